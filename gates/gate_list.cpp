@@ -1,0 +1,37 @@
+#include "gates/gate_list.h"
+
+#include <algorithm>
+
+#include "gates/det.h"
+#include "gates/host_allow.h"
+#include "gates/integrity.h"
+#include "gates/pack_structure.h"
+#include "gates/real_qualify.h"
+#include "gates/runner_smoke.h"
+#include "gates/ssot.h"
+#include "gates/substrate_registry.h"
+
+namespace mplp {
+
+const std::vector<const Gate*>& all_gates() {
+  // One line per gate, sorted by id (a test checks order and uniqueness).
+  static const std::vector<const Gate*> gates = {
+      &det_gate(),
+      &host_allow_gate(),
+      &integrity_gate(),
+      &pack_structure_gate(),
+      &real_qualify_gate(),
+      &runner_smoke_gate(),
+      &ssot_gate(),
+      &substrate_registry_gate(),
+  };
+  return gates;
+}
+
+const Gate* find_gate(std::string_view id) {
+  for (const Gate* g : all_gates())
+    if (g->info().id == id) return g;
+  return nullptr;
+}
+
+}  // namespace mplp

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls exactly this).
+# Usage: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh build
+
+results="build/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+# Unit and end-to-end tests (GoogleTest), with their full output.
+echo "== unit and end-to-end tests"
+status=0
+meson test -C build --print-errorlogs --verbose --test-args="--gtest_output=xml:$PWD/$results/" || status=$?
+
+# One closing line over every gtest run, in the form CI reads.
+python3 scripts/gtest_summary.py "$results"
+exit $status

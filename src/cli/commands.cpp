@@ -1,0 +1,21 @@
+#include "cli/commands.h"
+
+#include "cli/version.h"
+
+namespace mplp::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"check", "run the gates over evidence packs (or runner definitions)", cmd_check},
+      {"explain", "explain one gate: what it checks and how to fix its findings", cmd_explain},
+      {"gates", "list the gates", cmd_gates},
+  };
+  return table;
+}
+
+std::string_view tool_version() {
+  static const std::string v = std::string(kVersion) + " (commit " + kCommit + ")";
+  return v;
+}
+
+}  // namespace mplp::cli

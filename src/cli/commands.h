@@ -1,0 +1,33 @@
+// Subcommands of mplp-gate, from one table (name, summary, function). The
+// table also produces the top-level help and "did you mean" hints.
+//
+// Exit codes are a contract: 0 pass, 1 gate failure, 2 could not run.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mplp::cli {
+
+constexpr int kExitPass = 0;
+constexpr int kExitFail = 1;
+constexpr int kExitError = 2;
+
+using Args = std::vector<std::string>;
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(const Args& args);  // args after the command name
+};
+
+const std::vector<Command>& commands();
+
+int cmd_check(const Args& args);
+int cmd_gates(const Args& args);
+int cmd_explain(const Args& args);
+
+std::string_view tool_version();  // "0.1.0 (commit abc123)"
+
+}  // namespace mplp::cli

@@ -1,0 +1,54 @@
+// mplp-gate: entry point. Dispatches to a subcommand from the table.
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace mplp::cli {
+
+namespace {
+
+void usage(std::ostream& out) {
+  out << "usage: mplp-gate <command> [options]\n\ncommands:\n";
+  for (const Command& c : commands()) {
+    std::string name(c.name);
+    name.resize(10, ' ');
+    out << "  " << name << c.summary << "\n";
+  }
+  out << "\n`mplp-gate <command> --help` describes a command. Exit codes: 0 pass, 1 gate failure, 2 could not run.\n";
+}
+
+int dispatch(int argc, char** argv) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return kExitError;
+  }
+  std::string first = argv[1];
+  if (first == "--help" || first == "-h" || first == "help") {
+    usage(std::cout);
+    return kExitPass;
+  }
+  if (first == "--version" || first == "-V") {
+    std::cout << "mplp-gate " << tool_version() << "\n";
+    return kExitPass;
+  }
+  Args rest(argv + 2, argv + argc);
+  for (const Command& c : commands())
+    if (c.name == first) return c.run(rest);
+  std::cerr << "mplp-gate: unknown command '" << first << "'\n";
+  usage(std::cerr);
+  return kExitError;
+}
+
+}  // namespace
+
+}  // namespace mplp::cli
+
+int main(int argc, char** argv) {
+  try {
+    return mplp::cli::dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "mplp-gate: internal error: " << e.what() << "\n";
+    return mplp::cli::kExitError;
+  }
+}

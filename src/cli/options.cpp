@@ -1,0 +1,73 @@
+#include "cli/options.h"
+
+namespace mplp::cli {
+
+bool parse_options(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
+                   std::vector<std::string>& positional, std::string& error) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      positional.insert(positional.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      return true;
+    }
+    if (a.size() < 2 || a[0] != '-') {
+      positional.push_back(a);
+      continue;
+    }
+    std::string name = a, value;
+    bool inline_value = false;
+    if (std::size_t eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+      inline_value = true;
+    }
+    const OptionSpec* spec = nullptr;
+    for (const OptionSpec& s : specs)
+      if (s.name == name) spec = &s;
+    if (spec == nullptr) {
+      error = "unknown option '" + name + "'";
+      return false;
+    }
+    if (spec->takes_value && !inline_value) {
+      if (i + 1 >= args.size()) {
+        error = "option '" + name + "' needs a value";
+        return false;
+      }
+      value = args[++i];
+    } else if (!spec->takes_value && inline_value) {
+      error = "option '" + name + "' takes no value";
+      return false;
+    }
+    std::string why;
+    if (!spec->apply(value, why)) {
+      error = "option '" + name + "': " + why;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string options_help(const std::vector<OptionSpec>& specs) {
+  std::string out;
+  for (const OptionSpec& s : specs) {
+    std::string left = "  " + s.name + (s.takes_value ? " " + s.value_name : "");
+    if (left.size() < 26) left.resize(26, ' ');
+    else left += "  ";
+    out += left + s.help + "\n";
+  }
+  return out;
+}
+
+bool parse_unsigned(const std::string& text, unsigned max, unsigned& out) {
+  if (text.empty() || text.size() > 9) return false;
+  unsigned v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (v > max) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace mplp::cli

@@ -1,0 +1,28 @@
+// A small option parser shared by the subcommands: `--name value`,
+// `--name=value`, flags, and positional arguments; `--` ends options.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mplp::cli {
+
+struct OptionSpec {
+  std::string name;        // "--format"
+  bool takes_value;
+  std::function<bool(const std::string& value, std::string& error)> apply;
+  std::string help;        // one line, for --help
+  std::string value_name;  // "FMT"
+};
+
+// Parses `args`; positionals are appended to `positional`. On error returns
+// false with a message naming the option.
+bool parse_options(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
+                   std::vector<std::string>& positional, std::string& error);
+
+std::string options_help(const std::vector<OptionSpec>& specs);
+
+bool parse_unsigned(const std::string& text, unsigned max, unsigned& out);
+
+}  // namespace mplp::cli

@@ -1,0 +1,59 @@
+// Findings: what every gate reports and every renderer prints.
+//
+// A finding names one problem (or one noteworthy fact) at one place in one
+// pack. Gates fill everything but `gate_id`, which the sink stamps, and the
+// engine may change `severity` according to the policy. Renderers only read.
+//
+//   Finding f;
+//   f.severity = Severity::Error;
+//   f.code = "sums.mismatch";          // stable kind, documented in gates/docs
+//   f.file = "artifacts/plan.json";    // pack-relative
+//   f.location.line = 3;
+//   f.message = "SHA-256 does not match the sums file";
+//   f.expected = "<listed digest>"; f.actual = "<computed digest>";
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mplp {
+
+enum class Severity { Info, Warning, Error };
+
+std::string_view to_string(Severity s);
+// Parses "error" | "warning" | "info"; returns false for anything else.
+bool parse_severity(std::string_view text, Severity& out);
+
+struct Location {
+  // 1-based; 0 means unknown.
+  std::uint64_t line = 0;
+  std::uint64_t column = 0;
+  // RFC 6901 JSON pointer into the file ("" = not known / whole document).
+  std::string pointer;
+  // Byte offset into the file, when it is the best location we have.
+  bool has_offset = false;
+  std::uint64_t offset = 0;
+};
+
+struct Finding {
+  std::string gate_id;
+  Severity severity = Severity::Error;
+  std::string code;     // stable finding kind, e.g. "sums.mismatch"
+  std::string file;     // pack-relative path; "" = the pack itself
+  Location location;
+  std::string message;  // one line
+  std::string detail;   // optional longer text
+  std::string expected;
+  std::string actual;
+  std::string hint;     // how to fix it
+};
+
+// Total order used everywhere findings are listed (determinism).
+bool finding_less(const Finding& a, const Finding& b);
+
+// "file:line:col" / "file#/pointer" / "file@offset" / "file" / "".
+std::string format_location(const Finding& f);
+
+}  // namespace mplp

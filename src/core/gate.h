@@ -1,0 +1,91 @@
+// The gate plug-in interface.
+//
+// A gate is one class in gates/<name>.{h,cpp}, listed once in
+// gates/gate_list.cpp. It never prints and never chooses an exit code: it
+// reports findings (or a skip) to a sink, which stamps its id. Pack gates see
+// one pack at a time; collection gates see every pack of the run; runner
+// gates see a runners/ directory.
+//
+//   class MyGate : public Gate {
+//    public:
+//     const GateInfo& info() const override { return kInfo; }
+//     void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
+//       if (!pack.is_real()) return sink.skip("not an INDEXABLE_REAL pack");
+//       Finding f; f.code = "x.bad"; f.message = "..."; sink.report(std::move(f));
+//     }
+//   };
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/finding.h"
+#include "core/pack.h"
+#include "core/policy.h"
+
+namespace mplp {
+
+struct SubstrateRegistry;
+
+enum class GateScope { Pack, Collection, Runners };
+std::string_view to_string(GateScope s);
+
+// One kind of finding a gate can emit: its stable code, default severity,
+// and how to fix it. Feeds `mplp-gate explain`, SARIF help and the doc test.
+struct FindingKind {
+  std::string_view code;
+  Severity severity;
+  std::string_view summary;
+  std::string_view fix;
+};
+
+struct GateInfo {
+  std::string_view id;         // e.g. "GATE-V2-SSOT-01"
+  std::string_view title;      // one line
+  std::string_view rationale;  // why the gate exists
+  std::string_view checks;     // exactly what it checks (prose, may span lines)
+  GateScope scope = GateScope::Pack;
+  std::vector<FindingKind> kinds;
+};
+
+// Options of `check` that gates may read.
+struct CheckOptions {
+  bool strict = false;
+  std::optional<std::string> repo_root;   // --repo-root
+  std::optional<std::string> runners_dir; // --runners
+  std::optional<std::string> only_runner; // --runner
+  bool require_engine = false;            // --require-engine
+};
+
+struct GateContext {
+  const Policy& policy;
+  const CheckOptions& options;
+  const SubstrateRegistry* registry = nullptr;  // --registry or found under --repo-root
+  std::string registry_source;                  // where it came from, for messages
+};
+
+class FindingSink {
+ public:
+  virtual ~FindingSink() = default;
+  virtual void report(Finding f) = 0;
+  // Marks the gate SKIP for this pack with a reason (findings still count).
+  virtual void skip(std::string reason) = 0;
+};
+
+class Gate {
+ public:
+  virtual ~Gate() = default;
+  virtual const GateInfo& info() const = 0;
+  // Pack gates: called once per pack.
+  virtual void check_pack(const Pack& /*pack*/, const GateContext& /*ctx*/, FindingSink& /*sink*/) const {}
+  // Collection gates: called once with every pack of the run; `sinks[i]`
+  // belongs to `packs[i]`.
+  virtual void check_collection(const std::vector<const Pack*>& /*packs*/, const GateContext& /*ctx*/,
+                                const std::vector<FindingSink*>& /*sinks*/) const {}
+  // Runner gates: called once for the runners directory (ctx.options.runners_dir).
+  virtual void check_runners(const GateContext& /*ctx*/, FindingSink& /*sink*/) const {}
+};
+
+}  // namespace mplp

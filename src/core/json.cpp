@@ -1,0 +1,205 @@
+#include "core/json.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <unordered_set>
+
+namespace mplp {
+
+namespace {
+
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                                 rapidjson::kParseFullPrecisionFlag;
+
+// Forwards SAX events to the Document while tracking depth, the current JSON
+// pointer and the keys of each open object.
+class StrictHandler {
+ public:
+  StrictHandler(rapidjson::Document& doc, const JsonOptions& options, const rapidjson::StringStream& in,
+                std::vector<DuplicateKey>& dups)
+      : doc_(doc), options_(options), in_(in), dups_(dups) {}
+
+  bool depth_exceeded = false;
+
+  bool Null() { return value(), doc_.Null(); }
+  bool Bool(bool b) { return value(), doc_.Bool(b); }
+  bool Int(int i) { return value(), doc_.Int(i); }
+  bool Uint(unsigned u) { return value(), doc_.Uint(u); }
+  bool Int64(int64_t i) { return value(), doc_.Int64(i); }
+  bool Uint64(uint64_t u) { return value(), doc_.Uint64(u); }
+  bool Double(double d) { return value(), doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return value(), doc_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return value(), doc_.String(s, n, copy); }
+
+  bool StartObject() {
+    value();
+    if (!open()) return false;
+    frames_.push_back(Frame{true, {}, 0, {}});
+    return doc_.StartObject();
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    Frame& f = frames_.back();
+    f.key.assign(s, n);
+    if (!f.keys.insert(f.key).second) {
+      DuplicateKey d;
+      d.pointer = pointer_prefix() + "/" + json_pointer_token(f.key);
+      d.offset = in_.Tell();
+      dups_.push_back(std::move(d));
+    }
+    return doc_.Key(s, n, copy);
+  }
+  bool EndObject(rapidjson::SizeType n) {
+    frames_.pop_back();
+    return doc_.EndObject(n);
+  }
+  bool StartArray() {
+    value();
+    if (!open()) return false;
+    frames_.push_back(Frame{false, {}, 0, {}});
+    return doc_.StartArray();
+  }
+  bool EndArray(rapidjson::SizeType n) {
+    frames_.pop_back();
+    return doc_.EndArray(n);
+  }
+
+ private:
+  struct Frame {
+    bool is_object;
+    std::string key;           // current key (objects)
+    std::size_t index;         // next index (arrays)
+    std::unordered_set<std::string> keys;
+  };
+
+  bool open() {
+    if (frames_.size() >= options_.max_depth) {
+      depth_exceeded = true;
+      return false;
+    }
+    return true;
+  }
+  // Called before each value: advances array indices.
+  void value() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+  }
+  std::string pointer_prefix() const {
+    std::string p;
+    for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
+      p += "/";
+      p += f.is_object ? json_pointer_token(f.key) : std::to_string(f.index - 1);
+    }
+    return p;
+  }
+
+  rapidjson::Document& doc_;
+  const JsonOptions& options_;
+  const rapidjson::StringStream& in_;
+  std::vector<DuplicateKey>& dups_;
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
+bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out) {
+  out.duplicates.clear();
+  out.error = {};
+  out.value.SetNull();
+  // RapidJSON's StringStream stops at NUL; a NUL byte is never valid JSON
+  // outside a string, and inside one it must be escaped, so reject it here.
+  std::size_t nul = bytes.find('\0');
+  std::string copy;
+  if (nul != std::string_view::npos) {
+    out.error.message = "NUL byte in JSON text";
+    out.error.offset = nul;
+    line_and_column(bytes, nul, out.error.line, out.error.column);
+    return false;
+  }
+  copy.assign(bytes);  // guarantees termination for StringStream
+  rapidjson::StringStream in(copy.c_str());
+  // Document::Populate lets our handler feed the document's own SAX stack.
+  struct Generator {
+    rapidjson::StringStream& in;
+    const JsonOptions& options;
+    std::vector<DuplicateKey>& dups;
+    rapidjson::ParseResult result;
+    bool depth_exceeded = false;
+    bool operator()(rapidjson::Document& doc) {
+      StrictHandler handler(doc, options, in, dups);
+      rapidjson::Reader reader;
+      result = reader.Parse<kParseFlags>(in, handler);
+      depth_exceeded = handler.depth_exceeded;
+      return !result.IsError();
+    }
+  } gen{in, options, out.duplicates, {}, false};
+  out.value.Populate(gen);
+  if (gen.result.IsError()) {
+    out.value.SetNull();
+    out.error.offset = gen.result.Offset();
+    out.error.message = gen.depth_exceeded
+                            ? "nesting deeper than " + std::to_string(options.max_depth) + " levels"
+                            : rapidjson::GetParseError_En(gen.result.Code());
+    line_and_column(bytes, out.error.offset, out.error.line, out.error.column);
+    return false;
+  }
+  for (DuplicateKey& d : out.duplicates) line_and_column(bytes, d.offset, d.line, d.column);
+  return true;
+}
+
+std::string json_pointer_token(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+void line_and_column(std::string_view text, std::uint64_t offset, std::uint64_t& line,
+                     std::uint64_t& column) {
+  line = 1;
+  column = 1;
+  std::uint64_t end = offset < text.size() ? offset : text.size();
+  for (std::uint64_t i = 0; i < end; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+}
+
+const rapidjson::Value* member(const rapidjson::Value& v, std::string_view key) {
+  if (!v.IsObject()) return nullptr;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
+    if (as_view(it->name) == key) return &it->value;
+  return nullptr;
+}
+
+const rapidjson::Value* member(const rapidjson::Value* v, std::string_view key) {
+  return v == nullptr ? nullptr : member(*v, key);
+}
+
+const rapidjson::Value* string_member(const rapidjson::Value* v, std::string_view key) {
+  const rapidjson::Value* m = member(v, key);
+  return (m != nullptr && m->IsString()) ? m : nullptr;
+}
+
+std::string_view as_view(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
+
+std::string to_compact_json(const rapidjson::Value& v, std::size_t max_len) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  std::string s(buf.GetString(), buf.GetSize());
+  if (s.size() > max_len) s = s.substr(0, max_len) + "...";
+  return s;
+}
+
+}  // namespace mplp

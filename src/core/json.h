@@ -1,0 +1,69 @@
+// Strict JSON loading (RFC 8259) for untrusted files.
+//
+// RapidJSON does the parsing, iteratively (deep nesting cannot overflow the
+// stack), with strict UTF-8 validation and no NaN/Infinity. On top of it we
+// enforce a nesting limit and collect duplicate object keys, which RapidJSON
+// would keep silently and a schema validator would then check only once.
+//
+//   JsonDoc doc;
+//   if (!parse_json(bytes, {.max_depth = 256}, doc)) {
+//     // doc.error: message, byte offset, line, column
+//   }
+//   for (const DuplicateKey& d : doc.duplicates) ...   // parse still succeeded
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mplp {
+
+struct JsonOptions {
+  unsigned max_depth = 256;  // arrays and objects nested deeper are an error
+};
+
+struct JsonError {
+  std::string message;
+  std::uint64_t offset = 0;  // byte offset of the error
+  std::uint64_t line = 0;    // 1-based
+  std::uint64_t column = 0;  // 1-based, in bytes
+};
+
+struct DuplicateKey {
+  std::string pointer;  // JSON pointer of the repeated member
+  std::uint64_t offset = 0;
+  std::uint64_t line = 0;
+  std::uint64_t column = 0;
+};
+
+struct JsonDoc {
+  rapidjson::Document value;
+  std::vector<DuplicateKey> duplicates;
+  JsonError error;  // set when parse_json returns false
+};
+
+bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out);
+
+// RFC 6901 escaping of one reference token ("~" -> "~0", "/" -> "~1").
+std::string json_pointer_token(std::string_view key);
+
+// 1-based line and byte column of `offset` in `text`.
+void line_and_column(std::string_view text, std::uint64_t offset, std::uint64_t& line,
+                     std::uint64_t& column);
+
+// Looks up a member of an object; null when `v` is not an object or has no
+// such member. With duplicate keys, the first occurrence wins.
+const rapidjson::Value* member(const rapidjson::Value& v, std::string_view key);
+const rapidjson::Value* member(const rapidjson::Value* v, std::string_view key);
+
+// The string value of member `key`, or nullptr when absent or not a string.
+const rapidjson::Value* string_member(const rapidjson::Value* v, std::string_view key);
+std::string_view as_view(const rapidjson::Value& v);  // requires v.IsString()
+
+// Compact one-line rendering of a value, for "actual" fields of findings.
+std::string to_compact_json(const rapidjson::Value& v, std::size_t max_len = 200);
+
+}  // namespace mplp

@@ -1,0 +1,112 @@
+// The pack model: one evidence pack on disk, as the gates see it.
+//
+// Opening a pack walks its tree once (no links followed), then `load_files`
+// reads and hashes every regular file once, in parallel, keeping the bytes
+// of small files so that gates which scan or parse them do not read again.
+// Gates only read a Pack; per pack, gates run on one thread, so the lazy JSON
+// cache needs no locking.
+//
+//   std::string err;
+//   auto pack = Pack::open("runs/p1", "runs/p1", policy.limits, err);
+//   pack->load_files(pool);
+//   if (const Digest* d = pack->digest("manifest.json")) ...
+//   const JsonFile& m = pack->json("manifest.json");
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/json.h"
+#include "core/policy.h"
+#include "core/safe_fs.h"
+#include "core/thread_pool.h"
+
+namespace mplp {
+
+enum class Indexability { Real, Synthetic, NonIndexable, Unknown };
+
+enum class ManifestState { Ok, Missing, NotRegular, Unreadable, Invalid, NotObject };
+
+// A parsed JSON file of the pack (cached).
+struct JsonFile {
+  bool readable = false;   // false: `read_error` says why
+  std::string read_error;
+  bool parsed = false;     // false (and readable): doc.error says why
+  JsonDoc doc;
+};
+
+struct FileState {
+  Entry entry;
+  bool hashed = false;
+  Digest digest{};
+  std::string error;        // why it was not hashed (oversized, unreadable)
+  std::shared_ptr<const std::string> bytes;  // kept when small
+};
+
+class Pack {
+ public:
+  // `fs_path` is where the pack is; `display_path` is how reports name it.
+  static std::unique_ptr<Pack> open(const std::string& fs_path, std::string display_path, const Limits& limits,
+                                    std::string& error);
+
+  const std::string& display_path() const { return display_path_; }
+  const std::string& fs_path() const { return dir_.path(); }
+  const Dir& dir() const { return dir_; }
+  const Limits& limits() const { return limits_; }
+
+  // Every entry below the pack root, sorted by path; directories included.
+  const std::vector<Entry>& entries() const { return entries_; }
+  bool truncated() const { return truncated_; }  // over limits.max_files_per_pack
+  const std::vector<std::pair<std::string, std::string>>& walk_errors() const { return walk_errors_; }
+  const Entry* find(std::string_view rel) const;
+
+  // Reads and hashes every regular file (each once). Call before the gates.
+  void load_files(ThreadPool& pool);
+
+  // Per-file state after load_files (nullptr for paths that are not regular files).
+  const FileState* file(std::string_view rel) const;
+  // The digest of a regular file; nullptr when not hashed (see file()->error).
+  const Digest* digest(std::string_view rel) const;
+  // The bytes of a regular file within the size limit (cached or re-read).
+  bool read(std::string_view rel, std::string& out, std::string& error) const;
+  std::shared_ptr<const std::string> bytes(std::string_view rel, std::string& error) const;
+
+  // Parses a file once and caches the result.
+  const JsonFile& json(std::string_view rel) const;
+
+  // The manifest, parsed by load_files.
+  ManifestState manifest_state() const { return manifest_state_; }
+  const rapidjson::Value* manifest() const;  // the object, or nullptr when not usable
+  // From `indexability_status`; Real when the manifest is unusable (the
+  // strictest reading), Unknown for a usable manifest with another value.
+  Indexability indexability() const { return indexability_; }
+  bool is_real() const { return indexability_ == Indexability::Real; }
+  // Drops cached bytes (keeps digests and the manifest).
+  void release_contents();
+
+ private:
+  Pack(Dir dir, std::string display_path, const Limits& limits) : dir_(std::move(dir)), display_path_(std::move(display_path)), limits_(limits) {}
+  void load_manifest();
+
+  Dir dir_;
+  std::string display_path_;
+  Limits limits_;
+  std::vector<Entry> entries_;
+  bool truncated_ = false;
+  std::vector<std::pair<std::string, std::string>> walk_errors_;
+  std::vector<FileState> files_;  // regular files, sorted by path
+  std::unordered_map<std::string, std::size_t> file_index_;
+  mutable std::unordered_map<std::string, std::unique_ptr<JsonFile>> json_cache_;
+  ManifestState manifest_state_ = ManifestState::Missing;
+  Indexability indexability_ = Indexability::Real;
+};
+
+std::string_view to_string(Indexability i);
+
+}  // namespace mplp

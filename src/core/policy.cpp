@@ -1,0 +1,169 @@
+#include "core/policy.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include "core/embedded.h"
+#include "core/safe_fs.h"
+
+namespace mplp {
+
+namespace {
+
+struct PolicyError {
+  std::string message;
+};
+
+[[noreturn]] void fail(const std::string& source, const YAML::Node& node, const std::string& key,
+                       const std::string& what) {
+  const YAML::Mark m = node.Mark();
+  std::string where = source;
+  if (m.line >= 0) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+  throw PolicyError{where + ": key '" + key + "': " + what};
+}
+
+void expect_keys(const std::string& source, const YAML::Node& map, const std::string& path,
+                 const std::set<std::string>& known) {
+  if (!map.IsMap()) fail(source, map, path, "expected a mapping");
+  for (const auto& kv : map) {
+    if (!kv.first.IsScalar()) fail(source, kv.first, path, "keys must be plain strings");
+    const std::string key = kv.first.Scalar();
+    if (known.count(key) == 0) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      fail(source, kv.first, path.empty() ? key : path + "." + key, "unknown key (expected one of: " + list + ")");
+    }
+  }
+}
+
+std::vector<std::string> string_list(const std::string& source, const YAML::Node& node, const std::string& key) {
+  if (!node.IsSequence()) fail(source, node, key, "expected a list of strings");
+  std::vector<std::string> out;
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar() || item.Scalar().empty()) fail(source, item, key, "expected a non-empty string");
+    const std::string& s = item.Scalar();
+    for (char c : s)
+      if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '@')
+        fail(source, item, key, "'" + s + "' is not a host name pattern");
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::uint64_t positive_int(const std::string& source, const YAML::Node& node, const std::string& key,
+                           std::uint64_t max) {
+  if (!node.IsScalar()) fail(source, node, key, "expected a positive integer");
+  const std::string& s = node.Scalar();
+  if (s.empty() || s.size() > 19) fail(source, node, key, "expected a positive integer, got '" + s + "'");
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') fail(source, node, key, "expected a positive integer, got '" + s + "'");
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (v == 0 || v > max) fail(source, node, key, "must be between 1 and " + std::to_string(max));
+  return v;
+}
+
+bool boolean(const std::string& source, const YAML::Node& node, const std::string& key) {
+  if (node.IsScalar()) {
+    if (node.Scalar() == "true") return true;
+    if (node.Scalar() == "false") return false;
+  }
+  fail(source, node, key, "expected true or false");
+}
+
+void apply(const std::string& source, const YAML::Node& root, Policy& p) {
+  if (root.IsNull()) return;  // empty file: the defaults
+  expect_keys(source, root, "", {"version", "hosts", "gates", "limits"});
+  if (const YAML::Node v = root["version"]) {
+    if (!v.IsScalar() || v.Scalar() != "1") fail(source, v, "version", "only version 1 is supported");
+  }
+  if (const YAML::Node hosts = root["hosts"]) {
+    expect_keys(source, hosts, "hosts", {"allowed", "forbidden", "registries"});
+    if (hosts["allowed"]) p.allowed_hosts = string_list(source, hosts["allowed"], "hosts.allowed");
+    if (hosts["forbidden"]) p.forbidden_hosts = string_list(source, hosts["forbidden"], "hosts.forbidden");
+    if (hosts["registries"]) p.allowed_registries = string_list(source, hosts["registries"], "hosts.registries");
+  }
+  if (const YAML::Node gates = root["gates"]) {
+    if (!gates.IsMap()) fail(source, gates, "gates", "expected a mapping of gate ids");
+    for (const auto& kv : gates) {
+      const std::string id = kv.first.Scalar();
+      const std::string key = "gates." + id;
+      if (id.rfind("GATE-", 0) != 0) fail(source, kv.first, key, "gate ids look like GATE-V2-SSOT-01");
+      expect_keys(source, kv.second, key, {"enabled", "severity"});
+      GatePolicy g;
+      g.line = kv.first.Mark().line + 1;
+      if (const YAML::Node e = kv.second["enabled"]) g.enabled = boolean(source, e, key + ".enabled");
+      if (const YAML::Node s = kv.second["severity"]) {
+        Severity sev;
+        if (!s.IsScalar() || !parse_severity(s.Scalar(), sev))
+          fail(source, s, key + ".severity", "expected error, warning or info");
+        g.max_severity = sev;
+      }
+      p.gates[id] = g;
+    }
+  }
+  if (const YAML::Node limits = root["limits"]) {
+    expect_keys(source, limits, "limits", {"max_file_size", "max_files_per_pack", "max_json_depth"});
+    if (limits["max_file_size"])
+      p.limits.max_file_size = positive_int(source, limits["max_file_size"], "limits.max_file_size", 1ull << 50);
+    if (limits["max_files_per_pack"])
+      p.limits.max_files_per_pack =
+          positive_int(source, limits["max_files_per_pack"], "limits.max_files_per_pack", 100000000);
+    if (limits["max_json_depth"])
+      p.limits.max_json_depth =
+          static_cast<unsigned>(positive_int(source, limits["max_json_depth"], "limits.max_json_depth", 100000));
+  }
+}
+
+}  // namespace
+
+bool Policy::gate_enabled(std::string_view id) const {
+  auto it = gates.find(std::string(id));
+  return it == gates.end() || it->second.enabled;
+}
+
+Severity Policy::adjust(std::string_view gate_id, Severity s) const {
+  auto it = gates.find(std::string(gate_id));
+  if (it == gates.end() || !it->second.max_severity) return s;
+  return static_cast<int>(s) > static_cast<int>(*it->second.max_severity) ? *it->second.max_severity : s;
+}
+
+bool parse_policy(std::string_view yaml, const std::string& source, Policy& out, std::string& error) {
+  Policy p = default_policy();
+  p.source = source;
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    apply(source, root, p);
+  } catch (const PolicyError& e) {
+    error = e.message;
+    return false;
+  } catch (const YAML::Exception& e) {
+    error = source;
+    if (e.mark.line >= 0) error += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    error += ": invalid YAML: " + e.msg;
+    return false;
+  }
+  out = std::move(p);
+  return true;
+}
+
+bool load_policy_file(const std::string& path, Policy& out, std::string& error) {
+  std::string text;
+  if (!read_file(path, 16 * 1024 * 1024, text, error)) return false;
+  return parse_policy(text, path, out, error);
+}
+
+const Policy& default_policy() {
+  static const Policy p = [] {
+    Policy d;
+    d.source = "<default policy>";
+    YAML::Node root = YAML::Load(std::string(embedded::get("policy/default.yaml")));
+    apply(d.source, root, d);
+    return d;
+  }();
+  return p;
+}
+
+}  // namespace mplp

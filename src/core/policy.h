@@ -1,0 +1,54 @@
+// The policy: which hosts are allowed, which gates run at which severity, and
+// the limits that keep hostile packs from exhausting the machine.
+//
+// A default policy (policy/default.yaml) is compiled in; `--policy FILE`
+// replaces it. Keys missing from a file take the default's values. Any
+// unknown key, wrong type or bad value is an error naming line and key.
+//
+//   Policy p;
+//   std::string err;
+//   if (!load_policy_file("policy.yaml", p, err)) { /* err: "policy.yaml:7:3: ..." */ }
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/finding.h"
+
+namespace mplp {
+
+struct GatePolicy {
+  bool enabled = true;
+  std::optional<Severity> max_severity;  // findings above it are lowered to it
+  int line = 0;                          // where the policy named this gate
+};
+
+struct Limits {
+  std::uint64_t max_file_size = 2ull * 1024 * 1024 * 1024;
+  std::uint64_t max_files_per_pack = 100000;
+  unsigned max_json_depth = 256;
+};
+
+struct Policy {
+  std::string source = "<default policy>";  // file name, for messages
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> forbidden_hosts;
+  std::vector<std::string> allowed_registries;
+  std::map<std::string, GatePolicy> gates;  // keyed by full gate id
+  Limits limits;
+
+  bool gate_enabled(std::string_view id) const;
+  // Applies the gate's max severity.
+  Severity adjust(std::string_view gate_id, Severity s) const;
+};
+
+// Parses YAML text; `source` names it in errors. Starts from the default.
+bool parse_policy(std::string_view yaml, const std::string& source, Policy& out, std::string& error);
+bool load_policy_file(const std::string& path, Policy& out, std::string& error);
+const Policy& default_policy();
+
+}  // namespace mplp

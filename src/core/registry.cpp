@@ -1,0 +1,59 @@
+#include "core/registry.h"
+
+#include "core/json.h"
+#include "core/safe_fs.h"
+#include "core/yaml_json.h"
+
+namespace mplp {
+
+namespace {
+
+std::string string_at(const rapidjson::Value& obj, std::string_view key) {
+  const rapidjson::Value* v = string_member(&obj, key);
+  return v != nullptr ? std::string(as_view(*v)) : std::string();
+}
+
+}  // namespace
+
+bool SubstrateRegistry::has_runner(std::string_view id) const {
+  for (const RegistryRunner& r : runners)
+    if (r.runner_id == id) return true;
+  return false;
+}
+
+bool parse_registry(std::string_view yaml, const std::string& source, SubstrateRegistry& out, std::string& error) {
+  YamlJson y;
+  if (!yaml_to_json(yaml, source, y, error)) return false;
+  out.source = source;
+  out.substrates.clear();
+  out.runners.clear();
+  const rapidjson::Value& root = y.doc;
+  if (const rapidjson::Value* subs = member(root, "substrates"); subs != nullptr && subs->IsArray()) {
+    for (rapidjson::SizeType i = 0; i < subs->Size(); ++i) {
+      const rapidjson::Value& s = (*subs)[i];
+      if (!s.IsObject()) continue;
+      out.substrates.push_back({string_at(s, "substrate_id"), string_at(s, "runner_id"),
+                                y.line_of("/substrates/" + std::to_string(i))});
+    }
+  }
+  if (const rapidjson::Value* rs = member(root, "runners"); rs != nullptr && rs->IsArray()) {
+    for (rapidjson::SizeType i = 0; i < rs->Size(); ++i) {
+      const rapidjson::Value& r = (*rs)[i];
+      if (!r.IsObject()) continue;
+      out.runners.push_back({string_at(r, "runner_id"), string_at(r, "base_image"), string_at(r, "dockerfile"),
+                             y.line_of("/runners/" + std::to_string(i))});
+    }
+  }
+  out.as_json.SetNull();
+  out.as_json.CopyFrom(y.doc, out.as_json.GetAllocator());
+  out.lines = std::move(y.lines);
+  return true;
+}
+
+bool load_registry_file(const std::string& path, SubstrateRegistry& out, std::string& error) {
+  std::string text;
+  if (!read_file(path, 16 * 1024 * 1024, text, error)) return false;
+  return parse_registry(text, path, out, error);
+}
+
+}  // namespace mplp

@@ -1,0 +1,299 @@
+#include "core/safe_fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace mplp {
+
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+EntryType type_of(mode_t mode) {
+  if (S_ISREG(mode)) return EntryType::Regular;
+  if (S_ISDIR(mode)) return EntryType::Directory;
+  if (S_ISLNK(mode)) return EntryType::Symlink;
+  if (S_ISFIFO(mode)) return EntryType::Fifo;
+  if (S_ISSOCK(mode)) return EntryType::Socket;
+  if (S_ISCHR(mode)) return EntryType::CharDevice;
+  if (S_ISBLK(mode)) return EntryType::BlockDevice;
+  return EntryType::Other;
+}
+
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Opens the directory holding the last component of `rel`; returns the fd
+// (or -1) and leaves the last component in `leaf`.
+int open_parent_beneath(const Dir& root, std::string_view rel, std::string& leaf, std::string& error) {
+  int cur = ::dup(root.fd());
+  if (cur < 0) {
+    error = errno_text(errno);
+    return -1;
+  }
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t slash = rel.find('/', start);
+    if (slash == std::string_view::npos) {
+      leaf = std::string(rel.substr(start));
+      return cur;
+    }
+    std::string comp(rel.substr(start, slash - start));
+    int next = ::openat(cur, comp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int err = errno;
+    ::close(cur);
+    if (next < 0) {
+      error = (err == ELOOP || err == ENOTDIR) ? "'" + std::string(rel.substr(0, slash)) +
+                                                     "' is not a directory (or is a symbolic link)"
+                                               : "'" + std::string(rel.substr(0, slash)) + "': " + errno_text(err);
+      return -1;
+    }
+    cur = next;
+    start = slash + 1;
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(EntryType t) {
+  switch (t) {
+    case EntryType::Regular: return "regular file";
+    case EntryType::Directory: return "directory";
+    case EntryType::Symlink: return "symbolic link";
+    case EntryType::Fifo: return "FIFO";
+    case EntryType::Socket: return "socket";
+    case EntryType::CharDevice: return "character device";
+    case EntryType::BlockDevice: return "block device";
+    case EntryType::Other: return "special file";
+  }
+  return "special file";
+}
+
+std::optional<Dir> Dir::open(const std::string& path, std::string& error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    error = path + ": " + errno_text(errno);
+    return std::nullopt;
+  }
+  return Dir(fd, path);
+}
+
+Dir::Dir(Dir&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
+
+Dir& Dir::operator=(Dir&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+Dir::~Dir() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+WalkResult walk(const Dir& root, const WalkOptions& options) {
+  WalkResult result;
+  // Iterative depth-first walk; each directory is opened by fd relative to its
+  // parent with O_NOFOLLOW, so a swapped-in link cannot redirect us.
+  struct Pending {
+    int fd;
+    std::string prefix;
+  };
+  std::vector<Pending> stack;
+  int first = ::dup(root.fd());
+  if (first < 0) {
+    result.errors.emplace_back("", errno_text(errno));
+    return result;
+  }
+  stack.push_back({first, ""});
+  while (!stack.empty()) {
+    Pending dir = std::move(stack.back());
+    stack.pop_back();
+    DIR* d = ::fdopendir(dir.fd);
+    if (d == nullptr) {
+      result.errors.emplace_back(dir.prefix, errno_text(errno));
+      ::close(dir.fd);
+      continue;
+    }
+    while (dirent* de = ::readdir(d)) {
+      std::string_view name = de->d_name;
+      if (name == "." || name == "..") continue;
+      if (result.entries.size() >= options.max_entries) {
+        result.truncated = true;
+        break;
+      }
+      std::string rel = dir.prefix.empty() ? std::string(name) : dir.prefix + "/" + std::string(name);
+      struct stat st {};
+      if (::fstatat(::dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        result.errors.emplace_back(rel, errno_text(errno));
+        continue;
+      }
+      Entry e{rel, type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size)};
+      result.entries.push_back(e);
+      if (e.type == EntryType::Directory) {
+        int sub = ::openat(::dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub < 0) {
+          result.errors.emplace_back(rel, errno_text(errno));
+          continue;
+        }
+        stack.push_back({sub, rel});
+      }
+    }
+    ::closedir(d);
+    if (result.truncated) break;
+  }
+  for (Pending& p : stack) ::close(p.fd);
+  std::sort(result.entries.begin(), result.entries.end(),
+            [](const Entry& a, const Entry& b) { return a.path < b.path; });
+  return result;
+}
+
+int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error) {
+  if (!is_safe_relative_path(rel)) {
+    error = "unsafe path";
+    return -1;
+  }
+  std::string leaf;
+  int parent = open_parent_beneath(root, rel, leaf, error);
+  if (parent < 0) return -1;
+  FdCloser closer{parent};
+  int fd = ::openat(parent, leaf.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    error = errno == ELOOP ? "is a symbolic link" : errno_text(errno);
+    return -1;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = std::string("is a ") + std::string(to_string(type_of(st.st_mode))) + ", not a regular file";
+    ::close(fd);
+    return -1;
+  }
+  // Regular file: reads must block normally again.
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
+namespace {
+
+bool read_fd(int fd, std::uint64_t max_bytes, std::string& out, std::string& error) {
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    error = "file is " + std::to_string(st.st_size) + " bytes, over the limit of " + std::to_string(max_bytes);
+    return false;
+  }
+  out.clear();
+  if (st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error = errno_text(errno);
+      return false;
+    }
+    if (n == 0) return true;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes) {
+      error = "file grew over the limit of " + std::to_string(max_bytes) + " bytes";
+      return false;
+    }
+  }
+}
+
+}  // namespace
+
+bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,
+                  std::string& error) {
+  int fd = open_regular_beneath(root, rel, error);
+  if (fd < 0) return false;
+  FdCloser closer{fd};
+  return read_fd(fd, max_bytes, out, error);
+}
+
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    error = path + ": " + errno_text(errno);
+    return false;
+  }
+  FdCloser closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = path + ": not a regular file";
+    return false;
+  }
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  if (!read_fd(fd, max_bytes, out, error)) {
+    error = path + ": " + error;
+    return false;
+  }
+  return true;
+}
+
+bool is_safe_relative_path(std::string_view rel) {
+  if (rel.empty() || rel.front() == '/') return false;
+  if (rel.find('\\') != std::string_view::npos || rel.find('\0') != std::string_view::npos) return false;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t slash = rel.find('/', start);
+    std::string_view comp = rel.substr(start, slash == std::string_view::npos ? rel.npos : slash - start);
+    if (comp.empty() || comp == "." || comp == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
+bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error) {
+  std::string dir = ".";
+  std::size_t slash = path.rfind('/');
+  if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
+  std::string tmpl = path + ".tmp-XXXXXX";
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) {
+    error = path + ": cannot create temporary file: " + errno_text(errno);
+    return false;
+  }
+  bool ok = true;
+  std::size_t done = 0;
+  while (ok && done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ok = false;
+    else done += static_cast<std::size_t>(n);
+  }
+  if (ok) ok = ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
+  int err = errno;
+  ok = (::close(fd) == 0) && ok;
+  if (ok && ::rename(tmpl.c_str(), path.c_str()) != 0) {
+    err = errno;
+    ok = false;
+  }
+  if (!ok) {
+    ::unlink(tmpl.c_str());
+    error = path + ": write failed: " + errno_text(err);
+    return false;
+  }
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
+}
+
+}  // namespace mplp

@@ -1,0 +1,83 @@
+// Safe file access beneath a root directory that a stranger controls.
+//
+// Nothing here follows a symbolic link: every path component is opened with
+// O_NOFOLLOW relative to its parent, so a link anywhere in a pack can only be
+// reported, never used to read outside it. FIFOs are opened non-blocking, so
+// a FIFO can never hang a read. Paths are byte strings relative to the root,
+// '/'-separated, with no "." or ".." components.
+//
+//   auto root = Dir::open("packs/p1");          // nullopt + error on failure
+//   auto tree = walk(*root, {.max_entries = 100000});
+//   std::string bytes, err;
+//   if (!read_beneath(*root, "manifest.json", max, bytes, err)) ...
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mplp {
+
+enum class EntryType { Regular, Directory, Symlink, Fifo, Socket, CharDevice, BlockDevice, Other };
+std::string_view to_string(EntryType t);
+
+struct Entry {
+  std::string path;  // relative to the root, '/'-separated
+  EntryType type = EntryType::Other;
+  std::uint64_t size = 0;
+};
+
+// An open directory handle (closes on destruction).
+class Dir {
+ public:
+  static std::optional<Dir> open(const std::string& path, std::string& error);
+  Dir(Dir&& other) noexcept;
+  Dir& operator=(Dir&& other) noexcept;
+  Dir(const Dir&) = delete;
+  Dir& operator=(const Dir&) = delete;
+  ~Dir();
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Dir(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_ = -1;
+  std::string path_;
+};
+
+struct WalkOptions {
+  std::uint64_t max_entries = 100000;  // stop after this many entries (files and dirs)
+};
+
+struct WalkResult {
+  std::vector<Entry> entries;  // sorted by path (byte order); directories included
+  bool truncated = false;      // more than max_entries were present
+  // Directories that could not be read: (path, reason).
+  std::vector<std::pair<std::string, std::string>> errors;
+};
+
+WalkResult walk(const Dir& root, const WalkOptions& options);
+
+// Opens `rel` for reading beneath `root` without following any link. Returns
+// -1 and sets `error` when a component is missing, is a link, or is not the
+// expected kind. The final component must be a regular file.
+int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error);
+
+// Reads a whole regular file beneath `root`; fails when it exceeds max_bytes.
+bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,
+                  std::string& error);
+
+// True when `rel` is a clean relative path: not empty, no leading '/', no
+// "", "." or ".." component, no backslash and no NUL.
+bool is_safe_relative_path(std::string_view rel);
+
+// Writes `bytes` to `path` atomically: a temporary file in the same
+// directory, fsync, rename over `path`, fsync of the directory.
+bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error);
+
+// Reads a whole ordinary file by path (for user-supplied policies etc.).
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error);
+
+}  // namespace mplp

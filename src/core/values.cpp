@@ -1,0 +1,82 @@
+#include "core/values.h"
+
+#include <array>
+#include <cctype>
+
+#include "core/digest.h"
+
+namespace mplp {
+
+bool is_placeholder_text(std::string_view s) {
+  static constexpr std::array<std::string_view, 8> kWords = {
+      "", "unknown", "pending", "none", "null", "placeholder", "n/a", "tbd"};
+  for (std::string_view w : kWords) {
+    if (w.size() != s.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < s.size() && same; ++i)
+      same = std::tolower(static_cast<unsigned char>(s[i])) == w[i];
+    if (same) return true;
+  }
+  return false;
+}
+
+bool is_placeholder(const rapidjson::Value* v) {
+  if (v == nullptr || v->IsNull()) return true;
+  if (v->IsString()) return is_placeholder_text({v->GetString(), v->GetStringLength()});
+  return false;
+}
+
+bool is_hex64(std::string_view s) { return is_lower_hex(s, 64); }
+bool is_hex40(std::string_view s) { return is_lower_hex(s, 40); }
+
+bool is_typed_sha256(std::string_view s) {
+  return s.size() == 71 && s.substr(0, 7) == "sha256:" && is_hex64(s.substr(7));
+}
+
+bool is_runner_id(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  auto lower_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_digit(s[0])) return false;
+  for (char c : s.substr(1))
+    if (!lower_digit(c) && c != '.' && c != '_' && c != '-') return false;
+  return true;
+}
+
+namespace {
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& value) {
+  if (pos + n > s.size()) return false;
+  value = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    value = value * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+}  // namespace
+
+bool is_rfc3339_utc(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS then optional .digits then Z
+  int year, month, day, hour, minute, second;
+  if (s.size() < 20) return false;
+  if (!digits(s, 0, 4, year) || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
+      !digits(s, 8, 2, day) || s[10] != 'T' || !digits(s, 11, 2, hour) || s[13] != ':' ||
+      !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second))
+    return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1) return false;
+  int max_day = kDays[month - 1] + (month == 2 && leap(year) ? 1 : 0);
+  if (day > max_day || hour > 23 || minute > 59 || second > 60) return false;
+  std::size_t pos = 19;
+  if (s[pos] == '.') {
+    std::size_t start = ++pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+    if (pos == start) return false;
+  }
+  return pos + 1 == s.size() && s[pos] == 'Z';
+}
+
+}  // namespace mplp

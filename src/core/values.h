@@ -1,0 +1,25 @@
+// Value rules shared by the gates: placeholders, hex digests, ids, times.
+//
+// Placeholders: empty, "unknown", "pending", "none", "null", "placeholder",
+// "n/a", "tbd" (any case), JSON null, or a missing value (nullptr).
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string_view>
+
+namespace mplp {
+
+bool is_placeholder_text(std::string_view s);
+// nullptr (missing), JSON null, or a placeholder string. Non-strings are not
+// placeholders (callers check the type separately).
+bool is_placeholder(const rapidjson::Value* v);
+
+bool is_hex64(std::string_view s);        // ^[0-9a-f]{64}$
+bool is_hex40(std::string_view s);        // ^[0-9a-f]{40}$
+bool is_typed_sha256(std::string_view s); // ^sha256:[0-9a-f]{64}$
+bool is_runner_id(std::string_view s);    // ^[a-z0-9][a-z0-9._-]{0,63}$
+// RFC 3339 UTC: YYYY-MM-DDTHH:MM:SS[.frac]Z with valid ranges.
+bool is_rfc3339_utc(std::string_view s);
+
+}  // namespace mplp

@@ -1,0 +1,229 @@
+#include "engine/check.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/registry.h"
+#include "core/thread_pool.h"
+#include "engine/discover.h"
+#include "gates/gate_list.h"
+
+namespace mplp {
+
+namespace {
+
+// Collects one gate's findings for one pack, stamping the gate id and
+// applying the policy's severity ceiling.
+class CollectingSink : public FindingSink {
+ public:
+  CollectingSink(std::string gate_id, const Policy& policy) : gate_id_(std::move(gate_id)), policy_(policy) {}
+  void report(Finding f) override {
+    f.gate_id = gate_id_;
+    f.severity = policy_.adjust(gate_id_, f.severity);
+    findings_.push_back(std::move(f));
+  }
+  void skip(std::string reason) override {
+    skipped_ = true;
+    if (reason_.empty()) reason_ = std::move(reason);
+  }
+  GateResult result(bool strict) {
+    GateResult r;
+    r.gate_id = gate_id_;
+    std::sort(findings_.begin(), findings_.end(), finding_less);
+    r.status = decide_status(findings_, skipped_, strict);
+    if (skipped_) r.skip_reason = reason_;
+    r.findings = std::move(findings_);
+    return r;
+  }
+
+ private:
+  std::string gate_id_;
+  const Policy& policy_;
+  std::vector<Finding> findings_;
+  bool skipped_ = false;
+  std::string reason_;
+};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+bool known_gate(std::string_view id, std::string& error) {
+  if (find_gate(id) != nullptr) return true;
+  std::string best;
+  std::size_t best_d = SIZE_MAX;
+  for (const Gate* g : all_gates()) {
+    std::size_t d = edit_distance(id, g->info().id);
+    if (d < best_d) best_d = d, best = std::string(g->info().id);
+  }
+  error = "unknown gate id '" + std::string(id) + "'";
+  if (best_d <= 6) error += " (did you mean " + best + "?)";
+  error += "; `mplp-gate gates` lists them";
+  return false;
+}
+
+// --registry FILE, else the registry under --repo-root (never guessed from
+// ancestors of the packs).
+bool load_registry(const CheckRequest& req, std::unique_ptr<SubstrateRegistry>& out, std::string& error) {
+  std::optional<std::string> path = req.registry_path;
+  if (!path && req.options.repo_root) {
+    for (const char* rel : {"producers/_registry/substrates.v2.yaml", "producers/real/_registry/substrates.v2.yaml"}) {
+      std::string candidate = *req.options.repo_root + "/" + rel;
+      struct stat st {};
+      if (::stat(candidate.c_str(), &st) == 0) {
+        path = candidate;
+        break;
+      }
+    }
+  }
+  if (!path) return true;
+  out = std::make_unique<SubstrateRegistry>();
+  return load_registry_file(*path, *out, error);
+}
+
+}  // namespace
+
+bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error) {
+  for (const std::string& id : req.only_gates)
+    if (!known_gate(id, error)) return false;
+  for (const std::string& id : req.skip_gates)
+    if (!known_gate(id, error)) return false;
+  for (const auto& [id, g] : req.policy.gates) {
+    if (!known_gate(id, error)) {
+      error = req.policy.source + ":" + std::to_string(g.line) + ": key 'gates." + id + "': " + error;
+      return false;
+    }
+  }
+  out.clear();
+  for (const Gate* g : all_gates()) {
+    std::string id(g->info().id);
+    bool chosen = req.only_gates.empty()
+                      ? req.policy.gate_enabled(id)
+                      : std::find(req.only_gates.begin(), req.only_gates.end(), id) != req.only_gates.end();
+    if (std::find(req.skip_gates.begin(), req.skip_gates.end(), id) != req.skip_gates.end()) chosen = false;
+    // Runner gates run only when runners are being checked, and then only they do.
+    bool runner_gate = g->info().scope == GateScope::Runners;
+    bool host_allow = g->info().id == "GATE-V2-HOST-ALLOW-01";
+    if (req.options.runners_dir) chosen = chosen && (runner_gate || host_allow);
+    else chosen = chosen && !runner_gate;
+    if (chosen) out.push_back(g);
+  }
+  return true;
+}
+
+bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
+  report = RunReport{};
+  report.strict = req.options.strict;
+  if (!select_gates(req, report.gates, error)) return false;
+  std::unique_ptr<SubstrateRegistry> registry;
+  if (!load_registry(req, registry, error)) return false;
+  GateContext ctx{req.policy, req.options, registry.get(), registry ? registry->source : std::string()};
+
+  unsigned jobs = req.jobs != 0 ? req.jobs : std::max(1u, std::thread::hardware_concurrency());
+  ThreadPool pool(jobs);
+
+  if (req.options.runners_dir) {
+    PackResult pr;
+    pr.path = display_name(*req.options.runners_dir, req.absolute_paths);
+    for (const Gate* g : report.gates) {
+      CollectingSink sink(std::string(g->info().id), req.policy);
+      g->check_runners(ctx, sink);
+      pr.gates.push_back(sink.result(req.options.strict));
+    }
+    report.packs.push_back(std::move(pr));
+    return true;
+  }
+
+  std::vector<PackLocation> locations;
+  DiscoverOptions dopts;
+  dopts.absolute_paths = req.absolute_paths;
+  for (const std::string& p : req.paths)
+    if (!discover_packs(p, dopts, locations, error)) return false;
+  std::sort(locations.begin(), locations.end(),
+            [](const PackLocation& a, const PackLocation& b) { return a.display_path < b.display_path; });
+  locations.erase(std::unique(locations.begin(), locations.end(),
+                              [](const PackLocation& a, const PackLocation& b) {
+                                return a.display_path == b.display_path;
+                              }),
+                  locations.end());
+
+  std::vector<std::unique_ptr<Pack>> packs(locations.size());
+  std::vector<PackResult> results(locations.size());
+  std::vector<std::string> open_errors(locations.size());
+  parallel_for(pool, locations.size(), [&](std::size_t i) {
+    packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i]);
+    if (!packs[i]) return;
+    Pack& pack = *packs[i];
+    pack.load_files(pool);
+    PackResult& pr = results[i];
+    pr.path = pack.display_path();
+    pr.indexability = std::string(to_string(pack.indexability()));
+    for (const Gate* g : report.gates) {
+      if (g->info().scope != GateScope::Pack) continue;
+      CollectingSink sink(std::string(g->info().id), req.policy);
+      try {
+        g->check_pack(pack, ctx, sink);
+      } catch (const std::exception& e) {
+        // An internal failure is a finding too, so every format shows it.
+        Finding f;
+        f.severity = Severity::Error;
+        f.code = "internal.error";
+        f.message = std::string("internal error in gate: ") + e.what();
+        f.hint = "please report this with the pack that caused it";
+        sink.report(std::move(f));
+      } catch (const char* what) {  // RAPIDJSON_ASSERT (see meson.build)
+        Finding f;
+        f.severity = Severity::Error;
+        f.code = "internal.error";
+        f.message = std::string("internal error in gate: ") + what;
+        f.hint = "please report this with the pack that caused it";
+        sink.report(std::move(f));
+      }
+      pr.gates.push_back(sink.result(req.options.strict));
+    }
+    pack.release_contents();
+  });
+  for (std::size_t i = 0; i < locations.size(); ++i) {
+    if (!packs[i]) {
+      error = open_errors[i];
+      return false;
+    }
+  }
+
+  // Collection gates see every pack of the run.
+  std::vector<const Pack*> all;
+  for (const auto& p : packs) all.push_back(p.get());
+  for (const Gate* g : report.gates) {
+    if (g->info().scope != GateScope::Collection) continue;
+    std::vector<std::unique_ptr<CollectingSink>> sinks;
+    std::vector<FindingSink*> sink_ptrs;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy));
+      sink_ptrs.push_back(sinks.back().get());
+    }
+    g->check_collection(all, ctx, sink_ptrs);
+    for (std::size_t i = 0; i < all.size(); ++i) results[i].gates.push_back(sinks[i]->result(req.options.strict));
+  }
+  for (PackResult& pr : results)
+    std::sort(pr.gates.begin(), pr.gates.end(),
+              [](const GateResult& a, const GateResult& b) { return a.gate_id < b.gate_id; });
+  report.packs = std::move(results);
+  return true;
+}
+
+}  // namespace mplp

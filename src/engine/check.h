@@ -1,0 +1,39 @@
+// The check engine: finds packs, loads each once, runs the selected gates and
+// collects a sorted RunReport. It never prints and never exits.
+//
+//   CheckRequest req;
+//   req.paths = {"runs/"};
+//   RunReport report;
+//   std::string err;
+//   if (!run_check(req, report, err)) { /* could not run: exit 2 */ }
+//   int code = exit_code(report);
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/gate.h"
+#include "core/policy.h"
+#include "engine/run_report.h"
+
+namespace mplp {
+
+struct CheckRequest {
+  std::vector<std::string> paths;       // packs or trees of packs
+  std::vector<std::string> only_gates;  // --gate (empty: all enabled gates)
+  std::vector<std::string> skip_gates;  // --skip
+  Policy policy = default_policy();
+  CheckOptions options;
+  std::optional<std::string> registry_path;  // --registry
+  unsigned jobs = 0;                          // 0: number of cores
+  bool absolute_paths = false;
+};
+
+// Validates the gate selection against the gate list (unknown ids are an
+// error naming the id and the closest known one).
+bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error);
+
+bool run_check(const CheckRequest& req, RunReport& report, std::string& error);
+
+}  // namespace mplp

@@ -1,0 +1,111 @@
+#include "engine/discover.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+
+namespace mplp {
+
+namespace {
+
+bool has_entry(int dirfd, const char* name, bool want_dir) {
+  struct stat st {};
+  if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+  return want_dir ? S_ISDIR(st.st_mode) : true;
+}
+
+std::string join(const std::string& a, const std::string& b) {
+  if (a.empty() || a == ".") return b;
+  return a.back() == '/' ? a + b : a + "/" + b;
+}
+
+}  // namespace
+
+std::string display_name(const std::string& path, bool absolute_paths) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (absolute_paths) {
+    fs::path abs = fs::absolute(path, ec);
+    return ec ? path : abs.lexically_normal().string();
+  }
+  fs::path p = fs::path(path).lexically_normal();
+  if (p.is_absolute()) {
+    fs::path cwd = fs::current_path(ec);
+    if (!ec) {
+      fs::path rel = p.lexically_relative(cwd);
+      if (!rel.empty() && *rel.begin() != "..") p = rel;
+    }
+  }
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s.empty() ? "." : s;
+}
+
+bool discover_packs(const std::string& path, const DiscoverOptions& options, std::vector<PackLocation>& out,
+                    std::string& error) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    error = path + ": not a directory (a pack is a directory holding manifest.json)";
+    return false;
+  }
+  const std::string root_display = display_name(path, options.absolute_paths);
+  std::size_t found = 0, visited = 0;
+  // Iterative walk: (fs path, display path).
+  std::vector<std::pair<std::string, std::string>> stack{{path, root_display}};
+  while (!stack.empty()) {
+    auto [dir, shown] = std::move(stack.back());
+    stack.pop_back();
+    if (++visited > options.max_directories) {
+      error = path + ": more than " + std::to_string(options.max_directories) + " directories to search";
+      return false;
+    }
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      error = dir + ": " + std::strerror(errno);
+      return false;
+    }
+    bool is_pack = has_entry(fd, "manifest.json", false) || has_entry(fd, "artifacts", true) ||
+                   has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true);
+    if (is_pack) {
+      ::close(fd);
+      out.push_back({dir, shown});
+      ++found;
+      continue;
+    }
+    DIR* d = ::fdopendir(fd);
+    if (d == nullptr) {
+      ::close(fd);
+      error = dir + ": " + std::strerror(errno);
+      return false;
+    }
+    std::vector<std::string> subdirs;
+    while (dirent* de = ::readdir(d)) {
+      std::string_view name = de->d_name;
+      if (name == "." || name == "..") continue;
+      struct stat sub {};
+      if (::fstatat(::dirfd(d), de->d_name, &sub, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sub.st_mode))
+        subdirs.emplace_back(name);
+    }
+    ::closedir(d);
+    std::sort(subdirs.rbegin(), subdirs.rend());  // popped in ascending order
+    for (const std::string& s : subdirs) stack.emplace_back(join(dir, s), join(shown, s));
+  }
+  if (found == 0) {
+    error = path + ": no evidence pack found (no directory holding manifest.json below it)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mplp

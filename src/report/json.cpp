@@ -1,0 +1,121 @@
+// The JSON report (schemas/gate-report.schema.json): stable key order, sorted
+// packs and findings, no timestamps: same input, same bytes.
+#include <rapidjson/ostreamwrapper.h>
+#include <rapidjson/prettywriter.h>
+
+#include "report/render.h"
+
+namespace mplp {
+
+namespace {
+
+using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+
+void kv(Writer& w, const char* key, std::string_view value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void kv_if(Writer& w, const char* key, const std::string& value) {
+  if (!value.empty()) kv(w, key, value);
+}
+
+void write_finding(Writer& w, const Finding& f) {
+  w.StartObject();
+  kv(w, "severity", to_string(f.severity));
+  kv(w, "code", f.code);
+  kv(w, "file", f.file);
+  if (f.location.line > 0) {
+    w.Key("line");
+    w.Uint64(f.location.line);
+  }
+  if (f.location.column > 0) {
+    w.Key("column");
+    w.Uint64(f.location.column);
+  }
+  kv_if(w, "pointer", f.location.pointer);
+  if (f.location.has_offset) {
+    w.Key("offset");
+    w.Uint64(f.location.offset);
+  }
+  kv(w, "message", f.message);
+  kv_if(w, "detail", f.detail);
+  kv_if(w, "expected", f.expected);
+  kv_if(w, "actual", f.actual);
+  kv_if(w, "hint", f.hint);
+  w.EndObject();
+}
+
+}  // namespace
+
+void render_json(const RunReport& report, const RenderOptions& options, std::ostream& out) {
+  rapidjson::OStreamWrapper os(out);
+  Writer w(os);
+  w.SetIndent(' ', 2);
+  RunReport::Counts c = report.counts();
+  std::size_t failed = 0;
+  for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
+  w.StartObject();
+  kv(w, "schema_version", "1");
+  w.Key("tool");
+  w.StartObject();
+  kv(w, "name", "mplp-gate");
+  kv(w, "version", options.tool_version);
+  w.EndObject();
+  w.Key("strict");
+  w.Bool(report.strict);
+  w.Key("result");
+  w.String(exit_code(report) == 0 ? "pass" : "fail");
+  w.Key("summary");
+  w.StartObject();
+  w.Key("packs");
+  w.Uint64(report.packs.size());
+  w.Key("failed_packs");
+  w.Uint64(failed);
+  w.Key("errors");
+  w.Uint64(c.errors);
+  w.Key("warnings");
+  w.Uint64(c.warnings);
+  w.Key("infos");
+  w.Uint64(c.infos);
+  w.EndObject();
+  w.Key("gates");
+  w.StartArray();
+  for (const Gate* g : report.gates) {
+    w.StartObject();
+    kv(w, "id", g->info().id);
+    kv(w, "title", g->info().title);
+    kv(w, "scope", to_string(g->info().scope));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("packs");
+  w.StartArray();
+  for (const PackResult& p : report.packs) {
+    w.StartObject();
+    kv(w, "path", p.path);
+    kv_if(w, "indexability_status", p.indexability);
+    kv(w, "result", p.failed() ? "fail" : "pass");
+    w.Key("gates");
+    w.StartArray();
+    for (const GateResult& g : p.gates) {
+      w.StartObject();
+      kv(w, "id", g.gate_id);
+      kv(w, "status", to_string(g.status));
+      kv_if(w, "reason", g.skip_reason);
+      w.Key("findings");
+      w.StartArray();
+      for (const Finding& f : g.findings) write_finding(w, f);
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  os.Flush();
+  out << "\n";
+}
+
+}  // namespace mplp

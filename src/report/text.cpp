@@ -1,0 +1,101 @@
+// Human output: per pack, per gate, PASS / FAIL / SKIP, then each finding with
+// its place, what was expected, what was found, and a hint.
+#include <string>
+
+#include "report/render.h"
+
+namespace mplp {
+
+namespace {
+
+struct Style {
+  bool on;
+  std::string paint(std::string_view code, std::string_view text) const {
+    if (!on) return std::string(text);
+    return "\x1b[" + std::string(code) + "m" + std::string(text) + "\x1b[0m";
+  }
+};
+
+std::string_view status_colour(GateStatus s) {
+  switch (s) {
+    case GateStatus::Pass: return "32";
+    case GateStatus::Fail: return "1;31";
+    case GateStatus::Skip: return "33";
+  }
+  return "0";
+}
+
+std::string_view severity_colour(Severity s) {
+  switch (s) {
+    case Severity::Error: return "31";
+    case Severity::Warning: return "33";
+    case Severity::Info: return "36";
+  }
+  return "0";
+}
+
+// Control characters in untrusted text must not reach the terminal raw.
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+void field(std::ostream& out, std::string_view label, const std::string& value) {
+  if (value.empty()) return;
+  out << "             " << label << printable(value) << "\n";
+}
+
+}  // namespace
+
+void render_text(const RunReport& report, const RenderOptions& options, std::ostream& out) {
+  if (options.quiet && exit_code(report) == 0) return;
+  Style st{options.color};
+  std::size_t failed_packs = 0;
+  for (const PackResult& p : report.packs) {
+    if (p.failed()) ++failed_packs;
+    out << st.paint("1", printable(p.path));
+    if (!p.indexability.empty()) out << " (" << p.indexability << ")";
+    out << "\n";
+    for (const GateResult& g : p.gates) {
+      out << "  " << st.paint(status_colour(g.status), to_string(g.status)) << "  " << g.gate_id;
+      if (g.status == GateStatus::Skip && !g.skip_reason.empty()) out << "  (" << printable(g.skip_reason) << ")";
+      out << "\n";
+      for (const Finding& f : g.findings) {
+        std::string sev(to_string(f.severity));
+        sev.resize(7, ' ');
+        out << "    " << st.paint(severity_colour(f.severity), sev) << "  ";
+        std::string where = format_location(f);
+        if (!where.empty()) out << printable(where) << ": ";
+        out << printable(f.message);
+        if (!f.code.empty()) out << " [" << f.code << "]";
+        out << "\n";
+        field(out, "detail:   ", f.detail);
+        field(out, "expected: ", f.expected);
+        field(out, "actual:   ", f.actual);
+        field(out, "hint:     ", f.hint);
+      }
+    }
+  }
+  RunReport::Counts c = report.counts();
+  out << "\n"
+      << report.packs.size() << (report.packs.size() == 1 ? " pack" : " packs") << " checked, " << failed_packs
+      << " failed; " << c.errors << (c.errors == 1 ? " error, " : " errors, ") << c.warnings
+      << (c.warnings == 1 ? " warning, " : " warnings, ") << c.infos << " info\n";
+  out << (exit_code(report) == 0 ? st.paint("1;32", "RESULT: PASS") : st.paint("1;31", "RESULT: FAIL")) << "\n";
+}
+
+}  // namespace mplp

@@ -1,0 +1,199 @@
+#include "test_util.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "core/digest.h"
+#include "core/json.h"
+
+namespace fs = std::filesystem;
+
+namespace mplp::test {
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "mplp-test-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  // Make everything removable first (tests create read-only dirs).
+  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator(); ++it) {
+    std::error_code ec2;
+    if (!it->is_symlink(ec2)) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec2);
+  }
+  fs::remove_all(path_, ec);
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << bytes;
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void copy_tree(const std::string& from, const std::string& to) {
+  fs::create_directories(to);
+  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  for (auto& e : fs::recursive_directory_iterator(to))
+    fs::permissions(e.path(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::owner_exec,
+                    fs::perm_options::add);
+  fs::permissions(to, fs::perms::owner_all, fs::perm_options::add);
+}
+
+static std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : fallback;
+}
+
+std::string source_root() { return env_or("MPLP_SOURCE_ROOT", "."); }
+std::string fixture(const std::string& rel) { return source_root() + "/fixtures/" + rel; }
+std::string corpus(const std::string& rel) {
+  return env_or("MPLP_CORPUS", source_root() + "/../shared/corpus") + "/" + rel;
+}
+std::string gate_binary() { return env_or("MPLP_GATE_BIN", "mplp-gate"); }
+
+RunResult run_tool(const std::vector<std::string>& args, const std::string& stdin_text) {
+  TempDir tmp;
+  std::string out_path = tmp / "out", err_path = tmp / "err", in_path = tmp / "in";
+  write_file(in_path, stdin_text);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int in = ::open(in_path.c_str(), O_RDONLY);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    std::vector<std::string> argv_s{gate_binary()};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& s : argv_s) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  return r;
+}
+
+RunReport check(const std::vector<std::string>& paths, const std::vector<std::string>& gates, CheckRequest base) {
+  base.paths = paths;
+  if (!gates.empty()) base.only_gates = gates;
+  RunReport report;
+  std::string error;
+  if (!run_check(base, report, error)) throw std::runtime_error("check could not run: " + error);
+  return report;
+}
+
+static const PackResult& pack_of(const RunReport& r, const std::string& pack_path) {
+  if (pack_path.empty()) {
+    if (r.packs.size() != 1) throw std::runtime_error("expected exactly one pack");
+    return r.packs[0];
+  }
+  for (const PackResult& p : r.packs)
+    if (p.path == pack_path || (p.path.size() > pack_path.size() &&
+                                p.path.compare(p.path.size() - pack_path.size(), pack_path.size(), pack_path) == 0))
+      return p;
+  throw std::runtime_error("no pack " + pack_path);
+}
+
+const GateResult& result_of(const RunReport& r, const std::string& gate_id, const std::string& pack_path) {
+  for (const GateResult& g : pack_of(r, pack_path).gates)
+    if (g.gate_id == gate_id) return g;
+  throw std::runtime_error("gate did not run: " + gate_id);
+}
+
+GateStatus status_of(const RunReport& r, const std::string& gate_id, const std::string& pack_path) {
+  return result_of(r, gate_id, pack_path).status;
+}
+
+std::vector<std::string> codes_of(const RunReport& r, const std::string& gate_id, Severity min,
+                                  const std::string& pack_path) {
+  std::vector<std::string> out;
+  for (const Finding& f : result_of(r, gate_id, pack_path).findings)
+    if (static_cast<int>(f.severity) >= static_cast<int>(min)) out.push_back(f.code);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool has_code(const RunReport& r, const std::string& gate_id, const std::string& code,
+              const std::string& pack_path) {
+  for (const std::string& c : codes_of(r, gate_id, Severity::Info, pack_path))
+    if (c == code) return true;
+  return false;
+}
+
+std::string copy_good_pack(const TempDir& dir, const std::string& name) {
+  std::string to = dir / name;
+  copy_tree(fixture("packs/good-real"), to);
+  return to;
+}
+
+void reseal(const std::string& pack_dir) {
+  // v2-producer pack_root_hash over the five files that exist.
+  const char* five[] = {"artifacts/context.json", "artifacts/plan.json", "artifacts/confirm.json",
+                        "artifacts/trace.json", "timeline/events.ndjson"};
+  std::string text;
+  for (const char* f : five) {
+    std::string p = pack_dir + "/" + f;
+    if (fs::is_regular_file(fs::symlink_status(p))) text += sha256_hex(read_file(p)) + "  " + f + "\n";
+  }
+  std::string manifest_path = pack_dir + "/manifest.json";
+  if (fs::is_regular_file(fs::symlink_status(manifest_path))) {
+    JsonDoc doc;
+    if (parse_json(read_file(manifest_path), {}, doc) && doc.value.IsObject()) {
+      rapidjson::Value* hashes = nullptr;
+      auto it = doc.value.FindMember("hashes");
+      if (it != doc.value.MemberEnd() && it->value.IsObject()) hashes = &it->value;
+      if (hashes != nullptr) {
+        std::string root = sha256_hex(text);
+        auto h = hashes->FindMember("pack_root_hash");
+        if (h != hashes->MemberEnd())
+          h->value.SetString(root.c_str(), static_cast<rapidjson::SizeType>(root.size()), doc.value.GetAllocator());
+        std::string vr = pack_dir + "/reports/verify.report.json";
+        auto v = hashes->FindMember("verify_report_hash");
+        if (v != hashes->MemberEnd() && fs::is_regular_file(fs::symlink_status(vr))) {
+          std::string d = sha256_hex(read_file(vr));
+          v->value.SetString(d.c_str(), static_cast<rapidjson::SizeType>(d.size()), doc.value.GetAllocator());
+        }
+        write_file(manifest_path, to_compact_json(doc.value, SIZE_MAX) + "\n");
+      }
+    }
+  }
+  std::vector<std::string> files;
+  for (auto& e : fs::recursive_directory_iterator(pack_dir)) {
+    if (!e.is_regular_file() || e.is_symlink()) continue;
+    std::string rel = fs::relative(e.path(), pack_dir).string();
+    if (rel.rfind("integrity/", 0) == 0) continue;
+    files.push_back(rel);
+  }
+  std::sort(files.begin(), files.end());
+  std::string sums;
+  for (const std::string& f : files) sums += sha256_hex(read_file(pack_dir + "/" + f)) + "  " + f + "\n";
+  write_file(pack_dir + "/integrity/sha256sums.txt", sums);
+}
+
+}  // namespace mplp::test

@@ -1,0 +1,63 @@
+// Helpers shared by the tests: temporary directories, writing packs, running
+// the built binary, and locating fixtures and the upstream corpus.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/check.h"
+
+namespace mplp::test {
+
+// A temporary directory removed (recursively) when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& bytes);  // creates parent dirs
+std::string read_file(const std::string& path);
+void copy_tree(const std::string& from, const std::string& to);  // like cp -r, makes files writable
+
+std::string source_root();                  // MPLP_SOURCE_ROOT
+std::string fixture(const std::string& rel);  // source_root()/fixtures/rel
+std::string corpus(const std::string& rel);   // ../shared/corpus/rel
+std::string gate_binary();                    // MPLP_GATE_BIN
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the built mplp-gate with `args` (no shell), capturing both streams.
+RunResult run_tool(const std::vector<std::string>& args, const std::string& stdin_text = "");
+
+// Runs `check` in-process over `paths` with default options plus `gates`.
+RunReport check(const std::vector<std::string>& paths, const std::vector<std::string>& gates = {},
+                CheckRequest base = {});
+
+// The status of `gate_id` for the only pack (or the pack at `pack_path`).
+GateStatus status_of(const RunReport& r, const std::string& gate_id, const std::string& pack_path = "");
+const GateResult& result_of(const RunReport& r, const std::string& gate_id, const std::string& pack_path = "");
+// Codes of the findings of a gate with severity >= `min`, sorted.
+std::vector<std::string> codes_of(const RunReport& r, const std::string& gate_id, Severity min = Severity::Info,
+                                  const std::string& pack_path = "");
+bool has_code(const RunReport& r, const std::string& gate_id, const std::string& code,
+              const std::string& pack_path = "");
+
+// The bundled good INDEXABLE_REAL pack, copied into `dir` (writable).
+std::string copy_good_pack(const TempDir& dir, const std::string& name = "good");
+// Recomputes integrity/sha256sums.txt and hashes.pack_root_hash of a pack
+// after a test edited it (so only the intended defect remains).
+void reseal(const std::string& pack_dir);
+
+}  // namespace mplp::test
