@@ -15,6 +15,13 @@ echo "== unit and end-to-end tests"
 status=0
 meson test -C build --print-errorlogs --verbose --test-args="--gtest_output=xml:$PWD/$results/" || status=$?
 
+# Further stages, each its own script (a missing one is said, not hidden):
+for stage in scripts/test-stages/*.sh; do
+  [ -e "$stage" ] || continue
+  echo "== stage: $stage"
+  bash "$stage" "$results" || status=$?
+done
+
 # One closing line over every gtest run, in the form CI reads.
 python3 scripts/gtest_summary.py "$results"
 exit $status

@@ -1,0 +1,2 @@
+// Host list matching for HOST-ALLOW-01 (placeholder).
+#pragma once

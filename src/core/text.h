@@ -1,0 +1,2 @@
+// Text helpers for renderers (placeholder).
+#pragma once

@@ -1,0 +1,2 @@
+// URL and host extraction for HOST-ALLOW-01 (placeholder).
+#pragma once

@@ -1,0 +1,2 @@
+// Tests for this module are written with it.
+#include <gtest/gtest.h>
