@@ -1,2 +1,136 @@
-// Tests for this module are written with it.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/pack.h"
+#include "core/safe_fs.h"
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+using test::TempDir;
+using test::write_file;
+
+std::unique_ptr<Pack> load(const std::string& dir, Limits limits = {}) {
+  std::string err;
+  auto p = Pack::open(dir, "p", limits, err);
+  EXPECT_TRUE(p) << err;
+  ThreadPool pool(2);
+  p->load_files(pool);
+  return p;
+}
+
+TEST(Pack, WalksSortedAndHashesOnce) {
+  TempDir t;
+  write_file(t / "b/x.txt", "x");
+  write_file(t / "a.txt", "abc");
+  auto p = load(t.path());
+  ASSERT_EQ(p->entries().size(), 3u);
+  EXPECT_EQ(p->entries()[0].path, "a.txt");
+  EXPECT_EQ(p->entries()[1].path, "b");
+  EXPECT_EQ(p->entries()[2].path, "b/x.txt");
+  ASSERT_NE(p->digest("a.txt"), nullptr);
+  EXPECT_EQ(to_hex(*p->digest("a.txt")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(p->digest("b"), nullptr);
+  EXPECT_EQ(p->digest("missing"), nullptr);
+}
+
+TEST(Pack, NeverFollowsSymlinks) {
+  TempDir t, outside;
+  write_file(outside / "secret.json", "{\"k\":1}");
+  std::filesystem::create_directories(t / "artifacts");
+  std::filesystem::create_symlink(outside / "secret.json", t / "artifacts/link.json");
+  std::filesystem::create_directory_symlink(outside.path(), t / "dirlink");
+  auto p = load(t.path());
+  const Entry* e = p->find("artifacts/link.json");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->type, EntryType::Symlink);
+  EXPECT_EQ(p->find("dirlink")->type, EntryType::Symlink);
+  EXPECT_EQ(p->find("dirlink/secret.json"), nullptr);  // not descended
+  std::string out, err;
+  EXPECT_FALSE(p->read("artifacts/link.json", out, err));
+  EXPECT_FALSE(p->read("dirlink/secret.json", out, err));
+  EXPECT_FALSE(p->json("artifacts/link.json").readable);
+}
+
+TEST(Pack, FifoNeitherHangsNorIsHashed) {
+  TempDir t;
+  ASSERT_EQ(::mkfifo((t / "pipe.json").c_str(), 0600), 0);
+  auto p = load(t.path());
+  EXPECT_EQ(p->find("pipe.json")->type, EntryType::Fifo);
+  EXPECT_EQ(p->digest("pipe.json"), nullptr);
+  std::string out, err;
+  EXPECT_FALSE(p->read("pipe.json", out, err));
+}
+
+TEST(Pack, FileLimitTruncatesWalk) {
+  TempDir t;
+  for (int i = 0; i < 20; ++i) write_file(t / ("f" + std::to_string(i)), "x");
+  Limits l;
+  l.max_files_per_pack = 10;
+  auto p = load(t.path(), l);
+  EXPECT_TRUE(p->truncated());
+  EXPECT_LE(p->entries().size(), 10u);
+}
+
+TEST(Pack, OversizedFileIsNotHashed) {
+  TempDir t;
+  write_file(t / "big.bin", std::string(1000, 'x'));
+  Limits l;
+  l.max_file_size = 100;
+  auto p = load(t.path(), l);
+  EXPECT_EQ(p->digest("big.bin"), nullptr);
+  EXPECT_NE(p->file("big.bin")->error.find("over the limit"), std::string::npos);
+}
+
+TEST(Pack, ManifestStatesAndIndexability) {
+  TempDir t;
+  auto missing = load(t.path());
+  EXPECT_EQ(missing->manifest_state(), ManifestState::Missing);
+  EXPECT_TRUE(missing->is_real());  // strictest reading
+  write_file(t / "manifest.json", "[1]");
+  EXPECT_EQ(load(t.path())->manifest_state(), ManifestState::NotObject);
+  write_file(t / "manifest.json", "{");
+  EXPECT_EQ(load(t.path())->manifest_state(), ManifestState::Invalid);
+  write_file(t / "manifest.json", R"({"indexability_status":"INDEXABLE_SYNTHETIC"})");
+  auto syn = load(t.path());
+  EXPECT_EQ(syn->manifest_state(), ManifestState::Ok);
+  EXPECT_EQ(syn->indexability(), Indexability::Synthetic);
+  EXPECT_FALSE(syn->is_real());
+  std::filesystem::remove(t / "manifest.json");
+  std::filesystem::create_directory(t / "manifest.json");
+  EXPECT_EQ(load(t.path())->manifest_state(), ManifestState::NotRegular);
+}
+
+TEST(Pack, OddFileNamesSurvive) {
+  TempDir t;
+  std::string odd = std::string("we\nird\x01\xff name.json");
+  write_file(t / odd, "{}");
+  auto p = load(t.path());
+  ASSERT_NE(p->find(odd), nullptr);
+  EXPECT_TRUE(p->json(odd).parsed);
+}
+
+TEST(SafeFs, SafeRelativePaths) {
+  EXPECT_TRUE(is_safe_relative_path("a/b.json"));
+  for (const char* bad : {"", "/a", "a/../b", "..", "./a", "a//b", "a/", "a\\b", "a/./b"})
+    EXPECT_FALSE(is_safe_relative_path(bad)) << bad;
+  EXPECT_FALSE(is_safe_relative_path(std::string("a\0b", 3)));
+}
+
+TEST(SafeFs, AtomicWriteReplacesAndLeavesNoTemp) {
+  TempDir t;
+  std::string err;
+  ASSERT_TRUE(write_file_atomic(t / "f.txt", "one", err)) << err;
+  ASSERT_TRUE(write_file_atomic(t / "f.txt", "two", err)) << err;
+  EXPECT_EQ(test::read_file(t / "f.txt"), "two");
+  int n = 0;
+  for (auto& e : std::filesystem::directory_iterator(t.path())) (void)e, ++n;
+  EXPECT_EQ(n, 1);
+}
+
+}  // namespace
+}  // namespace mplp

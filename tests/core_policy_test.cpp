@@ -1,2 +1,98 @@
-// Tests for this module are written with it.
 #include <gtest/gtest.h>
+
+#include "core/policy.h"
+
+namespace mplp {
+namespace {
+
+TEST(Policy, DefaultHasSpecDefaults) {
+  const Policy& p = default_policy();
+  EXPECT_EQ(p.limits.max_file_size, 2ull * 1024 * 1024 * 1024);
+  EXPECT_EQ(p.limits.max_files_per_pack, 100000u);
+  EXPECT_EQ(p.limits.max_json_depth, 256u);
+  auto has = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  for (const char* h : {"github.com", "*.github.com", "lab.mplp.io", "www.mplp.io", "docs.mplp.io",
+                        "modelcontextprotocol.io"})
+    EXPECT_TRUE(has(p.allowed_hosts, h)) << h;
+  for (const char* h : {"localhost", "*.vercel.app", "*.ngrok.io", "*.ngrok-free.app", "*.trycloudflare.com"})
+    EXPECT_TRUE(has(p.forbidden_hosts, h)) << h;
+  EXPECT_TRUE(p.gate_enabled("GATE-V2-SSOT-01"));
+}
+
+TEST(Policy, EmptyFileMeansDefaults) {
+  Policy p;
+  std::string err;
+  ASSERT_TRUE(parse_policy("", "p.yaml", p, err)) << err;
+  EXPECT_EQ(p.allowed_hosts, default_policy().allowed_hosts);
+  EXPECT_EQ(p.source, "p.yaml");
+}
+
+TEST(Policy, OverridesListsLimitsAndGates) {
+  Policy p;
+  std::string err;
+  ASSERT_TRUE(parse_policy("version: 1\n"
+                           "hosts:\n  allowed: [example.org]\n"
+                           "gates:\n  GATE-V2-DET-01:\n    enabled: false\n"
+                           "  GATE-V2-INTEGRITY-01:\n    severity: warning\n"
+                           "limits:\n  max_json_depth: 16\n",
+                           "p.yaml", p, err))
+      << err;
+  EXPECT_EQ(p.allowed_hosts, std::vector<std::string>{"example.org"});
+  EXPECT_EQ(p.forbidden_hosts, default_policy().forbidden_hosts);  // untouched keys keep defaults
+  EXPECT_FALSE(p.gate_enabled("GATE-V2-DET-01"));
+  EXPECT_EQ(p.adjust("GATE-V2-INTEGRITY-01", Severity::Error), Severity::Warning);
+  EXPECT_EQ(p.adjust("GATE-V2-INTEGRITY-01", Severity::Info), Severity::Info);
+  EXPECT_EQ(p.adjust("GATE-V2-SSOT-01", Severity::Error), Severity::Error);
+  EXPECT_EQ(p.limits.max_json_depth, 16u);
+  EXPECT_EQ(p.gates.at("GATE-V2-DET-01").line, 5);
+}
+
+struct BadPolicy {
+  const char* yaml;
+  const char* expect;  // substring of the error, which must also name file:line
+};
+
+class PolicyErrors : public ::testing::TestWithParam<BadPolicy> {};
+
+TEST_P(PolicyErrors, NameFileLineAndKey) {
+  Policy p;
+  std::string err;
+  EXPECT_FALSE(parse_policy(GetParam().yaml, "bad.yaml", p, err));
+  EXPECT_NE(err.find("bad.yaml:"), std::string::npos) << err;
+  EXPECT_NE(err.find(GetParam().expect), std::string::npos) << err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, PolicyErrors,
+    ::testing::Values(BadPolicy{"hosts:\n  alowed: [a.com]\n", "hosts.alowed"},
+                      BadPolicy{"limits:\n  max_json_depth: -1\n", "limits.max_json_depth"},
+                      BadPolicy{"limits:\n  max_file_size: 0\n", "limits.max_file_size"},
+                      BadPolicy{"limits:\n  max_files_per_pack: lots\n", "limits.max_files_per_pack"},
+                      BadPolicy{"gates:\n  GATE-V2-DET-01:\n    enabled: maybe\n", "gates.GATE-V2-DET-01.enabled"},
+                      BadPolicy{"gates:\n  GATE-V2-DET-01:\n    severity: fatal\n", "severity"},
+                      BadPolicy{"gates:\n  SSOT:\n    enabled: false\n", "gates.SSOT"},
+                      BadPolicy{"hosts:\n  allowed: github.com\n", "hosts.allowed"},
+                      BadPolicy{"hosts:\n  allowed: [\"a b\"]\n", "hosts.allowed"},
+                      BadPolicy{"version: 2\n", "version"},
+                      BadPolicy{"- a\n- b\n", "expected a mapping"},
+                      BadPolicy{"hosts: [\n", "invalid YAML"},
+                      BadPolicy{"surprise: 1\n", "surprise"}));
+
+TEST(Policy, ErrorLineNumbersAreRight) {
+  Policy p;
+  std::string err;
+  EXPECT_FALSE(parse_policy("version: 1\nhosts:\n  allowed: [a.com]\n  forbiden: [b.com]\n", "x.yaml", p, err));
+  EXPECT_NE(err.find("x.yaml:4:"), std::string::npos) << err;
+}
+
+TEST(Policy, LoadFileMissingNamesTheFile) {
+  Policy p;
+  std::string err;
+  EXPECT_FALSE(load_policy_file("/nonexistent/policy.yaml", p, err));
+  EXPECT_NE(err.find("/nonexistent/policy.yaml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mplp

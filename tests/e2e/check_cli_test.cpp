@@ -1,2 +1,183 @@
-// Tests for this module are written with it.
+// End-to-end tests of `mplp-gate check` as a CI step runs it: exit codes,
+// streams, formats and determinism, on the built binary.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "core/json.h"
+#include "core/schema.h"
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+using test::run_tool;
+using test::TempDir;
+
+std::string good() { return test::fixture("packs/good-real"); }
+
+TEST(CheckCli, GoodPackPassesWithExitZero) {
+  auto r = run_tool({"check", good()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("RESULT: PASS"), std::string::npos);
+  EXPECT_EQ(r.out.find("FAIL"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST(CheckCli, TamperedPackFailsWithExitOne) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  test::write_file(p + "/artifacts/plan.json", "{\"tampered\": true}\n");
+  auto r = run_tool({"check", p});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAIL  GATE-V2-INTEGRITY-01"), std::string::npos) << r.out;
+  // The exit code never depends on the format.
+  EXPECT_EQ(run_tool({"check", "--format", "json", p}).exit_code, 1);
+}
+
+TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
+  TempDir t;
+  struct Case {
+    std::vector<std::string> args;
+    std::string err_has;
+  };
+  test::write_file(t / "bad-policy.yaml", "hosts:\n  allowed: [a.com]\n  nope: 1\n");
+  test::write_file(t / "empty/readme.txt", "no packs here");
+  test::write_file(t / "file.txt", "x");
+  std::vector<Case> cases = {
+      {{"check"}, "no PATH"},
+      {{"check", "--frobnicate", good()}, "unknown option '--frobnicate'"},
+      {{"check", "--format", "yaml", good()}, "unknown format 'yaml'"},
+      {{"check", "--jobs", "0", good()}, "--jobs"},
+      {{"check", "--gate", "GATE-V2-SSOT-1", good()}, "did you mean GATE-V2-SSOT-01"},
+      {{"check", "--skip", "NOPE", good()}, "unknown gate id 'NOPE'"},
+      {{"check", "--policy", t / "bad-policy.yaml", good()}, "bad-policy.yaml:3:"},
+      {{"check", "--policy", t / "missing.yaml", good()}, "missing.yaml"},
+      {{"check", t / "does-not-exist"}, "does-not-exist"},
+      {{"check", t / "file.txt"}, "not a directory"},
+      {{"check", t / "empty"}, "no evidence pack found"},
+      {{"check", "--registry", t / "nope.yaml", good()}, "nope.yaml"},
+      {{"frobnicate"}, "unknown command"},
+  };
+  for (const Case& c : cases) {
+    auto r = run_tool(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args.back() << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find(c.err_has), std::string::npos) << "stderr was: " << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+}
+
+TEST(CheckCli, JsonReportValidatesAndIsByteIdenticalAcrossRuns) {
+  TempDir t;
+  std::string tree = t / "tree";
+  test::copy_tree(good(), tree + "/a/good");
+  test::copy_tree(test::corpus("upstream/real/langchain/langchain-d1-real-runner-det-001"), tree + "/b/langchain");
+  auto one = run_tool({"check", "--format", "json", tree});
+  auto two = run_tool({"check", "--format", "json", "--jobs", "1", tree});
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_EQ(one.out, two.out);
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(one.out, {}, doc)) << doc.error.message;
+  EXPECT_TRUE(doc.duplicates.empty());
+  auto errors = validate_with_schema("gate-report", doc.value);
+  for (const auto& e : errors) ADD_FAILURE() << e.pointer << ": " << e.message;
+  const auto& packs = doc.value["packs"];
+  ASSERT_EQ(packs.Size(), 2u);
+  EXPECT_LT(std::string(packs[0]["path"].GetString()), std::string(packs[1]["path"].GetString()));
+  EXPECT_EQ(std::string(doc.value["result"].GetString()), "fail");
+  EXPECT_EQ(one.out.find("\"generated_at\""), std::string::npos);
+}
+
+TEST(CheckCli, RelativePathsAreReportedAsGiven) {
+  TempDir t;
+  test::copy_tree(good(), t / "packs/p1");
+  std::string cwd = std::filesystem::current_path();
+  std::filesystem::current_path(t.path());
+  auto r = run_tool({"check", "--format", "json", "packs"});
+  std::filesystem::current_path(cwd);
+  EXPECT_NE(r.out.find("\"path\": \"packs/p1\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(t.path()), std::string::npos) << "no absolute paths unless asked";
+}
+
+TEST(CheckCli, GateAndSkipChooseWhatRunsAndDecides) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  test::write_file(p + "/artifacts/plan.json", "{\"tampered\": true}\n");
+  auto only = run_tool({"check", "--format", "json", "--gate", "GATE-V2-HOST-ALLOW-01", p});
+  EXPECT_EQ(only.exit_code, 0) << only.out;
+  EXPECT_EQ(only.out.find("GATE-V2-INTEGRITY-01"), std::string::npos);
+  auto skip = run_tool({"check", "--skip", "GATE-V2-INTEGRITY-01", p});
+  EXPECT_EQ(skip.exit_code, 0) << skip.out;
+  EXPECT_EQ(skip.out.find("GATE-V2-INTEGRITY-01"), std::string::npos);
+}
+
+TEST(CheckCli, PolicyCanDisableAGateOrLowerItsSeverity) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  test::write_file(p + "/artifacts/plan.json", "{\"tampered\": true}\n");
+  test::write_file(t / "off.yaml", "gates:\n  GATE-V2-INTEGRITY-01:\n    enabled: false\n");
+  test::write_file(t / "warn.yaml", "gates:\n  GATE-V2-INTEGRITY-01:\n    severity: warning\n");
+  EXPECT_EQ(run_tool({"check", "--policy", t / "off.yaml", p}).exit_code, 0);
+  EXPECT_EQ(run_tool({"check", "--policy", t / "warn.yaml", p}).exit_code, 0);
+  EXPECT_EQ(run_tool({"check", "--strict", "--policy", t / "warn.yaml", p}).exit_code, 1);
+}
+
+TEST(CheckCli, StrictTurnsWarningsIntoFailure) {
+  // The upstream mcp pack passes with a warning (legacy image_digest).
+  std::string mcp = test::corpus("upstream/real/mcp/mcp-d1-real-runner-001");
+  EXPECT_EQ(run_tool({"check", mcp}).exit_code, 0);
+  EXPECT_EQ(run_tool({"check", "--strict", mcp}).exit_code, 1);
+}
+
+TEST(CheckCli, DirectoryWithPackPartsButNoManifestIsReportedNotSkipped) {
+  TempDir t;
+  test::copy_tree(good(), t / "tree/good");
+  test::write_file(t / "tree/orphan/artifacts/context.json", "{}");
+  auto r = run_tool({"check", "--format", "json", t / "tree"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("tree/orphan"), std::string::npos) << r.out;
+}
+
+// Every entry's path, type, size, mtime and bytes: what "untouched" means.
+std::string snapshot(const std::string& root) {
+  std::vector<std::string> lines;
+  for (auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    struct stat st {};
+    ::lstat(e.path().c_str(), &st);
+    std::string line = e.path().string() + " " + std::to_string(st.st_mode) + " " + std::to_string(st.st_size) +
+                       " " + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+    if (S_ISREG(st.st_mode)) line += " " + test::read_file(e.path());
+    lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (auto& l : lines) out += l + "\n";
+  return out;
+}
+
+TEST(CheckCli, CheckNeverWritesInsideThePack) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  test::write_file(p + "/artifacts/plan.json", "{\"tampered\": true}\n");  // failing packs too
+  std::string before = snapshot(t.path());
+  for (const char* fmt : {"text", "json"}) {
+    auto r = test::run_tool({"check", "--format", fmt, p});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  }
+  EXPECT_EQ(snapshot(t.path()), before);
+}
+
+TEST(CheckCli, HelpAndVersion) {
+  auto h = run_tool({"check", "--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("--policy"), std::string::npos);
+  auto v = run_tool({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("mplp-gate 0."), std::string::npos);
+  auto g = run_tool({"gates"});
+  EXPECT_NE(g.out.find("GATE-V2-SSOT-01"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mplp

@@ -1,2 +1,127 @@
-// Tests for this module are written with it.
+// The gate list is the plug-in registry: these tests keep every gate
+// complete (id, title, rationale, doc page, finding kinds, fixtures) and make
+// sure no gate emits a finding kind it does not document.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "core/embedded.h"
+#include "gates/gate_list.h"
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+namespace fs = std::filesystem;
+
+// GATE-V2-PACK-STRUCTURE-01 -> pack-structure (the fixture directory name).
+std::string fixture_dir(std::string_view id) {
+  std::string s(id);
+  s = s.substr(std::string("GATE-V2-").size());
+  s = s.substr(0, s.size() - std::string("-01").size());
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+TEST(GateList, IdsAreSortedUniqueAndWellFormed) {
+  std::set<std::string_view> seen;
+  std::string_view prev;
+  for (const Gate* g : all_gates()) {
+    std::string_view id = g->info().id;
+    EXPECT_TRUE(seen.insert(id).second) << "duplicate gate id " << id;
+    EXPECT_LT(prev, id) << "gate list not sorted at " << id;
+    EXPECT_EQ(id.substr(0, 8), "GATE-V2-") << id;
+    EXPECT_EQ(id.substr(id.size() - 3), "-01") << id;
+    EXPECT_EQ(find_gate(id), g);
+    prev = id;
+  }
+  EXPECT_EQ(find_gate("GATE-V2-NOPE-01"), nullptr);
+}
+
+TEST(GateList, EveryGateIsDocumented) {
+  for (const Gate* g : all_gates()) {
+    const GateInfo& info = g->info();
+    SCOPED_TRACE(std::string(info.id));
+    EXPECT_FALSE(info.title.empty());
+    EXPECT_EQ(info.title.find("not yet implemented"), std::string_view::npos);
+    EXPECT_FALSE(info.rationale.empty());
+    EXPECT_FALSE(info.checks.empty());
+    EXPECT_FALSE(info.kinds.empty());
+    std::set<std::string_view> codes;
+    for (const FindingKind& k : info.kinds) {
+      EXPECT_TRUE(codes.insert(k.code).second) << "duplicate finding code " << k.code;
+      EXPECT_FALSE(k.summary.empty()) << k.code;
+      EXPECT_FALSE(k.fix.empty()) << k.code;
+    }
+    std::string_view doc = embedded::get("gates/docs/" + std::string(info.id) + ".md");
+    EXPECT_GT(doc.size(), 200u) << "gates/docs/" << info.id << ".md is missing or a stub";
+    for (const FindingKind& k : info.kinds)
+      EXPECT_NE(doc.find(k.code), std::string_view::npos) << "doc page does not explain " << k.code;
+  }
+}
+
+TEST(GateList, EveryGateHasPassAndFailFixtures) {
+  for (const Gate* g : all_gates()) {
+    std::string dir = test::fixture(fixture_dir(g->info().id));
+    bool pass = false, fail = false;
+    if (fs::is_directory(dir))
+      for (auto& e : fs::directory_iterator(dir)) {
+        std::string name = e.path().filename();
+        pass = pass || name.rfind("pass-", 0) == 0;
+        fail = fail || name.rfind("fail-", 0) == 0;
+      }
+    EXPECT_TRUE(pass) << dir << " has no pass-* fixture";
+    EXPECT_TRUE(fail) << dir << " has no fail-* fixture";
+  }
+}
+
+// Runs every pack fixture of every pack/collection gate and checks that each
+// finding's code is one its gate documents, and that no gate crashed.
+TEST(GateList, FixturesOnlyProduceDocumentedCodes) {
+  std::vector<std::string> packs;
+  for (const Gate* g : all_gates()) {
+    if (g->info().scope == GateScope::Runners) continue;
+    std::string dir = test::fixture(fixture_dir(g->info().id));
+    if (!fs::is_directory(dir)) continue;
+    for (auto& e : fs::directory_iterator(dir))
+      if (e.is_directory()) packs.push_back(e.path());
+  }
+  std::sort(packs.begin(), packs.end());
+  ASSERT_FALSE(packs.empty());
+  RunReport r = test::check(packs);
+  for (const PackResult& p : r.packs)
+    for (const GateResult& gr : p.gates) {
+      const Gate* g = find_gate(gr.gate_id);
+      ASSERT_NE(g, nullptr);
+      for (const Finding& f : gr.findings) {
+        EXPECT_NE(f.code, "internal.error") << p.path << ": " << f.message;
+        bool known = false;
+        for (const FindingKind& k : g->info().kinds) known = known || k.code == f.code;
+        EXPECT_TRUE(known) << gr.gate_id << " emitted undocumented code '" << f.code << "' on " << p.path;
+      }
+    }
+}
+
+// A fixture named pass-* passes its gate; fail-* fails it. A fixture may be a
+// tree of several packs (collection gates): then fail-* means some pack fails.
+TEST(GateList, FixtureNamesMatchVerdicts) {
+  for (const Gate* g : all_gates()) {
+    if (g->info().scope == GateScope::Runners) continue;
+    std::string id(g->info().id);
+    std::string dir = test::fixture(fixture_dir(id));
+    if (!fs::is_directory(dir)) continue;
+    for (auto& e : fs::directory_iterator(dir)) {
+      if (!e.is_directory()) continue;
+      std::string name = e.path().filename();
+      RunReport r = test::check({e.path()}, {id});
+      bool any_fail = false;
+      for (const PackResult& p : r.packs) any_fail = any_fail || test::status_of(r, id, p.path) == GateStatus::Fail;
+      if (name.rfind("pass-", 0) == 0) EXPECT_FALSE(any_fail) << e.path();
+      if (name.rfind("fail-", 0) == 0) EXPECT_TRUE(any_fail) << e.path();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mplp

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Generate a benchmark corpus: N sealed INDEXABLE_REAL packs.
+
+usage: make_corpus.py OUT_DIR N_PACKS FILES_PER_PACK FILE_BYTES
+
+Each pack is a copy of fixtures/packs/good-real plus FILES_PER_PACK extra
+artifact files of FILE_BYTES pseudo-random bytes, re-sealed (sha256sums and
+pack_root_hash), so every gate has real work and the packs pass.
+"""
+import hashlib
+import json
+import os
+import random
+import shutil
+import sys
+
+FIVE = ['artifacts/context.json', 'artifacts/plan.json', 'artifacts/confirm.json',
+        'artifacts/trace.json', 'timeline/events.ndjson']
+
+
+def sha(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def main():
+    out, n, files, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    src = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'packs', 'good-real')
+    rng = random.Random(42)
+    blob = bytes(rng.getrandbits(8) for _ in range(min(size, 1 << 16)))
+    shutil.rmtree(out, ignore_errors=True)
+    for i in range(n):
+        pack = os.path.join(out, f'pack-{i:05d}')
+        shutil.copytree(src, pack)
+        for j in range(files):
+            with open(os.path.join(pack, 'artifacts', f'blob-{j:04d}.bin'), 'wb') as f:
+                f.write(f'{i}/{j}\n'.encode())  # make every file distinct
+                left = size
+                while left > 0:
+                    f.write(blob[:left])
+                    left -= len(blob)
+        m = json.load(open(os.path.join(pack, 'manifest.json')))
+        m['pack_id'] = f'bench-{i:05d}'
+        m['scenario_id'] = f'bench-{i:05d}'
+        text = ''.join(f'{sha(os.path.join(pack, f))}  {f}\n' for f in FIVE)
+        m['hashes']['pack_root_hash'] = hashlib.sha256(text.encode()).hexdigest()
+        with open(os.path.join(pack, 'manifest.json'), 'w') as f:
+            json.dump(m, f, indent=2)
+            f.write('\n')
+        listed = sorted(os.path.relpath(os.path.join(r, f), pack)
+                        for r, _, fs in os.walk(pack) for f in fs)
+        listed = [p for p in listed if not p.startswith('integrity/')]
+        with open(os.path.join(pack, 'integrity', 'sha256sums.txt'), 'w') as f:
+            f.writelines(f'{sha(os.path.join(pack, p))}  {p}\n' for p in listed)
+
+
+if __name__ == '__main__':
+    main()
