@@ -1,21 +1,320 @@
 #include "gates/integrity.h"
 
+#include <unordered_set>
+
+#include "core/json.h"
+#include "core/pack_hashes.h"
+#include "core/sums.h"
+#include "core/values.h"
+
 namespace mplp {
 
 namespace {
 
-class Gate_ : public Gate {
+constexpr std::string_view kSums = "integrity/sha256sums.txt";
+constexpr std::string_view kV1Root = "integrity/pack.sha256";
+constexpr std::string_view kVerifyReport = "reports/verify.report.json";
+constexpr std::uint64_t kPathColumn = 67;  // where the path starts on a sums line
+
+constexpr Severity E = Severity::Error, W = Severity::Warning, I = Severity::Info;
+
+const GateInfo kInfo{
+    "GATE-V2-INTEGRITY-01",
+    "Every file of the pack is sealed by integrity/sha256sums.txt and the manifest's hashes agree",
+    "A pack is evidence only if nobody changed it after sealing: the sums file pins every file, and "
+    "hashes.pack_root_hash pins the sums. Links and special files could make a reader see other bytes "
+    "than the sealer did, so they are never allowed.",
+    "The sums file is strict GNU sha256sums text (64 lowercase hex, two spaces or space-star, safe "
+    "relative path, LF endings, no duplicates); every listed file exists as a regular file, not through a "
+    "symlink, and its SHA-256 matches; unlisted files outside integrity/ are warnings (errors under "
+    "--strict); no symlink, FIFO, socket or device anywhere; files within the size limit and packs within "
+    "the file-count limit; hashes.pack_root_hash equals the v2-producer root or the SHA-256 of the sums "
+    "file; integrity/pack.sha256 (v1) equals the v1 root; hashes.verify_report_hash equals the SHA-256 of "
+    "reports/verify.report.json. A missing or unusable manifest is read as INDEXABLE_REAL.",
+    GateScope::Pack,
+    {
+        {"integrity.symlink", E, "a symbolic link in the pack", "replace the link by the file it points to, or remove it"},
+        {"integrity.special_file", E, "a FIFO, socket or device in the pack", "remove it; packs hold regular files only"},
+        {"integrity.oversized_file", E, "a file over limits.max_file_size; not hashed", "shrink or remove the file, or raise the limit in the policy"},
+        {"integrity.too_many_files", E, "the pack has more entries than limits.max_files_per_pack", "split the pack, or raise the limit in the policy"},
+        {"integrity.unreadable", E, "a file or directory of the pack could not be read", "fix its permissions"},
+        {"sums.absent", E, "integrity/sha256sums.txt is missing (a warning unless INDEXABLE_REAL)", "seal the pack: write integrity/sha256sums.txt"},
+        {"sums.unreadable", E, "the sums file is not a readable regular file", "make integrity/sha256sums.txt a regular file"},
+        {"sums.syntax", E, "a line is not `<64 lowercase hex>  <path>`", "regenerate the file with `sha256sum`"},
+        {"sums.unsafe_path", E, "a listed path is absolute, has '..', '.' or empty components, a backslash or a NUL", "list pack-relative paths only"},
+        {"sums.duplicate", E, "a path is listed more than once", "keep one line per file"},
+        {"sums.no_final_newline", E, "the last line is not ended by LF", "end the file with a newline"},
+        {"sums.too_many_lines", E, "the sums file lists more files than a pack may hold", "list only the pack's files"},
+        {"sums.more_errors", E, "further sums-file errors were not listed one by one", "fix the errors shown, then re-run"},
+        {"sums.missing", E, "a listed file does not exist", "remove the line or restore the file"},
+        {"sums.not_regular", E, "a listed path is a directory, link or special file", "list regular files only"},
+        {"sums.through_symlink", E, "a listed path passes through a symbolic link", "replace the linked directory by a real one"},
+        {"sums.mismatch", E, "a listed file's SHA-256 differs from the sums file", "restore the sealed file, or re-seal the pack"},
+        {"sums.unlisted", W, "a file outside integrity/ is not listed (an error under --strict)", "re-seal the pack so the sums file lists it"},
+        {"root_hash.match", I, "hashes.pack_root_hash matches a known algorithm (named)", "nothing to fix (recorded for the audit trail)"},
+        {"root_hash.mismatch", E, "hashes.pack_root_hash matches no known algorithm", "recompute it with the v2-producer algorithm"},
+        {"root_hash.placeholder", E, "hashes.pack_root_hash is missing or a placeholder (a warning unless INDEXABLE_REAL)", "seal the pack and record its root hash"},
+        {"root_hash.malformed", E, "hashes.pack_root_hash is not 64 lowercase hex (a warning unless INDEXABLE_REAL)", "write the root hash as 64 lowercase hex"},
+        {"v1_root.match", I, "integrity/pack.sha256 matches the v1 root hash", "nothing to fix (recorded for the audit trail)"},
+        {"v1_root.mismatch", E, "integrity/pack.sha256 differs from the v1 root hash", "recompute it with the v1 algorithm"},
+        {"v1_root.unreadable", E, "integrity/pack.sha256 is not a readable regular file holding a hash", "write the v1 root hash into it"},
+        {"verify_hash.match", I, "hashes.verify_report_hash matches reports/verify.report.json", "nothing to fix (recorded for the audit trail)"},
+        {"verify_hash.mismatch", E, "hashes.verify_report_hash differs from reports/verify.report.json", "restore the report, or record its SHA-256"},
+        {"verify_hash.unchecked", W, "hashes.verify_report_hash is not 64 lowercase hex, so it was not checked", "record the report's SHA-256"},
+    },
+};
+
+// One check of one pack; holds what the steps share.
+class Run {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo{"GATE-V2-INTEGRITY-01", "(not yet implemented)", "", "", GateScope::Pack, {}};
-    return kInfo;
+  Run(const Pack& pack, const GateContext& ctx, FindingSink& sink)
+      : pack_(pack), ctx_(ctx), sink_(sink),
+        // An unusable manifest reads as INDEXABLE_REAL (Pack does that); an
+        // unknown status gets the same strictest reading.
+        strictest_(pack.indexability() == Indexability::Real || pack.indexability() == Indexability::Unknown) {}
+
+  void go() {
+    tree();
+    sums();
+    root_hash();
+    v1_root();
+    verify_hash();
+  }
+
+ private:
+  void report(Severity s, std::string_view code, std::string_view file, std::string message, std::string expected = {},
+              std::string actual = {}, std::string hint = {}, std::uint64_t line = 0, std::uint64_t column = 0) {
+    Finding f;
+    f.severity = s;
+    f.code = code;
+    f.file = file;
+    f.location.line = line;
+    f.location.column = column;
+    f.message = std::move(message);
+    f.expected = std::move(expected);
+    f.actual = std::move(actual);
+    f.hint = std::move(hint);
+    sink_.report(std::move(f));
+  }
+  void report_at(Severity s, std::string_view code, std::string_view file, std::string pointer, std::string message,
+                 std::string expected = {}, std::string actual = {}) {
+    Finding f;
+    f.severity = s;
+    f.code = code;
+    f.file = file;
+    f.location.pointer = std::move(pointer);
+    f.message = std::move(message);
+    f.expected = std::move(expected);
+    f.actual = std::move(actual);
+    sink_.report(std::move(f));
+  }
+  static std::string q(std::string_view path) { return "'" + escape_for_message(path) + "'"; }
+
+  // Links, special files, limits and unreadable entries anywhere in the tree.
+  void tree() {
+    const Limits& lim = pack_.limits();
+    if (pack_.truncated())
+      report(E, "integrity.too_many_files", "",
+             "the pack has more than " + std::to_string(lim.max_files_per_pack) + " entries; only those were checked",
+             "at most " + std::to_string(lim.max_files_per_pack), "more", "split the pack or raise limits.max_files_per_pack");
+    for (const auto& [dir, why] : pack_.walk_errors())
+      report(E, "integrity.unreadable", dir, "directory " + q(dir) + " could not be read: " + why);
+    for (const Entry& e : pack_.entries()) {
+      if (e.type == EntryType::Symlink) {
+        report(E, "integrity.symlink", e.path, q(e.path) + " is a symbolic link (never followed)");
+      } else if (e.type != EntryType::Regular && e.type != EntryType::Directory) {
+        report(E, "integrity.special_file", e.path, q(e.path) + " is a " + std::string(to_string(e.type)));
+      } else if (e.type == EntryType::Regular) {
+        const FileState* f = pack_.file(e.path);
+        if (f == nullptr || f->hashed) continue;
+        if (e.size > lim.max_file_size)
+          report(E, "integrity.oversized_file", e.path, q(e.path) + " is over the file size limit; not hashed",
+                 "at most " + std::to_string(lim.max_file_size) + " bytes", std::to_string(e.size) + " bytes");
+        else
+          report(E, "integrity.unreadable", e.path, q(e.path) + " could not be hashed: " + f->error);
+      }
+    }
+  }
+
+  void sums() {
+    const Entry* e = pack_.find(kSums);
+    if (e == nullptr) {
+      report(strictest_ ? E : W, "sums.absent", kSums, "the sums file is missing", "", "",
+             "seal the pack: list every file outside integrity/ in integrity/sha256sums.txt");
+      return;
+    }
+    std::string err;
+    std::shared_ptr<const std::string> bytes;
+    if (e->type != EntryType::Regular) err = "it is a " + std::string(to_string(e->type));
+    else if (const FileState* f = pack_.file(kSums); f != nullptr && !f->error.empty()) err = f->error;
+    else bytes = pack_.bytes(kSums, err);
+    if (!bytes) {
+      report(E, "sums.unreadable", kSums, "the sums file cannot be read: " + err);
+      return;
+    }
+    SumsParse p = parse_sums(*bytes, SumsOptions{pack_.limits().max_files_per_pack, 1000});
+    for (const SumsError& se : p.errors) {
+      static constexpr std::string_view codes[] = {"sums.syntax", "sums.unsafe_path", "sums.duplicate",
+                                                   "sums.no_final_newline"};
+      report(E, codes[static_cast<int>(se.kind)], kSums, se.message, "", "", "", se.line, se.column);
+    }
+    if (p.errors_omitted > 0)
+      report(E, "sums.more_errors", kSums, std::to_string(p.errors_omitted) + " further errors in the sums file are not listed");
+    if (p.truncated)
+      report(E, "sums.too_many_lines", kSums,
+             "the sums file lists more than " + std::to_string(pack_.limits().max_files_per_pack) +
+                 " files; the rest was not read",
+             "", "", "", p.lines);
+    std::unordered_set<std::string_view> listed;
+    for (const SumsEntry& se : p.entries) {
+      listed.insert(se.path);
+      verify(se);
+    }
+    // Unlisted files: upstream adds reports after sealing, hence a warning.
+    for (const Entry& f : pack_.entries()) {
+      if (f.type != EntryType::Regular || f.path.starts_with("integrity/") || listed.count(f.path) > 0) continue;
+      report(ctx_.options.strict ? E : W, "sums.unlisted", f.path, q(f.path) + " is not listed in the sums file", "", "",
+             "re-seal the pack so the sums file lists it");
+    }
+  }
+
+  // One listed entry: a regular file, not reached through a link, same digest.
+  void verify(const SumsEntry& se) {
+    const Entry* e = pack_.find(se.path);
+    if (e != nullptr && e->type == EntryType::Regular) {
+      const Digest* d = pack_.digest(se.path);
+      if (d == nullptr) return;  // oversized or unreadable: reported by tree()
+      std::string actual = to_hex(*d);
+      if (actual != se.hex)
+        report(E, "sums.mismatch", kSums, q(se.path) + ": SHA-256 does not match the sums file", se.hex, actual,
+               "restore the sealed file, or re-seal the pack", se.line, kPathColumn);
+      return;
+    }
+    if (e != nullptr) {
+      report(E, "sums.not_regular", kSums, q(se.path) + " is a " + std::string(to_string(e->type)) + ", not a regular file",
+             "regular file", std::string(to_string(e->type)), "", se.line, kPathColumn);
+      return;
+    }
+    // Missing: find the first ancestor that is not a real directory.
+    for (std::size_t slash = se.path.find('/'); slash != std::string::npos; slash = se.path.find('/', slash + 1)) {
+      std::string_view prefix = std::string_view(se.path).substr(0, slash);
+      const Entry* a = pack_.find(prefix);
+      if (a != nullptr && a->type == EntryType::Directory) continue;
+      if (a != nullptr && a->type == EntryType::Symlink) {
+        report(E, "sums.through_symlink", kSums, q(se.path) + " passes through the symbolic link " + q(prefix) + " (not followed)",
+               "a path through real directories", "", "", se.line, kPathColumn);
+        return;
+      }
+      if (a != nullptr) {
+        report(E, "sums.missing", kSums, q(se.path) + " does not exist: " + q(prefix) + " is a " +
+                   std::string(to_string(a->type)), "", "", "", se.line, kPathColumn);
+        return;
+      }
+      break;
+    }
+    std::string why = pack_.truncated() ? " (or lies past the file limit, where the pack was not read)" : "";
+    // GNU reads a CR before the LF as part of the name: say so, it is the usual cause.
+    std::string hint = se.path.ends_with('\r') ? "the line ends in CR (a CRLF file?); write the sums file with LF endings"
+                                                : "remove the line or restore the file";
+    report(E, "sums.missing", kSums, q(se.path) + " is listed but does not exist" + why, "", "", hint, se.line,
+           kPathColumn);
+  }
+
+  const rapidjson::Value* hash_field(std::string_view key) const {
+    return member(member(pack_.manifest(), "hashes"), key);
+  }
+
+  void root_hash() {
+    static const std::string ptr = "/hashes/pack_root_hash";
+    const rapidjson::Value* v = hash_field("pack_root_hash");
+    Severity s = strictest_ ? E : W;
+    if (pack_.manifest() == nullptr)
+      return report_at(s, "root_hash.placeholder", "manifest.json", ptr,
+                       "manifest unusable: hashes.pack_root_hash cannot be read");
+    if (is_placeholder(v))
+      return report_at(s, "root_hash.placeholder", "manifest.json", ptr, "hashes.pack_root_hash is missing or a placeholder",
+                       "64 lowercase hex", v != nullptr ? to_compact_json(*v) : "(missing)");
+    if (!v->IsString() || !is_hex64(as_view(*v)))
+      return report_at(s, "root_hash.malformed", "manifest.json", ptr, "hashes.pack_root_hash is not 64 lowercase hex",
+                       "64 lowercase hex", to_compact_json(*v));
+    std::string value(as_view(*v));
+    std::string v2 = v2_pack_root_hash([this](std::string_view f) { return pack_.digest(f); });
+    const Digest* sd = pack_.digest(kSums);
+    std::string of_sums = sd != nullptr ? to_hex(*sd) : "";
+    if (value == v2)
+      return report_at(I, "root_hash.match", "manifest.json", ptr,
+                       std::string("hashes.pack_root_hash matches the v2-producer algorithm") +
+                           (value == of_sums ? " (and the SHA-256 of the sums file)" : ""));
+    if (value == of_sums)
+      return report_at(I, "root_hash.match", "manifest.json", ptr,
+                       "hashes.pack_root_hash matches the SHA-256 of integrity/sha256sums.txt");
+    std::string expected = "v2-producer " + v2 + " or sha256(integrity/sha256sums.txt) " +
+                           (sd != nullptr ? of_sums : std::string("(no sums file)"));
+    report_at(E, "root_hash.mismatch", "manifest.json", ptr, "hashes.pack_root_hash matches no known algorithm",
+              expected, value);
+  }
+
+  void v1_root() {
+    const Entry* e = pack_.find(kV1Root);
+    if (e == nullptr) return;
+    std::string err;
+    std::shared_ptr<const std::string> bytes;
+    if (e->type != EntryType::Regular) err = "it is a " + std::string(to_string(e->type));
+    else bytes = pack_.bytes(kV1Root, err);
+    std::string_view text = bytes ? std::string_view(*bytes) : std::string_view();
+    std::size_t b = text.find_first_not_of(" \t\r\n");
+    std::string_view token = b == text.npos ? "" : text.substr(b, text.find_first_of(" \t\r\n", b) - b);
+    if (!bytes || token.empty()) {
+      report(E, "v1_root.unreadable", kV1Root, "integrity/pack.sha256 holds no hash" + (err.empty() ? "" : ": " + err));
+      return;
+    }
+    std::vector<std::pair<std::string, Digest>> files;
+    for (const Entry& f : pack_.entries())
+      if (f.type == EntryType::Regular && !f.path.starts_with("integrity/"))
+        if (const Digest* d = pack_.digest(f.path)) files.emplace_back(f.path, *d);
+    std::string v1 = v1_pack_root_hash(std::move(files));
+    if (token == v1)
+      report(I, "v1_root.match", kV1Root, "integrity/pack.sha256 matches the v1 root hash", "", "", "", 1, b + 1);
+    else
+      report(E, "v1_root.mismatch", kV1Root, "integrity/pack.sha256 does not match the v1 root hash", v1,
+             escape_for_message(token.substr(0, 200)), "recompute it, or restore the pack's files", 1, b + 1);
+  }
+
+  void verify_hash() {
+    static const std::string ptr = "/hashes/verify_report_hash";
+    const rapidjson::Value* v = hash_field("verify_report_hash");
+    if (v == nullptr) return;  // optional
+    if (!v->IsString() || !is_hex64(as_view(*v)))
+      return report_at(W, "verify_hash.unchecked", "manifest.json", ptr,
+                       "hashes.verify_report_hash is not 64 lowercase hex; not checked", "64 lowercase hex",
+                       to_compact_json(*v));
+    const Digest* d = pack_.digest(kVerifyReport);
+    std::string actual = d != nullptr ? to_hex(*d) : "(reports/verify.report.json missing or unreadable)";
+    if (actual == as_view(*v))
+      report_at(I, "verify_hash.match", "manifest.json", ptr, "hashes.verify_report_hash matches reports/verify.report.json");
+    else
+      report_at(E, "verify_hash.mismatch", "manifest.json", ptr,
+                "hashes.verify_report_hash is not the SHA-256 of reports/verify.report.json", std::string(as_view(*v)), actual);
+  }
+
+  const Pack& pack_;
+  const GateContext& ctx_;
+  FindingSink& sink_;
+  bool strictest_;
+};
+
+class IntegrityGate : public Gate {
+ public:
+  const GateInfo& info() const override { return kInfo; }
+  void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
+    Run(pack, ctx, sink).go();
   }
 };
 
 }  // namespace
 
 const Gate& integrity_gate() {
-  static const Gate_ gate;
+  static const IntegrityGate gate;
   return gate;
 }
 

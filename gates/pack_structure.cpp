@@ -1,14 +1,275 @@
 #include "gates/pack_structure.h"
 
+#include <rapidjson/pointer.h>
+
+#include <array>
+#include <string>
+
+#include "core/json.h"
+#include "core/schema.h"
+#include "gates/pack_structure_files.h"
+
 namespace mplp {
 
 namespace {
 
+constexpr std::string_view kManifest = "manifest.json";
+constexpr std::array<std::string_view, 5> kRequired = {
+    "manifest.json", "integrity/sha256sums.txt", "timeline/events.ndjson", "artifacts/context.json",
+    "artifacts/trace.json"};
+constexpr std::array<std::string_view, 4> kRequiredReal = {
+    "artifacts/plan.json", "artifacts/confirm.json", "reports/verify.report.json", "reports/runner.meta.json"};
+
+// Manifest members with a check of their own; schema errors about them would
+// only repeat it.
+constexpr std::array<std::string_view, 2> kOwnChecks = {"pack_layout_version", "indexability_status"};
+
+Finding error(std::string code, std::string file, std::string message) {
+  Finding f;
+  f.severity = Severity::Error;
+  f.code = std::move(code);
+  f.file = std::move(file);
+  f.message = std::move(message);
+  return f;
+}
+
+std::string missing_manifest_message(const Pack& pack) {
+  std::string dirs;
+  for (std::string_view d : {"artifacts", "integrity", "timeline"}) {
+    const Entry* e = pack.find(d);
+    if (e != nullptr && e->type == EntryType::Directory) dirs += (dirs.empty() ? "" : ", ") + std::string(d) + "/";
+  }
+  if (dirs.empty()) return "no manifest.json";
+  return "no manifest.json: this directory has " + dirs + " so it is a pack, but without a manifest nothing in it "
+         "can be verified";
+}
+
+void check_required(const Pack& pack, FindingSink& sink) {
+  // An unknown indexability_status gets the strictest reading, like an unusable manifest.
+  bool real = pack.is_real() || pack.indexability() == Indexability::Unknown;
+  auto check_one = [&](std::string_view rel, bool real_only) {
+    const Entry* e = pack.find(rel);
+    if (e == nullptr) {
+      bool manifest = rel == kManifest;
+      Finding f = error(manifest ? "manifest.missing" : "file.missing", std::string(rel),
+                        manifest ? missing_manifest_message(pack)
+                                 : "required file " + std::string(rel) + " is missing" +
+                                       (real_only ? " (required for INDEXABLE_REAL packs)" : ""));
+      if (real_only && pack.manifest_state() != ManifestState::Ok)
+        f.detail = "the manifest is unusable, so the pack is read as INDEXABLE_REAL (the strictest reading)";
+      f.expected = "a regular file";
+      f.actual = "missing";
+      f.hint = manifest ? "add the pack's manifest.json (layout v2), or remove the stray pack directories"
+                        : "the producer must write " + std::string(rel) + "; re-run it and re-seal the pack";
+      sink.report(std::move(f));
+    } else if (e->type != EntryType::Regular) {
+      Finding f = error("file.not_regular", std::string(rel),
+                        "required file " + std::string(rel) + " is a " + std::string(to_string(e->type)) +
+                            ", not a regular file");
+      f.expected = "a regular file";
+      f.actual = std::string(to_string(e->type));
+      f.hint = "replace it with the real file (links and special files are never followed)";
+      sink.report(std::move(f));
+    }
+  };
+  for (std::string_view rel : kRequired) check_one(rel, false);
+  if (real)
+    for (std::string_view rel : kRequiredReal) check_one(rel, true);
+}
+
+void check_layout_and_status(const rapidjson::Value& m, FindingSink& sink) {
+  const rapidjson::Value* v = member(m, "pack_layout_version");
+  if (v == nullptr || !v->IsString() || as_view(*v) != "2") {
+    Finding f = error("manifest.layout_version", std::string(kManifest),
+                      v == nullptr ? "pack_layout_version is missing" : "pack_layout_version is not the string \"2\"");
+    f.location.pointer = "/pack_layout_version";
+    f.expected = "\"2\"";
+    f.actual = v == nullptr ? "missing" : to_compact_json(*v);
+    f.hint = "set \"pack_layout_version\": \"2\" (a JSON string, not the number 2)";
+    sink.report(std::move(f));
+  }
+  const rapidjson::Value* s = member(m, "indexability_status");
+  std::string_view sv = (s != nullptr && s->IsString()) ? as_view(*s) : std::string_view();
+  if (sv != "INDEXABLE_REAL" && sv != "INDEXABLE_SYNTHETIC" && sv != "NON_INDEXABLE") {
+    Finding f = error("manifest.indexability", std::string(kManifest),
+                      s == nullptr ? "indexability_status is missing" : "indexability_status is not a known value");
+    f.location.pointer = "/indexability_status";
+    f.expected = "INDEXABLE_REAL, INDEXABLE_SYNTHETIC or NON_INDEXABLE";
+    f.actual = s == nullptr ? "missing" : to_compact_json(*s);
+    f.hint = "set indexability_status to one of the three values (exact spelling and case)";
+    sink.report(std::move(f));
+  }
+}
+
+bool repeats_own_check(const SchemaError& e) {
+  for (std::string_view key : kOwnChecks) {
+    std::string ptr = "/" + std::string(key);
+    if (e.pointer == ptr || e.pointer.rfind(ptr + "/", 0) == 0) return true;
+    if (e.pointer.empty() && e.message.find("'" + std::string(key) + "'") != std::string::npos) return true;
+  }
+  return false;
+}
+
+void check_schema(const rapidjson::Value& m, FindingSink& sink) {
+  for (const SchemaError& e : validate_with_schema("manifest.v2", m)) {
+    if (repeats_own_check(e)) continue;
+    Finding f = error("manifest.schema", std::string(kManifest), "manifest schema: " + e.message);
+    f.location.pointer = e.pointer;
+    if (const rapidjson::Value* v = e.pointer.empty() ? nullptr : rapidjson::Pointer(e.pointer.c_str()).Get(m))
+      f.actual = to_compact_json(*v);
+    f.hint = "make the manifest match schemas/manifest.v2.schema.json (`mplp-gate explain` shows the schema)";
+    sink.report(std::move(f));
+  }
+}
+
+// Each value of `paths` names a file of the pack, or a directory when it ends in "/".
+void check_paths(const Pack& pack, const rapidjson::Value& m, FindingSink& sink) {
+  const rapidjson::Value* paths = member(m, "paths");
+  if (paths == nullptr || !paths->IsObject()) return;  // the schema reports a wrong type
+  for (const auto& kv : paths->GetObject()) {
+    if (!kv.value.IsString()) continue;  // the schema reports it
+    std::string_view value = as_view(kv.value);
+    std::string pointer = "/paths/" + json_pointer_token(as_view(kv.name));
+    std::string_view rel = value;
+    bool want_dir = !rel.empty() && rel.back() == '/';
+    if (want_dir) rel.remove_suffix(1);
+    if (rel.substr(0, 2) == "./") rel.remove_prefix(2);
+    auto report = [&](std::string code, std::string message, std::string expected, std::string actual,
+                      std::string hint) {
+      Finding f = error(std::move(code), std::string(kManifest), std::move(message));
+      f.location.pointer = pointer;
+      f.expected = std::move(expected);
+      f.actual = std::move(actual);
+      f.hint = std::move(hint);
+      sink.report(std::move(f));
+    };
+    if (!is_safe_relative_path(rel)) {
+      report("paths.unsafe", "paths names an unsafe path (absolute, empty, or with a '..' component)",
+             "a relative path inside the pack", to_compact_json(kv.value),
+             "name pack files relative to the pack root, e.g. \"artifacts/\" or \"timeline/events.ndjson\"");
+      continue;
+    }
+    const char* want = want_dir ? "directory" : "regular file";
+    const Entry* e = pack.find(rel);
+    if (e == nullptr) {
+      report("paths.missing", "paths names " + std::string(rel) + ", which does not exist", std::string("a ") + want,
+             "missing", "add the file or correct the path in the manifest");
+    } else if (e->type != (want_dir ? EntryType::Directory : EntryType::Regular)) {
+      report("paths.wrong_type", "paths names " + std::string(rel) + ", which is a " + std::string(to_string(e->type)),
+             std::string("a ") + want + (want_dir ? "" : " (a value ending in \"/\" names a directory)"),
+             std::string(to_string(e->type)), "correct the path, or the file, so that they agree");
+    }
+  }
+}
+
+void check_manifest(const Pack& pack, FindingSink& sink) {
+  // Missing / not regular: check_required. Unreadable / invalid JSON: check_json_files.
+  if (pack.manifest_state() == ManifestState::NotObject) {
+    const JsonFile& jf = pack.json(kManifest);
+    Finding f = error("manifest.not_object", std::string(kManifest), "manifest.json is not a JSON object");
+    f.expected = "a JSON object";
+    f.actual = to_compact_json(jf.doc.value);
+    f.hint = "the manifest must be one JSON object { ... }";
+    sink.report(std::move(f));
+    return;
+  }
+  const rapidjson::Value* m = pack.manifest();
+  if (m == nullptr) return;
+  check_layout_and_status(*m, sink);
+  check_schema(*m, sink);
+  check_paths(pack, *m, sink);
+}
+
+void check_walk(const Pack& pack, FindingSink& sink) {
+  for (const auto& [path, reason] : pack.walk_errors()) {
+    Finding f = error("walk.error", path, "directory could not be read: " + reason);
+    f.hint = "make every directory of the pack readable";
+    sink.report(std::move(f));
+  }
+  if (pack.truncated()) {
+    Finding f = error("walk.truncated", "",
+                      "the pack has more than " + std::to_string(pack.limits().max_files_per_pack) +
+                          " entries; only the first were examined");
+    f.expected = "at most " + std::to_string(pack.limits().max_files_per_pack) + " entries (policy limits)";
+    f.hint = "split the pack, or raise limits.max_files_per_pack in the policy";
+    sink.report(std::move(f));
+  }
+}
+
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{"GATE-V2-PACK-STRUCTURE-01", "(not yet implemented)", "", "", GateScope::Pack, {}};
+    static const GateInfo kInfo{
+        "GATE-V2-PACK-STRUCTURE-01",
+        "The pack has a valid v2 manifest, every required file, and well-formed JSON and timeline",
+        "Every other gate reads the manifest, the timeline and the JSON artifacts; a pack whose shape is wrong "
+        "cannot be verified at all, so its shape is checked first and reported precisely.",
+        "manifest.json is a JSON object valid against schemas/manifest.v2.schema.json, without duplicate keys; "
+        "pack_layout_version is the string \"2\"; indexability_status is INDEXABLE_REAL, INDEXABLE_SYNTHETIC or "
+        "NON_INDEXABLE.\n"
+        "Required regular files: manifest.json, integrity/sha256sums.txt, timeline/events.ndjson, "
+        "artifacts/context.json, artifacts/trace.json; for INDEXABLE_REAL (and for a pack whose manifest is "
+        "unusable or names no known status) also artifacts/plan.json, artifacts/confirm.json, "
+        "reports/verify.report.json, reports/runner.meta.json.\n"
+        "Every path in the manifest's `paths` object is a safe relative path that exists (a directory when it ends "
+        "in \"/\").\n"
+        "Every non-empty line of timeline/events.ndjson is a JSON object with string `timestamp` and `event`.\n"
+        "Every *.json file parses as strict RFC 8259 JSON (strict UTF-8, no NaN, nesting within "
+        "limits.max_json_depth) without duplicate keys.\n"
+        "Directories that cannot be read, and packs over limits.max_files_per_pack, are errors.",
+        GateScope::Pack,
+        {
+            {"manifest.missing", Severity::Error, "the pack directory has no manifest.json",
+             "add the manifest, or remove the stray artifacts/, integrity/ or timeline/ directory"},
+            {"manifest.not_object", Severity::Error, "manifest.json is valid JSON but not an object",
+             "write the manifest as one JSON object"},
+            {"manifest.layout_version", Severity::Error, "pack_layout_version is not the JSON string \"2\"",
+             "set \"pack_layout_version\": \"2\""},
+            {"manifest.indexability", Severity::Error, "indexability_status is missing or not a known value",
+             "use INDEXABLE_REAL, INDEXABLE_SYNTHETIC or NON_INDEXABLE"},
+            {"manifest.schema", Severity::Error, "the manifest violates schemas/manifest.v2.schema.json",
+             "fix the value at the JSON pointer shown"},
+            {"file.missing", Severity::Error, "a required file is missing", "produce the file and re-seal the pack"},
+            {"file.not_regular", Severity::Error, "a required file is a directory, link or special file",
+             "replace it with a regular file"},
+            {"paths.missing", Severity::Error, "a path named in the manifest's `paths` does not exist",
+             "add the file or correct the path"},
+            {"paths.wrong_type", Severity::Error, "a `paths` entry names a file where a directory is meant, or the "
+             "reverse, or a link or special file", "make the path and the pack agree (\"/\" at the end = directory)"},
+            {"paths.unsafe", Severity::Error, "a `paths` entry is absolute, empty or leaves the pack",
+             "use a relative path inside the pack"},
+            {"json.invalid", Severity::Error, "a *.json file is not strict RFC 8259 JSON (or nests too deep)",
+             "fix the file at the byte offset / line:column shown"},
+            {"json.duplicate_key", Severity::Error, "a JSON object repeats a key",
+             "keep one member per key; readers disagree on which duplicate wins"},
+            {"json.unreadable", Severity::Error, "a *.json file could not be read (e.g. over the size limit)",
+             "make the file readable and within limits.max_file_size"},
+            {"timeline.invalid_json", Severity::Error, "a line of timeline/events.ndjson is not JSON",
+             "write one JSON object per line"},
+            {"timeline.not_object", Severity::Error, "a line of timeline/events.ndjson is JSON but not an object",
+             "write one JSON object per line"},
+            {"timeline.bad_event", Severity::Error, "a timeline event lacks a string `timestamp` or `event`",
+             "give every event string `timestamp` and `event` members"},
+            {"timeline.duplicate_key", Severity::Error, "a timeline event repeats a key",
+             "keep one member per key"},
+            {"timeline.too_many_errors", Severity::Error, "more bad timeline lines than are reported one by one",
+             "fix the producer that wrote the timeline"},
+            {"timeline.unreadable", Severity::Error, "timeline/events.ndjson could not be read",
+             "make the file readable and within limits.max_file_size"},
+            {"walk.error", Severity::Error, "a directory of the pack could not be read",
+             "make every directory of the pack readable"},
+            {"walk.truncated", Severity::Error, "the pack has more entries than limits.max_files_per_pack",
+             "split the pack or raise the limit in the policy"},
+        }};
     return kInfo;
+  }
+
+  void check_pack(const Pack& pack, const GateContext& /*ctx*/, FindingSink& sink) const override {
+    check_walk(pack, sink);
+    check_required(pack, sink);
+    check_manifest(pack, sink);
+    pack_structure::check_json_files(pack, sink);
+    pack_structure::check_timeline(pack, sink);
   }
 };
 

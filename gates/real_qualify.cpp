@@ -1,14 +1,237 @@
 #include "gates/real_qualify.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+#include "core/digest.h"
+#include "core/json.h"
+#include "core/safe_fs.h"
+#include "core/values.h"
+#include "gates/manifest_fields.h"
+
 namespace mplp {
 
 namespace {
 
+constexpr std::string_view kHex64 = "64 lowercase hex digits";
+constexpr std::string_view kLockHint =
+    "pin the dependency lock: lock_sha256 is `sha256sum <lock_path>` of the lock file the producer ran with";
+
+// `n/a (reason)` in any case, with some reason: upstream writes
+// "n/a (npm-pinned)" when the substrate comes from a registry package and has
+// no single commit; acceptable only when the lock file pins the versions.
+bool is_na_with_reason(std::string_view s) {
+  if (s.size() < 7 || s.back() != ')') return false;
+  std::string head(s.substr(0, 5));
+  for (char& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (head != "n/a (") return false;
+  for (char ch : s.substr(5, s.size() - 6))
+    if (ch != ' ' && ch != '\t') return true;
+  return false;
+}
+
+// Error texts from the file system quote the path, which may hold a newline.
+std::string one_line(std::string s) {
+  for (char& ch : s)
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  return s;
+}
+
+// The lock file as it is under --repo-root: its digest, or why there is none.
+struct LockFile {
+  bool found = false;
+  std::string digest;   // when found
+  std::string problem;  // when not found
+  bool missing = false; // not there at all (a warning), as opposed to unusable (an error)
+};
+
+LockFile hash_lock_file(const std::string& repo_root, std::string_view rel, std::uint64_t max_size) {
+  LockFile out;
+  std::string error;
+  std::optional<Dir> root = Dir::open(repo_root, error);
+  if (!root) {
+    out.problem = "--repo-root cannot be opened: " + error;
+    return out;
+  }
+  // Never through a link, never outside the root: open_regular_beneath opens
+  // each component with O_NOFOLLOW relative to its parent.
+  int fd = open_regular_beneath(*root, rel, error);
+  if (fd < 0) {
+    out.missing = error.size() >= std::strlen(std::strerror(ENOENT)) &&
+                  error.compare(error.size() - std::strlen(std::strerror(ENOENT)), std::string::npos,
+                                std::strerror(ENOENT)) == 0;
+    out.problem = error;
+    return out;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) > max_size) {
+    ::close(fd);
+    out.problem = "the lock file is " + std::to_string(st.st_size) + " bytes, over the limit of " +
+                  std::to_string(max_size);
+    return out;
+  }
+  std::optional<Digest> d = sha256_fd(fd);
+  int err = errno;
+  ::close(fd);
+  if (!d) {
+    out.problem = std::string("read error: ") + std::strerror(err);
+    return out;
+  }
+  out.found = true;
+  out.digest = to_hex(*d);
+  return out;
+}
+
+// lock_ref, and the lock file itself when --repo-root is given. Returns the
+// 64-hex pin when there is one.
+std::optional<std::string_view> check_lock(FieldChecker& c, const rapidjson::Value* manifest, const GateContext& ctx) {
+  const rapidjson::Value* lock = c.object(manifest, "", "lock_ref", "real-qualify.lock-ref-missing", kLockHint);
+  if (lock == nullptr) return std::nullopt;
+  c.text(lock, "/lock_ref", "lock_kind", "real-qualify.lock-field",
+         "name the lock format, e.g. npm, uv.lock, poetry");
+  std::optional<std::string_view> path = c.text(lock, "/lock_ref", "lock_path", "real-qualify.lock-field",
+                                                "give the lock file's path relative to the repository root");
+  // The lock file is looked up first, so that a bad pin can be shown the right value.
+  LockFile file;
+  if (path) {
+    std::string_view rel = *path;
+    if (rel.substr(0, 2) == "./") rel.remove_prefix(2);  // "./a" names the same file as "a"
+    if (!is_safe_relative_path(rel)) {
+      c.report(Severity::Error, "real-qualify.lock-path-unsafe", "/lock_ref/lock_path",
+               "lock_ref.lock_path is not a clean path relative to the repository root",
+               "a relative path without '..', '.', empty components, backslashes or a leading '/'",
+               describe(member(lock, "lock_path")),
+               "name the lock file relative to the repository root, e.g. producers/mcp/package-lock.json");
+    } else if (ctx.options.repo_root) {
+      file = hash_lock_file(*ctx.options.repo_root, rel, ctx.policy.limits.max_file_size);
+    }
+  }
+  std::string hint(kLockHint);
+  if (file.found) hint += " (the lock file under --repo-root hashes to " + file.digest + ")";
+  std::optional<std::string_view> pin =
+      c.matching(lock, "/lock_ref", "lock_sha256", is_hex64, kHex64, "real-qualify.lock-sha256", hint);
+  if (!path || !ctx.options.repo_root || (!file.found && file.problem.empty())) return pin;
+  const std::string where = "/lock_ref/lock_path";
+  const std::string shown = describe(member(lock, "lock_path"));  // quoted and escaped: one line
+  file.problem = one_line(file.problem);
+  if (!file.found && file.missing) {
+    c.report(Severity::Warning, "real-qualify.lock-file-missing", where,
+             "the lock file " + shown + " is not under --repo-root",
+             "a regular file " + shown + " under --repo-root", file.problem,
+             "pass the repository the pack was produced from as --repo-root, or fix lock_path");
+  } else if (!file.found) {
+    c.report(Severity::Error, "real-qualify.lock-file-unreadable", where,
+             "the lock file " + shown + " under --repo-root cannot be hashed: " + file.problem,
+             "a regular file " + shown + " under --repo-root, reached through no symbolic link", file.problem,
+             "make the lock file a plain regular file inside the repository");
+  } else if (pin && *pin != file.digest) {
+    c.report(Severity::Error, "real-qualify.lock-file-mismatch", "/lock_ref/lock_sha256",
+             "lock_ref.lock_sha256 does not match the lock file " + shown + " under --repo-root", std::string(*pin),
+             file.digest, "the pack was produced with another lock file; re-run the producer or fix the pin");
+  } else if (pin) {
+    c.report(Severity::Info, "real-qualify.lock-file-verified", "/lock_ref/lock_sha256",
+             "lock_ref.lock_sha256 matches the lock file " + shown + " under --repo-root", std::string(*pin),
+             file.digest, "");
+  }
+  return pin;
+}
+
+void check_commit(FieldChecker& c, const rapidjson::Value* substrate, bool pinned) {
+  const char* where = "/substrate_ref/upstream_commit_sha";
+  const rapidjson::Value* v = member(substrate, "upstream_commit_sha");
+  if (v != nullptr && v->IsString() && is_na_with_reason(as_view(*v))) {
+    if (pinned)
+      c.report(Severity::Info, "real-qualify.commit-na-pinned", where,
+               "substrate_ref.upstream_commit_sha is " + describe(v) + ", accepted because lock_ref.lock_sha256 pins "
+               "the dependencies",
+               "a 40-hex commit, or n/a (reason) with a 64-hex lock pin", describe(v), "");
+    else
+      c.report(Severity::Error, "real-qualify.commit-na-unpinned", where,
+               "substrate_ref.upstream_commit_sha is " + describe(v) +
+                   " but lock_ref.lock_sha256 is no 64-hex pin, so nothing fixes the substrate's version",
+               "a 40-hex commit, or n/a (reason) with a 64-hex lock pin", describe(v),
+               "record the upstream commit, or pin the lock file in lock_ref.lock_sha256");
+    return;
+  }
+  c.matching(substrate, "/substrate_ref", "upstream_commit_sha", is_hex40, "40 lowercase hex digits (a git commit)",
+           "real-qualify.upstream-commit",
+           "record the full commit of the upstream substrate (`git rev-parse HEAD`), or n/a (reason) with a lock pin");
+}
+
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{"GATE-V2-REAL-QUALIFY-01", "(not yet implemented)", "", "", GateScope::Pack, {}};
+    static const GateInfo kInfo{
+        "GATE-V2-REAL-QUALIFY-01",
+        "An INDEXABLE_REAL pack pins the substrate it ran: upstream, commit, lock file and canonical hash",
+        "Evidence labelled REAL must say exactly which upstream code produced it, so that anyone can rebuild the "
+        "same substrate and compare; placeholders there make the label a claim nobody can check.",
+        "For INDEXABLE_REAL packs (others SKIP): substrate_ref.substrate_id, upstream_repo and upstream_tag are "
+        "non-placeholder strings; upstream_commit_sha is 40-hex, or n/a (reason) accepted (info) only when "
+        "lock_ref.lock_sha256 is a 64-hex pin; lock_ref.lock_kind and lock_path are non-placeholder strings, "
+        "lock_path a clean relative path, lock_sha256 64-hex; with --repo-root, the lock file's SHA-256 equals "
+        "lock_sha256 (a lock file not found there is a warning); hashes.canonical_pack_root_hash is 64-hex. "
+        "A missing or unusable manifest fails the gate.",
+        GateScope::Pack,
+        {
+            {"real-qualify.manifest-unusable", Severity::Error,
+             "manifest.json is missing or unusable: provenance cannot be established",
+             "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
+            {"real-qualify.substrate-ref-missing", Severity::Error, "substrate_ref is missing or not an object",
+             "name the upstream substrate in substrate_ref"},
+            {"real-qualify.substrate-field", Severity::Error,
+             "substrate_ref.substrate_id, upstream_repo or upstream_tag is missing or a placeholder",
+             "fill in the substrate's id, repository and tag"},
+            {"real-qualify.upstream-commit", Severity::Error, "upstream_commit_sha is not a 40-hex commit",
+             "record the full upstream commit"},
+            {"real-qualify.commit-na-pinned", Severity::Info,
+             "upstream_commit_sha is n/a (reason), accepted because the lock file is pinned",
+             "nothing to fix; a 40-hex commit would pin the substrate more directly"},
+            {"real-qualify.commit-na-unpinned", Severity::Error,
+             "upstream_commit_sha is n/a (reason) without a 64-hex lock pin",
+             "record the commit or pin the lock file"},
+            {"real-qualify.lock-ref-missing", Severity::Error, "lock_ref is missing or not an object",
+             "describe the dependency lock in lock_ref"},
+            {"real-qualify.lock-field", Severity::Error, "lock_ref.lock_kind or lock_path is missing or a placeholder",
+             "fill in the lock format and path"},
+            {"real-qualify.lock-path-unsafe", Severity::Error,
+             "lock_ref.lock_path is absolute, climbs with '..' or is otherwise not a clean relative path",
+             "name the lock file relative to the repository root"},
+            {"real-qualify.lock-sha256", Severity::Error, "lock_ref.lock_sha256 is not 64-hex",
+             "write the lock file's SHA-256"},
+            {"real-qualify.lock-file-missing", Severity::Warning, "the lock file is not found under --repo-root",
+             "pass the right --repo-root or fix lock_path"},
+            {"real-qualify.lock-file-unreadable", Severity::Error,
+             "the lock file under --repo-root is a link, not a regular file, too big or unreadable",
+             "make it a regular file inside the repository"},
+            {"real-qualify.lock-file-mismatch", Severity::Error, "the lock file's SHA-256 differs from lock_sha256",
+             "re-run the producer with the pinned lock or fix the pin"},
+            {"real-qualify.lock-file-verified", Severity::Info, "the lock file's SHA-256 equals lock_sha256",
+             "nothing to fix: the pin is verified"},
+            {"real-qualify.canonical-hash", Severity::Error, "hashes.canonical_pack_root_hash is not 64-hex",
+             "let the producer write the canonical pack root hash"},
+        }};
     return kInfo;
+  }
+
+  void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
+    const rapidjson::Value* manifest = real_manifest_or_report(pack, "real-qualify.manifest-unusable", sink);
+    if (manifest == nullptr) return;
+    FieldChecker c(sink, "manifest.json");
+    const char* sub_hint = "name the upstream substrate: its registry id, repository URL and release tag";
+    const rapidjson::Value* substrate =
+        c.object(manifest, "", "substrate_ref", "real-qualify.substrate-ref-missing", sub_hint);
+    for (std::string_view key : {"substrate_id", "upstream_repo", "upstream_tag"})
+      if (substrate != nullptr) c.text(substrate, "/substrate_ref", key, "real-qualify.substrate-field", sub_hint);
+    std::optional<std::string_view> pin = check_lock(c, manifest, ctx);
+    if (substrate != nullptr) check_commit(c, substrate, pin.has_value());
+    c.matching(member(manifest, "hashes"), "/hashes", "canonical_pack_root_hash", is_hex64, kHex64,
+             "real-qualify.canonical-hash",
+             "the producer writes hashes.canonical_pack_root_hash (SHA-256 of the canonicalized pack)");
   }
 };
 

@@ -1,14 +1,221 @@
 #include "gates/runner_smoke.h"
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "core/json.h"
+#include "core/registry.h"
+#include "core/safe_fs.h"
+#include "core/schema.h"
+#include "core/values.h"
+#include "runner/executor.h"
+#include "runner/runner_def.h"
+
 namespace mplp {
 
 namespace {
 
+namespace fs = std::filesystem;
+
+constexpr unsigned kSmokeTimeoutSeconds = 600;
+
+const GateInfo kInfo{
+    "GATE-V2-RUNNER-SMOKE-01",
+    "Every registered runner builds and runs its smoke command, producing valid runner metadata",
+    "Upstream's smoke tests read a key their runner never wrote and so always passed. This gate runs each "
+    "runner for real through the same executor as `mplp-gate run` and checks the metadata the pack gates rely on.",
+    "For every runner registered in the substrate registry (every runner directory when there is no "
+    "registry), or only --runner ID: the image builds; the smoke command runs through the executor into a "
+    "fresh temporary pack; reports/runner.meta.json is written and valid against runner-meta.v2; "
+    "container_digest is a sha256: digest equal to the id of the image that was built; the fingerprint's "
+    "runtime_type equals runner.yaml's runtime_type and runtime_version starts with its version_prefix; the "
+    "smoke output file exists. No container engine: SKIP (an error under --require-engine). Build and "
+    "smoke durations are reported per runner.",
+    GateScope::Runners,
+    {
+        {"smoke.no_engine", Severity::Error, "no container engine (podman, or docker with a daemon) is usable",
+         "Install and configure podman (scripts/setup-podman.sh); without --require-engine the gate skips."},
+        {"smoke.no_runners", Severity::Error, "the runners directory is missing or holds no runner",
+         "Pass the repository's runners/ directory to --runners."},
+        {"smoke.unknown_runner", Severity::Error, "--runner names no runner (or an invalid id)",
+         "Use the name of a directory of runners/ (^[a-z0-9][a-z0-9._-]{0,63}$)."},
+        {"smoke.definition_invalid", Severity::Error, "runner.yaml or the runner directory is invalid",
+         "Fix runner.yaml against schemas/runner-yaml.schema.json; keep a Containerfile or Dockerfile."},
+        {"smoke.build_failed", Severity::Error, "the runner image did not build",
+         "Read the build log in the finding; an official base image needs access to its registry."},
+        {"smoke.run_failed", Severity::Error, "the smoke command failed or the executor could not run it",
+         "Run `mplp-gate run --runner ID --cmd '<smoke_command>' --out-dir /tmp/p` to see its output."},
+        {"smoke.meta_missing", Severity::Error, "reports/runner.meta.json was not written",
+         "The executor writes it on success; a missing file is a bug of the executor."},
+        {"smoke.meta_invalid", Severity::Error, "reports/runner.meta.json does not validate against runner-meta.v2",
+         "See the JSON pointer in the finding."},
+        {"smoke.digest_invalid", Severity::Error, "container_digest is not the sha256 id of the image that ran",
+         "The digest must be the engine's image id (sha256:<64 hex>)."},
+        {"smoke.runtime_type_mismatch", Severity::Error, "the fingerprint's runtime_type differs from runner.yaml",
+         "Make runner.yaml's runtime_type name the runtime the image provides."},
+        {"smoke.runtime_version_mismatch", Severity::Error,
+         "the runtime version read in the image does not start with version_prefix",
+         "Fix the image (base tag, pinned package) or version_prefix."},
+        {"smoke.output_missing", Severity::Error, "the smoke command did not write its smoke_output file",
+         "The smoke command must write smoke_output under /workspace/out."},
+        {"smoke.timing", Severity::Info, "how long the build and the smoke run took, and whether the image was reused",
+         "Nothing to fix: it is information (a slow build is a cold cache or a fresh base image)."},
+        {"smoke.registry_absent", Severity::Info, "no substrate registry: every runner directory is smoke-tested",
+         "Add producers/_registry/substrates.v2.yaml beside runners/ (or pass --registry)."},
+    }};
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    const char* t = std::getenv("TMPDIR");
+    std::string tmpl = std::string(t != nullptr && *t != '\0' ? t : "/tmp") + "/mplp-smoke.XXXXXX";
+    if (::mkdtemp(tmpl.data()) != nullptr) path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove_all(path, ec);
+  }
+};
+
+Finding make(const char* code, const std::string& file, std::string message) {
+  Finding f;
+  f.code = code;
+  f.file = file;
+  f.message = std::move(message);
+  for (const FindingKind& k : kInfo.kinds)
+    if (k.code == code) f.severity = k.severity, f.hint = std::string(k.fix);
+  return f;
+}
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", s);
+  return buf;
+}
+
+// Checks the smoke pack the executor sealed. Returns true when all held.
+void check_smoke_pack(const std::string& id, const runner::RunnerDef& def, const runner::RunOutcome& out,
+                      const std::string& pack, FindingSink& sink) {
+  std::string meta_file = id + "/reports/runner.meta.json";  // as reported (runner-relative)
+  std::string bytes, err;
+  if (!read_file(pack + "/reports/runner.meta.json", 1 << 20, bytes, err)) {
+    sink.report(make("smoke.meta_missing", meta_file, "reports/runner.meta.json was not written: " + err));
+    return;
+  }
+  JsonDoc doc;
+  if (!parse_json(bytes, {}, doc) || !doc.duplicates.empty()) {
+    Finding f = make("smoke.meta_invalid", meta_file, "reports/runner.meta.json does not parse (or repeats a key)");
+    f.actual = doc.error.message;
+    sink.report(std::move(f));
+    return;
+  }
+  for (const SchemaError& e : validate_with_schema("runner-meta.v2", doc.value)) {
+    Finding f = make("smoke.meta_invalid", meta_file, "runner.meta.json is not valid runner-meta v2: " + e.message);
+    f.location.pointer = e.pointer;
+    sink.report(std::move(f));
+  }
+  const rapidjson::Value* digest = string_member(&doc.value, "container_digest");
+  std::string d = digest != nullptr ? std::string(as_view(*digest)) : "";
+  if (!is_typed_sha256(d) || d != out.image.id) {
+    Finding f = make("smoke.digest_invalid", meta_file, "container_digest is not the id of the image that ran");
+    f.location.pointer = "/container_digest";
+    f.expected = out.image.id;
+    f.actual = d.empty() ? "(missing)" : d;
+    sink.report(std::move(f));
+  }
+  const rapidjson::Value* fp = member(&doc.value, "environment_fingerprint");
+  const rapidjson::Value* type = string_member(fp, "runtime_type");
+  const rapidjson::Value* version = string_member(fp, "runtime_version");
+  std::string t = type != nullptr ? std::string(as_view(*type)) : "";
+  std::string v = version != nullptr ? std::string(as_view(*version)) : "";
+  if (t != def.runtime_type) {
+    Finding f = make("smoke.runtime_type_mismatch", meta_file, "runtime_type differs from runner.yaml's");
+    f.location.pointer = "/environment_fingerprint/runtime_type";
+    f.expected = def.runtime_type;
+    f.actual = t;
+    sink.report(std::move(f));
+  }
+  if (v.rfind(def.version_prefix, 0) != 0 || v.empty()) {
+    Finding f = make("smoke.runtime_version_mismatch", meta_file,
+                     "runtime_version does not start with version_prefix '" + def.version_prefix + "'");
+    f.location.pointer = "/environment_fingerprint/runtime_version";
+    f.expected = def.version_prefix + "...";
+    f.actual = v;
+    sink.report(std::move(f));
+  }
+  struct stat st {};
+  if (::lstat((pack + "/" + def.smoke_output).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    sink.report(make("smoke.output_missing", id + "/runner.yaml",
+                     "the smoke command did not write " + def.smoke_output));
+}
+
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo{"GATE-V2-RUNNER-SMOKE-01", "(not yet implemented)", "", "", GateScope::Runners, {}};
-    return kInfo;
+  const GateInfo& info() const override { return kInfo; }
+
+  void check_runners(const GateContext& ctx, FindingSink& sink) const override {
+    const std::string dir = ctx.options.runners_dir.value_or("runners");
+    std::vector<std::string> ids;
+    if (ctx.options.only_runner) {
+      ids.push_back(*ctx.options.only_runner);
+    } else if (ctx.registry != nullptr) {
+      for (const RegistryRunner& r : ctx.registry->runners) ids.push_back(r.runner_id);
+      for (const RegistrySubstrate& s : ctx.registry->substrates)
+        if (std::find(ids.begin(), ids.end(), s.runner_id) == ids.end()) ids.push_back(s.runner_id);
+    } else {
+      ids = runner::list_runner_dirs(dir);
+      sink.report(make("smoke.registry_absent", "", "no substrate registry: smoke-testing every runner directory"));
+    }
+    if (ids.empty()) return sink.report(make("smoke.no_runners", "", "no runner to smoke-test in " + dir));
+
+    runner::Engine engine;
+    std::string reason;
+    if (!runner::detect_engine("auto", engine, reason)) {
+      if (ctx.options.require_engine) return sink.report(make("smoke.no_engine", "", reason));
+      return sink.skip(reason);
+    }
+    for (const std::string& id : ids) smoke_one(dir, id, ctx, sink);
+  }
+
+ private:
+  void smoke_one(const std::string& dir, const std::string& id, const GateContext& ctx, FindingSink& sink) const {
+    std::string file = is_runner_id(id) ? id + "/runner.yaml" : "";
+    runner::RunnerDef def;
+    std::string err;
+    if (!is_runner_id(id) || !runner::load_runner_def(dir, id, def, err)) {
+      const char* code = !is_runner_id(id) || err.rfind("no runner directory", 0) == 0 ? "smoke.unknown_runner"
+                                                                                       : "smoke.definition_invalid";
+      Finding f = make(code, file, "runner '" + id + "': " + (err.empty() ? "invalid runner id" : err));
+      return sink.report(std::move(f));
+    }
+    TempDir tmp;
+    if (tmp.path.empty()) return sink.report(make("smoke.run_failed", file, "cannot create a temporary directory"));
+    runner::RunRequest req;
+    req.runners_dir = dir;
+    req.runner_id = id;
+    req.cmd = def.smoke_command;
+    req.out_dir = tmp.path + "/pack";
+    req.repo_root = ctx.options.repo_root.value_or("");
+    req.output = runner::OutputMode::Capture;  // a gate never prints
+    req.timeout_seconds = kSmokeTimeoutSeconds;
+    runner::RunOutcome out;
+    bool ok = runner::execute(req, out, err);
+    Finding timing = make("smoke.timing", file,
+                          "runner '" + id + "': build " + seconds(out.build_seconds) +
+                              (out.image.built ? " (built)" : " (cached image reused)") + ", smoke " +
+                              seconds(out.run_seconds));
+    sink.report(std::move(timing));
+    if (!ok) {
+      const char* code = err.rfind("build:", 0) == 0 ? "smoke.build_failed" : "smoke.run_failed";
+      if (err.rfind("definition:", 0) == 0) code = "smoke.definition_invalid";
+      Finding f = make(code, file, "runner '" + id + "': " + err.substr(0, err.find('\n')));
+      f.detail = runner::tail_text(out.log, 4000);
+      return sink.report(std::move(f));
+    }
+    check_smoke_pack(id, def, out, req.out_dir, sink);
   }
 };
 

@@ -1,14 +1,313 @@
 #include "gates/ssot.h"
 
+#include <rapidjson/pointer.h>
+
+#include <array>
+#include <vector>
+
+#include "core/json.h"
+#include "core/registry.h"
+#include "core/schema.h"
+#include "core/values.h"
+#include "gates/manifest_fields.h"
+
 namespace mplp {
 
 namespace {
 
+constexpr std::string_view kManifest = "manifest.json";
+constexpr std::string_view kMeta = "reports/runner.meta.json";
+constexpr std::array<std::string_view, 4> kFingerprintKeys = {"os", "arch", "runtime_type", "runtime_version"};
+constexpr std::string_view kFingerprintOrder = "os, arch, runtime_type, runtime_version (then optionally generated_at)";
+
+constexpr std::string_view kDigestHint =
+    "record the image's content digest (`docker image inspect --format '{{.Id}}'` or the repo digest) as "
+    "sha256:<64 lowercase hex>";
+constexpr std::string_view kFingerprintHint =
+    "let the runner's env-fingerprint.sh write the fingerprint: a JSON object with real values for os, arch, "
+    "runtime_type and runtime_version, in that order";
+
+// The digest field in use: `container_digest`, or upstream's legacy
+// `image_digest` when only that one is present.
+struct DigestField {
+  std::string_view key = "container_digest";
+  const rapidjson::Value* value = nullptr;
+  bool legacy() const { return key == "image_digest"; }
+};
+
+DigestField digest_field(const rapidjson::Value* obj) {
+  if (const rapidjson::Value* v = member(obj, "container_digest")) return {"container_digest", v};
+  if (const rapidjson::Value* v = member(obj, "image_digest")) return {"image_digest", v};
+  return {};
+}
+
+void warn_legacy_digest(FieldChecker& c, std::string_view parent) {
+  std::string where = child(parent, "image_digest");
+  c.report(Severity::Warning, "ssot.legacy-digest-field", where,
+           name_of(where) + " is the legacy field name; the runner contract says container_digest",
+           "container_digest", "image_digest",
+           "rename image_digest to container_digest (upstream's shell runner still writes the legacy name)");
+}
+
+void check_executed_at(FieldChecker& c, const rapidjson::Value* obj, std::string_view parent) {
+  const rapidjson::Value* v = member(obj, "executed_at");
+  if (v != nullptr && v->IsString() && is_rfc3339_utc(as_view(*v))) return;
+  std::string where = child(parent, "executed_at");
+  c.report(Severity::Warning, "ssot.executed-at", where, name_of(where) + " is not an RFC 3339 UTC time",
+           "YYYY-MM-DDTHH:MM:SS[.frac]Z", describe(v),
+           "write the time in UTC with a trailing Z, e.g. `date -u +%Y-%m-%dT%H:%M:%SZ`");
+}
+
+// True when the keys are os, arch, runtime_type, runtime_version in that
+// order, optionally followed by generated_at (duplicates break the order).
+bool fingerprint_order_ok(const rapidjson::Value& fp) {
+  std::size_t i = 0;
+  for (auto it = fp.MemberBegin(); it != fp.MemberEnd(); ++it, ++i) {
+    std::string_view name = as_view(it->name);
+    if (i < kFingerprintKeys.size() ? name != kFingerprintKeys[i] : (i > 4 || name != "generated_at")) return false;
+  }
+  return i >= kFingerprintKeys.size();
+}
+
+std::string key_list(const rapidjson::Value& obj) {
+  std::string out;
+  std::size_t n = 0;
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it, ++n) {
+    if (n == 12) return out + ", ...";
+    if (n > 0) out += ", ";
+    out += to_compact_json(it->name, 60);
+  }
+  return out.empty() ? "(no keys)" : out;
+}
+
+void check_fingerprint(FieldChecker& c, const rapidjson::Value* env) {
+  const rapidjson::Value* fp = c.object(env, "/env_ref", "environment_fingerprint", "ssot.fingerprint", kFingerprintHint);
+  if (fp == nullptr) return;
+  const std::string where = "/env_ref/environment_fingerprint";
+  if (!fingerprint_order_ok(*fp))
+    c.report(Severity::Error, "ssot.fingerprint-keys", where,
+             "env_ref.environment_fingerprint does not have the keys of the contract in their order",
+             std::string(kFingerprintOrder), key_list(*fp), kFingerprintHint);
+  // Every value, extra keys included, must be a real string: a fingerprint
+  // that says "unknown" fingerprints nothing.
+  for (auto it = fp->MemberBegin(); it != fp->MemberEnd(); ++it)
+    c.text_value(&it->value, child(where, as_view(it->name)), "ssot.fingerprint-value", kFingerprintHint);
+}
+
+void check_registry(FieldChecker& c, const GateContext& ctx, std::string_view runner_id) {
+  if (ctx.registry == nullptr || ctx.registry->has_runner(runner_id)) return;
+  std::string known;
+  for (const RegistryRunner& r : ctx.registry->runners) known += (known.empty() ? "" : ", ") + r.runner_id;
+  c.report(Severity::Error, "ssot.runner-unregistered", "/env_ref/runner_id",
+           "runner " + std::string(runner_id) + " is not one of the runners of the substrate registry " +
+               ctx.registry_source,
+           known.empty() ? "a runner of the registry (it lists none)" : "one of: " + known, std::string(runner_id),
+           "run the producer with a runner listed in the registry's `runners:` section, or register this runner");
+}
+
+// The manifest's env_ref: the runner's identity as the pack claims it.
+void check_env_ref(FieldChecker& c, const rapidjson::Value* manifest, const GateContext& ctx,
+                   const rapidjson::Value*& env) {
+  env = c.object(manifest, "", "env_ref", "ssot.env-ref-missing",
+                 "a runner-sealed pack carries env_ref (runner_type, runner_id, container_digest, "
+                 "environment_fingerprint, executed_at) copied from reports/runner.meta.json");
+  if (env == nullptr) return;
+  const rapidjson::Value* type = member(env, "runner_type");
+  if (type == nullptr || !type->IsString() || as_view(*type) != "container")
+    c.report(Severity::Error, "ssot.runner-type", "/env_ref/runner_type", "env_ref.runner_type is not \"container\"",
+             "\"container\"", describe(type), "INDEXABLE_REAL evidence must come from a container runner");
+  if (auto id = c.matching(env, "/env_ref", "runner_id", is_runner_id, "a runner id (^[a-z0-9][a-z0-9._-]{0,63}$)",
+                           "ssot.runner-id", "use the runner's directory name, e.g. node-20"))
+    check_registry(c, ctx, *id);
+  DigestField d = digest_field(env);
+  if (d.legacy()) warn_legacy_digest(c, "/env_ref");
+  c.matching(env, "/env_ref", d.key, is_typed_sha256, "a typed digest (sha256:<64 lowercase hex>)",
+             "ssot.container-digest", kDigestHint);
+  check_fingerprint(c, env);
+  check_executed_at(c, env, "/env_ref");
+}
+
+// The exact text of a value, for comparison: compact JSON keeps key order,
+// so two fingerprints compare equal only with the same keys, order and values.
+std::string exact(const rapidjson::Value* v) { return v == nullptr ? "missing" : to_compact_json(*v, SIZE_MAX); }
+
+void compare(FieldChecker& c, std::string_view what, std::string_view meta_key, const rapidjson::Value* meta_value,
+             std::string_view env_key, const rapidjson::Value* env_value) {
+  if (exact(meta_value) == exact(env_value)) return;
+  c.report(Severity::Error, "ssot.runner-meta-mismatch", child("", meta_key),
+           "runner.meta.json " + std::string(meta_key) + " disagrees with manifest env_ref." + std::string(env_key) +
+               " (" + std::string(what) + ")",
+           "env_ref." + std::string(env_key) + " = " + describe(env_value), describe(meta_value),
+           "copy the runner's reports/runner.meta.json into env_ref unchanged (one source of truth)");
+}
+
+void check_agreement(FieldChecker& c, const rapidjson::Value& meta, const rapidjson::Value* env) {
+  if (env == nullptr) return;  // already an error; nothing to compare with
+  compare(c, "runner id", "runner_id", member(meta, "runner_id"), "runner_id", member(env, "runner_id"));
+  DigestField md = digest_field(&meta), ed = digest_field(env);
+  compare(c, "digest", md.key, md.value, ed.key, ed.value);
+  compare(c, "fingerprint: keys, order and values", "environment_fingerprint", member(meta, "environment_fingerprint"),
+          "environment_fingerprint", member(env, "environment_fingerprint"));
+  compare(c, "execution time", "executed_at", member(meta, "executed_at"), "executed_at", member(env, "executed_at"));
+}
+
+// valijson reports a failed combinator ("Failed to validate against child
+// schema #1", "... anyOf ...", "... additional properties schema") beside the
+// leaf errors that say what is wrong; keep the leaves, in words a producer
+// understands. Keeps everything if only roll-ups were reported (never drop
+// the only evidence of a failure).
+std::vector<SchemaError> readable_schema_errors(std::vector<SchemaError> errors) {
+  auto has = [&](std::string_view message) {
+    for (const SchemaError& e : errors)
+      if (e.message == message) return true;
+    return false;
+  };
+  const bool digest_missing = has("Missing required property 'container_digest'.") &&
+                              has("Missing required property 'image_digest'.");
+  std::vector<SchemaError> out;
+  for (const SchemaError& e : errors) {
+    if (e.message.rfind("Failed to validate against", 0) == 0) continue;
+    SchemaError x = e;
+    // The digest is required under either name (the anyOf of the schema).
+    if (digest_missing && e.message == "Missing required property 'image_digest'.") continue;
+    if (digest_missing && e.message == "Missing required property 'container_digest'.")
+      x.message = "missing required property 'container_digest' (or the legacy 'image_digest')";
+    // The schema's only `not` keeps placeholder words out of values.
+    if (e.message.find("'not' constraint") != std::string::npos)
+      x.message = "is empty or a placeholder (unknown, pending, none, null, placeholder, n/a, tbd)";
+    out.push_back(std::move(x));
+  }
+  return out.empty() ? errors : out;
+}
+
+// reports/runner.meta.json: what the runner itself wrote.
+void check_runner_meta(const Pack& pack, FindingSink& sink, const rapidjson::Value* env) {
+  FieldChecker c(sink, std::string(kMeta));
+  auto fail = [&](std::string_view code, std::string message, std::string actual, std::string_view hint) {
+    c.report(Severity::Error, code, "", std::move(message), "", std::move(actual), hint);
+  };
+  const Entry* e = pack.find(kMeta);
+  if (e == nullptr || e->type != EntryType::Regular) {
+    fail("ssot.runner-meta-missing",
+         e == nullptr ? "reports/runner.meta.json is missing"
+                      : "reports/runner.meta.json is a " + std::string(to_string(e->type)) + ", not a regular file",
+         e == nullptr ? "missing" : std::string(to_string(e->type)),
+         "the runner writes reports/runner.meta.json; run the producer through the runner");
+    return;
+  }
+  const JsonFile& jf = pack.json(kMeta);
+  if (!jf.readable) {
+    fail("ssot.runner-meta-unreadable", "reports/runner.meta.json cannot be read: " + jf.read_error, jf.read_error,
+         "make the file readable and within the size limit");
+    return;
+  }
+  if (!jf.parsed) {
+    Finding f;
+    f.severity = Severity::Error;
+    f.code = "ssot.runner-meta-json";
+    f.file = std::string(kMeta);
+    f.location.line = jf.doc.error.line;
+    f.location.column = jf.doc.error.column;
+    f.message = "reports/runner.meta.json is not valid JSON: " + jf.doc.error.message;
+    f.hint = "the runner writes strict JSON (RFC 8259); regenerate the file";
+    sink.report(std::move(f));
+    return;
+  }
+  for (const DuplicateKey& d : jf.doc.duplicates) {
+    Finding f;
+    f.severity = Severity::Error;
+    f.code = "ssot.runner-meta-duplicate-key";
+    f.file = std::string(kMeta);
+    f.location.line = d.line;
+    f.location.column = d.column;
+    f.location.pointer = d.pointer;
+    f.message = "duplicate key " + d.pointer + " (readers disagree on which value counts)";
+    f.hint = "write each key once";
+    sink.report(std::move(f));
+  }
+  const rapidjson::Value& meta = jf.doc.value;
+  for (const SchemaError& err : readable_schema_errors(validate_with_schema("runner-meta.v2", meta))) {
+    Finding f;
+    f.severity = Severity::Error;
+    f.code = "ssot.runner-meta-schema";
+    f.file = std::string(kMeta);
+    f.location.pointer = err.pointer;
+    f.message = "not valid against schemas/runner-meta.v2.schema.json: " + err.message;
+    if (!err.pointer.empty())  // (the whole document is too long to show)
+      f.actual = describe(rapidjson::Pointer(err.pointer.c_str(), err.pointer.size()).Get(meta));
+    f.hint = "see schemas/runner-meta.v2.schema.json and the runner contract (runner-framework-v2.md)";
+    sink.report(std::move(f));
+  }
+  if (!meta.IsObject()) return;  // the schema said so
+  DigestField d = digest_field(&meta);
+  if (d.legacy()) warn_legacy_digest(c, "");
+  if (const rapidjson::Value* t = member(meta, "executed_at"); t != nullptr && t->IsString())
+    check_executed_at(c, &meta, "");  // missing or not a string: the schema said so
+  check_agreement(c, meta, env);
+}
+
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{"GATE-V2-SSOT-01", "(not yet implemented)", "", "", GateScope::Pack, {}};
+    static const GateInfo kInfo{
+        "GATE-V2-SSOT-01",
+        "The runner identity of an INDEXABLE_REAL pack is complete, well-formed and agrees with runner.meta.json",
+        "Real evidence is only worth indexing when one can say which container ran it, on what platform and "
+        "when, and when the manifest says the same as the runner itself (a single source of truth).",
+        "For INDEXABLE_REAL packs (others SKIP): env_ref exists; runner_type is \"container\"; runner_id matches "
+        "^[a-z0-9][a-z0-9._-]{0,63}$; container_digest (or the legacy image_digest, with a warning) is "
+        "sha256:<64 hex>; environment_fingerprint has the keys os, arch, runtime_type, runtime_version in that order "
+        "(generated_at allowed last), each a non-placeholder string; executed_at is RFC 3339 UTC (warning otherwise). "
+        "reports/runner.meta.json exists, has no duplicate keys, is valid against runner-meta.v2 and agrees with "
+        "env_ref on runner_id, digest, fingerprint and executed_at. With a substrate registry, runner_id is one of "
+        "its runners. A missing or unusable manifest fails the gate.",
+        GateScope::Pack,
+        {
+            {"ssot.manifest-unusable", Severity::Error, "manifest.json is missing or unusable: provenance cannot be established",
+             "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
+            {"ssot.env-ref-missing", Severity::Error, "env_ref is missing or not an object",
+             "copy the runner's metadata into env_ref"},
+            {"ssot.runner-type", Severity::Error, "env_ref.runner_type is not \"container\"",
+             "produce real evidence with a container runner"},
+            {"ssot.runner-id", Severity::Error, "runner_id is missing, a placeholder or not a runner id",
+             "use the runner's id, e.g. node-20"},
+            {"ssot.runner-unregistered", Severity::Error, "runner_id is not a runner of the substrate registry",
+             "use or register a runner listed in the registry"},
+            {"ssot.container-digest", Severity::Error, "the container digest is not sha256:<64 lowercase hex>",
+             "record the image's content digest"},
+            {"ssot.legacy-digest-field", Severity::Warning, "the digest is under the legacy name image_digest",
+             "rename image_digest to container_digest"},
+            {"ssot.fingerprint", Severity::Error, "env_ref.environment_fingerprint is missing or not an object",
+             "write the fingerprint object produced by env-fingerprint.sh"},
+            {"ssot.fingerprint-keys", Severity::Error, "the fingerprint keys are not os, arch, runtime_type, runtime_version in order",
+             "write exactly those keys in that order (generated_at may follow)"},
+            {"ssot.fingerprint-value", Severity::Error, "a fingerprint value is not a real string",
+             "fill in the real os, arch and runtime"},
+            {"ssot.executed-at", Severity::Warning, "executed_at is not an RFC 3339 UTC time",
+             "write YYYY-MM-DDTHH:MM:SSZ in UTC"},
+            {"ssot.runner-meta-missing", Severity::Error, "reports/runner.meta.json is missing or not a regular file",
+             "run the producer through the runner, which writes it"},
+            {"ssot.runner-meta-unreadable", Severity::Error, "reports/runner.meta.json cannot be read",
+             "make it a readable file within the size limit"},
+            {"ssot.runner-meta-json", Severity::Error, "reports/runner.meta.json is not valid JSON",
+             "regenerate it as strict JSON"},
+            {"ssot.runner-meta-duplicate-key", Severity::Error, "reports/runner.meta.json repeats a key",
+             "write each key once"},
+            {"ssot.runner-meta-schema", Severity::Error, "reports/runner.meta.json is not valid against runner-meta.v2",
+             "follow schemas/runner-meta.v2.schema.json"},
+            {"ssot.runner-meta-mismatch", Severity::Error, "runner.meta.json and env_ref disagree on a field",
+             "copy runner.meta.json into env_ref unchanged"},
+        }};
     return kInfo;
+  }
+
+  void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
+    const rapidjson::Value* manifest = real_manifest_or_report(pack, "ssot.manifest-unusable", sink);
+    if (manifest == nullptr) return;
+    FieldChecker c(sink, std::string(kManifest));
+    const rapidjson::Value* env = nullptr;
+    check_env_ref(c, manifest, ctx, env);
+    check_runner_meta(pack, sink, env);
   }
 };
 

@@ -1,14 +1,242 @@
 #include "gates/substrate_registry.h"
 
+#include <rapidjson/pointer.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "core/registry.h"
+#include "core/safe_fs.h"
+#include "core/schema.h"
+#include "core/values.h"
+#include "gates/substrate_registry_runners.h"
+
 namespace mplp {
 
 namespace {
 
+namespace fs = std::filesystem;
+using substrate_registry::RegistryView;
+using substrate_registry::RunnerRef;
+
+// The directory holding `runners/`, against which `dockerfile:` paths resolve.
+fs::path repo_root_of(const std::string& runners_dir) {
+  fs::path p = fs::absolute(runners_dir).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();  // "runners/" -> "runners"
+  return p.parent_path();
+}
+
+// How findings name the registry: relative to the runners directory (the
+// "pack" of this gate), so reports hold no absolute paths.
+std::string registry_display(const std::string& source, const std::string& runners_dir) {
+  fs::path reg = fs::absolute(source).lexically_normal();
+  fs::path runners = fs::absolute(runners_dir).lexically_normal();
+  fs::path rel = reg.lexically_relative(runners);
+  return rel.empty() ? source : rel.string();
+}
+
+void check_schema(const RegistryView& view, std::set<std::string>& error_pointers, FindingSink& sink) {
+  for (const SchemaError& e : validate_with_schema("substrate-registry.v2", view.reg.as_json)) {
+    error_pointers.insert(e.pointer);
+    Finding f = view.finding(Severity::Error, "registry.schema", e.pointer, "registry schema: " + e.message);
+    if (const rapidjson::Value* v =
+            e.pointer.empty() ? nullptr : rapidjson::Pointer(e.pointer.c_str()).Get(view.reg.as_json))
+      f.actual = to_compact_json(*v);
+    f.hint = "make the registry match schemas/substrate-registry.v2.schema.json";
+    sink.report(std::move(f));
+  }
+}
+
+// Runner ids named by substrates and by the `runners:` section, in document
+// order; ids that are not safe names are reported and left out.
+void collect_refs(const RegistryView& view, const std::set<std::string>& schema_errors,
+                  std::vector<RunnerRef>& refs, FindingSink& sink) {
+  for (const char* section : {"substrates", "runners"}) {
+    const rapidjson::Value* arr = member(view.reg.as_json, section);
+    if (arr == nullptr || !arr->IsArray()) continue;
+    for (rapidjson::SizeType i = 0; i < arr->Size(); ++i) {
+      std::string base = "/" + std::string(section) + "/" + std::to_string(i);
+      const rapidjson::Value* id = string_member(&(*arr)[i], "runner_id");
+      if (id == nullptr) continue;  // the schema reports a missing or non-string id
+      std::string pointer = base + "/runner_id";
+      RunnerRef ref{std::string(as_view(*id)), pointer, view.line_of(pointer), section[0] == 'r', base};
+      if (!is_runner_id(ref.id)) {
+        // Never build a path from it. The schema's pattern normally says so already.
+        if (schema_errors.count(pointer) == 0) {
+          Finding f = view.finding(Severity::Error, "registry.bad_runner_id", pointer,
+                                   "runner_id is not a valid runner id");
+          f.expected = "^[a-z0-9][a-z0-9._-]{0,63}$";
+          f.actual = to_compact_json(*id);
+          f.hint = "use lowercase letters, digits, '.', '_' and '-' (e.g. node-20)";
+          sink.report(std::move(f));
+        }
+        continue;
+      }
+      refs.push_back(std::move(ref));
+    }
+  }
+}
+
+// Registry-internal consistency: ids declared once, substrates naming declared runners.
+void check_cross_refs(const RegistryView& view, const std::vector<RunnerRef>& refs, FindingSink& sink) {
+  std::map<std::string, int> declared;  // runners-section id -> line
+  for (const RunnerRef& r : refs) {
+    if (!r.in_runners_section) continue;
+    auto [it, fresh] = declared.emplace(r.id, r.line);
+    if (fresh) continue;
+    Finding f = view.finding(Severity::Error, "registry.duplicate_runner", r.pointer,
+                             "runner '" + r.id + "' is declared again (first at line " + std::to_string(it->second) +
+                                 ")");
+    f.hint = "declare each runner once in the runners: section";
+    sink.report(std::move(f));
+  }
+  for (const RunnerRef& r : refs) {
+    if (r.in_runners_section || declared.count(r.id) != 0) continue;
+    Finding f = view.finding(Severity::Error, "registry.unknown_runner", r.pointer,
+                             "substrate names runner '" + r.id + "', which the runners: section does not declare");
+    f.expected = "a runner_id of the runners: section";
+    f.actual = r.id;
+    f.hint = "declare the runner in the runners: section, or name a declared one";
+    sink.report(std::move(f));
+  }
+  std::map<std::string, int> substrates;
+  const rapidjson::Value* subs = member(view.reg.as_json, "substrates");
+  if (subs == nullptr || !subs->IsArray()) return;
+  for (rapidjson::SizeType i = 0; i < subs->Size(); ++i) {
+    const rapidjson::Value* id = string_member(&(*subs)[i], "substrate_id");
+    if (id == nullptr) continue;
+    std::string pointer = "/substrates/" + std::to_string(i) + "/substrate_id";
+    auto [it, fresh] = substrates.emplace(std::string(as_view(*id)), view.line_of(pointer));
+    if (fresh) continue;
+    Finding f = view.finding(Severity::Error, "registry.duplicate_substrate", pointer,
+                             "substrate '" + it->first + "' is listed again (first at line " +
+                                 std::to_string(it->second) + ")");
+    f.hint = "list each substrate once";
+    sink.report(std::move(f));
+  }
+}
+
+// Every `dockerfile:` of the runners section exists beneath the repo root, as
+// a regular file reached without links.
+void check_dockerfiles(const RegistryView& view, const std::string& runners_dir, FindingSink& sink) {
+  const rapidjson::Value* runners = member(view.reg.as_json, "runners");
+  if (runners == nullptr || !runners->IsArray()) return;
+  std::string root_path = repo_root_of(runners_dir).string(), err;
+  std::optional<Dir> root = Dir::open(root_path, err);
+  for (rapidjson::SizeType i = 0; i < runners->Size(); ++i) {
+    std::string pointer = "/runners/" + std::to_string(i) + "/dockerfile";
+    const rapidjson::Value* df = string_member(&(*runners)[i], "dockerfile");
+    if (df == nullptr) continue;  // optional; the schema checks its type
+    std::string_view rel = as_view(*df);
+    std::string shown(rel);
+    if (rel.substr(0, 2) == "./") rel.remove_prefix(2);
+    if (!is_safe_relative_path(rel)) {
+      Finding f = view.finding(Severity::Error, "registry.unsafe_path", pointer,
+                               "dockerfile path is absolute, empty or leaves the repository");
+      f.expected = "a path relative to the repository root, inside it";
+      f.actual = to_compact_json(*df);
+      f.hint = "write it relative to the directory holding runners/, e.g. runners/node-20/Containerfile";
+      sink.report(std::move(f));
+      continue;
+    }
+    std::string why;
+    int fd = root ? open_regular_beneath(*root, rel, why) : -1;
+    if (fd >= 0) {
+      ::close(fd);
+      continue;
+    }
+    Finding f = view.finding(Severity::Error, "registry.dockerfile_missing", pointer,
+                             "dockerfile " + shown + " does not exist as a regular file");
+    f.expected = "a regular file at " + shown + " (relative to the repository root)";
+    f.actual = root ? why : "repository root unreadable: " + err;
+    f.hint = "add the file, or point dockerfile: at the runner's Containerfile";
+    sink.report(std::move(f));
+  }
+}
+
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{"GATE-V2-SUBSTRATE-REGISTRY-01", "(not yet implemented)", "", "", GateScope::Runners, {}};
+    static const GateInfo kInfo{
+        "GATE-V2-SUBSTRATE-REGISTRY-01",
+        "The substrate registry and the runners/ directory agree",
+        "The registry is the single source of truth for which runner produces which substrate. A runner id it "
+        "names without a definition, a dockerfile that is not there, or a runner nobody registered means packs "
+        "can claim an environment that cannot be rebuilt.",
+        "The registry (--registry FILE, else producers/_registry/substrates.v2.yaml or "
+        "producers/real/_registry/substrates.v2.yaml beside the runners directory) is valid against "
+        "schemas/substrate-registry.v2.schema.json.\n"
+        "Every runner_id named by a substrate or by the runners: section is a safe id, declared once in the "
+        "runners: section, and has a directory runners/<id>/ holding a Containerfile or Dockerfile and a "
+        "runner.yaml valid against schemas/runner-yaml.schema.json.\n"
+        "Every dockerfile: path is a safe relative path to a regular file of the repository (the parent of the "
+        "runners directory).\n"
+        "Every directory in runners/ is registered (a warning otherwise); directories named _* or .* hold "
+        "shared helpers and are not runners.",
+        GateScope::Runners,
+        {
+            {"registry.missing", Severity::Error, "no substrate registry was given or found",
+             "pass --registry FILE or add producers/_registry/substrates.v2.yaml beside runners/"},
+            {"registry.schema", Severity::Error, "the registry violates its schema",
+             "fix the value at the line and JSON pointer shown"},
+            {"registry.bad_runner_id", Severity::Error, "a runner_id is not a safe runner id",
+             "use ^[a-z0-9][a-z0-9._-]{0,63}$"},
+            {"registry.duplicate_runner", Severity::Error, "a runner is declared twice", "declare it once"},
+            {"registry.duplicate_substrate", Severity::Error, "a substrate is listed twice", "list it once"},
+            {"registry.unknown_runner", Severity::Error, "a substrate names a runner the runners: section lacks",
+             "declare the runner or name a declared one"},
+            {"registry.unsafe_path", Severity::Error, "a dockerfile: path is absolute or leaves the repository",
+             "use a relative path inside the repository"},
+            {"registry.dockerfile_missing", Severity::Error, "a dockerfile: path does not name a regular file",
+             "add the file or fix the path"},
+            {"runners.unreadable", Severity::Error, "the runners directory cannot be read",
+             "pass a readable runners/ directory"},
+            {"runner.missing", Severity::Error, "a registered runner has no runners/<id>/ directory",
+             "add the runner definition or remove the id from the registry"},
+            {"runner.not_directory", Severity::Error, "runners/<id> is a link or a file, not a directory",
+             "make runners/<id>/ a real directory"},
+            {"runner.no_containerfile", Severity::Error, "a runner directory has no Containerfile or Dockerfile",
+             "add a Containerfile"},
+            {"runner.no_runner_yaml", Severity::Error, "a runner directory has no runner.yaml",
+             "add runner.yaml (see schemas/runner-yaml.schema.json)"},
+            {"runner.yaml_invalid", Severity::Error, "runner.yaml is not valid YAML or cannot be read",
+             "fix the YAML at the line shown"},
+            {"runner.yaml_schema", Severity::Error, "runner.yaml violates schemas/runner-yaml.schema.json",
+             "fix the value at the line shown"},
+            {"runner.unregistered", Severity::Warning, "a directory in runners/ is not a registered runner",
+             "register it in the runners: section, or remove it"},
+        }};
     return kInfo;
+  }
+
+  void check_runners(const GateContext& ctx, FindingSink& sink) const override {
+    if (!ctx.options.runners_dir) return sink.skip("no runners directory given (--runners DIR)");
+    const std::string& runners_dir = *ctx.options.runners_dir;
+    if (ctx.registry == nullptr) {
+      Finding f;
+      f.severity = Severity::Error;
+      f.code = "registry.missing";
+      f.message = "no substrate registry: none given with --registry and none beside the runners directory";
+      f.expected = "../producers/_registry/substrates.v2.yaml or ../producers/real/_registry/substrates.v2.yaml";
+      f.hint = "pass --registry FILE";
+      sink.report(std::move(f));
+      return;
+    }
+    RegistryView view{*ctx.registry, registry_display(ctx.registry_source.empty() ? ctx.registry->source
+                                                                                  : ctx.registry_source,
+                                                      runners_dir)};
+    std::set<std::string> schema_errors;
+    check_schema(view, schema_errors, sink);
+    std::vector<RunnerRef> refs;
+    collect_refs(view, schema_errors, refs, sink);
+    check_cross_refs(view, refs, sink);
+    check_dockerfiles(view, runners_dir, sink);
+    substrate_registry::check_runner_dirs(view, refs, runners_dir, ctx.policy.limits, sink);
   }
 };
 

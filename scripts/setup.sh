@@ -3,6 +3,7 @@
 # container runners. Idempotent: does nothing when all are present.
 # Usage: scripts/setup.sh   (as root, or with sudo available)
 set -euo pipefail
+trap 'bash "$(dirname "${BASH_SOURCE[0]}")/setup-podman.sh"' EXIT  # podman for the container runners, also on the early exit below
 
 packages=(
   # build

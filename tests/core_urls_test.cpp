@@ -1,2 +1,287 @@
-// Tests for this module are written with it.
+// Unit tests of core/urls: URL and host extraction over raw bytes.
+#include "core/urls.h"
+
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <random>
+
+namespace mplp {
+namespace {
+
+using namespace std::string_literals;
+
+std::vector<std::string> hosts(std::string_view text) {
+  std::vector<std::string> out;
+  for (const UrlOccurrence& u : find_urls(text)) out.push_back(u.error.empty() ? u.host : "!" + u.error);
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+TEST(CoreUrls, FindsEverySchemeInAnyCase) {
+  EXPECT_EQ(hosts("http://a.io https://b.io ws://c.io wss://d.io ftp://e.io git://f.io ssh://g.io"),
+            (V{"a.io", "b.io", "c.io", "d.io", "e.io", "f.io", "g.io"}));
+  EXPECT_EQ(hosts("HTTPS://GitHub.COM/x HtTp://X.Y"), (V{"github.com", "x.y"}));
+  auto u = find_urls("see HTTPS://GitHub.COM/a/b?c#d now");
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].scheme, "https");
+  EXPECT_EQ(u[0].url, "HTTPS://GitHub.COM/a/b?c#d");
+  EXPECT_EQ(u[0].offset, 4u);
+  EXPECT_EQ(u[0].column, 5u);
+}
+
+TEST(CoreUrls, IgnoresOtherSchemesAndMplpPointers) {
+  EXPECT_TRUE(hosts("mplp://artifacts/plan.json file:///etc/passwd s3://bucket/x mailto:a@b").empty());
+  EXPECT_TRUE(hosts("https:/github.com http:github.com https//x.io").empty());
+}
+
+TEST(CoreUrls, SchemeMustNotFollowALetterOrDigit) {
+  EXPECT_TRUE(hosts("xhttps://evil.io 1http://evil.io fakessh://evil.io").empty());
+  EXPECT_EQ(hosts("git+https://github.com/x svn+ssh://a.io -http://b.io"), (V{"github.com", "a.io", "b.io"}));
+  auto u = find_urls("git+https://github.com/x");
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].scheme, "https");
+}
+
+TEST(CoreUrls, AuthorityEndsAtEachSpecCharacter) {
+  for (char c : std::string(" \t\r\n`/?#\"'<>\\{}|^(),;")) {
+    std::string text = std::string("http://a.io") + c + "b.evil";
+    EXPECT_EQ(hosts(text), (V{"a.io"})) << "end char 0x" << std::hex << static_cast<int>(c);
+  }
+  // Other bytes are part of the authority.
+  EXPECT_EQ(hosts("http://a.io!b"), (V{"a.io!b"}));
+  EXPECT_EQ(hosts("http://a.io*b"), (V{"a.io*b"}));
+}
+
+TEST(CoreUrls, HostFollowsLastAtAndDropsPortAndUserinfo) {
+  EXPECT_EQ(hosts("https://github.com@evil.io/"), (V{"evil.io"}));
+  EXPECT_EQ(hosts("https://u:p@x@github.com:8443/"), (V{"github.com"}));
+  EXPECT_EQ(hosts("ssh://git@github.com:22/org/repo"), (V{"github.com"}));
+  EXPECT_EQ(hosts("http://evil.io\\@github.com/"), (V{"evil.io"}));
+}
+
+TEST(CoreUrls, Ipv6InBrackets) {
+  EXPECT_EQ(hosts("http://[::1]:8080/x"), (V{"[::1]"}));
+  EXPECT_EQ(hosts("http://[FE80::1%25eth0]/"), (V{"[fe80::1]"}));  // zone id dropped
+  EXPECT_EQ(hosts("http://[::ffff:127.0.0.1]/"), (V{"[::ffff:127.0.0.1]"}));
+  EXPECT_EQ(hosts("http://[::1/x"), (V{"!unterminated IPv6 literal (no ']')"}));
+  EXPECT_EQ(hosts("http://[github.com]/"), (V{"!invalid IPv6 literal"}));
+  EXPECT_EQ(hosts("http://[::1]x/"), (V{"!unexpected characters after the IPv6 literal"}));
+}
+
+TEST(CoreUrls, PercentDecodingCaseAndTrailingDot) {
+  EXPECT_EQ(hosts("http://%67ithub.com/"), (V{"github.com"}));
+  EXPECT_EQ(hosts("http://GITHUB.COM./"), (V{"github.com"}));
+  EXPECT_EQ(hosts("http://github.com../"), (V{"github.com."}));
+  EXPECT_EQ(hosts("http://127.0.0.1%2e/"), (V{"127.0.0.1"}));
+  // Decoded bytes that cannot be in a host are an error, and re-encoded.
+  auto u = find_urls("http://evil.io%2fgithub.com/ http://a%3a80/ http://a%40b/ http://a%zzb/ http://\xc3\xa9.io/");
+  ASSERT_EQ(u.size(), 5u);
+  for (const UrlOccurrence& o : u) {
+    EXPECT_FALSE(o.error.empty()) << o.url;
+    EXPECT_EQ(o.host.find(':'), std::string::npos) << o.host;
+  }
+  EXPECT_EQ(u[0].host, "evil.io%2fgithub.com");
+  EXPECT_EQ(u[4].host, "%c3%a9.io");
+}
+
+TEST(CoreUrls, EmptyHostIsAnError) {
+  for (const char* t : {"http://", "https:///path", "http://:80/", "http://user@/", "http://./", "ftp://?q"}) {
+    auto u = find_urls(t);
+    ASSERT_EQ(u.size(), 1u) << t;
+    EXPECT_EQ(u[0].error, "empty host") << t;
+  }
+}
+
+TEST(CoreUrls, ScpStyleOutsideUrls) {
+  EXPECT_EQ(hosts("git@github.com:org/repo.git"), (V{"github.com"}));
+  EXPECT_EQ(hosts("clone deploy@10.0.0.5:/srv/repo"), (V{"10.0.0.5"}));
+  EXPECT_EQ(hosts("git@localhost:repo"), (V{"localhost"}));
+  EXPECT_EQ(hosts("git@[::1]:repo"), (V{"[::1]"}));
+  EXPECT_EQ(hosts("git@2130706433:repo"), (V{"2130706433"}));
+  auto u = find_urls("x git@github.com:o/r");
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].scheme, "scp");
+  EXPECT_EQ(u[0].offset, 2u);
+  // Inside a URL it is part of that URL, not a second host.
+  EXPECT_EQ(hosts("https://github.com/a/b@evil.io:x"), (V{"github.com"}));
+  EXPECT_EQ(hosts("mplp://pack/x@evil.io:y"), V{});
+  // Not hosts: digests, times, e-mail addresses, C++ scopes.
+  EXPECT_EQ(hosts("FROM node:20@sha256:0123456789abcdef0123456789abcdef0123456789abcdef"), V{});
+  EXPECT_EQ(hosts("run@2024-01-01T10:00:00Z a@12:30 bob@example.com: hi std@foo.bar::baz"), V{});
+}
+
+TEST(CoreUrls, TwoUrlsOnOneLineAndNestedUrls) {
+  auto u = find_urls("a https://github.com/x b http://10.0.0.1/y\nhttps://web.archive.org/web/http://127.0.0.1/");
+  ASSERT_EQ(u.size(), 4u);
+  EXPECT_EQ(u[0].host, "github.com");
+  EXPECT_EQ(u[1].host, "10.0.0.1");
+  EXPECT_EQ(u[1].line, 1u);
+  EXPECT_EQ(u[1].column, 26u);
+  EXPECT_EQ(u[2].host, "web.archive.org");
+  EXPECT_EQ(u[2].line, 2u);
+  EXPECT_EQ(u[3].host, "127.0.0.1");
+}
+
+TEST(CoreUrls, BinaryBytesAndNulAreScanned) {
+  const std::string text = "\x00\xff\xfe junk http://10.0.0.1/ \x00 more\n\x80https://github.com"s;
+  auto u = find_urls(text);
+  ASSERT_EQ(u.size(), 2u);
+  EXPECT_EQ(u[0].host, "10.0.0.1");
+  EXPECT_EQ(u[1].host, "github.com");
+  EXPECT_EQ(u[1].line, 2u);
+  // A NUL or control byte inside an authority is part of it (and an error).
+  auto v = find_urls("http://github.com\x01.evil.io/"s);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_FALSE(v[0].error.empty());
+}
+
+TEST(CoreUrls, ExemptMarkers) {
+  auto m = find_exempt_markers("a @v2-exempt HOST_ALLOW test fixture\nb @v2-exempt HOST_ALLOW\nc @v2-exempt HOST_ALLOW -- \n");
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_TRUE(m[0].has_reason);
+  EXPECT_EQ(m[0].reason, "test fixture");
+  EXPECT_EQ(m[0].line, 1u);
+  EXPECT_FALSE(m[1].has_reason);
+  EXPECT_EQ(m[1].line, 2u);
+  EXPECT_FALSE(m[2].has_reason);
+  EXPECT_TRUE(find_exempt_markers("@v2-exempt HOST_ALLOWED x").empty());
+  EXPECT_TRUE(find_exempt_markers("@v2-exempt SSOT reason").empty());
+  // In a decoded string the reason may follow a newline.
+  EXPECT_FALSE(find_exempt_markers("@v2-exempt HOST_ALLOW\nwhy")[0].has_reason);
+  EXPECT_TRUE(find_exempt_markers("@v2-exempt HOST_ALLOW\nwhy", true)[0].has_reason);
+}
+
+TEST(CoreUrls, ManyMarkersOnOneLineStayLinear) {
+  std::string line;
+  for (int i = 0; i < 200000; ++i) line += "@v2-exempt HOST_ALLOW ";
+  auto t0 = std::chrono::steady_clock::now();
+  auto m = find_exempt_markers(line);
+  EXPECT_EQ(m.size(), 200000u);
+  EXPECT_TRUE(m.front().has_reason);  // later markers' letters follow it
+  EXPECT_FALSE(m.back().has_reason);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+TEST(CoreUrls, LargeInputsScanFast) {
+  // 24 MiB of text with URLs and '@' sprinkled in, and one 8 MiB line of '@'.
+  std::string big;
+  big.reserve(64u << 20);
+  std::string chunk = "lorem ipsum dolor sit amet user@example http://github.com/a x@y.z:w \xff\x00\n";
+  while (big.size() < (16u << 20)) big += chunk;
+  big += std::string(8u << 20, '@');
+  big += "a@b.c:d";
+  auto t0 = std::chrono::steady_clock::now();
+  std::size_t n = 0;
+  scan_urls(big, [&](UrlOccurrence&) { return ++n, true; });
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_GT(n, 300000u);
+  EXPECT_LT(secs, 5.0);
+  // A single authority of 32 MiB.
+  std::string huge = "http://" + std::string(16u << 20, 'a') + ".io/";
+  t0 = std::chrono::steady_clock::now();
+  auto u = find_urls(huge);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].host.size(), (16u << 20) + 3);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+// Property test: whatever the bytes, every host is lower-case and carries no
+// port (':' only inside brackets), occurrences are in offset order, and a
+// host without an error is non-empty.
+TEST(CoreUrls, FuzzInvariants) {
+  std::mt19937 rng(12345);
+  const std::string alphabet = "hHtTpPsS:/@[]%.0123456789aAfF:x-_\\ \n\t\"'?#\x00\xff\xc3\xa9";
+  const std::vector<std::string> seeds = {"http://", "https://", "git@", "ssh://", ":80", "%2e", "[::1]", "@v2-exempt HOST_ALLOW"};
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string s;
+    int len = static_cast<int>(rng() % 60);
+    for (int i = 0; i < len; ++i) {
+      if (rng() % 5 == 0) s += seeds[rng() % seeds.size()];
+      else s += alphabet[rng() % alphabet.size()];
+    }
+    auto urls = find_urls(s);
+    std::size_t last = 0;
+    for (const UrlOccurrence& u : urls) {
+      ASSERT_GE(u.offset, last) << s;
+      last = u.offset;
+      ASSERT_LT(u.offset, s.size());
+      for (char c : u.host) ASSERT_FALSE(c >= 'A' && c <= 'Z') << u.host;
+      bool bracketed = !u.host.empty() && u.host.front() == '[' && u.host.back() == ']';
+      if (!bracketed) {
+        ASSERT_EQ(u.host.find(':'), std::string::npos) << u.host;
+      }
+      if (u.error.empty()) {
+        ASSERT_FALSE(u.host.empty()) << s;
+      }
+    }
+    find_exempt_markers(s);
+    find_exempt_markers(s, true);
+  }
+}
+
+}  // namespace
+}  // namespace mplp
+
+// core/json_strings: the SAX pass that gives the JSON scan its strings.
+#include "core/json_strings.h"
+
+namespace mplp {
+namespace {
+
+std::vector<JsonStringHit> strings_of(std::string_view doc, unsigned depth = 256) {
+  std::vector<JsonStringHit> hits;
+  JsonError err;
+  EXPECT_TRUE(collect_json_strings(doc, depth, [](std::string_view, bool) { return true; }, hits, err))
+      << err.message;
+  return hits;
+}
+
+TEST(CoreJsonStrings, SpansPointersAndDecodedText) {
+  std::string doc = R"({"a~b/c": ["x", {"k\"": "v\\"}], "u": "\u0068\/é\ud83d\ude00z"})";
+  auto hits = strings_of(doc);
+  ASSERT_EQ(hits.size(), 6u);
+  EXPECT_EQ(hits[0].pointer, "/a~0b~1c");
+  EXPECT_TRUE(hits[0].is_key);
+  EXPECT_EQ(hits[1].pointer, "/a~0b~1c/0");
+  EXPECT_EQ(hits[1].text, "x");
+  EXPECT_EQ(hits[2].text, "k\"");
+  EXPECT_EQ(hits[3].pointer, "/a~0b~1c/1/k\"");
+  EXPECT_EQ(hits[3].text, "v\\");
+  EXPECT_EQ(hits[5].text, "h/\xc3\xa9\xf0\x9f\x98\x80z");
+  for (const JsonStringHit& h : hits) {
+    EXPECT_EQ(doc[h.raw_begin], '"');
+    EXPECT_EQ(doc[h.raw_end - 1], '"');
+  }
+  // Decoded offsets map to the escapes that made them.
+  const JsonStringHit& u = hits[5];
+  std::string_view raw = std::string_view(doc).substr(u.raw_begin, u.raw_end - u.raw_begin);
+  std::vector<std::size_t> offs = {0, 1, 2, 3, 4, 7, 8};
+  map_to_raw_offsets(raw, offs);
+  EXPECT_EQ(offs, (std::vector<std::size_t>{1, 7, 9, 10, 11, 11, 23}));
+}
+
+TEST(CoreJsonStrings, RejectsWhatDoesNotParse) {
+  std::vector<JsonStringHit> hits;
+  JsonError err;
+  auto all = [](std::string_view, bool) { return true; };
+  EXPECT_FALSE(collect_json_strings("{\"a\": \"x\"", 256, all, hits, err));
+  EXPECT_TRUE(hits.empty());
+  EXPECT_FALSE(collect_json_strings(std::string("{\"a\": \"x\"}\0 {", 13), 256, all, hits, err));
+  EXPECT_EQ(err.message, "NUL byte in JSON text");
+  EXPECT_FALSE(collect_json_strings("\"\xff\"", 256, all, hits, err));  // invalid UTF-8
+  EXPECT_FALSE(collect_json_strings(std::string(10000, '[') + std::string(10000, ']'), 256, all, hits, err));
+  EXPECT_NE(err.message.find("256"), std::string::npos);
+  EXPECT_TRUE(collect_json_strings(std::string(200, '[') + "\"s\"" + std::string(200, ']'), 256, all, hits, err));
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].raw_begin, 200u);
+  // Escape detection: what the JSON scan relies on to skip plain strings.
+  std::vector<bool> escaped;
+  auto note = [&](std::string_view, bool e) { return escaped.push_back(e), false; };
+  EXPECT_TRUE(collect_json_strings(R"(["plain", "a\/b", "\u00e9", "é", "\\"])", 256, note, hits, err));
+  EXPECT_EQ(escaped, (std::vector<bool>{false, true, true, false, true}));
+}
+
+}  // namespace
+}  // namespace mplp

@@ -1,10 +1,20 @@
 // `mplp-gate check`: options -> CheckRequest -> run -> render -> exit code.
+//
+// One run, several reports: stdout gets --format, every --report FORMAT=FILE
+// gets its own format, all from the same RunReport. The exit code comes from
+// exit_code(report) alone (2 when the run, or writing a report, failed).
+// The environment is read here and nowhere in the renderers: NO_COLOR, TERM,
+// GITHUB_STEP_SUMMARY.
 #include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "core/safe_fs.h"
 #include "engine/check.h"
 #include "report/render.h"
 
@@ -17,9 +27,45 @@ constexpr std::string_view kUsage =
     "       mplp-gate check --runners DIR [options]\n\n"
     "Runs the gates over every evidence pack at or below each PATH (a directory\n"
     "holding manifest.json is a pack). Results go to stdout, errors to stderr.\n"
-    "Exit codes: 0 no error finding, 1 an error finding (or a warning under\n"
-    "--strict), 2 could not run (bad option, unreadable PATH, invalid policy).\n\n"
+    "Exit codes, whatever the format: 0 no error finding, 1 an error finding (or\n"
+    "a warning under --strict), 2 could not run (bad option, unreadable PATH,\n"
+    "invalid policy, a report that could not be written).\n\n"
     "options:\n";
+
+constexpr std::size_t kProgressMinPacks = 8;  // below this a progress line is noise
+
+struct ReportRequest {
+  std::string format;
+  std::string path;
+};
+
+std::string format_list() {
+  std::string out;
+  for (const Renderer& r : all_renderers()) out += (out.empty() ? "" : ", ") + std::string(r.name);
+  return out;
+}
+
+bool check_format(const std::string& v, std::string& e) {
+  if (find_renderer(v) != nullptr) return true;
+  e = "unknown format '" + v + "' (one of: " + format_list() + ")";
+  return false;
+}
+
+bool env_set(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0';
+}
+
+// --color auto: only on a terminal, never when NO_COLOR is set (no-color.org)
+// or TERM is "dumb". always/never are explicit and win over NO_COLOR.
+bool want_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  if (env_set("NO_COLOR")) return false;
+  const char* term = std::getenv("TERM");
+  if (term != nullptr && std::string_view(term) == "dumb") return false;
+  return ::isatty(STDOUT_FILENO) == 1;
+}
 
 }  // namespace
 
@@ -27,18 +73,31 @@ int cmd_check(const Args& args) {
   CheckRequest req;
   std::string format = "text";
   std::string policy_path;
+  std::string color_mode = "auto";
+  std::vector<ReportRequest> reports;
+  bool quiet = false;
   bool help = false;
   std::vector<OptionSpec> specs = {
       {"--format", true, [&](const std::string& v, std::string& e) {
-         if (find_renderer(v) == nullptr) {
-           e = "unknown format '" + v + "' (one of:";
-           for (const Renderer& r : all_renderers()) e += " " + std::string(r.name);
-           e += ")";
-           return false;
-         }
+         if (!check_format(v, e)) return false;
          format = v;
          return true;
-       }, "output format: json, text (default text)", "FMT"},
+       }, "stdout format: " + format_list() + " (default text)", "FMT"},
+      {"--report", true, [&](const std::string& v, std::string& e) {
+         std::size_t eq = v.find('=');
+         if (eq == std::string::npos || eq + 1 == v.size()) return e = "expected FORMAT=FILE", false;
+         if (!check_format(v.substr(0, eq), e)) return false;
+         reports.push_back({v.substr(0, eq), v.substr(eq + 1)});
+         return true;
+       }, "also write a report in FORMAT to FILE (repeatable; written atomically)", "FORMAT=FILE"},
+      {"--color", true, [&](const std::string& v, std::string& e) {
+         if (v != "auto" && v != "always" && v != "never") return e = "expected auto, always or never", false;
+         color_mode = v;
+         return true;
+       }, "colour the text output: auto (terminal, no NO_COLOR), always, never", "WHEN"},
+      {"-q", false, [&](const std::string&, std::string&) { quiet = true; return true; },
+       "quiet: print nothing on stdout when the run passes (no progress line)", ""},
+      {"--quiet", false, [&](const std::string&, std::string&) { quiet = true; return true; }, "same as -q", ""},
       {"--gate", true, [&](const std::string& v, std::string&) { req.only_gates.push_back(v); return true; },
        "run only this gate (repeatable; full id, e.g. GATE-V2-SSOT-01)", "ID"},
       {"--skip", true, [&](const std::string& v, std::string&) { req.skip_gates.push_back(v); return true; },
@@ -83,20 +142,74 @@ int cmd_check(const Args& args) {
     std::cerr << "mplp-gate check: invalid policy: " << error << "\n";
     return kExitError;
   }
+
+  // A progress line, only for people watching a terminal.
+  bool progress_shown = false;
+  if (!quiet && ::isatty(STDERR_FILENO) == 1) {
+    req.on_pack_done = [&progress_shown](std::size_t done, std::size_t total) {
+      if (total < kProgressMinPacks) return;
+      std::cerr << "\rmplp-gate: checked " << done << "/" << total << " packs" << std::flush;
+      progress_shown = true;
+    };
+  }
   RunReport report;
-  if (!run_check(req, report, error)) {
+  bool ran = run_check(req, report, error);
+  if (progress_shown) std::cerr << "\r\x1b[K" << std::flush;
+  if (!ran) {
     std::cerr << "mplp-gate check: " << error << "\n";
     return kExitError;
   }
-  RenderOptions ropts;
-  ropts.tool_version = tool_version();
-  find_renderer(format)->render(report, ropts, std::cout);
-  std::cout.flush();
-  if (!std::cout) {
-    std::cerr << "mplp-gate check: cannot write the report to stdout\n";
-    return kExitError;
+  int code = exit_code(report);
+
+  RenderOptions base;
+  base.tool_version = tool_version();
+  base.quiet = quiet;
+  // $GITHUB_STEP_SUMMARY gets one summary per run, from the first github report.
+  std::ostringstream step_summary;
+  bool wants_summary = env_set("GITHUB_STEP_SUMMARY");
+  auto options_for = [&](const std::string& fmt, bool color) {
+    RenderOptions o = base;
+    o.color = color;
+    if (fmt == "github" && wants_summary) {
+      o.step_summary = &step_summary;
+      wants_summary = false;
+    }
+    return o;
+  };
+
+  bool failed_output = false;
+  if (!(quiet && code == 0)) {
+    find_renderer(format)->render(report, options_for(format, format == "text" && want_color(color_mode)), std::cout);
+    std::cout.flush();
+    if (!std::cout) {
+      std::cerr << "mplp-gate check: cannot write the report to stdout\n";
+      failed_output = true;
+    }
+  } else if (format == "github") {
+    std::ostringstream discard;
+    find_renderer(format)->render(report, options_for(format, false), discard);  // still feed the summary
   }
-  return exit_code(report);
+  for (const ReportRequest& r : reports) {
+    std::ostringstream bytes;
+    RenderOptions o = options_for(r.format, false);
+    o.quiet = false;  // a requested file always gets the full report
+    find_renderer(r.format)->render(report, o, bytes);
+    if (!write_file_atomic(r.path, bytes.str(), error)) {
+      std::cerr << "mplp-gate check: cannot write " << r.format << " report to " << r.path << ": " << error << "\n";
+      failed_output = true;
+    }
+  }
+  if (!step_summary.str().empty()) {
+    const char* path = std::getenv("GITHUB_STEP_SUMMARY");
+    std::ofstream f(path, std::ios::app | std::ios::binary);
+    f << step_summary.str();
+    f.flush();
+    if (!f) {
+      std::cerr << "mplp-gate check: cannot append the step summary to " << path << "\n";
+      failed_output = true;
+    }
+  }
+  return failed_output ? kExitError : code;
 }
 
 }  // namespace mplp::cli

@@ -1,9 +1,11 @@
 // `mplp-gate gates` and `mplp-gate explain GATE-ID`.
+#include <cctype>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "core/embedded.h"
 #include "gates/gate_list.h"
+#include "engine/check.h"
 #include "engine/run_report.h"
 
 namespace mplp::cli {
@@ -36,9 +38,18 @@ int cmd_explain(const Args& args) {
     std::cerr << "usage: mplp-gate explain GATE-ID\n";
     return kExitError;
   }
-  const Gate* g = find_gate(args[0]);
+  // Ids are matched without regard to case (people type them from memory).
+  std::string wanted = args[0];
+  for (char& c : wanted) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const Gate* g = find_gate(wanted);
   if (g == nullptr) {
-    std::cerr << "mplp-gate explain: unknown gate '" << args[0] << "'; `mplp-gate gates` lists them\n";
+    // The engine's gate selection words the error, with its "did you mean".
+    CheckRequest req;
+    req.only_gates = {wanted};
+    std::vector<const Gate*> unused;
+    std::string error;
+    select_gates(req, unused, error);
+    std::cerr << "mplp-gate explain: " << error << "\n";
     return kExitError;
   }
   const GateInfo& info = g->info();
@@ -46,9 +57,10 @@ int cmd_explain(const Args& args) {
             << info.rationale << "\n\nWhat it checks:\n" << info.checks << "\n";
   if (!info.kinds.empty()) {
     std::cout << "\nFindings and how to fix them:\n";
-    for (const FindingKind& k : info.kinds)
-      std::cout << "  " << k.code << " (" << to_string(k.severity) << "): " << k.summary << "\n      fix: " << k.fix
-                << "\n";
+    for (const FindingKind& k : info.kinds) {
+      std::cout << "  " << k.code << " (" << to_string(k.severity) << "): " << k.summary << "\n";
+      std::cout << "      fix: " << (k.fix.empty() ? "nothing to do (informational)" : k.fix) << "\n";
+    }
   }
   std::string_view doc = embedded::get("gates/docs/" + std::string(info.id) + ".md");
   if (!doc.empty()) std::cout << "\n" << doc;

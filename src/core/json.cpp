@@ -7,12 +7,16 @@
 
 #include <unordered_set>
 
+#include "core/text.h"
+
 namespace mplp {
 
 namespace {
 
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
-                                 rapidjson::kParseFullPrecisionFlag;
+// No kParseFullPrecisionFlag: RapidJSON 1.1.0's full-precision path calls
+// __builtin_clzll(0) for a zero significand with an exponent (e.g. 0e-30),
+// which is undefined behaviour and yields non-zero values (found by fuzzing).
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
 // Forwards SAX events to the Document while tracking depth, the current JSON
 // pointer and the keys of each open object.
@@ -23,6 +27,7 @@ class StrictHandler {
       : doc_(doc), options_(options), in_(in), dups_(dups) {}
 
   bool depth_exceeded = false;
+  bool bad_text = false;  // a string that decodes to ill-formed UTF-8
 
   bool Null() { return value(), doc_.Null(); }
   bool Bool(bool b) { return value(), doc_.Bool(b); }
@@ -32,7 +37,10 @@ class StrictHandler {
   bool Uint64(uint64_t u) { return value(), doc_.Uint64(u); }
   bool Double(double d) { return value(), doc_.Double(d); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return value(), doc_.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return value(), doc_.String(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    value();
+    return well_formed(s, n) && doc_.String(s, n, copy);
+  }
 
   bool StartObject() {
     value();
@@ -41,6 +49,7 @@ class StrictHandler {
     return doc_.StartObject();
   }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    if (!well_formed(s, n)) return false;
     Frame& f = frames_.back();
     f.key.assign(s, n);
     if (!f.keys.insert(f.key).second) {
@@ -74,6 +83,13 @@ class StrictHandler {
     std::unordered_set<std::string> keys;
   };
 
+  // RapidJSON validates raw UTF-8 but decodes a lone low surrogate escape
+  // ("\ude00") into ill-formed bytes; refuse those (found by fuzzing).
+  bool well_formed(const char* s, rapidjson::SizeType n) {
+    if (is_valid_utf8({s, n})) return true;
+    bad_text = true;
+    return false;
+  }
   bool open() {
     if (frames_.size() >= options_.max_depth) {
       depth_exceeded = true;
@@ -127,6 +143,7 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
     std::vector<DuplicateKey>& dups;
     rapidjson::ParseResult result;
     bool depth_exceeded = false;
+  bool bad_text = false;  // a string that decodes to ill-formed UTF-8
     bool operator()(rapidjson::Document& doc) {
       StrictHandler handler(doc, options, in, dups);
       rapidjson::Reader reader;
@@ -134,14 +151,14 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
       depth_exceeded = handler.depth_exceeded;
       return !result.IsError();
     }
-  } gen{in, options, out.duplicates, {}, false};
+  } gen{in, options, out.duplicates, {}, false, false};
   out.value.Populate(gen);
   if (gen.result.IsError()) {
     out.value.SetNull();
     out.error.offset = gen.result.Offset();
-    out.error.message = gen.depth_exceeded
-                            ? "nesting deeper than " + std::to_string(options.max_depth) + " levels"
-                            : rapidjson::GetParseError_En(gen.result.Code());
+    out.error.message = gen.depth_exceeded ? "nesting deeper than " + std::to_string(options.max_depth) + " levels"
+                        : gen.bad_text     ? "string escape decodes to invalid Unicode (lone surrogate)"
+                                           : rapidjson::GetParseError_En(gen.result.Code());
     line_and_column(bytes, out.error.offset, out.error.line, out.error.column);
     return false;
   }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/embedded.h"
+#include "core/hosts.h"
 #include "core/safe_fs.h"
 
 namespace mplp {
@@ -46,6 +47,8 @@ std::vector<std::string> string_list(const std::string& source, const YAML::Node
     for (char c : s)
       if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '@')
         fail(source, item, key, "'" + s + "' is not a host name pattern");
+    std::string why;
+    if (!valid_host_entry(s, why)) fail(source, item, key, why);
     out.push_back(s);
   }
   return out;

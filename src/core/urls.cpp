@@ -1,1 +1,395 @@
 #include "core/urls.h"
+
+#include <arpa/inet.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+
+namespace mplp {
+
+namespace {
+
+// Latin-1 so that every byte is one character: invalid UTF-8 and NUL are
+// matched like any other byte, and nothing is skipped.
+std::unique_ptr<RE2> compile(const char* pattern) {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  o.set_log_errors(false);
+  o.set_max_mem(64 << 20);
+  auto re = std::make_unique<RE2>(pattern, o);
+  if (!re->ok()) throw std::logic_error(std::string("bad built-in pattern: ") + pattern);
+  return re;
+}
+
+// Every search starts from a literal ("://", "@", "HOST_ALLOW") that RE2
+// finds with memchr, and RE2 is called once per candidate. A pattern with no
+// literal prefix would run RE2's DFA over every byte (5x slower on a 64 MiB
+// file), and each RE2 call costs ~0.5 us, so calls per URL are kept to one.
+//
+// "://" and the authority after it; the authority ends at the spec's list.
+const RE2& authority_re() {
+  static const auto re = compile("://[^\\x09\\x0A\\x0B\\x0C\\x0D /?#\"'<>\\\\{}|^(),;`]*");
+  return *re;
+}
+// The scheme ending where "://" starts, lower-cased; empty when none. At
+// most one of the schemes can end at a given place.
+std::string scheme_before(std::string_view text, std::size_t sep) {
+  static constexpr std::string_view kSchemes[] = {"https", "http", "wss", "ws", "ftp", "git", "ssh", "mplp"};
+  for (std::string_view s : kSchemes) {
+    if (s.size() > sep) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < s.size() && same; ++i) {
+      char c = text[sep - s.size() + i];
+      same = (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) == s[i];
+    }
+    if (same) return std::string(s);
+  }
+  return {};
+}
+// The rest of a URL span after its authority (path, query, ...): to the next
+// byte <= 0x20, quote, < > or backtick, or DEL.
+std::size_t span_rest_end(std::string_view text, std::size_t pos) {
+  static const auto table = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c <= 0x20; ++c) t[static_cast<std::size_t>(c)] = true;
+    for (unsigned char c : std::string_view("\"'<>`\x7f")) t[c] = true;
+    return t;
+  }();
+  while (pos < text.size() && !table[static_cast<unsigned char>(text[pos])]) ++pos;
+  return pos;
+}
+const RE2& scp_re() {
+  static const auto re = compile("@(?:\\[[^\\]\\x00-\\x20]*\\]|[A-Za-z0-9._%-]+):[^\\x00-\\x20:]");
+  return *re;
+}
+const RE2& marker_re() {
+  static const auto re = compile("HOST_ALLOW");
+  return *re;
+}
+
+bool is_user_char(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
+         c == '~' || c == '+' || c == '-';
+}
+bool is_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+int hex_value(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Finds the next match of `re` in text[pos, end); false when none.
+bool next_match(const RE2& re, std::string_view text, std::size_t pos, std::string_view& m) {
+  if (pos > text.size()) return false;
+  re2::StringPiece sp;
+  if (!re.Match(re2::StringPiece(text.data(), text.size()), pos, text.size(), RE2::UNANCHORED, &sp, 1)) return false;
+  m = std::string_view(sp.data(), sp.size());
+  return true;
+}
+
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = hex_value(static_cast<unsigned char>(s[i + 1]));
+      int lo = hex_value(static_cast<unsigned char>(s[i + 2]));
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+// Lower-cases `decoded` and re-encodes bytes that cannot be part of a host
+// name; reports the first such byte in `error`.
+std::string clean_host(std::string_view decoded, bool ipv6, std::string& error) {
+  static const char kBad[] = "#/:<>?@[\\]^|%\"'{}` ";
+  std::string out;
+  out.reserve(decoded.size());
+  for (char ch : decoded) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    bool bad = c < 0x21 || c >= 0x7f || std::memchr(kBad, ch, sizeof kBad - 1) != nullptr;
+    if (ipv6 && (c == ':' || c == '%')) bad = false;  // "fe80::1%eth0"
+    if (!bad) {
+      out += lower(ch);
+      continue;
+    }
+    static const char kHex[] = "0123456789abcdef";
+    if (error.empty()) {
+      error = "host contains the byte 0x";
+      error += kHex[c >> 4];
+      error += kHex[c & 15];
+      error += c >= 0x80 ? " (non-ASCII)" : "";
+      error += " after percent-decoding";
+    }
+    out += '%';
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+// The host of an authority (userinfo@host:port), normalised.
+void host_of(std::string_view authority, std::string& host, std::string& error) {
+  std::size_t at = authority.rfind('@');
+  std::string_view hp = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  if (!hp.empty() && hp.front() == '[') {
+    std::size_t close = hp.find(']');
+    if (close == std::string_view::npos) {
+      error = "unterminated IPv6 literal (no ']')";
+      return;
+    }
+    std::string inner = clean_host(percent_decode(hp.substr(1, close - 1)), true, error);
+    // A zone id ("fe80::1%eth0") names a local interface, not a host: drop it.
+    if (error.empty()) inner = inner.substr(0, inner.find('%'));
+    host = "[" + inner + "]";
+    std::string_view after = hp.substr(close + 1);
+    if (!after.empty() && after.front() != ':' && error.empty()) {
+      error = "unexpected characters after the IPv6 literal";
+      return;
+    }
+    if (!error.empty()) return;
+    in6_addr a6;
+    if (inner.empty() || inet_pton(AF_INET6, inner.c_str(), &a6) != 1) error = "invalid IPv6 literal";
+    return;
+  }
+  std::string_view name = hp.substr(0, hp.find(':'));
+  host = clean_host(percent_decode(name), false, error);
+  if (!host.empty() && host.back() == '.') host.pop_back();
+  if (host.empty() && error.empty()) error = "empty host";
+}
+
+bool scp_host_counts(std::string_view raw_host, const std::string& host) {
+  if (raw_host.empty()) return false;
+  if (raw_host.front() == '[' || host == "localhost") return true;
+  if (raw_host.find_first_of(".%") != std::string_view::npos) return true;
+  // A bare number can still be an IPv4 address (2130706433 is 127.0.0.1),
+  // but short ones are times ("x@12:30"), so only long or hex ones count.
+  bool digits = std::all_of(raw_host.begin(), raw_host.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits && raw_host.size() >= 8) return true;
+  return raw_host.size() > 2 && raw_host[0] == '0' && (raw_host[1] == 'x' || raw_host[1] == 'X');
+}
+
+constexpr std::size_t kMaxUrlText = 2048;
+
+// Assigns 1-based line and byte column to offsets given in ascending order.
+class LineCounter {
+ public:
+  explicit LineCounter(std::string_view text) : text_(text) {}
+  void at(std::size_t offset, std::uint64_t& line, std::uint64_t& column) {
+    while (pos_ < offset) {
+      const void* nl = std::memchr(text_.data() + pos_, '\n', offset - pos_);
+      if (nl == nullptr) {
+        pos_ = offset;
+        break;
+      }
+      std::size_t i = static_cast<const char*>(nl) - text_.data();
+      ++line_;
+      line_start_ = i + 1;
+      pos_ = i + 1;
+    }
+    line = line_;
+    column = offset - line_start_ + 1;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::uint64_t line_ = 1;
+  std::size_t line_start_ = 0;
+};
+
+}  // namespace
+
+namespace {
+
+// The next URL match at or after `pos` whose scheme is not preceded by a
+// letter or digit.
+struct UrlMatch {
+  bool found = false;
+  std::size_t begin = 0, sep = 0, auth_end = 0, span_end = 0;
+  std::string_view m;
+};
+UrlMatch next_url(std::string_view text, std::size_t pos) {
+  UrlMatch u;
+  std::string_view m;
+  while (next_match(authority_re(), text, pos, m)) {
+    std::size_t sep = static_cast<std::size_t>(m.data() - text.data());
+    pos = sep + 1;
+    std::string scheme = scheme_before(text, sep);
+    if (scheme.empty()) continue;
+    std::size_t begin = sep - scheme.size();
+    if (begin > 0 && is_alnum(static_cast<unsigned char>(text[begin - 1]))) continue;
+    u.found = true;
+    u.begin = begin;
+    u.sep = scheme.size();
+    u.auth_end = sep + m.size();
+    u.span_end = span_rest_end(text, u.auth_end);
+    u.m = text.substr(begin, u.auth_end - begin);
+    break;
+  }
+  return u;
+}
+
+struct ScpMatch {
+  bool found = false;
+  std::size_t begin = 0, colon = 0, path_end = 0;
+  std::string_view m;
+};
+ScpMatch next_scp(std::string_view text, std::size_t pos) {
+  ScpMatch s;
+  std::string_view m;
+  while (next_match(scp_re(), text, pos, m)) {
+    std::size_t at = static_cast<std::size_t>(m.data() - text.data());
+    pos = at + 1;
+    // The user: the run of user bytes before '@' (it cannot hold '@', so
+    // these back-scans never overlap and stay linear overall).
+    std::size_t begin = at;
+    while (begin > 0 && is_user_char(static_cast<unsigned char>(text[begin - 1]))) --begin;
+    if (begin == at) continue;
+    s.found = true;
+    s.begin = begin;
+    s.colon = at + m.size() - 2;  // the match ends with ':' and one path byte
+    s.path_end = span_rest_end(text, s.colon + 1);
+    s.m = text.substr(begin, at + m.size() - begin);
+    break;
+  }
+  return s;
+}
+
+}  // namespace
+
+void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>& fn) {
+  // URL and scp matches are merged in offset order, so results stream out
+  // sorted and an scp match is masked by the URLs before it (covered_end).
+  LineCounter lines(text);
+  UrlMatch url = next_url(text, 0);
+  ScpMatch scp = next_scp(text, 0);
+  std::size_t covered_end = 0;
+  while (url.found || scp.found) {
+    UrlOccurrence u;
+    if (url.found && (!scp.found || url.begin <= scp.begin)) {
+      covered_end = std::max(covered_end, url.span_end);
+      std::string scheme;
+      for (char c : url.m.substr(0, url.sep)) scheme += lower(c);
+      std::string_view authority = url.m.substr(url.sep + 3);
+      u.offset = url.begin;
+      u.url.assign(text.substr(url.begin, std::min(url.span_end - url.begin, kMaxUrlText)));
+      // Continue after the authority: a URL inside another's path is a URL too.
+      url = next_url(text, std::max(url.auth_end, url.begin + url.sep + 3));
+      if (scheme == "mplp") continue;  // evidence pointers are not hosts
+      u.scheme = std::move(scheme);
+      host_of(authority, u.host, u.error);
+    } else {
+      ScpMatch cur = scp;
+      scp = next_scp(text, std::max(cur.path_end, cur.begin + 1));
+      if (covered_end > cur.begin) continue;  // inside a URL
+      std::size_t at = cur.m.find('@');
+      std::string_view raw_host = cur.m.substr(at + 1, cur.m.size() - 2 - (at + 1));
+      host_of(raw_host, u.host, u.error);
+      if (!scp_host_counts(raw_host, u.host)) continue;
+      u.offset = cur.begin;
+      u.scheme = "scp";
+      u.url.assign(text.substr(cur.begin, std::min(cur.path_end - cur.begin, kMaxUrlText)));
+    }
+    lines.at(u.offset, u.line, u.column);
+    if (!fn(u)) return;
+  }
+}
+
+std::vector<UrlOccurrence> find_urls(std::string_view text) {
+  std::vector<UrlOccurrence> out;
+  scan_urls(text, [&](UrlOccurrence& u) {
+    out.push_back(std::move(u));
+    return true;
+  });
+  return out;
+}
+
+void host_of_authority(std::string_view authority, std::string& host, std::string& error) {
+  host.clear();
+  error.clear();
+  host_of(authority, host, error);
+}
+
+std::vector<ExemptMarker> find_exempt_markers(std::string_view text, bool whole_text_is_one_line) {
+  std::vector<ExemptMarker> out;
+  std::string_view m;
+  std::size_t pos = 0;
+  // The last letter or digit of the current line, found once per line
+  // (scanning back from its end), so many markers on a line stay linear.
+  std::size_t line_end = 0, last_alnum = std::string_view::npos;
+  bool have_line = false;
+  LineCounter lines(text);
+  while (next_match(marker_re(), text, pos, m)) {
+    // HOST_ALLOW found: the marker is "@v2-exempt", blanks, then it.
+    std::size_t h = static_cast<std::size_t>(m.data() - text.data());
+    std::size_t end = h + m.size();
+    pos = end;
+    std::size_t b = h;
+    while (b > 0 && (text[b - 1] == ' ' || text[b - 1] == '\t')) --b;
+    static constexpr std::string_view kAt = "@v2-exempt";
+    if (b == h || b < kAt.size() || text.substr(b - kAt.size(), kAt.size()) != kAt) continue;
+    std::size_t begin = b - kAt.size();
+    if (end < text.size() && (is_alnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) continue;
+    if (!have_line || begin >= line_end) {
+      line_end = whole_text_is_one_line ? text.size() : text.find('\n', end);
+      if (line_end == std::string_view::npos) line_end = text.size();
+      last_alnum = std::string_view::npos;
+      for (std::size_t i = line_end; i > begin; --i)
+        if (is_alnum(static_cast<unsigned char>(text[i - 1]))) {
+          last_alnum = i - 1;
+          break;
+        }
+      have_line = true;
+    }
+    ExemptMarker mk;
+    mk.offset = begin;
+    lines.at(begin, mk.line, mk.column);
+    mk.has_reason = last_alnum != std::string_view::npos && last_alnum >= end;
+    if (mk.has_reason) {
+      std::string_view rest = text.substr(end, line_end - end);
+      std::size_t b = rest.find_first_not_of(" \t\r:-#*/");
+      std::size_t e = rest.find_last_not_of(" \t\r\"',;}]");  // JSON/YAML/comment tails
+      if (b != std::string_view::npos && e != std::string_view::npos && e >= b)
+        mk.reason = printable(rest.substr(b, e - b + 1), 120);
+    }
+    out.push_back(std::move(mk));
+  }
+  return out;
+}
+
+std::string printable(std::string_view bytes, std::size_t max) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char ch : bytes) {
+    if (out.size() >= max) {
+      out += "...";
+      break;
+    }
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f) {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace mplp

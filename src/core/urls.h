@@ -1,2 +1,76 @@
-// URL and host extraction for HOST-ALLOW-01 (placeholder).
+// URL and host extraction for GATE-V2-HOST-ALLOW-01: a pure function over
+// bytes (any bytes: invalid UTF-8 and NUL are scanned like anything else).
+//
+// Recognised, with RE2 (one compiled pattern per kind, never one per line):
+//  - `scheme://authority` for http, https, ws, wss, ftp, git, ssh in any
+//    case, when the scheme is not preceded by a letter or digit (so
+//    `git+https://x` is https, `xhttps://x` is nothing). The authority ends
+//    at whitespace, a backtick or one of / ? # " ' < > \ { } | ^ ( ) , ;
+//  - scp-style `user@host:path` outside any URL span (a URL span runs from
+//    its scheme to the next whitespace, quote, < > or backtick). To keep
+//    `image@sha256:...` and `run@2024-01-01T10:00` from being hosts, the scp
+//    host must be bracketed, contain a dot, or be `localhost`.
+//  - `mplp://` evidence pointers are URL spans (they mask scp matches) but
+//    are never reported: they are not hosts.
+//
+// The host is what follows the last '@' of the authority; brackets delimit
+// an IPv6 literal (its zone id, "%25eth0", is dropped); the port is dropped; %XX is decoded; ASCII case is folded;
+// one trailing dot is dropped. Every host returned is lower-case and has no
+// port: it contains ':' only inside `[...]`; bytes that cannot be part of a
+// host (controls, space, / ? # @ : \ % and non-ASCII, after decoding) are
+// re-encoded as lower-case `%xx` and make the occurrence an error.
+//
+//   for (const UrlOccurrence& u : find_urls(bytes)) {
+//     if (!u.error.empty()) ...            // e.g. "empty host"
+//     judge(u.host);                       // "github.com", "[::1]", "0x7f.1"
+//   }
 #pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mplp {
+
+struct UrlOccurrence {
+  std::size_t offset = 0;  // byte offset of the scheme (scp: of the user)
+  std::uint64_t line = 1;  // 1-based
+  std::uint64_t column = 1;  // 1-based, in bytes
+  std::string url;     // the URL as written, to the end of its span (raw bytes)
+  std::string scheme;  // lower-case "http", "https", ..., or "scp"
+  std::string host;    // normalised (see above); may be partial when error is set
+  std::string error;   // empty, or why no usable host could be extracted
+};
+
+// Every URL occurrence in `text`, ordered by offset.
+std::vector<UrlOccurrence> find_urls(std::string_view text);
+// The same, streamed in offset order to `fn` (which may move from its
+// argument); stops early when `fn` returns false. Memory stays constant
+// however many URLs a hostile file holds.
+void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>& fn);
+
+// The normalised host of one authority (`user@host:port`), by the rules
+// above; `error` is set when there is no usable host. For callers with an
+// authority of their own, e.g. the registry part of an image reference.
+void host_of_authority(std::string_view authority, std::string& host, std::string& error);
+
+// `@v2-exempt HOST_ALLOW` markers. A marker has a reason when a letter or
+// digit follows it on the same line (or, with `whole_text_is_one_line`,
+// anywhere after it in `text`: used for decoded JSON strings).
+struct ExemptMarker {
+  std::size_t offset = 0;
+  std::uint64_t line = 1;
+  std::uint64_t column = 1;
+  bool has_reason = false;
+  std::string reason;  // the rest of the line after the marker, trimmed (capped)
+};
+std::vector<ExemptMarker> find_exempt_markers(std::string_view text, bool whole_text_is_one_line = false);
+
+// A one-line, printable rendering of raw bytes for messages: bytes outside
+// printable ASCII become \xHH, and the result is capped near `max` bytes.
+std::string printable(std::string_view bytes, std::size_t max = 200);
+
+}  // namespace mplp

@@ -1,12 +1,16 @@
 #include "core/yaml_json.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <set>
+#include <sstream>
 
 #include "core/json.h"
+#include "core/text.h"
 
 namespace mplp {
 
@@ -85,6 +89,7 @@ class Converter {
           if (!kv.first.IsScalar())
             throw Failure{where(source_, kv.first.Mark()) + ": mapping keys must be plain scalars"};
           const std::string& key = kv.first.Scalar();
+          utf8(kv.first, key);
           if (!seen.insert(key).second)
             throw Failure{where(source_, kv.first.Mark()) + ": duplicate key '" + key + "'"};
           rapidjson::Value child;
@@ -100,9 +105,17 @@ class Converter {
   }
 
  private:
+  // yaml-cpp passes ill-formed UTF-8 through; JSON strings must be
+  // well-formed, and valijson's length checks read out of bounds on long runs
+  // of continuation bytes (found by fuzz/fuzz_registry).
+  void utf8(const YAML::Node& node, const std::string& s) {
+    if (!is_valid_utf8(s)) throw Failure{where(source_, node.Mark()) + ": text is not valid UTF-8"};
+  }
+
   void scalar(const YAML::Node& node, rapidjson::Value& v) {
     auto& alloc = out_.doc.GetAllocator();
     const std::string& s = node.Scalar();
+    utf8(node, s);
     if (node.Tag() == "?") {  // plain scalar: resolve by the core schema
       if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return v.SetNull(), void();
       if (s == "true" || s == "True" || s == "TRUE") return v.SetBool(true), void();
@@ -113,7 +126,12 @@ class Converter {
         long long n = std::strtoll(s.c_str(), &end, 10);
         if (errno == 0 && end != nullptr && *end == '\0') return v.SetInt64(n), void();
       }
-      if (is_float(s)) return v.SetDouble(std::strtod(s.c_str(), nullptr)), void();
+      if (is_float(s)) {
+        double d = std::strtod(s.c_str(), nullptr);
+        // 1e400 overflows to infinity, which JSON cannot hold.
+        if (!std::isfinite(d)) throw Failure{where(source_, node.Mark()) + ": number out of range: " + s};
+        return v.SetDouble(d), void();
+      }
     }
     v.SetString(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), alloc);
   }
@@ -123,6 +141,19 @@ class Converter {
   unsigned max_depth_;
   std::size_t max_nodes_;
   std::size_t nodes_ = 0;
+};
+
+// Parses without building anything (to count documents).
+struct IgnoreEvents : YAML::EventHandler {
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
 };
 
 }  // namespace
@@ -143,14 +174,23 @@ bool yaml_to_json(std::string_view yaml, const std::string& source, YamlJson& ou
   out.doc.SetNull();
   out.lines.clear();
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
-    if (docs.size() > 1) {
-      error = source + ": expected one YAML document, found " + std::to_string(docs.size());
+    // Not YAML::LoadAll: yaml-cpp 0.7 returns endless empty documents for a
+    // stray flow indicator (a file holding just ","), so LoadAll never
+    // returns and eats memory (found by fuzz/fuzz_registry). Count at most
+    // two documents first, then load the one.
+    std::string text(yaml);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    IgnoreEvents ignore;
+    int documents = 0;
+    while (documents < 2 && parser.HandleNextDocument(ignore)) ++documents;
+    if (documents > 1) {
+      error = source + ": expected one YAML document, found more";
       return false;
     }
-    if (docs.empty()) return true;
+    if (documents == 0) return true;
     Converter c(source, out, max_depth, max_nodes);
-    c.convert(docs[0], out.doc, "", 0);
+    c.convert(YAML::Load(text), out.doc, "", 0);
   } catch (const Failure& f) {
     error = f.message;
     return false;

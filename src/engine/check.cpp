@@ -81,9 +81,12 @@ bool known_gate(std::string_view id, std::string& error) {
 // ancestors of the packs).
 bool load_registry(const CheckRequest& req, std::unique_ptr<SubstrateRegistry>& out, std::string& error) {
   std::optional<std::string> path = req.registry_path;
-  if (!path && req.options.repo_root) {
+  // With --runners, the registry sits beside the runners directory (in the repo holding it).
+  std::optional<std::string> root = req.options.repo_root;
+  if (!root && req.options.runners_dir) root = *req.options.runners_dir + "/..";
+  if (!path && root) {
     for (const char* rel : {"producers/_registry/substrates.v2.yaml", "producers/real/_registry/substrates.v2.yaml"}) {
-      std::string candidate = *req.options.repo_root + "/" + rel;
+      std::string candidate = *root + "/" + rel;
       struct stat st {};
       if (::stat(candidate.c_str(), &st) == 0) {
         path = candidate;
@@ -165,6 +168,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   std::vector<std::unique_ptr<Pack>> packs(locations.size());
   std::vector<PackResult> results(locations.size());
   std::vector<std::string> open_errors(locations.size());
+  std::mutex progress_mutex;
+  std::size_t packs_done = 0;
   parallel_for(pool, locations.size(), [&](std::size_t i) {
     packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i]);
     if (!packs[i]) return;
@@ -197,6 +202,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
       pr.gates.push_back(sink.result(req.options.strict));
     }
     pack.release_contents();
+    if (req.on_pack_done) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      req.on_pack_done(++packs_done, locations.size());
+    }
   });
   for (std::size_t i = 0; i < locations.size(); ++i) {
     if (!packs[i]) {

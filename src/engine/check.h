@@ -9,6 +9,7 @@
 //   int code = exit_code(report);
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ struct CheckRequest {
   std::optional<std::string> registry_path;  // --registry
   unsigned jobs = 0;                          // 0: number of cores
   bool absolute_paths = false;
+  // Called after each pack's pack gates ran (from worker threads, one call at
+  // a time): packs done so far, packs in the run. For a progress display.
+  std::function<void(std::size_t done, std::size_t total)> on_pack_done;
 };
 
 // Validates the gate selection against the gate list (unknown ids are an

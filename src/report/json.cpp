@@ -3,6 +3,7 @@
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
+#include "core/text.h"
 #include "report/render.h"
 
 namespace mplp {
@@ -11,9 +12,12 @@ namespace {
 
 using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
 
+// Every string goes through to_valid_utf8: pack contents may hold any bytes,
+// and RapidJSON's writer would copy invalid UTF-8 into the report as it is.
 void kv(Writer& w, const char* key, std::string_view value) {
   w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  std::string valid = to_valid_utf8(value);
+  w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
 }
 
 void kv_if(Writer& w, const char* key, const std::string& value) {

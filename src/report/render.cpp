@@ -4,7 +4,10 @@ namespace mplp {
 
 const std::vector<Renderer>& all_renderers() {
   static const std::vector<Renderer> table = {
+      {"github", "GitHub Actions workflow commands (annotations), plus a step summary", render_github},
       {"json", "one JSON report (schemas/gate-report.schema.json)", render_json},
+      {"junit", "JUnit XML: one testsuite per gate, one testcase per pack", render_junit},
+      {"sarif", "SARIF 2.1.0 (code scanning): one rule per gate, one result per finding", render_sarif},
       {"text", "human-readable verdicts (default)", render_text},
   };
   return table;

@@ -1,14 +1,17 @@
 // Renderers: one function per output format, one signature, one table.
 //
 // Every renderer reads the same RunReport (already sorted) and writes bytes;
-// none decides the exit code. Output is deterministic: no timestamps, stable
-// key order.
+// none decides the exit code, reads the environment or opens files (the CLI
+// does, and passes what a renderer needs in RenderOptions). Output is
+// deterministic: no timestamps, stable key order. Strings from packs may hold
+// any bytes; every renderer emits valid UTF-8 (core/text.h to_valid_utf8).
 //
-//   const Renderer* r = find_renderer("json");
+//   const Renderer* r = find_renderer("sarif");
 //   r->render(report, RenderOptions{}, std::cout);
 #pragma once
 
 #include <ostream>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,7 +22,10 @@ namespace mplp {
 struct RenderOptions {
   bool color = false;  // ANSI colour (text only)
   bool quiet = false;  // text: print nothing when the run passes
-  std::string_view tool_version;
+  std::string_view tool_version;  // "0.1.0 (commit abc)"; SARIF driver.version, JSON tool.version
+  // github: when non-null, a Markdown summary table (packs x gates) is
+  // written here too (the CLI opens $GITHUB_STEP_SUMMARY for appending).
+  std::ostream* step_summary = nullptr;
 };
 
 struct Renderer {
@@ -33,7 +39,13 @@ const std::vector<Renderer>& all_renderers();
 const Renderer* find_renderer(std::string_view name);
 
 // The individual renderers (declared here so the table and tests can name them).
-void render_text(const RunReport& report, const RenderOptions& options, std::ostream& out);
+void render_github(const RunReport& report, const RenderOptions& options, std::ostream& out);
 void render_json(const RunReport& report, const RenderOptions& options, std::ostream& out);
+void render_junit(const RunReport& report, const RenderOptions& options, std::ostream& out);
+void render_sarif(const RunReport& report, const RenderOptions& options, std::ostream& out);
+void render_text(const RunReport& report, const RenderOptions& options, std::ostream& out);
+
+// The GitHub step summary alone (Markdown; render_github calls it).
+void render_github_summary(const RunReport& report, std::ostream& out);
 
 }  // namespace mplp

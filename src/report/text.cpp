@@ -2,11 +2,14 @@
 // its place, what was expected, what was found, and a hint.
 #include <string>
 
+#include "report/common.h"
 #include "report/render.h"
 
 namespace mplp {
 
 namespace {
+
+using report::printable;
 
 struct Style {
   bool on;
@@ -34,26 +37,6 @@ std::string_view severity_colour(Severity s) {
   return "0";
 }
 
-// Control characters in untrusted text must not reach the terminal raw.
-std::string printable(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  static const char kHex[] = "0123456789abcdef";
-  for (unsigned char c : s) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 void field(std::ostream& out, std::string_view label, const std::string& value) {
   if (value.empty()) return;
   out << "             " << label << printable(value) << "\n";
@@ -68,10 +51,10 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
   for (const PackResult& p : report.packs) {
     if (p.failed()) ++failed_packs;
     out << st.paint("1", printable(p.path));
-    if (!p.indexability.empty()) out << " (" << p.indexability << ")";
+    if (!p.indexability.empty()) out << " (" << printable(p.indexability) << ")";
     out << "\n";
     for (const GateResult& g : p.gates) {
-      out << "  " << st.paint(status_colour(g.status), to_string(g.status)) << "  " << g.gate_id;
+      out << "  " << st.paint(status_colour(g.status), to_string(g.status)) << "  " << printable(g.gate_id);
       if (g.status == GateStatus::Skip && !g.skip_reason.empty()) out << "  (" << printable(g.skip_reason) << ")";
       out << "\n";
       for (const Finding& f : g.findings) {
@@ -81,7 +64,7 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
         std::string where = format_location(f);
         if (!where.empty()) out << printable(where) << ": ";
         out << printable(f.message);
-        if (!f.code.empty()) out << " [" << f.code << "]";
+        if (!f.code.empty()) out << " [" << printable(f.code) << "]";
         out << "\n";
         field(out, "detail:   ", f.detail);
         field(out, "expected: ", f.expected);

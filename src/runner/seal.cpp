@@ -1,1 +1,247 @@
 #include "runner/seal.h"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ctime>
+
+#include "core/digest.h"
+#include "core/json.h"
+#include "core/pack_hashes.h"
+#include "core/safe_fs.h"
+#include "core/schema.h"
+#include "core/sums.h"
+#include "runner/stage.h"
+#include "runner/test_hook.h"
+
+namespace mplp::runner {
+
+namespace {
+
+using rapidjson::Value;
+constexpr std::uint64_t kMaxJson = 64ull << 20;
+
+std::string pretty(const Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+  w.SetIndent(' ', 2);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+Value text(const std::string& s, rapidjson::Document::AllocatorType& a) {
+  return Value(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a);
+}
+
+// Sets `key` of object `obj`, in place when present, else appended.
+void set_member(Value& obj, const char* key, Value v, rapidjson::Document::AllocatorType& a) {
+  auto it = obj.FindMember(key);
+  if (it != obj.MemberEnd()) it->value = std::move(v);
+  else obj.AddMember(Value(key, a), std::move(v), a);
+}
+
+struct Tree {
+  std::optional<Dir> root;
+  WalkResult walk;
+};
+
+bool open_tree(const std::string& dir, Tree& t, std::string& error) {
+  t.root = Dir::open(dir, error);
+  if (!t.root) return false;
+  t.walk = walk(*t.root, {.max_entries = 1000000});
+  if (t.walk.truncated) return error = "more than 1000000 entries", false;
+  if (!t.walk.errors.empty()) return error = t.walk.errors[0].first + ": " + t.walk.errors[0].second, false;
+  for (const Entry& e : t.walk.entries)
+    if (e.type != EntryType::Regular && e.type != EntryType::Directory)
+      return error = e.path + " is a " + std::string(to_string(e.type)) + "; a pack holds regular files only", false;
+  return true;
+}
+
+bool digest_of(const Dir& root, const std::string& rel, Digest& out, std::string& error) {
+  int fd = open_regular_beneath(root, rel, error);
+  if (fd < 0) return false;
+  auto d = sha256_fd(fd);
+  ::close(fd);
+  if (!d) return error = rel + ": read error", false;
+  out = *d;
+  return true;
+}
+
+bool exists(const Tree& t, const std::string& rel) {
+  for (const Entry& e : t.walk.entries)
+    if (e.path == rel) return e.type == EntryType::Regular;
+  return false;
+}
+
+bool parse_file(const Tree& t, const std::string& rel, JsonDoc& doc, std::string& error) {
+  std::string bytes;
+  if (!read_beneath(*t.root, rel, kMaxJson, bytes, error)) return false;
+  if (!parse_json(bytes, {}, doc))
+    return error = rel + ":" + std::to_string(doc.error.line) + ":" + std::to_string(doc.error.column) + ": " +
+                   doc.error.message, false;
+  if (!doc.duplicates.empty()) return error = rel + ": duplicate key at " + doc.duplicates[0].pointer, false;
+  if (!doc.value.IsObject()) return error = rel + ": not a JSON object", false;
+  return true;
+}
+
+// env_ref from reports/runner.meta.json (validated against runner.meta v2).
+bool build_env_ref(const Tree& t, rapidjson::Document& manifest, std::string& error) {
+  JsonDoc meta;
+  if (!parse_file(t, "reports/runner.meta.json", meta, error)) return false;
+  auto errors = validate_with_schema("runner-meta.v2", meta.value);
+  if (!errors.empty())
+    return error = "reports/runner.meta.json#" + errors[0].pointer + ": " + errors[0].message, false;
+  if (!meta.value.HasMember("container_digest"))
+    return error = "reports/runner.meta.json: no container_digest (the legacy image_digest is not sealed; "
+                   "re-run the producer with `mplp-gate run`)", false;
+  auto& a = manifest.GetAllocator();
+  Value env(rapidjson::kObjectType);
+  env.AddMember("runner_type", "container", a);
+  for (const char* k : {"runner_id", "container_digest", "environment_fingerprint", "executed_at"})
+    env.AddMember(Value(k, a), Value(meta.value[k], a), a);
+  auto old = manifest.FindMember("env_ref");
+  if (old != manifest.MemberEnd() && old->value.IsObject())
+    for (auto& m : old->value.GetObject()) {
+      std::string_view k = as_view(m.name);
+      if (env.HasMember(m.name) || k == "image_digest" || k == "image_tag") continue;
+      env.AddMember(Value(m.name, a), Value(m.value, a), a);
+    }
+  set_member(manifest, "env_ref", std::move(env), a);
+  return true;
+}
+
+bool seal_manifest(const std::string& dir, const Tree& t, std::vector<std::string>& notes, std::string& error) {
+  JsonDoc doc;
+  if (!parse_file(t, "manifest.json", doc, error)) return false;
+  rapidjson::Document& m = doc.value;
+  auto& a = m.GetAllocator();
+  if (exists(t, "reports/runner.meta.json")) {
+    if (!build_env_ref(t, m, error)) return false;
+  } else {
+    notes.push_back("no reports/runner.meta.json: env_ref left as it was");
+  }
+  std::vector<std::pair<std::string, Digest>> digests;
+  for (std::string_view f : v2_root_files()) {
+    std::string rel(f);
+    if (!exists(t, rel)) continue;
+    Digest d{};
+    if (!digest_of(*t.root, rel, d, error)) return false;
+    digests.emplace_back(rel, d);
+  }
+  std::string root = v2_pack_root_hash([&](std::string_view f) -> const Digest* {
+    for (const auto& [p, d] : digests)
+      if (p == f) return &d;
+    return nullptr;
+  });
+  auto hashes = m.FindMember("hashes");
+  if (hashes == m.MemberEnd()) {
+    m.AddMember("hashes", Value(rapidjson::kObjectType), a);
+    hashes = m.FindMember("hashes");
+  }
+  if (!hashes->value.IsObject()) return error = "manifest.json: hashes is not an object", false;
+  set_member(hashes->value, "pack_root_hash", text(root, a), a);
+  if (exists(t, "reports/verify.report.json")) {
+    Digest d{};
+    if (!digest_of(*t.root, "reports/verify.report.json", d, error)) return false;
+    set_member(hashes->value, "verify_report_hash", text(to_hex(d), a), a);
+  } else if (hashes->value.HasMember("verify_report_hash")) {
+    hashes->value["verify_report_hash"].SetNull();
+  }
+  return write_file_atomic(dir + "/manifest.json", pretty(m), error);
+}
+
+bool write_sums(const std::string& dir, std::string& error) {
+  Tree t;
+  if (!open_tree(dir, t, error)) return false;
+  std::vector<SumsEntry> entries;
+  for (const Entry& e : t.walk.entries) {
+    if (e.type != EntryType::Regular || e.path.rfind("integrity/", 0) == 0) continue;
+    if (!is_safe_relative_path(e.path) || e.path.find('\n') != std::string::npos)
+      return error = "a file name cannot be listed in a sums file: " + escape_for_message(e.path), false;
+    Digest d{};
+    if (!digest_of(*t.root, e.path, d, error)) return false;
+    SumsEntry s;
+    s.hex = to_hex(d);
+    s.path = e.path;
+    entries.push_back(std::move(s));
+  }
+  ::mkdir((dir + "/integrity").c_str(), 0755);
+  return write_file_atomic(dir + "/integrity/sha256sums.txt", format_sums(std::move(entries)), error);
+}
+
+}  // namespace
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string format_runner_meta(const RunnerMeta& meta) {
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  Value fp(rapidjson::kObjectType);
+  fp.AddMember("os", text(meta.fingerprint.os, a), a);
+  fp.AddMember("arch", text(meta.fingerprint.arch, a), a);
+  fp.AddMember("runtime_type", text(meta.fingerprint.runtime_type, a), a);
+  fp.AddMember("runtime_version", text(meta.fingerprint.runtime_version, a), a);
+  fp.AddMember("generated_at", text(meta.fingerprint.generated_at, a), a);
+  d.AddMember("runner_id", text(meta.runner_id, a), a);
+  d.AddMember("container_digest", text(meta.container_digest, a), a);
+  d.AddMember("image_ref", text(meta.image_ref, a), a);
+  d.AddMember("environment_fingerprint", fp, a);
+  d.AddMember("workdir", text(meta.workdir, a), a);
+  d.AddMember("executed_at", text(meta.executed_at, a), a);
+  return pretty(d);
+}
+
+bool seal_dir(const std::string& dir, const RunnerMeta* meta, const SealOptions& options,
+              std::vector<std::string>& notes, std::string& error) {
+  if (meta != nullptr) {
+    ::mkdir((dir + "/reports").c_str(), 0755);
+    struct stat st {};
+    if (::lstat((dir + "/reports").c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      return error = "seal: reports/ is not a directory", false;
+    if (!write_file_atomic(dir + "/reports/runner.meta.json", format_runner_meta(*meta), error))
+      return error = "seal: writing reports/runner.meta.json: " + error, false;
+    test_pause_point("sealed-meta");
+  }
+  Tree t;
+  if (!open_tree(dir, t, error)) return error = "seal: " + error, false;
+  if (exists(t, "manifest.json")) {
+    if (!seal_manifest(dir, t, notes, error)) return error = "seal: " + error, false;
+  } else if (options.require_manifest) {
+    return error = "seal: manifest.json: missing (not a pack?)", false;
+  } else {
+    notes.push_back("the pack has no manifest.json: env_ref and hashes not set");
+  }
+  test_pause_point("sealed-manifest");
+  if (!write_sums(dir, error)) return error = "seal: integrity/sha256sums.txt: " + error, false;
+  test_pause_point("sealed-sums");
+  return true;
+}
+
+bool seal_pack(const std::string& pack, std::vector<std::string>& notes, std::string& error) {
+  struct stat st {};
+  if (::stat(pack.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return error = "seal: " + pack + ": not a directory", false;
+  Stage stage;
+  if (!stage_create(pack, StageFill::HardLink, stage, error)) return error = "stage: " + error, false;
+  test_pause_point("staged");
+  if (!seal_dir(stage.path, nullptr, {}, notes, error)) {
+    stage_discard(stage);
+    return false;
+  }
+  if (!stage_commit(stage, error)) {
+    stage_discard(stage);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mplp::runner

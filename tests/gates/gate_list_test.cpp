@@ -117,8 +117,11 @@ TEST(GateList, FixtureNamesMatchVerdicts) {
       RunReport r = test::check({e.path()}, {id});
       bool any_fail = false;
       for (const PackResult& p : r.packs) any_fail = any_fail || test::status_of(r, id, p.path) == GateStatus::Fail;
-      if (name.rfind("pass-", 0) == 0) EXPECT_FALSE(any_fail) << e.path();
-      if (name.rfind("fail-", 0) == 0) EXPECT_TRUE(any_fail) << e.path();
+      if (name.rfind("pass-", 0) == 0) {
+        EXPECT_FALSE(any_fail) << e.path();
+      } else if (name.rfind("fail-", 0) == 0) {
+        EXPECT_TRUE(any_fail) << e.path();
+      }
     }
   }
 }

@@ -1,2 +1,320 @@
-// Tests for this module are written with it.
+// GATE-V2-HOST-ALLOW-01: fixtures, upstream packs, both scans (bytes and
+// decoded JSON strings), exemptions, policy lists, limits, runner mode.
+#include "gates/host_allow.h"
+
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace mplp::test;
+
+const std::string kGate = "GATE-V2-HOST-ALLOW-01";
+
+RunReport run(const std::string& pack, CheckRequest base = {}) { return check({pack}, {kGate}, base); }
+
+std::vector<Finding> findings(const RunReport& r, const std::string& code = "") {
+  std::vector<Finding> out;
+  for (const Finding& f : result_of(r, kGate).findings)
+    if (code.empty() || f.code == code) out.push_back(f);
+  return out;
+}
+
+std::string dump(const RunReport& r) {
+  std::string s;
+  for (const Finding& f : result_of(r, kGate).findings)
+    s += std::string(to_string(f.severity)) + " " + f.code + " " + format_location(f) + ": " + f.message + "\n";
+  return s;
+}
+
+// A minimal pack: a manifest plus `files` (path -> bytes).
+std::string make_pack(const TempDir& dir, const std::map<std::string, std::string>& files,
+                      const std::string& name = "p") {
+  std::string root = dir / name;
+  write_file(root + "/manifest.json", "{\"pack_layout_version\": \"2\"}\n");
+  for (const auto& [path, bytes] : files) write_file(root + "/" + path, bytes);
+  return root;
+}
+
+// (code, location) of every finding, for exact comparisons.
+std::set<std::pair<std::string, std::string>> where(const RunReport& r) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const Finding& f : findings(r)) out.emplace(f.code, format_location(f));
+  return out;
+}
+
+TEST(HostAllow, FailFixturesShowTheirDefect) {
+  const std::map<std::string, std::set<std::pair<std::string, std::string>>> expected = {
+      {"fail-loopback-url", {{"host.forbidden", "artifacts/context.json:2:16"}}},
+      {"fail-escaped-json-url",
+       {{"host.not-allowed", "artifacts/trace.json:1:8#/a"},
+        {"host.forbidden", "artifacts/trace.json:1:42#/b"},
+        {"host.not-allowed", "artifacts/trace.json:1:73#/c"}}},
+      {"fail-not-allowed-host",
+       {{"host.not-allowed", "reports/notes.txt:1:5"}, {"host.not-allowed", "reports/notes.txt:1:36"}}},
+      {"fail-scp-private", {{"host.forbidden", "artifacts/log.txt:1:23"}}},
+      {"fail-exempt-without-reason",
+       {{"host.forbidden", "artifacts/log.txt:1:10"}, {"host.exempt-no-reason", "artifacts/log.txt:1:36"}}},
+      {"fail-disguised-ip",
+       {{"host.forbidden", "artifacts/probe.txt:1:3"},
+        {"host.forbidden", "artifacts/probe.txt:1:24"},
+        {"host.forbidden", "artifacts/probe.txt:1:41"},
+        {"host.forbidden", "artifacts/probe.txt:1:70"},
+        {"host.forbidden", "artifacts/probe.txt:1:102"},
+        {"host.forbidden", "artifacts/probe.txt:1:130"}}},
+      {"fail-binary-file", {{"host.forbidden", "artifacts/blob.bin:1:13"}}},
+      {"fail-empty-host", {{"host.invalid", "artifacts/config.txt:1:22"}}},
+  };
+  for (const auto& [name, want] : expected) {
+    RunReport r = run(fixture("host-allow/" + name));
+    EXPECT_EQ(status_of(r, kGate), GateStatus::Fail) << name;
+    EXPECT_EQ(where(r), want) << name << "\n" << dump(r);
+  }
+}
+
+TEST(HostAllow, PassFixtureHasOnlyExemptions) {
+  RunReport r = run(fixture("host-allow/pass-allowed-hosts"));
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Pass) << dump(r);
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{
+                          {"host.exempt", "artifacts/notes.md:7:37"}, {"host.exempt", "artifacts/trace.json:6:13"}}))
+      << dump(r);
+  for (const Finding& f : findings(r)) EXPECT_EQ(f.severity, Severity::Info);
+}
+
+TEST(HostAllow, FindingNamesUrlHostAndEntry) {
+  RunReport r = run(fixture("host-allow/fail-loopback-url"));
+  std::vector<Finding> all = findings(r);
+  ASSERT_EQ(all.size(), 1u);  // found by both scans, reported once
+  const Finding& f = all[0];
+  EXPECT_NE(f.message.find("http://127.0.0.1:8080/api"), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("host 127.0.0.1"), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("ip:loopback"), std::string::npos) << f.message;
+  EXPECT_EQ(f.actual, "http://127.0.0.1:8080/api");
+  EXPECT_FALSE(f.hint.empty());
+  RunReport d = run(fixture("host-allow/fail-disguised-ip"));
+  bool resolved = false;
+  for (const Finding& g : findings(d)) resolved = resolved || g.detail.find("= 127.0.0.1") != std::string::npos ||
+                                                  g.detail.find("address 127.0.0.1") != std::string::npos;
+  EXPECT_TRUE(resolved) << dump(d);
+}
+
+TEST(HostAllow, UpstreamPacksPass) {
+  for (const char* p : {"upstream/real/mcp/mcp-d1-real-runner-001",
+                        "upstream/real/langchain/langchain-d1-real-runner-det-001",
+                        "upstream/real/crewai/crewai-d1-real-runner-det-001",
+                        "upstream/synthetic/mcp/mcp-d1-synthetic-001"}) {
+    RunReport r = run(corpus(p));
+    EXPECT_EQ(status_of(r, kGate), GateStatus::Pass) << p << "\n" << dump(r);
+    EXPECT_TRUE(findings(r).empty()) << p << "\n" << dump(r);
+  }
+}
+
+TEST(HostAllow, GoodPackPasses) {
+  RunReport r = run(fixture("packs/good-real"));
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Pass) << dump(r);
+}
+
+TEST(HostAllow, JsonStringScanCatchesEscapesInKeysValuesAndNdjson) {
+  TempDir t;
+  std::string p = make_pack(t, {
+      {"a.json", "{\"k\\u003a\": [1, {\"http:\\/\\/10.0.0.1\": \"\\u0077ss://evil.example\"}]}"},
+      {"events.ndjson", "{\"x\": 1}\n\n{\"u\": \"ftp:\\/\\/[::1]/\"}\n"},
+      {"B.JSON", "\"https:\\/\\/192.168.0.1\"\n"},
+  });
+  RunReport r = run(p);
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{
+                          {"host.forbidden", "a.json:1:19#/k:/1/http:~1~110.0.0.1"},
+                          {"host.not-allowed", "a.json:1:40#/k:/1/http:~1~110.0.0.1"},
+                          {"host.forbidden", "events.ndjson:3:8#/u"},
+                          {"host.forbidden", "B.JSON:1:2"}}))
+      << dump(r);
+}
+
+TEST(HostAllow, ByteScanStillRunsWhenJsonDoesNotParse) {
+  TempDir t;
+  std::string p = make_pack(t, {{"bad.json", "{\"a\": \"http://10.0.0.1/\", \"b\": \"https:\\/\\/10.0.0.2\", "},
+                                {"deep.json", std::string(100000, '[') + "\"http://10.0.0.3\""}});
+  RunReport r = run(p);
+  // Only the byte scan sees these files: the escaped URL is not found.
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{{"host.forbidden", "bad.json:1:8"},
+                                                                     {"host.forbidden", "deep.json:1:100002"}}))
+      << dump(r);
+}
+
+TEST(HostAllow, ExemptionsAreLineAndStringScoped) {
+  TempDir t;
+  std::string p = make_pack(t, {
+      {"log.txt", "ok http://10.0.0.1/ @v2-exempt HOST_ALLOW mock server\nbad http://10.0.0.2/\n"
+                  "# @v2-exempt   HOST_ALLOW -- ...\nhttp://10.0.0.3/ @v2-exempt\tHOST_ALLOW 1\n"},
+      // One line of JSON: the marker in one string does not exempt another.
+      {"min.json", "{\"note\": \"@v2-exempt HOST_ALLOW fixture\", \"u\": \"http://10.0.0.4/\","
+                   " \"v\": \"http://10.0.0.5/ @v2-exempt HOST_ALLOW local\"}"},
+  });
+  RunReport r = run(p);
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{
+                          {"host.exempt", "log.txt:1:4"},
+                          {"host.forbidden", "log.txt:2:5"},
+                          {"host.exempt-no-reason", "log.txt:3:3"},
+                          {"host.exempt", "log.txt:4:1"},
+                          {"host.forbidden", "min.json:1:49#/u"},
+                          {"host.exempt", "min.json:1:74"}}))
+      << dump(r);
+  for (const Finding& f : findings(r, "host.exempt")) EXPECT_EQ(f.severity, Severity::Info);
+  EXPECT_NE(findings(r, "host.exempt")[0].message.find("mock server"), std::string::npos);
+}
+
+TEST(HostAllow, PolicyListsDecide) {
+  TempDir t;
+  std::string p = make_pack(t, {{"a.txt", "https://example.com/ https://sub.example.com/ https://bad.example.com/ "
+                                          "https://github.com/ http://10.0.0.1/\n"}});
+  CheckRequest req;
+  std::string err;
+  ASSERT_TRUE(parse_policy("hosts:\n  allowed: [example.com, '*.example.com', 'ip:private']\n"
+                           "  forbidden: [bad.example.com]\n",
+                           "p.yaml", req.policy, err))
+      << err;
+  RunReport r = run(p, req);
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{{"host.forbidden", "a.txt:1:47"},
+                                                                     {"host.not-allowed", "a.txt:1:72"}}))
+      << dump(r);
+  // A bad entry is an invalid policy (exit 2), named with its line and key.
+  EXPECT_FALSE(parse_policy("hosts:\n  forbidden: ['ip:bogus']\n", "p.yaml", req.policy, err));
+  EXPECT_NE(err.find("p.yaml:2:"), std::string::npos) << err;
+  EXPECT_NE(err.find("ip:bogus"), std::string::npos) << err;
+}
+
+TEST(HostAllow, OversizedFileIsReportedNotSkipped) {
+  TempDir t;
+  std::string p = make_pack(t, {{"big.txt", std::string(4096, 'x') + " http://10.0.0.1/"}});
+  CheckRequest req;
+  req.policy.limits.max_file_size = 1024;
+  RunReport r = run(p, req);
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Fail);
+  EXPECT_EQ(findings(r, "host.unscanned").size(), 1u) << dump(r);
+}
+
+TEST(HostAllow, SymlinksAreNeverFollowed) {
+  TempDir t;
+  write_file(t / "outside.txt", "http://10.9.9.9/\n");
+  std::string p = make_pack(t, {{"a.txt", "https://github.com/\n"}});
+  ASSERT_EQ(::symlink((t / "outside.txt").c_str(), (p + "/link.txt").c_str()), 0);
+  RunReport r = run(p);
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Pass) << dump(r);
+}
+
+TEST(HostAllow, LargeFileScansFastAndFindsTheEnd) {
+  TempDir t;
+  std::string big;
+  big.reserve(64u << 20);
+  std::string line = "{\"ts\": 1, \"msg\": \"GET https://github.com/a/b 200\", \"who\": \"user@example\"}\n";
+  while (big.size() < (64u << 20)) big += line;
+  std::size_t lines = big.size() / line.size();
+  big += "tail http://10.0.0.1/\n";
+  std::string p = make_pack(t, {{"big.log", big}});
+  auto t0 = std::chrono::steady_clock::now();
+  RunReport r = run(p);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{
+                          {"host.forbidden", "big.log:" + std::to_string(lines + 1) + ":6"}}))
+      << dump(r);
+  EXPECT_LT(secs, 8.0);  // includes reading and hashing the file
+}
+
+TEST(HostAllow, ManyBadUrlsAreCapped) {
+  TempDir t;
+  std::string s;
+  for (int i = 0; i < 200000; ++i) s += "x@y.z:w http://10.0.0.1/ ";
+  std::string p = make_pack(t, {{"spam.txt", s}});
+  RunReport r = run(p);
+  EXPECT_EQ(findings(r, "host.too-many").size(), 1u);
+  EXPECT_LE(findings(r).size(), 1001u);
+  EXPECT_GE(findings(r).size(), 1000u);
+}
+
+TEST(HostAllow, HostileJsonStaysBounded) {
+  TempDir t;
+  // 300,000 escaped strings, each an scp reference to an allowed host.
+  std::string doc = "[";
+  for (int i = 0; i < 300000; ++i) doc += "\"git\\u0040github.com:o/r\",";
+  doc += "\"http:\\/\\/10.0.0.1\"]";
+  std::string p = make_pack(t, {{"a.json", doc}});
+  auto t0 = std::chrono::steady_clock::now();
+  RunReport r = run(p);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{{"host.too-many", "a.json"}})) << dump(r);
+}
+
+// Runner mode: a runners/ tree, scanned as a whole.
+RunReport run_runners(const std::string& dir, CheckRequest req = {}) {
+  req.options.runners_dir = dir;
+  return check({}, {kGate}, req);
+}
+
+TEST(HostAllowRunners, ScansRunnerFilesAndFromImages) {
+  TempDir t;
+  std::string rd = t / "runners";
+  write_file(rd + "/node-20/Containerfile",
+             "# syntax=docker/dockerfile:1\n"
+             "ARG BASE=node:20-bookworm\n"
+             "FROM --platform=linux/amd64 ${BASE} AS build\n"
+             "FROM build\n"
+             "FROM scratch\n"
+             "FROM docker.io/library/debian:12@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+             "FROM mcr.microsoft.com/dotnet/sdk:8.0\n"
+             "from ghcr.io/acme/tool:1\n"
+             "FROM \\\n  localhost:5000/base:1\n"
+             "FROM localhost/base  # built here by podman: no registry\n"
+             "FROM quay.io/x/y @v2-exempt HOST_ALLOW mirrored for the offline build\n"
+             "FROM $UNSET_ARG\n"
+             "RUN curl -fsSL https://deb.nodesource.com/setup_20.x | sh\n");
+  write_file(rd + "/node-20/runner.yaml", "runtime_type: node\nsmoke: curl http://169.254.169.254/\n");
+  write_file(rd + "/node-20/scripts/fetch.sh", "git clone git@github.com:org/repo.git\n");
+  write_file(rd + "/python-3.11/Dockerfile", "FROM python:3.11-slim\n");
+  write_file(rd + "/python-3.11/meta.json", "{\"src\": \"https:\\/\\/10.0.0.1\\/x\"}\n");
+  RunReport r = run_runners(rd);
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Fail);
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{
+                          {"host.registry-not-allowed", "runners/node-20/Containerfile:8"},
+                          {"host.registry-forbidden", "runners/node-20/Containerfile:9"},
+                          {"host.exempt", "runners/node-20/Containerfile:12"},
+                          {"host.registry-unresolved", "runners/node-20/Containerfile:13"},
+                          {"host.not-allowed", "runners/node-20/Containerfile:14:16"},
+                          {"host.forbidden", "runners/node-20/runner.yaml:2:13"},
+                          {"host.forbidden", "runners/python-3.11/meta.json:1:10#/src"}}))
+      << dump(r);
+}
+
+TEST(HostAllowRunners, CleanRunnersPassAndRegistriesComeFromPolicy) {
+  TempDir t;
+  std::string rd = t / "runners";
+  write_file(rd + "/node-20/Containerfile", "FROM node:20\nRUN echo https://github.com/nodejs/node\n");
+  write_file(rd + "/dotnet-8/Containerfile",
+             "FROM mcr.microsoft.com/dotnet/sdk:8.0 AS sdk\nFROM sdk AS final\nFROM final\n");
+  EXPECT_EQ(status_of(run_runners(rd), kGate), GateStatus::Pass);
+  CheckRequest req;
+  std::string err;
+  ASSERT_TRUE(parse_policy("hosts:\n  registries: [mcr.microsoft.com]\n", "p.yaml", req.policy, err)) << err;
+  RunReport r = run_runners(rd + "/", req);
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{
+                          {"host.registry-not-allowed", "runners/node-20/Containerfile:1"}}))
+      << dump(r);
+  // A stage name is not an image from the next FROM on only.
+  write_file(rd + "/node-20/Containerfile", "FROM ghcr.io/x/node AS node\nFROM node\n");
+  write_file(rd + "/dotnet-8/Containerfile", "FROM node AS node\n");
+  r = run_runners(rd);
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{
+                          {"host.registry-not-allowed", "runners/node-20/Containerfile:1"}}))
+      << dump(r);
+}
+
+}  // namespace
+}  // namespace mplp

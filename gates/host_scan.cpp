@@ -1,0 +1,306 @@
+#include "gates/host_scan.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/json_strings.h"
+
+namespace mplp {
+
+namespace {
+
+constexpr std::size_t kMaxFindingsPerFile = 1000;
+constexpr std::size_t kMaxCachedHosts = 4096;
+constexpr std::size_t kMaxJsonHits = 200000;
+
+std::string list_text(const HostList& l) {
+  std::string out;
+  for (const std::string& e : l.entries()) {
+    if (out.size() > 300) return out + ", ...";
+    out += (out.empty() ? "" : ", ") + e;
+  }
+  return out.empty() ? "(empty list)" : out;
+}
+
+bool ends_with_ci(std::string_view s, std::string_view suffix) {
+  if (s.size() < suffix.size()) return false;
+  for (std::size_t i = 0; i < suffix.size(); ++i) {
+    char c = s[s.size() - suffix.size() + i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != suffix[i]) return false;
+  }
+  return true;
+}
+
+int rank(const std::optional<Finding>& f) { return f ? static_cast<int>(f->severity) : -1; }
+
+// One URL occurrence judged at one raw place of the file.
+struct Judged {
+  std::size_t offset;
+  std::string host;
+  std::string scheme;
+  std::optional<Finding> finding;  // nullopt: allowed
+};
+
+class FileScan {
+ public:
+  FileScan(const std::string& file, std::string_view bytes, const HostRules& rules, FindingSink& sink)
+      : file_(file), bytes_(bytes), rules_(rules), sink_(sink) {}
+
+  void byte_scan() {
+    std::vector<ExemptMarker> markers = find_exempt_markers(bytes_);
+    has_markers_ = !markers.empty();
+    std::unordered_map<std::uint64_t, std::string> exempt;  // line -> reason
+    for (const ExemptMarker& m : markers) {
+      if (m.has_reason) exempt.emplace(m.line, m.reason);
+      else byte_bad_markers_.push_back(m.offset), add(marker_finding(m.line, m.column, ""));
+    }
+    scan_urls(bytes_, [&](UrlOccurrence& u) {
+      auto ex = exempt.empty() ? exempt.end() : exempt.find(u.line);
+      Judged j = judge(u, ex == exempt.end() ? nullptr : &ex->second);
+      if (j.finding) {
+        if (full()) return false;
+        ++total_;
+        j.finding->location.line = u.line;
+        j.finding->location.column = u.column;
+        byte_.push_back(std::move(j));
+      }
+      return true;
+    });
+  }
+
+  // Scans the decoded strings of one JSON document found at `base`.
+  void json_scan(std::string_view doc, std::size_t base, unsigned max_depth) {
+    // A string without escapes reads the same decoded as raw, so the byte
+    // scan has judged its URLs already, and identically unless a marker
+    // (judged per line there, per string here) is in the file.
+    auto want = [this](std::string_view s, bool escaped) {
+      if (!escaped && !has_markers_) return false;
+      if (s.find('@') == std::string_view::npos && s.find("://") == std::string_view::npos) return false;
+      // Bounds memory on hostile files (millions of escaped strings).
+      if (json_hits_ >= kMaxJsonHits) return json_truncated_ = true, false;
+      return ++json_hits_, true;
+    };
+    if (stopped_) return;
+    std::vector<JsonStringHit> hits;
+    JsonError err;
+    if (!collect_json_strings(doc, max_depth, want, hits, err)) return;
+    for (const JsonStringHit& h : hits) {
+      if (stopped_) return;
+      std::vector<UrlOccurrence> urls = find_urls(h.text);
+      std::vector<ExemptMarker> markers = find_exempt_markers(h.text, true);
+      if (urls.empty() && markers.empty()) continue;
+      // Map decoded offsets to raw ones (one ascending pass).
+      std::vector<std::size_t> offs;
+      for (const UrlOccurrence& u : urls) offs.push_back(u.offset);
+      for (const ExemptMarker& m : markers) offs.push_back(m.offset);
+      std::vector<std::size_t> sorted = offs;
+      std::sort(sorted.begin(), sorted.end());
+      std::vector<std::size_t> raw = sorted;
+      map_to_raw_offsets(doc.substr(h.raw_begin, h.raw_end - h.raw_begin), raw);
+      auto raw_of = [&](std::size_t decoded) {
+        return base + h.raw_begin + raw[static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), decoded) - sorted.begin())];
+      };
+      const std::string* reason = nullptr;
+      for (const ExemptMarker& m : markers)
+        if (m.has_reason) reason = &m.reason;
+      for (UrlOccurrence& u : urls) {
+        Judged j = judge(u, reason);
+        j.offset = raw_of(u.offset);
+        if (j.finding) locate(*j.finding, j.offset, h.pointer);
+        merge(std::move(j));
+      }
+      for (const ExemptMarker& m : markers) {
+        std::size_t ro = raw_of(m.offset);
+        if (m.has_reason || std::binary_search(byte_bad_markers_.begin(), byte_bad_markers_.end(), ro)) continue;
+        Finding f = marker_finding(0, 0, h.pointer);
+        locate(f, ro, h.pointer);
+        add(std::move(f));
+      }
+    }
+  }
+
+  void finish() {
+    for (Judged& j : byte_)
+      if (j.finding) sink_.report(std::move(*j.finding));
+    if (json_truncated_ && !stopped_) {
+      Finding f;
+      f.code = kTooMany;
+      f.file = file_;
+      f.message = "more than " + std::to_string(kMaxJsonHits) +
+                  " escaped strings hold '@' or '://': the JSON string scan stopped there";
+      f.hint = "write URLs without JSON escapes, or split the file";
+      sink_.report(std::move(f));
+    }
+    if (stopped_) {
+      Finding f;
+      f.code = kTooMany;
+      f.file = file_;
+      f.message = "more than " + std::to_string(kMaxFindingsPerFile) +
+                  " URL findings in this file: the scan stopped there, the rest of the file is unchecked";
+      f.hint = "fix the listed URLs first; the file holds many more";
+      sink_.report(std::move(f));
+    }
+  }
+
+ private:
+  // Judges one occurrence; allowed hosts (the common case) cost one cache
+  // lookup and build nothing.
+  Judged judge(UrlOccurrence& u, const std::string* exempt_reason) {
+    HostJudgement local;
+    const HostJudgement* hj = &local;
+    if (u.error.empty()) {
+      auto it = cache_.find(u.host);
+      if (it != cache_.end()) {
+        hj = &it->second;
+      } else {
+        local = judge_host(u.host, rules_.forbidden, rules_.allowed);
+        if (cache_.size() < kMaxCachedHosts) hj = &cache_.emplace(u.host, std::move(local)).first->second;
+      }
+      if (hj->verdict == HostVerdict::Allowed) return Judged{u.offset, {}, {}, std::nullopt};
+    }
+    Finding f;
+    host_finding(u.host, u.url, u.error, *hj, rules_.allowed, false, f);
+    f.file = file_;
+    if (exempt_reason != nullptr) exempt_finding(f, *exempt_reason);
+    return Judged{u.offset, std::move(u.host), std::move(u.scheme), std::move(f)};
+  }
+
+  Finding marker_finding(std::uint64_t line, std::uint64_t column, const std::string& pointer) const {
+    Finding f;
+    f.code = kExemptNoReason;
+    f.file = file_;
+    f.location.line = line;
+    f.location.column = column;
+    f.location.pointer = pointer;
+    f.message = "'@v2-exempt HOST_ALLOW' marker without a reason";
+    f.expected = "'@v2-exempt HOST_ALLOW <reason>' (a letter or digit after the marker)";
+    f.actual = "no reason after the marker";
+    f.hint = "say after the marker, on the same line, why the hosts here are acceptable";
+    return f;
+  }
+
+  void locate(Finding& f, std::size_t raw_offset, const std::string& pointer) {
+    if (newlines_.empty()) {
+      newlines_.push_back(0);  // sentinel: index 0 is "line 1 starts at 0"
+      for (std::size_t i = bytes_.find('\n'); i != std::string_view::npos; i = bytes_.find('\n', i + 1))
+        newlines_.push_back(i + 1);
+    }
+    auto it = std::upper_bound(newlines_.begin(), newlines_.end(), raw_offset);
+    f.location.line = static_cast<std::uint64_t>(it - newlines_.begin());
+    f.location.column = raw_offset - *(it - 1) + 1;
+    f.location.pointer = pointer;
+  }
+
+  // A JSON-scan occurrence at the place of a byte-scan one with the same
+  // host is the same URL: keep one, with the stricter verdict.
+  void merge(Judged j) {
+    auto it = std::lower_bound(byte_.begin(), byte_.end(), j.offset,
+                               [](const Judged& a, std::size_t off) { return a.offset < off; });
+    for (; it != byte_.end() && it->offset == j.offset; ++it) {
+      if (it->host != j.host || it->scheme != j.scheme) continue;
+      if (rank(j.finding) > rank(it->finding)) it->finding = std::move(j.finding);
+      return;
+    }
+    // Allowed in the byte scan (not kept) and here: the same verdict.
+    if (!j.finding) return;
+    add(std::move(*j.finding));
+  }
+
+  // A hostile file can hold millions of failing URLs: past the limit the
+  // scan stops (bounding time and memory) and one finding says so.
+  bool full() {
+    if (total_ >= kMaxFindingsPerFile) stopped_ = true;
+    return stopped_;
+  }
+  void add(Finding f) {
+    if (full()) return;
+    ++total_;
+    sink_.report(std::move(f));
+  }
+
+  const std::string& file_;
+  std::string_view bytes_;
+  const HostRules& rules_;
+  FindingSink& sink_;
+  std::vector<Judged> byte_;  // reportable byte-scan occurrences, by offset
+  std::vector<std::size_t> byte_bad_markers_;
+  std::unordered_map<std::string, HostJudgement> cache_;
+  std::vector<std::size_t> newlines_;
+  std::size_t total_ = 0;
+  bool has_markers_ = false;
+  std::size_t json_hits_ = 0;
+  bool json_truncated_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+bool HostRules::from_policy(const Policy& policy, HostRules& out, std::string& error) {
+  std::string e;
+  if (!HostList::compile(policy.forbidden_hosts, out.forbidden, e)) return error = "hosts.forbidden: " + e, false;
+  if (!HostList::compile(policy.allowed_hosts, out.allowed, e)) return error = "hosts.allowed: " + e, false;
+  if (!HostList::compile(policy.allowed_registries, out.registries, e))
+    return error = "hosts.registries: " + e, false;
+  return true;
+}
+
+bool host_finding(const std::string& host, std::string_view url, const std::string& error, const HostJudgement& j,
+                  const HostList& allowed, bool registry, Finding& f) {
+  f = Finding{};
+  f.severity = Severity::Error;
+  const std::string what = registry ? "image registry" : "URL";
+  const std::string shown = printable(url, 120);
+  f.actual = printable(url, 300);
+  if (!error.empty()) {
+    f.code = kHostInvalid;
+    f.message = what + " " + shown + " has no usable host: " + error;
+    f.expected = "a host name or IP literal";
+    f.hint = "fix or remove the URL; a host must be spelled plainly";
+    return true;
+  }
+  if (j.verdict == HostVerdict::Allowed) return false;
+  const std::string h = printable(host, 120);
+  if (j.verdict == HostVerdict::Forbidden) {
+    f.code = registry ? kRegistryForbidden : kHostForbidden;
+    f.message = what + " " + shown + ": host " + h + " is forbidden (policy entry '" + j.entry + "')";
+    f.expected = "no host on the forbidden list";
+    f.hint = "remove the reference: evidence must not point at local, private or tunnelled hosts";
+  } else {
+    f.code = registry ? kRegistryNotAllowed : kHostNotAllowed;
+    f.message = what + " " + shown + ": host " + h + " is not on the allowed list";
+    f.expected = std::string(registry ? "a registry on hosts.registries: " : "a host on hosts.allowed: ") +
+                 list_text(allowed);
+    f.hint = "point at an allowed host, add the host to the policy, or exempt the line with "
+             "'@v2-exempt HOST_ALLOW <reason>'";
+  }
+  f.detail = j.note;
+  return true;
+}
+
+void exempt_finding(Finding& f, const std::string& reason) {
+  f.message = "exempted (" + (reason.empty() ? std::string("@v2-exempt HOST_ALLOW") : reason) + "): " + f.message;
+  f.code = kHostExempt;
+  f.severity = Severity::Info;
+  f.hint.clear();
+}
+
+void scan_file_hosts(const std::string& file, std::string_view bytes, const HostRules& rules, unsigned max_json_depth,
+                     FindingSink& sink) {
+  FileScan scan(file, bytes, rules, sink);
+  scan.byte_scan();
+  if (ends_with_ci(file, ".json")) {
+    scan.json_scan(bytes, 0, max_json_depth);
+  } else if (ends_with_ci(file, ".ndjson")) {
+    for (std::size_t start = 0; start < bytes.size();) {
+      std::size_t nl = bytes.find('\n', start);
+      std::size_t end = nl == std::string_view::npos ? bytes.size() : nl;
+      std::string_view line = bytes.substr(start, end - start);
+      if (line.find_first_not_of(" \t\r") != std::string_view::npos) scan.json_scan(line, start, max_json_depth);
+      start = end + 1;
+    }
+  }
+  scan.finish();
+}
+
+}  // namespace mplp

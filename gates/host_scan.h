@@ -1,0 +1,56 @@
+// The per-file work of GATE-V2-HOST-ALLOW-01, shared by its pack and runner
+// modes: scan one file's bytes (and, for .json/.ndjson, its decoded strings)
+// for URL hosts, judge each against the policy, and report findings.
+//
+//   HostRules rules;
+//   if (!HostRules::from_policy(ctx.policy, rules, err)) ...
+//   scan_file_hosts("artifacts/trace.json", bytes, rules, depth, sink);
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/gate.h"
+#include "core/hosts.h"
+#include "core/urls.h"
+
+namespace mplp {
+
+struct HostRules {
+  HostList forbidden;
+  HostList allowed;
+  HostList registries;
+  static bool from_policy(const Policy& policy, HostRules& out, std::string& error);
+};
+
+// Finding codes (documented in gates/docs/GATE-V2-HOST-ALLOW-01.md).
+inline constexpr std::string_view kHostForbidden = "host.forbidden";
+inline constexpr std::string_view kHostNotAllowed = "host.not-allowed";
+inline constexpr std::string_view kHostInvalid = "host.invalid";
+inline constexpr std::string_view kHostExempt = "host.exempt";
+inline constexpr std::string_view kExemptNoReason = "host.exempt-no-reason";
+inline constexpr std::string_view kTooMany = "host.too-many";
+inline constexpr std::string_view kUnscanned = "host.unscanned";
+inline constexpr std::string_view kPolicyInvalid = "host.policy-invalid";
+inline constexpr std::string_view kRegistryForbidden = "host.registry-forbidden";
+inline constexpr std::string_view kRegistryNotAllowed = "host.registry-not-allowed";
+inline constexpr std::string_view kRegistryUnresolved = "host.registry-unresolved";
+
+// Scans `bytes` of the file named `file` (as findings name it). The JSON
+// string scan runs when the name ends in .json or .ndjson and the text (each
+// line, for .ndjson) parses; a URL both scans find at one place is reported
+// once, with the stricter verdict.
+void scan_file_hosts(const std::string& file, std::string_view bytes, const HostRules& rules, unsigned max_json_depth,
+                     FindingSink& sink);
+
+// What a finding should say for one host judged at one place (shared with
+// the registry check of runner mode). `url` is the text shown as actual.
+// Returns false when the host is allowed (nothing to report).
+// `j` is judge_host's verdict (ignored when `error` is set).
+bool host_finding(const std::string& host, std::string_view url, const std::string& error, const HostJudgement& j,
+                  const HostList& allowed, bool registry, Finding& f);
+
+// Lowers `f` to an info finding because an exemption marker covers it.
+void exempt_finding(Finding& f, const std::string& reason);
+
+}  // namespace mplp

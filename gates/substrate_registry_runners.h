@@ -1,0 +1,42 @@
+// Helpers of GATE-V2-SUBSTRATE-REGISTRY-01 (gates/substrate_registry.cpp):
+// how findings point into the registry, and the checks of the runners/
+// directory against the runner ids the registry names. Runner ids reach
+// check_runner_dirs only after is_runner_id() accepted them, so no path is
+// ever built from an unsafe id; nothing here follows a link.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/gate.h"
+#include "core/registry.h"
+
+namespace mplp::substrate_registry {
+
+// The registry as findings see it: `file` is its name relative to the
+// runners directory; lines come from the YAML.
+struct RegistryView {
+  const SubstrateRegistry& reg;
+  std::string file;
+  // Line of `pointer`, or of its nearest ancestor that has one (0 = unknown).
+  int line_of(std::string pointer) const;
+  // An error/warning located in the registry at `pointer`.
+  Finding finding(Severity severity, std::string code, const std::string& pointer, std::string message) const;
+};
+
+// One place where the registry names a runner id.
+struct RunnerRef {
+  std::string id;               // passed is_runner_id()
+  std::string pointer;          // of the runner_id value
+  int line = 0;
+  bool in_runners_section = false;  // else named by a substrate
+  std::string entry_pointer;    // of the enclosing entry
+};
+
+// Each id in `refs` has runners/<id>/ with a Containerfile or Dockerfile and a
+// schema-valid runner.yaml (one finding per missing or bad piece); every
+// directory of runners/ is declared in the runners: section (warning).
+void check_runner_dirs(const RegistryView& view, const std::vector<RunnerRef>& refs, const std::string& runners_dir,
+                       const Limits& limits, FindingSink& sink);
+
+}  // namespace mplp::substrate_registry

@@ -1,0 +1,28 @@
+// Pieces shared by the renderers, so every format names places and words
+// findings the same way.
+#pragma once
+
+#include <string>
+
+#include "core/finding.h"
+#include "engine/run_report.h"
+
+namespace mplp::report {
+
+// The file a finding points at, relative to the checked root: the pack's
+// display path joined with the pack-relative file ("" file = the pack
+// directory itself; pack "." = the file alone).
+std::string artifact_path(const std::string& pack_path, const std::string& file);
+
+// One line for people: the message, where inside the file when that is a JSON
+// pointer or byte offset, what was expected and found, and the hint; ends
+// with a period. Valid UTF-8; control characters shown as \n, \t, \xNN.
+std::string finding_sentence(const Finding& f);
+
+// Control characters (and DEL) shown as escapes; the rest of `s` made valid UTF-8.
+std::string printable(std::string_view s);
+
+// "1 error" / "2 errors" etc., for summaries.
+std::string plural(std::size_t n, std::string_view one, std::string_view many);
+
+}  // namespace mplp::report

@@ -1,0 +1,137 @@
+// GitHub Actions: one workflow command per finding, which GitHub shows as an
+// annotation on the file (::error / ::warning / ::notice), then a plain
+// summary line; and, when the CLI passes a step-summary stream (it opens
+// $GITHUB_STEP_SUMMARY), a Markdown table of packs x gates.
+//
+// Escaping follows the runner's own rules (actions/toolkit command.ts):
+// in the message, % \r \n become %25 %0D %0A; in property values also
+// : and , become %3A %2C.
+#include "core/text.h"
+#include "report/common.h"
+#include "report/render.h"
+
+namespace mplp {
+
+namespace {
+
+std::string escape_data(std::string_view raw) {
+  std::string s = to_valid_utf8(raw);
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out += c;
+  }
+  return out;
+}
+
+// Property values are single tokens for the runner: control characters are
+// shown as escapes (report::printable) before the runner's own escaping.
+std::string escape_property(std::string_view raw) {
+  std::string s = escape_data(report::printable(raw));
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out += c;
+  }
+  return out;
+}
+
+std::string_view command_of(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Info: return "notice";
+  }
+  return "error";
+}
+
+// Markdown table cells: pipes and markup characters escaped, one line.
+std::string md(std::string_view raw) {
+  std::string s = report::printable(raw);
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\`*_{}[]<>()#+!|~").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string cell(const GateResult& g) {
+  std::size_t errors = 0, warnings = 0;
+  for (const Finding& f : g.findings) {
+    if (f.severity == Severity::Error) ++errors;
+    else if (f.severity == Severity::Warning) ++warnings;
+  }
+  std::string out;
+  switch (g.status) {
+    case GateStatus::Pass: out = "✅ PASS"; break;
+    case GateStatus::Fail: out = "❌ FAIL"; break;
+    case GateStatus::Skip: out = "⏭️ SKIP"; break;
+  }
+  if (errors > 0 || warnings > 0) {
+    out += " (";
+    if (errors > 0) out += report::plural(errors, "error", "errors");
+    if (errors > 0 && warnings > 0) out += ", ";
+    if (warnings > 0) out += report::plural(warnings, "warning", "warnings");
+    out += ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+void render_github_summary(const RunReport& report, std::ostream& out) {
+  RunReport::Counts c = report.counts();
+  std::size_t failed = 0;
+  for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
+  out << "## mplp-gate: " << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n\n";
+  out << report::plural(report.packs.size(), "pack", "packs") << " checked, " << failed << " failed; "
+      << report::plural(c.errors, "error", "errors") << ", " << report::plural(c.warnings, "warning", "warnings")
+      << ", " << c.infos << " info.\n\n";
+  if (report.packs.empty() || report.gates.empty()) return;
+  out << "| Pack |";
+  for (const Gate* g : report.gates) out << " " << md(g->info().id) << " |";
+  out << "\n| --- |";
+  for (std::size_t i = 0; i < report.gates.size(); ++i) out << " --- |";
+  out << "\n";
+  for (const PackResult& p : report.packs) {
+    out << "| " << md(p.path) << " |";
+    for (const Gate* g : report.gates) {
+      const GateResult* r = nullptr;
+      for (const GateResult& gr : p.gates)
+        if (gr.gate_id == g->info().id) r = &gr;
+      out << " " << (r != nullptr ? cell(*r) : std::string("—")) << " |";
+    }
+    out << "\n";
+  }
+  out << "\n";
+}
+
+void render_github(const RunReport& report, const RenderOptions& options, std::ostream& out) {
+  for (const PackResult& p : report.packs)
+    for (const GateResult& g : p.gates)
+      for (const Finding& f : g.findings) {
+        out << "::" << command_of(f.severity) << " file=" << escape_property(report::artifact_path(p.path, f.file));
+        if (f.location.line > 0) {
+          out << ",line=" << f.location.line;
+          if (f.location.column > 0) out << ",col=" << f.location.column;
+        }
+        out << ",title=" << escape_property(f.gate_id + " " + f.code) << "::"
+            << escape_data(report::finding_sentence(f)) << "\n";
+      }
+  RunReport::Counts c = report.counts();
+  std::size_t failed = 0;
+  for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
+  out << "mplp-gate: " << report::plural(report.packs.size(), "pack", "packs") << " checked, " << failed
+      << " failed; " << report::plural(c.errors, "error", "errors") << ", "
+      << report::plural(c.warnings, "warning", "warnings") << ", " << c.infos << " info: "
+      << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n";
+  if (options.step_summary != nullptr) render_github_summary(report, *options.step_summary);
+}
+
+}  // namespace mplp

@@ -1,0 +1,134 @@
+// JUnit XML, the format every CI test dashboard reads: one testsuite per gate,
+// one testcase per pack. A FAIL is a <failure> listing the findings, an
+// internal error in a gate is an <error>, a SKIP is <skipped> with the
+// reason; warnings and info of passing gates go to <system-out>. The counts
+// on every element are computed from the same verdicts, so they match.
+#include "core/text.h"
+#include "report/common.h"
+#include "report/render.h"
+
+namespace mplp {
+
+namespace {
+
+// Escapes for element text and attribute values, after making the text valid
+// UTF-8. Characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) are
+// shown as \xNN / \uFFFE instead: no parser accepts them even as references.
+std::string xml(std::string_view raw, bool attribute) {
+  std::string s = to_valid_utf8(raw);
+  std::string out;
+  out.reserve(s.size());
+  static const char kHex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '&': out += "&amp;"; continue;
+      case '<': out += "&lt;"; continue;
+      case '>': out += "&gt;"; continue;
+      case '"': out += attribute ? "&quot;" : "\""; continue;
+      case '\n': out += attribute ? "&#10;" : "\n"; continue;
+      case '\r': out += "&#13;"; continue;
+      case '\t': out += attribute ? "&#9;" : "\t"; continue;
+      default: break;
+    }
+    if (c < 0x20) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else if (c == 0xEF && i + 2 < s.size() && s[i + 1] == '\xBF' && (s[i + 2] == '\xBE' || s[i + 2] == '\xBF')) {
+      out += s[i + 2] == '\xBE' ? "\\uFFFE" : "\\uFFFF";
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+struct Tally {
+  std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+};
+
+bool has_internal_error(const GateResult& g) {
+  for (const Finding& f : g.findings)
+    if (f.code == "internal.error") return true;
+  return false;
+}
+
+void count(const GateResult& g, Tally& t) {
+  ++t.tests;
+  if (g.status == GateStatus::Fail) (has_internal_error(g) ? t.errors : t.failures) += 1;
+  else if (g.status == GateStatus::Skip) ++t.skipped;
+}
+
+std::string counts_attrs(const Tally& t) {
+  return "tests=\"" + std::to_string(t.tests) + "\" failures=\"" + std::to_string(t.failures) + "\" errors=\"" +
+         std::to_string(t.errors) + "\" skipped=\"" + std::to_string(t.skipped) + "\"";
+}
+
+// The findings as lines: "severity code place: sentence".
+std::string findings_text(const GateResult& g) {
+  std::string out;
+  for (const Finding& f : g.findings) {
+    out += std::string(to_string(f.severity)) + " " + f.code;
+    std::string where = format_location(f);
+    if (!where.empty()) out += " " + where;
+    out += ": " + report::finding_sentence(f) + "\n";
+  }
+  return out;
+}
+
+void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g) {
+  out << "    <testcase name=\"" << xml(p.path, true) << "\" classname=\"" << xml(g.gate_id, true) << "\"";
+  RunReport::Counts c;
+  for (const Finding& f : g.findings)
+    (f.severity == Severity::Error ? c.errors : f.severity == Severity::Warning ? c.warnings : c.infos) += 1;
+  std::string summary = report::plural(c.errors, "error", "errors") + ", " +
+                        report::plural(c.warnings, "warning", "warnings") + ", " + std::to_string(c.infos) + " info";
+  if (g.status == GateStatus::Fail) {
+    const char* tag = has_internal_error(g) ? "error" : "failure";
+    out << ">\n      <" << tag << " message=\"" << xml(summary, true) << "\" type=\"" << xml(g.gate_id, true)
+        << "\">" << xml(findings_text(g), false) << "</" << tag << ">\n    </testcase>\n";
+  } else if (g.status == GateStatus::Skip) {
+    out << ">\n      <skipped message=\"" << xml(g.skip_reason.empty() ? "skipped" : g.skip_reason, true)
+        << "\"/>\n";
+    if (!g.findings.empty()) out << "      <system-out>" << xml(findings_text(g), false) << "</system-out>\n";
+    out << "    </testcase>\n";
+  } else if (!g.findings.empty()) {
+    out << ">\n      <system-out>" << xml(findings_text(g), false) << "</system-out>\n    </testcase>\n";
+  } else {
+    out << "/>\n";
+  }
+}
+
+}  // namespace
+
+void render_junit(const RunReport& report, const RenderOptions& /*options*/, std::ostream& out) {
+  Tally all;
+  std::vector<Tally> per_gate(report.gates.size());
+  for (std::size_t i = 0; i < report.gates.size(); ++i)
+    for (const PackResult& p : report.packs)
+      for (const GateResult& g : p.gates)
+        if (g.gate_id == report.gates[i]->info().id) count(g, per_gate[i]);
+  for (const Tally& t : per_gate) {
+    all.tests += t.tests;
+    all.failures += t.failures;
+    all.errors += t.errors;
+    all.skipped += t.skipped;
+  }
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"mplp-gate\" " << counts_attrs(all) << ">\n";
+  for (std::size_t i = 0; i < report.gates.size(); ++i) {
+    const GateInfo& info = report.gates[i]->info();
+    out << "  <testsuite name=\"" << xml(info.id, true) << "\" " << counts_attrs(per_gate[i]) << ">\n";
+    out << "    <properties>\n      <property name=\"title\" value=\"" << xml(info.title, true)
+        << "\"/>\n    </properties>\n";
+    for (const PackResult& p : report.packs)
+      for (const GateResult& g : p.gates)
+        if (g.gate_id == info.id) write_testcase(out, p, g);
+    out << "  </testsuite>\n";
+  }
+  out << "</testsuites>\n";
+}
+
+}  // namespace mplp

@@ -1,0 +1,259 @@
+// SARIF 2.1.0: one run; tool.driver carries one rule per gate that ran (its
+// description, help and fixes come from the gate's GateInfo), and every
+// finding becomes one result pointing at its file relative to the checked
+// root. Same input, same bytes: no timestamps, no absolute paths unless the
+// report has them, fingerprints computed from the finding alone.
+#include <map>
+
+#include <rapidjson/ostreamwrapper.h>
+#include <rapidjson/prettywriter.h>
+
+#include "core/digest.h"
+#include "core/text.h"
+#include "report/common.h"
+#include "report/render.h"
+
+namespace mplp {
+
+namespace {
+
+using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+
+constexpr const char* kSchema = "https://json.schemastore.org/sarif-2.1.0.json";
+constexpr const char* kInformationUri = "https://github.com/mplp-protocol/validation-lab";
+// The root every artifact URI is relative to: the directory `check` ran in.
+constexpr const char* kUriBase = "%SRCROOT%";
+
+void str(Writer& w, std::string_view value) {
+  std::string valid = to_valid_utf8(value);
+  w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+}
+
+void kv(Writer& w, const char* key, std::string_view value) {
+  w.Key(key);
+  str(w, value);
+}
+
+void text_object(Writer& w, const char* key, std::string_view text) {
+  w.Key(key);
+  w.StartObject();
+  kv(w, "text", text);
+  w.EndObject();
+}
+
+std::string_view level_of(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Info: return "note";
+  }
+  return "error";
+}
+
+// Prose from GateInfo, ended with a period (SARIF viewers show it as a sentence).
+std::string sentence_of(std::string_view text, std::string_view fallback) {
+  std::string s = report::printable(text.empty() ? fallback : text);
+  if (!s.empty() && s.back() != '.') s += '.';
+  return s;
+}
+
+// Multi-line help: keep line breaks, escape other control characters.
+std::string help_line(std::string_view text) {
+  std::string out;
+  std::string valid = to_valid_utf8(text);
+  std::size_t start = 0;
+  while (start <= valid.size()) {
+    std::size_t nl = valid.find('\n', start);
+    if (nl == std::string::npos) nl = valid.size();
+    if (start > 0) out += '\n';
+    out += report::printable(std::string_view(valid).substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+void write_rule(Writer& w, const GateInfo& info) {
+  w.StartObject();
+  kv(w, "id", info.id);
+  text_object(w, "shortDescription", sentence_of(info.title, info.id));
+  text_object(w, "fullDescription", sentence_of(info.rationale, info.title));
+  std::string help = "What it checks:\n" + help_line(info.checks.empty() ? info.title : info.checks);
+  if (!info.kinds.empty()) {
+    help += "\n\nHow to fix each finding:";
+    for (const FindingKind& k : info.kinds)
+      help += "\n- " + report::printable(k.code) + " (" + std::string(to_string(k.severity)) +
+              "): " + sentence_of(k.summary, k.code) + (k.fix.empty() ? "" : " Fix: " + sentence_of(k.fix, ""));
+  }
+  help += "\n\nMore: mplp-gate explain " + std::string(info.id);
+  text_object(w, "help", help);
+  // The rule's default level is the most severe level its findings have.
+  Severity worst = info.kinds.empty() ? Severity::Error : Severity::Info;
+  for (const FindingKind& k : info.kinds)
+    if (static_cast<int>(k.severity) > static_cast<int>(worst)) worst = k.severity;
+  w.Key("defaultConfiguration");
+  w.StartObject();
+  kv(w, "level", level_of(worst));
+  w.EndObject();
+  w.Key("properties");
+  w.StartObject();
+  kv(w, "scope", to_string(info.scope));
+  w.EndObject();
+  w.EndObject();
+}
+
+std::string artifact_uri(const std::string& path, bool& absolute) {
+  absolute = !path.empty() && path.front() == '/';
+  if (absolute) return "file://" + percent_encode_path(path);
+  return percent_encode_path(path);
+}
+
+// Stable across runs and machines: built from what the finding says, not
+// from when or where it was found. `occurrence` tells identical findings apart.
+std::string fingerprint(const std::string& pack, const Finding& f, std::size_t occurrence) {
+  Sha256 h;
+  const std::string where = format_location(f);
+  for (const std::string* part : {&f.gate_id, &f.code, &pack, &f.file, &where, &f.message, &f.expected, &f.actual}) {
+    h.update(*part);
+    h.update(std::string_view("\0", 1));
+  }
+  h.update(std::to_string(occurrence));
+  return to_hex(h.finish());
+}
+
+void write_location(Writer& w, const std::string& pack, const Finding& f) {
+  bool absolute = false;
+  std::string uri = artifact_uri(report::artifact_path(pack, f.file), absolute);
+  if (f.file.empty() && uri.back() != '/') uri += '/';  // the pack directory itself
+  w.Key("locations");
+  w.StartArray();
+  w.StartObject();
+  w.Key("physicalLocation");
+  w.StartObject();
+  w.Key("artifactLocation");
+  w.StartObject();
+  kv(w, "uri", uri);
+  if (!absolute) kv(w, "uriBaseId", kUriBase);
+  w.EndObject();
+  // Every result gets a region (the multitool's SARIF2017 asks for one, and
+  // code scanning places annotations by line): the line and column when the
+  // gate knew them, else the byte offset, else line 1 for a finding about the
+  // whole file or a JSON pointer in it (the pointer is a logical location).
+  if (!f.file.empty() || f.location.line > 0 || f.location.has_offset) {
+    w.Key("region");
+    w.StartObject();
+    if (f.location.line > 0) {
+      w.Key("startLine");
+      w.Uint64(f.location.line);
+      if (f.location.column > 0) {
+        w.Key("startColumn");
+        w.Uint64(f.location.column);
+      }
+    } else if (f.location.has_offset) {
+      w.Key("byteOffset");
+      w.Uint64(f.location.offset);
+    } else {
+      w.Key("startLine");
+      w.Uint64(1);
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  if (!f.location.pointer.empty()) {
+    // A JSON pointer is a place inside the document's structure, not a line.
+    w.Key("logicalLocations");
+    w.StartArray();
+    w.StartObject();
+    kv(w, "fullyQualifiedName", f.location.pointer);
+    kv(w, "kind", "value");
+    w.EndObject();
+    w.EndArray();
+  }
+  w.EndObject();
+  w.EndArray();
+}
+
+// `rule_index` < 0: the gate is not among the rules (a hand-built report); the
+// result still appears, named by its rule id only.
+void write_result(Writer& w, long rule_index, const std::string& pack, const Finding& f, std::size_t occurrence) {
+  w.StartObject();
+  kv(w, "ruleId", f.gate_id);
+  if (rule_index >= 0) {
+    w.Key("ruleIndex");
+    w.Uint64(static_cast<std::uint64_t>(rule_index));
+  }
+  kv(w, "level", level_of(f.severity));
+  text_object(w, "message", report::finding_sentence(f));
+  write_location(w, pack, f);
+  w.Key("partialFingerprints");
+  w.StartObject();
+  kv(w, "mplpFindingHash/v1", fingerprint(pack, f, occurrence));
+  w.EndObject();
+  w.Key("properties");
+  w.StartObject();
+  kv(w, "code", f.code);
+  kv(w, "pack", pack);
+  if (!f.expected.empty()) kv(w, "expected", f.expected);
+  if (!f.actual.empty()) kv(w, "actual", f.actual);
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
+void render_sarif(const RunReport& report, const RenderOptions& options, std::ostream& out) {
+  rapidjson::OStreamWrapper os(out);
+  Writer w(os);
+  w.SetIndent(' ', 2);
+  std::map<std::string_view, std::size_t> rule_index;
+  for (std::size_t i = 0; i < report.gates.size(); ++i) rule_index[report.gates[i]->info().id] = i;
+  bool internal_error = false;
+
+  w.StartObject();
+  kv(w, "$schema", kSchema);
+  kv(w, "version", "2.1.0");
+  w.Key("runs");
+  w.StartArray();
+  w.StartObject();
+  w.Key("tool");
+  w.StartObject();
+  w.Key("driver");
+  w.StartObject();
+  kv(w, "name", "mplp-gate");
+  kv(w, "version", options.tool_version.empty() ? "unknown" : options.tool_version);
+  kv(w, "informationUri", kInformationUri);
+  w.Key("rules");
+  w.StartArray();
+  for (const Gate* g : report.gates) write_rule(w, g->info());
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.Key("results");
+  w.StartArray();
+  std::map<std::string, std::size_t> seen;  // fingerprint base -> occurrences so far
+  for (const PackResult& p : report.packs)
+    for (const GateResult& g : p.gates)
+      for (const Finding& f : g.findings) {
+        auto it = rule_index.find(f.gate_id);
+        long index = it == rule_index.end() ? -1 : static_cast<long>(it->second);
+        if (f.code == "internal.error") internal_error = true;
+        std::size_t occurrence = seen[fingerprint(p.path, f, 0)]++;
+        write_result(w, index, p.path, f, occurrence);
+      }
+  w.EndArray();
+  w.Key("invocations");
+  w.StartArray();
+  w.StartObject();
+  w.Key("executionSuccessful");
+  w.Bool(!internal_error);
+  w.Key("exitCode");
+  w.Int(exit_code(report));
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  os.Flush();
+  out << "\n";
+}
+
+}  // namespace mplp

@@ -1,0 +1,87 @@
+#include "runner/engine.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+
+#include "core/values.h"
+#include "runner/process.h"
+
+namespace mplp::runner {
+
+namespace {
+
+bool probe(const std::string& name, const std::vector<std::string>& args, Engine& out, std::string& reason) {
+  std::string bin = find_in_path(name);
+  if (bin.empty()) {
+    reason = name + ": not found in PATH";
+    return false;
+  }
+  ProcessSpec s;
+  s.argv = {bin};
+  s.argv.insert(s.argv.end(), args.begin(), args.end());
+  s.timeout_seconds = 60;
+  ProcessResult r = run_process(s);
+  if (!r.started || r.exit_code != 0) {
+    std::string detail = !r.started ? r.error : tail_text(r.err.empty() ? r.out : r.err, 300);
+    reason = name + ": not usable (" + (detail.empty() ? "exit " + std::to_string(r.exit_code) : detail) + ")";
+    return false;
+  }
+  out.name = name;
+  out.binary = bin;
+  return true;
+}
+
+rlim_t hard_limit(int resource, rlim_t cap) {
+  rlimit rl{};
+  if (::getrlimit(resource, &rl) != 0 || rl.rlim_max == RLIM_INFINITY) return cap;
+  return std::min<rlim_t>(rl.rlim_max, cap);
+}
+
+}  // namespace
+
+bool detect_engine(const std::string& wanted, Engine& out, std::string& reason) {
+  std::string podman_why, docker_why;
+  if (wanted == "podman" || wanted == "auto") {
+    // `podman info` opens the storage, so a broken set-up shows here.
+    if (probe("podman", {"info", "--format", "{{.Host.OCIRuntime.Name}}"}, out, podman_why)) return true;
+    if (wanted == "podman") return reason = "no container engine: " + podman_why, false;
+  }
+  if (wanted == "docker" || wanted == "auto") {
+    // The docker client alone is not an engine: the daemon must answer.
+    if (probe("docker", {"version", "--format", "{{.Server.Version}}"}, out, docker_why)) return true;
+    if (wanted == "docker") return reason = "no container engine: " + docker_why, false;
+  }
+  if (wanted != "auto") return reason = "unknown engine '" + wanted + "' (podman, docker or auto)", false;
+  reason = "no container engine: " + podman_why + "; " + docker_why;
+  return false;
+}
+
+std::vector<std::string> ulimit_args() {
+  std::string nofile = std::to_string(hard_limit(RLIMIT_NOFILE, 1048576));
+  std::string nproc = std::to_string(hard_limit(RLIMIT_NPROC, 32768));
+  return {"--ulimit", "nofile=" + nofile + ":" + nofile, "--ulimit", "nproc=" + nproc + ":" + nproc};
+}
+
+std::string image_id(const Engine& e, const std::string& ref) {
+  ProcessSpec s;
+  s.argv = {e.binary, "image", "inspect", "--format", "{{.Id}}", ref};
+  s.timeout_seconds = 120;
+  ProcessResult r = run_process(s);
+  if (!r.started || r.exit_code != 0) return "";
+  std::string id = r.out.substr(0, r.out.find_first_of("\r\n"));
+  if (id.rfind("sha256:", 0) != 0) id = "sha256:" + id;  // podman prints the bare hex
+  return is_typed_sha256(id) ? id : "";
+}
+
+std::string image_label(const Engine& e, const std::string& ref, const std::string& label) {
+  ProcessSpec s;
+  s.argv = {e.binary, "image", "inspect", "--format", "{{index .Labels \"" + label + "\"}}", ref};
+  s.timeout_seconds = 120;
+  ProcessResult r = run_process(s);
+  if (!r.started || r.exit_code != 0) return "";
+  std::string v = r.out.substr(0, r.out.find_first_of("\r\n"));
+  return v == "<no value>" ? "" : v;
+}
+
+}  // namespace mplp::runner

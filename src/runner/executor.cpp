@@ -1,0 +1,186 @@
+#include "runner/executor.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+
+#include "core/values.h"
+#include "runner/runner_def.h"
+#include "runner/stage.h"
+#include "runner/test_hook.h"
+
+namespace mplp::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    std::size_t end = s.find('\n', start);
+    if (end == std::string::npos) end = s.size();
+    std::string l = s.substr(start, end - start);
+    while (!l.empty() && (l.back() == '\r' || l.back() == ' ' || l.back() == '\t')) l.pop_back();
+    std::size_t b = l.find_first_not_of(" \t");
+    lines.push_back(b == std::string::npos ? "" : l.substr(b));
+    start = end + 1;
+  }
+  return lines;
+}
+
+// A fingerprint value must be printable ASCII, short, and not a placeholder.
+bool good_value(const std::string& v) {
+  if (v.empty() || v.size() > 128 || is_placeholder_text(v)) return false;
+  for (unsigned char c : v)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+// The runtime whose version was read: the program of the version command,
+// without directory or version suffix ("python3" -> "python"), so the smoke
+// gate compares what answered with what runner.yaml declares.
+std::string runtime_of(const std::string& version_command) {
+  std::size_t b = version_command.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  std::string prog = version_command.substr(b, version_command.find_first_of(" \t;|&", b) - b);
+  prog = prog.substr(prog.rfind('/') == std::string::npos ? 0 : prog.rfind('/') + 1);
+  while (!prog.empty() && (std::isdigit(static_cast<unsigned char>(prog.back())) || prog.back() == '.')) prog.pop_back();
+  for (char c : prog)
+    if (!std::islower(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c))) return "";
+  return prog;
+}
+
+// Engines split -v / --mount specs at ':' and ','.
+bool mountable(const std::string& p) { return p.find_first_of(":,\n") == std::string::npos; }
+
+}  // namespace
+
+bool read_fingerprint(const Engine& engine, const std::string& image_id, const RunnerDef& def, Fingerprint& out,
+                      std::string& error) {
+  ProcessSpec s;
+  s.argv = {engine.binary, "run", "--rm", "--network=none"};
+  for (const std::string& u : ulimit_args()) s.argv.push_back(u);
+  s.argv.insert(s.argv.end(), {"--entrypoint", "/bin/sh", image_id, "-c",
+                               "uname -s; uname -m; " + def.version_command});
+  s.timeout_seconds = 300;
+  out.generated_at = utc_now();
+  ProcessResult r = run_process(s);
+  if (!r.started || r.exit_code != 0) {
+    error = "fingerprint: `" + def.version_command + "` in " + image_id + " failed: " +
+            (r.started ? "exit " + std::to_string(r.exit_code) + ": " + tail_text(r.err + r.out, 1000) : r.error);
+    return false;
+  }
+  std::vector<std::string> lines = split_lines(r.out);
+  std::string version;
+  for (std::size_t i = 2; i < lines.size() && version.empty(); ++i) version = lines[i];
+  if (!version.empty() && version[0] == 'v' && version.size() > 1 && std::isdigit(static_cast<unsigned char>(version[1])))
+    version.erase(0, 1);
+  out.os = lines.size() > 0 ? lines[0] : "";
+  for (char& c : out.os) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out.arch = lines.size() > 1 ? lines[1] : "";
+  out.runtime_type = runtime_of(def.version_command);
+  if (out.runtime_type.empty()) out.runtime_type = def.runtime_type;
+  out.runtime_version = version;
+  for (const auto& [name, v] : {std::pair{"os", out.os}, {"arch", out.arch}, {"runtime_version", version}})
+    if (!good_value(v)) {
+      error = std::string("fingerprint: ") + name + " read inside the image is unusable: '" + v + "' (from `" +
+              def.version_command + "`)";
+      return false;
+    }
+  return true;
+}
+
+bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
+  out = RunOutcome{};
+  RunnerDef def;
+  if (!load_runner_def(req.runners_dir, req.runner_id, def, error)) return error = "definition: " + error, false;
+  if (req.network != "none" && req.network != "default")
+    return error = "run: unknown network '" + req.network + "' (none or default)", false;
+  std::error_code ec;
+  std::string repo = req.repo_root.empty() ? fs::path(req.runners_dir).parent_path().string() : req.repo_root;
+  if (repo.empty()) repo = ".";
+  repo = fs::canonical(fs::absolute(repo), ec).string();
+  if (ec || !fs::is_directory(repo)) return error = "run: repo root '" + repo + "' is not a directory", false;
+  if (!detect_engine(req.engine, out.engine, out.engine_reason)) {
+    out.engine_missing = true;
+    return error = "engine: " + out.engine_reason, false;
+  }
+  const Engine& engine = out.engine;
+
+  auto t0 = std::chrono::steady_clock::now();
+  BuildOptions bopts{req.rebuild, req.output};
+  bool ok = ensure_image(engine, def, bopts, out.image, error);
+  out.build_seconds = seconds_since(t0);
+  out.log += out.image.log;
+  if (!ok) return false;
+
+  RunnerMeta& meta = out.meta;
+  meta.runner_id = def.id;
+  meta.container_digest = out.image.id;
+  meta.image_ref = out.image.ref;
+  if (!read_fingerprint(engine, out.image.id, def, meta.fingerprint, error)) return false;
+  if (meta.fingerprint.runtime_version.rfind(def.version_prefix, 0) != 0)
+    out.notes.push_back("runtime_version " + meta.fingerprint.runtime_version + " does not start with the declared " +
+                        def.version_prefix);
+
+  Stage stage;
+  if (!stage_create(req.out_dir, StageFill::Copy, stage, error)) return error = "stage: " + error, false;
+  if (!mountable(repo) || !mountable(stage.path)) {
+    stage_discard(stage);
+    return error = "run: a path holds ':' or ',' which the engine's mount syntax cannot express: " + repo + ", " +
+                   stage.path, false;
+  }
+  test_pause_point("staged");
+
+  std::random_device rd;
+  std::string name = "mplp-run-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
+  ProcessSpec s;
+  s.argv = {engine.binary, "run", "--rm", "--name", name};
+  if (req.network == "none") s.argv.push_back("--network=none");
+  for (const std::string& u : ulimit_args()) s.argv.push_back(u);
+  // podman's :O mounts the repo as an overlay: the producer may write
+  // there (caches) without changing the repo. docker has no such mode.
+  s.argv.insert(s.argv.end(), {"-v", repo + ":/workspace" + (engine.name == "podman" ? ":O" : ""), "-v",
+                               stage.path + ":/workspace/out", "-w", "/workspace", "-e", "MPLP_OUT_DIR=/workspace/out",
+                               "-e", "MPLP_RUNNER_ID=" + def.id, "--entrypoint", "/bin/sh", out.image.id, "-c", req.cmd});
+  s.output = req.output;
+  s.timeout_seconds = req.timeout_seconds;
+  meta.executed_at = utc_now();
+  auto t1 = std::chrono::steady_clock::now();
+  ProcessResult r = run_process(s);
+  out.run_seconds = seconds_since(t1);
+  out.log += r.out + r.err;
+  if (r.timed_out) {
+    ProcessSpec rm;
+    rm.argv = {engine.binary, "rm", "-f", name};
+    run_process(rm);
+  }
+  if (!r.started || r.exit_code != 0) {
+    stage_discard(stage);
+    if (!r.started) return error = "run: " + r.error, false;
+    out.cmd_exit = r.exit_code;
+    error = r.timed_out ? "run: CMD timed out after " + std::to_string(req.timeout_seconds) + " s"
+                        : "run: CMD exited with status " + std::to_string(r.exit_code) +
+                              (r.exit_code == 125 ? " (the engine could not start the container)" : "");
+    error += "; " + req.out_dir + " left untouched";
+    return false;
+  }
+  out.cmd_exit = 0;
+  test_pause_point("ran");
+  if (!seal_dir(stage.path, &meta, {.require_manifest = false}, out.notes, error) || !stage_commit(stage, error)) {
+    stage_discard(stage);
+    error += "; " + req.out_dir + " left untouched";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mplp::runner

