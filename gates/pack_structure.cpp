@@ -25,12 +25,7 @@ constexpr std::array<std::string_view, 4> kRequiredReal = {
 constexpr std::array<std::string_view, 2> kOwnChecks = {"pack_layout_version", "indexability_status"};
 
 Finding error(std::string code, std::string file, std::string message) {
-  Finding f;
-  f.severity = Severity::Error;
-  f.code = std::move(code);
-  f.file = std::move(file);
-  f.message = std::move(message);
-  return f;
+  return make_finding(Severity::Error, std::move(code), std::move(file), std::move(message));
 }
 
 std::string missing_manifest_message(const Pack& pack) {

@@ -30,12 +30,7 @@ bool is_blank(std::string_view line) {
 }
 
 Finding error(std::string code, std::string file, std::string message) {
-  Finding f;
-  f.severity = Severity::Error;
-  f.code = std::move(code);
-  f.file = std::move(file);
-  f.message = std::move(message);
-  return f;
+  return make_finding(Severity::Error, std::move(code), std::move(file), std::move(message));
 }
 
 // Why one timeline line is bad (empty when it is fine), and the finding's code.

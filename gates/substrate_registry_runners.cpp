@@ -17,12 +17,7 @@ namespace {
 constexpr std::uint64_t kMaxRunnerYaml = 1 << 20;
 
 Finding error(std::string code, std::string file, std::string message) {
-  Finding f;
-  f.severity = Severity::Error;
-  f.code = std::move(code);
-  f.file = std::move(file);
-  f.message = std::move(message);
-  return f;
+  return make_finding(Severity::Error, std::move(code), std::move(file), std::move(message));
 }
 
 // yaml_to_json errors read "<source>:<line>:<col>: ..."; recover the position.

@@ -7,15 +7,15 @@ bash scripts/setup.sh
 bash scripts/build.sh build
 
 results="build/test-results"
-rm -rf "$results" build/*.xml
+rm -rf "$results" build/test-xml
 mkdir -p "$results"
 
 # Unit and end-to-end tests (GoogleTest), with their full output.
 echo "== unit and end-to-end tests"
 status=0
 meson test -C build --print-errorlogs --verbose || status=$?
-# meson's gtest protocol writes each test's XML as build/<test>.xml.
-for xml in build/*.xml; do
+# Each gtest executable writes its XML as build/test-xml/<test>.xml.
+for xml in build/test-xml/*.xml; do
   if [ -e "$xml" ]; then cp "$xml" "$results/"; fi
 done
 

@@ -14,6 +14,8 @@
 #include "core/digest.h"
 #include "core/json.h"
 
+#include <rapidjson/pointer.h>
+
 namespace fs = std::filesystem;
 
 namespace mplp::test {
@@ -144,6 +146,36 @@ bool has_code(const RunReport& r, const std::string& gate_id, const std::string&
   for (const std::string& c : codes_of(r, gate_id, Severity::Info, pack_path))
     if (c == code) return true;
   return false;
+}
+
+std::vector<Finding> findings_of(const RunReport& r, const std::string& gate_id, const std::string& code,
+                                 const std::string& pack_path) {
+  std::vector<Finding> out;
+  for (const Finding& f : result_of(r, gate_id, pack_path).findings)
+    if (code.empty() || f.code == code) out.push_back(f);
+  return out;
+}
+
+std::string dump(const RunReport& r, const std::string& gate_id, const std::string& pack_path) {
+  std::string s;
+  for (const Finding& f : result_of(r, gate_id, pack_path).findings)
+    s += std::string(to_string(f.severity)) + " " + f.code + " " + format_location(f) + ": " + f.message + "\n";
+  return s;
+}
+
+void set_json(const std::string& file, const std::string& pointer, const std::string& value_json) {
+  JsonDoc doc;
+  if (!parse_json(read_file(file), {}, doc)) throw std::runtime_error("set_json: cannot parse " + file);
+  if (value_json.empty()) {
+    rapidjson::Pointer(pointer.c_str()).Erase(doc.value);
+  } else {
+    JsonDoc v;
+    if (!parse_json(value_json, {}, v)) throw std::runtime_error("set_json: bad value " + value_json);
+    // A deep copy: v's strings live in v's allocator, which dies with v.
+    rapidjson::Value copy(v.value, doc.value.GetAllocator());
+    rapidjson::Pointer(pointer.c_str()).Set(doc.value, copy, doc.value.GetAllocator());
+  }
+  write_file(file, to_compact_json(doc.value, SIZE_MAX) + "\n");
 }
 
 std::string copy_good_pack(const TempDir& dir, const std::string& name) {

@@ -53,6 +53,15 @@ std::vector<std::string> codes_of(const RunReport& r, const std::string& gate_id
                                   const std::string& pack_path = "");
 bool has_code(const RunReport& r, const std::string& gate_id, const std::string& code,
               const std::string& pack_path = "");
+// The findings of a gate (all, or those with `code`), in report order.
+std::vector<Finding> findings_of(const RunReport& r, const std::string& gate_id, const std::string& code = "",
+                                 const std::string& pack_path = "");
+// One line per finding of a gate ("error code file:line: message"), for failure messages.
+std::string dump(const RunReport& r, const std::string& gate_id, const std::string& pack_path = "");
+
+// Sets the value at JSON pointer `pointer` of a JSON file to `value_json`, or
+// removes it when `value_json` is empty; existing keys keep their order.
+void set_json(const std::string& file, const std::string& pointer, const std::string& value_json);
 
 // The bundled good INDEXABLE_REAL pack, copied into `dir` (writable).
 std::string copy_good_pack(const TempDir& dir, const std::string& name = "good");

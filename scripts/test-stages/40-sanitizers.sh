@@ -24,12 +24,11 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 status=0
 for t in unit e2e; do
   echo "sanitizers: $t tests"
-  # meson's gtest protocol appends its own --gtest_output=xml:<test>.xml
-  # (written in the build directory), which overrides any --test-args one.
-  rm -f "$build/$t.xml"
+  # Each gtest executable writes $build/test-xml/<test>.xml (tests/meson.build).
+  rm -f "$build/test-xml/$t.xml"
   meson test -C "$build" --no-rebuild --print-errorlogs "$t" || status=1
-  if [ -f "$build/$t.xml" ]; then
-    cp "$build/$t.xml" "$results/asan-$t.xml"
+  if [ -f "$build/test-xml/$t.xml" ]; then
+    cp "$build/test-xml/$t.xml" "$results/asan-$t.xml"
   else
     echo "sanitizers: $t wrote no gtest XML (crashed before it could?)" >&2
     status=1

@@ -20,6 +20,15 @@ bool parse_severity(std::string_view text, Severity& out) {
   return false;
 }
 
+Finding make_finding(Severity severity, std::string code, std::string file, std::string message) {
+  Finding f;
+  f.severity = severity;
+  f.code = std::move(code);
+  f.file = std::move(file);
+  f.message = std::move(message);
+  return f;
+}
+
 bool finding_less(const Finding& a, const Finding& b) {
   auto key = [](const Finding& f) {
     return std::tie(f.gate_id, f.file, f.location.line, f.location.column, f.location.pointer,

@@ -50,6 +50,10 @@ struct Finding {
   std::string hint;     // how to fix it
 };
 
+// A finding with the fields every finding has; callers add location,
+// expected, actual and hint as they apply.
+Finding make_finding(Severity severity, std::string code, std::string file, std::string message);
+
 // Total order used everywhere findings are listed (determinism).
 bool finding_less(const Finding& a, const Finding& b);
 

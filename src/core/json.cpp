@@ -5,6 +5,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <unordered_set>
 
 #include "core/text.h"
@@ -13,10 +16,13 @@ namespace mplp {
 
 namespace {
 
-// No kParseFullPrecisionFlag: RapidJSON 1.1.0's full-precision path calls
+// Numbers arrive as text and are converted by strtod/strtoull (correctly
+// rounded): RapidJSON 1.1.0's own full-precision path calls
 // __builtin_clzll(0) for a zero significand with an exponent (e.g. 0e-30),
-// which is undefined behaviour and yields non-zero values (found by fuzzing).
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+// which is undefined behaviour, and its fast path rounds 125e-300 wrongly
+// (both found by fuzzing).
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
 
 // Forwards SAX events to the Document while tracking depth, the current JSON
 // pointer and the keys of each open object.
@@ -28,6 +34,7 @@ class StrictHandler {
 
   bool depth_exceeded = false;
   bool bad_text = false;  // a string that decodes to ill-formed UTF-8
+  bool number_too_big = false;
 
   bool Null() { return value(), doc_.Null(); }
   bool Bool(bool b) { return value(), doc_.Bool(b); }
@@ -36,7 +43,28 @@ class StrictHandler {
   bool Int64(int64_t i) { return value(), doc_.Int64(i); }
   bool Uint64(uint64_t u) { return value(), doc_.Uint64(u); }
   bool Double(double d) { return value(), doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return value(), doc_.RawNumber(s, n, copy); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+    value();
+    const std::string text(s, n);  // RapidJSON has checked the JSON number grammar
+    if (text.find_first_of(".eE") == std::string::npos) {
+      errno = 0;
+      char* end = nullptr;
+      if (text[0] == '-') {
+        long long v = std::strtoll(text.c_str(), &end, 10);
+        if (errno == 0 && *end == '\0') return doc_.Int64(v);
+      } else {
+        unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+        if (errno == 0 && *end == '\0') return doc_.Uint64(v);
+      }
+    }
+    errno = 0;
+    double d = std::strtod(text.c_str(), nullptr);
+    if (!std::isfinite(d)) {
+      number_too_big = true;
+      return false;
+    }
+    return doc_.Double(d);
+  }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
     value();
     return well_formed(s, n) && doc_.String(s, n, copy);
@@ -134,7 +162,12 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
     line_and_column(bytes, nul, out.error.line, out.error.column);
     return false;
   }
-  copy.assign(bytes);  // guarantees termination for StringStream
+  // StringStream needs a terminator; RapidJSON's UTF-8 validation reads up
+  // to three bytes past a truncated sequence at the very end, so pad with
+  // four NULs (an ASan heap overflow found by fuzzing otherwise).
+  copy.reserve(bytes.size() + 4);
+  copy.assign(bytes);
+  copy.append(4, '\0');
   rapidjson::StringStream in(copy.c_str());
   // Document::Populate lets our handler feed the document's own SAX stack.
   struct Generator {
@@ -144,6 +177,7 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
     rapidjson::ParseResult result;
     bool depth_exceeded = false;
   bool bad_text = false;  // a string that decodes to ill-formed UTF-8
+  bool number_too_big = false;
     bool operator()(rapidjson::Document& doc) {
       StrictHandler handler(doc, options, in, dups);
       rapidjson::Reader reader;
@@ -151,14 +185,15 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
       depth_exceeded = handler.depth_exceeded;
       return !result.IsError();
     }
-  } gen{in, options, out.duplicates, {}, false, false};
+  } gen{in, options, out.duplicates, {}, false, false, false};
   out.value.Populate(gen);
   if (gen.result.IsError()) {
     out.value.SetNull();
     out.error.offset = gen.result.Offset();
     out.error.message = gen.depth_exceeded ? "nesting deeper than " + std::to_string(options.max_depth) + " levels"
                         : gen.bad_text     ? "string escape decodes to invalid Unicode (lone surrogate)"
-                                           : rapidjson::GetParseError_En(gen.result.Code());
+                        : gen.number_too_big ? "number too big to be stored in double"
+                                             : rapidjson::GetParseError_En(gen.result.Code());
     line_and_column(bytes, out.error.offset, out.error.line, out.error.column);
     return false;
   }

@@ -19,22 +19,12 @@ namespace fs = std::filesystem;
 using namespace mplp::test;
 
 const std::string kGate = "GATE-V2-HOST-ALLOW-01";
+std::string dump(const RunReport& r) { return test::dump(r, kGate); }
+std::vector<Finding> findings(const RunReport& r, const std::string& code = "") { return findings_of(r, kGate, code); }
 
 RunReport run(const std::string& pack, CheckRequest base = {}) { return check({pack}, {kGate}, base); }
 
-std::vector<Finding> findings(const RunReport& r, const std::string& code = "") {
-  std::vector<Finding> out;
-  for (const Finding& f : result_of(r, kGate).findings)
-    if (code.empty() || f.code == code) out.push_back(f);
-  return out;
-}
 
-std::string dump(const RunReport& r) {
-  std::string s;
-  for (const Finding& f : result_of(r, kGate).findings)
-    s += std::string(to_string(f.severity)) + " " + f.code + " " + format_location(f) + ": " + f.message + "\n";
-  return s;
-}
 
 // A minimal pack: a manifest plus `files` (path -> bytes).
 std::string make_pack(const TempDir& dir, const std::map<std::string, std::string>& files,

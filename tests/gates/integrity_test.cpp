@@ -24,15 +24,11 @@ namespace fs = std::filesystem;
 using namespace mplp::test;
 
 const std::string kGate = "GATE-V2-INTEGRITY-01";
+std::string dump(const RunReport& r) { return test::dump(r, kGate); }
+std::vector<Finding> findings_with(const RunReport& r, const std::string& code) { return findings_of(r, kGate, code); }
 
 RunReport run(const std::string& pack, CheckRequest base = {}) { return check({pack}, {kGate}, base); }
 
-std::vector<Finding> findings_with(const RunReport& r, const std::string& code) {
-  std::vector<Finding> out;
-  for (const Finding& f : result_of(r, kGate).findings)
-    if (f.code == code) out.push_back(f);
-  return out;
-}
 
 // The one finding with `code` (a default Finding, and a test failure, otherwise).
 Finding only(const RunReport& r, const std::string& code) {
@@ -41,12 +37,6 @@ Finding only(const RunReport& r, const std::string& code) {
   return all.empty() ? Finding{} : all[0];
 }
 
-std::string dump(const RunReport& r) {
-  std::string s;
-  for (const Finding& f : result_of(r, kGate).findings)
-    s += std::string(to_string(f.severity)) + " " + f.code + " " + format_location(f) + ": " + f.message + "\n";
-  return s;
-}
 
 std::string sums_of(const std::string& pack) { return read_file(pack + "/integrity/sha256sums.txt"); }
 void set_sums(const std::string& pack, const std::string& text) { write_file(pack + "/integrity/sha256sums.txt", text); }

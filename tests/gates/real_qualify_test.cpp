@@ -21,33 +21,15 @@ using test::status_of;
 using Codes = std::vector<std::string>;
 
 constexpr const char* kGate = "GATE-V2-REAL-QUALIFY-01";
+using test::set_json;
+std::vector<Finding> findings(const RunReport& r, const std::string& code, const std::string& pack = "") {
+  return test::findings_of(r, kGate, code, pack);
+}
 constexpr const char* kLockPath = "producers/mcp/package-lock.json";
 
-// Sets the value at JSON pointer `ptr` of a JSON file to `value_json`, or
-// removes it when `value_json` is empty.
-void set_json(const std::string& file, const char* ptr, const std::string& value_json) {
-  JsonDoc doc;
-  ASSERT_TRUE(parse_json(test::read_file(file), {}, doc)) << file;
-  if (value_json.empty()) {
-    rapidjson::Pointer(ptr).Erase(doc.value);
-  } else {
-    JsonDoc v;
-    ASSERT_TRUE(parse_json(value_json, {}, v)) << value_json;
-    // A deep copy: v's strings live in v's allocator, which dies with v.
-    rapidjson::Value copy(v.value, doc.value.GetAllocator());
-    rapidjson::Pointer(ptr).Set(doc.value, copy, doc.value.GetAllocator());
-  }
-  test::write_file(file, to_compact_json(doc.value, SIZE_MAX) + "\n");
-}
 
 std::string q(const std::string& s) { return "\"" + s + "\""; }
 
-std::vector<Finding> findings(const RunReport& r, const std::string& code, const std::string& pack = "") {
-  std::vector<Finding> out;
-  for (const Finding& f : test::result_of(r, kGate, pack).findings)
-    if (f.code == code) out.push_back(f);
-  return out;
-}
 
 RunReport run(const std::string& pack, CheckRequest base = {}) { return check({pack}, {kGate}, std::move(base)); }
 std::string upstream(const std::string& rel) { return test::corpus("upstream/" + rel); }
@@ -82,7 +64,8 @@ TEST(RealQualify, UpstreamCrewaiPasses) {
 }
 
 TEST(RealQualify, UpstreamSyntheticIsSkippedSayingWhy) {
-  const GateResult& g = test::result_of(run(upstream("synthetic/mcp/mcp-d1-synthetic-001")), kGate);
+  const RunReport kept = run(upstream("synthetic/mcp/mcp-d1-synthetic-001"));  // result_of returns a reference into it
+  const GateResult& g = test::result_of(kept, kGate);
   EXPECT_EQ(g.status, GateStatus::Skip);
   EXPECT_NE(g.skip_reason.find("INDEXABLE_SYNTHETIC"), std::string::npos) << g.skip_reason;
   EXPECT_TRUE(g.findings.empty());
@@ -181,12 +164,14 @@ TEST_F(RealQualifyEdit, MissingManifestFails) {
 TEST_F(RealQualifyEdit, NonRealStatusesSkip) {
   for (const char* status : {"\"NON_INDEXABLE\"", "\"INDEXABLE_SYNTHETIC\"", "\"REAL\"", "null"}) {
     set_json(manifest, "/indexability_status", status);
-    const GateResult& g = test::result_of(run_sealed(), kGate);
+    const RunReport kept = run_sealed();  // result_of returns a reference into it
+    const GateResult& g = test::result_of(kept, kGate);
     EXPECT_EQ(g.status, GateStatus::Skip) << status;
     EXPECT_FALSE(g.skip_reason.empty());
   }
   set_json(manifest, "/indexability_status", "");
-  const GateResult& g = test::result_of(run_sealed(), kGate);
+  const RunReport kept = run_sealed();  // result_of returns a reference into it
+  const GateResult& g = test::result_of(kept, kGate);
   EXPECT_EQ(g.status, GateStatus::Skip);
   EXPECT_NE(g.skip_reason.find("missing"), std::string::npos) << g.skip_reason;
 }
@@ -392,7 +377,8 @@ TEST_F(RealQualifyEdit, FindingsAreLocatedAndOneLine) {
   set_json(manifest, "/substrate_ref/upstream_tag", "\"tbd\"");
   set_json(manifest, "/lock_ref/lock_path", "\"../x\\ny\"");
   set_json(manifest, "/hashes/canonical_pack_root_hash", "\"line\\nbreak\"");
-  const GateResult& g = test::result_of(run_sealed(with_repo()), kGate);
+  const RunReport kept = run_sealed(with_repo());  // result_of returns a reference into it
+  const GateResult& g = test::result_of(kept, kGate);
   ASSERT_EQ(g.findings.size(), 3u);
   for (const Finding& f : g.findings) {
     EXPECT_EQ(f.file, "manifest.json");

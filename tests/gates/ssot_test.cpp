@@ -19,24 +19,12 @@ using test::has_code;
 using test::status_of;
 
 constexpr const char* kGate = "GATE-V2-SSOT-01";
+using test::set_json;
+std::vector<Finding> findings(const RunReport& r, const std::string& code, const std::string& pack = "") {
+  return test::findings_of(r, kGate, code, pack);
+}
 constexpr const char* kMeta = "/reports/runner.meta.json";
 
-// Sets the value at JSON pointer `ptr` of a JSON file to `value_json`, or
-// removes it when `value_json` is empty. Key order is kept for existing keys.
-void set_json(const std::string& file, const char* ptr, const std::string& value_json) {
-  JsonDoc doc;
-  ASSERT_TRUE(parse_json(test::read_file(file), {}, doc)) << file;
-  if (value_json.empty()) {
-    rapidjson::Pointer(ptr).Erase(doc.value);
-  } else {
-    JsonDoc v;
-    ASSERT_TRUE(parse_json(value_json, {}, v)) << value_json;
-    // A deep copy: v's strings live in v's allocator, which dies with v.
-    rapidjson::Value copy(v.value, doc.value.GetAllocator());
-    rapidjson::Pointer(ptr).Set(doc.value, copy, doc.value.GetAllocator());
-  }
-  test::write_file(file, to_compact_json(doc.value, SIZE_MAX) + "\n");
-}
 
 // Sets the same field in env_ref and runner.meta.json (so they still agree).
 void set_both(const std::string& pack, const std::string& key, const std::string& value_json) {
@@ -44,12 +32,6 @@ void set_both(const std::string& pack, const std::string& key, const std::string
   set_json(pack + kMeta, ("/" + key).c_str(), value_json);
 }
 
-std::vector<Finding> findings(const RunReport& r, const std::string& code, const std::string& pack = "") {
-  std::vector<Finding> out;
-  for (const Finding& f : test::result_of(r, kGate, pack).findings)
-    if (f.code == code) out.push_back(f);
-  return out;
-}
 
 RunReport run(const std::string& pack, CheckRequest base = {}) { return check({pack}, {kGate}, std::move(base)); }
 
@@ -226,7 +208,8 @@ TEST_F(SsotEdit, NonRealStatusesSkip) {
   for (const char* status : {"\"NON_INDEXABLE\"", "\"INDEXABLE_SYNTHETIC\"", "\"indexable_real\"", "7"}) {
     SCOPED_TRACE(status);
     set_json(manifest, "/indexability_status", status);
-    const GateResult& g = test::result_of(run_sealed(), kGate);
+    const RunReport kept = run_sealed();  // result_of returns a reference into it
+    const GateResult& g = test::result_of(kept, kGate);
     EXPECT_EQ(g.status, GateStatus::Skip);
     EXPECT_NE(g.skip_reason.find(status), std::string::npos) << g.skip_reason;
   }

@@ -24,6 +24,23 @@ std::string extension(const std::string& format) {
   return "txt";
 }
 
+// Printable ASCII, everything else as \xNN, at most 300 characters.
+std::string ascii(const std::string& s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (out.size() > 300) return out + "...";
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
 bool updating() {
   const char* v = std::getenv("MPLP_UPDATE_GOLDEN");
   return v != nullptr && std::string(v) == "1";
@@ -42,8 +59,21 @@ void expect_golden(const std::string& name, const std::string& actual) {
   } catch (const std::exception&) {
     FAIL() << "missing golden file " << path << " (MPLP_UPDATE_GOLDEN=1 creates it)";
   }
-  EXPECT_EQ(expected, actual) << "output differs from " << path
-                              << "; if the change is intended, rerun with MPLP_UPDATE_GOLDEN=1 and review the diff";
+  if (expected == actual) return;
+  // Name the first differing line, escaped to ASCII: the goldens hold hostile
+  // bytes (e.g. U+FFFE) that would make the gtest XML report ill-formed.
+  std::istringstream e(expected), a(actual);
+  std::string el, al;
+  int line = 0;
+  while (true) {
+    ++line;
+    bool more_e = static_cast<bool>(std::getline(e, el)), more_a = static_cast<bool>(std::getline(a, al));
+    if (!more_e && !more_a) break;
+    if (el != al || more_e != more_a) break;
+  }
+  ADD_FAILURE() << "output differs from " << path << " at line " << line << "\n  expected: " << ascii(el)
+                << "\n  actual:   " << ascii(al)
+                << "\nif the change is intended, rerun with MPLP_UPDATE_GOLDEN=1 and review the diff";
 }
 
 const char* kFormats[] = {"github", "json", "junit", "sarif", "text"};
