@@ -11,13 +11,8 @@ mkdir -p "$results"
 build="${MPLP_ASAN_BUILD:-build-asan}"
 
 # The same instrumented build serves the fuzz stage (50-fuzz.sh).
-bash fuzz/configure.sh "$build" -Dtests=enabled
 echo "sanitizers: building $build (clang, -fsanitize=address,undefined)"
-if ! ninja -C "$build" >"$build/sanitizer-build.log" 2>&1; then
-  tail -n 80 "$build/sanitizer-build.log"
-  echo "sanitizers: the build failed" >&2
-  exit 1
-fi
+bash fuzz/build.sh "$build" sanitizers
 
 export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

@@ -14,13 +14,8 @@ seconds="${FUZZ_SECONDS:-50}"
 parallel="${FUZZ_PARALLEL:-2}"
 
 # Reuses the build of 40-sanitizers.sh when it ran; else configures it.
-bash fuzz/configure.sh "$build" -Dtests=enabled
 echo "fuzz: building the targets in $build"
-if ! ninja -C "$build" >"$build/fuzz-build.log" 2>&1; then
-  tail -n 80 "$build/fuzz-build.log"
-  echo "fuzz: the build failed" >&2
-  exit 1
-fi
+bash fuzz/build.sh "$build" fuzz
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mplp-fuzz.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
