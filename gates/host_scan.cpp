@@ -123,24 +123,19 @@ class FileScan {
   void finish() {
     for (Judged& j : byte_)
       if (j.finding) sink_.report(std::move(*j.finding));
-    if (json_truncated_ && !stopped_) {
-      Finding f;
-      f.code = kTooMany;
-      f.file = file_;
-      f.message = "more than " + std::to_string(kMaxJsonHits) +
-                  " escaped strings hold '@' or '://': the JSON string scan stopped there";
-      f.hint = "write URLs without JSON escapes, or split the file";
+    auto too_many = [this](std::string message, std::string hint) {
+      Finding f = make_finding(Severity::Error, std::string(kTooMany), file_, std::move(message));
+      f.hint = std::move(hint);
       sink_.report(std::move(f));
-    }
-    if (stopped_) {
-      Finding f;
-      f.code = kTooMany;
-      f.file = file_;
-      f.message = "more than " + std::to_string(kMaxFindingsPerFile) +
-                  " URL findings in this file: the scan stopped there, the rest of the file is unchecked";
-      f.hint = "fix the listed URLs first; the file holds many more";
-      sink_.report(std::move(f));
-    }
+    };
+    if (json_truncated_ && !stopped_)
+      too_many("more than " + std::to_string(kMaxJsonHits) +
+                   " escaped strings hold '@' or '://': the JSON string scan stopped there",
+               "write URLs without JSON escapes, or split the file");
+    if (stopped_)
+      too_many("more than " + std::to_string(kMaxFindingsPerFile) +
+                   " URL findings in this file: the scan stopped there, the rest of the file is unchecked",
+               "fix the listed URLs first; the file holds many more");
   }
 
  private:
