@@ -28,6 +28,7 @@
 namespace mplp {
 
 struct SubstrateRegistry;
+struct TrustStore;
 
 enum class GateScope { Pack, Collection, Runners };
 std::string_view to_string(GateScope s);
@@ -57,13 +58,17 @@ struct CheckOptions {
   std::optional<std::string> runners_dir; // --runners
   std::optional<std::string> only_runner; // --runner
   bool require_engine = false;            // --require-engine
+  bool require_signature = false;         // --require-signature: no trusted key is a failure
 };
 
 struct GateContext {
   const Policy& policy;
   const CheckOptions& options;
-  const SubstrateRegistry* registry = nullptr;  // --registry or found under --repo-root
+  // The substrate registry of this pack: --registry, found under --repo-root,
+  // or (pack gates) found in an ancestor directory of the pack. May be null.
+  const SubstrateRegistry* registry = nullptr;
   std::string registry_source;                  // where it came from, for messages
+  const TrustStore* trust = nullptr;            // --trusted-key and the policy's trust.keys
 };
 
 class FindingSink {

@@ -2,11 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <set>
 
 #include "core/embedded.h"
 #include "core/hosts.h"
 #include "core/safe_fs.h"
+#include "core/values.h"
 
 namespace mplp {
 
@@ -76,9 +78,53 @@ bool boolean(const std::string& source, const YAML::Node& node, const std::strin
   fail(source, node, key, "expected true or false");
 }
 
+std::string mark_of(const std::string& source, const YAML::Node& node) {
+  const YAML::Mark m = node.Mark();
+  return m.line >= 0 ? source + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) : source;
+}
+
+// A list of runner or substrate ids (the registry's id syntax).
+std::vector<std::string> id_list(const std::string& source, const YAML::Node& node, const std::string& key) {
+  if (!node.IsSequence()) fail(source, node, key, "expected a list of ids");
+  std::vector<std::string> out;
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar() || !is_runner_id(item.Scalar()))
+      fail(source, item, key, "expected an id like node-20 (^[a-z0-9][a-z0-9._-]{0,63}$)");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+// trust: {keys: [{path, runners, substrates}]}; paths are relative to the policy file.
+void apply_trust(const std::string& source, const YAML::Node& trust, Policy& p) {
+  expect_keys(source, trust, "trust", {"keys", "require_signature"});
+  if (const YAML::Node r = trust["require_signature"]) p.require_signature = boolean(source, r, "trust.require_signature");
+  const YAML::Node keys = trust["keys"];
+  if (!keys) return;
+  if (!keys.IsSequence()) fail(source, keys, "trust.keys", "expected a list of {path, runners, substrates}");
+  p.trusted_keys.clear();
+  const std::filesystem::path base = std::filesystem::path(source).parent_path();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const YAML::Node k = keys[i];
+    const std::string key = "trust.keys[" + std::to_string(i) + "]";
+    expect_keys(source, k, key, {"path", "runners", "substrates"});
+    const YAML::Node path = k["path"];
+    if (!path || !path.IsScalar() || path.Scalar().empty())
+      fail(source, path ? path : k, key + ".path", "expected the path of a public key file");
+    PolicyTrustedKey t;
+    std::filesystem::path written(path.Scalar());
+    t.path = (written.is_absolute() || base.empty() ? written : base / written).lexically_normal().string();
+    t.where = mark_of(source, path) + ": " + key + ".path";
+    if (k["runners"]) t.runners = id_list(source, k["runners"], key + ".runners");
+    if (k["substrates"]) t.substrates = id_list(source, k["substrates"], key + ".substrates");
+    p.trusted_keys.push_back(std::move(t));
+  }
+}
+
 void apply(const std::string& source, const YAML::Node& root, Policy& p) {
   if (root.IsNull()) return;  // empty file: the defaults
-  expect_keys(source, root, "", {"version", "hosts", "gates", "limits"});
+  expect_keys(source, root, "", {"version", "hosts", "gates", "limits", "trust"});
+  if (const YAML::Node trust = root["trust"]) apply_trust(source, trust, p);
   if (const YAML::Node v = root["version"]) {
     if (!v.IsScalar() || v.Scalar() != "1") fail(source, v, "version", "only version 1 is supported");
   }

@@ -4,6 +4,8 @@
 // A default policy (policy/default.yaml) is compiled in; `--policy FILE`
 // replaces it. Keys missing from a file take the default's values. Any
 // unknown key, wrong type or bad value is an error naming line and key.
+// `trust.keys[].path` is relative to the policy file's directory; the keys
+// themselves are loaded (and their errors reported) by core/trust.h.
 //
 //   Policy p;
 //   std::string err;
@@ -33,6 +35,14 @@ struct Limits {
   unsigned max_json_depth = 256;
 };
 
+// A key the policy trusts (`trust.keys`), before it is loaded (core/trust.h).
+struct PolicyTrustedKey {
+  std::string path;   // as written, resolved against the policy file's directory
+  std::optional<std::vector<std::string>> runners;     // runner ids it may vouch for (absent: any)
+  std::optional<std::vector<std::string>> substrates;  // substrate ids it may vouch for (absent: any)
+  std::string where;  // "policy.yaml:12:11: trust.keys[0].path", for messages
+};
+
 struct Policy {
   std::string source = "<default policy>";  // file name, for messages
   std::vector<std::string> allowed_hosts;
@@ -40,6 +50,8 @@ struct Policy {
   std::vector<std::string> allowed_registries;
   std::map<std::string, GatePolicy> gates;  // keyed by full gate id
   Limits limits;
+  std::vector<PolicyTrustedKey> trusted_keys;  // `trust.keys`
+  bool require_signature = false;              // `trust.require_signature` (as --require-signature)
 
   bool gate_enabled(std::string_view id) const;
   // Applies the gate's max severity.

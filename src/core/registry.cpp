@@ -21,6 +21,12 @@ bool SubstrateRegistry::has_runner(std::string_view id) const {
   return false;
 }
 
+const RegistrySubstrate* SubstrateRegistry::find_substrate(std::string_view id) const {
+  for (const RegistrySubstrate& s : substrates)
+    if (s.substrate_id == id) return &s;
+  return nullptr;
+}
+
 bool parse_registry(std::string_view yaml, const std::string& source, SubstrateRegistry& out, std::string& error) {
   YamlJson y;
   if (!yaml_to_json(yaml, source, y, error)) return false;
@@ -32,7 +38,7 @@ bool parse_registry(std::string_view yaml, const std::string& source, SubstrateR
     for (rapidjson::SizeType i = 0; i < subs->Size(); ++i) {
       const rapidjson::Value& s = (*subs)[i];
       if (!s.IsObject()) continue;
-      out.substrates.push_back({string_at(s, "substrate_id"), string_at(s, "runner_id"),
+      out.substrates.push_back({string_at(s, "substrate_id"), string_at(s, "runner_id"), string_at(s, "lock_kind"),
                                 y.line_of("/substrates/" + std::to_string(i))});
     }
   }

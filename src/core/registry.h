@@ -26,6 +26,7 @@ struct RegistryRunner {
 struct RegistrySubstrate {
   std::string substrate_id;
   std::string runner_id;
+  std::string lock_kind;  // "" when absent
   int line = 0;
 };
 
@@ -38,6 +39,8 @@ struct SubstrateRegistry {
 
   // True when `id` is listed in the `runners:` section.
   bool has_runner(std::string_view id) const;
+  // The first substrate entry with this id, or nullptr.
+  const RegistrySubstrate* find_substrate(std::string_view id) const;
 };
 
 // Loads leniently: YAML syntax errors fail (with file:line:col); shape

@@ -9,7 +9,9 @@
 
 #include "core/registry.h"
 #include "core/thread_pool.h"
+#include "core/trust.h"
 #include "engine/discover.h"
+#include "engine/registries.h"
 #include "gates/gate_list.h"
 
 namespace mplp {
@@ -77,28 +79,6 @@ bool known_gate(std::string_view id, std::string& error) {
   return false;
 }
 
-// --registry FILE, else the registry under --repo-root (never guessed from
-// ancestors of the packs).
-bool load_registry(const CheckRequest& req, std::unique_ptr<SubstrateRegistry>& out, std::string& error) {
-  std::optional<std::string> path = req.registry_path;
-  // With --runners, the registry sits beside the runners directory (in the repo holding it).
-  std::optional<std::string> root = req.options.repo_root;
-  if (!root && req.options.runners_dir) root = *req.options.runners_dir + "/..";
-  if (!path && root) {
-    for (const char* rel : {"producers/_registry/substrates.v2.yaml", "producers/real/_registry/substrates.v2.yaml"}) {
-      std::string candidate = *root + "/" + rel;
-      struct stat st {};
-      if (::stat(candidate.c_str(), &st) == 0) {
-        path = candidate;
-        break;
-      }
-    }
-  }
-  if (!path) return true;
-  out = std::make_unique<SubstrateRegistry>();
-  return load_registry_file(*path, *out, error);
-}
-
 }  // namespace
 
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error) {
@@ -133,9 +113,13 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   report = RunReport{};
   report.strict = req.options.strict;
   if (!select_gates(req, report.gates, error)) return false;
-  std::unique_ptr<SubstrateRegistry> registry;
-  if (!load_registry(req, registry, error)) return false;
-  GateContext ctx{req.policy, req.options, registry.get(), registry ? registry->source : std::string()};
+  RegistryResolver registries;
+  if (!registries.load_explicit(req, error)) return false;
+  const SubstrateRegistry* explicit_registry = registries.explicit_registry();
+  TrustStore trust;
+  if (!load_trust(req.trusted_key_paths, req.policy, trust, error)) return false;
+  GateContext ctx{req.policy, req.options, explicit_registry,
+                  explicit_registry != nullptr ? explicit_registry->source : std::string(), &trust};
 
   unsigned jobs = req.jobs != 0 ? req.jobs : std::max(1u, std::thread::hardware_concurrency());
   ThreadPool pool(jobs);
@@ -165,6 +149,11 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
                               }),
                   locations.end());
 
+  // Each pack's registry (explicit, or found among its ancestors), before the parallel part.
+  std::vector<const SubstrateRegistry*> pack_registries(locations.size());
+  for (std::size_t i = 0; i < locations.size(); ++i)
+    if (!registries.for_pack(locations[i].fs_path, pack_registries[i], error)) return false;
+
   std::vector<std::unique_ptr<Pack>> packs(locations.size());
   std::vector<PackResult> results(locations.size());
   std::vector<std::string> open_errors(locations.size());
@@ -176,13 +165,15 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     Pack& pack = *packs[i];
     pack.load_files(pool);
     PackResult& pr = results[i];
+    const SubstrateRegistry* reg = pack_registries[i];
+    const GateContext pack_ctx{ctx.policy, ctx.options, reg, reg != nullptr ? reg->source : std::string(), ctx.trust};
     pr.path = pack.display_path();
     pr.indexability = std::string(to_string(pack.indexability()));
     for (const Gate* g : report.gates) {
       if (g->info().scope != GateScope::Pack) continue;
       CollectingSink sink(std::string(g->info().id), req.policy);
       try {
-        g->check_pack(pack, ctx, sink);
+        g->check_pack(pack, pack_ctx, sink);
       } catch (const std::exception& e) {
         // An internal failure is a finding too, so every format shows it.
         Finding f;

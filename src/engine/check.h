@@ -26,7 +26,8 @@ struct CheckRequest {
   std::vector<std::string> skip_gates;  // --skip
   Policy policy = default_policy();
   CheckOptions options;
-  std::optional<std::string> registry_path;  // --registry
+  std::optional<std::string> registry_path;  // --registry (else --repo-root, else each pack's ancestors)
+  std::vector<std::string> trusted_key_paths;  // --trusted-key (public key files)
   unsigned jobs = 0;                          // 0: number of cores
   bool absolute_paths = false;
   // Called after each pack's pack gates ran (from worker threads, one call at

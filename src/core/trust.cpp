@@ -1,0 +1,54 @@
+#include "core/trust.h"
+
+#include <algorithm>
+
+namespace mplp {
+
+namespace {
+
+bool listed(const std::optional<std::vector<std::string>>& list, std::string_view id) {
+  return !list || std::find(list->begin(), list->end(), id) != list->end();
+}
+
+std::string joined(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;
+  return "[" + out + "]";
+}
+
+}  // namespace
+
+bool TrustedKey::allows(std::string_view runner_id, std::string_view substrate_id) const {
+  return listed(runners, runner_id) && listed(substrates, substrate_id);
+}
+
+std::string TrustedKey::scope_text() const {
+  if (!runners && !substrates) return "any runner and substrate";
+  std::string out;
+  if (runners) out = "runners " + joined(*runners);
+  if (substrates) out += (out.empty() ? "" : ", ") + std::string("substrates ") + joined(*substrates);
+  return out;
+}
+
+bool load_trust(const std::vector<std::string>& key_files, const Policy& policy, TrustStore& out,
+                std::string& error) {
+  TrustStore store;
+  for (const std::string& path : key_files) {
+    TrustedKey k;
+    if (!load_public_key_file(path, k.key, error)) return error = "--trusted-key: " + error, false;
+    k.source = path;
+    store.keys.push_back(std::move(k));
+  }
+  for (const PolicyTrustedKey& p : policy.trusted_keys) {
+    TrustedKey k;
+    if (!load_public_key_file(p.path, k.key, error)) return error = p.where + ": " + error, false;
+    k.source = p.path;
+    k.runners = p.runners;
+    k.substrates = p.substrates;
+    store.keys.push_back(std::move(k));
+  }
+  out = std::move(store);
+  return true;
+}
+
+}  // namespace mplp

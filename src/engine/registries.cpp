@@ -1,0 +1,90 @@
+#include "engine/registries.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "engine/check.h"
+
+namespace mplp {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kRegistryFiles[] = {"producers/_registry/substrates.v2.yaml",
+                                          "producers/real/_registry/substrates.v2.yaml"};
+constexpr int kMaxDepth = 4096;  // no real path is deeper; a bound keeps the walk finite
+
+bool is_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+}  // namespace
+
+bool RegistryResolver::load_explicit(const CheckRequest& req, std::string& error) {
+  std::optional<std::string> path = req.registry_path;
+  // With --runners, the registry sits beside the runners directory (in the repo holding it).
+  std::optional<std::string> root = req.options.repo_root;
+  if (!root && req.options.runners_dir) root = *req.options.runners_dir + "/..";
+  if (!path && root) {
+    for (const char* rel : kRegistryFiles) {
+      std::string candidate = *root + "/" + rel;
+      struct stat st {};
+      if (::stat(candidate.c_str(), &st) == 0) {
+        path = candidate;
+        break;
+      }
+    }
+  }
+  if (!path) return true;
+  explicit_ = std::make_unique<SubstrateRegistry>();
+  return load_registry_file(*path, *explicit_, error);
+}
+
+std::optional<std::string> RegistryResolver::find_in(const std::string& dir) {
+  auto it = dir_cache_.find(dir);
+  if (it != dir_cache_.end()) return it->second;
+  std::optional<std::string> found;
+  for (const char* rel : kRegistryFiles) {
+    std::string candidate = (fs::path(dir) / rel).lexically_normal().string();
+    if (is_file(candidate)) {
+      found = candidate;
+      break;
+    }
+  }
+  dir_cache_.emplace(dir, found);
+  return found;
+}
+
+bool RegistryResolver::for_pack(const std::string& pack_path, const SubstrateRegistry*& out, std::string& error) {
+  out = explicit_.get();
+  if (out != nullptr) return true;
+  std::error_code ec;
+  const fs::path root = fs::absolute(pack_path, ec).root_path();
+  fs::path dir = fs::path(pack_path).lexically_normal();
+  std::optional<std::string> file;
+  for (int depth = 0; depth < kMaxDepth && !file; ++depth) {
+    fs::path parent = (dir / "..").lexically_normal();
+    if (parent.empty()) parent = ".";
+    file = find_in(parent.string());
+    fs::path abs = fs::absolute(parent, ec).lexically_normal();
+    if (ec || abs == root || parent == dir) break;
+    dir = parent;
+  }
+  if (!file) return true;
+  auto& slot = loaded_[*file];
+  if (!slot) {
+    auto reg = std::make_unique<SubstrateRegistry>();
+    if (!load_registry_file(*file, *reg, error)) {
+      loaded_.erase(*file);
+      return false;
+    }
+    slot = std::move(reg);
+  }
+  out = slot.get();
+  return true;
+}
+
+}  // namespace mplp
