@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
       {"check", "run the gates over evidence packs (or runner definitions)", cmd_check},
       {"explain", "explain one gate: what it checks and how to fix its findings", cmd_explain},
       {"gates", "list the gates", cmd_gates},
+      {"key", "make a signing key pair (key generate --out DIR) or print a key id (key id FILE)", cmd_key},
       {"run", "run a command in a runner container and seal the pack it writes", cmd_run},
       {"seal", "seal a pack: runner metadata in env_ref, pack hashes, sums file", cmd_seal},
   };

@@ -29,6 +29,7 @@ int cmd_gates(const Args& args);
 int cmd_explain(const Args& args);
 int cmd_run(const Args& args);   // run_command.cpp
 int cmd_seal(const Args& args);  // run_command.cpp
+int cmd_key(const Args& args);   // key_command.cpp
 
 std::string_view tool_version();  // "0.1.0 (commit abc123)"
 

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "core/keys.h"
 #include "runner/executor.h"
 #include "runner/seal.h"
 
@@ -22,16 +23,27 @@ constexpr std::string_view kRunUsage =
     "(reports/runner.meta.json, manifest env_ref and hashes, integrity/sha256sums.txt).\n"
     "DIR is replaced in one atomic step: if anything fails, or the process is killed,\n"
     "DIR is left as it was. CMD's output is streamed.\n"
+    "With --sign-key, integrity/provenance.intoto.jsonl (a DSSE-signed in-toto\n"
+    "statement, SLSA provenance v1) is written in the same atomic step.\n"
     "Exit codes: 0 sealed; CMD's own status when it failed; 2 could not run (the\n"
     "message names the step: engine, definition, build, fingerprint, run, seal, commit).\n\n"
     "options:\n";
 
 constexpr std::string_view kSealUsage =
-    "usage: mplp-gate seal PACK\n\n"
+    "usage: mplp-gate seal PACK [--sign-key FILE]\n\n"
     "Seals a pack produced elsewhere: env_ref from reports/runner.meta.json,\n"
     "hashes.pack_root_hash and hashes.verify_report_hash, then\n"
-    "integrity/sha256sums.txt over every file outside integrity/. The pack is\n"
-    "updated in one atomic step. Exit codes: 0 sealed, 2 could not seal.\n";
+    "integrity/sha256sums.txt over every file outside integrity/, and with\n"
+    "--sign-key integrity/provenance.intoto.jsonl (signed provenance). Without a\n"
+    "key a stale provenance file is removed (the pack is then unsigned). The pack\n"
+    "is updated in one atomic step. Exit codes: 0 sealed, 2 could not seal.\n";
+
+// Loads --sign-key before any work, so a bad key costs nothing (exit 2).
+bool load_sign_key(const std::string& path, PrivateKey& key, std::string& error) {
+  if (path.empty()) return true;
+  if (!load_private_key_file(path, key, error)) return error = "--sign-key: " + error, false;
+  return true;
+}
 
 // The nearest ancestor of the working directory that holds runners/.
 std::string find_runners_dir() {
@@ -48,6 +60,7 @@ std::string find_runners_dir() {
 
 int cmd_run(const Args& args) {
   runner::RunRequest req;
+  std::string key_path;
   bool help = false;
   std::vector<std::string> positional;
   std::vector<OptionSpec> specs = {
@@ -73,6 +86,8 @@ int cmd_run(const Args& args) {
        "runners directory (default: runners/ of the nearest ancestor of the working directory)", "DIR"},
       {"--rebuild", false, [&](const std::string&, std::string&) { req.rebuild = true; return true; },
        "rebuild the runner image even when one for this definition exists", ""},
+      {"--sign-key", true, [&](const std::string& v, std::string&) { key_path = v; return true; },
+       "sign the run's provenance with this private key (PKCS#8 PEM: Ed25519 or ECDSA P-256)", "FILE"},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},
   };
   std::string error;
@@ -92,6 +107,13 @@ int cmd_run(const Args& args) {
     std::cerr << "mplp-gate run: " << error << "\ntry 'mplp-gate run --help'\n";
     return kExitError;
   }
+  PrivateKey key;
+  if (!load_sign_key(key_path, key, error)) {
+    std::cerr << "mplp-gate run: " << error << "\n";
+    return kExitError;
+  }
+  if (key.valid()) req.sign_key = &key;
+  req.builder_version = std::string(tool_version());
   if (req.runners_dir.empty()) req.runners_dir = find_runners_dir();
   if (req.runners_dir.empty()) {
     std::cerr << "mplp-gate run: no runners/ directory in the working directory or its parents (use --runners)\n";
@@ -107,14 +129,19 @@ int cmd_run(const Args& args) {
   }
   std::cerr << "mplp-gate run: sealed " << req.out_dir << " (runner " << req.runner_id << ", image "
             << out.meta.container_digest << ", " << out.meta.fingerprint.runtime_type << " "
-            << out.meta.fingerprint.runtime_version << ")\n";
+            << out.meta.fingerprint.runtime_version << ")";
+  if (key.valid()) std::cerr << ", provenance signed by key " << key.public_key().id();
+  std::cerr << "\n";
   return kExitPass;
 }
 
 int cmd_seal(const Args& args) {
   std::vector<std::string> positional;
+  std::string key_path;
   bool help = false;
   std::vector<OptionSpec> specs = {
+      {"--sign-key", true, [&](const std::string& v, std::string&) { key_path = v; return true; },
+       "sign the provenance with this private key (PKCS#8 PEM: Ed25519 or ECDSA P-256)", "FILE"},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},
   };
   std::string error;
@@ -130,14 +157,24 @@ int cmd_seal(const Args& args) {
     std::cerr << "mplp-gate seal: expected exactly one PACK\ntry 'mplp-gate seal --help'\n";
     return kExitError;
   }
+  PrivateKey key;
+  if (!load_sign_key(key_path, key, error)) {
+    std::cerr << "mplp-gate seal: " << error << "\n";
+    return kExitError;
+  }
+  runner::SealOptions options;
+  options.provenance.key = key.valid() ? &key : nullptr;
+  options.provenance.builder_version = std::string(tool_version());
   std::vector<std::string> notes;
-  bool ok = runner::seal_pack(positional[0], notes, error);
+  bool ok = runner::seal_pack(positional[0], notes, error, options);
   for (const std::string& n : notes) std::cerr << "mplp-gate seal: note: " << n << "\n";
   if (!ok) {
     std::cerr << "mplp-gate seal: " << error << "; " << positional[0] << " left untouched\n";
     return kExitError;
   }
-  std::cerr << "mplp-gate seal: sealed " << positional[0] << "\n";
+  std::cerr << "mplp-gate seal: sealed " << positional[0];
+  if (key.valid()) std::cerr << ", provenance signed by key " << key.public_key().id();
+  std::cerr << "\n";
   return kExitPass;
 }
 

@@ -156,6 +156,7 @@ bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
   meta.executed_at = utc_now();
   auto t1 = std::chrono::steady_clock::now();
   ProcessResult r = run_process(s);
+  const std::string finished_on = utc_now();
   out.run_seconds = seconds_since(t1);
   out.log += r.out + r.err;
   if (r.timed_out) {
@@ -175,7 +176,12 @@ bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
   }
   out.cmd_exit = 0;
   test_pause_point("ran");
-  if (!seal_dir(stage.path, &meta, {.require_manifest = false}, out.notes, error) || !stage_commit(stage, error)) {
+  SealOptions seal{.require_manifest = false,
+                   .provenance = {.key = req.sign_key, .mode = ProvenanceMode::Run,
+                                  .builder_version = req.builder_version, .command = req.cmd,
+                                  .network = req.network, .invocation_id = name,
+                                  .started_on = meta.executed_at, .finished_on = finished_on}};
+  if (!seal_dir(stage.path, &meta, seal, out.notes, error) || !stage_commit(stage, error)) {
     stage_discard(stage);
     error += "; " + req.out_dir + " left untouched";
     return false;

@@ -7,7 +7,8 @@
 // python, so it is measured rather than copied from runner.yaml); run CMD through `sh -c` in that image with the repo at
 // /workspace (podman: an overlay, so the repo itself is never written) and a
 // private staging copy of OUT_DIR at /workspace/out, network off by default;
-// on success seal the staging directory (seal.h) and commit it over OUT_DIR
+// on success seal the staging directory (seal.h; with `sign_key`, the signed
+// provenance too) and commit it over OUT_DIR
 // in one atomic exchange (stage.h). On any failure OUT_DIR is untouched and
 // the error names the step: "engine:", "definition:", "build:",
 // "fingerprint:", "stage:", "run:", "seal:" or "commit:".
@@ -39,6 +40,8 @@ struct RunRequest {
   bool rebuild = false;
   OutputMode output = OutputMode::Inherit;
   unsigned timeout_seconds = 0;   // for CMD; 0 = none
+  const PrivateKey* sign_key = nullptr;  // signs integrity/provenance.intoto.jsonl (provenance.h)
+  std::string builder_version;           // recorded in the provenance
 };
 
 struct RunOutcome {

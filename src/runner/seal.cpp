@@ -223,17 +223,21 @@ bool seal_dir(const std::string& dir, const RunnerMeta* meta, const SealOptions&
   test_pause_point("sealed-manifest");
   if (!write_sums(dir, error)) return error = "seal: integrity/sha256sums.txt: " + error, false;
   test_pause_point("sealed-sums");
+  // Step 4 (issue 12): the signed attestation over the sums just written.
+  if (!write_provenance(dir, options.provenance, notes, error)) return error = "seal: " + error, false;
+  test_pause_point("sealed-provenance");
   return true;
 }
 
-bool seal_pack(const std::string& pack, std::vector<std::string>& notes, std::string& error) {
+bool seal_pack(const std::string& pack, std::vector<std::string>& notes, std::string& error,
+               const SealOptions& options) {
   struct stat st {};
   if (::stat(pack.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return error = "seal: " + pack + ": not a directory", false;
   Stage stage;
   if (!stage_create(pack, StageFill::HardLink, stage, error)) return error = "stage: " + error, false;
   test_pause_point("staged");
-  if (!seal_dir(stage.path, nullptr, {}, notes, error)) {
+  if (!seal_dir(stage.path, nullptr, options, notes, error)) {
     stage_discard(stage);
     return false;
   }

@@ -18,6 +18,9 @@
 //     before the sums, which cover manifest.json.
 //  3. integrity/sha256sums.txt over every regular file outside integrity/,
 //     sorted by byte order (core/sums.h format_sums).
+//  4. integrity/provenance.intoto.jsonl, the signed attestation, when
+//     SealOptions::provenance has a key; else a stale one is removed
+//     (provenance.h).
 // A pack holding a symlink, FIFO or device, a manifest that does not parse,
 // holds duplicate keys or is not an object, or runner metadata that is not
 // valid runner.meta v2, is refused with the step and file named.
@@ -28,6 +31,8 @@
 
 #include <string>
 #include <vector>
+
+#include "runner/provenance.h"
 
 namespace mplp::runner {
 
@@ -49,6 +54,7 @@ std::string format_runner_meta(const RunnerMeta& meta);
 
 struct SealOptions {
   bool require_manifest = true;  // `run` tolerates a producer that wrote none (smoke packs)
+  ProvenanceRequest provenance;  // step 4: sign (with a key) or drop a stale envelope
 };
 
 // Seals `dir` in place. `meta` (may be null) is written first; without it the
@@ -58,7 +64,8 @@ bool seal_dir(const std::string& dir, const RunnerMeta* meta, const SealOptions&
               std::vector<std::string>& notes, std::string& error);
 
 // `mplp-gate seal PACK`: stage (hard links), seal, commit.
-bool seal_pack(const std::string& pack, std::vector<std::string>& notes, std::string& error);
+bool seal_pack(const std::string& pack, std::vector<std::string>& notes, std::string& error,
+               const SealOptions& options = {});
 
 // "YYYY-MM-DDTHH:MM:SSZ" for now.
 std::string utc_now();

@@ -6,6 +6,7 @@
 //   ran          CMD finished successfully, nothing sealed yet
 //   sealed-meta  reports/runner.meta.json written in the staging directory
 //   sealed-manifest, sealed-sums   the same for manifest.json and the sums
+//   sealed-provenance  integrity/provenance.intoto.jsonl written (or a stale one removed)
 //   committed    the staging directory exchanged with the pack (old tree not yet removed)
 #pragma once
 
