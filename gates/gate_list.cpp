@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include "gates/attestation.h"
+#include "gates/consistency.h"
 #include "gates/det.h"
+#include "gates/evidence_reuse.h"
 #include "gates/host_allow.h"
 #include "gates/integrity.h"
 #include "gates/pack_structure.h"
@@ -16,7 +19,10 @@ namespace mplp {
 const std::vector<const Gate*>& all_gates() {
   // One line per gate, sorted by id (a test checks order and uniqueness).
   static const std::vector<const Gate*> gates = {
+      &attestation_gate(),
+      &consistency_gate(),
       &det_gate(),
+      &evidence_reuse_gate(),
       &host_allow_gate(),
       &integrity_gate(),
       &pack_structure_gate(),

@@ -10,6 +10,7 @@
 #include "core/schema.h"
 #include "core/values.h"
 #include "gates/manifest_fields.h"
+#include "gates/registry_binding.h"
 
 namespace mplp {
 
@@ -259,8 +260,11 @@ class Gate_ : public Gate {
         "sha256:<64 hex>; environment_fingerprint has the keys os, arch, runtime_type, runtime_version in that order "
         "(generated_at allowed last), each a non-placeholder string; executed_at is RFC 3339 UTC (warning otherwise). "
         "reports/runner.meta.json exists, has no duplicate keys, is valid against runner-meta.v2 and agrees with "
-        "env_ref on runner_id, digest, fingerprint and executed_at. With a substrate registry, runner_id is one of "
-        "its runners. A missing or unusable manifest fails the gate.",
+        "env_ref on runner_id, digest, fingerprint and executed_at. With a substrate registry (--registry, "
+        "--repo-root, or the nearest ancestor of the pack holding producers/_registry/substrates.v2.yaml or "
+        "producers/real/_registry/substrates.v2.yaml), runner_id is one of its runners, substrate_ref.substrate_id "
+        "is a registered substrate, runner_id is the runner registered for it and lock_ref.lock_kind (when present) "
+        "its registered lock_kind. A missing or unusable manifest fails the gate.",
         GateScope::Pack,
         {
             {"ssot.manifest-unusable", Severity::Error, "manifest.json is missing or unusable: provenance cannot be established",
@@ -297,6 +301,12 @@ class Gate_ : public Gate {
              "follow schemas/runner-meta.v2.schema.json"},
             {"ssot.runner-meta-mismatch", Severity::Error, "runner.meta.json and env_ref disagree on a field",
              "copy runner.meta.json into env_ref unchanged"},
+            {"ssot.substrate-unregistered", Severity::Error, "the pack's substrate is not in the substrate registry",
+             "produce evidence only for registered substrates"},
+            {"ssot.runner-binding", Severity::Error, "the pack's runner is not the runner registered for its substrate",
+             "run the producer with the registered runner"},
+            {"ssot.lock-kind-binding", Severity::Error, "lock_ref.lock_kind differs from the substrate's registered lock_kind",
+             "pin the substrate with the registered lock kind"},
         }};
     return kInfo;
   }
@@ -307,6 +317,7 @@ class Gate_ : public Gate {
     FieldChecker c(sink, std::string(kManifest));
     const rapidjson::Value* env = nullptr;
     check_env_ref(c, manifest, ctx, env);
+    check_registry_binding(c, ctx, *manifest);
     check_runner_meta(pack, sink, env);
   }
 };

@@ -1,0 +1,221 @@
+#include "gates/attestation.h"
+
+#include "core/dsse.h"
+#include "core/intoto.h"
+#include "core/json.h"
+#include "core/trust.h"
+#include "gates/attestation_statement.h"
+#include "gates/manifest_fields.h"
+
+namespace mplp {
+
+namespace {
+
+using attestation::kEnvelope;
+using attestation::Reporter;
+
+constexpr std::string_view kNoTrust = "no trusted key: provenance is self-asserted";
+constexpr std::string_view kSignHint =
+    "produce the pack with `mplp-gate run --sign-key KEY` (or seal it with `mplp-gate seal --sign-key KEY`) "
+    "using a key the verifier trusts";
+
+std::string manifest_string(const Pack& pack, std::string_view object, std::string_view key) {
+  const rapidjson::Value* v = string_member(member(pack.manifest(), object), key);
+  return v == nullptr ? "" : std::string(as_view(*v));
+}
+
+// The one non-empty line of the envelope file (its 1-based number in `line_no`).
+bool single_line(std::string_view bytes, std::string_view& line, std::uint64_t& line_no, Reporter& r) {
+  std::uint64_t n = 0, found = 0;
+  for (std::size_t start = 0; start < bytes.size();) {
+    std::size_t end = bytes.find('\n', start);
+    if (end == std::string_view::npos) end = bytes.size();
+    std::string_view l = bytes.substr(start, end - start);
+    ++n;
+    if (l.find_first_not_of(" \t\r") != std::string_view::npos) {
+      if (found != 0) {
+        Finding f = make_finding(Severity::Error, "attest.envelope-json", std::string(kEnvelope),
+                                 "more than one envelope: line " + std::to_string(n) + " holds another");
+        f.location.line = n;
+        f.expected = "exactly one DSSE envelope on one line";
+        f.hint = kSignHint;
+        r.sink().report(std::move(f));
+        return false;
+      }
+      found = n;
+      line = l;
+    }
+    start = end + 1;
+  }
+  line_no = found;
+  if (found == 0)
+    r.error("attest.envelope-json", "", std::string(kEnvelope) + " is empty", "one DSSE envelope", "empty file",
+            kSignHint);
+  return found != 0;
+}
+
+// Which trusted keys verify the envelope, and whether one may vouch for this pack.
+void check_signatures(const Pack& pack, const DsseEnvelope& env, const TrustStore& trust, Reporter& r) {
+  std::vector<const TrustedKey*> verified;
+  for (const TrustedKey& k : trust.keys)
+    if (dsse_verified_by(env, k.key) >= 0) verified.push_back(&k);
+  if (verified.empty()) {
+    std::string hints, trusted;
+    for (const DsseSignature& s : env.signatures) hints += (hints.empty() ? "" : ", ") + (s.keyid.empty() ? "(no keyid)" : s.keyid);
+    for (const TrustedKey& k : trust.keys) trusted += (trusted.empty() ? "" : ", ") + k.key.id() + " (" + k.source + ")";
+    r.error("attest.signature", "/signatures", "no signature verifies under a trusted key",
+            "a signature by " + trusted,
+            std::to_string(env.signatures.size()) + " signature(s)" + (hints.empty() ? "" : ", keyids " + hints), kSignHint);
+    return;
+  }
+  std::string runner = manifest_string(pack, "env_ref", "runner_id");
+  std::string substrate = manifest_string(pack, "substrate_ref", "substrate_id");
+  for (const TrustedKey* k : verified) {
+    if (!k->allows(runner, substrate)) continue;
+    Finding f = make_finding(Severity::Info, "attest.verified", std::string(kEnvelope),
+                             "provenance signed by trusted key " + k->key.id() + " (" + k->source + ")");
+    f.location.pointer = "/signatures";
+    f.detail = std::string(to_string(k->key.type())) + " key, trusted for " + k->scope_text();
+    r.sink().report(std::move(f));
+    return;
+  }
+  for (const TrustedKey* k : verified)
+    r.error("attest.key-scope", "/signatures",
+            "trusted key " + k->key.id() + " (" + k->source + ") signed this pack but may vouch only for " +
+                k->scope_text(),
+            k->scope_text(), "runner " + (runner.empty() ? "(none)" : runner) + ", substrate " +
+                                 (substrate.empty() ? "(none)" : substrate),
+            "sign with the key trusted for this runner and substrate, or widen the key's `runners`/`substrates` "
+            "in the policy's trust.keys");
+}
+
+void check_envelope(const Pack& pack, const TrustStore& trust, FindingSink& sink) {
+  Reporter r(sink);
+  const Entry* e = pack.find(kEnvelope);
+  if (e == nullptr || e->type != EntryType::Regular) {
+    r.error("attest.envelope-missing", "",
+            std::string(kEnvelope) + (e == nullptr ? " is missing" : " is a " + std::string(to_string(e->type))) +
+                ": nothing vouches for who produced this pack",
+            "a signed DSSE envelope", e == nullptr ? "missing" : std::string(to_string(e->type)), kSignHint);
+    return;
+  }
+  std::string error;
+  auto bytes = pack.bytes(kEnvelope, error);
+  if (!bytes) {
+    r.error("attest.envelope-unreadable", "", std::string(kEnvelope) + " cannot be read: " + error,
+            "a readable file within limits.max_file_size", error, "make the file readable");
+    return;
+  }
+  std::string_view line;
+  std::uint64_t line_no = 0;
+  if (!single_line(*bytes, line, line_no, r)) return;
+  DsseRead read = read_dsse(line, {pack.limits().max_json_depth});
+  if (!read.json_ok) {
+    Finding f = make_finding(Severity::Error, "attest.envelope-json", std::string(kEnvelope),
+                             "not valid JSON: " + read.json_error.message);
+    f.location.line = line_no;
+    f.location.column = read.json_error.column;
+    f.expected = "a DSSE envelope (JSON)";
+    f.hint = kSignHint;
+    sink.report(std::move(f));
+    return;
+  }
+  for (const DsseProblem& p : read.problems)
+    r.error("attest.envelope-shape", p.pointer, "not a DSSE envelope: " + p.message, p.expected, p.actual, kSignHint);
+  if (!read.payload_ok) return;
+  if (read.envelope.payload_type != kInTotoPayloadType)
+    r.error("attest.payload-type", "/payloadType", "the envelope does not hold an in-toto statement",
+            std::string(kInTotoPayloadType), read.envelope.payload_type, kSignHint);
+  check_signatures(pack, read.envelope, trust, r);
+  attestation::check_statement(pack, read.envelope.payload, r);
+}
+
+class Gate_ : public Gate {
+ public:
+  const GateInfo& info() const override {
+    static const GateInfo kInfo{
+        "GATE-V2-ATTESTATION-01",
+        "An INDEXABLE_REAL pack carries run provenance signed by a trusted key, describing the pack as it is",
+        "A seal is a hash anyone can recompute: a pack copied from another run, relabelled and resealed passes "
+        "every other gate. Only a signature by a key the verifier trusts (the runner's) ties the pack to a run "
+        "that really happened, with the runner, image and environment it claims.",
+        "For INDEXABLE_REAL packs (others SKIP), when a trusted key is configured (--trusted-key FILE, or the "
+        "policy's trust.keys; without one SKIP, or FAIL under --require-signature or trust.require_signature): "
+        "integrity/provenance.intoto.jsonl holds exactly one DSSE envelope (JSON) with payloadType "
+        "application/vnd.in-toto+json, a base64 payload and signatures; at least one signature verifies "
+        "(DSSE PAE) under a trusted key whose `runners`/`substrates` allow the pack's env_ref.runner_id and "
+        "substrate_ref.substrate_id; the payload is an in-toto Statement v1 (_type) with predicateType "
+        "https://slsa.dev/provenance/v1; its subjects are exactly the entries of integrity/sha256sums.txt (each "
+        "missing, extra or different entry is a finding) and each subject's digest is the file's digest now; "
+        "the predicate's runner, runner-image digest and environment fingerprint equal env_ref's and "
+        "reports/runner.meta.json's. PASS carries an info finding naming the key id and key file.",
+        GateScope::Pack,
+        {
+            {"attest.no-trusted-key", Severity::Error, "--require-signature is set but no trusted key is configured",
+             "pass --trusted-key FILE or list keys in the policy's trust.keys"},
+            {"attest.manifest-unusable", Severity::Error, "manifest.json is missing or unusable",
+             "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
+            {"attest.envelope-missing", Severity::Error, "integrity/provenance.intoto.jsonl is missing or not a file",
+             "produce or seal the pack with --sign-key"},
+            {"attest.envelope-unreadable", Severity::Error, "the envelope file cannot be read", "make it readable"},
+            {"attest.envelope-json", Severity::Error, "the envelope file is empty, not JSON, or holds several lines",
+             "write exactly one envelope, as `mplp-gate run --sign-key` does"},
+            {"attest.envelope-shape", Severity::Error, "the JSON is not a DSSE envelope (a field missing, mistyped or not base64)",
+             "sign again with mplp-gate"},
+            {"attest.payload-type", Severity::Error, "payloadType is not application/vnd.in-toto+json",
+             "sign an in-toto statement"},
+            {"attest.signature", Severity::Error, "no signature verifies under a trusted key",
+             "sign with a trusted key, or trust the key that signed"},
+            {"attest.key-scope", Severity::Error, "the verifying key may not vouch for this runner or substrate",
+             "use the key trusted for it, or widen the key's scope in the policy"},
+            {"attest.verified", Severity::Info, "the trusted key that verified the provenance",
+             "nothing to fix (recorded for the audit trail)"},
+            {"attest.statement-json", Severity::Error, "the payload is not JSON", "sign again with mplp-gate"},
+            {"attest.statement-shape", Severity::Error, "the statement's subjects or predicate are malformed",
+             "sign again with mplp-gate"},
+            {"attest.statement-type", Severity::Error, "_type is not https://in-toto.io/Statement/v1",
+             "sign an in-toto Statement v1"},
+            {"attest.predicate-type", Severity::Error, "predicateType is not https://slsa.dev/provenance/v1",
+             "sign SLSA provenance"},
+            {"attest.sums-unusable", Severity::Error, "integrity/sha256sums.txt cannot be read to compare subjects",
+             "seal the pack"},
+            {"attest.subject-missing", Severity::Error, "a sums entry is not a subject of the statement",
+             "produce and sign the pack again"},
+            {"attest.subject-extra", Severity::Error, "a subject is not listed in the sums file",
+             "produce and sign the pack again"},
+            {"attest.subject-digest", Severity::Error, "a subject's digest differs from the sums entry",
+             "produce and sign the pack again"},
+            {"attest.file-changed", Severity::Error, "a signed file's digest is not the one signed",
+             "restore the file, or produce and sign the pack again"},
+            {"attest.predicate-mismatch", Severity::Error,
+             "the signed runner, image digest or fingerprint differs from env_ref or runner.meta.json",
+             "do not edit the runner identity of a signed pack; run again"},
+        }};
+    return kInfo;
+  }
+
+  void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
+    if (pack.manifest() != nullptr && !pack.is_real()) return sink.skip(not_real_reason(pack));
+    if (ctx.trust == nullptr || ctx.trust->empty()) {
+      if (!ctx.options.require_signature && !ctx.policy.require_signature) return sink.skip(std::string(kNoTrust));
+      Finding f = make_finding(Severity::Error, "attest.no-trusted-key", "",
+                               std::string(kNoTrust) + " (a signature is required: --require-signature or the "
+                               "policy's trust.require_signature)");
+      f.expected = "at least one trusted key";
+      f.actual = "none configured";
+      f.hint = "pass --trusted-key FILE (the runner's public key) or list keys in the policy's trust.keys";
+      return sink.report(std::move(f));
+    }
+    if (real_manifest_or_report(pack, "attest.manifest-unusable", sink) == nullptr) return;
+    check_envelope(pack, *ctx.trust, sink);
+  }
+};
+
+}  // namespace
+
+const Gate& attestation_gate() {
+  static const Gate_ gate;
+  return gate;
+}
+
+}  // namespace mplp

@@ -1,0 +1,205 @@
+#include "gates/attestation_statement.h"
+
+#include <initializer_list>
+#include <map>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/intoto.h"
+#include "core/json.h"
+#include "core/sums.h"
+#include "gates/manifest_fields.h"
+#include "runner/provenance.h"
+
+namespace mplp::attestation {
+
+namespace {
+
+using rapidjson::Value;
+
+constexpr std::string_view kResign =
+    "re-run the producer with `mplp-gate run --sign-key` (or `mplp-gate seal --sign-key`) so that the signed "
+    "statement describes the pack as it is";
+
+std::string at(std::string_view statement_pointer) { return "/payload" + std::string(statement_pointer); }
+
+struct SumsLine {
+  std::uint64_t line;
+  std::string hex;
+};
+
+// The subjects against the sums entries: each missing, extra or different
+// entry is its own finding; a subject that matches its sums line is then
+// compared with the file as it is now (a byte changed after signing).
+void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
+  std::string error;
+  auto bytes = pack.bytes(kSums, error);
+  if (!bytes) {
+    r.error("attest.sums-unusable", "", std::string(kSums) + " cannot be read, so the subjects cannot be checked: " + error,
+            "a readable " + std::string(kSums), "unreadable", "seal the pack (GATE-V2-INTEGRITY-01 says what is wrong)");
+    return;
+  }
+  std::map<std::string, SumsLine> sums;
+  for (SumsEntry& e : parse_sums(*bytes).entries) sums.emplace(std::move(e.path), SumsLine{e.line, std::move(e.hex)});
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < s.subjects.size(); ++i) {
+    const Subject& subj = s.subjects[i];
+    const std::string& ptr = s.subject_pointers[i];
+    auto hex = subj.digest.find("sha256");
+    if (hex == subj.digest.end() || !is_lower_hex(hex->second, 64)) {
+      r.error("attest.statement-shape", at(ptr + "/digest"), "subject " + escape_for_message(subj.name) +
+              " has no sha256 digest of 64 lowercase hex", "{\"sha256\": \"<64 hex>\"}",
+              hex == subj.digest.end() ? "no sha256" : hex->second, kResign);
+      continue;
+    }
+    if (!seen.emplace(subj.name, i).second) {
+      r.error("attest.statement-shape", at(ptr + "/name"), "subject " + escape_for_message(subj.name) + " is listed twice",
+              "each file once", "repeated", kResign);
+      continue;
+    }
+    auto it = sums.find(subj.name);
+    if (it == sums.end()) {
+      r.error("attest.subject-extra", at(ptr), "the statement names " + escape_for_message(subj.name) + ", which " +
+              std::string(kSums) + " does not list", "only files listed in " + std::string(kSums),
+              escape_for_message(subj.name), kResign);
+      continue;
+    }
+    if (it->second.hex != hex->second) {
+      r.error("attest.subject-digest", at(ptr + "/digest/sha256"), "the statement's digest of " +
+              escape_for_message(subj.name) + " differs from " + std::string(kSums) + " line " +
+              std::to_string(it->second.line), it->second.hex, hex->second, kResign);
+      continue;
+    }
+    const Digest* now = pack.digest(subj.name);
+    if (now == nullptr || to_hex(*now) != hex->second)
+      r.error("attest.file-changed", at(ptr + "/digest/sha256"), escape_for_message(subj.name) +
+              (now == nullptr ? " is missing or could not be hashed" : " changed after it was signed"),
+              hex->second, now == nullptr ? "missing or unreadable" : to_hex(*now),
+              "restore the file as signed; a changed pack must be produced and signed again");
+  }
+  for (const auto& [path, line] : sums)
+    if (seen.count(path) == 0)
+      r.error("attest.subject-missing", at("/subject"), std::string(kSums) + " line " + std::to_string(line.line) +
+              " lists " + escape_for_message(path) + ", which the signed statement does not name",
+              escape_for_message(path) + " with sha256 " + line.hex, "not a subject", kResign);
+}
+
+// What the pack says about its runner: env_ref in the manifest and
+// reports/runner.meta.json (either may be missing: SSOT-01 reports that).
+struct PackSide {
+  std::string file;
+  std::string base;  // JSON pointer of the object holding the fields
+  const Value* obj;
+};
+
+std::string digest_text(const Value* obj) {
+  for (std::string_view key : {"container_digest", "image_digest"})
+    if (const Value* v = string_member(obj, key)) return std::string(as_view(*v));
+  return "";
+}
+
+// Compares one recorded value of the predicate with each side's value.
+void compare(Reporter& r, std::string_view what, std::string pred_ptr, const std::string& recorded,
+             const std::vector<PackSide>& sides, std::string_view pack_key,
+             std::string (*value_of)(const Value*, std::string_view)) {
+  for (const PackSide& side : sides) {
+    if (side.obj == nullptr) continue;
+    std::string want = value_of(side.obj, pack_key);
+    if (want.empty() || want == recorded) continue;
+    r.error("attest.predicate-mismatch", at(pred_ptr),
+            "the signed provenance records " + std::string(what) + " " + (recorded.empty() ? "nothing" : recorded) +
+                " but " + side.file + "#" + side.base + "/" + std::string(pack_key) + " says " + want,
+            want, recorded.empty() ? "missing" : recorded,
+            "the pack's runner identity must be the one the signed run recorded; re-run and re-sign, do not edit");
+  }
+}
+
+std::string string_of(const Value* obj, std::string_view key) {
+  if (key == "container_digest") return digest_text(obj);
+  const Value* v = string_member(obj, key);
+  return v == nullptr ? "" : std::string(as_view(*v));
+}
+
+std::string json_of(const Value* obj, std::string_view key) {
+  const Value* v = member(obj, key);
+  return v == nullptr ? "" : to_compact_json(*v, SIZE_MAX);
+}
+
+const Value* at_path(const Value* v, std::initializer_list<std::string_view> keys) {
+  for (std::string_view k : keys) v = member(v, k);
+  return v;
+}
+
+void check_predicate(const Pack& pack, const StatementRead& s, Reporter& r) {
+  std::vector<PackSide> sides;
+  sides.push_back({"manifest.json", "/env_ref", member(pack.manifest(), "env_ref")});
+  const JsonFile& meta = pack.json(kMeta);
+  sides.push_back({std::string(kMeta), "", meta.parsed && meta.doc.value.IsObject() ? &meta.doc.value : nullptr});
+
+  const Value* def = member(s.predicate, "buildDefinition");
+  const Value* runner = string_member(at_path(def, {"externalParameters"}), "runner");
+  compare(r, "runner", "/predicate/buildDefinition/externalParameters/runner",
+          runner != nullptr ? std::string(as_view(*runner)) : "", sides, "runner_id", string_of);
+
+  std::string digest, digest_ptr = "/predicate/buildDefinition/resolvedDependencies";
+  if (const Value* deps = member(def, "resolvedDependencies"); deps != nullptr && deps->IsArray())
+    for (rapidjson::SizeType i = 0; i < deps->Size() && digest.empty(); ++i) {
+      const Value* name = string_member(&(*deps)[i], "name");
+      const Value* hex = string_member(at_path(&(*deps)[i], {"digest"}), "sha256");
+      if (name != nullptr && as_view(*name) == runner::kRunnerImageDependency && hex != nullptr) {
+        digest = "sha256:" + std::string(as_view(*hex));
+        digest_ptr += "/" + std::to_string(i) + "/digest/sha256";
+      }
+    }
+  compare(r, "image digest", digest_ptr, digest, sides, "container_digest", string_of);
+
+  const Value* fp = member(at_path(def, {"internalParameters"}), "environmentFingerprint");
+  compare(r, "environment fingerprint", "/predicate/buildDefinition/internalParameters/environmentFingerprint",
+          fp != nullptr ? to_compact_json(*fp, SIZE_MAX) : "", sides, "environment_fingerprint", json_of);
+}
+
+}  // namespace
+
+Reporter::~Reporter() {
+  for (const auto& [code, n] : counts_)
+    if (n > kMaxPerCode)
+      sink_.report(make_finding(Severity::Error, code, std::string(kEnvelope),
+                                std::to_string(n - kMaxPerCode) + " more findings of this kind are not listed"));
+}
+
+void Reporter::error(std::string_view code, std::string pointer, std::string message, std::string expected,
+                     std::string actual, std::string_view hint) {
+  auto it = counts_.try_emplace(std::string(code), 0).first;
+  if (++it->second > kMaxPerCode) return;
+  Finding f = make_finding(Severity::Error, std::string(code), std::string(kEnvelope), std::move(message));
+  f.location.pointer = std::move(pointer);
+  f.expected = std::move(expected);
+  f.actual = std::move(actual);
+  f.hint = std::string(hint);
+  sink_.report(std::move(f));
+}
+
+void check_statement(const Pack& pack, std::string_view payload, Reporter& r) {
+  StatementRead s;
+  read_statement(payload, {pack.limits().max_json_depth}, s);
+  if (!s.json_ok) {
+    r.error("attest.statement-json", "/payload",
+            "the signed payload is not JSON: " + s.json_error.message + " (statement line " +
+                std::to_string(s.json_error.line) + ", column " + std::to_string(s.json_error.column) + ")",
+            "an in-toto Statement v1 (JSON)", "invalid JSON", kResign);
+    return;
+  }
+  for (const DsseProblem& p : s.problems)
+    r.error("attest.statement-shape", at(p.pointer), "statement: " + p.message, p.expected, p.actual, kResign);
+  if (!s.doc.value.IsObject()) return;
+  if (s.type == nullptr || !s.type->IsString() || as_view(*s.type) != kStatementType)
+    r.error("attest.statement-type", at("/_type"), "the payload is not an in-toto Statement v1",
+            std::string(kStatementType), describe(s.type), kResign);
+  if (s.predicate_type == nullptr || !s.predicate_type->IsString() || as_view(*s.predicate_type) != kSlsaProvenanceV1)
+    r.error("attest.predicate-type", at("/predicateType"), "the statement's predicate is not SLSA Provenance v1",
+            std::string(kSlsaProvenanceV1), describe(s.predicate_type), kResign);
+  check_subjects(pack, s, r);
+  check_predicate(pack, s, r);
+}
+
+}  // namespace mplp::attestation

@@ -1,0 +1,45 @@
+// GATE-V2-ATTESTATION-01, second half: what the signed statement says,
+// compared with the pack (gates/attestation.cpp reads and verifies the
+// envelope first).
+//
+// Every finding is located in integrity/provenance.intoto.jsonl at
+// "/payload/<pointer into the statement>": the statement is the base64
+// payload of the envelope, so its pointers are written below /payload.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/gate.h"
+#include "core/pack.h"
+
+namespace mplp::attestation {
+
+inline constexpr std::string_view kEnvelope = "integrity/provenance.intoto.jsonl";
+inline constexpr std::string_view kSums = "integrity/sha256sums.txt";
+inline constexpr std::string_view kMeta = "reports/runner.meta.json";
+
+// Reports findings at a pointer of the envelope file; at most `kMaxPerCode`
+// findings per code, then one that counts the rest (a statement about 100,000
+// other files must not make 100,000 findings).
+class Reporter {
+ public:
+  explicit Reporter(FindingSink& sink) : sink_(sink) {}
+  ~Reporter();
+  void error(std::string_view code, std::string pointer, std::string message, std::string expected,
+             std::string actual, std::string_view hint);
+  FindingSink& sink() { return sink_; }
+
+ private:
+  static constexpr std::size_t kMaxPerCode = 200;
+  FindingSink& sink_;
+  std::map<std::string, std::size_t, std::less<>> counts_;
+};
+
+// Checks the statement in `payload` (already decoded) against the sums
+// entries, the files' digests, reports/runner.meta.json and env_ref.
+void check_statement(const Pack& pack, std::string_view payload, Reporter& r);
+
+}  // namespace mplp::attestation

@@ -1,0 +1,195 @@
+#include "gates/consistency.h"
+
+#include <cctype>
+#include <map>
+#include <optional>
+
+#include "core/json.h"
+#include "gates/manifest_fields.h"
+
+namespace mplp {
+
+namespace {
+
+using rapidjson::Value;
+
+constexpr std::string_view kContext = "artifacts/context.json";
+constexpr std::string_view kTimeline = "timeline/events.ndjson";
+constexpr std::size_t kMaxPerCode = 100;  // a timeline of a million RUN_STARTED lines is not a million findings
+constexpr std::string_view kCopiedHint =
+    "a pack's own records must describe the run its manifest claims; these were recorded by another run (another "
+    "substrate, scenario or run id), so the evidence was copied or relabelled: produce it by running this producer";
+
+// What the manifest claims (each may be absent: then nothing is compared with it).
+struct Claims {
+  std::optional<std::string> pack_id, scenario_id, substrate_id, substrate_name;
+};
+
+std::optional<std::string> text_at(const Value* obj, std::string_view key) {
+  const Value* v = string_member(obj, key);
+  return v == nullptr ? std::nullopt : std::optional<std::string>(as_view(*v));
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+std::string quoted(const std::string& s) {
+  rapidjson::Value v(rapidjson::StringRef(s.data(), s.size()));
+  return to_compact_json(v, 80);
+}
+
+// Compares a pack's own records with the claims, one finding per disagreement.
+class Checker {
+ public:
+  Checker(Claims claims, FindingSink& sink) : claims(std::move(claims)), sink_(sink) {}
+  ~Checker() {
+    for (const auto& [code, n] : counts_)
+      if (n > kMaxPerCode)
+        sink_.report(make_finding(Severity::Error, code, std::string(kTimeline),
+                                  std::to_string(n - kMaxPerCode) + " more findings of this kind are not listed"));
+  }
+
+  // A string `substrate` that names neither the manifest's substrate id nor its name.
+  void substrate(std::string_view code, std::string_view file, std::uint64_t line, std::string pointer, const Value* v) {
+    if (v == nullptr || !v->IsString()) return;
+    std::string expected;
+    for (const auto* claim : {&claims.substrate_id, &claims.substrate_name}) {
+      if (!*claim) continue;
+      if (equal_ignoring_case(as_view(*v), **claim)) return;
+      expected += (expected.empty() ? "" : " or ") + quoted(**claim);
+    }
+    if (expected.empty()) return;  // the manifest names no substrate
+    report(code, file, line, std::move(pointer), "records substrate " + to_compact_json(*v, 80) +
+           ", not the manifest's substrate_ref", expected + " (any case)", to_compact_json(*v, 80));
+  }
+
+  // A string that must equal the manifest's `claim` exactly.
+  void same(std::string_view code, std::string_view file, std::uint64_t line, std::string pointer, const Value* v,
+            const std::optional<std::string>& claim, std::string_view manifest_key) {
+    if (v == nullptr || !v->IsString() || !claim || as_view(*v) == *claim) return;
+    report(code, file, line, std::move(pointer), "records " + to_compact_json(*v, 80) + ", not the manifest's " +
+           std::string(manifest_key) + " " + quoted(*claim), quoted(*claim), to_compact_json(*v, 80));
+  }
+
+  const Claims claims;
+
+ private:
+  void report(std::string_view code, std::string_view file, std::uint64_t line, std::string pointer,
+              std::string message, std::string expected, std::string actual) {
+    if (++counts_[std::string(code)] > kMaxPerCode) return;
+    Finding f = make_finding(Severity::Error, std::string(code), std::string(file), std::string(file) + " " + message);
+    f.location.line = line;
+    f.location.pointer = std::move(pointer);
+    f.expected = std::move(expected);
+    f.actual = std::move(actual);
+    f.hint = std::string(kCopiedHint);
+    sink_.report(std::move(f));
+  }
+
+  FindingSink& sink_;
+  std::map<std::string, std::size_t> counts_;
+};
+
+bool regular(const Pack& pack, std::string_view rel) {
+  const Entry* e = pack.find(rel);
+  return e != nullptr && e->type == EntryType::Regular;
+}
+
+void check_context(const Pack& pack, Checker& c) {
+  if (!regular(pack, kContext)) return;
+  const JsonFile& jf = pack.json(kContext);
+  if (!jf.parsed || !jf.doc.value.IsObject()) return;  // PACK-STRUCTURE-01 reports it
+  const Value& ctx = jf.doc.value;
+  c.substrate("consistency.context-substrate", kContext, 0, "/substrate", member(ctx, "substrate"));
+  c.same("consistency.context-scenario", kContext, 0, "/scenario_id", member(ctx, "scenario_id"), c.claims.scenario_id,
+         "scenario_id");
+}
+
+void check_timeline(const Pack& pack, Checker& c) {
+  if (!regular(pack, kTimeline)) return;
+  std::string error;
+  auto bytes = pack.bytes(kTimeline, error);
+  if (!bytes) return;  // PACK-STRUCTURE-01 reports it
+  std::string_view all = *bytes;
+  std::uint64_t line = 0;
+  for (std::size_t start = 0; start < all.size();) {
+    std::size_t end = all.find('\n', start);
+    if (end == std::string_view::npos) end = all.size();
+    std::string_view text = all.substr(start, end - start);
+    start = end + 1;
+    ++line;
+    // Only lines naming one of the two events are parsed (a cheap pre-filter).
+    bool substrate_event = text.find("SUBSTRATE_REF_RECORDED") != std::string_view::npos;
+    if (!substrate_event && text.find("RUN_STARTED") == std::string_view::npos) continue;
+    JsonDoc doc;
+    if (!parse_json(text, {pack.limits().max_json_depth}, doc) || !doc.value.IsObject()) continue;
+    const Value* event = string_member(&doc.value, "event");
+    const Value* data = member(doc.value, "data");
+    if (event == nullptr) continue;
+    if (as_view(*event) == "SUBSTRATE_REF_RECORDED") {
+      c.substrate("consistency.timeline-substrate", kTimeline, line, "/data/substrate", member(data, "substrate"));
+    } else if (as_view(*event) == "RUN_STARTED") {
+      c.same("consistency.run-id", kTimeline, line, "/data/run_id", member(data, "run_id"), c.claims.pack_id, "pack_id");
+      c.same("consistency.run-scenario", kTimeline, line, "/data/scenario_id", member(data, "scenario_id"),
+             c.claims.scenario_id, "scenario_id");
+    }
+  }
+}
+
+class Gate_ : public Gate {
+ public:
+  const GateInfo& info() const override {
+    static const GateInfo kInfo{
+        "GATE-V2-CONSISTENCY-01",
+        "What a pack records about its own run agrees with its manifest",
+        "A pack copied from another run and relabelled keeps the traces of the run that made it: its context "
+        "and timeline still name the other substrate, scenario or run id. The manifest is easy to edit; the "
+        "evidence is not, so they must agree.",
+        "For every pack with a usable manifest (others SKIP), against manifest.json's pack_id, scenario_id and "
+        "substrate_ref.substrate_id / substrate_name: artifacts/context.json's string `substrate` equals the "
+        "substrate id or name (ignoring ASCII case) and its `scenario_id` equals scenario_id; every line of "
+        "timeline/events.ndjson whose `event` is SUBSTRATE_REF_RECORDED has a `data.substrate` equal to the "
+        "substrate id or name the same way; every RUN_STARTED event has `data.run_id` equal to pack_id and "
+        "`data.scenario_id` equal to scenario_id. Absent fields (in the manifest or the records), non-string "
+        "values and lines that are not JSON are not compared (GATE-V2-PACK-STRUCTURE-01 judges the shapes).",
+        GateScope::Pack,
+        {
+            {"consistency.context-substrate", Severity::Error,
+             "artifacts/context.json names another substrate than the manifest", "produce the evidence for this substrate"},
+            {"consistency.context-scenario", Severity::Error,
+             "artifacts/context.json names another scenario than the manifest", "produce the evidence for this scenario"},
+            {"consistency.timeline-substrate", Severity::Error,
+             "a SUBSTRATE_REF_RECORDED event names another substrate", "produce the evidence for this substrate"},
+            {"consistency.run-id", Severity::Error, "a RUN_STARTED event's run_id is not the pack_id",
+             "produce the evidence in this run"},
+            {"consistency.run-scenario", Severity::Error, "a RUN_STARTED event names another scenario",
+             "produce the evidence for this scenario"},
+        }};
+    return kInfo;
+  }
+
+  void check_pack(const Pack& pack, const GateContext&, FindingSink& sink) const override {
+    const Value* m = pack.manifest();
+    if (m == nullptr)
+      return sink.skip(manifest_state_text(pack) + ": nothing to compare with (GATE-V2-PACK-STRUCTURE-01 reports it)");
+    const Value* substrate = member(m, "substrate_ref");
+    Checker c({text_at(m, "pack_id"), text_at(m, "scenario_id"), text_at(substrate, "substrate_id"),
+               text_at(substrate, "substrate_name")},
+              sink);
+    check_context(pack, c);
+    check_timeline(pack, c);
+  }
+};
+
+}  // namespace
+
+const Gate& consistency_gate() {
+  static const Gate_ gate;
+  return gate;
+}
+
+}  // namespace mplp

@@ -1,0 +1,159 @@
+#include "gates/evidence_reuse.h"
+
+#include <map>
+#include <optional>
+#include <set>
+
+#include "core/digest.h"
+#include "core/json.h"
+
+namespace mplp {
+
+namespace {
+
+constexpr std::string_view kSums = "integrity/sha256sums.txt";
+constexpr std::string_view kArtifacts = "artifacts/";
+// A group can hold every pack of a huge run; each finding lists at most this
+// many other members and counts the rest, so the report stays linear in size.
+constexpr std::size_t kMaxListed = 20;
+
+// What one pack claims, and the two fingerprints compared across packs.
+struct PackFacts {
+  std::optional<std::string> pack_id, substrate_id, scenario_id;
+  std::optional<std::string> sums;       // hex SHA-256 of the sums file
+  std::optional<std::string> artifacts;  // hex SHA-256 over "<hex>  <path>\n" of every file under artifacts/
+};
+
+std::optional<std::string> text_at(const rapidjson::Value* obj, std::string_view key) {
+  const rapidjson::Value* v = string_member(obj, key);
+  return v == nullptr ? std::nullopt : std::optional<std::string>(as_view(*v));
+}
+
+// The artifacts tree as one digest; none when it is empty or a file could not be hashed.
+std::optional<std::string> artifacts_digest(const Pack& pack) {
+  Sha256 h;
+  bool any = false;
+  for (const Entry& e : pack.entries()) {
+    if (e.type != EntryType::Regular || !e.path.starts_with(kArtifacts)) continue;
+    const Digest* d = pack.digest(e.path);
+    if (d == nullptr) return std::nullopt;  // not comparable (INTEGRITY-01 reports why)
+    h.update(to_hex(*d) + "  " + e.path + "\n");
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return to_hex(h.finish());
+}
+
+PackFacts facts_of(const Pack& pack) {
+  PackFacts f;
+  const rapidjson::Value* m = pack.manifest();
+  f.pack_id = text_at(m, "pack_id");
+  f.substrate_id = text_at(member(m, "substrate_ref"), "substrate_id");
+  f.scenario_id = text_at(m, "scenario_id");
+  const Entry* e = pack.find(kSums);
+  if (e != nullptr && e->type == EntryType::Regular)
+    if (const Digest* d = pack.digest(kSums)) f.sums = to_hex(*d);
+  f.artifacts = artifacts_digest(pack);
+  return f;
+}
+
+std::string shown(const std::optional<std::string>& v) {
+  if (!v) return "(none)";
+  rapidjson::Value s(rapidjson::StringRef(v->data(), v->size()));
+  return to_compact_json(s, 100);
+}
+
+// Reports one finding on every member of each group whose members differ in
+// `claim`, listing the other members with `describe(i)`.
+template <typename Claim, typename Describe>
+void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups, Claim claim,
+                   Describe describe, const std::vector<const Pack*>& packs, const std::vector<FindingSink*>& sinks,
+                   std::string_view code, std::string_view file, std::string_view what, std::string_view differ,
+                   std::string_view hint) {
+  for (const auto& [digest, members] : groups) {
+    std::set<decltype(claim(0))> claims;
+    for (std::size_t i : members) claims.insert(claim(i));
+    if (claims.size() < 2) continue;
+    for (std::size_t self : members) {
+      std::string others;
+      std::size_t listed = 0;
+      for (std::size_t i : members) {
+        if (i == self) continue;
+        if (listed++ == kMaxListed) continue;
+        others += (others.empty() ? "" : "; ") + packs[i]->display_path() + " (" + describe(i) + ")";
+      }
+      if (listed > kMaxListed) others += "; ... and " + std::to_string(listed - kMaxListed) + " more";
+      Finding f = make_finding(Severity::Error, std::string(code), std::string(file),
+                               std::string(what) + " to that of " + std::to_string(members.size() - 1) +
+                                   " other pack(s), and the packs claim " + std::string(differ));
+      f.detail = "this pack: " + describe(self) + "; sha256 " + digest;
+      f.expected = "evidence of its own (" + std::string(differ) + " cannot share it)";
+      f.actual = "identical to: " + others;
+      f.hint = std::string(hint);
+      sinks[self]->report(std::move(f));
+    }
+  }
+}
+
+class Gate_ : public Gate {
+ public:
+  const GateInfo& info() const override {
+    static const GateInfo kInfo{
+        "GATE-V2-EVIDENCE-REUSE-01",
+        "No two packs of a run present the same evidence under different names",
+        "Upstream published four 'real' packs that were byte copies of one MCP run with the manifest edited. "
+        "Each copy can be tidy on its own; only comparing the packs of a run shows that one run's evidence is "
+        "claimed several times.",
+        "Across all packs of the run (every pack, whatever its indexability): packs with different pack_id whose "
+        "integrity/sha256sums.txt are byte-identical (the sums list manifest.json, so at least one sums file is "
+        "stale or copied); packs claiming a different substrate_ref.substrate_id or scenario_id whose artifacts/ "
+        "trees are identical (the same file paths with the same SHA-256; empty trees are not compared). Reruns of "
+        "one substrate and scenario may legitimately produce identical artifacts (GATE-V2-DET-01 compares those). "
+        "Each group is reported once on every member, listing the others (at most 20, then a count).",
+        GateScope::Collection,
+        {
+            {"reuse.sums-identical", Severity::Error,
+             "integrity/sha256sums.txt is byte-identical across packs with different pack_id",
+             "seal each pack after its own run (the sums file lists its manifest)"},
+            {"reuse.artifacts-identical", Severity::Error,
+             "identical artifacts/ trees in packs claiming different substrates or scenarios",
+             "produce each pack's evidence by its own run; remove relabelled copies"},
+        }};
+    return kInfo;
+  }
+
+  void check_collection(const std::vector<const Pack*>& packs, const GateContext&,
+                        const std::vector<FindingSink*>& sinks) const override {
+    std::vector<PackFacts> facts;
+    std::map<std::string, std::vector<std::size_t>> by_sums, by_artifacts;
+    for (std::size_t i = 0; i < packs.size(); ++i) {
+      facts.push_back(facts_of(*packs[i]));
+      if (facts[i].sums) by_sums[*facts[i].sums].push_back(i);
+      if (facts[i].artifacts) by_artifacts[*facts[i].artifacts].push_back(i);
+    }
+    report_groups(
+        by_sums, [&](std::size_t i) { return facts[i].pack_id; },
+        [&](std::size_t i) { return "pack_id " + shown(facts[i].pack_id); }, packs, sinks, "reuse.sums-identical",
+        kSums, "integrity/sha256sums.txt is byte-identical", "different pack_id values",
+        "a sums file lists manifest.json, which names the pack: identical sums under two names mean a copied or "
+        "stale seal; seal each pack after its own run");
+    report_groups(
+        by_artifacts, [&](std::size_t i) { return std::pair{facts[i].substrate_id, facts[i].scenario_id}; },
+        [&](std::size_t i) {
+          return "substrate " + shown(facts[i].substrate_id) + ", scenario " + shown(facts[i].scenario_id);
+        },
+        packs, sinks, "reuse.artifacts-identical", kArtifacts, "the artifacts/ tree is identical",
+        "different substrates or scenarios",
+        "one run's artifacts cannot be the evidence of another substrate or scenario: produce each pack by its "
+        "own run and remove the relabelled copies");
+  }
+};
+
+}  // namespace
+
+const Gate& evidence_reuse_gate() {
+  static const Gate_ gate;
+  return gate;
+}
+
+}  // namespace mplp

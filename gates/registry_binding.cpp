@@ -1,0 +1,52 @@
+#include "gates/registry_binding.h"
+
+#include "core/json.h"
+#include "core/registry.h"
+#include "core/values.h"
+
+namespace mplp {
+
+namespace {
+
+std::string quoted(std::string_view s) {
+  rapidjson::Value v(rapidjson::StringRef(s.data(), s.size()));
+  return to_compact_json(v, 100);
+}
+
+}  // namespace
+
+void check_registry_binding(FieldChecker& c, const GateContext& ctx, const rapidjson::Value& manifest) {
+  if (ctx.registry == nullptr) return;
+  const SubstrateRegistry& reg = *ctx.registry;
+  const rapidjson::Value* id = string_member(member(&manifest, "substrate_ref"), "substrate_id");
+  if (id == nullptr) return;
+  const std::string_view substrate = as_view(*id);
+  const RegistrySubstrate* entry = reg.find_substrate(substrate);
+  if (entry == nullptr) {
+    std::string known;
+    for (const RegistrySubstrate& s : reg.substrates) known += (known.empty() ? "" : ", ") + s.substrate_id;
+    c.report(Severity::Error, "ssot.substrate-unregistered", "/substrate_ref/substrate_id",
+             "substrate " + quoted(substrate) + " is not registered in the substrate registry " + ctx.registry_source,
+             known.empty() ? "a substrate of the registry (it lists none)" : "one of: " + known, quoted(substrate),
+             "produce evidence only for substrates the registry lists, or register this one (with its runner)");
+    return;
+  }
+  const std::string where = ctx.registry_source + " line " + std::to_string(entry->line);
+  // A runner id that is not one at all is ssot.runner-id's finding, not a binding mismatch.
+  if (const rapidjson::Value* runner = string_member(member(&manifest, "env_ref"), "runner_id");
+      runner != nullptr && is_runner_id(as_view(*runner)) && as_view(*runner) != entry->runner_id)
+    c.report(Severity::Error, "ssot.runner-binding", "/env_ref/runner_id",
+             "substrate " + quoted(substrate) + " is registered with runner " + quoted(entry->runner_id) + " (" +
+                 where + "), but the pack was run by " + to_compact_json(*runner, 100),
+             entry->runner_id, std::string(as_view(*runner)),
+             "run the producer with the runner the registry names for its substrate (or change the registry)");
+  if (const rapidjson::Value* kind = string_member(member(&manifest, "lock_ref"), "lock_kind");
+      kind != nullptr && !entry->lock_kind.empty() && as_view(*kind) != entry->lock_kind)
+    c.report(Severity::Error, "ssot.lock-kind-binding", "/lock_ref/lock_kind",
+             "substrate " + quoted(substrate) + " is registered with lock_kind " + quoted(entry->lock_kind) + " (" +
+                 where + "), but the pack's lock_ref says " + to_compact_json(*kind, 100),
+             entry->lock_kind, std::string(as_view(*kind)),
+             "pin the substrate with the lock kind the registry names (e.g. an npm package-lock.json for npm)");
+}
+
+}  // namespace mplp
