@@ -103,8 +103,21 @@ TEST(GateList, FixturesOnlyProduceDocumentedCodes) {
     }
 }
 
+// The request a fixture is checked with: a `policy.yaml` beside its pack(s)
+// (fixtures/attestation/*: trusted keys) replaces the default policy.
+CheckRequest request_for(const fs::path& dir) {
+  CheckRequest req;
+  fs::path policy = dir / "policy.yaml";
+  std::string error;
+  if (fs::exists(policy)) {
+    EXPECT_TRUE(load_policy_file(policy, req.policy, error)) << error;
+  }
+  return req;
+}
+
 // A fixture named pass-* passes its gate; fail-* fails it. A fixture may be a
 // tree of several packs (collection gates): then fail-* means some pack fails.
+// Checked with the fixture's own policy, every finding's code is documented.
 TEST(GateList, FixtureNamesMatchVerdicts) {
   for (const Gate* g : all_gates()) {
     if (g->info().scope == GateScope::Runners) continue;
@@ -114,7 +127,14 @@ TEST(GateList, FixtureNamesMatchVerdicts) {
     for (auto& e : fs::directory_iterator(dir)) {
       if (!e.is_directory()) continue;
       std::string name = e.path().filename();
-      RunReport r = test::check({e.path()}, {id});
+      RunReport r = test::check({e.path()}, {id}, request_for(e.path()));
+      for (const PackResult& p : r.packs)
+        for (const GateResult& gr : p.gates)
+          for (const Finding& f : gr.findings) {
+            bool known = false;
+            for (const FindingKind& k : g->info().kinds) known = known || k.code == f.code;
+            EXPECT_TRUE(known) << id << " emitted undocumented code '" << f.code << "' on " << p.path;
+          }
       bool any_fail = false;
       for (const PackResult& p : r.packs) any_fail = any_fail || test::status_of(r, id, p.path) == GateStatus::Fail;
       if (name.rfind("pass-", 0) == 0) {

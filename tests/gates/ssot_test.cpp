@@ -511,9 +511,11 @@ TEST_F(SsotEdit, RegistryFromRepoRoot) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].expected, "one of: node-18");
   EXPECT_EQ(f[0].location.pointer, "/env_ref/runner_id");
-  // producers/_registry wins over producers/real/_registry.
+  // producers/_registry wins over producers/real/_registry. (The pack's
+  // substrate must be registered with its runner too: issue 12's binding.)
   test::write_file(tmp / "repo/producers/_registry/substrates.v2.yaml",
-                   "version: \"2.0.0\"\nsubstrates: []\nrunners:\n  - runner_id: \"node-20\"\n");
+                   "version: \"2.0.0\"\nsubstrates:\n  - substrate_id: \"mcp\"\n    runner_id: \"node-20\"\n"
+                   "runners:\n  - runner_id: \"node-20\"\n");
   EXPECT_EQ(status_of(run_sealed(req), kGate), GateStatus::Pass);
 }
 
