@@ -79,7 +79,7 @@ void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups
       std::size_t listed = 0;
       for (std::size_t i : members) {
         if (i == self) continue;
-        if (listed++ == kMaxListed) continue;
+        if (listed++ >= kMaxListed) continue;
         others += (others.empty() ? "" : "; ") + packs[i]->display_path() + " (" + describe(i) + ")";
       }
       if (listed > kMaxListed) others += "; ... and " + std::to_string(listed - kMaxListed) + " more";

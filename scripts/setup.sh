@@ -9,8 +9,10 @@ packages=(
   # build
   g++ meson ninja-build pkg-config python3
   libvalijson-dev rapidjson-dev libyaml-cpp-dev libssl-dev libre2-dev libgtest-dev libgmock-dev
-  # tests and reports
-  libxml2-utils scdoc coreutils
+  # tests and reports (openssl and securesystemslib verify signed provenance
+  # independently of mplp-gate; pyca/cryptography is securesystemslib's ECDSA
+  # backend, only "recommended" by the package)
+  libxml2-utils scdoc coreutils openssl python3-securesystemslib python3-cryptography
   # sanitizers and fuzzing
   clang libclang-rt-14-dev
   # container runners (issue 3)

@@ -1,0 +1,166 @@
+// core/keys.h: loading, ids, signing and verifying; every bad key file is
+// refused with its name and what is wrong. Key ids are checked against
+// OpenSSL's own command line, signatures against the DSSE spec's test vector.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "core/digest.h"
+#include "core/dsse.h"
+#include "core/keys.h"
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+std::string key_file(const std::string& name) { return test::fixture("keys/" + name); }
+
+// stdout of a shell command (for `openssl`, an implementation that is not ours).
+std::string shell(const std::string& cmd) {
+  std::unique_ptr<FILE, decltype(&pclose)> p(::popen(cmd.c_str(), "r"), pclose);
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; p && (n = std::fread(buf, 1, sizeof buf, p.get())) > 0;) out.append(buf, n);
+  return out;
+}
+
+TEST(Keys, GeneratedKeysSignAndVerifyBothTypes) {
+  for (KeyType type : {KeyType::Ed25519, KeyType::EcdsaP256}) {
+    SCOPED_TRACE(std::string(to_string(type)));
+    PrivateKey k;
+    std::string err, sig;
+    ASSERT_TRUE(generate_key(type, k, err)) << err;
+    EXPECT_EQ(k.type(), type);
+    EXPECT_EQ(k.public_key().id(), sha256_hex(k.public_key().der()));
+    ASSERT_TRUE(sign(k, "message", sig, err)) << err;
+    EXPECT_TRUE(verify(k.public_key(), "message", sig));
+    EXPECT_FALSE(verify(k.public_key(), "messagE", sig));
+    std::string flipped = sig;
+    flipped[flipped.size() / 2] ^= 0x01;
+    EXPECT_FALSE(verify(k.public_key(), "message", flipped));
+    EXPECT_FALSE(verify(k.public_key(), "message", ""));
+    PrivateKey other;
+    ASSERT_TRUE(generate_key(type, other, err));
+    EXPECT_NE(other.public_key().id(), k.public_key().id());
+    EXPECT_FALSE(verify(other.public_key(), "message", sig));
+    // PEM round trip: PKCS#8 and SPKI labels, same id after reading back.
+    EXPECT_EQ(k.pem().rfind("-----BEGIN PRIVATE KEY-----\n", 0), 0u);
+    EXPECT_EQ(k.public_key().pem().rfind("-----BEGIN PUBLIC KEY-----\n", 0), 0u);
+    PrivateKey again;
+    PublicKey pub;
+    ASSERT_TRUE(parse_private_key_pem(k.pem(), "k", again, err)) << err;
+    ASSERT_TRUE(parse_public_key_pem(k.public_key().pem(), "p", pub, err)) << err;
+    EXPECT_EQ(again.public_key().id(), k.public_key().id());
+    EXPECT_EQ(pub.id(), k.public_key().id());
+    EXPECT_TRUE(verify(pub, "message", sig));
+  }
+}
+
+TEST(Keys, Ed25519SignaturesAreDeterministic) {
+  PrivateKey k;
+  std::string err, a, b;
+  ASSERT_TRUE(load_private_key_file(key_file("test-a.key"), k, err)) << err;
+  ASSERT_TRUE(sign(k, "same", a, err));
+  ASSERT_TRUE(sign(k, "same", b, err));
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.size(), 64u);
+}
+
+TEST(Keys, IdIsTheSha256OfTheDerSpkiAsOpensslComputesIt) {
+  for (const char* name : {"test-a", "test-b", "test-ecdsa"}) {
+    SCOPED_TRACE(name);
+    PublicKey pub;
+    PrivateKey priv;
+    std::string err;
+    ASSERT_TRUE(load_public_key_file(key_file(std::string(name) + ".pub"), pub, err)) << err;
+    ASSERT_TRUE(load_private_key_file(key_file(std::string(name) + ".key"), priv, err)) << err;
+    std::string theirs = shell("openssl pkey -pubin -in '" + key_file(std::string(name) + ".pub") +
+                               "' -outform DER | sha256sum");
+    ASSERT_GE(theirs.size(), 64u) << "openssl is needed for this test";
+    EXPECT_EQ(pub.id(), theirs.substr(0, 64));
+    EXPECT_EQ(priv.public_key().id(), pub.id());
+  }
+}
+
+TEST(Keys, EcdsaKeyFromOpensslGenpkeySignsAndVerifies) {
+  PrivateKey k;
+  PublicKey pub;
+  std::string err, sig;
+  ASSERT_TRUE(load_private_key_file(key_file("test-ecdsa.key"), k, err)) << err;
+  ASSERT_TRUE(load_public_key_file(key_file("test-ecdsa.pub"), pub, err)) << err;
+  EXPECT_EQ(k.type(), KeyType::EcdsaP256);
+  ASSERT_TRUE(sign(k, "payload", sig, err));
+  EXPECT_EQ(sig[0], 0x30);  // DER SEQUENCE, as openssl pkeyutl writes
+  EXPECT_TRUE(verify(pub, "payload", sig));
+}
+
+// The DSSE protocol's own test vector: ECDSA P-256 with SHA-256, the signature
+// in raw r||s form (not DER), over the PAE of "hello world".
+TEST(Keys, DsseSpecTestVectorVerifies) {
+  const char* pem =
+      "-----BEGIN PUBLIC KEY-----\n"
+      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEZ805D3eqNZywjCI19lInBJOp7YMr\n"
+      "CrzAH3CVTAOQ0jgMeCvVTiaRJaRPRDOv8UMs6U4SvKc6pnrIDOoSYI3fdA==\n"
+      "-----END PUBLIC KEY-----\n";
+  PublicKey pub;
+  std::string err;
+  ASSERT_TRUE(parse_public_key_pem(pem, "spec", pub, err)) << err;
+  DsseRead r = read_dsse(
+      R"({"payload": "aGVsbG8gd29ybGQ=", "payloadType": "http://example.com/HelloWorld",)"
+      R"( "signatures": [{"sig": "A3JqsQGtVsJ2O2xqrI5IcnXip5GToJ3F+FnZ+O88SjtR6rDAajabZKciJTfUiHqJPcIAriEGAHTVeCUjW2JIZA=="}]})",
+      {});
+  ASSERT_TRUE(r.json_ok);
+  ASSERT_TRUE(r.problems.empty());
+  EXPECT_EQ(dsse_pae(r.envelope.payload_type, r.envelope.payload),
+            "DSSEv1 29 http://example.com/HelloWorld 11 hello world");
+  EXPECT_EQ(dsse_verified_by(r.envelope, pub), 0);
+  r.envelope.payload = "hello World";
+  EXPECT_EQ(dsse_verified_by(r.envelope, pub), -1);
+}
+
+TEST(Keys, BadKeyFilesAreRefusedNamingTheFileAndTheReason) {
+  struct Case {
+    const char* file;
+    bool as_private;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"bad-encrypted.key", true, "is encrypted"},
+      {"bad-sec1.key", true, "not PKCS#8"},
+      {"bad-p384.key", true, "curve secp384r1"},
+      {"bad-rsa.key", true, "type RSA"},
+      {"bad-rsa.pub", false, "type RSA"},
+      {"bad-truncated.key", true, "not a readable PKCS#8 private key"},
+      {"bad-garbage.key", true, "not a PEM key file"},
+      {"bad-garbage.key", false, "not a PEM key file"},
+      {"test-a.pub", true, "holds a public key"},
+      {"test-a.key", false, "holds a private key"},
+      {"does-not-exist.key", true, "does-not-exist.key"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.file);
+    std::string err;
+    bool ok;
+    if (c.as_private) {
+      PrivateKey k;
+      ok = load_private_key_file(key_file(c.file), k, err);
+      EXPECT_FALSE(k.valid());
+    } else {
+      PublicKey k;
+      ok = load_public_key_file(key_file(c.file), k, err);
+      EXPECT_FALSE(k.valid());
+    }
+    EXPECT_FALSE(ok);
+    EXPECT_NE(err.find(key_file(c.file)), std::string::npos) << err;
+    EXPECT_NE(err.find(c.says), std::string::npos) << err;
+  }
+  std::string err;
+  PrivateKey k;
+  EXPECT_FALSE(load_private_key_file(test::source_root(), k, err));  // a directory
+  EXPECT_FALSE(parse_private_key_pem(std::string(70000, 'A'), "huge", k, err));
+  EXPECT_NE(err.find("too large"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace mplp

@@ -1,0 +1,118 @@
+// GATE-V2-EVIDENCE-REUSE-01: one run's evidence claimed by several packs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+namespace fs = std::filesystem;
+using test::status_of;
+
+constexpr const char* kGate = "GATE-V2-EVIDENCE-REUSE-01";
+
+RunReport run(const std::string& tree) { return test::check({tree}, {kGate}); }
+
+// The statuses of every pack of the run, by path.
+std::map<std::string, GateStatus> statuses(const RunReport& r) {
+  std::map<std::string, GateStatus> out;
+  for (const PackResult& p : r.packs) out[fs::path(p.path).filename()] = status_of(r, kGate, p.path);
+  return out;
+}
+
+TEST(EvidenceReuse, FixturesGiveTheirVerdicts) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"pass-distinct", nullptr},
+      {"pass-reruns", nullptr},
+      {"pass-backup-copy", nullptr},
+      {"fail-sums-identical", "reuse.sums-identical"},
+      {"fail-artifacts-identical", "reuse.artifacts-identical"},
+  };
+  for (const auto& [dir, code] : cases) {
+    SCOPED_TRACE(dir);
+    RunReport r = run(test::fixture(std::string("evidence-reuse/") + dir));
+    ASSERT_EQ(r.packs.size(), 2u);
+    for (const PackResult& p : r.packs) {
+      EXPECT_EQ(status_of(r, kGate, p.path), code ? GateStatus::Fail : GateStatus::Pass) << p.path;
+      auto f = test::findings_of(r, kGate, "", p.path);
+      if (!code) {
+        EXPECT_TRUE(f.empty());
+        continue;
+      }
+      // One finding per group on every member, naming the other member.
+      ASSERT_EQ(f.size(), 1u);
+      EXPECT_EQ(f[0].code, code);
+      const PackResult& other = r.packs[&p == &r.packs[0] ? 1 : 0];
+      EXPECT_NE(f[0].actual.find(other.path), std::string::npos) << f[0].actual;
+      EXPECT_EQ(f[0].actual.find(p.path + " "), std::string::npos) << "lists itself: " << f[0].actual;
+    }
+  }
+}
+
+TEST(EvidenceReuse, SumsFindingNamesThePackIds) {
+  RunReport r = run(test::fixture("evidence-reuse/fail-sums-identical"));
+  auto f = test::findings_of(r, kGate, "reuse.sums-identical", r.packs[0].path);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].file, "integrity/sha256sums.txt");
+  EXPECT_NE(f[0].actual.find("pack_id \"mcp-d1-real-runner-copy\""), std::string::npos) << f[0].actual;
+  EXPECT_NE(f[0].detail.find("pack_id \"mcp-d1-real-runner-001\""), std::string::npos) << f[0].detail;
+}
+
+TEST(EvidenceReuse, UpstreamCorpusHasNoReuseAmongItsFourPacks) {
+  RunReport r = run(test::corpus("upstream"));
+  for (const PackResult& p : r.packs) EXPECT_EQ(status_of(r, kGate, p.path), GateStatus::Pass) << p.path;
+}
+
+TEST(EvidenceReuse, BigGroupsListTwentyOthersThenCount) {
+  test::TempDir tmp;
+  std::string first = test::copy_good_pack(tmp, "runs/p00");
+  for (int i = 1; i < 25; ++i) {
+    std::string name = "runs/p" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+    std::string p = test::copy_good_pack(tmp, name);
+    test::set_json(p + "/manifest.json", "/scenario_id", "\"scenario-" + std::to_string(i) + "\"");
+    test::reseal(p);
+  }
+  RunReport r = run(tmp / "runs");
+  ASSERT_EQ(r.packs.size(), 25u);
+  for (const PackResult& p : r.packs) {
+    auto f = test::findings_of(r, kGate, "reuse.artifacts-identical", p.path);
+    ASSERT_EQ(f.size(), 1u) << p.path;
+    EXPECT_NE(f[0].message.find("24 other pack(s)"), std::string::npos) << f[0].message;
+    EXPECT_NE(f[0].actual.find("; ... and 4 more"), std::string::npos) << f[0].actual;
+    std::size_t listed = 0;
+    for (std::size_t at = 0; (at = f[0].actual.find(" (substrate ", at)) != std::string::npos; ++at) ++listed;
+    EXPECT_EQ(listed, 20u);
+  }
+}
+
+TEST(EvidenceReuse, ThreeWaySumsGroupWithTwoNamesIsOneFindingEach) {
+  test::TempDir tmp;
+  test::copy_good_pack(tmp, "runs/a");
+  test::copy_good_pack(tmp, "runs/b");  // an exact copy: same pack_id
+  std::string c = test::copy_good_pack(tmp, "runs/c");
+  test::set_json(c + "/manifest.json", "/pack_id", "\"renamed\"");  // sums not resealed
+  RunReport r = run(tmp / "runs");
+  for (const PackResult& p : r.packs) {
+    auto f = test::findings_of(r, kGate, "", p.path);
+    ASSERT_EQ(f.size(), 1u) << p.path;
+    EXPECT_NE(f[0].message.find("2 other pack(s)"), std::string::npos);
+  }
+}
+
+TEST(EvidenceReuse, EmptyOrUnhashableArtifactTreesAreNotCompared) {
+  test::TempDir tmp;
+  for (const char* name : {"runs/a", "runs/b"}) {
+    std::string p = test::copy_good_pack(tmp, name);
+    fs::remove_all(p + "/artifacts");
+    fs::create_directories(p + "/artifacts/empty");
+    test::set_json(p + "/manifest.json", "/scenario_id", std::string("\"") + name + "\"");
+    test::reseal(p);
+  }
+  RunReport r = run(tmp / "runs");
+  for (const auto& [name, s] : statuses(r)) EXPECT_EQ(s, GateStatus::Pass) << name;
+}
+
+}  // namespace
+}  // namespace mplp
