@@ -72,6 +72,21 @@ TEST_F(Corpus, SyntheticIsSkippedByRealOnlyGates) {
   EXPECT_FALSE(test::result_of(*report_, "GATE-V2-SSOT-01", kSynthetic).skip_reason.empty());
 }
 
+// Issue 12's gates: without a trusted key nothing is attested (SKIP); the
+// relabelled langchain copy contradicts itself three times; no two of the
+// four packs share evidence.
+TEST_F(Corpus, ProvenanceGatesOfIssue12) {
+  for (const char* pack : {kMcp, kLangchain, kCrewai, kSynthetic})
+    expect(pack, {{"GATE-V2-ATTESTATION-01", GateStatus::Skip}, {"GATE-V2-EVIDENCE-REUSE-01", GateStatus::Pass}});
+  for (const char* pack : {kMcp, kCrewai, kSynthetic}) expect(pack, {{"GATE-V2-CONSISTENCY-01", GateStatus::Pass}});
+  expect(kLangchain, {{"GATE-V2-CONSISTENCY-01", GateStatus::Fail}});
+  EXPECT_EQ(test::codes_of(*report_, "GATE-V2-CONSISTENCY-01", Severity::Info, kLangchain),
+            (std::vector<std::string>{"consistency.context-substrate", "consistency.run-id",
+                                      "consistency.timeline-substrate"}));
+  EXPECT_EQ(test::result_of(*report_, "GATE-V2-ATTESTATION-01", kMcp).skip_reason,
+            "no trusted key: provenance is self-asserted");
+}
+
 TEST_F(Corpus, TheCorpusRunFailsAsAWhole) { EXPECT_EQ(exit_code(*report_), 1); }
 
 TEST(CorpusCli, BinaryAgreesWithEngine) {
