@@ -28,7 +28,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 dict_for() {
   case "$1" in
-    json|schema_manifest) echo fuzz/dict/json.dict ;;
+    json|schema_manifest|dsse) echo fuzz/dict/json.dict ;;
     policy|registry|yaml_json|runner_yaml) echo fuzz/dict/yaml.dict ;;
     sums) echo fuzz/dict/sums.dict ;;
     urls) echo fuzz/dict/url.dict ;;
