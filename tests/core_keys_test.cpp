@@ -3,8 +3,6 @@
 // OpenSSL's own command line, signatures against the DSSE spec's test vector.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <memory>
 
 #include "core/digest.h"
 #include "core/dsse.h"
@@ -15,15 +13,6 @@ namespace mplp {
 namespace {
 
 std::string key_file(const std::string& name) { return test::fixture("keys/" + name); }
-
-// stdout of a shell command (for `openssl`, an implementation that is not ours).
-std::string shell(const std::string& cmd) {
-  std::unique_ptr<FILE, decltype(&pclose)> p(::popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; p && (n = std::fread(buf, 1, sizeof buf, p.get())) > 0;) out.append(buf, n);
-  return out;
-}
 
 TEST(Keys, GeneratedKeysSignAndVerifyBothTypes) {
   for (KeyType type : {KeyType::Ed25519, KeyType::EcdsaP256}) {
@@ -75,8 +64,11 @@ TEST(Keys, IdIsTheSha256OfTheDerSpkiAsOpensslComputesIt) {
     std::string err;
     ASSERT_TRUE(load_public_key_file(key_file(std::string(name) + ".pub"), pub, err)) << err;
     ASSERT_TRUE(load_private_key_file(key_file(std::string(name) + ".key"), priv, err)) << err;
-    std::string theirs = shell("openssl pkey -pubin -in '" + key_file(std::string(name) + ".pub") +
-                               "' -outform DER | sha256sum");
+    std::string theirs;
+    // openssl, an implementation that is not ours.
+    test::run_shell("openssl pkey -pubin -in " + test::shell_quote(key_file(std::string(name) + ".pub")) +
+                        " -outform DER | sha256sum",
+                    theirs);
     ASSERT_GE(theirs.size(), 64u) << "openssl is needed for this test";
     EXPECT_EQ(pub.id(), theirs.substr(0, 64));
     EXPECT_EQ(priv.public_key().id(), pub.id());

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +73,26 @@ std::string corpus(const std::string& rel) {
   return env_or("MPLP_CORPUS", source_root() + "/../shared/corpus") + "/" + rel;
 }
 std::string gate_binary() { return env_or("MPLP_GATE_BIN", "mplp-gate"); }
+
+int run_shell(const std::string& command, std::string& output) {
+  output.clear();
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return -1;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
+  int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
 
 RunResult run_tool(const std::vector<std::string>& args, const std::string& stdin_text) {
   TempDir tmp;

@@ -40,6 +40,11 @@ struct RunResult {
 };
 // Runs the built mplp-gate with `args` (no shell), capturing both streams.
 RunResult run_tool(const std::vector<std::string>& args, const std::string& stdin_text = "");
+// Runs `command` through /bin/sh (for tools that are not ours: openssl,
+// python3); `out` gets stdout and stderr. Returns the exit status (-1: killed).
+int run_shell(const std::string& command, std::string& output);
+// `s` single-quoted for /bin/sh.
+std::string shell_quote(const std::string& s);
 
 // Runs `check` in-process over `paths` with default options plus `gates`.
 RunReport check(const std::vector<std::string>& paths, const std::vector<std::string>& gates = {},

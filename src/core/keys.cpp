@@ -162,30 +162,36 @@ std::string PrivateKey::pem() const {
   return bio_text(b.get());
 }
 
-bool parse_private_key_pem(std::string_view pem, const std::string& source, PrivateKey& out, std::string& error) {
-  std::string why = pem.size() > kMaxKeyFile ? "is too large for a key file" : wrong_kind(pem_label(pem), true);
+namespace {
+
+// The PEM block read by `read` (PEM_read_bio_PrivateKey or _PUBKEY) and made
+// into a key by `make`; `error` names `source` and what is wrong.
+template <typename Key, typename Read, typename Make>
+bool parse_pem(std::string_view pem, const std::string& source, bool want_private, Read read, Make make, Key& out,
+               std::string& error) {
+  std::string why = pem.size() > kMaxKeyFile ? "is too large for a key file" : wrong_kind(pem_label(pem), want_private);
   if (why.empty()) {
     Bio b(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-    EVP_PKEY* k = b ? PEM_read_bio_PrivateKey(b.get(), nullptr, no_passphrase, nullptr) : nullptr;
+    EVP_PKEY* k = b ? read(b.get(), nullptr, no_passphrase, nullptr) : nullptr;
     ERR_clear_error();
-    if (k == nullptr) why = "is not a readable PKCS#8 private key (damaged PEM or DER)";
-    else if (KeyFactory::make_private(k, out, why)) return true;
+    if (k == nullptr)
+      why = want_private ? "is not a readable PKCS#8 private key (damaged PEM or DER)"
+                         : "is not a readable SubjectPublicKeyInfo public key (damaged PEM or DER)";
+    else if (make(k, out, why))
+      return true;
   }
   error = source + ": " + why;
   return false;
 }
 
+}  // namespace
+
+bool parse_private_key_pem(std::string_view pem, const std::string& source, PrivateKey& out, std::string& error) {
+  return parse_pem(pem, source, true, PEM_read_bio_PrivateKey, KeyFactory::make_private, out, error);
+}
+
 bool parse_public_key_pem(std::string_view pem, const std::string& source, PublicKey& out, std::string& error) {
-  std::string why = pem.size() > kMaxKeyFile ? "is too large for a key file" : wrong_kind(pem_label(pem), false);
-  if (why.empty()) {
-    Bio b(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-    EVP_PKEY* k = b ? PEM_read_bio_PUBKEY(b.get(), nullptr, no_passphrase, nullptr) : nullptr;
-    ERR_clear_error();
-    if (k == nullptr) why = "is not a readable SubjectPublicKeyInfo public key (damaged PEM or DER)";
-    else if (KeyFactory::make_public(k, out, why)) return true;
-  }
-  error = source + ": " + why;
-  return false;
+  return parse_pem(pem, source, false, PEM_read_bio_PUBKEY, KeyFactory::make_public, out, error);
 }
 
 bool load_private_key_file(const std::string& path, PrivateKey& out, std::string& error) {

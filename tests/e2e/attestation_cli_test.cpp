@@ -5,9 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <memory>
 
 #include "core/base64.h"
 #include "core/json.h"
@@ -27,18 +25,8 @@ constexpr const char* kIdEcdsa = "01629dd13776b7aeb201ddbfcb8456d803f38b73bd1890
 
 std::string key(const std::string& name) { return test::fixture("keys/" + name); }
 
-// Runs a shell command; returns its exit status, stdout+stderr in `out`.
-int sh(const std::string& cmd, std::string& out) {
-  out.clear();
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  int status = ::pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string q(const std::string& s) { return "'" + s + "'"; }
+int sh(const std::string& cmd, std::string& out) { return test::run_shell(cmd, out); }
+std::string q(const std::string& s) { return test::shell_quote(s); }
 
 mode_t mode_of(const std::string& path) {
   struct stat st {};

@@ -35,8 +35,4 @@ class ScopedCwd {
   std::string old_;
 };
 
-// Runs a shell command line; returns its exit status and stdout+stderr.
-int run_shell(const std::string& command, std::string& output);
-std::string shell_quote(const std::string& s);
-
 }  // namespace mplp::test

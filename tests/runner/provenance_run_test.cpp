@@ -4,7 +4,6 @@
 // Sealing with a key is all-or-nothing like the rest of the seal (SIGKILL).
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 
 #include "core/base64.h"
@@ -27,16 +26,6 @@ std::vector<std::string> signed_run(const std::string& out, const std::string& k
                                    "--cmd", kProducer, "--out-dir", out};
   if (!key_name.empty()) args.insert(args.end(), {"--sign-key", key(key_name)});
   return args;
-}
-
-int sh(const std::string& cmd, std::string& out) {
-  out.clear();
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  int status = ::pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 RunResult check_trusting_a(const std::string& pack, bool only_attestation = false) {
@@ -103,12 +92,12 @@ TEST_F(SignedRun, PredicateRecordsTheRunAndOpensslVerifiesIt) {
                                 std::to_string(payload.size()) + " " + payload);
   write_file(t / "sig.bin", sig);
   std::string out;
-  EXPECT_EQ(sh("openssl pkeyutl -verify -pubin -inkey '" + key("test-a.pub") + "' -rawin -in '" + t / "pae.bin" +
+  EXPECT_EQ(run_shell("openssl pkeyutl -verify -pubin -inkey '" + key("test-a.pub") + "' -rawin -in '" + t / "pae.bin" +
                    "' -sigfile '" + t / "sig.bin" + "'",
                out),
             0)
       << out;
-  if (sh("/usr/bin/python3 '" + source_root() + "/tests/e2e/sslib_verify.py' signature '" + pack() + kEnvelope +
+  if (run_shell("/usr/bin/python3 '" + source_root() + "/tests/e2e/sslib_verify.py' signature '" + pack() + kEnvelope +
              "' '" + key("test-a.pub") + "' 56c50dca49e272ce10907b13c4d477837447df2e00bb7a44bd43f032c80dcc8c",
          out) != 0)
     ADD_FAILURE() << "securesystemslib: " << out;
