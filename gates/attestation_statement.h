@@ -7,8 +7,6 @@
 // payload of the envelope, so its pointers are written below /payload.
 #pragma once
 
-#include <functional>
-#include <map>
 #include <string>
 #include <string_view>
 
@@ -21,21 +19,17 @@ inline constexpr std::string_view kEnvelope = "integrity/provenance.intoto.jsonl
 inline constexpr std::string_view kSums = "integrity/sha256sums.txt";
 inline constexpr std::string_view kMeta = "reports/runner.meta.json";
 
-// Reports findings at a pointer of the envelope file; at most `kMaxPerCode`
-// findings per code, then one that counts the rest (a statement about 100,000
-// other files must not make 100,000 findings).
+// Reports findings at a pointer of the envelope file, at most 200 per code
+// (a statement about 100,000 other files must not make 100,000 findings).
 class Reporter {
  public:
-  explicit Reporter(FindingSink& sink) : sink_(sink) {}
-  ~Reporter();
+  explicit Reporter(FindingSink& sink) : capped_(sink, 200, std::string(kEnvelope)) {}
   void error(std::string_view code, std::string pointer, std::string message, std::string expected,
              std::string actual, std::string_view hint);
-  FindingSink& sink() { return sink_; }
+  FindingSink& sink() { return capped_; }
 
  private:
-  static constexpr std::size_t kMaxPerCode = 200;
-  FindingSink& sink_;
-  std::map<std::string, std::size_t, std::less<>> counts_;
+  CappedSink capped_;
 };
 
 // Checks the statement in `payload` (already decoded) against the sums

@@ -1,7 +1,6 @@
 #include "gates/consistency.h"
 
 #include <cctype>
-#include <map>
 #include <optional>
 
 #include "core/json.h"
@@ -45,13 +44,8 @@ std::string quoted(const std::string& s) {
 // Compares a pack's own records with the claims, one finding per disagreement.
 class Checker {
  public:
-  Checker(Claims claims, FindingSink& sink) : claims(std::move(claims)), sink_(sink) {}
-  ~Checker() {
-    for (const auto& [code, n] : counts_)
-      if (n > kMaxPerCode)
-        sink_.report(make_finding(Severity::Error, code, std::string(kTimeline),
-                                  std::to_string(n - kMaxPerCode) + " more findings of this kind are not listed"));
-  }
+  Checker(Claims claims, FindingSink& sink)
+      : claims(std::move(claims)), sink_(sink, kMaxPerCode, std::string(kTimeline)) {}
 
   // A string `substrate` that names neither the manifest's substrate id nor its name.
   void substrate(std::string_view code, std::string_view file, std::uint64_t line, std::string pointer, const Value* v) {
@@ -80,7 +74,6 @@ class Checker {
  private:
   void report(std::string_view code, std::string_view file, std::uint64_t line, std::string pointer,
               std::string message, std::string expected, std::string actual) {
-    if (++counts_[std::string(code)] > kMaxPerCode) return;
     Finding f = make_finding(Severity::Error, std::string(code), std::string(file), std::string(file) + " " + message);
     f.location.line = line;
     f.location.pointer = std::move(pointer);
@@ -90,8 +83,7 @@ class Checker {
     sink_.report(std::move(f));
   }
 
-  FindingSink& sink_;
-  std::map<std::string, std::size_t> counts_;
+  CappedSink sink_;
 };
 
 bool regular(const Pack& pack, std::string_view rel) {

@@ -79,6 +79,34 @@ class FindingSink {
   virtual void skip(std::string reason) = 0;
 };
 
+// Passes findings on to `sink`, at most `max_per_code` of each code; the
+// rest of each code are counted in one finding (on `file`, with the code's
+// severity) when the capper is destroyed, so a hostile pack cannot make a
+// report unbounded.
+//
+//   { CappedSink capped(sink, 100, "timeline/events.ndjson"); capped.report(f); ... }
+class CappedSink : public FindingSink {
+ public:
+  CappedSink(FindingSink& sink, std::size_t max_per_code, std::string file)
+      : sink_(sink), max_(max_per_code), file_(std::move(file)) {}
+  ~CappedSink() override;
+  CappedSink(const CappedSink&) = delete;
+  CappedSink& operator=(const CappedSink&) = delete;
+  void report(Finding f) override;
+  void skip(std::string reason) override { sink_.skip(std::move(reason)); }
+
+ private:
+  FindingSink& sink_;
+  std::size_t max_;
+  std::string file_;
+  struct Count {
+    std::string code;
+    Severity severity;
+    std::size_t n;
+  };
+  std::vector<Count> counts_;  // in first-seen order
+};
+
 class Gate {
  public:
   virtual ~Gate() = default;
