@@ -260,6 +260,20 @@ TEST(SignedSeal, SealWithoutAKeyRemovesTheStaleEnvelopeAndSaysSo) {
   EXPECT_EQ(r.err.find("stale"), std::string::npos) << r.err;
 }
 
+TEST(SignedSeal, NothingToAttestWithoutRunnerMetadataAndThePackIsLeftAlone) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  fs::remove(p + "/reports/runner.meta.json");
+  auto before = test::read_file(p + "/integrity/sha256sums.txt");
+  auto r = run_tool({"seal", p, "--sign-key", key("test-a.key")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("reports/runner.meta.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("there is no runner to attest"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("left untouched"), std::string::npos) << r.err;
+  EXPECT_EQ(test::read_file(p + "/integrity/sha256sums.txt"), before);
+  EXPECT_TRUE(fs::exists(p + kEnvelope));  // the old envelope too: nothing was committed
+}
+
 // The attack of issue 12: copy a signed pack, relabel it, reseal it.
 TEST(RelabelAttack, OnlyTheUntouchedSignedPackPasses) {
   TempDir t;
