@@ -11,7 +11,8 @@ const std::vector<Command>& commands() {
       {"gates", "list the gates", cmd_gates},
       {"key", "make a signing key pair (key generate --out DIR) or print a key id (key id FILE)", cmd_key},
       {"run", "run a command in a runner container and seal the pack it writes", cmd_run},
-      {"seal", "seal a pack: runner metadata in env_ref, pack hashes, sums file", cmd_seal},
+      {"seal", "seal a pack: runner metadata in env_ref, pack hashes, sums file (signed provenance with --sign-key)",
+       cmd_seal},
   };
   return table;
 }
