@@ -3,6 +3,7 @@
 #include "core/dsse.h"
 #include "core/intoto.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "core/trust.h"
 #include "gates/attestation_statement.h"
 #include "gates/manifest_fields.h"
@@ -61,7 +62,8 @@ void check_signatures(const Pack& pack, const DsseEnvelope& env, const TrustStor
     if (dsse_verified_by(env, k.key) >= 0) verified.push_back(&k);
   if (verified.empty()) {
     std::string hints, trusted;
-    for (const DsseSignature& s : env.signatures) hints += (hints.empty() ? "" : ", ") + (s.keyid.empty() ? "(no keyid)" : s.keyid);
+    for (const DsseSignature& s : env.signatures)
+      hints += (hints.empty() ? "" : ", ") + (s.keyid.empty() ? "(no keyid)" : shortened(s.keyid, 80));
     for (const TrustedKey& k : trust.keys) trusted += (trusted.empty() ? "" : ", ") + k.key.id() + " (" + k.source + ")";
     r.error("attest.signature", "/signatures", "no signature verifies under a trusted key",
             "a signature by " + trusted,
@@ -83,8 +85,8 @@ void check_signatures(const Pack& pack, const DsseEnvelope& env, const TrustStor
     r.error("attest.key-scope", "/signatures",
             "trusted key " + k->key.id() + " (" + k->source + ") signed this pack but may vouch only for " +
                 k->scope_text(),
-            k->scope_text(), "runner " + (runner.empty() ? "(none)" : runner) + ", substrate " +
-                                 (substrate.empty() ? "(none)" : substrate),
+            k->scope_text(), "runner " + (runner.empty() ? "(none)" : shortened(runner, 80)) + ", substrate " +
+                                 (substrate.empty() ? "(none)" : shortened(substrate, 80)),
             "sign with the key trusted for this runner and substrate, or widen the key's `runners`/`substrates` "
             "in the policy's trust.keys");
 }
@@ -125,7 +127,7 @@ void check_envelope(const Pack& pack, const TrustStore& trust, FindingSink& sink
   if (!read.payload_ok) return;
   if (read.envelope.payload_type != kInTotoPayloadType)
     r.error("attest.payload-type", "/payloadType", "the envelope does not hold an in-toto statement",
-            std::string(kInTotoPayloadType), read.envelope.payload_type, kSignHint);
+            std::string(kInTotoPayloadType), shortened(read.envelope.payload_type), kSignHint);
   check_signatures(pack, read.envelope, trust, r);
   attestation::check_statement(pack, read.envelope.payload, r);
 }

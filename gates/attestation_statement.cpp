@@ -8,6 +8,7 @@
 #include "core/intoto.h"
 #include "core/json.h"
 #include "core/sums.h"
+#include "core/text.h"
 #include "gates/manifest_fields.h"
 #include "runner/provenance.h"
 
@@ -22,6 +23,9 @@ constexpr std::string_view kResign =
     "statement describes the pack as it is";
 
 std::string at(std::string_view statement_pointer) { return "/payload" + std::string(statement_pointer); }
+
+// A file name from the statement or the sums file, fit for one line of a finding.
+std::string shown_name(std::string_view name) { return shortened(escape_for_message(name), 300); }
 
 struct SumsLine {
   std::uint64_t line;
@@ -47,32 +51,32 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
     const std::string& ptr = s.subject_pointers[i];
     auto hex = subj.digest.find("sha256");
     if (hex == subj.digest.end() || !is_lower_hex(hex->second, 64)) {
-      r.error("attest.statement-shape", at(ptr + "/digest"), "subject " + escape_for_message(subj.name) +
+      r.error("attest.statement-shape", at(ptr + "/digest"), "subject " + shown_name(subj.name) +
               " has no sha256 digest of 64 lowercase hex", "{\"sha256\": \"<64 hex>\"}",
-              hex == subj.digest.end() ? "no sha256" : hex->second, kResign);
+              hex == subj.digest.end() ? "no sha256" : shortened(hex->second, 80), kResign);
       continue;
     }
     if (!seen.emplace(subj.name, i).second) {
-      r.error("attest.statement-shape", at(ptr + "/name"), "subject " + escape_for_message(subj.name) + " is listed twice",
+      r.error("attest.statement-shape", at(ptr + "/name"), "subject " + shown_name(subj.name) + " is listed twice",
               "each file once", "repeated", kResign);
       continue;
     }
     auto it = sums.find(subj.name);
     if (it == sums.end()) {
-      r.error("attest.subject-extra", at(ptr), "the statement names " + escape_for_message(subj.name) + ", which " +
+      r.error("attest.subject-extra", at(ptr), "the statement names " + shown_name(subj.name) + ", which " +
               std::string(kSums) + " does not list", "only files listed in " + std::string(kSums),
-              escape_for_message(subj.name), kResign);
+              shown_name(subj.name), kResign);
       continue;
     }
     if (it->second.hex != hex->second) {
       r.error("attest.subject-digest", at(ptr + "/digest/sha256"), "the statement's digest of " +
-              escape_for_message(subj.name) + " differs from " + std::string(kSums) + " line " +
-              std::to_string(it->second.line), it->second.hex, hex->second, kResign);
+              shown_name(subj.name) + " differs from " + std::string(kSums) + " line " +
+              std::to_string(it->second.line), it->second.hex, shortened(hex->second, 80), kResign);
       continue;
     }
     const Digest* now = pack.digest(subj.name);
     if (now == nullptr || to_hex(*now) != hex->second)
-      r.error("attest.file-changed", at(ptr + "/digest/sha256"), escape_for_message(subj.name) +
+      r.error("attest.file-changed", at(ptr + "/digest/sha256"), shown_name(subj.name) +
               (now == nullptr ? " is missing or could not be hashed" : " changed after it was signed"),
               hex->second, now == nullptr ? "missing or unreadable" : to_hex(*now),
               "restore the file as signed; a changed pack must be produced and signed again");
@@ -80,8 +84,8 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
   for (const auto& [path, line] : sums)
     if (seen.count(path) == 0)
       r.error("attest.subject-missing", at("/subject"), std::string(kSums) + " line " + std::to_string(line.line) +
-              " lists " + escape_for_message(path) + ", which the signed statement does not name",
-              escape_for_message(path) + " with sha256 " + line.hex, "not a subject", kResign);
+              " lists " + shown_name(path) + ", which the signed statement does not name",
+              shown_name(path) + " with sha256 " + line.hex, "not a subject", kResign);
 }
 
 // What the pack says about its runner: env_ref in the manifest and
@@ -106,10 +110,11 @@ void compare(Reporter& r, std::string_view what, std::string pred_ptr, const std
     if (side.obj == nullptr) continue;
     std::string want = value_of(side.obj, pack_key);
     if (want.empty() || want == recorded) continue;
+    const std::string shown = recorded.empty() ? "missing" : shortened(recorded);
     r.error("attest.predicate-mismatch", at(pred_ptr),
-            "the signed provenance records " + std::string(what) + " " + (recorded.empty() ? "nothing" : recorded) +
-                " but " + side.file + "#" + side.base + "/" + std::string(pack_key) + " says " + want,
-            want, recorded.empty() ? "missing" : recorded,
+            "the signed provenance records " + std::string(what) + " " + (recorded.empty() ? "nothing" : shown) +
+                " but " + side.file + "#" + side.base + "/" + std::string(pack_key) + " says " + shortened(want),
+            shortened(want), shown,
             "the pack's runner identity must be the one the signed run recorded; re-run and re-sign, do not edit");
   }
 }

@@ -2,6 +2,7 @@
 
 #include "core/json.h"
 #include "core/registry.h"
+#include "core/text.h"
 #include "core/values.h"
 
 namespace mplp {
@@ -38,14 +39,14 @@ void check_registry_binding(FieldChecker& c, const GateContext& ctx, const rapid
     c.report(Severity::Error, "ssot.runner-binding", "/env_ref/runner_id",
              "substrate " + quoted(substrate) + " is registered with runner " + quoted(entry->runner_id) + " (" +
                  where + "), but the pack was run by " + to_compact_json(*runner, 100),
-             entry->runner_id, std::string(as_view(*runner)),
+             shortened(entry->runner_id), shortened(as_view(*runner)),
              "run the producer with the runner the registry names for its substrate (or change the registry)");
   if (const rapidjson::Value* kind = string_member(member(&manifest, "lock_ref"), "lock_kind");
       kind != nullptr && !entry->lock_kind.empty() && as_view(*kind) != entry->lock_kind)
     c.report(Severity::Error, "ssot.lock-kind-binding", "/lock_ref/lock_kind",
              "substrate " + quoted(substrate) + " is registered with lock_kind " + quoted(entry->lock_kind) + " (" +
                  where + "), but the pack's lock_ref says " + to_compact_json(*kind, 100),
-             entry->lock_kind, std::string(as_view(*kind)),
+             shortened(entry->lock_kind), shortened(as_view(*kind)),
              "pin the substrate with the lock kind the registry names (e.g. an npm package-lock.json for npm)");
 }
 

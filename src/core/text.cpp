@@ -83,4 +83,11 @@ std::string percent_encode_path(std::string_view path) {
   return out;
 }
 
+std::string shortened(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;  // not inside a character
+  return std::string(s.substr(0, end)) + "...";
+}
+
 }  // namespace mplp

@@ -21,6 +21,10 @@ std::string to_valid_utf8(std::string_view s);
 // True when `s` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view s);
 
+// `s` cut to at most `max` bytes (on a UTF-8 character boundary) plus "..."
+// when longer: a value quoted from a pack cannot make a finding huge.
+std::string shortened(std::string_view s, std::size_t max = 200);
+
 // Percent-encodes a '/'-separated path for use as a URI reference (RFC 3986):
 // unreserved characters and '/' stay, every other byte becomes %XX
 // (uppercase hex). Non-UTF-8 bytes are encoded as they are.

@@ -45,6 +45,16 @@ TEST(Utf8, IllFormedSequencesBecomeReplacementCharacters) {
     }
 }
 
+TEST(Utf8, ShortenedCutsOnACharacterBoundary) {
+  EXPECT_EQ(shortened("abc", 3), "abc");
+  EXPECT_EQ(shortened("abcd", 3), "abc...");
+  // "é" is two bytes: a cut inside it backs off to before it.
+  EXPECT_EQ(shortened("ab\xc3\xa9z", 3), "ab...");
+  EXPECT_EQ(shortened("ab\xc3\xa9z", 4), "ab\xc3\xa9...");
+  EXPECT_TRUE(is_valid_utf8(shortened(std::string(500, 'x') + "\xe2\x82\xac", 501)));
+  EXPECT_EQ(shortened(std::string(1000, 'y')).size(), 203u);
+}
+
 TEST(Uri, PathsArePercentEncoded) {
   EXPECT_EQ(percent_encode_path("packs/a b/ü%#?.json"), "packs/a%20b/%C3%BC%25%23%3F.json");
   EXPECT_EQ(percent_encode_path("a-b_c.d~e/F9"), "a-b_c.d~e/F9");
