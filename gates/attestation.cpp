@@ -64,10 +64,11 @@ void check_signatures(const Pack& pack, const DsseEnvelope& env, const TrustStor
     std::string hints, trusted;
     for (const DsseSignature& s : env.signatures)
       hints += (hints.empty() ? "" : ", ") + (s.keyid.empty() ? "(no keyid)" : shortened(s.keyid, 80));
-    for (const TrustedKey& k : trust.keys) trusted += (trusted.empty() ? "" : ", ") + k.key.id() + " (" + k.source + ")";
-    r.error("attest.signature", "/signatures", "no signature verifies under a trusted key",
-            "a signature by " + trusted,
-            std::to_string(env.signatures.size()) + " signature(s)" + (hints.empty() ? "" : ", keyids " + hints), kSignHint);
+    for (const TrustedKey& k : trust.keys)
+      trusted += (trusted.empty() ? "" : ", ") + k.key.id() + " (" + k.source + ")";
+    r.error("attest.signature", "/signatures", "no signature verifies under a trusted key", "a signature by " + trusted,
+            std::to_string(env.signatures.size()) + " signature(s)" + (hints.empty() ? "" : ", keyids " + hints),
+            kSignHint);
     return;
   }
   std::string runner = manifest_string(pack, "env_ref", "runner_id");

@@ -2,6 +2,7 @@
 
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "core/digest.h"
@@ -39,13 +40,16 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
   std::string error;
   auto bytes = pack.bytes(kSums, error);
   if (!bytes) {
-    r.error("attest.sums-unusable", "", std::string(kSums) + " cannot be read, so the subjects cannot be checked: " + error,
+    r.error("attest.sums-unusable", "",
+            std::string(kSums) + " cannot be read, so the subjects cannot be checked: " + error,
             "a readable " + std::string(kSums), "unreadable", "seal the pack (GATE-V2-INTEGRITY-01 says what is wrong)");
     return;
   }
   std::map<std::string, SumsLine> sums;
-  for (SumsEntry& e : parse_sums(*bytes).entries) sums.emplace(std::move(e.path), SumsLine{e.line, std::move(e.hex)});
-  std::map<std::string, std::size_t> seen;
+  // (Syntax errors of the sums file are INTEGRITY-01's; the entries that parse are compared.)
+  for (SumsEntry& e : parse_sums(*bytes, {.max_entries = pack.limits().max_files_per_pack}).entries)
+    sums.emplace(std::move(e.path), SumsLine{e.line, std::move(e.hex)});
+  std::set<std::string> seen;
   for (std::size_t i = 0; i < s.subjects.size(); ++i) {
     const Subject& subj = s.subjects[i];
     const std::string& ptr = s.subject_pointers[i];
@@ -56,7 +60,7 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
               hex == subj.digest.end() ? "no sha256" : shortened(hex->second, 80), kResign);
       continue;
     }
-    if (!seen.emplace(subj.name, i).second) {
+    if (!seen.insert(subj.name).second) {
       r.error("attest.statement-shape", at(ptr + "/name"), "subject " + shown_name(subj.name) + " is listed twice",
               "each file once", "repeated", kResign);
       continue;
