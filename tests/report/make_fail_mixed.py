@@ -28,6 +28,9 @@ def sha(path):
 
 shutil.rmtree(dst, ignore_errors=True)
 shutil.copytree(src, dst)
+# The good pack's signed provenance describes the good pack, not this edited
+# copy: an edited pack is honestly unsigned (as `mplp-gate seal` leaves it).
+os.remove(os.path.join(dst, 'integrity/provenance.intoto.jsonl'))
 
 ctx_path = os.path.join(dst, 'artifacts/context.json')
 with open(ctx_path) as f:
