@@ -33,9 +33,11 @@ void check_registry_binding(FieldChecker& c, const GateContext& ctx, const rapid
     return;
   }
   const std::string where = ctx.registry_source + " line " + std::to_string(entry->line);
-  // A runner id that is not one at all is ssot.runner-id's finding, not a binding mismatch.
+  // A runner id that is not one at all is ssot.runner-id's finding, not a binding mismatch; a
+  // registry entry without a runner_id (or lock_kind) binds nothing (SUBSTRATE-REGISTRY-01 reports it).
   if (const rapidjson::Value* runner = string_member(member(&manifest, "env_ref"), "runner_id");
-      runner != nullptr && is_runner_id(as_view(*runner)) && as_view(*runner) != entry->runner_id)
+      runner != nullptr && !entry->runner_id.empty() && is_runner_id(as_view(*runner)) &&
+      as_view(*runner) != entry->runner_id)
     c.report(Severity::Error, "ssot.runner-binding", "/env_ref/runner_id",
              "substrate " + quoted(substrate) + " is registered with runner " + quoted(entry->runner_id) + " (" +
                  where + "), but the pack was run by " + to_compact_json(*runner, 100),

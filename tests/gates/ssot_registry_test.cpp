@@ -144,6 +144,12 @@ TEST_F(SsotRegistryLookup, MalformedRunnerIdIsNotAlsoABindingMismatch) {
   RunReport r = test::check({pack}, {kGate});
   EXPECT_TRUE(test::has_code(r, kGate, "ssot.runner-id"));
   EXPECT_EQ(binding(r), Codes{});
+  // A registry entry without runner_id or lock_kind binds nothing.
+  put("repo/producers/_registry/substrates.v2.yaml",
+      "version: \"2.0.0\"\nsubstrates:\n  - substrate_id: \"mcp\"\nrunners:\n  - runner_id: \"node-20\"\n");
+  test::set_json(pack + "/manifest.json", "/env_ref/runner_id", "\"node-20\"");
+  test::set_json(pack + "/reports/runner.meta.json", "/runner_id", "\"node-20\"");
+  EXPECT_EQ(binding(test::check({pack}, {kGate})), Codes{});
   // A substrate_id that is not a string is REAL-QUALIFY-01's finding, not a binding one.
   test::set_json(pack + "/manifest.json", "/substrate_ref/substrate_id", "7");
   EXPECT_EQ(binding(test::check({pack}, {kGate})), Codes{});
