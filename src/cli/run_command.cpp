@@ -22,8 +22,13 @@ constexpr std::string_view kRunUsage =
     "(reports/runner.meta.json, manifest env_ref and hashes, integrity/sha256sums.txt).\n"
     "DIR is replaced in one atomic step: if anything fails, or the process is killed,\n"
     "DIR is left as it was. CMD's output is streamed.\n"
+    "CMD runs with no capability, no-new-privileges (podman as root: in a user\n"
+    "namespace) and a time limit; DIR keeps its files' modes and owners, and a set-id,\n"
+    "special or oversized file (policy limits) stops the run. A base image of the\n"
+    "runner is never built here: `mplp-gate base build ID` does that.\n"
     "Exit codes: 0 sealed; CMD's own status when it failed; 2 could not run (the\n"
-    "message names the step: engine, definition, build, fingerprint, run, seal, commit).\n\n"
+    "message names the step: engine, definition, base, build, fingerprint, stage, run,\n"
+    "seal, commit).\n\n"
     "options:\n";
 
 constexpr std::string_view kSealUsage =
@@ -31,7 +36,13 @@ constexpr std::string_view kSealUsage =
     "Seals a pack produced elsewhere: env_ref from reports/runner.meta.json,\n"
     "hashes.pack_root_hash and hashes.verify_report_hash, then\n"
     "integrity/sha256sums.txt over every file outside integrity/. The pack is\n"
-    "updated in one atomic step. Exit codes: 0 sealed, 2 could not seal.\n";
+    "updated in one atomic step; modes and owners are kept. A link, special or set-id\n"
+    "file, a file over limits.max_file_size or more entries than\n"
+    "limits.max_files_per_pack (the policy's) stops the seal before any hashing, and\n"
+    "so does a change another process makes to PACK meanwhile.\n"
+    "Exit codes: 0 sealed, 2 could not seal (PACK left as it was).\n";
+
+}  // namespace
 
 // The nearest ancestor of the working directory that holds runners/.
 std::string find_runners_dir() {
@@ -44,11 +55,17 @@ std::string find_runners_dir() {
   return "";
 }
 
-}  // namespace
+bool load_policy_option(const std::string& command, const std::string& path, Policy& out) {
+  std::string error;
+  if (path.empty() || load_policy_file(path, out, error)) return true;
+  std::cerr << "mplp-gate " << command << ": invalid policy: " << error << "\n";
+  return false;
+}
 
 int cmd_run(const Args& args) {
   runner::RunRequest req;
   bool help = false;
+  std::string policy_path;
   std::vector<std::string> positional;
   std::vector<OptionSpec> specs = {
       {"--runner", true, [&](const std::string& v, std::string&) { req.runner_id = v; return true; },
@@ -73,6 +90,13 @@ int cmd_run(const Args& args) {
        "runners directory (default: runners/ of the nearest ancestor of the working directory)", "DIR"},
       {"--rebuild", false, [&](const std::string&, std::string&) { req.rebuild = true; return true; },
        "rebuild the runner image even when one for this definition exists", ""},
+      {"--timeout", true, [&](const std::string& v, std::string& e) {
+         if (!parse_unsigned(v, 7 * 24 * 3600, req.timeout_seconds) || req.timeout_seconds == 0)
+           return e = "expected 1..604800 seconds", false;
+         return true;
+       }, "time limit of CMD's container in seconds (default 21600: 6 hours)", "SECONDS"},
+      {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
+       "policy YAML (limits for the seal, runners.build_network)", "FILE"},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},
   };
   std::string error;
@@ -92,6 +116,7 @@ int cmd_run(const Args& args) {
     std::cerr << "mplp-gate run: " << error << "\ntry 'mplp-gate run --help'\n";
     return kExitError;
   }
+  if (!load_policy_option("run", policy_path, req.policy)) return kExitError;
   if (req.runners_dir.empty()) req.runners_dir = find_runners_dir();
   if (req.runners_dir.empty()) {
     std::cerr << "mplp-gate run: no runners/ directory in the working directory or its parents (use --runners)\n";
@@ -114,7 +139,10 @@ int cmd_run(const Args& args) {
 int cmd_seal(const Args& args) {
   std::vector<std::string> positional;
   bool help = false;
+  std::string policy_path;
   std::vector<OptionSpec> specs = {
+      {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
+       "policy YAML whose limits apply (default: the built-in policy)", "FILE"},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},
   };
   std::string error;
@@ -130,8 +158,10 @@ int cmd_seal(const Args& args) {
     std::cerr << "mplp-gate seal: expected exactly one PACK\ntry 'mplp-gate seal --help'\n";
     return kExitError;
   }
+  Policy policy = default_policy();
+  if (!load_policy_option("seal", policy_path, policy)) return kExitError;
   std::vector<std::string> notes;
-  bool ok = runner::seal_pack(positional[0], notes, error);
+  bool ok = runner::seal_pack(positional[0], policy.limits, notes, error);
   for (const std::string& n : notes) std::cerr << "mplp-gate seal: note: " << n << "\n";
   if (!ok) {
     std::cerr << "mplp-gate seal: " << error << "; " << positional[0] << " left untouched\n";

@@ -2,11 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/embedded.h"
 #include "core/hosts.h"
 #include "core/safe_fs.h"
+#include "core/values.h"
 
 namespace mplp {
 
@@ -54,6 +56,17 @@ std::vector<std::string> string_list(const std::string& source, const YAML::Node
   return out;
 }
 
+std::vector<std::string> id_list(const std::string& source, const YAML::Node& node, const std::string& key) {
+  if (!node.IsSequence()) fail(source, node, key, "expected a list of ids");
+  std::vector<std::string> out;
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar() || !is_runner_id(item.Scalar()))
+      fail(source, item, key, "expected an id matching ^[a-z0-9][a-z0-9._-]{0,63}$");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
 std::uint64_t positive_int(const std::string& source, const YAML::Node& node, const std::string& key,
                            std::uint64_t max) {
   if (!node.IsScalar()) fail(source, node, key, "expected a positive integer");
@@ -78,7 +91,7 @@ bool boolean(const std::string& source, const YAML::Node& node, const std::strin
 
 void apply(const std::string& source, const YAML::Node& root, Policy& p) {
   if (root.IsNull()) return;  // empty file: the defaults
-  expect_keys(source, root, "", {"version", "hosts", "gates", "limits"});
+  expect_keys(source, root, "", {"version", "hosts", "gates", "limits", "runners"});
   if (const YAML::Node v = root["version"]) {
     if (!v.IsScalar() || v.Scalar() != "1") fail(source, v, "version", "only version 1 is supported");
   }
@@ -118,9 +131,20 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
       p.limits.max_json_depth =
           static_cast<unsigned>(positive_int(source, limits["max_json_depth"], "limits.max_json_depth", 100000));
   }
+  if (const YAML::Node runners = root["runners"]) {
+    expect_keys(source, runners, "runners", {"trusted_bases", "build_network"});
+    if (runners["trusted_bases"])
+      p.runners.trusted_bases = id_list(source, runners["trusted_bases"], "runners.trusted_bases");
+    if (runners["build_network"])
+      p.runners.build_network = id_list(source, runners["build_network"], "runners.build_network");
+  }
 }
 
 }  // namespace
+
+bool RunnerPolicy::allows_build_network(std::string_view runner_id) const {
+  return std::find(build_network.begin(), build_network.end(), runner_id) != build_network.end();
+}
 
 bool Policy::gate_enabled(std::string_view id) const {
   auto it = gates.find(std::string(id));

@@ -33,6 +33,17 @@ struct Limits {
   unsigned max_json_depth = 256;
 };
 
+// Runner definitions are untrusted input too (a pull request may change them).
+struct RunnerPolicy {
+  // Base definitions (runners/_base/<id>/) that `mplp-gate base build` builds
+  // when no id is named; their script runs on this host.
+  std::vector<std::string> trusted_bases;
+  // Runners whose image build may use the network (runner.yaml must declare
+  // build_network: true as well). Every other build runs with no network.
+  std::vector<std::string> build_network;
+  bool allows_build_network(std::string_view runner_id) const;
+};
+
 struct Policy {
   std::string source = "<default policy>";  // file name, for messages
   std::vector<std::string> allowed_hosts;
@@ -40,6 +51,7 @@ struct Policy {
   std::vector<std::string> allowed_registries;
   std::map<std::string, GatePolicy> gates;  // keyed by full gate id
   Limits limits;
+  RunnerPolicy runners;
 
   bool gate_enabled(std::string_view id) const;
   // Applies the gate's max severity.

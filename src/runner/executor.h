@@ -21,12 +21,16 @@
 #include <string>
 #include <vector>
 
+#include "core/policy.h"
 #include "runner/engine.h"
 #include "runner/image.h"
 #include "runner/process.h"
 #include "runner/seal.h"
 
 namespace mplp::runner {
+
+// The default time limit of a producer's container (6 hours).
+constexpr unsigned kDefaultRunSeconds = 6 * 3600;
 
 struct RunRequest {
   std::string runners_dir;
@@ -38,7 +42,8 @@ struct RunRequest {
   std::string repo_root;          // "" = the directory holding runners_dir
   bool rebuild = false;
   OutputMode output = OutputMode::Inherit;
-  unsigned timeout_seconds = 0;   // for CMD; 0 = none
+  unsigned timeout_seconds = kDefaultRunSeconds;  // CMD's container is killed after it
+  Policy policy = default_policy();  // limits for the seal, runners.build_network
 };
 
 struct RunOutcome {
