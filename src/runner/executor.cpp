@@ -113,7 +113,7 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   if (!stage_in_place(stage))
     return error = "run: the staging directory " + stage.path + " was moved or replaced while CMD ran", false;
   WalkResult tree = walk(*stage.tree, {.max_entries = req.policy.limits.max_files_per_pack});
-  if (!check_tree(tree, req.policy.limits, error)) return error = "run: CMD wrote " + error, false;
+  if (!check_tree(tree, req.policy.limits, error)) return error = "run: CMD left what a pack may not hold: " + error, false;
   if (ns.enabled && !shift_owners(*stage.tree, ns.host_base, 0, ns.size, error)) return error = "stage: " + error, false;
   test_pause_point("ran");
   return true;

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "core/leftovers.h"
+#include "runner/engine.h"
 #include "runner/test_hook.h"
 #include "runner/tree_ops.h"
 
@@ -39,13 +40,15 @@ mode_t current_umask() {
 }
 
 // Removes the stages of pack `name` left by owners that are gone: only
-// directories (never through a link) owned by us, emptied through their own
-// descriptor, and their name removed only while it still holds them.
+// directories (never through a link) owned by us (or by our uid in the
+// producer's user namespace, as a run killed while CMD ran leaves it),
+// emptied through their own descriptor, their name removed only while it
+// still holds them.
 void sweep_stale(const Dir& parent, const std::string& name) {
   for (const std::string& n : list_names(parent)) {
     auto parsed = parse_stage_dir_name(n);
     if (parsed && parsed->pack_name == name && parsed->owner && !owner_alive(*parsed->owner))
-      remove_dir_owned_by(parent, n, ::geteuid());
+      remove_dir_owned_by(parent, n, {::geteuid(), kUserNsBase + ::geteuid()});  // ours, or ours as a container's
   }
 }
 

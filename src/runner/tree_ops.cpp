@@ -190,11 +190,13 @@ bool remove_tree_contents(const Dir& dir, std::string& error) {
   return false;
 }
 
-bool remove_dir_owned_by(const Dir& parent, const std::string& name, std::uint32_t owner) {
+bool remove_dir_owned_by(const Dir& parent, const std::string& name, const std::vector<std::uint32_t>& owners) {
   std::string why;
   auto d = Dir::open_beneath(parent, name, why);
   struct stat st {}, now {};
-  if (!d || ::fstat(d->fd(), &st) != 0 || st.st_uid != owner || !remove_tree_contents(*d, why)) return false;
+  if (!d || ::fstat(d->fd(), &st) != 0 || std::find(owners.begin(), owners.end(), st.st_uid) == owners.end() ||
+      !remove_tree_contents(*d, why))
+    return false;
   return ::fstatat(parent.fd(), name.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st.st_ino &&
          now.st_dev == st.st_dev && ::unlinkat(parent.fd(), name.c_str(), AT_REMOVEDIR) == 0;
 }

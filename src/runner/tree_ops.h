@@ -39,9 +39,9 @@ bool fill_tree(const Dir& from, const WalkResult& tree, const Dir& to, TreeFill 
 bool remove_tree_contents(const Dir& dir, std::string& error);
 
 // Removes the directory `name` of `parent` if it is a directory (never a
-// link) owned by `owner`: emptied through its own descriptor, its name
-// removed only while it still holds that directory.
-bool remove_dir_owned_by(const Dir& parent, const std::string& name, std::uint32_t owner);
+// link) owned by one of `owners`: emptied through its own descriptor, its
+// name removed only while it still holds that directory.
+bool remove_dir_owned_by(const Dir& parent, const std::string& name, const std::vector<std::uint32_t>& owners);
 
 // The names in `dir`, without "." and "..".
 std::vector<std::string> list_names(const Dir& dir);
