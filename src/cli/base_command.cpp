@@ -70,11 +70,7 @@ int cmd_base(const Args& args) {
   std::vector<OptionSpec> specs = {
       {"--runners", true, [&](const std::string& v, std::string&) { runners_dir = v; return true; },
        "runners directory (default: runners/ of the nearest ancestor of the working directory)", "DIR"},
-      {"--engine", true, [&](const std::string& v, std::string& e) {
-         if (v != "podman" && v != "docker" && v != "auto") return e = "expected podman, docker or auto", false;
-         engine_name = v;
-         return true;
-       }, "container engine: podman, docker or auto (default auto: podman first)", "NAME"},
+      engine_option(engine_name),
       {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
        "policy YAML (runners.trusted_bases, used when no ID is given)", "FILE"},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},

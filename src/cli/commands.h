@@ -33,6 +33,9 @@ int cmd_run(const Args& args);   // run_command.cpp
 int cmd_seal(const Args& args);  // run_command.cpp
 int cmd_base(const Args& args);  // base_command.cpp
 
+struct OptionSpec;
+// --engine podman|docker|auto, into `engine`.
+OptionSpec engine_option(std::string& engine);
 // The nearest ancestor of the working directory holding runners/ ("" if none).
 std::string find_runners_dir();
 // Loads --policy FILE into `out` (nothing when `path` is empty); false after

@@ -55,6 +55,14 @@ std::string find_runners_dir() {
   return "";
 }
 
+OptionSpec engine_option(std::string& engine) {
+  return {"--engine", true, [&engine](const std::string& v, std::string& e) {
+            if (v != "podman" && v != "docker" && v != "auto") return e = "expected podman, docker or auto", false;
+            engine = v;
+            return true;
+          }, "container engine: podman, docker or auto (default auto: podman first)", "NAME"};
+}
+
 bool load_policy_option(const std::string& command, const std::string& path, Policy& out) {
   std::string error;
   if (path.empty() || load_policy_file(path, out, error)) return true;
@@ -74,11 +82,7 @@ int cmd_run(const Args& args) {
        "command run through sh -c in /workspace", "CMD"},
       {"--out-dir", true, [&](const std::string& v, std::string&) { req.out_dir = v; return true; },
        "the pack directory (mounted at /workspace/out)", "DIR"},
-      {"--engine", true, [&](const std::string& v, std::string& e) {
-         if (v != "podman" && v != "docker" && v != "auto") return e = "expected podman, docker or auto", false;
-         req.engine = v;
-         return true;
-       }, "container engine: podman, docker or auto (default auto: podman first)", "NAME"},
+      engine_option(req.engine),
       {"--network", true, [&](const std::string& v, std::string& e) {
          if (v != "none" && v != "default") return e = "expected none or default", false;
          req.network = v;

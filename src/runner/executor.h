@@ -1,15 +1,21 @@
 // The runner executor behind `mplp-gate run` and GATE-V2-RUNNER-SMOKE-01.
 //
-// One run: detect the engine; load runners/<id> (id checked first); build or
-// reuse the image and take its id (sha256:...); read the environment
+// One run: detect the engine; remove the containers of dead runs (engine.h);
+// load runners/<id> (id checked first); build or reuse the image with no
+// network (image.h: a missing base image is an error, never built here) and
+// take its id (sha256:...); read the environment
 // fingerprint inside that exact image (uname and the runner's
 // version_command; runtime_type is that command's program, e.g. python3 ->
 // python, so it is measured rather than copied from runner.yaml); run CMD through `sh -c` in that image with the repo at
 // /workspace (podman: an overlay, so the repo itself is never written) and a
 // private staging copy of OUT_DIR at /workspace/out, network off by default;
 // on success seal the staging directory (seal.h) and commit it over OUT_DIR
-// in one atomic exchange (stage.h). On any failure OUT_DIR is untouched and
-// the error names the step: "engine:", "definition:", "build:",
+// in one atomic exchange (stage.h). Every container is hardened (engine.h:
+// no capability, no-new-privileges, owner label, time limit, and a user
+// namespace under rootful podman, workspace.h); what CMD wrote must pass
+// check_tree (tree_ops.h: no set-id or special file, within the policy's
+// limits) before it is sealed. On any failure OUT_DIR is untouched and the
+// error names the step: "engine:", "definition:", "base:", "build:",
 // "fingerprint:", "stage:", "run:", "seal:" or "commit:".
 //
 //   RunRequest req{.runners_dir = "runners", .runner_id = "node-20-local",
