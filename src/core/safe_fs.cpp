@@ -114,14 +114,26 @@ std::optional<Dir> Dir::open_beneath(const Dir& root, std::string_view rel, std:
   int parent = open_parent_beneath(root, rel, leaf, error);
   if (parent < 0) return std::nullopt;
   FdCloser closer{parent};
+  return open_child(parent, leaf, std::string(rel), root.path() + "/" + std::string(rel), error);
+}
+
+std::optional<Dir> Dir::open_at(const Dir& parent, const std::string& name, std::string& error) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos)
+    return error = "'" + name + "': not a directory name", std::nullopt;
+  return open_child(parent.fd(), name, name, parent.path() + "/" + name, error);
+}
+
+std::optional<Dir> Dir::open_child(int parent, const std::string& leaf, const std::string& shown, std::string path,
+                                   std::string& error) {
   int fd = ::openat(parent, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    error = (err == ELOOP || err == ENOTDIR) ? "'" + std::string(rel) + "' is not a directory (or is a symbolic link)"
-                                             : "'" + std::string(rel) + "': " + errno_text(err);
+    error = (err == ELOOP || err == ENOTDIR) ? "'" + shown + "' is not a directory (or is a symbolic link)"
+                                             : "'" + shown + "': " + errno_text(err);
     return std::nullopt;
   }
-  return Dir(fd, root.path() + "/" + std::string(rel));
+  return Dir(fd, std::move(path));
 }
 
 Dir::Dir(Dir&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }

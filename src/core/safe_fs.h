@@ -42,6 +42,9 @@ class Dir {
   // The directory `rel` beneath `root` ("" is root itself), no component
   // followed if it is a link. `error` names the failing component.
   static std::optional<Dir> open_beneath(const Dir& root, std::string_view rel, std::string& error);
+  // The directory entry `name` (one component, any bytes but '/') of `parent`,
+  // not followed if it is a link.
+  static std::optional<Dir> open_at(const Dir& parent, const std::string& name, std::string& error);
   Dir(Dir&& other) noexcept;
   Dir& operator=(Dir&& other) noexcept;
   Dir(const Dir&) = delete;
@@ -52,6 +55,8 @@ class Dir {
 
  private:
   Dir(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  static std::optional<Dir> open_child(int parent, const std::string& leaf, const std::string& shown, std::string path,
+                                       std::string& error);
   int fd_ = -1;
   std::string path_;
 };

@@ -78,7 +78,7 @@ std::optional<Dir> sub_dir(const Dir& dir, const std::string& name, std::string&
   } else if (errno != EEXIST) {
     return error = name + "/: " + std::strerror(errno), std::nullopt;
   }
-  auto d = Dir::open_beneath(dir, name, error);
+  auto d = Dir::open_at(dir, name, error);
   if (!d) error = name + "/ is not a directory";
   return d;
 }

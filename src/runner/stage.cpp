@@ -99,7 +99,7 @@ bool stage_create(const std::string& target_in, StageFill fill, const Limits& li
   sweep_stale(*out.parent, out.name);
 
   std::string why;
-  out.pack = Dir::open_beneath(*out.parent, out.name, why);
+  out.pack = Dir::open_at(*out.parent, out.name, why);
   struct stat st {};
   if (out.pack) {
     out.target_existed = true;
@@ -128,7 +128,7 @@ bool stage_create(const std::string& target_in, StageFill fill, const Limits& li
       if (errno == EEXIST) continue;
       return error = parent + "/" + out.stage_name + ": " + errno_text(errno), false;
     }
-    out.tree = Dir::open_beneath(*out.parent, out.stage_name, error);
+    out.tree = Dir::open_at(*out.parent, out.stage_name, error);
     if (!out.tree) return false;
   }
   if (!out.tree) return error = parent + ": cannot create a staging directory", false;

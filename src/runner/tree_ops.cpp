@@ -192,7 +192,7 @@ bool remove_tree_contents(const Dir& dir, std::string& error) {
 
 bool remove_dir_owned_by(const Dir& parent, const std::string& name, const std::vector<std::uint32_t>& owners) {
   std::string why;
-  auto d = Dir::open_beneath(parent, name, why);
+  auto d = Dir::open_at(parent, name, why);
   struct stat st {}, now {};
   if (!d || ::fstat(d->fd(), &st) != 0 || std::find(owners.begin(), owners.end(), st.st_uid) == owners.end() ||
       !remove_tree_contents(*d, why))

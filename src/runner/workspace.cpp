@@ -86,12 +86,12 @@ bool prepare_producer_mounts(const Engine& engine, const std::string& repo, Prod
   std::uint32_t root = out.ns.host_base;  // the container's uid 0
   if (!make_owned_dir(*tmp_dir, name, root, error)) return false;
   out.overlay_dir = tmp + "/" + name;
-  auto top = Dir::open_beneath(*tmp_dir, name, error);
+  auto top = Dir::open_at(*tmp_dir, name, error);
   std::optional<Dir> upper;
   // upper/out is the mount point of the pack: the merged /workspace is not
   // writable by the container's root, so it must exist beforehand.
   if (!top || !make_owned_dir(*top, "upper", root, error) || !make_owned_dir(*top, "work", root, error) ||
-      !(upper = Dir::open_beneath(*top, "upper", error)) || !make_owned_dir(*upper, "out", root, error)) {
+      !(upper = Dir::open_at(*top, "upper", error)) || !make_owned_dir(*upper, "out", root, error)) {
     release_producer_mounts(out);
     return false;
   }

@@ -201,6 +201,20 @@ TEST(Permissions, SealKeepsModesAndOwners) {
   EXPECT_EQ(sums.st_mode & 07777, 0600u);
 }
 
+// The pack's own name is any directory name: a backslash, a newline or a
+// name that looks like a stage's suffix still seals (only the names inside a
+// pack must fit a sums file).
+TEST(SealNames, OddPackNamesSeal) {
+  for (const std::string& name : {std::string("back\\slash"), std::string("new\nline"), std::string("p.mplp-stage.x")}) {
+    TempDir tmp;
+    std::string pack = stale_pack(tmp, name);
+    RunResult r = run_tool({"seal", pack});
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    EXPECT_EQ(names_in(tmp.path()), std::vector<std::string>{name});
+    EXPECT_EQ(status_of(check({pack}), "GATE-V2-INTEGRITY-01"), GateStatus::Pass) << name;
+  }
+}
+
 // Stages a killed seal or run left: never checked as packs, reported as a
 // warning; the next seal of the same pack removes those whose owner is gone.
 TEST(Stages, LeftoverStagesAreReportedNotCheckedAndSweptWhenTheirOwnerIsGone) {
