@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,16 +40,40 @@ mode_t current_umask() {
   return 022;
 }
 
+// A directory is a stage that a sweep may remove only while it carries this
+// mark: the owner its name records and its own inode. A pack that a race
+// left under a stage's name carries none (the committed tree loses it just
+// before the exchange), and a copy of a stage does not carry its inode.
+constexpr const char* kStageMark = "user.mplp-gate.stage";
+
+std::string mark_value(const std::string& owner, ino_t ino) { return owner + "/" + std::to_string(ino); }
+
+void mark(const Dir& d, const std::string& owner) {
+  struct stat st {};
+  if (::fstat(d.fd(), &st) != 0) return;
+  std::string v = mark_value(owner, st.st_ino);
+  ::fsetxattr(d.fd(), kStageMark, v.data(), v.size(), 0);  // no xattrs here: never swept, only reported
+}
+
+bool marked(const Dir& d, const struct stat& st, const std::string& owner) {
+  char buf[128];
+  ssize_t n = ::fgetxattr(d.fd(), kStageMark, buf, sizeof buf);
+  return n > 0 && std::string(buf, static_cast<std::size_t>(n)) == mark_value(owner, st.st_ino);
+}
+
 // Removes the stages of pack `name` left by owners that are gone: only
-// directories (never through a link) owned by us (or by our uid in the
-// producer's user namespace, as a run killed while CMD ran leaves it),
+// marked directories (never through a link) owned by us (or by our uid in
+// the producer's user namespace, as a run killed while CMD ran leaves it),
 // emptied through their own descriptor, their name removed only while it
 // still holds them.
 void sweep_stale(const Dir& parent, const std::string& name) {
   for (const std::string& n : list_names(parent)) {
     auto parsed = parse_stage_dir_name(n);
-    if (parsed && parsed->pack_name == name && parsed->owner && !owner_alive(*parsed->owner))
-      remove_dir_owned_by(parent, n, {::geteuid(), kUserNsBase + ::geteuid()});  // ours, or ours as a container's
+    if (!parsed || parsed->pack_name != name || !parsed->owner || owner_alive(*parsed->owner)) continue;
+    std::string owner = parsed->owner->str();
+    remove_dir_if(parent, n, [&](const Dir& d, const struct stat& st) {
+      return (st.st_uid == ::geteuid() || st.st_uid == kUserNsBase + ::geteuid()) && marked(d, st, owner);
+    });
   }
 }
 
@@ -75,9 +100,12 @@ void abandon(Stage& s) {
   s.path.clear();
 }
 
+// Undoes our exchange: the staged tree goes back under the staging name,
+// if it is still at the pack's name, and true only when it arrived there.
 bool exchange_back(Stage& s) {
-  return holds(*s.parent, s.name, s.dev, s.tree_ino) && holds(*s.parent, s.stage_name, s.dev, s.pack_ino) &&
-         ::renameat2(s.parent->fd(), s.stage_name.c_str(), s.parent->fd(), s.name.c_str(), RENAME_EXCHANGE) == 0;
+  return holds(*s.parent, s.name, s.dev, s.tree_ino) &&
+         ::renameat2(s.parent->fd(), s.stage_name.c_str(), s.parent->fd(), s.name.c_str(), RENAME_EXCHANGE) == 0 &&
+         holds(*s.parent, s.stage_name, s.dev, s.tree_ino);
 }
 
 }  // namespace
@@ -111,8 +139,12 @@ bool stage_create(const std::string& target_in, StageFill fill, const Limits& li
     out.root_gid = st.st_gid;
     out.taken = walk(*out.pack, {.max_entries = limits.max_files_per_pack});
     if (!check_tree(out.taken, limits, error)) return error = out.target + ": " + error, false;
-  } else if (::fstatat(out.parent->fd(), out.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) {
-    return error = out.target + ": exists and is not a directory (a symbolic link is never followed)", false;
+  } else if (::fstatat(out.parent->fd(), out.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    return error = out.target + (S_ISDIR(st.st_mode) ? ": " + why
+                                                     : ": exists and is not a directory (a symbolic link is never followed)"),
+           false;
+  } else if (errno != ENOENT) {
+    return error = out.target + ": " + errno_text(errno), false;
   } else {
     out.root_mode = 0777 & ~current_umask();
     out.root_uid = ::geteuid();
@@ -130,6 +162,9 @@ bool stage_create(const std::string& target_in, StageFill fill, const Limits& li
     }
     out.tree = Dir::open_at(*out.parent, out.stage_name, error);
     if (!out.tree) return false;
+    ::fchmod(out.tree->fd(), 0700);  // whatever the umask: private until stage_ready
+    out.owner = current_owner().str();
+    mark(*out.tree, out.owner);
   }
   if (!out.tree) return error = parent + ": cannot create a staging directory", false;
   out.path = parent + "/" + out.stage_name;
@@ -168,9 +203,12 @@ bool stage_commit(Stage& stage, std::string& error) {
   if ((stage.target_existed && !holds(*stage.parent, stage.name, stage.dev, stage.pack_ino)) || !stage_in_place(stage))
     return error = "commit: " + stage.target + " is no longer the directory that was staged (replaced or moved "
                    "meanwhile)" + left, false;
+  // The tree becomes the pack: it must not carry the mark of a stage.
+  ::fremovexattr(stage.tree->fd(), kStageMark);
   unsigned flags = stage.target_existed ? RENAME_EXCHANGE : RENAME_NOREPLACE;
   if (::renameat2(stage.parent->fd(), stage.stage_name.c_str(), stage.parent->fd(), stage.name.c_str(), flags) != 0) {
     int e = errno;
+    mark(*stage.tree, stage.owner);
     error = "commit: cannot " + std::string(stage.target_existed ? "exchange " : "rename ") + stage.path + " with " +
             stage.target + ": " + errno_text(e) +
             (e == EINVAL ? " (the filesystem lacks atomic directory exchange; the pack is untouched)" : "");
@@ -183,15 +221,14 @@ bool stage_commit(Stage& stage, std::string& error) {
     bool swapped_right = holds(*stage.parent, stage.stage_name, stage.dev, stage.pack_ino);
     if (swapped_right) diff = first_difference(stage.taken, walk_as_taken(stage));
     if (!swapped_right || !diff.empty()) {
-      bool back = swapped_right ? exchange_back(stage)
-                                : holds(*stage.parent, stage.name, stage.dev, stage.tree_ino) &&
-                                      ::renameat2(stage.parent->fd(), stage.stage_name.c_str(), stage.parent->fd(),
-                                                  stage.name.c_str(), RENAME_EXCHANGE) == 0;
+      bool back = exchange_back(stage);
       error = "commit: " + stage.target +
               (swapped_right ? " changed while mplp-gate worked (" + diff + ")" : " was replaced during the exchange") +
-              (back ? "; exchanged back, " + stage.target + " is as it was"
-                    : "; nothing was removed: the sealed tree is at " + stage.target + ", the other at " + stage.path);
-      if (!back) abandon(stage);
+              (back ? "; exchanged back, nothing was removed"
+                    : "; nothing was removed, and the directories stay where the race left them (" + stage.target +
+                          ", " + stage.path + ")");
+      if (back) mark(*stage.tree, stage.owner);
+      else abandon(stage);
       return false;
     }
   } else if (!holds(*stage.parent, stage.name, stage.dev, stage.tree_ino)) {
@@ -199,9 +236,11 @@ bool stage_commit(Stage& stage, std::string& error) {
     return error = "commit: " + stage.target + " was replaced right after it was created; nothing was removed", false;
   }
   ::fsync(stage.parent->fd());
+  // The old tree, known by the descriptor held since the start, is garbage
+  // now: marked (a kill from here on leaves it to the next sweep), emptied,
+  // and its name removed while it still holds it.
+  if (stage.target_existed) mark(*stage.pack, stage.owner);
   test_pause_point("committed");
-  // The staging name now holds the old tree (or nothing when there was none),
-  // emptied through the descriptor held since the start.
   if (stage.target_existed) {
     std::string why;
     if (remove_tree_contents(*stage.pack, why) && holds(*stage.parent, stage.stage_name, stage.dev, stage.pack_ino))
@@ -212,11 +251,11 @@ bool stage_commit(Stage& stage, std::string& error) {
 }
 
 void stage_discard(Stage& stage) {
-  if (stage.tree) {
-    std::string why;
-    if (remove_tree_contents(*stage.tree, why) && stage_in_place(stage))
-      ::unlinkat(stage.parent->fd(), stage.stage_name.c_str(), AT_REMOVEDIR);
-  }
+  // Only while the staging name still holds it: a tree a race moved
+  // elsewhere (perhaps to the pack's name) is left where it is.
+  std::string why;
+  if (stage_in_place(stage) && remove_tree_contents(*stage.tree, why) && stage_in_place(stage))
+    ::unlinkat(stage.parent->fd(), stage.stage_name.c_str(), AT_REMOVEDIR);
   abandon(stage);
 }
 

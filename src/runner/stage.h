@@ -26,7 +26,12 @@
 //
 // Leftovers: stage_create first removes the stages of the same pack whose
 // owner is gone (another boot, or a pid no longer running with that start
-// time), and only directories owned by the user running mplp-gate. Limits,
+// time), and only directories owned by the user running mplp-gate that
+// carry the stage mark (xattr user.mplp-gate.stage = owner and inode): the
+// staging directory has it until it becomes the pack, the old tree gets it
+// once the exchange is verified. A pack a race left under a stage's name,
+// or a copy of a stage, has none and is never removed. (On a filesystem
+// without user xattrs nothing is swept; `check` still reports leftovers.) Limits,
 // links, special and set-id files are checked (tree_ops.h check_tree) on
 // one walk of the pack before anything is copied.
 //
@@ -60,6 +65,7 @@ struct Stage {
   std::optional<Dir> pack;    // the pack, opened once (when it existed)
   std::optional<Dir> tree;    // the staging directory
   std::string name, stage_name;
+  std::string owner;  // core/leftovers.h OwnerId, as in stage_name
   dev_t dev = 0;
   ino_t pack_ino = 0, tree_ino = 0;
   WalkResult taken;  // the pack as it was staged

@@ -190,13 +190,12 @@ bool remove_tree_contents(const Dir& dir, std::string& error) {
   return false;
 }
 
-bool remove_dir_owned_by(const Dir& parent, const std::string& name, const std::vector<std::uint32_t>& owners) {
+bool remove_dir_if(const Dir& parent, const std::string& name,
+                   const std::function<bool(const Dir& dir, const struct stat& st)>& removable) {
   std::string why;
   auto d = Dir::open_at(parent, name, why);
   struct stat st {}, now {};
-  if (!d || ::fstat(d->fd(), &st) != 0 || std::find(owners.begin(), owners.end(), st.st_uid) == owners.end() ||
-      !remove_tree_contents(*d, why))
-    return false;
+  if (!d || ::fstat(d->fd(), &st) != 0 || !removable(*d, st) || !remove_tree_contents(*d, why)) return false;
   return ::fstatat(parent.fd(), name.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st.st_ino &&
          now.st_dev == st.st_dev && ::unlinkat(parent.fd(), name.c_str(), AT_REMOVEDIR) == 0;
 }

@@ -15,7 +15,10 @@
 //   std::string diff = first_difference(before, walk(src, ...));  // "" when unchanged
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,10 +41,11 @@ bool fill_tree(const Dir& from, const WalkResult& tree, const Dir& to, TreeFill 
 // Removes everything inside `dir` (the directory itself stays).
 bool remove_tree_contents(const Dir& dir, std::string& error);
 
-// Removes the directory `name` of `parent` if it is a directory (never a
-// link) owned by one of `owners`: emptied through its own descriptor, its
-// name removed only while it still holds that directory.
-bool remove_dir_owned_by(const Dir& parent, const std::string& name, const std::vector<std::uint32_t>& owners);
+// Removes the directory `name` of `parent` (never through a link) if
+// `removable` accepts it: emptied through its own descriptor, its name
+// removed only while it still holds that directory.
+bool remove_dir_if(const Dir& parent, const std::string& name,
+                   const std::function<bool(const Dir& dir, const struct stat& st)>& removable);
 
 // The names in `dir`, without "." and "..".
 std::vector<std::string> list_names(const Dir& dir);

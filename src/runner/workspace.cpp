@@ -33,7 +33,8 @@ void sweep_overlays(const Dir& tmp) {
     if (n.rfind(kOverlayPrefix, 0) != 0) continue;
     std::string rest = n.substr(kOverlayPrefix.size());
     auto owner = OwnerId::parse(rest.substr(0, rest.rfind('.')));
-    if (owner && !owner_alive(*owner)) remove_dir_owned_by(tmp, n, {kUserNsBase});
+    if (owner && !owner_alive(*owner))
+      remove_dir_if(tmp, n, [](const Dir&, const struct stat& st) { return st.st_uid == kUserNsBase; });
   }
 }
 
@@ -104,7 +105,8 @@ void release_producer_mounts(ProducerMounts& m) {
   fs::path p(m.overlay_dir);
   std::string why;
   if (auto parent = Dir::open(p.parent_path().string(), why))
-    remove_dir_owned_by(*parent, p.filename().string(), {m.ns.host_base});
+    remove_dir_if(*parent, p.filename().string(),
+                  [&](const Dir&, const struct stat& st) { return st.st_uid == m.ns.host_base; });
   m.overlay_dir.clear();
 }
 
