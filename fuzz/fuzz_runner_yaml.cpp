@@ -1,8 +1,9 @@
 // Fuzzes the runner.yaml loader (src/runner/runner_def.h load_runner_def):
 // the input becomes runners/fz/runner.yaml (beside an empty Containerfile) in
 // a temp directory. Invariants on success (what runners/ schema promises the
-// executor): the four commands are non-empty, smoke_output and base.build are
-// safe relative paths, source_date_epoch is in range, and every fetch entry is
+// executor): the four commands are non-empty, smoke_output is a safe relative
+// path, base.build is exactly _base/<base_id>/build.sh with a plain id (the
+// only script `mplp-gate base build` may run), source_date_epoch is in range, and every fetch entry is
 // pinned by 64 lowercase hex with a plain file name. On failure the error
 // names the file.
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "core/safe_fs.h"
+#include "core/values.h"
 #include "fuzz_util.h"
 #include "runner/runner_def.h"
 
@@ -57,7 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(!def.runtime_type.empty() && !def.version_command.empty(), "missing command");
   FUZZ_CHECK(!def.version_prefix.empty() && !def.smoke_command.empty(), "missing command");
   FUZZ_CHECK(mplp::is_safe_relative_path(def.smoke_output), def.smoke_output);
-  FUZZ_CHECK(def.base_build.empty() || mplp::is_safe_relative_path(def.base_build), def.base_build);
+  FUZZ_CHECK(def.base_build.empty() ||
+                 (mplp::is_runner_id(def.base_id) && def.base_build == "_base/" + def.base_id + "/build.sh"),
+             def.base_build);
   FUZZ_CHECK(def.source_date_epoch >= 0 && def.source_date_epoch <= 4102444800, "source_date_epoch");
   for (const mplp::runner::NpmFetch& f : def.fetch) {
     FUZZ_CHECK(f.sha256.size() == 64 && mplp::fuzz::is_lower_hex(f.sha256), f.sha256);

@@ -1,5 +1,8 @@
 #include "gates/integrity.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <unordered_set>
 
 #include "core/json.h"
@@ -27,7 +30,7 @@ const GateInfo kInfo{
     "The sums file is strict GNU sha256sums text (64 lowercase hex, two spaces or space-star, safe "
     "relative path, LF endings, no duplicates); every listed file exists as a regular file, not through a "
     "symlink, and its SHA-256 matches; unlisted files outside integrity/ are warnings (errors under "
-    "--strict); no symlink, FIFO, socket or device anywhere; files within the size limit and packs within "
+    "--strict); no symlink, FIFO, socket or device anywhere; no regular file with the setuid or setgid bit; files within the size limit and packs within "
     "the file-count limit; hashes.pack_root_hash equals the v2-producer root or the SHA-256 of the sums "
     "file; integrity/pack.sha256 (v1) equals the v1 root; hashes.verify_report_hash equals the SHA-256 of "
     "reports/verify.report.json. A missing or unusable manifest is read as INDEXABLE_REAL.",
@@ -35,6 +38,8 @@ const GateInfo kInfo{
     {
         {"integrity.symlink", E, "a symbolic link in the pack", "replace the link by the file it points to, or remove it"},
         {"integrity.special_file", E, "a FIFO, socket or device in the pack", "remove it; packs hold regular files only"},
+        {"integrity.setid", E, "a regular file with the setuid or setgid bit", "clear the bit (chmod u-s,g-s FILE); a pack never holds set-id programs"},
+        {"integrity.interrupted_seal", W, "a staging directory left by a killed seal or run (.PACK.mplp-stage.*), not checked as a pack", "re-run `mplp-gate seal PACK` or `mplp-gate run` (either removes it once its owner is gone), or remove it"},
         {"integrity.oversized_file", E, "a file over limits.max_file_size; not hashed", "shrink or remove the file, or raise the limit in the policy"},
         {"integrity.too_many_files", E, "the pack has more entries than limits.max_files_per_pack", "split the pack, or raise the limit in the policy"},
         {"integrity.unreadable", E, "a file or directory of the pack could not be read", "fix its permissions"},
@@ -108,6 +113,11 @@ class Run {
     f.actual = std::move(actual);
     sink_.report(std::move(f));
   }
+  static std::string octal_mode(std::uint32_t mode) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%04o", mode);
+    return b;
+  }
   static std::string q(std::string_view path) { return "'" + escape_for_message(path) + "'"; }
 
   // Links, special files, limits and unreadable entries anywhere in the tree.
@@ -125,6 +135,11 @@ class Run {
       } else if (e.type != EntryType::Regular && e.type != EntryType::Directory) {
         report(E, "integrity.special_file", e.path, q(e.path) + " is a " + std::string(to_string(e.type)));
       } else if (e.type == EntryType::Regular) {
+        if ((e.mode & (S_ISUID | S_ISGID)) != 0)
+          report(E, "integrity.setid", e.path,
+                 q(e.path) + " has the " + ((e.mode & S_ISUID) != 0 ? "setuid" : "setgid") +
+                     " bit: run from this pack it would take its owner's privileges",
+                 "no setuid or setgid bit", "mode " + octal_mode(e.mode));
         const FileState* f = pack_.file(e.path);
         if (f == nullptr || f->hashed) continue;
         if (e.size > lim.max_file_size)

@@ -28,8 +28,10 @@ const GateInfo kInfo{
     "Upstream's smoke tests read a key their runner never wrote and so always passed. This gate runs each "
     "runner for real through the same executor as `mplp-gate run` and checks the metadata the pack gates rely on.",
     "For every runner registered in the substrate registry (every runner directory when there is no "
-    "registry), or only --runner ID: the image builds; the smoke command runs through the executor into a "
-    "fresh temporary pack; reports/runner.meta.json is written and valid against runner-meta.v2; "
+    "registry), or only --runner ID: its local base image, if any, exists (never built here: "
+    "`mplp-gate base build ID` runs a base's script); the image builds with no network (unless runner.yaml "
+    "says build_network: true and the policy's runners.build_network lists the runner); the smoke command runs through the executor (no capability, "
+    "no-new-privileges, a user namespace under rootful podman, a 600 s limit) into a fresh temporary pack; reports/runner.meta.json is written and valid against runner-meta.v2; "
     "container_digest is a sha256: digest equal to the id of the image that was built; the fingerprint's "
     "runtime_type equals runner.yaml's runtime_type and runtime_version starts with its version_prefix; the "
     "smoke output file exists. No container engine: SKIP (an error under --require-engine). Build and "
@@ -44,8 +46,13 @@ const GateInfo kInfo{
          "Use the name of a directory of runners/ (^[a-z0-9][a-z0-9._-]{0,63}$)."},
         {"smoke.definition_invalid", Severity::Error, "runner.yaml or the runner directory is invalid",
          "Fix runner.yaml against schemas/runner-yaml.schema.json; keep a Containerfile or Dockerfile."},
-        {"smoke.build_failed", Severity::Error, "the runner image did not build",
-         "Read the build log in the finding; an official base image needs access to its registry."},
+        {"smoke.base_missing", Severity::Error,
+         "the runner's local base image does not exist (the gate never builds it: its script is host code)",
+         "Build it with `mplp-gate base build ID` (the finding names ID and the image) on a machine that trusts "
+         "runners/_base/ID/build.sh, then re-run the check."},
+        {"smoke.build_failed", Severity::Error, "the runner image did not build (builds have no network)",
+         "Read the build log in the finding; an official base image needs access to its registry; a build that "
+         "needs network must say build_network: true and be listed under runners.build_network in the policy."},
         {"smoke.run_failed", Severity::Error, "the smoke command failed or the executor could not run it",
          "Run `mplp-gate run --runner ID --cmd '<smoke_command>' --out-dir /tmp/p` to see its output."},
         {"smoke.meta_missing", Severity::Error, "reports/runner.meta.json was not written",
@@ -61,6 +68,8 @@ const GateInfo kInfo{
          "Fix the image (base tag, pinned package) or version_prefix."},
         {"smoke.output_missing", Severity::Error, "the smoke command did not write its smoke_output file",
          "The smoke command must write smoke_output under /workspace/out."},
+        {"smoke.note", Severity::Info, "a remark of the executor (an outdated base image, no user namespace, "
+         "containers of dead runs removed)", "Read the note; none of them fails the gate."},
         {"smoke.timing", Severity::Info, "how long the build and the smoke run took, and whether the image was reused",
          "Nothing to fix: it is information (a slow build is a cold cache or a fresh base image)."},
         {"smoke.registry_absent", Severity::Info, "no substrate registry: every runner directory is smoke-tested",
@@ -201,6 +210,7 @@ class Gate_ : public Gate {
     req.repo_root = ctx.options.repo_root.value_or("");
     req.output = runner::OutputMode::Capture;  // a gate never prints
     req.timeout_seconds = kSmokeTimeoutSeconds;
+    req.policy = ctx.policy;
     runner::RunOutcome out;
     bool ok = runner::execute(req, out, err);
     Finding timing = make("smoke.timing", file,
@@ -208,9 +218,14 @@ class Gate_ : public Gate {
                               (out.image.built ? " (built)" : " (cached image reused)") + ", smoke " +
                               seconds(out.run_seconds));
     sink.report(std::move(timing));
+    for (const std::string& n : out.notes)
+      // A smoke pack never has a manifest: that note of the seal says nothing here.
+      if (n.rfind("the pack has no manifest.json", 0) != 0)
+        sink.report(make("smoke.note", file, "runner '" + id + "': " + n));
     if (!ok) {
       const char* code = err.rfind("build:", 0) == 0 ? "smoke.build_failed" : "smoke.run_failed";
       if (err.rfind("definition:", 0) == 0) code = "smoke.definition_invalid";
+      if (err.rfind("base:", 0) == 0) code = "smoke.base_missing";
       Finding f = make(code, file, "runner '" + id + "': " + err.substr(0, err.find('\n')));
       f.detail = runner::tail_text(out.log, 4000);
       return sink.report(std::move(f));

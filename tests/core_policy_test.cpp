@@ -78,7 +78,27 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPolicy{"version: 2\n", "version"},
                       BadPolicy{"- a\n- b\n", "expected a mapping"},
                       BadPolicy{"hosts: [\n", "invalid YAML"},
-                      BadPolicy{"surprise: 1\n", "surprise"}));
+                      BadPolicy{"surprise: 1\n", "surprise"},
+                      BadPolicy{"runners:\n  trusted_base: [debian-12]\n", "runners.trusted_base"},
+                      BadPolicy{"runners:\n  trusted_bases: debian-12\n", "runners.trusted_bases"},
+                      BadPolicy{"runners:\n  trusted_bases: [\"../x\"]\n", "runners.trusted_bases"},
+                      BadPolicy{"runners:\n  build_network: [Node]\n", "runners.build_network"},
+                      BadPolicy{"runners:\n  build_network: [[a]]\n", "runners.build_network"}));
+
+// Runner definitions are untrusted: nothing is trusted by default.
+TEST(Policy, RunnersTrustNothingByDefaultAndNameIdsWhenTold) {
+  EXPECT_TRUE(default_policy().runners.trusted_bases.empty());
+  EXPECT_TRUE(default_policy().runners.build_network.empty());
+  EXPECT_FALSE(default_policy().runners.allows_build_network("node-20"));
+  Policy p;
+  std::string err;
+  ASSERT_TRUE(parse_policy("runners:\n  trusted_bases: [debian-12]\n  build_network: [node-20, dotnet-8]\n", "p.yaml",
+                           p, err))
+      << err;
+  EXPECT_EQ(p.runners.trusted_bases, std::vector<std::string>{"debian-12"});
+  EXPECT_TRUE(p.runners.allows_build_network("dotnet-8"));
+  EXPECT_FALSE(p.runners.allows_build_network("python-3.11"));
+}
 
 TEST(Policy, ErrorLineNumbersAreRight) {
   Policy p;

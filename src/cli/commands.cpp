@@ -6,6 +6,7 @@ namespace mplp::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"base", "build a runner's local base image (runs its trusted build script)", cmd_base},
       {"check", "run the gates over evidence packs (or runner definitions)", cmd_check},
       {"explain", "explain one gate: what it checks and how to fix its findings", cmd_explain},
       {"gates", "list the gates", cmd_gates},

@@ -25,18 +25,27 @@ constexpr std::string_view kRunUsage =
     "DIR is left as it was. CMD's output is streamed.\n"
     "With --sign-key, integrity/provenance.intoto.jsonl (a DSSE-signed in-toto\n"
     "statement, SLSA provenance v1) is written in the same atomic step.\n"
+    "CMD runs with no capability, no-new-privileges (podman as root: in a user\n"
+    "namespace) and a time limit; DIR keeps its files' modes and owners, and a set-id,\n"
+    "special or oversized file (policy limits) stops the run. A base image of the\n"
+    "runner is never built here: `mplp-gate base build ID` does that.\n"
     "Exit codes: 0 sealed; CMD's own status when it failed; 2 could not run (the\n"
-    "message names the step: engine, definition, build, fingerprint, run, seal, commit).\n\n"
+    "message names the step: engine, definition, base, build, fingerprint, stage, run,\n"
+    "seal, commit).\n\n"
     "options:\n";
 
 constexpr std::string_view kSealUsage =
-    "usage: mplp-gate seal PACK [--sign-key FILE]\n\n"
+    "usage: mplp-gate seal PACK [--sign-key FILE] [--policy FILE]\n\n"
     "Seals a pack produced elsewhere: env_ref from reports/runner.meta.json,\n"
     "hashes.pack_root_hash and hashes.verify_report_hash, then\n"
     "integrity/sha256sums.txt over every file outside integrity/, and with\n"
     "--sign-key integrity/provenance.intoto.jsonl (signed provenance). Without a\n"
-    "key a stale provenance file is removed (the pack is then unsigned). The pack\n"
-    "is updated in one atomic step. Exit codes: 0 sealed, 2 could not seal.\n";
+    "key a stale provenance file is removed (the pack is then unsigned).\n"
+    "The pack is updated in one atomic step; modes and owners are kept. A link,\n"
+    "special or set-id file, a file over limits.max_file_size or more entries than\n"
+    "limits.max_files_per_pack (the policy's) stops the seal before any hashing, and\n"
+    "so does a change another process makes to PACK meanwhile.\n"
+    "Exit codes: 0 sealed, 2 could not seal (PACK left as it was).\n";
 
 // Loads --sign-key before any work, so a bad key costs nothing (exit 2).
 bool load_sign_key(const std::string& path, PrivateKey& key, std::string& error) {
@@ -44,6 +53,8 @@ bool load_sign_key(const std::string& path, PrivateKey& key, std::string& error)
   if (!load_private_key_file(path, key, error)) return error = "--sign-key: " + error, false;
   return true;
 }
+
+}  // namespace
 
 // The nearest ancestor of the working directory that holds runners/.
 std::string find_runners_dir() {
@@ -56,12 +67,26 @@ std::string find_runners_dir() {
   return "";
 }
 
-}  // namespace
+OptionSpec engine_option(std::string& engine) {
+  return {"--engine", true, [&engine](const std::string& v, std::string& e) {
+            if (v != "podman" && v != "docker" && v != "auto") return e = "expected podman, docker or auto", false;
+            engine = v;
+            return true;
+          }, "container engine: podman, docker or auto (default auto: podman first)", "NAME"};
+}
+
+bool load_policy_option(const std::string& command, const std::string& path, Policy& out) {
+  std::string error;
+  if (path.empty() || load_policy_file(path, out, error)) return true;
+  std::cerr << "mplp-gate " << command << ": invalid policy: " << error << "\n";
+  return false;
+}
 
 int cmd_run(const Args& args) {
   runner::RunRequest req;
   std::string key_path;
   bool help = false;
+  std::string policy_path;
   std::vector<std::string> positional;
   std::vector<OptionSpec> specs = {
       {"--runner", true, [&](const std::string& v, std::string&) { req.runner_id = v; return true; },
@@ -70,11 +95,7 @@ int cmd_run(const Args& args) {
        "command run through sh -c in /workspace", "CMD"},
       {"--out-dir", true, [&](const std::string& v, std::string&) { req.out_dir = v; return true; },
        "the pack directory (mounted at /workspace/out)", "DIR"},
-      {"--engine", true, [&](const std::string& v, std::string& e) {
-         if (v != "podman" && v != "docker" && v != "auto") return e = "expected podman, docker or auto", false;
-         req.engine = v;
-         return true;
-       }, "container engine: podman, docker or auto (default auto: podman first)", "NAME"},
+      engine_option(req.engine),
       {"--network", true, [&](const std::string& v, std::string& e) {
          if (v != "none" && v != "default") return e = "expected none or default", false;
          req.network = v;
@@ -88,6 +109,13 @@ int cmd_run(const Args& args) {
        "rebuild the runner image even when one for this definition exists", ""},
       {"--sign-key", true, [&](const std::string& v, std::string&) { key_path = v; return true; },
        "sign the run's provenance with this private key (PKCS#8 PEM: Ed25519 or ECDSA P-256)", "FILE"},
+      {"--timeout", true, [&](const std::string& v, std::string& e) {
+         if (!parse_unsigned(v, 7 * 24 * 3600, req.timeout_seconds) || req.timeout_seconds == 0)
+           return e = "expected 1..604800 seconds", false;
+         return true;
+       }, "time limit of CMD's container in seconds (default 21600: 6 hours)", "SECONDS"},
+      {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
+       "policy YAML (limits for the seal, runners.build_network)", "FILE"},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},
   };
   std::string error;
@@ -114,6 +142,7 @@ int cmd_run(const Args& args) {
   }
   if (key.valid()) req.sign_key = &key;
   req.builder_version = std::string(tool_version());
+  if (!load_policy_option("run", policy_path, req.policy)) return kExitError;
   if (req.runners_dir.empty()) req.runners_dir = find_runners_dir();
   if (req.runners_dir.empty()) {
     std::cerr << "mplp-gate run: no runners/ directory in the working directory or its parents (use --runners)\n";
@@ -139,9 +168,12 @@ int cmd_seal(const Args& args) {
   std::vector<std::string> positional;
   std::string key_path;
   bool help = false;
+  std::string policy_path;
   std::vector<OptionSpec> specs = {
       {"--sign-key", true, [&](const std::string& v, std::string&) { key_path = v; return true; },
        "sign the provenance with this private key (PKCS#8 PEM: Ed25519 or ECDSA P-256)", "FILE"},
+      {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
+       "policy YAML whose limits apply (default: the built-in policy)", "FILE"},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},
   };
   std::string error;
@@ -162,11 +194,14 @@ int cmd_seal(const Args& args) {
     std::cerr << "mplp-gate seal: " << error << "\n";
     return kExitError;
   }
+  Policy policy = default_policy();
+  if (!load_policy_option("seal", policy_path, policy)) return kExitError;
   runner::SealOptions options;
+  options.limits = policy.limits;
   options.provenance.key = key.valid() ? &key : nullptr;
   options.provenance.builder_version = std::string(tool_version());
   std::vector<std::string> notes;
-  bool ok = runner::seal_pack(positional[0], notes, error, options);
+  bool ok = runner::seal_pack(positional[0], options, notes, error);
   for (const std::string& n : notes) std::cerr << "mplp-gate seal: note: " << n << "\n";
   if (!ok) {
     std::cerr << "mplp-gate seal: " << error << "; " << positional[0] << " left untouched\n";

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <set>
 
 #include "core/embedded.h"
@@ -56,6 +57,17 @@ std::vector<std::string> string_list(const std::string& source, const YAML::Node
   return out;
 }
 
+std::vector<std::string> id_list(const std::string& source, const YAML::Node& node, const std::string& key) {
+  if (!node.IsSequence()) fail(source, node, key, "expected a list of ids");
+  std::vector<std::string> out;
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar() || !is_runner_id(item.Scalar()))
+      fail(source, item, key, "expected an id like node-20 (^[a-z0-9][a-z0-9._-]{0,63}$)");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
 std::uint64_t positive_int(const std::string& source, const YAML::Node& node, const std::string& key,
                            std::uint64_t max) {
   if (!node.IsScalar()) fail(source, node, key, "expected a positive integer");
@@ -81,18 +93,6 @@ bool boolean(const std::string& source, const YAML::Node& node, const std::strin
 std::string mark_of(const std::string& source, const YAML::Node& node) {
   const YAML::Mark m = node.Mark();
   return m.line >= 0 ? source + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) : source;
-}
-
-// A list of runner or substrate ids (the registry's id syntax).
-std::vector<std::string> id_list(const std::string& source, const YAML::Node& node, const std::string& key) {
-  if (!node.IsSequence()) fail(source, node, key, "expected a list of ids");
-  std::vector<std::string> out;
-  for (const YAML::Node& item : node) {
-    if (!item.IsScalar() || !is_runner_id(item.Scalar()))
-      fail(source, item, key, "expected an id like node-20 (^[a-z0-9][a-z0-9._-]{0,63}$)");
-    out.push_back(item.Scalar());
-  }
-  return out;
 }
 
 // trust: {keys: [{path, runners, substrates}]}; paths are relative to the policy file.
@@ -123,7 +123,7 @@ void apply_trust(const std::string& source, const YAML::Node& trust, Policy& p) 
 
 void apply(const std::string& source, const YAML::Node& root, Policy& p) {
   if (root.IsNull()) return;  // empty file: the defaults
-  expect_keys(source, root, "", {"version", "hosts", "gates", "limits", "trust"});
+  expect_keys(source, root, "", {"version", "hosts", "gates", "limits", "runners", "trust"});
   if (const YAML::Node trust = root["trust"]) apply_trust(source, trust, p);
   if (const YAML::Node v = root["version"]) {
     if (!v.IsScalar() || v.Scalar() != "1") fail(source, v, "version", "only version 1 is supported");
@@ -164,9 +164,20 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
       p.limits.max_json_depth =
           static_cast<unsigned>(positive_int(source, limits["max_json_depth"], "limits.max_json_depth", 100000));
   }
+  if (const YAML::Node runners = root["runners"]) {
+    expect_keys(source, runners, "runners", {"trusted_bases", "build_network"});
+    if (runners["trusted_bases"])
+      p.runners.trusted_bases = id_list(source, runners["trusted_bases"], "runners.trusted_bases");
+    if (runners["build_network"])
+      p.runners.build_network = id_list(source, runners["build_network"], "runners.build_network");
+  }
 }
 
 }  // namespace
+
+bool RunnerPolicy::allows_build_network(std::string_view runner_id) const {
+  return std::find(build_network.begin(), build_network.end(), runner_id) != build_network.end();
+}
 
 bool Policy::gate_enabled(std::string_view id) const {
   auto it = gates.find(std::string(id));

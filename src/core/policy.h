@@ -43,6 +43,17 @@ struct PolicyTrustedKey {
   std::string where;  // "policy.yaml:12:11: trust.keys[0].path", for messages
 };
 
+// Runner definitions are untrusted input too (a pull request may change them).
+struct RunnerPolicy {
+  // Base definitions (runners/_base/<id>/) that `mplp-gate base build` builds
+  // when no id is named; their script runs on this host.
+  std::vector<std::string> trusted_bases;
+  // Runners whose image build may use the network (runner.yaml must declare
+  // build_network: true as well). Every other build runs with no network.
+  std::vector<std::string> build_network;
+  bool allows_build_network(std::string_view runner_id) const;
+};
+
 struct Policy {
   std::string source = "<default policy>";  // file name, for messages
   std::vector<std::string> allowed_hosts;
@@ -52,6 +63,7 @@ struct Policy {
   Limits limits;
   std::vector<PolicyTrustedKey> trusted_keys;  // `trust.keys`
   bool require_signature = false;              // `trust.require_signature` (as --require-signature)
+  RunnerPolicy runners;
 
   bool gate_enabled(std::string_view id) const;
   // Applies the gate's max severity.

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <random>
 
 namespace mplp {
 
@@ -24,6 +26,19 @@ EntryType type_of(mode_t mode) {
   if (S_ISCHR(mode)) return EntryType::CharDevice;
   if (S_ISBLK(mode)) return EntryType::BlockDevice;
   return EntryType::Other;
+}
+
+Entry entry_of(const std::string& rel, const struct stat& st) {
+  Entry e;
+  e.path = rel;
+  e.type = type_of(st.st_mode);
+  e.size = static_cast<std::uint64_t>(st.st_size);
+  e.mode = st.st_mode & 07777;
+  e.uid = st.st_uid;
+  e.gid = st.st_gid;
+  e.ino = st.st_ino;
+  e.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  return e;
 }
 
 struct FdCloser {
@@ -88,6 +103,39 @@ std::optional<Dir> Dir::open(const std::string& path, std::string& error) {
   return Dir(fd, path);
 }
 
+std::optional<Dir> Dir::open_beneath(const Dir& root, std::string_view rel, std::string& error) {
+  if (rel.empty()) {
+    int fd = ::fcntl(root.fd(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return error = root.path() + ": " + errno_text(errno), std::nullopt;
+    return Dir(fd, root.path());
+  }
+  if (!is_safe_relative_path(rel)) return error = "'" + std::string(rel) + "': unsafe path", std::nullopt;
+  std::string leaf;
+  int parent = open_parent_beneath(root, rel, leaf, error);
+  if (parent < 0) return std::nullopt;
+  FdCloser closer{parent};
+  return open_child(parent, leaf, std::string(rel), root.path() + "/" + std::string(rel), error);
+}
+
+std::optional<Dir> Dir::open_at(const Dir& parent, const std::string& name, std::string& error) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos)
+    return error = "'" + name + "': not a directory name", std::nullopt;
+  return open_child(parent.fd(), name, name, parent.path() + "/" + name, error);
+}
+
+std::optional<Dir> Dir::open_child(int parent, const std::string& leaf, const std::string& shown, std::string path,
+                                   std::string& error) {
+  int fd = ::openat(parent, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    error = (err == ELOOP || err == ENOTDIR) ? "'" + shown + "' is not a directory (or is a symbolic link)"
+                                             : "'" + shown + "': " + errno_text(err);
+    return std::nullopt;
+  }
+  return Dir(fd, std::move(path));
+}
+
 Dir::Dir(Dir&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
 
 Dir& Dir::operator=(Dir&& other) noexcept {
@@ -128,6 +176,7 @@ WalkResult walk(const Dir& root, const WalkOptions& options) {
       ::close(dir.fd);
       continue;
     }
+    ::rewinddir(d);  // a dup of the root shares its offset with earlier walks
     while (dirent* de = ::readdir(d)) {
       std::string_view name = de->d_name;
       if (name == "." || name == "..") continue;
@@ -141,7 +190,7 @@ WalkResult walk(const Dir& root, const WalkOptions& options) {
         result.errors.emplace_back(rel, errno_text(errno));
         continue;
       }
-      Entry e{rel, type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size)};
+      Entry e = entry_of(rel, st);
       result.entries.push_back(e);
       if (e.type == EntryType::Directory) {
         int sub = ::openat(::dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -258,14 +307,21 @@ bool is_safe_relative_path(std::string_view rel) {
   }
 }
 
-bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error) {
-  std::string dir = ".";
-  std::size_t slash = path.rfind('/');
-  if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
-  std::string tmpl = path + ".tmp-XXXXXX";
-  int fd = ::mkstemp(tmpl.data());
+bool write_file_at(const Dir& dir, const std::string& name, std::string_view bytes, const FileAttrs& attrs,
+                   std::string& error) {
+  const std::string shown = dir.path() + "/" + name;
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
+    char suffix[32];
+    static thread_local std::mt19937 gen{std::random_device{}()};
+    std::snprintf(suffix, sizeof suffix, ".tmp-%08x", static_cast<unsigned>(gen()));
+    tmp = name + suffix;
+    fd = ::openat(dir.fd(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) {
-    error = path + ": cannot create temporary file: " + errno_text(errno);
+    error = shown + ": cannot create temporary file: " + errno_text(errno);
     return false;
   }
   bool ok = true;
@@ -276,22 +332,40 @@ bool write_file_atomic(const std::string& path, std::string_view bytes, std::str
     if (n < 0) ok = false;
     else done += static_cast<std::size_t>(n);
   }
-  if (ok) ok = ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
+  // Owner first: a chown clears the set-id bits a chmod would have set.
+  if (ok && (attrs.uid || attrs.gid))
+    ok = ::fchown(fd, attrs.uid ? *attrs.uid : static_cast<uid_t>(-1), attrs.gid ? *attrs.gid : static_cast<gid_t>(-1)) == 0;
+  if (ok) ok = ::fchmod(fd, attrs.mode & 07777) == 0 && ::fsync(fd) == 0;
   int err = errno;
   ok = (::close(fd) == 0) && ok;
-  if (ok && ::rename(tmpl.c_str(), path.c_str()) != 0) {
+  if (ok && ::renameat(dir.fd(), tmp.c_str(), dir.fd(), name.c_str()) != 0) {
     err = errno;
     ok = false;
   }
   if (!ok) {
-    ::unlink(tmpl.c_str());
-    error = path + ": write failed: " + errno_text(err);
+    ::unlinkat(dir.fd(), tmp.c_str(), 0);
+    error = shown + ": write failed: " + errno_text(err);
     return false;
   }
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
+  ::fsync(dir.fd());
+  return true;
+}
+
+bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error) {
+  std::string dir = ".";
+  std::size_t slash = path.rfind('/');
+  if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string why;
+  std::optional<Dir> d = Dir::open(dir, why);
+  if (!d) {
+    error = path + ": write failed: " + why;
+    return false;
+  }
+  if (!write_file_at(*d, name, bytes, {}, error)) {
+    const std::string shown = d->path() + "/" + name;  // how write_file_at names it
+    if (error.rfind(shown, 0) == 0) error = path + error.substr(shown.size());
+    return false;
   }
   return true;
 }

@@ -27,12 +27,24 @@ struct Entry {
   std::string path;  // relative to the root, '/'-separated
   EntryType type = EntryType::Other;
   std::uint64_t size = 0;
+  // From the same lstat: permission bits (07777), owner, and what tells a
+  // changed entry from an unchanged one (inode, modification time).
+  std::uint32_t mode = 0;
+  std::uint32_t uid = 0, gid = 0;
+  std::uint64_t ino = 0;
+  std::int64_t mtime_ns = 0;
 };
 
 // An open directory handle (closes on destruction).
 class Dir {
  public:
   static std::optional<Dir> open(const std::string& path, std::string& error);
+  // The directory `rel` beneath `root` ("" is root itself), no component
+  // followed if it is a link. `error` names the failing component.
+  static std::optional<Dir> open_beneath(const Dir& root, std::string_view rel, std::string& error);
+  // The directory entry `name` (one component, any bytes but '/') of `parent`,
+  // not followed if it is a link.
+  static std::optional<Dir> open_at(const Dir& parent, const std::string& name, std::string& error);
   Dir(Dir&& other) noexcept;
   Dir& operator=(Dir&& other) noexcept;
   Dir(const Dir&) = delete;
@@ -43,6 +55,8 @@ class Dir {
 
  private:
   Dir(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  static std::optional<Dir> open_child(int parent, const std::string& leaf, const std::string& shown, std::string path,
+                                       std::string& error);
   int fd_ = -1;
   std::string path_;
 };
@@ -76,6 +90,19 @@ bool is_safe_relative_path(std::string_view rel);
 // Writes `bytes` to `path` atomically: a temporary file in the same
 // directory, fsync, rename over `path`, fsync of the directory.
 bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error);
+
+// Permission bits and owner of a file written by write_file_at (owner
+// unchanged when not set: the writer's).
+struct FileAttrs {
+  std::uint32_t mode = 0644;
+  std::optional<std::uint32_t> uid, gid;
+};
+
+// Writes `bytes` to `name` in `dir` atomically (a temporary file created
+// O_EXCL beside it, mode and owner set, fsync, renameat, fsync of `dir`).
+// Nothing is resolved by path: a link swapped in is replaced, never followed.
+bool write_file_at(const Dir& dir, const std::string& name, std::string_view bytes, const FileAttrs& attrs,
+                   std::string& error);
 
 // Reads a whole ordinary file by path (for user-supplied policies etc.).
 bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error);

@@ -79,6 +79,30 @@ bool known_gate(std::string_view id, std::string& error) {
   return false;
 }
 
+// A staging directory found among the packs: never opened as a pack. Every
+// pack gate skips it, and INTEGRITY-01 says why in a warning (a killed seal
+// or run left it), so that it never shows as a passing pack.
+PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>& gates, const CheckRequest& req) {
+  PackResult pr;
+  pr.path = loc.display_path;
+  for (const Gate* g : gates) {
+    if (g->info().scope == GateScope::Runners) continue;
+    CollectingSink sink(std::string(g->info().id), req.policy);
+    if (g->info().id == "GATE-V2-INTEGRITY-01") {
+      Finding f;
+      f.severity = Severity::Warning;
+      f.code = "integrity.interrupted_seal";
+      f.message = "not a pack: " + loc.stage_note + "; it was not checked";
+      f.hint = "re-run the seal or run of that pack (it removes the stages of owners that are gone), or remove "
+               "this directory";
+      sink.report(std::move(f));
+    }
+    sink.skip("not a pack: " + loc.stage_note);  // no gate passes it
+    pr.gates.push_back(sink.result(req.options.strict));
+  }
+  return pr;
+}
+
 }  // namespace
 
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error) {
@@ -160,6 +184,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   std::mutex progress_mutex;
   std::size_t packs_done = 0;
   parallel_for(pool, locations.size(), [&](std::size_t i) {
+    if (locations[i].stage) {
+      results[i] = stage_result(locations[i], report.gates, req);
+      return;
+    }
     packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i]);
     if (!packs[i]) return;
     Pack& pack = *packs[i];
@@ -198,16 +226,19 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
       req.on_pack_done(++packs_done, locations.size());
     }
   });
+  std::vector<std::size_t> real;  // indexes of the packs (not stages)
   for (std::size_t i = 0; i < locations.size(); ++i) {
+    if (locations[i].stage) continue;
     if (!packs[i]) {
       error = open_errors[i];
       return false;
     }
+    real.push_back(i);
   }
 
   // Collection gates see every pack of the run.
   std::vector<const Pack*> all;
-  for (const auto& p : packs) all.push_back(p.get());
+  for (std::size_t i : real) all.push_back(packs[i].get());
   for (const Gate* g : report.gates) {
     if (g->info().scope != GateScope::Collection) continue;
     std::vector<std::unique_ptr<CollectingSink>> sinks;
@@ -217,7 +248,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
       sink_ptrs.push_back(sinks.back().get());
     }
     g->check_collection(all, ctx, sink_ptrs);
-    for (std::size_t i = 0; i < all.size(); ++i) results[i].gates.push_back(sinks[i]->result(req.options.strict));
+    for (std::size_t i = 0; i < all.size(); ++i)
+      results[real[i]].gates.push_back(sinks[i]->result(req.options.strict));
   }
   for (PackResult& pr : results)
     std::sort(pr.gates.begin(), pr.gates.end(),

@@ -11,6 +11,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/leftovers.h"
+#include "core/sums.h"
+
 namespace mplp {
 
 namespace {
@@ -19,6 +22,27 @@ bool has_entry(int dirfd, const char* name, bool want_dir) {
   struct stat st {};
   if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
   return want_dir ? S_ISDIR(st.st_mode) : true;
+}
+
+// A staging directory beside a pack: what the report says about it.
+bool stage_location(const std::string& dir_name, PackLocation& loc) {
+  auto parsed = parse_stage_dir_name(dir_name);
+  if (!parsed) return false;
+  loc.stage = true;
+  std::string whose = "'" + escape_for_message(parsed->pack_name) + "'";
+  if (!parsed->owner)
+    loc.stage_note = "a staging directory of a seal or run of " + whose + " (by an older mplp-gate)";
+  else if (owner_alive(*parsed->owner))
+    loc.stage_note = "a seal or run of " + whose + " is in progress (pid " + std::to_string(parsed->owner->pid) + ")";
+  else
+    loc.stage_note = "an interrupted seal or run of " + whose + " (pid " + std::to_string(parsed->owner->pid) +
+                     " is gone)";
+  return true;
+}
+
+std::string base_name(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir.substr(dir.rfind('/') == std::string::npos ? 0 : dir.rfind('/') + 1);
 }
 
 std::string join(const std::string& a, const std::string& b) {
@@ -70,6 +94,12 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
       error = path + ": more than " + std::to_string(options.max_directories) + " directories to search";
       return false;
     }
+    PackLocation stage{dir, shown, false, ""};
+    if (stage_location(base_name(dir), stage)) {
+      out.push_back(std::move(stage));
+      ++found;
+      continue;
+    }
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
       error = dir + ": " + std::strerror(errno);
@@ -79,7 +109,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
                    has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true);
     if (is_pack) {
       ::close(fd);
-      out.push_back({dir, shown});
+      out.push_back({dir, shown, false, ""});
       ++found;
       continue;
     }

@@ -3,6 +3,9 @@
 // A directory holding manifest.json is a pack (not descended further). A
 // directory without one that has artifacts/, integrity/ or timeline/ is a
 // pack too, whose missing manifest the gates report: never silently skipped.
+// A staging directory of `seal` or `run` (".<pack>.mplp-stage.*", see
+// core/leftovers.h) is never a pack, whatever it holds: it is returned with
+// `stage` set, and the check reports it as an interrupted seal.
 // Links are never followed.
 #pragma once
 
@@ -14,6 +17,8 @@ namespace mplp {
 struct PackLocation {
   std::string fs_path;       // where to open it
   std::string display_path;  // how reports name it
+  bool stage = false;        // a staging directory, not a pack
+  std::string stage_note;    // for a stage: whose, and whether its owner is gone
 };
 
 struct DiscoverOptions {

@@ -1,9 +1,11 @@
 #include "runner/engine.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 
+#include "core/leftovers.h"
 #include "core/values.h"
 #include "runner/process.h"
 
@@ -61,6 +63,66 @@ std::vector<std::string> ulimit_args() {
   std::string nofile = std::to_string(hard_limit(RLIMIT_NOFILE, 1048576));
   std::string nproc = std::to_string(hard_limit(RLIMIT_NPROC, 32768));
   return {"--ulimit", "nofile=" + nofile + ":" + nofile, "--ulimit", "nproc=" + nproc + ":" + nproc};
+}
+
+UserNs container_userns(const Engine& e) {
+  UserNs ns;
+  if (e.name != "podman" || ::geteuid() != 0) return ns;
+  ns.enabled = true;
+  ns.host_base = kUserNsBase;
+  ns.size = kUserNsSize;
+  return ns;
+}
+
+std::vector<std::string> hardening_args(const Engine& e, const UserNs& ns, unsigned time_limit_seconds) {
+  std::vector<std::string> a = {"--cap-drop=all", "--security-opt", "no-new-privileges",
+                                "--label", std::string(kOwnerLabel) + "=" + current_owner().str()};
+  if (ns.enabled) {
+    std::string map = "0:" + std::to_string(ns.host_base) + ":" + std::to_string(ns.size);
+    a.insert(a.end(), {"--uidmap", map, "--gidmap", map});
+  }
+  if (e.name == "podman") a.insert(a.end(), {"--timeout", std::to_string(std::max(1u, time_limit_seconds))});
+  return a;
+}
+
+std::vector<std::string> build_network_args(const Engine&, bool network) {
+  if (network) return {};
+  return {"--network=none"};
+}
+
+std::vector<std::string> repo_mount_args(const Engine& e, const std::string& repo, const std::string& upper,
+                                         const std::string& work) {
+  if (e.name != "podman") return {"-v", repo + ":/workspace"};
+  std::string spec = repo + ":/workspace:O";
+  if (!upper.empty()) spec += ",upperdir=" + upper + ",workdir=" + work;
+  return {"-v", spec};
+}
+
+void remove_orphan_containers(const Engine& e, std::vector<std::string>& removed) {
+  ProcessSpec s;
+  std::string label = std::string(kOwnerLabel);
+  // docker's ps template has no map of labels, only the Label function.
+  std::string value = e.name == "docker" ? "{{.Label \"" + label + "\"}}" : "{{index .Labels \"" + label + "\"}}";
+  s.argv = {e.binary, "ps", "-a", "--filter", "label=" + label, "--format", "{{.ID}} " + value};
+  s.timeout_seconds = 120;
+  ProcessResult r = run_process(s);
+  if (!r.started || r.exit_code != 0) return;
+  std::size_t at = 0;
+  while (at < r.out.size()) {
+    std::size_t nl = r.out.find('\n', at);
+    std::string line = r.out.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    at = nl == std::string::npos ? r.out.size() : nl + 1;
+    std::size_t sp = line.find(' ');
+    if (sp == std::string::npos) continue;
+    std::string id = line.substr(0, sp);
+    std::optional<OwnerId> owner = OwnerId::parse(line.substr(sp + 1));
+    if (!owner || owner_alive(*owner)) continue;  // an unreadable label is not proof of death
+    ProcessSpec rm;
+    rm.argv = {e.binary, "rm", "-f", id};
+    rm.timeout_seconds = 120;
+    ProcessResult x = run_process(rm);
+    if (x.started && x.exit_code == 0) removed.push_back(id);
+  }
 }
 
 std::string image_id(const Engine& e, const std::string& ref) {

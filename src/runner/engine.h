@@ -10,11 +10,22 @@
 // runtime is left to the engine's configuration (scripts/setup-podman.sh
 // selects runc where crun refuses the cgroup layout).
 //
+// Hardening: every container the executor starts (producer, fingerprint,
+// smoke) runs with all capabilities dropped and no-new-privileges, carries
+// the label org.mplp.owner=<boot>.<pid>.<start> of the mplp-gate process
+// that started it (core/leftovers.h) and a time limit; the next `run` removes
+// the containers of owners that are gone. podman run as root also gives the
+// container a user namespace: container uids 0..65535 are host uids
+// kUserNsBase.. (rootless podman already runs in the user's namespace;
+// docker's needs daemon configuration, userns-remap). The engine-specific
+// spellings live here and nowhere else.
+//
 //   Engine e;
 //   std::string why;
 //   if (!detect_engine("auto", e, why)) ... // why: "no container engine: ..."
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -31,6 +42,40 @@ bool detect_engine(const std::string& wanted, Engine& out, std::string& reason);
 
 // "--ulimit", "nofile=N:N", "--ulimit", "nproc=M:M".
 std::vector<std::string> ulimit_args();
+
+// The user namespace of a container: none, or container ids 0..size-1 at
+// host ids host_base.. .
+struct UserNs {
+  bool enabled = false;
+  std::uint32_t host_base = 0;
+  std::uint32_t size = 0;
+};
+constexpr std::uint32_t kUserNsBase = 1600000000;
+constexpr std::uint32_t kUserNsSize = 65536;
+UserNs container_userns(const Engine& e);
+
+// The label naming a container's owner.
+constexpr const char* kOwnerLabel = "org.mplp.owner";
+
+// Arguments of every `run`: no capabilities, no-new-privileges, the user
+// namespace, the owner label and the time limit (podman: --timeout, enforced
+// by conmon even when mplp-gate is gone; docker has none: its containers of
+// dead owners are removed by the next run).
+std::vector<std::string> hardening_args(const Engine& e, const UserNs& ns, unsigned time_limit_seconds);
+
+// Arguments of every image build: no network unless `network`.
+std::vector<std::string> build_network_args(const Engine& e, bool network);
+
+// Mounts the repository at /workspace so that the producer never writes it:
+// podman mounts an overlay (:O), with `upper` and `work` as its upper and
+// work directories when given (a user namespace needs directories it owns);
+// docker binds it.
+std::vector<std::string> repo_mount_args(const Engine& e, const std::string& repo, const std::string& upper = "",
+                                         const std::string& work = "");
+
+// Removes (rm -f) the containers labelled with an owner that is gone; their
+// names go to `removed`. Containers without the label are never touched.
+void remove_orphan_containers(const Engine& e, std::vector<std::string>& removed);
 
 // The image id as "sha256:<64 hex>" of `ref`, or "" when it does not exist.
 std::string image_id(const Engine& e, const std::string& ref);

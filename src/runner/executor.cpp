@@ -10,6 +10,8 @@
 #include "runner/runner_def.h"
 #include "runner/stage.h"
 #include "runner/test_hook.h"
+#include "runner/tree_ops.h"
+#include "runner/workspace.h"
 
 namespace mplp::runner {
 
@@ -61,6 +63,74 @@ std::string runtime_of(const std::string& version_command) {
 // Engines split -v / --mount specs at ':' and ','.
 bool mountable(const std::string& p) { return p.find_first_of(":,\n") == std::string::npos; }
 
+constexpr unsigned kFingerprintSeconds = 300;
+
+// Runs CMD in the staging directory, then takes back what it wrote: the
+// staging directory must still be the one mounted, and its tree must pass
+// check_tree (no set-id or special file, within the limits) before owners
+// are shifted back out of the user namespace (a chown would clear the set-id
+// bits that prove the attempt).
+bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& engine, const ProducerMounts& mounts,
+                  Stage& stage, RunOutcome& out, std::string& error) {
+  const UserNs& ns = mounts.ns;
+  if (ns.enabled && !shift_owners(*stage.tree, 0, ns.host_base, ns.size, error)) return error = "stage: " + error, false;
+  test_pause_point("staged");
+  std::random_device rd;
+  const std::string name = "mplp-run-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
+  out.container_name = name;
+  ProcessSpec s;
+  s.argv = {engine.binary, "run", "--rm", "--name", name};
+  if (req.network == "none") s.argv.push_back("--network=none");
+  for (const std::string& u : ulimit_args()) s.argv.push_back(u);
+  for (const std::string& h : hardening_args(engine, ns, req.timeout_seconds)) s.argv.push_back(h);
+  s.argv.insert(s.argv.end(), mounts.repo_args.begin(), mounts.repo_args.end());
+  s.argv.insert(s.argv.end(), {"-v", stage.path + ":/workspace/out", "-w", "/workspace", "-e",
+                               "MPLP_OUT_DIR=/workspace/out", "-e", "MPLP_RUNNER_ID=" + def.id, "--entrypoint",
+                               "/bin/sh", out.image.id, "-c", req.cmd});
+  s.output = req.output;
+  // The engine's own limit (conmon) comes first; ours is the backstop.
+  s.timeout_seconds = req.timeout_seconds + 60;
+  out.meta.executed_at = utc_now();
+  auto t1 = std::chrono::steady_clock::now();
+  ProcessResult r = run_process(s);
+  out.finished_on = utc_now();
+  out.run_seconds = seconds_since(t1);
+  out.log += r.out + r.err;
+  if (r.timed_out) {
+    ProcessSpec rm;
+    rm.argv = {engine.binary, "rm", "-f", name};
+    run_process(rm);
+  }
+  if (!r.started) return error = "run: " + r.error, false;
+  if (r.exit_code != 0) {
+    out.cmd_exit = r.exit_code;
+    // podman's --timeout kill ends `podman run` with a status of its own (255 here).
+    bool limit = r.timed_out || out.run_seconds >= static_cast<double>(req.timeout_seconds);
+    error = limit ? "run: CMD timed out after " + std::to_string(req.timeout_seconds) + " s"
+                  : "run: CMD exited with status " + std::to_string(r.exit_code) +
+                        (r.exit_code == 125 ? " (the engine could not start the container)" : "");
+    return false;
+  }
+  out.cmd_exit = 0;
+  if (!stage_in_place(stage))
+    return error = "run: the staging directory " + stage.path + " was moved or replaced while CMD ran", false;
+  WalkResult tree = walk(*stage.tree, {.max_entries = req.policy.limits.max_files_per_pack});
+  if (!check_tree(tree, req.policy.limits, error)) return error = "run: CMD left what a pack may not hold: " + error, false;
+  if (ns.enabled && !shift_owners(*stage.tree, ns.host_base, 0, ns.size, error)) return error = "stage: " + error, false;
+  test_pause_point("ran");
+  return true;
+}
+
+// The seal of a run: limits from the policy, and the signed provenance (with
+// a key) recording what ran, how, and when.
+SealOptions seal_options(const RunRequest& req, const RunOutcome& out) {
+  return {.require_manifest = false,
+          .limits = req.policy.limits,
+          .provenance = {.key = req.sign_key, .mode = ProvenanceMode::Run, .builder_version = req.builder_version,
+                         .command = req.cmd, .network = req.network, .invocation_id = out.container_name,
+                         .started_on = out.meta.executed_at, .finished_on = out.finished_on}};
+}
+
 }  // namespace
 
 bool read_fingerprint(const Engine& engine, const std::string& image_id, const RunnerDef& def, Fingerprint& out,
@@ -68,9 +138,10 @@ bool read_fingerprint(const Engine& engine, const std::string& image_id, const R
   ProcessSpec s;
   s.argv = {engine.binary, "run", "--rm", "--network=none"};
   for (const std::string& u : ulimit_args()) s.argv.push_back(u);
+  for (const std::string& h : hardening_args(engine, container_userns(engine), kFingerprintSeconds)) s.argv.push_back(h);
   s.argv.insert(s.argv.end(), {"--entrypoint", "/bin/sh", image_id, "-c",
                                "uname -s; uname -m; " + def.version_command});
-  s.timeout_seconds = 300;
+  s.timeout_seconds = kFingerprintSeconds + 60;
   out.generated_at = utc_now();
   ProcessResult r = run_process(s);
   if (!r.started || r.exit_code != 0) {
@@ -114,12 +185,17 @@ bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
     return error = "engine: " + out.engine_reason, false;
   }
   const Engine& engine = out.engine;
+  std::vector<std::string> removed;
+  remove_orphan_containers(engine, removed);
+  for (const std::string& id : removed)
+    out.notes.push_back("removed container " + id + " left running by an mplp-gate that is gone");
 
   auto t0 = std::chrono::steady_clock::now();
-  BuildOptions bopts{req.rebuild, req.output};
+  BuildOptions bopts{req.rebuild, req.output, req.policy.runners.allows_build_network(def.id)};
   bool ok = ensure_image(engine, def, bopts, out.image, error);
   out.build_seconds = seconds_since(t0);
   out.log += out.image.log;
+  out.notes.insert(out.notes.end(), out.image.notes.begin(), out.image.notes.end());
   if (!ok) return false;
 
   RunnerMeta& meta = out.meta;
@@ -132,56 +208,18 @@ bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
                         def.version_prefix);
 
   Stage stage;
-  if (!stage_create(req.out_dir, StageFill::Copy, stage, error)) return error = "stage: " + error, false;
-  if (!mountable(repo) || !mountable(stage.path)) {
-    stage_discard(stage);
-    return error = "run: a path holds ':' or ',' which the engine's mount syntax cannot express: " + repo + ", " +
-                   stage.path, false;
-  }
-  test_pause_point("staged");
-
-  std::random_device rd;
-  std::string name = "mplp-run-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
-  ProcessSpec s;
-  s.argv = {engine.binary, "run", "--rm", "--name", name};
-  if (req.network == "none") s.argv.push_back("--network=none");
-  for (const std::string& u : ulimit_args()) s.argv.push_back(u);
-  // podman's :O mounts the repo as an overlay: the producer may write
-  // there (caches) without changing the repo. docker has no such mode.
-  s.argv.insert(s.argv.end(), {"-v", repo + ":/workspace" + (engine.name == "podman" ? ":O" : ""), "-v",
-                               stage.path + ":/workspace/out", "-w", "/workspace", "-e", "MPLP_OUT_DIR=/workspace/out",
-                               "-e", "MPLP_RUNNER_ID=" + def.id, "--entrypoint", "/bin/sh", out.image.id, "-c", req.cmd});
-  s.output = req.output;
-  s.timeout_seconds = req.timeout_seconds;
-  meta.executed_at = utc_now();
-  auto t1 = std::chrono::steady_clock::now();
-  ProcessResult r = run_process(s);
-  const std::string finished_on = utc_now();
-  out.run_seconds = seconds_since(t1);
-  out.log += r.out + r.err;
-  if (r.timed_out) {
-    ProcessSpec rm;
-    rm.argv = {engine.binary, "rm", "-f", name};
-    run_process(rm);
-  }
-  if (!r.started || r.exit_code != 0) {
-    stage_discard(stage);
-    if (!r.started) return error = "run: " + r.error, false;
-    out.cmd_exit = r.exit_code;
-    error = r.timed_out ? "run: CMD timed out after " + std::to_string(req.timeout_seconds) + " s"
-                        : "run: CMD exited with status " + std::to_string(r.exit_code) +
-                              (r.exit_code == 125 ? " (the engine could not start the container)" : "");
-    error += "; " + req.out_dir + " left untouched";
-    return false;
-  }
-  out.cmd_exit = 0;
-  test_pause_point("ran");
-  SealOptions seal{.require_manifest = false,
-                   .provenance = {.key = req.sign_key, .mode = ProvenanceMode::Run,
-                                  .builder_version = req.builder_version, .command = req.cmd,
-                                  .network = req.network, .invocation_id = name,
-                                  .started_on = meta.executed_at, .finished_on = finished_on}};
-  if (!seal_dir(stage.path, &meta, seal, out.notes, error) || !stage_commit(stage, error)) {
+  if (!stage_create(req.out_dir, StageFill::Copy, req.policy.limits, stage, error))
+    return error = "stage: " + error, false;
+  ProducerMounts mounts;
+  bool produced = mountable(repo) && mountable(stage.path) &&
+                  prepare_producer_mounts(engine, repo, mounts, out.notes, error) &&
+                  run_producer(req, def, engine, mounts, stage, out, error);
+  release_producer_mounts(mounts);
+  if (!produced && error.empty())
+    error = "run: a path holds ':' or ',' which the engine's mount syntax cannot express: " + repo + ", " + stage.path;
+  if (!produced || !stage_ready(stage, error) ||
+      !seal_dir(*stage.tree, &meta, seal_options(req, out), out.notes, error) ||
+      !stage_commit(stage, error)) {
     stage_discard(stage);
     error += "; " + req.out_dir + " left untouched";
     return false;

@@ -1,7 +1,9 @@
 // The runner executor behind `mplp-gate run` and GATE-V2-RUNNER-SMOKE-01.
 //
-// One run: detect the engine; load runners/<id> (id checked first); build or
-// reuse the image and take its id (sha256:...); read the environment
+// One run: detect the engine; remove the containers of dead runs (engine.h);
+// load runners/<id> (id checked first); build or reuse the image with no
+// network (image.h: a missing base image is an error, never built here) and
+// take its id (sha256:...); read the environment
 // fingerprint inside that exact image (uname and the runner's
 // version_command; runtime_type is that command's program, e.g. python3 ->
 // python, so it is measured rather than copied from runner.yaml); run CMD through `sh -c` in that image with the repo at
@@ -9,8 +11,12 @@
 // private staging copy of OUT_DIR at /workspace/out, network off by default;
 // on success seal the staging directory (seal.h; with `sign_key`, the signed
 // provenance too) and commit it over OUT_DIR
-// in one atomic exchange (stage.h). On any failure OUT_DIR is untouched and
-// the error names the step: "engine:", "definition:", "build:",
+// in one atomic exchange (stage.h). Every container is hardened (engine.h:
+// no capability, no-new-privileges, owner label, time limit, and a user
+// namespace under rootful podman, workspace.h); what CMD wrote must pass
+// check_tree (tree_ops.h: no set-id or special file, within the policy's
+// limits) before it is sealed. On any failure OUT_DIR is untouched and the
+// error names the step: "engine:", "definition:", "base:", "build:",
 // "fingerprint:", "stage:", "run:", "seal:" or "commit:".
 //
 //   RunRequest req{.runners_dir = "runners", .runner_id = "node-20-local",
@@ -22,12 +28,16 @@
 #include <string>
 #include <vector>
 
+#include "core/policy.h"
 #include "runner/engine.h"
 #include "runner/image.h"
 #include "runner/process.h"
 #include "runner/seal.h"
 
 namespace mplp::runner {
+
+// The default time limit of a producer's container (6 hours).
+constexpr unsigned kDefaultRunSeconds = 6 * 3600;
 
 struct RunRequest {
   std::string runners_dir;
@@ -39,7 +49,8 @@ struct RunRequest {
   std::string repo_root;          // "" = the directory holding runners_dir
   bool rebuild = false;
   OutputMode output = OutputMode::Inherit;
-  unsigned timeout_seconds = 0;   // for CMD; 0 = none
+  unsigned timeout_seconds = kDefaultRunSeconds;  // CMD's container is killed after it
+  Policy policy = default_policy();  // limits for the seal, runners.build_network
   const PrivateKey* sign_key = nullptr;  // signs integrity/provenance.intoto.jsonl (provenance.h)
   std::string builder_version;           // recorded in the provenance
 };
@@ -54,6 +65,8 @@ struct RunOutcome {
   double build_seconds = 0, run_seconds = 0;
   std::vector<std::string> notes;
   std::string log;              // captured output (OutputMode::Capture)
+  std::string container_name;   // CMD's container (the provenance's invocationId)
+  std::string finished_on;      // when CMD ended, RFC 3339 UTC
 };
 
 bool execute(const RunRequest& req, RunOutcome& out, std::string& error);

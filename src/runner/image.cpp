@@ -58,33 +58,23 @@ std::string failure(const ProcessResult& r) {
   return "exit " + std::to_string(r.exit_code) + (t.empty() ? "" : ": " + t);
 }
 
-bool ensure_base(const Engine& engine, const RunnerDef& def, const BuildOptions& options, std::string& base_id,
-                 std::string& log, std::string& error) {
-  std::string script;
-  auto root = Dir::open(def.runners_dir, error);
-  if (!root || !read_beneath(*root, def.base_build, 1 << 20, script, error)) {
-    error = "build: base image " + def.base_image + ": cannot read " + def.base_build + ": " + error;
-    return false;
-  }
-  std::string want = base_definition_hash(script);
-  if (image_label(engine, def.base_image, kDefinitionLabel) != want) {
-    TempTree tmp(error);
-    if (tmp.path.empty()) return false;
-    if (!write_tree_file(tmp.path, "build.sh", script, error)) return false;
-    ProcessResult r = run_tool({"sh", tmp.path + "/build.sh", def.base_image},
-                               {"ENGINE=" + engine.binary, "SOURCE_DATE_EPOCH=" + std::to_string(def.source_date_epoch),
-                                "MPLP_BASE_LABEL=" + want},
-                               tmp.path, options.output, log);
-    if (!r.started || r.exit_code != 0) {
-      error = "build: base image " + def.base_image + " (" + def.base_build + ") failed: " + failure(r);
-      return false;
-    }
-  }
+// The base image must exist; it is never built here (see image.h).
+bool require_base(const Engine& engine, const RunnerDef& def, std::string& base_id, std::vector<std::string>& notes,
+                  std::string& error) {
   base_id = image_id(engine, def.base_image);
   if (base_id.empty()) {
-    error = "build: base image " + def.base_image + " is missing after its build";
+    error = "base: base image " + def.base_image + " of runner '" + def.id + "' is missing (never built by `run` "
+            "or `check`); build it with " + base_build_hint(def.base_id, def.base_image);
     return false;
   }
+  std::string script, why;
+  auto root = Dir::open(def.runners_dir, why);
+  std::string label = image_label(engine, def.base_image, kDefinitionLabel);
+  if (root && read_beneath(*root, def.base_build, 1 << 20, script, why) && label != "manual" &&
+      label != base_definition_hash(script))
+    notes.push_back("base image " + def.base_image + " was built from another version of " + def.base_build +
+                    " or other apt sources; it is used as it is; rebuild it with " +
+                    base_build_hint(def.base_id, def.base_image));
   return true;
 }
 
@@ -136,11 +126,49 @@ std::string base_definition_hash(const std::string& script_bytes) {
   return to_hex(h.finish());
 }
 
+std::string base_build_hint(const std::string& base_id, const std::string& image_ref) {
+  return "`mplp-gate base build " + base_id + "` (it runs runners/_base/" + base_id + "/build.sh on this host), or `sh runners/_base/" +
+         base_id + "/build.sh " + image_ref + "`";
+}
+
+bool build_base(const Engine& engine, const std::string& runners_dir, const std::string& base_id,
+                const std::string& image_ref, std::int64_t source_date_epoch, OutputMode output, std::string& log,
+                std::string& error) {
+  std::string rel = "_base/" + base_id + "/build.sh";
+  std::string script;
+  auto root = Dir::open(runners_dir, error);
+  if (!root || !read_beneath(*root, rel, 1 << 20, script, error)) {
+    error = "base " + base_id + ": cannot read " + runners_dir + "/" + rel + ": " + error;
+    return false;
+  }
+  TempTree tmp(error);
+  if (tmp.path.empty()) return false;
+  if (!write_tree_file(tmp.path, "build.sh", script, error)) return false;
+  ProcessResult r = run_tool({"sh", tmp.path + "/build.sh", image_ref},
+                             {"ENGINE=" + engine.binary, "SOURCE_DATE_EPOCH=" + std::to_string(source_date_epoch),
+                              "MPLP_BASE_LABEL=" + base_definition_hash(script)},
+                             tmp.path, output, log);
+  if (!r.started || r.exit_code != 0) {
+    error = "base " + base_id + ": " + rel + " failed: " + failure(r);
+    return false;
+  }
+  if (image_id(engine, image_ref).empty()) {
+    error = "base " + base_id + ": image " + image_ref + " is missing after " + rel + " ran";
+    return false;
+  }
+  return true;
+}
+
 bool ensure_image(const Engine& engine, const RunnerDef& def, const BuildOptions& options, ImageResult& out,
                   std::string& error) {
   out = ImageResult{};
+  if (def.build_network && !options.policy_allows_network) {
+    error = "build: runner '" + def.id + "' declares build_network: true, which the policy does not allow (list it "
+            "under runners.build_network in a policy passed with --policy); builds have no network otherwise";
+    return false;
+  }
   std::string base_id;
-  if (!def.base_image.empty() && !ensure_base(engine, def, options, base_id, out.log, error)) return false;
+  if (!def.base_image.empty() && !require_base(engine, def, base_id, out.notes, error)) return false;
 
   Sha256 h;
   h.update("mplp-runner-v1\n" + engine.name + "\n" + base_id + "\n");
@@ -169,6 +197,8 @@ bool ensure_image(const Engine& engine, const RunnerDef& def, const BuildOptions
     argv.insert(argv.end(), {"--timestamp", epoch});
     for (const std::string& u : ulimit_args()) argv.push_back(u);
   }
+  for (const std::string& a : build_network_args(engine, def.build_network && options.policy_allows_network))
+    argv.push_back(a);
   // A local base is never pulled: it exists only here.
   if (!def.base_image.empty()) argv.push_back("--pull=never");
   if (options.rebuild) argv.push_back("--no-cache");

@@ -1,10 +1,7 @@
 #include "runner/provenance.h"
 
 #include <rapidjson/document.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 
 #include "core/intoto.h"
 #include "core/json.h"
@@ -119,36 +116,18 @@ void build_predicate(const ProvenanceRequest& req, const Meta& meta, rapidjson::
   p.AddMember("runDetails", details, a);
 }
 
-bool remove_stale(const std::string& dir, std::vector<std::string>& notes, std::string& error) {
-  const std::string path = dir + "/" + std::string(kProvenanceFile);
-  if (::unlink(path.c_str()) == 0) {
-    notes.push_back("removed the stale " + std::string(kProvenanceFile) +
-                    ": it signed the pack as it was before this seal; the pack is now unsigned (seal with "
-                    "--sign-key to sign it)");
-    return true;
-  }
-  if (errno == ENOENT) return true;
-  return error = std::string(kProvenanceFile) + ": cannot remove the stale envelope: " + std::strerror(errno), false;
-}
-
 }  // namespace
 
-bool write_provenance(const std::string& dir, const ProvenanceRequest& request, std::vector<std::string>& notes,
-                      std::string& error) {
-  if (request.key == nullptr) return remove_stale(dir, notes, error);
+bool provenance_envelope(const Dir& dir, const ProvenanceRequest& request, std::string& line, std::string& error) {
+  if (request.key == nullptr) return error = "provenance: no signing key", false;
   if (!is_valid_utf8(request.command)) return error = "provenance: the command is not valid UTF-8", false;
-  auto root = Dir::open(dir, error);
-  if (!root) return error = "provenance: " + error, false;
   std::vector<Subject> subjects;
   Meta meta;
-  if (!subjects_from_sums(*root, subjects, error) || !read_meta(*root, meta, error))
+  if (!subjects_from_sums(dir, subjects, error) || !read_meta(dir, meta, error))
     return error = "provenance: " + error, false;
   rapidjson::Document predicate;
   build_predicate(request, meta, predicate);
-  std::string line;
   if (!sign_statement(statement_json(std::move(subjects), kSlsaProvenanceV1, predicate), {request.key}, line, error))
-    return error = "provenance: " + error, false;
-  if (!write_file_atomic(dir + "/" + std::string(kProvenanceFile), line, error))
     return error = "provenance: " + error, false;
   return true;
 }

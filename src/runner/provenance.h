@@ -26,7 +26,7 @@
 //
 //   ProvenanceRequest p{.key = &key, .mode = ProvenanceMode::Run, .builder_version = "0.1.0 (commit abc)",
 //                       .command = "node produce.js", .network = "none", ...};
-//   if (!write_provenance(stage_dir, p, notes, err)) ...
+//   if (!provenance_envelope(stage_dir, p, line, err)) ...
 #pragma once
 
 #include <string>
@@ -34,9 +34,11 @@
 #include <vector>
 
 #include "core/keys.h"
+#include "core/safe_fs.h"
 
 namespace mplp::runner {
 
+inline constexpr std::string_view kProvenanceName = "provenance.intoto.jsonl";  // in integrity/
 inline constexpr std::string_view kProvenanceFile = "integrity/provenance.intoto.jsonl";
 inline constexpr std::string_view kRunBuildType = "https://mplp.io/mplp-gate/run/v1";
 inline constexpr std::string_view kSealBuildType = "https://mplp.io/mplp-gate/seal/v1";
@@ -58,7 +60,9 @@ struct ProvenanceRequest {
   std::string finished_on;  // RFC 3339 UTC; "" = now
 };
 
-bool write_provenance(const std::string& dir, const ProvenanceRequest& request, std::vector<std::string>& notes,
-                      std::string& error);
+// The envelope line (with its newline) for the pack in `dir`, whose sums and
+// runner metadata are written; needs `request.key`. seal_dir writes it, or
+// removes a stale envelope when there is no key.
+bool provenance_envelope(const Dir& dir, const ProvenanceRequest& request, std::string& line, std::string& error);
 
 }  // namespace mplp::runner

@@ -108,11 +108,16 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
   if (auto it = d.FindMember("base"); it != d.MemberEnd() && it->value.IsObject()) {
     out.base_image = str(it->value, "image");
     out.base_build = str(it->value, "build");
-    if (!is_safe_relative_path(out.base_build)) {
-      error = source + ": base.build '" + out.base_build + "' must be a path inside the runners directory";
+    // The schema pins the shape _base/<id>/build.sh; the id is what
+    // `mplp-gate base build` and the policy's runners.trusted_bases name.
+    out.base_id = out.base_build.substr(6, out.base_build.size() - 6 - 9);
+    if (!is_safe_relative_path(out.base_build) || !is_runner_id(out.base_id)) {
+      error = source + ": base.build '" + out.base_build + "' must be _base/<id>/build.sh";
       return false;
     }
   }
+  if (auto it = d.FindMember("build_network"); it != d.MemberEnd() && it->value.IsBool())
+    out.build_network = it->value.GetBool();
   if (auto it = d.FindMember("fetch"); it != d.MemberEnd() && it->value.IsArray()) {
     for (const auto& f : it->value.GetArray()) {
       NpmFetch n{str(f, "npm"), str(f, "version"), str(f, "sha256"), str(f, "file")};

@@ -37,10 +37,13 @@ struct RunnerDef {
   std::string smoke_command;
   std::string smoke_output = "smoke.txt";  // relative to the pack (/workspace/out)
   std::int64_t source_date_epoch = 1704067200;
-  // Local base image (built here, never pulled): its reference and the script
-  // (relative to the runners directory) that builds it.
+  // Local base image (built here, never pulled): its reference, the id of the
+  // base definition runners/_base/<base_id>/ and its script (relative to the
+  // runners directory). Only `mplp-gate base build` runs that script.
   std::string base_image;
+  std::string base_id;
   std::string base_build;
+  bool build_network = false;  // runner.yaml build_network (the policy must allow it too)
   std::vector<NpmFetch> fetch;
   // Every regular file of the runner directory: (relative path, bytes), sorted.
   std::vector<std::pair<std::string, std::string>> files;

@@ -2,9 +2,12 @@
 
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 
 #include "core/digest.h"
@@ -15,6 +18,7 @@
 #include "core/sums.h"
 #include "runner/stage.h"
 #include "runner/test_hook.h"
+#include "runner/tree_ops.h"
 
 namespace mplp::runner {
 
@@ -43,20 +47,65 @@ void set_member(Value& obj, const char* key, Value v, rapidjson::Document::Alloc
 }
 
 struct Tree {
-  std::optional<Dir> root;
+  const Dir* root = nullptr;
   WalkResult walk;
 };
 
-bool open_tree(const std::string& dir, Tree& t, std::string& error) {
-  t.root = Dir::open(dir, error);
-  if (!t.root) return false;
-  t.walk = walk(*t.root, {.max_entries = 1000000});
-  if (t.walk.truncated) return error = "more than 1000000 entries", false;
-  if (!t.walk.errors.empty()) return error = t.walk.errors[0].first + ": " + t.walk.errors[0].second, false;
-  for (const Entry& e : t.walk.entries)
-    if (e.type != EntryType::Regular && e.type != EntryType::Directory)
-      return error = e.path + " is a " + std::string(to_string(e.type)) + "; a pack holds regular files only", false;
-  return true;
+bool open_tree(const Dir& dir, const Limits& limits, Tree& t, std::string& error) {
+  t.root = &dir;
+  t.walk = walk(dir, {.max_entries = limits.max_files_per_pack});
+  return check_tree(t.walk, limits, error);
+}
+
+// A file the seal rewrites keeps its mode and owner; a new one gets the
+// owner of its directory and that directory's read bits for group and others.
+FileAttrs attrs_for(const Dir& dir, const std::string& name) {
+  struct stat st {};
+  if (::fstatat(dir.fd(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+    return {st.st_mode & 0777, st.st_uid, st.st_gid};
+  ::fstat(dir.fd(), &st);
+  return {0600 | (st.st_mode & 0044), st.st_uid, st.st_gid};
+}
+
+// The sub-directory `name` of `dir` (made when missing, like attrs_for's files).
+std::optional<Dir> sub_dir(const Dir& dir, const std::string& name, std::string& error) {
+  struct stat st {};
+  ::fstat(dir.fd(), &st);
+  if (::mkdirat(dir.fd(), name.c_str(), 0700) == 0) {
+    if (::fchownat(dir.fd(), name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0 ||
+        ::fchmodat(dir.fd(), name.c_str(), 0700 | (st.st_mode & 0055), 0) != 0)
+      return error = name + "/: " + std::strerror(errno), std::nullopt;
+  } else if (errno != EEXIST) {
+    return error = name + "/: " + std::strerror(errno), std::nullopt;
+  }
+  auto d = Dir::open_at(dir, name, error);
+  if (!d) error = name + "/ is not a directory";
+  return d;
+}
+
+bool write_in(const Dir& dir, const std::string& name, const std::string& bytes, std::string& error) {
+  return write_file_at(dir, name, bytes, attrs_for(dir, name), error);
+}
+
+// Step 4: the signed envelope, or (without a key) no stale one.
+bool write_provenance(const Dir& dir, const ProvenanceRequest& request, std::vector<std::string>& notes,
+                      std::string& error) {
+  auto integrity = sub_dir(dir, "integrity", error);
+  if (!integrity) return false;
+  const std::string name(kProvenanceName);
+  if (request.key == nullptr) {
+    if (::unlinkat(integrity->fd(), name.c_str(), 0) == 0) {
+      notes.push_back("removed the stale " + std::string(kProvenanceFile) +
+                      ": it signed the pack as it was before this seal; the pack is now unsigned (seal with "
+                      "--sign-key to sign it)");
+      return true;
+    }
+    if (errno == ENOENT) return true;
+    return error = std::string(kProvenanceFile) + ": cannot remove the stale envelope: " + std::strerror(errno),
+           false;
+  }
+  std::string line;
+  return provenance_envelope(dir, request, line, error) && write_in(*integrity, name, line, error);
 }
 
 bool digest_of(const Dir& root, const std::string& rel, Digest& out, std::string& error) {
@@ -112,7 +161,7 @@ bool build_env_ref(const Tree& t, rapidjson::Document& manifest, std::string& er
   return true;
 }
 
-bool seal_manifest(const std::string& dir, const Tree& t, std::vector<std::string>& notes, std::string& error) {
+bool seal_manifest(const Tree& t, std::vector<std::string>& notes, std::string& error) {
   JsonDoc doc;
   if (!parse_file(t, "manifest.json", doc, error)) return false;
   rapidjson::Document& m = doc.value;
@@ -149,12 +198,12 @@ bool seal_manifest(const std::string& dir, const Tree& t, std::vector<std::strin
   } else if (hashes->value.HasMember("verify_report_hash")) {
     hashes->value["verify_report_hash"].SetNull();
   }
-  return write_file_atomic(dir + "/manifest.json", pretty(m), error);
+  return write_in(*t.root, "manifest.json", pretty(m), error);
 }
 
-bool write_sums(const std::string& dir, std::string& error) {
+bool write_sums(const Dir& dir, const Limits& limits, std::string& error) {
   Tree t;
-  if (!open_tree(dir, t, error)) return false;
+  if (!open_tree(dir, limits, t, error)) return false;
   std::vector<SumsEntry> entries;
   for (const Entry& e : t.walk.entries) {
     if (e.type != EntryType::Regular || e.path.rfind("integrity/", 0) == 0) continue;
@@ -167,8 +216,8 @@ bool write_sums(const std::string& dir, std::string& error) {
     s.path = e.path;
     entries.push_back(std::move(s));
   }
-  ::mkdir((dir + "/integrity").c_str(), 0755);
-  return write_file_atomic(dir + "/integrity/sha256sums.txt", format_sums(std::move(entries)), error);
+  auto integrity = sub_dir(dir, "integrity", error);
+  return integrity && write_in(*integrity, "sha256sums.txt", format_sums(std::move(entries)), error);
 }
 
 }  // namespace
@@ -200,28 +249,27 @@ std::string format_runner_meta(const RunnerMeta& meta) {
   return pretty(d);
 }
 
-bool seal_dir(const std::string& dir, const RunnerMeta* meta, const SealOptions& options,
-              std::vector<std::string>& notes, std::string& error) {
+bool seal_dir(const Dir& dir, const RunnerMeta* meta, const SealOptions& options, std::vector<std::string>& notes,
+              std::string& error) {
+  Tree t;
+  if (!open_tree(dir, options.limits, t, error)) return error = "seal: " + error, false;
   if (meta != nullptr) {
-    ::mkdir((dir + "/reports").c_str(), 0755);
-    struct stat st {};
-    if (::lstat((dir + "/reports").c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      return error = "seal: reports/ is not a directory", false;
-    if (!write_file_atomic(dir + "/reports/runner.meta.json", format_runner_meta(*meta), error))
+    auto reports = sub_dir(dir, "reports", error);
+    if (!reports) return error = "seal: " + error, false;
+    if (!write_in(*reports, "runner.meta.json", format_runner_meta(*meta), error))
       return error = "seal: writing reports/runner.meta.json: " + error, false;
     test_pause_point("sealed-meta");
+    if (!open_tree(dir, options.limits, t, error)) return error = "seal: " + error, false;
   }
-  Tree t;
-  if (!open_tree(dir, t, error)) return error = "seal: " + error, false;
   if (exists(t, "manifest.json")) {
-    if (!seal_manifest(dir, t, notes, error)) return error = "seal: " + error, false;
+    if (!seal_manifest(t, notes, error)) return error = "seal: " + error, false;
   } else if (options.require_manifest) {
     return error = "seal: manifest.json: missing (not a pack?)", false;
   } else {
     notes.push_back("the pack has no manifest.json: env_ref and hashes not set");
   }
   test_pause_point("sealed-manifest");
-  if (!write_sums(dir, error)) return error = "seal: integrity/sha256sums.txt: " + error, false;
+  if (!write_sums(dir, options.limits, error)) return error = "seal: integrity/sha256sums.txt: " + error, false;
   test_pause_point("sealed-sums");
   // Step 4 (issue 12): the signed attestation over the sums just written.
   if (!write_provenance(dir, options.provenance, notes, error)) return error = "seal: " + error, false;
@@ -229,19 +277,21 @@ bool seal_dir(const std::string& dir, const RunnerMeta* meta, const SealOptions&
   return true;
 }
 
-bool seal_pack(const std::string& pack, std::vector<std::string>& notes, std::string& error,
-               const SealOptions& options) {
+bool seal_pack(const std::string& pack, const SealOptions& options, std::vector<std::string>& notes,
+               std::string& error) {
   struct stat st {};
-  if (::stat(pack.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return error = "seal: " + pack + ": not a directory", false;
+  if (::lstat(pack.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return error = "seal: " + pack + ": not a directory" + (S_ISLNK(st.st_mode) ? " (a symbolic link is never followed)" : ""),
+           false;
   Stage stage;
-  if (!stage_create(pack, StageFill::HardLink, stage, error)) return error = "stage: " + error, false;
-  test_pause_point("staged");
-  if (!seal_dir(stage.path, nullptr, options, notes, error)) {
+  if (!stage_create(pack, StageFill::HardLink, options.limits, stage, error)) return error = "stage: " + error, false;
+  if (!stage.target_existed) {
     stage_discard(stage);
-    return false;
+    return error = "stage: " + pack + ": no longer a directory", false;
   }
-  if (!stage_commit(stage, error)) {
+  test_pause_point("staged");
+  if (!stage_ready(stage, error) || !seal_dir(*stage.tree, nullptr, options, notes, error) ||
+      !stage_commit(stage, error)) {
     stage_discard(stage);
     return false;
   }

@@ -1,9 +1,13 @@
 // Sealing a pack: runner metadata, manifest env_ref, pack hashes, sums file.
 //
 // seal_dir works in a directory nobody else sees (a staging directory, see
-// stage.h); seal_pack stages a pack, seals the stage and commits it, so a
-// pack is only ever untouched or completely sealed. Steps, in this order
-// (each write atomic):
+// stage.h), through its descriptor; seal_pack stages a pack, seals the stage
+// and commits it, so a pack is only ever untouched or completely sealed.
+// Steps, in this order (each write atomic):
+//  0. the tree is checked before any byte is read (tree_ops.h check_tree):
+//     the policy's limits.max_file_size and limits.max_files_per_pack,
+//     regular files and directories only, no setuid or setgid file. Over a
+//     limit or on a hostile entry the seal stops, naming it.
 //  1. (run only) reports/runner.meta.json, keys runner_id, container_digest,
 //     image_ref, environment_fingerprint{os, arch, runtime_type,
 //     runtime_version, generated_at}, workdir, executed_at; 2-space indent and
@@ -21,17 +25,22 @@
 //  4. integrity/provenance.intoto.jsonl, the signed attestation, when
 //     SealOptions::provenance has a key; else a stale one is removed
 //     (provenance.h).
-// A pack holding a symlink, FIFO or device, a manifest that does not parse,
-// holds duplicate keys or is not an object, or runner metadata that is not
-// valid runner.meta v2, is refused with the step and file named.
+// A manifest that does not parse, holds duplicate keys or is not an object,
+// or runner metadata that is not valid runner.meta v2, is refused with the
+// step and file named. Files rewritten keep their mode and owner; files and
+// directories the seal adds get the owner of the directory holding them and
+// its read (and search) bits for group and others, so a 0700 pack stays
+// private.
 //
 //   RunnerMeta m{...};
-//   if (!seal_dir(stage_dir, &m, notes, err)) ...   // err: "seal: manifest.json: ..."
+//   if (!seal_dir(*stage.tree, &m, {.limits = policy.limits}, notes, err)) ...   // err: "seal: manifest.json: ..."
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/policy.h"
+#include "core/safe_fs.h"
 #include "runner/provenance.h"
 
 namespace mplp::runner {
@@ -54,18 +63,19 @@ std::string format_runner_meta(const RunnerMeta& meta);
 
 struct SealOptions {
   bool require_manifest = true;  // `run` tolerates a producer that wrote none (smoke packs)
+  Limits limits;                 // the policy's, checked before hashing
   ProvenanceRequest provenance;  // step 4: sign (with a key) or drop a stale envelope
 };
 
 // Seals `dir` in place. `meta` (may be null) is written first; without it the
 // existing reports/runner.meta.json, if any, drives env_ref. `notes` gets
 // one-line remarks (e.g. "no manifest.json: env_ref and hashes not set").
-bool seal_dir(const std::string& dir, const RunnerMeta* meta, const SealOptions& options,
-              std::vector<std::string>& notes, std::string& error);
+bool seal_dir(const Dir& dir, const RunnerMeta* meta, const SealOptions& options, std::vector<std::string>& notes,
+              std::string& error);
 
 // `mplp-gate seal PACK`: stage (hard links), seal, commit.
-bool seal_pack(const std::string& pack, std::vector<std::string>& notes, std::string& error,
-               const SealOptions& options = {});
+bool seal_pack(const std::string& pack, const SealOptions& options, std::vector<std::string>& notes,
+               std::string& error);
 
 // "YYYY-MM-DDTHH:MM:SSZ" for now.
 std::string utc_now();

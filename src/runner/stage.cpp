@@ -1,19 +1,21 @@
 #include "runner/stage.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
-#include "core/safe_fs.h"
+#include "core/leftovers.h"
+#include "runner/engine.h"
 #include "runner/test_hook.h"
+#include "runner/tree_ops.h"
 
 namespace mplp::runner {
 
@@ -23,151 +25,238 @@ namespace {
 
 std::string errno_text(int e) { return std::strerror(e); }
 
-void fsync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
+// True while `name` in `parent` is the directory `ino` (no link followed).
+bool holds(const Dir& parent, const std::string& name, dev_t dev, ino_t ino) {
+  struct stat st {};
+  return ::fstatat(parent.fd(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+         st.st_dev == dev && st.st_ino == ino;
+}
+
+// The process umask, read without changing it (umask(2) would, for every thread).
+mode_t current_umask() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8) & 0777);
+  return 022;
+}
+
+// A directory is a stage that a sweep may remove only while it carries this
+// mark: the owner its name records and its own inode. A pack that a race
+// left under a stage's name carries none (the committed tree loses it just
+// before the exchange), and a copy of a stage does not carry its inode.
+constexpr const char* kStageMark = "user.mplp-gate.stage";
+
+std::string mark_value(const std::string& owner, ino_t ino) { return owner + "/" + std::to_string(ino); }
+
+void mark(const Dir& d, const std::string& owner) {
+  struct stat st {};
+  if (::fstat(d.fd(), &st) != 0) return;
+  std::string v = mark_value(owner, st.st_ino);
+  ::fsetxattr(d.fd(), kStageMark, v.data(), v.size(), 0);  // no xattrs here: never swept, only reported
+}
+
+bool marked(const Dir& d, const struct stat& st, const std::string& owner) {
+  char buf[128];
+  ssize_t n = ::fgetxattr(d.fd(), kStageMark, buf, sizeof buf);
+  return n > 0 && std::string(buf, static_cast<std::size_t>(n)) == mark_value(owner, st.st_ino);
+}
+
+// Removes the stages of pack `name` left by owners that are gone: only
+// marked directories (never through a link) owned by us (or by our uid in
+// the producer's user namespace, as a run killed while CMD ran leaves it),
+// emptied through their own descriptor, their name removed only while it
+// still holds them.
+void sweep_stale(const Dir& parent, const std::string& name) {
+  for (const std::string& n : list_names(parent)) {
+    auto parsed = parse_stage_dir_name(n);
+    if (!parsed || parsed->pack_name != name || !parsed->owner || owner_alive(*parsed->owner)) continue;
+    std::string owner = parsed->owner->str();
+    remove_dir_if(parent, n, [&](const Dir& d, const struct stat& st) {
+      return (st.st_uid == ::geteuid() || st.st_uid == kUserNsBase + ::geteuid()) && marked(d, st, owner);
+    });
   }
 }
 
-// Leftovers of executors that died (their pid is gone) are removed.
-void sweep_stale(const std::string& parent, const std::string& name) {
-  std::string prefix = "." + name + ".mplp-stage.";
-  DIR* d = ::opendir(parent.c_str());
-  if (d == nullptr) return;
-  std::vector<std::string> stale;
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n.rfind(prefix, 0) != 0) continue;
-    long pid = std::strtol(n.c_str() + prefix.size(), nullptr, 10);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) stale.push_back(parent + "/" + n);
+// Every directory of the tree made durable before it becomes the pack.
+void fsync_tree(const Dir& tree) {
+  WalkResult w = walk(tree, {.max_entries = ~std::uint64_t{0}});
+  for (const Entry& e : w.entries) {
+    if (e.type != EntryType::Directory) continue;
+    std::string why;
+    if (auto d = Dir::open_beneath(tree, e.path, why)) ::fsync(d->fd());
   }
-  ::closedir(d);
-  for (const std::string& s : stale) {
-    std::error_code ec;
-    fs::remove_all(s, ec);
-  }
+  ::fsync(tree.fd());
 }
 
-bool copy_fd(int in, const std::string& to, std::string& error) {
-  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (out < 0) return error = to + ": " + errno_text(errno), false;
-  char buf[1 << 16];
-  bool ok = true;
-  while (ok) {
-    ssize_t n = ::read(in, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = n == 0;
-      break;
-    }
-    for (ssize_t done = 0; ok && done < n;) {
-      ssize_t w = ::write(out, buf + done, static_cast<std::size_t>(n - done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) ok = false;
-      else done += w;
-    }
-  }
-  if (!ok) error = to + ": copy failed: " + errno_text(errno);
-  ok = ::fsync(out) == 0 && ok;
-  ::close(out);
-  return ok;
+WalkResult walk_as_taken(const Stage& s) {
+  // Room for what a writer may have added, so that the difference names it.
+  return walk(*s.pack, {.max_entries = s.taken.entries.size() + 1000});
 }
 
-bool fill_stage(const std::string& target, const std::string& stage, StageFill fill, std::string& error) {
-  auto root = Dir::open(target, error);
-  if (!root) return false;
-  WalkResult tree = walk(*root, {.max_entries = 1000000});
-  if (tree.truncated) return error = target + ": too many files", false;
-  if (!tree.errors.empty()) return error = target + "/" + tree.errors[0].first + ": " + tree.errors[0].second, false;
-  for (const Entry& e : tree.entries) {
-    std::string to = stage + "/" + e.path;
-    if (e.type == EntryType::Directory) {
-      if (::mkdir(to.c_str(), 0755) != 0) return error = to + ": " + errno_text(errno), false;
-      continue;
-    }
-    if (e.type != EntryType::Regular)
-      return error = target + "/" + e.path + ": is a " + std::string(to_string(e.type)) + "; a pack holds regular files only", false;
-    int fd = open_regular_beneath(*root, e.path, error);
-    if (fd < 0) return false;
-    bool ok = true;
-    if (fill == StageFill::HardLink) {
-      // linkat through the fd itself: no path is resolved again.
-      std::string proc = "/proc/self/fd/" + std::to_string(fd);
-      if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW) != 0) ok = copy_fd(fd, to, error);
-    } else {
-      ok = copy_fd(fd, to, error);
-    }
-    ::close(fd);
-    if (!ok) return false;
-  }
-  return true;
+// After a failed check the directories stay where they are: forget the
+// staging directory so that nothing of it is removed.
+void abandon(Stage& s) {
+  s.tree.reset();
+  s.path.clear();
+}
+
+// Undoes our exchange: the staged tree goes back under the staging name,
+// if it is still at the pack's name, and true only when it arrived there.
+bool exchange_back(Stage& s) {
+  return holds(*s.parent, s.name, s.dev, s.tree_ino) &&
+         ::renameat2(s.parent->fd(), s.stage_name.c_str(), s.parent->fd(), s.name.c_str(), RENAME_EXCHANGE) == 0 &&
+         holds(*s.parent, s.stage_name, s.dev, s.tree_ino);
 }
 
 }  // namespace
 
-bool stage_create(const std::string& target_in, StageFill fill, Stage& out, std::string& error) {
+bool stage_create(const std::string& target_in, StageFill fill, const Limits& limits, Stage& out, std::string& error) {
   out = Stage{};
   fs::path target = fs::absolute(fs::path(target_in)).lexically_normal();
   if (!target.has_filename()) target = target.parent_path();  // trailing slash
-  std::string name = target.filename().string();
-  if (name.empty() || name == "." || name == ".." || target == target.root_path())
+  out.name = target.filename().string();
+  if (out.name.empty() || out.name == "." || out.name == ".." || target == target.root_path())
     return error = "'" + target_in + "' cannot be a pack directory", false;
   std::string parent = target.parent_path().string();
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (ec) return error = parent + ": " + ec.message(), false;
   out.target = target.string();
+  out.parent = Dir::open(parent, error);
+  if (!out.parent) return false;
+  sweep_stale(*out.parent, out.name);
+
+  std::string why;
+  out.pack = Dir::open_at(*out.parent, out.name, why);
   struct stat st {};
-  if (::lstat(out.target.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) return error = out.target + ": exists and is not a directory", false;
+  if (out.pack) {
     out.target_existed = true;
+    if (::fstat(out.pack->fd(), &st) != 0) return error = out.target + ": " + errno_text(errno), false;
+    out.dev = st.st_dev;
+    out.pack_ino = st.st_ino;
+    out.root_mode = st.st_mode & 07777;
+    out.root_uid = st.st_uid;
+    out.root_gid = st.st_gid;
+    out.taken = walk(*out.pack, {.max_entries = limits.max_files_per_pack});
+    if (!check_tree(out.taken, limits, error)) return error = out.target + ": " + error, false;
+  } else if (::fstatat(out.parent->fd(), out.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    return error = out.target + (S_ISDIR(st.st_mode) ? ": " + why
+                                                     : ": exists and is not a directory (a symbolic link is never followed)"),
+           false;
   } else if (errno != ENOENT) {
     return error = out.target + ": " + errno_text(errno), false;
+  } else {
+    out.root_mode = 0777 & ~current_umask();
+    out.root_uid = ::geteuid();
+    out.root_gid = ::getegid();
   }
-  sweep_stale(parent, name);
+
   std::random_device rd;
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, "%ld.%08x", static_cast<long>(::getpid()), rd());
-  out.path = parent + "/." + name + ".mplp-stage." + suffix;
-  if (::mkdir(out.path.c_str(), 0755) != 0) return error = out.path + ": " + errno_text(errno), false;
-  if (out.target_existed && fill != StageFill::Empty && !fill_stage(out.target, out.path, fill, error)) {
+  for (int attempt = 0; attempt < 100 && !out.tree; ++attempt) {
+    char rnd[16];
+    std::snprintf(rnd, sizeof rnd, "%08x", rd());
+    out.stage_name = stage_dir_name(out.name, current_owner(), rnd);
+    if (::mkdirat(out.parent->fd(), out.stage_name.c_str(), 0700) != 0) {
+      if (errno == EEXIST) continue;
+      return error = parent + "/" + out.stage_name + ": " + errno_text(errno), false;
+    }
+    out.tree = Dir::open_at(*out.parent, out.stage_name, error);
+    if (!out.tree) return false;
+    ::fchmod(out.tree->fd(), 0700);  // whatever the umask: private until stage_ready
+    out.owner = current_owner().str();
+    mark(*out.tree, out.owner);
+  }
+  if (!out.tree) return error = parent + ": cannot create a staging directory", false;
+  out.path = parent + "/" + out.stage_name;
+  struct stat ts {};
+  ::fstat(out.tree->fd(), &ts);
+  out.tree_ino = ts.st_ino;
+  if (!out.target_existed) out.dev = ts.st_dev;
+  if (out.target_existed && fill != StageFill::Empty &&
+      !fill_tree(*out.pack, out.taken, *out.tree, fill == StageFill::Copy ? TreeFill::Copy : TreeFill::HardLink,
+                 error)) {
+    error = out.target + ": " + error;
     stage_discard(out);
     return false;
   }
   return true;
 }
 
+bool stage_ready(Stage& stage, std::string& error) {
+  if (::fchown(stage.tree->fd(), stage.root_uid, stage.root_gid) != 0 ||
+      ::fchmod(stage.tree->fd(), stage.root_mode) != 0)
+    return error = stage.path + ": cannot give it the pack's mode and owner: " + errno_text(errno), false;
+  return true;
+}
+
+bool stage_in_place(const Stage& stage) {
+  return stage.tree && holds(*stage.parent, stage.stage_name, stage.dev, stage.tree_ino);
+}
+
 bool stage_commit(Stage& stage, std::string& error) {
-  std::string parent = fs::path(stage.target).parent_path().string();
-  // Everything in the staging tree is already fsynced file by file; make the
-  // directory entries durable before they become the pack.
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(stage.path, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec))
-    if (it->is_directory(ec) && !it->is_symlink(ec)) fsync_dir(it->path().string());
-  fsync_dir(stage.path);
+  const std::string left = "; " + stage.target + " is left as it is";
+  fsync_tree(*stage.tree);
+  if (stage.target_existed) {
+    std::string diff = first_difference(stage.taken, walk_as_taken(stage));
+    if (!diff.empty()) return error = "commit: " + stage.target + " changed while mplp-gate worked (" + diff + ")" + left, false;
+  }
+  if ((stage.target_existed && !holds(*stage.parent, stage.name, stage.dev, stage.pack_ino)) || !stage_in_place(stage))
+    return error = "commit: " + stage.target + " is no longer the directory that was staged (replaced or moved "
+                   "meanwhile)" + left, false;
+  // The tree becomes the pack: it must not carry the mark of a stage.
+  ::fremovexattr(stage.tree->fd(), kStageMark);
   unsigned flags = stage.target_existed ? RENAME_EXCHANGE : RENAME_NOREPLACE;
-  if (::renameat2(AT_FDCWD, stage.path.c_str(), AT_FDCWD, stage.target.c_str(), flags) != 0) {
+  if (::renameat2(stage.parent->fd(), stage.stage_name.c_str(), stage.parent->fd(), stage.name.c_str(), flags) != 0) {
     int e = errno;
+    mark(*stage.tree, stage.owner);
     error = "commit: cannot " + std::string(stage.target_existed ? "exchange " : "rename ") + stage.path + " with " +
             stage.target + ": " + errno_text(e) +
             (e == EINVAL ? " (the filesystem lacks atomic directory exchange; the pack is untouched)" : "");
     return false;
   }
-  fsync_dir(parent);
+  if (stage.target_existed) {
+    // The exchange must have moved the staged pack away, and that pack must
+    // still be as it was staged (a write that slipped in just before is caught).
+    std::string diff;
+    bool swapped_right = holds(*stage.parent, stage.stage_name, stage.dev, stage.pack_ino);
+    if (swapped_right) diff = first_difference(stage.taken, walk_as_taken(stage));
+    if (!swapped_right || !diff.empty()) {
+      bool back = exchange_back(stage);
+      error = "commit: " + stage.target +
+              (swapped_right ? " changed while mplp-gate worked (" + diff + ")" : " was replaced during the exchange") +
+              (back ? "; exchanged back, nothing was removed"
+                    : "; nothing was removed, and the directories stay where the race left them (" + stage.target +
+                          ", " + stage.path + ")");
+      if (back) mark(*stage.tree, stage.owner);
+      else abandon(stage);
+      return false;
+    }
+  } else if (!holds(*stage.parent, stage.name, stage.dev, stage.tree_ino)) {
+    abandon(stage);
+    return error = "commit: " + stage.target + " was replaced right after it was created; nothing was removed", false;
+  }
+  ::fsync(stage.parent->fd());
+  // The old tree, known by the descriptor held since the start, is garbage
+  // now: marked (a kill from here on leaves it to the next sweep), emptied,
+  // and its name removed while it still holds it.
+  if (stage.target_existed) mark(*stage.pack, stage.owner);
   test_pause_point("committed");
-  // The staging name now holds the old tree (or nothing when there was none).
-  fs::remove_all(stage.path, ec);
-  stage.path.clear();
+  if (stage.target_existed) {
+    std::string why;
+    if (remove_tree_contents(*stage.pack, why) && holds(*stage.parent, stage.stage_name, stage.dev, stage.pack_ino))
+      ::unlinkat(stage.parent->fd(), stage.stage_name.c_str(), AT_REMOVEDIR);
+  }
+  abandon(stage);
   return true;
 }
 
 void stage_discard(Stage& stage) {
-  std::error_code ec;
-  if (!stage.path.empty()) fs::remove_all(stage.path, ec);
-  stage.path.clear();
+  // Only while the staging name still holds it: a tree a race moved
+  // elsewhere (perhaps to the pack's name) is left where it is.
+  std::string why;
+  if (stage_in_place(stage) && remove_tree_contents(*stage.tree, why) && stage_in_place(stage))
+    ::unlinkat(stage.parent->fd(), stage.stage_name.c_str(), AT_REMOVEDIR);
+  abandon(stage);
 }
 
 }  // namespace mplp::runner

@@ -43,7 +43,7 @@ void seal(const std::string& pack, const std::string& key_name = "") {
   }
   o.provenance.builder_version = "test";
   std::vector<std::string> notes;
-  ASSERT_TRUE(runner::seal_pack(pack, notes, err, o)) << err;
+  ASSERT_TRUE(runner::seal_pack(pack, o, notes, err)) << err;
 }
 
 TEST(Attestation, FixturesGiveTheirFindings) {

@@ -70,6 +70,9 @@ TEST(RunnerDef, HostileDefinitionsAreRefused) {
       {"missing key", "runtime_type: node\n", "runner.yaml"},
       {"bad yaml", "a: [", "runner.yaml"},
       {"escaping base script", ok + "base: {image: \"localhost/a:b\", build: \"../evil.sh\"}\n", "base"},
+      {"base script outside _base/<id>/", ok + "base: {image: \"localhost/a:b\", build: \"tools/evil.sh\"}\n", "base"},
+      {"base script not build.sh", ok + "base: {image: \"localhost/a:b\", build: \"_base/x/other.sh\"}\n", "base"},
+      {"build_network not a boolean", ok + "build_network: \"yes\"\n", "build_network"},
       {"escaping smoke output", ok + "smoke_output: \"../../etc/x\"\n", "smoke_output"},
       {"unpinned fetch", ok + "fetch: [{npm: a, version: latest, sha256: x, file: f}]\n", "fetch"},
   };

@@ -9,7 +9,12 @@
 #include <filesystem>
 #include <iostream>
 
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
 #include "runner/engine.h"
+#include "runner/process.h"
 #include "test_util.h"
 
 namespace mplp::test {
@@ -77,5 +82,117 @@ Paused run_and_kill_at(const std::vector<std::string>& args, const std::string& 
   if (WIFEXITED(status)) p.exit_code = WEXITSTATUS(status);
   return p;
 }
+
+std::map<std::string, std::string> tree_state(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  auto describe = [&](const fs::path& p, const std::string& rel) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0) return;
+    char head[64];
+    std::snprintf(head, sizeof head, "%c %04o %u:%u", S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 'o',
+                  st.st_mode & 07777, st.st_uid, st.st_gid);
+    std::string what = std::string(head);
+    // Big files (a 15 TB sparse one) by size and mtime: their bytes would not fit.
+    if (S_ISREG(st.st_mode))
+      what += st.st_size > (16 << 20) ? "\nsize " + std::to_string(st.st_size) + " mtime " + std::to_string(st.st_mtime)
+                                      : "\n" + read_file(p.string());
+    out[rel] = what;
+  };
+  if (!fs::exists(fs::symlink_status(dir))) return out;
+  describe(dir, "");
+  for (auto& e : fs::recursive_directory_iterator(dir)) describe(e.path(), fs::relative(e.path(), dir).string());
+  return out;
+}
+
+PausedRun::PausedRun(const std::vector<std::string>& args, const std::string& step) {
+  char tmpl[] = "/tmp/mplp-resume.XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  if (fd >= 0) ::close(fd);
+  ::unlink(tmpl);  // its existence is the signal
+  resume_file_ = tmpl;
+  int pipefd[2];
+  if (::pipe(pipefd) != 0) return;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(pipefd[1], 2);
+    ::close(pipefd[0]);
+    ::setenv("MPLP_GATE_TEST_PAUSE_AT", step.c_str(), 1);
+    ::setenv("MPLP_GATE_TEST_RESUME_ON", resume_file_.c_str(), 1);
+    std::string bin = gate_binary();
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv{bin.data()};
+    for (std::string& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(pipefd[1]);
+  pid_ = pid;
+  err_fd_ = pipefd[0];
+  std::string marker = "test pause at " + step;
+  char buf[4096];
+  while (err_.find(marker) == std::string::npos) {
+    ssize_t n = ::read(err_fd_, buf, sizeof buf);
+    if (n <= 0) return;
+    err_.append(buf, static_cast<std::size_t>(n));
+  }
+  reached_ = true;
+}
+
+int PausedRun::resume(std::string& err) {
+  int fd = ::open(resume_file_.c_str(), O_WRONLY | O_CREAT, 0600);
+  if (fd >= 0) ::close(fd);
+  char buf[4096];
+  for (ssize_t n; (n = ::read(err_fd_, buf, sizeof buf)) > 0;) err_.append(buf, static_cast<std::size_t>(n));
+  int status = 0;
+  ::waitpid(static_cast<pid_t>(pid_), &status, 0);
+  pid_ = -1;
+  err = err_;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+PausedRun::~PausedRun() {
+  if (pid_ > 0) {
+    ::kill(static_cast<pid_t>(pid_), SIGKILL);
+    ::waitpid(static_cast<pid_t>(pid_), nullptr, 0);
+  }
+  if (err_fd_ >= 0) ::close(err_fd_);
+  ::unlink(resume_file_.c_str());
+}
+
+EngineOutput engine_cmd(const std::vector<std::string>& args) {
+  runner::Engine e;
+  std::string why;
+  EngineOutput o;
+  if (!runner::detect_engine("auto", e, why)) return o;
+  runner::ProcessSpec s;
+  s.argv = {e.binary};
+  s.argv.insert(s.argv.end(), args.begin(), args.end());
+  s.timeout_seconds = 300;
+  runner::ProcessResult r = runner::run_process(s);
+  o.exit_code = r.started ? r.exit_code : -1;
+  o.out = r.out;
+  o.err = r.err;
+  return o;
+}
+
+namespace {
+
+// The local runners' base image, built the one way there is: `mplp-gate base
+// build` (the repository's own, trusted, base definition).
+class DebianBase : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    std::string why;
+    if (!engine_available(why)) return;
+    if (engine_cmd({"image", "inspect", "--format", "{{.Id}}", "localhost/mplp-debian-12:bookworm"}).exit_code == 0) return;
+    RunResult r = run_tool({"base", "build", "debian-12", "--runners", source_root() + "/runners"});
+    if (r.exit_code != 0) std::cerr << "runner tests: building the Debian base failed:\n" << r.err << "\n";
+  }
+};
+
+[[maybe_unused]] ::testing::Environment* const kDebianBase = ::testing::AddGlobalTestEnvironment(new DebianBase);
+
+}  // namespace
 
 }  // namespace mplp::test

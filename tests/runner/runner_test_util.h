@@ -1,6 +1,9 @@
 // Helpers of the executor tests: engine availability (skip, or fail in CI),
-// spawning the built binary with a test pause point and killing it, and
-// snapshots of a directory tree.
+// spawning the built binary with a test pause point and killing or resuming
+// it, snapshots of a directory tree, and the engine's command line. The
+// local runners' Debian base image is built once, before the first test, by
+// `mplp-gate base build debian-12` when it is missing (run and check never
+// build it).
 #pragma once
 
 #include <map>
@@ -25,6 +28,35 @@ struct Paused {
 // Runs the built mplp-gate with MPLP_GATE_TEST_PAUSE_AT=step; once it
 // announces the pause, SIGKILLs it.
 Paused run_and_kill_at(const std::vector<std::string>& args, const std::string& step);
+
+// Every entry below `dir` (links not followed, `dir` itself as ""): relative
+// path -> "type mode uid:gid" and, for regular files, their bytes (files
+// over 16 MiB: their size and modification time).
+std::map<std::string, std::string> tree_state(const std::string& dir);
+
+// The built mplp-gate paused at `step` (MPLP_GATE_TEST_PAUSE_AT) until
+// resume() lets it go on (MPLP_GATE_TEST_RESUME_ON).
+class PausedRun {
+ public:
+  PausedRun(const std::vector<std::string>& args, const std::string& step);
+  ~PausedRun();
+  bool reached() const { return reached_; }
+  int resume(std::string& err);  // its exit code and whole stderr
+  long pid() const { return pid_; }
+
+ private:
+  long pid_ = -1;
+  int err_fd_ = -1;
+  bool reached_ = false;
+  std::string err_, resume_file_;
+};
+
+// `<engine> args...` (podman or docker, as detected), output captured.
+struct EngineOutput {
+  int exit_code = -1;
+  std::string out, err;
+};
+EngineOutput engine_cmd(const std::vector<std::string>& args);
 
 }  // namespace mplp::test
 

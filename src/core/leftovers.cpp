@@ -1,0 +1,101 @@
+#include "core/leftovers.h"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace mplp {
+
+namespace {
+
+constexpr std::string_view kStageMark = ".mplp-stage.";
+
+std::string boot_prefix() {
+  static const std::string id = [] {
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::string line, hex;
+    std::getline(in, line);
+    for (char c : line)
+      if (std::isxdigit(static_cast<unsigned char>(c)) && hex.size() < 8)
+        hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return hex.size() == 8 ? hex : std::string();
+  }();
+  return id;
+}
+
+// Field 22 of /proc/PID/stat; 0 when unreadable. The command name (field 2)
+// is in parentheses and may hold spaces, so fields are counted after its ')'.
+unsigned long long start_time(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(text.substr(close + 1));
+  std::string field;
+  for (int i = 3; i <= 22 && (rest >> field); ++i)
+    if (i == 22) return std::strtoull(field.c_str(), nullptr, 10);
+  return 0;
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty() || s.size() > 20) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+}  // namespace
+
+std::string OwnerId::str() const { return boot + "." + std::to_string(pid) + "." + std::to_string(start); }
+
+std::optional<OwnerId> OwnerId::parse(std::string_view s) {
+  std::size_t a = s.find('.');
+  std::size_t b = a == std::string_view::npos ? a : s.find('.', a + 1);
+  if (b == std::string_view::npos) return std::nullopt;
+  std::string_view boot = s.substr(0, a), pid = s.substr(a + 1, b - a - 1), start = s.substr(b + 1);
+  if (boot.size() != 8 || !all_digits(pid) || !all_digits(start) || pid.size() > 9) return std::nullopt;
+  for (char c : boot)
+    if (!std::isxdigit(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c))) return std::nullopt;
+  OwnerId o;
+  o.boot = std::string(boot);
+  o.pid = std::strtol(std::string(pid).c_str(), nullptr, 10);
+  o.start = std::strtoull(std::string(start).c_str(), nullptr, 10);
+  return o;
+}
+
+OwnerId current_owner() {
+  OwnerId o;
+  o.boot = boot_prefix();
+  o.pid = static_cast<long>(::getpid());
+  o.start = start_time(o.pid);
+  if (o.boot.empty()) o.boot = "00000000";
+  return o;
+}
+
+bool owner_alive(const OwnerId& owner) {
+  std::string boot = boot_prefix();
+  if (boot.empty()) return true;          // cannot tell
+  if (owner.boot != boot) return false;   // an earlier boot
+  if (owner.start == 0 || ::access("/proc/self/stat", R_OK) != 0) return true;
+  return owner.pid > 0 && start_time(owner.pid) == owner.start;
+}
+
+std::string stage_dir_name(const std::string& pack_name, const OwnerId& owner, std::string_view random) {
+  return "." + pack_name + std::string(kStageMark) + owner.str() + "." + std::string(random);
+}
+
+std::optional<StageDirName> parse_stage_dir_name(std::string_view name) {
+  std::size_t mark = name.rfind(kStageMark);
+  if (name.size() < 2 || name[0] != '.' || mark == std::string_view::npos || mark < 2) return std::nullopt;
+  StageDirName out;
+  out.pack_name = std::string(name.substr(1, mark - 1));
+  std::string_view rest = name.substr(mark + kStageMark.size());
+  std::size_t last = rest.rfind('.');
+  if (last != std::string_view::npos) out.owner = OwnerId::parse(rest.substr(0, last));
+  return out;
+}
+
+}  // namespace mplp

@@ -1,0 +1,46 @@
+// What a killed `seal` or `run` leaves behind, and how to tell whether its
+// owner is gone: staging directories beside a pack, and containers.
+//
+// An owner is a process named by the boot it ran in (the first 8 hex digits
+// of /proc/sys/kernel/random/boot_id), its pid and its start time (clock
+// ticks after boot, field 22 of /proc/PID/stat). A pid reused by another
+// process, or a leftover of an earlier boot, is therefore never taken for its
+// owner. When /proc cannot answer, an owner counts as alive: nothing is
+// removed on a guess.
+//
+// Staging directory names: ".<pack>.mplp-stage.<boot>.<pid>.<start>.<random>".
+// Names of older versions (".<pack>.mplp-stage.<pid>.<hex>") still parse as
+// stages, with no owner: they are reported, never removed automatically.
+//
+//   OwnerId me = current_owner();
+//   std::string n = stage_dir_name("p1", me, "1a2b3c4d");   // ".p1.mplp-stage.0c6391ff.4242.9876.1a2b3c4d"
+//   auto s = parse_stage_dir_name(n);   // s->pack_name == "p1", s->owner->pid == 4242
+//   owner_alive(*s->owner) == true
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mplp {
+
+struct OwnerId {
+  std::string boot;              // 8 lowercase hex digits
+  long pid = 0;
+  unsigned long long start = 0;  // clock ticks after boot
+  std::string str() const;       // "<boot>.<pid>.<start>"
+  static std::optional<OwnerId> parse(std::string_view s);
+};
+
+OwnerId current_owner();
+bool owner_alive(const OwnerId& owner);
+
+std::string stage_dir_name(const std::string& pack_name, const OwnerId& owner, std::string_view random);
+
+struct StageDirName {
+  std::string pack_name;         // the pack the stage belongs to (beside it)
+  std::optional<OwnerId> owner;  // absent: an older or foreign name
+};
+std::optional<StageDirName> parse_stage_dir_name(std::string_view name);
+
+}  // namespace mplp
