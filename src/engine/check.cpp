@@ -96,7 +96,12 @@ bool load_registry(const CheckRequest& req, std::unique_ptr<SubstrateRegistry>& 
   }
   if (!path) return true;
   out = std::make_unique<SubstrateRegistry>();
-  return load_registry_file(*path, *out, error);
+  if (!load_registry_file(*path, *out, error)) return false;
+  // Checking packs, the registry is trusted input to the gates: one that does
+  // not match its schema would be read anyway, half-understood, and give a
+  // PASS or a misleading finding. The runners check reports each schema
+  // error as a finding of SUBSTRATE-REGISTRY-01 instead.
+  return req.options.runners_dir || check_registry_schema(*out, error);
 }
 
 }  // namespace
