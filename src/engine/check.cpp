@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/file_identity.h"
 #include "core/registry.h"
 #include "core/thread_pool.h"
 #include "engine/discover.h"
@@ -104,6 +105,29 @@ bool load_registry(const CheckRequest& req, std::unique_ptr<SubstrateRegistry>& 
   return req.options.runners_dir || check_registry_schema(*out, error);
 }
 
+// Fails when an output file of the run would be written inside one of the
+// checked directories (`dirs`: fs path, display name), by identity.
+bool outputs_outside(const CheckRequest& req, const std::vector<std::pair<std::string, std::string>>& dirs,
+                     std::string& error) {
+  if (req.output_paths.empty()) return true;
+  std::vector<FileIdentity> ids;
+  std::vector<std::string> names;
+  for (const auto& [fs_path, shown] : dirs) {
+    FileIdentity id;
+    if (!identify(fs_path, id)) continue;  // unreadable: opening it reports that
+    ids.push_back(id);
+    names.push_back(shown);
+  }
+  for (const std::string& out : req.output_paths) {
+    std::size_t which = 0;
+    if (!lies_within(out, ids, which)) continue;
+    error = "report " + out + " lies inside the checked " + (req.options.runners_dir ? "runners directory " : "pack ") +
+            names[which] + ": writing it would change what is checked; write the report outside it";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error) {
@@ -146,6 +170,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   ThreadPool pool(jobs);
 
   if (req.options.runners_dir) {
+    if (!outputs_outside(req, {{*req.options.runners_dir, *req.options.runners_dir}}, error)) return false;
     PackResult pr;
     pr.path = display_name(*req.options.runners_dir, req.absolute_paths);
     for (const Gate* g : report.gates) {
@@ -169,6 +194,9 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
                                 return a.display_path == b.display_path;
                               }),
                   locations.end());
+  std::vector<std::pair<std::string, std::string>> pack_dirs;
+  for (const PackLocation& l : locations) pack_dirs.emplace_back(l.fs_path, l.display_path);
+  if (!outputs_outside(req, pack_dirs, error)) return false;
 
   std::vector<std::unique_ptr<Pack>> packs(locations.size());
   std::vector<PackResult> results(locations.size());
