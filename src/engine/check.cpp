@@ -11,6 +11,7 @@
 #include "core/registry.h"
 #include "core/thread_pool.h"
 #include "engine/discover.h"
+#include "engine/finding_cap.h"
 #include "gates/gate_list.h"
 
 namespace mplp {
@@ -18,14 +19,16 @@ namespace mplp {
 namespace {
 
 // Collects one gate's findings for one pack, stamping the gate id and
-// applying the policy's severity ceiling.
+// applying the policy's severity ceiling; keeps at most the pack's cap (the
+// rest is counted into `cap` with the result).
 class CollectingSink : public FindingSink {
  public:
-  CollectingSink(std::string gate_id, const Policy& policy) : gate_id_(std::move(gate_id)), policy_(policy) {}
+  CollectingSink(std::string gate_id, const Policy& policy, PackFindingCap& cap)
+      : gate_id_(std::move(gate_id)), policy_(policy), cap_(cap), findings_(cap.cap()) {}
   void report(Finding f) override {
     f.gate_id = gate_id_;
     f.severity = policy_.adjust(gate_id_, f.severity);
-    findings_.push_back(std::move(f));
+    findings_.add(std::move(f));
   }
   void skip(std::string reason) override {
     skipped_ = true;
@@ -34,17 +37,19 @@ class CollectingSink : public FindingSink {
   GateResult result(bool strict) {
     GateResult r;
     r.gate_id = gate_id_;
-    std::sort(findings_.begin(), findings_.end(), finding_less);
-    r.status = decide_status(findings_, skipped_, strict);
+    r.findings = findings_.take_sorted();
+    cap_.absorb(gate_id_, findings_.omitted());
+    // The most severe findings are kept, so the kept ones decide as all would.
+    r.status = decide_status(r.findings, skipped_, strict);
     if (skipped_) r.skip_reason = reason_;
-    r.findings = std::move(findings_);
     return r;
   }
 
  private:
   std::string gate_id_;
   const Policy& policy_;
-  std::vector<Finding> findings_;
+  PackFindingCap& cap_;
+  BoundedFindings findings_;
   bool skipped_ = false;
   std::string reason_;
 };
@@ -173,11 +178,14 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     if (!outputs_outside(req, {{*req.options.runners_dir, *req.options.runners_dir}}, error)) return false;
     PackResult pr;
     pr.path = display_name(*req.options.runners_dir, req.absolute_paths);
+    PackFindingCap cap(req.policy.limits.max_findings_per_pack);
     for (const Gate* g : report.gates) {
-      CollectingSink sink(std::string(g->info().id), req.policy);
+      CollectingSink sink(std::string(g->info().id), req.policy, cap);
       g->check_runners(ctx, sink);
       pr.gates.push_back(sink.result(req.options.strict));
+      cap.trim(pr.gates);
     }
+    cap.add_notes(pr.gates);
     report.packs.push_back(std::move(pr));
     return true;
   }
@@ -200,6 +208,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
 
   std::vector<std::unique_ptr<Pack>> packs(locations.size());
   std::vector<PackResult> results(locations.size());
+  std::vector<PackFindingCap> caps(locations.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
   std::vector<std::string> open_errors(locations.size());
   std::mutex progress_mutex;
   std::size_t packs_done = 0;
@@ -213,7 +222,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     pr.indexability = std::string(to_string(pack.indexability()));
     for (const Gate* g : report.gates) {
       if (g->info().scope != GateScope::Pack) continue;
-      CollectingSink sink(std::string(g->info().id), req.policy);
+      CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
       try {
         g->check_pack(pack, ctx, sink);
       } catch (const std::exception& e) {
@@ -233,6 +242,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
         sink.report(std::move(f));
       }
       pr.gates.push_back(sink.result(req.options.strict));
+      caps[i].trim(pr.gates);  // at most the cap held at any time
     }
     pack.release_contents();
     if (req.on_pack_done) {
@@ -255,15 +265,21 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     std::vector<std::unique_ptr<CollectingSink>> sinks;
     std::vector<FindingSink*> sink_ptrs;
     for (std::size_t i = 0; i < all.size(); ++i) {
-      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy));
+      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy, caps[i]));
       sink_ptrs.push_back(sinks.back().get());
     }
     g->check_collection(all, ctx, sink_ptrs);
-    for (std::size_t i = 0; i < all.size(); ++i) results[i].gates.push_back(sinks[i]->result(req.options.strict));
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      results[i].gates.push_back(sinks[i]->result(req.options.strict));
+      caps[i].trim(results[i].gates);
+    }
   }
-  for (PackResult& pr : results)
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    PackResult& pr = results[i];
+    caps[i].add_notes(pr.gates);
     std::sort(pr.gates.begin(), pr.gates.end(),
               [](const GateResult& a, const GateResult& b) { return a.gate_id < b.gate_id; });
+  }
   report.packs = std::move(results);
   return true;
 }
