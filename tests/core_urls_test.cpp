@@ -193,6 +193,26 @@ TEST(CoreUrls, ManyMarkersOnOneLineStayLinear) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
 }
 
+// Patterns whose naive scan is quadratic (each URL scanning to the end of a
+// long line): with a linear scan these take well under a second; quadratic,
+// they would run for hours and time the suite out.
+TEST(CoreUrls, HostileLinesScanInLinearTime) {
+  std::string nested;
+  for (int i = 0; i < 400000; ++i) nested += "http://github.com/";
+  std::size_t n = 0;
+  scan_urls(nested, [&](UrlOccurrence& u) {
+    n += u.host == "github.com" ? 1 : 0;
+    return true;
+  });
+  EXPECT_EQ(n, 400000u);
+  std::string prose;
+  for (int i = 0; i < 1000000; ++i) prose += "http:";
+  EXPECT_TRUE(find_urls(prose).empty());
+  std::string colons;
+  for (int i = 0; i < 1000000; ++i) colons += "ab+c:x";
+  EXPECT_TRUE(find_urls(colons).empty());
+}
+
 TEST(CoreUrls, LargeInputsScanFast) {
   // 24 MiB of text with URLs and '@' sprinkled in, and one 8 MiB line of '@'.
   std::string big;

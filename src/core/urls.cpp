@@ -32,13 +32,16 @@ std::unique_ptr<RE2> compile(const char* pattern) {
 //
 // The end of an authority: the spec's list of bytes (whitespace, a backtick
 // and / ? # " ' < > \ { } | ^ ( ) , ;).
-std::size_t authority_end(std::string_view text, std::size_t pos) {
+bool ends_authority(char c) {
   static const auto table = [] {
     std::array<bool, 256> t{};
-    for (unsigned char c : std::string_view("\x09\x0a\x0b\x0c\x0d /?#\"'<>\\{}|^(),;`")) t[c] = true;
+    for (unsigned char b : std::string_view("\x09\x0a\x0b\x0c\x0d /?#\"'<>\\{}|^(),;`")) t[b] = true;
     return t;
   }();
-  while (pos < text.size() && !table[static_cast<unsigned char>(text[pos])]) ++pos;
+  return table[static_cast<unsigned char>(c)];
+}
+std::size_t authority_end(std::string_view text, std::size_t pos) {
+  while (pos < text.size() && !ends_authority(text[pos])) ++pos;
   return pos;
 }
 bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -224,7 +227,11 @@ struct UrlMatch {
   std::size_t begin = 0, colon = 0, auth_begin = 0, auth_end = 0, span_end = 0;
   std::string scheme;  // lower-case
 };
-UrlMatch next_url(std::string_view text, std::size_t pos) {
+//
+// `span_end` caches the end of the last span found: every byte of a span
+// leads to the same end, so URLs nested in one span (a line of "http://a/"
+// repeated) share one scan instead of each scanning to the end again.
+UrlMatch next_url(std::string_view text, std::size_t pos, std::size_t& span_end) {
   UrlMatch u;
   const std::size_t n = text.size();
   auto slash = [&](std::size_t i) { return i < n && (text[i] == '/' || text[i] == '\\'); };
@@ -250,7 +257,10 @@ UrlMatch next_url(std::string_view text, std::size_t pos) {
       if (auth == colon + 1) {
         // No slash at all ("https:example.com") is followed too, but plain
         // prose has "http:" before words, so the host must look like one.
-        std::size_t e = authority_end(text, auth);
+        // Read up to a port's ':' only, so a rejected candidate costs its
+        // host and not the rest of the line ("http:http:http:...").
+        std::size_t e = auth;
+        while (e < n && text[e] != ':' && !ends_authority(text[e])) ++e;
         std::string_view authority = text.substr(auth, e - auth);
         std::size_t at = authority.rfind('@');
         std::string_view raw_host = authority.substr(at == std::string_view::npos ? 0 : at + 1);
@@ -278,7 +288,8 @@ UrlMatch next_url(std::string_view text, std::size_t pos) {
     u.colon = colon;
     u.auth_begin = auth;
     u.auth_end = authority_end(text, auth);
-    u.span_end = span_rest_end(text, u.auth_end);
+    if (u.auth_end >= span_end) span_end = span_rest_end(text, u.auth_end);
+    u.span_end = span_end;
     u.scheme = std::move(scheme);
     break;
   }
@@ -317,7 +328,8 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
   // URL and scp matches are merged in offset order, so results stream out
   // sorted and an scp match is masked by the URLs before it (covered_end).
   LineCounter lines(text);
-  UrlMatch url = next_url(text, 0);
+  std::size_t span_cache = 0;
+  UrlMatch url = next_url(text, 0, span_cache);
   ScpMatch scp = next_scp(text, 0);
   std::size_t covered_end = 0;
   while (url.found || scp.found) {
@@ -326,7 +338,7 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
       covered_end = std::max(covered_end, url.span_end);
       UrlMatch cur = std::move(url);
       // Continue after the authority: a URL inside another's path is a URL too.
-      url = next_url(text, std::max(cur.auth_end, cur.colon + 1));
+      url = next_url(text, std::max(cur.auth_end, cur.colon + 1), span_cache);
       if (!cur.has_host) continue;
       u.offset = cur.begin;
       u.authority_offset = cur.auth_begin;
