@@ -96,7 +96,8 @@ TEST(Dockerfile, OnbuildNamesImagesOfLaterBuilds) {
 
 TEST(Dockerfile, HeredocsAreReadBothWays) {
   // BuildKit reads the body as data; podman 4 reads it as instructions.
-  EXPECT_EQ(images("FROM a\nRUN <<EOF\nFROM evil.io/x\nEOF\nFROM b\n"), (V{"1 FROM a", "3 FROM evil.io/x", "5 FROM b"}));
+  EXPECT_EQ(images("FROM a\nRUN <<EOF\nFROM evil.io/x\nEOF\nFROM b\n"),
+            (V{"1 FROM a", "3 FROM evil.io/x", "5 FROM b"}));
   // With heredocs, a body line ending in "\" does not swallow what follows.
   EXPECT_EQ(images("FROM a\nRUN <<EOF\necho \\\nEOF\nFROM evil.io/y\n"), (V{"1 FROM a", "5 FROM evil.io/y"}));
   EXPECT_EQ(images("FROM a\nCOPY <<-'END' <<\"TWO\" /d\n\tx\n\tEND\ny\nTWO\nFROM b\n"), (V{"1 FROM a", "7 FROM b"}));
@@ -133,7 +134,8 @@ TEST(DockerfileWords, FlagsWordsAndExpansion) {
   EXPECT_EQ(f.flags, (std::vector<std::string>{"--from=a b", "--link"}));
   EXPECT_EQ(f.rest, "rest of\xA0line");
   // Byte 0xA0 splits flags (BuildKit tests bytes as runes there).
-  EXPECT_EQ(dockerfile::extract_flags("--from=a\xA0--x=b c", '\\').flags, (std::vector<std::string>{"--from=a", "--x=b"}));
+  EXPECT_EQ(dockerfile::extract_flags("--from=a\xA0--x=b c", '\\').flags,
+            (std::vector<std::string>{"--from=a", "--x=b"}));
   EXPECT_EQ(dockerfile::parse_words("A=\"x y\" B='z' C=\\ d", '\\'), (std::vector<std::string>{"A=\"x y\"", "B='z'",
                                                                                                  "C=\\ d"}));
   dockerfile::Scope s{{"K", {true, "v", ""}}, {"E", {true, "", ""}}, {"U", {false, "", "unknown"}}};

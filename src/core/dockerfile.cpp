@@ -202,7 +202,8 @@ class Reader {
     std::string_view args = dockerfile::trim_space(flags.rest);
     if (cmd == "arg" && !onbuild) arg(args);
     else if (cmd == "from" && !onbuild) from(args, line);
-    else if (cmd == "copy" || cmd == "add") from_flags(flags.flags, line, prefix + (cmd == "copy" ? "COPY" : "ADD"), onbuild, cmd == "copy");
+    else if (cmd == "copy" || cmd == "add")
+      from_flags(flags.flags, line, prefix + (cmd == "copy" ? "COPY" : "ADD"), onbuild, cmd == "copy");
     else if (cmd == "run") mounts(flags.flags, line, prefix + "RUN", onbuild);
     else if (cmd == "onbuild" && !onbuild) instruction(args, line, "ONBUILD ", true);
     if (!onbuild && heredocs_ && logical.find("<<") != std::string_view::npos) {
@@ -293,7 +294,8 @@ class Reader {
       return;
     }
     std::string_view digits = std::string_view(value).substr(value[0] == '+' || value[0] == '-' ? 1 : 0);
-    bool number = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool number =
+        !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (index_ok && number) return;                           // a stage index
     if (!onbuild && stages_.count(lower(value)) > 0) return;  // a stage of this file
     add(line, std::move(source), value, {value, ""});

@@ -64,7 +64,8 @@ TEST(BuildImages, DockerfileSyntaxCannotHideAnImage) {
        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nFROM localhost/mplp-debian-12:bookworm\n"},
   };
   for (const auto& [path, text] : files) test::write_file(r + "/" + path, text);
-  auto res = run_tool_with({"check", "--runners", r, "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"}, RunOptions{});
+  auto res =
+      run_tool_with({"check", "--runners", r, "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"}, RunOptions{});
   ASSERT_EQ(res.exit_code, 1) << res.err << res.out;
   EXPECT_EQ(where(res.out), (Where{
                                 {"host.registry-not-allowed", "runners/escape/Containerfile:2"},
@@ -96,8 +97,8 @@ TEST(BuildImages, AFileTheRegistryNamesAsDockerfileIsRead) {
   text.replace(text.find("runners/node-20/Containerfile"), 29, "runners/node-20/build.image");
   test::write_file(reg, text);
   test::write_file(t / "repo/runners/node-20/build.image", "FROM evil.example/odd-name:1\n");
-  auto res = run_tool_with({"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"},
-                      RunOptions{});
+  auto res = run_tool_with(
+      {"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"}, RunOptions{});
   EXPECT_EQ(res.exit_code, 1) << res.err;
   EXPECT_EQ(where(res.out), (Where{{"host.registry-not-allowed", "runners/node-20/build.image:1"}})) << res.out;
 }
@@ -196,7 +197,8 @@ bool inside_a_repository(fs::path p) {
 
 TEST(RunnersSearch, AncestorsUpToTheRepositoryRootNeverAbove) {
   TempDir t;
-  if (inside_a_repository(t.path())) GTEST_SKIP() << "the temporary directory " << t.path() << " is in a git repository";
+  if (inside_a_repository(t.path()))
+    GTEST_SKIP() << "the temporary directory " << t.path() << " is inside a git repository";
   const std::vector<std::string> run = {"run", "--runner", "nope", "--cmd", "true", "--out-dir", "out"};
   const std::string not_found = "no runners/ directory";
   // A repository whose runners/ is two levels up: found (the runner is not).

@@ -68,9 +68,9 @@ TEST(YamlBomb, RunnerYamlAliasBombIsAFindingNamingTheFile) {
   TempDir t;
   test::copy_tree(test::fixture("substrate-registry/pass-basic"), t / "repo");
   test::write_file(t / "repo/runners/node-20/runner.yaml", big_scalar_bomb());
-  auto r = run_tool_with({"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-SUBSTRATE-REGISTRY-01", "--format",
-                     "json"},
-                    limited());
+  auto r = run_tool_with(
+      {"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-SUBSTRATE-REGISTRY-01", "--format", "json"},
+      limited());
   ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
   EXPECT_NE(r.out.find("\"code\": \"runner.yaml_invalid\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("node-20/runner.yaml"), std::string::npos) << r.out;
