@@ -28,6 +28,8 @@ TEST(Dockerfile, FromStagesAndScratch) {
   EXPECT_EQ(images("FROM node AS node\nFROM node\n"), (V{"1 FROM node"}));
   // A name used before its stage is defined is an image.
   EXPECT_EQ(images("FROM later\nFROM alpine AS later\n"), (V{"1 FROM later", "2 FROM alpine"}));
+  // A stage name BuildKit refuses never hides an image of the same spelling.
+  EXPECT_EQ(images("FROM a AS evil.io/x\nFROM evil.io/x\n"), (V{"1 FROM a", "2 FROM evil.io/x"}));
   EXPECT_EQ(images("FROM\n\n   \n"), V{});
 }
 
@@ -85,6 +87,9 @@ TEST(Dockerfile, CopyAddAndMountFrom) {
   EXPECT_EQ(images("FROM a\nCOPY --from=\"evil.io/\"x /a /b\nCOPY --from=ev\\il.io/y /a /b\n"),
             (V{"1 FROM a", "2 COPY --from evil.io/x", "3 COPY --from evil.io/y"}));
   EXPECT_EQ(images("FROM a\nCOPY --from=$X /a /b\n"), (V{"1 FROM a", "2 COPY --from !$X"}));
+  // Flag names in any case (BuildKit fails on them; other builders may not).
+  EXPECT_EQ(images("FROM a\nCOPY --FROM=evil.io/u /x /y\nRUN --Mount=from=evil.io/v true\n"),
+            (V{"1 FROM a", "2 COPY --from evil.io/u", "3 RUN --mount from evil.io/v"}));
   // "--" ends the flags.
   EXPECT_EQ(images("FROM a\nCOPY -- --from=evil.io/x /b\n"), (V{"1 FROM a"}));
 }

@@ -25,6 +25,20 @@ std::string lower(std::string_view s) {
 
 bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && lower(a) == lower(b); }
 
+// A flag word "--name=value" for `name` in any case: BuildKit wants it in
+// lower case (and fails the build otherwise), other builders may not care.
+bool has_flag(std::string_view word, std::string_view prefix) { return iequals(word.substr(0, prefix.size()), prefix); }
+
+// BuildKit's rule for stage names: ^[a-z][a-z0-9-_.]*$ (after lower-casing).
+bool valid_stage_name(std::string_view n) {
+  if (n.empty() || n[0] < 'a' || n[0] > 'z') return false;
+  for (char c : n)
+    if (!std::islower(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)) && c != '-' &&
+        c != '_' && c != '.')
+      return false;
+  return true;
+}
+
 // Physical lines without their "\n" (bufio's scanLines), the BOM dropped.
 std::vector<std::string_view> split_lines(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -261,14 +275,16 @@ class Reader {
     bool stage = w.unresolved.empty() && (image.empty() || image == "scratch" || stages_.count(image) > 0);
     if (!stage) add(line, "FROM", std::string(words[0]), std::move(w));
     // The stage's name counts from the next instruction on ("FROM node AS node" pulls node).
-    if (words.size() == 3 && iequals(words[1], "as")) stages_.insert(lower(words[2]));
+    // Only names BuildKit accepts; any other word stays an image reference.
+    if (words.size() == 3 && iequals(words[1], "as") && valid_stage_name(lower(words[2])))
+      stages_.insert(lower(words[2]));
   }
 
   // `--from=` of COPY and ADD: a stage (by name, or for COPY by index) or an image.
   void from_flags(const std::vector<std::string>& flags, std::uint64_t line, const std::string& instr, bool onbuild,
                   bool index_ok) {
     for (const std::string& f : flags) {
-      if (f.rfind("--from=", 0) != 0) continue;
+      if (!has_flag(f, "--from=")) continue;
       reference(f.substr(7), line, instr + " --from", onbuild, index_ok);
     }
   }
@@ -276,7 +292,7 @@ class Reader {
   // `--mount=type=...,from=X` of RUN (CSV fields, keys in any case).
   void mounts(const std::vector<std::string>& flags, std::uint64_t line, const std::string& instr, bool onbuild) {
     for (const std::string& f : flags) {
-      if (f.rfind("--mount=", 0) != 0) continue;
+      if (!has_flag(f, "--mount=")) continue;
       for (const std::string& field : csv_fields(std::string_view(f).substr(8))) {
         std::size_t eq = field.find('=');
         if (eq == std::string::npos || lower(field.substr(0, eq)) != "from") continue;

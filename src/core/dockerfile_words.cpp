@@ -17,21 +17,20 @@ std::size_t space_before(std::string_view s, std::size_t end) {
   return 0;
 }
 
-// The shell lexer of one word (lex.go processStopOn and friends). Errors and
-// values the file does not fix throw Unresolved.
+// The shell lexer of one word (lex.go processStopOn and friends). An error,
+// or a value the file does not fix, sets why() and ends the word (no
+// exceptions: a hostile file may hold a million such words).
 class Expander {
  public:
-  struct Unresolved {
-    std::string why;
-  };
-
   Expander(std::string_view s, char escape, const Scope& scope) : s_(s), esc_(escape), scope_(scope) {}
+
+  const std::string& why() const { return why_; }
 
   // Reads up to `stop` (consumed) or, with stop == 0, to the end.
   std::string run(char stop, int depth) {
-    if (depth > kMaxNesting) fail("substitutions nested too deep");
+    if (depth > kMaxNesting) return fail("substitutions nested too deep");
     std::string out;
-    while (i_ < s_.size()) {
+    while (i_ < s_.size() && why_.empty()) {
       char c = s_[i_];
       if (stop != 0 && c == stop) {
         ++i_;
@@ -51,18 +50,23 @@ class Expander {
         }
         out += c;
       }
-      if (out.size() > kMaxValue) fail("the value is longer than 64 KiB");
+      if (out.size() > kMaxValue) return fail("the value is longer than 64 KiB");
     }
-    if (stop != 0) fail(std::string("no closing '") + stop + "'");
+    if (stop != 0 && why_.empty()) return fail(std::string("no closing '") + stop + "'");
     return out;
   }
 
  private:
-  [[noreturn]] static void fail(std::string why) { throw Unresolved{std::move(why)}; }
+  // Records the first reason; the caller's result no longer matters.
+  std::string fail(std::string why) {
+    if (why_.empty()) why_ = std::move(why);
+    i_ = s_.size();
+    return {};
+  }
 
   std::string single_quoted() {
     std::size_t close = s_.find('\'', i_ + 1);
-    if (close == std::string_view::npos) fail("no closing single quote");
+    if (close == std::string_view::npos) return fail("no closing single quote");
     std::string out(s_.substr(i_ + 1, close - i_ - 1));
     i_ = close + 1;
     return out;
@@ -71,8 +75,8 @@ class Expander {
   std::string double_quoted(int depth) {
     std::string out;
     ++i_;
-    for (;;) {
-      if (i_ >= s_.size()) fail("no closing double quote");
+    while (why_.empty()) {
+      if (i_ >= s_.size()) return fail("no closing double quote");
       char c = s_[i_];
       if (c == '"') {
         ++i_;
@@ -87,6 +91,7 @@ class Expander {
       if (c == esc_ && i_ >= s_.size()) continue;  // an escape at the end is ignored
       out += c;
     }
+    return {};
   }
 
   // A name after '$' or "${": letters, digits and '_' (ASCII only: a
@@ -97,17 +102,17 @@ class Expander {
                               is_digit(static_cast<unsigned char>(s_[i_]))))
       ++i_;
     if (i_ < s_.size() && static_cast<unsigned char>(s_[i_]) >= 0x80)
-      fail("a variable name with non-ASCII characters");
+      return fail("a variable name with non-ASCII characters");
     return std::string(s_.substr(b, i_ - b));
   }
 
-  // The value of a declared variable; `set` false when no ARG declares it.
-  const std::string* lookup(const std::string& n, bool& set) const {
+  // The declared variable `n` (null when no ARG declares it); fails when its
+  // value is not known.
+  const Variable* lookup(const std::string& n) {
     auto it = scope_.find(n);
-    set = it != scope_.end();
-    if (!set) return nullptr;
+    if (it == scope_.end()) return nullptr;
     if (!it->second.known) fail("$" + n + ": " + it->second.why);
-    return &it->second.value;
+    return &it->second;
   }
 
   std::string dollar(int depth) {
@@ -115,48 +120,50 @@ class Expander {
     if (i_ >= s_.size() || s_[i_] != '{') {
       if (i_ < s_.size() && (is_digit(static_cast<unsigned char>(s_[i_])) ||
                              std::string_view("@*#?-$!").find(s_[i_]) != std::string_view::npos))
-        fail(std::string("the special parameter $") + s_[i_]);
+        return fail(std::string("the special parameter $") + s_[i_]);
       std::string n = name();
+      if (!why_.empty()) return {};
       if (n.empty()) return "$";
-      bool set = false;
-      const std::string* v = lookup(n, set);
-      if (!set) fail("$" + n + " is not declared by an ARG before the first FROM");
-      return *v;
+      const Variable* v = lookup(n);
+      if (v == nullptr) return fail("$" + n + " is not declared by an ARG before the first FROM");
+      return why_.empty() ? v->value : std::string();
     }
     ++i_;  // '{'
-    if (i_ >= s_.size()) fail("no closing '}'");
-    if (s_[i_] == '{' || s_[i_] == '}' || s_[i_] == ':') fail("bad substitution");
-    if (!is_name_start(static_cast<unsigned char>(s_[i_]))) fail("a substitution the gate does not evaluate");
+    if (i_ >= s_.size()) return fail("no closing '}'");
+    if (s_[i_] == '{' || s_[i_] == '}' || s_[i_] == ':') return fail("bad substitution");
+    if (!is_name_start(static_cast<unsigned char>(s_[i_]))) return fail("a substitution the gate does not evaluate");
     std::string n = name();
-    if (i_ >= s_.size()) fail("no closing '}'");
+    if (!why_.empty()) return {};
+    if (i_ >= s_.size()) return fail("no closing '}'");
     char op = s_[i_++];
-    bool set = false;
     if (op == '}') {
-      const std::string* v = lookup(n, set);
-      if (!set) fail("${" + n + "} is not declared by an ARG before the first FROM");
-      return *v;
+      const Variable* v = lookup(n);
+      if (v == nullptr) return fail("${" + n + "} is not declared by an ARG before the first FROM");
+      return why_.empty() ? v->value : std::string();
     }
     bool null_is_unset = false;
     if (op == ':') {
       null_is_unset = true;
-      if (i_ >= s_.size()) fail("no closing '}'");
+      if (i_ >= s_.size()) return fail("no closing '}'");
       op = s_[i_++];
-      if (op != '-' && op != '+' && op != '?') fail(std::string("the modifier :") + op + " in ${" + n + "}");
+      if (op != '-' && op != '+' && op != '?') return fail(std::string("the modifier :") + op + " in ${" + n + "}");
     }
-    if (op != '-' && op != '+' && op != '?') fail(std::string("the modifier ") + op + " in ${" + n + "}");
+    if (op != '-' && op != '+' && op != '?') return fail(std::string("the modifier ") + op + " in ${" + n + "}");
     std::string word = run('}', depth + 1);
-    const std::string* v = lookup(n, set);
-    bool empty = !set || (null_is_unset && v->empty());
-    if (op == '-') return empty ? word : *v;
+    const Variable* v = lookup(n);
+    if (!why_.empty()) return {};
+    bool empty = v == nullptr || (null_is_unset && v->value.empty());
+    if (op == '-') return empty ? word : v->value;
     if (op == '+') return empty ? std::string() : word;
-    if (empty) fail("${" + n + "} is unset or empty, which fails the build");
-    return *v;
+    if (empty) return fail("${" + n + "} is unset or empty, which fails the build");
+    return v->value;
   }
 
   std::string_view s_;
   char esc_;
   const Scope& scope_;
   std::size_t i_ = 0;
+  std::string why_;
 };
 
 }  // namespace
@@ -330,13 +337,12 @@ std::vector<std::string> raw_shell_words(std::string_view line) {
 }
 
 Word expand_word(std::string_view word, char escape, const Scope& scope) {
+  Expander e(word, escape, scope);
   Word w;
-  try {
-    Expander e(word, escape, scope);
-    w.value = e.run(0, 0);
-  } catch (const Expander::Unresolved& u) {
+  w.value = e.run(0, 0);
+  if (!e.why().empty()) {
     w.value.clear();
-    w.unresolved = u.why;
+    w.unresolved = e.why();
   }
   return w;
 }
