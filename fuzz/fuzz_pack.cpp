@@ -13,9 +13,10 @@
 //
 // Invariants: run_check runs (the tree always holds a directory); no gate
 // throws (no "internal.error" finding); every finding has a gate id, a code
-// the gate lists in GateInfo::kinds, a one-line message and a pack-relative
-// file; with the default policy, a manifest that is not valid JSON never
-// passes.
+// the gate lists in GateInfo::kinds (or the engine's findings.omitted), a
+// one-line message and a pack-relative file; a pack holds at most the
+// policy's max_findings_per_pack findings plus one findings.omitted per gate;
+// with the default policy, a manifest that is not valid JSON never passes.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -25,6 +26,7 @@
 #include "core/json.h"
 #include "core/policy.h"
 #include "engine/check.h"
+#include "engine/finding_cap.h"
 #include "fuzz_util.h"
 #include "gates/gate_list.h"
 #include "pack_input.h"
@@ -92,6 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   for (const mplp::PackResult& pr : report.packs) {
+    std::size_t kept = 0, notes = 0;
     for (const mplp::GateResult& gr : pr.gates) {
       const mplp::Gate* g = mplp::find_gate(gr.gate_id);
       FUZZ_CHECK(g != nullptr, gr.gate_id);
@@ -99,7 +102,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::string what = gr.gate_id + " " + f.code + " " + f.file + ": " + f.message;
         FUZZ_CHECK(f.code != "internal.error", what);
         FUZZ_CHECK(f.gate_id == gr.gate_id, what);
-        FUZZ_CHECK(listed_kind(*g, f.code), "code not listed in GateInfo::kinds: " + what);
+        bool note = f.code == mplp::kFindingsOmitted;
+        (note ? notes : kept) += 1;
+        FUZZ_CHECK(note || listed_kind(*g, f.code), "code not listed in GateInfo::kinds: " + what);
         FUZZ_CHECK(!f.message.empty() && f.message.find('\n') == std::string::npos, what);
         FUZZ_CHECK(f.file.empty() || f.file[0] != '/' || in.registry, what);
         // The temp root may appear inside a file name only when the input
@@ -109,6 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    what);
       }
     }
+    FUZZ_CHECK(kept <= req.policy.limits.max_findings_per_pack && notes <= pr.gates.size(),
+               pr.path + ": " + std::to_string(kept) + " findings, " + std::to_string(notes) + " notes");
   }
   if (default_policy && has_manifest) {
     mplp::JsonDoc doc;

@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(p.limits.max_file_size > 0, "max_file_size");
   FUZZ_CHECK(p.limits.max_files_per_pack > 0, "max_files_per_pack");
   FUZZ_CHECK(p.limits.max_json_depth > 0, "max_json_depth");
+  FUZZ_CHECK(p.limits.max_findings_per_pack > 0, "max_findings_per_pack");
   for (const auto* list : {&p.allowed_hosts, &p.forbidden_hosts, &p.allowed_registries})
     for (const std::string& h : *list) FUZZ_CHECK(!h.empty(), "empty host or registry");
   for (const auto& [id, g] : p.gates) {

@@ -3,6 +3,8 @@
 #include <map>
 #include <set>
 
+#include "core/dockerfile.h"
+#include "core/registry.h"
 #include "core/safe_fs.h"
 #include "gates/host_scan.h"
 
@@ -10,17 +12,22 @@ namespace mplp {
 
 namespace {
 
-constexpr std::string_view kChecks = R"(Every regular file is scanned as bytes, line by line (invalid UTF-8 or NUL bytes
-do not exempt a file); every string (keys and values) of every .json/.ndjson file that parses is
-scanned again after JSON unescaping. URLs: http, https, ws, wss, ftp, git, ssh (any case, not
-preceded by a letter or digit) followed by :// and an authority, and scp-style user@host:path
-outside any URL. The host (after the last '@', IPv6 in brackets, port dropped, %XX decoded, case
-folded, one trailing dot dropped) must not be on hosts.forbidden and must be on hosts.allowed; an
-empty host is an error. IP literals are classified (loopback, private, link-local, unspecified),
-including decimal, hex, octal and short IPv4 forms and IPv4 inside IPv6. A line or decoded string
-carrying '@v2-exempt HOST_ALLOW <reason>' is exempt (info). With --runners, every file under the
-runners directory is scanned the same way, and each FROM image of a Containerfile/Dockerfile must
-come from a registry on hosts.registries.)";
+constexpr std::string_view kChecks = R"(Every regular file is scanned as bytes, line by line
+(invalid UTF-8 or NUL bytes do not exempt a file); every string (keys and values) of every
+.json/.ndjson file that parses is scanned again after JSON unescaping. URLs as browsers read them:
+any RFC 3986 scheme (any case) with //authority; after http, https, ws, wss and ftp any run of / and
+\ (https:/x, https:\\x) or, for a host that looks like one, none; file:// only with a host other
+than localhost. Also scp-style user@host:path outside any URL. The host (after the last '@', IPv6 in
+brackets, port dropped, %XX decoded, case folded, one trailing dot dropped) must not be on
+hosts.forbidden and must be on hosts.allowed; an empty host is an error. IP literals are classified
+(loopback, private, link-local, unspecified), including decimal, hex, octal and short IPv4 forms and
+IPv4 inside IPv6. A line or decoded string carrying '@v2-exempt HOST_ALLOW <reason>' is exempt
+(info). With --runners, every file under the runners directory is scanned the same way, and every
+image a build of a Containerfile/Dockerfile (or a registry dockerfile:) would pull must come from a
+registry on hosts.registries: FROM, COPY/ADD --from, RUN --mount from, ONBUILD, and the # syntax
+frontend, read as BuildKit and buildah read the file (parser directives, continuations, comments,
+heredocs, ARG defaults before the first FROM, stage names). An image the file does not fix is an
+error.)";
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -40,134 +47,57 @@ bool is_containerfile(std::string_view path) {
   return false;
 }
 
-// Expands $NAME, ${NAME} and ${NAME:-default} from ARG defaults; false when
-// a variable has no value.
-bool expand_args(std::string_view in, const std::map<std::string, std::string>& args, std::string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '$') {
-      out += in[i];
-      continue;
-    }
-    std::string name, fallback;
-    bool has_fallback = false;
-    if (i + 1 < in.size() && in[i + 1] == '{') {
-      std::size_t close = in.find('}', i + 2);
-      if (close == std::string_view::npos) return false;
-      name = std::string(in.substr(i + 2, close - i - 2));
-      if (std::size_t d = name.find(":-"); d != std::string::npos) {
-        fallback = name.substr(d + 2);
-        name.resize(d);
-        has_fallback = true;
-      }
-      i = close;
-    } else {
-      std::size_t j = i + 1;
-      while (j < in.size() && (std::isalnum(static_cast<unsigned char>(in[j])) || in[j] == '_')) ++j;
-      name = std::string(in.substr(i + 1, j - i - 1));
-      i = j - 1;
-    }
-    auto it = args.find(name);
-    if (it != args.end() && !it->second.empty()) out += it->second;
-    else if (has_fallback) out += fallback;
-    else return false;
-  }
-  return true;
-}
-
-std::string unquote(std::string s) {
-  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) return s.substr(1, s.size() - 2);
-  return s;
-}
-
-// The registry host part of an image reference ("docker.io" when none).
+// The registry host of an image reference, as the reference libraries of
+// docker and podman split it (distribution/reference splitDockerDomain): the
+// first path component when it has a '.' or ':', is "localhost", or has an
+// upper-case letter (a repository path cannot); otherwise docker.io.
 std::string registry_of(std::string_view image) {
   std::size_t slash = image.find('/');
   if (slash == std::string_view::npos) return "docker.io";
   std::string_view first = image.substr(0, slash);
-  if (first.find_first_of(".:[") == std::string_view::npos && lower(first) != "localhost") return "docker.io";
+  if (first.find_first_of(".:[") == std::string_view::npos && first != "localhost" && lower(first) == first)
+    return "docker.io";
   return std::string(first);
 }
 
-// Checks the FROM lines of one Containerfile.
-void check_from_lines(const std::string& file, std::string_view bytes, const HostRules& rules, FindingSink& sink) {
+// Checks every image a build of one Containerfile would pull (core/dockerfile.h).
+void check_images(const std::string& file, std::string_view bytes, const HostRules& rules, FindingSink& sink) {
   std::map<std::uint64_t, std::string> exempt;  // line -> reason
   for (const ExemptMarker& m : find_exempt_markers(bytes))
     if (m.has_reason) exempt.emplace(m.line, m.reason);
-  std::map<std::string, std::string> args;  // ARG defaults before the first FROM
-  std::set<std::string> stages;
-  bool seen_from = false;
-  std::uint64_t line_no = 0;
-  for (std::size_t pos = 0; pos < bytes.size();) {
-    // One logical line: physical lines joined at a trailing backslash.
-    std::uint64_t first_line = line_no + 1;
-    std::string logical;
-    while (pos < bytes.size()) {
-      std::size_t nl = bytes.find('\n', pos);
-      std::size_t end = nl == std::string_view::npos ? bytes.size() : nl;
-      std::string_view phys = bytes.substr(pos, end - pos);
-      pos = end + 1;
-      ++line_no;
-      while (!phys.empty() && (phys.back() == '\r' || phys.back() == ' ' || phys.back() == '\t')) phys.remove_suffix(1);
-      bool cont = !phys.empty() && phys.back() == '\\';
-      if (cont) phys.remove_suffix(1);
-      logical += phys;
-      logical += ' ';
-      if (!cont) break;
-    }
-    std::vector<std::string> words;
-    for (std::size_t i = 0; i < logical.size();) {
-      std::size_t b = logical.find_first_not_of(" \t", i);
-      if (b == std::string::npos) break;
-      std::size_t e = logical.find_first_of(" \t", b);
-      words.push_back(logical.substr(b, e - b));
-      i = e;
-    }
-    if (words.empty() || words[0][0] == '#') continue;
-    std::string instr = lower(words[0]);
-    if (instr == "arg" && !seen_from) {
-      for (std::size_t k = 1; k < words.size(); ++k) {
-        std::size_t eq = words[k].find('=');
-        if (eq != std::string::npos) args[words[k].substr(0, eq)] = unquote(words[k].substr(eq + 1));
-      }
-      continue;
-    }
-    if (instr != "from") continue;
-    seen_from = true;
-    std::size_t k = 1;
-    while (k < words.size() && words[k].rfind("--", 0) == 0) ++k;
-    if (k >= words.size()) continue;
-    // Stage names count from the next FROM on ("FROM node AS node" pulls node).
-    std::set<std::string> earlier = stages;
-    if (k + 2 < words.size() && lower(words[k + 1]) == "as") stages.insert(lower(words[k + 2]));
-    std::string image;
+  DockerfileImages found = dockerfile_images(bytes);
+  if (found.truncated) {
+    Finding f = make_finding(Severity::Error, std::string(kRegistryUnresolved), file,
+                             "more than " + std::to_string(kMaxDockerfileImages) +
+                                 " image references: the rest of the file was not checked");
+    f.hint = "split the build, or keep it to the images it needs";
+    sink.report(std::move(f));
+  }
+  for (const DockerfileImage& i : found.images) {
+    std::string shown = i.source + " " + printable(i.written, 120);
     Finding f;
-    f.file = file;
-    f.location.line = first_line;
-    if (!expand_args(words[k], args, image) || image.empty()) {
+    if (!i.unresolved.empty()) {
       f.code = kRegistryUnresolved;
-      f.message = "FROM " + printable(words[k], 120) + ": the image uses a build argument without a default";
+      f.message = shown + ": the image cannot be known from the file: " + printable(i.unresolved, 200);
       f.expected = "an image reference whose registry can be checked";
-      f.actual = printable(words[k], 300);
-      f.hint = "give the ARG a default before the first FROM, or write the image out";
+      f.actual = printable(i.written, 300);
+      f.hint = "write the image out, or give the ARG a default before the first FROM";
     } else {
-      std::string li = lower(image);
-      if (li == "scratch" || earlier.count(li) > 0) continue;
       // "localhost/name" (no port) is how podman names an image built or
       // imported on this machine: it comes from local storage, not from a
       // registry. "localhost:5000/name" is a registry, judged below.
-      if (li.rfind("localhost/", 0) == 0) continue;
-      std::string registry = registry_of(image.substr(0, image.find('@')));
+      if (lower(i.image).rfind("localhost/", 0) == 0) continue;
+      std::string registry = registry_of(std::string_view(i.image).substr(0, i.image.find('@')));
       std::string host, error;
       host_of_authority(registry, host, error);
       if (host == "index.docker.io") host = "docker.io";  // Docker's own alias
       HostJudgement j;
       if (error.empty()) j = judge_host(host, rules.forbidden, rules.registries);
-      if (!host_finding(host, "FROM " + image, error, j, rules.registries, true, f)) continue;
-      f.file = file;
-      f.location.line = first_line;
+      if (!host_finding(host, i.source + " " + i.image, error, j, rules.registries, true, f)) continue;
     }
-    if (auto ex = exempt.find(first_line); ex != exempt.end()) exempt_finding(f, ex->second);
+    f.file = file;
+    f.location.line = i.line;
+    if (auto ex = exempt.find(i.line); ex != exempt.end()) exempt_finding(f, ex->second);
     sink.report(std::move(f));
   }
 }
@@ -221,12 +151,17 @@ class HostAllowGate : public Gate {
              "keep files within the policy's limits and regular"},
             {kPolicyInvalid, Severity::Error, "the policy's host lists hold an invalid entry",
              "fix hosts.allowed / hosts.forbidden / hosts.registries"},
-            {kRegistryForbidden, Severity::Error, "a FROM image comes from a forbidden registry host",
-             "build FROM an image on an allowed registry"},
-            {kRegistryNotAllowed, Severity::Error, "a FROM image comes from a registry not on hosts.registries",
+            {kRegistryForbidden, Severity::Error,
+             "an image the build would pull (FROM, COPY --from, RUN --mount from, # syntax, ONBUILD) comes from a "
+             "forbidden registry host",
+             "use an image on an allowed registry"},
+            {kRegistryNotAllowed, Severity::Error,
+             "an image the build would pull comes from a registry not on hosts.registries",
              "use an allowed registry or add it to hosts.registries"},
-            {kRegistryUnresolved, Severity::Error, "a FROM image uses a build argument with no default",
-             "give the ARG a default or write the image out"},
+            {kRegistryUnresolved, Severity::Error,
+             "an image the build would pull cannot be known from the file (an ARG without a default, a variable "
+             "in --from, a heredoc delimiter the gate does not read)",
+             "write the image out, or give the ARG a default before the first FROM"},
         }};
     return kInfo;
   }
@@ -261,6 +196,11 @@ class HostAllowGate : public Gate {
     std::optional<Dir> root = Dir::open(dir, err);
     if (!root) return unscanned(sink, prefix, err);
     const Limits& limits = ctx.policy.limits;
+    // A file the registry names as a runner's `dockerfile:` is one, whatever its name.
+    std::set<std::string> named_by_registry;
+    if (ctx.registry != nullptr)
+      for (const RegistryRunner& r : ctx.registry->runners)
+        named_by_registry.insert(r.dockerfile.rfind("./", 0) == 0 ? r.dockerfile.substr(2) : r.dockerfile);
     WalkResult tree = walk(*root, {.max_entries = limits.max_files_per_pack});
     if (tree.truncated) unscanned(sink, prefix, "more entries than limits.max_files_per_pack; the rest were not scanned");
     for (const auto& [path, why] : tree.errors) unscanned(sink, prefix + path, why);
@@ -277,7 +217,8 @@ class HostAllowGate : public Gate {
         continue;
       }
       scan_file_hosts(prefix + e.path, bytes, rules, limits.max_json_depth, sink);
-      if (is_containerfile(e.path)) check_from_lines(prefix + e.path, bytes, rules, sink);
+      if (is_containerfile(e.path) || named_by_registry.count(prefix + e.path) > 0)
+        check_images(prefix + e.path, bytes, rules, sink);
     }
   }
 };

@@ -34,11 +34,13 @@ bool ends_with_ci(std::string_view s, std::string_view suffix) {
 
 int rank(const std::optional<Finding>& f) { return f ? static_cast<int>(f->severity) : -1; }
 
-// One URL occurrence judged at one raw place of the file.
+// One URL occurrence judged at one raw place of the file. Both scans see a
+// URL's authority at the same raw offset even when JSON escapes spell its
+// scheme differently ("\u0068ttps://x" is "u0068ttps://x" as bytes).
 struct Judged {
   std::size_t offset;
+  std::size_t authority_offset;
   std::string host;
-  std::string scheme;
   std::optional<Finding> finding;  // nullopt: allowed
 };
 
@@ -92,7 +94,7 @@ class FileScan {
       if (urls.empty() && markers.empty()) continue;
       // Map decoded offsets to raw ones (one ascending pass).
       std::vector<std::size_t> offs;
-      for (const UrlOccurrence& u : urls) offs.push_back(u.offset);
+      for (const UrlOccurrence& u : urls) offs.push_back(u.offset), offs.push_back(u.authority_offset);
       for (const ExemptMarker& m : markers) offs.push_back(m.offset);
       std::vector<std::size_t> sorted = offs;
       std::sort(sorted.begin(), sorted.end());
@@ -107,6 +109,7 @@ class FileScan {
       for (UrlOccurrence& u : urls) {
         Judged j = judge(u, reason);
         j.offset = raw_of(u.offset);
+        j.authority_offset = raw_of(u.authority_offset);
         if (j.finding) locate(*j.finding, j.offset, h.pointer);
         merge(std::move(j));
       }
@@ -152,13 +155,13 @@ class FileScan {
         local = judge_host(u.host, rules_.forbidden, rules_.allowed);
         if (cache_.size() < kMaxCachedHosts) hj = &cache_.emplace(u.host, std::move(local)).first->second;
       }
-      if (hj->verdict == HostVerdict::Allowed) return Judged{u.offset, {}, {}, std::nullopt};
+      if (hj->verdict == HostVerdict::Allowed) return Judged{u.offset, u.authority_offset, {}, std::nullopt};
     }
     Finding f;
     host_finding(u.host, u.url, u.error, *hj, rules_.allowed, false, f);
     f.file = file_;
     if (exempt_reason != nullptr) exempt_finding(f, *exempt_reason);
-    return Judged{u.offset, std::move(u.host), std::move(u.scheme), std::move(f)};
+    return Judged{u.offset, u.authority_offset, std::move(u.host), std::move(f)};
   }
 
   Finding marker_finding(std::uint64_t line, std::uint64_t column, const std::string& pointer) const {
@@ -187,14 +190,19 @@ class FileScan {
     f.location.pointer = pointer;
   }
 
-  // A JSON-scan occurrence at the place of a byte-scan one with the same
-  // host is the same URL: keep one, with the stricter verdict.
+  // A JSON-scan occurrence whose authority is at the place of a byte-scan
+  // one's, with the same host, is the same URL: keep one, with the stricter
+  // verdict, and on a tie the JSON scan's when escapes made the two
+  // spellings differ (it shows the decoded URL and the JSON pointer).
+  // Byte-scan occurrences come in authority order (each starts after the
+  // previous one's authority), so the search is a binary one.
   void merge(Judged j) {
-    auto it = std::lower_bound(byte_.begin(), byte_.end(), j.offset,
-                               [](const Judged& a, std::size_t off) { return a.offset < off; });
-    for (; it != byte_.end() && it->offset == j.offset; ++it) {
-      if (it->host != j.host || it->scheme != j.scheme) continue;
-      if (rank(j.finding) > rank(it->finding)) it->finding = std::move(j.finding);
+    auto it = std::lower_bound(byte_.begin(), byte_.end(), j.authority_offset,
+                               [](const Judged& a, std::size_t off) { return a.authority_offset < off; });
+    for (; it != byte_.end() && it->authority_offset == j.authority_offset; ++it) {
+      if (it->host != j.host) continue;
+      int a = rank(it->finding), b = rank(j.finding);
+      if (b > a || (b == a && b >= 0 && it->finding->actual != j.finding->actual)) it->finding = std::move(j.finding);
       return;
     }
     // Allowed in the byte scan (not kept) and here: the same verdict.

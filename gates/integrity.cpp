@@ -24,15 +24,20 @@ constexpr Severity E = Severity::Error, W = Severity::Warning, I = Severity::Inf
 const GateInfo kInfo{
     "GATE-V2-INTEGRITY-01",
     "Every file of the pack is sealed by integrity/sha256sums.txt and the manifest's hashes agree",
-    "A pack is evidence only if nobody changed it after sealing: the sums file pins every file, and "
-    "hashes.pack_root_hash pins the sums. Links and special files could make a reader see other bytes "
-    "than the sealer did, so they are never allowed.",
+    "A pack is evidence only if nobody changed it after sealing: the sums file pins every file it lists. "
+    "hashes.pack_root_hash does not pin the sums: the v2-producer algorithm covers five files only "
+    "(artifacts/context.json, plan.json, confirm.json, trace.json and timeline/events.ndjson), so the "
+    "manifest, reports and any other file can be rewritten, and the sums file regenerated, without changing "
+    "it; only the sums-file algorithm covers every listed file. Nothing here is signed: the gate proves "
+    "that a pack is unchanged since its sums were written, not who wrote them. Links and special files could "
+    "make a reader see other bytes than the sealer did, so they are never allowed.",
     "The sums file is strict GNU sha256sums text (64 lowercase hex, two spaces or space-star, safe "
     "relative path, LF endings, no duplicates); every listed file exists as a regular file, not through a "
     "symlink, and its SHA-256 matches; unlisted files outside integrity/ are warnings (errors under "
-    "--strict); no symlink, FIFO, socket or device anywhere; no regular file with the setuid or setgid bit; files within the size limit and packs within "
-    "the file-count limit; hashes.pack_root_hash equals the v2-producer root or the SHA-256 of the sums "
-    "file; integrity/pack.sha256 (v1) equals the v1 root; hashes.verify_report_hash equals the SHA-256 of "
+    "--strict); no symlink, FIFO, socket or device anywhere; no regular file with the setuid or setgid bit; files "
+    "within the size limit and packs within the file-count limit; hashes.pack_root_hash equals the v2-producer "
+    "root (over five files only) or the SHA-256 of the sums file; integrity/pack.sha256 (v1) equals the v1 root; "
+    "hashes.verify_report_hash equals the SHA-256 of "
     "reports/verify.report.json. A missing or unusable manifest is read as INDEXABLE_REAL.",
     GateScope::Pack,
     {
@@ -56,7 +61,7 @@ const GateInfo kInfo{
         {"sums.through_symlink", E, "a listed path passes through a symbolic link", "replace the linked directory by a real one"},
         {"sums.mismatch", E, "a listed file's SHA-256 differs from the sums file", "restore the sealed file, or re-seal the pack"},
         {"sums.unlisted", W, "a file outside integrity/ is not listed (an error under --strict)", "re-seal the pack so the sums file lists it"},
-        {"root_hash.match", I, "hashes.pack_root_hash matches a known algorithm (named)", "nothing to fix (recorded for the audit trail)"},
+        {"root_hash.match", I, "hashes.pack_root_hash matches a known algorithm (named, with the files it covers: the v2-producer root covers five files only, not the manifest or reports)", "nothing to fix (recorded for the audit trail); the sums file is what pins the other files"},
         {"root_hash.mismatch", E, "hashes.pack_root_hash matches no known algorithm", "recompute it with the v2-producer algorithm"},
         {"root_hash.placeholder", E, "hashes.pack_root_hash is missing or a placeholder (a warning unless INDEXABLE_REAL)", "seal the pack and record its root hash"},
         {"root_hash.malformed", E, "hashes.pack_root_hash is not 64 lowercase hex (a warning unless INDEXABLE_REAL)", "write the root hash as 64 lowercase hex"},
@@ -259,10 +264,14 @@ class Run {
     if (value == v2)
       return report_at(I, "root_hash.match", "manifest.json", ptr,
                        std::string("hashes.pack_root_hash matches the v2-producer algorithm") +
-                           (value == of_sums ? " (and the SHA-256 of the sums file)" : ""));
+                           (value == of_sums ? " (and the SHA-256 of the sums file, which covers every listed file)"
+                                             : ", which covers the five v2 files only (artifacts/context.json, "
+                                               "plan.json, confirm.json, trace.json, timeline/events.ndjson), "
+                                               "not the manifest or reports"));
     if (value == of_sums)
       return report_at(I, "root_hash.match", "manifest.json", ptr,
-                       "hashes.pack_root_hash matches the SHA-256 of integrity/sha256sums.txt");
+                       "hashes.pack_root_hash matches the SHA-256 of integrity/sha256sums.txt, which covers every "
+                       "listed file");
     std::string expected = "v2-producer " + v2 + " or sha256(integrity/sha256sums.txt) " +
                            (sd != nullptr ? of_sums : std::string("(no sums file)"));
     report_at(E, "root_hash.mismatch", "manifest.json", ptr, "hashes.pack_root_hash matches no known algorithm",

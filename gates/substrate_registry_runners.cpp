@@ -98,14 +98,7 @@ void check_definition(const Dir& dir, const Tree& tree, const std::string& id, F
 
 }  // namespace
 
-int RegistryView::line_of(std::string pointer) const {
-  for (;;) {
-    auto it = reg.lines.find(pointer);
-    if (it != reg.lines.end()) return it->second;
-    if (pointer.empty()) return 0;
-    pointer.erase(pointer.rfind('/'));
-  }
-}
+int RegistryView::line_of(std::string pointer) const { return reg.line_of(std::move(pointer)); }
 
 Finding RegistryView::finding(Severity severity, std::string code, const std::string& pointer,
                               std::string message) const {

@@ -10,6 +10,7 @@ TEST(Policy, DefaultHasSpecDefaults) {
   EXPECT_EQ(p.limits.max_file_size, 2ull * 1024 * 1024 * 1024);
   EXPECT_EQ(p.limits.max_files_per_pack, 100000u);
   EXPECT_EQ(p.limits.max_json_depth, 256u);
+  EXPECT_EQ(p.limits.max_findings_per_pack, 10000u);
   auto has = [](const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
   };
@@ -36,7 +37,7 @@ TEST(Policy, OverridesListsLimitsAndGates) {
                            "hosts:\n  allowed: [example.org]\n"
                            "gates:\n  GATE-V2-DET-01:\n    enabled: false\n"
                            "  GATE-V2-INTEGRITY-01:\n    severity: warning\n"
-                           "limits:\n  max_json_depth: 16\n",
+                           "limits:\n  max_json_depth: 16\n  max_findings_per_pack: 50\n",
                            "p.yaml", p, err))
       << err;
   EXPECT_EQ(p.allowed_hosts, std::vector<std::string>{"example.org"});
@@ -46,6 +47,8 @@ TEST(Policy, OverridesListsLimitsAndGates) {
   EXPECT_EQ(p.adjust("GATE-V2-INTEGRITY-01", Severity::Info), Severity::Info);
   EXPECT_EQ(p.adjust("GATE-V2-SSOT-01", Severity::Error), Severity::Error);
   EXPECT_EQ(p.limits.max_json_depth, 16u);
+  EXPECT_EQ(p.limits.max_findings_per_pack, 50u);
+  EXPECT_EQ(p.limits.max_files_per_pack, default_policy().limits.max_files_per_pack);
   EXPECT_EQ(p.gates.at("GATE-V2-DET-01").line, 5);
 }
 
@@ -69,6 +72,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BadPolicy{"hosts:\n  alowed: [a.com]\n", "hosts.alowed"},
                       BadPolicy{"limits:\n  max_json_depth: -1\n", "limits.max_json_depth"},
                       BadPolicy{"limits:\n  max_file_size: 0\n", "limits.max_file_size"},
+                      BadPolicy{"limits:\n  max_findings_per_pack: 0\n", "limits.max_findings_per_pack"},
                       BadPolicy{"limits:\n  max_files_per_pack: lots\n", "limits.max_files_per_pack"},
                       BadPolicy{"gates:\n  GATE-V2-DET-01:\n    enabled: maybe\n", "gates.GATE-V2-DET-01.enabled"},
                       BadPolicy{"gates:\n  GATE-V2-DET-01:\n    severity: fatal\n", "severity"},

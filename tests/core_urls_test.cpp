@@ -31,17 +31,46 @@ TEST(CoreUrls, FindsEverySchemeInAnyCase) {
   EXPECT_EQ(u[0].column, 5u);
 }
 
-TEST(CoreUrls, IgnoresOtherSchemesAndMplpPointers) {
-  EXPECT_TRUE(hosts("mplp://artifacts/plan.json file:///etc/passwd s3://bucket/x mailto:a@b").empty());
-  EXPECT_TRUE(hosts("https:/github.com http:github.com https//x.io").empty());
+TEST(CoreUrls, LocalPathsAndPointersAreNotHosts) {
+  EXPECT_TRUE(hosts("mplp://artifacts/plan.json file:///etc/passwd file://localhost/x FILE://LOCALHOST./y").empty());
+  EXPECT_TRUE(hosts("file:/etc/x file:relative mailto:a@b urn:isbn:0451450523 tel:+1-555 data:text/plain,x").empty());
+  EXPECT_TRUE(hosts("https//x.io C:\\Users\\x C:/x note:/tmp/x a:\\b std::string x::y \"https:\" http: ,").empty());
+  // Non-special schemes need scheme://authority (RFC 3986).
+  EXPECT_TRUE(hosts("sftp:/x.io s3:x.io ldap:\\\\x.io").empty());
 }
 
-TEST(CoreUrls, SchemeMustNotFollowALetterOrDigit) {
-  EXPECT_TRUE(hosts("xhttps://evil.io 1http://evil.io fakessh://evil.io").empty());
-  EXPECT_EQ(hosts("git+https://github.com/x svn+ssh://a.io -http://b.io"), (V{"github.com", "a.io", "b.io"}));
-  auto u = find_urls("git+https://github.com/x");
+TEST(CoreUrls, EverySchemeWithAnAuthorityCounts) {
+  // RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), any case.
+  EXPECT_EQ(hosts("sftp://a.io ldap://b.io rsync://c.io s3://bucket/k SMB://d.io x-y.z+1://e.io"),
+            (V{"a.io", "b.io", "c.io", "bucket", "d.io", "e.io"}));
+  EXPECT_EQ(hosts("jdbc:mysql://db.internal:3306/x mongodb+srv://u:p@cluster.example/"),
+            (V{"db.internal", "cluster.example"}));
+  // The scheme is the whole run of scheme bytes, from its first letter.
+  EXPECT_EQ(hosts("xhttps://evil.io 1http://f.io git+https://github.com/x -http://b.io"),
+            (V{"evil.io", "f.io", "github.com", "b.io"}));
+  auto u = find_urls("x git+https://github.com/x");
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].scheme, "git+https");
+  EXPECT_EQ(u[0].offset, 2u);
+  EXPECT_EQ(u[0].authority_offset, 14u);
+  // file:// names a host unless it is empty or localhost.
+  EXPECT_EQ(hosts("file://server.example/share file:\\\\10.0.0.1\\s"), (V{"server.example", "10.0.0.1"}));
+}
+
+TEST(CoreUrls, SpecialSchemesSkipAnyRunOfSlashesAndBackslashes) {
+  // WHATWG URL parser: after http, https, ws, wss or ftp any run of slashes and backslashes
+  // is skipped before the host, as browsers do.
+  EXPECT_EQ(hosts("https:/evil.io/x https:\\\\evil.io https:\\/\\/evil.io HTTP:\\evil.io ws:///evil.io"),
+            (V{"evil.io", "evil.io", "evil.io", "evil.io", "evil.io"}));
+  EXPECT_EQ(hosts("ftp:////10.0.0.1/ wss:\\\\\\[::1]/"), (V{"10.0.0.1", "[::1]"}));
+  // No slash at all is followed too, when what follows looks like a host.
+  EXPECT_EQ(hosts("http:evil.io https:user@10.0.0.1:8/ http:localhost/"), (V{"evil.io", "10.0.0.1", "localhost"}));
+  EXPECT_TRUE(hosts("http:true https: ws:x http:8080 ftp:anonymous").empty());
+  auto u = find_urls("go https:\\\\evil.io\\x now");
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].scheme, "https");
+  EXPECT_EQ(u[0].url, "https:\\\\evil.io\\x");
+  EXPECT_EQ(u[0].authority_offset, 11u);
 }
 
 TEST(CoreUrls, AuthorityEndsAtEachSpecCharacter) {
@@ -87,7 +116,7 @@ TEST(CoreUrls, PercentDecodingCaseAndTrailingDot) {
 }
 
 TEST(CoreUrls, EmptyHostIsAnError) {
-  for (const char* t : {"http://", "https:///path", "http://:80/", "http://user@/", "http://./", "ftp://?q"}) {
+  for (const char* t : {"http://", "https:///", "http://:80/", "http://user@/", "http://./", "ftp://?q", "s3://"}) {
     auto u = find_urls(t);
     ASSERT_EQ(u.size(), 1u) << t;
     EXPECT_EQ(u[0].error, "empty host") << t;
@@ -162,6 +191,26 @@ TEST(CoreUrls, ManyMarkersOnOneLineStayLinear) {
   EXPECT_TRUE(m.front().has_reason);  // later markers' letters follow it
   EXPECT_FALSE(m.back().has_reason);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+// Patterns whose naive scan is quadratic (each URL scanning to the end of a
+// long line): with a linear scan these take well under a second; quadratic,
+// they would run for hours and time the suite out.
+TEST(CoreUrls, HostileLinesScanInLinearTime) {
+  std::string nested;
+  for (int i = 0; i < 400000; ++i) nested += "http://github.com/";
+  std::size_t n = 0;
+  scan_urls(nested, [&](UrlOccurrence& u) {
+    n += u.host == "github.com" ? 1 : 0;
+    return true;
+  });
+  EXPECT_EQ(n, 400000u);
+  std::string prose;
+  for (int i = 0; i < 1000000; ++i) prose += "http:";
+  EXPECT_TRUE(find_urls(prose).empty());
+  std::string colons;
+  for (int i = 0; i < 1000000; ++i) colons += "ab+c:x";
+  EXPECT_TRUE(find_urls(colons).empty());
 }
 
 TEST(CoreUrls, LargeInputsScanFast) {

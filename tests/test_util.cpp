@@ -1,6 +1,7 @@
 #include "test_util.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,8 @@
 #include <rapidjson/pointer.h>
 
 namespace fs = std::filesystem;
+
+extern char** environ;
 
 namespace mplp::test {
 
@@ -94,10 +97,49 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+bool built_with_asan() {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return true;
+#else
+  return false;
+#endif
+#else
+  return false;
+#endif
+}
+
 RunResult run_tool(const std::vector<std::string>& args, const std::string& stdin_text) {
+  RunOptions o;
+  o.stdin_text = stdin_text;
+  return run_tool_with(args, o);
+}
+
+RunResult run_tool_with(const std::vector<std::string>& args, const RunOptions& options) {
   TempDir tmp;
   std::string out_path = tmp / "out", err_path = tmp / "err", in_path = tmp / "in";
-  write_file(in_path, stdin_text);
+  write_file(in_path, options.stdin_text);
+  // Built before fork: the child only calls async-signal-safe functions.
+  std::vector<std::string> argv_s{gate_binary()};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : argv_s) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  bool asan_limit = options.memory_mib > 0 && built_with_asan();
+  std::vector<std::string> env_s;
+  std::string asan_options;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv = *e;
+    if (kv.rfind("ASAN_OPTIONS=", 0) == 0) asan_options = kv.substr(13);
+    else env_s.push_back(kv);
+  }
+  if (asan_limit) asan_options += ":hard_rss_limit_mb=" + std::to_string(options.memory_mib) + ":exitcode=86";
+  if (!asan_options.empty()) env_s.push_back("ASAN_OPTIONS=" + asan_options);
+  std::vector<char*> envp;
+  for (std::string& s : env_s) envp.push_back(s.data());
+  envp.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
     int in = ::open(in_path.c_str(), O_RDONLY);
@@ -106,12 +148,13 @@ RunResult run_tool(const std::vector<std::string>& args, const std::string& stdi
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
-    std::vector<std::string> argv_s{gate_binary()};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& s : argv_s) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
+    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(125);
+    if (options.memory_mib > 0 && !asan_limit) {
+      rlimit lim{};
+      lim.rlim_cur = lim.rlim_max = static_cast<rlim_t>(options.memory_mib) << 20;
+      if (::setrlimit(RLIMIT_AS, &lim) != 0) ::_exit(124);
+    }
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   int status = 0;

@@ -46,6 +46,21 @@ int run_shell(const std::string& command, std::string& output);
 // `s` single-quoted for /bin/sh.
 std::string shell_quote(const std::string& s);
 
+// The same, in a chosen working directory and under a memory limit: RLIMIT_AS,
+// or under AddressSanitizer (whose shadow memory RLIMIT_AS cannot hold) ASan's
+// own hard_rss_limit_mb, so a run that needs more memory fails visibly (a
+// signal, or exit 2 on bad_alloc) instead of passing on a big machine.
+// exit_code is 128 + the signal when the child was killed.
+struct RunOptions {
+  std::string stdin_text;
+  std::string cwd;              // "" = the test's working directory
+  std::size_t memory_mib = 0;   // 0 = no limit
+};
+RunResult run_tool_with(const std::vector<std::string>& args, const RunOptions& options);
+
+// True when the tests (and so the binary under test) are built with AddressSanitizer.
+bool built_with_asan();
+
 // Runs `check` in-process over `paths` with default options plus `gates`.
 RunReport check(const std::vector<std::string>& paths, const std::vector<std::string>& gates = {},
                 CheckRequest base = {});

@@ -33,6 +33,7 @@ dict_for() {
     sums) echo fuzz/dict/sums.dict ;;
     urls) echo fuzz/dict/url.dict ;;
     pack) echo fuzz/dict/pack.dict ;;
+    dockerfile) echo fuzz/dict/dockerfile.dict ;;
   esac
 }
 

@@ -29,7 +29,8 @@ constexpr std::string_view kUsage =
     "holding manifest.json is a pack). Results go to stdout, errors to stderr.\n"
     "Exit codes, whatever the format: 0 no error finding, 1 an error finding (or\n"
     "a warning under --strict), 2 could not run (bad option, unreadable PATH,\n"
-    "invalid policy, a report that could not be written).\n\n"
+    "invalid policy or registry, a report that could not be written or would\n"
+    "land inside a checked pack).\n\n"
     "options:\n";
 
 constexpr std::size_t kProgressMinPacks = 8;  // below this a progress line is noise
@@ -157,6 +158,7 @@ int cmd_check(const Args& args) {
       progress_shown = true;
     };
   }
+  for (const ReportRequest& r : reports) req.output_paths.push_back(r.path);
   RunReport report;
   bool ran = run_check(req, report, error);
   if (progress_shown) std::cerr << "\r\x1b[K" << std::flush;

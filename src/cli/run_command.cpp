@@ -56,13 +56,36 @@ bool load_sign_key(const std::string& path, PrivateKey& key, std::string& error)
 
 }  // namespace
 
-// The nearest ancestor of the working directory that holds runners/.
+bool exists_no_follow(const fs::path& p) {
+  struct stat st {};
+  return ::lstat(p.c_str(), &st) == 0;
+}
+
+bool is_dir(const fs::path& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// runners/ of the working directory or of the nearest ancestor holding it,
+// searching up to the repository root (the nearest ancestor holding `.git`,
+// a directory or a worktree's file) and never above it: a runners/ directory
+// outside the repository is someone else's. Outside any repository only the
+// working directory is searched. "" when none is found.
 std::string find_runners_dir() {
   std::error_code ec;
-  fs::path p = fs::current_path(ec);
-  for (; !ec && !p.empty(); p = p.parent_path()) {
-    if (fs::is_directory(p / "runners", ec)) return (p / "runners").string();
-    if (p == p.root_path()) break;
+  fs::path cwd = fs::current_path(ec);
+  if (ec || cwd.empty()) return "";
+  fs::path top = cwd;  // the last directory searched
+  for (fs::path p = cwd;; p = p.parent_path()) {
+    if (exists_no_follow(p / ".git")) {
+      top = p;
+      break;
+    }
+    if (p == p.root_path() || p.parent_path() == p) break;
+  }
+  for (fs::path p = cwd;; p = p.parent_path()) {
+    if (is_dir(p / "runners")) return (p / "runners").string();
+    if (p == top || p == p.root_path()) break;
   }
   return "";
 }
@@ -104,7 +127,8 @@ int cmd_run(const Args& args) {
       {"--repo-root", true, [&](const std::string& v, std::string&) { req.repo_root = v; return true; },
        "mounted at /workspace (default: the directory holding runners/)", "DIR"},
       {"--runners", true, [&](const std::string& v, std::string&) { req.runners_dir = v; return true; },
-       "runners directory (default: runners/ of the nearest ancestor of the working directory)", "DIR"},
+       "runners directory (default: runners/ of the working directory or its nearest ancestor, up to the "
+       "repository root)", "DIR"},
       {"--rebuild", false, [&](const std::string&, std::string&) { req.rebuild = true; return true; },
        "rebuild the runner image even when one for this definition exists", ""},
       {"--sign-key", true, [&](const std::string& v, std::string&) { key_path = v; return true; },
@@ -145,7 +169,8 @@ int cmd_run(const Args& args) {
   if (!load_policy_option("run", policy_path, req.policy)) return kExitError;
   if (req.runners_dir.empty()) req.runners_dir = find_runners_dir();
   if (req.runners_dir.empty()) {
-    std::cerr << "mplp-gate run: no runners/ directory in the working directory or its parents (use --runners)\n";
+    std::cerr << "mplp-gate run: no runners/ directory in the working directory or its parents up to the "
+                 "repository root (use --runners)\n";
     return kExitError;
   }
   std::cout.flush();

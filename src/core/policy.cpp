@@ -154,7 +154,8 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
     }
   }
   if (const YAML::Node limits = root["limits"]) {
-    expect_keys(source, limits, "limits", {"max_file_size", "max_files_per_pack", "max_json_depth"});
+    expect_keys(source, limits, "limits",
+                {"max_file_size", "max_files_per_pack", "max_json_depth", "max_findings_per_pack"});
     if (limits["max_file_size"])
       p.limits.max_file_size = positive_int(source, limits["max_file_size"], "limits.max_file_size", 1ull << 50);
     if (limits["max_files_per_pack"])
@@ -163,6 +164,9 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
     if (limits["max_json_depth"])
       p.limits.max_json_depth =
           static_cast<unsigned>(positive_int(source, limits["max_json_depth"], "limits.max_json_depth", 100000));
+    if (limits["max_findings_per_pack"])
+      p.limits.max_findings_per_pack =
+          positive_int(source, limits["max_findings_per_pack"], "limits.max_findings_per_pack", 100000000);
   }
   if (const YAML::Node runners = root["runners"]) {
     expect_keys(source, runners, "runners", {"trusted_bases", "build_network"});

@@ -33,6 +33,9 @@ struct Limits {
   std::uint64_t max_file_size = 2ull * 1024 * 1024 * 1024;
   std::uint64_t max_files_per_pack = 100000;
   unsigned max_json_depth = 256;
+  // Findings kept in the report for one pack (the most severe first); the
+  // rest are counted in one findings.omitted finding per gate.
+  std::uint64_t max_findings_per_pack = 10000;
 };
 
 // A key the policy trusts (`trust.keys`), before it is loaded (core/trust.h).

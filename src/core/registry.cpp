@@ -2,6 +2,7 @@
 
 #include "core/json.h"
 #include "core/safe_fs.h"
+#include "core/schema.h"
 #include "core/yaml_json.h"
 
 namespace mplp {
@@ -25,6 +26,27 @@ const RegistrySubstrate* SubstrateRegistry::find_substrate(std::string_view id) 
   for (const RegistrySubstrate& s : substrates)
     if (s.substrate_id == id) return &s;
   return nullptr;
+}
+
+int SubstrateRegistry::line_of(std::string pointer) const {
+  for (;;) {
+    auto it = lines.find(pointer);
+    if (it != lines.end()) return it->second;
+    if (pointer.empty()) return 0;
+    pointer.erase(pointer.rfind('/'));
+  }
+}
+
+bool check_registry_schema(const SubstrateRegistry& reg, std::string& error) {
+  std::vector<SchemaError> errors = validate_with_schema("substrate-registry.v2", reg.as_json);
+  if (errors.empty()) return true;
+  const SchemaError& first = errors.front();
+  error = reg.source;
+  if (int line = reg.line_of(first.pointer); line > 0) error += ":" + std::to_string(line);
+  error += ": invalid substrate registry: at " + (first.pointer.empty() ? std::string("the top level") : first.pointer) +
+           ": " + first.message;
+  if (errors.size() > 1) error += " (and " + std::to_string(errors.size() - 1) + " more schema errors)";
+  return false;
 }
 
 bool parse_registry(std::string_view yaml, const std::string& source, SubstrateRegistry& out, std::string& error) {

@@ -41,11 +41,20 @@ struct SubstrateRegistry {
   bool has_runner(std::string_view id) const;
   // The first substrate entry with this id, or nullptr.
   const RegistrySubstrate* find_substrate(std::string_view id) const;
+  // Line of `pointer`, or of its nearest ancestor that has one (0 = unknown).
+  int line_of(std::string pointer) const;
 };
 
 // Loads leniently: YAML syntax errors fail (with file:line:col); shape
 // problems are left for the schema (SUBSTRATE-REGISTRY-01) to report.
 bool parse_registry(std::string_view yaml, const std::string& source, SubstrateRegistry& out, std::string& error);
 bool load_registry_file(const std::string& path, SubstrateRegistry& out, std::string& error);
+
+// Validates a loaded registry against schemas/substrate-registry.v2.schema.json.
+// False when it does not match, with `error` naming the file, line and JSON
+// pointer of the first violation ("reg.yaml:3: /runners/0: ..."), and how
+// many more there are. For callers that use the registry (pack checks); the
+// runners check reports each violation as a finding instead.
+bool check_registry_schema(const SubstrateRegistry& reg, std::string& error);
 
 }  // namespace mplp

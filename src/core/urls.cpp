@@ -26,30 +26,33 @@ std::unique_ptr<RE2> compile(const char* pattern) {
   return re;
 }
 
-// Every search starts from a literal ("://", "@", "HOST_ALLOW") that RE2
-// finds with memchr, and RE2 is called once per candidate. A pattern with no
-// literal prefix would run RE2's DFA over every byte (5x slower on a 64 MiB
-// file), and each RE2 call costs ~0.5 us, so calls per URL are kept to one.
+// Every search starts from a literal (":", "@", "HOST_ALLOW") found with
+// memchr; RE2 is called at most once per candidate (each call costs ~0.5 us,
+// and a pattern with no literal prefix would run RE2's DFA over every byte).
 //
-// "://" and the authority after it; the authority ends at the spec's list.
-const RE2& authority_re() {
-  static const auto re = compile("://[^\\x09\\x0A\\x0B\\x0C\\x0D /?#\"'<>\\\\{}|^(),;`]*");
-  return *re;
+// The end of an authority: the spec's list of bytes (whitespace, a backtick
+// and / ? # " ' < > \ { } | ^ ( ) , ;).
+bool ends_authority(char c) {
+  static const auto table = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char b : std::string_view("\x09\x0a\x0b\x0c\x0d /?#\"'<>\\{}|^(),;`")) t[b] = true;
+    return t;
+  }();
+  return table[static_cast<unsigned char>(c)];
 }
-// The scheme ending where "://" starts, lower-cased; empty when none. At
-// most one of the schemes can end at a given place.
-std::string scheme_before(std::string_view text, std::size_t sep) {
-  static constexpr std::string_view kSchemes[] = {"https", "http", "wss", "ws", "ftp", "git", "ssh", "mplp"};
-  for (std::string_view s : kSchemes) {
-    if (s.size() > sep) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < s.size() && same; ++i) {
-      char c = text[sep - s.size() + i];
-      same = (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) == s[i];
-    }
-    if (same) return std::string(s);
-  }
-  return {};
+std::size_t authority_end(std::string_view text, std::size_t pos) {
+  while (pos < text.size() && !ends_authority(text[pos])) ++pos;
+  return pos;
+}
+bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+// RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+bool is_scheme_char(unsigned char c) {
+  return is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+// The WHATWG URL standard's special schemes with a network host (file is
+// special too, with rules of its own).
+bool is_special(std::string_view scheme) {
+  return scheme == "http" || scheme == "https" || scheme == "ws" || scheme == "wss" || scheme == "ftp";
 }
 // The rest of a URL span after its authority (path, query, ...): to the next
 // byte <= 0x20, quote, < > or backtick, or DEL.
@@ -216,29 +219,78 @@ class LineCounter {
 
 namespace {
 
-// The next URL match at or after `pos` whose scheme is not preceded by a
-// letter or digit.
+// The next URL at or after `pos`: a scheme, ':', and an authority, read the
+// way a browser reads it (see urls.h).
 struct UrlMatch {
   bool found = false;
-  std::size_t begin = 0, sep = 0, auth_end = 0, span_end = 0;
-  std::string_view m;
+  bool has_host = true;  // false: a file: URL naming a local path
+  std::size_t begin = 0, colon = 0, auth_begin = 0, auth_end = 0, span_end = 0;
+  std::string scheme;  // lower-case
 };
-UrlMatch next_url(std::string_view text, std::size_t pos) {
+//
+// `span_end` caches the end of the last span found: every byte of a span
+// leads to the same end, so URLs nested in one span (a line of "http://a/"
+// repeated) share one scan instead of each scanning to the end again.
+UrlMatch next_url(std::string_view text, std::size_t pos, std::size_t& span_end) {
   UrlMatch u;
-  std::string_view m;
-  while (next_match(authority_re(), text, pos, m)) {
-    std::size_t sep = static_cast<std::size_t>(m.data() - text.data());
-    pos = sep + 1;
-    std::string scheme = scheme_before(text, sep);
-    if (scheme.empty()) continue;
-    std::size_t begin = sep - scheme.size();
-    if (begin > 0 && is_alnum(static_cast<unsigned char>(text[begin - 1]))) continue;
+  const std::size_t n = text.size();
+  auto slash = [&](std::size_t i) { return i < n && (text[i] == '/' || text[i] == '\\'); };
+  for (; pos < n; ++pos) {
+    const void* hit = std::memchr(text.data() + pos, ':', n - pos);
+    if (hit == nullptr) break;
+    const std::size_t colon = static_cast<std::size_t>(static_cast<const char*>(hit) - text.data());
+    pos = colon;
+    // The scheme: the run of scheme bytes before ':', from its first letter.
+    // (Runs end at the previous ':', so these back-scans stay linear.)
+    std::size_t begin = colon;
+    while (begin > 0 && is_scheme_char(static_cast<unsigned char>(text[begin - 1]))) --begin;
+    while (begin < colon && !is_alpha(static_cast<unsigned char>(text[begin]))) ++begin;
+    if (begin == colon) continue;
+    std::string scheme;
+    for (std::size_t i = begin; i < colon; ++i) scheme += lower(text[i]);
+    std::size_t auth = colon + 1;
+    bool has_host = true;
+    if (is_special(scheme)) {
+      // A browser skips any run of '/' and '\\' here: https:/x, https:\\x
+      // and https:///x all name the host x.
+      while (slash(auth)) ++auth;
+      if (auth == colon + 1) {
+        // No slash at all ("https:example.com") is followed too, but plain
+        // prose has "http:" before words, so the host must look like one.
+        // Read up to a port's ':' only, so a rejected candidate costs its
+        // host and not the rest of the line ("http:http:http:...").
+        std::size_t e = auth;
+        while (e < n && text[e] != ':' && !ends_authority(text[e])) ++e;
+        std::string_view authority = text.substr(auth, e - auth);
+        std::size_t at = authority.rfind('@');
+        std::string_view raw_host = authority.substr(at == std::string_view::npos ? 0 : at + 1);
+        if (!raw_host.empty() && raw_host.front() != '[') raw_host = raw_host.substr(0, raw_host.find(':'));
+        std::string host, error;
+        host_of(authority, host, error);
+        if (raw_host.empty() || !scp_host_counts(raw_host, host)) continue;
+      }
+    } else if (scheme == "file") {
+      // file://HOST/path; an empty host or localhost is this machine.
+      if (!slash(auth) || !slash(auth + 1)) continue;
+      auth += 2;
+      std::size_t e = authority_end(text, auth);
+      std::string host, error;
+      host_of(text.substr(auth, e - auth), host, error);
+      has_host = !(error == "empty host" || (error.empty() && host == "localhost"));
+    } else {
+      // Any other scheme names a host only as scheme://authority (RFC 3986).
+      if (auth + 1 >= n || text[auth] != '/' || text[auth + 1] != '/') continue;
+      auth += 2;
+    }
     u.found = true;
+    u.has_host = has_host && scheme != "mplp";  // evidence pointers are not hosts
     u.begin = begin;
-    u.sep = scheme.size();
-    u.auth_end = sep + m.size();
-    u.span_end = span_rest_end(text, u.auth_end);
-    u.m = text.substr(begin, u.auth_end - begin);
+    u.colon = colon;
+    u.auth_begin = auth;
+    u.auth_end = authority_end(text, auth);
+    if (u.auth_end >= span_end) span_end = span_rest_end(text, u.auth_end);
+    u.span_end = span_end;
+    u.scheme = std::move(scheme);
     break;
   }
   return u;
@@ -276,23 +328,23 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
   // URL and scp matches are merged in offset order, so results stream out
   // sorted and an scp match is masked by the URLs before it (covered_end).
   LineCounter lines(text);
-  UrlMatch url = next_url(text, 0);
+  std::size_t span_cache = 0;
+  UrlMatch url = next_url(text, 0, span_cache);
   ScpMatch scp = next_scp(text, 0);
   std::size_t covered_end = 0;
   while (url.found || scp.found) {
     UrlOccurrence u;
     if (url.found && (!scp.found || url.begin <= scp.begin)) {
       covered_end = std::max(covered_end, url.span_end);
-      std::string scheme;
-      for (char c : url.m.substr(0, url.sep)) scheme += lower(c);
-      std::string_view authority = url.m.substr(url.sep + 3);
-      u.offset = url.begin;
-      u.url.assign(text.substr(url.begin, std::min(url.span_end - url.begin, kMaxUrlText)));
+      UrlMatch cur = std::move(url);
       // Continue after the authority: a URL inside another's path is a URL too.
-      url = next_url(text, std::max(url.auth_end, url.begin + url.sep + 3));
-      if (scheme == "mplp") continue;  // evidence pointers are not hosts
-      u.scheme = std::move(scheme);
-      host_of(authority, u.host, u.error);
+      url = next_url(text, std::max(cur.auth_end, cur.colon + 1), span_cache);
+      if (!cur.has_host) continue;
+      u.offset = cur.begin;
+      u.authority_offset = cur.auth_begin;
+      u.url.assign(text.substr(cur.begin, std::min(cur.span_end - cur.begin, kMaxUrlText)));
+      u.scheme = std::move(cur.scheme);
+      host_of(text.substr(cur.auth_begin, cur.auth_end - cur.auth_begin), u.host, u.error);
     } else {
       ScpMatch cur = scp;
       scp = next_scp(text, std::max(cur.path_end, cur.begin + 1));
@@ -302,6 +354,7 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
       host_of(raw_host, u.host, u.error);
       if (!scp_host_counts(raw_host, u.host)) continue;
       u.offset = cur.begin;
+      u.authority_offset = cur.begin + at + 1;
       u.scheme = "scp";
       u.url.assign(text.substr(cur.begin, std::min(cur.path_end - cur.begin, kMaxUrlText)));
     }

@@ -1,17 +1,27 @@
 // URL and host extraction for GATE-V2-HOST-ALLOW-01: a pure function over
 // bytes (any bytes: invalid UTF-8 and NUL are scanned like anything else).
 //
-// Recognised, with RE2 (one compiled pattern per kind, never one per line):
-//  - `scheme://authority` for http, https, ws, wss, ftp, git, ssh in any
-//    case, when the scheme is not preceded by a letter or digit (so
-//    `git+https://x` is https, `xhttps://x` is nothing). The authority ends
-//    at whitespace, a backtick or one of / ? # " ' < > \ { } | ^ ( ) , ;
+// Recognised, the way a browser's URL parser (WHATWG) reads them:
+//  - `scheme:` then an authority, where the scheme is the run of RFC 3986
+//    scheme bytes (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), any case)
+//    before ':', from its first letter: `git+https://x` has the scheme
+//    git+https, `1http://x` http.
+//    * For the special schemes http, https, ws, wss and ftp any run of '/'
+//      and '\' after ':' is skipped, as browsers do: `https:/x`,
+//      `https:\\x`, `https:\/\/x` and `https:///x` all name the host x. With
+//      no slash at all (`https:x.io`), the host must look like one (a dot,
+//      brackets, localhost, a long or 0x number), so prose is not read as URLs.
+//    * file: needs two slashes (or backslashes); an empty host or localhost
+//      is this machine and not reported.
+//    * Every other scheme needs `//` (RFC 3986): `sftp://x`, `s3://bucket`,
+//      `jdbc:mysql://x`. `mplp://` evidence pointers are URL spans (they
+//      mask scp matches) but are never reported: they are not hosts.
+//    The authority ends at whitespace, a backtick or one of
+//    / ? # " ' < > \ { } | ^ ( ) , ;
 //  - scp-style `user@host:path` outside any URL span (a URL span runs from
 //    its scheme to the next whitespace, quote, < > or backtick). To keep
 //    `image@sha256:...` and `run@2024-01-01T10:00` from being hosts, the scp
 //    host must be bracketed, contain a dot, or be `localhost`.
-//  - `mplp://` evidence pointers are URL spans (they mask scp matches) but
-//    are never reported: they are not hosts.
 //
 // The host is what follows the last '@' of the authority; brackets delimit
 // an IPv6 literal (its zone id, "%25eth0", is dropped); the port is dropped; %XX is decoded; ASCII case is folded;
@@ -37,6 +47,7 @@ namespace mplp {
 
 struct UrlOccurrence {
   std::size_t offset = 0;  // byte offset of the scheme (scp: of the user)
+  std::size_t authority_offset = 0;  // byte offset where the authority (scp: the host) starts
   std::uint64_t line = 1;  // 1-based
   std::uint64_t column = 1;  // 1-based, in bytes
   std::string url;     // the URL as written, to the end of its span (raw bytes)

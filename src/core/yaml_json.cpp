@@ -53,13 +53,19 @@ bool is_float(const std::string& s) {
   return i == s.size();
 }
 
+// What one node of the result costs besides its strings: a JSON value, a
+// line-map entry and allocator overhead (a deliberate over-estimate).
+constexpr std::size_t kNodeOverhead = 96;
+
 class Converter {
  public:
-  Converter(const std::string& source, YamlJson& out, unsigned max_depth, std::size_t max_nodes)
-      : source_(source), out_(out), max_depth_(max_depth), max_nodes_(max_nodes) {}
+  Converter(const std::string& source, YamlJson& out, unsigned max_depth, std::size_t max_nodes,
+            std::size_t max_bytes)
+      : source_(source), out_(out), max_depth_(max_depth), max_nodes_(max_nodes), max_bytes_(max_bytes) {}
 
   void convert(const YAML::Node& node, rapidjson::Value& v, const std::string& pointer, unsigned depth) {
     if (++nodes_ > max_nodes_) throw Failure{where(source_, node.Mark()) + ": document has too many nodes"};
+    charge(node, kNodeOverhead + pointer.size() + (node.IsScalar() ? node.Scalar().size() : 0));
     if (depth > max_depth_)
       throw Failure{where(source_, node.Mark()) + ": nesting deeper than " + std::to_string(max_depth_)};
     auto& alloc = out_.doc.GetAllocator();
@@ -89,6 +95,7 @@ class Converter {
           if (!kv.first.IsScalar())
             throw Failure{where(source_, kv.first.Mark()) + ": mapping keys must be plain scalars"};
           const std::string& key = kv.first.Scalar();
+          charge(kv.first, key.size());
           utf8(kv.first, key);
           if (!seen.insert(key).second)
             throw Failure{where(source_, kv.first.Mark()) + ": duplicate key '" + key + "'"};
@@ -105,6 +112,15 @@ class Converter {
   }
 
  private:
+  // Counts bytes the result is about to hold; throws past the budget, before
+  // they are allocated.
+  void charge(const YAML::Node& node, std::size_t bytes) {
+    bytes_ += bytes;
+    if (bytes_ > max_bytes_)
+      throw Failure{where(source_, node.Mark()) + ": document expands to more than " + std::to_string(max_bytes_) +
+                    " bytes (YAML aliases repeat what they name); refusing to load it"};
+  }
+
   // yaml-cpp passes ill-formed UTF-8 through; JSON strings must be
   // well-formed, and valijson's length checks read out of bounds on long runs
   // of continuation bytes (found by fuzz/fuzz_registry).
@@ -140,7 +156,9 @@ class Converter {
   YamlJson& out_;
   unsigned max_depth_;
   std::size_t max_nodes_;
+  std::size_t max_bytes_;
   std::size_t nodes_ = 0;
+  std::size_t bytes_ = 0;
 };
 
 // Parses without building anything (to count documents).
@@ -170,7 +188,8 @@ int YamlJson::line_of(const std::string& pointer) const {
 }
 
 bool yaml_to_json(std::string_view yaml, const std::string& source, YamlJson& out, std::string& error,
-                  unsigned max_depth, std::size_t max_nodes) {
+                  unsigned max_depth, std::size_t max_nodes, std::size_t max_bytes) {
+  if (max_bytes == 0) max_bytes = (std::size_t{64} << 20) + 4 * yaml.size();
   out.doc.SetNull();
   out.lines.clear();
   try {
@@ -189,7 +208,7 @@ bool yaml_to_json(std::string_view yaml, const std::string& source, YamlJson& ou
       return false;
     }
     if (documents == 0) return true;
-    Converter c(source, out, max_depth, max_nodes);
+    Converter c(source, out, max_depth, max_nodes, max_bytes);
     c.convert(YAML::Load(text), out.doc, "", 0);
   } catch (const Failure& f) {
     error = f.message;

@@ -27,8 +27,17 @@ struct YamlJson {
 };
 
 // Fails on YAML syntax errors, non-scalar keys, duplicate keys, aliases
-// nested deeper than `max_depth`, or more than `max_nodes` nodes.
+// nested deeper than `max_depth`, more than `max_nodes` nodes, or a result
+// larger than `max_bytes` (0: 64 MiB plus four times the input's size).
+//
+// Aliases repeat what they name without repeating its text, so a few
+// kilobytes of YAML can stand for gigabytes ("billion laughs"): the node
+// limit alone does not bound memory when the repeated node is a long string.
+// The size counts every string the result holds (keys, scalars, the JSON
+// pointer of each node's line) plus a fixed cost per node, as each alias is
+// expanded, so the conversion stops before it allocates much more than
+// `max_bytes`; the error names the file and the place it stopped.
 bool yaml_to_json(std::string_view yaml, const std::string& source, YamlJson& out, std::string& error,
-                  unsigned max_depth = 64, std::size_t max_nodes = 1000000);
+                  unsigned max_depth = 64, std::size_t max_nodes = 1000000, std::size_t max_bytes = 0);
 
 }  // namespace mplp

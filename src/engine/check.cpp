@@ -7,11 +7,13 @@
 #include <mutex>
 #include <thread>
 
+#include "core/file_identity.h"
 #include "core/registry.h"
 #include "core/thread_pool.h"
 #include "core/trust.h"
 #include "engine/discover.h"
 #include "engine/registries.h"
+#include "engine/finding_cap.h"
 #include "gates/gate_list.h"
 
 namespace mplp {
@@ -19,14 +21,16 @@ namespace mplp {
 namespace {
 
 // Collects one gate's findings for one pack, stamping the gate id and
-// applying the policy's severity ceiling.
+// applying the policy's severity ceiling; keeps at most the pack's cap (the
+// rest is counted into `cap` with the result).
 class CollectingSink : public FindingSink {
  public:
-  CollectingSink(std::string gate_id, const Policy& policy) : gate_id_(std::move(gate_id)), policy_(policy) {}
+  CollectingSink(std::string gate_id, const Policy& policy, PackFindingCap& cap)
+      : gate_id_(std::move(gate_id)), policy_(policy), cap_(cap), findings_(cap.cap()) {}
   void report(Finding f) override {
     f.gate_id = gate_id_;
     f.severity = policy_.adjust(gate_id_, f.severity);
-    findings_.push_back(std::move(f));
+    findings_.add(std::move(f));
   }
   void skip(std::string reason) override {
     skipped_ = true;
@@ -35,17 +39,19 @@ class CollectingSink : public FindingSink {
   GateResult result(bool strict) {
     GateResult r;
     r.gate_id = gate_id_;
-    std::sort(findings_.begin(), findings_.end(), finding_less);
-    r.status = decide_status(findings_, skipped_, strict);
+    r.findings = findings_.take_sorted();
+    cap_.absorb(gate_id_, findings_.omitted());
+    // The most severe findings are kept, so the kept ones decide as all would.
+    r.status = decide_status(r.findings, skipped_, strict);
     if (skipped_) r.skip_reason = reason_;
-    r.findings = std::move(findings_);
     return r;
   }
 
  private:
   std::string gate_id_;
   const Policy& policy_;
-  std::vector<Finding> findings_;
+  PackFindingCap& cap_;
+  BoundedFindings findings_;
   bool skipped_ = false;
   std::string reason_;
 };
@@ -85,9 +91,10 @@ bool known_gate(std::string_view id, std::string& error) {
 PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>& gates, const CheckRequest& req) {
   PackResult pr;
   pr.path = loc.display_path;
+  PackFindingCap cap(req.policy.limits.max_findings_per_pack);
   for (const Gate* g : gates) {
     if (g->info().scope == GateScope::Runners) continue;
-    CollectingSink sink(std::string(g->info().id), req.policy);
+    CollectingSink sink(std::string(g->info().id), req.policy, cap);
     if (g->info().id == "GATE-V2-INTEGRITY-01") {
       Finding f;
       f.severity = Severity::Warning;
@@ -101,6 +108,29 @@ PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>&
     pr.gates.push_back(sink.result(req.options.strict));
   }
   return pr;
+}
+
+// Fails when an output file of the run would be written inside one of the
+// checked directories (`dirs`: fs path, display name), by identity.
+bool outputs_outside(const CheckRequest& req, const std::vector<std::pair<std::string, std::string>>& dirs,
+                     std::string& error) {
+  if (req.output_paths.empty()) return true;
+  std::vector<FileIdentity> ids;
+  std::vector<std::string> names;
+  for (const auto& [fs_path, shown] : dirs) {
+    FileIdentity id;
+    if (!identify(fs_path, id)) continue;  // unreadable: opening it reports that
+    ids.push_back(id);
+    names.push_back(shown);
+  }
+  for (const std::string& out : req.output_paths) {
+    std::size_t which = 0;
+    if (!lies_within(out, ids, which)) continue;
+    error = "report " + out + " lies inside the checked " + (req.options.runners_dir ? "runners directory " : "pack ") +
+            names[which] + ": writing it would change what is checked; write the report outside it";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -149,13 +179,17 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   ThreadPool pool(jobs);
 
   if (req.options.runners_dir) {
+    if (!outputs_outside(req, {{*req.options.runners_dir, *req.options.runners_dir}}, error)) return false;
     PackResult pr;
     pr.path = display_name(*req.options.runners_dir, req.absolute_paths);
+    PackFindingCap cap(req.policy.limits.max_findings_per_pack);
     for (const Gate* g : report.gates) {
-      CollectingSink sink(std::string(g->info().id), req.policy);
+      CollectingSink sink(std::string(g->info().id), req.policy, cap);
       g->check_runners(ctx, sink);
       pr.gates.push_back(sink.result(req.options.strict));
+      cap.trim(pr.gates);
     }
+    cap.add_notes(pr.gates);
     report.packs.push_back(std::move(pr));
     return true;
   }
@@ -172,6 +206,9 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
                                 return a.display_path == b.display_path;
                               }),
                   locations.end());
+  std::vector<std::pair<std::string, std::string>> pack_dirs;
+  for (const PackLocation& l : locations) pack_dirs.emplace_back(l.fs_path, l.display_path);
+  if (!outputs_outside(req, pack_dirs, error)) return false;
 
   // Each pack's registry (explicit, or found among its ancestors), before the parallel part.
   std::vector<const SubstrateRegistry*> pack_registries(locations.size());
@@ -180,6 +217,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
 
   std::vector<std::unique_ptr<Pack>> packs(locations.size());
   std::vector<PackResult> results(locations.size());
+  std::vector<PackFindingCap> caps(locations.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
   std::vector<std::string> open_errors(locations.size());
   std::mutex progress_mutex;
   std::size_t packs_done = 0;
@@ -199,7 +237,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     pr.indexability = std::string(to_string(pack.indexability()));
     for (const Gate* g : report.gates) {
       if (g->info().scope != GateScope::Pack) continue;
-      CollectingSink sink(std::string(g->info().id), req.policy);
+      CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
       try {
         g->check_pack(pack, pack_ctx, sink);
       } catch (const std::exception& e) {
@@ -219,6 +257,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
         sink.report(std::move(f));
       }
       pr.gates.push_back(sink.result(req.options.strict));
+      caps[i].trim(pr.gates);  // at most the cap held at any time
     }
     pack.release_contents();
     if (req.on_pack_done) {
@@ -244,16 +283,21 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     std::vector<std::unique_ptr<CollectingSink>> sinks;
     std::vector<FindingSink*> sink_ptrs;
     for (std::size_t i = 0; i < all.size(); ++i) {
-      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy));
+      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy, caps[i]));
       sink_ptrs.push_back(sinks.back().get());
     }
     g->check_collection(all, ctx, sink_ptrs);
-    for (std::size_t i = 0; i < all.size(); ++i)
+    for (std::size_t i = 0; i < all.size(); ++i) {
       results[real[i]].gates.push_back(sinks[i]->result(req.options.strict));
+      caps[real[i]].trim(results[real[i]].gates);
+    }
   }
-  for (PackResult& pr : results)
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    PackResult& pr = results[i];
+    caps[i].add_notes(pr.gates);
     std::sort(pr.gates.begin(), pr.gates.end(),
               [](const GateResult& a, const GateResult& b) { return a.gate_id < b.gate_id; });
+  }
   report.packs = std::move(results);
   return true;
 }

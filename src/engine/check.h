@@ -28,6 +28,10 @@ struct CheckRequest {
   CheckOptions options;
   std::optional<std::string> registry_path;  // --registry (else --repo-root, else each pack's ancestors)
   std::vector<std::string> trusted_key_paths;  // --trusted-key (public key files)
+  // Files the caller will write after the run (--report). The run fails
+  // (error, exit 2) when one lies inside a checked pack or the runners
+  // directory: a report must never overwrite the evidence it describes.
+  std::vector<std::string> output_paths;
   unsigned jobs = 0;                          // 0: number of cores
   bool absolute_paths = false;
   // Called after each pack's pack gates ran (from worker threads, one call at

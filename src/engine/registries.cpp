@@ -40,7 +40,12 @@ bool RegistryResolver::load_explicit(const CheckRequest& req, std::string& error
   }
   if (!path) return true;
   explicit_ = std::make_unique<SubstrateRegistry>();
-  return load_registry_file(*path, *explicit_, error);
+  if (!load_registry_file(*path, *explicit_, error)) return false;
+  // Checking packs, the registry is trusted input to the gates: one that does
+  // not match its schema would be read anyway, half-understood, and give a
+  // PASS or a misleading finding. The runners check reports each schema
+  // error as a finding of SUBSTRATE-REGISTRY-01 instead.
+  return req.options.runners_dir || check_registry_schema(*explicit_, error);
 }
 
 std::optional<std::string> RegistryResolver::find_in(const std::string& dir) {
@@ -77,7 +82,7 @@ bool RegistryResolver::for_pack(const std::string& pack_path, const SubstrateReg
   auto& slot = loaded_[*file];
   if (!slot) {
     auto reg = std::make_unique<SubstrateRegistry>();
-    if (!load_registry_file(*file, *reg, error)) {
+    if (!load_registry_file(*file, *reg, error) || !check_registry_schema(*reg, error)) {
       loaded_.erase(*file);
       return false;
     }

@@ -9,8 +9,9 @@
 // search walks the path as given (so messages name the registry relative to
 // the working directory when the pack was named that way) up to the file
 // system root; each directory is looked at once per run, and each registry
-// file is loaded once. A registry that cannot be loaded stops the run
-// (exit 2) with the file and line named.
+// file is loaded once. A registry that cannot be loaded, or (checking packs)
+// does not match its schema, stops the run (exit 2) with the file and line
+// named.
 //
 //   RegistryResolver r;
 //   if (!r.load_explicit(req, err)) ...

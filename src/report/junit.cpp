@@ -66,20 +66,24 @@ std::string counts_attrs(const Tally& t) {
          std::to_string(t.errors) + "\" skipped=\"" + std::to_string(t.skipped) + "\"";
 }
 
-// The findings as lines: "severity code place: sentence".
+// The findings as lines: "severity code place: sentence". Every part that
+// comes from a pack (file names included) is made printable first, as in the
+// other formats: a newline in a file name must not start a line of its own
+// (CI logs that print the XML would read "::error ..." as a command).
 std::string findings_text(const GateResult& g) {
   std::string out;
   for (const Finding& f : g.findings) {
-    out += std::string(to_string(f.severity)) + " " + f.code;
+    out += std::string(to_string(f.severity)) + " " + report::printable(f.code);
     std::string where = format_location(f);
-    if (!where.empty()) out += " " + where;
+    if (!where.empty()) out += " " + report::printable(where);
     out += ": " + report::finding_sentence(f) + "\n";
   }
   return out;
 }
 
 void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g) {
-  out << "    <testcase name=\"" << xml(p.path, true) << "\" classname=\"" << xml(g.gate_id, true) << "\"";
+  out << "    <testcase name=\"" << xml(report::printable(p.path), true) << "\" classname=\"" << xml(g.gate_id, true)
+      << "\"";
   RunReport::Counts c;
   for (const Finding& f : g.findings)
     (f.severity == Severity::Error ? c.errors : f.severity == Severity::Warning ? c.warnings : c.infos) += 1;
@@ -90,8 +94,8 @@ void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g)
     out << ">\n      <" << tag << " message=\"" << xml(summary, true) << "\" type=\"" << xml(g.gate_id, true)
         << "\">" << xml(findings_text(g), false) << "</" << tag << ">\n    </testcase>\n";
   } else if (g.status == GateStatus::Skip) {
-    out << ">\n      <skipped message=\"" << xml(g.skip_reason.empty() ? "skipped" : g.skip_reason, true)
-        << "\"/>\n";
+    std::string reason = g.skip_reason.empty() ? "skipped" : report::printable(g.skip_reason);
+    out << ">\n      <skipped message=\"" << xml(reason, true) << "\"/>\n";
     if (!g.findings.empty()) out << "      <system-out>" << xml(findings_text(g), false) << "</system-out>\n";
     out << "    </testcase>\n";
   } else if (!g.findings.empty()) {

@@ -37,6 +37,14 @@ std::string_view severity_colour(Severity s) {
   return "0";
 }
 
+// A pack path starts a line of its own. A directory a stranger named
+// "::error ..." would make that line a workflow command when CI prints the
+// report; "./::error ..." names the same directory and is inert.
+std::string pack_header(const std::string& path) {
+  std::string shown = printable(path);
+  return shown.rfind("::", 0) == 0 ? "./" + shown : shown;
+}
+
 void field(std::ostream& out, std::string_view label, const std::string& value) {
   if (value.empty()) return;
   out << "             " << label << printable(value) << "\n";
@@ -50,7 +58,7 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
   std::size_t failed_packs = 0;
   for (const PackResult& p : report.packs) {
     if (p.failed()) ++failed_packs;
-    out << st.paint("1", printable(p.path));
+    out << st.paint("1", pack_header(p.path));
     if (!p.indexability.empty()) out << " (" << printable(p.indexability) << ")";
     out << "\n";
     for (const GateResult& g : p.gates) {

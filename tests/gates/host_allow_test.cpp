@@ -63,6 +63,17 @@ TEST(HostAllow, FailFixturesShowTheirDefect) {
         {"host.forbidden", "artifacts/probe.txt:1:130"}}},
       {"fail-binary-file", {{"host.forbidden", "artifacts/blob.bin:1:13"}}},
       {"fail-empty-host", {{"host.invalid", "artifacts/config.txt:1:22"}}},
+      // What browsers follow: any run of / and \ after a special scheme, any
+      // scheme://authority, file:// with a host (not the local ones).
+      {"fail-browser-spellings",
+       {{"host.not-allowed", "artifacts/links.txt:1:3"},
+        {"host.forbidden", "artifacts/links.txt:2:3"},
+        {"host.not-allowed", "artifacts/links.txt:3:3"},
+        {"host.forbidden", "artifacts/links.txt:4:3"},
+        {"host.not-allowed", "artifacts/links.txt:4:22"},
+        {"host.not-allowed", "artifacts/links.txt:4:42"},
+        {"host.not-allowed", "artifacts/links.txt:4:67"},
+        {"host.not-allowed", "artifacts/links.txt:5:3"}}},
   };
   for (const auto& [name, want] : expected) {
     RunReport r = run(fixture("host-allow/" + name));
@@ -134,8 +145,10 @@ TEST(HostAllow, ByteScanStillRunsWhenJsonDoesNotParse) {
   std::string p = make_pack(t, {{"bad.json", "{\"a\": \"http://10.0.0.1/\", \"b\": \"https:\\/\\/10.0.0.2\", "},
                                 {"deep.json", std::string(100000, '[') + "\"http://10.0.0.3\""}});
   RunReport r = run(p);
-  // Only the byte scan sees these files: the escaped URL is not found.
+  // Only the byte scan sees these files; it reads "https:\/\/" as a browser
+  // does (any run of / and \ after a special scheme).
   EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{{"host.forbidden", "bad.json:1:8"},
+                                                                     {"host.forbidden", "bad.json:1:33"},
                                                                      {"host.forbidden", "deep.json:1:100002"}}))
       << dump(r);
 }
@@ -240,7 +253,10 @@ TEST(HostAllow, HostileJsonStaysBounded) {
   auto t0 = std::chrono::steady_clock::now();
   RunReport r = run(p);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
-  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{{"host.too-many", "a.json"}})) << dump(r);
+  // The JSON scan stopped; the byte scan still found the last URL.
+  EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{{"host.too-many", "a.json"},
+                                                                     {"host.forbidden", "a.json:1:7800003"}}))
+      << dump(r);
 }
 
 // Runner mode: a runners/ tree, scanned as a whole.

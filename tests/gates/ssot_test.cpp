@@ -520,7 +520,7 @@ TEST_F(SsotEdit, RegistryFromRepoRoot) {
 }
 
 TEST_F(SsotEdit, RegistryWithoutRunners) {
-  test::write_file(tmp / "reg.yaml", "version: \"2.0.0\"\nsubstrates: []\n");
+  test::write_file(tmp / "reg.yaml", "version: \"2.0.0\"\nsubstrates: []\nrunners: []\n");
   CheckRequest req;
   req.registry_path = tmp / "reg.yaml";
   auto f = findings(run_sealed(req), "ssot.runner-unregistered");

@@ -1,0 +1,407 @@
+#include "core/dockerfile.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <tuple>
+
+#include "core/dockerfile_words.h"
+#include "core/json.h"
+
+namespace mplp {
+
+namespace {
+
+using dockerfile::Scope;
+using dockerfile::Variable;
+
+constexpr std::size_t kMaxArgBytes = 16 * 1024 * 1024;  // all ARG values together
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && lower(a) == lower(b); }
+
+// A flag word "--name=value" for `name` in any case: BuildKit wants it in
+// lower case (and fails the build otherwise), other builders may not care.
+bool has_flag(std::string_view word, std::string_view prefix) { return iequals(word.substr(0, prefix.size()), prefix); }
+
+// BuildKit's rule for stage names: ^[a-z][a-z0-9-_.]*$ (after lower-casing).
+bool valid_stage_name(std::string_view n) {
+  if (n.empty() || n[0] < 'a' || n[0] > 'z') return false;
+  for (char c : n)
+    if (!std::islower(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)) && c != '-' &&
+        c != '_' && c != '.')
+      return false;
+  return true;
+}
+
+// Physical lines without their "\n" (bufio's scanLines), the BOM dropped.
+std::vector<std::string_view> split_lines(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t nl = text.find('\n', start);
+    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+// bytes.TrimRight(line, "\r\n").
+std::string_view trim_newline(std::string_view s) {
+  while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+bool is_comment(std::string_view raw) {
+  std::string_view s = dockerfile::trim_left_space(raw);
+  return !s.empty() && s.front() == '#';
+}
+
+// BuildKit's continuation rule: the escape character is the last byte but
+// blanks, and is not itself escaped. Returns true (and the line without it)
+// when the line continues.
+bool continues(std::string_view& line, char escape) {
+  std::size_t end = line.size();
+  while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
+  if (end == 0 || line[end - 1] != escape) return false;
+  if (end >= 2 && line[end - 2] == escape) return false;
+  line = line.substr(0, end - 1);
+  return true;
+}
+
+// One `# name=value` parser directive (after `prefix`), as BuildKit's
+// directive parser reads it; false when the line is not one.
+bool directive(std::string_view line, std::string_view prefix, std::string& name, std::string& value) {
+  if (line.substr(0, prefix.size()) != prefix) return false;
+  line = dockerfile::trim_left_space(line.substr(prefix.size()));
+  auto is_re_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; };
+  std::size_t i = 0;
+  if (i >= line.size() || !std::isalpha(static_cast<unsigned char>(line[i]))) return false;
+  while (i < line.size() && std::isalnum(static_cast<unsigned char>(line[i]))) ++i;
+  name = lower(line.substr(0, i));
+  while (i < line.size() && is_re_space(line[i])) ++i;
+  if (i >= line.size() || line[i] != '=') return false;
+  ++i;
+  while (i < line.size() && is_re_space(line[i])) ++i;
+  std::size_t end = line.size();
+  while (end > i && is_re_space(line[end - 1])) --end;
+  if (end == i) return false;
+  value = std::string(line.substr(i, end - i));
+  return name == "syntax" || name == "escape" || name == "check";
+}
+
+// The escape character from the directives at the top of the file (BuildKit
+// Parse: lines left-trimmed, directives until the first other line).
+char escape_of(const std::vector<std::string_view>& lines) {
+  char escape = '\\';
+  std::set<std::string> seen;
+  for (std::string_view raw : lines) {
+    std::string name, value;
+    if (!directive(dockerfile::trim_left_space(trim_newline(raw)), "#", name, value)) break;
+    if (!seen.insert(name).second) break;  // a repeated directive fails the build
+    if (name == "escape" && (value == "`" || value == "\\")) escape = value[0];
+  }
+  return escape;
+}
+
+// The frontend image of `# syntax=` (BuildKit DetectSyntax: BOM and a
+// shebang line skipped, "#" then "//" directives, then a JSON document).
+void syntax_image(std::string_view text, DockerfileImages& out) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::uint64_t first = 1;
+  if (text.substr(0, 2) == "#!") {
+    std::size_t nl = text.find('\n');
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    first = 2;
+  }
+  for (std::string_view prefix : {"#", "//"}) {
+    std::set<std::string> seen;
+    std::uint64_t line = first;
+    for (std::size_t start = 0; start < text.size(); ++line) {
+      std::size_t nl = text.find('\n', start);
+      std::string_view l = text.substr(start, (nl == std::string_view::npos ? text.size() : nl) - start);
+      start = nl == std::string_view::npos ? text.size() : nl + 1;
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      std::string name, value;
+      if (!directive(l, prefix, name, value) || !seen.insert(name).second) break;
+      if (name != "syntax") continue;
+      std::string image = value.substr(0, value.find(' '));
+      if (!image.empty()) out.images.push_back({line, std::string(prefix) + " syntax", value, image, ""});
+      return;
+    }
+  }
+  JsonDoc doc;
+  if (text.find_first_not_of(" \t\r\n") != std::string_view::npos && text[text.find_first_not_of(" \t\r\n")] == '{' &&
+      parse_json(text, {}, doc))
+    if (const rapidjson::Value* v = string_member(&doc.value, "syntax"); v != nullptr && v->GetStringLength() > 0)
+      out.images.push_back({first, "JSON syntax", std::string(as_view(*v)), std::string(as_view(*v)), ""});
+}
+
+bool is_json_string_array(std::string_view rest) {
+  if (rest.empty() || rest.front() != '[') return false;
+  JsonDoc doc;
+  if (!parse_json(rest, {}, doc) || !doc.value.IsArray()) return false;
+  for (const auto& v : doc.value.GetArray())
+    if (!v.IsString()) return false;
+  return true;
+}
+
+// Heredoc delimiters the gate reads: a plain word, or one wholly in quotes.
+bool simple_delimiter(std::string_view d, std::string& name) {
+  if (d.size() >= 2 && (d.front() == '\'' || d.front() == '"') && d.back() == d.front()) d = d.substr(1, d.size() - 2);
+  if (d.empty()) return false;
+  for (char c : d)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
+  name = std::string(d);
+  return true;
+}
+
+struct Heredoc {
+  std::string name;
+  bool chomp = false;
+};
+
+// One reading of the file (with or without heredocs).
+class Reader {
+ public:
+  Reader(const std::vector<std::string_view>& lines, char escape, bool heredocs, DockerfileImages& out)
+      : lines_(lines), escape_(escape), heredocs_(heredocs), out_(out) {}
+
+  void read() {
+    while (next_ < lines_.size()) {
+      std::size_t first = next_;
+      std::string_view l = dockerfile::trim_left_space(trim_newline(lines_[next_++]));
+      if (is_comment(l)) continue;
+      bool more = continues(l, escape_);
+      if (!more && l.empty()) continue;
+      std::string logical(l);
+      while (more && next_ < lines_.size()) {
+        std::string_view raw = lines_[next_++];
+        if (is_comment(raw)) continue;
+        std::string_view c = trim_newline(raw);
+        if (dockerfile::trim_left_space(c).empty()) continue;
+        more = continues(c, escape_);
+        logical += c;
+      }
+      instruction(logical, first + 1, "", false);
+      if (full()) return;
+    }
+  }
+
+ private:
+  bool full() {
+    if (out_.images.size() < 2 * kMaxDockerfileImages) return false;
+    out_.truncated = true;
+    next_ = lines_.size();
+    return true;
+  }
+
+  void add(std::uint64_t line, std::string source, std::string written, dockerfile::Word w) {
+    out_.images.push_back({line, std::move(source), std::move(written), std::move(w.value), std::move(w.unresolved)});
+  }
+
+  void instruction(std::string_view logical, std::uint64_t line, const std::string& prefix, bool onbuild) {
+    std::string_view t = dockerfile::trim_space(logical);
+    std::size_t cut = t.find_first_of(" \t\v\f\r");
+    std::string cmd = lower(t.substr(0, cut));
+    std::string_view rest = cut == std::string_view::npos ? std::string_view() : t.substr(cut);
+    rest = rest.substr(std::min(rest.size(), rest.find_first_not_of(" \t\v\f\r")));
+    dockerfile::Flags flags = dockerfile::extract_flags(rest, escape_);
+    std::string_view args = dockerfile::trim_space(flags.rest);
+    if (cmd == "arg" && !onbuild) arg(args);
+    else if (cmd == "from" && !onbuild) from(args, line);
+    else if (cmd == "copy" || cmd == "add")
+      from_flags(flags.flags, line, prefix + (cmd == "copy" ? "COPY" : "ADD"), onbuild, cmd == "copy");
+    else if (cmd == "run") mounts(flags.flags, line, prefix + "RUN", onbuild);
+    else if (cmd == "onbuild" && !onbuild) instruction(args, line, "ONBUILD ", true);
+    if (!onbuild && heredocs_ && logical.find("<<") != std::string_view::npos) {
+      std::string inner = cmd;
+      std::string_view inner_args = args;
+      if (cmd == "onbuild") {
+        std::string_view a = dockerfile::trim_space(args);
+        std::size_t c2 = a.find_first_of(" \t\v\f\r");
+        inner = lower(a.substr(0, c2));
+        inner_args = c2 == std::string_view::npos ? std::string_view() : dockerfile::trim_space(a.substr(c2));
+        inner_args = dockerfile::trim_space(dockerfile::extract_flags(inner_args, escape_).rest);
+      }
+      if ((inner == "run" || inner == "copy" || inner == "add") && !is_json_string_array(inner_args))
+        skip_heredoc_bodies(logical, line);
+    }
+  }
+
+  void arg(std::string_view args) {
+    if (seen_from_) return;  // only ARGs before the first FROM reach FROM lines
+    for (const std::string& w : dockerfile::parse_words(args, escape_)) {
+      std::size_t eq = w.find('=');
+      std::string name = w.substr(0, eq);
+      if (eq == std::string::npos) {
+        if (scope_.count(name) == 0) scope_[name] = Variable{false, "", "ARG " + name + " has no default"};
+        continue;
+      }
+      dockerfile::Word v = dockerfile::expand_word(std::string_view(w).substr(eq + 1), escape_, scope_);
+      Variable var{v.unresolved.empty(), v.value, v.unresolved};
+      if (var.known && arg_bytes_ + v.value.size() > kMaxArgBytes) var = Variable{false, "", "ARG values too large"};
+      arg_bytes_ += var.value.size();
+      scope_[name] = std::move(var);
+    }
+  }
+
+  void from(std::string_view args, std::uint64_t line) {
+    if (!seen_from_) {
+      seen_from_ = true;
+      // Set by the builder for the platform of the build, not by the file.
+      for (const char* p : {"BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT", "TARGETPLATFORM", "TARGETOS",
+                            "TARGETARCH", "TARGETVARIANT", "TARGETSTAGE"})
+        if (scope_.count(p) == 0) scope_[p] = Variable{false, "", "set by the builder for the build's platform"};
+    }
+    std::vector<std::string_view> words;
+    for (std::size_t i = 0; i < args.size();) {
+      std::size_t b = args.find_first_not_of(" \t\v\f\r", i);
+      if (b == std::string_view::npos) break;
+      std::size_t e = args.find_first_of(" \t\v\f\r", b);
+      words.push_back(args.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
+      i = e == std::string_view::npos ? args.size() : e;
+    }
+    if (words.empty()) return;
+    dockerfile::Word w = dockerfile::expand_word(words[0], escape_, scope_);
+    std::string image = lower(w.value);
+    // An empty name fails the build; scratch and earlier stages are not pulled.
+    bool stage = w.unresolved.empty() && (image.empty() || image == "scratch" || stages_.count(image) > 0);
+    if (!stage) add(line, "FROM", std::string(words[0]), std::move(w));
+    // The stage's name counts from the next instruction on ("FROM node AS node" pulls node).
+    // Only names BuildKit accepts; any other word stays an image reference.
+    if (words.size() == 3 && iequals(words[1], "as") && valid_stage_name(lower(words[2])))
+      stages_.insert(lower(words[2]));
+  }
+
+  // `--from=` of COPY and ADD: a stage (by name, or for COPY by index) or an image.
+  void from_flags(const std::vector<std::string>& flags, std::uint64_t line, const std::string& instr, bool onbuild,
+                  bool index_ok) {
+    for (const std::string& f : flags) {
+      if (!has_flag(f, "--from=")) continue;
+      reference(f.substr(7), line, instr + " --from", onbuild, index_ok);
+    }
+  }
+
+  // `--mount=type=...,from=X` of RUN (CSV fields, keys in any case).
+  void mounts(const std::vector<std::string>& flags, std::uint64_t line, const std::string& instr, bool onbuild) {
+    for (const std::string& f : flags) {
+      if (!has_flag(f, "--mount=")) continue;
+      for (const std::string& field : csv_fields(std::string_view(f).substr(8))) {
+        std::size_t eq = field.find('=');
+        if (eq == std::string::npos || lower(field.substr(0, eq)) != "from") continue;
+        reference(field.substr(eq + 1), line, instr + " --mount from", onbuild, false);
+      }
+    }
+  }
+
+  void reference(const std::string& value, std::uint64_t line, std::string source, bool onbuild, bool index_ok) {
+    if (value.empty()) return;
+    if (value.find('$') != std::string::npos) {
+      // BuildKit refuses variables here (the build fails); other builders
+      // expand them with values the file need not fix.
+      add(line, std::move(source), value, {"", "a variable in --from (BuildKit refuses it; other builders expand it)"});
+      return;
+    }
+    std::string_view digits = std::string_view(value).substr(value[0] == '+' || value[0] == '-' ? 1 : 0);
+    bool number =
+        !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (index_ok && number) return;                           // a stage index
+    if (!onbuild && stages_.count(lower(value)) > 0) return;  // a stage of this file
+    add(line, std::move(source), value, {value, ""});
+  }
+
+  static std::vector<std::string> csv_fields(std::string_view s) {
+    std::vector<std::string> out;
+    std::string field;
+    for (std::size_t i = 0; i <= s.size();) {
+      if (i < s.size() && s[i] == '"' && field.empty()) {
+        for (++i; i < s.size(); ++i) {
+          if (s[i] == '"' && i + 1 < s.size() && s[i + 1] == '"') field += '"', ++i;
+          else if (s[i] == '"') break;
+          else field += s[i];
+        }
+        ++i;
+        continue;
+      }
+      if (i == s.size() || s[i] == ',') {
+        out.push_back(std::move(field));
+        field.clear();
+        ++i;
+        continue;
+      }
+      field += s[i++];
+    }
+    return out;
+  }
+
+  // BuildKit reads heredoc bodies after the instruction; they are not
+  // instructions. A delimiter the gate cannot read is unresolved: it cannot
+  // tell where instructions resume.
+  void skip_heredoc_bodies(std::string_view logical, std::uint64_t line) {
+    std::vector<Heredoc> docs;
+    for (const std::string& w : dockerfile::raw_shell_words(logical)) {
+      std::size_t i = 0;
+      while (i < w.size() && w[i] >= '0' && w[i] <= '9') ++i;
+      if (w.compare(i, 2, "<<") != 0) continue;
+      i += 2;
+      Heredoc h;
+      if (i < w.size() && w[i] == '-') h.chomp = true, ++i;
+      while (i < w.size() && (w[i] == ' ' || w[i] == '\t' || w[i] == '\n' || w[i] == '\f' || w[i] == '\r')) ++i;
+      std::string_view rest = std::string_view(w).substr(i);
+      if (rest.empty() || rest.find('<') != std::string_view::npos) continue;
+      if (!simple_delimiter(rest, h.name)) {
+        add(line, "heredoc", std::string(rest),
+            {"", "a heredoc delimiter the gate does not read, so it cannot tell where instructions resume"});
+        return;
+      }
+      docs.push_back(std::move(h));
+    }
+    for (const Heredoc& h : docs) {
+      while (next_ < lines_.size()) {
+        std::string_view l = trim_newline(lines_[next_++]);
+        if (h.chomp) l.remove_prefix(std::min(l.size(), l.find_first_not_of('\t')));
+        if (l == h.name) break;
+      }
+    }
+  }
+
+  const std::vector<std::string_view>& lines_;
+  char escape_;
+  bool heredocs_;
+  DockerfileImages& out_;
+  std::size_t next_ = 0;
+  Scope scope_;
+  std::size_t arg_bytes_ = 0;
+  bool seen_from_ = false;
+  std::set<std::string> stages_;
+};
+
+}  // namespace
+
+DockerfileImages dockerfile_images(std::string_view text) {
+  DockerfileImages out;
+  syntax_image(text, out);
+  std::vector<std::string_view> lines = split_lines(text);
+  char escape = escape_of(lines);
+  // Builders with heredoc support, and those without (whose "body" lines are instructions).
+  for (bool heredocs : {true, false}) Reader(lines, escape, heredocs, out).read();
+  auto key = [](const DockerfileImage& i) { return std::tie(i.line, i.source, i.written, i.image, i.unresolved); };
+  std::sort(out.images.begin(), out.images.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  out.images.erase(std::unique(out.images.begin(), out.images.end(),
+                               [&](const auto& a, const auto& b) { return key(a) == key(b); }),
+                   out.images.end());
+  if (out.images.size() > kMaxDockerfileImages) {
+    out.images.resize(kMaxDockerfileImages);
+    out.truncated = true;
+  }
+  return out;
+}
+
+}  // namespace mplp

@@ -1,0 +1,56 @@
+// Every image a container build of a Dockerfile or Containerfile would pull,
+// for GATE-V2-HOST-ALLOW-01's registry check of runner definitions.
+//
+// A registry allow-list is only as good as its reading of the file, so the
+// file is read the way the builders read it (BuildKit for `docker build`,
+// buildah for `podman build`), not line by line:
+//  - parser directives at the top only (`# escape=`` ` changes the
+//    continuation and escape character; `# syntax=IMAGE`, also as
+//    `// syntax=` or a JSON document's "syntax", makes BuildKit pull and run
+//    IMAGE as the frontend, so it is an image reference too);
+//  - continuation lines with the escape character, joined without a space,
+//    skipping comment and blank lines inside them; leading Unicode spaces;
+//  - heredocs (`RUN <<EOF ... EOF`): read both as BuildKit reads them and as
+//    builders without heredoc support do (their body lines are then
+//    instructions), and the images of both readings are reported;
+//  - `ARG` before the first FROM: defaults substituted into FROM lines
+//    ($NAME, ${NAME}, ${NAME:-x}, ...), quotes removed;
+//  - `FROM [--platform=...] IMAGE [AS name]`; `scratch` and earlier stage
+//    names are not images; `COPY --from=`, `ADD --from=`, `RUN
+//    --mount=...,from=` name a stage (by name or, for COPY, index) or an
+//    image; the same inside `ONBUILD` (pulled by builds FROM this image).
+// Whatever the file does not fix (an ARG without a default, a variable in
+// --from, a heredoc delimiter the gate does not read) is returned
+// unresolved, never skipped.
+//
+//   for (const DockerfileImage& i : dockerfile_images(bytes).images) {
+//     if (!i.unresolved.empty()) ...   // a finding: the registry is unknown
+//     else check_registry(i.image);    // e.g. "ghcr.io/acme/tool:1"
+//   }
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mplp {
+
+struct DockerfileImage {
+  std::uint64_t line = 0;  // 1-based line of the instruction or directive
+  std::string source;      // "FROM", "COPY --from", "RUN --mount from", "ONBUILD COPY --from", "# syntax", ...
+  std::string written;     // the reference as written (raw bytes)
+  std::string image;       // quotes removed, variables substituted; "" when unresolved
+  std::string unresolved;  // non-empty: why the image cannot be known from the file
+};
+
+struct DockerfileImages {
+  std::vector<DockerfileImage> images;  // by line, each once
+  bool truncated = false;               // more than kMaxDockerfileImages; the rest not read
+};
+
+inline constexpr std::size_t kMaxDockerfileImages = 10000;
+
+DockerfileImages dockerfile_images(std::string_view text);
+
+}  // namespace mplp

@@ -1,0 +1,211 @@
+// Reports cannot be turned against CI or the evidence, through the built
+// binary: file and directory names a stranger chose inject no line into any
+// format (a line starting with "::" is a GitHub Actions command when CI
+// prints it), and --report never writes inside a checked pack.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "core/json.h"
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TempDir;
+using test::run_tool_with;
+using test::RunOptions;
+
+const char* kFormats[] = {"text", "json", "sarif", "junit", "github"};
+
+// Names that try to start a line of their own, or to end one early.
+const std::vector<std::string> kHostileNames = {
+    "nl\n::error title=injected::newline",
+    "cr\r::error title=injected::carriage-return",
+    "crlf\r\n::warning::crlf",
+    "tab\t::notice::tab",
+    "del\x7f::error::del",
+    "pct%0A::error::percent",
+    "esc\x1b[2K\r::error::ansi",
+    "ls\xe2\x80\xa8::error::line-separator",
+    "bad\xff\xfe::error::not-utf8",
+    "::error title=injected::leading",
+};
+
+RunOptions in_dir(const std::string& cwd) {
+  RunOptions o;
+  o.cwd = cwd;
+  return o;
+}
+
+// A tree of two packs a stranger named: one called "::error ...", one with
+// a newline in its name, each holding files with every hostile name.
+std::string hostile_tree(const TempDir& t) {
+  std::string tree = t / "tree";
+  for (const std::string& pack : {std::string("::error title=injected::pack"), std::string("p\n::error::pack")}) {
+    std::string p = tree + "/" + pack;
+    test::copy_tree(test::fixture("packs/good-real"), p);
+    for (const std::string& name : kHostileNames) {
+      test::write_file(p + "/artifacts/" + name, "http://10.0.0.1/ from " + name + "\n");
+      test::write_file(p + "/" + name + "/x.json", "{}\n");
+    }
+  }
+  return tree;
+}
+
+// Lines as any reader may split them: at LF, CR or CRLF (a .NET reader, as
+// the Actions runner, treats all three as line ends).
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == '\n' || c == '\r') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+std::size_t findings_in(const std::string& json_report) {
+  JsonDoc doc;
+  EXPECT_TRUE(parse_json(json_report, {}, doc)) << doc.error.message;
+  const auto& s = doc.value["summary"];
+  return s["errors"].GetUint64() + s["warnings"].GetUint64() + s["infos"].GetUint64();
+}
+
+TEST(ReportInjection, NoHostileNameStartsALineInAnyFormat) {
+  TempDir t;
+  std::string tree = hostile_tree(t);
+  // Checked as "." from inside the tree too, so pack names start the paths.
+  for (const auto& [cwd, path] : {std::pair{t.path(), std::string("tree")}, {tree, std::string(".")}}) {
+    std::vector<std::string> args = {"check", path};
+    for (const char* f : kFormats) args.insert(args.end(), {"--report", std::string(f) + "=" + (t / "r.") + f});
+    std::size_t findings = 0;
+    for (const char* format : kFormats) {
+      std::vector<std::string> a = args;
+      a.insert(a.begin() + 1, {"--format", format});
+      auto r = run_tool_with(a, in_dir(cwd));
+      ASSERT_EQ(r.exit_code, 1) << format << "\n" << r.err;
+      for (const char* f : kFormats) {
+        std::string bytes = f == std::string(format) ? r.out : test::read_file(t / "r." + f);
+        if (std::string(f) == "json") findings = findings_in(bytes);
+        std::size_t commands = 0;
+        for (const std::string& line : lines_of(bytes)) {
+          if (line.rfind("::", 0) != 0) continue;
+          // Only the GitHub format's own commands, one per finding, each a
+          // well-formed command whose properties hold no raw ':' or ','.
+          ASSERT_EQ(std::string(f), "github") << "a line of the " << f << " report starts with '::':\n" << line;
+          static const std::regex kCommand(
+              "::(error|warning|notice) file=[^:,]*(,line=[0-9]+(,col=[0-9]+)?)?,title=[^:,]*::.*");
+          EXPECT_TRUE(std::regex_match(line, kCommand)) << line;
+          ++commands;
+        }
+        if (std::string(f) == "github") {
+          EXPECT_EQ(commands, findings) << "cwd " << cwd;
+        }
+      }
+    }
+    EXPECT_GT(findings, 2 * kHostileNames.size());  // every hostile file was reported
+  }
+}
+
+TEST(ReportInjection, JunitEscapesControlCharactersOfFileNames) {
+  TempDir t;
+  std::string tree = hostile_tree(t);
+  auto r = run_tool_with({"check", "--format", "junit", tree}, RunOptions{});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  for (char c : {'\t', '\x7f', '\r', '\x1b'}) EXPECT_EQ(r.out.find(c), std::string::npos) << static_cast<int>(c);
+  // Shown as the text format shows them.
+  EXPECT_NE(r.out.find("artifacts/nl\\n::error title=injected::newline"), std::string::npos);
+  EXPECT_NE(r.out.find("artifacts/tab\\t::notice::tab"), std::string::npos);
+  EXPECT_NE(r.out.find("artifacts/del\\x7f::error::del"), std::string::npos);
+}
+
+struct Stat {
+  ino_t inode;
+  off_t size;
+  timespec mtime;
+};
+Stat stat_of(const std::string& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return {st.st_ino, st.st_size, st.st_mtim};
+}
+
+TEST(ReportInsidePack, IsRefusedWithExitTwoAndNothingWritten) {
+  TempDir t;
+  std::string pack = test::copy_good_pack(t, "runs/p");
+  std::string manifest = pack + "/manifest.json";
+  Stat before = stat_of(manifest);
+  fs::create_directory_symlink(pack, t / "link");
+  fs::create_directory_symlink(pack + "/artifacts", t / "link-artifacts");
+  fs::create_symlink(manifest, t / "manifest-link.json");
+  fs::create_directories(t / "elsewhere");
+  const std::vector<std::string> inside = {
+      manifest,                                  // the manifest itself
+      pack + "/reports/new-report.json",         // a new file in the pack
+      pack + "/artifacts/../audit.json",         // through ".."
+      t / "link/audit.json",                     // through a link to the pack
+      t / "link-artifacts/audit.json",           // through a link into the pack
+      t / "manifest-link.json",                  // a link to a pack file
+      pack + "/no-such-dir/audit.json",          // a directory the pack does not have
+      t / "runs/./p/audit.sarif",
+  };
+  for (const std::string& target : inside) {
+    for (const char* format : {"json", "junit"}) {
+      auto r = run_tool_with({"check", "--report", std::string(format) + "=" + target, t / "runs"}, RunOptions{});
+      EXPECT_EQ(r.exit_code, 2) << target << "\n" << r.err;
+      EXPECT_NE(r.err.find("inside the checked pack"), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find("runs/p"), std::string::npos) << r.err;
+      EXPECT_TRUE(r.out.empty()) << r.out;
+    }
+  }
+  // Nothing was written: the manifest is the same file, and no report or
+  // temporary file appeared in the pack.
+  Stat after = stat_of(manifest);
+  EXPECT_EQ(after.inode, before.inode);
+  EXPECT_EQ(after.size, before.size);
+  EXPECT_EQ(after.mtime.tv_sec, before.mtime.tv_sec);
+  EXPECT_EQ(after.mtime.tv_nsec, before.mtime.tv_nsec);
+  for (const auto& e : fs::recursive_directory_iterator(pack)) {
+    std::string name = e.path().filename();
+    EXPECT_EQ(name.find("audit"), std::string::npos) << e.path();
+    EXPECT_EQ(name.find(".tmp-"), std::string::npos) << e.path();
+    EXPECT_NE(name, "new-report.json");
+  }
+  EXPECT_TRUE(fs::is_symlink(t / "manifest-link.json"));
+
+  // Beside the packs, or anywhere else, a report is written.
+  for (const std::string& ok : {t / "runs/report.json", t / "elsewhere/report.json"}) {
+    auto r = run_tool_with({"check", "--report", "json=" + ok, t / "runs"}, RunOptions{});
+    EXPECT_EQ(r.exit_code, 0) << ok << "\n" << r.err;
+    EXPECT_TRUE(fs::is_regular_file(ok)) << ok;
+  }
+}
+
+TEST(ReportInsidePack, RunnersDirectoryIsRefusedToo) {
+  TempDir t;
+  test::copy_tree(test::fixture("substrate-registry/pass-basic"), t / "repo");
+  auto r = run_tool_with({"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--report",
+                     "sarif=" + (t / "repo/runners/node-20/scan.sarif")},
+                    RunOptions{});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("inside the checked runners directory"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(t / "repo/runners/node-20/scan.sarif"));
+  auto ok = run_tool_with({"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--report",
+                      "sarif=" + (t / "repo/scan.sarif")},
+                     RunOptions{});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err << ok.out;
+  EXPECT_TRUE(fs::is_regular_file(t / "repo/scan.sarif"));
+}
+
+}  // namespace
+}  // namespace mplp

@@ -1,0 +1,204 @@
+// Hostile inputs against the machine running the gate, through the built
+// binary under a memory limit: YAML alias bombs in a registry, runner.yaml
+// or policy, and packs holding millions of failing URLs. A run that needs
+// more memory than the limit dies (a signal, bad_alloc as exit 2) and fails
+// these tests; the fixed binary stays far below it.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "core/json.h"
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+using test::RunOptions;
+using test::run_tool_with;
+using test::TempDir;
+
+// Far above what a bounded run needs (tens of MiB), far below what the
+// unbounded ones took (1 to 3 GiB, or exabytes for the bombs).
+constexpr std::size_t kLimitMib = 1024;
+
+RunOptions limited() {
+  RunOptions o;
+  o.memory_mib = kLimitMib;
+  return o;
+}
+
+// Every alias expands to a 64 KiB string, 64^3 times: 16 GiB as JSON, from
+// 66 KiB of YAML (what crashed the checker with SIGSEGV).
+std::string big_scalar_bomb() {
+  std::string y = "a: &a \"" + std::string(65536, 'x') + "\"\n";
+  for (const char* level : {"b", "c", "d"}) {
+    std::string prev(1, static_cast<char>(level[0] - 1));
+    y += std::string(level) + ": &" + level + " [";
+    for (int i = 0; i < 64; ++i) y += (i ? ",*" : "*") + prev;
+    y += "]\n";
+  }
+  return y;
+}
+
+// The classic "billion laughs": 10^9 short strings from 520 bytes.
+std::string billion_laughs() {
+  std::string y = "l0: &l0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  for (int i = 1; i < 10; ++i) {
+    y += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) y += (k ? ",*l" : "*l") + std::to_string(i - 1);
+    y += "]\n";
+  }
+  return y;
+}
+
+TEST(YamlBomb, RegistryAliasBombsExitTwoNamingTheFile) {
+  TempDir t;
+  std::string pack = test::copy_good_pack(t);
+  for (const auto& [name, yaml] : {std::pair{"bomb.yaml", big_scalar_bomb()}, {"laughs.yaml", billion_laughs()}}) {
+    test::write_file(t / name, yaml);
+    auto r = run_tool_with({"check", "--registry", t / name, pack}, limited());
+    EXPECT_EQ(r.exit_code, 2) << name << "\n" << r.err;
+    EXPECT_NE(r.err.find(t / name), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("expands to more than"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+}
+
+TEST(YamlBomb, RunnerYamlAliasBombIsAFindingNamingTheFile) {
+  TempDir t;
+  test::copy_tree(test::fixture("substrate-registry/pass-basic"), t / "repo");
+  test::write_file(t / "repo/runners/node-20/runner.yaml", big_scalar_bomb());
+  auto r = run_tool_with(
+      {"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-SUBSTRATE-REGISTRY-01", "--format", "json"},
+      limited());
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  EXPECT_NE(r.out.find("\"code\": \"runner.yaml_invalid\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("node-20/runner.yaml"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("expands to more than"), std::string::npos) << r.out;
+
+  // The registry beside the runners directory is read before any gate runs.
+  test::write_file(t / "repo/producers/_registry/substrates.v2.yaml", billion_laughs());
+  auto reg = run_tool_with({"check", "--runners", t / "repo/runners"}, limited());
+  EXPECT_EQ(reg.exit_code, 2) << reg.err;
+  EXPECT_NE(reg.err.find("substrates.v2.yaml"), std::string::npos) << reg.err;
+}
+
+TEST(YamlBomb, PolicyAliasBombIsAnInvalidPolicy) {
+  TempDir t;
+  std::string pack = test::copy_good_pack(t);
+  test::write_file(t / "policy.yaml", big_scalar_bomb() + "hosts:\n  allowed: *d\n");
+  auto r = run_tool_with({"check", "--policy", t / "policy.yaml", pack}, limited());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("policy.yaml"), std::string::npos) << r.err;
+}
+
+// A pack of `files` files, each holding 1,000 URLs to private addresses.
+std::string failing_url_pack(const TempDir& t, int files) {
+  std::string root = t / "urls/p";
+  test::write_file(root + "/manifest.json", "{\"pack_layout_version\": \"2\"}\n");
+  for (int f = 0; f < files; ++f) {
+    std::string line;
+    for (int i = 0; i < 1000; ++i)
+      line += "http://10." + std::to_string(f % 250) + "." + std::to_string(i / 250) + "." + std::to_string(i % 250) +
+              "/ ";
+    char name[32];
+    std::snprintf(name, sizeof name, "/artifacts/f%04d.txt", f);
+    test::write_file(root + name, line + "\n");
+  }
+  return root;
+}
+
+std::size_t count(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + what.size())) ++n;
+  return n;
+}
+
+TEST(FindingCap, MegabytesOfFailingUrlsStayBoundedInEveryFormat) {
+  TempDir t;
+  // 1.5 million failing URLs (33 MB); a third of that under ASan, where each
+  // finding costs several times more (the sanitizer stage runs it too).
+  const int files = test::built_with_asan() ? 500 : 1500;
+  std::string pack = failing_url_pack(t, files);
+  auto r = run_tool_with({"check", "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "junit", "--report",
+                     "json=" + (t / "r.json"), "--report", "sarif=" + (t / "r.sarif"), "--report",
+                     "text=" + (t / "r.txt"), "--report", "github=" + (t / "r.github"), t / "urls"},
+                    limited());
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  const std::string omitted =
+      std::to_string(files * 1000 - 10000) + " more findings of this gate left out of the report";
+  // JUnit on stdout: one failure listing 10,000 findings and the note.
+  EXPECT_EQ(count(r.out, "<failure "), 1u);
+  EXPECT_EQ(count(r.out, "\nerror host.forbidden "), 10000u);  // the note sorts first
+  EXPECT_EQ(count(r.out, omitted), 1u) << r.out.substr(0, 2000);
+  for (const char* f : {"r.json", "r.sarif", "r.txt", "r.github"}) {
+    std::string bytes = test::read_file(t / f);
+    EXPECT_EQ(count(bytes, omitted), 1u) << f;
+    EXPECT_LT(bytes.size(), std::size_t{30} << 20) << f;
+  }
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(test::read_file(t / "r.json"), {}, doc)) << doc.error.message;
+  const rapidjson::Value& findings = doc.value["packs"][0]["gates"][0]["findings"];
+  EXPECT_EQ(findings.Size(), 10001u);
+  EXPECT_EQ(std::string(findings[0]["code"].GetString()), "findings.omitted");
+  EXPECT_EQ(std::string(findings[0]["severity"].GetString()), "error");
+  EXPECT_EQ(count(test::read_file(t / "r.github"), "::error "), 10001u);
+}
+
+TEST(FindingCap, PolicyLimitKeepsTheMostSevereAndTheVerdict) {
+  TempDir t;
+  std::string pack = test::copy_good_pack(t);
+  // 30 unlisted files (INTEGRITY-01 warnings), 5 failing URLs (HOST-ALLOW-01 errors).
+  for (int i = 0; i < 30; ++i) test::write_file(pack + "/extra/u" + std::to_string(i) + ".txt", "unlisted\n");
+  test::write_file(pack + "/extra/u7.txt", "http://10.0.0.1/ http://10.0.0.2/ http://10.0.0.3/ http://10.0.0.4/ "
+                                           "http://10.0.0.5/\n");
+  test::write_file(t / "policy.yaml", "limits:\n  max_findings_per_pack: 4\n");
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"check", "--policy", t / "policy.yaml", "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(pack);
+    return run_tool_with(args, RunOptions{});
+  };
+  auto r = run({});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(r.out, {}, doc)) << doc.error.message;
+  std::size_t kept = 0, notes = 0;
+  for (const auto& g : doc.value["packs"][0]["gates"].GetArray()) {
+    std::string id = g["id"].GetString(), status = g["status"].GetString();
+    for (const auto& f : g["findings"].GetArray()) {
+      std::string code = f["code"].GetString(), sev = f["severity"].GetString();
+      if (code == "findings.omitted") {
+        ++notes;
+        std::string msg = f["message"].GetString();
+        if (id == "GATE-V2-HOST-ALLOW-01") {
+          EXPECT_EQ(sev, "error") << msg;  // one URL left out
+        } else if (id == "GATE-V2-INTEGRITY-01") {
+          EXPECT_EQ(sev, "warning") << msg;  // warnings and infos left out
+        }
+        continue;
+      }
+      ++kept;
+      EXPECT_EQ(sev, "error") << id << " " << code;  // the most severe are kept
+    }
+    if (id == "GATE-V2-INTEGRITY-01") {
+      EXPECT_EQ(status, "PASS");  // warnings only, as without the cap
+    } else if (id == "GATE-V2-HOST-ALLOW-01") {
+      EXPECT_EQ(status, "FAIL");
+    }
+  }
+  EXPECT_EQ(kept, 4u);
+  EXPECT_GE(notes, 2u);
+  // The same bytes whatever the order gates and threads report in.
+  EXPECT_EQ(run({"--jobs", "1"}).out, r.out);
+  // Under --strict the warnings that were left out still fail INTEGRITY-01.
+  JsonDoc strict;
+  ASSERT_TRUE(parse_json(run({"--strict"}).out, {}, strict));
+  for (const auto& g : strict.value["packs"][0]["gates"].GetArray())
+    if (std::string(g["id"].GetString()) == "GATE-V2-INTEGRITY-01") {
+      EXPECT_STREQ(g["status"].GetString(), "FAIL");
+    }
+}
+
+}  // namespace
+}  // namespace mplp

@@ -1,0 +1,77 @@
+// Unit tests of engine/finding_cap: which findings a pack keeps under the
+// per-pack limit, independent of the order they were reported in, and the
+// note that counts the rest.
+#include "engine/finding_cap.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+namespace mplp {
+namespace {
+
+Finding f(Severity s, std::string file, std::uint64_t line, std::string gate = "GATE-V2-A-01") {
+  Finding x = make_finding(s, "c", std::move(file), "m");
+  x.location.line = line;
+  x.gate_id = std::move(gate);
+  return x;
+}
+
+std::vector<std::string> places(const std::vector<Finding>& v) {
+  std::vector<std::string> out;
+  for (const Finding& x : v) out.push_back(std::string(to_string(x.severity)) + " " + format_location(x));
+  return out;
+}
+
+TEST(PackFindingCap, KeepsTheMostSevereFirstWhateverTheOrder) {
+  std::vector<Finding> all;
+  for (int i = 0; i < 50; ++i) all.push_back(f(Severity::Info, "a", static_cast<std::uint64_t>(i + 1)));
+  for (int i = 0; i < 5; ++i) all.push_back(f(Severity::Error, "z", static_cast<std::uint64_t>(i + 1)));
+  for (int i = 0; i < 5; ++i) all.push_back(f(Severity::Warning, "m", static_cast<std::uint64_t>(i + 1)));
+  std::vector<std::string> first;
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::shuffle(all.begin(), all.end(), rng);
+    BoundedFindings b(8);
+    for (const Finding& x : all) b.add(x);
+    std::vector<std::string> kept = places(b.take_sorted());
+    if (round == 0) first = kept;
+    EXPECT_EQ(kept, first);
+    EXPECT_EQ(b.omitted().total(), 52u);
+    EXPECT_EQ(b.omitted().by_severity[static_cast<int>(Severity::Warning)], 2u);
+  }
+  EXPECT_EQ(first, (std::vector<std::string>{"warning m:1", "warning m:2", "warning m:3", "error z:1", "error z:2",
+                                             "error z:3", "error z:4", "error z:5"}));
+}
+
+TEST(PackFindingCap, TrimsThePackAndNotesWhatEachGateLost) {
+  PackFindingCap cap(3);
+  std::vector<GateResult> gates(2);
+  gates[0].gate_id = "GATE-V2-A-01";
+  gates[1].gate_id = "GATE-V2-B-01";
+  gates[0].findings = {f(Severity::Warning, "a", 1), f(Severity::Warning, "a", 2)};
+  gates[1].findings = {f(Severity::Error, "b", 1, "GATE-V2-B-01"), f(Severity::Error, "b", 2, "GATE-V2-B-01"),
+                       f(Severity::Info, "b", 3, "GATE-V2-B-01")};
+  cap.trim(gates);
+  EXPECT_EQ(places(gates[0].findings), (std::vector<std::string>{"warning a:1"}));
+  EXPECT_EQ(places(gates[1].findings), (std::vector<std::string>{"error b:1", "error b:2"}));
+  cap.absorb("GATE-V2-B-01", [] {
+    OmittedCounts o;
+    o.add(Severity::Error, 7);
+    return o;
+  }());
+  cap.add_notes(gates);
+  ASSERT_EQ(gates[0].findings.size(), 2u);
+  const Finding& a = gates[0].findings[0];  // the note sorts first (no file)
+  EXPECT_EQ(a.code, kFindingsOmitted);
+  EXPECT_EQ(a.severity, Severity::Warning);
+  EXPECT_EQ(a.gate_id, "GATE-V2-A-01");
+  EXPECT_EQ(a.message, "1 more finding of this gate left out of the report (0 errors, 1 warning, 0 info)");
+  const Finding& b = gates[1].findings[0];
+  EXPECT_EQ(b.severity, Severity::Error);
+  EXPECT_EQ(b.message, "8 more findings of this gate left out of the report (7 errors, 0 warnings, 1 info)");
+  EXPECT_NE(b.expected.find("at most 3 findings per pack"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mplp
