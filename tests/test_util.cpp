@@ -67,9 +67,7 @@ static std::string env_or(const char* name, const std::string& fallback) {
 
 std::string source_root() { return env_or("MPLP_SOURCE_ROOT", "."); }
 std::string fixture(const std::string& rel) { return source_root() + "/fixtures/" + rel; }
-std::string corpus(const std::string& rel) {
-  return env_or("MPLP_CORPUS", source_root() + "/../shared/corpus") + "/" + rel;
-}
+std::string corpus(const std::string& rel) { return fixture(rel); }
 std::string gate_binary() { return env_or("MPLP_GATE_BIN", "mplp-gate"); }
 
 RunResult run_tool(const std::vector<std::string>& args, const std::string& stdin_text) {

@@ -1,5 +1,6 @@
 // Helpers shared by the tests: temporary directories, writing packs, running
-// the built binary, and locating fixtures and the upstream corpus.
+// the built binary, and locating fixtures and the upstream corpus (vendored in
+// fixtures/upstream with its LICENSE and NOTICE).
 #pragma once
 
 #include <map>
@@ -30,7 +31,7 @@ void copy_tree(const std::string& from, const std::string& to);  // like cp -r, 
 
 std::string source_root();                  // MPLP_SOURCE_ROOT
 std::string fixture(const std::string& rel);  // source_root()/fixtures/rel
-std::string corpus(const std::string& rel);   // ../shared/corpus/rel
+std::string corpus(const std::string& rel);   // source_root()/fixtures/rel; "upstream/..." is upstream's corpus
 std::string gate_binary();                    // MPLP_GATE_BIN
 
 struct RunResult {
