@@ -16,7 +16,8 @@ const std::vector<Command>& commands() {
 }
 
 std::string_view tool_version() {
-  static const std::string v = std::string(kVersion) + " (commit " + kCommit + ")";
+  // No commit when built from a tree without git (a tarball, a copy).
+  static const std::string v = std::string(kVersion) + (*kCommit != '\0' ? std::string(" (commit ") + kCommit + ")" : "");
   return v;
 }
 
