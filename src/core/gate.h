@@ -57,6 +57,7 @@ struct CheckOptions {
   std::optional<std::string> runners_dir; // --runners
   std::optional<std::string> only_runner; // --runner
   bool require_engine = false;            // --require-engine
+  std::string engine = "auto";            // --engine: podman, docker or auto
 };
 
 struct GateContext {

@@ -146,10 +146,15 @@ bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
   s.argv = {engine.binary, "run", "--rm", "--name", name};
   if (req.network == "none") s.argv.push_back("--network=none");
   for (const std::string& u : ulimit_args()) s.argv.push_back(u);
-  // podman's :O mounts the repo as an overlay: the producer may write
-  // there (caches) without changing the repo. docker has no such mode.
-  s.argv.insert(s.argv.end(), {"-v", repo + ":/workspace" + (engine.name == "podman" ? ":O" : ""), "-v",
-                               stage.path + ":/workspace/out", "-w", "/workspace", "-e", "MPLP_OUT_DIR=/workspace/out",
+  // The repo as an overlay: the producer may write there (caches) without
+  // changing the repo.
+  WorkspaceMount workspace;
+  if (!workspace_mount(engine, repo, workspace, error)) {
+    stage_discard(stage);
+    return error = "run: " + error, false;
+  }
+  s.argv.insert(s.argv.end(), workspace.args.begin(), workspace.args.end());
+  s.argv.insert(s.argv.end(), {"-v", stage.path + ":/workspace/out", "-w", "/workspace", "-e", "MPLP_OUT_DIR=/workspace/out",
                                "-e", "MPLP_RUNNER_ID=" + def.id, "--entrypoint", "/bin/sh", out.image.id, "-c", req.cmd});
   s.output = req.output;
   s.timeout_seconds = req.timeout_seconds;
@@ -163,6 +168,7 @@ bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
     rm.argv = {engine.binary, "rm", "-f", name};
     run_process(rm);
   }
+  workspace.scratch.reset();  // the container is gone: its writes to /workspace go too
   if (!r.started || r.exit_code != 0) {
     stage_discard(stage);
     if (!r.started) return error = "run: " + r.error, false;

@@ -6,9 +6,12 @@
 // definition builds and is reused (unless `rebuild`). A local base image
 // (runner.yaml `base:`) is rebuilt by its script only when its label
 // org.mplp.definition differs from the hash of the script and of this
-// machine's apt sources. Builds are reproducible: podman builds with
-// --timestamp SOURCE_DATE_EPOCH (file times and creation time), npm tarballs
-// are pinned by SHA-256, and base images are stamped by their script.
+// machine's apt sources. Builds are reproducible under podman: it builds
+// with --timestamp SOURCE_DATE_EPOCH (file times and creation time), npm
+// tarballs are pinned by SHA-256, and base images are stamped by their
+// script. docker's builder and `docker import` record the time of the build,
+// so under docker the reference is the same for the same definition but a
+// rebuild gets a new image id (the id that ran is what a pack records).
 //
 //   ImageResult img;
 //   if (!ensure_image(engine, def, {.rebuild = false}, img, err)) ... // err: "build: ..."
