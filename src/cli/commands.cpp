@@ -17,7 +17,8 @@ const std::vector<Command>& commands() {
 
 std::string_view tool_version() {
   // No commit when built from a tree without git (a tarball, a copy).
-  static const std::string v = std::string(kVersion) + (*kCommit != '\0' ? std::string(" (commit ") + kCommit + ")" : "");
+  static const std::string v =
+      std::string(kVersion) + (std::string_view(kCommit) != "none" ? std::string(" (commit ") + kCommit + ")" : "");
   return v;
 }
 
