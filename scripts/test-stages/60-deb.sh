@@ -131,10 +131,13 @@ else
   record InstallsInFreshDebian12 fail "apt install or mplp-gate --version failed (above)"
   exit 1
 fi
-if run_in 'test -f /usr/share/bash-completion/completions/mplp-gate'; then
-  record CompletionInstalled pass
+probe='. /usr/share/bash-completion/completions/mplp-gate &&
+  COMP_WORDS=(mplp-gate run --engine ""); COMP_CWORD=3; _mplp_gate; echo "${COMPREPLY[*]}"'
+completion="$(podman exec "$container" bash -c "$probe" 2>&1)"
+if [ "$completion" = "auto podman docker" ]; then
+  record CompletionInstalledAndCompletes pass
 else
-  record CompletionInstalled fail "/usr/share/bash-completion/completions/mplp-gate is missing"
+  record CompletionInstalledAndCompletes fail "completing 'mplp-gate run --engine ' gave: $completion"
 fi
 
 # 5. The installed tool on a good and a bad pack (from the repository root,
