@@ -25,7 +25,7 @@ status=0
 pass() { echo "PASS $1${2:+: $2}"; }
 fail() { echo "FAIL $1${2:+: $2}"; status=1; }
 cleanup() {
-  podman rm -f "$container" >/dev/null 2>&1
+  podman rm -f -t 0 "$container" >/dev/null 2>&1
   podman rmi -f "$image" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -54,13 +54,7 @@ in_container() { podman exec -w /root/mplp-gate "$container" bash -c "$1"; }
 
 # The repository as a download would give it: its files, no .git.
 podman exec "$container" mkdir -p /root/mplp-gate
-if [ -e .git ] && command -v git >/dev/null 2>&1; then
-  git ls-files -z --cached --others --exclude-standard |
-    while IFS= read -r -d '' f; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done |
-    tar --null -T - -cf -
-else
-  tar --exclude=./.git --exclude='./build*' --exclude='./obj-*' -cf - .
-fi | podman exec -i "$container" tar -C /root/mplp-gate -xf -
+bash scripts/source-tar.sh | podman exec -i "$container" tar -C /root/mplp-gate -xf -
 if in_container 'command -v git || command -v g++ || command -v meson'; then
   fail BareSystem "the image already has git or build tools"
 else
@@ -84,25 +78,24 @@ else
   fail VersionWithoutGit "$(in_container './build/src/cli/mplp-gate --version' 2>&1)"
 fi
 
-# 2. Broken build steps say what broke.
-in_container 'cp src/core/values.cpp /tmp/values.cpp && echo "this is not C++ at all;" >> src/core/values.cpp'
-in_container 'bash scripts/build.sh' >"$work/broken.log" 2>&1
-rc=$?
-tail -n 12 "$work/broken.log"
-if [ $rc -ne 0 ] && grep -q 'src/core/values.cpp:[0-9]*:[0-9]*: error:' "$work/broken.log"; then
-  pass BrokenSourceShowsTheCompilerMessage "exit $rc"
-else
-  fail BrokenSourceShowsTheCompilerMessage "exit $rc, no compiler error naming src/core/values.cpp"
-fi
-in_container 'cp /tmp/values.cpp src/core/values.cpp && cp meson.build /tmp/meson.build && echo "no_such_function()" >> meson.build'
-in_container 'rm -rf build-fresh && bash scripts/build.sh build-fresh' >"$work/broken-meson.log" 2>&1
-rc=$?
-tail -n 6 "$work/broken-meson.log"
-if [ $rc -ne 0 ] && grep -q 'meson.build:[0-9]*:[0-9]*: ERROR:' "$work/broken-meson.log"; then
-  pass BrokenMesonBuildShowsMesonsMessage "exit $rc"
-else
-  fail BrokenMesonBuildShowsMesonsMessage "exit $rc, no meson ERROR line"
-fi
-in_container 'cp /tmp/meson.build meson.build'
+# 2. Broken build steps say what broke. broken NAME BREAK BUILD PATTERN:
+#    BREAK changes the tree (and is undone after), BUILD must fail with a line
+#    matching PATTERN in its output.
+broken() {
+  in_container "rm -rf /tmp/saved && mkdir /tmp/saved && cp -a src meson.build /tmp/saved/ && $2"
+  in_container "$3" >"$work/broken.log" 2>&1
+  local rc=$?
+  tail -n 12 "$work/broken.log"
+  if [ $rc -ne 0 ] && grep -q "$4" "$work/broken.log"; then
+    pass "$1" "exit $rc"
+  else
+    fail "$1" "exit $rc, and no line matching '$4' in the output"
+  fi
+  in_container 'rm -rf src && cp -a /tmp/saved/src /tmp/saved/meson.build .'
+}
+broken BrokenSourceShowsTheCompilerMessage 'echo "this is not C++ at all;" >> src/core/values.cpp' \
+  'bash scripts/build.sh' 'src/core/values.cpp:[0-9]*:[0-9]*: error:'
+broken BrokenMesonBuildShowsMesonsMessage 'echo "no_such_function()" >> meson.build' \
+  'rm -rf build-fresh && bash scripts/build.sh build-fresh' 'meson.build:[0-9]*:[0-9]*: ERROR:'
 
 exit $status

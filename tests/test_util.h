@@ -25,6 +25,20 @@ class TempDir {
   std::string path_;
 };
 
+// Sets (or, with nullptr, unsets) an environment variable for the scope and
+// restores it afterwards; children started meanwhile (run_tool) inherit it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_, old_;
+  bool had_ = false;
+};
+
 void write_file(const std::string& path, const std::string& bytes);  // creates parent dirs
 std::string read_file(const std::string& path);
 void copy_tree(const std::string& from, const std::string& to);  // like cp -r, makes files writable

@@ -36,7 +36,7 @@ image="localhost/mplp-debian-12:bookworm"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mplp-deb.XXXXXX")"
 container="mplp-deb-test-$$"
 cleanup() {
-  if command -v podman >/dev/null 2>&1; then podman rm -f "$container" >/dev/null 2>&1; fi
+  if command -v podman >/dev/null 2>&1; then podman rm -f -t 0 "$container" >/dev/null 2>&1; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,13 +45,7 @@ trap 'exit 143' TERM
 
 # 1. A clean copy of the sources, then the package.
 mkdir -p "$work/src"
-if [ -e .git ] && command -v git >/dev/null 2>&1; then
-  git ls-files -z --cached --others --exclude-standard |
-    while IFS= read -r -d '' f; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done |
-    tar --null -T - -cf - | tar -C "$work/src" -xf -
-else
-  tar --exclude=./.git --exclude='./build*' --exclude='./obj-*' -cf - . | tar -C "$work/src" -xf -
-fi
+bash scripts/source-tar.sh | tar -C "$work/src" -xf -
 version="$(cd "$work/src" && dpkg-parsechangelog -S Version)"
 deb="$work/mplp-gate_${version}_$(dpkg --print-architecture).deb"
 echo "deb: dpkg-buildpackage -us -uc -b (mplp-gate $version; log: the end is shown on failure)"

@@ -16,24 +16,6 @@ namespace {
 
 const char* kFormats[] = {"github", "json", "junit", "sarif", "text"};
 
-// Sets (or unsets) an environment variable for the scope: run_tool's child inherits it.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old, had_ = true;
-    if (value != nullptr) ::setenv(name, value, 1);
-    else ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (had_) ::setenv(name_.c_str(), old_.c_str(), 1);
-    else ::unsetenv(name_.c_str());
-  }
-
- private:
-  std::string name_, old_;
-  bool had_ = false;
-};
-
 RunResult check_fixture(std::vector<std::string> args) {
   ScopedCwd cwd(fixture("report"));
   args.insert(args.begin(), "check");

@@ -25,24 +25,6 @@ namespace fs = std::filesystem;
 
 std::string runners() { return source_root() + "/runners"; }
 
-// Sets an environment variable for the scope (children inherit it), then
-// restores it.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old, had_ = true;
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (had_) ::setenv(name_.c_str(), old_.c_str(), 1);
-    else ::unsetenv(name_.c_str());
-  }
-
- private:
-  std::string name_, old_;
-  bool had_ = false;
-};
-
 // A usable docker, or skip (fail when the docker leg of CI runs without one).
 #define REQUIRE_DOCKER(engine_var)                                                              \
   do {                                                                                          \
@@ -96,7 +78,7 @@ TEST(EngineChoice, AutoFallsBackToDockerAndSaysSo) {
   TempDir tmp;
   RunResult r, c;
   {
-    ScopedEnv path("PATH", bin.path());
+    ScopedEnv path("PATH", bin.path().c_str());
     runner::Engine chosen;
     std::string why;
     ASSERT_TRUE(runner::detect_engine("auto", chosen, why)) << why;
@@ -137,7 +119,7 @@ TEST(EngineArgs, DockerMountsAnOverlayVolume) {
   runner::WorkspaceMount m;
   std::string err;
   {
-    ScopedEnv tmpdir("TMPDIR", tmp.path());
+    ScopedEnv tmpdir("TMPDIR", tmp.path().c_str());
     ASSERT_TRUE(runner::workspace_mount(docker, "/src/my\"repo", m, err)) << err;
   }
   ASSERT_NE(m.scratch, nullptr);
@@ -155,7 +137,7 @@ TEST(EngineArgs, DockerMountsAnOverlayVolume) {
   // No usable temporary directory: an error saying where, not a bad mount.
   runner::WorkspaceMount bad;
   {
-    ScopedEnv tmpdir("TMPDIR", tmp / "missing");
+    ScopedEnv tmpdir("TMPDIR", (tmp / "missing").c_str());
     EXPECT_FALSE(runner::workspace_mount(docker, "/src/repo", bad, err));
   }
   EXPECT_NE(err.find(tmp / "missing/mplp-workspace."), std::string::npos) << err;
