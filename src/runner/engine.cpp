@@ -84,7 +84,7 @@ std::vector<std::string> ulimit_args() {
   return {"--ulimit", "nofile=" + nofile + ":" + nofile, "--ulimit", "nproc=" + nproc + ":" + nproc};
 }
 
-std::vector<std::string> build_args(const Engine& e, long long source_date_epoch, bool local_base) {
+std::vector<std::string> build_args(const Engine& e, std::int64_t source_date_epoch, bool local_base) {
   std::string epoch = std::to_string(source_date_epoch);
   std::vector<std::string> argv = ulimit_args();
   if (e.name == "docker") {

@@ -26,6 +26,7 @@
 //   if (!detect_engine("auto", e, why)) ... // why: "no container engine: ..."
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,7 +58,7 @@ std::vector<std::string> ulimit_args();
 // the reproducibility knob (podman --timestamp EPOCH; docker's BuildKit reads
 // the SOURCE_DATE_EPOCH build argument), and podman's --pull=never when the
 // base is local (docker's builder uses a local image as it is).
-std::vector<std::string> build_args(const Engine& e, long long source_date_epoch, bool local_base);
+std::vector<std::string> build_args(const Engine& e, std::int64_t source_date_epoch, bool local_base);
 
 // The options of `run` that mount `repo` at /workspace, writable inside the
 // container while `repo` itself never changes, and what they need kept
