@@ -4,8 +4,11 @@
 # Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SECONDS=0
+timings=()
 bash scripts/setup.sh test
 bash scripts/build.sh build -Dtests=enabled
+timings+=("setup and build: ${SECONDS} s")
 
 results="build/test-results"
 rm -rf "$results" build/test-xml
@@ -16,7 +19,9 @@ mkdir -p "$results"
 # 20-docker-engine.sh runs it again under docker.
 echo "== unit and end-to-end tests"
 status=0
+start=$SECONDS
 MPLP_TEST_ENGINE=podman meson test -C build --print-errorlogs --verbose || status=$?
+timings+=("meson test: $((SECONDS - start)) s")
 # Each gtest executable writes its XML as build/test-xml/<test>.xml.
 for xml in build/test-xml/*.xml; do
   if [ -e "$xml" ]; then cp "$xml" "$results/"; fi
@@ -26,8 +31,13 @@ done
 for stage in scripts/test-stages/*.sh; do
   [ -e "$stage" ] || continue
   echo "== stage: $stage"
+  start=$SECONDS
   bash "$stage" "$results" || status=$?
+  timings+=("$stage: $((SECONDS - start)) s")
 done
+
+echo "== time taken"
+printf '  %s\n' "${timings[@]}" "total: ${SECONDS} s"
 
 # One closing line over every gtest run, in the form CI reads.
 python3 scripts/gtest_summary.py "$results"
