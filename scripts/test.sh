@@ -14,6 +14,15 @@ results="build/test-results"
 rm -rf "$results" build/test-xml
 mkdir -p "$results"
 
+# The Debian package compiles the project once more (a clean copy, Debian's
+# flags). It builds in the background while the suites below run, most of
+# which wait on containers; the stage 60-deb.sh then tests it. Its own
+# process group, so that an early exit stops the whole build.
+export MPLP_DEB_BUILD_DIR="$PWD/build/deb"
+setsid bash scripts/deb-build.sh "$MPLP_DEB_BUILD_DIR" >/dev/null 2>&1 &
+deb_pid=$!
+trap 'kill -- -"$deb_pid" 2>/dev/null || true' EXIT
+
 # Unit and end-to-end tests (GoogleTest), with their full output. The
 # executor suite (runner) runs here under podman; the stage
 # 20-docker-engine.sh runs it again under docker.

@@ -3,7 +3,10 @@
 #
 # 1. Builds it with `dpkg-buildpackage -us -uc -b` in a clean copy of the
 #    sources (the tracked and unignored files; no build directory, no .git),
-#    so nothing is written beside the repository.
+#    so nothing is written beside the repository (scripts/deb-build.sh). When
+#    scripts/test.sh started that build in the background (it compiles while
+#    the container suites wait), MPLP_DEB_BUILD_DIR names it and the stage
+#    waits for it.
 # 2. lintian: no error (warnings are printed).
 # 3. Its contents: the binary, man page, bash completion, copyright, and the
 #    default policy and schemas as documentation.
@@ -18,7 +21,9 @@
 # the stage exits non-zero when one fails.
 #
 # Usage: scripts/test-stages/60-deb.sh RESULTS_DIR
-#   MPLP_DEB_KEEP=DIR  also copy the built .deb files into DIR
+#   MPLP_DEB_BUILD_DIR=DIR  the package build already under way in DIR
+#                           (scripts/deb-build.sh DIR); its .deb files stay there
+#   MPLP_DEB_KEEP=DIR       also copy the built .deb files into DIR
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 src="$PWD"
@@ -43,22 +48,27 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# 1. A clean copy of the sources, then the package.
-mkdir -p "$work/src"
-bash scripts/source-tar.sh | tar -C "$work/src" -xf -
-version="$(cd "$work/src" && dpkg-parsechangelog -S Version)"
-deb="$work/mplp-gate_${version}_$(dpkg --print-architecture).deb"
-echo "deb: dpkg-buildpackage -us -uc -b (mplp-gate $version; log: the end is shown on failure)"
-start=$SECONDS
-if (cd "$work/src" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b) \
-     >"$work/build.log" 2>&1 && [ -f "$deb" ]; then
-  record Builds pass "$(basename "$deb") in $((SECONDS - start)) s"
+# 1. The package, from a clean copy of the sources.
+if [ -n "${MPLP_DEB_BUILD_DIR:-}" ]; then
+  pkg="$MPLP_DEB_BUILD_DIR"
+  echo "deb: waiting for the package build scripts/test.sh started in $pkg"
+  while [ ! -f "$pkg/status" ] && kill -0 "$(cat "$pkg/pid" 2>/dev/null || echo 0)" 2>/dev/null; do sleep 2; done
 else
-  tail -n 60 "$work/build.log"
-  record Builds fail "dpkg-buildpackage failed (the end of its log is above)"
+  pkg="$work/pkg"
+  echo "deb: dpkg-buildpackage -us -uc -b in a clean copy of the sources"
+  bash scripts/deb-build.sh "$pkg"
+fi
+version="$(dpkg-parsechangelog -l debian/changelog -S Version)"
+deb="$pkg/mplp-gate_${version}_$(dpkg --print-architecture).deb"
+if [ "$(cat "$pkg/status" 2>/dev/null)" = 0 ] && [ -f "$deb" ]; then
+  record Builds pass "$(basename "$deb") in $(cat "$pkg/seconds") s"
+  rm -rf "$pkg/src"  # the copy and its object files; the packages stay
+else
+  tail -n 60 "$pkg/build.log" 2>/dev/null
+  record Builds fail "dpkg-buildpackage failed (status $(cat "$pkg/status" 2>/dev/null || echo none); the end of its log is above)"
   exit 1
 fi
-if [ -n "${MPLP_DEB_KEEP:-}" ]; then mkdir -p "$MPLP_DEB_KEEP" && cp "$work"/*.deb "$MPLP_DEB_KEEP"/; fi
+if [ -n "${MPLP_DEB_KEEP:-}" ]; then mkdir -p "$MPLP_DEB_KEEP" && cp "$pkg"/*.deb "$MPLP_DEB_KEEP"/; fi
 
 # 2. lintian.
 if command -v lintian >/dev/null 2>&1; then
@@ -107,7 +117,7 @@ if ! podman image exists "$image"; then
     exit 1
   fi
 fi
-if ! podman run -d --rm --name "$container" -v "$work:/deb:ro" -v "$src:/src:ro" "$image" sleep 1800 >/dev/null; then
+if ! podman run -d --rm --name "$container" -v "$pkg:/deb:ro" -v "$src:/src:ro" "$image" sleep 1800 >/dev/null; then
   record InstallsInFreshDebian12 fail "podman could not start a container of $image"
   exit 1
 fi
