@@ -34,7 +34,7 @@ std::string read_all(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-// As test_util's reseal() and the shared corpus README describe: the sums
+// As test_util's reseal() and fixtures/upstream/README.md describe: the sums
 // cover every file outside integrity/; the v2 pack_root_hash covers five
 // fixed files, in that order, when present.
 void reseal(const PackInput& in, const std::string& pack) {

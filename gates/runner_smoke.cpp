@@ -1,15 +1,14 @@
 #include "gates/runner_smoke.h"
 
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <cstdio>
-#include <filesystem>
 
 #include "core/json.h"
 #include "core/registry.h"
 #include "core/safe_fs.h"
 #include "core/schema.h"
+#include "core/scoped_temp_dir.h"
 #include "core/values.h"
 #include "runner/executor.h"
 #include "runner/runner_def.h"
@@ -17,8 +16,6 @@
 namespace mplp {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr unsigned kSmokeTimeoutSeconds = 600;
 
@@ -39,7 +36,8 @@ const GateInfo kInfo{
     GateScope::Runners,
     {
         {"smoke.no_engine", Severity::Error, "no container engine (podman, or docker with a daemon) is usable",
-         "Install and configure podman (scripts/setup-podman.sh); without --require-engine the gate skips."},
+         "Install podman (scripts/setup.sh test configures it) or start a docker daemon, or name the usable one "
+         "with --engine; without --require-engine the gate skips."},
         {"smoke.no_runners", Severity::Error, "the runners directory is missing or holds no runner",
          "Pass the repository's runners/ directory to --runners."},
         {"smoke.unknown_runner", Severity::Error, "--runner names no runner (or an invalid id)",
@@ -70,24 +68,12 @@ const GateInfo kInfo{
          "The smoke command must write smoke_output under /workspace/out."},
         {"smoke.note", Severity::Info, "a remark of the executor (an outdated base image, no user namespace, "
          "containers of dead runs removed)", "Read the note; none of them fails the gate."},
-        {"smoke.timing", Severity::Info, "how long the build and the smoke run took, and whether the image was reused",
+        {"smoke.timing", Severity::Info,
+         "which engine ran the runner, how long the build and the smoke run took, and whether the image was reused",
          "Nothing to fix: it is information (a slow build is a cold cache or a fresh base image)."},
         {"smoke.registry_absent", Severity::Info, "no substrate registry: every runner directory is smoke-tested",
          "Add producers/_registry/substrates.v2.yaml beside runners/ (or pass --registry)."},
     }};
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    const char* t = std::getenv("TMPDIR");
-    std::string tmpl = std::string(t != nullptr && *t != '\0' ? t : "/tmp") + "/mplp-smoke.XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path.empty()) fs::remove_all(path, ec);
-  }
-};
 
 Finding make(const char* code, const std::string& file, std::string message) {
   Finding f;
@@ -182,15 +168,16 @@ class Gate_ : public Gate {
 
     runner::Engine engine;
     std::string reason;
-    if (!runner::detect_engine("auto", engine, reason)) {
+    if (!runner::detect_engine(ctx.options.engine, engine, reason)) {
       if (ctx.options.require_engine) return sink.report(make("smoke.no_engine", "", reason));
       return sink.skip(reason);
     }
-    for (const std::string& id : ids) smoke_one(dir, id, ctx, sink);
+    for (const std::string& id : ids) smoke_one(dir, id, engine, ctx, sink);
   }
 
  private:
-  void smoke_one(const std::string& dir, const std::string& id, const GateContext& ctx, FindingSink& sink) const {
+  void smoke_one(const std::string& dir, const std::string& id, const runner::Engine& engine, const GateContext& ctx,
+                 FindingSink& sink) const {
     std::string file = is_runner_id(id) ? id + "/runner.yaml" : "";
     runner::RunnerDef def;
     std::string err;
@@ -200,13 +187,14 @@ class Gate_ : public Gate {
       Finding f = make(code, file, "runner '" + id + "': " + (err.empty() ? "invalid runner id" : err));
       return sink.report(std::move(f));
     }
-    TempDir tmp;
-    if (tmp.path.empty()) return sink.report(make("smoke.run_failed", file, "cannot create a temporary directory"));
+    ScopedTempDir tmp("mplp-smoke");
+    if (tmp.path().empty()) return sink.report(make("smoke.run_failed", file, tmp.error()));
     runner::RunRequest req;
     req.runners_dir = dir;
     req.runner_id = id;
+    req.engine = engine.name;
     req.cmd = def.smoke_command;
-    req.out_dir = tmp.path + "/pack";
+    req.out_dir = tmp.path() + "/pack";
     req.repo_root = ctx.options.repo_root.value_or("");
     req.output = runner::OutputMode::Capture;  // a gate never prints
     req.timeout_seconds = kSmokeTimeoutSeconds;
@@ -214,7 +202,8 @@ class Gate_ : public Gate {
     runner::RunOutcome out;
     bool ok = runner::execute(req, out, err);
     Finding timing = make("smoke.timing", file,
-                          "runner '" + id + "': build " + seconds(out.build_seconds) +
+                          "runner '" + id + "': engine " + runner::describe(engine) + ", build " +
+                              seconds(out.build_seconds) +
                               (out.image.built ? " (built)" : " (cached image reused)") + ", smoke " +
                               seconds(out.run_seconds));
     sink.report(std::move(timing));

@@ -6,11 +6,11 @@
 # Writes one drop-in file; idempotent (rewritten only when its content
 # changes). mplp-gate itself also passes safe explicit ulimits, so this file
 # is what makes a plain `podman run` work here too.
-# Usage: scripts/setup-podman.sh   (as root, or with sudo available; called by setup.sh)
+# Usage: scripts/setup-podman.sh   (as root, or with sudo available; called by `setup.sh test`)
 set -euo pipefail
 
 if ! command -v podman >/dev/null 2>&1; then
-  echo "setup-podman: podman is not installed (scripts/setup.sh installs it)" >&2
+  echo "setup-podman: podman is not installed (scripts/setup.sh test installs it)" >&2
   exit 0
 fi
 nofile=$(ulimit -Hn)

@@ -1,23 +1,48 @@
 #!/usr/bin/env bash
-# Installs every Debian package mplp-gate needs to build, test and run its
-# container runners. Idempotent: does nothing when all are present.
-# Usage: scripts/setup.sh   (as root, or with sudo available)
+# Installs the Debian 12 packages mplp-gate needs. Idempotent: installs only
+# what is missing, and says what it installs (apt's own output is shown, so a
+# failure says why).
+#
+# Usage: scripts/setup.sh [build|test]   (as root, or with sudo available)
+#   build (default)  what building and running mplp-gate needs: the compiler,
+#                    meson, the libraries, scdoc for the man page
+#                    (scripts/build.sh and scripts/demo.sh)
+#   test             that, plus what the test suite uses (scripts/test.sh):
+#                    GoogleTest and xmllint; clang for the sanitizers and
+#                    fuzzers; podman, runc, mmdebstrap and Debian's docker.io
+#                    for the container runners (both engines); node and npm
+#                    for the SARIF consumers and the local Node runner; the
+#                    Debian packaging tools and lintian for the package stage.
+#                    Then configures podman (scripts/setup-podman.sh).
+# No package installed here starts a service: the test suite starts its own
+# docker daemon and stops it again.
 set -euo pipefail
-trap 'bash "$(dirname "${BASH_SOURCE[0]}")/setup-podman.sh"' EXIT  # podman for the container runners, also on the early exit below
+cd "$(dirname "$0")/.."
 
-packages=(
-  # build
+what="${1:-build}"
+build_packages=(
   g++ meson ninja-build pkg-config python3
-  libvalijson-dev rapidjson-dev libyaml-cpp-dev libssl-dev libre2-dev libgtest-dev libgmock-dev
-  # tests and reports (openssl and securesystemslib verify signed provenance
-  # independently of mplp-gate; pyca/cryptography is securesystemslib's ECDSA
-  # backend, only "recommended" by the package)
-  libxml2-utils scdoc coreutils openssl python3-securesystemslib python3-cryptography
+  libvalijson-dev rapidjson-dev libyaml-cpp-dev libssl-dev libre2-dev
+  scdoc
+)
+test_packages=(
+  # GoogleTest suites and report checks
+  libgtest-dev libgmock-dev libxml2-utils coreutils ca-certificates
+  # signed provenance verified independently of mplp-gate (pyca/cryptography
+  # is securesystemslib's ECDSA backend, only "recommended" by the package)
+  openssl python3-securesystemslib python3-cryptography
   # sanitizers and fuzzing
   clang libclang-rt-14-dev
-  # container runners (issue 3)
-  podman runc mmdebstrap uidmap
+  # container runners, under podman and under docker
+  podman runc mmdebstrap uidmap docker.io
+  # the Debian package stage
+  build-essential dpkg-dev debhelper lintian
 )
+case "$what" in
+  build) packages=("${build_packages[@]}") ;;
+  test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: scripts/setup.sh [build|test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,15 +52,27 @@ for p in "${packages[@]}"; do
 done
 # npm (for the SARIF multitool and the local Node runner): some machines ship
 # Node.js with its own npm, which conflicts with Debian's npm package.
-if ! command -v npm >/dev/null 2>&1; then
+if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
+
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  # Without systemd, a package's postinst would start its daemon (docker.io's
+  # dockerd) through invoke-rc.d; a policy-rc.d answering 101 forbids it.
+  # Only ours is removed afterwards.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# mplp-gate scripts/setup.sh: no service starts during its installs\nexit 101\n' |
+      $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+  fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+if [ "$what" = test ]; then
+  bash scripts/setup-podman.sh  # podman for the container runners
+fi

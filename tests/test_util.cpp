@@ -41,6 +41,17 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
+ScopedEnv::ScopedEnv(const char* name, const char* value) : name_(name) {
+  if (const char* old = std::getenv(name)) old_ = old, had_ = true;
+  if (value != nullptr) ::setenv(name, value, 1);
+  else ::unsetenv(name);
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (had_) ::setenv(name_.c_str(), old_.c_str(), 1);
+  else ::unsetenv(name_.c_str());
+}
+
 void write_file(const std::string& path, const std::string& bytes) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -72,9 +83,7 @@ static std::string env_or(const char* name, const std::string& fallback) {
 
 std::string source_root() { return env_or("MPLP_SOURCE_ROOT", "."); }
 std::string fixture(const std::string& rel) { return source_root() + "/fixtures/" + rel; }
-std::string corpus(const std::string& rel) {
-  return env_or("MPLP_CORPUS", source_root() + "/../shared/corpus") + "/" + rel;
-}
+std::string corpus(const std::string& rel) { return fixture(rel); }
 std::string gate_binary() { return env_or("MPLP_GATE_BIN", "mplp-gate"); }
 
 int run_shell(const std::string& command, std::string& output) {

@@ -1,5 +1,6 @@
 // Helpers shared by the tests: temporary directories, writing packs, running
-// the built binary, and locating fixtures and the upstream corpus.
+// the built binary, and locating fixtures and the upstream corpus (vendored in
+// fixtures/upstream with its LICENSE and NOTICE).
 #pragma once
 
 #include <map>
@@ -24,13 +25,27 @@ class TempDir {
   std::string path_;
 };
 
+// Sets (or, with nullptr, unsets) an environment variable for the scope and
+// restores it afterwards; children started meanwhile (run_tool) inherit it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_, old_;
+  bool had_ = false;
+};
+
 void write_file(const std::string& path, const std::string& bytes);  // creates parent dirs
 std::string read_file(const std::string& path);
 void copy_tree(const std::string& from, const std::string& to);  // like cp -r, makes files writable
 
 std::string source_root();                  // MPLP_SOURCE_ROOT
 std::string fixture(const std::string& rel);  // source_root()/fixtures/rel
-std::string corpus(const std::string& rel);   // ../shared/corpus/rel
+std::string corpus(const std::string& rel);   // source_root()/fixtures/rel; "upstream/..." is upstream's corpus
 std::string gate_binary();                    // MPLP_GATE_BIN
 
 struct RunResult {

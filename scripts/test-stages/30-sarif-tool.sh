@@ -31,6 +31,5 @@ multitool="$tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
 MPLP_NPM_TOOLS="$tools" \
 MPLP_GATE_BIN="$PWD/$build/src/cli/mplp-gate" \
 MPLP_SOURCE_ROOT="$PWD" \
-MPLP_CORPUS="$PWD/../shared/corpus" \
   "$build/tests/report/report-tests" --gtest_filter='SarifConsumers.*' \
   --gtest_output="xml:$results/report-sarif-consumers.xml"

@@ -17,6 +17,7 @@
 #include "core/safe_fs.h"
 #include "engine/check.h"
 #include "report/render.h"
+#include "runner/engine.h"
 
 namespace mplp::cli {
 
@@ -127,6 +128,11 @@ int cmd_check(const Args& args) {
       {"--require-engine", false,
        [&](const std::string&, std::string&) { req.options.require_engine = true; return true; },
        "with --runners: a missing container engine is an error, not a skip", ""},
+      {"--engine", true, [&](const std::string& v, std::string& e) {
+         if (!runner::is_engine_name(v)) return e = "expected podman, docker or auto", false;
+         req.options.engine = v;
+         return true;
+       }, "with --runners: container engine, podman, docker or auto (default auto: podman first)", "NAME"},
       {"--absolute-paths", false, [&](const std::string&, std::string&) { req.absolute_paths = true; return true; },
        "report absolute pack paths", ""},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},

@@ -19,7 +19,9 @@ const std::vector<Command>& commands() {
 }
 
 std::string_view tool_version() {
-  static const std::string v = std::string(kVersion) + " (commit " + kCommit + ")";
+  // No commit when built from a tree without git (a tarball, a copy).
+  static const std::string v =
+      std::string(kVersion) + (std::string_view(kCommit) != "none" ? std::string(" (commit ") + kCommit + ")" : "");
   return v;
 }
 

@@ -92,7 +92,7 @@ std::string find_runners_dir() {
 
 OptionSpec engine_option(std::string& engine) {
   return {"--engine", true, [&engine](const std::string& v, std::string& e) {
-            if (v != "podman" && v != "docker" && v != "auto") return e = "expected podman, docker or auto", false;
+            if (!runner::is_engine_name(v)) return e = "expected podman, docker or auto", false;
             engine = v;
             return true;
           }, "container engine: podman, docker or auto (default auto: podman first)", "NAME"};
@@ -172,6 +172,14 @@ int cmd_run(const Args& args) {
     std::cerr << "mplp-gate run: no runners/ directory in the working directory or its parents up to the "
                  "repository root (use --runners)\n";
     return kExitError;
+  }
+  // Say which engine runs before a build that may take minutes (execute
+  // detects it again and reports the failure when there is none).
+  runner::Engine engine;
+  std::string why;
+  if (runner::detect_engine(req.engine, engine, why)) {
+    std::cerr << "mplp-gate run: engine " << runner::describe(engine) << "\n";
+    req.engine = engine.name;
   }
   std::cout.flush();
   runner::RunOutcome out;

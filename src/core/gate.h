@@ -59,6 +59,7 @@ struct CheckOptions {
   std::optional<std::string> only_runner; // --runner
   bool require_engine = false;            // --require-engine
   bool require_signature = false;         // --require-signature: no trusted key is a failure
+  std::string engine = "auto";            // --engine: podman, docker or auto
 };
 
 struct GateContext {

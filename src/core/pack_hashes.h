@@ -1,5 +1,5 @@
 // The pack hash algorithms recovered from upstream packs (see
-// ../shared/corpus/README.md). Shared by INTEGRITY-01 (which recomputes them)
+// fixtures/upstream/README.md). Shared by INTEGRITY-01 (which recomputes them)
 // and the executor's sealing step (which writes them).
 //
 // v2 producer: SHA-256 of the lines "<sha256(f)>  <f>\n" for f in

@@ -1,9 +1,12 @@
 #include "runner/engine.h"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "core/leftovers.h"
 #include "core/values.h"
@@ -13,6 +16,7 @@ namespace mplp::runner {
 
 namespace {
 
+// Runs `name args`; usable when it exits 0. Its first output line is the version.
 bool probe(const std::string& name, const std::vector<std::string>& args, Engine& out, std::string& reason) {
   std::string bin = find_in_path(name);
   if (bin.empty()) {
@@ -31,7 +35,16 @@ bool probe(const std::string& name, const std::vector<std::string>& args, Engine
   }
   out.name = name;
   out.binary = bin;
+  out.version = r.out.substr(0, r.out.find_first_of("\r\n"));
   return true;
+}
+
+// One field of a `docker --mount` value (CSV: quoted, quotes doubled), so the
+// commas of the overlay options stay inside it.
+std::string csv_field(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
 }
 
 rlim_t hard_limit(int resource, rlim_t cap) {
@@ -42,11 +55,15 @@ rlim_t hard_limit(int resource, rlim_t cap) {
 
 }  // namespace
 
+bool is_engine_name(const std::string& wanted) {
+  return wanted == "podman" || wanted == "docker" || wanted == "auto";
+}
+
 bool detect_engine(const std::string& wanted, Engine& out, std::string& reason) {
   std::string podman_why, docker_why;
   if (wanted == "podman" || wanted == "auto") {
     // `podman info` opens the storage, so a broken set-up shows here.
-    if (probe("podman", {"info", "--format", "{{.Host.OCIRuntime.Name}}"}, out, podman_why)) return true;
+    if (probe("podman", {"info", "--format", "{{.Version.Version}}"}, out, podman_why)) return true;
     if (wanted == "podman") return reason = "no container engine: " + podman_why, false;
   }
   if (wanted == "docker" || wanted == "auto") {
@@ -57,6 +74,10 @@ bool detect_engine(const std::string& wanted, Engine& out, std::string& reason) 
   if (wanted != "auto") return reason = "unknown engine '" + wanted + "' (podman, docker or auto)", false;
   reason = "no container engine: " + podman_why + "; " + docker_why;
   return false;
+}
+
+std::string describe(const Engine& e) {
+  return e.name + (e.version.empty() ? "" : " " + e.version) + " (" + e.binary + ")";
 }
 
 std::vector<std::string> ulimit_args() {
@@ -90,12 +111,44 @@ std::vector<std::string> build_network_args(const Engine&, bool network) {
   return {"--network=none"};
 }
 
-std::vector<std::string> repo_mount_args(const Engine& e, const std::string& repo, const std::string& upper,
-                                         const std::string& work) {
-  if (e.name != "podman") return {"-v", repo + ":/workspace"};
-  std::string spec = repo + ":/workspace:O";
-  if (!upper.empty()) spec += ",upperdir=" + upper + ",workdir=" + work;
-  return {"-v", spec};
+std::vector<std::string> build_args(const Engine& e, std::int64_t source_date_epoch, bool local_base) {
+  std::string epoch = std::to_string(source_date_epoch);
+  std::vector<std::string> argv = ulimit_args();
+  if (e.name == "docker") {
+    argv.insert(argv.end(), {"--build-arg", "SOURCE_DATE_EPOCH=" + epoch});
+  } else {
+    argv.insert(argv.end(), {"--timestamp", epoch});
+    if (local_base) argv.push_back("--pull=never");  // it exists only here: never ask a registry
+  }
+  return argv;
+}
+
+bool workspace_mount(const Engine& e, const std::string& repo, const std::string& upper, const std::string& work,
+                     WorkspaceMount& out, std::string& error) {
+  out = WorkspaceMount{};
+  if (e.name != "docker") {
+    std::string spec = repo + ":/workspace:O";
+    if (!upper.empty()) spec += ",upperdir=" + upper + ",workdir=" + work;
+    out.args = {"-v", spec};
+    return true;
+  }
+  std::string up = upper, wk = work;
+  if (up.empty()) {
+    out.scratch = std::make_unique<ScopedTempDir>("mplp-workspace");
+    const std::string& dir = out.scratch->path();
+    if (dir.empty()) return error = out.scratch->error(), false;
+    for (const char* sub : {"/upper", "/work"})
+      if (::mkdir((dir + sub).c_str(), 0700) != 0)
+        return error = "cannot create " + dir + sub + ": " + std::strerror(errno), false;
+    up = dir + "/upper";
+    wk = dir + "/work";
+  }
+  // The local driver mounts `overlay` with these options on the daemon's
+  // host; an anonymous volume goes away with the container (--rm).
+  out.args = {"--mount", "type=volume,dst=/workspace,volume-driver=local,volume-opt=type=overlay,"
+                         "volume-opt=device=overlay," +
+                             csv_field("volume-opt=o=lowerdir=" + repo + ",upperdir=" + up + ",workdir=" + wk)};
+  return true;
 }
 
 void remove_orphan_containers(const Engine& e, std::vector<std::string>& removed) {
@@ -138,7 +191,7 @@ std::string image_id(const Engine& e, const std::string& ref) {
 
 std::string image_label(const Engine& e, const std::string& ref, const std::string& label) {
   ProcessSpec s;
-  s.argv = {e.binary, "image", "inspect", "--format", "{{index .Labels \"" + label + "\"}}", ref};
+  s.argv = {e.binary, "image", "inspect", "--format", "{{index .Config.Labels \"" + label + "\"}}", ref};
   s.timeout_seconds = 120;
   ProcessResult r = run_process(s);
   if (!r.started || r.exit_code != 0) return "";

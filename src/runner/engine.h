@@ -1,5 +1,16 @@
 // The container engine: which one (podman preferred, docker when its daemon
-// answers) and the argv of every engine command the executor runs.
+// answers) and the engine-specific argv of the commands the executor runs.
+// Both engines get the same container: no network, the same ulimits, the
+// repository at /workspace writable inside but never changed outside.
+//
+// Differences handled here: podman builds reproducibly (--timestamp) and never
+// pulls a local base (--pull=never), where docker's builder has neither flag;
+// podman mounts the repository as an overlay (-v repo:/workspace:O), which
+// docker has no syntax for, so docker gets an anonymous overlay volume of its
+// local driver (repository as the lower layer, upper and work directories in
+// a scratch directory the caller owns); docker prints image ids with their
+// "sha256:" prefix, podman without. Base images are imported by
+// runners/_base/*/build.sh with ENGINE set to the engine's binary.
 //
 // Limits: every `run` and `build` passes explicit ulimits, nofile and nproc,
 // set to the executor's own hard limits (capped at 1048576 and 32768). A
@@ -26,19 +37,29 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "core/scoped_temp_dir.h"
 
 namespace mplp::runner {
 
 struct Engine {
-  std::string name;    // "podman" or "docker"
-  std::string binary;  // absolute path
+  std::string name;     // "podman" or "docker"
+  std::string binary;   // absolute path
+  std::string version;  // podman's version, or the docker daemon's ("" if it did not say)
 };
 
-// `wanted`: "podman", "docker" or "auto" (podman first). False with the
-// reason when none is usable.
+// "podman", "docker" or "auto": the values of --engine.
+bool is_engine_name(const std::string& wanted);
+
+// `wanted`: "podman", "docker" or "auto" (podman first, then docker). False
+// with the reason when none is usable.
 bool detect_engine(const std::string& wanted, Engine& out, std::string& reason);
+
+// "podman 4.3.1 (/usr/bin/podman)": which engine a command used, for people.
+std::string describe(const Engine& e);
 
 // "--ulimit", "nofile=N:N", "--ulimit", "nproc=M:M".
 std::vector<std::string> ulimit_args();
@@ -63,15 +84,29 @@ constexpr const char* kOwnerLabel = "org.mplp.owner";
 // dead owners are removed by the next run).
 std::vector<std::string> hardening_args(const Engine& e, const UserNs& ns, unsigned time_limit_seconds);
 
+// The engine's own `build` options (after "build -f FILE -t REF"): ulimits,
+// the reproducibility knob (podman --timestamp EPOCH; docker's BuildKit reads
+// the SOURCE_DATE_EPOCH build argument), and podman's --pull=never when the
+// base is local (docker's builder uses a local image as it is).
+std::vector<std::string> build_args(const Engine& e, std::int64_t source_date_epoch, bool local_base);
+
 // Arguments of every image build: no network unless `network`.
 std::vector<std::string> build_network_args(const Engine& e, bool network);
 
-// Mounts the repository at /workspace so that the producer never writes it:
-// podman mounts an overlay (:O), with `upper` and `work` as its upper and
-// work directories when given (a user namespace needs directories it owns);
-// docker binds it.
-std::vector<std::string> repo_mount_args(const Engine& e, const std::string& repo, const std::string& upper = "",
-                                         const std::string& work = "");
+// The options of `run` that mount `repo` at /workspace, writable inside the
+// container while `repo` itself never changes, and what they need kept
+// alive until the container is gone. podman mounts an overlay (:O), with
+// `upper` and `work` as its upper and work directories when given (a user
+// namespace needs directories it owns); docker has no syntax for that, so it
+// gets an anonymous overlay volume of its local driver whose upper/ and
+// work/ live in a scratch directory (removed when `scratch` is reset or
+// dies). Paths must not hold ':' ',' or a newline (the engines' mount syntax).
+struct WorkspaceMount {
+  std::vector<std::string> args;
+  std::unique_ptr<ScopedTempDir> scratch;
+};
+bool workspace_mount(const Engine& e, const std::string& repo, const std::string& upper, const std::string& work,
+                     WorkspaceMount& out, std::string& error);
 
 // Removes (rm -f) the containers labelled with an owner that is gone; their
 // names go to `removed`. Containers without the label are never touched.

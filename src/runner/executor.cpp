@@ -83,7 +83,7 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   if (req.network == "none") s.argv.push_back("--network=none");
   for (const std::string& u : ulimit_args()) s.argv.push_back(u);
   for (const std::string& h : hardening_args(engine, ns, req.timeout_seconds)) s.argv.push_back(h);
-  s.argv.insert(s.argv.end(), mounts.repo_args.begin(), mounts.repo_args.end());
+  s.argv.insert(s.argv.end(), mounts.workspace.args.begin(), mounts.workspace.args.end());
   s.argv.insert(s.argv.end(), {"-v", stage.path + ":/workspace/out", "-w", "/workspace", "-e",
                                "MPLP_OUT_DIR=/workspace/out", "-e", "MPLP_RUNNER_ID=" + def.id, "--entrypoint",
                                "/bin/sh", out.image.id, "-c", req.cmd});

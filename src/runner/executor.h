@@ -7,7 +7,7 @@
 // fingerprint inside that exact image (uname and the runner's
 // version_command; runtime_type is that command's program, e.g. python3 ->
 // python, so it is measured rather than copied from runner.yaml); run CMD through `sh -c` in that image with the repo at
-// /workspace (podman: an overlay, so the repo itself is never written) and a
+// /workspace (an overlay under either engine, so the repo itself is never written) and a
 // private staging copy of OUT_DIR at /workspace/out, network off by default;
 // on success seal the staging directory (seal.h; with `sign_key`, the signed
 // provenance too) and commit it over OUT_DIR

@@ -1,7 +1,6 @@
 #include "runner/image.h"
 
 #include <dirent.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 
 #include "core/digest.h"
 #include "core/safe_fs.h"
+#include "core/scoped_temp_dir.h"
 
 namespace mplp::runner {
 
@@ -17,21 +17,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kDefinitionLabel = "org.mplp.definition";
-
-// A temporary directory removed on destruction.
-struct TempTree {
-  std::string path;
-  explicit TempTree(std::string& error) {
-    const char* t = std::getenv("TMPDIR");
-    std::string tmpl = std::string(t != nullptr && *t != '\0' ? t : "/tmp") + "/mplp-build.XXXXXX";
-    if (::mkdtemp(tmpl.data()) == nullptr) error = "cannot create a temporary directory in " + tmpl;
-    else path = tmpl;
-  }
-  ~TempTree() {
-    std::error_code ec;
-    if (!path.empty()) fs::remove_all(path, ec);
-  }
-};
 
 bool write_tree_file(const std::string& root, const std::string& rel, const std::string& bytes, std::string& error) {
   std::error_code ec;
@@ -81,14 +66,14 @@ bool require_base(const Engine& engine, const RunnerDef& def, std::string& base_
 bool fetch_npm(const NpmFetch& f, const std::string& ctx, std::string& log,
                std::string& error) {
   std::string where = "build: fetch npm " + f.package + "@" + f.version;
-  TempTree tmp(error);
-  if (tmp.path.empty()) return false;
+  ScopedTempDir tmp("mplp-npm");
+  if (tmp.path().empty()) return error = where + ": " + tmp.error(), false;
   // --prefer-offline: npm's cache answers repeated builds without the network.
-  ProcessResult r = run_tool({"npm", "pack", "--silent", "--prefer-offline", "--pack-destination", tmp.path,
+  ProcessResult r = run_tool({"npm", "pack", "--silent", "--prefer-offline", "--pack-destination", tmp.path(),
                               f.package + "@" + f.version},
-                             {}, tmp.path, OutputMode::Capture, log);
+                             {}, tmp.path(), OutputMode::Capture, log);
   if (!r.started || r.exit_code != 0) return error = where + " failed: " + failure(r), false;
-  std::string tgz = tmp.path + "/" + f.package + "-" + f.version + ".tgz";
+  std::string tgz = tmp.path() + "/" + f.package + "-" + f.version + ".tgz";
   std::string bytes;
   if (!read_file(tgz, 1ull << 32, bytes, error)) return error = where + ": " + error, false;
   std::string got = sha256_hex(bytes);
@@ -141,13 +126,13 @@ bool build_base(const Engine& engine, const std::string& runners_dir, const std:
     error = "base " + base_id + ": cannot read " + runners_dir + "/" + rel + ": " + error;
     return false;
   }
-  TempTree tmp(error);
-  if (tmp.path.empty()) return false;
-  if (!write_tree_file(tmp.path, "build.sh", script, error)) return false;
-  ProcessResult r = run_tool({"sh", tmp.path + "/build.sh", image_ref},
+  ScopedTempDir tmp("mplp-build");
+  if (tmp.path().empty()) return error = "base " + base_id + ": " + tmp.error(), false;
+  if (!write_tree_file(tmp.path(), "build.sh", script, error)) return false;
+  ProcessResult r = run_tool({"sh", tmp.path() + "/build.sh", image_ref},
                              {"ENGINE=" + engine.binary, "SOURCE_DATE_EPOCH=" + std::to_string(source_date_epoch),
                               "MPLP_BASE_LABEL=" + base_definition_hash(script)},
-                             tmp.path, output, log);
+                             tmp.path(), output, log);
   if (!r.started || r.exit_code != 0) {
     error = "base " + base_id + ": " + rel + " failed: " + failure(r);
     return false;
@@ -182,28 +167,21 @@ bool ensure_image(const Engine& engine, const RunnerDef& def, const BuildOptions
     if (!out.id.empty()) return true;
   }
 
-  TempTree ctx(error);
-  if (ctx.path.empty()) return error = "build: " + error, false;
+  ScopedTempDir ctx("mplp-build");
+  if (ctx.path().empty()) return error = "build: " + ctx.error(), false;
   for (const auto& [rel, bytes] : def.files)
-    if (!write_tree_file(ctx.path, rel, bytes, error)) return error = "build: " + error, false;
+    if (!write_tree_file(ctx.path(), rel, bytes, error)) return error = "build: " + error, false;
   for (const NpmFetch& f : def.fetch)
-    if (!fetch_npm(f, ctx.path, out.log, error)) return false;
+    if (!fetch_npm(f, ctx.path(), out.log, error)) return false;
 
-  std::string epoch = std::to_string(def.source_date_epoch);
-  std::vector<std::string> argv = {engine.binary, "build", "-f", ctx.path + "/" + def.containerfile, "-t", out.ref};
-  if (engine.name == "docker") {
-    argv.insert(argv.end(), {"--build-arg", "SOURCE_DATE_EPOCH=" + epoch});  // BuildKit's reproducibility knob
-  } else {
-    argv.insert(argv.end(), {"--timestamp", epoch});
-    for (const std::string& u : ulimit_args()) argv.push_back(u);
-  }
+  std::vector<std::string> argv = {engine.binary, "build", "-f", ctx.path() + "/" + def.containerfile, "-t", out.ref};
+  for (std::string& a : build_args(engine, def.source_date_epoch, !def.base_image.empty())) argv.push_back(std::move(a));
   for (const std::string& a : build_network_args(engine, def.build_network && options.policy_allows_network))
     argv.push_back(a);
-  // A local base is never pulled: it exists only here.
-  if (!def.base_image.empty()) argv.push_back("--pull=never");
   if (options.rebuild) argv.push_back("--no-cache");
-  argv.push_back(ctx.path);
-  ProcessResult r = run_tool(argv, {"SOURCE_DATE_EPOCH=" + epoch}, ctx.path, options.output, out.log);
+  argv.push_back(ctx.path());
+  std::string epoch = std::to_string(def.source_date_epoch);
+  ProcessResult r = run_tool(argv, {"SOURCE_DATE_EPOCH=" + epoch}, ctx.path(), options.output, out.log);
   if (!r.started || r.exit_code != 0) {
     error = "build: " + engine.name + " build of runner '" + def.id + "' failed: " + failure(r);
     return false;

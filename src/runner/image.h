@@ -15,8 +15,12 @@
 // missing base image is an error that says how to build it ("base: ..."); a
 // base whose label org.mplp.definition differs from the hash of its script
 // and this machine's apt sources is used, with a note to rebuild it. Builds
-// are reproducible: podman builds with --timestamp SOURCE_DATE_EPOCH, npm
-// tarballs are pinned by SHA-256, and base images are stamped by their script.
+// are reproducible under podman: it builds with --timestamp SOURCE_DATE_EPOCH
+// (file times and creation time), npm tarballs are pinned by SHA-256, and
+// base images are stamped by their script. docker's builder and `docker
+// import` record the time of the build, so under docker the reference is the
+// same for the same definition but a rebuild gets a new image id (the id that
+// ran is what a pack records).
 //
 //   ImageResult img;
 //   if (!ensure_image(engine, def, {.rebuild = false}, img, err)) ... // err: "build: ..." or "base: ..."

@@ -63,10 +63,7 @@ bool prepare_producer_mounts(const Engine& engine, const std::string& repo, Prod
                              std::vector<std::string>& notes, std::string& error) {
   out = ProducerMounts{};
   out.ns = container_userns(engine);
-  if (!out.ns.enabled) {
-    out.repo_args = repo_mount_args(engine, repo);
-    return true;
-  }
+  if (!out.ns.enabled) return workspace_mount(engine, repo, "", "", out.workspace, error);
   std::string tmp = temp_root();
   std::string blocker = unsearchable_ancestor(repo);
   if (blocker.empty()) blocker = unsearchable_ancestor(tmp);
@@ -74,8 +71,7 @@ bool prepare_producer_mounts(const Engine& engine, const std::string& repo, Prod
     notes.push_back("the producer runs without a user namespace (still without capabilities): " + blocker +
                     " is not searchable by other users, which podman's overlay of the repository needs in one");
     out.ns = UserNs{};
-    out.repo_args = repo_mount_args(engine, repo);
-    return true;
+    return workspace_mount(engine, repo, "", "", out.workspace, error);
   }
   auto tmp_dir = Dir::open(tmp, error);
   if (!tmp_dir) return false;
@@ -96,11 +92,15 @@ bool prepare_producer_mounts(const Engine& engine, const std::string& repo, Prod
     release_producer_mounts(out);
     return false;
   }
-  out.repo_args = repo_mount_args(engine, repo, out.overlay_dir + "/upper", out.overlay_dir + "/work");
+  if (!workspace_mount(engine, repo, out.overlay_dir + "/upper", out.overlay_dir + "/work", out.workspace, error)) {
+    release_producer_mounts(out);
+    return false;
+  }
   return true;
 }
 
 void release_producer_mounts(ProducerMounts& m) {
+  m.workspace.scratch.reset();  // the container is gone: its writes to /workspace go too
   if (m.overlay_dir.empty()) return;
   fs::path p(m.overlay_dir);
   std::string why;

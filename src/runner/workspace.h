@@ -14,7 +14,7 @@
 //
 //   ProducerMounts m;
 //   if (!prepare_producer_mounts(engine, repo, m, notes, err)) ...
-//   argv += m.repo_args;  ... hardening_args(engine, m.ns, limit) ...
+//   argv += m.workspace.args;  ... hardening_args(engine, m.ns, limit) ...
 //   release_producer_mounts(m);
 #pragma once
 
@@ -27,8 +27,8 @@ namespace mplp::runner {
 
 struct ProducerMounts {
   UserNs ns;
-  std::vector<std::string> repo_args;
-  std::string overlay_dir;  // "" when none
+  WorkspaceMount workspace;  // the repository at /workspace (engine.h)
+  std::string overlay_dir;   // "" when none
 };
 
 bool prepare_producer_mounts(const Engine& engine, const std::string& repo, ProducerMounts& out,

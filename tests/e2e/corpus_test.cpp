@@ -1,4 +1,4 @@
-// The four real upstream packs in ../shared/corpus, checked as they are
+// The four real upstream packs in fixtures/upstream, checked as they are
 // (read-only), with the verdicts issue 2 expects of every gate.
 #include <gtest/gtest.h>
 

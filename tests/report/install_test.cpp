@@ -52,10 +52,14 @@ TEST(Install, IntoATempDestdirAndRunTheInstalledBinary) {
   std::string complete = "source " + shell_quote(root + "/share/bash-completion/completions/mplp-gate") +
                          "; COMP_WORDS=(mplp-gate check --format ''); COMP_CWORD=3; _mplp_gate; "
                          "echo \"${COMPREPLY[*]}\"; COMP_WORDS=(mplp-gate ex); COMP_CWORD=1; _mplp_gate; "
-                         "echo \"${COMPREPLY[*]}\"";
+                         "echo \"${COMPREPLY[*]}\"; COMP_WORDS=(mplp-gate run --engine ''); COMP_CWORD=3; _mplp_gate; "
+                         "echo \"run: ${COMPREPLY[*]}\"; COMP_WORDS=(mplp-gate check --eng); COMP_CWORD=2; _mplp_gate; "
+                         "echo \"check: ${COMPREPLY[*]}\"";
   ASSERT_EQ(run_shell("bash -c " + shell_quote(complete), out), 0) << out;
   EXPECT_NE(out.find("github json junit sarif text"), std::string::npos) << out;
   EXPECT_NE(out.find("explain"), std::string::npos) << out;
+  EXPECT_NE(out.find("run: auto podman docker\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("check: --engine\n"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ constexpr const char* kProducer = "node producers/example/produce.js";
 std::string key(const std::string& name) { return fixture("keys/" + name); }
 
 std::vector<std::string> signed_run(const std::string& out, const std::string& key_name) {
-  std::vector<std::string> args = {"run", "--runners", source_root() + "/runners", "--runner", "node-20-local",
+  std::vector<std::string> args = {"run", "--engine", test_engine(), "--runners", source_root() + "/runners", "--runner", "node-20-local",
                                    "--cmd", kProducer, "--out-dir", out};
   if (!key_name.empty()) args.insert(args.end(), {"--sign-key", key(key_name)});
   return args;

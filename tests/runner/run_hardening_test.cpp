@@ -30,7 +30,7 @@ std::string runners() { return source_root() + "/runners"; }
 const char* kRunner = "python-3.11-local";
 
 std::vector<std::string> run_args(const std::string& cmd, const std::string& out) {
-  return {"run", "--runners", runners(), "--runner", kRunner, "--cmd", cmd, "--out-dir", out};
+  return {"run", "--engine", test_engine(), "--runners", runners(), "--runner", kRunner, "--cmd", cmd, "--out-dir", out};
 }
 
 bool holds_stage(const std::string& dir) {

@@ -26,13 +26,19 @@ bool in_ci() {
   return ci != nullptr && std::string(ci) == "true";
 }
 
+std::string test_engine() {
+  const char* e = std::getenv("MPLP_TEST_ENGINE");
+  return e != nullptr && *e != '\0' ? e : "auto";
+}
+
 bool engine_available(std::string& reason) {
   static int cached = -1;
   static std::string why;
   if (cached < 0) {
     runner::Engine e;
-    cached = runner::detect_engine("auto", e, why) ? 1 : 0;
+    cached = runner::detect_engine(test_engine(), e, why) ? 1 : 0;
     if (cached == 0) std::cerr << "runner tests: no container engine: " << why << "\n";
+    else std::cerr << "runner tests: engine " << runner::describe(e) << "\n";
   }
   reason = why;
   return cached == 1;
@@ -186,7 +192,7 @@ class DebianBase : public ::testing::Environment {
     std::string why;
     if (!engine_available(why)) return;
     if (engine_cmd({"image", "inspect", "--format", "{{.Id}}", "localhost/mplp-debian-12:bookworm"}).exit_code == 0) return;
-    RunResult r = run_tool({"base", "build", "debian-12", "--runners", source_root() + "/runners"});
+    RunResult r = run_tool({"base", "build", "debian-12", "--engine", test_engine(), "--runners", source_root() + "/runners"});
     if (r.exit_code != 0) std::cerr << "runner tests: building the Debian base failed:\n" << r.err << "\n";
   }
 };

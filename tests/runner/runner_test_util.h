@@ -12,7 +12,12 @@
 
 namespace mplp::test {
 
-// True when a container engine is usable. Otherwise prints why; in CI
+// The engine these tests run: MPLP_TEST_ENGINE (podman or docker; CI runs
+// the suite once per engine), else "auto". Every `run` and smoke check of
+// the tests passes it as --engine.
+std::string test_engine();
+
+// True when the test engine is usable. Otherwise prints why; in CI
 // (CI=true) the caller must fail instead of skipping.
 bool engine_available(std::string& reason);
 bool in_ci();

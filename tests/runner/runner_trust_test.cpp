@@ -64,13 +64,13 @@ TEST(RunnerTrust, CheckRunnersAndRunNeverRunABaseScript) {
   engine_cmd({"rmi", image});
 
   // 1. A plain check reports the missing base and how to build it; nothing runs.
-  RunResult c = run_tool({"check", "--runners", rdir, "--gate", "GATE-V2-RUNNER-SMOKE-01", "--format", "json"});
+  RunResult c = run_tool({"check", "--engine", test_engine(), "--runners", rdir, "--gate", "GATE-V2-RUNNER-SMOKE-01", "--format", "json"});
   EXPECT_EQ(c.exit_code, 1) << c.out << c.err;
   EXPECT_FALSE(fs::exists(canary)) << "check --runners ran the base script";
   EXPECT_NE(c.out.find("\"smoke.base_missing\""), std::string::npos) << c.out;
   EXPECT_NE(c.out.find("mplp-gate base build canary-base"), std::string::npos) << c.out;
   // 2. Nor does `run`.
-  RunResult r = run_tool({"run", "--runners", rdir, "--runner", "canary-runner", "--cmd", "true", "--out-dir",
+  RunResult r = run_tool({"run", "--engine", test_engine(), "--runners", rdir, "--runner", "canary-runner", "--cmd", "true", "--out-dir",
                           tmp / "pack"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("base: base image " + image + " of runner 'canary-runner' is missing"), std::string::npos)
@@ -91,7 +91,7 @@ TEST(RunnerTrust, CheckRunnersAndRunNeverRunABaseScript) {
   // 5. The base exists now (built from "another" definition: its label is the
   // Debian base's): check uses it, with a note, and still never runs the script.
   fs::remove(canary);
-  RunResult c2 = run_tool({"check", "--runners", rdir, "--gate", "GATE-V2-RUNNER-SMOKE-01", "--format", "json"});
+  RunResult c2 = run_tool({"check", "--engine", test_engine(), "--runners", rdir, "--gate", "GATE-V2-RUNNER-SMOKE-01", "--format", "json"});
   EXPECT_EQ(c2.exit_code, 0) << c2.out << c2.err;
   EXPECT_NE(c2.out.find("is used as it is; rebuild it with"), std::string::npos) << c2.out;
   EXPECT_FALSE(fs::exists(canary)) << "check --runners ran the base script";
@@ -113,7 +113,7 @@ TEST(RunnerTrust, ABaseScriptOutsideItsBaseDefinitionIsRefused) {
     write_file(rdir + "/canary-runner/x.sh", "#!/bin/sh\ntouch '" + canary + "'\n");
     write_file(rdir + "/canary-runner/runner.yaml", runner_yaml("localhost/h11a-never:1", build));
     write_file(rdir + "/canary-runner/Containerfile", "FROM localhost/h11a-never:1\n");
-    RunResult c = run_tool({"check", "--runners", rdir, "--gate", "GATE-V2-RUNNER-SMOKE-01", "--format", "json"});
+    RunResult c = run_tool({"check", "--engine", test_engine(), "--runners", rdir, "--gate", "GATE-V2-RUNNER-SMOKE-01", "--format", "json"});
     EXPECT_EQ(c.exit_code, 1) << build << ": " << c.out << c.err;
     EXPECT_NE(c.out.find("\"smoke.definition_invalid\""), std::string::npos) << build << ": " << c.out;
     RunResult b = run_tool({"base", "build", "canary-runner", "--runners", rdir});
@@ -136,7 +136,7 @@ TEST(RunnerTrust, ImageBuildsHaveNoNetworkUnlessDeclaredAndAllowed) {
                    "\"\nRUN ls /sys/class/net > /net.txt\n");
   };
   auto run = [&](const std::string& pack, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"run", "--runners", rdir, "--runner", "h11a-netprobe", "--cmd",
+    std::vector<std::string> args = {"run", "--engine", test_engine(), "--runners", rdir, "--runner", "h11a-netprobe", "--cmd",
                                      "cat /net.txt > /workspace/out/net.txt", "--out-dir", pack};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_tool(args);
@@ -151,7 +151,7 @@ TEST(RunnerTrust, ImageBuildsHaveNoNetworkUnlessDeclaredAndAllowed) {
   EXPECT_EQ(refused.exit_code, 2) << refused.err;
   EXPECT_NE(refused.err.find("declares build_network: true, which the policy does not allow"), std::string::npos)
       << refused.err;
-  RunResult smoke = run_tool({"check", "--runners", rdir, "--gate", "GATE-V2-RUNNER-SMOKE-01", "--format", "json"});
+  RunResult smoke = run_tool({"check", "--engine", test_engine(), "--runners", rdir, "--gate", "GATE-V2-RUNNER-SMOKE-01", "--format", "json"});
   EXPECT_EQ(smoke.exit_code, 1);
   EXPECT_NE(smoke.out.find("\"smoke.build_failed\""), std::string::npos) << smoke.out;
 

@@ -5,7 +5,7 @@
 # and the engine imports it as an image.
 #
 # Usage: build.sh IMAGE_REF
-#   ENGINE             podman (default) or docker
+#   ENGINE             podman (default) or docker (a name or a path to the binary)
 #   SOURCE_DATE_EPOCH  file times and image creation time (default below)
 #   MPLP_BASE_LABEL    value of the org.mplp.definition label (the executor
 #                      sets it to the hash of this definition, to decide reuse)
@@ -15,6 +15,8 @@
 # logs; we drop the two host files it copies in (resolv.conf, hostname); and
 # since `podman import` records the tarball's mtime as the image's creation
 # time, the tarball is stamped with SOURCE_DATE_EPOCH before the import.
+# `docker import` records the time of the import instead, so under docker the
+# base's id changes with each build (its content and label do not).
 set -eu
 
 ref=${1:?usage: build.sh IMAGE_REF}
@@ -48,7 +50,13 @@ mmdebstrap --quiet --variant=minbase --format=tar \
   bookworm "$work/rootfs.tar" "$@"
 
 touch -d "@$SOURCE_DATE_EPOCH" "$work/rootfs.tar"
-"$engine" import --quiet \
+# podman prints progress unless --quiet; docker has no such flag (and prints
+# only the new id, which goes to /dev/null like podman's).
+quiet=""
+case "${engine##*/}" in
+  podman*) quiet="--quiet" ;;
+esac
+"$engine" import $quiet \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'CMD ["/bin/sh"]' \
   --change "LABEL org.mplp.definition=$label" \
