@@ -100,7 +100,7 @@ TEST(EngineArgs, PodmanMountsTheRepoAsAnOverlay) {
   runner::Engine podman{"podman", "/usr/bin/podman", "4.3.1"};
   runner::WorkspaceMount m;
   std::string err;
-  ASSERT_TRUE(runner::workspace_mount(podman, "/src/repo", m, err)) << err;
+  ASSERT_TRUE(runner::workspace_mount(podman, "/src/repo", "", "", m, err)) << err;
   EXPECT_EQ(m.args, (std::vector<std::string>{"-v", "/src/repo:/workspace:O"}));
   EXPECT_EQ(m.scratch, nullptr);  // podman keeps the overlay's layers itself
   std::vector<std::string> build = runner::build_args(podman, 1704067200, true);
@@ -120,7 +120,7 @@ TEST(EngineArgs, DockerMountsAnOverlayVolume) {
   std::string err;
   {
     ScopedEnv tmpdir("TMPDIR", tmp.path().c_str());
-    ASSERT_TRUE(runner::workspace_mount(docker, "/src/my\"repo", m, err)) << err;
+    ASSERT_TRUE(runner::workspace_mount(docker, "/src/my\"repo", "", "", m, err)) << err;
   }
   ASSERT_NE(m.scratch, nullptr);
   std::string dir = m.scratch->path();
@@ -138,7 +138,7 @@ TEST(EngineArgs, DockerMountsAnOverlayVolume) {
   runner::WorkspaceMount bad;
   {
     ScopedEnv tmpdir("TMPDIR", (tmp / "missing").c_str());
-    EXPECT_FALSE(runner::workspace_mount(docker, "/src/repo", bad, err));
+    EXPECT_FALSE(runner::workspace_mount(docker, "/src/repo", "", "", bad, err));
   }
   EXPECT_NE(err.find(tmp / "missing/mplp-workspace."), std::string::npos) << err;
 
