@@ -252,6 +252,20 @@ void set_json(const std::string& file, const std::string& pointer, const std::st
   write_file(file, to_compact_json(doc.value, SIZE_MAX) + "\n");
 }
 
+std::string registry_yaml(const std::vector<RegistrySubstrateSpec>& substrates, const std::vector<std::string>& runners) {
+  std::string y = "version: \"2.0.0\"\nsubstrates:";
+  if (substrates.empty()) y += " []";
+  for (const RegistrySubstrateSpec& s : substrates)
+    y += "\n  - substrate_id: \"" + s.substrate_id + "\"\n    type: \"protocol\"\n    display_name: \"" + s.substrate_id +
+         "\"\n    upstream_repo: \"https://github.com/example/" + s.substrate_id +
+         "\"\n    upstream_tag: \"v1.0.0\"\n    lock_kind: \"" + s.lock_kind + "\"\n    runner_id: \"" + s.runner_id +
+         "\"\n    producer_entry: \"producers/" + s.substrate_id + "/produce.sh\"";
+  y += "\nrunners:";
+  if (runners.empty()) y += " []";
+  for (const std::string& r : runners) y += "\n  - runner_id: \"" + r + "\"";
+  return y + "\n";
+}
+
 std::string copy_good_pack(const TempDir& dir, const std::string& name) {
   std::string to = dir / name;
   copy_tree(fixture("packs/good-real"), to);

@@ -99,6 +99,13 @@ std::string dump(const RunReport& r, const std::string& gate_id, const std::stri
 void set_json(const std::string& file, const std::string& pointer, const std::string& value_json);
 
 // The bundled good INDEXABLE_REAL pack, copied into `dir` (writable).
+// A schema-valid substrate registry (substrates.v2.yaml) registering each
+// substrate with its runner and lock kind, and listing `runners`.
+struct RegistrySubstrateSpec {
+  std::string substrate_id, runner_id, lock_kind = "npm";
+};
+std::string registry_yaml(const std::vector<RegistrySubstrateSpec>& substrates, const std::vector<std::string>& runners);
+
 std::string copy_good_pack(const TempDir& dir, const std::string& name = "good");
 // Recomputes integrity/sha256sums.txt and hashes.pack_root_hash of a pack
 // after a test edited it (so only the intended defect remains).

@@ -133,7 +133,7 @@ TEST(RegistryInPackMode, SchemaViolationsExitTwoNamingFileAndPlace) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("substrates.v2.yaml:1: invalid substrate registry"), std::string::npos) << r.err;
   // A valid registry is used.
-  test::write_file(t / "reg.yaml", "version: \"2.0.0\"\nsubstrates: []\nrunners:\n  - runner_id: \"node-20\"\n");
+  test::write_file(t / "reg.yaml", test::registry_yaml({{"mcp", "node-20"}}, {"node-20"}));
   EXPECT_EQ(run_tool_with({"check", "--registry", t / "reg.yaml", pack}, RunOptions{}).exit_code, 0);
 }
 

@@ -27,8 +27,7 @@ Codes binding(const RunReport& r, const std::string& pack = "") {
 }
 
 std::string registry(const std::string& substrate, const std::string& runner, const std::string& lock) {
-  return "version: \"2.0.0\"\nsubstrates:\n  - substrate_id: \"" + substrate + "\"\n    runner_id: \"" + runner +
-         "\"\n    lock_kind: \"" + lock + "\"\nrunners:\n  - runner_id: \"node-20\"\n  - runner_id: \"node-18\"\n";
+  return test::registry_yaml({{substrate, runner, lock}}, {"node-20", "node-18"});
 }
 
 TEST(SsotRegistry, UpstreamPacksAgainstUpstreamsOwnRegistry) {
@@ -144,12 +143,19 @@ TEST_F(SsotRegistryLookup, MalformedRunnerIdIsNotAlsoABindingMismatch) {
   RunReport r = test::check({pack}, {kGate});
   EXPECT_TRUE(test::has_code(r, kGate, "ssot.runner-id"));
   EXPECT_EQ(binding(r), Codes{});
-  // A registry entry without runner_id or lock_kind binds nothing.
+  // A registry entry without runner_id or lock_kind binds nothing: it does
+  // not match the registry schema, so the run stops naming it (issue 11).
   put("repo/producers/_registry/substrates.v2.yaml",
       "version: \"2.0.0\"\nsubstrates:\n  - substrate_id: \"mcp\"\nrunners:\n  - runner_id: \"node-20\"\n");
   test::set_json(pack + "/manifest.json", "/env_ref/runner_id", "\"node-20\"");
   test::set_json(pack + "/reports/runner.meta.json", "/runner_id", "\"node-20\"");
-  EXPECT_EQ(binding(test::check({pack}, {kGate})), Codes{});
+  CheckRequest bad;
+  bad.paths = {pack};
+  RunReport unused;
+  std::string err;
+  EXPECT_FALSE(run_check(bad, unused, err));
+  EXPECT_NE(err.find("substrates.v2.yaml:3: invalid substrate registry: at /substrates/0"), std::string::npos) << err;
+  put("repo/producers/_registry/substrates.v2.yaml", registry("mcp", "node-20", "npm"));
   // A substrate_id that is not a string is REAL-QUALIFY-01's finding, not a binding one.
   test::set_json(pack + "/manifest.json", "/substrate_ref/substrate_id", "7");
   EXPECT_EQ(binding(test::check({pack}, {kGate})), Codes{});

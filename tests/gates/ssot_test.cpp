@@ -513,9 +513,7 @@ TEST_F(SsotEdit, RegistryFromRepoRoot) {
   EXPECT_EQ(f[0].location.pointer, "/env_ref/runner_id");
   // producers/_registry wins over producers/real/_registry. (The pack's
   // substrate must be registered with its runner too: issue 12's binding.)
-  test::write_file(tmp / "repo/producers/_registry/substrates.v2.yaml",
-                   "version: \"2.0.0\"\nsubstrates:\n  - substrate_id: \"mcp\"\n    runner_id: \"node-20\"\n"
-                   "runners:\n  - runner_id: \"node-20\"\n");
+  test::write_file(tmp / "repo/producers/_registry/substrates.v2.yaml", test::registry_yaml({{"mcp", "node-20"}}, {"node-20"}));
   EXPECT_EQ(status_of(run_sealed(req), kGate), GateStatus::Pass);
 }
 
