@@ -46,6 +46,17 @@ int run_shell(const std::string& command, std::string& output);
 // `s` single-quoted for /bin/sh.
 std::string shell_quote(const std::string& s);
 
+// For checking a DSSE envelope (one JSON line in `envelope_file`) with a tool
+// that is not ours: writes its PAE, built here from the DSSE spec's
+// definition (not with core/dsse.h), to `pae_path` and its first signature,
+// decoded, to `sig_path`.
+void split_dsse_envelope(const std::string& envelope_file, const std::string& pae_path, const std::string& sig_path);
+// `openssl pkeyutl -verify -rawin` of `sig_path` over `pae_path` with the
+// public key file `pub` (ECDSA keys need `-digest sha256`); its exit status,
+// output in `out`.
+int openssl_verify(const std::string& pub, bool ecdsa, const std::string& pae_path, const std::string& sig_path,
+                   std::string& out);
+
 // Runs `check` in-process over `paths` with default options plus `gates`.
 RunReport check(const std::vector<std::string>& paths, const std::vector<std::string>& gates = {},
                 CheckRequest base = {});
