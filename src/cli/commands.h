@@ -8,6 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/keys.h"
+#include "engine/run_report.h"
+
 namespace mplp::cli {
 
 constexpr int kExitPass = 0;
@@ -30,7 +33,22 @@ int cmd_explain(const Args& args);
 int cmd_run(const Args& args);   // run_command.cpp
 int cmd_seal(const Args& args);  // run_command.cpp
 int cmd_key(const Args& args);   // key_command.cpp
+int cmd_verify_receipt(const Args& args);  // receipt_command.cpp
+int cmd_diff(const Args& args);            // diff_command.cpp
 
 std::string_view tool_version();  // "0.1.0 (commit abc123)"
+
+// `check --receipt FILE` (receipt_command.cpp).
+struct ReceiptOptions {
+  std::string path;           // --receipt
+  std::string sign_key_path;  // --sign-key ("" = unsigned)
+  bool with_time = false;     // --receipt-time
+  std::string resource_uri;   // --receipt-uri ("" = the default)
+  PrivateKey key;             // loaded by prepare_receipt
+};
+// Checks the options and loads the signing key before the run (exit 2 on error).
+bool prepare_receipt(ReceiptOptions& options, bool runners, std::string& error);
+// Writes the receipt of `report` atomically; false (with `error`) when it cannot.
+bool write_receipt(const RunReport& report, const ReceiptOptions& options, std::string& error);
 
 }  // namespace mplp::cli

@@ -52,6 +52,9 @@ void read_subjects(const Value& root, StatementRead& r) {
         ok = false;
       }
     }
+    if (const Value* notes = member(s, "annotations"); notes != nullptr && notes->IsObject())
+      for (auto it = notes->MemberBegin(); it != notes->MemberEnd(); ++it)
+        if (it->value.IsString()) out.annotations.emplace(as_view(it->name), as_view(it->value));
     if (!ok) continue;
     r.subjects.push_back(std::move(out));
     r.subject_pointers.push_back(at);
@@ -83,6 +86,15 @@ std::string statement_json(std::vector<Subject> subjects, std::string_view predi
       str(hex);
     }
     w.EndObject();
+    if (!s.annotations.empty()) {
+      str("annotations");
+      w.StartObject();
+      for (const auto& [key, value] : s.annotations) {
+        str(key);
+        str(value);
+      }
+      w.EndObject();
+    }
     w.EndObject();
   }
   w.EndArray();
