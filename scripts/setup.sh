@@ -13,6 +13,9 @@ packages=(
   # independently of mplp-gate; pyca/cryptography is securesystemslib's ECDSA
   # backend, only "recommended" by the package)
   libxml2-utils scdoc coreutils openssl python3-securesystemslib python3-cryptography
+  # test only: the HTML report is opened in headless Chromium
+  # (scripts/test-stages/35-html.sh, driven by playwright-core from npm)
+  chromium
   # sanitizers and fuzzing
   clang libclang-rt-14-dev
   # container runners (issue 3)

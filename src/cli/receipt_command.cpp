@@ -4,7 +4,9 @@
 // verify-receipt trusts nothing in the file until a signature verifies under
 // a key given with --trusted-key; then, for each PACK, it compares the
 // SHA-256 of the pack's integrity/sha256sums.txt and manifest.json now with
-// the receipt's subject, reading them without following links (core/safe_fs).
+// the receipt's subject and, when the receipt says the pack's files matched
+// its sums file then, every listed file with its listed digest, reading the
+// pack as `check` does (core/pack.h: no link followed, limits).
 // Exit codes: 0 signature verified and every pack unchanged; 1 a signature,
 // shape or pack problem (each named); 2 could not run (bad option, a key or
 // the receipt file unreadable).
@@ -48,16 +50,18 @@ constexpr std::string_view kUsage =
     "     have written it), holding an in-toto Statement v1 with a SLSA\n"
     "     Verification Summary (https://slsa.dev/verification_summary/v1);\n"
     "  2. for each PACK, that its integrity/sha256sums.txt and manifest.json\n"
-    "     still have the SHA-256 the receipt records for it. A PACK is matched\n"
+    "     still have the SHA-256 the receipt records for it, and, when the\n"
+    "     receipt says GATE-V2-INTEGRITY-01 passed for it, that every file its\n"
+    "     sums file lists still has the listed SHA-256. A PACK is matched\n"
     "     to the subject whose name is the longest tail of its path (subjects are\n"
     "     named relative to the directory `check` was given: `check runs` names\n"
     "     runs/a/p1 \"a/p1\"; a pack given to `check` itself is named by its\n"
     "     directory name). --root DIR checks every pack of the receipt at\n"
     "     DIR/<name> instead (DIR: the directory that was checked, or the parent\n"
     "     of a pack that was checked on its own).\n"
-    "The sums file lists every file of a sealed pack with its SHA-256, so an\n"
-    "unchanged sums file whose pack passes `check` again means unchanged files.\n"
-    "Each changed pack is named with the file that changed, both digests shown.\n\n"
+    "Each changed pack is named with the file that changed, both digests shown.\n"
+    "Files the sums file does not list (unlisted files are a warning of\n"
+    "GATE-V2-INTEGRITY-01) are not covered by a receipt.\n\n"
     "Exit codes: 0 signature verified and every pack unchanged; 1 the signature,\n"
     "the statement or a pack does not hold (with --require-passed, also a pack the\n"
     "receipt records as FAILED); 2 could not run (bad option, unreadable key or\n"
