@@ -66,7 +66,9 @@ void read_subjects(const Value& root, StatementRead& r) {
 std::string statement_json(std::vector<Subject> subjects, std::string_view predicate_type,
                            const rapidjson::Value& predicate) {
   std::sort(subjects.begin(), subjects.end(),
-            [](const Subject& a, const Subject& b) { return std::tie(a.name, a.digest) < std::tie(b.name, b.digest); });
+            [](const Subject& a, const Subject& b) {
+              return std::tie(a.name, a.digest, a.annotations) < std::tie(b.name, b.digest, b.annotations);
+            });
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };

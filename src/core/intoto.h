@@ -44,7 +44,7 @@ struct Subject {
   std::map<std::string, std::string> annotations;
 };
 
-// The statement's JSON; subjects are sorted by name (then digest).
+// The statement's JSON; subjects are sorted by name (then digest, then annotations).
 std::string statement_json(std::vector<Subject> subjects, std::string_view predicate_type,
                            const rapidjson::Value& predicate);
 
