@@ -92,12 +92,14 @@ void fuzz_statement(std::string_view in) {
   FUZZ_CHECK(back.json_ok && back.problems.empty(), text);
   FUZZ_CHECK(back.subjects.size() == s.subjects.size(), text);
   auto less = [](const mplp::Subject& a, const mplp::Subject& b) {
-    return std::tie(a.name, a.digest) < std::tie(b.name, b.digest);
+    return std::tie(a.name, a.digest, a.annotations) < std::tie(b.name, b.digest, b.annotations);
   };
   std::vector<mplp::Subject> want = s.subjects;
   std::sort(want.begin(), want.end(), less);
   for (std::size_t i = 0; i < want.size(); ++i)
-    FUZZ_CHECK(back.subjects[i].name == want[i].name && back.subjects[i].digest == want[i].digest, text);
+    FUZZ_CHECK(back.subjects[i].name == want[i].name && back.subjects[i].digest == want[i].digest &&
+                   back.subjects[i].annotations == want[i].annotations,
+               text);
 }
 
 }  // namespace

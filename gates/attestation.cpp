@@ -65,7 +65,7 @@ void check_signatures(const Pack& pack, const DsseEnvelope& env, const TrustStor
     for (const DsseSignature& s : env.signatures)
       hints += (hints.empty() ? "" : ", ") + (s.keyid.empty() ? "(no keyid)" : shortened(s.keyid, 80));
     for (const TrustedKey& k : trust.keys)
-      trusted += (trusted.empty() ? "" : ", ") + k.key.id() + " (" + k.source + ")";
+      trusted += (trusted.empty() ? "" : ", ") + k.key.id() + " (" + k.name + ")";
     r.error("attest.signature", "/signatures", "no signature verifies under a trusted key", "a signature by " + trusted,
             std::to_string(env.signatures.size()) + " signature(s)" + (hints.empty() ? "" : ", keyids " + hints),
             kSignHint);
@@ -76,7 +76,7 @@ void check_signatures(const Pack& pack, const DsseEnvelope& env, const TrustStor
   for (const TrustedKey* k : verified) {
     if (!k->allows(runner, substrate)) continue;
     Finding f = make_finding(Severity::Info, "attest.verified", std::string(kEnvelope),
-                             "provenance signed by trusted key " + k->key.id() + " (" + k->source + ")");
+                             "provenance signed by trusted key " + k->key.id() + " (" + k->name + ")");
     f.location.pointer = "/signatures";
     f.detail = std::string(to_string(k->key.type())) + " key, trusted for " + k->scope_text();
     r.sink().report(std::move(f));

@@ -20,7 +20,7 @@ constexpr std::size_t kMaxListed = 20;
 
 struct Member {
   std::size_t index;  // into packs/sinks
-  std::string path;
+  std::string path;   // the pack's name (root-relative: the same from any working directory)
   std::string hash;
 };
 
@@ -74,7 +74,7 @@ std::string listing(const std::vector<Member>& members) {
 }
 
 void report(FindingSink& sink, Severity severity, std::string code, std::string message, std::string detail,
-            std::string expected, std::string actual, std::string hint) {
+            std::string expected, std::string actual, std::string hint, std::string diff_with = {}) {
   Finding f;
   f.severity = severity;
   f.code = std::move(code);
@@ -85,7 +85,25 @@ void report(FindingSink& sink, Severity severity, std::string code, std::string 
   f.expected = std::move(expected);
   f.actual = std::move(actual);
   f.hint = std::move(hint);
+  f.diff_with = std::move(diff_with);
   sink.report(std::move(f));
+}
+
+// The pack `m` is best compared with: a member of the most common value for
+// a pack of another value (the odd one out against the majority), else the
+// first listed member of another value (the rarest). Members are sorted
+// rarest first.
+const Member& partner(const Member& m, const std::vector<Member>& members, std::map<std::string, std::size_t>& counts) {
+  const Member* majority = &members.back();
+  for (const Member& o : members)
+    if (counts[o.hash] == counts[majority->hash] && o.hash != m.hash) {
+      majority = &o;
+      break;
+    }
+  if (majority->hash != m.hash) return *majority;
+  for (const Member& o : members)
+    if (o.hash != m.hash) return o;
+  return m;
 }
 
 void judge_group(const GroupKey& key, std::vector<Member>& members, const std::vector<FindingSink*>& sinks) {
@@ -111,13 +129,17 @@ void judge_group(const GroupKey& key, std::vector<Member>& members, const std::v
              "canonical_pack_root_hash agrees across the " + count + " packs of " + name, detail, "", m.hash, "");
     return;
   }
-  for (const Member& m : members)
+  for (const Member& m : members) {
+    const Member& other = partner(m, members, counts);
     report(*sinks[m.index], Severity::Error, "det.mismatch",
            "canonical_pack_root_hash differs across the " + count + " packs of " + name + " (" +
                std::to_string(counts.size()) + " distinct values)",
            detail, "the same value in every pack of the group", m.hash,
-           "the runs are not deterministic: compare the packs' canonicalized artifacts to find what varies "
-           "(timestamps, ids, ordering) and make the producer stable");
+           "the runs are not deterministic: `mplp-gate diff` this pack and " + other.path +
+               " to see which files, manifest fields and timeline events differ (timestamps, ids, ordering), "
+               "then make the producer stable",
+           other.path);
+  }
 }
 
 class Gate_ : public Gate {
@@ -137,7 +159,8 @@ class Gate_ : public Gate {
         {
             {"det.mismatch", Severity::Error,
              "packs of one substrate and scenario carry different canonical_pack_root_hash values",
-             "make the producer deterministic, or find the pack that was edited"},
+             "run the `mplp-gate diff` the finding names to see what differs, then make the producer "
+             "deterministic, or find the pack that was edited"},
             {"det.agree", Severity::Info, "all packs of the group carry the same canonical_pack_root_hash",
              "nothing to fix: the reruns agree"},
             {"det.single", Severity::Info, "the only pack of its substrate and scenario in the run",
@@ -156,7 +179,7 @@ class Gate_ : public Gate {
       }
       std::string reason;
       if (auto k = key_of(*packs[i], reason))
-        groups[k->first].push_back(Member{i, packs[i]->display_path(), std::move(k->second)});
+        groups[k->first].push_back(Member{i, packs[i]->name(), std::move(k->second)});
       else
         sinks[i]->skip(std::move(reason));
     }

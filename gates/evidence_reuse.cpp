@@ -80,7 +80,7 @@ void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups
       for (std::size_t i : members) {
         if (i == self) continue;
         if (listed++ >= kMaxListed) continue;
-        others += (others.empty() ? "" : "; ") + packs[i]->display_path() + " (" + describe(i) + ")";
+        others += (others.empty() ? "" : "; ") + packs[i]->name() + " (" + describe(i) + ")";
       }
       if (listed > kMaxListed) others += "; ... and " + std::to_string(listed - kMaxListed) + " more";
       Finding f = make_finding(Severity::Error, std::string(code), std::string(file),

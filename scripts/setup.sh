@@ -31,6 +31,9 @@ test_packages=(
   # signed provenance verified independently of mplp-gate (pyca/cryptography
   # is securesystemslib's ECDSA backend, only "recommended" by the package)
   openssl python3-securesystemslib python3-cryptography
+  # the HTML report is opened in headless Chromium
+  # (scripts/test-stages/35-html.sh, driven by playwright-core from npm)
+  chromium
   # sanitizers and fuzzing
   clang libclang-rt-14-dev
   # container runners, under podman and under docker

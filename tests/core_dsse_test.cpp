@@ -112,8 +112,8 @@ TEST(Dsse, TooManySignaturesIsAProblemAndOnlyTheFirstAreKept) {
 TEST(InToto, StatementIsStableSortedAndReadsBack) {
   rapidjson::Document pred;
   pred.Parse(R"({"b":1,"a":{"z":true}})");
-  std::vector<Subject> subjects = {{"z.json", {{"sha256", std::string(64, 'b')}}},
-                                   {"a b/\"q\".json", {{"sha256", std::string(64, 'a')}, {"md5", "00"}}}};
+  std::vector<Subject> subjects = {{"z.json", {{"sha256", std::string(64, 'b')}}, {}},
+                                   {"a b/\"q\".json", {{"sha256", std::string(64, 'a')}, {"md5", "00"}}, {}}};
   std::string s1 = statement_json(subjects, kSlsaProvenanceV1, pred);
   std::reverse(subjects.begin(), subjects.end());
   EXPECT_EQ(statement_json(subjects, kSlsaProvenanceV1, pred), s1);
@@ -130,6 +130,24 @@ TEST(InToto, StatementIsStableSortedAndReadsBack) {
   EXPECT_EQ(r.subject_pointers[1], "/subject/1");
   ASSERT_NE(r.predicate_type, nullptr);
   EXPECT_EQ(as_view(*r.predicate_type), kSlsaProvenanceV1);
+}
+
+TEST(InToto, AnnotationsAreWrittenSortedAndReadBackAsStrings) {
+  rapidjson::Document pred(rapidjson::kObjectType);
+  std::vector<Subject> subjects = {{"p", {{"sha256", std::string(64, 'c')}}, {{"z", "1"}, {"a", "<\u2028>"}}}};
+  std::string s = statement_json(subjects, "https://example.org/p", pred);
+  EXPECT_NE(s.find("\"digest\":{\"sha256\":\"" + std::string(64, 'c') + "\"},\"annotations\":{\"a\":"), std::string::npos)
+      << s;
+  StatementRead r;
+  read_statement(s, {}, r);
+  ASSERT_EQ(r.subjects.size(), 1u);
+  EXPECT_EQ(r.subjects[0].annotations, subjects[0].annotations);
+  // Annotations that are not strings are left out, not an error.
+  StatementRead odd;
+  read_statement(R"({"subject":[{"name":"n","digest":{"sha256":"ab"},"annotations":{"k":1,"s":"v"}}]})", {}, odd);
+  ASSERT_EQ(odd.subjects.size(), 1u);
+  EXPECT_EQ(odd.subjects[0].annotations, (std::map<std::string, std::string>{{"s", "v"}}));
+  EXPECT_TRUE(odd.problems.empty());
 }
 
 TEST(InToto, ReaderReportsMalformedSubjects) {

@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -14,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/base64.h"
 #include "core/digest.h"
 #include "core/json.h"
 
@@ -264,6 +267,26 @@ std::string registry_yaml(const std::vector<RegistrySubstrateSpec>& substrates, 
   if (runners.empty()) y += " []";
   for (const std::string& r : runners) y += "\n  - runner_id: \"" + r + "\"";
   return y + "\n";
+}
+
+void split_dsse_envelope(const std::string& envelope_file, const std::string& pae_path, const std::string& sig_path) {
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(read_file(envelope_file), {}, doc)) << envelope_file;
+  std::string payload, sig;
+  ASSERT_TRUE(base64_decode(as_view(doc.value["payload"]), payload));
+  ASSERT_TRUE(base64_decode(as_view(doc.value["signatures"][0]["sig"]), sig));
+  std::string type(as_view(doc.value["payloadType"]));
+  write_file(pae_path, "DSSEv1 " + std::to_string(type.size()) + " " + type + " " + std::to_string(payload.size()) +
+                           " " + payload);
+  write_file(sig_path, sig);
+}
+
+int openssl_verify(const std::string& pub, bool ecdsa, const std::string& pae_path, const std::string& sig_path,
+                   std::string& out) {
+  return run_shell("openssl pkeyutl -verify -pubin -inkey " + shell_quote(pub) + " -rawin" +
+                       (ecdsa ? " -digest sha256" : "") + " -in " + shell_quote(pae_path) + " -sigfile " +
+                       shell_quote(sig_path),
+                   out);
 }
 
 std::string copy_good_pack(const TempDir& dir, const std::string& name) {

@@ -75,6 +75,16 @@ RunResult run_tool_with(const std::vector<std::string>& args, const RunOptions& 
 
 // True when the tests (and so the binary under test) are built with AddressSanitizer.
 bool built_with_asan();
+// For checking a DSSE envelope (one JSON line in `envelope_file`) with a tool
+// that is not ours: writes its PAE, built here from the DSSE spec's
+// definition (not with core/dsse.h), to `pae_path` and its first signature,
+// decoded, to `sig_path`.
+void split_dsse_envelope(const std::string& envelope_file, const std::string& pae_path, const std::string& sig_path);
+// `openssl pkeyutl -verify -rawin` of `sig_path` over `pae_path` with the
+// public key file `pub` (ECDSA keys need `-digest sha256`); its exit status,
+// output in `out`.
+int openssl_verify(const std::string& pub, bool ecdsa, const std::string& pae_path, const std::string& sig_path,
+                   std::string& out);
 
 // Runs `check` in-process over `paths` with default options plus `gates`.
 RunReport check(const std::vector<std::string>& paths, const std::vector<std::string>& gates = {},

@@ -16,6 +16,7 @@
 #include "cli/options.h"
 #include "core/safe_fs.h"
 #include "engine/check.h"
+#include "report/receipt.h"
 #include "report/render.h"
 #include "runner/engine.h"
 
@@ -30,8 +31,20 @@ constexpr std::string_view kUsage =
     "holding manifest.json is a pack). Results go to stdout, errors to stderr.\n"
     "Exit codes, whatever the format: 0 no error finding, 1 an error finding (or\n"
     "a warning under --strict), 2 could not run (bad option, unreadable PATH,\n"
-    "invalid policy or registry, a report that could not be written or would\n"
-    "land inside a checked pack).\n\n"
+    "invalid policy or registry, a report or receipt that could not be written\n"
+    "or a report that would land inside a checked pack).\n\n"
+    "Reports: --format sets stdout's format; --report FORMAT=FILE adds files from\n"
+    "the same run (html: one self-contained page, a packs x gates matrix with\n"
+    "filters). The JSON report names packs relative to the checked PATH, so its\n"
+    "bytes do not depend on the working directory.\n\n"
+    "Receipts: --receipt FILE writes what this run verified as an in-toto\n"
+    "Statement with a SLSA Verification Summary predicate: one subject per pack\n"
+    "(its name, the SHA-256 of its integrity/sha256sums.txt and manifest.json),\n"
+    "the verdict and gates passed per pack, the policy digest, the options that\n"
+    "change verdicts and the digest of the JSON report. With --sign-key it is a\n"
+    "DSSE envelope; `mplp-gate verify-receipt` checks it later. Same packs, policy\n"
+    "and options: the same bytes, from any directory (no time unless\n"
+    "--receipt-time).\n\n"
     "options:\n";
 
 constexpr std::size_t kProgressMinPacks = 8;  // below this a progress line is noise
@@ -77,6 +90,7 @@ int cmd_check(const Args& args) {
   std::string policy_path;
   std::string color_mode = "auto";
   std::vector<ReportRequest> reports;
+  ReceiptOptions receipt;
   bool quiet = false;
   bool help = false;
   std::vector<OptionSpec> specs = {
@@ -134,7 +148,15 @@ int cmd_check(const Args& args) {
          return true;
        }, "with --runners: container engine, podman, docker or auto (default auto: podman first)", "NAME"},
       {"--absolute-paths", false, [&](const std::string&, std::string&) { req.absolute_paths = true; return true; },
-       "report absolute pack paths", ""},
+       "report absolute pack paths (the JSON report names packs relative to the checked root without it)", ""},
+      {"--receipt", true, [&](const std::string& v, std::string&) { receipt.path = v; return true; },
+       "also write a verification receipt (in-toto Statement, SLSA VSA v1) to FILE (atomic)", "FILE"},
+      {"--sign-key", true, [&](const std::string& v, std::string&) { receipt.sign_key_path = v; return true; },
+       "with --receipt: sign it (DSSE envelope) with this private key", "KEY"},
+      {"--receipt-time", false, [&](const std::string&, std::string&) { receipt.with_time = true; return true; },
+       "with --receipt: record timeVerified (now, or SOURCE_DATE_EPOCH when set)", ""},
+      {"--receipt-uri", true, [&](const std::string& v, std::string&) { receipt.resource_uri = v; return true; },
+       "with --receipt: the resourceUri to record (default " + std::string(kDefaultResourceUri) + ")", "URI"},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},
   };
   std::string error;
@@ -154,6 +176,10 @@ int cmd_check(const Args& args) {
     std::cerr << "mplp-gate check: invalid policy: " << error << "\n";
     return kExitError;
   }
+  if (!prepare_receipt(receipt, req.options.runners_dir.has_value(), error)) {
+    std::cerr << "mplp-gate check: " << error << "\n";
+    return kExitError;
+  }
 
   // A progress line, only for people watching a terminal.
   bool progress_shown = false;
@@ -165,6 +191,7 @@ int cmd_check(const Args& args) {
     };
   }
   for (const ReportRequest& r : reports) req.output_paths.push_back(r.path);
+  if (!receipt.path.empty()) req.output_paths.push_back(receipt.path);
   RunReport report;
   bool ran = run_check(req, report, error);
   if (progress_shown) std::cerr << "\r\x1b[K" << std::flush;
@@ -211,6 +238,10 @@ int cmd_check(const Args& args) {
       std::cerr << "mplp-gate check: cannot write " << r.format << " report to " << r.path << ": " << error << "\n";
       failed_output = true;
     }
+  }
+  if (!receipt.path.empty() && !write_receipt(report, receipt, error)) {
+    std::cerr << "mplp-gate check: cannot write the receipt to " << receipt.path << ": " << error << "\n";
+    failed_output = true;
   }
   if (!step_summary.str().empty()) {
     const char* path = std::getenv("GITHUB_STEP_SUMMARY");

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/policy.h"
+#include "core/keys.h"
+#include "engine/run_report.h"
 
 namespace mplp::cli {
 
@@ -42,7 +44,22 @@ std::string find_runners_dir();
 // Loads --policy FILE into `out` (nothing when `path` is empty); false after
 // printing "mplp-gate COMMAND: invalid policy: ...".
 bool load_policy_option(const std::string& command, const std::string& path, Policy& out);
+int cmd_verify_receipt(const Args& args);  // receipt_command.cpp
+int cmd_diff(const Args& args);            // diff_command.cpp
 
 std::string_view tool_version();  // "0.1.0 (commit abc123)"
+
+// `check --receipt FILE` (receipt_command.cpp).
+struct ReceiptOptions {
+  std::string path;           // --receipt
+  std::string sign_key_path;  // --sign-key ("" = unsigned)
+  bool with_time = false;     // --receipt-time
+  std::string resource_uri;   // --receipt-uri ("" = the default)
+  PrivateKey key;             // loaded by prepare_receipt
+};
+// Checks the options and loads the signing key before the run (exit 2 on error).
+bool prepare_receipt(ReceiptOptions& options, bool runners, std::string& error);
+// Writes the receipt of `report` atomically; false (with `error`) when it cannot.
+bool write_receipt(const RunReport& report, const ReceiptOptions& options, std::string& error);
 
 }  // namespace mplp::cli

@@ -12,10 +12,11 @@ void usage(std::ostream& out) {
   out << "usage: mplp-gate <command> [options]\n\ncommands:\n";
   for (const Command& c : commands()) {
     std::string name(c.name);
-    name.resize(10, ' ');
+    name.resize(16, ' ');
     out << "  " << name << c.summary << "\n";
   }
-  out << "\n`mplp-gate <command> --help` describes a command. Exit codes: 0 pass, 1 gate failure, 2 could not run.\n";
+  out << "\n`mplp-gate help <command>` (or `mplp-gate <command> --help`) describes a command.\n"
+         "Exit codes: 0 pass, 1 gate failure, 2 could not run.\n";
 }
 
 int dispatch(int argc, char** argv) {
@@ -25,6 +26,14 @@ int dispatch(int argc, char** argv) {
   }
   std::string first = argv[1];
   if (first == "--help" || first == "-h" || first == "help") {
+    // `mplp-gate help CMD` is `mplp-gate CMD --help`.
+    if (first == "help" && argc > 2) {
+      for (const Command& c : commands())
+        if (argc == 3 && c.name == argv[2]) return c.run({"--help"});
+      std::cerr << "mplp-gate help: unknown command '" << argv[2] << "'\n";
+      usage(std::cerr);
+      return kExitError;
+    }
     usage(std::cout);
     return kExitPass;
   }

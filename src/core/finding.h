@@ -48,6 +48,11 @@ struct Finding {
   std::string expected;
   std::string actual;
   std::string hint;     // how to fix it
+  // Another pack of the run worth comparing this one with, by its name
+  // (Pack::name): reports for people print the `mplp-gate diff` command for
+  // the two packs, with the paths as they were given; the JSON report keeps
+  // the name.
+  std::string diff_with;
 };
 
 // A finding with the fields every finding has; callers add location,

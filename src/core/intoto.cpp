@@ -52,6 +52,9 @@ void read_subjects(const Value& root, StatementRead& r) {
         ok = false;
       }
     }
+    if (const Value* notes = member(s, "annotations"); notes != nullptr && notes->IsObject())
+      for (auto it = notes->MemberBegin(); it != notes->MemberEnd(); ++it)
+        if (it->value.IsString()) out.annotations.emplace(as_view(it->name), as_view(it->value));
     if (!ok) continue;
     r.subjects.push_back(std::move(out));
     r.subject_pointers.push_back(at);
@@ -63,7 +66,9 @@ void read_subjects(const Value& root, StatementRead& r) {
 std::string statement_json(std::vector<Subject> subjects, std::string_view predicate_type,
                            const rapidjson::Value& predicate) {
   std::sort(subjects.begin(), subjects.end(),
-            [](const Subject& a, const Subject& b) { return std::tie(a.name, a.digest) < std::tie(b.name, b.digest); });
+            [](const Subject& a, const Subject& b) {
+              return std::tie(a.name, a.digest, a.annotations) < std::tie(b.name, b.digest, b.annotations);
+            });
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
@@ -83,6 +88,15 @@ std::string statement_json(std::vector<Subject> subjects, std::string_view predi
       str(hex);
     }
     w.EndObject();
+    if (!s.annotations.empty()) {
+      str("annotations");
+      w.StartObject();
+      for (const auto& [key, value] : s.annotations) {
+        str(key);
+        str(value);
+      }
+      w.EndObject();
+    }
     w.EndObject();
   }
   w.EndArray();

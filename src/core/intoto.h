@@ -39,9 +39,12 @@ inline constexpr std::string_view kSlsaProvenanceV1 = "https://slsa.dev/provenan
 struct Subject {
   std::string name;
   std::map<std::string, std::string> digest;  // algorithm -> lowercase hex
+  // ResourceDescriptor `annotations` with string values (written when not
+  // empty; when reading, members whose value is not a string are left out).
+  std::map<std::string, std::string> annotations;
 };
 
-// The statement's JSON; subjects are sorted by name (then digest).
+// The statement's JSON; subjects are sorted by name (then digest, then annotations).
 std::string statement_json(std::vector<Subject> subjects, std::string_view predicate_type,
                            const rapidjson::Value& predicate);
 

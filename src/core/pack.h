@@ -56,6 +56,11 @@ class Pack {
                                     std::string& error);
 
   const std::string& display_path() const { return display_path_; }
+  // The pack's name relative to the checked root (engine/discover.h), the
+  // same from any working directory: what findings naming other packs use.
+  // Defaults to the display path.
+  const std::string& name() const { return name_.empty() ? display_path_ : name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
   const std::string& fs_path() const { return dir_.path(); }
   const Dir& dir() const { return dir_; }
   const Limits& limits() const { return limits_; }
@@ -96,6 +101,7 @@ class Pack {
 
   Dir dir_;
   std::string display_path_;
+  std::string name_;
   Limits limits_;
   std::vector<Entry> entries_;
   bool truncated_ = false;

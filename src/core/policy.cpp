@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/digest.h"
 #include "core/embedded.h"
 #include "core/hosts.h"
 #include "core/safe_fs.h"
@@ -197,6 +198,7 @@ Severity Policy::adjust(std::string_view gate_id, Severity s) const {
 bool parse_policy(std::string_view yaml, const std::string& source, Policy& out, std::string& error) {
   Policy p = default_policy();
   p.source = source;
+  p.sha256 = sha256_hex(yaml);
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     apply(source, root, p);
@@ -223,6 +225,7 @@ const Policy& default_policy() {
   static const Policy p = [] {
     Policy d;
     d.source = "<default policy>";
+    d.sha256 = sha256_hex(embedded::get("policy/default.yaml"));
     YAML::Node root = YAML::Load(std::string(embedded::get("policy/default.yaml")));
     apply(d.source, root, d);
     return d;

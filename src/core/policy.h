@@ -59,6 +59,7 @@ struct RunnerPolicy {
 
 struct Policy {
   std::string source = "<default policy>";  // file name, for messages
+  std::string sha256;  // of the YAML text it was read from (the built-in policy's too)
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> forbidden_hosts;
   std::vector<std::string> allowed_registries;

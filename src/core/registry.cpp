@@ -1,5 +1,6 @@
 #include "core/registry.h"
 
+#include "core/digest.h"
 #include "core/json.h"
 #include "core/safe_fs.h"
 #include "core/schema.h"
@@ -53,6 +54,7 @@ bool parse_registry(std::string_view yaml, const std::string& source, SubstrateR
   YamlJson y;
   if (!yaml_to_json(yaml, source, y, error)) return false;
   out.source = source;
+  out.sha256 = sha256_hex(yaml);
   out.substrates.clear();
   out.runners.clear();
   const rapidjson::Value& root = y.doc;

@@ -32,6 +32,7 @@ struct RegistrySubstrate {
 
 struct SubstrateRegistry {
   std::string source;  // file name, for messages
+  std::string sha256;  // of the YAML text it was read from
   std::vector<RegistrySubstrate> substrates;
   std::vector<RegistryRunner> runners;  // the `runners:` section
   rapidjson::Document as_json;          // the YAML as JSON, for schema validation

@@ -1,5 +1,7 @@
 #include "core/trust.h"
 
+#include <filesystem>
+
 #include <algorithm>
 
 namespace mplp {
@@ -37,12 +39,14 @@ bool load_trust(const std::vector<std::string>& key_files, const Policy& policy,
     TrustedKey k;
     if (!load_public_key_file(path, k.key, error)) return error = "--trusted-key: " + error, false;
     k.source = path;
+    k.name = std::filesystem::path(path).filename().string();
     store.keys.push_back(std::move(k));
   }
   for (const PolicyTrustedKey& p : policy.trusted_keys) {
     TrustedKey k;
     if (!load_public_key_file(p.path, k.key, error)) return error = p.where + ": " + error, false;
     k.source = p.path;
+    k.name = std::filesystem::path(p.path).filename().string();
     k.runners = p.runners;
     k.substrates = p.substrates;
     store.keys.push_back(std::move(k));

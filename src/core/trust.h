@@ -21,7 +21,10 @@ namespace mplp {
 
 struct TrustedKey {
   PublicKey key;
-  std::string source;  // the key file, as reports name it
+  std::string source;  // the key file as it was given (load errors name it)
+  // The key file's name without its directory: findings name the key by id
+  // and this, so reports read the same from any working directory.
+  std::string name;
   std::optional<std::vector<std::string>> runners;     // absent: any runner
   std::optional<std::vector<std::string>> substrates;  // absent: any substrate
 

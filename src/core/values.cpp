@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <ctime>
 
 #include "core/digest.h"
 
@@ -77,6 +78,15 @@ bool is_rfc3339_utc(std::string_view s) {
     if (pos == start) return false;
   }
   return pos + 1 == s.size() && s[pos] == 'Z';
+}
+
+std::string format_utc(std::int64_t epoch_seconds) {
+  std::time_t t = static_cast<std::time_t>(epoch_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace mplp

@@ -6,6 +6,8 @@
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace mplp {
@@ -21,5 +23,7 @@ bool is_typed_sha256(std::string_view s); // ^sha256:[0-9a-f]{64}$
 bool is_runner_id(std::string_view s);    // ^[a-z0-9][a-z0-9._-]{0,63}$
 // RFC 3339 UTC: YYYY-MM-DDTHH:MM:SS[.frac]Z with valid ranges.
 bool is_rfc3339_utc(std::string_view s);
+// Seconds since the epoch as RFC 3339 UTC, "2026-01-27T05:05:42Z".
+std::string format_utc(std::int64_t epoch_seconds);
 
 }  // namespace mplp

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -91,6 +92,7 @@ bool known_gate(std::string_view id, std::string& error) {
 PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>& gates, const CheckRequest& req) {
   PackResult pr;
   pr.path = loc.display_path;
+  pr.name = loc.name;
   PackFindingCap cap(req.policy.limits.max_findings_per_pack);
   for (const Gate* g : gates) {
     if (g->info().scope == GateScope::Runners) continue;
@@ -133,6 +135,58 @@ bool outputs_outside(const CheckRequest& req, const std::vector<std::pair<std::s
   return true;
 }
 
+std::string digest_hex(const Pack& pack, std::string_view rel) {
+  const Digest* d = pack.digest(rel);
+  return d != nullptr ? to_hex(*d) : std::string();
+}
+
+PackDigests digests_of(const Pack& pack, const SubstrateRegistry* registry) {
+  PackDigests d;
+  d.sums = digest_hex(pack, "integrity/sha256sums.txt");
+  d.manifest = digest_hex(pack, "manifest.json");
+  d.provenance = digest_hex(pack, "integrity/provenance.intoto.jsonl");
+  if (registry != nullptr) d.registry = registry->sha256;
+  return d;
+}
+
+// How findings name a pack's registry: as given when explicit; a registry
+// found above the pack relative to the directory the pack's name is relative
+// to, so that reports read the same from any working directory.
+std::string registry_name(const SubstrateRegistry* reg, const SubstrateRegistry* explicit_registry,
+                          const PackLocation& loc) {
+  if (reg == nullptr) return "";
+  if (reg == explicit_registry) return reg->source;
+  namespace fs = std::filesystem;
+  fs::path base = fs::path(loc.base).lexically_normal();
+  while (!base.has_filename() && base.has_relative_path()) base = base.parent_path();
+  if (base.empty()) base = ".";
+  std::string rel = fs::path(reg->source).lexically_relative(base).string();
+  return rel.empty() ? reg->source : rel;
+}
+
+RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const SubstrateRegistry* explicit_registry) {
+  RunInfo info;
+  info.policy_name = req.policy.source == default_policy().source
+                         ? "builtin"
+                         : std::filesystem::path(req.policy.source).filename().string();
+  info.policy_sha256 = req.policy.sha256;
+  info.require_signature = req.options.require_signature || req.policy.require_signature;
+  for (const TrustedKey& k : trust.keys) info.trusted_key_ids.push_back(k.key.id());
+  std::sort(info.trusted_key_ids.begin(), info.trusted_key_ids.end());
+  info.trusted_key_ids.erase(std::unique(info.trusted_key_ids.begin(), info.trusted_key_ids.end()),
+                             info.trusted_key_ids.end());
+  if (explicit_registry != nullptr) info.registry_sha256 = explicit_registry->sha256;
+  info.repo_root = req.options.repo_root.has_value();
+  info.absolute_paths = req.absolute_paths;
+  info.only_gates = req.only_gates;
+  info.skip_gates = req.skip_gates;
+  for (auto* list : {&info.only_gates, &info.skip_gates}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  return info;
+}
+
 }  // namespace
 
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error) {
@@ -172,6 +226,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   const SubstrateRegistry* explicit_registry = registries.explicit_registry();
   TrustStore trust;
   if (!load_trust(req.trusted_key_paths, req.policy, trust, error)) return false;
+  report.info = run_info(req, trust, explicit_registry);
   GateContext ctx{req.policy, req.options, explicit_registry,
                   explicit_registry != nullptr ? explicit_registry->source : std::string(), &trust};
 
@@ -183,6 +238,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     PackResult pr;
     pr.path = display_name(*req.options.runners_dir, req.absolute_paths);
     PackFindingCap cap(req.policy.limits.max_findings_per_pack);
+    pr.name = directory_name(*req.options.runners_dir);
     for (const Gate* g : report.gates) {
       CollectingSink sink(std::string(g->info().id), req.policy, cap);
       g->check_runners(ctx, sink);
@@ -199,6 +255,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   dopts.absolute_paths = req.absolute_paths;
   for (const std::string& p : req.paths)
     if (!discover_packs(p, dopts, locations, error)) return false;
+  // One entry per place (a pack found from two PATHs is checked once), then
+  // in name order: the order every report lists packs in, wherever it ran.
   std::sort(locations.begin(), locations.end(),
             [](const PackLocation& a, const PackLocation& b) { return a.display_path < b.display_path; });
   locations.erase(std::unique(locations.begin(), locations.end(),
@@ -209,6 +267,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   std::vector<std::pair<std::string, std::string>> pack_dirs;
   for (const PackLocation& l : locations) pack_dirs.emplace_back(l.fs_path, l.display_path);
   if (!outputs_outside(req, pack_dirs, error)) return false;
+  std::stable_sort(locations.begin(), locations.end(),
+                   [](const PackLocation& a, const PackLocation& b) { return a.name < b.name; });
 
   // Each pack's registry (explicit, or found among its ancestors), before the parallel part.
   std::vector<const SubstrateRegistry*> pack_registries(locations.size());
@@ -229,11 +289,15 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i]);
     if (!packs[i]) return;
     Pack& pack = *packs[i];
+    pack.set_name(locations[i].name);
     pack.load_files(pool);
     PackResult& pr = results[i];
     const SubstrateRegistry* reg = pack_registries[i];
-    const GateContext pack_ctx{ctx.policy, ctx.options, reg, reg != nullptr ? reg->source : std::string(), ctx.trust};
+    const GateContext pack_ctx{ctx.policy, ctx.options, reg, registry_name(reg, explicit_registry, locations[i]),
+                               ctx.trust};
     pr.path = pack.display_path();
+    pr.name = locations[i].name;
+    pr.digests = digests_of(pack, reg);
     pr.indexability = std::string(to_string(pack.indexability()));
     for (const Gate* g : report.gates) {
       if (g->info().scope != GateScope::Pack) continue;

@@ -72,6 +72,16 @@ std::string display_name(const std::string& path, bool absolute_paths) {
   return s.empty() ? "." : s;
 }
 
+std::string directory_name(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) p = fs::absolute(path, ec).lexically_normal();
+  while (!p.has_filename() && p.has_relative_path()) p = p.parent_path();
+  std::string name = p.filename().string();
+  return name.empty() ? "." : name;
+}
+
 bool discover_packs(const std::string& path, const DiscoverOptions& options, std::vector<PackLocation>& out,
                     std::string& error) {
   struct stat st {};
@@ -85,16 +95,20 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
   }
   const std::string root_display = display_name(path, options.absolute_paths);
   std::size_t found = 0, visited = 0;
-  // Iterative walk: (fs path, display path).
-  std::vector<std::pair<std::string, std::string>> stack{{path, root_display}};
+  struct Todo {
+    std::string dir, shown, name;  // fs path, display path, name below the root ("" = the root)
+  };
+  std::vector<Todo> stack{{path, root_display, ""}};
   while (!stack.empty()) {
-    auto [dir, shown] = std::move(stack.back());
+    auto [dir, shown, name] = std::move(stack.back());
     stack.pop_back();
     if (++visited > options.max_directories) {
       error = path + ": more than " + std::to_string(options.max_directories) + " directories to search";
       return false;
     }
-    PackLocation stage{dir, shown, false, ""};
+    const std::string pack_name = name.empty() ? directory_name(path) : name;
+    const std::string pack_base = name.empty() ? path + "/.." : path;
+    PackLocation stage{dir, shown, pack_name, pack_base};
     if (stage_location(base_name(dir), stage)) {
       out.push_back(std::move(stage));
       ++found;
@@ -109,7 +123,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
                    has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true);
     if (is_pack) {
       ::close(fd);
-      out.push_back({dir, shown, false, ""});
+      out.push_back({dir, shown, pack_name, pack_base});
       ++found;
       continue;
     }
@@ -129,7 +143,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
     }
     ::closedir(d);
     std::sort(subdirs.rbegin(), subdirs.rend());  // popped in ascending order
-    for (const std::string& s : subdirs) stack.emplace_back(join(dir, s), join(shown, s));
+    for (const std::string& s : subdirs) stack.push_back({join(dir, s), join(shown, s), join(name, s)});
   }
   if (found == 0) {
     error = path + ": no evidence pack found (no directory holding manifest.json below it)";

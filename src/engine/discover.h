@@ -16,7 +16,16 @@ namespace mplp {
 
 struct PackLocation {
   std::string fs_path;       // where to open it
-  std::string display_path;  // how reports name it
+  std::string display_path;  // how reports for people name it (as given, relative to the working directory)
+  // Its name wherever the tool runs from: the path relative to the PATH that
+  // found it, or, for a PATH that is itself a pack, that directory's own name
+  // (so `check runs` and `check runs/p1` both name the pack "p1"). The JSON
+  // report, receipts and collection gates' findings use it.
+  std::string name;
+  // The directory `name` is relative to, spelled from the PATH as given:
+  // the PATH, or its parent when the PATH is itself a pack. Files found
+  // above the pack (a substrate registry) are named relative to it too.
+  std::string base;
   bool stage = false;        // a staging directory, not a pack
   std::string stage_note;    // for a stage: whose, and whether its owner is gone
 };
@@ -34,5 +43,9 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
 // How a PATH argument is named in reports: as given (normalised), or, for an
 // absolute path below the working directory, relative to it.
 std::string display_name(const std::string& path, bool absolute_paths);
+
+// The final component of `path` once made absolute and normal ("runs/p1/."
+// -> "p1"), with links resolved where they exist; "." for the file system root.
+std::string directory_name(const std::string& path);
 
 }  // namespace mplp

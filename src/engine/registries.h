@@ -6,12 +6,11 @@
 // producers/real/_registry/substrates.v2.yaml. Without one, each pack gets
 // the registry of its nearest ancestor directory holding either file (a pack
 // inside a repository is bound by that repository's registry), or none. The
-// search walks the path as given (so messages name the registry relative to
-// the working directory when the pack was named that way) up to the file
-// system root; each directory is looked at once per run, and each registry
-// file is loaded once. A registry that cannot be loaded, or (checking packs)
-// does not match its schema, stops the run (exit 2) with the file and line
-// named.
+// search walks the path as given up to the file system root (findings then
+// name a found registry relative to the checked directory, engine/check.cpp);
+// each directory is looked at once per run, and each registry file is loaded
+// once. A registry that cannot be loaded, or (checking packs) does not match
+// its schema, stops the run (exit 2) with the file and line named.
 //
 //   RegistryResolver r;
 //   if (!r.load_explicit(req, err)) ...

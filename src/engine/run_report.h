@@ -20,17 +20,43 @@ struct GateResult {
   std::vector<Finding> findings;  // sorted with finding_less
 };
 
+// SHA-256 (lowercase hex) of the files a receipt binds a pack by; empty when
+// the file is not a regular file the check could hash.
+struct PackDigests {
+  std::string sums;        // integrity/sha256sums.txt
+  std::string manifest;    // manifest.json
+  std::string provenance;  // integrity/provenance.intoto.jsonl (signed run provenance)
+  std::string registry;    // the substrate registry file that applied to the pack
+};
+
 struct PackResult {
-  std::string path;          // display path of the pack (or runners dir)
+  std::string path;          // display path of the pack (or runners dir), for people
+  std::string name;          // root-relative name (discover.h PackLocation::name)
   std::string indexability;  // INDEXABLE_REAL, ..., or "" for runner checks
   std::vector<GateResult> gates;  // sorted by gate id
+  PackDigests digests;
   bool failed() const;
+};
+
+// What the run was asked to do, as far as it changes verdicts: receipts and
+// the HTML report record it. Paths are not kept (they depend on where the
+// tool ran); files are named by digest.
+struct RunInfo {
+  std::string policy_name;    // "builtin" or the policy file's name (no directory)
+  std::string policy_sha256;  // of the policy's YAML bytes
+  bool require_signature = false;
+  std::vector<std::string> trusted_key_ids;  // sorted, unique
+  std::string registry_sha256;  // the explicit registry (--registry / --repo-root), if any
+  bool repo_root = false;       // --repo-root was given (lock files verified)
+  bool absolute_paths = false;  // --absolute-paths: the JSON report names packs by absolute path
+  std::vector<std::string> only_gates, skip_gates;  // --gate / --skip as given (sorted)
 };
 
 struct RunReport {
   std::vector<const Gate*> gates;  // the gates that ran, sorted by id
-  std::vector<PackResult> packs;   // sorted by path
+  std::vector<PackResult> packs;   // sorted by name, then path
   bool strict = false;
+  RunInfo info;
 
   struct Counts {
     std::size_t errors = 0, warnings = 0, infos = 0;

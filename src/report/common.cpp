@@ -1,5 +1,7 @@
 #include "report/common.h"
 
+#include <cctype>
+
 #include "core/text.h"
 
 namespace mplp::report {
@@ -43,7 +45,7 @@ void sentence(std::string& out, std::string_view label, const std::string& value
 
 }  // namespace
 
-std::string finding_sentence(const Finding& f) {
+std::string finding_sentence(const Finding& f, std::string_view compare) {
   std::string out = printable(f.message);
   if (!f.location.pointer.empty()) out += " (at JSON pointer " + printable(f.location.pointer) + ")";
   else if (f.location.line == 0 && f.location.has_offset)
@@ -54,7 +56,34 @@ std::string finding_sentence(const Finding& f) {
   sentence(out, "Found: ", f.actual);
   sentence(out, "Detail: ", f.detail);
   sentence(out, "Hint: ", f.hint);
+  if (!compare.empty()) out += " See what differs: `" + printable(compare) + "`.";
   return out;
+}
+
+std::unordered_map<std::string, std::string> paths_by_name(const RunReport& report) {
+  std::unordered_map<std::string, std::string> out;
+  for (const PackResult& p : report.packs) out.emplace(p.name, p.path);
+  return out;
+}
+
+std::string shell_word(std::string_view s) {
+  bool plain = !s.empty() && s[0] != '-';
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_./+,:=@%-").find(c) != std::string_view::npos))
+      plain = false;
+  if (plain) return std::string(s);
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string diff_command(const std::unordered_map<std::string, std::string>& paths, const std::string& pack_path,
+                         const Finding& f) {
+  if (f.diff_with.empty()) return "";
+  auto it = paths.find(f.diff_with);
+  if (it == paths.end()) return "";
+  auto arg = [](const std::string& path) { return shell_word(path.rfind('-', 0) == 0 ? "./" + path : path); };
+  return "mplp-gate diff " + arg(pack_path) + " " + arg(it->second);
 }
 
 std::string plural(std::size_t n, std::string_view one, std::string_view many) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 
 #include "core/finding.h"
 #include "engine/run_report.h"
@@ -15,9 +16,22 @@ namespace mplp::report {
 std::string artifact_path(const std::string& pack_path, const std::string& file);
 
 // One line for people: the message, where inside the file when that is a JSON
-// pointer or byte offset, what was expected and found, and the hint; ends
-// with a period. Valid UTF-8; control characters shown as \n, \t, \xNN.
-std::string finding_sentence(const Finding& f);
+// pointer or byte offset, what was expected and found, the hint, and the
+// `compare` command when there is one; ends with a period. Valid UTF-8;
+// control characters shown as \n, \t, \xNN.
+std::string finding_sentence(const Finding& f, std::string_view compare = {});
+
+// Display paths of the report's packs by name (the first, should two share one).
+std::unordered_map<std::string, std::string> paths_by_name(const RunReport& report);
+
+// For a finding with `diff_with`: the command that compares the pack at
+// `pack_path` with that pack, paths as they were given and quoted for a
+// POSIX shell ("mplp-gate diff runs/a 'runs/b c'"); "" when there is none.
+std::string diff_command(const std::unordered_map<std::string, std::string>& paths, const std::string& pack_path,
+                         const Finding& f);
+
+// `s` quoted for a POSIX shell when it holds anything but [A-Za-z0-9_./+,:=@%-].
+std::string shell_word(std::string_view s);
 
 // Control characters (and DEL) shown as escapes; the rest of `s` made valid UTF-8.
 std::string printable(std::string_view s);

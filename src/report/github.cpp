@@ -113,6 +113,7 @@ void render_github_summary(const RunReport& report, std::ostream& out) {
 }
 
 void render_github(const RunReport& report, const RenderOptions& options, std::ostream& out) {
+  const auto paths = report::paths_by_name(report);
   for (const PackResult& p : report.packs)
     for (const GateResult& g : p.gates)
       for (const Finding& f : g.findings) {
@@ -122,7 +123,7 @@ void render_github(const RunReport& report, const RenderOptions& options, std::o
           if (f.location.column > 0) out << ",col=" << f.location.column;
         }
         out << ",title=" << escape_property(f.gate_id + " " + f.code) << "::"
-            << escape_data(report::finding_sentence(f)) << "\n";
+            << escape_data(report::finding_sentence(f, report::diff_command(paths, p.path, f))) << "\n";
       }
   RunReport::Counts c = report.counts();
   std::size_t failed = 0;

@@ -1,5 +1,7 @@
 // The JSON report (schemas/gate-report.schema.json): stable key order, sorted
-// packs and findings, no timestamps: same input, same bytes.
+// packs and findings, no timestamps, packs named relative to the checked root:
+// same input, same bytes, from any working directory (receipts record its
+// digest).
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
@@ -47,6 +49,7 @@ void write_finding(Writer& w, const Finding& f) {
   kv_if(w, "expected", f.expected);
   kv_if(w, "actual", f.actual);
   kv_if(w, "hint", f.hint);
+  kv_if(w, "diff_with", f.diff_with);
   w.EndObject();
 }
 
@@ -97,7 +100,9 @@ void render_json(const RunReport& report, const RenderOptions& options, std::ost
   w.StartArray();
   for (const PackResult& p : report.packs) {
     w.StartObject();
-    kv(w, "path", p.path);
+    // Root-relative names (the same bytes from any working directory), unless
+    // absolute paths were asked for.
+    kv(w, "path", report.info.absolute_paths ? p.path : p.name);
     kv_if(w, "indexability_status", p.indexability);
     kv(w, "result", p.failed() ? "fail" : "pass");
     w.Key("gates");

@@ -70,18 +70,20 @@ std::string counts_attrs(const Tally& t) {
 // comes from a pack (file names included) is made printable first, as in the
 // other formats: a newline in a file name must not start a line of its own
 // (CI logs that print the XML would read "::error ..." as a command).
-std::string findings_text(const GateResult& g) {
+using Paths = std::unordered_map<std::string, std::string>;
+
+std::string findings_text(const GateResult& g, const PackResult& p, const Paths& paths) {
   std::string out;
   for (const Finding& f : g.findings) {
     out += std::string(to_string(f.severity)) + " " + report::printable(f.code);
     std::string where = format_location(f);
     if (!where.empty()) out += " " + report::printable(where);
-    out += ": " + report::finding_sentence(f) + "\n";
+    out += ": " + report::finding_sentence(f, report::diff_command(paths, p.path, f)) + "\n";
   }
   return out;
 }
 
-void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g) {
+void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g, const Paths& paths) {
   out << "    <testcase name=\"" << xml(report::printable(p.path), true) << "\" classname=\"" << xml(g.gate_id, true)
       << "\"";
   RunReport::Counts c;
@@ -92,14 +94,14 @@ void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g)
   if (g.status == GateStatus::Fail) {
     const char* tag = has_internal_error(g) ? "error" : "failure";
     out << ">\n      <" << tag << " message=\"" << xml(summary, true) << "\" type=\"" << xml(g.gate_id, true)
-        << "\">" << xml(findings_text(g), false) << "</" << tag << ">\n    </testcase>\n";
+        << "\">" << xml(findings_text(g, p, paths), false) << "</" << tag << ">\n    </testcase>\n";
   } else if (g.status == GateStatus::Skip) {
     std::string reason = g.skip_reason.empty() ? "skipped" : report::printable(g.skip_reason);
     out << ">\n      <skipped message=\"" << xml(reason, true) << "\"/>\n";
-    if (!g.findings.empty()) out << "      <system-out>" << xml(findings_text(g), false) << "</system-out>\n";
+    if (!g.findings.empty()) out << "      <system-out>" << xml(findings_text(g, p, paths), false) << "</system-out>\n";
     out << "    </testcase>\n";
   } else if (!g.findings.empty()) {
-    out << ">\n      <system-out>" << xml(findings_text(g), false) << "</system-out>\n    </testcase>\n";
+    out << ">\n      <system-out>" << xml(findings_text(g, p, paths), false) << "</system-out>\n    </testcase>\n";
   } else {
     out << "/>\n";
   }
@@ -120,6 +122,7 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
     all.errors += t.errors;
     all.skipped += t.skipped;
   }
+  const Paths paths = report::paths_by_name(report);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"mplp-gate\" " << counts_attrs(all) << ">\n";
   for (std::size_t i = 0; i < report.gates.size(); ++i) {
@@ -129,7 +132,7 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
         << "\"/>\n    </properties>\n";
     for (const PackResult& p : report.packs)
       for (const GateResult& g : p.gates)
-        if (g.gate_id == info.id) write_testcase(out, p, g);
+        if (g.gate_id == info.id) write_testcase(out, p, g, paths);
     out << "  </testsuite>\n";
   }
   out << "</testsuites>\n";

@@ -5,6 +5,7 @@ namespace mplp {
 const std::vector<Renderer>& all_renderers() {
   static const std::vector<Renderer> table = {
       {"github", "GitHub Actions workflow commands (annotations), plus a step summary", render_github},
+      {"html", "one self-contained HTML page: packs x gates matrix, filters, every finding", render_html},
       {"json", "one JSON report (schemas/gate-report.schema.json)", render_json},
       {"junit", "JUnit XML: one testsuite per gate, one testcase per pack", render_junit},
       {"sarif", "SARIF 2.1.0 (code scanning): one rule per gate, one result per finding", render_sarif},

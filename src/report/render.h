@@ -40,6 +40,7 @@ const Renderer* find_renderer(std::string_view name);
 
 // The individual renderers (declared here so the table and tests can name them).
 void render_github(const RunReport& report, const RenderOptions& options, std::ostream& out);
+void render_html(const RunReport& report, const RenderOptions& options, std::ostream& out);
 void render_json(const RunReport& report, const RenderOptions& options, std::ostream& out);
 void render_junit(const RunReport& report, const RenderOptions& options, std::ostream& out);
 void render_sarif(const RunReport& report, const RenderOptions& options, std::ostream& out);

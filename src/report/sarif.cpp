@@ -174,7 +174,8 @@ void write_location(Writer& w, const std::string& pack, const Finding& f) {
 
 // `rule_index` < 0: the gate is not among the rules (a hand-built report); the
 // result still appears, named by its rule id only.
-void write_result(Writer& w, long rule_index, const std::string& pack, const Finding& f, std::size_t occurrence) {
+void write_result(Writer& w, long rule_index, const std::string& pack, const Finding& f, std::size_t occurrence,
+                  const std::string& compare) {
   w.StartObject();
   kv(w, "ruleId", f.gate_id);
   if (rule_index >= 0) {
@@ -182,7 +183,7 @@ void write_result(Writer& w, long rule_index, const std::string& pack, const Fin
     w.Uint64(static_cast<std::uint64_t>(rule_index));
   }
   kv(w, "level", level_of(f.severity));
-  text_object(w, "message", report::finding_sentence(f));
+  text_object(w, "message", report::finding_sentence(f, compare));
   write_location(w, pack, f);
   w.Key("partialFingerprints");
   w.StartObject();
@@ -230,6 +231,7 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
   w.Key("results");
   w.StartArray();
   std::map<std::string, std::size_t> seen;  // fingerprint base -> occurrences so far
+  const auto paths = report::paths_by_name(report);
   for (const PackResult& p : report.packs)
     for (const GateResult& g : p.gates)
       for (const Finding& f : g.findings) {
@@ -237,7 +239,7 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
         long index = it == rule_index.end() ? -1 : static_cast<long>(it->second);
         if (f.code == "internal.error") internal_error = true;
         std::size_t occurrence = seen[fingerprint(p.path, f, 0)]++;
-        write_result(w, index, p.path, f, occurrence);
+        write_result(w, index, p.path, f, occurrence, report::diff_command(paths, p.path, f));
       }
   w.EndArray();
   w.Key("invocations");

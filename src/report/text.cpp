@@ -55,6 +55,7 @@ void field(std::ostream& out, std::string_view label, const std::string& value) 
 void render_text(const RunReport& report, const RenderOptions& options, std::ostream& out) {
   if (options.quiet && exit_code(report) == 0) return;
   Style st{options.color};
+  const auto paths = report::paths_by_name(report);
   std::size_t failed_packs = 0;
   for (const PackResult& p : report.packs) {
     if (p.failed()) ++failed_packs;
@@ -78,6 +79,7 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
         field(out, "expected: ", f.expected);
         field(out, "actual:   ", f.actual);
         field(out, "hint:     ", f.hint);
+        field(out, "compare:  ", report::diff_command(paths, p.path, f));
       }
     }
   }

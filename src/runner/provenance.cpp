@@ -33,7 +33,7 @@ bool subjects_from_sums(const Dir& root, std::vector<Subject>& out, std::string&
     if (!is_valid_utf8(e.path))
       return error = "file name is not valid UTF-8, so it cannot be named in a statement: " +
                      escape_for_message(e.path), false;
-    out.push_back({std::move(e.path), {{"sha256", std::move(e.hex)}}});
+    out.push_back({std::move(e.path), {{"sha256", std::move(e.hex)}}, {}});
   }
   return true;
 }

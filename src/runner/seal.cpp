@@ -16,6 +16,7 @@
 #include "core/safe_fs.h"
 #include "core/schema.h"
 #include "core/sums.h"
+#include "core/values.h"
 #include "runner/stage.h"
 #include "runner/test_hook.h"
 #include "runner/tree_ops.h"
@@ -222,14 +223,7 @@ bool write_sums(const Dir& dir, const Limits& limits, std::string& error) {
 
 }  // namespace
 
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string utc_now() { return format_utc(static_cast<std::int64_t>(std::time(nullptr))); }
 
 std::string format_runner_meta(const RunnerMeta& meta) {
   rapidjson::Document d(rapidjson::kObjectType);

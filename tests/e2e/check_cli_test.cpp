@@ -89,15 +89,21 @@ TEST(CheckCli, JsonReportValidatesAndIsByteIdenticalAcrossRuns) {
   EXPECT_EQ(one.out.find("\"generated_at\""), std::string::npos);
 }
 
-TEST(CheckCli, RelativePathsAreReportedAsGiven) {
+TEST(CheckCli, JsonNamesPacksRelativeToTheCheckedDirectoryTextAsGiven) {
   TempDir t;
   test::copy_tree(good(), t / "packs/p1");
   std::string cwd = std::filesystem::current_path();
   std::filesystem::current_path(t.path());
   auto r = run_tool({"check", "--format", "json", "packs"});
+  auto text = run_tool({"check", "packs"});
   std::filesystem::current_path(cwd);
-  EXPECT_NE(r.out.find("\"path\": \"packs/p1\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"path\": \"p1\""), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find(t.path()), std::string::npos) << "no absolute paths unless asked";
+  // The same bytes from another directory, the tree named another way.
+  EXPECT_EQ(run_tool({"check", "--format", "json", t / "packs/"}).out, r.out);
+  EXPECT_EQ(text.out.rfind("packs/p1 (INDEXABLE_REAL)\n", 0), 0u) << "people get the path they typed";
+  auto absolute = run_tool({"check", "--format", "json", "--absolute-paths", t / "packs"});
+  EXPECT_NE(absolute.out.find("\"path\": \"" + t / "packs/p1\""), std::string::npos) << absolute.out;
 }
 
 TEST(CheckCli, GateAndSkipChooseWhatRunsAndDecides) {
@@ -136,7 +142,7 @@ TEST(CheckCli, DirectoryWithPackPartsButNoManifestIsReportedNotSkipped) {
   test::write_file(t / "tree/orphan/artifacts/context.json", "{}");
   auto r = run_tool({"check", "--format", "json", t / "tree"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_NE(r.out.find("tree/orphan"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"path\": \"orphan\""), std::string::npos) << r.out;
 }
 
 // Every entry's path, type, size, mtime and bytes: what "untouched" means.

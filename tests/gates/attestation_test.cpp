@@ -109,8 +109,9 @@ TEST(Attestation, PassNamesTheKeyIdAndTheTrustedKeyFile) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].severity, Severity::Info);
   EXPECT_EQ(f[0].file, "integrity/provenance.intoto.jsonl");
-  EXPECT_EQ(f[0].message, "provenance signed by trusted key 56c50dca49e272ce10907b13c4d477837447df2e00bb7a44bd43f032c80dcc8c (" +
-                              key("test-a.pub") + ")");
+  // The key file by name only: the report reads the same from any working directory.
+  EXPECT_EQ(f[0].message,
+            "provenance signed by trusted key 56c50dca49e272ce10907b13c4d477837447df2e00bb7a44bd43f032c80dcc8c (test-a.pub)");
 }
 
 TEST(Attestation, SkipsWithoutTrustAndFailsWhenASignatureIsRequired) {

@@ -140,10 +140,16 @@ TEST_F(DetTree, CopiesOfTheGoodPackWithEditedValues) {
   }
   const Finding& e = only_finding(r, "/e");
   EXPECT_EQ(e.actual, kH2);
-  EXPECT_EQ(e.detail.find(tmp / "e"), 0u) << e.detail;  // the odd one out comes first
-  EXPECT_NE(e.detail.find(tmp / "a: " + kH1), std::string::npos) << e.detail;
-  EXPECT_NE(e.detail.find(tmp / "b: " + kH1), std::string::npos) << e.detail;
-  EXPECT_EQ(e.detail.find(tmp / "c"), std::string::npos) << e.detail;  // not a member
+  // Packs are listed by name (relative to the checked directory), the odd one out first.
+  EXPECT_EQ(e.detail.find("e: " + kH2), 0u) << e.detail;
+  EXPECT_NE(e.detail.find("; a: " + kH1), std::string::npos) << e.detail;
+  EXPECT_NE(e.detail.find("; b: " + kH1), std::string::npos) << e.detail;
+  EXPECT_EQ(e.detail.find("c: "), std::string::npos) << e.detail;  // not a member
+  EXPECT_EQ(e.detail.find(tmp.path()), std::string::npos) << "no path that depends on where the tool ran";
+  // The pack to compare with: one of the majority value, for the odd one out; the odd one, for the others.
+  EXPECT_EQ(e.diff_with, "a");
+  EXPECT_EQ(only_finding(r, "/b").diff_with, "e");
+  EXPECT_NE(e.hint.find("`mplp-gate diff` this pack and a "), std::string::npos) << e.hint;
 }
 
 TEST_F(DetTree, PacksOutsideTheRuleSkipSayingWhy) {
@@ -225,7 +231,8 @@ TEST_F(DetTree, BigGroupListingIsBoundedAndShowsTheOddOneOut) {
   for (const PackResult& p : r.packs) {
     const Finding& f = only_finding(r, p.path);
     EXPECT_EQ(f.code, "det.mismatch");
-    EXPECT_EQ(f.detail.find(tmp / "run-999: " + kH2), 0u) << f.detail;
+    EXPECT_EQ(f.detail.find("run-999: " + kH2), 0u) << f.detail;
+    EXPECT_EQ(f.diff_with, p.name == "run-999" ? "run-100" : "run-999");
     EXPECT_NE(f.detail.find("... and 21 more"), std::string::npos) << f.detail;
     EXPECT_NE(f.message.find("41 packs"), std::string::npos);
   }

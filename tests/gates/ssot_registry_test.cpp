@@ -114,16 +114,26 @@ TEST_F(SsotRegistryLookup, ExplicitRegistryOrRepoRootBeatsAncestors) {
   EXPECT_EQ(run(req2), Codes{"ssot.runner-binding"});
 }
 
-TEST_F(SsotRegistryLookup, RelativePackPathsNameTheRegistryRelatively) {
+TEST_F(SsotRegistryLookup, FoundRegistriesAreNamedRelativeToTheCheckedDirectory) {
+  // Like pack names: the same words whatever the working directory and the
+  // spelling of the PATH (receipts record the JSON report's digest).
   put("repo/producers/_registry/substrates.v2.yaml", registry("mcp", "node-18", "npm"));
-  std::error_code ec;
   fs::path cwd = fs::current_path();
   fs::current_path(tmp / "repo");
-  RunReport r = test::check({"data/runs/v2/real/mcp/p1"}, {kGate});
+  RunReport tree = test::check({"data/runs"}, {kGate});
+  RunReport pack = test::check({"./data/runs/v2/real/mcp/p1/"}, {kGate});
   fs::current_path(cwd);
-  auto f = test::findings_of(r, kGate, "ssot.runner-binding");
+  RunReport absolute = test::check({tmp / "repo/data/runs"}, {kGate});
+  auto f = test::findings_of(tree, kGate, "ssot.runner-binding");
   ASSERT_EQ(f.size(), 1u);
-  EXPECT_NE(f[0].message.find("(producers/_registry/substrates.v2.yaml line 3)"), std::string::npos) << f[0].message;
+  EXPECT_NE(f[0].message.find("(../../producers/_registry/substrates.v2.yaml line 3)"), std::string::npos)
+      << f[0].message;
+  EXPECT_EQ(test::findings_of(absolute, kGate, "ssot.runner-binding")[0].message, f[0].message);
+  // A pack checked on its own is named relative to its parent, and so is the registry.
+  auto p = test::findings_of(pack, kGate, "ssot.runner-binding");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].message.find("(../../../../../producers/_registry/substrates.v2.yaml line 3)"), std::string::npos)
+      << p[0].message;
 }
 
 TEST_F(SsotRegistryLookup, ABrokenAncestorRegistryStopsTheRunNamingIt) {

@@ -14,7 +14,7 @@
 namespace mplp::test {
 namespace {
 
-const char* kFormats[] = {"github", "json", "junit", "sarif", "text"};
+const char* kFormats[] = {"github", "html", "json", "junit", "sarif", "text"};
 
 RunResult check_fixture(std::vector<std::string> args) {
   ScopedCwd cwd(fixture("report"));
@@ -63,7 +63,7 @@ TEST(ReportCli, SeveralReportsFromOneRunAndStdoutKeepsItsFormat) {
     struct stat st {};
     n += ::stat((dir / (std::string("r.") + format)).c_str(), &st) == 0 ? 1 : 0;
   }
-  EXPECT_EQ(n, 5u);
+  EXPECT_EQ(n, 6u);
 }
 
 TEST(ReportCli, ReportOptionErrorsExitTwo) {

@@ -21,6 +21,7 @@ std::string extension(const std::string& format) {
   if (format == "sarif") return "sarif";
   if (format == "junit") return "xml";
   if (format == "github") return "github.txt";
+  if (format == "html") return "html";
   return "txt";
 }
 
@@ -76,7 +77,7 @@ void expect_golden(const std::string& name, const std::string& actual) {
                 << "\nif the change is intended, rerun with MPLP_UPDATE_GOLDEN=1 and review the diff";
 }
 
-const char* kFormats[] = {"github", "json", "junit", "sarif", "text"};
+const char* kFormats[] = {"github", "html", "json", "junit", "sarif", "text"};
 
 void check_all_formats(const std::string& case_name, const RunReport& report) {
   for (const char* format : kFormats) {

@@ -45,7 +45,8 @@ TEST(Install, IntoATempDestdirAndRunTheInstalledBinary) {
   // The man page is roff made by scdoc, and names every format.
   std::string man = read_file(root + "/share/man/man1/mplp-gate.1");
   EXPECT_NE(man.find(".TH \"mplp-gate\" \"1\""), std::string::npos) << man.substr(0, 300);
-  for (const char* word : {"sarif", "junit", "github", "GITHUB_STEP_SUMMARY", "NO_COLOR", "EXIT STATUS"})
+  for (const char* word : {"sarif", "junit", "github", "html", "GITHUB_STEP_SUMMARY", "NO_COLOR", "EXIT STATUS",
+                           "verify-receipt", "RECEIPTS", "diff"})
     EXPECT_NE(man.find(word), std::string::npos) << word;
 
   // The completion script loads and completes.
@@ -54,12 +55,14 @@ TEST(Install, IntoATempDestdirAndRunTheInstalledBinary) {
                          "echo \"${COMPREPLY[*]}\"; COMP_WORDS=(mplp-gate ex); COMP_CWORD=1; _mplp_gate; "
                          "echo \"${COMPREPLY[*]}\"; COMP_WORDS=(mplp-gate run --engine ''); COMP_CWORD=3; _mplp_gate; "
                          "echo \"run: ${COMPREPLY[*]}\"; COMP_WORDS=(mplp-gate check --eng); COMP_CWORD=2; _mplp_gate; "
-                         "echo \"check: ${COMPREPLY[*]}\"";
+                         "echo \"check: ${COMPREPLY[*]}\"; COMP_WORDS=(mplp-gate verify-receipt r --); COMP_CWORD=3; _mplp_gate; "
+                         "echo \"${COMPREPLY[*]}\"";
   ASSERT_EQ(run_shell("bash -c " + shell_quote(complete), out), 0) << out;
-  EXPECT_NE(out.find("github json junit sarif text"), std::string::npos) << out;
+  EXPECT_NE(out.find("github html json junit sarif text"), std::string::npos) << out;
   EXPECT_NE(out.find("explain"), std::string::npos) << out;
   EXPECT_NE(out.find("run: auto podman docker\n"), std::string::npos) << out;
   EXPECT_NE(out.find("check: --engine\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("--trusted-key --root --require-passed"), std::string::npos) << out;
 }
 
 }  // namespace

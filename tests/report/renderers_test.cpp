@@ -70,12 +70,12 @@ TEST(ReportCommon, ArtifactPathsAreRelativeToTheCheckedRoot) {
 
 // ---- every format
 
-const char* kFormats[] = {"github", "json", "junit", "sarif", "text"};
+const char* kFormats[] = {"github", "html", "json", "junit", "sarif", "text"};
 
 TEST(Renderers, TableListsEveryFormatSorted) {
   std::vector<std::string> names;
   for (const Renderer& r : all_renderers()) names.emplace_back(r.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"github", "json", "junit", "sarif", "text"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"github", "html", "json", "junit", "sarif", "text"}));
   EXPECT_EQ(find_renderer("xml"), nullptr);
 }
 

@@ -50,6 +50,7 @@ RunReport internal_error_report() {
   // A directory name a stranger chose: spaces, a comma, a colon, a percent
   // sign, markup, a byte that is not UTF-8.
   p.path = "packs/odd name, 100%: <a&b> \xff|x";
+  p.name = "odd name, 100%: <a&b> \xff|x";
   p.indexability = "INDEXABLE_SYNTHETIC";
 
   GateResult host;
