@@ -108,7 +108,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
     }
     const std::string pack_name = name.empty() ? directory_name(path) : name;
     const std::string pack_base = name.empty() ? path + "/.." : path;
-    PackLocation stage{dir, shown, pack_name, pack_base};
+    PackLocation stage{dir, shown, pack_name, pack_base, false, ""};
     if (stage_location(base_name(dir), stage)) {
       out.push_back(std::move(stage));
       ++found;
@@ -123,7 +123,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
                    has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true);
     if (is_pack) {
       ::close(fd);
-      out.push_back({dir, shown, pack_name, pack_base});
+      out.push_back({dir, shown, pack_name, pack_base, false, ""});
       ++found;
       continue;
     }
