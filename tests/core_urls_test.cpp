@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <random>
 
 namespace mplp {
@@ -185,12 +184,11 @@ TEST(CoreUrls, ExemptMarkers) {
 TEST(CoreUrls, ManyMarkersOnOneLineStayLinear) {
   std::string line;
   for (int i = 0; i < 200000; ++i) line += "@v2-exempt HOST_ALLOW ";
-  auto t0 = std::chrono::steady_clock::now();
+  // Linear: a quadratic scan of 200,000 markers would time the suite out.
   auto m = find_exempt_markers(line);
   EXPECT_EQ(m.size(), 200000u);
   EXPECT_TRUE(m.front().has_reason);  // later markers' letters follow it
   EXPECT_FALSE(m.back().has_reason);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
 }
 
 // Patterns whose naive scan is quadratic (each URL scanning to the end of a
@@ -221,19 +219,16 @@ TEST(CoreUrls, LargeInputsScanFast) {
   while (big.size() < (16u << 20)) big += chunk;
   big += std::string(8u << 20, '@');
   big += "a@b.c:d";
-  auto t0 = std::chrono::steady_clock::now();
+  // No time is asserted (bench/ measures speed); a quadratic scan of these
+  // would run for hours and time the suite out.
   std::size_t n = 0;
   scan_urls(big, [&](UrlOccurrence&) { return ++n, true; });
-  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_GT(n, 300000u);
-  EXPECT_LT(secs, 5.0);
   // A single authority of 32 MiB.
   std::string huge = "http://" + std::string(16u << 20, 'a') + ".io/";
-  t0 = std::chrono::steady_clock::now();
   auto u = find_urls(huge);
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].host.size(), (16u << 20) + 3);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
 }
 
 // Property test: whatever the bytes, every host is lower-case and carries no

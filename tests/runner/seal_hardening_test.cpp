@@ -60,15 +60,14 @@ TEST(SealLimits, SparseFileOverTheSizeLimitStopsTheSealBeforeHashing) {
   }
   ::close(fd);
   auto before = tree_state(pack);
-  auto t0 = std::chrono::steady_clock::now();
+  // Not a speed claim: a seal that read the holes would never come back, and
+  // the suite's timeout would say so.
   RunResult r = run_tool({"seal", pack});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("artifacts/huge.bin"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("limits.max_file_size"), std::string::npos) << r.err;
   EXPECT_EQ(tree_state(pack), before);
   EXPECT_FALSE(holds_stage(tmp.path()));
-  // Not a speed claim: a seal that read the holes would never have come back.
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::minutes(5));
 }
 
 TEST(SealLimits, PolicyLimitsApplyToSeal) {
