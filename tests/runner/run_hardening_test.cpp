@@ -96,7 +96,10 @@ bool running(const std::string& id) {
 
 template <typename F>
 bool eventually(F done, int seconds) {
-  for (int i = 0; i < seconds * 10; ++i) {
+  // A deadline, not a count of polls: one poll may itself take a second
+  // (an engine's `ps`), and a failing wait must not hold the suite for long.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
     if (done()) return true;
     ::usleep(100000);
   }

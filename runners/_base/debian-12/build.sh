@@ -40,14 +40,26 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 # python3 (3.11) serves python-3.11-local; libstdc++6 (already in minbase through
 # apt) is all the Node binary of node-20-local needs.
-mmdebstrap --quiet --variant=minbase --format=tar \
+# Fetching from the archive can fail for a moment (a mirror's hiccup): up
+# to three attempts before giving up.
+attempt=1
+until mmdebstrap --quiet --variant=minbase --format=tar \
   --include=python3.11,python3 \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/info/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
   --customize-hook='rm -f "$1/etc/resolv.conf" "$1/etc/hostname"' \
-  bookworm "$work/rootfs.tar" "$@"
+  bookworm "$work/rootfs.tar" "$@"; do
+  if [ "$attempt" -ge 3 ]; then
+    echo "build.sh: mmdebstrap failed $attempt times" >&2
+    exit 1
+  fi
+  echo "build.sh: mmdebstrap failed (attempt $attempt of 3); trying again in 10 s" >&2
+  attempt=$((attempt + 1))
+  rm -f "$work/rootfs.tar"
+  sleep 10
+done
 
 touch -d "@$SOURCE_DATE_EPOCH" "$work/rootfs.tar"
 # podman prints progress unless --quiet; docker has no such flag (and prints
