@@ -160,6 +160,8 @@ RunResult run_tool_with(const std::vector<std::string>& args, const RunOptions& 
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
+    for (int fd : {in, out, err})  // the tool inherits 0, 1 and 2 only
+      if (fd > 2) ::close(fd);
     if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(125);
     if (options.memory_mib > 0 && !asan_limit) {
       rlimit lim{};

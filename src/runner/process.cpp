@@ -98,6 +98,12 @@ ProcessResult run_process(const ProcessSpec& spec) {
       ::dup2(err_pipe[1], 2);
     }
     ::signal(SIGPIPE, SIG_DFL);
+    // The child gets stdin, stdout and stderr, nothing else of ours: a
+    // descriptor it inherited (a test harness's files, an open pack) once made
+    // mmdebstrap's apt fail its downloads. CLOEXEC rather than close, so that
+    // the exec pipe still reports a failed exec.
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+      for (int fd = 3; fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {
       int e = errno;
       (void)!::write(exec_pipe[1], &e, sizeof e);
