@@ -109,6 +109,20 @@ void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g,
 
 }  // namespace
 
+void render_junit_error(std::string_view message, const RenderOptions& /*options*/, std::ostream& out) {
+  Tally t;
+  t.tests = 1;
+  t.errors = 1;
+  std::string text = report::printable(message);
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"mplp-gate\" " << counts_attrs(t) << ">\n";
+  out << "  <testsuite name=\"mplp-gate\" " << counts_attrs(t) << ">\n";
+  out << "    <testcase name=\"check\" classname=\"mplp-gate\">\n";
+  out << "      <error message=\"" << xml(text, true) << "\" type=\"could-not-run\">" << xml(text, false)
+      << "\n(exit code 2: the check could not run)</error>\n";
+  out << "    </testcase>\n  </testsuite>\n</testsuites>\n";
+}
+
 void render_junit(const RunReport& report, const RenderOptions& /*options*/, std::ostream& out) {
   Tally all;
   std::vector<Tally> per_gate(report.gates.size());

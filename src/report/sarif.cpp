@@ -109,9 +109,14 @@ std::string artifact_uri(const std::string& path, bool& absolute) {
 
 // Stable across runs and machines: built from what the finding says, not
 // from when or where it was found. `occurrence` tells identical findings apart.
+// A finding located by JSON pointer into a .json file is placed by the
+// pointer alone: the line the engine found for it moves whenever another part
+// of the file changes (in NDJSON the line is what names the record, and stays).
 std::string fingerprint(const std::string& pack, const Finding& f, std::size_t occurrence) {
   Sha256 h;
-  const std::string where = format_location(f);
+  const bool json_file = f.file.size() >= 5 && f.file.compare(f.file.size() - 5, 5, ".json") == 0;
+  const std::string where =
+      f.location.pointer.empty() || !json_file ? format_location(f) : f.file + "#" + f.location.pointer;
   for (const std::string* part : {&f.gate_id, &f.code, &pack, &f.file, &where, &f.message, &f.expected, &f.actual}) {
     h.update(*part);
     h.update(std::string_view("\0", 1));
@@ -199,16 +204,8 @@ void write_result(Writer& w, long rule_index, const std::string& pack, const Fin
   w.EndObject();
 }
 
-}  // namespace
-
-void render_sarif(const RunReport& report, const RenderOptions& options, std::ostream& out) {
-  rapidjson::OStreamWrapper os(out);
-  Writer w(os);
-  w.SetIndent(' ', 2);
-  std::map<std::string_view, std::size_t> rule_index;
-  for (std::size_t i = 0; i < report.gates.size(); ++i) rule_index[report.gates[i]->info().id] = i;
-  bool internal_error = false;
-
+// Opens the log, its one run and the tool's driver (left open for "rules").
+void open_run(Writer& w, const RenderOptions& options) {
   w.StartObject();
   kv(w, "$schema", kSchema);
   kv(w, "version", "2.1.0");
@@ -222,6 +219,59 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
   kv(w, "name", "mplp-gate");
   kv(w, "version", options.tool_version.empty() ? "unknown" : options.tool_version);
   kv(w, "informationUri", kInformationUri);
+}
+
+void close_run(Writer& w, rapidjson::OStreamWrapper& os, std::ostream& out) {
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  os.Flush();
+  out << "\n";
+}
+
+}  // namespace
+
+void render_sarif_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
+  rapidjson::OStreamWrapper os(out);
+  Writer w(os);
+  w.SetIndent(' ', 2);
+  open_run(w, options);
+  w.Key("rules");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.Key("results");
+  w.StartArray();
+  w.EndArray();
+  w.Key("invocations");
+  w.StartArray();
+  w.StartObject();
+  w.Key("executionSuccessful");
+  w.Bool(false);
+  w.Key("exitCode");
+  w.Int(2);
+  w.Key("toolExecutionNotifications");
+  w.StartArray();
+  w.StartObject();
+  kv(w, "level", "error");
+  text_object(w, "message", report::printable(message));
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  close_run(w, os, out);
+}
+
+void render_sarif(const RunReport& report, const RenderOptions& options, std::ostream& out) {
+  rapidjson::OStreamWrapper os(out);
+  Writer w(os);
+  w.SetIndent(' ', 2);
+  std::map<std::string_view, std::size_t> rule_index;
+  for (std::size_t i = 0; i < report.gates.size(); ++i) rule_index[report.gates[i]->info().id] = i;
+  bool internal_error = false;
+
+  open_run(w, options);
   w.Key("rules");
   w.StartArray();
   for (const Gate* g : report.gates) write_rule(w, g->info());
@@ -251,11 +301,7 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
   w.Int(exit_code(report));
   w.EndObject();
   w.EndArray();
-  w.EndObject();
-  w.EndArray();
-  w.EndObject();
-  os.Flush();
-  out << "\n";
+  close_run(w, os, out);
 }
 
 }  // namespace mplp

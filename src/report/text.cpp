@@ -82,6 +82,21 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
         field(out, "compare:  ", report::diff_command(paths, p.path, f));
       }
     }
+    if (!p.not_verified.empty()) {
+      std::string line;
+      for (const Unverified& u : p.not_verified) line += (line.empty() ? "" : "; ") + u.check + " (" + u.reason + ")";
+      out << "  " << st.paint("33", "NOT VERIFIED") << "  " << printable(line) << "\n";
+    }
+  }
+  if (options.statistics) {
+    out << "\nFindings per code:\n";
+    for (const report::CodeCount& k : report::code_counts(report)) {
+      std::string count = std::to_string(k.count), sev(to_string(k.severity)), code = printable(k.code);
+      if (count.size() < 7) count.insert(0, 7 - count.size(), ' ');
+      sev.resize(9, ' ');
+      if (code.size() < 36) code.resize(36, ' ');
+      out << count << "  " << sev << code << "  " << printable(k.gate_id) << "\n";
+    }
   }
   RunReport::Counts c = report.counts();
   out << "\n"
@@ -89,6 +104,10 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
       << " failed; " << c.errors << (c.errors == 1 ? " error, " : " errors, ") << c.warnings
       << (c.warnings == 1 ? " warning, " : " warnings, ") << c.infos << " info\n";
   out << (exit_code(report) == 0 ? st.paint("1;32", "RESULT: PASS") : st.paint("1;31", "RESULT: FAIL")) << "\n";
+}
+
+void render_text_error(std::string_view message, const RenderOptions& /*options*/, std::ostream& out) {
+  out << "mplp-gate could not run: " << printable(message) << "\nRESULT: ERROR (exit 2)\n";
 }
 
 }  // namespace mplp
