@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -86,6 +87,22 @@ bool want_color(const std::string& mode) {
   const char* term = std::getenv("TERM");
   if (term != nullptr && std::string_view(term) == "dumb") return false;
   return ::isatty(STDOUT_FILENO) == 1;
+}
+
+// The policy used when --policy is absent: .mplp-gate.yaml in the working
+// directory, else in the nearest ancestor holding .git (the repository's
+// root); "" when there is none. Never a directory above the repository.
+std::string discover_policy() {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::current_path(ec);
+  if (ec) return {};
+  const char* kName = ".mplp-gate.yaml";
+  if (std::filesystem::exists(dir / kName, ec)) return (dir / kName).string();
+  for (std::filesystem::path d = dir;; d = d.parent_path()) {
+    if (std::filesystem::exists(d / ".git", ec))
+      return std::filesystem::exists(d / kName, ec) ? (d / kName).string() : std::string();
+    if (d == d.parent_path()) return {};
+  }
 }
 
 // For a command line that did not parse: the stdout format and report files
@@ -183,7 +200,10 @@ int cmd_check(const Args& args) {
       {"--skip", true, [&](const std::string& v, std::string&) { req.skip_gates.push_back(v); return true; },
        "do not run this gate (repeatable)", "ID"},
       {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
-       "policy YAML replacing the built-in default", "FILE"},
+       "policy YAML replacing the built-in default (without it: ./.mplp-gate.yaml, else the one at the nearest "
+       "ancestor holding .git)", "FILE"},
+      {"--baseline", true, [&](const std::string& v, std::string&) { req.baseline_path = v; return true; },
+       "a previous JSON report: findings it already had are marked and do not fail the run", "OLD.json"},
       {"--strict", false, [&](const std::string&, std::string&) { req.options.strict = true; return true; },
        "warnings fail the run too", ""},
       {"--jobs", true, [&](const std::string& v, std::string& e) {
@@ -246,6 +266,7 @@ int cmd_check(const Args& args) {
   }
   if (req.paths.empty() && !req.options.runners_dir)
     return could_not_run("no PATH given", format, reports, {}, kTryHelp);
+  if (policy_path.empty()) policy_path = discover_policy();
   if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
     return could_not_run("invalid policy: " + error, format, reports);
   if (!prepare_receipt(receipt, req.options.runners_dir.has_value(), error))

@@ -15,6 +15,7 @@
 #include "core/suggest.h"
 #include "core/thread_pool.h"
 #include "core/trust.h"
+#include "engine/acceptance.h"
 #include "engine/discover.h"
 #include "engine/registries.h"
 #include "engine/finding_cap.h"
@@ -273,6 +274,9 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   TrustStore trust;
   if (!load_trust(req.trusted_key_paths, req.policy, trust, error)) return false;
   report.info = run_info(req, trust, explicit_registry);
+  Baseline baseline;
+  if (req.baseline_path && !load_baseline(*req.baseline_path, baseline, error)) return false;
+  const Baseline* accepted = req.baseline_path ? &baseline : nullptr;
   GateContext ctx{req.policy, req.options, explicit_registry,
                   explicit_registry != nullptr ? explicit_registry->source : std::string(), &trust};
 
@@ -294,6 +298,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     }
     cap.add_notes(pr.gates);
     report.packs.push_back(std::move(pr));
+    accept_findings(report, req.policy, accepted);
     return true;
   }
 
@@ -413,6 +418,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     if (packs[i]) note_not_verified(pr, packs[i]->is_real(), pack_registries[i] != nullptr, req);
   }
   report.packs = std::move(results);
+  accept_findings(report, req.policy, accepted);
   return true;
 }
 

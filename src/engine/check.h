@@ -32,6 +32,9 @@ struct CheckRequest {
   // (error, exit 2) when one lies inside a checked pack or the runners
   // directory: a report must never overwrite the evidence it describes.
   std::vector<std::string> output_paths;
+  // --baseline: a previous JSON report; findings it already had are marked
+  // and do not count (engine/acceptance.h).
+  std::optional<std::string> baseline_path;
   unsigned jobs = 0;                          // 0: number of cores
   bool absolute_paths = false;
   // Called after each pack's pack gates ran (from worker threads, one call at

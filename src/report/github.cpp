@@ -95,7 +95,11 @@ void render_github_summary(const RunReport& report, std::ostream& out) {
   out << "## mplp-gate: " << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n\n";
   out << report::plural(report.packs.size(), "pack", "packs") << " checked, " << failed << " failed; "
       << report::plural(c.errors, "error", "errors") << ", " << report::plural(c.warnings, "warning", "warnings")
-      << ", " << c.infos << " info.\n\n";
+      << ", " << c.infos << " info" << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted" : "")
+      << ". Policy: " << md(report.info.policy_name.empty() ? "builtin" : report.info.policy_name) << " (sha256 `"
+      << report.info.policy_sha256 << "`).\n\n";
+  for (const std::string& w : report.warnings) out << "- ⚠️ " << md(w) << "\n";
+  if (!report.warnings.empty()) out << "\n";
   if (report.packs.empty() || report.gates.empty()) return;
   out << "| Pack |";
   for (const Gate* g : report.gates) out << " " << md(g->info().id) << " |";
@@ -133,7 +137,7 @@ void render_github(const RunReport& report, const RenderOptions& options, std::o
     for (const PackResult& p : report.packs)
       for (const GateResult& g : p.gates)
         for (const Finding& f : g.findings) {
-          if (f.severity != level) continue;
+          if (f.severity != level || !f.counts()) continue;  // accepted findings are not annotated
           if ((level == Severity::Info && !options.annotate_info) || shown == options.max_annotations) {
             ++left_out[static_cast<int>(level)];
             continue;
@@ -160,8 +164,13 @@ void render_github(const RunReport& report, const RenderOptions& options, std::o
   for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
   out << "mplp-gate: " << report::plural(report.packs.size(), "pack", "packs") << " checked, " << failed
       << " failed; " << report::plural(c.errors, "error", "errors") << ", "
-      << report::plural(c.warnings, "warning", "warnings") << ", " << c.infos << " info: "
-      << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n";
+      << report::plural(c.warnings, "warning", "warnings") << ", " << c.infos << " info"
+      << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted" : "") << "; policy "
+      << report::printable(report.info.policy_name.empty() ? "builtin" : report.info.policy_name) << " (sha256 "
+      << report.info.policy_sha256 << "): " << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n";
+  for (const std::string& w : report.warnings)
+    out << "::warning title=" << escape_property("mplp-gate policy") << "::" << escape_data(report::printable(w))
+        << "\n";
   if (options.step_summary != nullptr) render_github_summary(report, *options.step_summary);
 }
 

@@ -51,6 +51,11 @@ void write_finding(Writer& w, const Finding& f) {
   kv_if(w, "actual", f.actual);
   kv_if(w, "hint", f.hint);
   kv_if(w, "diff_with", f.diff_with);
+  kv_if(w, "suppressed", f.suppressed);
+  if (f.baseline) {
+    w.Key("baseline");
+    w.Bool(true);
+  }
   w.EndObject();
 }
 
@@ -68,6 +73,22 @@ void write_head(Writer& w, const RenderOptions& options, bool strict, const char
   w.String(result);
 }
 
+// The policy the run used (name and SHA-256 of its YAML) and its warnings.
+void write_policy(Writer& w, const RunReport& report) {
+  w.Key("policy");
+  w.StartObject();
+  kv(w, "name", report.info.policy_name.empty() ? "builtin" : report.info.policy_name);
+  kv(w, "sha256", report.info.policy_sha256);
+  w.EndObject();
+  w.Key("warnings");
+  w.StartArray();
+  for (const std::string& warning : report.warnings) {
+    std::string valid = to_valid_utf8(warning);
+    w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+  }
+  w.EndArray();
+}
+
 void write_summary(Writer& w, std::size_t packs, std::size_t failed, const RunReport::Counts& c) {
   w.Key("summary");
   w.StartObject();
@@ -81,6 +102,8 @@ void write_summary(Writer& w, std::size_t packs, std::size_t failed, const RunRe
   w.Uint64(c.warnings);
   w.Key("infos");
   w.Uint64(c.infos);
+  w.Key("suppressed");
+  w.Uint64(c.suppressed);
   w.EndObject();
 }
 
@@ -118,6 +141,7 @@ void render_json(const RunReport& report, const RenderOptions& options, std::ost
   for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
   w.StartObject();
   write_head(w, options, report.strict, exit_code(report) == 0 ? "pass" : "fail");
+  write_policy(w, report);
   write_summary(w, report.packs.size(), failed, report.counts());
   if (options.statistics) {
     w.Key("statistics");

@@ -78,7 +78,10 @@ std::string findings_text(const GateResult& g, const PackResult& p, const Paths&
     out += std::string(to_string(f.severity)) + " " + report::printable(f.code);
     std::string where = format_location(f);
     if (!where.empty()) out += " " + report::printable(where);
-    out += ": " + report::finding_sentence(f, report::diff_command(paths, p.path, f)) + "\n";
+    out += ": " + report::finding_sentence(f, report::diff_command(paths, p.path, f));
+    if (!f.suppressed.empty()) out += " (suppressed: " + report::printable(f.suppressed) + ")";
+    if (f.baseline) out += " (in the baseline)";
+    out += "\n";
   }
   return out;
 }
@@ -137,13 +140,15 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
     all.skipped += t.skipped;
   }
   const Paths paths = report::paths_by_name(report);
+  const std::string policy = (report.info.policy_name.empty() ? std::string("builtin") : report.info.policy_name) +
+                             " (sha256 " + report.info.policy_sha256 + ")";
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"mplp-gate\" " << counts_attrs(all) << ">\n";
   for (std::size_t i = 0; i < report.gates.size(); ++i) {
     const GateInfo& info = report.gates[i]->info();
     out << "  <testsuite name=\"" << xml(info.id, true) << "\" " << counts_attrs(per_gate[i]) << ">\n";
     out << "    <properties>\n      <property name=\"title\" value=\"" << xml(info.title, true)
-        << "\"/>\n    </properties>\n";
+        << "\"/>\n      <property name=\"policy\" value=\"" << xml(policy, true) << "\"/>\n    </properties>\n";
     for (const PackResult& p : report.packs)
       for (const GateResult& g : p.gates)
         if (g.gate_id == info.id) write_testcase(out, p, g, paths);

@@ -107,22 +107,8 @@ std::string artifact_uri(const std::string& path, bool& absolute) {
   return percent_encode_path(path);
 }
 
-// Stable across runs and machines: built from what the finding says, not
-// from when or where it was found. `occurrence` tells identical findings apart.
-// A finding located by JSON pointer into a .json file is placed by the
-// pointer alone: the line the engine found for it moves whenever another part
-// of the file changes (in NDJSON the line is what names the record, and stays).
 std::string fingerprint(const std::string& pack, const Finding& f, std::size_t occurrence) {
-  Sha256 h;
-  const bool json_file = f.file.size() >= 5 && f.file.compare(f.file.size() - 5, 5, ".json") == 0;
-  const std::string where =
-      f.location.pointer.empty() || !json_file ? format_location(f) : f.file + "#" + f.location.pointer;
-  for (const std::string* part : {&f.gate_id, &f.code, &pack, &f.file, &where, &f.message, &f.expected, &f.actual}) {
-    h.update(*part);
-    h.update(std::string_view("\0", 1));
-  }
-  h.update(std::to_string(occurrence));
-  return to_hex(h.finish());
+  return finding_fingerprint(pack, f, occurrence);
 }
 
 void write_location(Writer& w, const std::string& pack, const Finding& f) {
@@ -179,8 +165,8 @@ void write_location(Writer& w, const std::string& pack, const Finding& f) {
 
 // `rule_index` < 0: the gate is not among the rules (a hand-built report); the
 // result still appears, named by its rule id only.
-void write_result(Writer& w, long rule_index, const std::string& pack, const Finding& f, std::size_t occurrence,
-                  const std::string& compare) {
+void write_result(Writer& w, long rule_index, const std::string& pack, const std::string& name, const Finding& f,
+                  std::size_t occurrence, const std::string& compare) {
   w.StartObject();
   kv(w, "ruleId", f.gate_id);
   if (rule_index >= 0) {
@@ -192,8 +178,20 @@ void write_result(Writer& w, long rule_index, const std::string& pack, const Fin
   write_location(w, pack, f);
   w.Key("partialFingerprints");
   w.StartObject();
-  kv(w, "mplpFindingHash/v1", fingerprint(pack, f, occurrence));
+  kv(w, "mplpFindingHash/v1", fingerprint(name, f, occurrence));
   w.EndObject();
+  if (!f.suppressed.empty() || f.baseline) {
+    // SARIF's own words: accepted by the policy file (external), or already
+    // present in the baseline report.
+    w.Key("suppressions");
+    w.StartArray();
+    w.StartObject();
+    kv(w, "kind", "external");
+    kv(w, "status", "accepted");
+    kv(w, "justification", f.baseline ? "present in the baseline report (--baseline)" : f.suppressed);
+    w.EndObject();
+    w.EndArray();
+  }
   w.Key("properties");
   w.StartObject();
   kv(w, "code", f.code);
@@ -288,8 +286,11 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
         auto it = rule_index.find(f.gate_id);
         long index = it == rule_index.end() ? -1 : static_cast<long>(it->second);
         if (f.code == "internal.error") internal_error = true;
-        std::size_t occurrence = seen[fingerprint(p.path, f, 0)]++;
-        write_result(w, index, p.path, f, occurrence, report::diff_command(paths, p.path, f));
+        // Fingerprinted by the pack's root-relative name: the same from any
+        // working directory (--baseline matches JSON reports by it).
+        const std::string& name = p.name.empty() ? p.path : p.name;
+        std::size_t occurrence = seen[fingerprint(name, f, 0)]++;
+        write_result(w, index, p.path, name, f, occurrence, report::diff_command(paths, p.path, f));
       }
   w.EndArray();
   w.Key("invocations");
@@ -299,8 +300,24 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
   w.Bool(!internal_error);
   w.Key("exitCode");
   w.Int(exit_code(report));
+  if (!report.warnings.empty()) {
+    w.Key("toolConfigurationNotifications");
+    w.StartArray();
+    for (const std::string& warning : report.warnings) {
+      w.StartObject();
+      kv(w, "level", "warning");
+      text_object(w, "message", report::printable(warning));
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   w.EndArray();
+  w.Key("properties");
+  w.StartObject();
+  kv(w, "policy", report.info.policy_name.empty() ? "builtin" : report.info.policy_name);
+  kv(w, "policySha256", report.info.policy_sha256);
+  w.EndObject();
   close_run(w, os, out);
 }
 

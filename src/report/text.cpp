@@ -74,6 +74,8 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
         if (!where.empty()) out << printable(where) << ": ";
         out << printable(f.message);
         if (!f.code.empty()) out << " [" << printable(f.code) << "]";
+        if (!f.suppressed.empty()) out << " (suppressed: " << printable(f.suppressed) << ")";
+        if (f.baseline) out << " (in the baseline)";
         out << "\n";
         field(out, "detail:   ", f.detail);
         field(out, "expected: ", f.expected);
@@ -99,10 +101,15 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
     }
   }
   RunReport::Counts c = report.counts();
-  out << "\n"
-      << report.packs.size() << (report.packs.size() == 1 ? " pack" : " packs") << " checked, " << failed_packs
+  out << "\n";
+  for (const std::string& w : report.warnings) out << st.paint("33", "warning") << ": " << printable(w) << "\n";
+  out << "policy: " << printable(report.info.policy_name.empty() ? "builtin" : report.info.policy_name)
+      << " (sha256 " << report.info.policy_sha256 << ")\n";
+  out << report.packs.size() << (report.packs.size() == 1 ? " pack" : " packs") << " checked, " << failed_packs
       << " failed; " << c.errors << (c.errors == 1 ? " error, " : " errors, ") << c.warnings
-      << (c.warnings == 1 ? " warning, " : " warnings, ") << c.infos << " info\n";
+      << (c.warnings == 1 ? " warning, " : " warnings, ") << c.infos << " info"
+      << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted (suppressed or in the baseline)" : "")
+      << "\n";
   out << (exit_code(report) == 0 ? st.paint("1;32", "RESULT: PASS") : st.paint("1;31", "RESULT: FAIL")) << "\n";
 }
 
