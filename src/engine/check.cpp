@@ -19,6 +19,7 @@
 #include "engine/discover.h"
 #include "engine/registries.h"
 #include "engine/finding_cap.h"
+#include "engine/fold.h"
 #include "engine/not_verified.h"
 #include "gates/gate_list.h"
 
@@ -375,7 +376,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       pr.gates.push_back(sink.result(req.options.strict));
       caps[i].trim(pr.gates);  // at most the cap held at any time
     }
-    for (GateResult& g : pr.gates) locate_pointers(pack, g);
+    for (GateResult& g : pr.gates) {
+      locate_pointers(pack, g);
+      fold_repeats(g);
+    }
     pack.release_contents();
     if (req.on_pack_done) {
       std::lock_guard<std::mutex> lock(progress_mutex);

@@ -117,5 +117,32 @@ TEST(DetDetail, MismatchNamesTheDifferingFilesInEveryFormat) {
   EXPECT_NE(json.out.find("artifacts/plan.json, manifest.json; artifacts/ differ"), std::string::npos) << json.out;
 }
 
+// Issue 14, point 1 on upstream's four packs: no valijson trail, no repeated
+// finding, and at most the 39 findings left after folding (the two identical
+// runner.meta.json schema errors of crewai are one), verdicts as before
+// (tests/e2e/corpus_test.cpp holds each pack's verdicts).
+TEST(OneFindingPerDefect, UpstreamPacks) {
+  auto r = run_tool({"check", "--format", "json", test::corpus("upstream")});
+  EXPECT_EQ(r.exit_code, 1);
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(r.out, {}, doc));
+  std::size_t total = 0;
+  std::set<std::string> seen;
+  for (const auto& p : doc.value["packs"].GetArray())
+    for (const auto& g : p["gates"].GetArray())
+      for (const auto& f : g["findings"].GetArray()) {
+        ++total;
+        const std::string text = to_compact_json(f, 4000);
+        EXPECT_EQ(text.find("child schema"), std::string::npos) << text;
+        EXPECT_EQ(text.find("Failed to validate"), std::string::npos) << text;
+        // No two findings of one pack, gate, code and file say the same thing.
+        std::string key = std::string(p["path"].GetString()) + "|" + g["id"].GetString() + "|" + f["code"].GetString() +
+                          "|" + f["file"].GetString() + "|" + f["message"].GetString();
+        EXPECT_TRUE(seen.insert(key).second) << key;
+      }
+  EXPECT_LE(total, 39u);
+  EXPECT_NE(r.out.find("(2 times in this file)"), std::string::npos) << "crewai's two placeholder runtimes fold";
+}
+
 }  // namespace
 }  // namespace mplp
