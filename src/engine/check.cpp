@@ -22,6 +22,7 @@
 #include "engine/fold.h"
 #include "engine/not_verified.h"
 #include "gates/gate_list.h"
+#include "runner/runner_def.h"
 
 namespace mplp {
 
@@ -299,6 +300,9 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     }
     cap.add_notes(pr.gates);
     report.packs.push_back(std::move(pr));
+    report.runner_ids = req.options.only_runner ? std::vector<std::string>{*req.options.only_runner}
+                                                : runner::list_runner_dirs(*req.options.runners_dir);
+    std::sort(report.runner_ids.begin(), report.runner_ids.end());
     accept_findings(report, req.policy, accepted);
     return true;
   }

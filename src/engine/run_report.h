@@ -65,6 +65,10 @@ struct RunReport {
   bool strict = false;
   RunInfo info;
 
+  // A runners check (--runners): the runner ids it covered (sorted), one
+  // directory each (--runner: that one). Empty for a check of packs.
+  std::vector<std::string> runner_ids;
+
   // Warnings about the run itself, not a pack: a policy `suppress` entry
   // that matched nothing. They fail the run under --strict.
   std::vector<std::string> warnings;

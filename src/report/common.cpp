@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <tuple>
 
@@ -12,6 +13,12 @@ namespace mplp::report {
 std::string artifact_path(const std::string& pack_path, const std::string& file) {
   if (pack_path.empty() || pack_path == ".") return file.empty() ? "." : file;
   if (file.empty()) return pack_path;
+  // A file beside the checked directory (the substrate registry of a runners
+  // check, ../producers/...): named from the same root, without "runners/../".
+  if (file.rfind("../", 0) == 0) {
+    std::string joined = std::filesystem::path(pack_path + "/" + file).lexically_normal().generic_string();
+    if (!joined.empty() && joined != ".") return joined;
+  }
   if (pack_path.back() == '/') return pack_path + file;
   return pack_path + "/" + file;
 }

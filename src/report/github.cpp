@@ -162,8 +162,11 @@ void render_github(const RunReport& report, const RenderOptions& options, std::o
   RunReport::Counts c = report.counts();
   std::size_t failed = 0;
   for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
-  out << "mplp-gate: " << report::plural(report.packs.size(), "pack", "packs") << " checked, " << failed
-      << " failed; " << report::plural(c.errors, "error", "errors") << ", "
+  out << "mplp-gate: "
+      << (report.runner_ids.empty()
+              ? report::plural(report.packs.size(), "pack", "packs") + " checked, " + std::to_string(failed) + " failed"
+              : report::plural(report.runner_ids.size(), "runner", "runners") + " checked")
+      << "; " << report::plural(c.errors, "error", "errors") << ", "
       << report::plural(c.warnings, "warning", "warnings") << ", " << c.infos << " info"
       << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted" : "") << "; policy "
       << report::printable(report.info.policy_name.empty() ? "builtin" : report.info.policy_name) << " (sha256 "

@@ -1,5 +1,5 @@
 // JUnit XML, the format every CI test dashboard reads: one testsuite per gate,
-// one testcase per pack. A FAIL is a <failure> listing the findings, an
+// one testcase per pack (per runner in a runners check). A FAIL is a <failure> listing the findings, an
 // internal error in a gate is an <error>, a SKIP is <skipped> with the
 // reason; warnings and info of passing gates go to <system-out>. The counts
 // on every element are computed from the same verdicts, so they match.
@@ -110,6 +110,43 @@ void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g,
   }
 }
 
+// A runners check is one PackResult for the directory; JUnit gets one
+// testcase per runner (findings whose file is under <id>/), named
+// "<dir>/<id>", and one for the directory itself when findings are left
+// (the registry, files beside the runners). Each with its own status.
+struct Case {
+  PackResult pack;  // path = the testcase name
+  GateResult gate;
+};
+
+std::vector<Case> cases_of(const RunReport& report, const PackResult& p, const GateResult& g) {
+  if (report.runner_ids.empty()) return {Case{p, g}};
+  std::vector<Case> out;
+  GateResult rest = g;
+  rest.findings.clear();
+  std::vector<GateResult> per(report.runner_ids.size(), g);
+  for (GateResult& r : per) r.findings.clear();
+  for (const Finding& f : g.findings) {
+    std::size_t i = 0;
+    while (i < report.runner_ids.size() && f.file != report.runner_ids[i] &&
+           f.file.rfind(report.runner_ids[i] + "/", 0) != 0)
+      ++i;
+    (i < per.size() ? per[i] : rest).findings.push_back(f);
+  }
+  const bool skipped = g.status == GateStatus::Skip;
+  for (std::size_t i = 0; i < per.size(); ++i) {
+    per[i].status = decide_status(per[i].findings, skipped, report.strict);
+    PackResult named = p;
+    named.path = report::artifact_path(p.path, report.runner_ids[i]);
+    out.push_back({named, per[i]});
+  }
+  if (!rest.findings.empty()) {
+    rest.status = decide_status(rest.findings, skipped, report.strict);
+    out.push_back({p, rest});
+  }
+  return out;
+}
+
 }  // namespace
 
 void render_junit_error(std::string_view message, const RenderOptions& /*options*/, std::ostream& out) {
@@ -132,7 +169,8 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
   for (std::size_t i = 0; i < report.gates.size(); ++i)
     for (const PackResult& p : report.packs)
       for (const GateResult& g : p.gates)
-        if (g.gate_id == report.gates[i]->info().id) count(g, per_gate[i]);
+        if (g.gate_id == report.gates[i]->info().id)
+          for (const Case& c : cases_of(report, p, g)) count(c.gate, per_gate[i]);
   for (const Tally& t : per_gate) {
     all.tests += t.tests;
     all.failures += t.failures;
@@ -151,7 +189,8 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
         << "\"/>\n      <property name=\"policy\" value=\"" << xml(policy, true) << "\"/>\n    </properties>\n";
     for (const PackResult& p : report.packs)
       for (const GateResult& g : p.gates)
-        if (g.gate_id == info.id) write_testcase(out, p, g, paths);
+        if (g.gate_id == info.id)
+          for (const Case& c : cases_of(report, p, g)) write_testcase(out, c.pack, c.gate, paths);
     out << "  </testsuite>\n";
   }
   out << "</testsuites>\n";

@@ -50,6 +50,24 @@ void field(std::ostream& out, std::string_view label, const std::string& value) 
   out << "             " << label << printable(value) << "\n";
 }
 
+// A detail that spans lines (a build log) is printed as lines, each indented
+// under the first, so no line of it can start a line of the report.
+void lines_field(std::ostream& out, std::string_view label, const std::string& value) {
+  if (value.empty()) return;
+  std::size_t start = 0;
+  bool first = true;
+  while (start <= value.size()) {
+    std::size_t nl = value.find('\n', start);
+    if (nl == std::string::npos) nl = value.size();
+    std::string_view line(value.data() + start, nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (nl < value.size() || !line.empty())
+      out << "             " << (first ? label : std::string_view("          ")) << printable(line) << "\n";
+    first = false;
+    start = nl + 1;
+  }
+}
+
 }  // namespace
 
 void render_text(const RunReport& report, const RenderOptions& options, std::ostream& out) {
@@ -77,7 +95,7 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
         if (!f.suppressed.empty()) out << " (suppressed: " << printable(f.suppressed) << ")";
         if (f.baseline) out << " (in the baseline)";
         out << "\n";
-        field(out, "detail:   ", f.detail);
+        lines_field(out, "detail:   ", f.detail);
         field(out, "expected: ", f.expected);
         field(out, "actual:   ", f.actual);
         field(out, "hint:     ", f.hint);
@@ -105,8 +123,12 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
   for (const std::string& w : report.warnings) out << st.paint("33", "warning") << ": " << printable(w) << "\n";
   out << "policy: " << printable(report.info.policy_name.empty() ? "builtin" : report.info.policy_name)
       << " (sha256 " << report.info.policy_sha256 << ")\n";
-  out << report.packs.size() << (report.packs.size() == 1 ? " pack" : " packs") << " checked, " << failed_packs
-      << " failed; " << c.errors << (c.errors == 1 ? " error, " : " errors, ") << c.warnings
+  if (!report.runner_ids.empty())
+    out << report::plural(report.runner_ids.size(), "runner", "runners") << " checked; ";
+  else
+    out << report.packs.size() << (report.packs.size() == 1 ? " pack" : " packs") << " checked, " << failed_packs
+        << " failed; ";
+  out << c.errors << (c.errors == 1 ? " error, " : " errors, ") << c.warnings
       << (c.warnings == 1 ? " warning, " : " warnings, ") << c.infos << " info"
       << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted (suppressed or in the baseline)" : "")
       << "\n";

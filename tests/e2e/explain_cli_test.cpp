@@ -15,11 +15,7 @@ namespace {
 using test::run_tool;
 using test::TempDir;
 
-std::size_t count_of(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
-}
+using test::count_of;
 
 TEST(ExplainCli, FindingCodesAreExplainedWithTheirGateAndFix) {
   auto r = run_tool({"explain", "sums.unlisted"});

@@ -66,6 +66,11 @@ TEST(ReportCommon, ArtifactPathsAreRelativeToTheCheckedRoot) {
   EXPECT_EQ(report::artifact_path(".", "manifest.json"), "manifest.json");
   EXPECT_EQ(report::artifact_path("runs/p1/", "a.json"), "runs/p1/a.json");
   EXPECT_EQ(report::artifact_path("runs/p1", ""), "runs/p1");
+  // A runners check names the registry beside the runners directory once.
+  EXPECT_EQ(report::artifact_path("runners", "../producers/_registry/substrates.v2.yaml"),
+            "producers/_registry/substrates.v2.yaml");
+  EXPECT_EQ(report::artifact_path("repo/runners", "node-20/Containerfile"), "repo/runners/node-20/Containerfile");
+  EXPECT_EQ(report::artifact_path("/abs/runners", "../producers/x.yaml"), "/abs/producers/x.yaml");
 }
 
 // ---- every format
