@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 
+#include "core/digest.h"
 #include "core/json.h"
 #include "core/values.h"
 #include "gates/manifest_fields.h"
@@ -22,7 +24,69 @@ struct Member {
   std::size_t index;  // into packs/sinks
   std::string path;   // the pack's name (root-relative: the same from any working directory)
   std::string hash;
+  const Pack* pack = nullptr;
 };
+
+// At most this many differing files are named per member (the rest counted).
+constexpr std::size_t kMaxFilesListed = 10;
+constexpr std::string_view kAbsent = "(absent)";
+
+// Every file of a pack outside integrity/ (derived from the others: it
+// differs whenever anything does) with its SHA-256; a file that could not be
+// hashed counts as its own value.
+std::map<std::string, std::string> file_digests(const Pack& pack) {
+  std::map<std::string, std::string> out;
+  for (const Entry& e : pack.entries()) {
+    if (e.type != EntryType::Regular || e.path.rfind("integrity/", 0) == 0) continue;
+    const Digest* d = pack.digest(e.path);
+    out[e.path] = d != nullptr ? to_hex(*d) : "(not hashed)";
+  }
+  return out;
+}
+
+// For each member of a group whose hashes disagree: the files whose digest
+// is not the group's majority for that path (absent counts as a value; a tie
+// has no majority, so every side of it differs).
+std::vector<std::vector<std::string>> differing_files(const std::vector<Member>& members) {
+  std::vector<std::map<std::string, std::string>> files;
+  std::map<std::string, std::map<std::string, std::size_t>> counts;  // path -> digest -> members
+  for (const Member& m : members) files.push_back(file_digests(*m.pack));
+  std::set<std::string> paths;
+  for (const auto& f : files)
+    for (const auto& [path, digest] : f) paths.insert(path);
+  auto value = [](const std::map<std::string, std::string>& f, const std::string& path) -> std::string_view {
+    auto it = f.find(path);
+    return it == f.end() ? kAbsent : std::string_view(it->second);
+  };
+  for (const std::string& path : paths)
+    for (const auto& f : files) ++counts[path][std::string(value(f, path))];
+  std::vector<std::vector<std::string>> out(members.size());
+  for (const std::string& path : paths) {
+    const auto& c = counts[path];
+    if (c.size() == 1) continue;
+    std::size_t best = 0, at_best = 0;
+    for (const auto& [digest, n] : c) {
+      if (n > best) best = n, at_best = 1;
+      else if (n == best) ++at_best;
+    }
+    for (std::size_t i = 0; i < files.size(); ++i)
+      if (c.at(std::string(value(files[i], path))) < best || at_best > 1) out[i].push_back(path);
+  }
+  return out;
+}
+
+// "artifacts/plan.json, timeline/events.ndjson; artifacts/ differ" for one member.
+std::string differing_text(const std::vector<std::string>& paths) {
+  if (paths.empty()) return "no file differs from the group's majority (only the manifest's hashes do)";
+  std::string out;
+  bool artifacts = false;
+  for (const std::string& p : paths) artifacts = artifacts || p.rfind("artifacts/", 0) == 0;
+  for (std::size_t i = 0; i < paths.size() && i < kMaxFilesListed; ++i) out += (i == 0 ? "" : ", ") + paths[i];
+  if (paths.size() > kMaxFilesListed) out += " and " + std::to_string(paths.size() - kMaxFilesListed) + " more";
+  return std::to_string(paths.size()) + (paths.size() == 1 ? " file differs" : " files differ") +
+         " from the group's majority: " + out + "; artifacts/ " +
+         (artifacts ? "differ" : "agree with the majority");
+}
 
 using GroupKey = std::pair<std::string, std::string>;  // (substrate_id, scenario_id)
 
@@ -129,11 +193,13 @@ void judge_group(const GroupKey& key, std::vector<Member>& members, const std::v
              "canonical_pack_root_hash agrees across the " + count + " packs of " + name, detail, "", m.hash, "");
     return;
   }
-  for (const Member& m : members) {
+  const std::vector<std::vector<std::string>> differing = differing_files(members);
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const Member& m = members[i];
     const Member& other = partner(m, members, counts);
     report(*sinks[m.index], Severity::Error, "det.mismatch",
            "canonical_pack_root_hash differs across the " + count + " packs of " + name + " (" +
-               std::to_string(counts.size()) + " distinct values)",
+               std::to_string(counts.size()) + " distinct values); in this pack " + differing_text(differing[i]),
            detail, "the same value in every pack of the group", m.hash,
            "the runs are not deterministic: `mplp-gate diff` this pack and " + other.path +
                " to see which files, manifest fields and timeline events differ (timestamps, ids, ordering), "
@@ -152,7 +218,8 @@ class Gate_ : public Gate {
         "compares every pack of a run with its reruns.",
         "INDEXABLE_REAL packs with a 64-hex hashes.canonical_pack_root_hash are grouped by "
         "(substrate_ref.substrate_id, scenario_id). In a group of two or more, every member must carry the same "
-        "value (otherwise an error on every member listing each pack and value); a group of one is an info "
+        "value (otherwise an error on every member listing each pack and value, and the files outside integrity/ "
+        "whose digest differs from the group's majority, saying whether artifacts/ agree); a group of one is an info "
         "finding. Other packs (not INDEXABLE_REAL, unusable manifest, no 64-hex hash, no substrate or scenario "
         "id) SKIP saying why.",
         GateScope::Collection,
@@ -179,7 +246,7 @@ class Gate_ : public Gate {
       }
       std::string reason;
       if (auto k = key_of(*packs[i], reason))
-        groups[k->first].push_back(Member{i, packs[i]->name(), std::move(k->second)});
+        groups[k->first].push_back(Member{i, packs[i]->name(), std::move(k->second), packs[i]});
       else
         sinks[i]->skip(std::move(reason));
     }

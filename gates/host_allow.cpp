@@ -189,12 +189,14 @@ class HostAllowGate : public Gate {
     if (!rules_or_report(ctx, rules, sink)) return;
     std::string dir = *ctx.options.runners_dir;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    // Findings name files from the runners directory's parent: runners/<id>/Containerfile.
+    // Findings name files relative to the runners directory, as every runner
+    // gate does (<id>/Containerfile); the registry's dockerfile: paths are
+    // relative to its parent (runners/<id>/Containerfile).
     std::string prefix = dir.substr(dir.rfind('/') == std::string::npos ? 0 : dir.rfind('/') + 1);
     prefix = (prefix.empty() || prefix == "." || prefix == "..") ? "" : prefix + "/";
     std::string err;
     std::optional<Dir> root = Dir::open(dir, err);
-    if (!root) return unscanned(sink, prefix, err);
+    if (!root) return unscanned(sink, "", err);
     const Limits& limits = ctx.policy.limits;
     // A file the registry names as a runner's `dockerfile:` is one, whatever its name.
     std::set<std::string> named_by_registry;
@@ -202,23 +204,23 @@ class HostAllowGate : public Gate {
       for (const RegistryRunner& r : ctx.registry->runners)
         named_by_registry.insert(r.dockerfile.rfind("./", 0) == 0 ? r.dockerfile.substr(2) : r.dockerfile);
     WalkResult tree = walk(*root, {.max_entries = limits.max_files_per_pack});
-    if (tree.truncated) unscanned(sink, prefix, "more entries than limits.max_files_per_pack; the rest were not scanned");
-    for (const auto& [path, why] : tree.errors) unscanned(sink, prefix + path, why);
+    if (tree.truncated) unscanned(sink, "", "more entries than limits.max_files_per_pack; the rest were not scanned");
+    for (const auto& [path, why] : tree.errors) unscanned(sink, path, why);
     for (const Entry& e : tree.entries) {
       if (e.type == EntryType::Directory) continue;
       if (e.type != EntryType::Regular) {
-        unscanned(sink, prefix + e.path, std::string("a ") + std::string(to_string(e.type)) + " is not followed",
+        unscanned(sink, e.path, std::string("a ") + std::string(to_string(e.type)) + " is not followed",
                   Severity::Warning);
         continue;
       }
       std::string bytes;
       if (!read_beneath(*root, e.path, limits.max_file_size, bytes, err)) {
-        unscanned(sink, prefix + e.path, err);
+        unscanned(sink, e.path, err);
         continue;
       }
-      scan_file_hosts(prefix + e.path, bytes, rules, limits.max_json_depth, sink);
+      scan_file_hosts(e.path, bytes, rules, limits.max_json_depth, sink);
       if (is_containerfile(e.path) || named_by_registry.count(prefix + e.path) > 0)
-        check_images(prefix + e.path, bytes, rules, sink);
+        check_images(e.path, bytes, rules, sink);
     }
   }
 };

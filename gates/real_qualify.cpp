@@ -105,7 +105,7 @@ std::optional<std::string_view> check_lock(FieldChecker& c, const rapidjson::Val
                "lock_ref.lock_path is not a clean path relative to the repository root",
                "a relative path without '..', '.', empty components, backslashes or a leading '/'",
                describe(member(lock, "lock_path")),
-               "name the lock file relative to the repository root, e.g. producers/mcp/package-lock.json");
+               "name the lock file relative to the repository root, e.g. producers/example/package-lock.json");
     } else if (ctx.options.repo_root) {
       file = hash_lock_file(*ctx.options.repo_root, rel, ctx.policy.limits.max_file_size);
     }

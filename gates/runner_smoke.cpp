@@ -91,6 +91,22 @@ std::string seconds(double s) {
   return buf;
 }
 
+}  // namespace
+
+// Only the steps that ran: a failed build has no smoke run and no "cached
+// image"; a definition or base that stopped the run before any step, nothing.
+std::string timing_text(const runner::RunOutcome& out, const char* failed_code) {
+  const std::string_view failed = failed_code != nullptr ? failed_code : "";
+  if (failed == "smoke.definition_invalid" || failed == "smoke.base_missing") return {};
+  if (failed == "smoke.build_failed") return "build failed after " + seconds(out.build_seconds);
+  std::string t =
+      out.image.built ? "build " + seconds(out.build_seconds) : std::string("no build (cached image reused)");
+  t += failed == "smoke.run_failed" ? ", smoke failed after " : ", smoke ";
+  return t + seconds(out.run_seconds);
+}
+
+namespace {
+
 // Checks the smoke pack the executor sealed. Returns true when all held.
 void check_smoke_pack(const std::string& id, const runner::RunnerDef& def, const runner::RunOutcome& out,
                       const std::string& pack, FindingSink& sink) {
@@ -201,20 +217,19 @@ class Gate_ : public Gate {
     req.policy = ctx.policy;
     runner::RunOutcome out;
     bool ok = runner::execute(req, out, err);
-    Finding timing = make("smoke.timing", file,
-                          "runner '" + id + "': engine " + runner::describe(engine) + ", build " +
-                              seconds(out.build_seconds) +
-                              (out.image.built ? " (built)" : " (cached image reused)") + ", smoke " +
-                              seconds(out.run_seconds));
-    sink.report(std::move(timing));
+    const char* code = nullptr;
+    if (!ok) {
+      code = err.rfind("build:", 0) == 0 ? "smoke.build_failed" : "smoke.run_failed";
+      if (err.rfind("definition:", 0) == 0) code = "smoke.definition_invalid";
+      if (err.rfind("base:", 0) == 0) code = "smoke.base_missing";
+    }
+    if (std::string t = timing_text(out, code); !t.empty())
+      sink.report(make("smoke.timing", file, "runner '" + id + "': engine " + runner::describe(engine) + ", " + t));
     for (const std::string& n : out.notes)
       // A smoke pack never has a manifest: that note of the seal says nothing here.
       if (n.rfind("the pack has no manifest.json", 0) != 0)
         sink.report(make("smoke.note", file, "runner '" + id + "': " + n));
     if (!ok) {
-      const char* code = err.rfind("build:", 0) == 0 ? "smoke.build_failed" : "smoke.run_failed";
-      if (err.rfind("definition:", 0) == 0) code = "smoke.definition_invalid";
-      if (err.rfind("base:", 0) == 0) code = "smoke.base_missing";
       Finding f = make(code, file, "runner '" + id + "': " + err.substr(0, err.find('\n')));
       f.detail = runner::tail_text(out.log, 4000);
       return sink.report(std::move(f));

@@ -25,7 +25,8 @@ constexpr std::string_view kDigestHint =
     "record the image's content digest (`docker image inspect --format '{{.Id}}'` or the repo digest) as "
     "sha256:<64 lowercase hex>";
 constexpr std::string_view kFingerprintHint =
-    "let the runner's env-fingerprint.sh write the fingerprint: a JSON object with real values for os, arch, "
+    "produce the pack with `mplp-gate run` (it records the fingerprint in reports/runner.meta.json and "
+    "`mplp-gate seal` copies it into env_ref), or write a JSON object with real values for os, arch, "
     "runtime_type and runtime_version, in that order";
 
 // The digest field in use: `container_digest`, or upstream's legacy
@@ -236,7 +237,8 @@ void check_runner_meta(const Pack& pack, FindingSink& sink, const rapidjson::Val
     f.message = "not valid against schemas/runner-meta.v2.schema.json: " + err.message;
     if (!err.pointer.empty())  // (the whole document is too long to show)
       f.actual = describe(rapidjson::Pointer(err.pointer.c_str(), err.pointer.size()).Get(meta));
-    f.hint = "see schemas/runner-meta.v2.schema.json and the runner contract (runner-framework-v2.md)";
+    f.hint = "make reports/runner.meta.json match schemas/runner-meta.v2.schema.json (`mplp-gate run` writes a "
+             "valid one)";
     sink.report(std::move(f));
   }
   if (!meta.IsObject()) return;  // the schema said so
@@ -282,7 +284,7 @@ class Gate_ : public Gate {
             {"ssot.legacy-digest-field", Severity::Warning, "the digest is under the legacy name image_digest",
              "rename image_digest to container_digest"},
             {"ssot.fingerprint", Severity::Error, "env_ref.environment_fingerprint is missing or not an object",
-             "write the fingerprint object produced by env-fingerprint.sh"},
+             "write the fingerprint object `mplp-gate run` records: os, arch, runtime_type, runtime_version"},
             {"ssot.fingerprint-keys", Severity::Error, "the fingerprint keys are not os, arch, runtime_type, runtime_version in order",
              "write exactly those keys in that order (generated_at may follow)"},
             {"ssot.fingerprint-value", Severity::Error, "a fingerprint value is not a real string",

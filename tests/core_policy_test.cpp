@@ -118,5 +118,55 @@ TEST(Policy, LoadFileMissingNamesTheFile) {
   EXPECT_NE(err.find("/nonexistent/policy.yaml"), std::string::npos);
 }
 
+// Issue 14, point 5: `extends: default` extends lists; suppress entries need a reason.
+TEST(Policy, ExtendsDefaultExtendsListsAndReplacesScalars) {
+  Policy alone, extended;
+  std::string err;
+  ASSERT_TRUE(parse_policy("hosts:\n  allowed: [example.org]\nlimits:\n  max_json_depth: 9\n", "a.yaml", alone, err))
+      << err;
+  EXPECT_EQ(alone.allowed_hosts, std::vector<std::string>{"example.org"}) << "stand-alone: the list replaces";
+  ASSERT_TRUE(parse_policy("extends: default\nhosts:\n  allowed: [example.org, github.com]\n  forbidden: [evil.test]\n"
+                           "limits:\n  max_json_depth: 9\n",
+                           "b.yaml", extended, err))
+      << err;
+  std::vector<std::string> allowed = default_policy().allowed_hosts;
+  allowed.push_back("example.org");  // github.com was there already: listed once
+  EXPECT_EQ(extended.allowed_hosts, allowed);
+  EXPECT_EQ(extended.forbidden_hosts.back(), "evil.test");
+  EXPECT_EQ(extended.forbidden_hosts.size(), default_policy().forbidden_hosts.size() + 1);
+  EXPECT_EQ(extended.limits.max_json_depth, 9u) << "scalars replace";
+  Policy bad;
+  EXPECT_FALSE(parse_policy("extends: strict\n", "c.yaml", bad, err));
+  EXPECT_NE(err.find("c.yaml:1:10: key 'extends'"), std::string::npos) << err;
+}
+
+TEST(Policy, SuppressEntriesNeedACodeAndAReason) {
+  Policy p;
+  std::string err;
+  ASSERT_TRUE(parse_policy("suppress:\n  - code: sums.unlisted\n    path: reports/*.json\n    pack: 'mcp-*'\n"
+                           "    reason: added after sealing upstream\n",
+                           "p.yaml", p, err))
+      << err;
+  ASSERT_EQ(p.suppressions.size(), 1u);
+  const Suppression& s = p.suppressions[0];
+  EXPECT_EQ(s.where, "p.yaml:2:5");
+  EXPECT_TRUE(s.matches("sums.unlisted", "reports/evaluation.report.json", "mcp-d1-real-runner-001"));
+  EXPECT_TRUE(s.matches("sums.unlisted", "reports/sub/x.json", "mcp-x")) << "* crosses /";
+  EXPECT_FALSE(s.matches("sums.unlisted", "artifacts/x.json", "mcp-x"));
+  EXPECT_FALSE(s.matches("sums.unlisted", "reports/x.json", "langchain-x"));
+  EXPECT_FALSE(s.matches("sums.mismatch", "reports/x.json", "mcp-x"));
+  Suppression any{"sums.*", "", "", "r", ""};
+  EXPECT_TRUE(any.matches("sums.mismatch", "x", "y"));
+  for (const char* bad : {"suppress:\n  - code: sums.unlisted\n", "suppress:\n  - code: sums.unlisted\n    reason: ''\n",
+                          "suppress:\n  - reason: why\n", "suppress:\n  - code: a\n    reason: b\n    when: now\n",
+                          "suppress: sums.unlisted\n"}) {
+    Policy q;
+    EXPECT_FALSE(parse_policy(bad, "q.yaml", q, err)) << bad;
+    EXPECT_NE(err.find("q.yaml:"), std::string::npos) << err;
+  }
+  EXPECT_FALSE(parse_policy("suppress:\n  - code: sums.unlisted\n", "q.yaml", p, err));
+  EXPECT_NE(err.find("needs a reason"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace mplp

@@ -62,5 +62,27 @@ TEST(Schema, PatternAsPropertyNameIsNotRewritten) {
   EXPECT_FALSE(validate_with_schema_text(schema, parse(R"({"pattern":1})")).empty());
 }
 
+// Best match (issue 14, point 1): a failed oneOf gives the most specific leaf,
+// not the trail; distinct defects stay distinct; only roll-ups: kept.
+TEST(Schema, OneOfFailureGivesTheBestBranchOnly) {
+  const std::string schema =
+      R"({"type":"object","properties":{"v":{"oneOf":[{"type":"string"},{"type":"object","required":["a","b"]}]}}})";
+  auto errors = validate_with_schema_text(schema, parse(R"({"v":{}})"));
+  ASSERT_EQ(errors.size(), 2u);
+  for (const SchemaError& e : errors) {
+    EXPECT_EQ(e.pointer, "/v");
+    EXPECT_EQ(e.message.rfind("Missing required property", 0), 0u) << e.message;
+  }
+  // Neither branch fits better: the type error is the finding.
+  auto type = validate_with_schema_text(schema, parse(R"({"v":7})"));
+  ASSERT_FALSE(type.empty());
+  for (const SchemaError& e : type) EXPECT_EQ(e.message.find("child schema"), std::string::npos) << e.message;
+  // Inside an array, one per item.
+  auto items = validate_with_schema_text(R"({"type":"array","items":{"type":"integer"}})", parse(R"([1,"a","b"])"));
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].pointer, "/1");
+  EXPECT_EQ(items[1].pointer, "/2");
+}
+
 }  // namespace
 }  // namespace mplp

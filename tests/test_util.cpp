@@ -341,4 +341,10 @@ void reseal(const std::string& pack_dir) {
   write_file(pack_dir + "/integrity/sha256sums.txt", sums);
 }
 
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 }  // namespace mplp::test

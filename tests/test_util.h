@@ -43,6 +43,9 @@ void write_file(const std::string& path, const std::string& bytes);  // creates 
 std::string read_file(const std::string& path);
 void copy_tree(const std::string& from, const std::string& to);  // like cp -r, makes files writable
 
+// How many times `part` occurs in `text` (overlapping occurrences too).
+std::size_t count_of(const std::string& text, const std::string& part);
+
 std::string source_root();                  // MPLP_SOURCE_ROOT
 std::string fixture(const std::string& rel);  // source_root()/fixtures/rel
 std::string corpus(const std::string& rel);   // source_root()/fixtures/rel; "upstream/..." is upstream's corpus

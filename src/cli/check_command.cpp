@@ -7,7 +7,9 @@
 // GITHUB_STEP_SUMMARY.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -15,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/safe_fs.h"
+#include "core/suggest.h"
 #include "engine/check.h"
 #include "report/receipt.h"
 #include "report/render.h"
@@ -62,7 +65,11 @@ std::string format_list() {
 
 bool check_format(const std::string& v, std::string& e) {
   if (find_renderer(v) != nullptr) return true;
-  e = "unknown format '" + v + "' (one of: " + format_list() + ")";
+  std::vector<std::string_view> names;
+  for (const Renderer& r : all_renderers()) names.push_back(r.name);
+  std::string guess = did_you_mean(v, names);
+  e = "unknown format '" + v + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") + " (one of: " +
+      format_list() + ")";
   return false;
 }
 
@@ -82,6 +89,78 @@ bool want_color(const std::string& mode) {
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
+// The policy used when --policy is absent: .mplp-gate.yaml in the working
+// directory, else in the nearest ancestor holding .git (the repository's
+// root); "" when there is none. Never a directory above the repository.
+std::string discover_policy() {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::current_path(ec);
+  if (ec) return {};
+  const char* kName = ".mplp-gate.yaml";
+  if (std::filesystem::exists(dir / kName, ec)) return (dir / kName).string();
+  for (std::filesystem::path d = dir;; d = d.parent_path()) {
+    if (std::filesystem::exists(d / ".git", ec))
+      return std::filesystem::exists(d / kName, ec) ? (d / kName).string() : std::string();
+    if (d == d.parent_path()) return {};
+  }
+}
+
+// For a command line that did not parse: the stdout format and report files
+// it asked for, as far as they can be read, so that even a bad option leaves
+// the reports a CI step expects (each saying the run could not happen).
+void salvage_outputs(const Args& args, std::string& format, std::vector<ReportRequest>& reports) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return;
+    std::string name = a, value;
+    if (std::size_t eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+    } else if ((a == "--format" || a == "--report") && i + 1 < args.size()) {
+      value = args[++i];
+    }
+    if (name == "--format" && find_renderer(value) != nullptr) format = value;
+    std::size_t eq = value.find('=');
+    if (name == "--report" && eq != std::string::npos && eq + 1 < value.size() &&
+        find_renderer(value.substr(0, eq)) != nullptr)
+      reports.push_back({value.substr(0, eq), value.substr(eq + 1)});
+  }
+}
+
+// Exit 2: the error on stderr, and in every output that was asked for (the
+// stdout format unless it is text, whose reader has stderr; each --report
+// file but those `refused` because they lie inside a checked directory; the
+// step summary), in the format's own shape.
+constexpr std::string_view kTryHelp = "try 'mplp-gate check --help'\n";
+
+int could_not_run(const std::string& error, const std::string& format, const std::vector<ReportRequest>& reports,
+                  const std::vector<std::string>& refused = {}, std::string_view stderr_hint = {}) {
+  std::cerr << "mplp-gate check: " << error << "\n" << stderr_hint;
+  RenderOptions o;
+  o.tool_version = tool_version();
+  std::ostringstream summary;
+  if (env_set("GITHUB_STEP_SUMMARY")) o.step_summary = &summary;
+  if (format != "text") {
+    find_renderer(format)->render_error(error, o, std::cout);
+    std::cout.flush();
+    o.step_summary = nullptr;
+  }
+  for (const ReportRequest& r : reports) {
+    if (std::find(refused.begin(), refused.end(), r.path) != refused.end()) continue;
+    std::ostringstream bytes;
+    find_renderer(r.format)->render_error(error, o, bytes);
+    if (r.format == "github") o.step_summary = nullptr;
+    std::string why;
+    if (!write_file_atomic(r.path, bytes.str(), why))
+      std::cerr << "mplp-gate check: cannot write " << r.format << " report to " << r.path << ": " << why << "\n";
+  }
+  if (!summary.str().empty()) {
+    std::ofstream f(std::getenv("GITHUB_STEP_SUMMARY"), std::ios::app | std::ios::binary);
+    f << summary.str();
+  }
+  return kExitError;
+}
+
 }  // namespace
 
 int cmd_check(const Args& args) {
@@ -93,6 +172,8 @@ int cmd_check(const Args& args) {
   ReceiptOptions receipt;
   bool quiet = false;
   bool help = false;
+  std::size_t max_annotations = 10;
+  bool annotate_info = false, statistics = false;
   std::vector<OptionSpec> specs = {
       {"--format", true, [&](const std::string& v, std::string& e) {
          if (!check_format(v, e)) return false;
@@ -119,7 +200,10 @@ int cmd_check(const Args& args) {
       {"--skip", true, [&](const std::string& v, std::string&) { req.skip_gates.push_back(v); return true; },
        "do not run this gate (repeatable)", "ID"},
       {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
-       "policy YAML replacing the built-in default", "FILE"},
+       "policy YAML replacing the built-in default (without it: ./.mplp-gate.yaml, else the one at the nearest "
+       "ancestor holding .git)", "FILE"},
+      {"--baseline", true, [&](const std::string& v, std::string&) { req.baseline_path = v; return true; },
+       "a previous JSON report: findings it already had are marked and do not fail the run", "OLD.json"},
       {"--strict", false, [&](const std::string&, std::string&) { req.options.strict = true; return true; },
        "warnings fail the run too", ""},
       {"--jobs", true, [&](const std::string& v, std::string& e) {
@@ -157,29 +241,36 @@ int cmd_check(const Args& args) {
        "with --receipt: record timeVerified (now, or SOURCE_DATE_EPOCH when set)", ""},
       {"--receipt-uri", true, [&](const std::string& v, std::string&) { receipt.resource_uri = v; return true; },
        "with --receipt: the resourceUri to record (default " + std::string(kDefaultResourceUri) + ")", "URI"},
+      {"--max-annotations", true, [&](const std::string& v, std::string& e) {
+         unsigned n = 0;
+         if (!parse_unsigned(v, 1000000, n)) return e = "expected 0..1000000", false;
+         max_annotations = n;
+         return true;
+       }, "github: at most N error and N warning annotations (default 10, what GitHub shows per step)", "N"},
+      {"--annotate-info", false, [&](const std::string&, std::string&) { annotate_info = true; return true; },
+       "github: annotate info findings too (as notices; at most --max-annotations)", ""},
+      {"--statistics", false, [&](const std::string&, std::string&) { statistics = true; return true; },
+       "text and json: also count findings per code and severity", ""},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},
   };
   std::string error;
   if (!parse_options(args, specs, req.paths, error)) {
-    std::cerr << "mplp-gate check: " << error << "\n" << "try 'mplp-gate check --help'\n";
-    return kExitError;
+    format = "text";
+    reports.clear();
+    salvage_outputs(args, format, reports);
+    return could_not_run(error, format, reports, {}, kTryHelp);
   }
   if (help) {
     std::cout << kUsage << options_help(specs);
     return kExitPass;
   }
-  if (req.paths.empty() && !req.options.runners_dir) {
-    std::cerr << "mplp-gate check: no PATH given\ntry 'mplp-gate check --help'\n";
-    return kExitError;
-  }
-  if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error)) {
-    std::cerr << "mplp-gate check: invalid policy: " << error << "\n";
-    return kExitError;
-  }
-  if (!prepare_receipt(receipt, req.options.runners_dir.has_value(), error)) {
-    std::cerr << "mplp-gate check: " << error << "\n";
-    return kExitError;
-  }
+  if (req.paths.empty() && !req.options.runners_dir)
+    return could_not_run("no PATH given", format, reports, {}, kTryHelp);
+  if (policy_path.empty()) policy_path = discover_policy();
+  if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
+    return could_not_run("invalid policy: " + error, format, reports);
+  if (!prepare_receipt(receipt, req.options.runners_dir.has_value(), error))
+    return could_not_run(error, format, reports);
 
   // A progress line, only for people watching a terminal.
   bool progress_shown = false;
@@ -193,17 +284,18 @@ int cmd_check(const Args& args) {
   for (const ReportRequest& r : reports) req.output_paths.push_back(r.path);
   if (!receipt.path.empty()) req.output_paths.push_back(receipt.path);
   RunReport report;
-  bool ran = run_check(req, report, error);
+  std::vector<std::string> refused;
+  bool ran = run_check(req, report, error, &refused);
   if (progress_shown) std::cerr << "\r\x1b[K" << std::flush;
-  if (!ran) {
-    std::cerr << "mplp-gate check: " << error << "\n";
-    return kExitError;
-  }
+  if (!ran) return could_not_run(error, format, reports, refused);
   int code = exit_code(report);
 
   RenderOptions base;
   base.tool_version = tool_version();
   base.quiet = quiet;
+  base.max_annotations = max_annotations;
+  base.annotate_info = annotate_info;
+  base.statistics = statistics;
   // $GITHUB_STEP_SUMMARY gets one summary per run, from the first github report.
   std::ostringstream step_summary;
   bool wants_summary = env_set("GITHUB_STEP_SUMMARY");

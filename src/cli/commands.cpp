@@ -9,7 +9,7 @@ const std::vector<Command>& commands() {
       {"base", "build a runner's local base image (runs its trusted build script)", cmd_base},
       {"check", "run the gates over evidence packs (or runner definitions); --receipt writes a signed receipt", cmd_check},
       {"diff", "compare two packs: files, manifest and runner metadata fields, environment, timeline events", cmd_diff},
-      {"explain", "explain one gate: what it checks and how to fix its findings", cmd_explain},
+      {"explain", "explain a gate (what it checks, every finding and its fix) or one finding code", cmd_explain},
       {"gates", "list the gates", cmd_gates},
       {"key", "make a signing key pair (key generate --out DIR) or print a key id (key id FILE)", cmd_key},
       {"run", "run a command in a runner container and seal the pack it writes", cmd_run},

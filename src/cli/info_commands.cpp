@@ -1,9 +1,12 @@
-// `mplp-gate gates` and `mplp-gate explain GATE-ID`.
+// `mplp-gate gates` and `mplp-gate explain GATE-ID|CODE`.
+#include <algorithm>
 #include <cctype>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/pager.h"
 #include "core/embedded.h"
+#include "core/suggest.h"
 #include "gates/gate_list.h"
 #include "engine/check.h"
 #include "engine/run_report.h"
@@ -12,11 +15,24 @@ namespace mplp::cli {
 
 int cmd_gates(const Args& args) {
   if (!args.empty() && args[0] == "--help") {
-    std::cout << "usage: mplp-gate gates\n\nLists every gate: id, scope, title.\n";
+    std::cout << "usage: mplp-gate gates [--codes]\n\nLists every gate: id, scope, title. With --codes, every "
+                 "finding code instead: code, default severity, gate (\"any\" for the engine's own).\n";
+    return kExitPass;
+  }
+  if (args.size() == 1 && args[0] == "--codes") {
+    auto line = [](std::string_view code, Severity s, std::string_view gate) {
+      std::string c(code), sev(to_string(s));
+      c.resize(std::max<std::size_t>(c.size() + 2, 40), ' ');
+      sev.resize(9, ' ');
+      std::cout << c << sev << gate << "\n";
+    };
+    for (const Gate* g : all_gates())
+      for (const FindingKind& k : g->info().kinds) line(k.code, k.severity, g->info().id);
+    for (const FindingKind& k : engine_finding_kinds()) line(k.code, k.severity, "any");
     return kExitPass;
   }
   if (!args.empty()) {
-    std::cerr << "mplp-gate gates: takes no arguments\n";
+    std::cerr << "mplp-gate gates: takes no arguments but --codes\n";
     return kExitError;
   }
   for (const Gate* g : all_gates()) {
@@ -28,43 +44,138 @@ int cmd_gates(const Args& args) {
   return kExitPass;
 }
 
+namespace {
+
+constexpr std::string_view kExplainUsage =
+    "usage: mplp-gate explain GATE-ID|CODE\n\n"
+    "A gate (full id GATE-V2-INTEGRITY-01, or short INTEGRITY-01): why it exists, exactly what it\n"
+    "checks and every finding it reports with its fix (its page in gates/docs/).\n"
+    "A finding code (sums.unlisted): what it means, its severity, how to fix it, and its gate.\n"
+    "Case does not matter. On a terminal the text goes through $PAGER (default less -FRX; PAGER= or\n"
+    "PAGER=cat prints it directly).\n";
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// GATE-V2-INTEGRITY-01, INTEGRITY-01, V2-INTEGRITY-01 (any case).
+const Gate* gate_named(const std::string& typed) {
+  const std::string t = upper(typed);
+  for (const Gate* g : all_gates()) {
+    std::string_view id = g->info().id;
+    if (id == t) return g;
+    if (id.size() > t.size() && id.substr(id.size() - t.size()) == t && id[id.size() - t.size() - 1] == '-' &&
+        t.find('-') != std::string::npos)
+      return g;
+  }
+  return nullptr;
+}
+
+// The sections of a gate's doc page (gates/docs/ID.md) by their "## "
+// heading, in order; the title and intro before the first heading are left
+// out (the intro says what the rationale says).
+std::vector<std::pair<std::string, std::string>> doc_sections(std::string_view doc) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t pos = 0;
+  while (pos < doc.size()) {
+    std::size_t nl = doc.find('\n', pos);
+    std::string_view line = doc.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    if (line.rfind("## ", 0) == 0) out.emplace_back(std::string(line.substr(3)), std::string());
+    else if (!out.empty()) out.back().second += std::string(line) + "\n";
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  for (auto& [heading, body] : out) {
+    while (!body.empty() && body.front() == '\n') body.erase(0, 1);
+    while (body.size() > 1 && body[body.size() - 2] == '\n') body.pop_back();
+  }
+  return out;
+}
+
+// A gate, each thing once: title and scope, why (GateInfo's rationale), the
+// exact rules and other sections of its doc page, and every finding code with
+// its fix (GateInfo's kinds, which the doc page's findings table restates).
+std::string gate_text(const GateInfo& info) {
+  std::string out = std::string(info.id) + " — " + std::string(info.title) + "\n\nScope: " +
+                    std::string(to_string(info.scope)) + "\n\nWhy:\n" + std::string(info.rationale) + "\n";
+  auto sections = doc_sections(embedded::get("gates/docs/" + std::string(info.id) + ".md"));
+  bool checks_shown = false;
+  for (const auto& [heading, body] : sections) {
+    if (heading == "Why" || heading == "Findings" || heading == "Finding codes") continue;
+    checks_shown = checks_shown || heading == "What it checks";
+    out += "\n" + heading + ":\n" + body;
+  }
+  if (!checks_shown) out += "\nWhat it checks:\n" + std::string(info.checks) + "\n";
+  if (!info.kinds.empty()) {
+    out += "\nFindings and how to fix them:\n";
+    for (const FindingKind& k : info.kinds)
+      out += "  " + std::string(k.code) + " (" + std::string(to_string(k.severity)) + "): " + std::string(k.summary) +
+             "\n      fix: " + std::string(k.fix) + "\n";
+  }
+  return out;
+}
+
+std::string kind_text(const FindingKind& k, std::string_view gate) {
+  return std::string(k.code) + " (" + std::string(to_string(k.severity)) + ", " + std::string(gate) +
+         ")\n\nWhat it means:\n  " + std::string(k.summary) + "\n\nHow to fix it:\n  " + std::string(k.fix) +
+         "\n\nThe gate's rules: mplp-gate explain " + std::string(gate) + "\n";
+}
+
+// Finding codes are lowercase; the engine's own apply to every gate.
+std::string code_text(const std::string& typed) {
+  const std::string t = lower(typed);
+  std::string out;
+  for (const Gate* g : all_gates())
+    for (const FindingKind& k : g->info().kinds)
+      if (k.code == t) out += (out.empty() ? "" : "\n") + kind_text(k, g->info().id);
+  for (const FindingKind& k : engine_finding_kinds())
+    if (k.code == t) out += (out.empty() ? "" : "\n") + kind_text(k, "any gate");
+  return out;
+}
+
+// Every name explain knows, for "did you mean": gate ids, short ids, codes.
+std::vector<std::string> explain_names() {
+  std::vector<std::string> names;
+  for (const Gate* g : all_gates()) {
+    std::string_view id = g->info().id;
+    names.emplace_back(id);
+    names.emplace_back(id.substr(std::string_view("GATE-V2-").size()));
+  }
+  for (const Gate* g : all_gates())
+    for (const FindingKind& k : g->info().kinds) names.emplace_back(k.code);
+  for (const FindingKind& k : engine_finding_kinds()) names.emplace_back(k.code);
+  return names;
+}
+
+}  // namespace
+
 int cmd_explain(const Args& args) {
   if (args.size() == 1 && args[0] == "--help") {
-    std::cout << "usage: mplp-gate explain GATE-ID\n\nPrints why the gate exists, exactly what it checks, "
-                 "and how to fix each kind of finding.\n";
+    std::cout << kExplainUsage;
     return kExitPass;
   }
   if (args.size() != 1) {
-    std::cerr << "usage: mplp-gate explain GATE-ID\n";
+    std::cerr << kExplainUsage;
     return kExitError;
   }
-  // Ids are matched without regard to case (people type them from memory).
-  std::string wanted = args[0];
-  for (char& c : wanted) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const Gate* g = find_gate(wanted);
-  if (g == nullptr) {
-    // The engine's gate selection words the error, with its "did you mean".
-    CheckRequest req;
-    req.only_gates = {wanted};
-    std::vector<const Gate*> unused;
-    std::string error;
-    select_gates(req, unused, error);
-    std::cerr << "mplp-gate explain: " << error << "\n";
+  std::string text;
+  if (const Gate* g = gate_named(args[0]); g != nullptr) text = gate_text(g->info());
+  else text = code_text(args[0]);
+  if (text.empty()) {
+    const std::vector<std::string> names = explain_names();
+    std::string guess = did_you_mean(args[0], std::vector<std::string_view>(names.begin(), names.end()));
+    std::cerr << "mplp-gate explain: '" << args[0] << "' is neither a gate id nor a finding code"
+              << (guess.empty() ? "" : " (did you mean " + guess + "?)")
+              << "; `mplp-gate gates` lists the gates, `mplp-gate explain GATE` their codes\n";
     return kExitError;
   }
-  const GateInfo& info = g->info();
-  std::cout << info.id << " — " << info.title << "\n\nScope: " << to_string(info.scope) << "\n\nWhy:\n"
-            << info.rationale << "\n\nWhat it checks:\n" << info.checks << "\n";
-  if (!info.kinds.empty()) {
-    std::cout << "\nFindings and how to fix them:\n";
-    for (const FindingKind& k : info.kinds) {
-      std::cout << "  " << k.code << " (" << to_string(k.severity) << "): " << k.summary << "\n";
-      std::cout << "      fix: " << (k.fix.empty() ? "nothing to do (informational)" : k.fix) << "\n";
-    }
-  }
-  std::string_view doc = embedded::get("gates/docs/" + std::string(info.id) + ".md");
-  if (!doc.empty()) std::cout << "\n" << doc;
-  return kExitPass;
+  return page(text);
 }
 
 }  // namespace mplp::cli

@@ -3,10 +3,17 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/suggest.h"
 
 namespace mplp::cli {
 
 namespace {
+
+std::string command_note(std::string_view typed) {
+  std::vector<std::string_view> names = {"help"};
+  for (const Command& c : commands()) names.push_back(c.name);
+  return did_you_mean_note(typed, names);
+}
 
 void usage(std::ostream& out) {
   out << "usage: mplp-gate <command> [options]\n\ncommands:\n";
@@ -30,7 +37,7 @@ int dispatch(int argc, char** argv) {
     if (first == "help" && argc > 2) {
       for (const Command& c : commands())
         if (argc == 3 && c.name == argv[2]) return c.run({"--help"});
-      std::cerr << "mplp-gate help: unknown command '" << argv[2] << "'\n";
+      std::cerr << "mplp-gate help: unknown command '" << argv[2] << "'" << command_note(argv[2]) << "\n";
       usage(std::cerr);
       return kExitError;
     }
@@ -44,7 +51,7 @@ int dispatch(int argc, char** argv) {
   Args rest(argv + 2, argv + argc);
   for (const Command& c : commands())
     if (c.name == first) return c.run(rest);
-  std::cerr << "mplp-gate: unknown command '" << first << "'\n";
+  std::cerr << "mplp-gate: unknown command '" << first << "'" << command_note(first) << "\n";
   usage(std::cerr);
   return kExitError;
 }

@@ -1,5 +1,7 @@
 #include "cli/options.h"
 
+#include "core/suggest.h"
+
 namespace mplp::cli {
 
 bool parse_options(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
@@ -25,7 +27,9 @@ bool parse_options(const std::vector<std::string>& args, const std::vector<Optio
     for (const OptionSpec& s : specs)
       if (s.name == name) spec = &s;
     if (spec == nullptr) {
-      error = "unknown option '" + name + "'";
+      std::vector<std::string_view> names;
+      for (const OptionSpec& s : specs) names.push_back(s.name);
+      error = "unknown option '" + name + "'" + did_you_mean_note(name, names);
       return false;
     }
     if (spec->takes_value && !inline_value) {

@@ -1,5 +1,7 @@
 #include "core/finding.h"
 
+#include "core/digest.h"
+
 #include <tuple>
 
 namespace mplp {
@@ -49,6 +51,20 @@ std::string format_location(const Finding& f) {
   if (!loc.pointer.empty()) out += "#" + loc.pointer;
   if (loc.line == 0 && loc.pointer.empty() && loc.has_offset) out += "@" + std::to_string(loc.offset);
   return out;
+}
+
+std::string finding_fingerprint(std::string_view pack, const Finding& f, std::size_t occurrence) {
+  Sha256 h;
+  const bool json_file = f.file.size() >= 5 && f.file.compare(f.file.size() - 5, 5, ".json") == 0;
+  const std::string where =
+      f.location.pointer.empty() || !json_file ? format_location(f) : f.file + "#" + f.location.pointer;
+  const std::string pack_name(pack);
+  for (const std::string* part : {&f.gate_id, &f.code, &pack_name, &f.file, &where, &f.message, &f.expected, &f.actual}) {
+    h.update(*part);
+    h.update(std::string_view("\0", 1));
+  }
+  h.update(std::to_string(occurrence));
+  return to_hex(h.finish());
 }
 
 }  // namespace mplp

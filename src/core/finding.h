@@ -53,6 +53,13 @@ struct Finding {
   // the two packs, with the paths as they were given; the JSON report keeps
   // the name.
   std::string diff_with;
+  // Accepted findings (issue 14): the reason of the policy's `suppress` entry
+  // that matched, or `baseline` when a previous report (--baseline) already
+  // had it. Either way the finding is reported, marked, and never decides a
+  // gate's status or the exit code.
+  std::string suppressed;
+  bool baseline = false;
+  bool counts() const { return suppressed.empty() && !baseline; }
 };
 
 // A finding with the fields every finding has; callers add location,
@@ -64,5 +71,14 @@ bool finding_less(const Finding& a, const Finding& b);
 
 // "file:line:col" / "file#/pointer" / "file@offset" / "file" / "".
 std::string format_location(const Finding& f);
+
+// The finding's stable fingerprint (SARIF partialFingerprints, --baseline):
+// lowercase hex SHA-256 of what it says, not when or where it was found:
+// gate, code, the pack's name, file, place, message, expected and actual,
+// and `occurrence`, which tells identical findings apart. A finding located
+// by JSON pointer into a .json file is placed by the pointer alone: the line
+// the engine found for it moves whenever another part of the file changes
+// (in NDJSON the line names the record, and stays).
+std::string finding_fingerprint(std::string_view pack, const Finding& f, std::size_t occurrence);
 
 }  // namespace mplp

@@ -1,5 +1,6 @@
 #include "core/policy.h"
 
+#include <fnmatch.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -97,13 +98,13 @@ std::string mark_of(const std::string& source, const YAML::Node& node) {
 }
 
 // trust: {keys: [{path, runners, substrates}]}; paths are relative to the policy file.
-void apply_trust(const std::string& source, const YAML::Node& trust, Policy& p) {
+void apply_trust(const std::string& source, const YAML::Node& trust, Policy& p, bool extend) {
   expect_keys(source, trust, "trust", {"keys", "require_signature"});
   if (const YAML::Node r = trust["require_signature"]) p.require_signature = boolean(source, r, "trust.require_signature");
   const YAML::Node keys = trust["keys"];
   if (!keys) return;
   if (!keys.IsSequence()) fail(source, keys, "trust.keys", "expected a list of {path, runners, substrates}");
-  p.trusted_keys.clear();
+  if (!extend) p.trusted_keys.clear();
   const std::filesystem::path base = std::filesystem::path(source).parent_path();
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const YAML::Node k = keys[i];
@@ -122,18 +123,70 @@ void apply_trust(const std::string& source, const YAML::Node& trust, Policy& p) 
   }
 }
 
+// `extends: default`: a list the file sets is added to the default's (each
+// entry once, the default's first); otherwise it replaces it.
+void set_list(std::vector<std::string>& dst, std::vector<std::string> src, bool extend) {
+  if (!extend) {
+    dst = std::move(src);
+    return;
+  }
+  for (std::string& s : src)
+    if (std::find(dst.begin(), dst.end(), s) == dst.end()) dst.push_back(std::move(s));
+}
+
+std::string required_text(const std::string& source, const YAML::Node& entry, const std::string& key,
+                          const char* field, const char* what) {
+  const YAML::Node v = entry[field];
+  if (!v || !v.IsScalar() || v.Scalar().empty() || v.Scalar().size() > 4096)
+    fail(source, v ? v : entry, key + "." + field, what);
+  return v.Scalar();
+}
+
+// suppress: [{code, path, pack, reason}]: reason is required, so that every
+// accepted finding says why in every report.
+void apply_suppress(const std::string& source, const YAML::Node& list, Policy& p, bool extend) {
+  if (!list.IsSequence()) fail(source, list, "suppress", "expected a list of {code, path, pack, reason}");
+  if (!extend) p.suppressions.clear();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node e = list[i];
+    const std::string key = "suppress[" + std::to_string(i) + "]";
+    expect_keys(source, e, key, {"code", "path", "pack", "reason"});
+    Suppression s;
+    s.code = required_text(source, e, key, "code", "expected a finding code (see `mplp-gate gates --codes`)");
+    s.reason = required_text(source, e, key, "reason", "a suppression needs a reason: why is this finding accepted?");
+    for (const char* glob : {"path", "pack"})
+      if (e[glob]) {
+        if (!e[glob].IsScalar() || e[glob].Scalar().size() > 4096)
+          fail(source, e[glob], key + "." + glob, "expected a glob");
+        (std::string_view(glob) == "path" ? s.path : s.pack) = e[glob].Scalar();
+      }
+    s.where = mark_of(source, e);
+    p.suppressions.push_back(std::move(s));
+  }
+}
+
 void apply(const std::string& source, const YAML::Node& root, Policy& p) {
   if (root.IsNull()) return;  // empty file: the defaults
-  expect_keys(source, root, "", {"version", "hosts", "gates", "limits", "runners", "trust"});
-  if (const YAML::Node trust = root["trust"]) apply_trust(source, trust, p);
+  expect_keys(source, root, "",
+              {"version", "extends", "hosts", "gates", "limits", "runners", "trust", "suppress"});
+  bool extend = false;
+  if (const YAML::Node e = root["extends"]) {
+    if (!e.IsScalar() || e.Scalar() != "default")
+      fail(source, e, "extends", "only 'default' (the built-in policy) can be extended");
+    extend = true;
+  }
+  if (const YAML::Node sup = root["suppress"]) apply_suppress(source, sup, p, extend);
+  if (const YAML::Node trust = root["trust"]) apply_trust(source, trust, p, extend);
   if (const YAML::Node v = root["version"]) {
     if (!v.IsScalar() || v.Scalar() != "1") fail(source, v, "version", "only version 1 is supported");
   }
   if (const YAML::Node hosts = root["hosts"]) {
     expect_keys(source, hosts, "hosts", {"allowed", "forbidden", "registries"});
-    if (hosts["allowed"]) p.allowed_hosts = string_list(source, hosts["allowed"], "hosts.allowed");
-    if (hosts["forbidden"]) p.forbidden_hosts = string_list(source, hosts["forbidden"], "hosts.forbidden");
-    if (hosts["registries"]) p.allowed_registries = string_list(source, hosts["registries"], "hosts.registries");
+    if (hosts["allowed"]) set_list(p.allowed_hosts, string_list(source, hosts["allowed"], "hosts.allowed"), extend);
+    if (hosts["forbidden"])
+      set_list(p.forbidden_hosts, string_list(source, hosts["forbidden"], "hosts.forbidden"), extend);
+    if (hosts["registries"])
+      set_list(p.allowed_registries, string_list(source, hosts["registries"], "hosts.registries"), extend);
   }
   if (const YAML::Node gates = root["gates"]) {
     if (!gates.IsMap()) fail(source, gates, "gates", "expected a mapping of gate ids");
@@ -172,9 +225,9 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
   if (const YAML::Node runners = root["runners"]) {
     expect_keys(source, runners, "runners", {"trusted_bases", "build_network"});
     if (runners["trusted_bases"])
-      p.runners.trusted_bases = id_list(source, runners["trusted_bases"], "runners.trusted_bases");
+      set_list(p.runners.trusted_bases, id_list(source, runners["trusted_bases"], "runners.trusted_bases"), extend);
     if (runners["build_network"])
-      p.runners.build_network = id_list(source, runners["build_network"], "runners.build_network");
+      set_list(p.runners.build_network, id_list(source, runners["build_network"], "runners.build_network"), extend);
   }
 }
 
@@ -187,6 +240,13 @@ bool RunnerPolicy::allows_build_network(std::string_view runner_id) const {
 bool Policy::gate_enabled(std::string_view id) const {
   auto it = gates.find(std::string(id));
   return it == gates.end() || it->second.enabled;
+}
+
+bool Suppression::matches(const std::string& finding_code, const std::string& file,
+                          const std::string& pack_name) const {
+  return ::fnmatch(code.c_str(), finding_code.c_str(), 0) == 0 &&
+         (path.empty() || ::fnmatch(path.c_str(), file.c_str(), 0) == 0) &&
+         (pack.empty() || ::fnmatch(pack.c_str(), pack_name.c_str(), 0) == 0);
 }
 
 Severity Policy::adjust(std::string_view gate_id, Severity s) const {

@@ -2,8 +2,11 @@
 // the limits that keep hostile packs from exhausting the machine.
 //
 // A default policy (policy/default.yaml) is compiled in; `--policy FILE`
-// replaces it. Keys missing from a file take the default's values. Any
-// unknown key, wrong type or bad value is an error naming line and key.
+// (or a discovered .mplp-gate.yaml) replaces it. Keys missing from a file
+// take the default's values; a key a file sets replaces the default's, unless
+// the file says `extends: default`: then lists extend the default's (each
+// entry once) and scalars replace. Any unknown key, wrong type or bad value
+// is an error naming line and key.
 // `trust.keys[].path` is relative to the policy file's directory; the keys
 // themselves are loaded (and their errors reported) by core/trust.h.
 //
@@ -57,6 +60,18 @@ struct RunnerPolicy {
   bool allows_build_network(std::string_view runner_id) const;
 };
 
+// A finding the policy accepts (`suppress`): it is still reported, marked
+// with the reason, and never counts. `path` and `pack` are globs (fnmatch:
+// `*` matches any characters, `/` included); empty matches anything.
+struct Suppression {
+  std::string code;    // a finding code, or a glob of codes
+  std::string path;    // the finding's file, relative to its pack
+  std::string pack;    // the pack's name (relative to the checked PATH)
+  std::string reason;  // required: why it is accepted
+  std::string where;   // "policy.yaml:12:5", for messages
+  bool matches(const std::string& code, const std::string& file, const std::string& pack_name) const;
+};
+
 struct Policy {
   std::string source = "<default policy>";  // file name, for messages
   std::string sha256;  // of the YAML text it was read from (the built-in policy's too)
@@ -68,6 +83,7 @@ struct Policy {
   std::vector<PolicyTrustedKey> trusted_keys;  // `trust.keys`
   bool require_signature = false;              // `trust.require_signature` (as --require-signature)
   RunnerPolicy runners;
+  std::vector<Suppression> suppressions;  // `suppress`
 
   bool gate_enabled(std::string_view id) const;
   // Applies the gate's max severity.

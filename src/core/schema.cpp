@@ -227,6 +227,41 @@ std::string to_pointer(const std::vector<std::string>& context) {
   return p;
 }
 
+bool is_type_error(const SchemaError& e) { return e.message.rfind("Value type not permitted", 0) == 0; }
+
+bool below(const std::string& pointer, const std::string& parent) {
+  return pointer.size() > parent.size() && pointer.compare(0, parent.size(), parent) == 0 &&
+         pointer[parent.size()] == '/';
+}
+
+// One finding per defect, as check-jsonschema's best match: valijson reports
+// the trail of a failed combinator ("Failed to validate against any child
+// schemas allowed by oneOf", "... child schema #0", each branch's errors).
+// Kept: the leaves. Of a location's errors, a type mismatch is the branch
+// that expected another kind of value, so it goes when the location has a
+// more specific error, or errors below it say what is wrong inside; repeats
+// go. Nothing is dropped when only roll-ups were reported.
+std::vector<SchemaError> best_match(std::vector<SchemaError> all) {
+  std::vector<SchemaError> leaves;
+  for (SchemaError& e : all)
+    if (e.message.rfind("Failed to validate against", 0) != 0 && e.message.rfind("Failed to validate item #", 0) != 0)
+      leaves.push_back(e);
+  if (leaves.empty()) return all;
+  std::vector<SchemaError> out;
+  for (const SchemaError& e : leaves) {
+    if (is_type_error(e)) {
+      bool better = false;
+      for (const SchemaError& o : leaves)
+        better = better || (&o != &e && !is_type_error(o) && (o.pointer == e.pointer || below(o.pointer, e.pointer)));
+      if (better) continue;
+    }
+    bool repeated = false;
+    for (const SchemaError& o : out) repeated = repeated || (o.pointer == e.pointer && o.message == e.message);
+    if (!repeated) out.push_back(e);
+  }
+  return out;
+}
+
 std::vector<SchemaError> run(const valijson::Schema& schema, const rapidjson::Value& doc) {
   valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
@@ -236,12 +271,10 @@ std::vector<SchemaError> run(const valijson::Schema& schema, const rapidjson::Va
   valijson::ValidationResults::Error e;
   while (results.popError(e)) {
     // Roll-up messages repeat a child's failure; the child says what is wrong.
-    if (e.description.rfind("Failed to validate against schema associated with property", 0) == 0 ||
-        e.description.rfind("Failed to validate item #", 0) == 0)
-      continue;
+    if (e.description.rfind("Failed to validate against schema associated with property", 0) == 0) continue;
     out.push_back({to_pointer(e.context), e.description});
   }
-  return out;
+  return best_match(std::move(out));
 }
 
 }  // namespace

@@ -34,6 +34,8 @@ struct SchemaError {
 
 // Validates `doc` against the embedded schema `name`. Thread-safe. Throws
 // std::logic_error when `name` is not an embedded schema (a programming error).
+// One error per defect (best match): a failed oneOf/anyOf gives its most
+// specific leaf, not valijson's trail of combinator and branch messages.
 std::vector<SchemaError> validate_with_schema(std::string_view name, const rapidjson::Value& doc);
 
 // Validates against a schema given as JSON text (tests use this).

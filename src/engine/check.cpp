@@ -4,18 +4,25 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
 
 #include "core/file_identity.h"
+#include "core/json_position.h"
 #include "core/registry.h"
+#include "core/suggest.h"
 #include "core/thread_pool.h"
 #include "core/trust.h"
+#include "engine/acceptance.h"
 #include "engine/discover.h"
 #include "engine/registries.h"
 #include "engine/finding_cap.h"
+#include "engine/fold.h"
+#include "engine/not_verified.h"
 #include "gates/gate_list.h"
+#include "runner/runner_def.h"
 
 namespace mplp {
 
@@ -30,6 +37,10 @@ class CollectingSink : public FindingSink {
       : gate_id_(std::move(gate_id)), policy_(policy), cap_(cap), findings_(cap.cap()) {}
   void report(Finding f) override {
     f.gate_id = gate_id_;
+    // Every error and warning says how to fix it: the gate's own words when
+    // it had some for this place, else its documented fix for the code.
+    if (f.hint.empty() && f.severity != Severity::Info)
+      if (const FindingKind* k = find_finding_kind(gate_id_, f.code); k != nullptr) f.hint = std::string(k->fix);
     f.severity = policy_.adjust(gate_id_, f.severity);
     findings_.add(std::move(f));
   }
@@ -57,32 +68,36 @@ class CollectingSink : public FindingSink {
   std::string reason_;
 };
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
+}  // namespace
+
+const std::vector<FindingKind>& engine_finding_kinds() {
+  static const std::vector<FindingKind> kinds = {
+      {"internal.error", Severity::Error, "a gate failed on this pack (a bug in mplp-gate, not in the pack)",
+       "report it with the pack that caused it; `mplp-gate check --skip GATE` runs the other gates meanwhile"},
+      {kFindingsOmitted, Severity::Warning,
+       "the pack has more findings than limits.max_findings_per_pack; the most severe were kept and the rest "
+       "counted here (its severity is that of the worst finding left out)",
+       "fix the findings shown and check again, or raise limits.max_findings_per_pack in the policy"},
+  };
+  return kinds;
 }
+
+const FindingKind* find_finding_kind(std::string_view gate_id, std::string_view code) {
+  if (const Gate* g = find_gate(gate_id); g != nullptr)
+    for (const FindingKind& k : g->info().kinds)
+      if (k.code == code) return &k;
+  for (const FindingKind& k : engine_finding_kinds())
+    if (k.code == code) return &k;
+  return nullptr;
+}
+
+namespace {
 
 bool known_gate(std::string_view id, std::string& error) {
   if (find_gate(id) != nullptr) return true;
-  std::string best;
-  std::size_t best_d = SIZE_MAX;
-  for (const Gate* g : all_gates()) {
-    std::size_t d = edit_distance(id, g->info().id);
-    if (d < best_d) best_d = d, best = std::string(g->info().id);
-  }
-  error = "unknown gate id '" + std::string(id) + "'";
-  if (best_d <= 6) error += " (did you mean " + best + "?)";
-  error += "; `mplp-gate gates` lists them";
+  std::vector<std::string_view> ids;
+  for (const Gate* g : all_gates()) ids.push_back(g->info().id);
+  error = "unknown gate id '" + std::string(id) + "'" + did_you_mean_note(id, ids) + "; `mplp-gate gates` lists them";
   return false;
 }
 
@@ -114,8 +129,10 @@ PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>&
 
 // Fails when an output file of the run would be written inside one of the
 // checked directories (`dirs`: fs path, display name), by identity.
+// Every such output is added to `refused` (when non-null): the caller must
+// not write it, not even an error report.
 bool outputs_outside(const CheckRequest& req, const std::vector<std::pair<std::string, std::string>>& dirs,
-                     std::string& error) {
+                     std::string& error, std::vector<std::string>* refused) {
   if (req.output_paths.empty()) return true;
   std::vector<FileIdentity> ids;
   std::vector<std::string> names;
@@ -125,14 +142,45 @@ bool outputs_outside(const CheckRequest& req, const std::vector<std::pair<std::s
     ids.push_back(id);
     names.push_back(shown);
   }
+  bool outside = true;
   for (const std::string& out : req.output_paths) {
     std::size_t which = 0;
     if (!lies_within(out, ids, which)) continue;
+    if (refused != nullptr) refused->push_back(out);
+    if (!outside) continue;
     error = "report " + out + " lies inside the checked " + (req.options.runners_dir ? "runners directory " : "pack ") +
             names[which] + ": writing it would change what is checked; write the report outside it";
-    return false;
+    outside = false;
   }
-  return true;
+  return outside;
+}
+
+// Findings located by a JSON pointer into a .json file of the pack get the
+// line and column the pointer lands on, so every format can show file:line:col
+// (SARIF regions, annotations). Files over kLocateMaxBytes keep the pointer
+// alone: a place is not worth re-reading a huge file.
+constexpr std::uint64_t kLocateMaxBytes = 64ull << 20;
+
+void locate_pointers(const Pack& pack, GateResult& g) {
+  std::map<std::string, std::shared_ptr<const std::string>> texts;
+  bool located = false;
+  for (Finding& f : g.findings) {
+    if (f.location.pointer.empty() || f.location.line > 0 || f.file.size() < 5 ||
+        f.file.compare(f.file.size() - 5, 5, ".json") != 0)
+      continue;
+    auto it = texts.find(f.file);
+    if (it == texts.end()) {
+      std::shared_ptr<const std::string> bytes;
+      const FileState* state = pack.file(f.file);
+      std::string error;
+      if (state != nullptr && state->entry.size <= kLocateMaxBytes) bytes = pack.bytes(f.file, error);
+      it = texts.emplace(f.file, std::move(bytes)).first;
+    }
+    if (it->second)
+      located |= json_pointer_position(*it->second, f.location.pointer, f.location.line, f.location.column);
+  }
+  // Lines are part of the order findings are listed in.
+  if (located) std::sort(g.findings.begin(), g.findings.end(), finding_less);
 }
 
 std::string digest_hex(const Pack& pack, std::string_view rel) {
@@ -217,7 +265,8 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
   return true;
 }
 
-bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
+bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
+               std::vector<std::string>* refused_outputs) {
   report = RunReport{};
   report.strict = req.options.strict;
   if (!select_gates(req, report.gates, error)) return false;
@@ -227,6 +276,9 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   TrustStore trust;
   if (!load_trust(req.trusted_key_paths, req.policy, trust, error)) return false;
   report.info = run_info(req, trust, explicit_registry);
+  Baseline baseline;
+  if (req.baseline_path && !load_baseline(*req.baseline_path, baseline, error)) return false;
+  const Baseline* accepted = req.baseline_path ? &baseline : nullptr;
   GateContext ctx{req.policy, req.options, explicit_registry,
                   explicit_registry != nullptr ? explicit_registry->source : std::string(), &trust};
 
@@ -234,7 +286,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
   ThreadPool pool(jobs);
 
   if (req.options.runners_dir) {
-    if (!outputs_outside(req, {{*req.options.runners_dir, *req.options.runners_dir}}, error)) return false;
+    if (!outputs_outside(req, {{*req.options.runners_dir, *req.options.runners_dir}}, error, refused_outputs))
+      return false;
     PackResult pr;
     pr.path = display_name(*req.options.runners_dir, req.absolute_paths);
     PackFindingCap cap(req.policy.limits.max_findings_per_pack);
@@ -247,6 +300,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     }
     cap.add_notes(pr.gates);
     report.packs.push_back(std::move(pr));
+    report.runner_ids = req.options.only_runner ? std::vector<std::string>{*req.options.only_runner}
+                                                : runner::list_runner_dirs(*req.options.runners_dir);
+    std::sort(report.runner_ids.begin(), report.runner_ids.end());
+    accept_findings(report, req.policy, accepted);
     return true;
   }
 
@@ -266,7 +323,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
                   locations.end());
   std::vector<std::pair<std::string, std::string>> pack_dirs;
   for (const PackLocation& l : locations) pack_dirs.emplace_back(l.fs_path, l.display_path);
-  if (!outputs_outside(req, pack_dirs, error)) return false;
+  if (!outputs_outside(req, pack_dirs, error, refused_outputs)) return false;
   std::stable_sort(locations.begin(), locations.end(),
                    [](const PackLocation& a, const PackLocation& b) { return a.name < b.name; });
 
@@ -323,6 +380,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
       pr.gates.push_back(sink.result(req.options.strict));
       caps[i].trim(pr.gates);  // at most the cap held at any time
     }
+    for (GateResult& g : pr.gates) {
+      locate_pointers(pack, g);
+      fold_repeats(g);
+    }
     pack.release_contents();
     if (req.on_pack_done) {
       std::lock_guard<std::mutex> lock(progress_mutex);
@@ -353,6 +414,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     g->check_collection(all, ctx, sink_ptrs);
     for (std::size_t i = 0; i < all.size(); ++i) {
       results[real[i]].gates.push_back(sinks[i]->result(req.options.strict));
+      locate_pointers(*all[i], results[real[i]].gates.back());
       caps[real[i]].trim(results[real[i]].gates);
     }
   }
@@ -361,8 +423,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error) {
     caps[i].add_notes(pr.gates);
     std::sort(pr.gates.begin(), pr.gates.end(),
               [](const GateResult& a, const GateResult& b) { return a.gate_id < b.gate_id; });
+    if (packs[i]) note_not_verified(pr, packs[i]->is_real(), pack_registries[i] != nullptr, req);
   }
   report.packs = std::move(results);
+  accept_findings(report, req.policy, accepted);
   return true;
 }
 

@@ -32,6 +32,9 @@ struct CheckRequest {
   // (error, exit 2) when one lies inside a checked pack or the runners
   // directory: a report must never overwrite the evidence it describes.
   std::vector<std::string> output_paths;
+  // --baseline: a previous JSON report; findings it already had are marked
+  // and do not count (engine/acceptance.h).
+  std::optional<std::string> baseline_path;
   unsigned jobs = 0;                          // 0: number of cores
   bool absolute_paths = false;
   // Called after each pack's pack gates ran (from worker threads, one call at
@@ -39,10 +42,21 @@ struct CheckRequest {
   std::function<void(std::size_t done, std::size_t total)> on_pack_done;
 };
 
+// The finding kinds the engine itself reports, for any gate
+// (internal.error, findings.omitted): for `explain` and the hint of each.
+const std::vector<FindingKind>& engine_finding_kinds();
+
+// The kind of `code` as reported by gate `gate_id`: the gate's own, else the
+// engine's; null when neither documents it.
+const FindingKind* find_finding_kind(std::string_view gate_id, std::string_view code);
+
 // Validates the gate selection against the gate list (unknown ids are an
 // error naming the id and the closest known one).
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error);
 
-bool run_check(const CheckRequest& req, RunReport& report, std::string& error);
+// `refused_outputs` (optional) receives the output_paths that lie inside a
+// checked directory: on that failure, no report may be written there.
+bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
+               std::vector<std::string>* refused_outputs = nullptr);
 
 }  // namespace mplp

@@ -22,7 +22,8 @@ RunReport::Counts RunReport::counts() const {
   for (const PackResult& p : packs)
     for (const GateResult& g : p.gates)
       for (const Finding& f : g.findings) {
-        if (f.severity == Severity::Error) ++c.errors;
+        if (!f.counts()) ++c.suppressed;
+        else if (f.severity == Severity::Error) ++c.errors;
         else if (f.severity == Severity::Warning) ++c.warnings;
         else ++c.infos;
       }
@@ -31,14 +32,15 @@ RunReport::Counts RunReport::counts() const {
 
 GateStatus decide_status(const std::vector<Finding>& findings, bool skipped, bool strict) {
   for (const Finding& f : findings)
-    if (f.severity == Severity::Error || (strict && f.severity == Severity::Warning)) return GateStatus::Fail;
+    if (f.counts() && (f.severity == Severity::Error || (strict && f.severity == Severity::Warning)))
+      return GateStatus::Fail;
   return skipped ? GateStatus::Skip : GateStatus::Pass;
 }
 
 int exit_code(const RunReport& report) {
   RunReport::Counts c = report.counts();
   if (c.errors > 0) return 1;
-  if (report.strict && c.warnings > 0) return 1;
+  if (report.strict && (c.warnings > 0 || !report.warnings.empty())) return 1;
   return 0;
 }
 

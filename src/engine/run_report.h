@@ -29,12 +29,19 @@ struct PackDigests {
   std::string registry;    // the substrate registry file that applied to the pack
 };
 
+// A check the run could not make for a pack, and why (engine/not_verified.h).
+struct Unverified {
+  std::string check;   // "lock file", "registry membership", "signature", "determinism"
+  std::string reason;  // one line
+};
+
 struct PackResult {
   std::string path;          // display path of the pack (or runners dir), for people
   std::string name;          // root-relative name (discover.h PackLocation::name)
   std::string indexability;  // INDEXABLE_REAL, ..., or "" for runner checks
   std::vector<GateResult> gates;  // sorted by gate id
   PackDigests digests;
+  std::vector<Unverified> not_verified;  // sorted by check
   bool failed() const;
 };
 
@@ -58,19 +65,30 @@ struct RunReport {
   bool strict = false;
   RunInfo info;
 
+  // A runners check (--runners): the runner ids it covered (sorted), one
+  // directory each (--runner: that one). Empty for a check of packs.
+  std::vector<std::string> runner_ids;
+
+  // Warnings about the run itself, not a pack: a policy `suppress` entry
+  // that matched nothing. They fail the run under --strict.
+  std::vector<std::string> warnings;
+
+  // Findings that count (not suppressed, not in the baseline) by severity,
+  // and the accepted ones.
   struct Counts {
-    std::size_t errors = 0, warnings = 0, infos = 0;
+    std::size_t errors = 0, warnings = 0, infos = 0, suppressed = 0;
   };
   Counts counts() const;
 };
 
 // The exit-code contract, in one place: 0 = no error finding (and, under
-// --strict, no warning), 1 = otherwise. (2 is decided by the CLI when the run
+// --strict, no warning, not even about the run), 1 = otherwise. Suppressed
+// and baseline findings never count. (2 is decided by the CLI when the run
 // could not happen.)
 int exit_code(const RunReport& report);
 
 // A gate's status from its findings: FAIL on any error (or warning when
-// strict), else SKIP when it skipped, else PASS.
+// strict) that counts, else SKIP when it skipped, else PASS.
 GateStatus decide_status(const std::vector<Finding>& findings, bool skipped, bool strict);
 
 }  // namespace mplp

@@ -1,6 +1,10 @@
 #include "report/common.h"
 
+#include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <map>
+#include <tuple>
 
 #include "core/text.h"
 
@@ -9,6 +13,12 @@ namespace mplp::report {
 std::string artifact_path(const std::string& pack_path, const std::string& file) {
   if (pack_path.empty() || pack_path == ".") return file.empty() ? "." : file;
   if (file.empty()) return pack_path;
+  // A file beside the checked directory (the substrate registry of a runners
+  // check, ../producers/...): named from the same root, without "runners/../".
+  if (file.rfind("../", 0) == 0) {
+    std::string joined = std::filesystem::path(pack_path + "/" + file).lexically_normal().generic_string();
+    if (!joined.empty() && joined != ".") return joined;
+  }
   if (pack_path.back() == '/') return pack_path + file;
   return pack_path + "/" + file;
 }
@@ -88,6 +98,21 @@ std::string diff_command(const std::unordered_map<std::string, std::string>& pat
 
 std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+std::vector<CodeCount> code_counts(const RunReport& report) {
+  std::map<std::tuple<std::string, std::string, int>, std::size_t> n;
+  for (const PackResult& p : report.packs)
+    for (const GateResult& g : p.gates)
+      for (const Finding& f : g.findings) ++n[{f.code, f.gate_id, static_cast<int>(f.severity)}];
+  std::vector<CodeCount> out;
+  for (const auto& [key, count] : n)
+    out.push_back({std::get<0>(key), std::get<1>(key), static_cast<Severity>(std::get<2>(key)), count});
+  std::stable_sort(out.begin(), out.end(), [](const CodeCount& a, const CodeCount& b) {
+    if (a.count != b.count) return a.count > b.count;
+    return static_cast<int>(a.severity) > static_cast<int>(b.severity);
+  });
+  return out;
 }
 
 }  // namespace mplp::report

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/finding.h"
 #include "engine/run_report.h"
@@ -35,6 +36,17 @@ std::string shell_word(std::string_view s);
 
 // Control characters (and DEL) shown as escapes; the rest of `s` made valid UTF-8.
 std::string printable(std::string_view s);
+
+// How many findings of one code (and gate and severity) the run has: what
+// --statistics and the GitHub step summary print.
+struct CodeCount {
+  std::string code;
+  std::string gate_id;
+  Severity severity = Severity::Error;
+  std::size_t count = 0;
+};
+// Most frequent first, then most severe, then by code and gate (stable).
+std::vector<CodeCount> code_counts(const RunReport& report);
 
 // "1 error" / "2 errors" etc., for summaries.
 std::string plural(std::size_t n, std::string_view one, std::string_view many);

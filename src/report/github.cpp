@@ -1,7 +1,10 @@
-// GitHub Actions: one workflow command per finding, which GitHub shows as an
-// annotation on the file (::error / ::warning / ::notice), then a plain
-// summary line; and, when the CLI passes a step-summary stream (it opens
-// $GITHUB_STEP_SUMMARY), a Markdown table of packs x gates.
+// GitHub Actions: workflow commands GitHub shows as annotations on the file
+// (::error, ::warning, and ::notice only when asked), errors first, at most
+// RenderOptions::max_annotations of each (GitHub shows 10 of each per step
+// and silently drops the rest), then one notice counting what was left out,
+// then a plain summary line; and, when the CLI passes a step-summary stream
+// (it opens $GITHUB_STEP_SUMMARY), a Markdown table of packs x gates and the
+// count of findings per code.
 //
 // Escaping follows the runner's own rules (actions/toolkit command.ts):
 // in the message, % \r \n become %25 %0D %0A; in property values also
@@ -92,7 +95,11 @@ void render_github_summary(const RunReport& report, std::ostream& out) {
   out << "## mplp-gate: " << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n\n";
   out << report::plural(report.packs.size(), "pack", "packs") << " checked, " << failed << " failed; "
       << report::plural(c.errors, "error", "errors") << ", " << report::plural(c.warnings, "warning", "warnings")
-      << ", " << c.infos << " info.\n\n";
+      << ", " << c.infos << " info" << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted" : "")
+      << ". Policy: " << md(report.info.policy_name.empty() ? "builtin" : report.info.policy_name) << " (sha256 `"
+      << report.info.policy_sha256 << "`).\n\n";
+  for (const std::string& w : report.warnings) out << "- ⚠️ " << md(w) << "\n";
+  if (!report.warnings.empty()) out << "\n";
   if (report.packs.empty() || report.gates.empty()) return;
   out << "| Pack |";
   for (const Gate* g : report.gates) out << " " << md(g->info().id) << " |";
@@ -110,29 +117,72 @@ void render_github_summary(const RunReport& report, std::ostream& out) {
     out << "\n";
   }
   out << "\n";
+  const std::vector<report::CodeCount> counts = report::code_counts(report);
+  if (counts.empty()) return;
+  out << "### Findings by code\n\n| Count | Severity | Code | Gate |\n| ---: | --- | --- | --- |\n";
+  for (const report::CodeCount& k : counts)
+    out << "| " << k.count << " | " << to_string(k.severity) << " | " << md(k.code) << " | " << md(k.gate_id)
+        << " |\n";
+  out << "\n";
 }
 
+// Errors first, then warnings, then (only when asked) notices, at most
+// options.max_annotations of each; then one notice counting what was left
+// out, which the step summary and the SARIF report still hold.
 void render_github(const RunReport& report, const RenderOptions& options, std::ostream& out) {
   const auto paths = report::paths_by_name(report);
-  for (const PackResult& p : report.packs)
-    for (const GateResult& g : p.gates)
-      for (const Finding& f : g.findings) {
-        out << "::" << command_of(f.severity) << " file=" << escape_property(report::artifact_path(p.path, f.file));
-        if (f.location.line > 0) {
-          out << ",line=" << f.location.line;
-          if (f.location.column > 0) out << ",col=" << f.location.column;
+  std::size_t left_out[3] = {0, 0, 0};
+  for (Severity level : {Severity::Error, Severity::Warning, Severity::Info}) {
+    std::size_t shown = 0;
+    for (const PackResult& p : report.packs)
+      for (const GateResult& g : p.gates)
+        for (const Finding& f : g.findings) {
+          if (f.severity != level || !f.counts()) continue;  // accepted findings are not annotated
+          if ((level == Severity::Info && !options.annotate_info) || shown == options.max_annotations) {
+            ++left_out[static_cast<int>(level)];
+            continue;
+          }
+          ++shown;
+          out << "::" << command_of(f.severity) << " file=" << escape_property(report::artifact_path(p.path, f.file));
+          if (f.location.line > 0) {
+            out << ",line=" << f.location.line;
+            if (f.location.column > 0) out << ",col=" << f.location.column;
+          }
+          out << ",title=" << escape_property(f.gate_id + " " + f.code) << "::"
+              << escape_data(report::finding_sentence(f, report::diff_command(paths, p.path, f))) << "\n";
         }
-        out << ",title=" << escape_property(f.gate_id + " " + f.code) << "::"
-            << escape_data(report::finding_sentence(f, report::diff_command(paths, p.path, f))) << "\n";
-      }
+  }
+  const std::size_t more = left_out[0] + left_out[1] + left_out[2];
+  if (more > 0)
+    out << "::notice title=mplp-gate::" << more << (more == 1 ? " more finding is" : " more findings are")
+        << " not annotated (" << report::plural(left_out[2], "error", "errors") << ", "
+        << report::plural(left_out[1], "warning", "warnings") << ", " << left_out[0]
+        << " info): the job summary counts every finding by code, and a SARIF report (--report sarif=FILE) lists "
+           "them all\n";
   RunReport::Counts c = report.counts();
   std::size_t failed = 0;
   for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
-  out << "mplp-gate: " << report::plural(report.packs.size(), "pack", "packs") << " checked, " << failed
-      << " failed; " << report::plural(c.errors, "error", "errors") << ", "
-      << report::plural(c.warnings, "warning", "warnings") << ", " << c.infos << " info: "
-      << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n";
+  out << "mplp-gate: "
+      << (report.runner_ids.empty()
+              ? report::plural(report.packs.size(), "pack", "packs") + " checked, " + std::to_string(failed) + " failed"
+              : report::plural(report.runner_ids.size(), "runner", "runners") + " checked")
+      << "; " << report::plural(c.errors, "error", "errors") << ", "
+      << report::plural(c.warnings, "warning", "warnings") << ", " << c.infos << " info"
+      << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted" : "") << "; policy "
+      << report::printable(report.info.policy_name.empty() ? "builtin" : report.info.policy_name) << " (sha256 "
+      << report.info.policy_sha256 << "): " << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n";
+  for (const std::string& w : report.warnings)
+    out << "::warning title=" << escape_property("mplp-gate policy") << "::" << escape_data(report::printable(w))
+        << "\n";
   if (options.step_summary != nullptr) render_github_summary(report, *options.step_summary);
+}
+
+void render_github_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
+  out << "::error title=" << escape_property("mplp-gate could not run") << "::" << escape_data(report::printable(message))
+      << "\n";
+  out << "mplp-gate: could not run (exit 2): " << report::printable(message) << "\n";
+  if (options.step_summary != nullptr)
+    *options.step_summary << "## mplp-gate: ERROR\n\nThe check could not run (exit 2): " << md(message) << "\n\n";
 }
 
 }  // namespace mplp

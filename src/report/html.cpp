@@ -207,4 +207,19 @@ void render_html(const RunReport& report, const RenderOptions& options, std::ost
       << embedded::get("src/report/html/report.js") << "</script>\n</body>\n</html>\n";
 }
 
+void render_html_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
+  // No script: the page is the message alone, every character of it text.
+  std::string text;
+  for (char c : report::printable(message)) {
+    if (c == '<') text += "&lt;";
+    else if (c == '>') text += "&gt;";
+    else if (c == '&') text += "&amp;";
+    else if (c == '"') text += "&quot;";
+    else text += c;
+  }
+  out << kHead << "</style>\n</head>\n<body>\n<header><h1>mplp-gate report</h1></header>\n<main>\n"
+      << "<p class=\"error\" id=\"run-error\">The check could not run (exit code 2): " << text << "</p>\n"
+      << "<p>mplp-gate " << report::printable(options.tool_version) << "</p>\n</main>\n</body>\n</html>\n";
+}
+
 }  // namespace mplp

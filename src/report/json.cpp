@@ -6,6 +6,7 @@
 #include <rapidjson/prettywriter.h>
 
 #include "core/text.h"
+#include "report/common.h"
 #include "report/render.h"
 
 namespace mplp {
@@ -50,19 +51,16 @@ void write_finding(Writer& w, const Finding& f) {
   kv_if(w, "actual", f.actual);
   kv_if(w, "hint", f.hint);
   kv_if(w, "diff_with", f.diff_with);
+  kv_if(w, "suppressed", f.suppressed);
+  if (f.baseline) {
+    w.Key("baseline");
+    w.Bool(true);
+  }
   w.EndObject();
 }
 
-}  // namespace
-
-void render_json(const RunReport& report, const RenderOptions& options, std::ostream& out) {
-  rapidjson::OStreamWrapper os(out);
-  Writer w(os);
-  w.SetIndent(' ', 2);
-  RunReport::Counts c = report.counts();
-  std::size_t failed = 0;
-  for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
-  w.StartObject();
+// The keys every report opens with, up to and including "result".
+void write_head(Writer& w, const RenderOptions& options, bool strict, const char* result) {
   kv(w, "schema_version", "1");
   w.Key("tool");
   w.StartObject();
@@ -70,13 +68,32 @@ void render_json(const RunReport& report, const RenderOptions& options, std::ost
   kv(w, "version", options.tool_version);
   w.EndObject();
   w.Key("strict");
-  w.Bool(report.strict);
+  w.Bool(strict);
   w.Key("result");
-  w.String(exit_code(report) == 0 ? "pass" : "fail");
+  w.String(result);
+}
+
+// The policy the run used (name and SHA-256 of its YAML) and its warnings.
+void write_policy(Writer& w, const RunReport& report) {
+  w.Key("policy");
+  w.StartObject();
+  kv(w, "name", report.info.policy_name.empty() ? "builtin" : report.info.policy_name);
+  kv(w, "sha256", report.info.policy_sha256);
+  w.EndObject();
+  w.Key("warnings");
+  w.StartArray();
+  for (const std::string& warning : report.warnings) {
+    std::string valid = to_valid_utf8(warning);
+    w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+  }
+  w.EndArray();
+}
+
+void write_summary(Writer& w, std::size_t packs, std::size_t failed, const RunReport::Counts& c) {
   w.Key("summary");
   w.StartObject();
   w.Key("packs");
-  w.Uint64(report.packs.size());
+  w.Uint64(packs);
   w.Key("failed_packs");
   w.Uint64(failed);
   w.Key("errors");
@@ -85,7 +102,61 @@ void render_json(const RunReport& report, const RenderOptions& options, std::ost
   w.Uint64(c.warnings);
   w.Key("infos");
   w.Uint64(c.infos);
+  w.Key("suppressed");
+  w.Uint64(c.suppressed);
   w.EndObject();
+}
+
+}  // namespace
+
+void render_json_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
+  rapidjson::OStreamWrapper os(out);
+  Writer w(os);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  write_head(w, options, false, "error");
+  w.Key("error");
+  w.StartObject();
+  kv(w, "message", message);
+  w.Key("exit_code");
+  w.Int(2);
+  w.EndObject();
+  write_summary(w, 0, 0, RunReport::Counts{});
+  w.Key("gates");
+  w.StartArray();
+  w.EndArray();
+  w.Key("packs");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  os.Flush();
+  out << "\n";
+}
+
+void render_json(const RunReport& report, const RenderOptions& options, std::ostream& out) {
+  rapidjson::OStreamWrapper os(out);
+  Writer w(os);
+  w.SetIndent(' ', 2);
+  std::size_t failed = 0;
+  for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
+  w.StartObject();
+  write_head(w, options, report.strict, exit_code(report) == 0 ? "pass" : "fail");
+  write_policy(w, report);
+  write_summary(w, report.packs.size(), failed, report.counts());
+  if (options.statistics) {
+    w.Key("statistics");
+    w.StartArray();
+    for (const report::CodeCount& k : report::code_counts(report)) {
+      w.StartObject();
+      kv(w, "code", k.code);
+      kv(w, "gate", k.gate_id);
+      kv(w, "severity", to_string(k.severity));
+      w.Key("count");
+      w.Uint64(k.count);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Key("gates");
   w.StartArray();
   for (const Gate* g : report.gates) {
@@ -105,6 +176,15 @@ void render_json(const RunReport& report, const RenderOptions& options, std::ost
     kv(w, "path", report.info.absolute_paths ? p.path : p.name);
     kv_if(w, "indexability_status", p.indexability);
     kv(w, "result", p.failed() ? "fail" : "pass");
+    w.Key("not_verified");
+    w.StartArray();
+    for (const Unverified& u : p.not_verified) {
+      w.StartObject();
+      kv(w, "check", u.check);
+      kv(w, "reason", u.reason);
+      w.EndObject();
+    }
+    w.EndArray();
     w.Key("gates");
     w.StartArray();
     for (const GateResult& g : p.gates) {

@@ -1,5 +1,5 @@
 // JUnit XML, the format every CI test dashboard reads: one testsuite per gate,
-// one testcase per pack. A FAIL is a <failure> listing the findings, an
+// one testcase per pack (per runner in a runners check). A FAIL is a <failure> listing the findings, an
 // internal error in a gate is an <error>, a SKIP is <skipped> with the
 // reason; warnings and info of passing gates go to <system-out>. The counts
 // on every element are computed from the same verdicts, so they match.
@@ -78,7 +78,10 @@ std::string findings_text(const GateResult& g, const PackResult& p, const Paths&
     out += std::string(to_string(f.severity)) + " " + report::printable(f.code);
     std::string where = format_location(f);
     if (!where.empty()) out += " " + report::printable(where);
-    out += ": " + report::finding_sentence(f, report::diff_command(paths, p.path, f)) + "\n";
+    out += ": " + report::finding_sentence(f, report::diff_command(paths, p.path, f));
+    if (!f.suppressed.empty()) out += " (suppressed: " + report::printable(f.suppressed) + ")";
+    if (f.baseline) out += " (in the baseline)";
+    out += "\n";
   }
   return out;
 }
@@ -107,7 +110,58 @@ void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g,
   }
 }
 
+// A runners check is one PackResult for the directory; JUnit gets one
+// testcase per runner (findings whose file is under <id>/), named
+// "<dir>/<id>", and one for the directory itself when findings are left
+// (the registry, files beside the runners). Each with its own status.
+struct Case {
+  PackResult pack;  // path = the testcase name
+  GateResult gate;
+};
+
+std::vector<Case> cases_of(const RunReport& report, const PackResult& p, const GateResult& g) {
+  if (report.runner_ids.empty()) return {Case{p, g}};
+  std::vector<Case> out;
+  GateResult rest = g;
+  rest.findings.clear();
+  std::vector<GateResult> per(report.runner_ids.size(), g);
+  for (GateResult& r : per) r.findings.clear();
+  for (const Finding& f : g.findings) {
+    std::size_t i = 0;
+    while (i < report.runner_ids.size() && f.file != report.runner_ids[i] &&
+           f.file.rfind(report.runner_ids[i] + "/", 0) != 0)
+      ++i;
+    (i < per.size() ? per[i] : rest).findings.push_back(f);
+  }
+  const bool skipped = g.status == GateStatus::Skip;
+  for (std::size_t i = 0; i < per.size(); ++i) {
+    per[i].status = decide_status(per[i].findings, skipped, report.strict);
+    PackResult named = p;
+    named.path = report::artifact_path(p.path, report.runner_ids[i]);
+    out.push_back({named, per[i]});
+  }
+  if (!rest.findings.empty()) {
+    rest.status = decide_status(rest.findings, skipped, report.strict);
+    out.push_back({p, rest});
+  }
+  return out;
+}
+
 }  // namespace
+
+void render_junit_error(std::string_view message, const RenderOptions& /*options*/, std::ostream& out) {
+  Tally t;
+  t.tests = 1;
+  t.errors = 1;
+  std::string text = report::printable(message);
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"mplp-gate\" " << counts_attrs(t) << ">\n";
+  out << "  <testsuite name=\"mplp-gate\" " << counts_attrs(t) << ">\n";
+  out << "    <testcase name=\"check\" classname=\"mplp-gate\">\n";
+  out << "      <error message=\"" << xml(text, true) << "\" type=\"could-not-run\">" << xml(text, false)
+      << "\n(exit code 2: the check could not run)</error>\n";
+  out << "    </testcase>\n  </testsuite>\n</testsuites>\n";
+}
 
 void render_junit(const RunReport& report, const RenderOptions& /*options*/, std::ostream& out) {
   Tally all;
@@ -115,7 +169,8 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
   for (std::size_t i = 0; i < report.gates.size(); ++i)
     for (const PackResult& p : report.packs)
       for (const GateResult& g : p.gates)
-        if (g.gate_id == report.gates[i]->info().id) count(g, per_gate[i]);
+        if (g.gate_id == report.gates[i]->info().id)
+          for (const Case& c : cases_of(report, p, g)) count(c.gate, per_gate[i]);
   for (const Tally& t : per_gate) {
     all.tests += t.tests;
     all.failures += t.failures;
@@ -123,16 +178,19 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
     all.skipped += t.skipped;
   }
   const Paths paths = report::paths_by_name(report);
+  const std::string policy = (report.info.policy_name.empty() ? std::string("builtin") : report.info.policy_name) +
+                             " (sha256 " + report.info.policy_sha256 + ")";
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"mplp-gate\" " << counts_attrs(all) << ">\n";
   for (std::size_t i = 0; i < report.gates.size(); ++i) {
     const GateInfo& info = report.gates[i]->info();
     out << "  <testsuite name=\"" << xml(info.id, true) << "\" " << counts_attrs(per_gate[i]) << ">\n";
     out << "    <properties>\n      <property name=\"title\" value=\"" << xml(info.title, true)
-        << "\"/>\n    </properties>\n";
+        << "\"/>\n      <property name=\"policy\" value=\"" << xml(policy, true) << "\"/>\n    </properties>\n";
     for (const PackResult& p : report.packs)
       for (const GateResult& g : p.gates)
-        if (g.gate_id == info.id) write_testcase(out, p, g, paths);
+        if (g.gate_id == info.id)
+          for (const Case& c : cases_of(report, p, g)) write_testcase(out, c.pack, c.gate, paths);
     out << "  </testsuite>\n";
   }
   out << "</testsuites>\n";

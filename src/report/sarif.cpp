@@ -107,17 +107,8 @@ std::string artifact_uri(const std::string& path, bool& absolute) {
   return percent_encode_path(path);
 }
 
-// Stable across runs and machines: built from what the finding says, not
-// from when or where it was found. `occurrence` tells identical findings apart.
 std::string fingerprint(const std::string& pack, const Finding& f, std::size_t occurrence) {
-  Sha256 h;
-  const std::string where = format_location(f);
-  for (const std::string* part : {&f.gate_id, &f.code, &pack, &f.file, &where, &f.message, &f.expected, &f.actual}) {
-    h.update(*part);
-    h.update(std::string_view("\0", 1));
-  }
-  h.update(std::to_string(occurrence));
-  return to_hex(h.finish());
+  return finding_fingerprint(pack, f, occurrence);
 }
 
 void write_location(Writer& w, const std::string& pack, const Finding& f) {
@@ -174,8 +165,8 @@ void write_location(Writer& w, const std::string& pack, const Finding& f) {
 
 // `rule_index` < 0: the gate is not among the rules (a hand-built report); the
 // result still appears, named by its rule id only.
-void write_result(Writer& w, long rule_index, const std::string& pack, const Finding& f, std::size_t occurrence,
-                  const std::string& compare) {
+void write_result(Writer& w, long rule_index, const std::string& pack, const std::string& name, const Finding& f,
+                  std::size_t occurrence, const std::string& compare) {
   w.StartObject();
   kv(w, "ruleId", f.gate_id);
   if (rule_index >= 0) {
@@ -187,8 +178,20 @@ void write_result(Writer& w, long rule_index, const std::string& pack, const Fin
   write_location(w, pack, f);
   w.Key("partialFingerprints");
   w.StartObject();
-  kv(w, "mplpFindingHash/v1", fingerprint(pack, f, occurrence));
+  kv(w, "mplpFindingHash/v1", fingerprint(name, f, occurrence));
   w.EndObject();
+  if (!f.suppressed.empty() || f.baseline) {
+    // SARIF's own words: accepted by the policy file (external), or already
+    // present in the baseline report.
+    w.Key("suppressions");
+    w.StartArray();
+    w.StartObject();
+    kv(w, "kind", "external");
+    kv(w, "status", "accepted");
+    kv(w, "justification", f.baseline ? "present in the baseline report (--baseline)" : f.suppressed);
+    w.EndObject();
+    w.EndArray();
+  }
   w.Key("properties");
   w.StartObject();
   kv(w, "code", f.code);
@@ -199,16 +202,8 @@ void write_result(Writer& w, long rule_index, const std::string& pack, const Fin
   w.EndObject();
 }
 
-}  // namespace
-
-void render_sarif(const RunReport& report, const RenderOptions& options, std::ostream& out) {
-  rapidjson::OStreamWrapper os(out);
-  Writer w(os);
-  w.SetIndent(' ', 2);
-  std::map<std::string_view, std::size_t> rule_index;
-  for (std::size_t i = 0; i < report.gates.size(); ++i) rule_index[report.gates[i]->info().id] = i;
-  bool internal_error = false;
-
+// Opens the log, its one run and the tool's driver (left open for "rules").
+void open_run(Writer& w, const RenderOptions& options) {
   w.StartObject();
   kv(w, "$schema", kSchema);
   kv(w, "version", "2.1.0");
@@ -222,6 +217,59 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
   kv(w, "name", "mplp-gate");
   kv(w, "version", options.tool_version.empty() ? "unknown" : options.tool_version);
   kv(w, "informationUri", kInformationUri);
+}
+
+void close_run(Writer& w, rapidjson::OStreamWrapper& os, std::ostream& out) {
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  os.Flush();
+  out << "\n";
+}
+
+}  // namespace
+
+void render_sarif_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
+  rapidjson::OStreamWrapper os(out);
+  Writer w(os);
+  w.SetIndent(' ', 2);
+  open_run(w, options);
+  w.Key("rules");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.Key("results");
+  w.StartArray();
+  w.EndArray();
+  w.Key("invocations");
+  w.StartArray();
+  w.StartObject();
+  w.Key("executionSuccessful");
+  w.Bool(false);
+  w.Key("exitCode");
+  w.Int(2);
+  w.Key("toolExecutionNotifications");
+  w.StartArray();
+  w.StartObject();
+  kv(w, "level", "error");
+  text_object(w, "message", report::printable(message));
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  close_run(w, os, out);
+}
+
+void render_sarif(const RunReport& report, const RenderOptions& options, std::ostream& out) {
+  rapidjson::OStreamWrapper os(out);
+  Writer w(os);
+  w.SetIndent(' ', 2);
+  std::map<std::string_view, std::size_t> rule_index;
+  for (std::size_t i = 0; i < report.gates.size(); ++i) rule_index[report.gates[i]->info().id] = i;
+  bool internal_error = false;
+
+  open_run(w, options);
   w.Key("rules");
   w.StartArray();
   for (const Gate* g : report.gates) write_rule(w, g->info());
@@ -238,8 +286,11 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
         auto it = rule_index.find(f.gate_id);
         long index = it == rule_index.end() ? -1 : static_cast<long>(it->second);
         if (f.code == "internal.error") internal_error = true;
-        std::size_t occurrence = seen[fingerprint(p.path, f, 0)]++;
-        write_result(w, index, p.path, f, occurrence, report::diff_command(paths, p.path, f));
+        // Fingerprinted by the pack's root-relative name: the same from any
+        // working directory (--baseline matches JSON reports by it).
+        const std::string& name = p.name.empty() ? p.path : p.name;
+        std::size_t occurrence = seen[fingerprint(name, f, 0)]++;
+        write_result(w, index, p.path, name, f, occurrence, report::diff_command(paths, p.path, f));
       }
   w.EndArray();
   w.Key("invocations");
@@ -249,13 +300,25 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
   w.Bool(!internal_error);
   w.Key("exitCode");
   w.Int(exit_code(report));
+  if (!report.warnings.empty()) {
+    w.Key("toolConfigurationNotifications");
+    w.StartArray();
+    for (const std::string& warning : report.warnings) {
+      w.StartObject();
+      kv(w, "level", "warning");
+      text_object(w, "message", report::printable(warning));
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   w.EndArray();
+  w.Key("properties");
+  w.StartObject();
+  kv(w, "policy", report.info.policy_name.empty() ? "builtin" : report.info.policy_name);
+  kv(w, "policySha256", report.info.policy_sha256);
   w.EndObject();
-  w.EndArray();
-  w.EndObject();
-  os.Flush();
-  out << "\n";
+  close_run(w, os, out);
 }
 
 }  // namespace mplp

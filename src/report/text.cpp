@@ -50,6 +50,24 @@ void field(std::ostream& out, std::string_view label, const std::string& value) 
   out << "             " << label << printable(value) << "\n";
 }
 
+// A detail that spans lines (a build log) is printed as lines, each indented
+// under the first, so no line of it can start a line of the report.
+void lines_field(std::ostream& out, std::string_view label, const std::string& value) {
+  if (value.empty()) return;
+  std::size_t start = 0;
+  bool first = true;
+  while (start <= value.size()) {
+    std::size_t nl = value.find('\n', start);
+    if (nl == std::string::npos) nl = value.size();
+    std::string_view line(value.data() + start, nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (nl < value.size() || !line.empty())
+      out << "             " << (first ? label : std::string_view("          ")) << printable(line) << "\n";
+    first = false;
+    start = nl + 1;
+  }
+}
+
 }  // namespace
 
 void render_text(const RunReport& report, const RenderOptions& options, std::ostream& out) {
@@ -74,21 +92,51 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
         if (!where.empty()) out << printable(where) << ": ";
         out << printable(f.message);
         if (!f.code.empty()) out << " [" << printable(f.code) << "]";
+        if (!f.suppressed.empty()) out << " (suppressed: " << printable(f.suppressed) << ")";
+        if (f.baseline) out << " (in the baseline)";
         out << "\n";
-        field(out, "detail:   ", f.detail);
+        lines_field(out, "detail:   ", f.detail);
         field(out, "expected: ", f.expected);
         field(out, "actual:   ", f.actual);
         field(out, "hint:     ", f.hint);
         field(out, "compare:  ", report::diff_command(paths, p.path, f));
       }
     }
+    if (!p.not_verified.empty()) {
+      std::string line;
+      for (const Unverified& u : p.not_verified) line += (line.empty() ? "" : "; ") + u.check + " (" + u.reason + ")";
+      out << "  " << st.paint("33", "NOT VERIFIED") << "  " << printable(line) << "\n";
+    }
+  }
+  if (options.statistics) {
+    out << "\nFindings per code:\n";
+    for (const report::CodeCount& k : report::code_counts(report)) {
+      std::string count = std::to_string(k.count), sev(to_string(k.severity)), code = printable(k.code);
+      if (count.size() < 7) count.insert(0, 7 - count.size(), ' ');
+      sev.resize(9, ' ');
+      if (code.size() < 36) code.resize(36, ' ');
+      out << count << "  " << sev << code << "  " << printable(k.gate_id) << "\n";
+    }
   }
   RunReport::Counts c = report.counts();
-  out << "\n"
-      << report.packs.size() << (report.packs.size() == 1 ? " pack" : " packs") << " checked, " << failed_packs
-      << " failed; " << c.errors << (c.errors == 1 ? " error, " : " errors, ") << c.warnings
-      << (c.warnings == 1 ? " warning, " : " warnings, ") << c.infos << " info\n";
+  out << "\n";
+  for (const std::string& w : report.warnings) out << st.paint("33", "warning") << ": " << printable(w) << "\n";
+  out << "policy: " << printable(report.info.policy_name.empty() ? "builtin" : report.info.policy_name)
+      << " (sha256 " << report.info.policy_sha256 << ")\n";
+  if (!report.runner_ids.empty())
+    out << report::plural(report.runner_ids.size(), "runner", "runners") << " checked; ";
+  else
+    out << report.packs.size() << (report.packs.size() == 1 ? " pack" : " packs") << " checked, " << failed_packs
+        << " failed; ";
+  out << c.errors << (c.errors == 1 ? " error, " : " errors, ") << c.warnings
+      << (c.warnings == 1 ? " warning, " : " warnings, ") << c.infos << " info"
+      << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted (suppressed or in the baseline)" : "")
+      << "\n";
   out << (exit_code(report) == 0 ? st.paint("1;32", "RESULT: PASS") : st.paint("1;31", "RESULT: FAIL")) << "\n";
+}
+
+void render_text_error(std::string_view message, const RenderOptions& /*options*/, std::ostream& out) {
+  out << "mplp-gate could not run: " << printable(message) << "\nRESULT: ERROR (exit 2)\n";
 }
 
 }  // namespace mplp

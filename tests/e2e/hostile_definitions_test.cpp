@@ -68,18 +68,18 @@ TEST(BuildImages, DockerfileSyntaxCannotHideAnImage) {
       run_tool_with({"check", "--runners", r, "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"}, RunOptions{});
   ASSERT_EQ(res.exit_code, 1) << res.err << res.out;
   EXPECT_EQ(where(res.out), (Where{
-                                {"host.registry-not-allowed", "runners/escape/Containerfile:2"},
-                                {"host.registry-not-allowed", "runners/copy-from/Containerfile:2"},
-                                {"host.registry-not-allowed", "runners/mount-from/Containerfile:2"},
-                                {"host.registry-not-allowed", "runners/syntax/Dockerfile:1"},
-                                {"host.registry-unresolved", "runners/no-default/Containerfile:2"},
-                                {"host.registry-not-allowed", "runners/heredoc/Containerfile:3"},
-                                {"host.registry-not-allowed", "runners/split/Containerfile:1"},
-                                {"host.registry-not-allowed", "runners/onbuild/Containerfile:2"},
-                                {"host.registry-not-allowed", "runners/upper/Containerfile:1"},
-                                {"host.registry-not-allowed", "runners/arg-quoted/Containerfile:2"},
-                                {"host.registry-unresolved", "runners/from-var/Containerfile:3"},
-                                {"host.exempt", "runners/exempt/Containerfile:1"},
+                                {"host.registry-not-allowed", "escape/Containerfile:2"},
+                                {"host.registry-not-allowed", "copy-from/Containerfile:2"},
+                                {"host.registry-not-allowed", "mount-from/Containerfile:2"},
+                                {"host.registry-not-allowed", "syntax/Dockerfile:1"},
+                                {"host.registry-unresolved", "no-default/Containerfile:2"},
+                                {"host.registry-not-allowed", "heredoc/Containerfile:3"},
+                                {"host.registry-not-allowed", "split/Containerfile:1"},
+                                {"host.registry-not-allowed", "onbuild/Containerfile:2"},
+                                {"host.registry-not-allowed", "upper/Containerfile:1"},
+                                {"host.registry-not-allowed", "arg-quoted/Containerfile:2"},
+                                {"host.registry-unresolved", "from-var/Containerfile:3"},
+                                {"host.exempt", "exempt/Containerfile:1"},
                             }))
       << res.out;
   // Findings say which instruction pulls the image.
@@ -100,7 +100,7 @@ TEST(BuildImages, AFileTheRegistryNamesAsDockerfileIsRead) {
   auto res = run_tool_with(
       {"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"}, RunOptions{});
   EXPECT_EQ(res.exit_code, 1) << res.err;
-  EXPECT_EQ(where(res.out), (Where{{"host.registry-not-allowed", "runners/node-20/build.image:1"}})) << res.out;
+  EXPECT_EQ(where(res.out), (Where{{"host.registry-not-allowed", "node-20/build.image:1"}})) << res.out;
 }
 
 // ---- point 11: a registry that fails its schema is not used

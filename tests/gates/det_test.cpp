@@ -280,5 +280,62 @@ TEST(Det, EmptyAndNullInputsAreFine) {
   EXPECT_EQ(exit_code(r), 0);
 }
 
+// ---- issue 14, point 8: what differs ----
+
+// Three reruns of the good pack: a and b agree, c has another plan.json and
+// hash. c names the files that differ from the majority and says artifacts/
+// differ; a and b name none.
+TEST(Det, MismatchNamesTheFilesThatDifferFromTheMajority) {
+  test::TempDir t;
+  for (const char* name : {"a", "b", "c"}) test::copy_tree(test::fixture("packs/good-real"), t / ("runs/" + std::string(name)));
+  test::write_file(t / "runs/c/artifacts/plan.json", "{\"steps\": [\"other\"]}\n");
+  test::write_file(t / "runs/c/artifacts/extra.json", "{}\n");
+  test::set_json(t / "runs/c/manifest.json", "/hashes/canonical_pack_root_hash", q(kH2));
+  RunReport r = check({t / "runs"}, {kGate});
+  const Finding& c = only_finding(r, "c");
+  EXPECT_EQ(c.code, "det.mismatch");
+  EXPECT_NE(c.message.find("3 files differ from the group's majority: artifacts/extra.json, artifacts/plan.json, "
+                           "manifest.json; artifacts/ differ"),
+            std::string::npos)
+      << c.message;
+  for (const char* agreeing : {"a", "b"}) {
+    const Finding& f = only_finding(r, agreeing);
+    EXPECT_EQ(f.code, "det.mismatch");
+    EXPECT_NE(f.message.find("no file differs from the group's majority"), std::string::npos) << f.message;
+    EXPECT_EQ(f.message.find("artifacts/plan.json"), std::string::npos) << f.message;
+  }
+}
+
+// Two packs: no majority, so each names what differs from the other; files
+// outside artifacts/ only: artifacts/ agree. integrity/ is never listed.
+TEST(Det, ATieHasNoMajorityAndArtifactsCanAgree) {
+  test::TempDir t;
+  for (const char* name : {"a", "b"}) test::copy_tree(test::fixture("packs/good-real"), t / ("runs/" + std::string(name)));
+  test::write_file(t / "runs/b/timeline/events.ndjson", "{}\n");
+  test::write_file(t / "runs/b/integrity/sha256sums.txt", "changed\n");
+  test::set_json(t / "runs/b/manifest.json", "/hashes/canonical_pack_root_hash", q(kH2));
+  RunReport r = check({t / "runs"}, {kGate});
+  for (const char* name : {"a", "b"}) {
+    const Finding& f = only_finding(r, name);
+    EXPECT_NE(f.message.find("2 files differ from the group's majority: manifest.json, timeline/events.ndjson; "
+                             "artifacts/ agree with the majority"),
+              std::string::npos)
+        << f.message;
+    EXPECT_EQ(f.message.find("integrity/"), std::string::npos) << f.message;
+  }
+}
+
+// Many differing files: ten named, the rest counted.
+TEST(Det, LongListsOfDifferingFilesAreCut) {
+  test::TempDir t;
+  for (const char* name : {"a", "b", "c"}) test::copy_tree(test::fixture("packs/good-real"), t / ("runs/" + std::string(name)));
+  for (int i = 0; i < 25; ++i) test::write_file(t / "runs/c/artifacts/x" + std::to_string(100 + i) + ".json", "1\n");
+  test::set_json(t / "runs/c/manifest.json", "/hashes/canonical_pack_root_hash", q(kH2));
+  RunReport r = check({t / "runs"}, {kGate});
+  const Finding& c = only_finding(r, "c");
+  EXPECT_NE(c.message.find("26 files differ"), std::string::npos) << c.message;
+  EXPECT_NE(c.message.find("and 16 more; artifacts/ differ"), std::string::npos) << c.message;
+}
+
 }  // namespace
 }  // namespace mplp

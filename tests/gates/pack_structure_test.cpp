@@ -171,6 +171,28 @@ TEST(PackStructure, DuplicateManifestKeyHasPointerAndLine) {
   EXPECT_GT(f[0].location.column, 0u);
 }
 
+// Issue 14, point 1: a fingerprint with its keys out of order fails the
+// schema's oneOf (a marker string, or the fingerprint object); valijson
+// reported five errors (the oneOf, each child schema, the string branch's type
+// error, the real one). One defect is one finding: the object branch's error.
+TEST(PackStructure, OneOfFailureIsOneFindingFromTheBestBranch) {
+  TempDir tmp;
+  std::string p = copy_good_pack(tmp);
+  set_json(p + "/manifest.json", "/env_ref/environment_fingerprint",
+           R"({"arch":"x86_64","os":"linux","runtime_type":"node","runtime_version":"20.20.0"})");
+  reseal(p);
+  RunReport r = run(p);
+  std::vector<Finding> schema;
+  for (const Finding& f : test::findings_of(r, kGate))
+    if (f.location.pointer.rfind("/env_ref/environment_fingerprint", 0) == 0) schema.push_back(f);
+  ASSERT_EQ(schema.size(), 1u) << dump(r);
+  EXPECT_NE(schema[0].message.find("keys must be exactly"), std::string::npos) << schema[0].message;
+  EXPECT_EQ(schema[0].message.find("child schema"), std::string::npos);
+  EXPECT_EQ(schema[0].message.find("Value type not permitted"), std::string::npos);
+  EXPECT_GE(schema[0].location.line, 1u) << "located in the file";
+  EXPECT_GT(schema[0].location.column, 1u);
+}
+
 TEST(PackStructure, LayoutVersionAndStatusAreReportedOnceEach) {
   TempDir tmp;
   std::string p = copy_good_pack(tmp);

@@ -78,10 +78,12 @@ TEST(Ssot, UpstreamCrewaiFailsOnUnknownRuntimeNotOnRunnerId) {
   EXPECT_EQ(v[1].location.pointer, "/env_ref/environment_fingerprint/runtime_version");
   EXPECT_EQ(v[0].actual, "\"unknown\"");
   // runner.meta.json says the same "unknown"s: the schema refuses them there.
+  // Both say the same of the same file: one finding, counted, both places named.
   auto s = findings(r, "ssot.runner-meta-schema");
-  ASSERT_EQ(s.size(), 2u);
+  ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].location.pointer, "/environment_fingerprint/runtime_type");
-  EXPECT_EQ(s[1].location.pointer, "/environment_fingerprint/runtime_version");
+  EXPECT_NE(s[0].message.find("(2 times in this file)"), std::string::npos) << s[0].message;
+  EXPECT_NE(s[0].detail.find("#/environment_fingerprint/runtime_version"), std::string::npos) << s[0].detail;
   EXPECT_FALSE(has_code(r, kGate, "ssot.runner-meta-mismatch"));  // they agree with each other
 }
 
@@ -155,14 +157,16 @@ TEST(Ssot, MismatchShowsBothValues) {
   RunReport r = run(test::fixture("ssot/fail-runner-meta-mismatch"));
   auto m = findings(r, "ssot.runner-meta-mismatch");
   ASSERT_EQ(m.size(), 2u);
-  // Sorted by location: /executed_at before /runner_id.
-  EXPECT_EQ(m[0].file, "reports/runner.meta.json");
-  EXPECT_EQ(m[0].location.pointer, "/executed_at");
-  EXPECT_EQ(m[0].expected, "env_ref.executed_at = \"2026-01-27T05:05:42Z\"");
-  EXPECT_EQ(m[0].actual, "\"2026-01-27T05:05:43Z\"");
-  EXPECT_EQ(m[1].location.pointer, "/runner_id");
-  EXPECT_EQ(m[1].expected, "env_ref.runner_id = \"node-20\"");
-  EXPECT_EQ(m[1].actual, "\"node-18\"");
+  // Sorted by place in the file (issue 14: pointers carry their line):
+  // runner_id comes before executed_at in runner.meta.json.
+  EXPECT_EQ(m[1].file, "reports/runner.meta.json");
+  EXPECT_EQ(m[1].location.pointer, "/executed_at");
+  EXPECT_EQ(m[1].expected, "env_ref.executed_at = \"2026-01-27T05:05:42Z\"");
+  EXPECT_EQ(m[1].actual, "\"2026-01-27T05:05:43Z\"");
+  EXPECT_EQ(m[0].location.pointer, "/runner_id");
+  EXPECT_EQ(m[0].expected, "env_ref.runner_id = \"node-20\"");
+  EXPECT_EQ(m[0].actual, "\"node-18\"");
+  EXPECT_LT(m[0].location.line, m[1].location.line);
 }
 
 TEST(Ssot, UnusableManifestFailsWithTheRuleMessage) {
@@ -345,9 +349,10 @@ TEST_F(SsotEdit, FingerprintValues) {
   RunReport r = run_sealed();
   auto f = findings(r, "ssot.fingerprint-value");
   ASSERT_EQ(f.size(), 5u);
-  EXPECT_EQ(f[0].location.pointer, "/env_ref/environment_fingerprint/arch");
-  EXPECT_EQ(f[0].actual, "\"TBD\"");
-  EXPECT_NE(findings(r, "ssot.fingerprint-value")[4].message.find("is null"), std::string::npos);
+  // In the order of the file: os, arch, runtime_type, runtime_version, generated_at.
+  EXPECT_EQ(f[1].location.pointer, "/env_ref/environment_fingerprint/arch");
+  EXPECT_EQ(f[1].actual, "\"TBD\"");
+  EXPECT_NE(f[3].message.find("is null"), std::string::npos);
   EXPECT_FALSE(has_code(r, kGate, "ssot.fingerprint-keys"));
   EXPECT_FALSE(has_code(r, kGate, "ssot.runner-meta-mismatch"));
   EXPECT_GE(findings(r, "ssot.runner-meta-schema").size(), 4u);
@@ -419,10 +424,11 @@ TEST_F(SsotEdit, EveryDisagreementIsOneError) {
   RunReport r = run_sealed();
   auto f = findings(r, "ssot.runner-meta-mismatch");
   ASSERT_EQ(f.size(), 4u);
-  EXPECT_EQ(f[0].location.pointer, "/container_digest");
-  EXPECT_EQ(f[1].location.pointer, "/environment_fingerprint");
-  EXPECT_EQ(f[2].location.pointer, "/executed_at");
-  EXPECT_EQ(f[3].location.pointer, "/runner_id");
+  // In the order of the file.
+  EXPECT_EQ(f[0].location.pointer, "/runner_id");
+  EXPECT_EQ(f[1].location.pointer, "/container_digest");
+  EXPECT_EQ(f[2].location.pointer, "/environment_fingerprint");
+  EXPECT_EQ(f[3].location.pointer, "/executed_at");
   for (const Finding& x : f) {
     EXPECT_NE(x.expected, x.actual);
     EXPECT_FALSE(x.expected.empty());
@@ -492,8 +498,8 @@ TEST_F(SsotEdit, RunnerMetaOptionalFieldsMustBeStrings) {
   set_json(meta, "/workdir", "null");
   auto f = findings(run_sealed(), "ssot.runner-meta-schema");
   ASSERT_EQ(f.size(), 2u);
-  EXPECT_EQ(f[0].location.pointer, "/image_tag");
-  EXPECT_EQ(f[1].location.pointer, "/workdir");
+  EXPECT_EQ(f[1].location.pointer, "/image_tag");
+  EXPECT_EQ(f[0].location.pointer, "/workdir");  // earlier in the file
 }
 
 TEST_F(SsotEdit, RunnerMetaMayCarryExtraKeys) {

@@ -66,6 +66,11 @@ TEST(ReportCommon, ArtifactPathsAreRelativeToTheCheckedRoot) {
   EXPECT_EQ(report::artifact_path(".", "manifest.json"), "manifest.json");
   EXPECT_EQ(report::artifact_path("runs/p1/", "a.json"), "runs/p1/a.json");
   EXPECT_EQ(report::artifact_path("runs/p1", ""), "runs/p1");
+  // A runners check names the registry beside the runners directory once.
+  EXPECT_EQ(report::artifact_path("runners", "../producers/_registry/substrates.v2.yaml"),
+            "producers/_registry/substrates.v2.yaml");
+  EXPECT_EQ(report::artifact_path("repo/runners", "node-20/Containerfile"), "repo/runners/node-20/Containerfile");
+  EXPECT_EQ(report::artifact_path("/abs/runners", "../producers/x.yaml"), "/abs/producers/x.yaml");
 }
 
 // ---- every format
@@ -197,7 +202,9 @@ TEST(SarifReport, FingerprintsAreStableAndDistinguishDuplicates) {
 
 TEST(GithubReport, OneCommandPerFindingAndNoInjection) {
   RunReport r = internal_error_report();
-  std::string out = render(r, "github");
+  RenderOptions every;
+  every.annotate_info = true;  // the info finding is annotated only when asked
+  std::string out = render(r, "github", every);
   std::vector<std::string> lines;
   std::size_t start = 0;
   for (std::size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
@@ -212,6 +219,23 @@ TEST(GithubReport, OneCommandPerFindingAndNoInjection) {
   EXPECT_EQ(lines[2].rfind("::notice file=", 0), 0u);
   EXPECT_EQ(lines[2].find(",line="), std::string::npos) << "no line for a byte offset";
   EXPECT_EQ(lines[3].rfind("mplp-gate: 1 pack checked, 1 failed;", 0), 0u);
+}
+
+// Errors first, then warnings, then notices (only when asked), at most
+// max_annotations of each, then one notice counting the rest.
+TEST(GithubReport, AnnotationsAreCappedPerKindAndTheRestCounted) {
+  RunReport r = internal_error_report();
+  std::string plain = render(r, "github");
+  EXPECT_EQ(plain.find("::notice file="), std::string::npos) << plain;
+  EXPECT_NE(plain.find("::notice title=mplp-gate::1 more finding is not annotated (0 errors, 0 warnings, 1 info)"),
+            std::string::npos)
+      << plain;
+  RenderOptions none;
+  none.max_annotations = 0;
+  std::string capped = render(r, "github", none);
+  EXPECT_EQ(capped.find("::error file="), std::string::npos) << capped;
+  EXPECT_NE(capped.find("3 more findings are not annotated (1 error, 1 warning, 1 info)"), std::string::npos)
+      << capped;
 }
 
 TEST(GithubReport, EscapingOfRawNewlinesInData) {

@@ -1,0 +1,100 @@
+#include "engine/acceptance.h"
+
+#include <map>
+
+#include "core/json.h"
+#include "core/safe_fs.h"
+
+namespace mplp {
+
+namespace {
+
+// The name a report gives a pack (root-relative; the display path for a
+// report built without one).
+const std::string& name_of(const PackResult& p) { return p.name.empty() ? p.path : p.name; }
+
+std::string text(const rapidjson::Value& obj, const char* key) {
+  const rapidjson::Value* v = string_member(&obj, key);
+  return v != nullptr ? std::string(as_view(*v)) : std::string();
+}
+
+std::uint64_t number(const rapidjson::Value& obj, const char* key) {
+  const rapidjson::Value* v = member(&obj, key);
+  return v != nullptr && v->IsUint64() ? v->GetUint64() : 0;
+}
+
+bool fail(std::string& error, const std::string& path, const std::string& why) {
+  error = "baseline " + path + ": " + why + " (expected a report of `mplp-gate check --format json`)";
+  return false;
+}
+
+}  // namespace
+
+bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
+  std::string bytes;
+  if (!read_file(path, 1ull << 30, bytes, error)) return fail(error, path, error);
+  JsonDoc doc;
+  if (!parse_json(bytes, {}, doc))
+    return fail(error, path, "line " + std::to_string(doc.error.line) + ": " + doc.error.message);
+  const rapidjson::Value* packs = member(&doc.value, "packs");
+  if (text(doc.value, "schema_version") != "1" || packs == nullptr || !packs->IsArray())
+    return fail(error, path, "no schema_version \"1\" and packs list");
+  out.source = path;
+  std::map<std::string, std::size_t> seen;  // occurrences, as SARIF counts them
+  for (const rapidjson::Value& p : packs->GetArray()) {
+    const std::string pack = text(p, "path");
+    const rapidjson::Value* gates = member(&p, "gates");
+    if (gates == nullptr || !gates->IsArray()) return fail(error, path, "a pack without a gates list");
+    for (const rapidjson::Value& g : gates->GetArray()) {
+      const rapidjson::Value* findings = member(&g, "findings");
+      if (findings == nullptr || !findings->IsArray()) return fail(error, path, "a gate without a findings list");
+      for (const rapidjson::Value& f : findings->GetArray()) {
+        Finding x;
+        x.gate_id = text(g, "id");
+        x.code = text(f, "code");
+        x.file = text(f, "file");
+        x.location.line = number(f, "line");
+        x.location.column = number(f, "column");
+        x.location.pointer = text(f, "pointer");
+        x.location.has_offset = member(&f, "offset") != nullptr;
+        x.location.offset = number(f, "offset");
+        x.message = text(f, "message");
+        x.expected = text(f, "expected");
+        x.actual = text(f, "actual");
+        std::size_t occurrence = seen[finding_fingerprint(pack, x, 0)]++;
+        out.fingerprints.insert(finding_fingerprint(pack, x, occurrence));
+      }
+    }
+  }
+  return true;
+}
+
+void accept_findings(RunReport& report, const Policy& policy, const Baseline* baseline) {
+  if (policy.suppressions.empty() && baseline == nullptr) return;
+  std::vector<bool> used(policy.suppressions.size(), false);
+  std::map<std::string, std::size_t> seen;
+  for (PackResult& p : report.packs)
+    for (GateResult& g : p.gates) {
+      bool changed = false;
+      for (Finding& f : g.findings) {
+        if (baseline != nullptr) {
+          std::size_t occurrence = seen[finding_fingerprint(name_of(p), f, 0)]++;
+          f.baseline = baseline->fingerprints.count(finding_fingerprint(name_of(p), f, occurrence)) > 0;
+          changed = changed || f.baseline;
+        }
+        for (std::size_t i = 0; i < policy.suppressions.size(); ++i)
+          if (policy.suppressions[i].matches(f.code, f.file, name_of(p))) {
+            used[i] = true;
+            if (f.suppressed.empty()) f.suppressed = policy.suppressions[i].reason;
+            changed = true;
+          }
+      }
+      if (changed) g.status = decide_status(g.findings, g.status == GateStatus::Skip || !g.skip_reason.empty(), report.strict);
+    }
+  for (std::size_t i = 0; i < used.size(); ++i)
+    if (!used[i])
+      report.warnings.push_back(policy.suppressions[i].where + ": suppression of " + policy.suppressions[i].code +
+                                " matched no finding of this run (remove it, or fix its code, path or pack)");
+}
+
+}  // namespace mplp

@@ -1,0 +1,34 @@
+// Accepted findings (issue 14, point 5): the policy's `suppress` entries and
+// a baseline report. A matching finding stays in every report, marked (and
+// SARIF `suppressions`), and never counts: statuses are decided again
+// without it. A suppression that matched nothing is a run warning.
+//
+//   Baseline b;
+//   if (!load_baseline("old.json", b, err)) { /* exit 2 */ }
+//   accept_findings(report, policy, &b);
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "core/policy.h"
+#include "engine/run_report.h"
+
+namespace mplp {
+
+// The fingerprints (core/finding.h) of every finding of a previous JSON report.
+struct Baseline {
+  std::string source;  // the file, for messages
+  std::set<std::string> fingerprints;
+};
+
+// Reads a report written by `check --format json` (or --report json=FILE);
+// false with an error naming the file when it is not one.
+bool load_baseline(const std::string& path, Baseline& out, std::string& error);
+
+// Marks the findings of `report` the policy suppresses or the baseline holds,
+// decides gate statuses again, and adds a warning to `report.warnings` for
+// each suppression that matched nothing.
+void accept_findings(RunReport& report, const Policy& policy, const Baseline* baseline);
+
+}  // namespace mplp

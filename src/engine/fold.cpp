@@ -1,0 +1,36 @@
+#include "engine/fold.h"
+
+#include <map>
+#include <tuple>
+
+namespace mplp {
+
+void fold_repeats(GateResult& g) {
+  using Key = std::tuple<std::string, std::string, int, std::string, std::string, std::string>;
+  std::map<Key, std::size_t> first;  // key -> index into `kept`
+  std::vector<Finding> kept;
+  std::vector<std::vector<std::string>> places;  // per kept finding: where its repeats were
+  for (Finding& f : g.findings) {
+    Key key{f.code, f.file, static_cast<int>(f.severity), f.message, f.expected, f.actual};
+    auto [it, fresh] = first.emplace(key, kept.size());
+    if (fresh) {
+      places.push_back({format_location(f)});
+      kept.push_back(std::move(f));
+    } else {
+      places[it->second].push_back(format_location(f));
+    }
+  }
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const std::vector<std::string>& at = places[i];
+    if (at.size() < 2) continue;
+    std::string where;
+    for (std::size_t j = 0; j < at.size() && j < kFoldPlacesShown; ++j) where += (j == 0 ? "" : ", ") + at[j];
+    if (at.size() > kFoldPlacesShown) where += ", ...";
+    Finding& f = kept[i];
+    f.message += " (" + std::to_string(at.size()) + " times in this file)";
+    f.detail = "found " + std::to_string(at.size()) + " times, at " + where + (f.detail.empty() ? "" : "; " + f.detail);
+  }
+  g.findings = std::move(kept);
+}
+
+}  // namespace mplp

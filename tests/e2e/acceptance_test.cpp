@@ -1,0 +1,194 @@
+// End-to-end tests of issue 14, point 5 on the built binary: policy
+// suppressions (with a reason, marked in every report, never counting, an
+// unmatched one a warning), --baseline by fingerprint, `extends: default`,
+// .mplp-gate.yaml discovery, and every report naming the policy and its SHA-256.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/json.h"
+#include "core/schema.h"
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+namespace fs = std::filesystem;
+using test::run_tool;
+using test::run_tool_with;
+using test::TempDir;
+
+std::string mcp() { return test::corpus("upstream/real/mcp/mcp-d1-real-runner-001"); }
+
+JsonDoc json_of(const std::string& text) {
+  JsonDoc doc;
+  EXPECT_TRUE(parse_json(text, {}, doc)) << text;
+  for (const auto& e : validate_with_schema("gate-report", doc.value)) ADD_FAILURE() << e.pointer << ": " << e.message;
+  return doc;
+}
+
+std::string sha256_of(const std::string& file) {
+  std::string out;
+  EXPECT_EQ(test::run_shell("sha256sum " + test::shell_quote(file) + " | cut -c1-64 | tr -d '\\n'", out), 0);
+  return out;
+}
+
+// Upstream's mcp pack warns twice (sums.unlisted for its evaluation report,
+// the legacy image_digest): --strict fails it. Suppressed with reasons, it
+// passes, and every report still shows both findings, marked.
+TEST(Suppress, KnownUpstreamWarningsAreAcceptedButStillReported) {
+  TempDir t;
+  EXPECT_EQ(run_tool({"check", "--strict", mcp()}).exit_code, 1);
+  test::write_file(t / "policy.yaml",
+                   "extends: default\n"
+                   "suppress:\n"
+                   "  - code: sums.unlisted\n"
+                   "    path: reports/evaluation.report.json\n"
+                   "    pack: 'mcp-*'\n"
+                   "    reason: upstream adds the evaluation report after sealing\n"
+                   "  - code: ssot.legacy-digest-field\n"
+                   "    reason: upstream's shell runner writes image_digest\n");
+  auto r = run_tool({"check", "--strict", "--policy", t / "policy.yaml", "--format", "json", "--report",
+                     "sarif=" + t / "r.sarif", "--report", "text=" + t / "r.txt", "--report", "junit=" + t / "r.xml",
+                     mcp()});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  JsonDoc doc = json_of(r.out);
+  EXPECT_EQ(doc.value["summary"]["warnings"].GetUint(), 0u);
+  EXPECT_EQ(doc.value["summary"]["suppressed"].GetUint(), 3u) << "sums.unlisted and two legacy-digest warnings";
+  EXPECT_EQ(doc.value["warnings"].Size(), 0u);
+  EXPECT_NE(r.out.find("\"suppressed\": \"upstream adds the evaluation report after sealing\""), std::string::npos);
+  std::string sarif = test::read_file(t / "r.sarif");
+  EXPECT_NE(sarif.find("\"justification\": \"upstream adds the evaluation report after sealing\""), std::string::npos)
+      << sarif;
+  EXPECT_NE(sarif.find("\"status\": \"accepted\""), std::string::npos);
+  EXPECT_NE(test::read_file(t / "r.txt").find("[sums.unlisted] (suppressed: upstream adds the evaluation report"),
+            std::string::npos);
+  EXPECT_NE(test::read_file(t / "r.xml").find("(suppressed: upstream adds"), std::string::npos);
+  // GitHub does not annotate accepted findings.
+  auto gh = run_tool({"check", "--strict", "--policy", t / "policy.yaml", "--format", "github", mcp()});
+  EXPECT_EQ(gh.out.find("::warning file="), std::string::npos) << gh.out;
+}
+
+TEST(Suppress, AnEntryThatMatchesNothingIsAWarningThatStrictFails) {
+  TempDir t;
+  test::write_file(t / "policy.yaml",
+                   "suppress:\n  - code: sums.unlisted\n    pack: 'other-*'\n    reason: not this pack\n");
+  std::string p = test::copy_good_pack(t);
+  auto r = run_tool({"check", "--policy", t / "policy.yaml", p});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning: " + t / "policy.yaml" + ":2:5: suppression of sums.unlisted matched no finding"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(run_tool({"check", "--strict", "--policy", t / "policy.yaml", p}).exit_code, 1);
+  auto json = run_tool({"check", "--format", "json", "--policy", t / "policy.yaml", p});
+  EXPECT_EQ(json_of(json.out).value["warnings"].Size(), 1u);
+  auto sarif = run_tool({"check", "--format", "sarif", "--policy", t / "policy.yaml", p});
+  EXPECT_NE(sarif.out.find("\"toolConfigurationNotifications\""), std::string::npos) << sarif.out;
+  // A suppression without a reason is an invalid policy.
+  test::write_file(t / "bad.yaml", "suppress:\n  - code: sums.unlisted\n");
+  auto bad = run_tool({"check", "--policy", t / "bad.yaml", p});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("bad.yaml:2:5: key 'suppress[0].reason'"), std::string::npos) << bad.err;
+}
+
+// A tampered pack fails; with its own report as the baseline it passes; a new
+// defect fails again, and only the new finding counts.
+TEST(Baseline, OnlyNewFindingsFail) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  test::write_file(p + "/artifacts/plan.json", "{\"tampered\": true}\n");
+  auto old = run_tool({"check", "--format", "json", "--report", "json=" + t / "old.json", p});
+  EXPECT_EQ(old.exit_code, 1);
+  auto same = run_tool({"check", "--format", "json", "--baseline", t / "old.json", p});
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  JsonDoc doc = json_of(same.out);
+  EXPECT_EQ(doc.value["summary"]["errors"].GetUint(), 0u);
+  EXPECT_GT(doc.value["summary"]["suppressed"].GetUint(), 0u);
+  EXPECT_NE(same.out.find("\"baseline\": true"), std::string::npos);
+  auto sarif = run_tool({"check", "--format", "sarif", "--baseline", t / "old.json", p});
+  EXPECT_NE(sarif.out.find("present in the baseline report"), std::string::npos);
+  // From another working directory, with the pack named otherwise: the same.
+  auto elsewhere = run_tool_with({"check", "--baseline", t / "old.json", "./good"}, test::RunOptions{"", t.path(), 0});
+  EXPECT_EQ(elsewhere.exit_code, 0) << elsewhere.out;
+  // A new defect.
+  test::write_file(p + "/artifacts/trace.json", "{\"also\": true}\n");
+  auto more = run_tool({"check", "--format", "json", "--baseline", t / "old.json", p});
+  EXPECT_EQ(more.exit_code, 1);
+  JsonDoc m = json_of(more.out);
+  // What counts is new: the trace.json digest (and the root hash, whose
+  // computed value changed with it); plan.json's digest is in the baseline.
+  bool trace_counted = false;
+  for (const auto& g : m.value["packs"][0]["gates"].GetArray())
+    for (const auto& f : g["findings"].GetArray()) {
+      const std::string line = to_compact_json(f, 2000);
+      if (line.find("artifacts/plan.json") != std::string::npos) {
+        EXPECT_TRUE(f.HasMember("baseline")) << line;
+      }
+      if (std::string(f["severity"].GetString()) == "error" && !f.HasMember("baseline"))
+        trace_counted = trace_counted || line.find("artifacts/trace.json") != std::string::npos;
+    }
+  EXPECT_TRUE(trace_counted) << more.out;
+}
+
+TEST(Baseline, AFileThatIsNoReportIsAnError) {
+  TempDir t;
+  test::write_file(t / "x.json", "{\"not\": \"a report\"}");
+  test::write_file(t / "y.json", "{broken");
+  for (const char* f : {"x.json", "y.json", "missing.json"}) {
+    auto r = run_tool({"check", "--baseline", t / f, test::fixture("packs/good-real")});
+    EXPECT_EQ(r.exit_code, 2) << f;
+    EXPECT_NE(r.err.find("baseline " + t / f), std::string::npos) << r.err;
+  }
+}
+
+// .mplp-gate.yaml: the working directory's, else the one at the nearest
+// ancestor holding .git; never one above the repository.
+TEST(PolicyDiscovery, WorkingDirectoryThenRepositoryRoot) {
+  TempDir t;
+  fs::create_directories(t / "repo/.git");
+  fs::create_directories(t / "repo/sub/dir");
+  std::string p = test::copy_good_pack(t);
+  test::write_file(t / "repo/.mplp-gate.yaml", "extends: default\nlimits:\n  max_json_depth: 64\n");
+  test::write_file(t / ".mplp-gate.yaml", "limits:\n  max_json_depth: 32\n");  // above the repository: never read
+  auto r = run_tool_with({"check", "--format", "json", p}, test::RunOptions{"", t / "repo/sub/dir", 0});
+  JsonDoc doc = json_of(r.out);
+  EXPECT_EQ(std::string(doc.value["policy"]["name"].GetString()), ".mplp-gate.yaml");
+  EXPECT_EQ(std::string(doc.value["policy"]["sha256"].GetString()), sha256_of(t / "repo/.mplp-gate.yaml"));
+  // The working directory's own wins.
+  test::write_file(t / "repo/sub/dir/.mplp-gate.yaml", "limits:\n  max_json_depth: 100\n");
+  auto own = run_tool_with({"check", "--format", "json", p}, test::RunOptions{"", t / "repo/sub/dir", 0});
+  EXPECT_EQ(std::string(json_of(own.out).value["policy"]["sha256"].GetString()), sha256_of(t / "repo/sub/dir/.mplp-gate.yaml"));
+  // --policy wins over both; a broken discovered file is an error naming it.
+  test::write_file(t / "repo/sub/dir/.mplp-gate.yaml", "nope: 1\n");
+  auto broken = run_tool_with({"check", p}, test::RunOptions{"", t / "repo/sub/dir", 0});
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_NE(broken.err.find(".mplp-gate.yaml:1:1"), std::string::npos) << broken.err;
+  // Outside any repository and without a file: the built-in policy.
+  fs::create_directories(t / "plain");
+  auto plain = run_tool_with({"check", "--format", "json", p}, test::RunOptions{"", t / "plain", 0});
+  EXPECT_EQ(std::string(json_of(plain.out).value["policy"]["name"].GetString()), "builtin");
+}
+
+TEST(PolicyNamed, EveryReportNamesThePolicyAndItsDigest) {
+  TempDir t;
+  test::write_file(t / "mine.yaml", "extends: default\n");
+  const std::string digest = sha256_of(t / "mine.yaml");
+  std::vector<std::string> args = {"check", "--policy", t / "mine.yaml"};
+  for (const char* f : {"json", "sarif", "junit", "github", "html", "text"})
+    args.push_back("--report=" + std::string(f) + "=" + t / ("r." + std::string(f)));
+  args.push_back(test::fixture("packs/good-real"));
+  std::string summary = t / "summary.md";
+  test::ScopedEnv env("GITHUB_STEP_SUMMARY", summary.c_str());
+  auto r = run_tool(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"json", "sarif", "junit", "github", "html", "text"}) {
+    std::string bytes = test::read_file(t / ("r." + std::string(f)));
+    EXPECT_NE(bytes.find(digest), std::string::npos) << f;
+    EXPECT_NE(bytes.find("mine.yaml"), std::string::npos) << f;
+  }
+  EXPECT_NE(r.out.find("policy: mine.yaml (sha256 " + digest + ")"), std::string::npos) << r.out;
+  EXPECT_NE(test::read_file(summary).find(digest), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mplp

@@ -1,0 +1,212 @@
+// End-to-end tests of issue 14, point 2 on the built binary: `explain` for
+// finding codes and short gate ids, each thing once, paged on a terminal;
+// "did you mean" for commands, options, formats, gate ids and codes; findings
+// located by JSON pointer carry line and column in every format.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/json.h"
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+using test::run_tool;
+using test::TempDir;
+
+using test::count_of;
+
+TEST(ExplainCli, FindingCodesAreExplainedWithTheirGateAndFix) {
+  auto r = run_tool({"explain", "sums.unlisted"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("sums.unlisted (warning, GATE-V2-INTEGRITY-01)", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("How to fix it:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mplp-gate explain GATE-V2-INTEGRITY-01"), std::string::npos) << r.out;
+  // Case does not matter; the engine's own codes are known too.
+  EXPECT_EQ(run_tool({"explain", "SUMS.UNLISTED"}).out, r.out);
+  auto omitted = run_tool({"explain", "findings.omitted"});
+  EXPECT_EQ(omitted.exit_code, 0);
+  EXPECT_NE(omitted.out.find("max_findings_per_pack"), std::string::npos) << omitted.out;
+  for (const char* code : {"root_hash.mismatch", "root_hash.placeholder", "verify_hash.unchecked", "det.mismatch",
+                           "ssot.fingerprint", "internal.error"}) {
+    auto c = run_tool({"explain", code});
+    EXPECT_EQ(c.exit_code, 0) << code << c.err;
+    EXPECT_NE(c.out.find("How to fix it:\n  "), std::string::npos) << c.out;
+  }
+}
+
+TEST(ExplainCli, GatesCodesListsEveryCodeAndEachExplains) {
+  auto r = run_tool({"gates", "--codes"});
+  ASSERT_EQ(r.exit_code, 0);
+  std::size_t lines = 0;
+  for (std::size_t pos = 0; pos < r.out.size(); pos = r.out.find('\n', pos) + 1) {
+    std::string code = r.out.substr(pos, r.out.find(' ', pos) - pos);
+    ++lines;
+    if (lines % 10 != 1) continue;  // a sample: each run starts the binary
+    auto e = run_tool({"explain", code});
+    EXPECT_EQ(e.exit_code, 0) << code;
+    EXPECT_EQ(e.out.rfind(code + " (", 0), 0u) << e.out;
+  }
+  EXPECT_GT(lines, 100u);
+  EXPECT_NE(r.out.find("findings.omitted"), std::string::npos);
+  EXPECT_EQ(run_tool({"gates", "--nope"}).exit_code, 2);
+}
+
+TEST(ExplainCli, ShortAndFullGateIdsPrintEachThingOnce) {
+  auto full = run_tool({"explain", "GATE-V2-INTEGRITY-01"});
+  ASSERT_EQ(full.exit_code, 0);
+  EXPECT_EQ(run_tool({"explain", "INTEGRITY-01"}).out, full.out);
+  EXPECT_EQ(run_tool({"explain", "integrity-01"}).out, full.out);
+  EXPECT_EQ(run_tool({"explain", "V2-INTEGRITY-01"}).out, full.out);
+  // Every code's line appears once: the findings list is not printed twice
+  // (the doc page's table is what the list restates).
+  EXPECT_EQ(count_of(full.out, "  sums.unlisted ("), 1u) << full.out;
+  EXPECT_EQ(count_of(full.out, "Why:"), 1u);
+  EXPECT_EQ(count_of(full.out, "What it checks:"), 1u);
+  EXPECT_EQ(count_of(full.out, "Findings and how to fix them:"), 1u);
+  // The doc page's other sections are there.
+  EXPECT_NE(full.out.find("Upstream packs:"), std::string::npos) << full.out;
+  for (const char* id : {"GATE-V2-HOST-ALLOW-01", "GATE-V2-DET-01", "GATE-V2-SSOT-01", "GATE-V2-RUNNER-SMOKE-01"}) {
+    auto g = run_tool({"explain", id});
+    EXPECT_EQ(g.exit_code, 0);
+    EXPECT_EQ(count_of(g.out, "What it checks:"), 1u) << id;
+    EXPECT_EQ(g.out.find("| code |"), std::string::npos) << id << ": the doc page's findings table is left out";
+  }
+}
+
+TEST(ExplainCli, UnknownNamesGetASuggestionOrNone) {
+  auto typo = run_tool({"explain", "sums.unlistd"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("did you mean sums.unlisted?"), std::string::npos) << typo.err;
+  EXPECT_TRUE(typo.out.empty());
+  auto gate = run_tool({"explain", "GATE-V2-SSOT-1"});
+  EXPECT_EQ(gate.exit_code, 2);
+  EXPECT_NE(gate.err.find("did you mean GATE-V2-SSOT-01?"), std::string::npos) << gate.err;
+  auto nothing = run_tool({"explain", "completely-unrelated"});
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_EQ(nothing.err.find("did you mean"), std::string::npos) << nothing.err;
+}
+
+TEST(ExplainCli, PagedOnATerminalOnly) {
+  // Not a terminal: printed directly, whatever PAGER says.
+  {
+    test::ScopedEnv pager("PAGER", "sed s/^/PAGED:/");
+    auto r = run_tool({"explain", "sums.unlisted"});
+    EXPECT_EQ(r.out.find("PAGED:"), std::string::npos) << r.out;
+  }
+  // A terminal (util-linux `script` gives the binary a pty): through $PAGER.
+  std::string out;
+  const std::string bin = test::shell_quote(test::gate_binary());
+  int rc = test::run_shell("PAGER='sed s/^/PAGED:/' script -qec " +
+                               test::shell_quote(bin + " explain sums.unlisted") + " /dev/null",
+                           out);
+  if (rc == 127 || out.find("script: not found") != std::string::npos) GTEST_SKIP() << "no `script` here: " << out;
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("PAGED:sums.unlisted (warning"), std::string::npos) << out;
+  // A pager that does not exist: the text is printed anyway.
+  rc = test::run_shell("PAGER=/nonexistent/pager script -qec " + test::shell_quote(bin + " explain sums.unlisted") +
+                           " /dev/null",
+                       out);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("sums.unlisted (warning"), std::string::npos) << out;
+  // PAGER=cat (or empty): no pager.
+  rc = test::run_shell("PAGER=cat script -qec " + test::shell_quote(bin + " explain sums.unlisted") + " /dev/null",
+                       out);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("sums.unlisted (warning"), std::string::npos) << out;
+}
+
+TEST(DidYouMean, CommandsOptionsFormatsAndGateIds) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;      // "" = no suggestion at all
+  };
+  const std::string pack = test::fixture("packs/good-real");
+  const std::vector<Case> cases = {
+      {{"chek", pack}, "did you mean check?"},
+      {{"explian", "sums.unlisted"}, "did you mean explain?"},
+      {{"help", "dif"}, "did you mean diff?"},
+      {{"check", "--formt", "json", pack}, "did you mean --format?"},
+      {{"check", "--stirct", pack}, "did you mean --strict?"},
+      {{"check", "--format", "jsno", pack}, "did you mean json?"},
+      {{"check", "--format", "SARIF", pack}, "did you mean sarif?"},
+      {{"check", "--report", "juint=x.xml", pack}, "did you mean junit?"},
+      {{"check", "--gate", "GATE-V2-SSOT-1", pack}, "did you mean GATE-V2-SSOT-01?"},
+      {{"check", "--gate", "SSOT-01", pack}, "did you mean GATE-V2-SSOT-01?"},
+      {{"check", "--skip", "gate-v2-det-01", pack}, "did you mean GATE-V2-DET-01?"},
+      // Far from everything: no suggestion rather than a wrong one.
+      {{"check", "--gate", "GATE-V2-FOO", pack}, ""},
+      {{"frobnicate"}, ""},
+      {{"check", "--frobnicate", pack}, ""},
+      {{"check", "--format", "yaml", pack}, ""},
+  };
+  for (const Case& c : cases) {
+    auto r = run_tool(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args[0] << " " << c.args[1];
+    if (c.says.empty())
+      EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
+    else
+      EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
+  }
+}
+
+// The JSON text at a pointer finding's line:column is the value it names.
+TEST(PointerLocations, FindingsByPointerCarryLineAndColumnInEveryFormat) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  // A fingerprint value that is not a real string, deep in the manifest.
+  test::set_json(p + "/manifest.json", "/env_ref/environment_fingerprint/arch", "\"unknown\"");
+  test::reseal(p);
+  auto r = run_tool({"check", "--format", "json", "--gate", "GATE-V2-SSOT-01", p});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(r.out, {}, doc));
+  const std::string manifest = test::read_file(p + "/manifest.json");
+  std::size_t located = 0;
+  std::uint64_t arch_line = 0, arch_column = 0;
+  for (const auto& g : doc.value["packs"][0]["gates"].GetArray())
+    for (const auto& f : g["findings"].GetArray()) {
+      if (!f.HasMember("pointer") || std::string(f["file"].GetString()) != "manifest.json") continue;
+      ASSERT_TRUE(f.HasMember("line")) << to_compact_json(f);
+      ASSERT_TRUE(f.HasMember("column")) << to_compact_json(f);
+      std::string pointer = f["pointer"].GetString();
+      // The text at line:column is the value the pointer names.
+      std::size_t at = 0;
+      for (unsigned line = 1; line < f["line"].GetUint(); ++line) at = manifest.find('\n', at) + 1;
+      at += f["column"].GetUint() - 1;
+      if (pointer == "/env_ref/environment_fingerprint/arch") {
+        EXPECT_EQ(manifest.compare(at, 9, "\"unknown\""), 0) << manifest.substr(at, 30);
+        arch_line = f["line"].GetUint();
+        arch_column = f["column"].GetUint();
+        ++located;
+      }
+    }
+  EXPECT_GE(located, 1u) << r.out;
+  // Text and GitHub show file:line:col, SARIF a region with that line.
+  auto text = run_tool({"check", "--gate", "GATE-V2-SSOT-01", p});
+  EXPECT_NE(text.out.find("manifest.json:" + std::to_string(arch_line) + ":" + std::to_string(arch_column) +
+                          "#/env_ref/environment_fingerprint/arch"),
+            std::string::npos)
+      << text.out;
+  auto gh = run_tool({"check", "--format", "github", "--gate", "GATE-V2-SSOT-01", p});
+  EXPECT_NE(gh.out.find("manifest.json,line=" + std::to_string(arch_line) + ",col=" + std::to_string(arch_column)),
+            std::string::npos)
+      << gh.out;
+  auto sarif = run_tool({"check", "--format", "sarif", "--gate", "GATE-V2-SSOT-01", p});
+  JsonDoc s;
+  ASSERT_TRUE(parse_json(sarif.out, {}, s));
+  bool region = false;
+  for (const auto& res : s.value["runs"][0]["results"].GetArray()) {
+    const auto& loc = res["locations"][0];
+    if (!loc.HasMember("logicalLocations")) continue;
+    std::string name = loc["logicalLocations"][0]["fullyQualifiedName"].GetString();
+    if (name != "/env_ref/environment_fingerprint/arch") continue;
+    region = loc["physicalLocation"]["region"]["startLine"].GetUint() == arch_line &&
+             loc["physicalLocation"]["region"]["startColumn"].GetUint() == arch_column;
+  }
+  EXPECT_TRUE(region) << sarif.out;
+}
+
+}  // namespace
+}  // namespace mplp
