@@ -69,7 +69,7 @@ pid_t spawn_tool(std::vector<std::string> args) {
 std::vector<std::string> containers_of(pid_t pid) {
   runner::Engine e;
   std::string why;
-  runner::detect_engine("auto", e, why);
+  runner::detect_engine(test_engine(), e, why);
   std::string value = e.name == "docker" ? "{{.Label \"org.mplp.owner\"}}" : "{{index .Labels \"org.mplp.owner\"}}";
   EngineOutput o = engine_cmd({"ps", "--filter", "label=org.mplp.owner", "--filter", "name=mplp-run-", "--format",
                                "{{.ID}} " + value});
@@ -125,7 +125,7 @@ TEST(RunHardening, ProducerHasNoCapabilityNoNewPrivilegesAndAUserNamespace) {
   EXPECT_EQ(read_file(pack + "/chown.txt"), "refused\n");
   runner::Engine e;
   std::string why;
-  ASSERT_TRUE(runner::detect_engine("auto", e, why));
+  ASSERT_TRUE(runner::detect_engine(test_engine(), e, why));
   if (e.name == "podman" && ::geteuid() == 0) {
     // Container root is host uid 1600000000, not root.
     std::string map = read_file(pack + "/uid_map.txt");
@@ -244,7 +244,7 @@ TEST(RunHardening, ContainersCarryTheirOwnerAndATimeLimitAndOrphansAreRemoved) {
   REQUIRE_ENGINE();
   runner::Engine e;
   std::string why;
-  ASSERT_TRUE(runner::detect_engine("auto", e, why));
+  ASSERT_TRUE(runner::detect_engine(test_engine(), e, why));
   TempDir tmp;
   std::string pack = existing_dir(tmp);
   auto before = tree_state(pack);

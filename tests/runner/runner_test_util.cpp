@@ -170,7 +170,7 @@ EngineOutput engine_cmd(const std::vector<std::string>& args) {
   runner::Engine e;
   std::string why;
   EngineOutput o;
-  if (!runner::detect_engine("auto", e, why)) return o;
+  if (!runner::detect_engine(test_engine(), e, why)) return o;
   runner::ProcessSpec s;
   s.argv = {e.binary};
   s.argv.insert(s.argv.end(), args.begin(), args.end());
