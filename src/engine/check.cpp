@@ -101,6 +101,16 @@ bool known_gate(std::string_view id, std::string& error) {
   return false;
 }
 
+// An internal failure of a gate is a finding too, so every format shows it.
+void report_internal_error(CollectingSink& sink, const char* what) {
+  Finding f;
+  f.severity = Severity::Error;
+  f.code = "internal.error";
+  f.message = std::string("internal error in gate: ") + what;
+  f.hint = "please report this with the pack that caused it";
+  sink.report(std::move(f));
+}
+
 // A staging directory found among the packs: never opened as a pack. Every
 // pack gate skips it, and INTEGRITY-01 says why in a warning (a killed seal
 // or run left it), so that it never shows as a passing pack.
@@ -362,20 +372,9 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       try {
         g->check_pack(pack, pack_ctx, sink);
       } catch (const std::exception& e) {
-        // An internal failure is a finding too, so every format shows it.
-        Finding f;
-        f.severity = Severity::Error;
-        f.code = "internal.error";
-        f.message = std::string("internal error in gate: ") + e.what();
-        f.hint = "please report this with the pack that caused it";
-        sink.report(std::move(f));
+        report_internal_error(sink, e.what());
       } catch (const char* what) {  // RAPIDJSON_ASSERT (see meson.build)
-        Finding f;
-        f.severity = Severity::Error;
-        f.code = "internal.error";
-        f.message = std::string("internal error in gate: ") + what;
-        f.hint = "please report this with the pack that caused it";
-        sink.report(std::move(f));
+        report_internal_error(sink, what);
       }
       pr.gates.push_back(sink.result(req.options.strict));
       caps[i].trim(pr.gates);  // at most the cap held at any time
