@@ -1,6 +1,8 @@
 #include "gates/gate_list.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 
 #include "gates/attestation.h"
 #include "gates/consistency.h"
@@ -37,6 +39,20 @@ const std::vector<const Gate*>& all_gates() {
 const Gate* find_gate(std::string_view id) {
   for (const Gate* g : all_gates())
     if (g->info().id == id) return g;
+  return nullptr;
+}
+
+const Gate* find_gate_named(std::string_view typed) {
+  std::string t(typed);
+  for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const Gate* g : all_gates()) {
+    std::string_view id = g->info().id;
+    if (id == t) return g;
+    // A suffix after a '-' that itself has a '-' (SSOT-01, not 01).
+    if (id.size() > t.size() && id.substr(id.size() - t.size()) == t && id[id.size() - t.size() - 1] == '-' &&
+        t.find('-') != std::string::npos)
+      return g;
+  }
   return nullptr;
 }
 

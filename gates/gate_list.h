@@ -14,5 +14,8 @@ namespace mplp {
 const std::vector<const Gate*>& all_gates();
 // The gate with this id, or nullptr.
 const Gate* find_gate(std::string_view id);
+// The gate a person named: its full id or the id without the GATE-V2- prefix
+// (INTEGRITY-01), in any letter case; nullptr when none is named so.
+const Gate* find_gate_named(std::string_view typed);
 
 }  // namespace mplp

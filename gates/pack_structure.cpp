@@ -110,6 +110,7 @@ void check_schema(const rapidjson::Value& m, FindingSink& sink) {
     if (repeats_own_check(e)) continue;
     Finding f = error("manifest.schema", std::string(kManifest), "manifest schema: " + e.message);
     f.location.pointer = e.pointer;
+    f.schema_rule = true;
     if (const rapidjson::Value* v = e.pointer.empty() ? nullptr : rapidjson::Pointer(e.pointer.c_str()).Get(m))
       f.actual = to_compact_json(*v);
     f.hint = "make the manifest match schemas/manifest.v2.schema.json (`mplp-gate explain` shows the schema)";

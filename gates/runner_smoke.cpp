@@ -126,6 +126,7 @@ void check_smoke_pack(const std::string& id, const runner::RunnerDef& def, const
   for (const SchemaError& e : validate_with_schema("runner-meta.v2", doc.value)) {
     Finding f = make("smoke.meta_invalid", meta_file, "runner.meta.json is not valid runner-meta v2: " + e.message);
     f.location.pointer = e.pointer;
+    f.schema_rule = true;
     sink.report(std::move(f));
   }
   const rapidjson::Value* digest = string_member(&doc.value, "container_digest");

@@ -234,6 +234,7 @@ void check_runner_meta(const Pack& pack, FindingSink& sink, const rapidjson::Val
     f.code = "ssot.runner-meta-schema";
     f.file = std::string(kMeta);
     f.location.pointer = err.pointer;
+    f.schema_rule = true;
     f.message = "not valid against schemas/runner-meta.v2.schema.json: " + err.message;
     if (!err.pointer.empty())  // (the whole document is too long to show)
       f.actual = describe(rapidjson::Pointer(err.pointer.c_str(), err.pointer.size()).Get(meta));

@@ -44,6 +44,7 @@ void check_schema(const RegistryView& view, std::set<std::string>& error_pointer
   for (const SchemaError& e : validate_with_schema("substrate-registry.v2", view.reg.as_json)) {
     error_pointers.insert(e.pointer);
     Finding f = view.finding(Severity::Error, "registry.schema", e.pointer, "registry schema: " + e.message);
+    f.schema_rule = true;
     if (const rapidjson::Value* v =
             e.pointer.empty() ? nullptr : rapidjson::Pointer(e.pointer.c_str()).Get(view.reg.as_json))
       f.actual = to_compact_json(*v);

@@ -76,6 +76,7 @@ void check_runner_yaml(const Dir& dir, const Tree& tree, const std::string& id, 
   for (const SchemaError& se : validate_with_schema("runner-yaml", y.doc)) {
     Finding f = error("runner.yaml_schema", rel, "runner.yaml schema: " + se.message);
     f.location.pointer = se.pointer;
+    f.schema_rule = true;
     f.location.line = static_cast<std::uint64_t>(std::max(0, y.line_of(se.pointer)));
     f.hint = "make runner.yaml match schemas/runner-yaml.schema.json";
     sink.report(std::move(f));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test stage: the HTML report opened in a real browser (issue 15).
-# Makes three reports with the built binary (the fixtures' run, packs with
-# hostile names, 10,000 packs), each with the JSON report of the same run,
+# Makes four reports with the built binary (the fixtures' run, one with a
+# suppressed finding, packs with hostile names, 10,000 packs), each with the JSON report of the same run,
 # then opens them in Debian's headless Chromium driven by playwright-core
 # (from the npm registry, pinned, installed into the build directory) and
 # checks the matrix, the filters, the findings, the hostile names and that
@@ -47,6 +47,10 @@ report() {  # NAME PATH...
   fi
 }
 report fixtures fixtures/det/fail-mismatch fixtures/packs/good-real fixtures/report/fail-mixed
+# A run with a suppressed finding: the page marks it accepted, with the reason.
+printf '%s\n' 'extends: default' 'suppress:' '  - code: host.forbidden' \
+  '    reason: a known example host, accepted for the HTML test' >"$out/accepted-policy.yaml"
+report accepted --policy "$out/accepted-policy.yaml" fixtures/report/fail-mixed
 python3 tests/report/make_html_trees.py "$PWD" "$out" || status=1
 report hostile "$out/hostile"
 report big "$out/big"

@@ -19,6 +19,7 @@
 #include "core/safe_fs.h"
 #include "core/suggest.h"
 #include "engine/check.h"
+#include "gates/gate_list.h"
 #include "report/receipt.h"
 #include "report/render.h"
 #include "runner/engine.h"
@@ -26,6 +27,13 @@
 namespace mplp::cli {
 
 namespace {
+
+// --gate and --skip take a gate's full or short id; anything else is passed
+// on as typed, for the engine's "unknown gate id" error with its suggestion.
+std::string gate_id_of(const std::string& typed) {
+  const Gate* g = find_gate_named(typed);
+  return g != nullptr ? std::string(g->info().id) : typed;
+}
 
 constexpr std::string_view kUsage =
     "usage: mplp-gate check [options] PATH...\n"
@@ -193,11 +201,11 @@ int cmd_check(const Args& args) {
          return true;
        }, "colour the text output: auto (terminal, no NO_COLOR), always, never", "WHEN"},
       {"-q", false, [&](const std::string&, std::string&) { quiet = true; return true; },
-       "quiet: print nothing on stdout when the run passes (no progress line)", ""},
+       "quiet: nothing on stdout when the run passes, only what failed when it fails (no progress line)", ""},
       {"--quiet", false, [&](const std::string&, std::string&) { quiet = true; return true; }, "same as -q", ""},
-      {"--gate", true, [&](const std::string& v, std::string&) { req.only_gates.push_back(v); return true; },
-       "run only this gate (repeatable; full id, e.g. GATE-V2-SSOT-01)", "ID"},
-      {"--skip", true, [&](const std::string& v, std::string&) { req.skip_gates.push_back(v); return true; },
+      {"--gate", true, [&](const std::string& v, std::string&) { req.only_gates.push_back(gate_id_of(v)); return true; },
+       "run only this gate (repeatable; GATE-V2-SSOT-01 or SSOT-01)", "ID"},
+      {"--skip", true, [&](const std::string& v, std::string&) { req.skip_gates.push_back(gate_id_of(v)); return true; },
        "do not run this gate (repeatable)", "ID"},
       {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
        "policy YAML replacing the built-in default (without it: ./.mplp-gate.yaml, else the one at the nearest "

@@ -54,28 +54,12 @@ constexpr std::string_view kExplainUsage =
     "Case does not matter. On a terminal the text goes through $PAGER (default less -FRX; PAGER= or\n"
     "PAGER=cat prints it directly).\n";
 
-std::string upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
 // GATE-V2-INTEGRITY-01, INTEGRITY-01, V2-INTEGRITY-01 (any case).
-const Gate* gate_named(const std::string& typed) {
-  const std::string t = upper(typed);
-  for (const Gate* g : all_gates()) {
-    std::string_view id = g->info().id;
-    if (id == t) return g;
-    if (id.size() > t.size() && id.substr(id.size() - t.size()) == t && id[id.size() - t.size() - 1] == '-' &&
-        t.find('-') != std::string::npos)
-      return g;
-  }
-  return nullptr;
-}
 
 // The sections of a gate's doc page (gates/docs/ID.md) by their "## "
 // heading, in order; the title and intro before the first heading are left
@@ -165,7 +149,7 @@ int cmd_explain(const Args& args) {
     return kExitError;
   }
   std::string text;
-  if (const Gate* g = gate_named(args[0]); g != nullptr) text = gate_text(g->info());
+  if (const Gate* g = find_gate_named(args[0]); g != nullptr) text = gate_text(g->info());
   else text = code_text(args[0]);
   if (text.empty()) {
     const std::vector<std::string> names = explain_names();

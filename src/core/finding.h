@@ -59,6 +59,10 @@ struct Finding {
   // gate's status or the exit code.
   std::string suppressed;
   bool baseline = false;
+  // The finding restates a JSON-schema rule. When the same gate also reports
+  // the same field in its own words, the engine keeps that finding alone and
+  // folds this one's message into its detail (one finding per defect).
+  bool schema_rule = false;
   bool counts() const { return suppressed.empty() && !baseline; }
 };
 

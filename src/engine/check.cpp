@@ -306,6 +306,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       CollectingSink sink(std::string(g->info().id), req.policy, cap);
       g->check_runners(ctx, sink);
       pr.gates.push_back(sink.result(req.options.strict));
+      one_finding_per_defect(pr.gates.back());
       cap.trim(pr.gates);
     }
     cap.add_notes(pr.gates);
@@ -381,7 +382,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     }
     for (GateResult& g : pr.gates) {
       locate_pointers(pack, g);
-      fold_repeats(g);
+      one_finding_per_defect(g);
     }
     pack.release_contents();
     if (req.on_pack_done) {
@@ -414,6 +415,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     for (std::size_t i = 0; i < all.size(); ++i) {
       results[real[i]].gates.push_back(sinks[i]->result(req.options.strict));
       locate_pointers(*all[i], results[real[i]].gates.back());
+      one_finding_per_defect(results[real[i]].gates.back());
       caps[real[i]].trim(results[real[i]].gates);
     }
   }

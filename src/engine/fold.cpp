@@ -1,7 +1,9 @@
 #include "engine/fold.h"
 
 #include <map>
+#include <set>
 #include <tuple>
+#include <utility>
 
 namespace mplp {
 
@@ -31,6 +33,35 @@ void fold_repeats(GateResult& g) {
     f.detail = "found " + std::to_string(at.size()) + " times, at " + where + (f.detail.empty() ? "" : "; " + f.detail);
   }
   g.findings = std::move(kept);
+}
+
+void drop_schema_restatements(GateResult& g) {
+  using Field = std::pair<std::string, std::string>;  // file, JSON pointer
+  std::map<Field, std::size_t> own;                    // field -> first own finding there
+  for (std::size_t i = 0; i < g.findings.size(); ++i) {
+    const Finding& f = g.findings[i];
+    if (!f.schema_rule && !f.location.pointer.empty()) own.emplace(Field{f.file, f.location.pointer}, i);
+  }
+  if (own.empty()) return;
+  std::vector<Finding> kept;
+  std::set<std::size_t> dropped;
+  for (std::size_t i = 0; i < g.findings.size(); ++i) {
+    const Finding& f = g.findings[i];
+    if (!f.schema_rule || f.location.pointer.empty()) continue;
+    auto it = own.find(Field{f.file, f.location.pointer});
+    if (it == own.end() || g.findings[it->second].severity < f.severity) continue;
+    Finding& keeper = g.findings[it->second];
+    keeper.detail += (keeper.detail.empty() ? "" : "; ") + std::string("the schema also says: ") + f.message;
+    dropped.insert(i);
+  }
+  for (std::size_t i = 0; i < g.findings.size(); ++i)
+    if (dropped.count(i) == 0) kept.push_back(std::move(g.findings[i]));
+  g.findings = std::move(kept);
+}
+
+void one_finding_per_defect(GateResult& g) {
+  drop_schema_restatements(g);
+  fold_repeats(g);
 }
 
 }  // namespace mplp

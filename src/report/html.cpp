@@ -91,14 +91,17 @@ void pack_data(Writer& w, const PackResult& p, const std::map<std::string, int>&
       w.Null();
       continue;
     }
-    int counts[3] = {0, 0, 0};
-    for (const Finding& f : g->findings) ++counts[static_cast<int>(f.severity)];
+    // Accepted findings (suppressed, or in the baseline) are counted apart:
+    // they never decide a verdict, so they do not colour its cell.
+    int counts[3] = {0, 0, 0}, accepted = 0;
+    for (const Finding& f : g->findings) f.counts() ? ++counts[static_cast<int>(f.severity)] : ++accepted;
     w.StartArray();
     w.Int(status_index(g->status));
     w.Int(counts[2]);
     w.Int(counts[1]);
     w.Int(counts[0]);
     str(w, g->skip_reason);
+    if (accepted > 0) w.Int(accepted);
     w.EndArray();
   }
   w.EndArray();
@@ -113,6 +116,7 @@ void pack_data(Writer& w, const PackResult& p, const std::map<std::string, int>&
       for (const std::string& s : {f.code, f.file, place(f), f.message, f.detail, f.expected, f.actual, f.hint,
                                    report::diff_command(paths, p.path, f)})
         str(w, s);
+      if (!f.counts()) str(w, f.baseline ? "in the baseline (--baseline)" : "suppressed: " + f.suppressed);
       w.EndArray();
     }
   }

@@ -21,7 +21,7 @@ namespace mplp {
 
 struct RenderOptions {
   bool color = false;  // ANSI colour (text only)
-  bool quiet = false;  // text: print nothing when the run passes
+  bool quiet = false;  // text: nothing when the run passes; on failure only what failed
   std::string_view tool_version;  // "0.1.0 (commit abc)"; SARIF driver.version, JSON tool.version
   // github: when non-null, a Markdown summary table (packs x gates) is
   // written here too (the CLI opens $GITHUB_STEP_SUMMARY for appending).

@@ -75,16 +75,22 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
   Style st{options.color};
   const auto paths = report::paths_by_name(report);
   std::size_t failed_packs = 0;
+  // Quiet and failing: only what failed (failing packs, their failing
+  // gates, the errors and warnings that count), then the summary.
+  const bool only_failures = options.quiet;
   for (const PackResult& p : report.packs) {
     if (p.failed()) ++failed_packs;
+    if (only_failures && !p.failed()) continue;
     out << st.paint("1", pack_header(p.path));
     if (!p.indexability.empty()) out << " (" << printable(p.indexability) << ")";
     out << "\n";
     for (const GateResult& g : p.gates) {
+      if (only_failures && g.status != GateStatus::Fail) continue;
       out << "  " << st.paint(status_colour(g.status), to_string(g.status)) << "  " << printable(g.gate_id);
       if (g.status == GateStatus::Skip && !g.skip_reason.empty()) out << "  (" << printable(g.skip_reason) << ")";
       out << "\n";
       for (const Finding& f : g.findings) {
+        if (only_failures && (f.severity == Severity::Info || !f.counts())) continue;
         std::string sev(to_string(f.severity));
         sev.resize(7, ' ');
         out << "    " << st.paint(severity_colour(f.severity), sev) << "  ";
@@ -102,7 +108,7 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
         field(out, "compare:  ", report::diff_command(paths, p.path, f));
       }
     }
-    if (!p.not_verified.empty()) {
+    if (!p.not_verified.empty() && !only_failures) {
       std::string line;
       for (const Unverified& u : p.not_verified) line += (line.empty() ? "" : "; ") + u.check + " (" + u.reason + ")";
       out << "  " << st.paint("33", "NOT VERIFIED") << "  " << printable(line) << "\n";

@@ -133,8 +133,7 @@ TEST(DidYouMean, CommandsOptionsFormatsAndGateIds) {
       {{"check", "--format", "SARIF", pack}, "did you mean sarif?"},
       {{"check", "--report", "juint=x.xml", pack}, "did you mean junit?"},
       {{"check", "--gate", "GATE-V2-SSOT-1", pack}, "did you mean GATE-V2-SSOT-01?"},
-      {{"check", "--gate", "SSOT-01", pack}, "did you mean GATE-V2-SSOT-01?"},
-      {{"check", "--skip", "gate-v2-det-01", pack}, "did you mean GATE-V2-DET-01?"},
+      {{"check", "--skip", "gate-v2-det-1", pack}, "did you mean GATE-V2-DET-01?"},
       // Far from everything: no suggestion rather than a wrong one.
       {{"check", "--gate", "GATE-V2-FOO", pack}, ""},
       {{"frobnicate"}, ""},
@@ -149,6 +148,26 @@ TEST(DidYouMean, CommandsOptionsFormatsAndGateIds) {
     else
       EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
   }
+}
+
+// --gate and --skip take short ids in any case, as explain does.
+TEST(GateNames, ShortIdsSelectTheGate) {
+  const std::string pack = test::fixture("packs/good-real");
+  for (const std::string& name : {std::string("SSOT-01"), std::string("ssot-01"), std::string("GATE-V2-SSOT-01")}) {
+    auto r = run_tool({"check", "--format", "json", "--gate", name, pack});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    JsonDoc doc;
+    ASSERT_TRUE(parse_json(r.out, {}, doc));
+    const auto& gates = doc.value["packs"][0]["gates"];
+    ASSERT_EQ(gates.Size(), 1u) << name;
+    EXPECT_EQ(as_view(gates[0]["id"]), "GATE-V2-SSOT-01");
+  }
+  auto skip = run_tool({"check", "--format", "json", "--skip", "det-01", pack});
+  ASSERT_EQ(skip.exit_code, 0) << skip.err;
+  EXPECT_EQ(skip.out.find("GATE-V2-DET-01"), std::string::npos) << "DET-01 skipped by its short id";
+  EXPECT_NE(skip.out.find("GATE-V2-SSOT-01"), std::string::npos);
+  // "01" alone names no gate.
+  EXPECT_EQ(run_tool({"check", "--gate", "01", pack}).exit_code, 2);
 }
 
 // The JSON text at a pointer finding's line:column is the value it names.

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "core/json.h"
 #include "core/schema.h"
@@ -142,6 +144,31 @@ TEST(OneFindingPerDefect, UpstreamPacks) {
       }
   EXPECT_LE(total, 39u);
   EXPECT_NE(r.out.find("(2 times in this file)"), std::string::npos) << "crewai's two placeholder runtimes fold";
+}
+
+// A field that breaks a schema rule and a rule of the gate (here executed_at
+// in runner.meta.json: not a string, and not what env_ref says) is one
+// finding of that gate, which keeps the schema's words in its detail.
+TEST(OneFindingPerDefect, SchemaAndGateRuleOnOneFieldReportOnce) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  test::set_json(p + "/reports/runner.meta.json", "/executed_at", "17");
+  test::reseal(p);
+  auto r = run_tool({"check", "--format", "json", "--gate", "GATE-V2-SSOT-01", p});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(r.out, {}, doc)) << r.out;
+  const auto& findings = doc.value["packs"][0]["gates"][0]["findings"];
+  std::vector<std::string> at_field;
+  for (const auto& f : findings.GetArray())
+    if (f.HasMember("pointer") && as_view(f["pointer"]) == "/executed_at") at_field.emplace_back(as_view(f["code"]));
+  ASSERT_EQ(at_field, std::vector<std::string>{"ssot.runner-meta-mismatch"}) << r.out;
+  EXPECT_NE(r.out.find("the schema also says"), std::string::npos) << r.out;
+  // The schema alone (a type error the gate has no rule of its own for) is still reported.
+  test::set_json(p + "/reports/runner.meta.json", "/workdir", "17");
+  test::reseal(p);
+  auto r2 = run_tool({"check", "--format", "json", "--gate", "GATE-V2-SSOT-01", p});
+  EXPECT_NE(r2.out.find("ssot.runner-meta-schema"), std::string::npos) << r2.out;
 }
 
 }  // namespace

@@ -111,6 +111,38 @@ TEST(ReportCli, QuietPrintsNothingOnSuccessOnly) {
   EXPECT_NE(read_file(dir / "r.json").find("\"result\": \"pass\""), std::string::npos);
 }
 
+// -q on a failing run: only what failed, then the summary; the full
+// report (PASS lines, info findings) is not printed.
+TEST(ReportCli, QuietOnFailureShowsOnlyWhatFailed) {
+  TempDir dir;
+  copy_tree(fixture("packs/good-real"), dir / "tree/a-good");
+  copy_tree(fixture("report/fail-mixed"), dir / "tree/b-bad");
+  RunResult full = run_tool({"check", dir / "tree"});
+  RunResult quiet = run_tool({"check", "-q", dir / "tree"});
+  ASSERT_EQ(full.exit_code, 1) << full.out << full.err;
+  EXPECT_EQ(quiet.exit_code, 1);
+  EXPECT_NE(full.out.find("a-good"), std::string::npos);
+  EXPECT_NE(full.out.find("  PASS  "), std::string::npos);
+  EXPECT_NE(full.out.find("    info "), std::string::npos) << full.out;
+  EXPECT_EQ(quiet.out.find("a-good"), std::string::npos) << "a passing pack is not listed:\n" << quiet.out;
+  EXPECT_EQ(quiet.out.find("  PASS  "), std::string::npos) << quiet.out;
+  EXPECT_EQ(quiet.out.find("  SKIP  "), std::string::npos) << quiet.out;
+  EXPECT_EQ(quiet.out.find("    info "), std::string::npos) << quiet.out;
+  EXPECT_EQ(quiet.out.find("NOT VERIFIED"), std::string::npos) << quiet.out;
+  EXPECT_NE(quiet.out.find("b-bad"), std::string::npos);
+  EXPECT_NE(quiet.out.find("  FAIL  GATE-V2-"), std::string::npos);
+  // Every error line of the full report is still there, and the summary.
+  std::size_t errors = 0;
+  for (std::size_t at = full.out.find("    error "); at != std::string::npos; at = full.out.find("    error ", at + 1)) {
+    std::string line = full.out.substr(at, full.out.find('\n', at) - at);
+    EXPECT_NE(quiet.out.find(line), std::string::npos) << line;
+    ++errors;
+  }
+  EXPECT_GT(errors, 0u);
+  std::string tail = full.out.substr(full.out.find("\npolicy: "));
+  EXPECT_EQ(quiet.out.substr(quiet.out.size() - tail.size()), tail) << "the same summary";
+}
+
 TEST(ReportCli, StepSummaryIsAppendedOncePerRun) {
   TempDir dir;
   std::string summary = dir / "summary.md";

@@ -43,6 +43,7 @@ function expect(cond, message) {
 }
 
 const NAMES = ['FixtureMatrixShowsTheJsonVerdicts', 'FiltersNarrowTheRows', 'OpeningAPackShowsEveryFinding',
+               'AcceptedFindingsAreMarked',
                'HostileNamesStayText', 'TenThousandPacksStayLight', 'NoNetworkRequest'];
 
 async function main() {
@@ -192,6 +193,24 @@ async function main() {
     expect((await page.textContent('#matrix-body')).includes('mplp-gate diff '), 'the compare command is shown');
   });
 
+  await test('AcceptedFindingsAreMarked', async () => {
+    const report = JSON.parse(fs.readFileSync(path.join(outDir, 'accepted.json'), 'utf8'));
+    const all = report.packs[0].gates.flatMap((g) => g.findings);
+    const accepted = all.filter((f) => f.suppressed);
+    expect(accepted.length > 0, 'the policy suppressed a finding of fail-mixed');
+    await open('accepted.html');
+    await toggleRow(0);
+    const shown = await page.$$eval('.finding', (fs) => fs.map((f) => [f.className, f.textContent]));
+    expect(shown.length === all.length, `${shown.length} findings shown, ${all.length} in the JSON report`);
+    const marked = shown.filter((s) => s[0].split(' ').includes('accepted'));
+    expect(marked.length === accepted.length, `${marked.length} marked accepted, ${accepted.length} suppressed`);
+    for (const f of accepted)
+      expect(marked.some((s) => s[1].includes(f.message) && s[1].includes('suppressed: ' + f.suppressed)),
+             `suppressed ${f.code} shown with its reason`);
+    const cell = await page.$$eval('#matrix-body td[data-gate="GATE-V2-HOST-ALLOW-01"]', (tds) => tds.map((td) => td.textContent));
+    expect(cell.length === 1 && cell[0].includes('accepted'), `HOST-ALLOW-01 cell says accepted: ${cell}`);
+  });
+
   await test('HostileNamesStayText', async () => {
     const names = JSON.parse(fs.readFileSync(path.join(outDir, 'hostile-names.json'), 'utf8'));
     const hostile = JSON.parse(fs.readFileSync(path.join(outDir, 'hostile.json'), 'utf8'));
@@ -234,10 +253,10 @@ async function main() {
   });
 
   await test('NoNetworkRequest', async () => {
-    const pages = ['fixtures.html', 'hostile.html', 'big.html'].map((f) => 'file://' + path.join(outDir, f));
+    const pages = ['fixtures.html', 'accepted.html', 'hostile.html', 'big.html'].map((f) => 'file://' + path.join(outDir, f));
     const others = requests.filter(([, url]) => !pages.includes(url));
     expect(others.length === 0, 'requests other than the page itself: ' + others.map((r) => r[1]).join(', '));
-    expect(requests.length >= 3, 'the page loads were seen');
+    expect(requests.length >= 4, 'the page loads were seen');
   });
 
   await context.close();

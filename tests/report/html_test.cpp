@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <vector>
 
 #include "core/json.h"
 #include "core/text.h"
@@ -122,6 +124,38 @@ TEST(HtmlReport, BlobHoldsTheMatrixAndEveryFinding) {
   EXPECT_EQ(as_view(doc.value["result"]), "fail");
   EXPECT_EQ(as_view(doc.value["run"]["policy"]), "builtin");
   EXPECT_TRUE(is_lower_hex(as_view(doc.value["run"]["policy_sha256"]), 64));
+}
+
+// Suppressed and baseline findings stay on the page, marked with why they
+// were accepted, and leave the verdict counts of their gate's cell.
+TEST(HtmlReport, AcceptedFindingsAreMarkedAndNotCounted) {
+  RunReport r = fail_mixed_report();
+  GateResult* with_findings = nullptr;
+  for (GateResult& g : r.packs[0].gates)
+    if (g.findings.size() >= 2 && with_findings == nullptr) with_findings = &g;
+  ASSERT_NE(with_findings, nullptr) << "the fail-mixed case has a gate with two findings";
+  with_findings->findings[0].suppressed = "known upstream file, issue #12";
+  with_findings->findings[1].baseline = true;
+  JsonDoc doc;
+  blob_of(render(r, "html"), doc);
+  const auto& gates = doc.value["gates"];
+  rapidjson::SizeType k = 0;
+  while (k < gates.Size() && as_view(gates[k]["id"]) != with_findings->gate_id) ++k;
+  ASSERT_LT(k, gates.Size());
+  const auto& cell = doc.value["packs"][0]["g"][k];
+  ASSERT_EQ(cell.Size(), 6u) << "an accepted count is added only when there is one";
+  EXPECT_EQ(cell[5].GetInt(), 2);
+  int counted = 0;
+  for (const Finding& f : with_findings->findings) counted += f.counts() ? 1 : 0;
+  EXPECT_EQ(cell[1].GetInt() + cell[2].GetInt() + cell[3].GetInt(), counted);
+  std::vector<std::string> marks;
+  for (const auto& f : doc.value["packs"][0]["f"].GetArray()) {
+    if (f.Size() == 12) marks.emplace_back(as_view(f[11]));
+    else EXPECT_EQ(f.Size(), 11u);
+  }
+  ASSERT_EQ(marks.size(), 2u);
+  EXPECT_NE(std::find(marks.begin(), marks.end(), "suppressed: known upstream file, issue #12"), marks.end());
+  EXPECT_NE(std::find(marks.begin(), marks.end(), "in the baseline (--baseline)"), marks.end());
 }
 
 TEST(HtmlReport, TenThousandPacksGrowLinearly) {

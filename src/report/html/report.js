@@ -9,9 +9,12 @@
 //
 // Blob: {tool, result, strict, run: {...}, gates: [{id, title}], codes: [...],
 //   packs: [{p: path, i: indexability, r: 1 when failed,
-//            g: [[status, errors, warnings, infos, reason] | null per gate],
+//            g: [[status, errors, warnings, infos, reason, accepted?] | null per gate],
 //            f: [[gate, severity 0 info/1 warning/2 error, code, file, place,
-//                 message, detail, expected, found, hint, compare]]}]}
+//                 message, detail, expected, found, hint, compare, accepted?]]}]}
+//   The counts leave out accepted findings (suppressed by the policy or in
+//   the --baseline report); `accepted` is there only when there are any, and
+//   on a finding it says why it was accepted.
 (function () {
   'use strict';
   var D = JSON.parse(document.getElementById('report-data').textContent);
@@ -119,6 +122,7 @@
       if (g[1]) notes.push(plural(g[1], 'error', 'errors'));
       if (g[2]) notes.push(plural(g[2], 'warning', 'warnings'));
       if (g[3]) notes.push(g[3] + ' info');
+      if (g[5]) notes.push(g[5] + ' accepted');
       if (notes.length) td.appendChild(el('small', '', notes.join(', ')));
       td.title = D.gates[k].id + ': ' + status + (g[4] ? ' (' + g[4] + ')' : '');
     }
@@ -128,15 +132,17 @@
   }
 
   function findingElement(f) {
-    var box = el('div', 'finding ' + SEV[f[1]]);
+    var box = el('div', 'finding ' + SEV[f[1]] + (f[11] ? ' accepted' : ''));
     box.setAttribute('data-code', f[2]);
     var h = el('div', 'head');
     h.appendChild(el('span', 'sev', SEV[f[1]]));
+    if (f[11]) h.appendChild(el('span', 'tag', 'accepted'));
     h.appendChild(document.createTextNode(f[5]));
     box.appendChild(h);
     var dl = el('dl');
     var rows = [['gate', D.gates[f[0]] ? D.gates[f[0]].id : ''], ['code', f[2]], ['file', f[3]], ['place', f[4]],
-                ['detail', f[6]], ['expected', f[7]], ['found', f[8]], ['hint', f[9]], ['compare', f[10]]];
+                ['detail', f[6]], ['expected', f[7]], ['found', f[8]], ['hint', f[9]], ['compare', f[10]],
+                ['accepted', f[11]]];
     rows.forEach(function (r) {
       if (!r[1]) return;
       dl.appendChild(el('dt', '', r[0]));
