@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/values.h"
+#include "runner/fingerprint_cache.h"
 #include "runner/runner_def.h"
 #include "runner/stage.h"
 #include "runner/test_hook.h"
@@ -204,7 +205,13 @@ bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, RunOutcom
   meta.runner_id = def.id;
   meta.container_digest = out.image.id;
   meta.image_ref = out.image.ref;
-  if (!read_fingerprint(engine, out.image.id, def, meta.fingerprint, error)) return false;
+  // One image id, one version command: one fingerprint, measured once (fingerprint_cache.h).
+  if (auto cached = cached_fingerprint(engine.name, out.image.id, def.version_command)) {
+    meta.fingerprint = *cached;
+  } else {
+    if (!read_fingerprint(engine, out.image.id, def, meta.fingerprint, error)) return false;
+    store_fingerprint(engine.name, out.image.id, def.version_command, meta.fingerprint);
+  }
   if (meta.fingerprint.runtime_version.rfind(def.version_prefix, 0) != 0)
     out.notes.push_back("runtime_version " + meta.fingerprint.runtime_version + " does not start with the declared " +
                         def.version_prefix);

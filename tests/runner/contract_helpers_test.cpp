@@ -209,5 +209,60 @@ TEST(ContractHelpers, SmokeShRunsOnlyWhenAskedWithTheHelpersOnPath) {
   EXPECT_EQ(check(false).exit_code, 0);
 }
 
+// Point 8: the fingerprint is measured once per image id (and version
+// command) and kept in the user's cache; an entry that is broken, for another
+// image, or writable by others is ignored and measured again.
+TEST(FingerprintCache, MeasuredOnceKeptPrivatelyAndCheckedOnUse) {
+  REQUIRE_ENGINE();
+  TempDir t;
+  const std::string cache = t / "cache";
+  auto fingerprint = [&](const std::string& env) {
+    std::string out;
+    int rc = run_shell(env + " " + shell_quote(gate_binary()) + " run --engine " + test_engine() + " --runners " +
+                           shell_quote(source_root() + "/runners") +
+                           " --runner node-20-local --print-fingerprint 2>/dev/null",
+                       out);
+    EXPECT_EQ(rc, 0) << out;
+    return out;
+  };
+  const std::string env = "MPLP_GATE_FINGERPRINT_CACHE=" + shell_quote(cache);
+  std::string first = fingerprint(env);
+  EXPECT_NE(first.find("\"runtime_version\":\"20."), std::string::npos) << first;
+  std::vector<std::string> entries;
+  for (const auto& e : fs::directory_iterator(cache)) entries.push_back(e.path());
+  ASSERT_EQ(entries.size(), 1u);
+  const std::string entry = entries[0];
+  std::string kept = read_file(entry);
+  EXPECT_NE(kept.find("\"image\":\"sha256:"), std::string::npos) << kept;
+  EXPECT_EQ(fs::status(cache).permissions() & fs::perms::others_all, fs::perms::none);
+
+  // Used: an entry of ours saying another (well-formed) version is believed...
+  std::string forged = kept;
+  forged.replace(forged.find("\"runtime_version\":\"20.") + 19, 2, "77");
+  write_file(entry, forged);
+  fs::permissions(entry, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_NE(fingerprint(env).find("\"runtime_version\":\"77."), std::string::npos) << "the cache is read";
+  // ...but not when others could have written it: measured again, rewritten.
+  fs::permissions(entry, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_write);
+  EXPECT_EQ(fingerprint(env), first);
+  EXPECT_EQ(read_file(entry).find("\"77."), std::string::npos);
+  // Broken JSON, or an entry naming another image: ignored, measured again.
+  for (const std::string& bad : {std::string("{not json"), std::string(kept).replace(kept.find("sha256:") + 7, 4, "0000")}) {
+    write_file(entry, bad);
+    fs::permissions(entry, fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_EQ(fingerprint(env), first) << bad;
+    EXPECT_EQ(read_file(entry).substr(0, 1), "{");
+    EXPECT_NE(read_file(entry).find("\"runtime_type\":\"node\""), std::string::npos);
+  }
+  // A link in its place is never followed.
+  write_file(t / "elsewhere.json", forged);
+  fs::remove(entry);
+  fs::create_symlink(t / "elsewhere.json", entry);
+  EXPECT_EQ(fingerprint(env), first);
+  // Off: nothing is written.
+  fingerprint("MPLP_GATE_FINGERPRINT_CACHE=off XDG_CACHE_HOME=" + shell_quote(t / "xdg"));
+  EXPECT_FALSE(fs::exists(t / "xdg"));
+}
+
 }  // namespace
 }  // namespace mplp::test
