@@ -264,5 +264,24 @@ TEST(FingerprintCache, MeasuredOnceKeptPrivatelyAndCheckedOnUse) {
   EXPECT_FALSE(fs::exists(t / "xdg"));
 }
 
+// Point 4: an unregistered runner fails the registry gate, yet `--runner ID`
+// still smoke-tests it (a new runner can be tried before it is registered).
+TEST(ContractHelpers, UnregisteredRunnerIsSmokeTestedWhenNamed) {
+  REQUIRE_ENGINE();
+  TempDir t;
+  const std::string repo = t / "repo";
+  copy_runners(repo);
+  copy_tree(repo + "/runners/node-20-local", repo + "/runners/node-20-extra");
+  auto smoke = run_tool({"check", "--format", "json", "--engine", test_engine(), "--runners", repo + "/runners",
+                         "--runner", "node-20-extra", "--gate", "GATE-V2-RUNNER-SMOKE-01"});
+  EXPECT_EQ(smoke.exit_code, 0) << smoke.out << smoke.err;
+  EXPECT_NE(smoke.out.find("runner 'node-20-extra': engine "), std::string::npos) << smoke.out;
+  auto registry = run_tool({"check", "--format", "json", "--runners", repo + "/runners", "--gate",
+                            "GATE-V2-SUBSTRATE-REGISTRY-01"});
+  EXPECT_EQ(registry.exit_code, 1) << registry.out;
+  EXPECT_NE(registry.out.find("runner directory 'node-20-extra' is not registered"), std::string::npos)
+      << registry.out;
+}
+
 }  // namespace
 }  // namespace mplp::test
