@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "core/schema.h"
+#include "gates/pack_location.h"
 #include "gates/pack_structure_files.h"
 
 namespace mplp {
@@ -212,7 +213,10 @@ class Gate_ : public Gate {
         "Every non-empty line of timeline/events.ndjson is a JSON object with string `timestamp` and `event`.\n"
         "Every *.json file parses as strict RFC 8259 JSON (strict UTF-8, no NaN, nesting within "
         "limits.max_json_depth) without duplicate keys.\n"
-        "Directories that cannot be read, and packs over limits.max_files_per_pack, are errors.",
+        "Directories that cannot be read, and packs over limits.max_files_per_pack, are errors.\n"
+        "A pack lying under a data/runs/v2/ directory is at data/runs/v2/<category>/<substrate_id>/<run>, where "
+        "runners/_lib/pack-paths.sh's get_pack_root puts it: category real, synthetic or non-indexable from "
+        "indexability_status, substrate_id from substrate_ref (warnings otherwise).",
         GateScope::Pack,
         {
             {"manifest.missing", Severity::Error, "the pack directory has no manifest.json",
@@ -252,6 +256,14 @@ class Gate_ : public Gate {
              "fix the producer that wrote the timeline"},
             {"timeline.unreadable", Severity::Error, "timeline/events.ndjson could not be read",
              "make the file readable and within limits.max_file_size"},
+            {"location.depth", Severity::Warning, "a pack under data/runs/v2/ is not exactly three levels below it",
+             "put it at data/runs/v2/<category>/<substrate_id>/<run> (get_pack_root)"},
+            {"location.category", Severity::Warning,
+             "a pack under data/runs/v2/<category>/ has another indexability_status than the category says",
+             "move it under real/, synthetic/ or non-indexable/ as its status says, or fix the status"},
+            {"location.substrate", Severity::Warning,
+             "a pack under data/runs/v2/<category>/<substrate>/ has another substrate_ref.substrate_id",
+             "move it to its substrate's directory, or fix substrate_id"},
             {"walk.error", Severity::Error, "a directory of the pack could not be read",
              "make every directory of the pack readable"},
             {"walk.truncated", Severity::Error, "the pack has more entries than limits.max_files_per_pack",
@@ -266,6 +278,7 @@ class Gate_ : public Gate {
     check_manifest(pack, sink);
     pack_structure::check_json_files(pack, sink);
     pack_structure::check_timeline(pack, sink);
+    pack_structure::check_location(pack, sink);
   }
 };
 

@@ -86,13 +86,36 @@ LockFile hash_lock_file(const std::string& repo_root, std::string_view rel, std:
   return out;
 }
 
+// The lock file each lock kind writes (the runner contract's kinds, and uv's).
+std::string_view lock_file_of(std::string_view kind) {
+  static constexpr std::pair<std::string_view, std::string_view> kFiles[] = {
+      {"npm", "package-lock.json"}, {"poetry", "poetry.lock"}, {"nuget", "packages.lock.json"},
+      {"uv", "uv.lock"},           {"uv.lock", "uv.lock"}};
+  for (const auto& [k, file] : kFiles)
+    if (k == kind) return file;
+  return {};
+}
+
+// lock_path must name the file lock_kind's tool writes: a poetry pin over a
+// package-lock.json pins nothing the kind's tool would read.
+void check_lock_kind(FieldChecker& c, std::optional<std::string_view> kind, std::string_view path) {
+  std::string_view expected = kind ? lock_file_of(*kind) : std::string_view{};
+  if (expected.empty()) return;  // a kind of its own: no file name to compare with
+  std::string_view name = path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
+  if (name == expected) return;
+  c.report(Severity::Error, "real-qualify.lock-kind-path", "/lock_ref/lock_path",
+           "lock_ref.lock_path does not name a " + std::string(*kind) + " lock file",
+           "a path ending in " + std::string(expected) + " (lock_kind " + std::string(*kind) + ")",
+           std::string(name), "point lock_path at the " + std::string(expected) + " the producer ran with, or fix lock_kind");
+}
+
 // lock_ref, and the lock file itself when --repo-root is given. Returns the
 // 64-hex pin when there is one.
 std::optional<std::string_view> check_lock(FieldChecker& c, const rapidjson::Value* manifest, const GateContext& ctx) {
   const rapidjson::Value* lock = c.object(manifest, "", "lock_ref", "real-qualify.lock-ref-missing", kLockHint);
   if (lock == nullptr) return std::nullopt;
-  c.text(lock, "/lock_ref", "lock_kind", "real-qualify.lock-field",
-         "name the lock format, e.g. npm, uv.lock, poetry");
+  std::optional<std::string_view> kind = c.text(lock, "/lock_ref", "lock_kind", "real-qualify.lock-field",
+                                                "name the lock format, e.g. npm, uv.lock, poetry");
   std::optional<std::string_view> path = c.text(lock, "/lock_ref", "lock_path", "real-qualify.lock-field",
                                                 "give the lock file's path relative to the repository root");
   // The lock file is looked up first, so that a bad pin can be shown the right value.
@@ -106,8 +129,9 @@ std::optional<std::string_view> check_lock(FieldChecker& c, const rapidjson::Val
                "a relative path without '..', '.', empty components, backslashes or a leading '/'",
                describe(member(lock, "lock_path")),
                "name the lock file relative to the repository root, e.g. producers/example/package-lock.json");
-    } else if (ctx.options.repo_root) {
-      file = hash_lock_file(*ctx.options.repo_root, rel, ctx.policy.limits.max_file_size);
+    } else {
+      check_lock_kind(c, kind, rel);
+      if (ctx.options.repo_root) file = hash_lock_file(*ctx.options.repo_root, rel, ctx.policy.limits.max_file_size);
     }
   }
   std::string hint(kLockHint);
@@ -173,7 +197,9 @@ class Gate_ : public Gate {
         "For INDEXABLE_REAL packs (others SKIP): substrate_ref.substrate_id, upstream_repo and upstream_tag are "
         "non-placeholder strings; upstream_commit_sha is 40-hex, or n/a (reason) accepted (info) only when "
         "lock_ref.lock_sha256 is a 64-hex pin; lock_ref.lock_kind and lock_path are non-placeholder strings, "
-        "lock_path a clean relative path, lock_sha256 64-hex; with --repo-root, the lock file's SHA-256 equals "
+        "lock_path a clean relative path whose file name is the lock file of lock_kind (npm: package-lock.json, "
+        "poetry: poetry.lock, nuget: packages.lock.json, uv or uv.lock: uv.lock; other kinds are not compared), "
+        "lock_sha256 64-hex; with --repo-root, the lock file's SHA-256 equals "
         "lock_sha256 (a lock file not found there is a warning); hashes.canonical_pack_root_hash is 64-hex. "
         "A missing or unusable manifest fails the gate.",
         GateScope::Pack,
@@ -201,6 +227,10 @@ class Gate_ : public Gate {
             {"real-qualify.lock-path-unsafe", Severity::Error,
              "lock_ref.lock_path is absolute, climbs with '..' or is otherwise not a clean relative path",
              "name the lock file relative to the repository root"},
+            {"real-qualify.lock-kind-path", Severity::Error,
+             "lock_ref.lock_path's file name is not the lock file of lock_kind (npm: package-lock.json, poetry: "
+             "poetry.lock, nuget: packages.lock.json, uv: uv.lock)",
+             "point lock_path at the kind's lock file, or fix lock_kind"},
             {"real-qualify.lock-sha256", Severity::Error, "lock_ref.lock_sha256 is not 64-hex",
              "write the lock file's SHA-256"},
             {"real-qualify.lock-file-missing", Severity::Warning, "the lock file is not found under --repo-root",

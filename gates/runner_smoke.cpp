@@ -11,6 +11,7 @@
 #include "core/scoped_temp_dir.h"
 #include "core/values.h"
 #include "runner/executor.h"
+#include "gates/runner_smoke_script.h"
 #include "runner/runner_def.h"
 
 namespace mplp {
@@ -31,7 +32,11 @@ const GateInfo kInfo{
     "no-new-privileges, a user namespace under rootful podman, a 600 s limit) into a fresh temporary pack; reports/runner.meta.json is written and valid against runner-meta.v2; "
     "container_digest is a sha256: digest equal to the id of the image that was built; the fingerprint's "
     "runtime_type equals runner.yaml's runtime_type and runtime_version starts with its version_prefix; the "
-    "smoke output file exists. No container engine: SKIP (an error under --require-engine). Build and "
+    "smoke output file exists. A runner without runner.yaml (the runner contract's layout) gets its runtime from "
+    "its id and the contract's smoke command (runtime and package manager answer). A runner's own smoke.sh runs "
+    "only with --run-smoke-scripts (host code: bash in the repository root, runners/_lib first on PATH, "
+    "MPLP_GATE and MPLP_ENGINE set, 900 s limit; a failure is an error with its output's tail); without the "
+    "flag an info finding says it was not run. No container engine: SKIP (an error under --require-engine). Build and "
     "smoke durations are reported per runner.",
     GateScope::Runners,
     {
@@ -71,6 +76,17 @@ const GateInfo kInfo{
         {"smoke.timing", Severity::Info,
          "which engine ran the runner, how long the build and the smoke run took, and whether the image was reused",
          "Nothing to fix: it is information (a slow build is a cold cache or a fresh base image)."},
+        {"smoke.script_not_run", Severity::Info,
+         "the runner has a smoke.sh (the runner contract's smoke test), which was not run: it is the author's code "
+         "and runs on this machine",
+         "Read the runner's smoke script; if you trust it, check again with --run-smoke-scripts."},
+        {"smoke.script_passed", Severity::Info, "the runner's smoke.sh ran (--run-smoke-scripts) and exited 0",
+         "Nothing to fix."},
+        {"smoke.script_failed", Severity::Error,
+         "the runner's smoke.sh exited non-zero or ran over its 900 s limit (--run-smoke-scripts); the finding "
+         "carries the tail of its output",
+         "Run the runner's smoke script with bash from the repository root, runners/_lib first on PATH, and fix "
+         "what fails."},
         {"smoke.registry_absent", Severity::Info, "no substrate registry: every runner directory is smoke-tested",
          "Add producers/_registry/substrates.v2.yaml beside runners/ (or pass --registry)."},
     }};
@@ -236,6 +252,7 @@ class Gate_ : public Gate {
       return sink.report(std::move(f));
     }
     check_smoke_pack(id, def, out, req.out_dir, sink);
+    runner_smoke::check_smoke_script(def, engine, ctx, sink);
   }
 };
 

@@ -94,6 +94,15 @@ void check_fingerprint(FieldChecker& c, const rapidjson::Value* env) {
   // that says "unknown" fingerprints nothing.
   for (auto it = fp->MemberBegin(); it != fp->MemberEnd(); ++it)
     c.text_value(&it->value, child(where, as_view(it->name)), "ssot.fingerprint-value", kFingerprintHint);
+  // `uname -m` names: accepted, but the contract has one name per machine.
+  const rapidjson::Value* arch = member(fp, "arch");
+  if (arch != nullptr && arch->IsString() && contract_arch(as_view(*arch)) != as_view(*arch))
+    c.report(Severity::Warning, "ssot.fingerprint-arch", where + "/arch",
+             "environment_fingerprint.arch is " + describe(arch) + ", which the runner contract calls \"" +
+                 std::string(contract_arch(as_view(*arch))) + "\"",
+             "\"" + std::string(contract_arch(as_view(*arch))) + "\"", describe(arch),
+             "write the contract's name (x86_64 or arm64): `mplp-gate run` does; re-seal after fixing both "
+             "env_ref and reports/runner.meta.json");
 }
 
 void check_registry(FieldChecker& c, const GateContext& ctx, std::string_view runner_id) {
@@ -261,7 +270,8 @@ class Gate_ : public Gate {
         "For INDEXABLE_REAL packs (others SKIP): env_ref exists; runner_type is \"container\"; runner_id matches "
         "^[a-z0-9][a-z0-9._-]{0,63}$; container_digest (or the legacy image_digest, with a warning) is "
         "sha256:<64 hex>; environment_fingerprint has the keys os, arch, runtime_type, runtime_version in that order "
-        "(generated_at allowed last), each a non-placeholder string; executed_at is RFC 3339 UTC (warning otherwise). "
+        "(generated_at allowed last), each a non-placeholder string, arch named as the contract names it (x86_64, "
+        "arm64; aarch64 or amd64 are a warning); executed_at is RFC 3339 UTC (warning otherwise). "
         "reports/runner.meta.json exists, has no duplicate keys, is valid against runner-meta.v2 and agrees with "
         "env_ref on runner_id, digest, fingerprint and executed_at. With a substrate registry (--registry, "
         "--repo-root, or the nearest ancestor of the pack holding producers/_registry/substrates.v2.yaml or "
@@ -290,6 +300,9 @@ class Gate_ : public Gate {
              "write exactly those keys in that order (generated_at may follow)"},
             {"ssot.fingerprint-value", Severity::Error, "a fingerprint value is not a real string",
              "fill in the real os, arch and runtime"},
+            {"ssot.fingerprint-arch", Severity::Warning,
+             "the fingerprint's arch is a name the contract does not use (aarch64 for arm64, amd64 for x86_64)",
+             "write arm64 or x86_64, as `mplp-gate run` does"},
             {"ssot.executed-at", Severity::Warning, "executed_at is not an RFC 3339 UTC time",
              "write YYYY-MM-DDTHH:MM:SSZ in UTC"},
             {"ssot.runner-meta-missing", Severity::Error, "reports/runner.meta.json is missing or not a regular file",

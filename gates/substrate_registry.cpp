@@ -1,8 +1,6 @@
 #include "gates/substrate_registry.h"
 
 #include <rapidjson/pointer.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <map>
 #include <set>
@@ -23,13 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using substrate_registry::RegistryView;
 using substrate_registry::RunnerRef;
-
-// The directory holding `runners/`, against which `dockerfile:` paths resolve.
-fs::path repo_root_of(const std::string& runners_dir) {
-  fs::path p = fs::absolute(runners_dir).lexically_normal();
-  if (p.filename().empty()) p = p.parent_path();  // "runners/" -> "runners"
-  return p.parent_path();
-}
 
 // How findings name the registry: relative to the runners directory (the
 // "pack" of this gate), so reports hold no absolute paths.
@@ -122,44 +113,6 @@ void check_cross_refs(const RegistryView& view, const std::vector<RunnerRef>& re
   }
 }
 
-// Every `dockerfile:` of the runners section exists beneath the repo root, as
-// a regular file reached without links.
-void check_dockerfiles(const RegistryView& view, const std::string& runners_dir, FindingSink& sink) {
-  const rapidjson::Value* runners = member(view.reg.as_json, "runners");
-  if (runners == nullptr || !runners->IsArray()) return;
-  std::string root_path = repo_root_of(runners_dir).string(), err;
-  std::optional<Dir> root = Dir::open(root_path, err);
-  for (rapidjson::SizeType i = 0; i < runners->Size(); ++i) {
-    std::string pointer = "/runners/" + std::to_string(i) + "/dockerfile";
-    const rapidjson::Value* df = string_member(&(*runners)[i], "dockerfile");
-    if (df == nullptr) continue;  // optional; the schema checks its type
-    std::string_view rel = as_view(*df);
-    std::string shown(rel);
-    if (rel.substr(0, 2) == "./") rel.remove_prefix(2);
-    if (!is_safe_relative_path(rel)) {
-      Finding f = view.finding(Severity::Error, "registry.unsafe_path", pointer,
-                               "dockerfile path is absolute, empty or leaves the repository");
-      f.expected = "a path relative to the repository root, inside it";
-      f.actual = to_compact_json(*df);
-      f.hint = "write it relative to the directory holding runners/, e.g. runners/node-20/Containerfile";
-      sink.report(std::move(f));
-      continue;
-    }
-    std::string why;
-    int fd = root ? open_regular_beneath(*root, rel, why) : -1;
-    if (fd >= 0) {
-      ::close(fd);
-      continue;
-    }
-    Finding f = view.finding(Severity::Error, "registry.dockerfile_missing", pointer,
-                             "dockerfile " + shown + " does not exist as a regular file");
-    f.expected = "a regular file at " + shown + " (relative to the repository root)";
-    f.actual = root ? why : "repository root unreadable: " + err;
-    f.hint = "add the file, or point dockerfile: at the runner's Containerfile";
-    sink.report(std::move(f));
-  }
-}
-
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
@@ -173,12 +126,15 @@ class Gate_ : public Gate {
         "producers/real/_registry/substrates.v2.yaml beside the runners directory) is valid against "
         "schemas/substrate-registry.v2.schema.json.\n"
         "Every runner_id named by a substrate or by the runners: section is a safe id, declared once in the "
-        "runners: section, and has a directory runners/<id>/ holding a Containerfile or Dockerfile and a "
-        "runner.yaml valid against schemas/runner-yaml.schema.json.\n"
+        "runners: section, and has a directory runners/<id>/ holding a Containerfile or Dockerfile and either a "
+        "runner.yaml valid against schemas/runner-yaml.schema.json or an id that names its runtime "
+        "(<type>-<version>: node-20, python-3.11, dotnet-8; the runner contract's layout).\n"
         "Every dockerfile: path is a safe relative path to a regular file of the repository (the parent of the "
-        "runners directory).\n"
-        "Every directory in runners/ is registered (a warning otherwise); directories named _* or .* hold "
-        "shared helpers and are not runners.",
+        "runners directory), and it is the runner's definition file (runners/<id>/Containerfile, else "
+        "Dockerfile); every base_image is the definition's first FROM. An entry whose runner has no directory "
+        "gets only runner.missing.\n"
+        "Every directory in runners/ is registered (an error: pre-merge validation must not pass an "
+        "unregistered runner); directories named _* or .* and the contract's shared base/ are not runners.",
         GateScope::Runners,
         {
             {"registry.missing", Severity::Error, "no substrate registry was given or found",
@@ -195,6 +151,11 @@ class Gate_ : public Gate {
              "use a relative path inside the repository"},
             {"registry.dockerfile_missing", Severity::Error, "a dockerfile: path does not name a regular file",
              "add the file or fix the path"},
+            {"registry.dockerfile_mismatch", Severity::Error,
+             "a dockerfile: path names another file than the runner's definition",
+             "point dockerfile: at runners/<id>/Containerfile (or Dockerfile), the definition `mplp-gate run` builds"},
+            {"registry.base_image_mismatch", Severity::Error, "base_image is not the definition's first FROM",
+             "make base_image and the definition's FROM name the same image"},
             {"runners.unreadable", Severity::Error, "the runners directory cannot be read",
              "pass a readable runners/ directory"},
             {"runner.missing", Severity::Error, "a registered runner has no runners/<id>/ directory",
@@ -203,13 +164,14 @@ class Gate_ : public Gate {
              "make runners/<id>/ a real directory"},
             {"runner.no_containerfile", Severity::Error, "a runner directory has no Containerfile or Dockerfile",
              "add a Containerfile"},
-            {"runner.no_runner_yaml", Severity::Error, "a runner directory has no runner.yaml",
-             "add runner.yaml (see schemas/runner-yaml.schema.json)"},
+            {"runner.no_runner_yaml", Severity::Error,
+             "a runner has no runner.yaml and its id names no runtime (<type>-<version>)",
+             "add runner.yaml (see schemas/runner-yaml.schema.json), or name the runner like node-20"},
             {"runner.yaml_invalid", Severity::Error, "runner.yaml is not valid YAML or cannot be read",
              "fix the YAML at the line shown"},
             {"runner.yaml_schema", Severity::Error, "runner.yaml violates schemas/runner-yaml.schema.json",
              "fix the value at the line shown"},
-            {"runner.unregistered", Severity::Warning, "a directory in runners/ is not a registered runner",
+            {"runner.unregistered", Severity::Error, "a directory in runners/ is not a registered runner",
              "register it in the runners: section, or remove it"},
         }};
     return kInfo;
@@ -236,7 +198,6 @@ class Gate_ : public Gate {
     std::vector<RunnerRef> refs;
     collect_refs(view, schema_errors, refs, sink);
     check_cross_refs(view, refs, sink);
-    check_dockerfiles(view, runners_dir, sink);
     substrate_registry::check_runner_dirs(view, refs, runners_dir, ctx.policy.limits, sink);
   }
 };

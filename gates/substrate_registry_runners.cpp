@@ -1,14 +1,20 @@
 #include "gates/substrate_registry_runners.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <set>
 
+#include "core/dockerfile.h"
 #include "core/json.h"
 #include "core/safe_fs.h"
 #include "core/schema.h"
+#include "core/values.h"
 #include "core/yaml_json.h"
+#include "runner/runner_def.h"
 
 namespace mplp::substrate_registry {
 
@@ -56,11 +62,16 @@ class Tree {
 void check_runner_yaml(const Dir& dir, const Tree& tree, const std::string& id, FindingSink& sink) {
   const std::string rel = id + "/runner.yaml";
   const Entry* e = tree.find(rel);
+  // The contract's layout (Dockerfile + smoke.sh): the id says the runtime.
+  if (e == nullptr && runner::runtime_from_id(id)) return;
   if (e == nullptr || e->type != EntryType::Regular) {
-    Finding f = error("runner.no_runner_yaml", rel, "runner '" + id + "' has no runner.yaml");
-    f.expected = "a regular file " + rel;
+    Finding f = error("runner.no_runner_yaml", rel,
+                      e == nullptr ? "runner '" + id + "' has no runner.yaml and its id names no runtime"
+                                   : "runner '" + id + "' has no regular runner.yaml");
+    f.expected = e == nullptr ? "a regular file " + rel + ", or an id <type>-<version> with type node, python or dotnet"
+                              : "a regular file " + rel;
     f.actual = e == nullptr ? "missing" : std::string(to_string(e->type));
-    f.hint = "add runner.yaml (runtime_type, version_command, version_prefix, smoke_command)";
+    f.hint = std::string(runner::kNoRuntimeHint);
     sink.report(std::move(f));
     return;
   }
@@ -83,8 +94,15 @@ void check_runner_yaml(const Dir& dir, const Tree& tree, const std::string& id, 
   }
 }
 
+// The definition file the executor builds: Containerfile, else Dockerfile ("" = neither).
+std::string definition_file(const Tree& tree, const std::string& id) {
+  for (const char* name : {"/Containerfile", "/Dockerfile"})
+    if (tree.is_regular(id + name)) return id + name;
+  return "";
+}
+
 void check_definition(const Dir& dir, const Tree& tree, const std::string& id, FindingSink& sink) {
-  if (!tree.is_regular(id + "/Containerfile") && !tree.is_regular(id + "/Dockerfile")) {
+  if (definition_file(tree, id).empty()) {
     Finding f = error("runner.no_containerfile", id + "/", "runner '" + id + "' has no Containerfile or Dockerfile");
     f.expected = "a regular file " + id + "/Containerfile or " + id + "/Dockerfile";
     const Entry* c = tree.find(id + "/Containerfile");
@@ -95,6 +113,88 @@ void check_definition(const Dir& dir, const Tree& tree, const std::string& id, F
     sink.report(std::move(f));
   }
   check_runner_yaml(dir, tree, id, sink);
+}
+
+// The directory holding `runners/`, against which `dockerfile:` paths resolve,
+// and the runners directory's name in it.
+std::pair<std::string, std::string> repo_root_of(const std::string& runners_dir) {
+  std::filesystem::path p = std::filesystem::absolute(runners_dir).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();  // "runners/" -> "runners"
+  return {p.parent_path().string(), p.filename().string()};
+}
+
+// The first FROM of a definition file, as the builder reads it ("" = none).
+std::string first_from(const Dir& dir, const std::string& rel, std::string& shown) {
+  std::string text, err;
+  if (!read_beneath(dir, rel, 1 << 20, text, err)) return shown = "unreadable: " + err, "";
+  for (const DockerfileImage& i : dockerfile_images(text).images)
+    if (i.source == "FROM") return shown = i.written, i.image;
+  return shown = "no FROM", "";
+}
+
+// One `runners:` entry against its definition: dockerfile: exists and is the
+// definition file, base_image is its first FROM. An entry whose runner has
+// no directory is left to runner.missing (one finding per defect).
+void check_entry(const RegistryView& view, const rapidjson::Value& entry, const std::string& base,
+                 const std::string& runners_dir, const Dir& dir, const Tree& tree, FindingSink& sink) {
+  const rapidjson::Value* id_value = string_member(&entry, "runner_id");
+  std::string id = id_value != nullptr ? std::string(as_view(*id_value)) : "";
+  const Entry* runner_dir = is_runner_id(id) ? tree.find(id) : nullptr;
+  bool has_dir = runner_dir != nullptr && runner_dir->type == EntryType::Directory;
+  std::string definition = has_dir ? definition_file(tree, id) : "";
+  auto [root_path, runners_name] = repo_root_of(runners_dir);
+
+  if (const rapidjson::Value* df = string_member(&entry, "dockerfile")) {
+    const std::string pointer = base + "/dockerfile";
+    std::string_view rel = as_view(*df);
+    std::string shown(rel);
+    if (rel.substr(0, 2) == "./") rel.remove_prefix(2);
+    const std::string expected = definition.empty() ? "" : runners_name + "/" + definition;
+    std::string why, err;
+    std::optional<Dir> root;
+    int fd = -1;
+    if (!is_safe_relative_path(rel)) {
+      Finding f = view.finding(Severity::Error, "registry.unsafe_path", pointer,
+                               "dockerfile path is absolute, empty or leaves the repository");
+      f.expected = "a path relative to the repository root, inside it";
+      f.actual = to_compact_json(*df);
+      f.hint = "write it relative to the directory holding runners/, e.g. runners/node-20/Containerfile";
+      sink.report(std::move(f));
+    } else if (!has_dir) {
+      // runner.missing says it
+    } else if ((root = Dir::open(root_path, err)) && (fd = open_regular_beneath(*root, rel, why)) >= 0) {
+      ::close(fd);
+      if (!expected.empty() && rel != expected) {
+        Finding f = view.finding(Severity::Error, "registry.dockerfile_mismatch", pointer,
+                                 "dockerfile " + shown + " is not the definition of runner '" + id + "'");
+        f.expected = expected;
+        f.actual = shown;
+        f.hint = "point dockerfile: at " + expected + ", the definition `mplp-gate run` builds for runner " + id;
+        sink.report(std::move(f));
+      }
+    } else {
+      Finding f = view.finding(Severity::Error, "registry.dockerfile_missing", pointer,
+                               "dockerfile " + shown + " does not exist as a regular file");
+      f.expected = expected.empty() ? "a regular file at " + shown + " (relative to the repository root)" : expected;
+      f.actual = root ? why : "repository root unreadable: " + err;
+      f.hint = expected.empty() ? "add the file, or point dockerfile: at the runner's Containerfile"
+                                : "point dockerfile: at " + expected + ", the definition `mplp-gate run` builds for runner " + id;
+      sink.report(std::move(f));
+    }
+  }
+
+  const rapidjson::Value* base_image = string_member(&entry, "base_image");
+  if (base_image == nullptr || definition.empty()) return;
+  std::string written;
+  std::string from = first_from(dir, definition, written);
+  if (from == as_view(*base_image)) return;
+  Finding f = view.finding(Severity::Error, "registry.base_image_mismatch", base + "/base_image",
+                           "base_image " + to_compact_json(*base_image) + " is not the first FROM of " +
+                               runners_name + "/" + definition);
+  f.expected = std::string(as_view(*base_image));
+  f.actual = written;
+  f.hint = "make base_image the image the definition starts FROM (or fix the definition's FROM)";
+  sink.report(std::move(f));
 }
 
 }  // namespace
@@ -160,15 +260,20 @@ void check_runner_dirs(const RegistryView& view, const std::vector<RunnerRef>& r
     sink.report(std::move(f));
   }
 
+  if (const rapidjson::Value* runners = member(view.reg.as_json, "runners"); runners != nullptr && runners->IsArray())
+    for (rapidjson::SizeType i = 0; i < runners->Size(); ++i)
+      if ((*runners)[i].IsObject())
+        check_entry(view, (*runners)[i], "/runners/" + std::to_string(i), runners_dir, *dir, tree, sink);
+
   for (const Entry& e : tree.entries()) {
     if (e.type != EntryType::Directory || e.path.find('/') != std::string::npos || declared.count(e.path) != 0)
       continue;
-    // "_lib/", "_base/": shared helpers by convention (upstream's runners/_lib), not runners.
-    if (e.path[0] == '_' || e.path[0] == '.') continue;
+    // "_lib/", "_base/", the contract's "base/": shared material, not runners.
+    if (runner::is_shared_runner_dir(e.path)) continue;
+    // An error: pre-merge validation must not pass a runner nobody registered.
     Finding f = error("runner.unregistered", e.path + "/", "runner directory '" + e.path + "' is not registered");
-    f.severity = Severity::Warning;
     f.expected = "a runner_id in the registry's runners: section";
-    f.hint = "register the runner in " + view.file + ", or remove the directory";
+    f.hint = "register the runner in " + view.file + " (runner_id, base_image, dockerfile), or remove the directory";
     sink.report(std::move(f));
   }
 }

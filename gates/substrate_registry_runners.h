@@ -34,8 +34,10 @@ struct RunnerRef {
 };
 
 // Each id in `refs` has runners/<id>/ with a Containerfile or Dockerfile and a
-// schema-valid runner.yaml (one finding per missing or bad piece); every
-// directory of runners/ is declared in the runners: section (warning).
+// schema-valid runner.yaml, or an id that names its runtime (one finding per
+// missing or bad piece); each `runners:` entry's dockerfile: is that
+// definition file and its base_image the file's first FROM; every directory
+// of runners/ but the shared ones is declared in the runners: section.
 void check_runner_dirs(const RegistryView& view, const std::vector<RunnerRef>& refs, const std::string& runners_dir,
                        const Limits& limits, FindingSink& sink);
 

@@ -123,5 +123,16 @@ TEST(Values, Rfc3339UtcRejected) {
   EXPECT_FALSE(is_rfc3339_utc("2026-01-27T05:05:42." + std::string(100000, '1')));
 }
 
+// The runner contract's names: arm64 and x86_64; others pass unchanged.
+TEST(Values, ContractArch) {
+  EXPECT_EQ(contract_arch("aarch64"), "arm64");
+  EXPECT_EQ(contract_arch("arm64"), "arm64");
+  EXPECT_EQ(contract_arch("amd64"), "x86_64");
+  EXPECT_EQ(contract_arch("x86_64"), "x86_64");
+  EXPECT_EQ(contract_arch("riscv64"), "riscv64");
+  EXPECT_EQ(contract_arch("AARCH64"), "AARCH64");
+  EXPECT_EQ(contract_arch(""), "");
+}
+
 }  // namespace
 }  // namespace mplp

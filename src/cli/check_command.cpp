@@ -234,6 +234,9 @@ int cmd_check(const Args& args) {
       {"--require-engine", false,
        [&](const std::string&, std::string&) { req.options.require_engine = true; return true; },
        "with --runners: a missing container engine is an error, not a skip", ""},
+      {"--run-smoke-scripts", false,
+       [&](const std::string&, std::string&) { req.options.run_smoke_scripts = true; return true; },
+       "with --runners: also run each runner's smoke.sh, the definition's own code, on this machine", ""},
       {"--engine", true, [&](const std::string& v, std::string& e) {
          if (!runner::is_engine_name(v)) return e = "expected podman, docker or auto", false;
          req.options.engine = v;

@@ -1,11 +1,13 @@
 // `mplp-gate run` (the runner executor) and `mplp-gate seal` (sealing alone).
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "core/json.h"
 #include "core/keys.h"
 #include "runner/executor.h"
 #include "runner/seal.h"
@@ -31,7 +33,11 @@ constexpr std::string_view kRunUsage =
     "runner is never built here: `mplp-gate base build ID` does that.\n"
     "Exit codes: 0 sealed; CMD's own status when it failed; 2 could not run (the\n"
     "message names the step: engine, definition, base, build, fingerprint, stage, run,\n"
-    "seal, commit).\n\n"
+    "seal, commit).\n"
+    "With --print-fingerprint, only builds (or reuses) the image and prints the\n"
+    "environment fingerprint measured in it as JSON (os, arch, runtime_type,\n"
+    "runtime_version: runners/_lib/env-fingerprint.sh); --cmd and --out-dir are\n"
+    "then not used.\n\n"
     "options:\n";
 
 constexpr std::string_view kSealUsage =
@@ -105,10 +111,20 @@ bool load_policy_option(const std::string& command, const std::string& path, Pol
   return false;
 }
 
+// The contract's fingerprint (runners/_lib/env-fingerprint.sh): its four keys, in order.
+void print_fingerprint(const runner::Fingerprint& fp) {
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  for (const auto& [key, value] : {std::pair{"os", &fp.os}, {"arch", &fp.arch}, {"runtime_type", &fp.runtime_type},
+                                   {"runtime_version", &fp.runtime_version}})
+    d.AddMember(rapidjson::StringRef(key), rapidjson::Value(value->c_str(), static_cast<rapidjson::SizeType>(value->size()), a), a);
+  std::cout << to_compact_json(d, SIZE_MAX) << "\n";
+}
+
 int cmd_run(const Args& args) {
   runner::RunRequest req;
   std::string key_path;
-  bool help = false;
+  bool help = false, fingerprint_only = false;
   std::string policy_path;
   std::vector<std::string> positional;
   std::vector<OptionSpec> specs = {
@@ -140,6 +156,8 @@ int cmd_run(const Args& args) {
        }, "time limit of CMD's container in seconds (default 21600: 6 hours)", "SECONDS"},
       {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
        "policy YAML (limits for the seal, runners.build_network)", "FILE"},
+      {"--print-fingerprint", false, [&](const std::string&, std::string&) { fingerprint_only = true; return true; },
+       "only build (or reuse) the image and print its environment fingerprint as JSON", ""},
       {"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""},
   };
   std::string error;
@@ -153,8 +171,8 @@ int cmd_run(const Args& args) {
   }
   if (!positional.empty()) error = "unexpected argument '" + positional[0] + "'";
   else if (req.runner_id.empty()) error = "--runner is required";
-  else if (req.cmd.empty()) error = "--cmd is required";
-  else if (req.out_dir.empty()) error = "--out-dir is required";
+  else if (req.cmd.empty() && !fingerprint_only) error = "--cmd is required";
+  else if (req.out_dir.empty() && !fingerprint_only) error = "--out-dir is required";
   if (!error.empty()) {
     std::cerr << "mplp-gate run: " << error << "\ntry 'mplp-gate run --help'\n";
     return kExitError;
@@ -183,6 +201,18 @@ int cmd_run(const Args& args) {
   }
   std::cout.flush();
   runner::RunOutcome out;
+  if (fingerprint_only) {
+    req.output = runner::OutputMode::Capture;  // stdout is the JSON alone
+    bool measured = runner::measure(req, out, error);
+    for (const std::string& n : out.notes) std::cerr << "mplp-gate run: note: " << n << "\n";
+    if (!measured) {
+      if (!out.log.empty()) std::cerr << runner::tail_text(out.log, 4000) << "\n";
+      std::cerr << "mplp-gate run: " << error << "\n";
+      return kExitError;
+    }
+    print_fingerprint(out.meta.fingerprint);
+    return kExitPass;
+  }
   bool ok = runner::execute(req, out, error);
   for (const std::string& n : out.notes) std::cerr << "mplp-gate run: note: " << n << "\n";
   if (!ok) {

@@ -58,6 +58,7 @@ struct CheckOptions {
   std::optional<std::string> runners_dir; // --runners
   std::optional<std::string> only_runner; // --runner
   bool require_engine = false;            // --require-engine
+  bool run_smoke_scripts = false;         // --run-smoke-scripts: run runners/<id>/smoke.sh on this machine
   bool require_signature = false;         // --require-signature: no trusted key is a failure
   std::string engine = "auto";            // --engine: podman, docker or auto
 };

@@ -27,6 +27,12 @@ bool is_placeholder(const rapidjson::Value* v) {
   return false;
 }
 
+std::string_view contract_arch(std::string_view arch) {
+  if (arch == "aarch64") return "arm64";
+  if (arch == "amd64") return "x86_64";
+  return arch;
+}
+
 bool is_hex64(std::string_view s) { return is_lower_hex(s, 64); }
 bool is_hex40(std::string_view s) { return is_lower_hex(s, 40); }
 

@@ -21,6 +21,10 @@ bool is_hex64(std::string_view s);        // ^[0-9a-f]{64}$
 bool is_hex40(std::string_view s);        // ^[0-9a-f]{40}$
 bool is_typed_sha256(std::string_view s); // ^sha256:[0-9a-f]{64}$
 bool is_runner_id(std::string_view s);    // ^[a-z0-9][a-z0-9._-]{0,63}$
+// The runner contract's name of a machine architecture: `uname -m` says
+// aarch64 (Linux) or arm64 (macOS), Debian says amd64; the contract writes
+// arm64 and x86_64. Any other name is returned unchanged.
+std::string_view contract_arch(std::string_view arch);
 // RFC 3339 UTC: YYYY-MM-DDTHH:MM:SS[.frac]Z with valid ranges.
 bool is_rfc3339_utc(std::string_view s);
 // Seconds since the epoch as RFC 3339 UTC, "2026-01-27T05:05:42Z".

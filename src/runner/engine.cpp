@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "core/leftovers.h"
 #include "core/values.h"
@@ -59,11 +62,18 @@ bool is_engine_name(const std::string& wanted) {
   return wanted == "podman" || wanted == "docker" || wanted == "auto";
 }
 
-bool detect_engine(const std::string& wanted, Engine& out, std::string& reason) {
+namespace {
+
+bool detect_uncached(const std::string& wanted, Engine& out, std::string& reason) {
   std::string podman_why, docker_why;
   if (wanted == "podman" || wanted == "auto") {
-    // `podman info` opens the storage, so a broken set-up shows here.
-    if (probe("podman", {"info", "--format", "{{.Version.Version}}"}, out, podman_why)) return true;
+    // Listing images opens the storage, so a broken set-up shows here; it
+    // costs a tenth of `podman info`, which also queries dpkg for runc and conmon.
+    Engine listed;
+    if (probe("podman", {"image", "ls", "--quiet", "--filter", "reference=localhost/mplp-gate-probe"}, listed,
+              podman_why) &&
+        probe("podman", {"version", "--format", "{{.Client.Version}}"}, out, podman_why))
+      return true;
     if (wanted == "podman") return reason = "no container engine: " + podman_why, false;
   }
   if (wanted == "docker" || wanted == "auto") {
@@ -74,6 +84,32 @@ bool detect_engine(const std::string& wanted, Engine& out, std::string& reason) 
   if (wanted != "auto") return reason = "unknown engine '" + wanted + "' (podman, docker or auto)", false;
   reason = "no container engine: " + podman_why + "; " + docker_why;
   return false;
+}
+
+}  // namespace
+
+// One successful detection per process for one request and environment:
+// `run` asks before its build and again inside the executor, and each probe
+// starts the engine. A failure is never remembered (a daemon may come up).
+bool detect_engine(const std::string& wanted, Engine& out, std::string& reason) {
+  static std::mutex mutex;
+  static std::map<std::string, Engine> known;
+  std::string key = wanted;
+  for (const char* var : {"PATH", "DOCKER_HOST", "CONTAINER_HOST"}) {
+    const char* v = std::getenv(var);
+    key += '\0' + std::string(v != nullptr ? v : "");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = known.find(key); it != known.end()) {
+      out = it->second;
+      return true;
+    }
+  }
+  if (!detect_uncached(wanted, out, reason)) return false;
+  std::lock_guard<std::mutex> lock(mutex);
+  known.emplace(key, out);
+  return true;
 }
 
 std::string describe(const Engine& e) {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/values.h"
+#include "runner/fingerprint_cache.h"
 #include "runner/runner_def.h"
 #include "runner/stage.h"
 #include "runner/test_hook.h"
@@ -156,7 +157,7 @@ bool read_fingerprint(const Engine& engine, const std::string& image_id, const R
     version.erase(0, 1);
   out.os = lines.size() > 0 ? lines[0] : "";
   for (char& c : out.os) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  out.arch = lines.size() > 1 ? lines[1] : "";
+  out.arch = std::string(contract_arch(lines.size() > 1 ? lines[1] : ""));
   out.runtime_type = runtime_of(def.version_command);
   if (out.runtime_type.empty()) out.runtime_type = def.runtime_type;
   out.runtime_version = version;
@@ -169,14 +170,16 @@ bool read_fingerprint(const Engine& engine, const std::string& image_id, const R
   return true;
 }
 
-bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
+namespace {
+
+// The steps before CMD: definition, repository, engine, image, fingerprint.
+bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, RunOutcome& out, std::string& error) {
   out = RunOutcome{};
-  RunnerDef def;
   if (!load_runner_def(req.runners_dir, req.runner_id, def, error)) return error = "definition: " + error, false;
   if (req.network != "none" && req.network != "default")
     return error = "run: unknown network '" + req.network + "' (none or default)", false;
   std::error_code ec;
-  std::string repo = req.repo_root.empty() ? fs::path(req.runners_dir).parent_path().string() : req.repo_root;
+  repo = req.repo_root.empty() ? fs::path(req.runners_dir).parent_path().string() : req.repo_root;
   if (repo.empty()) repo = ".";
   repo = fs::canonical(fs::absolute(repo), ec).string();
   if (ec || !fs::is_directory(repo)) return error = "run: repo root '" + repo + "' is not a directory", false;
@@ -202,10 +205,33 @@ bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
   meta.runner_id = def.id;
   meta.container_digest = out.image.id;
   meta.image_ref = out.image.ref;
-  if (!read_fingerprint(engine, out.image.id, def, meta.fingerprint, error)) return false;
+  // One image id, one version command: one fingerprint, measured once (fingerprint_cache.h).
+  if (auto cached = cached_fingerprint(engine.name, out.image.id, def.version_command)) {
+    meta.fingerprint = *cached;
+  } else {
+    if (!read_fingerprint(engine, out.image.id, def, meta.fingerprint, error)) return false;
+    store_fingerprint(engine.name, out.image.id, def.version_command, meta.fingerprint);
+  }
   if (meta.fingerprint.runtime_version.rfind(def.version_prefix, 0) != 0)
     out.notes.push_back("runtime_version " + meta.fingerprint.runtime_version + " does not start with the declared " +
                         def.version_prefix);
+  return true;
+}
+
+}  // namespace
+
+bool measure(const RunRequest& req, RunOutcome& out, std::string& error) {
+  RunnerDef def;
+  std::string repo;
+  return prepare(req, def, repo, out, error);
+}
+
+bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
+  RunnerDef def;
+  std::string repo;
+  if (!prepare(req, def, repo, out, error)) return false;
+  const Engine& engine = out.engine;
+  RunnerMeta& meta = out.meta;
 
   Stage stage;
   if (!stage_create(req.out_dir, StageFill::Copy, req.policy.limits, stage, error))

@@ -71,6 +71,11 @@ struct RunOutcome {
 
 bool execute(const RunRequest& req, RunOutcome& out, std::string& error);
 
+// The steps of execute before CMD (definition, engine, image, fingerprint),
+// for runners/_lib/env-fingerprint.sh: `req.cmd` and `req.out_dir` are not
+// used; out.meta holds the runner id, digest and fingerprint.
+bool measure(const RunRequest& req, RunOutcome& out, std::string& error);
+
 // Reads the fingerprint inside image `image_id` (exposed for tests).
 bool read_fingerprint(const Engine& engine, const std::string& image_id, const RunnerDef& def, Fingerprint& out,
                       std::string& error);

@@ -24,7 +24,49 @@ std::string str(const rapidjson::Value& obj, const char* key) {
                                                        : std::string();
 }
 
+struct TypeCommands {
+  std::string_view type, version_command, smoke_command;
+};
+
+// The contract's smoke commands (runners/<id>/smoke.sh of the runner
+// framework): the runtime and its package tool answer, and the output
+// directory is writable.
+constexpr TypeCommands kKnownTypes[] = {
+    {"node", "node -p process.versions.node",
+     "node --version && npm --version && echo smoke-test-pass > /workspace/out/smoke.txt"},
+    {"python", "python3 -c 'import platform; print(platform.python_version())'",
+     "python3 --version && python3 -m pip --version && poetry --version && "
+     "echo smoke-test-pass > /workspace/out/smoke.txt"},
+    {"dotnet",
+     "dotnet --list-runtimes | sed -n 's/^Microsoft\\.NETCore\\.App \\([^ ]*\\).*/\\1/p' | head -n 1",
+     "dotnet --version && echo smoke-test-pass > /workspace/out/smoke.txt"},
+};
+
 }  // namespace
+
+std::optional<IdRuntime> runtime_from_id(std::string_view id) {
+  // <type>-<digits>[.<digits>]...[-anything]
+  std::size_t dash = id.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  std::string_view type = id.substr(0, dash), rest = id.substr(dash + 1);
+  std::size_t end = 0;
+  bool digit_expected = true;
+  for (; end < rest.size() && rest[end] != '-'; ++end) {
+    bool digit = rest[end] >= '0' && rest[end] <= '9';
+    if (!digit && (rest[end] != '.' || digit_expected)) return std::nullopt;
+    digit_expected = !digit;
+  }
+  if (end == 0 || digit_expected) return std::nullopt;
+  for (const TypeCommands& t : kKnownTypes)
+    if (t.type == type)
+      return IdRuntime{std::string(type), std::string(rest.substr(0, end)) + ".", std::string(t.version_command),
+                       std::string(t.smoke_command)};
+  return std::nullopt;
+}
+
+bool is_shared_runner_dir(std::string_view name) {
+  return name.empty() || name[0] == '_' || name[0] == '.' || name == "base";
+}
 
 bool load_runner_def(const std::string& runners_dir, const std::string& id, RunnerDef& out, std::string& error) {
   // The id decides a path: refuse anything but a plain id first ("../x").
@@ -71,13 +113,23 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
     if (rel == "runner.yaml") yaml = &bytes;
     if (out.containerfile.empty() && (rel == "Containerfile" || rel == "Dockerfile")) out.containerfile = rel;
   }
-  if (yaml == nullptr) {
-    error = out.dir + "/runner.yaml: missing";
-    return false;
-  }
   if (out.containerfile.empty()) {
     error = out.dir + ": no Containerfile or Dockerfile";
     return false;
+  }
+  if (yaml == nullptr) {
+    std::optional<IdRuntime> rt = runtime_from_id(id);
+    if (!rt) {
+      error = out.dir + "/runner.yaml: missing, and the id '" + id + "' does not name a runtime " +
+              "(node-<version>, python-<version>, dotnet-<version>): " + std::string(kNoRuntimeHint);
+      return false;
+    }
+    out.from_id = true;
+    out.runtime_type = rt->type;
+    out.version_prefix = rt->version_prefix;
+    out.version_command = rt->version_command;
+    out.smoke_command = rt->smoke_command;
+    return true;
   }
   if (yaml->size() > kMaxDefinitionFile) {
     error = out.dir + "/runner.yaml: larger than 1 MiB";
@@ -116,6 +168,7 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
       return false;
     }
   }
+  out.lock_kind = str(d, "lock_kind");
   if (auto it = d.FindMember("build_network"); it != d.MemberEnd() && it->value.IsBool())
     out.build_network = it->value.GetBool();
   if (auto it = d.FindMember("fetch"); it != d.MemberEnd() && it->value.IsArray()) {
@@ -133,9 +186,12 @@ std::vector<std::string> list_runner_dirs(const std::string& runners_dir) {
   if (d == nullptr) return ids;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (!is_runner_id(name)) continue;
-    std::string yaml = runners_dir + "/" + name + "/runner.yaml";
-    if (::access(yaml.c_str(), F_OK) == 0) ids.push_back(name);
+    if (!is_runner_id(name) || is_shared_runner_dir(name)) continue;
+    for (const char* f : {"/runner.yaml", "/Containerfile", "/Dockerfile"})
+      if (::access((runners_dir + "/" + name + f).c_str(), F_OK) == 0) {
+        ids.push_back(name);
+        break;
+      }
   }
   ::closedir(d);
   std::sort(ids.begin(), ids.end());

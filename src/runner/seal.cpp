@@ -236,10 +236,11 @@ std::string format_runner_meta(const RunnerMeta& meta) {
   fp.AddMember("generated_at", text(meta.fingerprint.generated_at, a), a);
   d.AddMember("runner_id", text(meta.runner_id, a), a);
   d.AddMember("container_digest", text(meta.container_digest, a), a);
-  d.AddMember("image_ref", text(meta.image_ref, a), a);
   d.AddMember("environment_fingerprint", fp, a);
   d.AddMember("workdir", text(meta.workdir, a), a);
   d.AddMember("executed_at", text(meta.executed_at, a), a);
+  // Ours, not the contract's: after the contract's keys, in their order.
+  d.AddMember("image_ref", text(meta.image_ref, a), a);
   return pretty(d);
 }
 

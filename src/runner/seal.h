@@ -8,10 +8,10 @@
 //     the policy's limits.max_file_size and limits.max_files_per_pack,
 //     regular files and directories only, no setuid or setgid file. Over a
 //     limit or on a hostile entry the seal stops, naming it.
-//  1. (run only) reports/runner.meta.json, keys runner_id, container_digest,
-//     image_ref, environment_fingerprint{os, arch, runtime_type,
-//     runtime_version, generated_at}, workdir, executed_at; 2-space indent and
-//     a trailing newline.
+//  1. (run only) reports/runner.meta.json, keys in the runner contract's
+//     order runner_id, container_digest, environment_fingerprint{os, arch,
+//     runtime_type, runtime_version, generated_at}, workdir, executed_at,
+//     then our image_ref; 2-space indent and a trailing newline.
 //  2. manifest.json: env_ref set from reports/runner.meta.json (runner_type
 //     "container", runner_id, container_digest, environment_fingerprint,
 //     executed_at; other env_ref keys kept after them, the legacy

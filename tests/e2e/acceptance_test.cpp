@@ -33,8 +33,8 @@ std::string sha256_of(const std::string& file) {
   return out;
 }
 
-// Upstream's mcp pack warns twice (sums.unlisted for its evaluation report,
-// the legacy image_digest): --strict fails it. Suppressed with reasons, it
+// Upstream's mcp pack warns for sums.unlisted (its evaluation report), the
+// legacy image_digest and the arch aarch64 (the contract's arm64): --strict fails it. Suppressed with reasons, it
 // passes, and every report still shows both findings, marked.
 TEST(Suppress, KnownUpstreamWarningsAreAcceptedButStillReported) {
   TempDir t;
@@ -47,14 +47,17 @@ TEST(Suppress, KnownUpstreamWarningsAreAcceptedButStillReported) {
                    "    pack: 'mcp-*'\n"
                    "    reason: upstream adds the evaluation report after sealing\n"
                    "  - code: ssot.legacy-digest-field\n"
-                   "    reason: upstream's shell runner writes image_digest\n");
+                   "    reason: upstream's shell runner writes image_digest\n"
+                   "  - code: ssot.fingerprint-arch\n"
+                   "    reason: upstream's shell runner writes uname -m\n");
   auto r = run_tool({"check", "--strict", "--policy", t / "policy.yaml", "--format", "json", "--report",
                      "sarif=" + t / "r.sarif", "--report", "text=" + t / "r.txt", "--report", "junit=" + t / "r.xml",
                      mcp()});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   JsonDoc doc = json_of(r.out);
   EXPECT_EQ(doc.value["summary"]["warnings"].GetUint(), 0u);
-  EXPECT_EQ(doc.value["summary"]["suppressed"].GetUint(), 3u) << "sums.unlisted and two legacy-digest warnings";
+  EXPECT_EQ(doc.value["summary"]["suppressed"].GetUint(), 4u)
+      << "sums.unlisted, two legacy-digest warnings and the arch";
   EXPECT_EQ(doc.value["warnings"].Size(), 0u);
   EXPECT_NE(r.out.find("\"suppressed\": \"upstream adds the evaluation report after sealing\""), std::string::npos);
   std::string sarif = test::read_file(t / "r.sarif");

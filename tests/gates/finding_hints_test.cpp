@@ -92,7 +92,7 @@ std::vector<std::string> foreign_references(const std::string& hint) {
 }
 
 TEST(FindingHints, TheCheckerItselfCatchesForeignNames) {
-  EXPECT_FALSE(foreign_references("let the runner's env-fingerprint.sh write it").empty());
+  EXPECT_FALSE(foreign_references("let the runner's env-fingerprint.py write it").empty());
   EXPECT_FALSE(foreign_references("see the runner contract (runner-framework-v2.md)").empty());
   EXPECT_FALSE(foreign_references("run `mplp-gate frobnicate`").empty());
   EXPECT_TRUE(foreign_references("seal it with `mplp-gate seal PACK`; see integrity/sha256sums.txt").empty());

@@ -44,8 +44,15 @@ using Codes = std::vector<std::string>;
 TEST(Ssot, UpstreamMcpPassesWithLegacyFieldWarnings) {
   RunReport r = run(upstream("real/mcp/mcp-d1-real-runner-001"));
   EXPECT_EQ(status_of(r, kGate), GateStatus::Pass);
-  // Both env_ref and runner.meta.json use image_digest; nothing else is wrong.
-  EXPECT_EQ(codes_of(r, kGate), (Codes{"ssot.legacy-digest-field", "ssot.legacy-digest-field"}));
+  // Both env_ref and runner.meta.json use image_digest, and the fingerprint
+  // says aarch64 (the contract's arm64; once, on env_ref: runner.meta.json
+  // must equal it); nothing else is wrong.
+  EXPECT_EQ(codes_of(r, kGate),
+            (Codes{"ssot.fingerprint-arch", "ssot.legacy-digest-field", "ssot.legacy-digest-field"}));
+  auto arch = findings(r, "ssot.fingerprint-arch");
+  ASSERT_EQ(arch.size(), 1u);
+  EXPECT_EQ(arch[0].file + "#" + arch[0].location.pointer, "manifest.json#/env_ref/environment_fingerprint/arch");
+  EXPECT_EQ(arch[0].expected, "\"arm64\"");
   auto w = findings(r, "ssot.legacy-digest-field");
   ASSERT_EQ(w.size(), 2u);
   for (const Finding& f : w) {

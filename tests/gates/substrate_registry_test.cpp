@@ -45,8 +45,11 @@ std::uint64_t line_containing(const std::string& text, const std::string& needle
   return 1 + static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
 }
 
+// A runner whose first FROM is the base_image registries here give its id.
 void write_runner(const std::string& repo, const std::string& id, const std::string& file = "Containerfile") {
-  write_file(repo + "/runners/" + id + "/" + file, "FROM debian:12\n");
+  const std::map<std::string, std::string> base = {
+      {"node-20", "node:20-slim"}, {"python-3.11", "python:3.11-slim"}, {"dotnet-8", "mcr.microsoft.com/dotnet/sdk:8.0"}};
+  write_file(repo + "/runners/" + id + "/" + file, "FROM " + (base.count(id) ? base.at(id) : "debian:12") + "\n");
   write_file(repo + "/runners/" + id + "/runner.yaml",
              "runtime_type: node\nversion_command: node --version\nversion_prefix: \"v20.\"\n"
              "smoke_command: node -e 0\n");
@@ -54,18 +57,22 @@ void write_runner(const std::string& repo, const std::string& id, const std::str
 
 const std::map<std::string, std::set<std::string>> kFailFixtures = {
     {"fail-bad-definition", {"registry.dockerfile_missing", "runner.no_containerfile", "runner.yaml_schema"}},
+    {"fail-base-image-mismatch", {"registry.base_image_mismatch"}},
+    {"fail-dockerfile-mismatch", {"registry.dockerfile_mismatch"}},
     {"fail-dockerfile-missing", {"registry.dockerfile_missing"}},
     {"fail-duplicates",
      {"registry.duplicate_runner", "registry.duplicate_substrate", "registry.unknown_runner", "runner.missing"}},
     {"fail-missing-runner-dir", {"runner.missing"}},
     {"fail-no-registry", {"registry.missing"}},
+    {"fail-no-runtime-in-id", {"runner.no_runner_yaml"}},
     {"fail-registry-schema", {"registry.schema"}},
     {"fail-runner-yaml-syntax", {"runner.yaml_invalid"}},
+    {"fail-unregistered-dir", {"runner.unregistered"}},
     {"fail-unsafe-ids-and-paths", {"registry.schema", "registry.unsafe_path"}},
 };
 
 TEST(SubstrateRegistry, PassFixturesPass) {
-  for (const char* name : {"pass-basic", "pass-real-registry-dir", "pass-unregistered-dir"}) {
+  for (const char* name : {"pass-basic", "pass-contract-layout", "pass-real-registry-dir"}) {
     RunReport r = run_runners(fixture(std::string("substrate-registry/") + name));
     EXPECT_EQ(status_of(r, kGate), GateStatus::Pass) << name << "\n" << dump(r);
     EXPECT_TRUE(code_set(r, Severity::Error).empty()) << name << "\n" << dump(r);
@@ -122,29 +129,28 @@ TEST(SubstrateRegistry, UpstreamRegistryMismatches) {
                          {"python-3.9", line_containing(reg_text, "- runner_id: \"python-3.9\"")}}))
       << dump(r);
 
-  // One finding per missing file: node's Dockerfile is named twice and its
-  // finding says so, with both places.
+  // node-18's missing runners/node/Dockerfile is part of its runner.missing: one defect, one finding.
   std::set<std::uint64_t> dockerfile_lines;
   for (const Finding& f : findings_with(r, "registry.dockerfile_missing")) {
     EXPECT_EQ(f.file, kRegistryRel);
     dockerfile_lines.insert(f.location.line);
-    if (f.message.find("runners/node/Dockerfile") != std::string::npos) {
-      EXPECT_NE(f.message.find("(2 times in this file)"), std::string::npos) << f.message;
-      EXPECT_NE(f.detail.find(":" + std::to_string(line_containing(reg_text, "runners/node/Dockerfile", 1))),
-                std::string::npos)
-          << f.detail;
-    }
+    EXPECT_EQ(f.message.find("times in this file"), std::string::npos) << f.message;
   }
-  EXPECT_EQ(dockerfile_lines, (std::set<std::uint64_t>{line_containing(reg_text, "runners/node/Dockerfile", 0),
+  EXPECT_EQ(dockerfile_lines, (std::set<std::uint64_t>{line_containing(reg_text, "runners/node/Dockerfile", 1),
                                                         line_containing(reg_text, "runners/dotnet/Dockerfile")}))
       << dump(r);
+  // python-3.11's dockerfile: is the legacy runners/python/Dockerfile, not its own definition.
+  auto mismatch = findings_with(r, "registry.dockerfile_mismatch");
+  ASSERT_EQ(mismatch.size(), 1u) << dump(r);
+  EXPECT_EQ(mismatch[0].location.line, line_containing(reg_text, "runners/python/Dockerfile", 2));
+  EXPECT_EQ(mismatch[0].expected, "runners/python-3.11/Dockerfile");
 
   auto unregistered = findings_with(r, "runner.unregistered");
   ASSERT_EQ(unregistered.size(), 1u) << dump(r);
   EXPECT_EQ(unregistered[0].file, "python/");
-  EXPECT_EQ(unregistered[0].severity, Severity::Warning);
-  EXPECT_EQ(code_set(r), (std::set<std::string>{"registry.dockerfile_missing", "runner.missing",
-                                                "runner.unregistered"}))
+  EXPECT_EQ(unregistered[0].severity, Severity::Error);
+  EXPECT_EQ(code_set(r), (std::set<std::string>{"registry.dockerfile_missing", "registry.dockerfile_mismatch",
+                                                "runner.missing", "runner.unregistered"}))
       << dump(r);
 }
 
@@ -164,22 +170,23 @@ TEST(SubstrateRegistry, RegistryGivenExplicitlyOrMissing) {
   EXPECT_EQ(status_of(given, kGate), GateStatus::Pass) << dump(given);
 }
 
-TEST(SubstrateRegistry, UnregisteredDirectoryIsAWarningFailingUnderStrict) {
-  RunReport r = run_runners(fixture("substrate-registry/pass-unregistered-dir"));
+// Pre-merge validation must not pass a runner nobody registered.
+TEST(SubstrateRegistry, UnregisteredDirectoryIsAnError) {
+  RunReport r = run_runners(fixture("substrate-registry/fail-unregistered-dir"));
   auto w = findings_with(r, "runner.unregistered");
   ASSERT_EQ(w.size(), 1u);
   EXPECT_EQ(w[0].file, "dotnet-8/");
-  EXPECT_EQ(status_of(r, kGate), GateStatus::Pass);
-  RunReport s = run_runners(fixture("substrate-registry/pass-unregistered-dir"), "", true);
-  EXPECT_EQ(status_of(s, kGate), GateStatus::Fail);
+  EXPECT_EQ(w[0].severity, Severity::Error);
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Fail);
 
-  // Helper directories (leading '_' or '.') are not runners; any other name is.
+  // Helper directories (leading '_' or '.') and the contract's base/ are not runners; any other name is.
   TempDir repo;
   copy_tree(fixture("substrate-registry/pass-basic"), repo.path());
   write_file(repo / "runners/_lib/run.sh", "#!/bin/sh\n");
   write_file(repo / "runners/.cache/x", "");
   write_file(repo / "runners/README.md", "not a directory\n");
   write_file(repo / "runners/Node-20/Containerfile", "FROM debian:12\n");
+  write_file(repo / "runners/base/Dockerfile", "FROM ubuntu:22.04\n");
   RunReport h = run_runners(repo.path(), "", true);
   auto u = findings_with(h, "runner.unregistered");
   ASSERT_EQ(u.size(), 1u) << dump(h);
@@ -229,8 +236,11 @@ TEST(SubstrateRegistry, DefinitionsAreCheckedWithoutFollowingLinks) {
   ASSERT_EQ(nc.size(), 1u) << dump(r);
   EXPECT_EQ(nc[0].file, "python-3.11/");
   EXPECT_NE(nc[0].actual.find("symbolic link"), std::string::npos) << nc[0].actual;
-  // Both registry dockerfile: paths now pass through links: refused.
-  EXPECT_EQ(findings_with(r, "registry.dockerfile_missing").size(), 2u) << dump(r);
+  // python-3.11's dockerfile: now passes through a link: refused. node-20's
+  // is not looked at: runner.not_directory already says the runner is unusable.
+  auto missing = findings_with(r, "registry.dockerfile_missing");
+  ASSERT_EQ(missing.size(), 1u) << dump(r);
+  EXPECT_EQ(missing[0].location.pointer, "/runners/1/dockerfile");
 }
 
 TEST(SubstrateRegistry, RunnerYamlProblemsAreLocated) {

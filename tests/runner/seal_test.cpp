@@ -124,6 +124,7 @@ TEST(Seal, RefusesBadArguments) {
   EXPECT_EQ(run_tool({"seal", "a", "b"}).exit_code, 2);
 }
 
+// The runner contract's key order; our image_ref after the contract's keys.
 TEST(Seal, RunnerMetaFormatIsExact) {
   runner::RunnerMeta m;
   m.runner_id = "node-20";
@@ -133,10 +134,10 @@ TEST(Seal, RunnerMetaFormatIsExact) {
   m.executed_at = "2026-01-01T00:00:01Z";
   EXPECT_EQ(runner::format_runner_meta(m),
             "{\n  \"runner_id\": \"node-20\",\n  \"container_digest\": \"sha256:" + std::string(64, 'a') +
-                "\",\n  \"image_ref\": \"localhost/x:1\",\n  \"environment_fingerprint\": {\n    \"os\": \"linux\",\n"
+                "\",\n  \"environment_fingerprint\": {\n    \"os\": \"linux\",\n"
                 "    \"arch\": \"x86_64\",\n    \"runtime_type\": \"node\",\n    \"runtime_version\": \"20.1.0\",\n"
                 "    \"generated_at\": \"2026-01-01T00:00:00Z\"\n  },\n  \"workdir\": \"/workspace\",\n"
-                "  \"executed_at\": \"2026-01-01T00:00:01Z\"\n}\n");
+                "  \"executed_at\": \"2026-01-01T00:00:01Z\",\n  \"image_ref\": \"localhost/x:1\"\n}\n");
 }
 
 // SIGKILL at every step: before the commit the pack is untouched, after it
