@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <tuple>
 
 #include "engine/check.h"
 #include "runner/executor.h"
@@ -210,6 +211,45 @@ TEST(RunnerImage, DebianBaseIsReproducible) {
   rm.argv = {"podman", "rmi", repro};
   runner::run_process(rm);
   EXPECT_EQ(before.out, after.out);
+}
+
+// A base whose org.mplp.definition label is not the hash of today's build.sh
+// is used with a note to rebuild it; one with the right label gets no note
+// (id and label come from one inspect since issue 16, point 8).
+TEST(RunnerImage, BaseFromAnotherDefinitionIsUsedWithANote) {
+  REQUIRE_ENGINE();
+  runner::Engine e = engine();
+  TempDir tmp;
+  const std::string label = runner::base_definition_hash(read_file(runners() + "/_base/debian-12/build.sh"));
+  const std::string tag = "localhost/mplp-test-base-label-" + std::to_string(::getpid());
+  for (const auto& [suffix, value, noted] : {std::tuple{"stale", std::string("other-definition"), true},
+                                             std::tuple{"fresh", label, false}}) {
+    const std::string ref = tag + ":" + suffix;
+    write_file(tmp / "ctx/Containerfile",
+               "FROM localhost/mplp-debian-12:bookworm-2\nLABEL org.mplp.definition=" + value + "\n");
+    EngineOutput b = engine_cmd({"build", "-q", "-t", ref, "-f", tmp / "ctx/Containerfile", tmp / "ctx"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    const std::string dir = tmp / suffix;
+    copy_tree(runners(), dir);
+    for (const char* f : {"/python-3.11-local/runner.yaml", "/python-3.11-local/Containerfile"}) {
+      std::string y = read_file(dir + f);
+      y.replace(y.find("localhost/mplp-debian-12:bookworm-2"), 35, ref);
+      write_file(dir + f, y);
+    }
+    runner::RunnerDef def;
+    std::string err;
+    ASSERT_TRUE(runner::load_runner_def(dir, "python-3.11-local", def, err)) << err;
+    runner::ImageResult img;
+    bool ok = runner::ensure_image(e, def, {.output = runner::OutputMode::Capture}, img, err);
+    engine_cmd({"rmi", img.ref});
+    engine_cmd({"rmi", ref});
+    ASSERT_TRUE(ok) << err;
+    bool has_note = false;
+    for (const std::string& n : img.notes)
+      has_note = has_note || (n.find("base image " + ref + " was built from another version") != std::string::npos &&
+                              n.find("mplp-gate base build debian-12") != std::string::npos);
+    EXPECT_EQ(has_note, noted) << suffix;
+  }
 }
 
 // End to end: a producer through `mplp-gate run`, then `mplp-gate check`.
