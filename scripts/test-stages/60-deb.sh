@@ -37,7 +37,7 @@ record() {
   if [ "$2" = fail ]; then status=1; fi
 }
 
-image="localhost/mplp-debian-12:bookworm"
+image="localhost/mplp-debian-12:bookworm-2"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mplp-deb.XXXXXX")"
 container="mplp-deb-test-$$"
 cleanup() {

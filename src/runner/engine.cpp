@@ -214,25 +214,36 @@ void remove_orphan_containers(const Engine& e, std::vector<std::string>& removed
   }
 }
 
-std::string image_id(const Engine& e, const std::string& ref) {
+namespace {
+
+// `{{.Id}}` first, then the label's value, one per line.
+ImageLabel inspect_image(const Engine& e, const std::string& ref, const std::string& label) {
   ProcessSpec s;
   s.argv = {e.binary, "image", "inspect", "--format", "{{.Id}}", ref};
+  if (!label.empty()) s.argv[4] += "\n{{index .Config.Labels \"" + label + "\"}}";
   s.timeout_seconds = 120;
   ProcessResult r = run_process(s);
-  if (!r.started || r.exit_code != 0) return "";
-  std::string id = r.out.substr(0, r.out.find_first_of("\r\n"));
+  if (!r.started || r.exit_code != 0) return {};
+  std::size_t nl = r.out.find_first_of("\r\n");
+  ImageLabel out;
+  std::string id = r.out.substr(0, nl);
   if (id.rfind("sha256:", 0) != 0) id = "sha256:" + id;  // podman prints the bare hex
-  return is_typed_sha256(id) ? id : "";
+  if (!is_typed_sha256(id)) return {};
+  out.id = id;
+  if (!label.empty() && nl != std::string::npos) {
+    std::size_t b = r.out.find_first_not_of("\r\n", nl);
+    std::string v = b == std::string::npos ? "" : r.out.substr(b, r.out.find_first_of("\r\n", b) - b);
+    out.label = v == "<no value>" ? "" : v;
+  }
+  return out;
 }
 
-std::string image_label(const Engine& e, const std::string& ref, const std::string& label) {
-  ProcessSpec s;
-  s.argv = {e.binary, "image", "inspect", "--format", "{{index .Config.Labels \"" + label + "\"}}", ref};
-  s.timeout_seconds = 120;
-  ProcessResult r = run_process(s);
-  if (!r.started || r.exit_code != 0) return "";
-  std::string v = r.out.substr(0, r.out.find_first_of("\r\n"));
-  return v == "<no value>" ? "" : v;
+}  // namespace
+
+std::string image_id(const Engine& e, const std::string& ref) { return inspect_image(e, ref, "").id; }
+
+ImageLabel image_id_and_label(const Engine& e, const std::string& ref, const std::string& label) {
+  return inspect_image(e, ref, label);
 }
 
 }  // namespace mplp::runner

@@ -114,7 +114,12 @@ void remove_orphan_containers(const Engine& e, std::vector<std::string>& removed
 
 // The image id as "sha256:<64 hex>" of `ref`, or "" when it does not exist.
 std::string image_id(const Engine& e, const std::string& ref);
-// The value of `label` on image `ref` ("" when absent or no image).
-std::string image_label(const Engine& e, const std::string& ref, const std::string& label);
+// The id of image `ref` ("" when it does not exist) and the value of its
+// `label` ("" when absent), read by one inspect (each engine call costs a
+// process start of the engine, which `run` pays on every call).
+struct ImageLabel {
+  std::string id, label;
+};
+ImageLabel image_id_and_label(const Engine& e, const std::string& ref, const std::string& label);
 
 }  // namespace mplp::runner

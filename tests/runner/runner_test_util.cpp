@@ -191,7 +191,7 @@ class DebianBase : public ::testing::Environment {
   void SetUp() override {
     std::string why;
     if (!engine_available(why)) return;
-    if (engine_cmd({"image", "inspect", "--format", "{{.Id}}", "localhost/mplp-debian-12:bookworm"}).exit_code == 0) return;
+    if (engine_cmd({"image", "inspect", "--format", "{{.Id}}", "localhost/mplp-debian-12:bookworm-2"}).exit_code == 0) return;
     RunResult r = run_tool({"base", "build", "debian-12", "--engine", test_engine(), "--runners", source_root() + "/runners"});
     if (r.exit_code != 0) std::cerr << "runner tests: building the Debian base failed:\n" << r.err << "\n";
   }

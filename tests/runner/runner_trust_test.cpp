@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kDebian = "localhost/mplp-debian-12:bookworm";
+const std::string kDebian = "localhost/mplp-debian-12:bookworm-2";
 
 // Removes the names of a test's runner images (and any other reference
 // given). Never `rmi -f`: a test image may share its id with a shared image

@@ -38,13 +38,15 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/mplp-debian-12.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
-# python3 (3.11) serves python-3.11-local; libstdc++6 (already in minbase through
+# python3 (3.11) with pip, venv and poetry (the contract's python runner has
+# its package tools; all from Debian, so the runner builds without network)
+# serves python-3.11-local; libstdc++6 (already in minbase through
 # apt) is all the Node binary of node-20-local needs.
 # Fetching from the archive can fail for a moment (a mirror's hiccup): up
 # to three attempts before giving up.
 attempt=1
 until mmdebstrap --quiet --variant=minbase --format=tar \
-  --include=python3.11,python3 \
+  --include=python3.11,python3,python3-pip,python3-venv,python3-poetry \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/info/*' \
