@@ -29,8 +29,25 @@ namespace fs = std::filesystem;
 std::string runners() { return source_root() + "/runners"; }
 const char* kRunner = "python-3.11-local";
 
+// The repository these producers see at /workspace: a directory every user
+// may search, so that the user-namespace path is taken wherever the checkout
+// lies (a clone under a mode-0700 directory makes `run` fall back to no user
+// namespace, with a note, which is not what these tests are about). The
+// producers here read nothing of the repository.
+const std::string& searchable_repo() {
+  static TempDir dir;
+  static const bool made = [] {
+    ::chmod(dir.path().c_str(), 0755);
+    write_file(dir / "README", "a repository for run_hardening_test\n");
+    return true;
+  }();
+  (void)made;
+  return dir.path();
+}
+
 std::vector<std::string> run_args(const std::string& cmd, const std::string& out) {
-  return {"run", "--engine", test_engine(), "--runners", runners(), "--runner", kRunner, "--cmd", cmd, "--out-dir", out};
+  return {"run",   "--engine", test_engine(), "--runners", runners(), "--runner", kRunner, "--repo-root",
+          searchable_repo(), "--cmd", cmd, "--out-dir", out};
 }
 
 bool holds_stage(const std::string& dir) {
