@@ -119,13 +119,18 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
       error = dir + ": " + std::strerror(errno);
       return false;
     }
-    bool is_pack = has_entry(fd, "manifest.json", false) || has_entry(fd, "artifacts", true) ||
-                   has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true);
-    if (is_pack) {
+    if (has_entry(fd, "manifest.json", false)) {
       ::close(fd);
       out.push_back({dir, shown, pack_name, pack_base, false, ""});
       ++found;
       continue;
+    }
+    // Pack directories without a manifest: a failing pack, and the walk goes
+    // on below it, since a tree that holds stray pack folders beside packs
+    // (upstream's data/runs/v2) must not hide them.
+    if (has_entry(fd, "artifacts", true) || has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true)) {
+      out.push_back({dir, shown, pack_name, pack_base, false, ""});
+      ++found;
     }
     DIR* d = ::fdopendir(fd);
     if (d == nullptr) {

@@ -2,7 +2,8 @@
 //
 // A directory holding manifest.json is a pack (not descended further). A
 // directory without one that has artifacts/, integrity/ or timeline/ is a
-// pack too, whose missing manifest the gates report: never silently skipped.
+// pack too, whose missing manifest the gates report: never silently skipped;
+// the search still goes on below it, so packs beneath it are found too.
 // A staging directory of `seal` or `run` (".<pack>.mplp-stage.*", see
 // core/leftovers.h) is never a pack, whatever it holds: it is returned with
 // `stage` set, and the check reports it as an interrupted seal.
