@@ -1,5 +1,7 @@
 #include "gates/host_allow.h"
 
+#include <unistd.h>
+
 #include <map>
 #include <set>
 
@@ -102,6 +104,10 @@ void check_images(const std::string& file, std::string_view bytes, const HostRul
   }
 }
 
+// Files larger than this are scanned in windows (bounded memory), except
+// JSON ones, whose string scan needs the whole document.
+constexpr std::uint64_t kStreamAbove = 16ull << 20;
+
 void unscanned(FindingSink& sink, const std::string& file, const std::string& why, Severity s = Severity::Error) {
   Finding f;
   f.severity = s;
@@ -174,6 +180,12 @@ class HostAllowGate : public Gate {
     for (const Entry& e : pack.entries()) {
       if (e.type != EntryType::Regular) continue;
       std::string err;
+      if (e.size > kStreamAbove && e.size <= pack.limits().max_file_size && !has_json_string_scan(e.path)) {
+        int fd = open_regular_beneath(pack.dir(), e.path, err);
+        if (fd < 0 || !scan_file_hosts_streamed(e.path, fd, rules, sink, err)) unscanned(sink, e.path, err);
+        if (fd >= 0) ::close(fd);
+        continue;
+      }
       std::shared_ptr<const std::string> bytes = pack.bytes(e.path, err);
       if (!bytes) {
         unscanned(sink, e.path, err);
