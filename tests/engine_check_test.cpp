@@ -100,5 +100,35 @@ TEST(CheckScopes, UnopenablePackFailsWhicheverGatesRun) {
   EXPECT_EQ(exit_code(r), 1);
 }
 
+// Issue 13, point 6: a pack directory exchanged for a link (or another
+// directory) after discovery is not followed: the pack fails as replaced,
+// and nothing of what the link points at is read. Today's main reopened the
+// pack by name and checked the outside directory (and quoted it).
+TEST(CheckScopes, PackSwappedAfterDiscoveryIsNotFollowed) {
+  for (bool link : {true, false}) {
+    TempDir t;
+    test::copy_tree(test::fixture("packs/good-real"), t / "runs/a");
+    test::copy_tree(test::fixture("packs/good-real"), t / "runs/b");
+    test::copy_tree(test::fixture("packs/good-real"), t / "outside");
+    test::write_file(t / "outside/artifacts/secret.txt", "OUTSIDE-SECRET http://10.9.9.9/\n");
+    CheckRequest req;
+    req.jobs = 1;
+    req.on_pack_done = [&](std::size_t done, std::size_t) {
+      if (done != 1) return;
+      fs::rename(t / "runs/b", t / "old-b");
+      if (link) fs::create_directory_symlink(t / "outside", t / "runs/b");
+      else fs::rename(t / "outside", t / "runs/b");
+    };
+    RunReport r = test::check({t / "runs"}, {"GATE-V2-INTEGRITY-01", "GATE-V2-HOST-ALLOW-01"}, req);
+    ASSERT_EQ(r.packs.size(), 2u);
+    std::vector<Finding> f = test::findings_of(r, "GATE-V2-INTEGRITY-01", "pack.unopenable", "runs/b");
+    ASSERT_EQ(f.size(), 1u) << (link ? "link: " : "dir: ") << test::dump(r, "GATE-V2-INTEGRITY-01", "runs/b");
+    EXPECT_NE(f[0].message.find("replaced since it was found"), std::string::npos) << f[0].message;
+    EXPECT_TRUE(test::findings_of(r, "GATE-V2-HOST-ALLOW-01", "", "runs/b").empty())
+        << test::dump(r, "GATE-V2-HOST-ALLOW-01", "runs/b");
+    EXPECT_EQ(exit_code(r), 1);
+  }
+}
+
 }  // namespace
 }  // namespace mplp

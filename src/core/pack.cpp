@@ -1,6 +1,7 @@
 #include "core/pack.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,9 +28,16 @@ std::string_view to_string(Indexability i) {
 }
 
 std::unique_ptr<Pack> Pack::open(const std::string& fs_path, std::string display_path, const Limits& limits,
-                                 std::string& error) {
+                                 std::string& error, const FileIdentity* expected) {
   std::optional<Dir> dir = Dir::open(fs_path, error);
   if (!dir) return nullptr;
+  if (expected != nullptr) {
+    struct stat st {};
+    if (::fstat(dir->fd(), &st) != 0 || !(FileIdentity{st.st_dev, st.st_ino} == *expected)) {
+      error = fs_path + ": replaced since it was found (renamed, or a link put in its place); not read";
+      return nullptr;
+    }
+  }
   std::unique_ptr<Pack> pack(new Pack(std::move(*dir), std::move(display_path), limits));
   WalkResult w = walk(pack->dir_, WalkOptions{limits.max_files_per_pack});
   pack->entries_ = std::move(w.entries);

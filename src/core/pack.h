@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/digest.h"
+#include "core/file_identity.h"
 #include "core/json.h"
 #include "core/policy.h"
 #include "core/safe_fs.h"
@@ -52,8 +53,10 @@ struct FileState {
 class Pack {
  public:
   // `fs_path` is where the pack is; `display_path` is how reports name it.
+  // With `expected`, the directory opened must be that one (device and
+  // inode), else the open fails: the pack was replaced since it was found.
   static std::unique_ptr<Pack> open(const std::string& fs_path, std::string display_path, const Limits& limits,
-                                    std::string& error);
+                                    std::string& error, const FileIdentity* expected = nullptr);
 
   const std::string& display_path() const { return display_path_; }
   // The pack's name relative to the checked root (engine/discover.h), the

@@ -408,7 +408,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       results[i] = stage_result(locations[i], report.gates, req);
       return;
     }
-    packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i]);
+    packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i],
+                          locations[i].identified ? &locations[i].identity : nullptr);
     if (!packs[i]) {
       results[i] = unopenable_result(locations[i], open_errors[i], report.gates, req);
       return;
