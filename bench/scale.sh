@@ -12,7 +12,9 @@
 #          (good-real copies, no extra files).
 # Environment: MPLP_GATE_BIN (default: build-bench/src/cli/mplp-gate, built
 # here), BENCH_TMP (where corpora are generated, default /tmp; removed on
-# exit), REPEATS (best of, default 3), LARGE_BYTES (default 1500000000).
+# exit), REPEATS (best of, default 3), LARGE_BYTES (default 1500000000),
+# MPLP_GATE_BEFORE (another mplp-gate, e.g. the main branch's: its rows are
+# printed too, from the same run, on the same corpus).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -22,6 +24,7 @@ if [ -z "${MPLP_GATE_BIN:-}" ]; then
   MPLP_GATE_BIN=build-bench/src/cli/mplp-gate
 fi
 bin=$(realpath "$MPLP_GATE_BIN")
+before=${MPLP_GATE_BEFORE:+$(realpath "$MPLP_GATE_BEFORE")}
 work=$(mktemp -d "${BENCH_TMP:-/tmp}/mplp-scale-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -61,6 +64,10 @@ small() {
   check_ok "$dir"; (cd "$dir" && sha256sum --quiet -c "$work/all.sums")
   local base; base=$(cd "$dir" && measure sha256sum --quiet -c "$work/all.sums")
   row "sha256sum -c (baseline)" "$base"
+  if [ -n "$before" ]; then
+    row "before: mplp-gate check --jobs 1" "$(measure "$before" check --jobs 1 "$dir")" "${base% *}"
+    row "before: mplp-gate check" "$(measure "$before" check "$dir")" "${base% *}"
+  fi
   row "mplp-gate check --jobs 1" "$(measure "$bin" check --jobs 1 "$dir")" "${base% *}"
   row "mplp-gate check" "$(measure "$bin" check "$dir")" "${base% *}"
   rm -rf "$dir"
@@ -75,6 +82,7 @@ large() {
   local base; base=$(measure openssl dgst -sha256 "$f")
   row "openssl dgst -sha256 (baseline)" "$base"
   row "sha256sum" "$(measure sha256sum "$f")" "${base% *}"
+  [ -n "$before" ] && row "before: mplp-gate check" "$(measure "$before" check "$dir")" "${base% *}"
   row "mplp-gate check" "$(measure "$bin" check "$dir")" "${base% *}"
   rm -rf "$dir"
 }
@@ -85,6 +93,7 @@ rss() {
     local dir="$work/rss-$n"
     python3 bench/make_corpus.py "$dir" "$n" 0 0
     check_ok "$dir"
+    [ -n "$before" ] && row "(c) before: mplp-gate check, $n packs" "$(repeats=1 measure "$before" check "$dir")"
     row "(c) mplp-gate check, $n packs" "$(repeats=1 measure "$bin" check "$dir")"
     rm -rf "$dir"
   done
