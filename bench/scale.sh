@@ -13,6 +13,7 @@
 # Environment: MPLP_GATE_BIN (default: build-bench/src/cli/mplp-gate, built
 # here), BENCH_TMP (where corpora are generated, default /tmp; removed on
 # exit), REPEATS (best of, default 3), LARGE_BYTES (default 1500000000),
+# RSS_PACKS (the pack counts of rss, default "3000 30000"),
 # MPLP_GATE_BEFORE (another mplp-gate, e.g. the main branch's: its rows are
 # printed too, from the same run, on the same corpus).
 set -euo pipefail
@@ -89,7 +90,7 @@ large() {
 
 rss() {
   local n
-  for n in 3000 30000; do
+  for n in ${RSS_PACKS:-3000 30000}; do
     local dir="$work/rss-$n"
     python3 bench/make_corpus.py "$dir" "$n" 0 0
     check_ok "$dir"

@@ -329,6 +329,28 @@ TEST(HostAllowWindows, BinaryDecidedAtTheEndDropsEarlierTextOnlyHits) {
   EXPECT_NE(w[0].find("http://10.0.0.1/"), std::string::npos) << w[0];
 }
 
+// Issue 13, point 6: a large file swapped for a clean one between its hash
+// read and the host scan's read turned a FAIL into a PASS. The scan now
+// checks that it read the hashed file, and reports it unscanned otherwise.
+TEST(HostAllow, LargeFileChangedAfterHashingIsNotPassed) {
+  TempDir t;
+  std::string dirty = std::string(17u << 20, 'x') + "\nhttp://10.0.0.1/\n";
+  std::string p = make_pack(t, {{"big.log", dirty}});
+  std::string err;
+  auto pack = Pack::open(p, p, default_policy().limits, err);
+  ASSERT_TRUE(pack) << err;
+  ThreadPool pool(1);
+  pack->load_files(pool);
+  write_file(p + "/clean", std::string(dirty.size(), 'x'));
+  fs::rename(p + "/clean", p + "/big.log");
+  CheckOptions options;
+  GateContext ctx{default_policy(), options, nullptr, "", nullptr};
+  Collect c;
+  host_allow_gate().check_pack(*pack, ctx, c);
+  ASSERT_EQ(c.got.size(), 1u);
+  EXPECT_EQ(c.got[0].rfind("host.unscanned big.log", 0), 0u) << c.got[0];
+}
+
 TEST(HostAllow, ManyBadUrlsAreCapped) {
   TempDir t;
   std::string s;
