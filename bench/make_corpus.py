@@ -42,6 +42,15 @@ def main():
                 while left > 0:
                     f.write(blob[:left])
                     left -= len(blob)
+        # Each pack's records name its own run, as a producer's would.
+        for rel in FIVE:
+            path = os.path.join(pack, rel)
+            if os.path.exists(path):
+                with open(path) as f:
+                    text = f.read()
+                with open(path, 'w') as f:
+                    f.write(text.replace('d1_basic_pass', f'bench-{i:05d}')
+                                .replace('mcp-d1-real-runner-001', f'bench-{i:05d}'))
         m = json.load(open(os.path.join(pack, 'manifest.json')))
         m['pack_id'] = f'bench-{i:05d}'
         m['scenario_id'] = f'bench-{i:05d}'

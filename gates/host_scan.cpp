@@ -1,9 +1,16 @@
 #include "gates/host_scan.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "core/json_strings.h"
+#include "core/text.h"
 
 namespace mplp {
 
@@ -42,33 +49,72 @@ struct Judged {
   std::size_t authority_offset;
   std::string host;
   std::optional<Finding> finding;  // nullopt: allowed
+  bool text_only = false;  // counts only if the file is valid UTF-8 (see FileScan::window)
 };
 
+// A file is scanned whole, or, when large, in windows that each end at a
+// line end (or, in a line longer than a window, after a byte <= 0x20, or at
+// worst at a UTF-8 character boundary). No URL, scp reference or marker
+// holds a newline, and none but a marker holds a byte <= 0x20, so a cut
+// there splits none of them; lines and columns continue across windows.
 class FileScan {
  public:
-  FileScan(const std::string& file, std::string_view bytes, const HostRules& rules, FindingSink& sink)
-      : file_(file), bytes_(bytes), rules_(rules), sink_(sink) {}
+  FileScan(const std::string& file, const HostRules& rules, FindingSink& sink)
+      : file_(file), rules_(rules), sink_(sink) {}
 
-  void byte_scan() {
-    std::vector<ExemptMarker> markers = find_exempt_markers(bytes_);
-    has_markers_ = !markers.empty();
-    std::unordered_map<std::uint64_t, std::string> exempt;  // line -> reason
-    for (const ExemptMarker& m : markers) {
-      if (m.has_reason) exempt.emplace(m.line, m.reason);
-      else byte_bad_markers_.push_back(m.offset), add(marker_finding(m.line, m.column, ""));
+  // The next window of the file, which starts at `offset_` (line
+  // `line_base_` + 1, column `col_base_` + 1). `kind`: what the whole file
+  // is, when known; nullopt while streaming, where text-only occurrences are
+  // kept and dropped at finish() if the file turned out not to be UTF-8.
+  void window(std::string_view bytes, std::optional<ScanText> kind) {
+    bytes_ = bytes;
+    kind_ = kind;
+    newlines_.clear();
+    byte_scan(kind);
+  }
+  // After window(): moves the place past it.
+  void advance() {
+    std::size_t last = bytes_.rfind('\n');
+    if (last == std::string_view::npos) {
+      col_base_ += bytes_.size();
+    } else {
+      std::size_t n = 0;
+      for (std::size_t i = bytes_.find('\n'); i != std::string_view::npos; i = bytes_.find('\n', i + 1)) ++n;
+      line_base_ += n;
+      col_base_ = bytes_.size() - (last + 1);
     }
-    scan_urls(bytes_, [&](UrlOccurrence& u) {
-      auto ex = exempt.empty() ? exempt.end() : exempt.find(u.line);
-      Judged j = judge(u, ex == exempt.end() ? nullptr : &ex->second);
-      if (j.finding) {
-        if (full()) return false;
-        ++total_;
-        j.finding->location.line = u.line;
-        j.finding->location.column = u.column;
-        byte_.push_back(std::move(j));
-      }
-      return true;
-    });
+    offset_ += bytes_.size();
+  }
+
+  void byte_scan(std::optional<ScanText> kind) {
+    std::vector<ExemptMarker> markers = find_exempt_markers(bytes_);
+    has_markers_ = has_markers_ || !markers.empty();
+    std::unordered_map<std::uint64_t, std::string> exempt;  // line -> reason
+    for (ExemptMarker& m : markers) {
+      place(m.line, m.column);
+      if (m.has_reason) exempt.emplace(m.line, m.reason);
+      else byte_bad_markers_.push_back(offset_ + m.offset), add(marker_finding(m.line, m.column, ""));
+    }
+    scan_urls(
+        bytes_,
+        [&](UrlOccurrence& u) {
+          place(u.line, u.column);
+          const bool text_only = !kind && !(u.scheme != "scp" && u.error.empty() && is_plain_host(u.host));
+          auto ex = exempt.empty() ? exempt.end() : exempt.find(u.line);
+          Judged j = judge(u, ex == exempt.end() ? nullptr : &ex->second);
+          j.offset += offset_;
+          j.authority_offset += offset_;
+          j.text_only = text_only;
+          if (j.finding) {
+            if (full()) return false;
+            ++total_;
+            j.finding->location.line = u.line;
+            j.finding->location.column = u.column;
+            byte_.push_back(std::move(j));
+          }
+          return true;
+        },
+        kind.value_or(ScanText::Text));
   }
 
   // Scans the decoded strings of one JSON document found at `base`.
@@ -89,7 +135,7 @@ class FileScan {
     if (!collect_json_strings(doc, max_depth, want, hits, err)) return;
     for (const JsonStringHit& h : hits) {
       if (stopped_) return;
-      std::vector<UrlOccurrence> urls = find_urls(h.text);
+      std::vector<UrlOccurrence> urls = find_urls(h.text, kind_.value_or(ScanText::Text));
       std::vector<ExemptMarker> markers = find_exempt_markers(h.text, true);
       if (urls.empty() && markers.empty()) continue;
       // Map decoded offsets to raw ones (one ascending pass).
@@ -109,13 +155,16 @@ class FileScan {
       for (UrlOccurrence& u : urls) {
         Judged j = judge(u, reason);
         j.offset = raw_of(u.offset);
-        j.authority_offset = raw_of(u.authority_offset);
+        j.authority_offset = offset_ + raw_of(u.authority_offset);
         if (j.finding) locate(*j.finding, j.offset, h.pointer);
+        j.offset += offset_;
         merge(std::move(j));
       }
       for (const ExemptMarker& m : markers) {
         std::size_t ro = raw_of(m.offset);
-        if (m.has_reason || std::binary_search(byte_bad_markers_.begin(), byte_bad_markers_.end(), ro)) continue;
+        if (m.has_reason ||
+            std::binary_search(byte_bad_markers_.begin(), byte_bad_markers_.end(), offset_ + ro))
+          continue;
         Finding f = marker_finding(0, 0, h.pointer);
         locate(f, ro, h.pointer);
         add(std::move(f));
@@ -123,9 +172,11 @@ class FileScan {
     }
   }
 
-  void finish() {
+  // `binary`: the file was not valid UTF-8 (known only at its end when
+  // streamed): occurrences that count only in text are dropped.
+  void finish(bool binary) {
     for (Judged& j : byte_)
-      if (j.finding) sink_.report(std::move(*j.finding));
+      if (j.finding && !(binary && j.text_only)) sink_.report(std::move(*j.finding));
     auto too_many = [this](std::string message, std::string hint) {
       Finding f = make_finding(Severity::Error, std::string(kTooMany), file_, std::move(message));
       f.hint = std::move(hint);
@@ -178,6 +229,13 @@ class FileScan {
     return f;
   }
 
+  // A line and column found in the current window, made the file's.
+  void place(std::uint64_t& line, std::uint64_t& column) const {
+    if (line == 1) column += col_base_;
+    line += line_base_;
+  }
+
+  // `raw_offset` is relative to the current window.
   void locate(Finding& f, std::size_t raw_offset, const std::string& pointer) {
     if (newlines_.empty()) {
       newlines_.push_back(0);  // sentinel: index 0 is "line 1 starts at 0"
@@ -187,6 +245,7 @@ class FileScan {
     auto it = std::upper_bound(newlines_.begin(), newlines_.end(), raw_offset);
     f.location.line = static_cast<std::uint64_t>(it - newlines_.begin());
     f.location.column = raw_offset - *(it - 1) + 1;
+    place(f.location.line, f.location.column);
     f.location.pointer = pointer;
   }
 
@@ -223,7 +282,10 @@ class FileScan {
   }
 
   const std::string& file_;
-  std::string_view bytes_;
+  std::string_view bytes_;  // the current window
+  std::size_t offset_ = 0;  // of the window in the file
+  std::uint64_t line_base_ = 0, col_base_ = 0;
+  std::optional<ScanText> kind_;  // what the file is, when known before its end
   const HostRules& rules_;
   FindingSink& sink_;
   std::vector<Judged> byte_;  // reportable byte-scan occurrences, by offset
@@ -288,10 +350,15 @@ void exempt_finding(Finding& f, const std::string& reason) {
   f.hint.clear();
 }
 
+bool has_json_string_scan(std::string_view file) {
+  return ends_with_ci(file, ".json") || ends_with_ci(file, ".ndjson");
+}
+
 void scan_file_hosts(const std::string& file, std::string_view bytes, const HostRules& rules, unsigned max_json_depth,
                      FindingSink& sink) {
-  FileScan scan(file, bytes, rules, sink);
-  scan.byte_scan();
+  FileScan scan(file, rules, sink);
+  const bool binary = !is_valid_utf8(bytes);
+  scan.window(bytes, binary ? ScanText::Binary : ScanText::Text);
   if (ends_with_ci(file, ".json")) {
     scan.json_scan(bytes, 0, max_json_depth);
   } else if (ends_with_ci(file, ".ndjson")) {
@@ -303,7 +370,49 @@ void scan_file_hosts(const std::string& file, std::string_view bytes, const Host
       start = end + 1;
     }
   }
-  scan.finish();
+  scan.finish(binary);
+}
+
+bool scan_file_hosts_streamed(const std::string& file, int fd, const HostRules& rules, FindingSink& sink,
+                              std::string& error, std::size_t window_bytes) {
+  FileScan scan(file, rules, sink);
+  const std::unique_ptr<char[]> buf(new char[window_bytes]);  // never cleared: every byte used is read first
+  std::size_t len = 0;
+  bool eof = false, binary = false;
+  while (!eof || len > 0) {
+    while (!eof && len < window_bytes) {
+      ssize_t n = ::read(fd, buf.get() + len, window_bytes - len);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return error = std::strerror(errno), false;
+      if (n == 0) eof = true;
+      len += static_cast<std::size_t>(n);
+    }
+    std::string_view all(buf.get(), len);
+    std::size_t cut = len;
+    if (!eof) {
+      if (std::size_t nl = all.rfind('\n'); nl != std::string_view::npos) {
+        cut = nl + 1;
+      } else {
+        std::size_t i = len;
+        while (i > 0 && static_cast<unsigned char>(all[i - 1]) > 0x20) --i;
+        if (i > 0) {
+          cut = i;
+        } else {  // no byte <= 0x20 in a whole window: cut before the last UTF-8 character
+          std::size_t j = len;
+          while (j + 3 > len && j > 0 && (static_cast<unsigned char>(all[j - 1]) & 0xC0) == 0x80) --j;
+          if (j > 1 && static_cast<unsigned char>(all[j - 1]) >= 0xC0) cut = j - 1;
+        }
+      }
+    }
+    std::string_view win = all.substr(0, cut);
+    binary = binary || !is_valid_utf8(win);
+    scan.window(win, std::nullopt);
+    scan.advance();
+    std::memmove(buf.get(), buf.get() + cut, len - cut);
+    len -= cut;
+  }
+  scan.finish(binary);
+  return true;
 }
 
 }  // namespace mplp

@@ -43,6 +43,18 @@ inline constexpr std::string_view kRegistryUnresolved = "host.registry-unresolve
 void scan_file_hosts(const std::string& file, std::string_view bytes, const HostRules& rules, unsigned max_json_depth,
                      FindingSink& sink);
 
+// Whether scan_file_hosts runs the JSON string scan on a file of this name
+// (.json or .ndjson, any case).
+bool has_json_string_scan(std::string_view file);
+
+// The same for a large file read from `fd`, in windows of about
+// `window_bytes`, so memory does not grow with the file: the byte scan only
+// (the JSON string scan needs the whole document). A URL is cut off at a
+// window's end only in a run of `window_bytes` bytes none of which is
+// whitespace or a control byte. False (with `error`) on a read error.
+bool scan_file_hosts_streamed(const std::string& file, int fd, const HostRules& rules, FindingSink& sink,
+                              std::string& error, std::size_t window_bytes = std::size_t{8} << 20);
+
 // What a finding should say for one host judged at one place (shared with
 // the registry check of runner mode). `url` is the text shown as actual.
 // Returns false when the host is allowed (nothing to report).

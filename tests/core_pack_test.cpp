@@ -23,6 +23,36 @@ std::unique_ptr<Pack> load(const std::string& dir, Limits limits = {}) {
   return p;
 }
 
+// Issue 13, point 6: a file read again after its hash read (not kept in
+// memory) must be the file that was hashed; written or replaced since, the
+// read fails instead of handing gates bytes no digest covers.
+TEST(Pack, ReReadOfAChangedFileFails) {
+  TempDir t;
+  write_file(t / "small.txt", "hashed bytes\n");
+  write_file(t / "big.bin", std::string((16u << 20) + 10, 'a'));  // over the keep limit: re-read
+  auto p = load(t.path());
+  std::string err;
+  ASSERT_TRUE(p->bytes("big.bin", err)) << err;
+  int fd = p->reopen("big.bin", err);
+  ASSERT_GE(fd, 0) << err;
+  EXPECT_TRUE(p->unchanged("big.bin", fd, err)) << err;
+  // Rewritten in place with bytes of the same size: mtime and ctime move.
+  write_file(t / "big.bin", std::string((16u << 20) + 10, 'b'));
+  EXPECT_FALSE(p->unchanged("big.bin", fd, err));
+  ::close(fd);
+  EXPECT_FALSE(p->bytes("big.bin", err));
+  EXPECT_NE(err.find("changed since it was hashed"), std::string::npos) << err;
+  EXPECT_LT(p->reopen("big.bin", err), 0);
+  // Replaced by another file (rename over it).
+  write_file(t / "other", "x");
+  std::filesystem::rename(t / "other", t / "small.txt");
+  // small.txt was kept from its hash read: the hashed bytes, not the new ones.
+  auto kept = p->bytes("small.txt", err);
+  ASSERT_TRUE(kept) << err;
+  EXPECT_EQ(*kept, "hashed bytes\n");
+  EXPECT_LT(p->reopen("small.txt", err), 0);
+}
+
 TEST(Pack, WalksSortedAndHashesOnce) {
   TempDir t;
   write_file(t / "b/x.txt", "x");

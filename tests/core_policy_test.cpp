@@ -111,6 +111,20 @@ TEST(Policy, ErrorLineNumbersAreRight) {
   EXPECT_NE(err.find("x.yaml:4:"), std::string::npos) << err;
 }
 
+// Issue 13, point 5: the policy takes the strict YAML path of every other
+// input; yaml-cpp alone keeps the last of two equal keys without a word.
+TEST(Policy, DuplicateKeyIsAnErrorNamingItsLine) {
+  Policy p;
+  std::string err;
+  EXPECT_FALSE(parse_policy("version: 1\nhosts:\n  allowed: [a.com]\n  allowed: [b.com]\n", "d.yaml", p, err));
+  EXPECT_NE(err.find("d.yaml:4:"), std::string::npos) << err;
+  EXPECT_NE(err.find("duplicate key 'allowed'"), std::string::npos) << err;
+  EXPECT_FALSE(parse_policy("limits:\n  max_json_depth: 9\nlimits: {}\n", "top.yaml", p, err));
+  EXPECT_NE(err.find("top.yaml:3:"), std::string::npos) << err;
+  EXPECT_FALSE(parse_policy("version: 1\n---\nversion: 1\n", "two.yaml", p, err));
+  EXPECT_NE(err.find("two.yaml"), std::string::npos) << err;
+}
+
 TEST(Policy, LoadFileMissingNamesTheFile) {
   Policy p;
   std::string err;

@@ -165,6 +165,47 @@ TEST(CoreUrls, BinaryBytesAndNulAreScanned) {
   EXPECT_FALSE(v[0].error.empty());
 }
 
+// Issue 13, point 3: no hosts from noise. scp-style hosts must be plain
+// hosts (LDH labels or an IP literal); in binary bytes scp is not read and
+// a URL counts only with a plain host.
+TEST(CoreUrls, PlainHostsAreLdhLabelsOrIpLiterals) {
+  for (const char* h : {"github.com", "a", "10.0.0.1", "0x7f.1", "2130706433", "a-b.c-d", "xn--bcher-kva.example",
+                        "[::1]", "[fe80::1]", "localhost"})
+    EXPECT_TRUE(is_plain_host(h)) << h;
+  for (const char* h : {"", ".", "a..b", "-a.com", "a-.com", "a_b.com", "d@.", "g\xa6", "a.com%2f", "[::1",
+                        "[zz::1]", "[]", "a b"})
+    EXPECT_FALSE(is_plain_host(h)) << h;
+  EXPECT_TRUE(is_plain_host(std::string(63, 'a') + ".com"));
+  EXPECT_FALSE(is_plain_host(std::string(64, 'a') + ".com"));
+  std::string long_name;
+  for (int i = 0; i < 64; ++i) long_name += "abc.";
+  EXPECT_FALSE(is_plain_host(long_name + "com"));  // 259 bytes
+}
+
+TEST(CoreUrls, ScpNeedsAPlainHost) {
+  EXPECT_EQ(hosts("x d@.:g y"), V{});
+  EXPECT_EQ(hosts("x a@..:b y"), V{});
+  EXPECT_EQ(hosts("x a@-.-:b y"), V{});
+  EXPECT_EQ(hosts("x a@b_c.com:d y"), V{});
+  EXPECT_EQ(hosts("git@ex%00ample.com:x"), V{});
+  // Percent-encoding that decodes to a plain host still counts: it is a
+  // spelling, not noise.
+  EXPECT_EQ(hosts("git@%31%30.0.0.1:x"), (V{"10.0.0.1"}));
+  EXPECT_EQ(hosts("git@GitHub.com.:x"), (V{"github.com"}));
+}
+
+TEST(CoreUrls, BinaryBytesReadNoScpAndOnlyPlainHostUrls) {
+  const std::string bin = "\xff\xfe git@10.0.0.1:x http://d@.:g\xa6 http://a\x01b.com/ https://github.com/x \x00"s;
+  std::vector<std::string> got;
+  for (const UrlOccurrence& u : find_urls(bin, ScanText::Binary)) got.push_back(u.error.empty() ? u.host : "!" + u.error);
+  EXPECT_EQ(got, (V{"github.com"}));
+  // The same bytes read as text: the scp reference and the bad URLs count.
+  std::vector<std::string> as_text;
+  for (const UrlOccurrence& u : find_urls(bin)) as_text.push_back(u.scheme);
+  EXPECT_EQ(as_text, (V{"scp", "http", "http", "https"}));
+  EXPECT_EQ(find_urls("http://[::1]/ ftp://10.0.0.1/"s, ScanText::Binary).size(), 2u);
+}
+
 TEST(CoreUrls, ExemptMarkers) {
   auto m = find_exempt_markers("a @v2-exempt HOST_ALLOW test fixture\nb @v2-exempt HOST_ALLOW\nc @v2-exempt HOST_ALLOW -- \n");
   ASSERT_EQ(m.size(), 3u);

@@ -31,7 +31,7 @@ dict_for() {
     json|schema_manifest|dsse) echo fuzz/dict/json.dict ;;
     policy|registry|yaml_json|runner_yaml) echo fuzz/dict/yaml.dict ;;
     sums) echo fuzz/dict/sums.dict ;;
-    urls) echo fuzz/dict/url.dict ;;
+    urls|host_windows) echo fuzz/dict/url.dict ;;
     pack) echo fuzz/dict/pack.dict ;;
     dockerfile) echo fuzz/dict/dockerfile.dict ;;
   esac

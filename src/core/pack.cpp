@@ -1,6 +1,8 @@
 #include "core/pack.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +15,17 @@ namespace {
 // Files up to this size keep their bytes after hashing, within a per-pack budget.
 constexpr std::uint64_t kKeepFileBytes = 16ull << 20;
 constexpr std::uint64_t kKeepPackBytes = 256ull << 20;
+
+bool stamp_of(int fd, FileStamp& out) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return false;
+  out = FileStamp{st.st_dev, st.st_ino, st.st_size,
+                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                  static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec};
+  return true;
+}
+
+constexpr const char* kChanged = "changed since it was hashed (written, or replaced by another file); not read again";
 
 }  // namespace
 
@@ -27,9 +40,16 @@ std::string_view to_string(Indexability i) {
 }
 
 std::unique_ptr<Pack> Pack::open(const std::string& fs_path, std::string display_path, const Limits& limits,
-                                 std::string& error) {
+                                 std::string& error, const FileIdentity* expected) {
   std::optional<Dir> dir = Dir::open(fs_path, error);
   if (!dir) return nullptr;
+  if (expected != nullptr) {
+    struct stat st {};
+    if (::fstat(dir->fd(), &st) != 0 || !(FileIdentity{st.st_dev, st.st_ino} == *expected)) {
+      error = fs_path + ": replaced since it was found (renamed, or a link put in its place); not read";
+      return nullptr;
+    }
+  }
   std::unique_ptr<Pack> pack(new Pack(std::move(*dir), std::move(display_path), limits));
   WalkResult w = walk(pack->dir_, WalkOptions{limits.max_files_per_pack});
   pack->entries_ = std::move(w.entries);
@@ -38,7 +58,7 @@ std::unique_ptr<Pack> Pack::open(const std::string& fs_path, std::string display
   for (const Entry& e : pack->entries_) {
     if (e.type != EntryType::Regular) continue;
     pack->file_index_[e.path] = pack->files_.size();
-    pack->files_.push_back(FileState{e, false, {}, {}, nullptr});
+    pack->files_.push_back(FileState{e, false, {}, {}, {}, nullptr});
   }
   return pack;
 }
@@ -68,6 +88,7 @@ void Pack::load_files(ThreadPool& pool) {
     bool keep = f.entry.size <= kKeepFileBytes && kept.fetch_add(f.entry.size) + f.entry.size <= kKeepPackBytes;
     auto buf = std::make_shared<std::string>();
     std::optional<Digest> d = sha256_fd(fd, keep ? buf.get() : nullptr);
+    if (d && !stamp_of(fd, f.stamp)) d.reset();
     ::close(fd);
     if (!d) {
       f.error = "read error";
@@ -91,10 +112,40 @@ const Digest* Pack::digest(std::string_view rel) const {
 }
 
 std::shared_ptr<const std::string> Pack::bytes(std::string_view rel, std::string& error) const {
-  if (const FileState* f = file(rel); f != nullptr && f->bytes) return f->bytes;
+  const FileState* f = file(rel);
+  if (f != nullptr && f->bytes) return f->bytes;
+  if (f == nullptr || !f->hashed) {  // not a file that was hashed: read as it is now
+    auto out = std::make_shared<std::string>();
+    if (!read_beneath(dir_, rel, limits_.max_file_size, *out, error)) return nullptr;
+    return out;
+  }
+  int fd = reopen(rel, error);
+  if (fd < 0) return nullptr;
   auto out = std::make_shared<std::string>();
-  if (!read_beneath(dir_, rel, limits_.max_file_size, *out, error)) return nullptr;
-  return out;
+  bool ok = read_fd_limited(fd, limits_.max_file_size, *out, error) && unchanged(rel, fd, error);
+  ::close(fd);
+  return ok ? out : nullptr;
+}
+
+int Pack::reopen(std::string_view rel, std::string& error) const {
+  const FileState* f = file(rel);
+  int fd = open_regular_beneath(dir_, rel, error);
+  if (fd < 0 || f == nullptr || !f->hashed) return fd;
+  FileStamp now;
+  if (!stamp_of(fd, now) || !(now == f->stamp)) {
+    ::close(fd);
+    error = kChanged;
+    return -1;
+  }
+  return fd;
+}
+
+bool Pack::unchanged(std::string_view rel, int fd, std::string& error) const {
+  const FileState* f = file(rel);
+  FileStamp now;
+  if (f == nullptr || !f->hashed || (stamp_of(fd, now) && now == f->stamp)) return true;
+  error = kChanged;
+  return false;
 }
 
 bool Pack::read(std::string_view rel, std::string& out, std::string& error) const {
@@ -148,7 +199,9 @@ const rapidjson::Value* Pack::manifest() const {
 }
 
 void Pack::release_contents() {
-  for (FileState& f : files_) f.bytes.reset();
+  for (FileState& f : files_)
+    if (f.entry.path != "manifest.json") f.bytes.reset();
+  dir_.close();
   for (auto it = json_cache_.begin(); it != json_cache_.end();) {
     if (it->first == "manifest.json") ++it;
     else it = json_cache_.erase(it);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/digest.h"
+#include "core/file_identity.h"
 #include "core/json.h"
 #include "core/policy.h"
 #include "core/safe_fs.h"
@@ -41,10 +42,22 @@ struct JsonFile {
   JsonDoc doc;
 };
 
+// What fstat said of a file when its hash read ended: a later read of the
+// same file must see the same (a write changes ctime, which no one but the
+// kernel sets), so every verdict comes from the bytes that were hashed.
+struct FileStamp {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  std::int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
 struct FileState {
   Entry entry;
   bool hashed = false;
   Digest digest{};
+  FileStamp stamp;
   std::string error;        // why it was not hashed (oversized, unreadable)
   std::shared_ptr<const std::string> bytes;  // kept when small
 };
@@ -52,8 +65,10 @@ struct FileState {
 class Pack {
  public:
   // `fs_path` is where the pack is; `display_path` is how reports name it.
+  // With `expected`, the directory opened must be that one (device and
+  // inode), else the open fails: the pack was replaced since it was found.
   static std::unique_ptr<Pack> open(const std::string& fs_path, std::string display_path, const Limits& limits,
-                                    std::string& error);
+                                    std::string& error, const FileIdentity* expected = nullptr);
 
   const std::string& display_path() const { return display_path_; }
   // The pack's name relative to the checked root (engine/discover.h), the
@@ -79,8 +94,14 @@ class Pack {
   // The digest of a regular file; nullptr when not hashed (see file()->error).
   const Digest* digest(std::string_view rel) const;
   // The bytes of a regular file within the size limit (cached or re-read).
+  // A re-read fails when the file is not the one that was hashed.
   bool read(std::string_view rel, std::string& out, std::string& error) const;
   std::shared_ptr<const std::string> bytes(std::string_view rel, std::string& error) const;
+  // Opens a hashed file again for a streamed read, or -1 (with `error`) when
+  // it is no longer the file that was hashed; after the read, `unchanged`
+  // says whether it stayed so.
+  int reopen(std::string_view rel, std::string& error) const;
+  bool unchanged(std::string_view rel, int fd, std::string& error) const;
 
   // Parses a file once and caches the result.
   const JsonFile& json(std::string_view rel) const;
@@ -92,7 +113,8 @@ class Pack {
   // strictest reading), Unknown for a usable manifest with another value.
   Indexability indexability() const { return indexability_; }
   bool is_real() const { return indexability_ == Indexability::Real; }
-  // Drops cached bytes (keeps digests and the manifest).
+  // Drops cached bytes (keeps digests, the manifest and its bytes) and
+  // closes the pack's directory: after it, other files cannot be read.
   void release_contents();
 
  private:

@@ -12,6 +12,7 @@
 #include "core/hosts.h"
 #include "core/safe_fs.h"
 #include "core/values.h"
+#include "core/yaml_json.h"
 
 namespace mplp {
 
@@ -259,6 +260,11 @@ bool parse_policy(std::string_view yaml, const std::string& source, Policy& out,
   Policy p = default_policy();
   p.source = source;
   p.sha256 = sha256_hex(yaml);
+  // The strict path every other YAML input takes first: duplicate keys, a
+  // second document and alias bombs are errors naming the line, where
+  // yaml-cpp alone would keep the last duplicate without a word.
+  YamlJson strict;
+  if (!yaml_to_json(yaml, source, strict, error)) return false;
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     apply(source, root, p);

@@ -136,6 +136,11 @@ std::optional<Dir> Dir::open_child(int parent, const std::string& leaf, const st
   return Dir(fd, std::move(path));
 }
 
+void Dir::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
 Dir::Dir(Dir&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
 
 Dir& Dir::operator=(Dir&& other) noexcept {
@@ -236,9 +241,7 @@ int open_regular_beneath(const Dir& root, std::string_view rel, std::string& err
   return fd;
 }
 
-namespace {
-
-bool read_fd(int fd, std::uint64_t max_bytes, std::string& out, std::string& error) {
+bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::string& error) {
   struct stat st {};
   if (::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes) {
     error = "file is " + std::to_string(st.st_size) + " bytes, over the limit of " + std::to_string(max_bytes);
@@ -263,14 +266,12 @@ bool read_fd(int fd, std::uint64_t max_bytes, std::string& out, std::string& err
   }
 }
 
-}  // namespace
-
 bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,
                   std::string& error) {
   int fd = open_regular_beneath(root, rel, error);
   if (fd < 0) return false;
   FdCloser closer{fd};
-  return read_fd(fd, max_bytes, out, error);
+  return read_fd_limited(fd, max_bytes, out, error);
 }
 
 bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error) {
@@ -287,7 +288,7 @@ bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& ou
   }
   int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-  if (!read_fd(fd, max_bytes, out, error)) {
+  if (!read_fd_limited(fd, max_bytes, out, error)) {
     error = path + ": " + error;
     return false;
   }

@@ -52,6 +52,9 @@ class Dir {
   ~Dir();
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }
+  // Closes the handle before destruction (fd() is -1 after; path() stays):
+  // a run over many packs must not hold one descriptor per pack.
+  void close();
 
  private:
   Dir(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
@@ -79,6 +82,8 @@ WalkResult walk(const Dir& root, const WalkOptions& options);
 // expected kind. The final component must be a regular file.
 int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error);
 
+// All of an open file's bytes, failing when it is or grows over `max_bytes`.
+bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::string& error);
 // Reads a whole regular file beneath `root`; fails when it exceeds max_bytes.
 bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,
                   std::string& error);

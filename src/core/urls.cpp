@@ -324,13 +324,35 @@ ScpMatch next_scp(std::string_view text, std::size_t pos) {
 
 }  // namespace
 
-void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>& fn) {
+bool is_plain_host(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  if (host.front() == '[') {
+    if (host.back() != ']') return false;
+    std::string inner(host.substr(1, host.size() - 2));
+    in6_addr a6;
+    return inet_pton(AF_INET6, inner.c_str(), &a6) == 1;
+  }
+  std::size_t label = 0;
+  for (std::size_t i = 0; i <= host.size(); ++i) {
+    if (i == host.size() || host[i] == '.') {
+      if (label == 0 || label > 63 || host[i - 1] == '-' || host[i - label] == '-') return false;
+      label = 0;
+      continue;
+    }
+    if (!is_alnum(static_cast<unsigned char>(host[i])) && host[i] != '-') return false;
+    ++label;
+  }
+  return true;
+}
+
+void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>& fn, ScanText kind) {
   // URL and scp matches are merged in offset order, so results stream out
   // sorted and an scp match is masked by the URLs before it (covered_end).
+  const bool binary = kind == ScanText::Binary;
   LineCounter lines(text);
   std::size_t span_cache = 0;
   UrlMatch url = next_url(text, 0, span_cache);
-  ScpMatch scp = next_scp(text, 0);
+  ScpMatch scp = binary ? ScpMatch{} : next_scp(text, 0);
   std::size_t covered_end = 0;
   while (url.found || scp.found) {
     UrlOccurrence u;
@@ -345,6 +367,7 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
       u.url.assign(text.substr(cur.begin, std::min(cur.span_end - cur.begin, kMaxUrlText)));
       u.scheme = std::move(cur.scheme);
       host_of(text.substr(cur.auth_begin, cur.auth_end - cur.auth_begin), u.host, u.error);
+      if (binary && !(u.error.empty() && is_plain_host(u.host))) continue;
     } else {
       ScpMatch cur = scp;
       scp = next_scp(text, std::max(cur.path_end, cur.begin + 1));
@@ -352,7 +375,7 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
       std::size_t at = cur.m.find('@');
       std::string_view raw_host = cur.m.substr(at + 1, cur.m.size() - 2 - (at + 1));
       host_of(raw_host, u.host, u.error);
-      if (!scp_host_counts(raw_host, u.host)) continue;
+      if (!scp_host_counts(raw_host, u.host) || !u.error.empty() || !is_plain_host(u.host)) continue;
       u.offset = cur.begin;
       u.authority_offset = cur.begin + at + 1;
       u.scheme = "scp";
@@ -363,12 +386,15 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
   }
 }
 
-std::vector<UrlOccurrence> find_urls(std::string_view text) {
+std::vector<UrlOccurrence> find_urls(std::string_view text, ScanText kind) {
   std::vector<UrlOccurrence> out;
-  scan_urls(text, [&](UrlOccurrence& u) {
-    out.push_back(std::move(u));
-    return true;
-  });
+  scan_urls(
+      text,
+      [&](UrlOccurrence& u) {
+        out.push_back(std::move(u));
+        return true;
+      },
+      kind);
   return out;
 }
 

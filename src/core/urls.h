@@ -21,7 +21,12 @@
 //  - scp-style `user@host:path` outside any URL span (a URL span runs from
 //    its scheme to the next whitespace, quote, < > or backtick). To keep
 //    `image@sha256:...` and `run@2024-01-01T10:00` from being hosts, the scp
-//    host must be bracketed, contain a dot, or be `localhost`.
+//    host must be bracketed, contain a dot, or be `localhost`; and it must be
+//    a plain host (is_plain_host), so that `d@.:g` and other punctuation
+//    runs are not hosts.
+//  - In bytes that are not valid UTF-8 (ScanText::Binary) noise looks like
+//    anything: scp-style matches are not read at all, and a scheme URL
+//    counts only when its host is a plain host.
 //
 // The host is what follows the last '@' of the authority; brackets delimit
 // an IPv6 literal (its zone id, "%25eth0", is dropped); the port is dropped; %XX is decoded; ASCII case is folded;
@@ -56,12 +61,22 @@ struct UrlOccurrence {
   std::string error;   // empty, or why no usable host could be extracted
 };
 
+// What the scanned bytes are: valid UTF-8 text, or anything else.
+enum class ScanText { Text, Binary };
+
 // Every URL occurrence in `text`, ordered by offset.
-std::vector<UrlOccurrence> find_urls(std::string_view text);
+std::vector<UrlOccurrence> find_urls(std::string_view text, ScanText kind = ScanText::Text);
 // The same, streamed in offset order to `fn` (which may move from its
 // argument); stops early when `fn` returns false. Memory stays constant
 // however many URLs a hostile file holds.
-void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>& fn);
+void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>& fn,
+               ScanText kind = ScanText::Text);
+
+// A normalised host (as UrlOccurrence::host) that is syntactically a host:
+// a valid bracketed IPv6 literal, or dot-separated LDH labels (letters,
+// digits and '-', 1 to 63 bytes, no '-' at either end; 253 bytes at most),
+// which covers IPv4 literals in every spelling browsers accept.
+bool is_plain_host(std::string_view host);
 
 // The normalised host of one authority (`user@host:port`), by the rules
 // above; `error` is set when there is no usable host. For callers with an

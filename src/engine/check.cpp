@@ -28,6 +28,8 @@ namespace mplp {
 
 namespace {
 
+constexpr std::string_view kPackUnopenable = "pack.unopenable";
+
 // Collects one gate's findings for one pack, stamping the gate id and
 // applying the policy's severity ceiling; keeps at most the pack's cap (the
 // rest is counted into `cap` with the result).
@@ -78,6 +80,10 @@ const std::vector<FindingKind>& engine_finding_kinds() {
        "the pack has more findings than limits.max_findings_per_pack; the most severe were kept and the rest "
        "counted here (its severity is that of the worst finding left out)",
        "fix the findings shown and check again, or raise limits.max_findings_per_pack in the policy"},
+      {kPackUnopenable, Severity::Error,
+       "a directory found as a pack could not be opened when its turn came (removed, made unreadable or "
+       "replaced by a link since the tree was searched); no gate checked it",
+       "make the pack a readable directory (not a link) and check again"},
   };
   return kinds;
 }
@@ -109,6 +115,55 @@ void report_internal_error(CollectingSink& sink, const char* what) {
   f.message = std::string("internal error in gate: ") + what;
   f.hint = "please report this with the pack that caused it";
   sink.report(std::move(f));
+}
+
+// Runs one gate's work on one scope, so that an exception in any gate
+// (pack, runners or collection) becomes a finding on `sinks` and never ends
+// the run without a report.
+template <typename Fn>
+void guarded(const std::vector<CollectingSink*>& sinks, Fn&& fn) {
+  const char* what = nullptr;
+  std::string message;
+  try {
+    fn();
+    return;
+  } catch (const std::exception& e) {
+    message = e.what();
+  } catch (const char* w) {  // RAPIDJSON_ASSERT (see meson.build)
+    what = w;
+  }
+  for (CollectingSink* s : sinks) report_internal_error(*s, what != nullptr ? what : message.c_str());
+}
+
+// A pack that was found but cannot be opened now (removed, made unreadable
+// or replaced since discovery): a failing pack, not the end of the run. The
+// first selected pack gate (INTEGRITY-01 when it runs) says why; the others
+// skip it.
+PackResult unopenable_result(const PackLocation& loc, const std::string& why,
+                             const std::vector<const Gate*>& gates, const CheckRequest& req) {
+  PackResult pr;
+  pr.path = loc.display_path;
+  pr.name = loc.name;
+  PackFindingCap cap(req.policy.limits.max_findings_per_pack);
+  const Gate* reporter = nullptr;
+  for (const Gate* g : gates)
+    if (g->info().scope == GateScope::Pack && (reporter == nullptr || g->info().id == "GATE-V2-INTEGRITY-01"))
+      reporter = g;
+  for (const Gate* g : gates) {
+    if (g->info().scope == GateScope::Runners) continue;
+    CollectingSink sink(std::string(g->info().id), req.policy, cap);
+    if (g == reporter) {
+      Finding f;
+      f.severity = Severity::Error;
+      f.code = std::string(kPackUnopenable);
+      f.message = "the pack could not be opened: " + why;
+      sink.report(std::move(f));
+    } else {
+      sink.skip("the pack could not be opened");
+    }
+    pr.gates.push_back(sink.result(req.options.strict));
+  }
+  return pr;
 }
 
 // A staging directory found among the packs: never opened as a pack. Every
@@ -304,7 +359,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     pr.name = directory_name(*req.options.runners_dir);
     for (const Gate* g : report.gates) {
       CollectingSink sink(std::string(g->info().id), req.policy, cap);
-      g->check_runners(ctx, sink);
+      guarded({&sink}, [&] { g->check_runners(ctx, sink); });
       pr.gates.push_back(sink.result(req.options.strict));
       one_finding_per_defect(pr.gates.back());
       cap.trim(pr.gates);
@@ -354,8 +409,12 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       results[i] = stage_result(locations[i], report.gates, req);
       return;
     }
-    packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i]);
-    if (!packs[i]) return;
+    packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i],
+                          locations[i].identified ? &locations[i].identity : nullptr);
+    if (!packs[i]) {
+      results[i] = unopenable_result(locations[i], open_errors[i], report.gates, req);
+      return;
+    }
     Pack& pack = *packs[i];
     pack.set_name(locations[i].name);
     pack.load_files(pool);
@@ -370,13 +429,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     for (const Gate* g : report.gates) {
       if (g->info().scope != GateScope::Pack) continue;
       CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
-      try {
-        g->check_pack(pack, pack_ctx, sink);
-      } catch (const std::exception& e) {
-        report_internal_error(sink, e.what());
-      } catch (const char* what) {  // RAPIDJSON_ASSERT (see meson.build)
-        report_internal_error(sink, what);
-      }
+      guarded({&sink}, [&] { g->check_pack(pack, pack_ctx, sink); });
       pr.gates.push_back(sink.result(req.options.strict));
       caps[i].trim(pr.gates);  // at most the cap held at any time
     }
@@ -392,11 +445,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   });
   std::vector<std::size_t> real;  // indexes of the packs (not stages)
   for (std::size_t i = 0; i < locations.size(); ++i) {
-    if (locations[i].stage) continue;
-    if (!packs[i]) {
-      error = open_errors[i];
-      return false;
-    }
+    if (locations[i].stage || !packs[i]) continue;
     real.push_back(i);
   }
 
@@ -406,12 +455,13 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   for (const Gate* g : report.gates) {
     if (g->info().scope != GateScope::Collection) continue;
     std::vector<std::unique_ptr<CollectingSink>> sinks;
-    std::vector<FindingSink*> sink_ptrs;
+    std::vector<CollectingSink*> collecting;
     for (std::size_t i = 0; i < all.size(); ++i) {
-      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy, caps[i]));
-      sink_ptrs.push_back(sinks.back().get());
+      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy, caps[real[i]]));
+      collecting.push_back(sinks.back().get());
     }
-    g->check_collection(all, ctx, sink_ptrs);
+    std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
+    guarded(collecting, [&] { g->check_collection(all, ctx, sink_ptrs); });
     for (std::size_t i = 0; i < all.size(); ++i) {
       results[real[i]].gates.push_back(sinks[i]->result(req.options.strict));
       locate_pointers(*all[i], results[real[i]].gates.back());

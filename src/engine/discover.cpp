@@ -108,7 +108,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
     }
     const std::string pack_name = name.empty() ? directory_name(path) : name;
     const std::string pack_base = name.empty() ? path + "/.." : path;
-    PackLocation stage{dir, shown, pack_name, pack_base, false, ""};
+    PackLocation stage{dir, shown, pack_name, pack_base, false, "", false, {}};
     if (stage_location(base_name(dir), stage)) {
       out.push_back(std::move(stage));
       ++found;
@@ -119,13 +119,21 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
       error = dir + ": " + std::strerror(errno);
       return false;
     }
-    bool is_pack = has_entry(fd, "manifest.json", false) || has_entry(fd, "artifacts", true) ||
-                   has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true);
-    if (is_pack) {
+    PackLocation here{dir, shown, pack_name, pack_base, false, "", false, {}};
+    if (struct stat self {}; ::fstat(fd, &self) == 0)
+      here.identified = true, here.identity = FileIdentity{self.st_dev, self.st_ino};
+    if (has_entry(fd, "manifest.json", false)) {
       ::close(fd);
-      out.push_back({dir, shown, pack_name, pack_base, false, ""});
+      out.push_back(std::move(here));
       ++found;
       continue;
+    }
+    // Pack directories without a manifest: a failing pack, and the walk goes
+    // on below it, since a tree that holds stray pack folders beside packs
+    // (upstream's data/runs/v2) must not hide them.
+    if (has_entry(fd, "artifacts", true) || has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true)) {
+      out.push_back(std::move(here));
+      ++found;
     }
     DIR* d = ::fdopendir(fd);
     if (d == nullptr) {

@@ -2,15 +2,19 @@
 //
 // A directory holding manifest.json is a pack (not descended further). A
 // directory without one that has artifacts/, integrity/ or timeline/ is a
-// pack too, whose missing manifest the gates report: never silently skipped.
+// pack too, whose missing manifest the gates report: never silently skipped;
+// the search still goes on below it, so packs beneath it are found too.
 // A staging directory of `seal` or `run` (".<pack>.mplp-stage.*", see
 // core/leftovers.h) is never a pack, whatever it holds: it is returned with
 // `stage` set, and the check reports it as an interrupted seal.
-// Links are never followed.
+// Links are never followed, and each pack is identified by device and inode
+// so that the check opens the directory that was found.
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include "core/file_identity.h"
 
 namespace mplp {
 
@@ -28,6 +32,10 @@ struct PackLocation {
   std::string base;
   bool stage = false;        // a staging directory, not a pack
   std::string stage_note;    // for a stage: whose, and whether its owner is gone
+  // The directory discovery found (device, inode): a pack opened later must
+  // be this one, not whatever was renamed or linked into its place since.
+  bool identified = false;
+  FileIdentity identity;
 };
 
 struct DiscoverOptions {

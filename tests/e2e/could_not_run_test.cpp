@@ -61,6 +61,17 @@ void expect_junit_error(const std::string& text, const std::string& message_has)
   EXPECT_EQ(text.find("<failure"), std::string::npos) << text;
 }
 
+// Issue 13, point 5: a duplicate key in a policy is an error naming its
+// line (exit 2), never a silent choice of one of the two values.
+TEST(CouldNotRun, PolicyWithDuplicateKeyExitsTwoNamingTheLine) {
+  TempDir t;
+  test::write_file(t / "dup.yaml", "hosts:\n  forbidden: [evil.example]\n  forbidden: []\n");
+  auto r = run_tool({"check", "--policy", t / "dup.yaml", good()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("dup.yaml:3:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("duplicate key 'forbidden'"), std::string::npos) << r.err;
+}
+
 TEST(CouldNotRun, EveryRequestedReportCarriesTheError) {
   TempDir t;
   test::write_file(t / "bad-policy.yaml", "hosts:\n  allowed: [a.com]\n  nope: 1\n");

@@ -1,8 +1,10 @@
 // GATE-V2-HOST-ALLOW-01: fixtures, upstream packs, both scans (bytes and
 // decoded JSON strings), exemptions, policy lists, limits, runner mode.
 #include "gates/host_allow.h"
+#include "gates/host_scan.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -152,6 +154,39 @@ TEST(HostAllow, ByteScanStillRunsWhenJsonDoesNotParse) {
       << dump(r);
 }
 
+// Issue 13, point 3: a megabyte of random bytes holds many scp-looking and
+// URL-looking runs ("d@.:g\xa6"); none is a host. A real URL with a plain
+// host inside the same noise is still found, with its place.
+TEST(HostAllow, RandomBinaryBytesGiveNoHostsButRealUrlsInThemDo) {
+  std::string noise;
+  std::uint64_t x = 0x9e3779b97f4a7c15ull;
+  // xorshift, biased towards the bytes URL and scp matches are made of.
+  const std::string_view common = ":@/.%[]abcdgx0123-";
+  for (int i = 0; i < (1 << 20); ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    noise += (x & 3) == 0 ? common[(x >> 8) % common.size()] : static_cast<char>(x >> 24);
+  }
+  ASSERT_GT(test::count_of(noise, "@"), 10000u);
+  TempDir t;
+  std::string p = make_pack(t, {{"artifacts/noise.bin", noise}});
+  RunReport r = run(p);
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Pass) << dump(r);
+  EXPECT_TRUE(findings(r).empty()) << dump(r);
+  TempDir t2;
+  std::string with_url = noise.substr(0, 5000) + "\n http://10.0.0.1/x git@10.0.0.2:r \n" + noise.substr(5000);
+  std::string q = make_pack(t2, {{"artifacts/noise.bin", with_url}});
+  RunReport r2 = run(q);
+  std::vector<Finding> f = findings(r2);
+  ASSERT_EQ(f.size(), 1u) << dump(r2);  // the scp reference is not read in binary bytes
+  EXPECT_EQ(f[0].code, "host.forbidden");
+  EXPECT_NE(f[0].actual.find("http://10.0.0.1/x"), std::string::npos) << f[0].actual;
+  // The same reference in a text file counts.
+  TempDir t3;
+  RunReport r3 = run(make_pack(t3, {{"artifacts/log.txt", "clone git@10.0.0.2:r\nbad d@.:g here\n"}}));
+  EXPECT_EQ(where(r3), (std::set<std::pair<std::string, std::string>>{{"host.forbidden", "artifacts/log.txt:1:7"}}))
+      << dump(r3);
+}
+
 TEST(HostAllow, ExemptionsAreLineAndStringScoped) {
   TempDir t;
   std::string p = make_pack(t, {
@@ -226,6 +261,94 @@ TEST(HostAllow, LargeFileScansFastAndFindsTheEnd) {
   EXPECT_EQ(where(r), (std::set<std::pair<std::string, std::string>>{
                           {"host.forbidden", "big.log:" + std::to_string(lines + 1) + ":6"}}))
       << dump(r);
+}
+
+// Issue 13, points 1-3: a large file is scanned in windows (bounded memory)
+// and gives what the whole-file scan gives, wherever the windows fall.
+class Collect : public FindingSink {
+ public:
+  void report(Finding f) override { got.push_back(f.code + " " + format_location(f) + " " + f.actual); }
+  void skip(std::string) override {}
+  std::vector<std::string> got;
+};
+
+std::vector<std::string> streamed(const std::string& bytes, std::size_t window) {
+  TempDir t;
+  write_file(t / "f.txt", bytes);
+  int fd = ::open((t / "f.txt").c_str(), O_RDONLY | O_CLOEXEC);
+  EXPECT_GE(fd, 0);
+  HostRules rules;
+  std::string err;
+  EXPECT_TRUE(HostRules::from_policy(default_policy(), rules, err)) << err;
+  Collect c;
+  EXPECT_TRUE(scan_file_hosts_streamed("f.txt", fd, rules, c, err, window)) << err;
+  ::close(fd);
+  return c.got;
+}
+
+std::vector<std::string> whole(const std::string& bytes) {
+  HostRules rules;
+  std::string err;
+  EXPECT_TRUE(HostRules::from_policy(default_policy(), rules, err)) << err;
+  Collect c;
+  scan_file_hosts("f.txt", bytes, rules, 64, c);
+  return c.got;
+}
+
+TEST(HostAllowWindows, EveryWindowSizeGivesTheWholeFileFacts) {
+  const std::string text =
+      "clone git@10.0.0.2:r and http://github.com/x\n"
+      "ok http://10.0.0.1/ @v2-exempt HOST_ALLOW mock server\n"
+      "@v2-exempt HOST_ALLOW\n"
+      "caf\xc3\xa9 https://localhost:8080/p x@y.evil:z\n"
+      "tail http://[::1]/\n";
+  const std::vector<std::string> expected = whole(text);
+  ASSERT_GE(expected.size(), 5u);
+  std::size_t longest = 0, start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') longest = std::max(longest, i - start + 1), start = i + 1;
+  for (std::size_t w = longest + 1; w <= text.size() + 1; ++w) EXPECT_EQ(streamed(text, w), expected) << "window " << w;
+}
+
+TEST(HostAllowWindows, LongLinesAreCutAtBlanksAndKeepTheirColumns) {
+  std::string line;
+  for (int i = 0; i < 300; ++i) line += "word http://github.com/" + std::to_string(i) + " ";
+  std::string text = line + "http://10.0.0.9/x git@10.0.0.8:r\nnext http://10.0.0.7/\n";
+  const std::vector<std::string> expected = whole(text);
+  ASSERT_EQ(expected.size(), 3u);
+  for (std::size_t w : {64, 100, 257, 1000, 4096}) EXPECT_EQ(streamed(text, w), expected) << "window " << w;
+}
+
+// The file is binary because of a byte in its last window: the scp
+// reference of the first window is dropped then, the plain-host URL kept.
+TEST(HostAllowWindows, BinaryDecidedAtTheEndDropsEarlierTextOnlyHits) {
+  std::string text = "git@10.0.0.2:r\nhttp://10.0.0.1/\n" + std::string(200, 'x') + "\n\xff\xfe\n";
+  std::vector<std::string> w = streamed(text, 40);
+  EXPECT_EQ(w, whole(text));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("http://10.0.0.1/"), std::string::npos) << w[0];
+}
+
+// Issue 13, point 6: a large file swapped for a clean one between its hash
+// read and the host scan's read turned a FAIL into a PASS. The scan now
+// checks that it read the hashed file, and reports it unscanned otherwise.
+TEST(HostAllow, LargeFileChangedAfterHashingIsNotPassed) {
+  TempDir t;
+  std::string dirty = std::string(17u << 20, 'x') + "\nhttp://10.0.0.1/\n";
+  std::string p = make_pack(t, {{"big.log", dirty}});
+  std::string err;
+  auto pack = Pack::open(p, p, default_policy().limits, err);
+  ASSERT_TRUE(pack) << err;
+  ThreadPool pool(1);
+  pack->load_files(pool);
+  write_file(p + "/clean", std::string(dirty.size(), 'x'));
+  fs::rename(p + "/clean", p + "/big.log");
+  CheckOptions options;
+  GateContext ctx{default_policy(), options, nullptr, "", nullptr};
+  Collect c;
+  host_allow_gate().check_pack(*pack, ctx, c);
+  ASSERT_EQ(c.got.size(), 1u);
+  EXPECT_EQ(c.got[0].rfind("host.unscanned big.log", 0), 0u) << c.got[0];
 }
 
 TEST(HostAllow, ManyBadUrlsAreCapped) {
