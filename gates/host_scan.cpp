@@ -130,6 +130,9 @@ class FileScan {
       return ++json_hits_, true;
     };
     if (stopped_) return;
+    // Without a backslash no string is escaped, so without markers `want`
+    // selects nothing: the parse would find no hit.
+    if (!has_markers_ && doc.find('\\') == std::string_view::npos) return;
     std::vector<JsonStringHit> hits;
     JsonError err;
     if (!collect_json_strings(doc, max_depth, want, hits, err)) return;

@@ -16,12 +16,16 @@ namespace {
 constexpr std::uint64_t kKeepFileBytes = 16ull << 20;
 constexpr std::uint64_t kKeepPackBytes = 256ull << 20;
 
+FileStamp stamp_of(const struct stat& st) {
+  return FileStamp{st.st_dev, st.st_ino, st.st_size,
+                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                   static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec};
+}
+
 bool stamp_of(int fd, FileStamp& out) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return false;
-  out = FileStamp{st.st_dev, st.st_ino, st.st_size,
-                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
-                  static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec};
+  out = stamp_of(st);
   return true;
 }
 
@@ -66,7 +70,29 @@ std::unique_ptr<Pack> Pack::open(const std::string& fs_path, std::string display
 const Entry* Pack::find(std::string_view rel) const {
   auto it = std::lower_bound(entries_.begin(), entries_.end(), rel,
                              [](const Entry& e, std::string_view r) { return e.path < r; });
-  return (it != entries_.end() && it->path == rel) ? &*it : nullptr;
+  if (it != entries_.end() && it->path == rel) return &*it;
+  const FileState* past = past_limit(rel);
+  return past != nullptr ? &past->entry : nullptr;
+}
+
+const FileState* Pack::past_limit(std::string_view rel) const {
+  if (!truncated_ || dir_.fd() < 0) return nullptr;
+  std::lock_guard<std::mutex> lock(past_limit_mu_);
+  std::string key(rel);
+  auto it = past_limit_.find(key);
+  if (it == past_limit_.end()) {
+    std::string err;
+    std::optional<Entry> e = stat_beneath(dir_, rel, err);
+    std::unique_ptr<FileState> state;
+    if (e) {
+      state = std::make_unique<FileState>();
+      state->entry = std::move(*e);
+      state->error = "not read: the pack has more entries than limits.max_files_per_pack (" +
+                     std::to_string(limits_.max_files_per_pack) + ") and this one lies past the limit";
+    }
+    it = past_limit_.emplace(std::move(key), std::move(state)).first;
+  }
+  return it->second.get();
 }
 
 void Pack::load_files(ThreadPool& pool) {
@@ -80,18 +106,33 @@ void Pack::load_files(ThreadPool& pool) {
       return;
     }
     std::string err;
-    int fd = open_regular_beneath(dir_, f.entry.path, err);
+    struct stat st {};
+    int fd = open_regular_beneath(dir_, f.entry.path, err, &st);
     if (fd < 0) {
       f.error = err;
       return;
     }
-    bool keep = f.entry.size <= kKeepFileBytes && kept.fetch_add(f.entry.size) + f.entry.size <= kKeepPackBytes;
+    // The stamp is taken when the file is opened: a write during the read
+    // changes it, so a later re-read of a file that was not kept refuses.
+    f.stamp = stamp_of(st);
+    if (static_cast<std::uint64_t>(st.st_size) > limits_.max_file_size) {
+      ::close(fd);
+      f.error = "file is " + std::to_string(st.st_size) + " bytes, over the limit of " +
+                std::to_string(limits_.max_file_size) + "; not hashed";
+      return;
+    }
+    auto size = static_cast<std::uint64_t>(st.st_size);
+    bool keep = size <= kKeepFileBytes && kept.fetch_add(size) + size <= kKeepPackBytes;
+    std::optional<Digest> d;
     auto buf = std::make_shared<std::string>();
-    std::optional<Digest> d = sha256_fd(fd, keep ? buf.get() : nullptr);
-    if (d && !stamp_of(fd, f.stamp)) d.reset();
+    if (keep) {
+      if (read_fd_limited(fd, limits_.max_file_size, *buf, err, &st)) d = sha256(*buf);
+    } else {
+      d = sha256_fd(fd, nullptr);
+    }
     ::close(fd);
     if (!d) {
-      f.error = "read error";
+      f.error = err.empty() ? "read error" : err;
       return;
     }
     f.hashed = true;
@@ -103,7 +144,9 @@ void Pack::load_files(ThreadPool& pool) {
 
 const FileState* Pack::file(std::string_view rel) const {
   auto it = file_index_.find(std::string(rel));
-  return it == file_index_.end() ? nullptr : &files_[it->second];
+  if (it != file_index_.end()) return &files_[it->second];
+  const FileState* past = past_limit(rel);
+  return past != nullptr && past->entry.type == EntryType::Regular ? past : nullptr;
 }
 
 const Digest* Pack::digest(std::string_view rel) const {
@@ -114,6 +157,10 @@ const Digest* Pack::digest(std::string_view rel) const {
 std::shared_ptr<const std::string> Pack::bytes(std::string_view rel, std::string& error) const {
   const FileState* f = file(rel);
   if (f != nullptr && f->bytes) return f->bytes;
+  if (f != nullptr && !f->hashed && file_index_.count(std::string(rel)) == 0) {  // past the walk's limit
+    error = f->error;
+    return nullptr;
+  }
   if (f == nullptr || !f->hashed) {  // not a file that was hashed: read as it is now
     auto out = std::make_shared<std::string>();
     if (!read_beneath(dir_, rel, limits_.max_file_size, *out, error)) return nullptr;

@@ -84,6 +84,9 @@ class Pack {
   const std::vector<Entry>& entries() const { return entries_; }
   bool truncated() const { return truncated_; }  // over limits.max_files_per_pack
   const std::vector<std::pair<std::string, std::string>>& walk_errors() const { return walk_errors_; }
+  // The entry at `rel`. In a truncated pack, a path the walk did not reach is
+  // looked up on disk, so an existing file is never called missing; such a
+  // file is not read (file()->error says why).
   const Entry* find(std::string_view rel) const;
 
   // Reads and hashes every regular file (each once). Call before the gates.
@@ -120,6 +123,7 @@ class Pack {
  private:
   Pack(Dir dir, std::string display_path, const Limits& limits) : dir_(std::move(dir)), display_path_(std::move(display_path)), limits_(limits) {}
   void load_manifest();
+  const FileState* past_limit(std::string_view rel) const;  // see find()
 
   Dir dir_;
   std::string display_path_;
@@ -130,6 +134,10 @@ class Pack {
   std::vector<std::pair<std::string, std::string>> walk_errors_;
   std::vector<FileState> files_;  // regular files, sorted by path
   std::unordered_map<std::string, std::size_t> file_index_;
+  // Entries of a truncated pack found by find() past the walk's limit
+  // (node-based maps: the pointers handed out stay valid).
+  mutable std::mutex past_limit_mu_;
+  mutable std::unordered_map<std::string, std::unique_ptr<FileState>> past_limit_;
   mutable std::unordered_map<std::string, std::unique_ptr<JsonFile>> json_cache_;
   ManifestState manifest_state_ = ManifestState::Missing;
   Indexability indexability_ = Indexability::Real;

@@ -2,10 +2,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -47,6 +50,26 @@ struct FdCloser {
     if (fd >= 0) ::close(fd);
   }
 };
+
+// One openat2(2) call resolving all of `rel` beneath `root`, refusing every
+// link and any escape: what a walk of components with O_NOFOLLOW does, in one
+// system call instead of one per component (plus a dup and closes). -1 with
+// errno set on failure; ENOSYS when the kernel (or a seccomp filter) has no
+// openat2, after which callers take the component walk.
+int openat2_beneath(int root, const std::string& rel, int flags) {
+  static std::atomic<bool> unavailable{false};
+  if (unavailable.load(std::memory_order_relaxed)) return errno = ENOSYS, -1;
+  struct open_how how {};
+  how.flags = static_cast<std::uint64_t>(flags);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = ::syscall(SYS_openat2, root, rel.c_str(), &how, sizeof how);
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM)) {
+    int err = errno;
+    unavailable.store(true, std::memory_order_relaxed);
+    errno = err == EPERM ? ENOSYS : err;
+  }
+  return static_cast<int>(fd);
+}
 
 // Opens the directory holding the last component of `rel`; returns the fd
 // (or -1) and leaves the last component in `leaf`.
@@ -157,69 +180,106 @@ Dir::~Dir() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+
+// A directory of a walk, opened when its turn comes: by one openat2 beneath
+// the root (or component by component without it), never through a link,
+// and only if it is still the directory that was listed. Pending directories
+// hold no descriptor, so a tree of 90,000 directories needs one at a time.
+int open_listed_dir(const Dir& root, const std::string& rel, const struct stat& listed, std::string& error) {
+  int fd = rel.empty() ? ::openat(root.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                       : openat2_beneath(root.fd(), rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOSYS) {
+    std::string leaf;
+    int parent = open_parent_beneath(root, rel, leaf, error);
+    if (parent < 0) return -1;
+    fd = ::openat(parent, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int err = errno;
+    ::close(parent);
+    errno = err;
+  }
+  if (fd < 0) {
+    error = errno == ELOOP || errno == ENOTDIR ? "is no longer a directory (a link or file was put in its place)"
+                                               : errno_text(errno);
+    return -1;
+  }
+  struct stat now {};
+  if (!rel.empty() && (::fstat(fd, &now) != 0 || now.st_dev != listed.st_dev || now.st_ino != listed.st_ino)) {
+    ::close(fd);
+    error = "was replaced by another directory while the tree was read";
+    return -1;
+  }
+  return fd;
+}
+
+// The kernel's getdents64 record (linux_dirent64): u64 inode, s64 offset,
+// u16 record length, u8 type, then the NUL-terminated name.
+constexpr std::size_t kDirentReclen = 16, kDirentName = 19;
+
+}  // namespace
+
 WalkResult walk(const Dir& root, const WalkOptions& options) {
   WalkResult result;
-  // Iterative depth-first walk; each directory is opened by fd relative to its
-  // parent with O_NOFOLLOW, so a swapped-in link cannot redirect us.
+  // Iterative depth-first walk. Entries are read with getdents64 and stated
+  // relative to their directory without following links.
   struct Pending {
-    int fd;
     std::string prefix;
+    struct stat listed;
   };
   std::vector<Pending> stack;
-  int first = ::dup(root.fd());
-  if (first < 0) {
-    result.errors.emplace_back("", errno_text(errno));
-    return result;
-  }
-  stack.push_back({first, ""});
-  while (!stack.empty()) {
+  stack.push_back({"", {}});
+  alignas(8) static thread_local char buf[32768];
+  while (!stack.empty() && !result.truncated) {
     Pending dir = std::move(stack.back());
     stack.pop_back();
-    DIR* d = ::fdopendir(dir.fd);
-    if (d == nullptr) {
-      result.errors.emplace_back(dir.prefix, errno_text(errno));
-      ::close(dir.fd);
+    std::string error;
+    int fd = open_listed_dir(root, dir.prefix, dir.listed, error);
+    if (fd < 0) {
+      result.errors.emplace_back(dir.prefix, error);
       continue;
     }
-    ::rewinddir(d);  // a dup of the root shares its offset with earlier walks
-    while (dirent* de = ::readdir(d)) {
-      std::string_view name = de->d_name;
-      if (name == "." || name == "..") continue;
-      if (result.entries.size() >= options.max_entries) {
-        result.truncated = true;
+    FdCloser closer{fd};
+    for (;;) {
+      long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        result.errors.emplace_back(dir.prefix, errno_text(errno));
         break;
       }
-      std::string rel = dir.prefix.empty() ? std::string(name) : dir.prefix + "/" + std::string(name);
-      struct stat st {};
-      if (::fstatat(::dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        result.errors.emplace_back(rel, errno_text(errno));
-        continue;
-      }
-      Entry e = entry_of(rel, st);
-      result.entries.push_back(e);
-      if (e.type == EntryType::Directory) {
-        int sub = ::openat(::dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub < 0) {
+      if (n == 0) break;
+      for (long at = 0; at < n && !result.truncated;) {
+        unsigned short reclen = 0;
+        std::memcpy(&reclen, buf + at + kDirentReclen, sizeof reclen);
+        const char* cname = buf + at + kDirentName;
+        at += reclen;
+        std::string_view name = cname;
+        if (name == "." || name == "..") continue;
+        if (result.entries.size() >= options.max_entries) {
+          result.truncated = true;
+          break;
+        }
+        std::string rel = dir.prefix.empty() ? std::string(name) : dir.prefix + "/" + std::string(name);
+        struct stat st {};
+        if (::fstatat(fd, cname, &st, AT_SYMLINK_NOFOLLOW) != 0) {
           result.errors.emplace_back(rel, errno_text(errno));
           continue;
         }
-        stack.push_back({sub, rel});
+        result.entries.push_back(entry_of(rel, st));
+        if (S_ISDIR(st.st_mode)) stack.push_back({std::move(rel), st});
       }
+      if (result.truncated) break;
     }
-    ::closedir(d);
-    if (result.truncated) break;
   }
-  for (Pending& p : stack) ::close(p.fd);
   std::sort(result.entries.begin(), result.entries.end(),
             [](const Entry& a, const Entry& b) { return a.path < b.path; });
   return result;
 }
 
-int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error) {
-  if (!is_safe_relative_path(rel)) {
-    error = "unsafe path";
-    return -1;
-  }
+namespace {
+
+// The component walk of open_regular_beneath: the fallback without openat2,
+// and the path that words an error (which component is missing or a link).
+int open_regular_by_components(const Dir& root, std::string_view rel, std::string& error, struct stat& st) {
   std::string leaf;
   int parent = open_parent_beneath(root, rel, leaf, error);
   if (parent < 0) return -1;
@@ -229,41 +289,78 @@ int open_regular_beneath(const Dir& root, std::string_view rel, std::string& err
     error = errno == ELOOP ? "is a symbolic link" : errno_text(errno);
     return -1;
   }
-  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     error = std::string("is a ") + std::string(to_string(type_of(st.st_mode))) + ", not a regular file";
     ::close(fd);
     return -1;
   }
-  // Regular file: reads must block normally again.
-  int flags = ::fcntl(fd, F_GETFL);
-  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   return fd;
 }
 
-bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::string& error) {
+}  // namespace
+
+int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error, struct stat* st_out) {
+  if (!is_safe_relative_path(rel)) {
+    error = "unsafe path";
+    return -1;
+  }
+  // O_NONBLOCK keeps a FIFO put in a file's place from hanging the open; it
+  // changes nothing for the regular file that is read (Linux ignores it
+  // there), so it is never cleared.
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+  int fd = openat2_beneath(root.fd(), std::string(rel), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    ::close(fd);
+    fd = -1;
+  }
+  if (fd < 0) fd = open_regular_by_components(root, rel, error, st);  // words the error
+  if (fd >= 0 && st_out != nullptr) *st_out = st;
+  return fd;
+}
+
+std::optional<Entry> stat_beneath(const Dir& root, std::string_view rel, std::string& error) {
+  if (!is_safe_relative_path(rel)) return error = "unsafe path", std::nullopt;
+  std::string leaf;
+  int parent = open_parent_beneath(root, rel, leaf, error);
+  if (parent < 0) return std::nullopt;
+  FdCloser closer{parent};
+  struct stat st {};
+  if (::fstatat(parent, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return error = errno_text(errno), std::nullopt;
+  return entry_of(std::string(rel), st);
+}
+
+bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::string& error, const struct stat* known) {
+  struct stat st {};
+  if (known != nullptr) st = *known;
+  else if (::fstat(fd, &st) != 0) st.st_size = 0;
+  const auto expected = static_cast<std::uint64_t>(std::max<off_t>(st.st_size, 0));
+  if (expected > max_bytes) {
     error = "file is " + std::to_string(st.st_size) + " bytes, over the limit of " + std::to_string(max_bytes);
     return false;
   }
-  out.clear();
-  if (st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
-  char buf[65536];
+  // Read straight into `out`, sized for the whole file plus one byte: a file
+  // of the size fstat gave ends with a short read, so one read() suffices.
+  out.resize(static_cast<std::size_t>(expected) + 1);
+  std::size_t have = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (have == out.size()) out.resize(std::min<std::uint64_t>(out.size() * 2 + 65536, max_bytes + 1));
+    ssize_t n = ::read(fd, out.data() + have, out.size() - have);
     if (n < 0) {
       if (errno == EINTR) continue;
       error = errno_text(errno);
+      out.clear();
       return false;
     }
-    if (n == 0) return true;
-    out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > max_bytes) {
+    have += static_cast<std::size_t>(n);
+    if (have > max_bytes) {
       error = "file grew over the limit of " + std::to_string(max_bytes) + " bytes";
+      out.clear();
       return false;
     }
+    if (n == 0 || (have == expected && have < out.size())) break;
   }
+  out.resize(have);
+  return true;
 }
 
 bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,

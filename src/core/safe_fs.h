@@ -12,6 +12,8 @@
 //   if (!read_beneath(*root, "manifest.json", max, bytes, err)) ...
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -79,11 +81,18 @@ WalkResult walk(const Dir& root, const WalkOptions& options);
 
 // Opens `rel` for reading beneath `root` without following any link. Returns
 // -1 and sets `error` when a component is missing, is a link, or is not the
-// expected kind. The final component must be a regular file.
-int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error);
+// expected kind. The final component must be a regular file; with `st`, what
+// fstat said of it is stored there.
+int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error, struct stat* st = nullptr);
+
+// What lstat says of `rel` beneath `root`, no component followed; nullopt
+// (with `error`) when it or a directory above it is missing or a link.
+std::optional<Entry> stat_beneath(const Dir& root, std::string_view rel, std::string& error);
 
 // All of an open file's bytes, failing when it is or grows over `max_bytes`.
-bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::string& error);
+// `known` is what fstat said of `fd` already (saves a call).
+bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::string& error,
+                     const struct stat* known = nullptr);
 // Reads a whole regular file beneath `root`; fails when it exceeds max_bytes.
 bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,
                   std::string& error);

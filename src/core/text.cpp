@@ -1,5 +1,8 @@
 #include "core/text.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace mplp {
 
 namespace {
@@ -35,10 +38,26 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, std::size_t& bad) {
   return n;
 }
 
+// Whether the eight bytes at `p` are all ASCII.
+bool all_ascii8(const char* p) {
+  std::uint64_t word = 0;
+  std::memcpy(&word, p, sizeof word);
+  return (word & 0x8080808080808080ull) == 0;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (i + 8 <= s.size() && all_ascii8(s.data() + i)) {  // most evidence is ASCII text
+      i += 8;
+      continue;
+    }
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     std::size_t bad;
     std::size_t n = utf8_sequence(s, i, bad);
     if (n == 0) return false;

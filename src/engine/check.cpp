@@ -29,6 +29,7 @@ namespace mplp {
 namespace {
 
 constexpr std::string_view kPackUnopenable = "pack.unopenable";
+constexpr std::string_view kPackLink = "pack.link";
 
 // Collects one gate's findings for one pack, stamping the gate id and
 // applying the policy's severity ceiling; keeps at most the pack's cap (the
@@ -84,6 +85,11 @@ const std::vector<FindingKind>& engine_finding_kinds() {
        "a directory found as a pack could not be opened when its turn came (removed, made unreadable or "
        "replaced by a link since the tree was searched); no gate checked it",
        "make the pack a readable directory (not a link) and check again"},
+      {kPackLink, Severity::Error,
+       "a symbolic link lies in the checked tree where a pack or a directory is expected; it is never "
+       "followed, so what it points at was not checked",
+       "put the pack itself in the tree instead of a link, or check the link's target with `mplp-gate check "
+       "TARGET`"},
   };
   return kinds;
 }
@@ -139,8 +145,10 @@ void guarded(const std::vector<CollectingSink*>& sinks, Fn&& fn) {
 // or replaced since discovery): a failing pack, not the end of the run. The
 // first selected pack gate (INTEGRITY-01 when it runs) says why; the others
 // skip it.
-PackResult unopenable_result(const PackLocation& loc, const std::string& why,
-                             const std::vector<const Gate*>& gates, const CheckRequest& req) {
+// A place found as a pack that no gate can check: `reporter_finding` goes
+// to one pack gate (INTEGRITY-01 when it runs), every other gate skips.
+PackResult unchecked_result(const PackLocation& loc, Finding reporter_finding, const std::string& skip_reason,
+                            const std::vector<const Gate*>& gates, const CheckRequest& req) {
   PackResult pr;
   pr.path = loc.display_path;
   pr.name = loc.name;
@@ -152,18 +160,31 @@ PackResult unopenable_result(const PackLocation& loc, const std::string& why,
   for (const Gate* g : gates) {
     if (g->info().scope == GateScope::Runners) continue;
     CollectingSink sink(std::string(g->info().id), req.policy, cap);
-    if (g == reporter) {
-      Finding f;
-      f.severity = Severity::Error;
-      f.code = std::string(kPackUnopenable);
-      f.message = "the pack could not be opened: " + why;
-      sink.report(std::move(f));
-    } else {
-      sink.skip("the pack could not be opened");
-    }
+    if (g == reporter) sink.report(reporter_finding);
+    else sink.skip(skip_reason);
     pr.gates.push_back(sink.result(req.options.strict));
   }
   return pr;
+}
+
+PackResult unopenable_result(const PackLocation& loc, const std::string& why, const std::vector<const Gate*>& gates,
+                             const CheckRequest& req) {
+  Finding f;
+  f.severity = Severity::Error;
+  f.code = std::string(kPackUnopenable);
+  f.message = "the pack could not be opened: " + why;
+  return unchecked_result(loc, std::move(f), "the pack could not be opened", gates, req);
+}
+
+// A symbolic link in the searched tree: links are never followed, so
+// whatever it points at (a pack, perhaps) was not checked, and the run says so.
+PackResult link_result(const PackLocation& loc, const std::vector<const Gate*>& gates, const CheckRequest& req) {
+  Finding f;
+  f.severity = Severity::Error;
+  f.code = std::string(kPackLink);
+  f.message = "a symbolic link where a pack or a directory of the tree is expected; links are never followed, "
+              "so what it points at was not checked";
+  return unchecked_result(loc, std::move(f), "a symbolic link, not followed", gates, req);
 }
 
 // A staging directory found among the packs: never opened as a pack. Every
@@ -407,6 +428,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   parallel_for(pool, locations.size(), [&](std::size_t i) {
     if (locations[i].stage) {
       results[i] = stage_result(locations[i], report.gates, req);
+      return;
+    }
+    if (locations[i].link) {
+      results[i] = link_result(locations[i], report.gates, req);
       return;
     }
     packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i],

@@ -50,6 +50,15 @@ std::string join(const std::string& a, const std::string& b) {
   return a.back() == '/' ? a + b : a + "/" + b;
 }
 
+PackLocation location(std::string fs_path, std::string shown, std::string name, std::string base) {
+  PackLocation l;
+  l.fs_path = std::move(fs_path);
+  l.display_path = std::move(shown);
+  l.name = std::move(name);
+  l.base = std::move(base);
+  return l;
+}
+
 }  // namespace
 
 std::string display_name(const std::string& path, bool absolute_paths) {
@@ -100,15 +109,15 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
   };
   std::vector<Todo> stack{{path, root_display, ""}};
   while (!stack.empty()) {
-    auto [dir, shown, name] = std::move(stack.back());
+    auto [dir, shown, name_below] = std::move(stack.back());
     stack.pop_back();
     if (++visited > options.max_directories) {
       error = path + ": more than " + std::to_string(options.max_directories) + " directories to search";
       return false;
     }
-    const std::string pack_name = name.empty() ? directory_name(path) : name;
-    const std::string pack_base = name.empty() ? path + "/.." : path;
-    PackLocation stage{dir, shown, pack_name, pack_base, false, "", false, {}};
+    const std::string pack_name = name_below.empty() ? directory_name(path) : name_below;
+    const std::string pack_base = name_below.empty() ? path + "/.." : path;
+    PackLocation stage = location(dir, shown, pack_name, pack_base);
     if (stage_location(base_name(dir), stage)) {
       out.push_back(std::move(stage));
       ++found;
@@ -119,7 +128,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
       error = dir + ": " + std::strerror(errno);
       return false;
     }
-    PackLocation here{dir, shown, pack_name, pack_base, false, "", false, {}};
+    PackLocation here = location(dir, shown, pack_name, pack_base);
     if (struct stat self {}; ::fstat(fd, &self) == 0)
       here.identified = true, here.identity = FileIdentity{self.st_dev, self.st_ino};
     if (has_entry(fd, "manifest.json", false)) {
@@ -146,12 +155,21 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
       std::string_view name = de->d_name;
       if (name == "." || name == "..") continue;
       struct stat sub {};
-      if (::fstatat(::dirfd(d), de->d_name, &sub, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sub.st_mode))
+      if (::fstatat(::dirfd(d), de->d_name, &sub, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if (S_ISDIR(sub.st_mode)) {
         subdirs.emplace_back(name);
+      } else if (S_ISLNK(sub.st_mode)) {
+        // Never followed (it could lead anywhere), but never passed over in
+        // silence either: a link to a pack would otherwise leave it unchecked.
+        std::string n(name);
+        out.push_back(location(join(dir, n), join(shown, n), join(name_below, n), path));
+        out.back().link = true;
+        ++found;
+      }
     }
     ::closedir(d);
     std::sort(subdirs.rbegin(), subdirs.rend());  // popped in ascending order
-    for (const std::string& s : subdirs) stack.push_back({join(dir, s), join(shown, s), join(name, s)});
+    for (const std::string& s : subdirs) stack.push_back({join(dir, s), join(shown, s), join(name_below, s)});
   }
   if (found == 0) {
     error = path + ": no evidence pack found (no directory holding manifest.json below it)";

@@ -32,6 +32,7 @@ struct PackLocation {
   std::string base;
   bool stage = false;        // a staging directory, not a pack
   std::string stage_note;    // for a stage: whose, and whether its owner is gone
+  bool link = false;         // a symbolic link in the tree: never followed, reported
   // The directory discovery found (device, inode): a pack opened later must
   // be this one, not whatever was renamed or linked into its place since.
   bool identified = false;

@@ -1,0 +1,91 @@
+// Issue 13, point 6, through the built binary: the shape of a hostile tree
+// must not change a verdict. A pack of thousands of directories cannot use
+// up the run's file descriptors; a pack over the entry limit never gets an
+// existing file called missing; a link in the tree is reported, not skipped.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/json.h"
+#include "test_util.h"
+
+namespace mplp {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TempDir;
+
+// The statuses of every pack of a JSON report: name -> "pass"/"fail".
+std::map<std::string, std::string> pack_statuses(const std::string& json) {
+  JsonDoc doc;
+  std::map<std::string, std::string> out;
+  if (!parse_json(json, {}, doc)) return out;
+  const rapidjson::Value* packs = member(doc.value, "packs");
+  if (packs == nullptr || !packs->IsArray()) return out;
+  for (const rapidjson::Value& p : packs->GetArray()) {
+    const rapidjson::Value* name = string_member(&p, "name");
+    const rapidjson::Value* status = string_member(&p, "status");
+    if (name != nullptr && status != nullptr) out[std::string(as_view(*name))] = std::string(as_view(*status));
+  }
+  return out;
+}
+
+// The walk held one descriptor per pending directory: a pack of 3,000 sibling
+// directories under a limit of 256 descriptors ran out ("Too many open
+// files") and its subtrees went unread, and packs checked at the same time
+// failed too. Pending directories now hold none.
+TEST(TreeShape, ThousandsOfDirectoriesDoNotExhaustDescriptors) {
+  TempDir t;
+  for (const char* p : {"runs/a", "runs/b", "runs/c"}) test::copy_tree(test::fixture("packs/good-real"), t / p);
+  for (int i = 0; i < 3000; ++i) fs::create_directories(t / ("runs/a/artifacts/extra/d" + std::to_string(i)));
+  std::string out;
+  int rc = test::run_shell("ulimit -n 256 && " + test::shell_quote(test::gate_binary()) +
+                               " check --jobs 2 --format json " + test::shell_quote(t / "runs") + " 2>&1",
+                           out);
+  EXPECT_EQ(out.find("Too many open files"), std::string::npos) << out.substr(0, 4000);
+  auto statuses = pack_statuses(out);
+  EXPECT_EQ(statuses["b"], "pass") << out.substr(0, 4000);
+  EXPECT_EQ(statuses["c"], "pass");
+  EXPECT_EQ(statuses["a"], "pass") << "empty directories are no defect";
+  EXPECT_EQ(rc, 0);
+}
+
+// Over limits.max_files_per_pack the walk stops; a file it did not reach
+// exists and must not be reported missing: the report says it was not read.
+TEST(TreeShape, PastTheEntryLimitNoExistingFileIsCalledMissing) {
+  TempDir t;
+  test::copy_tree(test::fixture("packs/good-real"), t / "p");
+  test::write_file(t / "policy.yaml", "limits:\n  max_files_per_pack: 9\n");
+  auto r = test::run_tool({"check", "--policy", t / "policy.yaml", "--format", "json", t / "p"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // the truncation itself fails the pack
+  for (const char* code : {"\"sums.absent\"", "\"file.missing\"", "\"manifest.missing\"", "\"sums.file-missing\""})
+    EXPECT_EQ(r.out.find(code), std::string::npos) << code << "\n" << r.out;
+  EXPECT_EQ(r.out.find("is missing"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lies past the limit"), std::string::npos) << r.out;
+}
+
+// A link to a pack inside a checked tree was passed over without a word and
+// the run passed. It is never followed, and now fails the run by name.
+TEST(TreeShape, LinkInTheTreeIsReportedNotFollowed) {
+  TempDir t;
+  test::copy_tree(test::fixture("packs/good-real"), t / "runs/a");
+  test::copy_tree(test::fixture("packs/good-real"), t / "elsewhere/p");
+  test::write_file(t / "elsewhere/p/artifacts/secret.txt", "OUTSIDE-SECRET http://10.9.9.9/\n");
+  fs::create_directory_symlink(t / "elsewhere/p", t / "runs/b");
+  fs::create_symlink(t / "elsewhere/p/manifest.json", t / "runs/notes.json");
+  auto r = test::run_tool({"check", "--format", "json", t / "runs"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto statuses = pack_statuses(r.out);
+  EXPECT_EQ(statuses["a"], "pass") << r.out;
+  EXPECT_EQ(statuses["b"], "fail") << r.out;
+  EXPECT_EQ(statuses["notes.json"], "fail") << r.out;
+  EXPECT_EQ(test::count_of(r.out, "\"pack.link\""), 2u) << r.out;
+  EXPECT_EQ(r.out.find("OUTSIDE-SECRET"), std::string::npos);
+  EXPECT_EQ(r.out.find("10.9.9.9"), std::string::npos);
+  auto text = test::run_tool({"check", t / "runs"});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_NE(text.out.find("links are never followed"), std::string::npos) << text.out;
+}
+
+}  // namespace
+}  // namespace mplp
