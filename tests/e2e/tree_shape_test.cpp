@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::TempDir;
 
-// The statuses of every pack of a JSON report: name -> "pass"/"fail".
+// The result of every pack of a JSON report: last path component -> "pass"/"fail".
 std::map<std::string, std::string> pack_statuses(const std::string& json) {
   JsonDoc doc;
   std::map<std::string, std::string> out;
@@ -23,9 +23,12 @@ std::map<std::string, std::string> pack_statuses(const std::string& json) {
   const rapidjson::Value* packs = member(doc.value, "packs");
   if (packs == nullptr || !packs->IsArray()) return out;
   for (const rapidjson::Value& p : packs->GetArray()) {
-    const rapidjson::Value* name = string_member(&p, "name");
-    const rapidjson::Value* status = string_member(&p, "status");
-    if (name != nullptr && status != nullptr) out[std::string(as_view(*name))] = std::string(as_view(*status));
+    const rapidjson::Value* path = string_member(&p, "path");
+    const rapidjson::Value* result = string_member(&p, "result");
+    if (path == nullptr || result == nullptr) continue;
+    std::string_view name = as_view(*path);
+    name.remove_prefix(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
+    out[std::string(name)] = std::string(as_view(*result));
   }
   return out;
 }
