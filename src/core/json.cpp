@@ -172,6 +172,7 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
   // Document::Populate lets our handler feed the document's own SAX stack.
   struct Generator {
     rapidjson::StringStream& in;
+    bool valid_utf8;
     const JsonOptions& options;
     std::vector<DuplicateKey>& dups;
     rapidjson::ParseResult result;
@@ -181,11 +182,14 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
     bool operator()(rapidjson::Document& doc) {
       StrictHandler handler(doc, options, in, dups);
       rapidjson::Reader reader;
-      result = reader.Parse<kParseFlags>(in, handler);
+      // RapidJSON's own check, a character at a time, only where it can
+      // fail: it is what words the error of ill-formed text.
+      if (valid_utf8) result = reader.Parse<kParseFlags & ~rapidjson::kParseValidateEncodingFlag>(in, handler);
+      else result = reader.Parse<kParseFlags>(in, handler);
       depth_exceeded = handler.depth_exceeded;
       return !result.IsError();
     }
-  } gen{in, options, out.duplicates, {}, false, false, false};
+  } gen{in, is_valid_utf8(bytes), options, out.duplicates, {}, false, false, false};
   out.value.Populate(gen);
   if (gen.result.IsError()) {
     out.value.SetNull();
