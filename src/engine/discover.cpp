@@ -125,7 +125,11 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
     }
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
-      error = dir + ": " + std::strerror(errno);
+      int err = errno;
+      struct stat link {};
+      error = ::lstat(dir.c_str(), &link) == 0 && S_ISLNK(link.st_mode)
+                  ? dir + ": a symbolic link; links are never followed (give the directory it points at)"
+                  : dir + ": " + std::strerror(err);
       return false;
     }
     PackLocation here = location(dir, shown, pack_name, pack_base);

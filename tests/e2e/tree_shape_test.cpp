@@ -85,6 +85,11 @@ TEST(TreeShape, LinkInTheTreeIsReportedNotFollowed) {
   EXPECT_EQ(test::count_of(r.out, "\"pack.link\""), 2u) << r.out;
   EXPECT_EQ(r.out.find("OUTSIDE-SECRET"), std::string::npos);
   EXPECT_EQ(r.out.find("10.9.9.9"), std::string::npos);
+  // Given as the PATH itself, a link is refused with that reason (it said
+  // "Not a directory").
+  auto given = test::run_tool({"check", t / "runs/b"});
+  EXPECT_EQ(given.exit_code, 2);
+  EXPECT_NE(given.err.find("links are never followed"), std::string::npos) << given.err;
   auto text = test::run_tool({"check", t / "runs"});
   EXPECT_EQ(text.exit_code, 1);
   EXPECT_NE(text.out.find("links are never followed"), std::string::npos) << text.out;
