@@ -434,6 +434,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       results[i] = link_result(locations[i], report.gates, req);
       return;
     }
+    if (!locations[i].open_error.empty()) {
+      results[i] = unopenable_result(locations[i], locations[i].open_error, report.gates, req);
+      return;
+    }
     packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i],
                           locations[i].identified ? &locations[i].identity : nullptr);
     if (!packs[i]) {

@@ -127,9 +127,19 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
     if (fd < 0) {
       int err = errno;
       struct stat link {};
-      error = ::lstat(dir.c_str(), &link) == 0 && S_ISLNK(link.st_mode)
-                  ? dir + ": a symbolic link; links are never followed (give the directory it points at)"
-                  : dir + ": " + std::strerror(err);
+      const bool is_link = ::lstat(dir.c_str(), &link) == 0 && S_ISLNK(link.st_mode);
+      if (!name_below.empty()) {
+        // Listed as a directory, changed since (a link, a file, gone): the
+        // run goes on and reports this place as a pack that failed to open.
+        out.push_back(location(dir, shown, name_below, path));
+        out.back().link = is_link;
+        out.back().open_error = "'" + escape_for_message(shown) + "' changed while the tree was searched (" +
+                                (is_link ? std::string("now a symbolic link") : std::strerror(err)) + ")";
+        ++found;
+        continue;
+      }
+      error = is_link ? dir + ": a symbolic link; links are never followed (give the directory it points at)"
+                      : dir + ": " + std::strerror(err);
       return false;
     }
     PackLocation here = location(dir, shown, pack_name, pack_base);

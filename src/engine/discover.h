@@ -33,6 +33,7 @@ struct PackLocation {
   bool stage = false;        // a staging directory, not a pack
   std::string stage_note;    // for a stage: whose, and whether its owner is gone
   bool link = false;         // a symbolic link in the tree: never followed, reported
+  std::string open_error;    // set when it could not be opened during the search
   // The directory discovery found (device, inode): a pack opened later must
   // be this one, not whatever was renamed or linked into its place since.
   bool identified = false;

@@ -4,7 +4,13 @@
 // existing file called missing; a link in the tree is reported, not skipped.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "core/json.h"
 #include "test_util.h"
@@ -93,6 +99,94 @@ TEST(TreeShape, LinkInTheTreeIsReportedNotFollowed) {
   auto text = test::run_tool({"check", t / "runs"});
   EXPECT_EQ(text.exit_code, 1);
   EXPECT_NE(text.out.find("links are never followed"), std::string::npos) << text.out;
+}
+
+// Exchanges two paths (renameat2 RENAME_EXCHANGE) over and over until
+// stopped: the hostile pack owner of issue 13, point 6.
+class SwapLoop {
+ public:
+  SwapLoop(std::string a, std::string b) : a_(std::move(a)), b_(std::move(b)) {
+    thread_ = std::thread([this] {
+      while (!stop_.load()) {
+        if (::renameat2(AT_FDCWD, a_.c_str(), AT_FDCWD, b_.c_str(), RENAME_EXCHANGE) == 0) ++swaps_;
+      }
+    });
+  }
+  ~SwapLoop() { stop(); }
+  long stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return swaps_;
+  }
+
+ private:
+  std::string a_, b_;
+  std::atomic<bool> stop_{false};
+  std::atomic<long> swaps_{0};
+  std::thread thread_;
+};
+
+constexpr auto kSwapFor = std::chrono::seconds(3);
+
+// A pack exchanged with a link to an outside pack, again and again, while
+// the tree is checked: every run names the pack (checked, or failed as a
+// link or as replaced), none reads the outside. Today's main skipped the
+// pack without a word whenever discovery met the link.
+TEST(TreeShape, SwapLoopOfAPackAndALinkNeverFollowsNorSkipsIt) {
+  TempDir t;
+  test::copy_tree(test::fixture("packs/good-real"), t / "runs/a");
+  test::copy_tree(test::fixture("packs/good-real"), t / "runs/b");
+  test::copy_tree(test::fixture("packs/good-real"), t / "outside");
+  test::write_file(t / "outside/artifacts/secret.txt", "OUTSIDE-SECRET http://10.9.9.9/\n");
+  fs::create_directory_symlink(t / "outside", t / "swap");
+  SwapLoop swap(t / "runs/b", t / "swap");
+  int runs = 0;
+  std::map<std::string, int> outcomes;
+  for (auto end = std::chrono::steady_clock::now() + kSwapFor; std::chrono::steady_clock::now() < end;) {
+    auto r = test::run_tool({"check", "--format", "json", t / "runs"});
+    ++runs;
+    ASSERT_EQ(r.out.find("OUTSIDE-SECRET"), std::string::npos) << r.out;
+    ASSERT_EQ(r.out.find("10.9.9.9"), std::string::npos) << r.out;
+    auto statuses = pack_statuses(r.out);
+    ASSERT_EQ(statuses["a"], "pass") << r.out << r.err;
+    ASSERT_TRUE(statuses.count("b")) << "the pack was skipped\n" << r.out << r.err;
+    std::string how = statuses["b"] == "pass"                                          ? "pass"
+                      : r.out.find("\"pack.link\"") != std::string::npos             ? "link"
+                      : r.out.find("\"pack.unopenable\"") != std::string::npos       ? "replaced"
+                                                                                       : "other";
+    ASSERT_NE(how, "other") << r.out;
+    ASSERT_EQ(r.exit_code, how == "pass" ? 0 : 1) << r.out << r.err;
+    ++outcomes[how];
+  }
+  long swaps = swap.stop();
+  std::printf("%ld exchanges, %d runs: %d passed, %d as a link, %d as replaced\n", swaps, runs, outcomes["pass"],
+              outcomes["link"], outcomes["replaced"]);
+  EXPECT_GT(runs, 0);
+}
+
+// A file over the 16 MiB kept-bytes budget exchanged, again and again, with
+// a clean copy outside the pack while it is checked. The sums are of the
+// dirty file, so every run must fail: on the hash, on the host, or because
+// the file changed after its hash read. Today's main passed whenever its
+// scan re-read the clean file after hashing the dirty one.
+TEST(TreeShape, SwapLoopOfALargeFileNeverTurnsAFailIntoAPass) {
+  TempDir t;
+  test::copy_tree(test::fixture("packs/good-real"), t / "p");
+  std::string dirty = std::string(17u << 20, 'x') + "\nhttp://10.0.0.1/\n";
+  test::write_file(t / "p/artifacts/big.log", dirty);
+  test::write_file(t / "clean.log", std::string(dirty.size(), 'x'));
+  ASSERT_EQ(test::run_tool({"seal", t / "p"}).exit_code, 0);
+  const std::vector<std::string> check = {"check", "--gate", "INTEGRITY-01", "--gate", "HOST-ALLOW-01", t / "p"};
+  ASSERT_EQ(test::run_tool(check).exit_code, 1) << "the dirty file fails on its own";
+  SwapLoop swap(t / "p/artifacts/big.log", t / "clean.log");
+  int runs = 0;
+  for (auto end = std::chrono::steady_clock::now() + kSwapFor; std::chrono::steady_clock::now() < end; ++runs) {
+    auto r = test::run_tool(check);
+    ASSERT_EQ(r.exit_code, 1) << "run " << runs << " passed\n" << r.out << r.err;
+  }
+  long swaps = swap.stop();
+  std::printf("%ld exchanges, %d runs, every one failed\n", swaps, runs);
+  EXPECT_GT(runs, 0);
 }
 
 }  // namespace
