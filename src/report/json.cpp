@@ -6,6 +6,7 @@
 #include <rapidjson/prettywriter.h>
 
 #include "core/text.h"
+#include "engine/shard.h"
 #include "report/common.h"
 #include "report/render.h"
 
@@ -107,6 +108,80 @@ void write_summary(Writer& w, std::size_t packs, std::size_t failed, const RunRe
   w.EndObject();
 }
 
+void strings(Writer& w, const char* key, const std::vector<std::string>& values) {
+  w.Key(key);
+  w.StartArray();
+  for (const std::string& v : values) {
+    std::string valid = to_valid_utf8(v);
+    w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+  }
+  w.EndArray();
+}
+
+void optional_text(Writer& w, const char* key, const std::optional<std::string>& v) {
+  if (v) kv(w, key, *v);
+}
+
+// `check --shard K/N` only: what `merge` needs to finish the run as one
+// unsharded run would (engine/shard.h). Never in an unsharded or merged report.
+void write_shard(Writer& w, const RunReport& report) {
+  const ShardSection& s = *report.shard;
+  w.Key("shard");
+  w.StartObject();
+  w.Key("index");
+  w.Uint(s.spec.index);
+  w.Key("count");
+  w.Uint(s.spec.count);
+  strings(w, "paths", s.paths);
+  w.Key("run");
+  w.StartObject();
+  w.Key("require_signature");
+  w.Bool(report.info.require_signature);
+  strings(w, "trusted_key_ids", report.info.trusted_key_ids);
+  kv(w, "registry_sha256", report.info.registry_sha256);
+  w.Key("repo_root");
+  w.Bool(report.info.repo_root);
+  w.Key("absolute_paths");
+  w.Bool(report.info.absolute_paths);
+  strings(w, "only_gates", report.info.only_gates);
+  strings(w, "skip_gates", report.info.skip_gates);
+  w.EndObject();
+  kv(w, "policy_source", s.policy_source);
+  kv(w, "policy_yaml", s.policy_yaml);
+  if (s.has_baseline) strings(w, "baseline", s.baseline);
+  w.Key("packs");
+  w.StartArray();
+  for (const ShardPack& p : s.packs) {
+    w.StartObject();
+    kv(w, "name", p.name);
+    kv(w, "path", p.path);
+    w.Key("compared");
+    w.Bool(p.compared);
+    if (p.compared) {
+      w.Key("facts");
+      w.StartObject();
+      optional_text(w, "pack_id", p.facts.pack_id);
+      optional_text(w, "substrate_id", p.facts.substrate_id);
+      optional_text(w, "scenario_id", p.facts.scenario_id);
+      optional_text(w, "sums", p.facts.sums);
+      optional_text(w, "artifacts", p.facts.artifacts);
+      w.EndObject();
+    }
+    w.Key("omitted");
+    w.StartObject();
+    for (const auto& [gate, counts] : p.omitted) {
+      w.Key(gate.c_str());
+      w.StartArray();
+      for (std::size_t n : counts.by_severity) w.Uint64(n);
+      w.EndArray();
+    }
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
 }  // namespace
 
 void render_json_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
@@ -202,6 +277,7 @@ void render_json(const RunReport& report, const RenderOptions& options, std::ost
     w.EndObject();
   }
   w.EndArray();
+  if (report.shard) write_shard(w, report);
   w.EndObject();
   os.Flush();
   out << "\n";
