@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/outputs.h"
+#include "core/file_identity.h"
 #include "engine/merge.h"
 
 namespace mplp::cli {
@@ -46,12 +47,17 @@ int cmd_merge(const Args& args) {
     return kExitPass;
   }
   if (files.empty()) return could_not_run("merge", "no shard report given", out, {}, kTryHelp);
-  // A report must not overwrite a shard it is merged from.
-  for (const ReportRequest& r : out.reports)
-    for (const std::string& f : files)
-      if (r.path == f)
-        return could_not_run("merge", "report " + r.path + " would overwrite the shard report it merges", out,
-                             {r.path});
+  // A report must not overwrite a shard it is merged from, however spelled.
+  for (const ReportRequest& r : out.reports) {
+    FileIdentity target;
+    if (!identify(r.path, target)) continue;  // not there yet: no shard
+    for (const std::string& f : files) {
+      FileIdentity shard;
+      if (r.path == f || (identify(f, shard) && shard == target))
+        return could_not_run("merge", "report " + r.path + " would overwrite the shard report " + f + " it merges",
+                             out, {r.path});
+    }
+  }
   RunReport report;
   if (!merge_shards(files, tool_version(), report, error)) return could_not_run("merge", error, out);
   return write_outputs("merge", report, out);

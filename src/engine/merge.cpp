@@ -237,7 +237,8 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
     if (slot != nullptr)
       return refuse(error, s.file,
                     "repeats shard " + std::to_string(s.section.spec.index) + "/" + std::to_string(n) + " of " +
-                        slot->file + ": give each shard once");
+                        (slot->file == s.file ? std::string("the same file given before") : slot->file) +
+                        ": give each shard once");
     slot = &s;
   }
   std::string missing, given;
@@ -298,6 +299,12 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
   }
   for (std::size_t i = 0; i < items.size(); ++i) {
     finish_pack(items[i].result, caps[i]);
+    // Each gate's status as its sink decided it, before acceptance: from all
+    // its findings, the findings.omitted note standing for those the cap
+    // left out (the most severe are kept, so the note has the worst's
+    // severity). Acceptance decides it again only where it marks a finding.
+    for (GateResult& g : items[i].result.gates)
+      g.status = decide_status(g.findings, g.status == GateStatus::Skip || !g.skip_reason.empty(), out.strict);
     out.packs.push_back(std::move(items[i].result));
   }
   Baseline baseline;
