@@ -81,6 +81,10 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
     sp.path = json_text(p, "path");
     sp.compared = flag(&p, "compared");
     const rapidjson::Value* f = member(&p, "facts");
+    if (f != nullptr && !f->IsObject()) return refuse(error, out.file, "pack " + sp.name + ": its facts are damaged");
+    if (f != nullptr)
+      for (const auto& m : f->GetObject())
+        if (!m.value.IsString()) return refuse(error, out.file, "pack " + sp.name + ": its facts are damaged");
     sp.facts.name = sp.name;
     sp.facts.pack_id = optional_text(f, "pack_id");
     sp.facts.substrate_id = optional_text(f, "substrate_id");
@@ -90,9 +94,13 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
     if (const rapidjson::Value* o = member(&p, "omitted"); o != nullptr && o->IsObject())
       for (const auto& m : o->GetObject()) {
         OmittedCounts c;
-        if (m.value.IsArray() && m.value.Size() == 3)
-          for (unsigned i = 0; i < 3; ++i)
-            c.by_severity[i] = m.value[i].IsUint64() ? static_cast<std::size_t>(m.value[i].GetUint64()) : 0;
+        if (!m.value.IsArray() || m.value.Size() != 3)
+          return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
+        for (unsigned i = 0; i < 3; ++i) {
+          if (!m.value[i].IsUint64())
+            return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
+          c.by_severity[i] = static_cast<std::size_t>(m.value[i].GetUint64());
+        }
         sp.omitted[std::string(as_view(m.name))] = c;
       }
     if (sp.name.empty() || sp.path.empty()) return refuse(error, out.file, "a pack of its shard section has no name");
@@ -253,9 +261,12 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
 
   Policy policy;
   const Shard& first = shards[0];
-  if (!parse_policy(first.section.policy_yaml, first.section.policy_source, policy, error) ||
-      policy.sha256 != first.report.info.policy_sha256)
-    return refuse(error, first.file, "its policy text does not parse to the policy it names (" + error + ")");
+  if (!parse_policy(first.section.policy_yaml, first.section.policy_source, policy, error))
+    return refuse(error, first.file, "the policy text of its shard section does not parse: " + error);
+  if (policy.sha256 != first.report.info.policy_sha256)
+    return refuse(error, first.file,
+                  "the policy text of its shard section has SHA-256 " + policy.sha256 + ", not the policy's " +
+                      first.report.info.policy_sha256);
 
   // Every pack with what the shard recorded for it, in the run's order.
   struct Item {

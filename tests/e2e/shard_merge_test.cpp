@@ -316,6 +316,30 @@ TEST_F(MergeRefusal, TruncatedReport) {
   expect_refused({s2(0), t_ / "cut.json"}, t_ / "cut.json", "not a JSON report");
 }
 
+// A shard section edited by hand (or damaged): refused, never half-read.
+TEST_F(MergeRefusal, DamagedShardSection) {
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {"/shard/index", "7"},
+      {"/shard/count", "0"},
+      {"/shard/packs", "[]"},
+      {"/shard/packs/0/facts", "[1]"},
+      {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, -1, 0]}"},
+      {"/shard/policy_yaml", "\"extends: default\\n\""},
+      {"/shard/policy_yaml", "\"a: [\\n\""},
+      {"/packs/0/gates/0/status", "\"MAYBE\""},
+      {"/gates/0/id", "\"GATE-V2-NONE-01\""},
+  };
+  for (const auto& [pointer, value] : edits) {
+    SCOPED_TRACE(pointer + " = " + value);
+    std::string file = t_ / "edited.json";
+    test::write_file(file, test::read_file(s2(0)));
+    test::set_json(file, pointer, value);
+    auto r = run_tool({"merge", file, s2(1)});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("mplp-gate merge: " + file + ": "), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(MergeRefusal, UnshardedReportAndErrorReport) {
   auto r = run_tool({"check", "--report", "json=" + t_ / "whole.json", tree_});
   ASSERT_EQ(r.exit_code, 1);
