@@ -4,8 +4,10 @@
 #include <map>
 #include <memory>
 
+#include "core/base64.h"
 #include "core/json.h"
 #include "core/safe_fs.h"
+#include "core/text.h"
 #include "engine/acceptance.h"
 #include "engine/check.h"
 #include "engine/report_json.h"
@@ -46,9 +48,56 @@ bool flag(const rapidjson::Value* obj, const char* key) {
   return v != nullptr && v->IsBool() && v->GetBool();
 }
 
-std::optional<std::string> optional_text(const rapidjson::Value* obj, const char* key) {
+// A string the shard wrote exactly (report/json.cpp): KEY, or KEY_b64 for
+// bytes that are not valid UTF-8. Nothing when neither is there (or the
+// base64 is damaged: `bad` is then set).
+std::optional<std::string> exact_text(const rapidjson::Value* obj, const std::string& key, bool& bad) {
+  if (const rapidjson::Value* b = string_member(obj, key + "_b64")) {
+    std::string bytes;
+    if (!base64_decode(as_view(*b), bytes)) {
+      bad = true;
+      return std::nullopt;
+    }
+    return bytes;
+  }
   const rapidjson::Value* v = string_member(obj, key);
   return v != nullptr ? std::optional<std::string>(as_view(*v)) : std::nullopt;
+}
+
+// Puts back the strings of `p` the report proper could not hold exactly.
+bool apply_raw(const rapidjson::Value* raw, PackResult& p) {
+  if (raw == nullptr) return true;
+  if (!raw->IsArray()) return false;
+  for (const rapidjson::Value& r : raw->GetArray()) {
+    const rapidjson::Value* gate = member(&r, "gate");
+    const rapidjson::Value* finding = member(&r, "finding");
+    bool bad = false;
+    std::optional<std::string> value = exact_text(&r, "value", bad);
+    std::string field = r.IsObject() ? json_text(r, "field") : "";
+    if (gate == nullptr || !gate->IsUint64() || gate->GetUint64() >= p.gates.size() || finding == nullptr ||
+        !finding->IsInt64() || !value)
+      return false;
+    GateResult& g = p.gates[gate->GetUint64()];
+    const std::int64_t i = finding->GetInt64();
+    if (i == -1 && field == "reason") {
+      g.skip_reason = *value;
+      continue;
+    }
+    if (i < 0 || static_cast<std::uint64_t>(i) >= g.findings.size()) return false;
+    Finding& f = g.findings[static_cast<std::size_t>(i)];
+    std::string* target = field == "file"        ? &f.file
+                          : field == "pointer"   ? &f.location.pointer
+                          : field == "message"   ? &f.message
+                          : field == "detail"    ? &f.detail
+                          : field == "expected"  ? &f.expected
+                          : field == "actual"    ? &f.actual
+                          : field == "hint"      ? &f.hint
+                          : field == "diff_with" ? &f.diff_with
+                                                 : nullptr;
+    if (target == nullptr) return false;
+    *target = *value;
+  }
+  return true;
 }
 
 bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
@@ -62,8 +111,10 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
     return refuse(error, out.file, "its shard section is damaged (index, count, run, policy or packs)");
   ShardSection& sec = out.section;
   sec.spec = ShardSpec{index->GetUint(), count->GetUint()};
-  sec.paths = text_list(member(&s, "paths"));
-  sec.policy_source = json_text(s, "policy_source");
+  bool bad = false;
+  if (const rapidjson::Value* paths = member(&s, "paths"); paths != nullptr && paths->IsArray())
+    for (const rapidjson::Value& p : paths->GetArray()) sec.paths.push_back(exact_text(&p, "path", bad).value_or(""));
+  sec.policy_source = exact_text(&s, "policy_source", bad).value_or("");
   sec.policy_yaml = json_text(s, "policy_yaml");
   sec.has_baseline = member(&s, "baseline") != nullptr;
   sec.baseline = text_list(member(&s, "baseline"));
@@ -77,8 +128,8 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
   info.skip_gates = text_list(member(run, "skip_gates"));
   for (const rapidjson::Value& p : packs->GetArray()) {
     ShardPack sp;
-    sp.name = json_text(p, "name");
-    sp.path = json_text(p, "path");
+    sp.name = exact_text(&p, "name", bad).value_or("");
+    sp.path = exact_text(&p, "path", bad).value_or("");
     sp.compared = flag(&p, "compared");
     const rapidjson::Value* f = member(&p, "facts");
     if (f != nullptr && !f->IsObject()) return refuse(error, out.file, "pack " + sp.name + ": its facts are damaged");
@@ -86,11 +137,11 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
       for (const auto& m : f->GetObject())
         if (!m.value.IsString()) return refuse(error, out.file, "pack " + sp.name + ": its facts are damaged");
     sp.facts.name = sp.name;
-    sp.facts.pack_id = optional_text(f, "pack_id");
-    sp.facts.substrate_id = optional_text(f, "substrate_id");
-    sp.facts.scenario_id = optional_text(f, "scenario_id");
-    sp.facts.sums = optional_text(f, "sums");
-    sp.facts.artifacts = optional_text(f, "artifacts");
+    sp.facts.pack_id = exact_text(f, "pack_id", bad);
+    sp.facts.substrate_id = exact_text(f, "substrate_id", bad);
+    sp.facts.scenario_id = exact_text(f, "scenario_id", bad);
+    sp.facts.sums = exact_text(f, "sums", bad);
+    sp.facts.artifacts = exact_text(f, "artifacts", bad);
     if (const rapidjson::Value* o = member(&p, "omitted"); o != nullptr && o->IsObject())
       for (const auto& m : o->GetObject()) {
         OmittedCounts c;
@@ -103,7 +154,8 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
         }
         sp.omitted[std::string(as_view(m.name))] = c;
       }
-    if (sp.name.empty() || sp.path.empty()) return refuse(error, out.file, "a pack of its shard section has no name");
+    if (sp.name.empty() || sp.path.empty() || bad)
+      return refuse(error, out.file, "a pack of its shard section has no name, or damaged base64");
     sec.packs.push_back(std::move(sp));
   }
   return true;
@@ -155,8 +207,10 @@ bool read_shard(const std::string& file, Shard& out, std::string& error) {
     std::string why;
     if (!pack_from_json((*packs)[static_cast<rapidjson::SizeType>(i)], pr, why)) return refuse(error, file, why);
     const ShardPack& sp = out.section.packs[i];
-    if (pr.path != (rep.info.absolute_paths ? sp.path : sp.name))
+    if (pr.path != to_valid_utf8(rep.info.absolute_paths ? sp.path : sp.name))
       return refuse(error, file, "pack " + pr.path + " is not the one its shard section names there");
+    if (!apply_raw(member(&(*member(section, "packs"))[static_cast<rapidjson::SizeType>(i)], "raw"), pr))
+      return refuse(error, file, "pack " + pr.path + ": the raw strings of its shard section are damaged");
     pr.path = sp.path;
     pr.name = sp.name;
     rep.packs.push_back(std::move(pr));

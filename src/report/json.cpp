@@ -5,6 +5,7 @@
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
+#include "core/base64.h"
 #include "core/text.h"
 #include "engine/shard.h"
 #include "report/common.h"
@@ -118,8 +119,53 @@ void strings(Writer& w, const char* key, const std::vector<std::string>& values)
   w.EndArray();
 }
 
+// A string of the shard section that `merge` needs byte for byte: as is
+// when it is valid UTF-8, else as KEY_b64 (base64 of the bytes), since JSON
+// cannot hold other bytes and the report proper shows them as U+FFFD.
+void exact(Writer& w, const std::string& key, std::string_view value) {
+  if (is_valid_utf8(value)) return kv(w, key.c_str(), value);
+  w.Key((key + "_b64").c_str());
+  std::string b64 = base64_encode(value);
+  w.String(b64.data(), static_cast<rapidjson::SizeType>(b64.size()));
+}
+
 void optional_text(Writer& w, const char* key, const std::optional<std::string>& v) {
-  if (v) kv(w, key, *v);
+  if (v) exact(w, key, *v);
+}
+
+// The strings of a pack's results that the report proper could not hold
+// exactly (not valid UTF-8): gate index, finding index (-1: the gate's skip
+// reason), field, bytes.
+void write_raw(Writer& w, const PackResult& p) {
+  bool any = false;
+  auto one = [&](std::size_t gate, long finding, const char* field, const std::string& value) {
+    if (is_valid_utf8(value)) return;
+    if (!any) {
+      w.Key("raw");
+      w.StartArray();
+      any = true;
+    }
+    w.StartObject();
+    w.Key("gate");
+    w.Uint64(gate);
+    w.Key("finding");
+    w.Int64(finding);
+    kv(w, "field", field);
+    exact(w, "value", value);
+    w.EndObject();
+  };
+  for (std::size_t g = 0; g < p.gates.size(); ++g) {
+    one(g, -1, "reason", p.gates[g].skip_reason);
+    for (std::size_t i = 0; i < p.gates[g].findings.size(); ++i) {
+      const Finding& f = p.gates[g].findings[i];
+      const long n = static_cast<long>(i);
+      for (auto [field, value] : {std::pair{"file", &f.file}, {"pointer", &f.location.pointer}, {"message", &f.message},
+                                  {"detail", &f.detail}, {"expected", &f.expected}, {"actual", &f.actual},
+                                  {"hint", &f.hint}, {"diff_with", &f.diff_with}})
+        one(g, n, field, *value);
+    }
+  }
+  if (any) w.EndArray();
 }
 
 // `check --shard K/N` only: what `merge` needs to finish the run as one
@@ -132,7 +178,14 @@ void write_shard(Writer& w, const RunReport& report) {
   w.Uint(s.spec.index);
   w.Key("count");
   w.Uint(s.spec.count);
-  strings(w, "paths", s.paths);
+  w.Key("paths");
+  w.StartArray();
+  for (const std::string& p : s.paths) {
+    w.StartObject();
+    exact(w, "path", p);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("run");
   w.StartObject();
   w.Key("require_signature");
@@ -146,15 +199,16 @@ void write_shard(Writer& w, const RunReport& report) {
   strings(w, "only_gates", report.info.only_gates);
   strings(w, "skip_gates", report.info.skip_gates);
   w.EndObject();
-  kv(w, "policy_source", s.policy_source);
+  exact(w, "policy_source", s.policy_source);
   kv(w, "policy_yaml", s.policy_yaml);
   if (s.has_baseline) strings(w, "baseline", s.baseline);
   w.Key("packs");
   w.StartArray();
-  for (const ShardPack& p : s.packs) {
+  for (std::size_t i = 0; i < s.packs.size(); ++i) {
+    const ShardPack& p = s.packs[i];
     w.StartObject();
-    kv(w, "name", p.name);
-    kv(w, "path", p.path);
+    exact(w, "name", p.name);
+    exact(w, "path", p.path);
     w.Key("compared");
     w.Bool(p.compared);
     if (p.compared) {
@@ -176,6 +230,7 @@ void write_shard(Writer& w, const RunReport& report) {
       w.EndArray();
     }
     w.EndObject();
+    write_raw(w, report.packs[i]);
     w.EndObject();
   }
   w.EndArray();

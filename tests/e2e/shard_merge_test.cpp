@@ -13,6 +13,7 @@
 #include <set>
 
 #include "core/json.h"
+#include "core/schema.h"
 #include "test_util.h"
 
 namespace mplp {
@@ -53,6 +54,11 @@ void make_tree(const std::string& tree) {
   test::copy_tree(test::fixture("packs/good-real"), tree + "/broken/bad-json");
   test::write_file(tree + "/broken/bad-json/manifest.json", "{\"pack_id\": ");
   test::copy_tree(test::fixture("packs/good-real"), tree + "/packs/good-real");
+  // Names that are not UTF-8 (the JSON report shows U+FFFD; SARIF URIs and
+  // fingerprints use the bytes): a pack directory and a file in a pack.
+  test::copy_tree(test::fixture("packs/good-real"), tree + "/odd/p\xffx");
+  test::copy_tree(test::fixture("packs/good-real"), tree + "/odd/q");
+  test::write_file(tree + "/odd/q/artifacts/f\xfe.txt", "unlisted\n");
 }
 
 std::vector<std::string> report_args(const std::string& prefix) {
@@ -107,6 +113,8 @@ void expect_merge_is_unsharded(const TempDir& t, const std::string& tree, const 
       shards.push_back(file);
       JsonDoc doc = json_of_file(file);
       ASSERT_TRUE(doc.value.HasMember("shard"));
+      for (const SchemaError& e : validate_with_schema("gate-report", doc.value))
+        ADD_FAILURE() << file << ": " << e.pointer << ": " << e.message;
       EXPECT_EQ(doc.value["shard"]["index"].GetUint(), k);
       EXPECT_EQ(doc.value["shard"]["count"].GetUint(), n);
       const auto& packs = doc.value["packs"].GetArray();
