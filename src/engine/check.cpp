@@ -442,10 +442,13 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   std::vector<std::pair<std::string, std::string>> pack_dirs;
   for (const PackLocation& l : locations) pack_dirs.emplace_back(l.fs_path, l.display_path);
   if (!outputs_outside(req, pack_dirs, error, refused_outputs)) return false;
-  if (req.shard) {
+  if (req.shard) {  // each pack's manifest is read to place it: in parallel
+    std::vector<unsigned> shard(locations.size());
+    parallel_for(pool, locations.size(),
+                 [&](std::size_t i) { shard[i] = shard_of(locations[i], req.policy.limits, req.shard->count); });
     std::vector<PackLocation> mine;
-    for (PackLocation& l : locations)
-      if (shard_of(l, req.policy.limits, req.shard->count) == req.shard->index) mine.push_back(std::move(l));
+    for (std::size_t i = 0; i < locations.size(); ++i)
+      if (shard[i] == req.shard->index) mine.push_back(std::move(locations[i]));
     locations = std::move(mine);
   }
   std::stable_sort(locations.begin(), locations.end(),
