@@ -17,13 +17,6 @@ constexpr std::string_view kArtifacts = "artifacts/";
 // many other members and counts the rest, so the report stays linear in size.
 constexpr std::size_t kMaxListed = 20;
 
-// What one pack claims, and the two fingerprints compared across packs.
-struct PackFacts {
-  std::optional<std::string> pack_id, substrate_id, scenario_id;
-  std::optional<std::string> sums;       // hex SHA-256 of the sums file
-  std::optional<std::string> artifacts;  // hex SHA-256 over "<hex>  <path>\n" of every file under artifacts/
-};
-
 std::optional<std::string> text_at(const rapidjson::Value* obj, std::string_view key) {
   const rapidjson::Value* v = string_member(obj, key);
   return v == nullptr ? std::nullopt : std::optional<std::string>(as_view(*v));
@@ -44,19 +37,6 @@ std::optional<std::string> artifacts_digest(const Pack& pack) {
   return to_hex(h.finish());
 }
 
-PackFacts facts_of(const Pack& pack) {
-  PackFacts f;
-  const rapidjson::Value* m = pack.manifest();
-  f.pack_id = text_at(m, "pack_id");
-  f.substrate_id = text_at(member(m, "substrate_ref"), "substrate_id");
-  f.scenario_id = text_at(m, "scenario_id");
-  const Entry* e = pack.find(kSums);
-  if (e != nullptr && e->type == EntryType::Regular)
-    if (const Digest* d = pack.digest(kSums)) f.sums = to_hex(*d);
-  f.artifacts = artifacts_digest(pack);
-  return f;
-}
-
 std::string shown(const std::optional<std::string>& v) {
   if (!v) return "(none)";
   rapidjson::Value s(rapidjson::StringRef(v->data(), v->size()));
@@ -67,7 +47,7 @@ std::string shown(const std::optional<std::string>& v) {
 // `claim`, listing the other members with `describe(i)`.
 template <typename Claim, typename Describe>
 void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups, Claim claim,
-                   Describe describe, const std::vector<const Pack*>& packs, const std::vector<FindingSink*>& sinks,
+                   Describe describe, const std::vector<ReuseFacts>& packs, const std::vector<FindingSink*>& sinks,
                    std::string_view code, std::string_view file, std::string_view what, std::string_view differ,
                    std::string_view hint) {
   for (const auto& [digest, members] : groups) {
@@ -80,7 +60,7 @@ void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups
       for (std::size_t i : members) {
         if (i == self) continue;
         if (listed++ >= kMaxListed) continue;
-        others += (others.empty() ? "" : "; ") + packs[i]->name() + " (" + describe(i) + ")";
+        others += (others.empty() ? "" : "; ") + packs[i].name + " (" + describe(i) + ")";
       }
       if (listed > kMaxListed) others += "; ... and " + std::to_string(listed - kMaxListed) + " more";
       Finding f = make_finding(Severity::Error, std::string(code), std::string(file),
@@ -124,32 +104,50 @@ class Gate_ : public Gate {
 
   void check_collection(const std::vector<const Pack*>& packs, const GateContext&,
                         const std::vector<FindingSink*>& sinks) const override {
-    std::vector<PackFacts> facts;
-    std::map<std::string, std::vector<std::size_t>> by_sums, by_artifacts;
-    for (std::size_t i = 0; i < packs.size(); ++i) {
-      facts.push_back(facts_of(*packs[i]));
-      if (facts[i].sums) by_sums[*facts[i].sums].push_back(i);
-      if (facts[i].artifacts) by_artifacts[*facts[i].artifacts].push_back(i);
-    }
-    report_groups(
-        by_sums, [&](std::size_t i) { return facts[i].pack_id; },
-        [&](std::size_t i) { return "pack_id " + shown(facts[i].pack_id); }, packs, sinks, "reuse.sums-identical",
-        kSums, "integrity/sha256sums.txt is byte-identical", "different pack_id values",
-        "a sums file lists manifest.json, which names the pack: identical sums under two names mean a copied or "
-        "stale seal; seal each pack after its own run");
-    report_groups(
-        by_artifacts, [&](std::size_t i) { return std::pair{facts[i].substrate_id, facts[i].scenario_id}; },
-        [&](std::size_t i) {
-          return "substrate " + shown(facts[i].substrate_id) + ", scenario " + shown(facts[i].scenario_id);
-        },
-        packs, sinks, "reuse.artifacts-identical", kArtifacts, "the artifacts/ tree is identical",
-        "different substrates or scenarios",
-        "one run's artifacts cannot be the evidence of another substrate or scenario: produce each pack by its "
-        "own run and remove the relabelled copies");
+    std::vector<ReuseFacts> facts;
+    for (const Pack* p : packs) facts.push_back(reuse_facts_of(*p));
+    check_reuse(facts, sinks);
   }
 };
 
 }  // namespace
+
+ReuseFacts reuse_facts_of(const Pack& pack) {
+  ReuseFacts f;
+  f.name = pack.name();
+  const rapidjson::Value* m = pack.manifest();
+  f.pack_id = text_at(m, "pack_id");
+  f.substrate_id = text_at(member(m, "substrate_ref"), "substrate_id");
+  f.scenario_id = text_at(m, "scenario_id");
+  const Entry* e = pack.find(kSums);
+  if (e != nullptr && e->type == EntryType::Regular)
+    if (const Digest* d = pack.digest(kSums)) f.sums = to_hex(*d);
+  f.artifacts = artifacts_digest(pack);
+  return f;
+}
+
+void check_reuse(const std::vector<ReuseFacts>& facts, const std::vector<FindingSink*>& sinks) {
+  std::map<std::string, std::vector<std::size_t>> by_sums, by_artifacts;
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    if (facts[i].sums) by_sums[*facts[i].sums].push_back(i);
+    if (facts[i].artifacts) by_artifacts[*facts[i].artifacts].push_back(i);
+  }
+  report_groups(
+      by_sums, [&](std::size_t i) { return facts[i].pack_id; },
+      [&](std::size_t i) { return "pack_id " + shown(facts[i].pack_id); }, facts, sinks, "reuse.sums-identical",
+      kSums, "integrity/sha256sums.txt is byte-identical", "different pack_id values",
+      "a sums file lists manifest.json, which names the pack: identical sums under two names mean a copied or "
+      "stale seal; seal each pack after its own run");
+  report_groups(
+      by_artifacts, [&](std::size_t i) { return std::pair{facts[i].substrate_id, facts[i].scenario_id}; },
+      [&](std::size_t i) {
+        return "substrate " + shown(facts[i].substrate_id) + ", scenario " + shown(facts[i].scenario_id);
+      },
+      facts, sinks, "reuse.artifacts-identical", kArtifacts, "the artifacts/ tree is identical",
+      "different substrates or scenarios",
+      "one run's artifacts cannot be the evidence of another substrate or scenario: produce each pack by its "
+      "own run and remove the relabelled copies");
+}
 
 const Gate& evidence_reuse_gate() {
   static const Gate_ gate;

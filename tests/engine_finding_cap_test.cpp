@@ -75,3 +75,38 @@ TEST(PackFindingCap, TrimsThePackAndNotesWhatEachGateLost) {
 
 }  // namespace
 }  // namespace mplp
+
+namespace mplp {
+namespace {
+
+// The threshold of a trim lies in an early gate; the gates after it were
+// compared with it after that gate's findings had been freed (a
+// use-after-free). Collection gates come after the pack gates, out of id
+// order, so a later gate's finding may have to be kept before the threshold:
+// DET-01's info here, kept over INTEGRITY-01's. Freed memory may still
+// compare right: the sanitizer stage (40-sanitizers.sh) reports the read.
+TEST(PackFindingCap, ThresholdInAnEarlyGateStaysValidForTheLaterGates) {
+  auto with = [](std::string gate, Severity s, std::string file) {
+    Finding f = make_finding(s, "c", std::move(file), std::string(200, 'm'));
+    f.gate_id = std::move(gate);
+    return f;
+  };
+  std::vector<GateResult> gates(3);
+  gates[0].gate_id = "GATE-V2-INTEGRITY-01";
+  gates[0].findings = {with(gates[0].gate_id, Severity::Info, "i1"), with(gates[0].gate_id, Severity::Info, "i2")};
+  gates[1].gate_id = "GATE-V2-DET-01";
+  gates[1].findings = {with(gates[1].gate_id, Severity::Info, "d1")};
+  gates[2].gate_id = "GATE-V2-EVIDENCE-REUSE-01";
+  gates[2].findings = {with(gates[2].gate_id, Severity::Error, "e1"), with(gates[2].gate_id, Severity::Error, "e2")};
+  PackFindingCap cap(3);
+  cap.trim(gates);
+  EXPECT_TRUE(gates[0].findings.empty());
+  ASSERT_EQ(gates[1].findings.size(), 1u);
+  EXPECT_EQ(gates[1].findings[0].file, "d1");
+  EXPECT_EQ(gates[2].findings.size(), 2u);
+  ASSERT_EQ(cap.omitted().size(), 1u);
+  EXPECT_EQ(cap.omitted().at("GATE-V2-INTEGRITY-01").by_severity[0], 2u);
+}
+
+}  // namespace
+}  // namespace mplp

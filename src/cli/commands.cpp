@@ -12,6 +12,7 @@ const std::vector<Command>& commands() {
       {"explain", "explain a gate (what it checks, every finding and its fix) or one finding code", cmd_explain},
       {"gates", "list the gates", cmd_gates},
       {"key", "make a signing key pair (key generate --out DIR) or print a key id (key id FILE)", cmd_key},
+      {"merge", "join the JSON reports of `check --shard K/N` into the report of one unsharded run", cmd_merge},
       {"run", "run a command in a runner container and seal the pack it writes", cmd_run},
       {"seal", "seal a pack: runner metadata in env_ref, pack hashes, sums file (signed provenance with --sign-key)",
        cmd_seal},

@@ -46,6 +46,7 @@ std::string find_runners_dir();
 bool load_policy_option(const std::string& command, const std::string& path, Policy& out);
 int cmd_verify_receipt(const Args& args);  // receipt_command.cpp
 int cmd_diff(const Args& args);            // diff_command.cpp
+int cmd_merge(const Args& args);           // merge_command.cpp
 
 std::string_view tool_version();  // "0.1.0 (commit abc123)"
 

@@ -260,6 +260,7 @@ bool parse_policy(std::string_view yaml, const std::string& source, Policy& out,
   Policy p = default_policy();
   p.source = source;
   p.sha256 = sha256_hex(yaml);
+  p.yaml = std::string(yaml);
   // The strict path every other YAML input takes first: duplicate keys, a
   // second document and alias bombs are errors naming the line, where
   // yaml-cpp alone would keep the last duplicate without a word.
@@ -292,6 +293,7 @@ const Policy& default_policy() {
     Policy d;
     d.source = "<default policy>";
     d.sha256 = sha256_hex(embedded::get("policy/default.yaml"));
+    d.yaml = std::string(embedded::get("policy/default.yaml"));
     YAML::Node root = YAML::Load(std::string(embedded::get("policy/default.yaml")));
     apply(d.source, root, d);
     return d;

@@ -75,6 +75,9 @@ struct Suppression {
 struct Policy {
   std::string source = "<default policy>";  // file name, for messages
   std::string sha256;  // of the YAML text it was read from (the built-in policy's too)
+  // That text: a sharded check carries it in its report, so that `merge`
+  // applies the same policy to what it compares across shards.
+  std::string yaml;
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> forbidden_hosts;
   std::vector<std::string> allowed_registries;

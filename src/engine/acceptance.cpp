@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "core/safe_fs.h"
+#include "engine/report_json.h"
 
 namespace mplp {
 
@@ -12,16 +13,6 @@ namespace {
 // The name a report gives a pack (root-relative; the display path for a
 // report built without one).
 const std::string& name_of(const PackResult& p) { return p.name.empty() ? p.path : p.name; }
-
-std::string text(const rapidjson::Value& obj, const char* key) {
-  const rapidjson::Value* v = string_member(&obj, key);
-  return v != nullptr ? std::string(as_view(*v)) : std::string();
-}
-
-std::uint64_t number(const rapidjson::Value& obj, const char* key) {
-  const rapidjson::Value* v = member(&obj, key);
-  return v != nullptr && v->IsUint64() ? v->GetUint64() : 0;
-}
 
 bool fail(std::string& error, const std::string& path, const std::string& why) {
   error = "baseline " + path + ": " + why + " (expected a report of `mplp-gate check --format json`)";
@@ -37,30 +28,20 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
   if (!parse_json(bytes, {}, doc))
     return fail(error, path, "line " + std::to_string(doc.error.line) + ": " + doc.error.message);
   const rapidjson::Value* packs = member(&doc.value, "packs");
-  if (text(doc.value, "schema_version") != "1" || packs == nullptr || !packs->IsArray())
+  if (json_text(doc.value, "schema_version") != "1" || packs == nullptr || !packs->IsArray())
     return fail(error, path, "no schema_version \"1\" and packs list");
   out.source = path;
   std::map<std::string, std::size_t> seen;  // occurrences, as SARIF counts them
   for (const rapidjson::Value& p : packs->GetArray()) {
-    const std::string pack = text(p, "path");
+    const std::string pack = json_text(p, "path");
     const rapidjson::Value* gates = member(&p, "gates");
     if (gates == nullptr || !gates->IsArray()) return fail(error, path, "a pack without a gates list");
     for (const rapidjson::Value& g : gates->GetArray()) {
       const rapidjson::Value* findings = member(&g, "findings");
       if (findings == nullptr || !findings->IsArray()) return fail(error, path, "a gate without a findings list");
       for (const rapidjson::Value& f : findings->GetArray()) {
-        Finding x;
-        x.gate_id = text(g, "id");
-        x.code = text(f, "code");
-        x.file = text(f, "file");
-        x.location.line = number(f, "line");
-        x.location.column = number(f, "column");
-        x.location.pointer = text(f, "pointer");
-        x.location.has_offset = member(&f, "offset") != nullptr;
-        x.location.offset = number(f, "offset");
-        x.message = text(f, "message");
-        x.expected = text(f, "expected");
-        x.actual = text(f, "actual");
+        Finding x = finding_from_json(f);
+        x.gate_id = json_text(g, "id");
         std::size_t occurrence = seen[finding_fingerprint(pack, x, 0)]++;
         out.fingerprints.insert(finding_fingerprint(pack, x, occurrence));
       }

@@ -21,6 +21,7 @@
 #include "engine/finding_cap.h"
 #include "engine/fold.h"
 #include "engine/not_verified.h"
+#include "gates/evidence_reuse.h"
 #include "gates/gate_list.h"
 #include "runner/runner_def.h"
 
@@ -321,6 +322,31 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
   return info;
 }
 
+// What `merge` needs from this shard besides its report (engine/shard.h).
+std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const Baseline& baseline,
+                                                  const std::vector<PackLocation>& locations,
+                                                  const std::vector<std::unique_ptr<Pack>>& packs,
+                                                  std::vector<ReuseFacts>& facts,
+                                                  const std::vector<PackFindingCap>& caps) {
+  auto s = std::make_shared<ShardSection>();
+  s->spec = *req.shard;
+  s->paths = req.paths;
+  s->policy_source = req.policy.source;
+  s->policy_yaml = req.policy.yaml;
+  s->has_baseline = req.baseline_path.has_value();
+  s->baseline.assign(baseline.fingerprints.begin(), baseline.fingerprints.end());
+  for (std::size_t i = 0; i < locations.size(); ++i) {
+    ShardPack p;
+    p.name = locations[i].name;
+    p.path = locations[i].display_path;
+    p.compared = !locations[i].stage && packs[i] != nullptr;
+    p.facts = std::move(facts[i]);
+    p.omitted = caps[i].omitted();
+    s->packs.push_back(std::move(p));
+  }
+  return s;
+}
+
 }  // namespace
 
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error) {
@@ -349,6 +375,32 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
     if (chosen) out.push_back(g);
   }
   return true;
+}
+
+void compare_reuse(const std::vector<ReuseFacts>& facts, const std::vector<PackResult*>& results,
+                   const std::vector<PackFindingCap*>& caps, const Policy& policy, bool strict) {
+  const std::string id(evidence_reuse_gate().info().id);
+  std::vector<std::unique_ptr<CollectingSink>> sinks;
+  std::vector<CollectingSink*> collecting;
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    sinks.push_back(std::make_unique<CollectingSink>(id, policy, *caps[i]));
+    collecting.push_back(sinks.back().get());
+  }
+  std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
+  guarded(collecting, [&] { check_reuse(facts, sink_ptrs); });
+  // Its findings name integrity/sha256sums.txt and artifacts/, never a JSON
+  // pointer: there is no place to locate (locate_pointers), so facts suffice.
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    results[i]->gates.push_back(sinks[i]->result(strict));
+    one_finding_per_defect(results[i]->gates.back());
+    caps[i]->trim(results[i]->gates);
+  }
+}
+
+void finish_pack(PackResult& result, const PackFindingCap& cap) {
+  cap.add_notes(result.gates);
+  std::sort(result.gates.begin(), result.gates.end(),
+            [](const GateResult& a, const GateResult& b) { return a.gate_id < b.gate_id; });
 }
 
 bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
@@ -411,6 +463,15 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   std::vector<std::pair<std::string, std::string>> pack_dirs;
   for (const PackLocation& l : locations) pack_dirs.emplace_back(l.fs_path, l.display_path);
   if (!outputs_outside(req, pack_dirs, error, refused_outputs)) return false;
+  if (req.shard) {  // each pack's manifest is read to place it: in parallel
+    std::vector<unsigned> shard(locations.size());
+    parallel_for(pool, locations.size(),
+                 [&](std::size_t i) { shard[i] = shard_of(locations[i], req.policy.limits, req.shard->count); });
+    std::vector<PackLocation> mine;
+    for (std::size_t i = 0; i < locations.size(); ++i)
+      if (shard[i] == req.shard->index) mine.push_back(std::move(locations[i]));
+    locations = std::move(mine);
+  }
   std::stable_sort(locations.begin(), locations.end(),
                    [](const PackLocation& a, const PackLocation& b) { return a.name < b.name; });
 
@@ -423,6 +484,9 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   std::vector<PackResult> results(locations.size());
   std::vector<PackFindingCap> caps(locations.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
   std::vector<std::string> open_errors(locations.size());
+  // GATE-V2-EVIDENCE-REUSE-01 compares summaries, not packs (gates/evidence_reuse.h).
+  const bool reuse = std::find(report.gates.begin(), report.gates.end(), &evidence_reuse_gate()) != report.gates.end();
+  std::vector<ReuseFacts> facts(locations.size());
   std::mutex progress_mutex;
   std::size_t packs_done = 0;
   parallel_for(pool, locations.size(), [&](std::size_t i) {
@@ -466,6 +530,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       locate_pointers(pack, g);
       one_finding_per_defect(g);
     }
+    if (reuse) facts[i] = reuse_facts_of(pack);
     pack.release_contents();
     if (req.on_pack_done) {
       std::lock_guard<std::mutex> lock(progress_mutex);
@@ -483,6 +548,26 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   for (std::size_t i : real) all.push_back(packs[i].get());
   for (const Gate* g : report.gates) {
     if (g->info().scope != GateScope::Collection) continue;
+    if (g == &evidence_reuse_gate()) {
+      if (req.shard) {  // a shard sees only its packs: `merge` compares them all
+        for (std::size_t i : real) {
+          CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
+          sink.skip(std::string(kComparedByMerge));
+          results[i].gates.push_back(sink.result(req.options.strict));
+        }
+        continue;
+      }
+      std::vector<ReuseFacts> compared;
+      std::vector<PackResult*> targets;
+      std::vector<PackFindingCap*> target_caps;
+      for (std::size_t i : real) {
+        compared.push_back(std::move(facts[i]));
+        targets.push_back(&results[i]);
+        target_caps.push_back(&caps[i]);
+      }
+      compare_reuse(compared, targets, target_caps, req.policy, req.options.strict);
+      continue;
+    }
     std::vector<std::unique_ptr<CollectingSink>> sinks;
     std::vector<CollectingSink*> collecting;
     for (std::size_t i = 0; i < all.size(); ++i) {
@@ -500,11 +585,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   }
   for (std::size_t i = 0; i < results.size(); ++i) {
     PackResult& pr = results[i];
-    caps[i].add_notes(pr.gates);
-    std::sort(pr.gates.begin(), pr.gates.end(),
-              [](const GateResult& a, const GateResult& b) { return a.gate_id < b.gate_id; });
+    finish_pack(pr, caps[i]);
     if (packs[i]) note_not_verified(pr, packs[i]->is_real(), pack_registries[i] != nullptr, req);
   }
+  if (req.shard) report.shard = shard_section(req, baseline, locations, packs, facts, caps);
   report.packs = std::move(results);
   accept_findings(report, req.policy, accepted);
   return true;

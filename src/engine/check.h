@@ -16,7 +16,9 @@
 
 #include "core/gate.h"
 #include "core/policy.h"
+#include "engine/finding_cap.h"
 #include "engine/run_report.h"
+#include "engine/shard.h"
 
 namespace mplp {
 
@@ -37,6 +39,9 @@ struct CheckRequest {
   std::optional<std::string> baseline_path;
   unsigned jobs = 0;                          // 0: number of cores
   bool absolute_paths = false;
+  // --shard K/N: check only the packs of shard K (engine/shard.h); the
+  // report then carries its `shard` section for `merge`.
+  std::optional<ShardSpec> shard;
   // Called after each pack's pack gates ran (from worker threads, one call at
   // a time): packs done so far, packs in the run. For a progress display.
   std::function<void(std::size_t done, std::size_t total)> on_pack_done;
@@ -58,5 +63,17 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
 // checked directory: on that failure, no report may be written there.
 bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
                std::vector<std::string>* refused_outputs = nullptr);
+
+// The steps of a run that `merge` (engine/merge.h) takes again, so that a
+// merged report is the unsharded one by construction:
+//
+// GATE-V2-EVIDENCE-REUSE-01 from the facts of every compared pack: appends
+// the gate's result to each `results[i]` (policy severity ceiling and fix
+// hints applied, one finding per defect, trimmed to `caps[i]`).
+void compare_reuse(const std::vector<ReuseFacts>& facts, const std::vector<PackResult*>& results,
+                   const std::vector<PackFindingCap*>& caps, const Policy& policy, bool strict);
+// The last per-pack step before acceptance: the findings.omitted notes, and
+// gates in id order.
+void finish_pack(PackResult& result, const PackFindingCap& cap);
 
 }  // namespace mplp

@@ -59,13 +59,15 @@ void PackFindingCap::trim(std::vector<GateResult>& gates) {
     for (const Finding& f : g.findings) all.push_back(&f);
   auto before = [](const Finding* a, const Finding* b) { return keep_before(*a, *b); };
   std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(cap_), all.end(), before);
-  const Finding* first_out = all[cap_];  // every finding kept comes before it
+  // Every finding kept comes before it. A copy: the loop below moves and
+  // frees the findings `all` points to (gate by gate), this one included.
+  const Finding first_out = *all[cap_];
   std::vector<Finding> fresh;
   for (GateResult& g : gates) {
     OmittedCounts lost;
     fresh.clear();
     for (Finding& f : g.findings) {
-      if (keep_before(f, *first_out)) fresh.push_back(std::move(f));
+      if (keep_before(f, first_out)) fresh.push_back(std::move(f));
       else lost.add(f.severity);
     }
     g.findings.swap(fresh);

@@ -66,6 +66,9 @@ class PackFindingCap {
   void trim(std::vector<GateResult>& gates);
   // Adds the findings.omitted note to each gate that lost findings.
   void add_notes(std::vector<GateResult>& gates) const;
+  // What was left out so far, by gate id (a sharded check records it, so
+  // that `merge` can go on trimming where the shard stopped).
+  const std::map<std::string, OmittedCounts>& omitted() const { return omitted_; }
 
  private:
   std::size_t cap_;

@@ -2,6 +2,7 @@
 // exit code is decided from. Packs and findings are sorted (determinism).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include "core/gate.h"
 
 namespace mplp {
+
+struct ShardSection;  // engine/shard.h
 
 enum class GateStatus { Pass, Fail, Skip };
 std::string_view to_string(GateStatus s);  // "PASS" | "FAIL" | "SKIP"
@@ -72,6 +75,10 @@ struct RunReport {
   // Warnings about the run itself, not a pack: a policy `suppress` entry
   // that matched nothing. They fail the run under --strict.
   std::vector<std::string> warnings;
+
+  // Set by `check --shard K/N` only: what `merge` needs besides the report
+  // (the JSON report writes it as its `shard` section).
+  std::shared_ptr<const ShardSection> shard;
 
   // Findings that count (not suppressed, not in the baseline) by severity,
   // and the accepted ones.

@@ -5,7 +5,9 @@
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
+#include "core/base64.h"
 #include "core/text.h"
+#include "engine/shard.h"
 #include "report/common.h"
 #include "report/render.h"
 
@@ -107,6 +109,134 @@ void write_summary(Writer& w, std::size_t packs, std::size_t failed, const RunRe
   w.EndObject();
 }
 
+void strings(Writer& w, const char* key, const std::vector<std::string>& values) {
+  w.Key(key);
+  w.StartArray();
+  for (const std::string& v : values) {
+    std::string valid = to_valid_utf8(v);
+    w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+  }
+  w.EndArray();
+}
+
+// A string of the shard section that `merge` needs byte for byte: as is
+// when it is valid UTF-8, else as KEY_b64 (base64 of the bytes), since JSON
+// cannot hold other bytes and the report proper shows them as U+FFFD.
+void exact(Writer& w, const std::string& key, std::string_view value) {
+  if (is_valid_utf8(value)) return kv(w, key.c_str(), value);
+  w.Key((key + "_b64").c_str());
+  std::string b64 = base64_encode(value);
+  w.String(b64.data(), static_cast<rapidjson::SizeType>(b64.size()));
+}
+
+void optional_text(Writer& w, const char* key, const std::optional<std::string>& v) {
+  if (v) exact(w, key, *v);
+}
+
+// The strings of a pack's results that the report proper could not hold
+// exactly (not valid UTF-8): gate index, finding index (-1: the gate's skip
+// reason), field, bytes.
+void write_raw(Writer& w, const PackResult& p) {
+  bool any = false;
+  auto one = [&](std::size_t gate, long finding, const char* field, const std::string& value) {
+    if (is_valid_utf8(value)) return;
+    if (!any) {
+      w.Key("raw");
+      w.StartArray();
+      any = true;
+    }
+    w.StartObject();
+    w.Key("gate");
+    w.Uint64(gate);
+    w.Key("finding");
+    w.Int64(finding);
+    kv(w, "field", field);
+    exact(w, "value", value);
+    w.EndObject();
+  };
+  for (std::size_t g = 0; g < p.gates.size(); ++g) {
+    one(g, -1, "reason", p.gates[g].skip_reason);
+    for (std::size_t i = 0; i < p.gates[g].findings.size(); ++i) {
+      const Finding& f = p.gates[g].findings[i];
+      const long n = static_cast<long>(i);
+      for (auto [field, value] : {std::pair{"file", &f.file}, {"pointer", &f.location.pointer}, {"message", &f.message},
+                                  {"detail", &f.detail}, {"expected", &f.expected}, {"actual", &f.actual},
+                                  {"hint", &f.hint}, {"diff_with", &f.diff_with}})
+        one(g, n, field, *value);
+    }
+  }
+  if (any) w.EndArray();
+}
+
+// `check --shard K/N` only: what `merge` needs to finish the run as one
+// unsharded run would (engine/shard.h). Never in an unsharded or merged report.
+void write_shard(Writer& w, const RunReport& report) {
+  const ShardSection& s = *report.shard;
+  w.Key("shard");
+  w.StartObject();
+  w.Key("index");
+  w.Uint(s.spec.index);
+  w.Key("count");
+  w.Uint(s.spec.count);
+  w.Key("paths");
+  w.StartArray();
+  for (const std::string& p : s.paths) {
+    w.StartObject();
+    exact(w, "path", p);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("run");
+  w.StartObject();
+  w.Key("require_signature");
+  w.Bool(report.info.require_signature);
+  strings(w, "trusted_key_ids", report.info.trusted_key_ids);
+  kv(w, "registry_sha256", report.info.registry_sha256);
+  w.Key("repo_root");
+  w.Bool(report.info.repo_root);
+  w.Key("absolute_paths");
+  w.Bool(report.info.absolute_paths);
+  strings(w, "only_gates", report.info.only_gates);
+  strings(w, "skip_gates", report.info.skip_gates);
+  w.EndObject();
+  exact(w, "policy_source", s.policy_source);
+  kv(w, "policy_yaml", s.policy_yaml);
+  if (s.has_baseline) strings(w, "baseline", s.baseline);
+  w.Key("packs");
+  w.StartArray();
+  for (std::size_t i = 0; i < s.packs.size(); ++i) {
+    const ShardPack& p = s.packs[i];
+    w.StartObject();
+    exact(w, "name", p.name);
+    exact(w, "path", p.path);
+    w.Key("compared");
+    w.Bool(p.compared);
+    if (p.compared) {
+      w.Key("facts");
+      w.StartObject();
+      optional_text(w, "pack_id", p.facts.pack_id);
+      optional_text(w, "substrate_id", p.facts.substrate_id);
+      optional_text(w, "scenario_id", p.facts.scenario_id);
+      optional_text(w, "sums", p.facts.sums);
+      optional_text(w, "artifacts", p.facts.artifacts);
+      w.EndObject();
+    }
+    w.Key("omitted");
+    w.StartObject();
+    for (const auto& [gate, counts] : p.omitted) {
+      w.Key(gate.c_str());
+      w.StartArray();
+      for (std::size_t n : counts.by_severity) w.Uint64(n);
+      w.EndArray();
+    }
+    w.EndObject();
+    write_raw(w, report.packs[i]);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
 }  // namespace
 
 void render_json_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
@@ -202,6 +332,7 @@ void render_json(const RunReport& report, const RenderOptions& options, std::ost
     w.EndObject();
   }
   w.EndArray();
+  if (report.shard) write_shard(w, report);
   w.EndObject();
   os.Flush();
   out << "\n";

@@ -1,0 +1,66 @@
+// `mplp-gate merge`: the JSON reports of every shard of `check --shard K/N`
+// into the report of one unsharded run (engine/merge.h), in any format.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/outputs.h"
+#include "core/file_identity.h"
+#include "engine/merge.h"
+
+namespace mplp::cli {
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: mplp-gate merge [options] SHARD.json...\n\n"
+    "Joins the JSON reports of all N shards of one check (`mplp-gate check\n"
+    "--shard K/N --format json`, K = 0..N-1) into the report one unsharded check\n"
+    "of the same tree would have written, byte for byte, in any format: packs in\n"
+    "the run's order, GATE-V2-EVIDENCE-REUSE-01 compared across all shards, the\n"
+    "policy's suppressions and the baseline applied to the whole run.\n"
+    "Exit codes, whatever the format: 0 no error finding, 1 an error finding (or\n"
+    "a warning under --strict), 2 could not merge: a file that is not the JSON\n"
+    "report of a shard, shards of different tool versions, policies, options or\n"
+    "shard counts, a shard missing or given twice (the message names the file).\n\n"
+    "options:\n";
+
+constexpr std::string_view kTryHelp = "try 'mplp-gate merge --help'\n";
+
+}  // namespace
+
+int cmd_merge(const Args& args) {
+  OutputRequest out;
+  bool help = false;
+  std::vector<OptionSpec> specs = leading_output_options(out);
+  for (OptionSpec& o : trailing_output_options(out)) specs.push_back(std::move(o));
+  specs.push_back({"--help", false, [&](const std::string&, std::string&) { help = true; return true; }, "this help", ""});
+  std::vector<std::string> files;
+  std::string error;
+  if (!parse_options(args, specs, files, error)) {
+    out = OutputRequest{};
+    salvage_outputs(args, out);
+    return could_not_run("merge", error, out, {}, kTryHelp);
+  }
+  if (help) {
+    std::cout << kUsage << options_help(specs);
+    return kExitPass;
+  }
+  if (files.empty()) return could_not_run("merge", "no shard report given", out, {}, kTryHelp);
+  // A report must not overwrite a shard it is merged from, however spelled.
+  for (const ReportRequest& r : out.reports) {
+    FileIdentity target;
+    if (!identify(r.path, target)) continue;  // not there yet: no shard
+    for (const std::string& f : files) {
+      FileIdentity shard;
+      if (r.path == f || (identify(f, shard) && shard == target))
+        return could_not_run("merge", "report " + r.path + " would overwrite the shard report " + f + " it merges",
+                             out, {r.path});
+    }
+  }
+  RunReport report;
+  if (!merge_shards(files, tool_version(), report, error)) return could_not_run("merge", error, out);
+  return write_outputs("merge", report, out);
+}
+
+}  // namespace mplp::cli

@@ -1,0 +1,204 @@
+// Report output shared by `check` and `merge` (outputs.h).
+#include "cli/outputs.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "core/safe_fs.h"
+#include "core/suggest.h"
+#include "report/render.h"
+
+namespace mplp::cli {
+
+namespace {
+
+std::string format_list() {
+  std::string out;
+  for (const Renderer& r : all_renderers()) out += (out.empty() ? "" : ", ") + std::string(r.name);
+  return out;
+}
+
+bool check_format(const std::string& v, std::string& e) {
+  if (find_renderer(v) != nullptr) return true;
+  std::vector<std::string_view> names;
+  for (const Renderer& r : all_renderers()) names.push_back(r.name);
+  std::string guess = did_you_mean(v, names);
+  e = "unknown format '" + v + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") + " (one of: " +
+      format_list() + ")";
+  return false;
+}
+
+bool env_set(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0';
+}
+
+// --color auto: only on a terminal, never when NO_COLOR is set (no-color.org)
+// or TERM is "dumb". always/never are explicit and win over NO_COLOR.
+bool want_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  if (env_set("NO_COLOR")) return false;
+  const char* term = std::getenv("TERM");
+  if (term != nullptr && std::string_view(term) == "dumb") return false;
+  return ::isatty(STDOUT_FILENO) == 1;
+}
+
+}  // namespace
+
+void salvage_outputs(const Args& args, OutputRequest& out) {
+  std::string& format = out.format;
+  std::vector<ReportRequest>& reports = out.reports;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return;
+    std::string name = a, value;
+    if (std::size_t eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+    } else if ((a == "--format" || a == "--report") && i + 1 < args.size()) {
+      value = args[++i];
+    }
+    if (name == "--format" && find_renderer(value) != nullptr) format = value;
+    std::size_t eq = value.find('=');
+    if (name == "--report" && eq != std::string::npos && eq + 1 < value.size() &&
+        find_renderer(value.substr(0, eq)) != nullptr)
+      reports.push_back({value.substr(0, eq), value.substr(eq + 1)});
+  }
+}
+
+int could_not_run(std::string_view command, const std::string& error, const OutputRequest& out,
+                  const std::vector<std::string>& refused, std::string_view stderr_hint) {
+  const std::string& format = out.format;
+  const std::vector<ReportRequest>& reports = out.reports;
+  std::cerr << "mplp-gate " << command << ": " << error << "\n" << stderr_hint;
+  RenderOptions o;
+  o.tool_version = tool_version();
+  std::ostringstream summary;
+  if (env_set("GITHUB_STEP_SUMMARY")) o.step_summary = &summary;
+  if (format != "text") {
+    find_renderer(format)->render_error(error, o, std::cout);
+    std::cout.flush();
+    o.step_summary = nullptr;
+  }
+  for (const ReportRequest& r : reports) {
+    if (std::find(refused.begin(), refused.end(), r.path) != refused.end()) continue;
+    std::ostringstream bytes;
+    find_renderer(r.format)->render_error(error, o, bytes);
+    if (r.format == "github") o.step_summary = nullptr;
+    std::string why;
+    if (!write_file_atomic(r.path, bytes.str(), why))
+      std::cerr << "mplp-gate " << command << ": cannot write " << r.format << " report to " << r.path << ": " << why << "\n";
+  }
+  if (!summary.str().empty()) {
+    std::ofstream f(std::getenv("GITHUB_STEP_SUMMARY"), std::ios::app | std::ios::binary);
+    f << summary.str();
+  }
+  return kExitError;
+}
+
+
+std::vector<OptionSpec> leading_output_options(OutputRequest& out) {
+  return {
+      {"--format", true, [&out](const std::string& v, std::string& e) {
+         if (!check_format(v, e)) return false;
+         out.format = v;
+         return true;
+       }, "stdout format: " + format_list() + " (default text)", "FMT"},
+      {"--report", true, [&out](const std::string& v, std::string& e) {
+         std::size_t eq = v.find('=');
+         if (eq == std::string::npos || eq + 1 == v.size()) return e = "expected FORMAT=FILE", false;
+         if (!check_format(v.substr(0, eq), e)) return false;
+         out.reports.push_back({v.substr(0, eq), v.substr(eq + 1)});
+         return true;
+       }, "also write a report in FORMAT to FILE (repeatable; written atomically)", "FORMAT=FILE"},
+      {"--color", true, [&out](const std::string& v, std::string& e) {
+         if (v != "auto" && v != "always" && v != "never") return e = "expected auto, always or never", false;
+         out.color_mode = v;
+         return true;
+       }, "colour the text output: auto (terminal, no NO_COLOR), always, never", "WHEN"},
+      {"-q", false, [&out](const std::string&, std::string&) { out.quiet = true; return true; },
+       "quiet: nothing on stdout when the run passes, only what failed when it fails (no progress line)", ""},
+      {"--quiet", false, [&out](const std::string&, std::string&) { out.quiet = true; return true; }, "same as -q", ""},
+  };
+}
+
+std::vector<OptionSpec> trailing_output_options(OutputRequest& out) {
+  return {
+      {"--max-annotations", true, [&out](const std::string& v, std::string& e) {
+         unsigned n = 0;
+         if (!parse_unsigned(v, 1000000, n)) return e = "expected 0..1000000", false;
+         out.max_annotations = n;
+         return true;
+       }, "github: at most N error and N warning annotations (default 10, what GitHub shows per step)", "N"},
+      {"--annotate-info", false, [&out](const std::string&, std::string&) { out.annotate_info = true; return true; },
+       "github: annotate info findings too (as notices; at most --max-annotations)", ""},
+      {"--statistics", false, [&out](const std::string&, std::string&) { out.statistics = true; return true; },
+       "text and json: also count findings per code and severity", ""},
+  };
+}
+
+int write_outputs(std::string_view command, const RunReport& report, const OutputRequest& out) {
+  const std::string& format = out.format;
+  const bool quiet = out.quiet;
+  int code = exit_code(report);
+  std::string error;
+  RenderOptions base;
+  base.tool_version = tool_version();
+  base.quiet = quiet;
+  base.max_annotations = out.max_annotations;
+  base.annotate_info = out.annotate_info;
+  base.statistics = out.statistics;
+  // $GITHUB_STEP_SUMMARY gets one summary per run, from the first github report.
+  std::ostringstream step_summary;
+  bool wants_summary = env_set("GITHUB_STEP_SUMMARY");
+  auto options_for = [&](const std::string& fmt, bool color) {
+    RenderOptions o = base;
+    o.color = color;
+    if (fmt == "github" && wants_summary) {
+      o.step_summary = &step_summary;
+      wants_summary = false;
+    }
+    return o;
+  };
+
+  bool failed_output = false;
+  if (!(quiet && code == 0)) {
+    find_renderer(format)->render(report, options_for(format, format == "text" && want_color(out.color_mode)), std::cout);
+    std::cout.flush();
+    if (!std::cout) {
+      std::cerr << "mplp-gate " << command << ": cannot write the report to stdout\n";
+      failed_output = true;
+    }
+  } else if (format == "github") {
+    std::ostringstream discard;
+    find_renderer(format)->render(report, options_for(format, false), discard);  // still feed the summary
+  }
+  for (const ReportRequest& r : out.reports) {
+    std::ostringstream bytes;
+    RenderOptions o = options_for(r.format, false);
+    o.quiet = false;  // a requested file always gets the full report
+    find_renderer(r.format)->render(report, o, bytes);
+    if (!write_file_atomic(r.path, bytes.str(), error)) {
+      std::cerr << "mplp-gate " << command << ": cannot write " << r.format << " report to " << r.path << ": " << error << "\n";
+      failed_output = true;
+    }
+  }
+  if (!step_summary.str().empty()) {
+    const char* path = std::getenv("GITHUB_STEP_SUMMARY");
+    std::ofstream f(path, std::ios::app | std::ios::binary);
+    f << step_summary.str();
+    f.flush();
+    if (!f) {
+      std::cerr << "mplp-gate " << command << ": cannot append the step summary to " << path << "\n";
+      failed_output = true;
+    }
+  }
+  return failed_output ? kExitError : code;
+}
+
+}  // namespace mplp::cli

@@ -1,0 +1,59 @@
+// Where the report of a run goes, for every command that produces one
+// (`check`, `merge`): stdout in --format, each --report FORMAT=FILE
+// (atomic), $GITHUB_STEP_SUMMARY, and, when the run could not happen, every
+// one of them saying so in its own shape. The exit code never depends on
+// the format.
+//
+//   OutputRequest out;
+//   std::vector<OptionSpec> specs = output_options(out);   // --format, --report, ...
+//   ... parse ...
+//   return write_outputs("check", report, out);            // exit_code(report), or 2
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "engine/run_report.h"
+
+namespace mplp::cli {
+
+struct ReportRequest {
+  std::string format;
+  std::string path;
+};
+
+struct OutputRequest {
+  std::string format = "text";  // stdout
+  std::vector<ReportRequest> reports;
+  std::string color_mode = "auto";
+  bool quiet = false;
+  std::size_t max_annotations = 10;
+  bool annotate_info = false, statistics = false;
+};
+
+// The options that fill `out`, in the order `--help` lists them: --format,
+// --report, --color, -q, --quiet (leading) and --max-annotations,
+// --annotate-info, --statistics (trailing).
+std::vector<OptionSpec> leading_output_options(OutputRequest& out);
+std::vector<OptionSpec> trailing_output_options(OutputRequest& out);
+
+// For a command line that did not parse: the stdout format and report files
+// it asked for, as far as they can be read, so that even a bad option leaves
+// the reports a CI step expects (each saying the run could not happen).
+void salvage_outputs(const Args& args, OutputRequest& out);
+
+// Exit 2: "mplp-gate COMMAND: error" on stderr (then `stderr_hint`), and the
+// error in every output asked for (the stdout format unless it is text,
+// whose reader has stderr; each --report file but those `refused`; the step
+// summary), in the format's own shape.
+int could_not_run(std::string_view command, const std::string& error, const OutputRequest& out,
+                  const std::vector<std::string>& refused = {}, std::string_view stderr_hint = {});
+
+// Renders `report` to stdout and every --report file; the exit code of the
+// run (exit_code), or 2 when an output could not be written.
+int write_outputs(std::string_view command, const RunReport& report, const OutputRequest& out);
+
+}  // namespace mplp::cli

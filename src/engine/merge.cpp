@@ -1,0 +1,382 @@
+#include "engine/merge.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "core/base64.h"
+#include "core/json.h"
+#include "core/safe_fs.h"
+#include "core/text.h"
+#include "engine/acceptance.h"
+#include "engine/check.h"
+#include "engine/report_json.h"
+#include "engine/shard.h"
+#include "gates/evidence_reuse.h"
+#include "gates/gate_list.h"
+
+namespace mplp {
+
+namespace {
+
+constexpr std::uint64_t kMaxReportBytes = 16ull << 30;
+
+// One shard's report, read back.
+struct Shard {
+  std::string file;
+  std::string tool_version;
+  RunReport report;        // gates, strict, info, packs (with display paths)
+  ShardSection section;    // its `shard` section
+  std::string identity;    // everything that must be equal across shards, as one string
+};
+
+bool refuse(std::string& error, const std::string& file, const std::string& why) {
+  error = file + ": " + why;
+  return false;
+}
+
+std::vector<std::string> text_list(const rapidjson::Value* v) {
+  std::vector<std::string> out;
+  if (v != nullptr && v->IsArray())
+    for (const rapidjson::Value& s : v->GetArray())
+      if (s.IsString()) out.emplace_back(as_view(s));
+  return out;
+}
+
+bool flag(const rapidjson::Value* obj, const char* key) {
+  const rapidjson::Value* v = member(obj, key);
+  return v != nullptr && v->IsBool() && v->GetBool();
+}
+
+// A string the shard wrote exactly (report/json.cpp): KEY, or KEY_b64 for
+// bytes that are not valid UTF-8. Nothing when neither is there (or the
+// base64 is damaged: `bad` is then set).
+std::optional<std::string> exact_text(const rapidjson::Value* obj, const std::string& key, bool& bad) {
+  if (const rapidjson::Value* b = string_member(obj, key + "_b64")) {
+    std::string bytes;
+    if (!base64_decode(as_view(*b), bytes)) {
+      bad = true;
+      return std::nullopt;
+    }
+    return bytes;
+  }
+  const rapidjson::Value* v = string_member(obj, key);
+  return v != nullptr ? std::optional<std::string>(as_view(*v)) : std::nullopt;
+}
+
+// Puts back the strings of `p` the report proper could not hold exactly.
+bool apply_raw(const rapidjson::Value* raw, PackResult& p) {
+  if (raw == nullptr) return true;
+  if (!raw->IsArray()) return false;
+  for (const rapidjson::Value& r : raw->GetArray()) {
+    const rapidjson::Value* gate = member(&r, "gate");
+    const rapidjson::Value* finding = member(&r, "finding");
+    bool bad = false;
+    std::optional<std::string> value = exact_text(&r, "value", bad);
+    std::string field = r.IsObject() ? json_text(r, "field") : "";
+    if (gate == nullptr || !gate->IsUint64() || gate->GetUint64() >= p.gates.size() || finding == nullptr ||
+        !finding->IsInt64() || !value)
+      return false;
+    GateResult& g = p.gates[gate->GetUint64()];
+    const std::int64_t i = finding->GetInt64();
+    if (i == -1 && field == "reason") {
+      g.skip_reason = *value;
+      continue;
+    }
+    if (i < 0 || static_cast<std::uint64_t>(i) >= g.findings.size()) return false;
+    Finding& f = g.findings[static_cast<std::size_t>(i)];
+    std::string* target = field == "file"        ? &f.file
+                          : field == "pointer"   ? &f.location.pointer
+                          : field == "message"   ? &f.message
+                          : field == "detail"    ? &f.detail
+                          : field == "expected"  ? &f.expected
+                          : field == "actual"    ? &f.actual
+                          : field == "hint"      ? &f.hint
+                          : field == "diff_with" ? &f.diff_with
+                                                 : nullptr;
+    if (target == nullptr) return false;
+    *target = *value;
+  }
+  return true;
+}
+
+bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
+  const rapidjson::Value* index = member(&s, "index");
+  const rapidjson::Value* count = member(&s, "count");
+  const rapidjson::Value* run = member(&s, "run");
+  const rapidjson::Value* packs = member(&s, "packs");
+  if (index == nullptr || !index->IsUint() || count == nullptr || !count->IsUint() || count->GetUint() == 0 ||
+      count->GetUint() > kMaxShards || index->GetUint() >= count->GetUint() || run == nullptr || !run->IsObject() ||
+      packs == nullptr || !packs->IsArray() || string_member(&s, "policy_yaml") == nullptr)
+    return refuse(error, out.file, "its shard section is damaged (index, count, run, policy or packs)");
+  ShardSection& sec = out.section;
+  sec.spec = ShardSpec{index->GetUint(), count->GetUint()};
+  bool bad = false;
+  if (const rapidjson::Value* paths = member(&s, "paths"); paths != nullptr && paths->IsArray())
+    for (const rapidjson::Value& p : paths->GetArray()) sec.paths.push_back(exact_text(&p, "path", bad).value_or(""));
+  sec.policy_source = exact_text(&s, "policy_source", bad).value_or("");
+  sec.policy_yaml = json_text(s, "policy_yaml");
+  sec.has_baseline = member(&s, "baseline") != nullptr;
+  sec.baseline = text_list(member(&s, "baseline"));
+  RunInfo& info = out.report.info;
+  info.require_signature = flag(run, "require_signature");
+  info.trusted_key_ids = text_list(member(run, "trusted_key_ids"));
+  info.registry_sha256 = json_text(*run, "registry_sha256");
+  info.repo_root = flag(run, "repo_root");
+  info.absolute_paths = flag(run, "absolute_paths");
+  info.only_gates = text_list(member(run, "only_gates"));
+  info.skip_gates = text_list(member(run, "skip_gates"));
+  for (const rapidjson::Value& p : packs->GetArray()) {
+    ShardPack sp;
+    sp.name = exact_text(&p, "name", bad).value_or("");
+    sp.path = exact_text(&p, "path", bad).value_or("");
+    sp.compared = flag(&p, "compared");
+    const rapidjson::Value* f = member(&p, "facts");
+    if (f != nullptr && !f->IsObject()) return refuse(error, out.file, "pack " + sp.name + ": its facts are damaged");
+    if (f != nullptr)
+      for (const auto& m : f->GetObject())
+        if (!m.value.IsString()) return refuse(error, out.file, "pack " + sp.name + ": its facts are damaged");
+    sp.facts.name = sp.name;
+    sp.facts.pack_id = exact_text(f, "pack_id", bad);
+    sp.facts.substrate_id = exact_text(f, "substrate_id", bad);
+    sp.facts.scenario_id = exact_text(f, "scenario_id", bad);
+    sp.facts.sums = exact_text(f, "sums", bad);
+    sp.facts.artifacts = exact_text(f, "artifacts", bad);
+    if (const rapidjson::Value* o = member(&p, "omitted"); o != nullptr && o->IsObject())
+      for (const auto& m : o->GetObject()) {
+        OmittedCounts c;
+        if (!m.value.IsArray() || m.value.Size() != 3)
+          return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
+        for (unsigned i = 0; i < 3; ++i) {
+          if (!m.value[i].IsUint64())
+            return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
+          c.by_severity[i] = static_cast<std::size_t>(m.value[i].GetUint64());
+        }
+        sp.omitted[std::string(as_view(m.name))] = c;
+      }
+    if (sp.name.empty() || sp.path.empty() || bad)
+      return refuse(error, out.file, "a pack of its shard section has no name, or damaged base64");
+    sec.packs.push_back(std::move(sp));
+  }
+  return true;
+}
+
+bool read_shard(const std::string& file, Shard& out, std::string& error) {
+  out.file = file;
+  std::string bytes;
+  if (!read_file(file, kMaxReportBytes, bytes, error)) return refuse(error, file, "cannot read it: " + error);
+  JsonDoc doc;
+  const std::string kNotReport = "not a JSON report of `mplp-gate check --shard K/N --format json`";
+  if (!parse_json(bytes, {}, doc))
+    return refuse(error, file,
+                  kNotReport + " (line " + std::to_string(doc.error.line) + ": " + doc.error.message + ")");
+  const rapidjson::Value& r = doc.value;
+  const rapidjson::Value* packs = member(&r, "packs");
+  const rapidjson::Value* gates = member(&r, "gates");
+  const rapidjson::Value* strict = member(&r, "strict");
+  if (!r.IsObject() || json_text(r, "schema_version") != "1" || packs == nullptr || !packs->IsArray() ||
+      gates == nullptr || !gates->IsArray() || strict == nullptr || !strict->IsBool())
+    return refuse(error, file, kNotReport + " (no schema_version \"1\", strict, gates and packs)");
+  if (json_text(r, "result") == "error") {
+    const rapidjson::Value* e = member(&r, "error");
+    return refuse(error, file, "this shard could not run: " + (e != nullptr ? json_text(*e, "message") : ""));
+  }
+  const rapidjson::Value* section = member(&r, "shard");
+  if (section == nullptr || !section->IsObject())
+    return refuse(error, file, "the report of an unsharded check (no shard section): check with --shard K/N");
+  const rapidjson::Value* tool = member(&r, "tool");
+  out.tool_version = tool != nullptr ? json_text(*tool, "version") : "";
+  RunReport& rep = out.report;
+  rep.strict = strict->GetBool();
+  const rapidjson::Value* policy = member(&r, "policy");
+  rep.info.policy_name = policy != nullptr ? json_text(*policy, "name") : "";
+  rep.info.policy_sha256 = policy != nullptr ? json_text(*policy, "sha256") : "";
+  std::string gate_ids;
+  for (const rapidjson::Value& g : gates->GetArray()) {
+    std::string id = json_text(g, "id");
+    const Gate* gate = find_gate(id);
+    if (gate == nullptr) return refuse(error, file, "names gate '" + id + "', which this mplp-gate does not have");
+    rep.gates.push_back(gate);
+    gate_ids += id + " ";
+  }
+  if (!read_section(*section, out, error)) return false;
+  if (packs->Size() != out.section.packs.size())
+    return refuse(error, file, "its packs and its shard section's packs differ in number");
+  for (std::size_t i = 0; i < out.section.packs.size(); ++i) {
+    PackResult pr;
+    std::string why;
+    if (!pack_from_json((*packs)[static_cast<rapidjson::SizeType>(i)], pr, why)) return refuse(error, file, why);
+    const ShardPack& sp = out.section.packs[i];
+    if (pr.path != to_valid_utf8(rep.info.absolute_paths ? sp.path : sp.name))
+      return refuse(error, file, "pack " + pr.path + " is not the one its shard section names there");
+    if (!apply_raw(member(&(*member(section, "packs"))[static_cast<rapidjson::SizeType>(i)], "raw"), pr))
+      return refuse(error, file, "pack " + pr.path + ": the raw strings of its shard section are damaged");
+    pr.path = sp.path;
+    pr.name = sp.name;
+    rep.packs.push_back(std::move(pr));
+  }
+  const RunInfo& i = rep.info;
+  std::string keys;
+  for (const auto& k : i.trusted_key_ids) keys += k + " ";
+  std::string only, skip;
+  for (const auto& g : i.only_gates) only += g + " ";
+  for (const auto& g : i.skip_gates) skip += g + " ";
+  out.identity = "gates " + gate_ids + "| strict " + std::to_string(rep.strict) + " | signature " +
+                 std::to_string(i.require_signature) + " | keys " + keys + "| registry " + i.registry_sha256 +
+                 " | repo root " + std::to_string(i.repo_root) + " | absolute paths " +
+                 std::to_string(i.absolute_paths) + " | --gate " + only + "| --skip " + skip;
+  return true;
+}
+
+// Shards must come from one check: same tool, policy, baseline, options, N.
+bool same_run(const Shard& a, const Shard& b, std::string_view tool_version, std::string& error) {
+  if (b.tool_version != tool_version)
+    return refuse(error, b.file,
+                  "written by mplp-gate " + b.tool_version + ", not by this one (" + std::string(tool_version) +
+                      "): check every shard and merge with one version");
+  if (b.section.spec.count != a.section.spec.count)
+    return refuse(error, b.file,
+                  "is shard " + std::to_string(b.section.spec.index) + "/" + std::to_string(b.section.spec.count) +
+                      ", but " + a.file + " is of " + std::to_string(a.section.spec.count) +
+                      " shards: merge the shards of one check");
+  if (b.report.info.policy_sha256 != a.report.info.policy_sha256 ||
+      b.report.info.policy_name != a.report.info.policy_name || b.section.policy_source != a.section.policy_source)
+    return refuse(error, b.file,
+                  "was checked with policy " + b.report.info.policy_name + " (sha256 " + b.report.info.policy_sha256 +
+                      "), " + a.file + " with " + a.report.info.policy_name + " (sha256 " +
+                      a.report.info.policy_sha256 + "): merge the shards of one check");
+  if (b.section.paths != a.section.paths) {
+    auto list = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (const std::string& p : v) out += (out.empty() ? "" : " ") + p;
+      return out;
+    };
+    return refuse(error, b.file,
+                  "checked " + list(b.section.paths) + ", " + a.file + " checked " + list(a.section.paths) +
+                      ": merge the shards of one check of one tree");
+  }
+  if (b.section.has_baseline != a.section.has_baseline || b.section.baseline != a.section.baseline)
+    return refuse(error, b.file, "was checked with another --baseline than " + a.file);
+  if (b.identity != a.identity)
+    return refuse(error, b.file,
+                  "was checked with other options than " + a.file + " (" + b.identity + " vs " + a.identity + ")");
+  return true;
+}
+
+// The shard's results as they stood before the end of the run: without the
+// findings.omitted notes and acceptance marks, and without the
+// EVIDENCE-REUSE-01 result of a compared pack (the merge decides it).
+void undo_run_end(PackResult& p, bool compared) {
+  const std::string reuse(evidence_reuse_gate().info().id);
+  if (compared)
+    p.gates.erase(std::remove_if(p.gates.begin(), p.gates.end(), [&](const GateResult& g) { return g.gate_id == reuse; }),
+                  p.gates.end());
+  for (GateResult& g : p.gates) {
+    g.findings.erase(std::remove_if(g.findings.begin(), g.findings.end(),
+                                    [](const Finding& f) { return f.code == kFindingsOmitted; }),
+                     g.findings.end());
+    for (Finding& f : g.findings) {
+      f.suppressed.clear();
+      f.baseline = false;
+    }
+  }
+}
+
+}  // namespace
+
+bool merge_shards(const std::vector<std::string>& files, std::string_view tool_version, RunReport& out,
+                  std::string& error) {
+  if (files.empty()) return refuse(error, "merge", "no shard report given");
+  std::vector<Shard> shards(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (!read_shard(files[i], shards[i], error)) return false;
+  for (const Shard& s : shards)
+    if (!same_run(shards[0], s, tool_version, error)) return false;
+  const unsigned n = shards[0].section.spec.count;
+  std::vector<const Shard*> by_index(n, nullptr);
+  for (const Shard& s : shards) {
+    const Shard*& slot = by_index[s.section.spec.index];
+    if (slot != nullptr)
+      return refuse(error, s.file,
+                    "repeats shard " + std::to_string(s.section.spec.index) + "/" + std::to_string(n) + " of " +
+                        (slot->file == s.file ? std::string("the same file given before") : slot->file) +
+                        ": give each shard once");
+    slot = &s;
+  }
+  std::string missing, given;
+  for (unsigned k = 0; k < n; ++k)
+    if (by_index[k] == nullptr) missing += (missing.empty() ? "" : ", ") + std::to_string(k) + "/" + std::to_string(n);
+    else given += (given.empty() ? "" : ", ") + by_index[k]->file + " is " + std::to_string(k) + "/" + std::to_string(n);
+  if (!missing.empty()) {
+    error = "shard " + missing + (missing.find(',') == std::string::npos ? " is" : " are") + " missing (given: " + given +
+            "): merge needs the reports of all " + std::to_string(n) + " shards of the check (K counts from 0)";
+    return false;
+  }
+
+  Policy policy;
+  const Shard& first = shards[0];
+  if (!parse_policy(first.section.policy_yaml, first.section.policy_source, policy, error))
+    return refuse(error, first.file, "the policy text of its shard section does not parse: " + error);
+  if (policy.sha256 != first.report.info.policy_sha256)
+    return refuse(error, first.file,
+                  "the policy text of its shard section has SHA-256 " + policy.sha256 + ", not the policy's " +
+                      first.report.info.policy_sha256);
+
+  // Every pack with what the shard recorded for it, in the run's order.
+  struct Item {
+    PackResult result;
+    const ShardPack* pack;
+    const Shard* shard;
+  };
+  std::vector<Item> items;
+  for (const Shard& s : shards)
+    for (std::size_t i = 0; i < s.report.packs.size(); ++i)
+      items.push_back({s.report.packs[i], &s.section.packs[i], &s});
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return std::tie(a.result.name, a.result.path) < std::tie(b.result.name, b.result.path);
+  });
+  for (std::size_t i = 1; i < items.size(); ++i)
+    if (items[i].result.path == items[i - 1].result.path)
+      return refuse(error, items[i].shard->file,
+                    "pack " + items[i].result.path + " is in " + items[i - 1].shard->file +
+                        " too: merge the shards of one check of one tree");
+
+  out = RunReport{};
+  out.gates = first.report.gates;
+  out.strict = first.report.strict;
+  out.info = first.report.info;
+  std::vector<PackFindingCap> caps(items.size(), PackFindingCap(policy.limits.max_findings_per_pack));
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    undo_run_end(items[i].result, items[i].pack->compared);
+    for (const auto& [gate, counts] : items[i].pack->omitted) caps[i].absorb(gate, counts);
+  }
+  if (std::find(out.gates.begin(), out.gates.end(), &evidence_reuse_gate()) != out.gates.end()) {
+    std::vector<ReuseFacts> facts;
+    std::vector<PackResult*> results;
+    std::vector<PackFindingCap*> pack_caps;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].pack->compared) continue;
+      facts.push_back(items[i].pack->facts);
+      results.push_back(&items[i].result);
+      pack_caps.push_back(&caps[i]);
+    }
+    compare_reuse(facts, results, pack_caps, policy, out.strict);
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    finish_pack(items[i].result, caps[i]);
+    // Each gate's status as its sink decided it, before acceptance: from all
+    // its findings, the findings.omitted note standing for those the cap
+    // left out (the most severe are kept, so the note has the worst's
+    // severity). Acceptance decides it again only where it marks a finding.
+    for (GateResult& g : items[i].result.gates)
+      g.status = decide_status(g.findings, g.status == GateStatus::Skip || !g.skip_reason.empty(), out.strict);
+    out.packs.push_back(std::move(items[i].result));
+  }
+  Baseline baseline;
+  baseline.source = "the shards' --baseline";
+  baseline.fingerprints.insert(first.section.baseline.begin(), first.section.baseline.end());
+  accept_findings(out, policy, first.section.has_baseline ? &baseline : nullptr);
+  return true;
+}
+
+}  // namespace mplp

@@ -1,0 +1,75 @@
+#include "engine/shard.h"
+
+#include <charconv>
+
+#include "core/digest.h"
+#include "core/json.h"
+#include "core/safe_fs.h"
+
+namespace mplp {
+
+namespace {
+
+bool parse_number(std::string_view s, unsigned& out) {
+  if (s.empty() || s.size() > 6) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+}  // namespace
+
+bool parse_shard(std::string_view text, ShardSpec& out, std::string& error) {
+  std::size_t slash = text.find('/');
+  unsigned k = 0, n = 0;
+  if (slash == std::string_view::npos || !parse_number(text.substr(0, slash), k) ||
+      !parse_number(text.substr(slash + 1), n)) {
+    error = "expected K/N (shard K of N, K counted from 0: 0/3, 1/3, 2/3), not '" + std::string(text) + "'";
+    return false;
+  }
+  if (n == 0 || n > kMaxShards) {
+    error = "the shard count N must be 1.." + std::to_string(kMaxShards) + ", not " + std::to_string(n);
+    return false;
+  }
+  if (k >= n) {
+    error = "shard " + std::to_string(k) + "/" + std::to_string(n) + " does not exist: K counts from 0, so K is 0.." +
+            std::to_string(n - 1) + " (JOB_COMPLETION_INDEX, or strategy.matrix over 0.." + std::to_string(n - 1) +
+            ")";
+    return false;
+  }
+  out = ShardSpec{k, n};
+  return true;
+}
+
+std::uint64_t stable_hash(std::string_view key) {
+  Digest d = sha256(key);
+  std::uint64_t h = 0;
+  for (std::size_t i = 0; i < 8; ++i) h = (h << 8) | d[i];
+  return h;
+}
+
+std::string shard_key(const PackLocation& pack, const Limits& limits) {
+  // The same reading GATE-V2-DET-01 groups by (Pack: parse_json with the
+  // policy's depth limit), so that a pack DET-01 groups is keyed by its group
+  // here; a pack this keys by group that DET-01 then skips costs nothing.
+  std::string bytes, error;
+  if (!pack.stage && read_file(pack.fs_path + "/manifest.json", limits.max_file_size, bytes, error)) {
+    JsonDoc doc;
+    if (parse_json(bytes, JsonOptions{limits.max_json_depth}, doc) && doc.value.IsObject()) {
+      const rapidjson::Value* m = &doc.value;
+      const rapidjson::Value* status = string_member(m, "indexability_status");
+      const rapidjson::Value* substrate = string_member(member(m, "substrate_ref"), "substrate_id");
+      const rapidjson::Value* scenario = string_member(m, "scenario_id");
+      if (status != nullptr && as_view(*status) == "INDEXABLE_REAL" && substrate != nullptr && scenario != nullptr)
+        return "det\n" + std::string(as_view(*substrate)) + "\n" + std::string(as_view(*scenario));
+    }
+  }
+  return "path\n" + pack.name;
+}
+
+unsigned shard_of(const PackLocation& pack, const Limits& limits, unsigned count) {
+  return static_cast<unsigned>(stable_hash(shard_key(pack, limits)) % count);
+}
+
+}  // namespace mplp

@@ -1,0 +1,84 @@
+// Sharding a check over N machines (`check --shard K/N`, `mplp-gate merge`).
+//
+// Contract: K is 0-based (0 <= K < N, as Kubernetes' JOB_COMPLETION_INDEX
+// and a GitHub matrix over `range` give it). Every pack found belongs to
+// exactly one shard, from a stable hash we define, never std::hash:
+// the first 8 bytes (big-endian) of the SHA-256 of its shard key, modulo N.
+// The key of an INDEXABLE_REAL pack whose manifest names a substrate id and
+// a scenario id (strings) is "det\n<substrate>\n<scenario>": GATE-V2-DET-01's
+// group key, so every determinism group lands whole in one shard and DET-01
+// judges it there. Every other pack's key is "path\n<name>", its name
+// relative to the checked PATH (the same from any working directory).
+//
+// GATE-V2-EVIDENCE-REUSE-01 compares packs across groups, so across shards:
+// a shard summarises each pack (gates/evidence_reuse.h ReuseFacts) and
+// records, in a `shard` section of its JSON report, what `merge` needs to
+// finish the run as one unsharded run would (engine/merge.h).
+//
+//   ShardSpec s;
+//   if (!parse_shard("2/5", s, err)) { /* exit 2 */ }
+//   bool mine = shard_of(location, policy.limits, s.count) == s.index;
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/policy.h"
+#include "engine/discover.h"
+#include "engine/finding_cap.h"
+#include "gates/evidence_reuse.h"
+
+namespace mplp {
+
+struct ShardSpec {
+  unsigned index = 0;  // K, 0-based
+  unsigned count = 1;  // N
+};
+
+inline constexpr unsigned kMaxShards = 100000;
+
+// "K/N" with 0 <= K < N <= kMaxShards, decimal digits only.
+bool parse_shard(std::string_view text, ShardSpec& out, std::string& error);
+
+// The first 8 bytes of SHA-256(key), big-endian.
+std::uint64_t stable_hash(std::string_view key);
+
+// The shard key of a pack (see above); reads its manifest.json (a regular
+// file, at most limits.max_file_size bytes) and nothing else.
+std::string shard_key(const PackLocation& pack, const Limits& limits);
+
+// stable_hash(shard_key(pack)) % count.
+unsigned shard_of(const PackLocation& pack, const Limits& limits, unsigned count);
+
+// What a shard's report carries for one pack beyond the ordinary report.
+struct ShardPack {
+  std::string name;  // root-relative name
+  std::string path;  // display path (as given), for text, SARIF, JUnit, GitHub, HTML
+  // The pack was opened and took part in the collection gates (not a
+  // staging directory, not unopenable): `merge` compares its facts.
+  bool compared = false;
+  ReuseFacts facts;
+  std::map<std::string, OmittedCounts> omitted;  // by gate id (engine/finding_cap.h)
+};
+
+// The `shard` section of a shard's JSON report.
+struct ShardSection {
+  ShardSpec spec;
+  // The PATHs given to check, as given: shards of one check name the same
+  // (a shard of another tree is refused).
+  std::vector<std::string> paths;
+  std::string policy_source;  // as the check named it (suppression warnings quote it)
+  std::string policy_yaml;    // the policy's text (merge applies it again)
+  bool has_baseline = false;
+  std::vector<std::string> baseline;  // --baseline fingerprints, sorted
+  std::vector<ShardPack> packs;       // one per report pack, same order
+};
+
+// The reason a shard gives GATE-V2-EVIDENCE-REUSE-01's SKIP.
+inline constexpr std::string_view kComparedByMerge =
+    "compared across all shards by `mplp-gate merge` (this is one shard of a sharded check)";
+
+}  // namespace mplp
