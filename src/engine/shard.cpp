@@ -1,6 +1,9 @@
 #include "engine/shard.h"
 
+#include <sys/stat.h>
+
 #include <charconv>
+#include <optional>
 
 #include "core/digest.h"
 #include "core/json.h"
@@ -49,12 +52,28 @@ std::uint64_t stable_hash(std::string_view key) {
   return h;
 }
 
+namespace {
+
+// The manifest of the pack discovery found, read as Pack::open would: the
+// directory must still be the one found, and no link is followed.
+bool read_manifest(const PackLocation& pack, const Limits& limits, std::string& bytes) {
+  std::string error;
+  std::optional<Dir> dir = Dir::open(pack.fs_path, error);
+  if (!dir) return false;
+  struct stat st {};
+  if (pack.identified && (::fstat(dir->fd(), &st) != 0 || !(FileIdentity{st.st_dev, st.st_ino} == pack.identity)))
+    return false;
+  return read_beneath(*dir, "manifest.json", limits.max_file_size, bytes, error);
+}
+
+}  // namespace
+
 std::string shard_key(const PackLocation& pack, const Limits& limits) {
   // The same reading GATE-V2-DET-01 groups by (Pack: parse_json with the
   // policy's depth limit), so that a pack DET-01 groups is keyed by its group
   // here; a pack this keys by group that DET-01 then skips costs nothing.
   std::string bytes, error;
-  if (!pack.stage && read_file(pack.fs_path + "/manifest.json", limits.max_file_size, bytes, error)) {
+  if (!pack.stage && !pack.link && pack.open_error.empty() && read_manifest(pack, limits, bytes)) {
     JsonDoc doc;
     if (parse_json(bytes, JsonOptions{limits.max_json_depth}, doc) && doc.value.IsObject()) {
       const rapidjson::Value* m = &doc.value;
