@@ -108,20 +108,14 @@ void check_images(const std::string& file, std::string_view bytes, const HostRul
 // JSON ones, whose string scan needs the whole document.
 constexpr std::uint64_t kStreamAbove = 16ull << 20;
 
+// Files scanned in windows as they stream by, never held whole: the large
+// ones whose JSON string scan (which needs the whole document) is not due.
+bool streamed(const Entry& e, const Limits& limits) {
+  return e.size > kStreamAbove && e.size <= limits.max_file_size && !has_json_string_scan(e.path);
+}
+
 // Findings held back until the file they are about is known to be the one
 // that was hashed (at most the scan's per-file cap).
-class HeldFindings : public FindingSink {
- public:
-  void report(Finding f) override { held_.push_back(std::move(f)); }
-  void skip(std::string) override {}
-  void pass_to(FindingSink& sink) {
-    for (Finding& f : held_) sink.report(std::move(f));
-  }
-
- private:
-  std::vector<Finding> held_;
-};
-
 void unscanned(FindingSink& sink, const std::string& file, const std::string& why, Severity s = Severity::Error) {
   Finding f;
   f.severity = s;
@@ -194,9 +188,16 @@ class HostAllowGate : public Gate {
     for (const Entry& e : pack.entries()) {
       if (e.type != EntryType::Regular) continue;
       std::string err;
-      if (e.size > kStreamAbove && e.size <= pack.limits().max_file_size && !has_json_string_scan(e.path)) {
-        // Findings of a file that changed after its hash read would judge
-        // bytes no digest covers: the scan then reports that instead.
+      if (streamed(e, pack.limits())) {
+        // The tap on the hash read judged exactly the hashed bytes.
+        if (const auto* tap = dynamic_cast<const HostScanTap*>(pack.tap(e.path, info().id));
+            tap != nullptr && tap->ended()) {
+          tap->pass_findings(sink);
+          continue;
+        }
+        // Without it (the file was read before this gate asked for a tap),
+        // a second read; findings of a file that changed after its hash
+        // read would judge bytes no digest covers: it reports that instead.
         int fd = pack.reopen(e.path, err);
         HeldFindings found;
         bool ok = fd >= 0 && scan_file_hosts_streamed(e.path, fd, rules, found, err) && pack.unchanged(e.path, fd, err);
@@ -212,6 +213,13 @@ class HostAllowGate : public Gate {
       }
       scan_file_hosts(e.path, *bytes, rules, pack.limits().max_json_depth, sink);
     }
+  }
+
+  std::unique_ptr<FileTap> large_file_tap(const Entry& file, const GateContext& ctx) const override {
+    HostRules rules;
+    std::string err;
+    if (!streamed(file, ctx.policy.limits) || !HostRules::from_policy(ctx.policy, rules, err)) return nullptr;
+    return std::make_unique<HostScanTap>(file.path, std::move(rules));
   }
 
   void check_runners(const GateContext& ctx, FindingSink& sink) const override {

@@ -376,22 +376,36 @@ void scan_file_hosts(const std::string& file, std::string_view bytes, const Host
   scan.finish(binary);
 }
 
-bool scan_file_hosts_streamed(const std::string& file, int fd, const HostRules& rules, FindingSink& sink,
-                              std::string& error, std::size_t window_bytes) {
-  FileScan scan(file, rules, sink);
-  const std::unique_ptr<char[]> buf(new char[window_bytes]);  // never cleared: every byte used is read first
-  std::size_t len = 0;
-  bool eof = false, binary = false;
-  while (!eof || len > 0) {
-    while (!eof && len < window_bytes) {
-      ssize_t n = ::read(fd, buf.get() + len, window_bytes - len);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return error = std::strerror(errno), false;
-      if (n == 0) eof = true;
-      len += static_cast<std::size_t>(n);
+namespace {
+
+// The windowed scan of a large file, fed chunk by chunk. A window ends at
+// its last newline, else after its last byte <= 0x20, else before its last
+// UTF-8 character: a URL is cut only in a window-long run of neither.
+class StreamedScan {
+ public:
+  StreamedScan(const std::string& file, const HostRules& rules, FindingSink& sink, std::size_t window_bytes)
+      : scan_(file, rules, sink), window_(std::max<std::size_t>(window_bytes, 1)) {
+    buf_.reserve(window_);
+  }
+
+  void feed(std::string_view chunk) {
+    while (!chunk.empty()) {
+      std::size_t take = std::min(window_ - buf_.size(), chunk.size());
+      buf_.append(chunk.substr(0, take));
+      chunk.remove_prefix(take);
+      if (buf_.size() == window_) scan_window(false);
     }
-    std::string_view all(buf.get(), len);
-    std::size_t cut = len;
+  }
+
+  void end() {
+    if (!buf_.empty()) scan_window(true);
+    scan_.finish(binary_);
+  }
+
+ private:
+  void scan_window(bool eof) {
+    std::string_view all = buf_;
+    std::size_t len = all.size(), cut = len;
     if (!eof) {
       if (std::size_t nl = all.rfind('\n'); nl != std::string_view::npos) {
         cut = nl + 1;
@@ -408,14 +422,54 @@ bool scan_file_hosts_streamed(const std::string& file, int fd, const HostRules& 
       }
     }
     std::string_view win = all.substr(0, cut);
-    binary = binary || !is_valid_utf8(win);
-    scan.window(win, std::nullopt);
-    scan.advance();
-    std::memmove(buf.get(), buf.get() + cut, len - cut);
-    len -= cut;
+    binary_ = binary_ || !is_valid_utf8(win);
+    scan_.window(win, std::nullopt);
+    scan_.advance();
+    buf_.erase(0, cut);
   }
-  scan.finish(binary);
+
+  FileScan scan_;
+  std::size_t window_;
+  std::string buf_;
+  bool binary_ = false;
+};
+
+}  // namespace
+
+bool scan_file_hosts_streamed(const std::string& file, int fd, const HostRules& rules, FindingSink& sink,
+                              std::string& error, std::size_t window_bytes) {
+  StreamedScan scan(file, rules, sink, window_bytes);
+  constexpr std::size_t kRead = std::size_t{1} << 20;
+  const std::unique_ptr<char[]> buf(new char[kRead]);  // never cleared: every byte used is read first
+  for (;;) {
+    ssize_t n = ::read(fd, buf.get(), kRead);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return error = std::strerror(errno), false;
+    if (n == 0) break;
+    scan.feed(std::string_view(buf.get(), static_cast<std::size_t>(n)));
+  }
+  scan.end();
   return true;
 }
+
+struct HostScanTap::State {
+  State(std::string f, HostRules r, std::size_t window) : file(std::move(f)), rules(std::move(r)), scan(file, rules, held, window) {}
+  std::string file;
+  HostRules rules;
+  HeldFindings held;
+  StreamedScan scan;
+  bool ended = false;
+};
+
+HostScanTap::HostScanTap(std::string file, HostRules rules, std::size_t window_bytes)
+    : state_(std::make_unique<State>(std::move(file), std::move(rules), window_bytes)) {}
+HostScanTap::~HostScanTap() = default;
+void HostScanTap::feed(std::string_view chunk) { state_->scan.feed(chunk); }
+void HostScanTap::end() {
+  state_->scan.end();
+  state_->ended = true;
+}
+bool HostScanTap::ended() const { return state_->ended; }
+void HostScanTap::pass_findings(FindingSink& sink) const { state_->held.copy_to(sink); }
 
 }  // namespace mplp

@@ -7,9 +7,12 @@
 //   scan_file_hosts("artifacts/trace.json", bytes, rules, depth, sink);
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/file_tap.h"
 #include "core/gate.h"
 #include "core/hosts.h"
 #include "core/urls.h"
@@ -54,6 +57,40 @@ bool has_json_string_scan(std::string_view file);
 // whitespace or a control byte. False (with `error`) on a read error.
 bool scan_file_hosts_streamed(const std::string& file, int fd, const HostRules& rules, FindingSink& sink,
                               std::string& error, std::size_t window_bytes = std::size_t{8} << 20);
+
+// Findings held back until a scan's outcome is known (a scan of a file that
+// changed after its hash read reports that instead).
+class HeldFindings : public FindingSink {
+ public:
+  void report(Finding f) override { held_.push_back(std::move(f)); }
+  void skip(std::string) override {}
+  void pass_to(FindingSink& sink) {
+    for (Finding& f : held_) sink.report(std::move(f));
+  }
+  void copy_to(FindingSink& sink) const {
+    for (const Finding& f : held_) sink.report(f);
+  }
+
+ private:
+  std::vector<Finding> held_;
+};
+
+// The streamed scan as a tap on the hash read of a large file (see
+// core/file_tap.h): it judges exactly the bytes that were hashed, without a
+// second read. After end(), pass_findings() gives what it found.
+class HostScanTap : public FileTap {
+ public:
+  HostScanTap(std::string file, HostRules rules, std::size_t window_bytes = std::size_t{8} << 20);
+  ~HostScanTap() override;
+  void feed(std::string_view chunk) override;
+  void end() override;
+  bool ended() const;
+  void pass_findings(FindingSink& sink) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // What a finding should say for one host judged at one place (shared with
 // the registry check of runner mode). `url` is the text shown as actual.

@@ -16,6 +16,7 @@
 //   };
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -121,6 +122,12 @@ class Gate {
                                 const std::vector<FindingSink*>& /*sinks*/) const {}
   // Runner gates: called once for the runners directory (ctx.options.runners_dir).
   virtual void check_runners(const GateContext& /*ctx*/, FindingSink& /*sink*/) const {}
+  // Pack gates that must see every byte of a file too large to keep: a tap
+  // fed during the file's one hash read (core/file_tap.h), found again in
+  // check_pack with pack.tap(path, id). Called on worker threads.
+  virtual std::unique_ptr<FileTap> large_file_tap(const Entry& /*file*/, const GateContext& /*ctx*/) const {
+    return nullptr;
+  }
 };
 
 }  // namespace mplp

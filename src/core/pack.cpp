@@ -62,7 +62,7 @@ std::unique_ptr<Pack> Pack::open(const std::string& fs_path, std::string display
   for (const Entry& e : pack->entries_) {
     if (e.type != EntryType::Regular) continue;
     pack->file_index_[e.path] = pack->files_.size();
-    pack->files_.push_back(FileState{e, false, {}, {}, {}, nullptr});
+    pack->files_.emplace_back().entry = e;
   }
   return pack;
 }
@@ -95,7 +95,7 @@ const FileState* Pack::past_limit(std::string_view rel) const {
   return it->second.get();
 }
 
-void Pack::load_files(ThreadPool& pool) {
+void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps) {
   std::atomic<std::uint64_t> kept{0};
   parallel_for(pool, files_.size(), [&](std::size_t i) {
     FileState& f = files_[i];
@@ -127,6 +127,13 @@ void Pack::load_files(ThreadPool& pool) {
     auto buf = std::make_shared<std::string>();
     if (keep) {
       if (read_fd_limited(fd, limits_.max_file_size, *buf, err, &st)) d = sha256(*buf);
+    } else if (FileTaps taps = make_taps ? make_taps(f.entry) : FileTaps{}; !taps.empty()) {
+      std::vector<FileTap*> fed;
+      for (auto& [owner, tap] : taps) fed.push_back(tap.get());
+      bool ended = false;
+      d = sha256_fd_tapped(fd, fed, ended, err);
+      if (d && ended)
+        for (auto& [owner, tap] : taps) f.taps.emplace_back(owner, std::move(tap));
     } else {
       d = sha256_fd(fd, nullptr);
     }
@@ -147,6 +154,14 @@ const FileState* Pack::file(std::string_view rel) const {
   if (it != file_index_.end()) return &files_[it->second];
   const FileState* past = past_limit(rel);
   return past != nullptr && past->entry.type == EntryType::Regular ? past : nullptr;
+}
+
+const FileTap* Pack::tap(std::string_view rel, std::string_view owner) const {
+  const FileState* f = file(rel);
+  if (f == nullptr) return nullptr;
+  for (const auto& [who, tap] : f->taps)
+    if (who == owner) return tap.get();
+  return nullptr;
 }
 
 const Digest* Pack::digest(std::string_view rel) const {
@@ -246,8 +261,10 @@ const rapidjson::Value* Pack::manifest() const {
 }
 
 void Pack::release_contents() {
-  for (FileState& f : files_)
+  for (FileState& f : files_) {
     if (f.entry.path != "manifest.json") f.bytes.reset();
+    f.taps.clear();
+  }
   dir_.close();
   for (auto it = json_cache_.begin(); it != json_cache_.end();) {
     if (it->first == "manifest.json") ++it;

@@ -13,6 +13,7 @@
 //   const JsonFile& m = pack->json("manifest.json");
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,6 +24,7 @@
 
 #include "core/digest.h"
 #include "core/file_identity.h"
+#include "core/file_tap.h"
 #include "core/json.h"
 #include "core/policy.h"
 #include "core/safe_fs.h"
@@ -60,7 +62,14 @@ struct FileState {
   FileStamp stamp;
   std::string error;        // why it was not hashed (oversized, unreadable)
   std::shared_ptr<const std::string> bytes;  // kept when small
+  // Taps fed during the hash read of a file not kept (by owner, e.g. a gate
+  // id), present only when they saw the whole file (see core/file_tap.h).
+  std::vector<std::pair<std::string, std::shared_ptr<const FileTap>>> taps;
 };
+
+// The taps for one file that is too large to keep, by owner (see load_files).
+using FileTaps = std::vector<std::pair<std::string, std::unique_ptr<FileTap>>>;
+using FileTapMaker = std::function<FileTaps(const Entry&)>;
 
 class Pack {
  public:
@@ -90,10 +99,14 @@ class Pack {
   const Entry* find(std::string_view rel) const;
 
   // Reads and hashes every regular file (each once). Call before the gates.
-  void load_files(ThreadPool& pool);
+  // Each file not kept in memory is also fed to the taps `make_taps` gives
+  // for it, during that one read.
+  void load_files(ThreadPool& pool, const FileTapMaker& make_taps = nullptr);
 
   // Per-file state after load_files (nullptr for paths that are not regular files).
   const FileState* file(std::string_view rel) const;
+  // The tap `owner` had on that file's read, when it saw the whole file.
+  const FileTap* tap(std::string_view rel, std::string_view owner) const;
   // The digest of a regular file; nullptr when not hashed (see file()->error).
   const Digest* digest(std::string_view rel) const;
   // The bytes of a regular file within the size limit (cached or re-read).

@@ -146,6 +146,22 @@ void guarded(const std::vector<CollectingSink*>& sinks, Fn&& fn) {
 // or replaced since discovery): a failing pack, not the end of the run. The
 // first selected pack gate (INTEGRITY-01 when it runs) says why; the others
 // skip it.
+// What the pack gates tap on the hash read of each large file. A gate that
+// fails to make its tap gets none, and reads the file again itself.
+FileTapMaker gate_taps(const std::vector<const Gate*>& gates, const GateContext& ctx) {
+  return [&gates, &ctx](const Entry& file) {
+    FileTaps taps;
+    for (const Gate* g : gates) {
+      if (g->info().scope != GateScope::Pack) continue;
+      try {
+        if (std::unique_ptr<FileTap> t = g->large_file_tap(file, ctx)) taps.emplace_back(g->info().id, std::move(t));
+      } catch (const std::exception&) {
+      }
+    }
+    return taps;
+  };
+}
+
 // A place found as a pack that no gate can check: `reporter_finding` goes
 // to one pack gate (INTEGRITY-01 when it runs), every other gate skips.
 PackResult unchecked_result(const PackLocation& loc, Finding reporter_finding, const std::string& skip_reason,
@@ -510,11 +526,11 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     }
     Pack& pack = *packs[i];
     pack.set_name(locations[i].name);
-    pack.load_files(pool);
     PackResult& pr = results[i];
     const SubstrateRegistry* reg = pack_registries[i];
     const GateContext pack_ctx{ctx.policy, ctx.options, reg, registry_name(reg, explicit_registry, locations[i]),
                                ctx.trust};
+    pack.load_files(pool, gate_taps(report.gates, pack_ctx));
     pr.path = pack.display_path();
     pr.name = locations[i].name;
     pr.digests = digests_of(pack, reg);
