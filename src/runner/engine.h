@@ -1,5 +1,9 @@
 // The container engine: which one (podman preferred, docker when its daemon
 // answers) and the engine-specific argv of the commands the executor runs.
+// podman is usable when it lists its storage and says its version; a podman
+// binary that did so once is trusted without asking again (its version is
+// kept in the private cache by the binary's identity: each engine call costs
+// a start of the engine, 0.05-0.1 s), docker's daemon is asked every time.
 // Both engines get the same container: no network, the same ulimits, the
 // repository at /workspace writable inside but never changed outside.
 //

@@ -11,6 +11,9 @@
 namespace mplp::runner {
 
 std::string cache_area(const std::string& area) {
+  const char* set = std::getenv("MPLP_GATE_CACHE");
+  if (set != nullptr && std::string(set) == "off") return "";
+  if (set != nullptr && *set == '/') return std::string(set) + "/" + area;
   const char* xdg = std::getenv("XDG_CACHE_HOME");
   if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/mplp-gate/" + area;
   const char* home = std::getenv("HOME");

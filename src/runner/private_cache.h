@@ -18,8 +18,10 @@
 
 namespace mplp::runner {
 
-// $XDG_CACHE_HOME/mplp-gate/<area> or ~/.cache/mplp-gate/<area>; "" with
-// neither variable set to an absolute path.
+// $MPLP_GATE_CACHE/<area>, $XDG_CACHE_HOME/mplp-gate/<area> or
+// ~/.cache/mplp-gate/<area>; "" with MPLP_GATE_CACHE=off or none of them
+// set to an absolute path. (Without a cache every run asks the engine for
+// its version, inspects the base first and lists the containers.)
 std::string cache_area(const std::string& area);
 
 // Owned by this user and writable by nobody else.
