@@ -58,7 +58,8 @@ start_private_dockerd() {
   done
   # The runners' base image, as podman has it (label included).
   if command -v podman >/dev/null 2>&1; then
-    podman save localhost/mplp-debian-12:bookworm 2>/dev/null | docker load >/dev/null 2>&1 || true
+    base=$(sed -n "s/^  image: //p" runners/node-20-local/runner.yaml)
+    podman save "$base" 2>/dev/null | docker load >/dev/null 2>&1 || true
   fi
 }
 
