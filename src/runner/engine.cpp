@@ -305,6 +305,7 @@ std::vector<ImageLabel> inspect_images(const Engine& e, const std::vector<std::s
 std::string image_id(const Engine& e, const std::string& ref) { return image_id_and_label(e, ref, "").id; }
 
 ImageLabel image_id_and_label(const Engine& e, const std::string& ref, const std::string& label) {
+  // Without a label of interest, one that is never set keeps the two-line shape.
   std::vector<ImageLabel> one = inspect_images(e, {ref}, label.empty() ? "org.mplp.none" : label);
   if (one.empty()) return {};
   if (label.empty()) one[0].label.clear();
