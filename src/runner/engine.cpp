@@ -12,7 +12,9 @@
 #include <mutex>
 
 #include "core/leftovers.h"
+#include "core/digest.h"
 #include "core/values.h"
+#include "runner/private_cache.h"
 #include "runner/process.h"
 
 namespace mplp::runner {
@@ -64,16 +66,61 @@ bool is_engine_name(const std::string& wanted) {
 
 namespace {
 
+// podman's version is its client's, fixed for one binary file: it is kept in
+// the private cache under the binary's identity (path, device, inode, size,
+// modification and change times), so that a replaced binary is asked again.
+std::string binary_key(const std::string& bin) {
+  struct stat st {};
+  if (::stat(bin.c_str(), &st) != 0) return "";
+  return sha256_hex(bin + '\0' + std::to_string(st.st_dev) + '.' + std::to_string(st.st_ino) + '.' +
+                    std::to_string(st.st_size) + '.' + std::to_string(st.st_mtim.tv_sec) + '.' +
+                    std::to_string(st.st_mtim.tv_nsec) + '.' + std::to_string(st.st_ctim.tv_sec) + '.' +
+                    std::to_string(st.st_ctim.tv_nsec));
+}
+
+bool usable_version(const std::string& v) {
+  if (v.empty() || v.size() > 64) return false;
+  for (unsigned char c : v)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+const char* const kPodmanStorageProbe[] = {"image", "ls", "--quiet", "--filter", "reference=localhost/mplp-gate-probe"};
+
+// A podman binary that answered once (its storage listed, its version read)
+// is taken as usable without asking again: its version is kept under the
+// binary's identity. A set-up that breaks later shows in the next engine
+// call, and a missing base is told apart from a broken engine then
+// (engine_answers).
+bool known_podman(Engine& out) {
+  out.binary = find_in_path("podman");
+  std::string key = out.binary.empty() ? "" : binary_key(out.binary);
+  if (key.empty()) return false;
+  std::optional<std::string> kept = read_private_file(cache_area("engines"), key, 256);
+  if (!kept) return false;
+  std::string v = kept->substr(0, kept->find('\n'));
+  if (!usable_version(v)) return false;
+  out.name = "podman";
+  out.version = v;
+  return true;
+}
+
+bool probe_podman(Engine& out, std::string& reason) {
+  if (!probe("podman", {std::begin(kPodmanStorageProbe), std::end(kPodmanStorageProbe)}, out, reason) ||
+      !probe("podman", {"version", "--format", "{{.Client.Version}}"}, out, reason))
+    return false;
+  std::string key = binary_key(out.binary);
+  if (!key.empty() && usable_version(out.version))
+    write_private_file(cache_area("engines"), key, out.version + "\n");
+  return true;
+}
+
 bool detect_uncached(const std::string& wanted, Engine& out, std::string& reason) {
   std::string podman_why, docker_why;
   if (wanted == "podman" || wanted == "auto") {
     // Listing images opens the storage, so a broken set-up shows here; it
     // costs a tenth of `podman info`, which also queries dpkg for runc and conmon.
-    Engine listed;
-    if (probe("podman", {"image", "ls", "--quiet", "--filter", "reference=localhost/mplp-gate-probe"}, listed,
-              podman_why) &&
-        probe("podman", {"version", "--format", "{{.Client.Version}}"}, out, podman_why))
-      return true;
+    if (known_podman(out) || probe_podman(out, podman_why)) return true;
     if (wanted == "podman") return reason = "no container engine: " + podman_why, false;
   }
   if (wanted == "docker" || wanted == "auto") {
@@ -110,6 +157,12 @@ bool detect_engine(const std::string& wanted, Engine& out, std::string& reason) 
   std::lock_guard<std::mutex> lock(mutex);
   known.emplace(key, out);
   return true;
+}
+
+bool engine_answers(const Engine& e, std::string& why) {
+  Engine probed;
+  if (e.name == "docker") return probe("docker", {"version", "--format", "{{.Server.Version}}"}, probed, why);
+  return probe("podman", {std::begin(kPodmanStorageProbe), std::end(kPodmanStorageProbe)}, probed, why);
 }
 
 std::string describe(const Engine& e) {
@@ -187,7 +240,7 @@ bool workspace_mount(const Engine& e, const std::string& repo, const std::string
   return true;
 }
 
-void remove_orphan_containers(const Engine& e, std::vector<std::string>& removed) {
+bool remove_orphan_containers(const Engine& e, std::vector<std::string>& removed) {
   ProcessSpec s;
   std::string label = std::string(kOwnerLabel);
   // docker's ps template has no map of labels, only the Label function.
@@ -195,7 +248,7 @@ void remove_orphan_containers(const Engine& e, std::vector<std::string>& removed
   s.argv = {e.binary, "ps", "-a", "--filter", "label=" + label, "--format", "{{.ID}} " + value};
   s.timeout_seconds = 120;
   ProcessResult r = run_process(s);
-  if (!r.started || r.exit_code != 0) return;
+  if (!r.started || r.exit_code != 0) return false;
   std::size_t at = 0;
   while (at < r.out.size()) {
     std::size_t nl = r.out.find('\n', at);
@@ -212,38 +265,56 @@ void remove_orphan_containers(const Engine& e, std::vector<std::string>& removed
     ProcessResult x = run_process(rm);
     if (x.started && x.exit_code == 0) removed.push_back(id);
   }
+  return true;
 }
 
 namespace {
 
-// `{{.Id}}` first, then the label's value, one per line.
-ImageLabel inspect_image(const Engine& e, const std::string& ref, const std::string& label) {
+// Per image, `{{.Id}}` then the label's value, one per line.
+std::vector<ImageLabel> inspect_images(const Engine& e, const std::vector<std::string>& refs, const std::string& label) {
   ProcessSpec s;
-  s.argv = {e.binary, "image", "inspect", "--format", "{{.Id}}", ref};
-  if (!label.empty()) s.argv[4] += "\n{{index .Config.Labels \"" + label + "\"}}";
+  s.argv = {e.binary, "image", "inspect", "--format", "{{.Id}}\n{{index .Config.Labels \"" + label + "\"}}"};
+  s.argv.insert(s.argv.end(), refs.begin(), refs.end());
   s.timeout_seconds = 120;
   ProcessResult r = run_process(s);
   if (!r.started || r.exit_code != 0) return {};
-  std::size_t nl = r.out.find_first_of("\r\n");
-  ImageLabel out;
-  std::string id = r.out.substr(0, nl);
-  if (id.rfind("sha256:", 0) != 0) id = "sha256:" + id;  // podman prints the bare hex
-  if (!is_typed_sha256(id)) return {};
-  out.id = id;
-  if (!label.empty() && nl != std::string::npos) {
-    std::size_t b = r.out.find_first_not_of("\r\n", nl);
-    std::string v = b == std::string::npos ? "" : r.out.substr(b, r.out.find_first_of("\r\n", b) - b);
-    out.label = v == "<no value>" ? "" : v;
+  std::vector<std::string> lines;
+  std::size_t at = 0;
+  while (at < r.out.size()) {
+    std::size_t nl = r.out.find('\n', at);
+    if (nl == std::string::npos) nl = r.out.size();
+    std::string l = r.out.substr(at, nl - at);
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    lines.push_back(l);
+    at = nl + 1;
+  }
+  if (lines.size() != 2 * refs.size()) return {};
+  std::vector<ImageLabel> out;
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    std::string id = lines[2 * i];
+    if (id.rfind("sha256:", 0) != 0) id = "sha256:" + id;  // podman prints the bare hex
+    if (!is_typed_sha256(id)) return {};
+    const std::string& v = lines[2 * i + 1];
+    out.push_back({id, v == "<no value>" ? "" : v});
   }
   return out;
 }
 
 }  // namespace
 
-std::string image_id(const Engine& e, const std::string& ref) { return inspect_image(e, ref, "").id; }
+std::string image_id(const Engine& e, const std::string& ref) { return image_id_and_label(e, ref, "").id; }
 
 ImageLabel image_id_and_label(const Engine& e, const std::string& ref, const std::string& label) {
-  return inspect_image(e, ref, label);
+  // Without a label of interest, one that is never set keeps the two-line shape.
+  std::vector<ImageLabel> one = inspect_images(e, {ref}, label.empty() ? "org.mplp.none" : label);
+  if (one.empty()) return {};
+  if (label.empty()) one[0].label.clear();
+  return one[0];
+}
+
+std::vector<ImageLabel> images_ids_and_labels(const Engine& e, const std::vector<std::string>& refs,
+                                              const std::string& label) {
+  return inspect_images(e, refs, label);
 }
 
 }  // namespace mplp::runner

@@ -1,5 +1,9 @@
 // The container engine: which one (podman preferred, docker when its daemon
 // answers) and the engine-specific argv of the commands the executor runs.
+// podman is usable when it lists its storage and says its version; a podman
+// binary that did so once is trusted without asking again (its version is
+// kept in the private cache by the binary's identity: each engine call costs
+// a start of the engine, 0.05-0.1 s), docker's daemon is asked every time.
 // Both engines get the same container: no network, the same ulimits, the
 // repository at /workspace writable inside but never changed outside.
 //
@@ -58,6 +62,13 @@ bool is_engine_name(const std::string& wanted);
 // with the reason when none is usable.
 bool detect_engine(const std::string& wanted, Engine& out, std::string& reason);
 
+// Whether the engine answers now (podman lists its storage, docker's daemon
+// says its version); `why` says what failed. detect_engine trusts a podman
+// binary that answered before without asking (its version is kept in the
+// private cache, private_cache.h), so a failed engine call asks this to tell
+// a missing image from a broken engine.
+bool engine_answers(const Engine& e, std::string& why);
+
 // "podman 4.3.1 (/usr/bin/podman)": which engine a command used, for people.
 std::string describe(const Engine& e);
 
@@ -110,7 +121,9 @@ bool workspace_mount(const Engine& e, const std::string& repo, const std::string
 
 // Removes (rm -f) the containers labelled with an owner that is gone; their
 // names go to `removed`. Containers without the label are never touched.
-void remove_orphan_containers(const Engine& e, std::vector<std::string>& removed);
+// False when the containers could not be listed. (The executor asks only
+// when a run may have died with a container: run_markers.h.)
+bool remove_orphan_containers(const Engine& e, std::vector<std::string>& removed);
 
 // The image id as "sha256:<64 hex>" of `ref`, or "" when it does not exist.
 std::string image_id(const Engine& e, const std::string& ref);
@@ -121,5 +134,9 @@ struct ImageLabel {
   std::string id, label;
 };
 ImageLabel image_id_and_label(const Engine& e, const std::string& ref, const std::string& label);
+// The same for several images in one inspect: one entry per ref, in order,
+// or nothing at all when any of them is missing or the answer is malformed.
+std::vector<ImageLabel> images_ids_and_labels(const Engine& e, const std::vector<std::string>& refs,
+                                              const std::string& label);
 
 }  // namespace mplp::runner

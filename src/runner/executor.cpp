@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <random>
 
 #include "core/values.h"
 #include "runner/fingerprint_cache.h"
+#include "runner/run_markers.h"
 #include "runner/runner_def.h"
 #include "runner/stage.h"
 #include "runner/test_hook.h"
@@ -66,6 +68,22 @@ bool mountable(const std::string& p) { return p.find_first_of(":,\n") == std::st
 
 constexpr unsigned kFingerprintSeconds = 300;
 
+std::string container_name() {
+  std::random_device rd;
+  return "mplp-run-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
+}
+
+// After our own time limit killed `ENGINE run`, the container may still run
+// (docker's does): it is removed. False when it may outlive this run.
+bool container_gone(const Engine& engine, const ProcessResult& r, const std::string& name) {
+  if (!r.timed_out) return true;
+  ProcessSpec rm;
+  rm.argv = {engine.binary, "rm", "-f", name};
+  rm.timeout_seconds = 120;
+  ProcessResult x = run_process(rm);
+  return x.started && x.exit_code == 0;
+}
+
 // Runs CMD in the staging directory, then takes back what it wrote: the
 // staging directory must still be the one mounted, and its tree must pass
 // check_tree (no set-id or special file, within the limits) before owners
@@ -76,8 +94,7 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   const UserNs& ns = mounts.ns;
   if (ns.enabled && !shift_owners(*stage.tree, 0, ns.host_base, ns.size, error)) return error = "stage: " + error, false;
   test_pause_point("staged");
-  std::random_device rd;
-  const std::string name = "mplp-run-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
+  const std::string name = container_name();
   out.container_name = name;
   ProcessSpec s;
   s.argv = {engine.binary, "run", "--rm", "--name", name};
@@ -97,11 +114,7 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   out.finished_on = utc_now();
   out.run_seconds = seconds_since(t1);
   out.log += r.out + r.err;
-  if (r.timed_out) {
-    ProcessSpec rm;
-    rm.argv = {engine.binary, "rm", "-f", name};
-    run_process(rm);
-  }
+  if (!container_gone(engine, r, name)) out.container_left = true;
   if (!r.started) return error = "run: " + r.error, false;
   if (r.exit_code != 0) {
     out.cmd_exit = r.exit_code;
@@ -135,9 +148,10 @@ SealOptions seal_options(const RunRequest& req, const RunOutcome& out) {
 }  // namespace
 
 bool read_fingerprint(const Engine& engine, const std::string& image_id, const RunnerDef& def, Fingerprint& out,
-                      std::string& error) {
+                      std::string& error, bool* left) {
   ProcessSpec s;
-  s.argv = {engine.binary, "run", "--rm", "--network=none"};
+  const std::string name = container_name();
+  s.argv = {engine.binary, "run", "--rm", "--name", name, "--network=none"};
   for (const std::string& u : ulimit_args()) s.argv.push_back(u);
   for (const std::string& h : hardening_args(engine, container_userns(engine), kFingerprintSeconds)) s.argv.push_back(h);
   s.argv.insert(s.argv.end(), {"--entrypoint", "/bin/sh", image_id, "-c",
@@ -145,6 +159,7 @@ bool read_fingerprint(const Engine& engine, const std::string& image_id, const R
   s.timeout_seconds = kFingerprintSeconds + 60;
   out.generated_at = utc_now();
   ProcessResult r = run_process(s);
+  if (!container_gone(engine, r, name) && left != nullptr) *left = true;
   if (!r.started || r.exit_code != 0) {
     error = "fingerprint: `" + def.version_command + "` in " + image_id + " failed: " +
             (r.started ? "exit " + std::to_string(r.exit_code) + ": " + tail_text(r.err + r.out, 1000) : r.error);
@@ -173,7 +188,9 @@ bool read_fingerprint(const Engine& engine, const std::string& image_id, const R
 namespace {
 
 // The steps before CMD: definition, repository, engine, image, fingerprint.
-bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, RunOutcome& out, std::string& error) {
+// `marker` is left before the first container starts (run_markers.h).
+bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, std::optional<RunMarker>& marker,
+             RunOutcome& out, std::string& error) {
   out = RunOutcome{};
   if (!load_runner_def(req.runners_dir, req.runner_id, def, error)) return error = "definition: " + error, false;
   if (req.network != "none" && req.network != "default")
@@ -188,10 +205,11 @@ bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, RunOutcom
     return error = "engine: " + out.engine_reason, false;
   }
   const Engine& engine = out.engine;
-  std::vector<std::string> removed;
-  remove_orphan_containers(engine, removed);
+  std::vector<std::string> dead, removed;
+  if (orphans_possible(dead) && remove_orphan_containers(engine, removed)) forget_markers(dead);
   for (const std::string& id : removed)
     out.notes.push_back("removed container " + id + " left running by an mplp-gate that is gone");
+  marker.emplace();
 
   auto t0 = std::chrono::steady_clock::now();
   BuildOptions bopts{req.rebuild, req.output, req.policy.runners.allows_build_network(def.id)};
@@ -209,7 +227,7 @@ bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, RunOutcom
   if (auto cached = cached_fingerprint(engine.name, out.image.id, def.version_command)) {
     meta.fingerprint = *cached;
   } else {
-    if (!read_fingerprint(engine, out.image.id, def, meta.fingerprint, error)) return false;
+    if (!read_fingerprint(engine, out.image.id, def, meta.fingerprint, error, &out.container_left)) return false;
     store_fingerprint(engine.name, out.image.id, def.version_command, meta.fingerprint);
   }
   if (meta.fingerprint.runtime_version.rfind(def.version_prefix, 0) != 0)
@@ -223,13 +241,18 @@ bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, RunOutcom
 bool measure(const RunRequest& req, RunOutcome& out, std::string& error) {
   RunnerDef def;
   std::string repo;
-  return prepare(req, def, repo, out, error);
+  std::optional<RunMarker> marker;
+  bool ok = prepare(req, def, repo, marker, out, error);
+  if (marker && out.container_left) marker->keep();
+  return ok;
 }
 
-bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
+namespace {
+
+bool execute_marked(const RunRequest& req, std::optional<RunMarker>& marker, RunOutcome& out, std::string& error) {
   RunnerDef def;
   std::string repo;
-  if (!prepare(req, def, repo, out, error)) return false;
+  if (!prepare(req, def, repo, marker, out, error)) return false;
   const Engine& engine = out.engine;
   RunnerMeta& meta = out.meta;
 
@@ -251,6 +274,15 @@ bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
     return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool execute(const RunRequest& req, RunOutcome& out, std::string& error) {
+  std::optional<RunMarker> marker;
+  bool ok = execute_marked(req, marker, out, error);
+  if (marker && out.container_left) marker->keep();  // the next run after ours sweeps it
+  return ok;
 }
 
 }  // namespace mplp::runner

@@ -1,6 +1,7 @@
 // The runner executor behind `mplp-gate run` and GATE-V2-RUNNER-SMOKE-01.
 //
-// One run: detect the engine; remove the containers of dead runs (engine.h);
+// One run: detect the engine; remove the containers of dead runs (engine.h)
+// when a run may have died with one (run_markers.h);
 // load runners/<id> (id checked first); build or reuse the image with no
 // network (image.h: a missing base image is an error, never built here) and
 // take its id (sha256:...); read the environment
@@ -67,6 +68,7 @@ struct RunOutcome {
   std::string log;              // captured output (OutputMode::Capture)
   std::string container_name;   // CMD's container (the provenance's invocationId)
   std::string finished_on;      // when CMD ended, RFC 3339 UTC
+  bool container_left = false;  // a container timed out and could not be removed
 };
 
 bool execute(const RunRequest& req, RunOutcome& out, std::string& error);
@@ -76,8 +78,9 @@ bool execute(const RunRequest& req, RunOutcome& out, std::string& error);
 // used; out.meta holds the runner id, digest and fingerprint.
 bool measure(const RunRequest& req, RunOutcome& out, std::string& error);
 
-// Reads the fingerprint inside image `image_id` (exposed for tests).
+// Reads the fingerprint inside image `image_id` (exposed for tests); `*left`
+// is set when its container timed out and could not be removed.
 bool read_fingerprint(const Engine& engine, const std::string& image_id, const RunnerDef& def, Fingerprint& out,
-                      std::string& error);
+                      std::string& error, bool* left = nullptr);
 
 }  // namespace mplp::runner

@@ -4,9 +4,12 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/digest.h"
+#include "core/values.h"
+#include "runner/private_cache.h"
 #include "core/safe_fs.h"
 #include "core/scoped_temp_dir.h"
 
@@ -43,24 +46,71 @@ std::string failure(const ProcessResult& r) {
   return "exit " + std::to_string(r.exit_code) + (t.empty() ? "" : ": " + t);
 }
 
-// The base image must exist; it is never built here (see image.h).
-bool require_base(const Engine& engine, const RunnerDef& def, std::string& base_id, std::vector<std::string>& notes,
-                  std::string& error) {
-  ImageLabel base = image_id_and_label(engine, def.base_image, kDefinitionLabel);
-  base_id = base.id;
-  if (base_id.empty()) {
-    error = "base: base image " + def.base_image + " of runner '" + def.id + "' is missing (never built by `run` "
-            "or `check`); build it with " + base_build_hint(def.base_id, def.base_image);
-    return false;
-  }
+// A note when the base was built from another version of its script.
+void note_outdated_base(const RunnerDef& def, const std::string& label, std::vector<std::string>& notes) {
   std::string script, why;
   auto root = Dir::open(def.runners_dir, why);
-  const std::string& label = base.label;
   if (root && read_beneath(*root, def.base_build, 1 << 20, script, why) && label != "manual" &&
       label != base_definition_hash(script))
     notes.push_back("base image " + def.base_image + " was built from another version of " + def.base_build +
                     " or other apt sources; it is used as it is; rebuild it with " +
                     base_build_hint(def.base_id, def.base_image));
+}
+
+// The base id seen last for this engine and base reference (private_cache.h):
+// only a guess, which the inspect of both images confirms or refutes.
+std::string base_memo_key(const Engine& engine, const std::string& base_ref) {
+  std::string where;
+  for (const char* var : {"DOCKER_HOST", "CONTAINER_HOST"})
+    if (const char* v = std::getenv(var)) where += std::string(var) + "=" + v + '\0';
+  return sha256_hex(engine.name + '\0' + engine.binary + '\0' + where + base_ref);
+}
+
+// The base image must exist; it is never built here (see image.h).
+bool require_base(const Engine& engine, const RunnerDef& def, std::string& base_id, std::vector<std::string>& notes,
+                  std::string& error) {
+  ImageLabel base = image_id_and_label(engine, def.base_image, kDefinitionLabel);
+  base_id = base.id;
+  std::string why;
+  if (base_id.empty() && !engine_answers(engine, why)) return error = "engine: " + why, false;
+  if (base_id.empty()) {
+    error = "base: base image " + def.base_image + " of runner '" + def.id + "' is missing (never built by `run` "
+            "or `check`); build it with " + base_build_hint(def.base_id, def.base_image);
+    return false;
+  }
+  write_private_file(cache_area("bases"), base_memo_key(engine, def.base_image), base_id + "\n");
+  note_outdated_base(def, base.label, notes);
+  return true;
+}
+
+// The reference of the runner's image: a hash of the engine, the base id and
+// every file of the definition.
+std::string runner_ref(const Engine& engine, const RunnerDef& def, const std::string& base_id) {
+  Sha256 h;
+  h.update("mplp-runner-v1\n" + engine.name + "\n" + base_id + "\n");
+  for (const auto& [rel, bytes] : def.files) {
+    h.update(rel + '\0' + std::to_string(bytes.size()) + '\0');
+    h.update(bytes);
+  }
+  return "localhost/mplp-runner-" + def.id + ":" + to_hex(h.finish()).substr(0, 16);
+}
+
+// The common case in one engine call: the base has the id it had last time
+// and the runner's image built on it exists. Both are read by one inspect;
+// the base's id must be the one the reference was computed from, else the
+// caller takes the long way (base first, then the runner's reference).
+bool reuse_in_one_inspect(const Engine& engine, const RunnerDef& def, ImageResult& out) {
+  std::optional<std::string> kept =
+      read_private_file(cache_area("bases"), base_memo_key(engine, def.base_image), 128);
+  if (!kept) return false;
+  std::string guess = kept->substr(0, kept->find('\n'));
+  if (!is_typed_sha256(guess)) return false;
+  std::string ref = runner_ref(engine, def, guess);
+  std::vector<ImageLabel> both = images_ids_and_labels(engine, {def.base_image, ref}, kDefinitionLabel);
+  if (both.size() != 2 || both[0].id != guess) return false;
+  note_outdated_base(def, both[0].label, out.notes);
+  out.ref = ref;
+  out.id = both[1].id;
   return true;
 }
 
@@ -153,16 +203,12 @@ bool ensure_image(const Engine& engine, const RunnerDef& def, const BuildOptions
             "under runners.build_network in a policy passed with --policy); builds have no network otherwise";
     return false;
   }
+  if (!def.base_image.empty() && !options.rebuild && reuse_in_one_inspect(engine, def, out)) return true;
+  out.notes.clear();
   std::string base_id;
   if (!def.base_image.empty() && !require_base(engine, def, base_id, out.notes, error)) return false;
 
-  Sha256 h;
-  h.update("mplp-runner-v1\n" + engine.name + "\n" + base_id + "\n");
-  for (const auto& [rel, bytes] : def.files) {
-    h.update(rel + '\0' + std::to_string(bytes.size()) + '\0');
-    h.update(bytes);
-  }
-  out.ref = "localhost/mplp-runner-" + def.id + ":" + to_hex(h.finish()).substr(0, 16);
+  out.ref = runner_ref(engine, def, base_id);
   if (!options.rebuild) {
     out.id = image_id(engine, out.ref);
     if (!out.id.empty()) return true;

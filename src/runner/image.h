@@ -10,6 +10,12 @@
 // the policy allows that runner (runners.build_network); a runner asking
 // for network the policy does not grant is refused before building.
 //
+// Reuse in one engine call: the base id seen last is remembered (private
+// cache, bases/), and one inspect reads the base and the runner image built
+// on that id; it is used only when the base still has that id. Otherwise
+// (another base id, a missing image, no memory) the base is inspected
+// first and the runner's reference computed from the id it has now.
+//
 // A local base image (runner.yaml `base:`) is never built here: its script
 // runs host code, so only `mplp-gate base build ID` (build_base) runs it. A
 // missing base image is an error that says how to build it ("base: ..."); a

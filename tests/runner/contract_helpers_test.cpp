@@ -259,9 +259,11 @@ TEST(FingerprintCache, MeasuredOnceKeptPrivatelyAndCheckedOnUse) {
   fs::remove(entry);
   fs::create_symlink(t / "elsewhere.json", entry);
   EXPECT_EQ(fingerprint(env), first);
-  // Off: nothing is written.
+  // Off: no fingerprint is written (nothing at all with MPLP_GATE_CACHE=off).
   fingerprint("MPLP_GATE_FINGERPRINT_CACHE=off XDG_CACHE_HOME=" + shell_quote(t / "xdg"));
-  EXPECT_FALSE(fs::exists(t / "xdg"));
+  EXPECT_FALSE(fs::exists(t / "xdg/mplp-gate/fingerprints"));
+  fingerprint("MPLP_GATE_CACHE=off XDG_CACHE_HOME=" + shell_quote(t / "xdg2"));
+  EXPECT_FALSE(fs::exists(t / "xdg2"));
 }
 
 // Point 4: an unregistered runner fails the registry gate, yet `--runner ID`
