@@ -11,8 +11,9 @@
 #include <map>
 #include <mutex>
 
-#include "core/leftovers.h"
 #include "core/digest.h"
+#include "core/leftovers.h"
+#include "core/safe_fs.h"
 #include "core/values.h"
 #include "runner/private_cache.h"
 #include "runner/process.h"
@@ -115,6 +116,61 @@ bool probe_podman(Engine& out, std::string& reason) {
   return true;
 }
 
+// The local socket the docker client will talk to, or "" when that is not
+// known from the environment alone (a TCP host, a context chosen by
+// DOCKER_CONTEXT or in the client's config.json).
+std::string docker_socket() {
+  if (const char* ctx = std::getenv("DOCKER_CONTEXT"); ctx != nullptr && *ctx != '\0') return "";
+  std::string config_dir;
+  if (const char* d = std::getenv("DOCKER_CONFIG"); d != nullptr && *d != '\0') config_dir = d;
+  else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') config_dir = std::string(home) + "/.docker";
+  std::string config, err;
+  if (!config_dir.empty() && read_file(config_dir + "/config.json", 1 << 20, config, err) &&
+      config.find("currentContext") != std::string::npos)
+    return "";
+  const char* host = std::getenv("DOCKER_HOST");
+  std::string h = host != nullptr && *host != '\0' ? host : "unix:///var/run/docker.sock";
+  return h.rfind("unix://", 0) == 0 ? h.substr(7) : "";
+}
+
+// docker's version is its daemon's. A daemon that restarts (an upgrade)
+// makes its socket anew, so the version is kept under the identity of the
+// client binary and of the socket file (device, inode, change time). Only
+// the message uses it: whether the daemon answers shows in the next engine
+// call (engine_answers tells a missing image from a daemon that is down).
+std::string docker_key(const std::string& bin) {
+  std::string socket = docker_socket();
+  struct stat st {};
+  if (socket.empty() || ::lstat(socket.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) return "";
+  std::string client = binary_key(bin);
+  if (client.empty()) return "";
+  return sha256_hex("docker\0" + client + '\0' + socket + '\0' + std::to_string(st.st_dev) + '.' +
+                    std::to_string(st.st_ino) + '.' + std::to_string(st.st_ctim.tv_sec) + '.' +
+                    std::to_string(st.st_ctim.tv_nsec));
+}
+
+bool known_docker(Engine& out) {
+  out.binary = find_in_path("docker");
+  std::string key = out.binary.empty() ? "" : docker_key(out.binary);
+  if (key.empty()) return false;
+  std::optional<std::string> kept = read_private_file(cache_area("engines"), key, 256);
+  if (!kept) return false;
+  std::string v = kept->substr(0, kept->find('\n'));
+  if (!usable_version(v)) return false;
+  out.name = "docker";
+  out.version = v;
+  return true;
+}
+
+bool probe_docker(Engine& out, std::string& reason) {
+  // The docker client alone is not an engine: the daemon must answer.
+  if (!probe("docker", {"version", "--format", "{{.Server.Version}}"}, out, reason)) return false;
+  std::string key = docker_key(out.binary);
+  if (!key.empty() && usable_version(out.version))
+    write_private_file(cache_area("engines"), key, out.version + "\n");
+  return true;
+}
+
 bool detect_uncached(const std::string& wanted, Engine& out, std::string& reason) {
   std::string podman_why, docker_why;
   if (wanted == "podman" || wanted == "auto") {
@@ -124,8 +180,7 @@ bool detect_uncached(const std::string& wanted, Engine& out, std::string& reason
     if (wanted == "podman") return reason = "no container engine: " + podman_why, false;
   }
   if (wanted == "docker" || wanted == "auto") {
-    // The docker client alone is not an engine: the daemon must answer.
-    if (probe("docker", {"version", "--format", "{{.Server.Version}}"}, out, docker_why)) return true;
+    if (known_docker(out) || probe_docker(out, docker_why)) return true;
     if (wanted == "docker") return reason = "no container engine: " + docker_why, false;
   }
   if (wanted != "auto") return reason = "unknown engine '" + wanted + "' (podman, docker or auto)", false;
