@@ -86,6 +86,24 @@ bool usable_version(const std::string& v) {
   return true;
 }
 
+// The engine `name` at `bin` as it answered before: its version, kept under
+// `key` ("" when it cannot be kept, see binary_key and docker_key).
+bool known_engine(const std::string& name, const std::string& bin, const std::string& key, Engine& out) {
+  if (key.empty()) return false;
+  std::optional<std::string> kept = read_private_file(cache_area("engines"), key, 256);
+  if (!kept) return false;
+  std::string v = kept->substr(0, kept->find('\n'));
+  if (!usable_version(v)) return false;
+  out.name = name;
+  out.binary = bin;
+  out.version = v;
+  return true;
+}
+
+void keep_version(const std::string& key, const Engine& e) {
+  if (!key.empty() && usable_version(e.version)) write_private_file(cache_area("engines"), key, e.version + "\n");
+}
+
 const char* const kPodmanStorageProbe[] = {"image", "ls", "--quiet", "--filter", "reference=localhost/mplp-gate-probe"};
 
 // A podman binary that answered once (its storage listed, its version read)
@@ -94,25 +112,15 @@ const char* const kPodmanStorageProbe[] = {"image", "ls", "--quiet", "--filter",
 // call, and a missing base is told apart from a broken engine then
 // (engine_answers).
 bool known_podman(Engine& out) {
-  out.binary = find_in_path("podman");
-  std::string key = out.binary.empty() ? "" : binary_key(out.binary);
-  if (key.empty()) return false;
-  std::optional<std::string> kept = read_private_file(cache_area("engines"), key, 256);
-  if (!kept) return false;
-  std::string v = kept->substr(0, kept->find('\n'));
-  if (!usable_version(v)) return false;
-  out.name = "podman";
-  out.version = v;
-  return true;
+  std::string bin = find_in_path("podman");
+  return known_engine("podman", bin, bin.empty() ? "" : binary_key(bin), out);
 }
 
 bool probe_podman(Engine& out, std::string& reason) {
   if (!probe("podman", {std::begin(kPodmanStorageProbe), std::end(kPodmanStorageProbe)}, out, reason) ||
       !probe("podman", {"version", "--format", "{{.Client.Version}}"}, out, reason))
     return false;
-  std::string key = binary_key(out.binary);
-  if (!key.empty() && usable_version(out.version))
-    write_private_file(cache_area("engines"), key, out.version + "\n");
+  keep_version(binary_key(out.binary), out);
   return true;
 }
 
@@ -150,24 +158,14 @@ std::string docker_key(const std::string& bin) {
 }
 
 bool known_docker(Engine& out) {
-  out.binary = find_in_path("docker");
-  std::string key = out.binary.empty() ? "" : docker_key(out.binary);
-  if (key.empty()) return false;
-  std::optional<std::string> kept = read_private_file(cache_area("engines"), key, 256);
-  if (!kept) return false;
-  std::string v = kept->substr(0, kept->find('\n'));
-  if (!usable_version(v)) return false;
-  out.name = "docker";
-  out.version = v;
-  return true;
+  std::string bin = find_in_path("docker");
+  return known_engine("docker", bin, bin.empty() ? "" : docker_key(bin), out);
 }
 
 bool probe_docker(Engine& out, std::string& reason) {
   // The docker client alone is not an engine: the daemon must answer.
   if (!probe("docker", {"version", "--format", "{{.Server.Version}}"}, out, reason)) return false;
-  std::string key = docker_key(out.binary);
-  if (!key.empty() && usable_version(out.version))
-    write_private_file(cache_area("engines"), key, out.version + "\n");
+  keep_version(docker_key(out.binary), out);
   return true;
 }
 
