@@ -104,18 +104,15 @@ void check_images(const std::string& file, std::string_view bytes, const HostRul
   }
 }
 
-// Files larger than this are scanned in windows (bounded memory), except
-// JSON ones, whose string scan needs the whole document.
 constexpr std::uint64_t kStreamAbove = 16ull << 20;
 
-// Files scanned in windows as they stream by, never held whole: the large
-// ones whose JSON string scan (which needs the whole document) is not due.
+// Files scanned in windows as they stream by, never held whole (bounded
+// memory): the large ones, except JSON, whose string scan needs the whole
+// document.
 bool streamed(const Entry& e, const Limits& limits) {
   return e.size > kStreamAbove && e.size <= limits.max_file_size && !has_json_string_scan(e.path);
 }
 
-// Findings held back until the file they are about is known to be the one
-// that was hashed (at most the scan's per-file cap).
 void unscanned(FindingSink& sink, const std::string& file, const std::string& why, Severity s = Severity::Error) {
   Finding f;
   f.severity = s;

@@ -44,9 +44,10 @@ struct JsonFile {
   JsonDoc doc;
 };
 
-// What fstat said of a file when its hash read ended: a later read of the
-// same file must see the same (a write changes ctime, which no one but the
-// kernel sets), so every verdict comes from the bytes that were hashed.
+// What fstat said of a file when it was opened for its hash read: a later
+// read of the same file must see the same (a write changes ctime, which no
+// one but the kernel sets), so every verdict comes from the bytes that were
+// hashed.
 struct FileStamp {
   dev_t device = 0;
   ino_t inode = 0;
