@@ -41,6 +41,13 @@ bool identify(const std::string& path, FileIdentity& out) {
   return true;
 }
 
+bool identify_fd(int fd, FileIdentity& out) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return false;
+  out = FileIdentity{st.st_dev, st.st_ino};
+  return true;
+}
+
 bool lies_within(const std::string& path, const std::vector<FileIdentity>& dirs, std::size_t& which) {
   if (dirs.empty()) return false;
   // A canonical absolute path: every prefix of it is a real directory (no

@@ -30,6 +30,8 @@ struct FileIdentity {
 
 // The identity of what `path` names (links followed); false when it cannot be stat'ed.
 bool identify(const std::string& path, FileIdentity& out);
+// The identity of the open file `fd`; false when fstat fails.
+bool identify_fd(int fd, FileIdentity& out);
 
 // True when `path`, resolved as writing it would resolve it, is one of `dirs`
 // or lies below one of them; `which` is then the index of that directory.

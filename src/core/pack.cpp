@@ -48,8 +48,8 @@ std::unique_ptr<Pack> Pack::open(const std::string& fs_path, std::string display
   std::optional<Dir> dir = Dir::open(fs_path, error);
   if (!dir) return nullptr;
   if (expected != nullptr) {
-    struct stat st {};
-    if (::fstat(dir->fd(), &st) != 0 || !(FileIdentity{st.st_dev, st.st_ino} == *expected)) {
+    FileIdentity opened;
+    if (!identify_fd(dir->fd(), opened) || !(opened == *expected)) {
       error = fs_path + ": replaced since it was found (renamed, or a link put in its place); not read";
       return nullptr;
     }

@@ -143,8 +143,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, std
       return false;
     }
     PackLocation here = location(dir, shown, pack_name, pack_base);
-    if (struct stat self {}; ::fstat(fd, &self) == 0)
-      here.identified = true, here.identity = FileIdentity{self.st_dev, self.st_ino};
+    here.identified = identify_fd(fd, here.identity);
     if (has_entry(fd, "manifest.json", false)) {
       ::close(fd);
       out.push_back(std::move(here));

@@ -1,11 +1,10 @@
 #include "engine/shard.h"
 
-#include <sys/stat.h>
-
 #include <charconv>
 #include <optional>
 
 #include "core/digest.h"
+#include "core/file_identity.h"
 #include "core/json.h"
 #include "core/safe_fs.h"
 
@@ -60,9 +59,8 @@ bool read_manifest(const PackLocation& pack, const Limits& limits, std::string& 
   std::string error;
   std::optional<Dir> dir = Dir::open(pack.fs_path, error);
   if (!dir) return false;
-  struct stat st {};
-  if (pack.identified && (::fstat(dir->fd(), &st) != 0 || !(FileIdentity{st.st_dev, st.st_ino} == pack.identity)))
-    return false;
+  FileIdentity opened;
+  if (pack.identified && (!identify_fd(dir->fd(), opened) || !(opened == pack.identity))) return false;
   return read_beneath(*dir, "manifest.json", limits.max_file_size, bytes, error);
 }
 
