@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
 
 #include "core/digest.h"
 #include "core/json.h"
+#include "core/json_position.h"
 #include "core/values.h"
 #include "gates/manifest_fields.h"
 
@@ -20,28 +22,40 @@ constexpr const char* kHashPointer = "/hashes/canonical_pack_root_hash";
 // many members (the rest are counted), so the report stays linear in size.
 constexpr std::size_t kMaxListed = 20;
 
+using GroupKey = std::pair<std::string, std::string>;  // (substrate_id, scenario_id)
+
+// What DET-01 keeps of one pack (the pack itself is freed before the
+// comparison): its group and hash, or why it is not compared, and the digest
+// of every file outside integrity/ (derived from the others: it differs
+// whenever anything does), for naming what differs in a group that disagrees.
+struct DetFacts : PackSummary {
+  std::string name;         // root-relative: the same from any working directory
+  std::string skip_reason;  // set: the pack is not compared
+  GroupKey key;
+  std::string hash;
+  std::uint64_t hash_line = 0, hash_column = 0;  // where the hash lies in manifest.json
+  std::vector<std::pair<std::string, std::optional<Digest>>> files;  // sorted by path; none: not hashed
+};
+
 struct Member {
   std::size_t index;  // into packs/sinks
-  std::string path;   // the pack's name (root-relative: the same from any working directory)
-  std::string hash;
-  const Pack* pack = nullptr;
+  const DetFacts* facts;
+  const std::string& path() const { return facts->name; }
+  const std::string& hash() const { return facts->hash; }
 };
 
 // At most this many differing files are named per member (the rest counted).
 constexpr std::size_t kMaxFilesListed = 10;
 constexpr std::string_view kAbsent = "(absent)";
 
-// Every file of a pack outside integrity/ (derived from the others: it
-// differs whenever anything does) with its SHA-256; a file that could not be
-// hashed counts as its own value.
-std::map<std::string, std::string> file_digests(const Pack& pack) {
-  std::map<std::string, std::string> out;
+std::vector<std::pair<std::string, std::optional<Digest>>> file_digests(const Pack& pack) {
+  std::vector<std::pair<std::string, std::optional<Digest>>> out;
   for (const Entry& e : pack.entries()) {
     if (e.type != EntryType::Regular || e.path.rfind("integrity/", 0) == 0) continue;
     const Digest* d = pack.digest(e.path);
-    out[e.path] = d != nullptr ? to_hex(*d) : "(not hashed)";
+    out.emplace_back(e.path, d != nullptr ? std::optional<Digest>(*d) : std::nullopt);
   }
-  return out;
+  return out;  // entries are sorted by path
 }
 
 // For each member of a group whose hashes disagree: the files whose digest
@@ -50,7 +64,11 @@ std::map<std::string, std::string> file_digests(const Pack& pack) {
 std::vector<std::vector<std::string>> differing_files(const std::vector<Member>& members) {
   std::vector<std::map<std::string, std::string>> files;
   std::map<std::string, std::map<std::string, std::size_t>> counts;  // path -> digest -> members
-  for (const Member& m : members) files.push_back(file_digests(*m.pack));
+  for (const Member& m : members) {
+    std::map<std::string, std::string>& f = files.emplace_back();
+    // A file that could not be hashed counts as its own value.
+    for (const auto& [path, digest] : m.facts->files) f[path] = digest ? to_hex(*digest) : "(not hashed)";
+  }
   std::set<std::string> paths;
   for (const auto& f : files)
     for (const auto& [path, digest] : f) paths.insert(path);
@@ -87,8 +105,6 @@ std::string differing_text(const std::vector<std::string>& paths) {
          " from the group's majority: " + out + "; artifacts/ " +
          (artifacts ? "differ" : "agree with the majority");
 }
-
-using GroupKey = std::pair<std::string, std::string>;  // (substrate_id, scenario_id)
 
 // The grouping key and hash of a pack, or the reason the pack is skipped.
 std::optional<std::pair<GroupKey, std::string>> key_of(const Pack& pack, std::string& skip_reason) {
@@ -132,25 +148,30 @@ std::string group_name(const GroupKey& key) {
 std::string listing(const std::vector<Member>& members) {
   std::string out;
   for (std::size_t i = 0; i < members.size() && i < kMaxListed; ++i)
-    out += (i == 0 ? "" : "; ") + members[i].path + ": " + members[i].hash;
+    out += (i == 0 ? "" : "; ") + members[i].path() + ": " + members[i].hash();
   if (members.size() > kMaxListed) out += "; ... and " + std::to_string(members.size() - kMaxListed) + " more";
   return out;
 }
 
-void report(FindingSink& sink, Severity severity, std::string code, std::string message, std::string detail,
-            std::string expected, std::string actual, std::string hint, std::string diff_with = {}) {
+// Reports on member `m`, at the hash in its manifest.
+void report(const Member& m, const std::vector<FindingSink*>& sinks, Severity severity, std::string code,
+            std::string message, std::string detail, std::string expected, std::string hint,
+            std::string diff_with = {}) {
   Finding f;
   f.severity = severity;
   f.code = std::move(code);
   f.file = "manifest.json";
   f.location.pointer = kHashPointer;
+  f.location.line = m.facts->hash_line;
+  f.location.column = m.facts->hash_column;
+  std::string actual = m.hash();
   f.message = std::move(message);
   f.detail = std::move(detail);
   f.expected = std::move(expected);
   f.actual = std::move(actual);
   f.hint = std::move(hint);
   f.diff_with = std::move(diff_with);
-  sink.report(std::move(f));
+  sinks[m.index]->report(std::move(f));
 }
 
 // The pack `m` is best compared with: a member of the most common value for
@@ -160,51 +181,51 @@ void report(FindingSink& sink, Severity severity, std::string code, std::string 
 const Member& partner(const Member& m, const std::vector<Member>& members, std::map<std::string, std::size_t>& counts) {
   const Member* majority = &members.back();
   for (const Member& o : members)
-    if (counts[o.hash] == counts[majority->hash] && o.hash != m.hash) {
+    if (counts[o.hash()] == counts[majority->hash()] && o.hash() != m.hash()) {
       majority = &o;
       break;
     }
-  if (majority->hash != m.hash) return *majority;
+  if (majority->hash() != m.hash()) return *majority;
   for (const Member& o : members)
-    if (o.hash != m.hash) return o;
+    if (o.hash() != m.hash()) return o;
   return m;
 }
 
 void judge_group(const GroupKey& key, std::vector<Member>& members, const std::vector<FindingSink*>& sinks) {
   std::string name = group_name(key);
   if (members.size() == 1) {
-    report(*sinks[members[0].index], Severity::Info, "det.single",
-           "no other pack of " + name + " in this run to compare canonical_pack_root_hash with", "", "", members[0].hash,
+    report(members[0], sinks, Severity::Info, "det.single",
+           "no other pack of " + name + " in this run to compare canonical_pack_root_hash with", "", "",
            "check reruns of the same scenario together to test determinism");
     return;
   }
   std::map<std::string, std::size_t> counts;
-  for (const Member& m : members) ++counts[m.hash];
+  for (const Member& m : members) ++counts[m.hash()];
   // Rarest values first (the odd pack out is the likely culprit, and must
   // not be cut from a long listing), then by value and path.
   std::sort(members.begin(), members.end(), [&](const Member& a, const Member& b) {
-    return std::tuple(counts[a.hash], a.hash, a.path) < std::tuple(counts[b.hash], b.hash, b.path);
+    return std::tuple(counts[a.hash()], a.hash(), a.path()) < std::tuple(counts[b.hash()], b.hash(), b.path());
   });
   std::string count = std::to_string(members.size());
   std::string detail = listing(members);
   if (counts.size() == 1) {
     for (const Member& m : members)
-      report(*sinks[m.index], Severity::Info, "det.agree",
-             "canonical_pack_root_hash agrees across the " + count + " packs of " + name, detail, "", m.hash, "");
+      report(m, sinks, Severity::Info, "det.agree",
+             "canonical_pack_root_hash agrees across the " + count + " packs of " + name, detail, "", "");
     return;
   }
   const std::vector<std::vector<std::string>> differing = differing_files(members);
   for (std::size_t i = 0; i < members.size(); ++i) {
     const Member& m = members[i];
     const Member& other = partner(m, members, counts);
-    report(*sinks[m.index], Severity::Error, "det.mismatch",
+    report(m, sinks, Severity::Error, "det.mismatch",
            "canonical_pack_root_hash differs across the " + count + " packs of " + name + " (" +
                std::to_string(counts.size()) + " distinct values); in this pack " + differing_text(differing[i]),
-           detail, "the same value in every pack of the group", m.hash,
-           "the runs are not deterministic: `mplp-gate diff` this pack and " + other.path +
+           detail, "the same value in every pack of the group",
+           "the runs are not deterministic: `mplp-gate diff` this pack and " + other.path() +
                " to see which files, manifest fields and timeline events differ (timestamps, ids, ordering), "
                "then make the producer stable",
-           other.path);
+           other.path());
   }
 }
 
@@ -236,19 +257,29 @@ class Gate_ : public Gate {
     return kInfo;
   }
 
-  void check_collection(const std::vector<const Pack*>& packs, const GateContext& /*ctx*/,
+  std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext& /*ctx*/) const override {
+    auto facts = std::make_unique<DetFacts>();
+    facts->name = pack.name();
+    auto k = key_of(pack, facts->skip_reason);
+    if (!k) return facts;
+    facts->key = std::move(k->first);
+    facts->hash = std::move(k->second);
+    facts->files = file_digests(pack);
+    // The manifest was parsed whole to read the hash, so its bytes are at hand.
+    std::string error;
+    if (std::shared_ptr<const std::string> m = pack.bytes("manifest.json", error))
+      json_pointer_position(*m, kHashPointer, facts->hash_line, facts->hash_column);
+    return facts;
+  }
+
+  void check_collection(const std::vector<const PackSummary*>& packs, const GateContext& /*ctx*/,
                         const std::vector<FindingSink*>& sinks) const override {
     std::map<GroupKey, std::vector<Member>> groups;
     for (std::size_t i = 0; i < packs.size() && i < sinks.size(); ++i) {
-      if (packs[i] == nullptr) {
-        sinks[i]->skip("the pack could not be opened");
-        continue;
-      }
-      std::string reason;
-      if (auto k = key_of(*packs[i], reason))
-        groups[k->first].push_back(Member{i, packs[i]->name(), std::move(k->second), packs[i]});
-      else
-        sinks[i]->skip(std::move(reason));
+      const auto* facts = static_cast<const DetFacts*>(packs[i]);
+      if (facts == nullptr) sinks[i]->skip("the pack could not be opened");
+      else if (!facts->skip_reason.empty()) sinks[i]->skip(facts->skip_reason);
+      else groups[facts->key].push_back(Member{i, facts});
     }
     for (auto& [key, members] : groups) judge_group(key, members, sinks);
   }

@@ -102,11 +102,20 @@ class Gate_ : public Gate {
     return kInfo;
   }
 
-  void check_collection(const std::vector<const Pack*>& packs, const GateContext&,
+  std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext&) const override {
+    return std::make_unique<ReuseFacts>(reuse_facts_of(pack));
+  }
+
+  void check_collection(const std::vector<const PackSummary*>& packs, const GateContext&,
                         const std::vector<FindingSink*>& sinks) const override {
     std::vector<ReuseFacts> facts;
-    for (const Pack* p : packs) facts.push_back(reuse_facts_of(*p));
-    check_reuse(facts, sinks);
+    std::vector<FindingSink*> compared;
+    for (std::size_t i = 0; i < packs.size() && i < sinks.size(); ++i) {
+      if (packs[i] == nullptr) continue;  // not opened: nothing to compare
+      facts.push_back(static_cast<const ReuseFacts&>(*packs[i]));
+      compared.push_back(sinks[i]);
+    }
+    check_reuse(facts, compared);
   }
 };
 

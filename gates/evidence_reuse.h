@@ -3,9 +3,8 @@
 // The gate compares every pack of a run with every other, whatever their
 // substrate and scenario, so a sharded check (engine/shard.h) cannot run it
 // within one shard: each pack is summarised into ReuseFacts (a few strings),
-// the shard's report carries them, and `mplp-gate merge` compares them all.
-// check_collection is summarise + compare, so both paths give the same
-// findings.
+// the shard's report carries them, and `mplp-gate merge` compares them all
+// with check_reuse, as check_collection does in one run.
 #pragma once
 
 #include <optional>
@@ -19,7 +18,7 @@ namespace mplp {
 const Gate& evidence_reuse_gate();
 
 // What one pack claims, and the two fingerprints compared across packs.
-struct ReuseFacts {
+struct ReuseFacts : PackSummary {
   std::string name;  // the pack's name (Pack::name), as findings list it
   std::optional<std::string> pack_id, substrate_id, scenario_id;
   std::optional<std::string> sums;       // hex SHA-256 of the sums file

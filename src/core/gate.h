@@ -3,8 +3,8 @@
 // A gate is one class in gates/<name>.{h,cpp}, listed once in
 // gates/gate_list.cpp. It never prints and never chooses an exit code: it
 // reports findings (or a skip) to a sink, which stamps its id. Pack gates see
-// one pack at a time; collection gates see every pack of the run; runner
-// gates see a runners/ directory.
+// one pack at a time; collection gates see a summary of every pack of the
+// run (they summarise each pack first); runner gates see a runners/ directory.
 //
 //   class MyGate : public Gate {
 //    public:
@@ -110,15 +110,29 @@ class CappedSink : public FindingSink {
   std::vector<Count> counts_;  // in first-seen order
 };
 
+// What a collection gate keeps of one pack. It is taken on the pack's worker
+// thread once the pack's own gates ran; the pack is freed then, so a run's
+// memory grows with the number of packs only by their summaries.
+class PackSummary {
+ public:
+  virtual ~PackSummary() = default;
+};
+
 class Gate {
  public:
   virtual ~Gate() = default;
   virtual const GateInfo& info() const = 0;
   // Pack gates: called once per pack.
   virtual void check_pack(const Pack& /*pack*/, const GateContext& /*ctx*/, FindingSink& /*sink*/) const {}
-  // Collection gates: called once with every pack of the run; `sinks[i]`
+  // Collection gates: what the gate needs of one pack for the comparison
+  // (never null for a collection gate).
+  virtual std::unique_ptr<PackSummary> summarize(const Pack& /*pack*/, const GateContext& /*ctx*/) const {
+    return nullptr;
+  }
+  // Collection gates: called once with the summary of every pack of the run
+  // (null for a pack that could not be opened or summarised); `sinks[i]`
   // belongs to `packs[i]`.
-  virtual void check_collection(const std::vector<const Pack*>& /*packs*/, const GateContext& /*ctx*/,
+  virtual void check_collection(const std::vector<const PackSummary*>& /*packs*/, const GateContext& /*ctx*/,
                                 const std::vector<FindingSink*>& /*sinks*/) const {}
   // Runner gates: called once for the runners directory (ctx.options.runners_dir).
   virtual void check_runners(const GateContext& /*ctx*/, FindingSink& /*sink*/) const {}

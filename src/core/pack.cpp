@@ -260,16 +260,4 @@ const rapidjson::Value* Pack::manifest() const {
   return &json_cache_.at("manifest.json")->doc.value;
 }
 
-void Pack::release_contents() {
-  for (FileState& f : files_) {
-    if (f.entry.path != "manifest.json") f.bytes.reset();
-    f.taps.clear();
-  }
-  dir_.close();
-  for (auto it = json_cache_.begin(); it != json_cache_.end();) {
-    if (it->first == "manifest.json") ++it;
-    else it = json_cache_.erase(it);
-  }
-}
-
 }  // namespace mplp

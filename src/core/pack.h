@@ -130,9 +130,6 @@ class Pack {
   // strictest reading), Unknown for a usable manifest with another value.
   Indexability indexability() const { return indexability_; }
   bool is_real() const { return indexability_ == Indexability::Real; }
-  // Drops cached bytes (keeps digests, the manifest and its bytes) and
-  // closes the pack's directory: after it, other files cannot be read.
-  void release_contents();
 
  private:
   Pack(Dir dir, std::string display_path, const Limits& limits) : dir_(std::move(dir)), display_path_(std::move(display_path)), limits_(limits) {}

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/file_identity.h"
@@ -127,19 +128,23 @@ void report_internal_error(CollectingSink& sink, const char* what) {
 // Runs one gate's work on one scope, so that an exception in any gate
 // (pack, runners or collection) becomes a finding on `sinks` and never ends
 // the run without a report.
+// Runs `fn`; an exception it throws becomes its message.
 template <typename Fn>
-void guarded(const std::vector<CollectingSink*>& sinks, Fn&& fn) {
-  const char* what = nullptr;
-  std::string message;
+std::optional<std::string> failure_of(Fn&& fn) {
   try {
     fn();
-    return;
+    return std::nullopt;
   } catch (const std::exception& e) {
-    message = e.what();
+    return std::string(e.what());
   } catch (const char* w) {  // RAPIDJSON_ASSERT (see meson.build)
-    what = w;
+    return std::string(w);
   }
-  for (CollectingSink* s : sinks) report_internal_error(*s, what != nullptr ? what : message.c_str());
+}
+
+template <typename Fn>
+void guarded(const std::vector<CollectingSink*>& sinks, Fn&& fn) {
+  if (std::optional<std::string> what = failure_of(fn))
+    for (CollectingSink* s : sinks) report_internal_error(*s, what->c_str());
 }
 
 // A pack that was found but cannot be opened now (removed, made unreadable
@@ -338,11 +343,32 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
   return info;
 }
 
-// What `merge` needs from this shard besides its report (engine/shard.h).
+// What is kept of a pack once its pack gates ran (the pack is freed).
+struct CheckedPack {
+  bool opened = false;
+  bool real = false;
+  std::vector<std::unique_ptr<PackSummary>> summaries;  // one per collection gate
+  std::vector<std::optional<std::string>> summary_errors;  // set: that gate's summary failed
+};
+
+CheckedPack summarize(const Pack& pack, const std::vector<const Gate*>& collection, const GateContext& ctx) {
+  CheckedPack c;
+  c.opened = true;
+  c.real = pack.is_real();
+  c.summaries.resize(collection.size());
+  c.summary_errors.resize(collection.size());
+  for (std::size_t k = 0; k < collection.size(); ++k)
+    c.summary_errors[k] = failure_of([&] { c.summaries[k] = collection[k]->summarize(pack, ctx); });
+  return c;
+}
+
+// What `merge` needs from this shard besides its report (engine/shard.h):
+// among others, the EVIDENCE-REUSE-01 summary of every pack, which `merge`
+// compares across shards.
 std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const Baseline& baseline,
                                                   const std::vector<PackLocation>& locations,
-                                                  const std::vector<std::unique_ptr<Pack>>& packs,
-                                                  std::vector<ReuseFacts>& facts,
+                                                  const std::vector<const Gate*>& collection,
+                                                  std::vector<CheckedPack>& checked,
                                                   const std::vector<PackFindingCap>& caps) {
   auto s = std::make_shared<ShardSection>();
   s->spec = *req.shard;
@@ -351,12 +377,15 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
   s->policy_yaml = req.policy.yaml;
   s->has_baseline = req.baseline_path.has_value();
   s->baseline.assign(baseline.fingerprints.begin(), baseline.fingerprints.end());
+  const auto reuse = std::find(collection.begin(), collection.end(), &evidence_reuse_gate());
   for (std::size_t i = 0; i < locations.size(); ++i) {
     ShardPack p;
     p.name = locations[i].name;
     p.path = locations[i].display_path;
-    p.compared = !locations[i].stage && packs[i] != nullptr;
-    p.facts = std::move(facts[i]);
+    p.compared = !locations[i].stage && checked[i].opened;
+    if (reuse != collection.end() && checked[i].opened)
+      if (const PackSummary* facts = checked[i].summaries[reuse - collection.begin()].get())
+        p.facts = static_cast<const ReuseFacts&>(*facts);
     p.omitted = caps[i].omitted();
     s->packs.push_back(std::move(p));
   }
@@ -496,13 +525,14 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   for (std::size_t i = 0; i < locations.size(); ++i)
     if (!registries.for_pack(locations[i].fs_path, pack_registries[i], error)) return false;
 
-  std::vector<std::unique_ptr<Pack>> packs(locations.size());
+  // What each pack leaves once its pack gates ran: the pack itself is freed
+  // then, so memory grows with the number of packs only by these.
+  std::vector<const Gate*> collection;  // the collection gates that run
+  for (const Gate* g : report.gates)
+    if (g->info().scope == GateScope::Collection) collection.push_back(g);
+  std::vector<CheckedPack> checked(locations.size());
   std::vector<PackResult> results(locations.size());
   std::vector<PackFindingCap> caps(locations.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
-  std::vector<std::string> open_errors(locations.size());
-  // GATE-V2-EVIDENCE-REUSE-01 compares summaries, not packs (gates/evidence_reuse.h).
-  const bool reuse = std::find(report.gates.begin(), report.gates.end(), &evidence_reuse_gate()) != report.gates.end();
-  std::vector<ReuseFacts> facts(locations.size());
   std::mutex progress_mutex;
   std::size_t packs_done = 0;
   parallel_for(pool, locations.size(), [&](std::size_t i) {
@@ -518,93 +548,81 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       results[i] = unopenable_result(locations[i], locations[i].open_error, report.gates, req);
       return;
     }
-    packs[i] = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits, open_errors[i],
-                          locations[i].identified ? &locations[i].identity : nullptr);
-    if (!packs[i]) {
-      results[i] = unopenable_result(locations[i], open_errors[i], report.gates, req);
+    std::string open_error;
+    std::unique_ptr<Pack> pack = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits,
+                                            open_error, locations[i].identified ? &locations[i].identity : nullptr);
+    if (!pack) {
+      results[i] = unopenable_result(locations[i], open_error, report.gates, req);
       return;
     }
-    Pack& pack = *packs[i];
-    pack.set_name(locations[i].name);
+    pack->set_name(locations[i].name);
     PackResult& pr = results[i];
     const SubstrateRegistry* reg = pack_registries[i];
     const GateContext pack_ctx{ctx.policy, ctx.options, reg, registry_name(reg, explicit_registry, locations[i]),
                                ctx.trust};
-    pack.load_files(pool, gate_taps(report.gates, pack_ctx));
-    pr.path = pack.display_path();
+    pack->load_files(pool, gate_taps(report.gates, pack_ctx));
+    pr.path = pack->display_path();
     pr.name = locations[i].name;
-    pr.digests = digests_of(pack, reg);
-    pr.indexability = std::string(to_string(pack.indexability()));
+    pr.digests = digests_of(*pack, reg);
+    pr.indexability = std::string(to_string(pack->indexability()));
     for (const Gate* g : report.gates) {
       if (g->info().scope != GateScope::Pack) continue;
       CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
-      guarded({&sink}, [&] { g->check_pack(pack, pack_ctx, sink); });
+      guarded({&sink}, [&] { g->check_pack(*pack, pack_ctx, sink); });
       pr.gates.push_back(sink.result(req.options.strict));
       caps[i].trim(pr.gates);  // at most the cap held at any time
     }
     for (GateResult& g : pr.gates) {
-      locate_pointers(pack, g);
+      locate_pointers(*pack, g);
       one_finding_per_defect(g);
     }
-    if (reuse) facts[i] = reuse_facts_of(pack);
-    pack.release_contents();
+    checked[i] = summarize(*pack, collection, pack_ctx);
     if (req.on_pack_done) {
       std::lock_guard<std::mutex> lock(progress_mutex);
       req.on_pack_done(++packs_done, locations.size());
     }
   });
-  std::vector<std::size_t> real;  // indexes of the packs (not stages)
-  for (std::size_t i = 0; i < locations.size(); ++i) {
-    if (locations[i].stage || !packs[i]) continue;
-    real.push_back(i);
-  }
+  std::vector<std::size_t> opened;  // indexes of the packs that were opened
+  for (std::size_t i = 0; i < locations.size(); ++i)
+    if (checked[i].opened) opened.push_back(i);
 
-  // Collection gates see every pack of the run.
-  std::vector<const Pack*> all;
-  for (std::size_t i : real) all.push_back(packs[i].get());
-  for (const Gate* g : report.gates) {
-    if (g->info().scope != GateScope::Collection) continue;
-    if (g == &evidence_reuse_gate()) {
-      if (req.shard) {  // a shard sees only its packs: `merge` compares them all
-        for (std::size_t i : real) {
-          CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
-          sink.skip(std::string(kComparedByMerge));
-          results[i].gates.push_back(sink.result(req.options.strict));
-        }
-        continue;
+  // Collection gates compare the summaries of every pack of the run.
+  for (std::size_t c = 0; c < collection.size(); ++c) {
+    const Gate* g = collection[c];
+    if (req.shard && g == &evidence_reuse_gate()) {  // a shard sees only its packs: `merge` compares them all
+      for (std::size_t i : opened) {
+        CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
+        sink.skip(std::string(kComparedByMerge));
+        results[i].gates.push_back(sink.result(req.options.strict));
       }
-      std::vector<ReuseFacts> compared;
-      std::vector<PackResult*> targets;
-      std::vector<PackFindingCap*> target_caps;
-      for (std::size_t i : real) {
-        compared.push_back(std::move(facts[i]));
-        targets.push_back(&results[i]);
-        target_caps.push_back(&caps[i]);
-      }
-      compare_reuse(compared, targets, target_caps, req.policy, req.options.strict);
       continue;
     }
     std::vector<std::unique_ptr<CollectingSink>> sinks;
     std::vector<CollectingSink*> collecting;
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy, caps[real[i]]));
+    std::vector<const PackSummary*> summaries;
+    for (std::size_t i : opened) {
+      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy, caps[i]));
       collecting.push_back(sinks.back().get());
+      summaries.push_back(checked[i].summaries[c].get());
+      if (const std::optional<std::string>& what = checked[i].summary_errors[c])
+        report_internal_error(*sinks.back(), what->c_str());
     }
     std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
-    guarded(collecting, [&] { g->check_collection(all, ctx, sink_ptrs); });
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      results[real[i]].gates.push_back(sinks[i]->result(req.options.strict));
-      locate_pointers(*all[i], results[real[i]].gates.back());
-      one_finding_per_defect(results[real[i]].gates.back());
-      caps[real[i]].trim(results[real[i]].gates);
+    guarded(collecting, [&] { g->check_collection(summaries, ctx, sink_ptrs); });
+    // Collection findings carry their own lines: the packs are gone.
+    for (std::size_t k = 0; k < opened.size(); ++k) {
+      std::size_t i = opened[k];
+      results[i].gates.push_back(sinks[k]->result(req.options.strict));
+      one_finding_per_defect(results[i].gates.back());
+      caps[i].trim(results[i].gates);
     }
   }
   for (std::size_t i = 0; i < results.size(); ++i) {
     PackResult& pr = results[i];
     finish_pack(pr, caps[i]);
-    if (packs[i]) note_not_verified(pr, packs[i]->is_real(), pack_registries[i] != nullptr, req);
+    if (checked[i].opened) note_not_verified(pr, checked[i].real, pack_registries[i] != nullptr, req);
   }
-  if (req.shard) report.shard = shard_section(req, baseline, locations, packs, facts, caps);
+  if (req.shard) report.shard = shard_section(req, baseline, locations, collection, checked, caps);
   report.packs = std::move(results);
   accept_findings(report, req.policy, accepted);
   return true;
