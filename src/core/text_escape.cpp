@@ -2,9 +2,29 @@
 // these functions see every byte a stranger can put in a report.
 #include "core/text.h"
 
+#include <algorithm>
+#include <initializer_list>
+
 namespace mplp {
 
 namespace {
+
+struct Substitution {
+  char byte;
+  std::string_view with;
+};
+
+// `s` with every byte that `table` names replaced by its text.
+std::string substituted(std::string_view s, std::initializer_list<Substitution> table) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    auto it = std::find_if(table.begin(), table.end(), [c](const Substitution& t) { return t.byte == c; });
+    if (it == table.end()) out += c;
+    else out += it->with;
+  }
+  return out;
+}
 
 void append_x_escape(std::string& out, unsigned char c) {
   out += "\\x";
@@ -106,16 +126,7 @@ std::string xml_text(std::string_view raw) { return xml_escaped(raw, false); }
 std::string xml_attribute(std::string_view raw) { return xml_escaped(raw, true); }
 
 std::string html_text(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
+  return substituted(s, {{'<', "&lt;"}, {'>', "&gt;"}, {'&', "&amp;"}, {'"', "&quot;"}});
 }
 
 std::string json_for_script(std::string_view json) {
@@ -134,28 +145,11 @@ std::string json_for_script(std::string_view json) {
 }
 
 std::string workflow_command_data(std::string_view raw) {
-  std::string s = to_valid_utf8(raw);
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
-  }
-  return out;
+  return substituted(to_valid_utf8(raw), {{'%', "%25"}, {'\r', "%0D"}, {'\n', "%0A"}});
 }
 
 std::string workflow_command_property(std::string_view raw) {
-  std::string s = workflow_command_data(printable_utf8(raw));
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
-  }
-  return out;
+  return substituted(workflow_command_data(printable_utf8(raw)), {{':', "%3A"}, {',', "%2C"}});
 }
 
 std::string percent_encode_path(std::string_view path) {
