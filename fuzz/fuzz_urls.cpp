@@ -3,10 +3,11 @@
 // inside [...]); an error-free host is non-empty and has no byte that cannot
 // be part of a host; occurrences are in offset order, their `url` is the text
 // at `offset` and their line/column match the offset; scan_urls streams the
-// same occurrences and stops when asked; printable() output is one line.
+// same occurrences and stops when asked; printable_ascii() output is one line.
 #include <algorithm>
 #include <vector>
 
+#include "core/text.h"
 #include "core/urls.h"
 #include "fuzz_util.h"
 
@@ -61,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t last = 0;
   for (std::size_t i = 0; i < urls.size(); ++i) {
     const mplp::UrlOccurrence& u = urls[i];
-    std::string what = mplp::printable(u.url) + " -> " + mplp::printable(u.host);
+    std::string what = mplp::printable_ascii(u.url) + " -> " + mplp::printable_ascii(u.host);
     FUZZ_CHECK(lower_case(u.host), "host not lower-case: " + what);
     FUZZ_CHECK(port_free(u.host), "host keeps a port: " + what);
     if (u.error.empty()) {
@@ -91,10 +92,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::string host, error;
   mplp::host_of_authority(in, host, error);
-  FUZZ_CHECK(lower_case(host) && port_free(host), "host_of_authority: " + mplp::printable(host));
+  FUZZ_CHECK(lower_case(host) && port_free(host), "host_of_authority: " + mplp::printable_ascii(host));
 
-  std::string shown = mplp::printable(in);
-  for (char c : shown) FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, "printable() kept a control");
+  std::string shown = mplp::printable_ascii(in);
+  for (char c : shown) FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, "printable_ascii() kept a control");
   for (const mplp::ExemptMarker& m : mplp::find_exempt_markers(in)) FUZZ_CHECK(m.offset < size, "marker offset");
   return 0;
 }

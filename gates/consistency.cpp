@@ -1,9 +1,9 @@
 #include "gates/consistency.h"
 
-#include <cctype>
 #include <optional>
 
 #include "core/json.h"
+#include "core/text.h"
 #include "gates/manifest_fields.h"
 
 namespace mplp {
@@ -29,13 +29,6 @@ std::optional<std::string> text_at(const Value* obj, std::string_view key) {
   return v == nullptr ? std::nullopt : std::optional<std::string>(as_view(*v));
 }
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
 std::string quoted(const std::string& s) {
   rapidjson::Value v(rapidjson::StringRef(s.data(), s.size()));
   return to_compact_json(v, 80);
@@ -53,7 +46,7 @@ class Checker {
     std::string expected;
     for (const auto* claim : {&claims.substrate_id, &claims.substrate_name}) {
       if (!*claim) continue;
-      if (equal_ignoring_case(as_view(*v), **claim)) return;
+      if (equals_ignoring_ascii_case(as_view(*v), **claim)) return;
       expected += (expected.empty() ? "" : " or ") + quoted(**claim);
     }
     if (expected.empty()) return;  // the manifest names no substrate

@@ -1,9 +1,9 @@
 #include "gates/gate_list.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
+#include "core/text.h"
 #include "gates/attestation.h"
 #include "gates/consistency.h"
 #include "gates/det.h"
@@ -43,8 +43,7 @@ const Gate* find_gate(std::string_view id) {
 }
 
 const Gate* find_gate_named(std::string_view typed) {
-  std::string t(typed);
-  for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string t = ascii_upper(typed);
   for (const Gate* g : all_gates()) {
     std::string_view id = g->info().id;
     if (id == t) return g;

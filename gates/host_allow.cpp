@@ -8,6 +8,7 @@
 #include "core/dockerfile.h"
 #include "core/registry.h"
 #include "core/safe_fs.h"
+#include "core/text.h"
 #include "gates/host_scan.h"
 
 namespace mplp {
@@ -31,15 +32,8 @@ frontend, read as BuildKit and buildah read the file (parser directives, continu
 heredocs, ARG defaults before the first FROM, stage names). An image the file does not fix is an
 error.)";
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 bool is_containerfile(std::string_view path) {
-  std::string name = lower(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
+  std::string name = ascii_lower(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
   for (const char* base : {"containerfile", "dockerfile"}) {
     std::string b = base;
     if (name == b || name.rfind(b + ".", 0) == 0 ||
@@ -57,7 +51,7 @@ std::string registry_of(std::string_view image) {
   std::size_t slash = image.find('/');
   if (slash == std::string_view::npos) return "docker.io";
   std::string_view first = image.substr(0, slash);
-  if (first.find_first_of(".:[") == std::string_view::npos && first != "localhost" && lower(first) == first)
+  if (first.find_first_of(".:[") == std::string_view::npos && first != "localhost" && ascii_lower(first) == first)
     return "docker.io";
   return std::string(first);
 }
@@ -76,19 +70,19 @@ void check_images(const std::string& file, std::string_view bytes, const HostRul
     sink.report(std::move(f));
   }
   for (const DockerfileImage& i : found.images) {
-    std::string shown = i.source + " " + printable(i.written, 120);
+    std::string shown = i.source + " " + printable_ascii(i.written, 120);
     Finding f;
     if (!i.unresolved.empty()) {
       f.code = kRegistryUnresolved;
-      f.message = shown + ": the image cannot be known from the file: " + printable(i.unresolved, 200);
+      f.message = shown + ": the image cannot be known from the file: " + printable_ascii(i.unresolved, 200);
       f.expected = "an image reference whose registry can be checked";
-      f.actual = printable(i.written, 300);
+      f.actual = printable_ascii(i.written, 300);
       f.hint = "write the image out, or give the ARG a default before the first FROM";
     } else {
       // "localhost/name" (no port) is how podman names an image built or
       // imported on this machine: it comes from local storage, not from a
       // registry. "localhost:5000/name" is a registry, judged below.
-      if (lower(i.image).rfind("localhost/", 0) == 0) continue;
+      if (ascii_lower(i.image).rfind("localhost/", 0) == 0) continue;
       std::string registry = registry_of(std::string_view(i.image).substr(0, i.image.find('@')));
       std::string host, error;
       host_of_authority(registry, host, error);

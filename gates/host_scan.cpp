@@ -29,16 +29,6 @@ std::string list_text(const HostList& l) {
   return out.empty() ? "(empty list)" : out;
 }
 
-bool ends_with_ci(std::string_view s, std::string_view suffix) {
-  if (s.size() < suffix.size()) return false;
-  for (std::size_t i = 0; i < suffix.size(); ++i) {
-    char c = s[s.size() - suffix.size() + i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != suffix[i]) return false;
-  }
-  return true;
-}
-
 int rank(const std::optional<Finding>& f) { return f ? static_cast<int>(f->severity) : -1; }
 
 // One URL occurrence judged at one raw place of the file. Both scans see a
@@ -318,8 +308,8 @@ bool host_finding(const std::string& host, std::string_view url, const std::stri
   f = Finding{};
   f.severity = Severity::Error;
   const std::string what = registry ? "image registry" : "URL";
-  const std::string shown = printable(url, 120);
-  f.actual = printable(url, 300);
+  const std::string shown = printable_ascii(url, 120);
+  f.actual = printable_ascii(url, 300);
   if (!error.empty()) {
     f.code = kHostInvalid;
     f.message = what + " " + shown + " has no usable host: " + error;
@@ -328,7 +318,7 @@ bool host_finding(const std::string& host, std::string_view url, const std::stri
     return true;
   }
   if (j.verdict == HostVerdict::Allowed) return false;
-  const std::string h = printable(host, 120);
+  const std::string h = printable_ascii(host, 120);
   if (j.verdict == HostVerdict::Forbidden) {
     f.code = registry ? kRegistryForbidden : kHostForbidden;
     f.message = what + " " + shown + ": host " + h + " is forbidden (policy entry '" + j.entry + "')";
@@ -354,7 +344,7 @@ void exempt_finding(Finding& f, const std::string& reason) {
 }
 
 bool has_json_string_scan(std::string_view file) {
-  return ends_with_ci(file, ".json") || ends_with_ci(file, ".ndjson");
+  return ends_with_ignoring_ascii_case(file, ".json") || ends_with_ignoring_ascii_case(file, ".ndjson");
 }
 
 void scan_file_hosts(const std::string& file, std::string_view bytes, const HostRules& rules, unsigned max_json_depth,
@@ -362,9 +352,9 @@ void scan_file_hosts(const std::string& file, std::string_view bytes, const Host
   FileScan scan(file, rules, sink);
   const bool binary = !is_valid_utf8(bytes);
   scan.window(bytes, binary ? ScanText::Binary : ScanText::Text);
-  if (ends_with_ci(file, ".json")) {
+  if (ends_with_ignoring_ascii_case(file, ".json")) {
     scan.json_scan(bytes, 0, max_json_depth);
-  } else if (ends_with_ci(file, ".ndjson")) {
+  } else if (ends_with_ignoring_ascii_case(file, ".ndjson")) {
     for (std::size_t start = 0; start < bytes.size();) {
       std::size_t nl = bytes.find('\n', start);
       std::size_t end = nl == std::string_view::npos ? bytes.size() : nl;

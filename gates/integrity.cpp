@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/pack_hashes.h"
 #include "core/sums.h"
+#include "core/text.h"
 #include "core/values.h"
 
 namespace mplp {

@@ -1,11 +1,11 @@
 #include "gates/pack_structure_files.h"
 
-#include <cctype>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/json.h"
+#include "core/text.h"
 
 namespace mplp::pack_structure {
 
@@ -15,15 +15,6 @@ constexpr std::string_view kTimeline = "timeline/events.ndjson";
 // A timeline of a million bad lines would otherwise make a million findings;
 // past this many, one summary finding carries the count.
 constexpr std::uint64_t kMaxLineFindings = 1000;
-
-bool ends_with_json(std::string_view path) {
-  constexpr std::string_view kExt = ".json";
-  if (path.size() < kExt.size()) return false;
-  std::string_view tail = path.substr(path.size() - kExt.size());
-  for (std::size_t i = 0; i < kExt.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(tail[i])) != kExt[i]) return false;
-  return true;
-}
 
 bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
@@ -78,7 +69,7 @@ LineVerdict judge_line(std::string_view line, unsigned max_depth) {
 
 void check_json_files(const Pack& pack, FindingSink& sink) {
   for (const Entry& e : pack.entries()) {
-    if (e.type != EntryType::Regular || !ends_with_json(e.path)) continue;
+    if (e.type != EntryType::Regular || !ends_with_ignoring_ascii_case(e.path, ".json")) continue;
     const JsonFile& jf = pack.json(e.path);
     if (!jf.readable) {
       Finding f = error("json.unreadable", e.path, "JSON file could not be read: " + jf.read_error);

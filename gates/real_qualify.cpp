@@ -3,13 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 
 #include "core/digest.h"
 #include "core/json.h"
 #include "core/safe_fs.h"
+#include "core/text.h"
 #include "core/values.h"
 #include "gates/manifest_fields.h"
 
@@ -26,19 +26,10 @@ constexpr std::string_view kLockHint =
 // no single commit; acceptable only when the lock file pins the versions.
 bool is_na_with_reason(std::string_view s) {
   if (s.size() < 7 || s.back() != ')') return false;
-  std::string head(s.substr(0, 5));
-  for (char& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (head != "n/a (") return false;
+  if (!equals_ignoring_ascii_case(s.substr(0, 5), "n/a (")) return false;
   for (char ch : s.substr(5, s.size() - 6))
     if (ch != ' ' && ch != '\t') return true;
   return false;
-}
-
-// Error texts from the file system quote the path, which may hold a newline.
-std::string one_line(std::string s) {
-  for (char& ch : s)
-    if (ch == '\n' || ch == '\r') ch = ' ';
-  return s;
 }
 
 // The lock file as it is under --repo-root: its digest, or why there is none.
@@ -141,7 +132,7 @@ std::optional<std::string_view> check_lock(FieldChecker& c, const rapidjson::Val
   if (!path || !ctx.options.repo_root || (!file.found && file.problem.empty())) return pin;
   const std::string where = "/lock_ref/lock_path";
   const std::string shown = describe(member(lock, "lock_path"));  // quoted and escaped: one line
-  file.problem = one_line(file.problem);
+  file.problem = one_line(file.problem);  // file-system errors quote the path, which may hold a newline
   if (!file.found && file.missing) {
     c.report(Severity::Warning, "real-qualify.lock-file-missing", where,
              "the lock file " + shown + " is not under --repo-root",

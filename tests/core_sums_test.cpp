@@ -266,14 +266,5 @@ TEST(SumsFormat, SortsByByteOrderAndRoundTrips) {
 
 TEST(SumsFormat, EmptyListIsEmptyText) { EXPECT_EQ(format_sums({}), ""); }
 
-TEST(EscapeForMessage, EscapesControlBytesKeepsUtf8) {
-  EXPECT_EQ(escape_for_message("plain/path.json"), "plain/path.json");
-  EXPECT_EQ(escape_for_message("a\nb\rc\td\\e"), "a\\nb\\rc\\td\\\\e");
-  EXPECT_EQ(escape_for_message(std::string("x\0y\x7f", 4)), "x\\x00y\\x7f");
-  EXPECT_EQ(escape_for_message("caf\xc3\xa9"), "caf\xc3\xa9");
-  EXPECT_EQ(escape_for_message("bad\xff\xc3"), "bad\\xff\\xc3");
-  EXPECT_EQ(escape_for_message("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
-}
-
 }  // namespace
 }  // namespace mplp

@@ -16,7 +16,6 @@ namespace mplp::cli {
 
 namespace {
 
-using report::printable;
 
 constexpr std::string_view kUsage =
     "usage: mplp-gate diff [--format text|json] A B\n\n"
@@ -48,7 +47,7 @@ constexpr std::string_view kUsage =
 
 constexpr std::size_t kContext = 2;  // unchanged events shown around each change
 
-std::string value(const std::optional<std::string>& v) { return v ? printable(shortened(*v)) : "(absent)"; }
+std::string value(const std::optional<std::string>& v) { return v ? printable_utf8(shortened(*v)) : "(absent)"; }
 
 void print_fields(std::ostream& out, const PackDiff& d, bool environment, std::string_view title) {
   std::size_t n = 0;
@@ -57,7 +56,7 @@ void print_fields(std::ostream& out, const PackDiff& d, bool environment, std::s
   out << title << " (" << n << "):\n";
   for (const FieldDiff& f : d.fields)
     if (f.environment == environment)
-      out << "  " << f.file << "#" << printable(f.pointer) << ": " << value(f.a) << " -> " << value(f.b) << "\n";
+      out << "  " << f.file << "#" << printable_utf8(f.pointer) << ": " << value(f.a) << " -> " << value(f.b) << "\n";
 }
 
 void print_files(std::ostream& out, const PackDiff& d) {
@@ -66,7 +65,7 @@ void print_files(std::ostream& out, const PackDiff& d) {
   if (d.files.empty()) return;
   out << "files (" << changed << " changed, " << added << " added, " << removed << " removed):\n";
   for (const FileDiff& f : d.files) {
-    out << "  " << f.op << " " << printable(f.path) << "  ";
+    out << "  " << f.op << " " << printable_utf8(f.path) << "  ";
     if (f.op == '~') out << f.a << " -> " << f.b;
     else out << (f.op == '+' ? f.b : f.a);
     out << "\n";
@@ -103,7 +102,7 @@ void print_timeline(std::ostream& out, const PackDiff& d) {
       continue;
     }
     const TimelineStep& s = d.timeline[i++];
-    out << "  " << (s.op == '=' ? ' ' : s.op) << " " << printable(s.event);
+    out << "  " << (s.op == '=' ? ' ' : s.op) << " " << printable_utf8(s.event);
     if (s.op == '-') out << "  (A line " << s.a_line << ")";
     if (s.op == '+') out << "  (B line " << s.b_line << ")";
     out << "\n";
@@ -111,12 +110,12 @@ void print_timeline(std::ostream& out, const PackDiff& d) {
 }
 
 void render_text(std::ostream& out, const std::string& a, const std::string& b, const PackDiff& d) {
-  out << "A: " << printable(a) << "\nB: " << printable(b) << "\n";
+  out << "A: " << printable_utf8(a) << "\nB: " << printable_utf8(b) << "\n";
   print_fields(out, d, true, "environment drift");
   print_fields(out, d, false, "fields");
   print_files(out, d);
   print_timeline(out, d);
-  for (const std::string& n : d.notes) out << "note: " << printable(n) << "\n";
+  for (const std::string& n : d.notes) out << "note: " << printable_utf8(n) << "\n";
   out << (d.equal() ? "RESULT: EQUAL (the same files, byte for byte)"
                     : "RESULT: DIFFERENT (" + std::to_string(d.files.size()) + " file" +
                           (d.files.size() == 1 ? "" : "s") + " differ)")
@@ -125,10 +124,7 @@ void render_text(std::ostream& out, const std::string& a, const std::string& b, 
 
 using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
 
-void str(Writer& w, std::string_view s) {
-  std::string v = to_valid_utf8(s);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
+void str(Writer& w, std::string_view s) { write_json_string(w, s); }
 
 void fields_json(Writer& w, const PackDiff& d, bool environment) {
   w.StartArray();
@@ -236,7 +232,7 @@ int cmd_diff(const Args& args) {
   DiffOptions options;
   options.limits = default_policy().limits;
   if (!diff_packs(paths[0], paths[1], options, d, error)) {
-    std::cerr << "mplp-gate diff: " << printable(error) << "\n";
+    std::cerr << "mplp-gate diff: " << printable_utf8(error) << "\n";
     return kExitError;
   }
   if (format == "json") render_json(std::cout, paths[0], paths[1], d);

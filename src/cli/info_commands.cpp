@@ -1,12 +1,12 @@
 // `mplp-gate gates` and `mplp-gate explain GATE-ID|CODE`.
 #include <algorithm>
-#include <cctype>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/pager.h"
 #include "core/embedded.h"
 #include "core/suggest.h"
+#include "core/text.h"
 #include "gates/gate_list.h"
 #include "engine/check.h"
 #include "engine/run_report.h"
@@ -53,11 +53,6 @@ constexpr std::string_view kExplainUsage =
     "A finding code (sums.unlisted): what it means, its severity, how to fix it, and its gate.\n"
     "Case does not matter. On a terminal the text goes through $PAGER (default less -FRX; PAGER= or\n"
     "PAGER=cat prints it directly).\n";
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // GATE-V2-INTEGRITY-01, INTEGRITY-01, V2-INTEGRITY-01 (any case).
 
@@ -113,7 +108,7 @@ std::string kind_text(const FindingKind& k, std::string_view gate) {
 
 // Finding codes are lowercase; the engine's own apply to every gate.
 std::string code_text(const std::string& typed) {
-  const std::string t = lower(typed);
+  const std::string t = ascii_lower(typed);
   std::string out;
   for (const Gate* g : all_gates())
     for (const FindingKind& k : g->info().kinds)

@@ -38,7 +38,6 @@ namespace mplp::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using report::printable;
 
 constexpr std::uint64_t kMaxReceiptBytes = 1ull << 30;
 
@@ -209,7 +208,7 @@ void verify_pack(const std::string& path, const ReceiptSubject& subject, const R
   std::size_t changed = 0;
   auto report = [&](std::string_view file, const std::string& now, const std::string& then, std::string_view where) {
     ++changed;
-    std::cout << "CHANGED    " << to_valid_utf8(who) << ": " << printable(file) << ": " << describe(now) << " now, "
+    std::cout << "CHANGED    " << to_valid_utf8(who) << ": " << printable_utf8(file) << ": " << describe(now) << " now, "
               << describe(then) << " " << where << "\n";
   };
   const std::string sums_now = hex_of(*pack, kSumsFile);

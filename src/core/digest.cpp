@@ -8,17 +8,11 @@
 #include <new>
 #include <vector>
 
+#include "core/text.h"
+
 namespace mplp {
 
-std::string to_hex(const Digest& d) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    out[2 * i] = kHex[d[i] >> 4];
-    out[2 * i + 1] = kHex[d[i] & 0xf];
-  }
-  return out;
-}
+std::string to_hex(const Digest& d) { return hex_encode({reinterpret_cast<const char*>(d.data()), d.size()}); }
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1)

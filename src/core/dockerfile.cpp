@@ -7,6 +7,7 @@
 
 #include "core/dockerfile_words.h"
 #include "core/json.h"
+#include "core/text.h"
 
 namespace mplp {
 
@@ -17,17 +18,11 @@ using dockerfile::Variable;
 
 constexpr std::size_t kMaxArgBytes = 16 * 1024 * 1024;  // all ARG values together
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && lower(a) == lower(b); }
-
 // A flag word "--name=value" for `name` in any case: BuildKit wants it in
 // lower case (and fails the build otherwise), other builders may not care.
-bool has_flag(std::string_view word, std::string_view prefix) { return iequals(word.substr(0, prefix.size()), prefix); }
+bool has_flag(std::string_view word, std::string_view prefix) {
+  return equals_ignoring_ascii_case(word.substr(0, prefix.size()), prefix);
+}
 
 // BuildKit's rule for stage names: ^[a-z][a-z0-9-_.]*$ (after lower-casing).
 bool valid_stage_name(std::string_view n) {
@@ -84,7 +79,7 @@ bool directive(std::string_view line, std::string_view prefix, std::string& name
   std::size_t i = 0;
   if (i >= line.size() || !std::isalpha(static_cast<unsigned char>(line[i]))) return false;
   while (i < line.size() && std::isalnum(static_cast<unsigned char>(line[i]))) ++i;
-  name = lower(line.substr(0, i));
+  name = ascii_lower(line.substr(0, i));
   while (i < line.size() && is_re_space(line[i])) ++i;
   if (i >= line.size() || line[i] != '=') return false;
   ++i;
@@ -209,7 +204,7 @@ class Reader {
   void instruction(std::string_view logical, std::uint64_t line, const std::string& prefix, bool onbuild) {
     std::string_view t = dockerfile::trim_space(logical);
     std::size_t cut = t.find_first_of(" \t\v\f\r");
-    std::string cmd = lower(t.substr(0, cut));
+    std::string cmd = ascii_lower(t.substr(0, cut));
     std::string_view rest = cut == std::string_view::npos ? std::string_view() : t.substr(cut);
     rest = rest.substr(std::min(rest.size(), rest.find_first_not_of(" \t\v\f\r")));
     dockerfile::Flags flags = dockerfile::extract_flags(rest, escape_);
@@ -226,7 +221,7 @@ class Reader {
       if (cmd == "onbuild") {
         std::string_view a = dockerfile::trim_space(args);
         std::size_t c2 = a.find_first_of(" \t\v\f\r");
-        inner = lower(a.substr(0, c2));
+        inner = ascii_lower(a.substr(0, c2));
         inner_args = c2 == std::string_view::npos ? std::string_view() : dockerfile::trim_space(a.substr(c2));
         inner_args = dockerfile::trim_space(dockerfile::extract_flags(inner_args, escape_).rest);
       }
@@ -270,14 +265,14 @@ class Reader {
     }
     if (words.empty()) return;
     dockerfile::Word w = dockerfile::expand_word(words[0], escape_, scope_);
-    std::string image = lower(w.value);
+    std::string image = ascii_lower(w.value);
     // An empty name fails the build; scratch and earlier stages are not pulled.
     bool stage = w.unresolved.empty() && (image.empty() || image == "scratch" || stages_.count(image) > 0);
     if (!stage) add(line, "FROM", std::string(words[0]), std::move(w));
     // The stage's name counts from the next instruction on ("FROM node AS node" pulls node).
     // Only names BuildKit accepts; any other word stays an image reference.
-    if (words.size() == 3 && iequals(words[1], "as") && valid_stage_name(lower(words[2])))
-      stages_.insert(lower(words[2]));
+    if (words.size() == 3 && equals_ignoring_ascii_case(words[1], "as") && valid_stage_name(ascii_lower(words[2])))
+      stages_.insert(ascii_lower(words[2]));
   }
 
   // `--from=` of COPY and ADD: a stage (by name, or for COPY by index) or an image.
@@ -295,7 +290,7 @@ class Reader {
       if (!has_flag(f, "--mount=")) continue;
       for (const std::string& field : csv_fields(std::string_view(f).substr(8))) {
         std::size_t eq = field.find('=');
-        if (eq == std::string::npos || lower(field.substr(0, eq)) != "from") continue;
+        if (eq == std::string::npos || ascii_lower(field.substr(0, eq)) != "from") continue;
         reference(field.substr(eq + 1), line, instr + " --mount from", onbuild, false);
       }
     }
@@ -313,7 +308,7 @@ class Reader {
     bool number =
         !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (index_ok && number) return;                           // a stage index
-    if (!onbuild && stages_.count(lower(value)) > 0) return;  // a stage of this file
+    if (!onbuild && stages_.count(ascii_lower(value)) > 0) return;  // a stage of this file
     add(line, std::move(source), value, {value, ""});
   }
 

@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace mplp {
 
 namespace {
 
 std::string normalise(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  std::string out = ascii_lower(s);
   if (!out.empty() && out.back() == '.') out.pop_back();
   return out;
 }
@@ -30,12 +30,8 @@ bool ipv4_number(std::string_view part, std::uint64_t& value) {
   value = 0;
   if (part.empty()) return base != 10;  // "0x" is 0; "" is not a number
   for (char c : part) {
-    int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
-    if (d >= base) return false;
+    const int d = hex_digit_value(c);
+    if (d < 0 || d >= base) return false;
     value = value * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
     if (value > 0xFFFFFFFFull) value = 0x100000000ull;  // saturate: too big anyway
   }

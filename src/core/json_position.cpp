@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/json.h"
+#include "core/text.h"
 
 namespace mplp {
 
@@ -53,7 +54,7 @@ class Scanner {
             if (!hex4(low)) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          utf8(cp, out);
+          append_utf8(out, cp);
           break;
         }
         default: out += e;  // " \ /
@@ -96,22 +97,11 @@ class Scanner {
     for (int i = 0; i < 4; ++i) {
       char c = t_[pos++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
-      else return false;
+      const int d = hex_digit_value(c);
+      if (d < 0) return false;
+      v |= static_cast<unsigned>(d);
     }
     return true;
-  }
-  static void utf8(unsigned cp, std::string& out) {
-    if (cp < 0x80) out += static_cast<char>(cp);
-    else if (cp < 0x800) out += static_cast<char>(0xC0 | (cp >> 6)), out += static_cast<char>(0x80 | (cp & 0x3F));
-    else if (cp < 0x10000)
-      out += static_cast<char>(0xE0 | (cp >> 12)), out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-    else
-      out += static_cast<char>(0xF0 | (cp >> 18)), out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
-          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 };
 

@@ -4,6 +4,10 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <algorithm>
+
+#include "core/text.h"
+
 namespace mplp {
 
 namespace {
@@ -94,16 +98,9 @@ class StringsHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, St
   std::vector<Frame> frames_;
 };
 
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return 0;
-}
-
 unsigned u4(std::string_view s, std::size_t i) {
   unsigned v = 0;
-  for (std::size_t k = 0; k < 4 && i + k < s.size(); ++k) v = v * 16 + static_cast<unsigned>(hex(s[i + k]));
+  for (std::size_t k = 0; k < 4 && i + k < s.size(); ++k) v = v * 16 + static_cast<unsigned>(std::max(0, hex_digit_value(s[i + k])));
   return v;
 }
 

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text.h"
+
 namespace mplp {
 
 namespace {
@@ -20,7 +22,7 @@ std::string boot_prefix() {
     std::getline(in, line);
     for (char c : line)
       if (std::isxdigit(static_cast<unsigned char>(c)) && hex.size() < 8)
-        hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        hex += ascii_lower(c);
     return hex.size() == 8 ? hex : std::string();
   }();
   return id;

@@ -1,19 +1,10 @@
 #include "core/suggest.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "core/text.h"
 
 namespace mplp {
-
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 // Levenshtein distance with adjacent transpositions counted as one edit
 // (optimal string alignment): "juint" is one typo away from "junit".
@@ -35,9 +26,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::string did_you_mean(std::string_view typed, const std::vector<std::string_view>& candidates) {
   // Typed words come from command lines: bound the work on absurd input.
   if (typed.empty() || typed.size() > 256) return {};
-  const std::string t = lower(typed);
+  const std::string t = ascii_lower(typed);
   for (std::string_view c : candidates) {
-    const std::string lc = lower(c);
+    const std::string lc = ascii_lower(c);
     if (lc.size() > t.size() && lc.compare(lc.size() - t.size(), t.size(), t) == 0 &&
         lc[lc.size() - t.size() - 1] == '-' && t.find('-') != std::string::npos)
       return std::string(c);
@@ -45,7 +36,7 @@ std::string did_you_mean(std::string_view typed, const std::vector<std::string_v
   std::string best;
   std::size_t best_d = SIZE_MAX;
   for (std::string_view c : candidates) {
-    const std::string lc = lower(c);
+    const std::string lc = ascii_lower(c);
     std::size_t d = edit_distance(t, lc);
     std::size_t limit = std::max<std::size_t>(1, std::min(t.size(), lc.size()) / 3);
     if (d <= limit && d < best_d) best_d = d, best = std::string(c);

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/safe_fs.h"
+#include "core/text.h"
 
 namespace mplp {
 
@@ -11,16 +12,17 @@ namespace {
 
 constexpr std::size_t kHexLen = 64;
 
-bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_hex_digit(char c) { return hex_digit_value(c) >= 0; }
 bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
 std::string byte_text(char c) {
-  static const char* digits = "0123456789abcdef";
   auto u = static_cast<unsigned char>(c);
   if (u >= 0x21 && u < 0x7f) return std::string("'") + c + "'";
-  return std::string("0x") + digits[u >> 4] + digits[u & 15];
+  std::string out = "0x";
+  append_hex_byte(out, u);
+  return out;
 }
 
 class Parser {
@@ -127,21 +129,6 @@ class Parser {
   std::unordered_map<std::string, std::uint64_t> seen_;
 };
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is not valid.
-std::size_t utf8_len(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-  // Overlong 3/4-byte forms, surrogates and values past U+10FFFF.
-  if ((c == 0xe0 && b(i + 1) < 0xa0) || (c == 0xed && b(i + 1) > 0x9f) || (c == 0xf0 && b(i + 1) < 0x90) ||
-      (c == 0xf4 && b(i + 1) > 0x8f))
-    return 0;
-  return n;
-}
-
 }  // namespace
 
 SumsParse parse_sums(std::string_view text, const SumsOptions& options) {
@@ -170,38 +157,6 @@ std::string format_sums(std::vector<SumsEntry> entries) {
     out += e.binary ? " *" : "  ";
     out += e.path;
     out += '\n';
-  }
-  return out;
-}
-
-std::string escape_for_message(std::string_view s) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      if (std::size_t n = utf8_len(s, i); n > 0) {
-        out.append(s.substr(i, n));
-        i += n;
-        continue;
-      }
-    }
-    ++i;
-    switch (c) {
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\\': out += "\\\\"; continue;
-      default: break;
-    }
-    if (c < 0x20 || c >= 0x7f) {
-      out += "\\x";
-      out += digits[c >> 4];
-      out += digits[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
   }
   return out;
 }

@@ -27,6 +27,10 @@
 #include <string_view>
 #include <vector>
 
+// Sums messages quote paths with escape_for_message; the executor's sealing
+// code (src/runner) knows it from this header.
+#include "core/text.h"
+
 namespace mplp {
 
 struct SumsEntry {
@@ -73,9 +77,5 @@ SumsParse parse_sums(std::string_view text, const SumsOptions& options = {});
 // entry ("<hex> *<path>\n" when binary). Requires safe paths and 64-hex digests
 // (as parse_sums produces); paths are written as they are.
 std::string format_sums(std::vector<SumsEntry> entries);
-
-// `s` with control bytes, DEL and backslash written as C escapes (\n, \r,
-// \t, \\, \xHH), so an untrusted path fits on one line of a message.
-std::string escape_for_message(std::string_view s);
 
 }  // namespace mplp

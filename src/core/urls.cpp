@@ -10,6 +10,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/text.h"
+
 namespace mplp {
 
 namespace {
@@ -80,13 +82,6 @@ bool is_user_char(unsigned char c) {
          c == '~' || c == '+' || c == '-';
 }
 bool is_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-int hex_value(unsigned char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Finds the next match of `re` in text[pos, end); false when none.
 bool next_match(const RE2& re, std::string_view text, std::size_t pos, std::string_view& m) {
@@ -103,8 +98,8 @@ std::string percent_decode(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = hex_value(static_cast<unsigned char>(s[i + 1]));
-      int lo = hex_value(static_cast<unsigned char>(s[i + 2]));
+      int hi = hex_digit_value(s[i + 1]);
+      int lo = hex_digit_value(s[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;
@@ -127,20 +122,17 @@ std::string clean_host(std::string_view decoded, bool ipv6, std::string& error) 
     bool bad = c < 0x21 || c >= 0x7f || std::memchr(kBad, ch, sizeof kBad - 1) != nullptr;
     if (ipv6 && (c == ':' || c == '%')) bad = false;  // "fe80::1%eth0"
     if (!bad) {
-      out += lower(ch);
+      out += ascii_lower(ch);
       continue;
     }
-    static const char kHex[] = "0123456789abcdef";
     if (error.empty()) {
       error = "host contains the byte 0x";
-      error += kHex[c >> 4];
-      error += kHex[c & 15];
+      append_hex_byte(error, c);
       error += c >= 0x80 ? " (non-ASCII)" : "";
       error += " after percent-decoding";
     }
     out += '%';
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
+    append_hex_byte(out, c);
   }
   return out;
 }
@@ -247,7 +239,7 @@ UrlMatch next_url(std::string_view text, std::size_t pos, std::size_t& span_end)
     while (begin < colon && !is_alpha(static_cast<unsigned char>(text[begin]))) ++begin;
     if (begin == colon) continue;
     std::string scheme;
-    for (std::size_t i = begin; i < colon; ++i) scheme += lower(text[i]);
+    for (std::size_t i = begin; i < colon; ++i) scheme += ascii_lower(text[i]);
     std::size_t auth = colon + 1;
     bool has_host = true;
     if (is_special(scheme)) {
@@ -444,29 +436,9 @@ std::vector<ExemptMarker> find_exempt_markers(std::string_view text, bool whole_
       std::size_t b = rest.find_first_not_of(" \t\r:-#*/");
       std::size_t e = rest.find_last_not_of(" \t\r\"',;}]");  // JSON/YAML/comment tails
       if (b != std::string_view::npos && e != std::string_view::npos && e >= b)
-        mk.reason = printable(rest.substr(b, e - b + 1), 120);
+        mk.reason = printable_ascii(rest.substr(b, e - b + 1), 120);
     }
     out.push_back(std::move(mk));
-  }
-  return out;
-}
-
-std::string printable(std::string_view bytes, std::size_t max) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char ch : bytes) {
-    if (out.size() >= max) {
-      out += "...";
-      break;
-    }
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f) {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
   }
   return out;
 }

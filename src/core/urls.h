@@ -95,8 +95,4 @@ struct ExemptMarker {
 };
 std::vector<ExemptMarker> find_exempt_markers(std::string_view text, bool whole_text_is_one_line = false);
 
-// A one-line, printable rendering of raw bytes for messages: bytes outside
-// printable ASCII become \xHH, and the result is capped near `max` bytes.
-std::string printable(std::string_view bytes, std::size_t max = 200);
-
 }  // namespace mplp

@@ -1,23 +1,18 @@
 #include "core/values.h"
 
 #include <array>
-#include <cctype>
 #include <ctime>
 
 #include "core/digest.h"
+#include "core/text.h"
 
 namespace mplp {
 
 bool is_placeholder_text(std::string_view s) {
   static constexpr std::array<std::string_view, 8> kWords = {
       "", "unknown", "pending", "none", "null", "placeholder", "n/a", "tbd"};
-  for (std::string_view w : kWords) {
-    if (w.size() != s.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < s.size() && same; ++i)
-      same = std::tolower(static_cast<unsigned char>(s[i])) == w[i];
-    if (same) return true;
-  }
+  for (std::string_view w : kWords)
+    if (equals_ignoring_ascii_case(s, w)) return true;
   return false;
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/leftovers.h"
 #include "core/sums.h"
+#include "core/text.h"
 
 namespace mplp {
 

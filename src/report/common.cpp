@@ -23,50 +23,30 @@ std::string artifact_path(const std::string& pack_path, const std::string& file)
   return pack_path + "/" + file;
 }
 
-std::string printable(std::string_view s) {
-  std::string valid = to_valid_utf8(s);
-  std::string out;
-  out.reserve(valid.size());
-  static const char kHex[] = "0123456789abcdef";
-  for (unsigned char c : valid) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 namespace {
 
 void sentence(std::string& out, std::string_view label, const std::string& value) {
   if (value.empty()) return;
   if (!out.empty()) out += ' ';
   out += label;
-  out += printable(value);
+  out += printable_utf8(value);
   if (out.back() != '.') out += '.';
 }
 
 }  // namespace
 
 std::string finding_sentence(const Finding& f, std::string_view compare) {
-  std::string out = printable(f.message);
-  if (!f.location.pointer.empty()) out += " (at JSON pointer " + printable(f.location.pointer) + ")";
+  std::string out = printable_utf8(f.message);
+  if (!f.location.pointer.empty()) out += " (at JSON pointer " + printable_utf8(f.location.pointer) + ")";
   else if (f.location.line == 0 && f.location.has_offset)
     out += " (at byte offset " + std::to_string(f.location.offset) + ")";
-  if (out.empty()) out = f.code.empty() ? "Finding" : printable(f.code);
+  if (out.empty()) out = f.code.empty() ? "Finding" : printable_utf8(f.code);
   if (out.back() != '.') out += '.';
   sentence(out, "Expected: ", f.expected);
   sentence(out, "Found: ", f.actual);
   sentence(out, "Detail: ", f.detail);
   sentence(out, "Hint: ", f.hint);
-  if (!compare.empty()) out += " See what differs: `" + printable(compare) + "`.";
+  if (!compare.empty()) out += " See what differs: `" + printable_utf8(compare) + "`.";
   return out;
 }
 

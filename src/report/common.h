@@ -18,8 +18,8 @@ std::string artifact_path(const std::string& pack_path, const std::string& file)
 
 // One line for people: the message, where inside the file when that is a JSON
 // pointer or byte offset, what was expected and found, the hint, and the
-// `compare` command when there is one; ends with a period. Valid UTF-8;
-// control characters shown as \n, \t, \xNN.
+// `compare` command when there is one; ends with a period. Every part is
+// printable_utf8 (core/text.h).
 std::string finding_sentence(const Finding& f, std::string_view compare = {});
 
 // Display paths of the report's packs by name (the first, should two share one).
@@ -33,9 +33,6 @@ std::string diff_command(const std::unordered_map<std::string, std::string>& pat
 
 // `s` quoted for a POSIX shell when it holds anything but [A-Za-z0-9_./+,:=@%-].
 std::string shell_word(std::string_view s);
-
-// Control characters (and DEL) shown as escapes; the rest of `s` made valid UTF-8.
-std::string printable(std::string_view s);
 
 // How many findings of one code (and gate and severity) the run has: what
 // --statistics and the GitHub step summary print.

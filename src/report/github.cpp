@@ -6,9 +6,9 @@
 // (it opens $GITHUB_STEP_SUMMARY), a Markdown table of packs x gates and the
 // count of findings per code.
 //
-// Escaping follows the runner's own rules (actions/toolkit command.ts):
-// in the message, % \r \n become %25 %0D %0A; in property values also
-// : and , become %3A %2C.
+// Escaping follows the runner's own rules (actions/toolkit command.ts), in
+// core/text.h: workflow_command_data for the message, and
+// workflow_command_property for property values.
 #include "core/text.h"
 #include "report/common.h"
 #include "report/render.h"
@@ -16,33 +16,6 @@
 namespace mplp {
 
 namespace {
-
-std::string escape_data(std::string_view raw) {
-  std::string s = to_valid_utf8(raw);
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
-  }
-  return out;
-}
-
-// Property values are single tokens for the runner: control characters are
-// shown as escapes (report::printable) before the runner's own escaping.
-std::string escape_property(std::string_view raw) {
-  std::string s = escape_data(report::printable(raw));
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
-  }
-  return out;
-}
 
 std::string_view command_of(Severity s) {
   switch (s) {
@@ -55,7 +28,7 @@ std::string_view command_of(Severity s) {
 
 // Markdown table cells: pipes and markup characters escaped, one line.
 std::string md(std::string_view raw) {
-  std::string s = report::printable(raw);
+  std::string s = printable_utf8(raw);
   std::string out;
   for (char c : s) {
     if (std::string_view("\\`*_{}[]<>()#+!|~").find(c) != std::string_view::npos) out += '\\';
@@ -143,13 +116,14 @@ void render_github(const RunReport& report, const RenderOptions& options, std::o
             continue;
           }
           ++shown;
-          out << "::" << command_of(f.severity) << " file=" << escape_property(report::artifact_path(p.path, f.file));
+          out << "::" << command_of(f.severity)
+              << " file=" << workflow_command_property(report::artifact_path(p.path, f.file));
           if (f.location.line > 0) {
             out << ",line=" << f.location.line;
             if (f.location.column > 0) out << ",col=" << f.location.column;
           }
-          out << ",title=" << escape_property(f.gate_id + " " + f.code) << "::"
-              << escape_data(report::finding_sentence(f, report::diff_command(paths, p.path, f))) << "\n";
+          out << ",title=" << workflow_command_property(f.gate_id + " " + f.code) << "::"
+              << workflow_command_data(report::finding_sentence(f, report::diff_command(paths, p.path, f))) << "\n";
         }
   }
   const std::size_t more = left_out[0] + left_out[1] + left_out[2];
@@ -169,18 +143,18 @@ void render_github(const RunReport& report, const RenderOptions& options, std::o
       << "; " << report::plural(c.errors, "error", "errors") << ", "
       << report::plural(c.warnings, "warning", "warnings") << ", " << c.infos << " info"
       << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted" : "") << "; policy "
-      << report::printable(report.info.policy_name.empty() ? "builtin" : report.info.policy_name) << " (sha256 "
+      << printable_utf8(report.info.policy_name.empty() ? "builtin" : report.info.policy_name) << " (sha256 "
       << report.info.policy_sha256 << "): " << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n";
   for (const std::string& w : report.warnings)
-    out << "::warning title=" << escape_property("mplp-gate policy") << "::" << escape_data(report::printable(w))
-        << "\n";
+    out << "::warning title=" << workflow_command_property("mplp-gate policy") << "::"
+        << workflow_command_data(printable_utf8(w)) << "\n";
   if (options.step_summary != nullptr) render_github_summary(report, *options.step_summary);
 }
 
 void render_github_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
-  out << "::error title=" << escape_property("mplp-gate could not run") << "::" << escape_data(report::printable(message))
-      << "\n";
-  out << "mplp-gate: could not run (exit 2): " << report::printable(message) << "\n";
+  out << "::error title=" << workflow_command_property("mplp-gate could not run") << "::"
+      << workflow_command_data(printable_utf8(message)) << "\n";
+  out << "mplp-gate: could not run (exit 2): " << printable_utf8(message) << "\n";
   if (options.step_summary != nullptr)
     *options.step_summary << "## mplp-gate: ERROR\n\nThe check could not run (exit 2): " << md(message) << "\n\n";
 }

@@ -28,10 +28,7 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void str(Writer& w, std::string_view v) {
-  std::string valid = to_valid_utf8(v);
-  w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
-}
+void str(Writer& w, std::string_view v) { write_json_string(w, v); }
 
 void strings(Writer& w, const std::vector<std::string>& items) {
   w.StartArray();
@@ -163,19 +160,7 @@ std::string blob(const RunReport& report, const RenderOptions& options) {
   w.EndArray();
   w.EndObject();
 
-  std::string_view json(buf.GetString(), buf.GetSize());
-  std::string out;
-  out.reserve(json.size() + json.size() / 16);
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    const char c = json[i];
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else if (c == '\xe2' && i + 2 < json.size() && json[i + 1] == '\x80' && (json[i + 2] == '\xa8' || json[i + 2] == '\xa9'))
-      out += json[i + 2] == '\xa8' ? "\\u2028" : "\\u2029", i += 2;
-    else out += c;
-  }
-  return out;
+  return json_for_script(std::string_view(buf.GetString(), buf.GetSize()));
 }
 
 constexpr std::string_view kHead =
@@ -213,17 +198,10 @@ void render_html(const RunReport& report, const RenderOptions& options, std::ost
 
 void render_html_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
   // No script: the page is the message alone, every character of it text.
-  std::string text;
-  for (char c : report::printable(message)) {
-    if (c == '<') text += "&lt;";
-    else if (c == '>') text += "&gt;";
-    else if (c == '&') text += "&amp;";
-    else if (c == '"') text += "&quot;";
-    else text += c;
-  }
+  const std::string text = html_text(printable_utf8(message));
   out << kHead << "</style>\n</head>\n<body>\n<header><h1>mplp-gate report</h1></header>\n<main>\n"
       << "<p class=\"error\" id=\"run-error\">The check could not run (exit code 2): " << text << "</p>\n"
-      << "<p>mplp-gate " << report::printable(options.tool_version) << "</p>\n</main>\n</body>\n</html>\n";
+      << "<p>mplp-gate " << printable_utf8(options.tool_version) << "</p>\n</main>\n</body>\n</html>\n";
 }
 
 }  // namespace mplp

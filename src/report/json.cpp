@@ -17,12 +17,11 @@ namespace {
 
 using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
 
-// Every string goes through to_valid_utf8: pack contents may hold any bytes,
-// and RapidJSON's writer would copy invalid UTF-8 into the report as it is.
+// Every string goes through write_json_string (core/text.h): pack contents
+// may hold any bytes.
 void kv(Writer& w, const char* key, std::string_view value) {
   w.Key(key);
-  std::string valid = to_valid_utf8(value);
-  w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+  write_json_string(w, value);
 }
 
 void kv_if(Writer& w, const char* key, const std::string& value) {
@@ -84,10 +83,7 @@ void write_policy(Writer& w, const RunReport& report) {
   w.EndObject();
   w.Key("warnings");
   w.StartArray();
-  for (const std::string& warning : report.warnings) {
-    std::string valid = to_valid_utf8(warning);
-    w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
-  }
+  for (const std::string& warning : report.warnings) write_json_string(w, warning);
   w.EndArray();
 }
 
@@ -112,10 +108,7 @@ void write_summary(Writer& w, std::size_t packs, std::size_t failed, const RunRe
 void strings(Writer& w, const char* key, const std::vector<std::string>& values) {
   w.Key(key);
   w.StartArray();
-  for (const std::string& v : values) {
-    std::string valid = to_valid_utf8(v);
-    w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
-  }
+  for (const std::string& v : values) write_json_string(w, v);
   w.EndArray();
 }
 

@@ -11,40 +11,6 @@ namespace mplp {
 
 namespace {
 
-// Escapes for element text and attribute values, after making the text valid
-// UTF-8. Characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) are
-// shown as \xNN / \uFFFE instead: no parser accepts them even as references.
-std::string xml(std::string_view raw, bool attribute) {
-  std::string s = to_valid_utf8(raw);
-  std::string out;
-  out.reserve(s.size());
-  static const char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '&': out += "&amp;"; continue;
-      case '<': out += "&lt;"; continue;
-      case '>': out += "&gt;"; continue;
-      case '"': out += attribute ? "&quot;" : "\""; continue;
-      case '\n': out += attribute ? "&#10;" : "\n"; continue;
-      case '\r': out += "&#13;"; continue;
-      case '\t': out += attribute ? "&#9;" : "\t"; continue;
-      default: break;
-    }
-    if (c < 0x20) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else if (c == 0xEF && i + 2 < s.size() && s[i + 1] == '\xBF' && (s[i + 2] == '\xBE' || s[i + 2] == '\xBF')) {
-      out += s[i + 2] == '\xBE' ? "\\uFFFE" : "\\uFFFF";
-      i += 2;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 struct Tally {
   std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
 };
@@ -75,11 +41,11 @@ using Paths = std::unordered_map<std::string, std::string>;
 std::string findings_text(const GateResult& g, const PackResult& p, const Paths& paths) {
   std::string out;
   for (const Finding& f : g.findings) {
-    out += std::string(to_string(f.severity)) + " " + report::printable(f.code);
+    out += std::string(to_string(f.severity)) + " " + printable_utf8(f.code);
     std::string where = format_location(f);
-    if (!where.empty()) out += " " + report::printable(where);
+    if (!where.empty()) out += " " + printable_utf8(where);
     out += ": " + report::finding_sentence(f, report::diff_command(paths, p.path, f));
-    if (!f.suppressed.empty()) out += " (suppressed: " + report::printable(f.suppressed) + ")";
+    if (!f.suppressed.empty()) out += " (suppressed: " + printable_utf8(f.suppressed) + ")";
     if (f.baseline) out += " (in the baseline)";
     out += "\n";
   }
@@ -87,7 +53,7 @@ std::string findings_text(const GateResult& g, const PackResult& p, const Paths&
 }
 
 void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g, const Paths& paths) {
-  out << "    <testcase name=\"" << xml(report::printable(p.path), true) << "\" classname=\"" << xml(g.gate_id, true)
+  out << "    <testcase name=\"" << xml_attribute(printable_utf8(p.path)) << "\" classname=\"" << xml_attribute(g.gate_id)
       << "\"";
   RunReport::Counts c;
   for (const Finding& f : g.findings)
@@ -96,15 +62,15 @@ void write_testcase(std::ostream& out, const PackResult& p, const GateResult& g,
                         report::plural(c.warnings, "warning", "warnings") + ", " + std::to_string(c.infos) + " info";
   if (g.status == GateStatus::Fail) {
     const char* tag = has_internal_error(g) ? "error" : "failure";
-    out << ">\n      <" << tag << " message=\"" << xml(summary, true) << "\" type=\"" << xml(g.gate_id, true)
-        << "\">" << xml(findings_text(g, p, paths), false) << "</" << tag << ">\n    </testcase>\n";
+    out << ">\n      <" << tag << " message=\"" << xml_attribute(summary) << "\" type=\"" << xml_attribute(g.gate_id)
+        << "\">" << xml_text(findings_text(g, p, paths)) << "</" << tag << ">\n    </testcase>\n";
   } else if (g.status == GateStatus::Skip) {
-    std::string reason = g.skip_reason.empty() ? "skipped" : report::printable(g.skip_reason);
-    out << ">\n      <skipped message=\"" << xml(reason, true) << "\"/>\n";
-    if (!g.findings.empty()) out << "      <system-out>" << xml(findings_text(g, p, paths), false) << "</system-out>\n";
+    std::string reason = g.skip_reason.empty() ? "skipped" : printable_utf8(g.skip_reason);
+    out << ">\n      <skipped message=\"" << xml_attribute(reason) << "\"/>\n";
+    if (!g.findings.empty()) out << "      <system-out>" << xml_text(findings_text(g, p, paths)) << "</system-out>\n";
     out << "    </testcase>\n";
   } else if (!g.findings.empty()) {
-    out << ">\n      <system-out>" << xml(findings_text(g, p, paths), false) << "</system-out>\n    </testcase>\n";
+    out << ">\n      <system-out>" << xml_text(findings_text(g, p, paths)) << "</system-out>\n    </testcase>\n";
   } else {
     out << "/>\n";
   }
@@ -153,12 +119,12 @@ void render_junit_error(std::string_view message, const RenderOptions& /*options
   Tally t;
   t.tests = 1;
   t.errors = 1;
-  std::string text = report::printable(message);
+  std::string text = printable_utf8(message);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"mplp-gate\" " << counts_attrs(t) << ">\n";
   out << "  <testsuite name=\"mplp-gate\" " << counts_attrs(t) << ">\n";
   out << "    <testcase name=\"check\" classname=\"mplp-gate\">\n";
-  out << "      <error message=\"" << xml(text, true) << "\" type=\"could-not-run\">" << xml(text, false)
+  out << "      <error message=\"" << xml_attribute(text) << "\" type=\"could-not-run\">" << xml_text(text)
       << "\n(exit code 2: the check could not run)</error>\n";
   out << "    </testcase>\n  </testsuite>\n</testsuites>\n";
 }
@@ -184,9 +150,9 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
   out << "<testsuites name=\"mplp-gate\" " << counts_attrs(all) << ">\n";
   for (std::size_t i = 0; i < report.gates.size(); ++i) {
     const GateInfo& info = report.gates[i]->info();
-    out << "  <testsuite name=\"" << xml(info.id, true) << "\" " << counts_attrs(per_gate[i]) << ">\n";
-    out << "    <properties>\n      <property name=\"title\" value=\"" << xml(info.title, true)
-        << "\"/>\n      <property name=\"policy\" value=\"" << xml(policy, true) << "\"/>\n    </properties>\n";
+    out << "  <testsuite name=\"" << xml_attribute(info.id) << "\" " << counts_attrs(per_gate[i]) << ">\n";
+    out << "    <properties>\n      <property name=\"title\" value=\"" << xml_attribute(info.title)
+        << "\"/>\n      <property name=\"policy\" value=\"" << xml_attribute(policy) << "\"/>\n    </properties>\n";
     for (const PackResult& p : report.packs)
       for (const GateResult& g : p.gates)
         if (g.gate_id == info.id)

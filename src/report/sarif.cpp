@@ -24,10 +24,7 @@ constexpr const char* kInformationUri = "https://github.com/mplp-protocol/valida
 // The root every artifact URI is relative to: the directory `check` ran in.
 constexpr const char* kUriBase = "%SRCROOT%";
 
-void str(Writer& w, std::string_view value) {
-  std::string valid = to_valid_utf8(value);
-  w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
-}
+void str(Writer& w, std::string_view value) { write_json_string(w, value); }
 
 void kv(Writer& w, const char* key, std::string_view value) {
   w.Key(key);
@@ -52,7 +49,7 @@ std::string_view level_of(Severity s) {
 
 // Prose from GateInfo, ended with a period (SARIF viewers show it as a sentence).
 std::string sentence_of(std::string_view text, std::string_view fallback) {
-  std::string s = report::printable(text.empty() ? fallback : text);
+  std::string s = printable_utf8(text.empty() ? fallback : text);
   if (!s.empty() && s.back() != '.') s += '.';
   return s;
 }
@@ -66,7 +63,7 @@ std::string help_line(std::string_view text) {
     std::size_t nl = valid.find('\n', start);
     if (nl == std::string::npos) nl = valid.size();
     if (start > 0) out += '\n';
-    out += report::printable(std::string_view(valid).substr(start, nl - start));
+    out += printable_utf8(std::string_view(valid).substr(start, nl - start));
     start = nl + 1;
   }
   return out;
@@ -81,7 +78,7 @@ void write_rule(Writer& w, const GateInfo& info) {
   if (!info.kinds.empty()) {
     help += "\n\nHow to fix each finding:";
     for (const FindingKind& k : info.kinds)
-      help += "\n- " + report::printable(k.code) + " (" + std::string(to_string(k.severity)) +
+      help += "\n- " + printable_utf8(k.code) + " (" + std::string(to_string(k.severity)) +
               "): " + sentence_of(k.summary, k.code) + (k.fix.empty() ? "" : " Fix: " + sentence_of(k.fix, ""));
   }
   help += "\n\nMore: mplp-gate explain " + std::string(info.id);
@@ -253,7 +250,7 @@ void render_sarif_error(std::string_view message, const RenderOptions& options, 
   w.StartArray();
   w.StartObject();
   kv(w, "level", "error");
-  text_object(w, "message", report::printable(message));
+  text_object(w, "message", printable_utf8(message));
   w.EndObject();
   w.EndArray();
   w.EndObject();
@@ -306,7 +303,7 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
     for (const std::string& warning : report.warnings) {
       w.StartObject();
       kv(w, "level", "warning");
-      text_object(w, "message", report::printable(warning));
+      text_object(w, "message", printable_utf8(warning));
       w.EndObject();
     }
     w.EndArray();

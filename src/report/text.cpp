@@ -2,14 +2,13 @@
 // its place, what was expected, what was found, and a hint.
 #include <string>
 
+#include "core/text.h"
 #include "report/common.h"
 #include "report/render.h"
 
 namespace mplp {
 
 namespace {
-
-using report::printable;
 
 struct Style {
   bool on;
@@ -41,13 +40,13 @@ std::string_view severity_colour(Severity s) {
 // "::error ..." would make that line a workflow command when CI prints the
 // report; "./::error ..." names the same directory and is inert.
 std::string pack_header(const std::string& path) {
-  std::string shown = printable(path);
+  std::string shown = printable_utf8(path);
   return shown.rfind("::", 0) == 0 ? "./" + shown : shown;
 }
 
 void field(std::ostream& out, std::string_view label, const std::string& value) {
   if (value.empty()) return;
-  out << "             " << label << printable(value) << "\n";
+  out << "             " << label << printable_utf8(value) << "\n";
 }
 
 // A detail that spans lines (a build log) is printed as lines, each indented
@@ -62,7 +61,7 @@ void lines_field(std::ostream& out, std::string_view label, const std::string& v
     std::string_view line(value.data() + start, nl - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (nl < value.size() || !line.empty())
-      out << "             " << (first ? label : std::string_view("          ")) << printable(line) << "\n";
+      out << "             " << (first ? label : std::string_view("          ")) << printable_utf8(line) << "\n";
     first = false;
     start = nl + 1;
   }
@@ -82,12 +81,12 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
     if (p.failed()) ++failed_packs;
     if (only_failures && !p.failed()) continue;
     out << st.paint("1", pack_header(p.path));
-    if (!p.indexability.empty()) out << " (" << printable(p.indexability) << ")";
+    if (!p.indexability.empty()) out << " (" << printable_utf8(p.indexability) << ")";
     out << "\n";
     for (const GateResult& g : p.gates) {
       if (only_failures && g.status != GateStatus::Fail) continue;
-      out << "  " << st.paint(status_colour(g.status), to_string(g.status)) << "  " << printable(g.gate_id);
-      if (g.status == GateStatus::Skip && !g.skip_reason.empty()) out << "  (" << printable(g.skip_reason) << ")";
+      out << "  " << st.paint(status_colour(g.status), to_string(g.status)) << "  " << printable_utf8(g.gate_id);
+      if (g.status == GateStatus::Skip && !g.skip_reason.empty()) out << "  (" << printable_utf8(g.skip_reason) << ")";
       out << "\n";
       for (const Finding& f : g.findings) {
         if (only_failures && (f.severity == Severity::Info || !f.counts())) continue;
@@ -95,10 +94,10 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
         sev.resize(7, ' ');
         out << "    " << st.paint(severity_colour(f.severity), sev) << "  ";
         std::string where = format_location(f);
-        if (!where.empty()) out << printable(where) << ": ";
-        out << printable(f.message);
-        if (!f.code.empty()) out << " [" << printable(f.code) << "]";
-        if (!f.suppressed.empty()) out << " (suppressed: " << printable(f.suppressed) << ")";
+        if (!where.empty()) out << printable_utf8(where) << ": ";
+        out << printable_utf8(f.message);
+        if (!f.code.empty()) out << " [" << printable_utf8(f.code) << "]";
+        if (!f.suppressed.empty()) out << " (suppressed: " << printable_utf8(f.suppressed) << ")";
         if (f.baseline) out << " (in the baseline)";
         out << "\n";
         lines_field(out, "detail:   ", f.detail);
@@ -111,23 +110,23 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
     if (!p.not_verified.empty() && !only_failures) {
       std::string line;
       for (const Unverified& u : p.not_verified) line += (line.empty() ? "" : "; ") + u.check + " (" + u.reason + ")";
-      out << "  " << st.paint("33", "NOT VERIFIED") << "  " << printable(line) << "\n";
+      out << "  " << st.paint("33", "NOT VERIFIED") << "  " << printable_utf8(line) << "\n";
     }
   }
   if (options.statistics) {
     out << "\nFindings per code:\n";
     for (const report::CodeCount& k : report::code_counts(report)) {
-      std::string count = std::to_string(k.count), sev(to_string(k.severity)), code = printable(k.code);
+      std::string count = std::to_string(k.count), sev(to_string(k.severity)), code = printable_utf8(k.code);
       if (count.size() < 7) count.insert(0, 7 - count.size(), ' ');
       sev.resize(9, ' ');
       if (code.size() < 36) code.resize(36, ' ');
-      out << count << "  " << sev << code << "  " << printable(k.gate_id) << "\n";
+      out << count << "  " << sev << code << "  " << printable_utf8(k.gate_id) << "\n";
     }
   }
   RunReport::Counts c = report.counts();
   out << "\n";
-  for (const std::string& w : report.warnings) out << st.paint("33", "warning") << ": " << printable(w) << "\n";
-  out << "policy: " << printable(report.info.policy_name.empty() ? "builtin" : report.info.policy_name)
+  for (const std::string& w : report.warnings) out << st.paint("33", "warning") << ": " << printable_utf8(w) << "\n";
+  out << "policy: " << printable_utf8(report.info.policy_name.empty() ? "builtin" : report.info.policy_name)
       << " (sha256 " << report.info.policy_sha256 << ")\n";
   if (!report.runner_ids.empty())
     out << report::plural(report.runner_ids.size(), "runner", "runners") << " checked; ";
@@ -142,7 +141,7 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
 }
 
 void render_text_error(std::string_view message, const RenderOptions& /*options*/, std::ostream& out) {
-  out << "mplp-gate could not run: " << printable(message) << "\nRESULT: ERROR (exit 2)\n";
+  out << "mplp-gate could not run: " << printable_utf8(message) << "\nRESULT: ERROR (exit 2)\n";
 }
 
 }  // namespace mplp

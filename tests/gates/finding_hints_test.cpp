@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 
+#include "core/text.h"
 #include "engine/check.h"
 #include "gates/gate_list.h"
 #include "test_util.h"
@@ -129,8 +130,7 @@ TEST(FindingHints, EveryReportedErrorAndWarningCarriesAHint) {
   for (const Gate* g : all_gates()) {
     if (g->info().scope == GateScope::Runners) continue;
     std::string id(g->info().id);
-    std::string dir = id.substr(8, id.size() - 11);
-    for (char& c : dir) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string dir = ascii_lower(id.substr(8, id.size() - 11));
     if (fs::is_directory(test::fixture(dir))) roots.push_back(test::fixture(dir));
   }
   roots.push_back(test::corpus("upstream"));

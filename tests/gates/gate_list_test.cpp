@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/embedded.h"
+#include "core/text.h"
 #include "gates/gate_list.h"
 #include "test_util.h"
 
@@ -20,8 +21,7 @@ std::string fixture_dir(std::string_view id) {
   std::string s(id);
   s = s.substr(std::string("GATE-V2-").size());
   s = s.substr(0, s.size() - std::string("-01").size());
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+  return ascii_lower(s);
 }
 
 TEST(GateList, IdsAreSortedUniqueAndWellFormed) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "core/text.h"
 #include "report_cases.h"
 #include "test_util.h"
 
@@ -25,22 +26,8 @@ std::string extension(const std::string& format) {
   return "txt";
 }
 
-// Printable ASCII, everything else as \xNN, at most 300 characters.
-std::string ascii(const std::string& s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    if (out.size() > 300) return out + "...";
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
+// Printable ASCII, everything else as \xNN, at most about 300 characters.
+std::string ascii(const std::string& s) { return printable_ascii(s, 301); }
 
 bool updating() {
   const char* v = std::getenv("MPLP_UPDATE_GOLDEN");

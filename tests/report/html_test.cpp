@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <vector>
 
@@ -18,8 +17,7 @@ namespace mplp::test {
 namespace {
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
-  std::string lower = haystack;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string lower = ascii_lower(haystack);
   std::size_t n = 0;
   for (std::size_t at = lower.find(needle); at != std::string::npos; at = lower.find(needle, at + 1)) ++n;
   return n;

@@ -17,50 +17,6 @@
 namespace mplp::test {
 namespace {
 
-// ---- core/text.h
-
-TEST(Utf8, ValidInputIsUnchanged) {
-  for (std::string s : {"", "plain", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xbf\xbf"}) {
-    EXPECT_TRUE(is_valid_utf8(s)) << s;
-    EXPECT_EQ(to_valid_utf8(s), s);
-  }
-}
-
-TEST(Utf8, IllFormedSequencesBecomeReplacementCharacters) {
-  const std::string R = "\xef\xbf\xbd";
-  EXPECT_EQ(to_valid_utf8("a\xff" "b"), "a" + R + "b");
-  EXPECT_EQ(to_valid_utf8("\xc0\xaf"), R + R);                // overlong '/'
-  EXPECT_EQ(to_valid_utf8("\xe0\x80\xaf"), R + R + R);         // overlong, 3 bytes
-  EXPECT_EQ(to_valid_utf8("\xed\xa0\x80"), R + R + R);         // surrogate U+D800
-  EXPECT_EQ(to_valid_utf8("\xf4\x90\x80\x80"), R + R + R + R); // above U+10FFFF
-  EXPECT_EQ(to_valid_utf8("\xe2\x82"), R);                     // truncated: one maximal subpart
-  EXPECT_EQ(to_valid_utf8("\xe2\x82x"), R + "x");
-  EXPECT_EQ(to_valid_utf8("\xf0\x9f\x98"), R);
-  EXPECT_EQ(to_valid_utf8(std::string("a\0b", 3)), std::string("a\0b", 3));  // NUL is valid UTF-8
-  // Every single byte and every pair of bytes comes out valid.
-  for (int a = 0; a < 256; ++a)
-    for (int b = 0; b < 256; b += 7) {
-      std::string s{static_cast<char>(a), static_cast<char>(b)};
-      ASSERT_TRUE(is_valid_utf8(to_valid_utf8(s))) << a << " " << b;
-    }
-}
-
-TEST(Utf8, ShortenedCutsOnACharacterBoundary) {
-  EXPECT_EQ(shortened("abc", 3), "abc");
-  EXPECT_EQ(shortened("abcd", 3), "abc...");
-  // "é" is two bytes: a cut inside it backs off to before it.
-  EXPECT_EQ(shortened("ab\xc3\xa9z", 3), "ab...");
-  EXPECT_EQ(shortened("ab\xc3\xa9z", 4), "ab\xc3\xa9...");
-  EXPECT_TRUE(is_valid_utf8(shortened(std::string(500, 'x') + "\xe2\x82\xac", 501)));
-  EXPECT_EQ(shortened(std::string(1000, 'y')).size(), 203u);
-}
-
-TEST(Uri, PathsArePercentEncoded) {
-  EXPECT_EQ(percent_encode_path("packs/a b/ü%#?.json"), "packs/a%20b/%C3%BC%25%23%3F.json");
-  EXPECT_EQ(percent_encode_path("a-b_c.d~e/F9"), "a-b_c.d~e/F9");
-  EXPECT_EQ(percent_encode_path("\xff\n"), "%FF%0A");
-}
-
 TEST(ReportCommon, ArtifactPathsAreRelativeToTheCheckedRoot) {
   EXPECT_EQ(report::artifact_path("runs/p1", "manifest.json"), "runs/p1/manifest.json");
   EXPECT_EQ(report::artifact_path(".", "manifest.json"), "manifest.json");
