@@ -20,6 +20,7 @@
 #include "engine/registries.h"
 #include "engine/finding_cap.h"
 #include "engine/fold.h"
+#include "engine/internal_error.h"
 #include "engine/not_verified.h"
 #include "gates/evidence_reuse.h"
 #include "gates/gate_list.h"
@@ -115,31 +116,15 @@ bool known_gate(std::string_view id, std::string& error) {
 }
 
 // An internal failure of a gate is a finding too, so every format shows it.
-void report_internal_error(CollectingSink& sink, const char* what) {
-  Finding f;
-  f.severity = Severity::Error;
-  f.code = "internal.error";
-  f.message = std::string("internal error in gate: ") + what;
-  f.hint = "please report this with the pack that caused it";
-  sink.report(std::move(f));
-}
+void report_internal_error(CollectingSink& sink, std::string_view what) { sink.report(internal_error_finding(what)); }
 
 // Runs one gate's work on one scope, so that an exception in any gate
-// (pack, runners or collection) becomes a finding on `sinks` and never ends
-// the run without a report.
+// (pack, runners or collection), a failed RapidJSON assertion included,
+// becomes a finding on `sinks` and never ends the run without a report.
 template <typename Fn>
 void guarded(const std::vector<CollectingSink*>& sinks, Fn&& fn) {
-  const char* what = nullptr;
-  std::string message;
-  try {
-    fn();
-    return;
-  } catch (const std::exception& e) {
-    message = e.what();
-  } catch (const char* w) {  // RAPIDJSON_ASSERT (see meson.build)
-    what = w;
-  }
-  for (CollectingSink* s : sinks) report_internal_error(*s, what != nullptr ? what : message.c_str());
+  if (std::optional<std::string> what = run_caught(fn))
+    for (CollectingSink* s : sinks) report_internal_error(*s, *what);
 }
 
 // A pack that was found but cannot be opened now (removed, made unreadable
