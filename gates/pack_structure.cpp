@@ -101,7 +101,10 @@ bool repeats_own_check(const SchemaError& e) {
   for (std::string_view key : kOwnChecks) {
     std::string ptr = "/" + std::string(key);
     if (e.pointer == ptr || e.pointer.rfind(ptr + "/", 0) == 0) return true;
-    if (e.pointer.empty() && e.message.find("'" + std::string(key) + "'") != std::string::npos) return true;
+    // At the root: the member is missing (or, were it ever, unexpected).
+    if (e.pointer.empty() && (e.rule == SchemaRule::Required || e.rule == SchemaRule::AdditionalProperties) &&
+        e.property == key)
+      return true;
   }
   return false;
 }

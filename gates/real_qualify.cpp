@@ -42,20 +42,18 @@ struct LockFile {
 
 LockFile hash_lock_file(const std::string& repo_root, std::string_view rel, std::uint64_t max_size) {
   LockFile out;
-  std::string error;
+  FileError error;
   std::optional<Dir> root = Dir::open(repo_root, error);
   if (!root) {
-    out.problem = "--repo-root cannot be opened: " + error;
+    out.problem = "--repo-root cannot be opened: " + error.message;
     return out;
   }
   // Never through a link, never outside the root: open_regular_beneath opens
   // each component with O_NOFOLLOW relative to its parent.
   int fd = open_regular_beneath(*root, rel, error);
   if (fd < 0) {
-    out.missing = error.size() >= std::strlen(std::strerror(ENOENT)) &&
-                  error.compare(error.size() - std::strlen(std::strerror(ENOENT)), std::string::npos,
-                                std::strerror(ENOENT)) == 0;
-    out.problem = error;
+    out.missing = error.status == FileStatus::NotFound;  // the file or a directory above it
+    out.problem = error.message;
     return out;
   }
   struct stat st {};

@@ -162,29 +162,28 @@ void check_agreement(FieldChecker& c, const rapidjson::Value& meta, const rapidj
   compare(c, "execution time", "executed_at", member(meta, "executed_at"), "executed_at", member(env, "executed_at"));
 }
 
-// valijson reports a failed combinator ("Failed to validate against child
-// schema #1", "... anyOf ...", "... additional properties schema") beside the
-// leaf errors that say what is wrong; keep the leaves, in words a producer
-// understands. Keeps everything if only roll-ups were reported (never drop
-// the only evidence of a failure).
+// valijson reports a failed combinator (anyOf, a oneOf's branches, the
+// schema of additional properties) beside the leaf errors that say what is
+// wrong; keep the leaves, in words a producer understands. Keeps everything
+// if only roll-ups were reported (never drop the only evidence of a failure).
 std::vector<SchemaError> readable_schema_errors(std::vector<SchemaError> errors) {
-  auto has = [&](std::string_view message) {
+  auto missing = [&](std::string_view key) {
     for (const SchemaError& e : errors)
-      if (e.message == message) return true;
+      if (e.pointer.empty() && e.rule == SchemaRule::Required && e.property == key) return true;
     return false;
   };
-  const bool digest_missing = has("Missing required property 'container_digest'.") &&
-                              has("Missing required property 'image_digest'.");
+  const bool digest_missing = missing("container_digest") && missing("image_digest");
   std::vector<SchemaError> out;
   for (const SchemaError& e : errors) {
-    if (e.message.rfind("Failed to validate against", 0) == 0) continue;
+    if (e.roll_up()) continue;
     SchemaError x = e;
     // The digest is required under either name (the anyOf of the schema).
-    if (digest_missing && e.message == "Missing required property 'image_digest'.") continue;
-    if (digest_missing && e.message == "Missing required property 'container_digest'.")
+    const bool digest = digest_missing && e.pointer.empty() && e.rule == SchemaRule::Required;
+    if (digest && e.property == "image_digest") continue;
+    if (digest && e.property == "container_digest")
       x.message = "missing required property 'container_digest' (or the legacy 'image_digest')";
     // The schema's only `not` keeps placeholder words out of values.
-    if (e.message.find("'not' constraint") != std::string::npos)
+    if (e.rule == SchemaRule::Not)
       x.message = "is empty or a placeholder (unknown, pending, none, null, placeholder, n/a, tbd)";
     out.push_back(std::move(x));
   }

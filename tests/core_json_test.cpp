@@ -2,6 +2,8 @@
 
 #include "core/json.h"
 #include "core/json_position.h"
+#include "core/json_strings.h"
+#include "core/rapidjson_assert.h"
 
 namespace mplp {
 namespace {
@@ -111,6 +113,116 @@ TEST(JsonPosition, BrokenOrEmptyTextNeverCrashes) {
   EXPECT_EQ(where(deep, "/b").second, 400014u);
   // A BOM is skipped (columns count bytes, the BOM's too).
   EXPECT_EQ(where("\xEF\xBB\xBF{\"a\": 1}", "/a").second, 10u);
+}
+
+}  // namespace
+}  // namespace mplp
+
+// ---- issue 17, point 5: every failure has a status; the handler's reasons reach the user ----
+
+namespace mplp {
+namespace {
+
+TEST(JsonStatus, LoneSurrogateIsNamedNotTheHandlersStop) {
+  for (const char* text : {R"(["\ude00"])", R"({"\udc00": 1})", R"({"a": "x\udfff"})", "\"\\ude00\""}) {
+    SCOPED_TRACE(text);
+    JsonDoc d;
+    ASSERT_FALSE(parse_json(text, {}, d));
+    EXPECT_EQ(d.error.status, JsonStatus::LoneSurrogate);
+    EXPECT_EQ(d.error.code, rapidjson::kParseErrorStringUnicodeSurrogateInvalid);
+    EXPECT_EQ(d.error.message, "string escape decodes to invalid Unicode (lone surrogate)");
+    EXPECT_TRUE(d.value.IsNull());
+  }
+  JsonDoc d;
+  ASSERT_FALSE(parse_json("{\n  \"ok\": 1,\n  \"a\": \"\\ude00\"\n}", {}, d));
+  EXPECT_EQ(d.error.line, 3u);
+  // A high surrogate without its pair: RapidJSON's reader finds it and words
+  // it; the status is the same.
+  for (const char* text : {R"(["\ud800"])", R"(["\ud800\u0041"])", R"({"\udbff": 1})"}) {
+    SCOPED_TRACE(text);
+    ASSERT_FALSE(parse_json(text, {}, d));
+    EXPECT_EQ(d.error.status, JsonStatus::LoneSurrogate);
+    EXPECT_EQ(d.error.code, rapidjson::kParseErrorStringUnicodeSurrogateInvalid);
+    EXPECT_EQ(d.error.message, "The surrogate pair in string is invalid.");
+  }
+}
+
+// Too big for a double: RapidJSON's reader finds some (a long integer, a big
+// exponent), our handler the rest (strtod overflows); one status, one message.
+TEST(JsonStatus, NumberTooBigIsNamed) {
+  for (std::string text : {std::string("[1e400]"), std::string("-1e309"), std::string("{\"n\": 1") + std::string(400, '0') + "}",
+                           std::string("[1, 2, 17976931348623159e292]")}) {
+    SCOPED_TRACE(text);
+    JsonDoc d;
+    ASSERT_FALSE(parse_json(text, {}, d));
+    EXPECT_EQ(d.error.status, JsonStatus::NumberTooBig);
+    EXPECT_EQ(d.error.code, rapidjson::kParseErrorNumberTooBig);
+    EXPECT_EQ(d.error.message, "Number too big to be stored in double.");
+    EXPECT_NE(d.error.message, "Terminate parsing due to Handler error.");
+    EXPECT_EQ(d.error.line, 1u);
+  }
+  // Big but finite: a double, not an error.
+  JsonDoc d;
+  ASSERT_TRUE(parse_json("[123456789012345678901234567890, 1.7976931348623157e308]", {}, d)) << d.error.message;
+  EXPECT_EQ(d.error.status, JsonStatus::Ok);
+  EXPECT_TRUE(d.value[0].IsDouble());
+}
+
+TEST(JsonStatus, EveryOtherFailureHasItsStatus) {
+  JsonDoc d;
+  ASSERT_FALSE(parse_json(R"({"a": NaN})", {}, d));
+  EXPECT_EQ(d.error.status, JsonStatus::Syntax);
+  EXPECT_EQ(d.error.code, rapidjson::kParseErrorValueInvalid);
+  EXPECT_EQ(d.error.message, "Invalid value.");
+  ASSERT_FALSE(parse_json("{\"a\": \"\xff\"}", {}, d));
+  EXPECT_EQ(d.error.status, JsonStatus::Syntax);
+  EXPECT_EQ(d.error.code, rapidjson::kParseErrorStringInvalidEncoding);
+  ASSERT_FALSE(parse_json(std::string(300, '['), {256}, d));
+  EXPECT_EQ(d.error.status, JsonStatus::TooDeep);
+  EXPECT_EQ(d.error.code, rapidjson::kParseErrorNone);
+  EXPECT_EQ(d.error.message, "nesting deeper than 256 levels");
+  ASSERT_FALSE(parse_json(std::string("[1,\0]", 5), {}, d));
+  EXPECT_EQ(d.error.status, JsonStatus::NulByte);
+  EXPECT_EQ(d.error.message, "NUL byte in JSON text");
+  ASSERT_FALSE(parse_json("", {}, d));
+  EXPECT_EQ(d.error.status, JsonStatus::Syntax);
+  EXPECT_EQ(d.error.code, rapidjson::kParseErrorDocumentEmpty);
+  // A later success clears the error.
+  ASSERT_TRUE(parse_json("[]", {}, d));
+  EXPECT_EQ(d.error.status, JsonStatus::Ok);
+  EXPECT_TRUE(d.error.message.empty());
+}
+
+TEST(JsonStatus, TheStringCollectorSharesTheModel) {
+  std::vector<JsonStringHit> hits;
+  JsonError e;
+  auto all = [](std::string_view, bool) { return true; };
+  EXPECT_FALSE(collect_json_strings(std::string(300, '['), 256, all, hits, e));
+  EXPECT_EQ(e.status, JsonStatus::TooDeep);
+  EXPECT_EQ(e.message, "nesting deeper than 256 levels");
+  EXPECT_FALSE(collect_json_strings("{\"a\" 1}", 256, all, hits, e));
+  EXPECT_EQ(e.status, JsonStatus::Syntax);
+  EXPECT_EQ(e.code, rapidjson::kParseErrorObjectMissColon);
+  EXPECT_EQ(e.line, 1u);
+  EXPECT_EQ(e.column, 6u);
+  EXPECT_FALSE(collect_json_strings(std::string("\"a\0\"", 4), 256, all, hits, e));
+  EXPECT_EQ(e.status, JsonStatus::NulByte);
+  EXPECT_EQ(e.offset, 2u);
+  EXPECT_TRUE(collect_json_strings("[\"x\"]", 256, all, hits, e));
+  EXPECT_EQ(e.status, JsonStatus::Ok);
+}
+
+// A failed RapidJSON assertion is a std::logic_error (so every scope that
+// catches std::exception catches it), with RapidJSON's condition in it.
+TEST(JsonStatus, RapidJsonAssertionIsALogicError) {
+  rapidjson::Value number(42);
+  try {
+    (void)number.GetString();
+    FAIL() << "no assertion";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(dynamic_cast<const JsonAssertion*>(&e), nullptr);
+    EXPECT_EQ(std::string(e.what()), "RapidJSON assertion failed: IsString()");
+  }
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <ostream>
+#include <tuple>
+
 #include "core/json.h"
 #include "core/schema.h"
 
@@ -82,6 +86,120 @@ TEST(Schema, OneOfFailureGivesTheBestBranchOnly) {
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0].pointer, "/1");
   EXPECT_EQ(items[1].pointer, "/2");
+}
+
+
+// ---- issue 17, point 5: errors carry the rule they broke, not only English ----
+
+using Rule = SchemaRule;
+struct Broken {
+  std::string pointer;
+  SchemaRule rule;
+  std::string property;
+  bool operator<(const Broken& o) const {
+    return std::tie(pointer, rule, property) < std::tie(o.pointer, o.rule, o.property);
+  }
+  bool operator==(const Broken&) const = default;
+};
+std::ostream& operator<<(std::ostream& out, const Broken& b) {
+  return out << "{" << b.pointer << ", rule " << static_cast<int>(b.rule) << ", '" << b.property << "'}";
+}
+
+std::vector<Broken> broken(const std::vector<SchemaError>& errors) {
+  std::vector<Broken> out;
+  for (const SchemaError& e : errors) {
+    EXPECT_NE(e.rule, SchemaRule::Other) << e.pointer << ": " << e.message;
+    out.push_back({e.pointer, e.rule, e.property});
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(SchemaRules, EachErrorNamesItsRuleAndMember) {
+  const char* schema = R"({
+    "type": "object", "required": ["a", "it's", "sub"], "additionalProperties": false,
+    "dependencies": {"b": ["needed"]},
+    "properties": {
+      "a": {"type": "string", "minLength": 2}, "b": {"enum": [1, 2]}, "c": {"const": "x"},
+      "d": {"not": {"type": "string"}}, "e": {"type": "string", "pattern": "^x+$"}, "f": {"type": "integer"},
+      "g": {"type": "string", "x-mplp-typed-digest": "sha256"},
+      "h": {"type": "object", "x-mplp-key-order": {"keys": ["p", "q"]}},
+      "it's": {}, "needed": {},
+      "sub": {"type": "object", "required": ["deep/er"], "properties": {"list": {"type": "array", "maxItems": 1}}}
+    }})";
+  auto doc = parse(R"({"a": "x", "b": 3, "c": "y", "d": "s", "e": "y", "f": "1", "g": "nope",
+                       "h": {"q": 1, "p": 2}, "sub": {"list": [1, 2]}, "zz'.": 1})");
+  std::vector<Broken> want = {
+      {"", Rule::Required, "it's"},
+      {"", Rule::AdditionalProperties, "zz'."},
+      {"", Rule::Dependency, "needed"},
+      {"/a", Rule::Bounds, ""},
+      {"/b", Rule::Enum, ""},
+      {"/c", Rule::Const, ""},
+      {"/d", Rule::Not, ""},
+      {"/e", Rule::Pattern, ""},
+      {"/f", Rule::Type, ""},
+      {"/g", Rule::TypedDigest, ""},
+      {"/h", Rule::KeyOrder, ""},
+      {"/sub", Rule::Required, "deep/er"},
+      {"/sub/list", Rule::Bounds, ""},
+  };
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(broken(validate_with_schema_text(schema, doc)), want);
+}
+
+TEST(SchemaRules, MessagesStayValijsonsWords) {
+  auto errors = validate_with_schema_text(R"({"type":"object","required":["x"]})", parse("{}"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].rule, SchemaRule::Required);
+  EXPECT_EQ(errors[0].property, "x");
+  EXPECT_EQ(errors[0].message, "Missing required property 'x'.");
+}
+
+TEST(SchemaRules, RollUpsAreNamedAndDroppedBesideTheirLeaves) {
+  for (const char* d : {"Failed to validate against child schema #0.",
+                        "Failed to validate against any child schemas allowed by oneOf constraint.",
+                        "Failed to validate against any schemas allowed by anyOf constraint.",
+                        "Failed to validate item #3 in array.",
+                        "Failed to validate against additional properties schema"}) {
+    SchemaError e = classify_schema_error("/x", d);
+    EXPECT_EQ(e.rule, SchemaRule::Subschema) << d;
+    EXPECT_TRUE(e.roll_up()) << d;
+    EXPECT_EQ(e.message, d);
+    EXPECT_EQ(e.pointer, "/x");
+  }
+  SchemaError m = classify_schema_error("", "Failed to validate against schema associated with property name 'a'.");
+  EXPECT_EQ(m.rule, SchemaRule::Member);
+  EXPECT_TRUE(m.roll_up());
+  SchemaError other = classify_schema_error("", "Something valijson 2 might say.");
+  EXPECT_EQ(other.rule, SchemaRule::Other);
+  EXPECT_FALSE(other.roll_up());
+  EXPECT_TRUE(other.property.empty());
+  // A member name that looks like the end of the description stays whole.
+  EXPECT_EQ(classify_schema_error("", "Missing required property ''.'.").property, "'.");
+  EXPECT_EQ(classify_schema_error("", "Missing required property ''.").property, "");
+  // No roll-up survives beside a leaf.
+  const std::string schema = R"({"anyOf":[{"required":["a"]},{"required":["b"]}]})";
+  std::vector<Broken> want = {{"", Rule::Required, "a"}, {"", Rule::Required, "b"}};
+  EXPECT_EQ(broken(validate_with_schema_text(schema, parse("{}"))), want);
+}
+
+// The runner metadata schema, as GATE-V2-SSOT-01 reads it: where each
+// failure is and which rule it broke.
+TEST(SchemaRules, RunnerMetaFailuresByPath) {
+  auto doc = parse(R"({"runner_id": "Bad ID", "environment_fingerprint":
+                         {"arch": "x86_64", "os": "linux", "runtime_type": "node", "runtime_version": "unknown"},
+                       "executed_at": 5})");
+  std::vector<Broken> want = {
+      {"", Rule::Required, "container_digest"},
+      {"", Rule::Required, "image_digest"},
+      {"/environment_fingerprint", Rule::KeyOrder, ""},
+      {"/environment_fingerprint/runtime_version", Rule::Not, ""},
+      {"/executed_at", Rule::Type, ""},
+      {"/runner_id", Rule::Pattern, ""},
+  };
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(broken(validate_with_schema("runner-meta.v2", doc)), want);
 }
 
 }  // namespace

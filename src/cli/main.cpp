@@ -63,7 +63,7 @@ int dispatch(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return mplp::cli::dispatch(argc, argv);
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // a failed RapidJSON assertion too (core/rapidjson_assert.h)
     std::cerr << "mplp-gate: internal error: " << e.what() << "\n";
     return mplp::cli::kExitError;
   }

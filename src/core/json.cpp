@@ -157,9 +157,7 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
   std::size_t nul = bytes.find('\0');
   std::string copy;
   if (nul != std::string_view::npos) {
-    out.error.message = "NUL byte in JSON text";
-    out.error.offset = nul;
-    line_and_column(bytes, nul, out.error.line, out.error.column);
+    set_json_error(out.error, bytes, JsonStatus::NulByte, nul);
     return false;
   }
   // StringStream needs a terminator; RapidJSON's UTF-8 validation reads up
@@ -176,9 +174,7 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
     const JsonOptions& options;
     std::vector<DuplicateKey>& dups;
     rapidjson::ParseResult result;
-    bool depth_exceeded = false;
-  bool bad_text = false;  // a string that decodes to ill-formed UTF-8
-  bool number_too_big = false;
+    JsonStatus handler_status = JsonStatus::Ok;  // why the handler stopped the parse
     bool operator()(rapidjson::Document& doc) {
       StrictHandler handler(doc, options, in, dups);
       rapidjson::Reader reader;
@@ -186,23 +182,61 @@ bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out
       // fail: it is what words the error of ill-formed text.
       if (valid_utf8) result = reader.Parse<kParseFlags & ~rapidjson::kParseValidateEncodingFlag>(in, handler);
       else result = reader.Parse<kParseFlags>(in, handler);
-      depth_exceeded = handler.depth_exceeded;
+      // Each flag is the handler's own reason for stopping, which RapidJSON
+      // only reports as kParseErrorTermination ("Terminate parsing due to
+      // Handler error."): copy all of them out, or the reason is lost.
+      handler_status = handler.depth_exceeded   ? JsonStatus::TooDeep
+                       : handler.bad_text       ? JsonStatus::LoneSurrogate
+                       : handler.number_too_big ? JsonStatus::NumberTooBig
+                                                : JsonStatus::Ok;
       return !result.IsError();
     }
-  } gen{in, is_valid_utf8(bytes), options, out.duplicates, {}, false, false, false};
+  } gen{in, is_valid_utf8(bytes), options, out.duplicates, {}};
   out.value.Populate(gen);
   if (gen.result.IsError()) {
     out.value.SetNull();
-    out.error.offset = gen.result.Offset();
-    out.error.message = gen.depth_exceeded ? "nesting deeper than " + std::to_string(options.max_depth) + " levels"
-                        : gen.bad_text     ? "string escape decodes to invalid Unicode (lone surrogate)"
-                        : gen.number_too_big ? "number too big to be stored in double"
-                                             : rapidjson::GetParseError_En(gen.result.Code());
-    line_and_column(bytes, out.error.offset, out.error.line, out.error.column);
+    const bool handler_stop = gen.result.Code() == rapidjson::kParseErrorTermination && gen.handler_status != JsonStatus::Ok;
+    set_json_error(out.error, bytes, handler_stop ? gen.handler_status : JsonStatus::Syntax, gen.result.Offset(),
+                   gen.result.Code(), options.max_depth);
     return false;
   }
   for (DuplicateKey& d : out.duplicates) line_and_column(bytes, d.offset, d.line, d.column);
   return true;
+}
+
+void set_json_error(JsonError& error, std::string_view text, JsonStatus status, std::uint64_t offset,
+                    rapidjson::ParseErrorCode code, unsigned max_depth, std::string_view what) {
+  using rapidjson::kParseErrorNumberTooBig, rapidjson::kParseErrorStringUnicodeSurrogateInvalid;
+  // RapidJSON's codes for failures with a status of their own.
+  if (status == JsonStatus::Syntax && code == kParseErrorNumberTooBig) status = JsonStatus::NumberTooBig;
+  if (status == JsonStatus::Syntax && code == kParseErrorStringUnicodeSurrogateInvalid)
+    status = JsonStatus::LoneSurrogate;
+  error.status = status;
+  error.code = rapidjson::kParseErrorNone;
+  error.offset = offset;
+  switch (status) {
+    case JsonStatus::Ok: error.message.clear(); break;
+    case JsonStatus::NulByte: error.message = "NUL byte in JSON text"; break;
+    case JsonStatus::TooDeep: error.message = "nesting deeper than " + std::to_string(max_depth) + " levels"; break;
+    case JsonStatus::Internal: error.message = std::string(what); break;
+    case JsonStatus::Syntax:
+      error.code = code;
+      error.message = rapidjson::GetParseError_En(code);
+      break;
+    case JsonStatus::NumberTooBig:  // RapidJSON's reader, or our handler (same words)
+      error.code = kParseErrorNumberTooBig;
+      error.message = rapidjson::GetParseError_En(kParseErrorNumberTooBig);
+      break;
+    case JsonStatus::LoneSurrogate:
+      error.code = kParseErrorStringUnicodeSurrogateInvalid;
+      // A high surrogate without its pair is RapidJSON's to word; a lone low
+      // one it decodes (to ill-formed UTF-8), and our handler refuses.
+      error.message = code == kParseErrorStringUnicodeSurrogateInvalid
+                          ? rapidjson::GetParseError_En(code)
+                          : "string escape decodes to invalid Unicode (lone surrogate)";
+      break;
+  }
+  line_and_column(text, offset, error.line, error.column);
 }
 
 std::string json_pointer_token(std::string_view key) {

@@ -7,7 +7,8 @@
 //
 //   JsonDoc doc;
 //   if (!parse_json(bytes, {.max_depth = 256}, doc)) {
-//     // doc.error: message, byte offset, line, column
+//     // doc.error: status (decide on it), message (show it), byte offset,
+//     // line, column
 //   }
 //   for (const DuplicateKey& d : doc.duplicates) ...   // parse still succeeded
 #pragma once
@@ -25,8 +26,25 @@ struct JsonOptions {
   unsigned max_depth = 256;  // arrays and objects nested deeper are an error
 };
 
+// Why a text is not JSON we accept. Callers decide on the status (and on
+// RapidJSON's code for a Syntax error), never on the message's words.
+// The status is the same whichever layer found the failure (RapidJSON's
+// reader, or our handler on what the reader let through).
+enum class JsonStatus {
+  Ok,
+  NulByte,        // a NUL byte in the text (never valid JSON, escaped or not)
+  Syntax,         // RapidJSON's grammar or UTF-8 check failed: `code` says which
+  TooDeep,        // arrays and objects nested deeper than the limit
+  LoneSurrogate,  // a \u escape of a surrogate without its pair (not Unicode)
+  NumberTooBig,   // a number beyond the range of a double
+  Internal,       // a RapidJSON assertion failed (a bug of ours, not the input's)
+};
+
 struct JsonError {
-  std::string message;
+  JsonStatus status = JsonStatus::Ok;
+  // RapidJSON's code for the failure (Syntax, LoneSurrogate, NumberTooBig).
+  rapidjson::ParseErrorCode code = rapidjson::kParseErrorNone;
+  std::string message;  // for people: RapidJSON's English where it has words for it, ours otherwise
   std::uint64_t offset = 0;  // byte offset of the error
   std::uint64_t line = 0;    // 1-based
   std::uint64_t column = 0;  // 1-based, in bytes
@@ -46,6 +64,13 @@ struct JsonDoc {
 };
 
 bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out);
+
+// Sets `error` to `status` at byte `offset` of `text`, worded once for every
+// JSON reader of core: `code` is RapidJSON's (Syntax), `max_depth` the limit
+// (TooDeep), `what` the assertion's text (Internal).
+void set_json_error(JsonError& error, std::string_view text, JsonStatus status, std::uint64_t offset,
+                    rapidjson::ParseErrorCode code = rapidjson::kParseErrorNone, unsigned max_depth = 0,
+                    std::string_view what = {});
 
 // RFC 6901 escaping of one reference token ("~" -> "~0", "/" -> "~1").
 std::string json_pointer_token(std::string_view key);

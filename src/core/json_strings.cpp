@@ -1,11 +1,11 @@
 #include "core/json_strings.h"
 
-#include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include <algorithm>
 
+#include "core/rapidjson_assert.h"
 #include "core/text.h"
 
 namespace mplp {
@@ -114,9 +114,7 @@ bool collect_json_strings(std::string_view bytes, unsigned max_depth,
   // MemoryStream reports NUL at its end, so a NUL inside would end the text
   // early; it is never valid JSON outside a string nor unescaped inside one.
   if (std::size_t nul = bytes.find('\0'); nul != std::string_view::npos) {
-    error.message = "NUL byte in JSON text";
-    error.offset = nul;
-    line_and_column(bytes, nul, error.line, error.column);
+    set_json_error(error, bytes, JsonStatus::NulByte, nul);
     return false;
   }
   rapidjson::MemoryStream in(bytes.data(), bytes.size());
@@ -125,17 +123,15 @@ bool collect_json_strings(std::string_view bytes, unsigned max_depth,
   rapidjson::ParseResult r;
   try {
     r = reader.Parse<kFlags>(in, handler);
-  } catch (const char* what) {  // RAPIDJSON_ASSERT (see meson.build)
+  } catch (const JsonAssertion& e) {  // core/rapidjson_assert.h
     out.clear();
-    error.message = what;
+    set_json_error(error, bytes, JsonStatus::Internal, in.Tell(), rapidjson::kParseErrorNone, max_depth, e.what());
     return false;
   }
   if (r.IsError()) {
     out.clear();
-    error.offset = r.Offset();
-    error.message = handler.depth_exceeded ? "nesting deeper than " + std::to_string(max_depth) + " levels"
-                                           : rapidjson::GetParseError_En(r.Code());
-    line_and_column(bytes, error.offset, error.line, error.column);
+    set_json_error(error, bytes, handler.depth_exceeded ? JsonStatus::TooDeep : JsonStatus::Syntax, r.Offset(), r.Code(),
+                   max_depth);
     return false;
   }
   return true;

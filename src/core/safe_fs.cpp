@@ -20,6 +20,31 @@ namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+// Sets `error` from a failed system call's errno and returns false.
+bool fail_errno(FileError& error, int err, std::string message) {
+  error.status = file_status_of(err);
+  error.errno_value = err;
+  error.message = std::move(message);
+  return false;
+}
+
+// Sets `error` for a failure no system call reported (errno 0); returns false.
+bool fail_status(FileError& error, FileStatus status, std::string message) {
+  error.status = status;
+  error.errno_value = 0;
+  error.message = std::move(message);
+  return false;
+}
+
+// The string form of each function: the message only.
+template <typename Fn>
+auto message_only(std::string& error, Fn&& fn) {
+  FileError e;
+  auto result = fn(e);
+  if (e.status != FileStatus::Ok) error = std::move(e.message);
+  return result;
+}
+
 EntryType type_of(mode_t mode) {
   if (S_ISREG(mode)) return EntryType::Regular;
   if (S_ISDIR(mode)) return EntryType::Directory;
@@ -73,12 +98,9 @@ int openat2_beneath(int root, const std::string& rel, int flags) {
 
 // Opens the directory holding the last component of `rel`; returns the fd
 // (or -1) and leaves the last component in `leaf`.
-int open_parent_beneath(const Dir& root, std::string_view rel, std::string& leaf, std::string& error) {
+int open_parent_beneath(const Dir& root, std::string_view rel, std::string& leaf, FileError& error) {
   int cur = ::dup(root.fd());
-  if (cur < 0) {
-    error = errno_text(errno);
-    return -1;
-  }
+  if (cur < 0) return fail_errno(error, errno, errno_text(errno)), -1;
   std::size_t start = 0;
   for (;;) {
     std::size_t slash = rel.find('/', start);
@@ -91,9 +113,10 @@ int open_parent_beneath(const Dir& root, std::string_view rel, std::string& leaf
     int err = errno;
     ::close(cur);
     if (next < 0) {
-      error = (err == ELOOP || err == ENOTDIR) ? "'" + std::string(rel.substr(0, slash)) +
-                                                     "' is not a directory (or is a symbolic link)"
-                                               : "'" + std::string(rel.substr(0, slash)) + "': " + errno_text(err);
+      fail_errno(error, err,
+                 (err == ELOOP || err == ENOTDIR)
+                     ? "'" + std::string(rel.substr(0, slash)) + "' is not a directory (or is a symbolic link)"
+                     : "'" + std::string(rel.substr(0, slash)) + "': " + errno_text(err));
       return -1;
     }
     cur = next;
@@ -102,6 +125,19 @@ int open_parent_beneath(const Dir& root, std::string_view rel, std::string& leaf
 }
 
 }  // namespace
+
+FileStatus file_status_of(int err) {
+  switch (err) {
+    case 0: return FileStatus::Ok;
+    case ENOENT: return FileStatus::NotFound;
+    case EACCES:
+    case EPERM: return FileStatus::Denied;
+    case ELOOP: return FileStatus::Link;
+    case ENOTDIR: return FileStatus::NotDirectory;
+    case EISDIR: return FileStatus::NotRegular;
+    default: return FileStatus::Other;
+  }
+}
 
 std::string_view to_string(EntryType t) {
   switch (t) {
@@ -117,22 +153,24 @@ std::string_view to_string(EntryType t) {
   return "special file";
 }
 
-std::optional<Dir> Dir::open(const std::string& path, std::string& error) {
+std::optional<Dir> Dir::open(const std::string& path, FileError& error) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    error = path + ": " + errno_text(errno);
-    return std::nullopt;
-  }
+  if (fd < 0) return fail_errno(error, errno, path + ": " + errno_text(errno)), std::nullopt;
   return Dir(fd, path);
 }
 
-std::optional<Dir> Dir::open_beneath(const Dir& root, std::string_view rel, std::string& error) {
+std::optional<Dir> Dir::open(const std::string& path, std::string& error) {
+  return message_only(error, [&](FileError& e) { return open(path, e); });
+}
+
+std::optional<Dir> Dir::open_beneath(const Dir& root, std::string_view rel, FileError& error) {
   if (rel.empty()) {
     int fd = ::fcntl(root.fd(), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) return error = root.path() + ": " + errno_text(errno), std::nullopt;
+    if (fd < 0) return fail_errno(error, errno, root.path() + ": " + errno_text(errno)), std::nullopt;
     return Dir(fd, root.path());
   }
-  if (!is_safe_relative_path(rel)) return error = "'" + std::string(rel) + "': unsafe path", std::nullopt;
+  if (!is_safe_relative_path(rel))
+    return fail_status(error, FileStatus::UnsafePath, "'" + std::string(rel) + "': unsafe path"), std::nullopt;
   std::string leaf;
   int parent = open_parent_beneath(root, rel, leaf, error);
   if (parent < 0) return std::nullopt;
@@ -140,20 +178,29 @@ std::optional<Dir> Dir::open_beneath(const Dir& root, std::string_view rel, std:
   return open_child(parent, leaf, std::string(rel), root.path() + "/" + std::string(rel), error);
 }
 
-std::optional<Dir> Dir::open_at(const Dir& parent, const std::string& name, std::string& error) {
+std::optional<Dir> Dir::open_beneath(const Dir& root, std::string_view rel, std::string& error) {
+  return message_only(error, [&](FileError& e) { return open_beneath(root, rel, e); });
+}
+
+std::optional<Dir> Dir::open_at(const Dir& parent, const std::string& name, FileError& error) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
       name.find('\0') != std::string::npos)
-    return error = "'" + name + "': not a directory name", std::nullopt;
+    return fail_status(error, FileStatus::UnsafePath, "'" + name + "': not a directory name"), std::nullopt;
   return open_child(parent.fd(), name, name, parent.path() + "/" + name, error);
 }
 
+std::optional<Dir> Dir::open_at(const Dir& parent, const std::string& name, std::string& error) {
+  return message_only(error, [&](FileError& e) { return open_at(parent, name, e); });
+}
+
 std::optional<Dir> Dir::open_child(int parent, const std::string& leaf, const std::string& shown, std::string path,
-                                   std::string& error) {
+                                   FileError& error) {
   int fd = ::openat(parent, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    error = (err == ELOOP || err == ENOTDIR) ? "'" + shown + "' is not a directory (or is a symbolic link)"
-                                             : "'" + shown + "': " + errno_text(err);
+    fail_errno(error, err,
+               (err == ELOOP || err == ENOTDIR) ? "'" + shown + "' is not a directory (or is a symbolic link)"
+                                                : "'" + shown + "': " + errno_text(err));
     return std::nullopt;
   }
   return Dir(fd, std::move(path));
@@ -191,8 +238,9 @@ int open_listed_dir(const Dir& root, const std::string& rel, const struct stat& 
                        : openat2_beneath(root.fd(), rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 && errno == ENOSYS) {
     std::string leaf;
-    int parent = open_parent_beneath(root, rel, leaf, error);
-    if (parent < 0) return -1;
+    FileError why;
+    int parent = open_parent_beneath(root, rel, leaf, why);
+    if (parent < 0) return error = std::move(why.message), -1;
     fd = ::openat(parent, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     int err = errno;
     ::close(parent);
@@ -279,18 +327,23 @@ namespace {
 
 // The component walk of open_regular_beneath: the fallback without openat2,
 // and the path that words an error (which component is missing or a link).
-int open_regular_by_components(const Dir& root, std::string_view rel, std::string& error, struct stat& st) {
+int open_regular_by_components(const Dir& root, std::string_view rel, FileError& error, struct stat& st) {
   std::string leaf;
   int parent = open_parent_beneath(root, rel, leaf, error);
   if (parent < 0) return -1;
   FdCloser closer{parent};
   int fd = ::openat(parent, leaf.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
-    error = errno == ELOOP ? "is a symbolic link" : errno_text(errno);
+    int err = errno;
+    fail_errno(error, err, err == ELOOP ? "is a symbolic link" : errno_text(err));
     return -1;
   }
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = std::string("is a ") + std::string(to_string(type_of(st.st_mode))) + ", not a regular file";
+    // A directory is what read(2) would refuse with EISDIR.
+    if (S_ISDIR(st.st_mode)) error.errno_value = EISDIR;
+    else error.errno_value = 0;
+    error.status = FileStatus::NotRegular;
+    error.message = std::string("is a ") + std::string(to_string(type_of(st.st_mode))) + ", not a regular file";
     ::close(fd);
     return -1;
   }
@@ -299,11 +352,8 @@ int open_regular_by_components(const Dir& root, std::string_view rel, std::strin
 
 }  // namespace
 
-int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error, struct stat* st_out) {
-  if (!is_safe_relative_path(rel)) {
-    error = "unsafe path";
-    return -1;
-  }
+int open_regular_beneath(const Dir& root, std::string_view rel, FileError& error, struct stat* st_out) {
+  if (!is_safe_relative_path(rel)) return fail_status(error, FileStatus::UnsafePath, "unsafe path"), -1;
   // O_NONBLOCK keeps a FIFO put in a file's place from hanging the open; it
   // changes nothing for the regular file that is read (Linux ignores it
   // there), so it is never cleared.
@@ -318,26 +368,34 @@ int open_regular_beneath(const Dir& root, std::string_view rel, std::string& err
   return fd;
 }
 
-std::optional<Entry> stat_beneath(const Dir& root, std::string_view rel, std::string& error) {
-  if (!is_safe_relative_path(rel)) return error = "unsafe path", std::nullopt;
+int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error, struct stat* st) {
+  return message_only(error, [&](FileError& e) { return open_regular_beneath(root, rel, e, st); });
+}
+
+std::optional<Entry> stat_beneath(const Dir& root, std::string_view rel, FileError& error) {
+  if (!is_safe_relative_path(rel)) return fail_status(error, FileStatus::UnsafePath, "unsafe path"), std::nullopt;
   std::string leaf;
   int parent = open_parent_beneath(root, rel, leaf, error);
   if (parent < 0) return std::nullopt;
   FdCloser closer{parent};
   struct stat st {};
-  if (::fstatat(parent, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return error = errno_text(errno), std::nullopt;
+  if (::fstatat(parent, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return fail_errno(error, errno, errno_text(errno)), std::nullopt;
   return entry_of(std::string(rel), st);
 }
 
-bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::string& error, const struct stat* known) {
+std::optional<Entry> stat_beneath(const Dir& root, std::string_view rel, std::string& error) {
+  return message_only(error, [&](FileError& e) { return stat_beneath(root, rel, e); });
+}
+
+bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, FileError& error, const struct stat* known) {
   struct stat st {};
   if (known != nullptr) st = *known;
   else if (::fstat(fd, &st) != 0) st.st_size = 0;
   const auto expected = static_cast<std::uint64_t>(std::max<off_t>(st.st_size, 0));
-  if (expected > max_bytes) {
-    error = "file is " + std::to_string(st.st_size) + " bytes, over the limit of " + std::to_string(max_bytes);
-    return false;
-  }
+  if (expected > max_bytes)
+    return fail_status(error, FileStatus::TooBig,
+                       "file is " + std::to_string(st.st_size) + " bytes, over the limit of " + std::to_string(max_bytes));
   // Read straight into `out`, sized for the whole file plus one byte: a file
   // of the size fstat gave ends with a short read, so one read() suffices.
   out.resize(static_cast<std::size_t>(expected) + 1);
@@ -347,15 +405,13 @@ bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::str
     ssize_t n = ::read(fd, out.data() + have, out.size() - have);
     if (n < 0) {
       if (errno == EINTR) continue;
-      error = errno_text(errno);
       out.clear();
-      return false;
+      return fail_errno(error, errno, errno_text(errno));
     }
     have += static_cast<std::size_t>(n);
     if (have > max_bytes) {
-      error = "file grew over the limit of " + std::to_string(max_bytes) + " bytes";
       out.clear();
-      return false;
+      return fail_status(error, FileStatus::TooBig, "file grew over the limit of " + std::to_string(max_bytes) + " bytes");
     }
     if (n == 0 || (have == expected && have < out.size())) break;
   }
@@ -363,33 +419,45 @@ bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::str
   return true;
 }
 
+bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::string& error, const struct stat* known) {
+  return message_only(error, [&](FileError& e) { return read_fd_limited(fd, max_bytes, out, e, known); });
+}
+
 bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,
-                  std::string& error) {
+                  FileError& error) {
   int fd = open_regular_beneath(root, rel, error);
   if (fd < 0) return false;
   FdCloser closer{fd};
   return read_fd_limited(fd, max_bytes, out, error);
 }
 
-bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error) {
+bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,
+                  std::string& error) {
+  return message_only(error, [&](FileError& e) { return read_beneath(root, rel, max_bytes, out, e); });
+}
+
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, FileError& error) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    error = path + ": " + errno_text(errno);
-    return false;
-  }
+  if (fd < 0) return fail_errno(error, errno, path + ": " + errno_text(errno));
   FdCloser closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = path + ": not a regular file";
+    // A directory is what read(2) would refuse with EISDIR.
+    fail_status(error, FileStatus::NotRegular, path + ": not a regular file");
+    if (S_ISDIR(st.st_mode)) error.errno_value = EISDIR;
     return false;
   }
   int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   if (!read_fd_limited(fd, max_bytes, out, error)) {
-    error = path + ": " + error;
+    error.message = path + ": " + error.message;
     return false;
   }
   return true;
+}
+
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error) {
+  return message_only(error, [&](FileError& e) { return read_file(path, max_bytes, out, e); });
 }
 
 bool is_safe_relative_path(std::string_view rel) {
@@ -405,9 +473,11 @@ bool is_safe_relative_path(std::string_view rel) {
   }
 }
 
-bool write_file_at(const Dir& dir, const std::string& name, std::string_view bytes, const FileAttrs& attrs,
-                   std::string& error) {
-  const std::string shown = dir.path() + "/" + name;
+namespace {
+
+// write_file_at, its messages naming the file `shown`.
+bool write_file_shown(const Dir& dir, const std::string& name, std::string_view bytes, const FileAttrs& attrs,
+                      const std::string& shown, FileError& error) {
   std::string tmp;
   int fd = -1;
   for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
@@ -418,10 +488,7 @@ bool write_file_at(const Dir& dir, const std::string& name, std::string_view byt
     fd = ::openat(dir.fd(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 && errno != EEXIST) break;
   }
-  if (fd < 0) {
-    error = shown + ": cannot create temporary file: " + errno_text(errno);
-    return false;
-  }
+  if (fd < 0) return fail_errno(error, errno, shown + ": cannot create temporary file: " + errno_text(errno));
   bool ok = true;
   std::size_t done = 0;
   while (ok && done < bytes.size()) {
@@ -442,30 +509,39 @@ bool write_file_at(const Dir& dir, const std::string& name, std::string_view byt
   }
   if (!ok) {
     ::unlinkat(dir.fd(), tmp.c_str(), 0);
-    error = shown + ": write failed: " + errno_text(err);
-    return false;
+    return fail_errno(error, err, shown + ": write failed: " + errno_text(err));
   }
   ::fsync(dir.fd());
   return true;
 }
 
-bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error) {
+}  // namespace
+
+bool write_file_at(const Dir& dir, const std::string& name, std::string_view bytes, const FileAttrs& attrs,
+                   FileError& error) {
+  return write_file_shown(dir, name, bytes, attrs, dir.path() + "/" + name, error);
+}
+
+bool write_file_at(const Dir& dir, const std::string& name, std::string_view bytes, const FileAttrs& attrs,
+                   std::string& error) {
+  return message_only(error, [&](FileError& e) { return write_file_at(dir, name, bytes, attrs, e); });
+}
+
+bool write_file_atomic(const std::string& path, std::string_view bytes, FileError& error) {
   std::string dir = ".";
   std::size_t slash = path.rfind('/');
   if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string why;
-  std::optional<Dir> d = Dir::open(dir, why);
+  std::optional<Dir> d = Dir::open(dir, error);
   if (!d) {
-    error = path + ": write failed: " + why;
+    error.message = path + ": write failed: " + error.message;
     return false;
   }
-  if (!write_file_at(*d, name, bytes, {}, error)) {
-    const std::string shown = d->path() + "/" + name;  // how write_file_at names it
-    if (error.rfind(shown, 0) == 0) error = path + error.substr(shown.size());
-    return false;
-  }
-  return true;
+  return write_file_shown(*d, name, bytes, {}, path, error);  // named as the caller named it
+}
+
+bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error) {
+  return message_only(error, [&](FileError& e) { return write_file_atomic(path, bytes, e); });
 }
 
 }  // namespace mplp

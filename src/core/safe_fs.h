@@ -8,8 +8,13 @@
 //
 //   auto root = Dir::open("packs/p1");          // nullopt + error on failure
 //   auto tree = walk(*root, {.max_entries = 100000});
-//   std::string bytes, err;
-//   if (!read_beneath(*root, "manifest.json", max, bytes, err)) ...
+//   std::string bytes;
+//   FileError err;
+//   if (!read_beneath(*root, "manifest.json", max, bytes, err))
+//     if (err.status == FileStatus::NotFound) ...   // decide on the status, show err.message
+//
+// Each function that fails takes a FileError (status, errno, message) or,
+// for callers that only show why, a std::string that gets the message.
 #pragma once
 
 #include <sys/stat.h>
@@ -21,6 +26,30 @@
 #include <vector>
 
 namespace mplp {
+
+// Why a file operation failed, as ninja's FileReader reports it: a status to
+// decide on and the errno behind it. Callers decide on these, never on the
+// message, which is for people only.
+enum class FileStatus {
+  Ok,
+  NotFound,      // ENOENT: it, or a directory above it, does not exist
+  Denied,        // EACCES, EPERM
+  Link,          // ELOOP: a symbolic link, which nothing here follows
+  NotDirectory,  // ENOTDIR: a component above it is not a directory
+  NotRegular,    // a directory (EISDIR), FIFO, socket or device where a regular file is wanted
+  TooBig,        // over the size limit (errno 0)
+  UnsafePath,    // not a clean relative path (errno 0; see is_safe_relative_path)
+  Other,         // any other errno (EIO, EMFILE, ...)
+};
+
+struct FileError {
+  FileStatus status = FileStatus::Ok;
+  int errno_value = 0;  // the failed system call's errno; 0 when none failed
+  std::string message;  // names the place and says why, for people
+};
+
+// The status of a failed system call's errno (EISDIR is NotRegular).
+FileStatus file_status_of(int errno_value);
 
 enum class EntryType { Regular, Directory, Symlink, Fifo, Socket, CharDevice, BlockDevice, Other };
 std::string_view to_string(EntryType t);
@@ -40,12 +69,15 @@ struct Entry {
 // An open directory handle (closes on destruction).
 class Dir {
  public:
+  static std::optional<Dir> open(const std::string& path, FileError& error);
   static std::optional<Dir> open(const std::string& path, std::string& error);
   // The directory `rel` beneath `root` ("" is root itself), no component
   // followed if it is a link. `error` names the failing component.
+  static std::optional<Dir> open_beneath(const Dir& root, std::string_view rel, FileError& error);
   static std::optional<Dir> open_beneath(const Dir& root, std::string_view rel, std::string& error);
   // The directory entry `name` (one component, any bytes but '/') of `parent`,
   // not followed if it is a link.
+  static std::optional<Dir> open_at(const Dir& parent, const std::string& name, FileError& error);
   static std::optional<Dir> open_at(const Dir& parent, const std::string& name, std::string& error);
   Dir(Dir&& other) noexcept;
   Dir& operator=(Dir&& other) noexcept;
@@ -61,7 +93,7 @@ class Dir {
  private:
   Dir(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   static std::optional<Dir> open_child(int parent, const std::string& leaf, const std::string& shown, std::string path,
-                                       std::string& error);
+                                       FileError& error);
   int fd_ = -1;
   std::string path_;
 };
@@ -83,17 +115,23 @@ WalkResult walk(const Dir& root, const WalkOptions& options);
 // -1 and sets `error` when a component is missing, is a link, or is not the
 // expected kind. The final component must be a regular file; with `st`, what
 // fstat said of it is stored there.
+int open_regular_beneath(const Dir& root, std::string_view rel, FileError& error, struct stat* st = nullptr);
 int open_regular_beneath(const Dir& root, std::string_view rel, std::string& error, struct stat* st = nullptr);
 
 // What lstat says of `rel` beneath `root`, no component followed; nullopt
 // (with `error`) when it or a directory above it is missing or a link.
+std::optional<Entry> stat_beneath(const Dir& root, std::string_view rel, FileError& error);
 std::optional<Entry> stat_beneath(const Dir& root, std::string_view rel, std::string& error);
 
 // All of an open file's bytes, failing when it is or grows over `max_bytes`.
 // `known` is what fstat said of `fd` already (saves a call).
+bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, FileError& error,
+                     const struct stat* known = nullptr);
 bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, std::string& error,
                      const struct stat* known = nullptr);
 // Reads a whole regular file beneath `root`; fails when it exceeds max_bytes.
+bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,
+                  FileError& error);
 bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes, std::string& out,
                   std::string& error);
 
@@ -103,6 +141,7 @@ bool is_safe_relative_path(std::string_view rel);
 
 // Writes `bytes` to `path` atomically: a temporary file in the same
 // directory, fsync, rename over `path`, fsync of the directory.
+bool write_file_atomic(const std::string& path, std::string_view bytes, FileError& error);
 bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error);
 
 // Permission bits and owner of a file written by write_file_at (owner
@@ -116,9 +155,12 @@ struct FileAttrs {
 // O_EXCL beside it, mode and owner set, fsync, renameat, fsync of `dir`).
 // Nothing is resolved by path: a link swapped in is replaced, never followed.
 bool write_file_at(const Dir& dir, const std::string& name, std::string_view bytes, const FileAttrs& attrs,
+                   FileError& error);
+bool write_file_at(const Dir& dir, const std::string& name, std::string_view bytes, const FileAttrs& attrs,
                    std::string& error);
 
 // Reads a whole ordinary file by path (for user-supplied policies etc.).
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, FileError& error);
 bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error);
 
 }  // namespace mplp

@@ -26,6 +26,12 @@ constexpr const char* kRe2Pattern = "x-mplp-re2-pattern";
 constexpr const char* kKeyOrder = "x-mplp-key-order";
 constexpr const char* kTypedDigest = "x-mplp-typed-digest";
 
+// The opening words of our keywords' descriptions (classify_schema_error
+// names their rule by them).
+constexpr std::string_view kPatternWords = "does not match the pattern ";
+constexpr std::string_view kKeyOrderWords = "keys must be exactly ";
+constexpr std::string_view kTypedDigestWords = "must be a typed digest sha256:<64 lowercase hex>";
+
 using valijson::adapters::Adapter;
 using valijson::constraints::Constraint;
 using valijson::constraints::PolyConstraint;
@@ -40,7 +46,7 @@ class Re2PatternConstraint : public PolyConstraint {
     if (!target.isString() || !target.getString(s)) return true;  // pattern applies to strings only
     if (re2::RE2::PartialMatch(s, *re_)) return true;
     if (results != nullptr)
-      results->pushError(context, "does not match the pattern " + re_->pattern());
+      results->pushError(context, std::string(kPatternWords) + re_->pattern());
     return false;
   }
 
@@ -67,7 +73,7 @@ class KeyOrderConstraint : public PolyConstraint {
     if (results != nullptr) {
       std::string want = join(keys_);
       if (!optional_last_.empty()) want += " (then optionally " + join(optional_last_) + ")";
-      results->pushError(context, "keys must be exactly " + want + " in that order; found " +
+      results->pushError(context, std::string(kKeyOrderWords) + want + " in that order; found " +
                                       (found.empty() ? std::string("no keys") : join(found)));
     }
     return false;
@@ -106,7 +112,7 @@ class TypedDigestConstraint : public PolyConstraint {
     if (!target.isString() || !target.getString(s)) return true;  // `type` reports non-strings
     if (is_typed_sha256(s)) return true;
     if (results != nullptr)
-      results->pushError(context, "must be a typed digest sha256:<64 lowercase hex>");
+      results->pushError(context, std::string(kTypedDigestWords));
     return false;
   }
 
@@ -227,7 +233,7 @@ std::string to_pointer(const std::vector<std::string>& context) {
   return p;
 }
 
-bool is_type_error(const SchemaError& e) { return e.message.rfind("Value type not permitted", 0) == 0; }
+bool is_type_error(const SchemaError& e) { return e.rule == SchemaRule::Type; }
 
 bool below(const std::string& pointer, const std::string& parent) {
   return pointer.size() > parent.size() && pointer.compare(0, parent.size(), parent) == 0 &&
@@ -244,8 +250,7 @@ bool below(const std::string& pointer, const std::string& parent) {
 std::vector<SchemaError> best_match(std::vector<SchemaError> all) {
   std::vector<SchemaError> leaves;
   for (SchemaError& e : all)
-    if (e.message.rfind("Failed to validate against", 0) != 0 && e.message.rfind("Failed to validate item #", 0) != 0)
-      leaves.push_back(e);
+    if (!e.roll_up()) leaves.push_back(e);
   if (leaves.empty()) return all;
   std::vector<SchemaError> out;
   for (const SchemaError& e : leaves) {
@@ -270,14 +275,67 @@ std::vector<SchemaError> run(const valijson::Schema& schema, const rapidjson::Va
   std::vector<SchemaError> out;
   valijson::ValidationResults::Error e;
   while (results.popError(e)) {
-    // Roll-up messages repeat a child's failure; the child says what is wrong.
-    if (e.description.rfind("Failed to validate against schema associated with property", 0) == 0) continue;
-    out.push_back({to_pointer(e.context), e.description});
+    SchemaError x = classify_schema_error(to_pointer(e.context), std::move(e.description));
+    // A member's roll-up repeats the member's failure; the member says what is wrong.
+    if (x.rule != SchemaRule::Member) out.push_back(std::move(x));
   }
   return best_match(std::move(out));
 }
 
+// valijson's descriptions (validation_visitor.hpp) and ours, by their opening
+// words; the first that fits names the rule. `quoted`: the description goes
+// on with the member's name, then "'.".
+struct RuleWords {
+  std::string_view words;
+  SchemaRule rule;
+  bool quoted = false;
+};
+constexpr RuleWords kRuleWords[] = {
+    {"Failed to validate against schema associated with property", SchemaRule::Member},
+    {"Failed to validate against", SchemaRule::Subschema},  // allOf, anyOf, oneOf, if, dependencies ...
+    {"Failed to validate item #", SchemaRule::Subschema},  // items
+    {"Failed to any values against subschema in 'contains'", SchemaRule::Subschema},
+    {"Value type not permitted by 'type' constraint", SchemaRule::Type},
+    {"Missing required property '", SchemaRule::Required, true},
+    {"Object contains a property that could not be validated using 'properties' or 'additionalProperties' "
+     "constraints: '",
+     SchemaRule::AdditionalProperties, true},
+    {"Failed to match against any enum values", SchemaRule::Enum},
+    {"Failed to match expected value set by 'const' constraint", SchemaRule::Const},
+    {"Target value and comparison value are not equal", SchemaRule::Const},
+    {"Target should not validate against schema specified in 'not' constraint", SchemaRule::Not},
+    {"Failed to match regex specified by 'pattern' constraint", SchemaRule::Pattern},
+    {kPatternWords, SchemaRule::Pattern},
+    {kKeyOrderWords, SchemaRule::KeyOrder},
+    {kTypedDigestWords, SchemaRule::TypedDigest},
+    {"Missing dependency '", SchemaRule::Dependency, true},
+    {"String should be no ", SchemaRule::Bounds},
+    {"Array should contain no ", SchemaRule::Bounds},
+    {"Array contains more items than allowed", SchemaRule::Bounds},
+    {"Cannot validate item #", SchemaRule::Bounds},  // additionalItems: false
+    {"Object should have no ", SchemaRule::Bounds},
+    {"Expected number ", SchemaRule::Bounds},
+    {"Value should be a multiple of ", SchemaRule::Bounds},
+    {"Value could not be converted", SchemaRule::Bounds},  // multipleOf
+    {"Elements at indexes #", SchemaRule::Bounds},        // uniqueItems
+};
+
 }  // namespace
+
+SchemaError classify_schema_error(std::string pointer, std::string description) {
+  SchemaError out;
+  out.pointer = std::move(pointer);
+  for (const RuleWords& r : kRuleWords) {
+    if (std::string_view(description).substr(0, r.words.size()) != r.words) continue;
+    out.rule = r.rule;
+    std::string_view rest = std::string_view(description).substr(r.words.size());
+    if (r.quoted && rest.size() >= 2 && rest.substr(rest.size() - 2) == "'.")
+      out.property = std::string(rest.substr(0, rest.size() - 2));
+    break;
+  }
+  out.message = std::move(description);
+  return out;
+}
 
 std::vector<SchemaError> validate_with_schema(std::string_view name, const rapidjson::Value& doc) {
   static std::mutex mu;

@@ -21,6 +21,7 @@
 #include "engine/registries.h"
 #include "engine/finding_cap.h"
 #include "engine/fold.h"
+#include "engine/internal_error.h"
 #include "engine/not_verified.h"
 #include "gates/evidence_reuse.h"
 #include "gates/gate_list.h"
@@ -116,35 +117,15 @@ bool known_gate(std::string_view id, std::string& error) {
 }
 
 // An internal failure of a gate is a finding too, so every format shows it.
-void report_internal_error(CollectingSink& sink, const char* what) {
-  Finding f;
-  f.severity = Severity::Error;
-  f.code = "internal.error";
-  f.message = std::string("internal error in gate: ") + what;
-  f.hint = "please report this with the pack that caused it";
-  sink.report(std::move(f));
-}
+void report_internal_error(CollectingSink& sink, std::string_view what) { sink.report(internal_error_finding(what)); }
 
 // Runs one gate's work on one scope, so that an exception in any gate
-// (pack, runners or collection) becomes a finding on `sinks` and never ends
-// the run without a report.
-// Runs `fn`; an exception it throws becomes its message.
-template <typename Fn>
-std::optional<std::string> failure_of(Fn&& fn) {
-  try {
-    fn();
-    return std::nullopt;
-  } catch (const std::exception& e) {
-    return std::string(e.what());
-  } catch (const char* w) {  // RAPIDJSON_ASSERT (see meson.build)
-    return std::string(w);
-  }
-}
-
+// (pack, runners or collection), a failed RapidJSON assertion included,
+// becomes a finding on `sinks` and never ends the run without a report.
 template <typename Fn>
 void guarded(const std::vector<CollectingSink*>& sinks, Fn&& fn) {
-  if (std::optional<std::string> what = failure_of(fn))
-    for (CollectingSink* s : sinks) report_internal_error(*s, what->c_str());
+  if (std::optional<std::string> what = run_caught(fn))
+    for (CollectingSink* s : sinks) report_internal_error(*s, *what);
 }
 
 // A pack that was found but cannot be opened now (removed, made unreadable
@@ -358,7 +339,7 @@ CheckedPack summarize(const Pack& pack, const std::vector<const Gate*>& collecti
   c.summaries.resize(collection.size());
   c.summary_errors.resize(collection.size());
   for (std::size_t k = 0; k < collection.size(); ++k)
-    c.summary_errors[k] = failure_of([&] { c.summaries[k] = collection[k]->summarize(pack, ctx); });
+    c.summary_errors[k] = run_caught([&] { c.summaries[k] = collection[k]->summarize(pack, ctx); });
   return c;
 }
 
@@ -605,7 +586,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       collecting.push_back(sinks.back().get());
       summaries.push_back(checked[i].summaries[c].get());
       if (const std::optional<std::string>& what = checked[i].summary_errors[c])
-        report_internal_error(*sinks.back(), what->c_str());
+        report_internal_error(*sinks.back(), *what);
     }
     std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
     guarded(collecting, [&] { g->check_collection(summaries, ctx, sink_ptrs); });

@@ -214,6 +214,22 @@ TEST(PackStructure, LayoutVersionAndStatusAreReportedOnceEach) {
   }
 }
 
+// Issue 17, point 5: which schema errors repeat an own check is decided on
+// the rule and the member valijson names, not on the words of its message.
+TEST(PackStructure, OnlyTheOwnCheckedMembersAreLeftOutOfSchemaFindings) {
+  TempDir tmp;
+  std::string p = copy_good_pack(tmp);
+  test::set_json(p + "/manifest.json", "/pack_id", "");
+  test::set_json(p + "/manifest.json", "/pack_layout_version", "");
+  RunReport r = run(p);
+  EXPECT_EQ(code_set(r), (std::set<std::string>{"manifest.layout_version", "manifest.schema"})) << dump(r);
+  std::vector<Finding> schema = findings_with(r, "manifest.schema");
+  ASSERT_EQ(schema.size(), 1u) << dump(r);
+  EXPECT_EQ(schema[0].message, "manifest schema: Missing required property 'pack_id'.");
+  EXPECT_EQ(schema[0].location.pointer, "");
+  EXPECT_TRUE(schema[0].schema_rule);
+}
+
 TEST(PackStructure, SchemaErrorsCarryPointers) {
   RunReport r = run(fixture("pack-structure/fail-manifest-schema"));
   std::set<std::string> pointers;

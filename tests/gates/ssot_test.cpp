@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/json.h"
@@ -542,6 +543,31 @@ TEST_F(SsotEdit, RegistryWithoutRunners) {
 TEST_F(SsotEdit, NoRegistryNoRegistryCheck) {
   set_both(pack, "runner_id", "\"my-private-runner\"");
   EXPECT_EQ(status_of(run_sealed(), kGate), GateStatus::Pass);
+}
+
+// Issue 17, point 5: the schema's findings are worded by the rule broken
+// (a digest missing under both names is one finding; `not` says placeholder),
+// decided on valijson's structured result, and other rules keep its words.
+TEST_F(SsotEdit, RunnerMetaSchemaFindingsByRule) {
+  set_json(meta, "/container_digest", "");
+  set_json(meta, "/executed_at", "");
+  set_json(meta, "/environment_fingerprint/generated_at", "\"none\"");
+  RunReport r = run_sealed();
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const Finding& f : findings(r, "ssot.runner-meta-schema")) {
+    EXPECT_EQ(f.file, "reports/runner.meta.json");
+    got.emplace_back(f.location.pointer, f.message);
+  }
+  std::sort(got.begin(), got.end());
+  const std::string lead = "not valid against schemas/runner-meta.v2.schema.json: ";
+  std::vector<std::pair<std::string, std::string>> want = {
+      {"", lead + "Missing required property 'executed_at'."},  // another rule: valijson's words
+      {"", lead + "missing required property 'container_digest' (or the legacy 'image_digest')"},
+      {"/environment_fingerprint/generated_at",
+       lead + "is empty or a placeholder (unknown, pending, none, null, placeholder, n/a, tbd)"},
+  };
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(got, want) << test::dump(r, kGate);
 }
 
 TEST_F(SsotEdit, FindingsAreLocatedAndOneLine) {
