@@ -74,7 +74,7 @@ int openat2_beneath(int root, const std::string& rel, int flags) {
 // Opens the directory holding the last component of `rel`; returns the fd
 // (or -1) and leaves the last component in `leaf`.
 int open_parent_beneath(const Dir& root, std::string_view rel, std::string& leaf, std::string& error) {
-  int cur = ::dup(root.fd());
+  int cur = ::fcntl(root.fd(), F_DUPFD_CLOEXEC, 0);
   if (cur < 0) {
     error = errno_text(errno);
     return -1;
