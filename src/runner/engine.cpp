@@ -301,7 +301,7 @@ ProcessResult run_container(const Engine& e, const ProcessSpec& spec, const std:
   ProcessResult r = run_process(spec);
   if (!r.timed_out) return r;
   ProcessSpec rm;
-  rm.argv = {e.binary, "rm", "-f", name};  // exits 0 for a container already gone, under both engines
+  rm.argv = {e.binary, "rm", "-f", name};  // exits 0 for a container already gone (podman; docker since 20.10)
   rm.timeout_seconds = 120;
   ProcessResult x = run_process(rm);
   if (!x.started || x.exit_code != 0) left = true;
