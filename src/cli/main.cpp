@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "core/suggest.h"
+#include "gates/runner_gates.h"
 
 namespace mplp::cli {
 
@@ -62,6 +63,7 @@ int dispatch(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
+    mplp::register_runner_gates();  // before anything reads the gate list
     return mplp::cli::dispatch(argc, argv);
   } catch (const std::exception& e) {  // a failed RapidJSON assertion too (core/rapidjson_assert.h)
     std::cerr << "mplp-gate: internal error: " << e.what() << "\n";

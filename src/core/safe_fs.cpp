@@ -99,7 +99,7 @@ int openat2_beneath(int root, const std::string& rel, int flags) {
 // Opens the directory holding the last component of `rel`; returns the fd
 // (or -1) and leaves the last component in `leaf`.
 int open_parent_beneath(const Dir& root, std::string_view rel, std::string& leaf, FileError& error) {
-  int cur = ::dup(root.fd());
+  int cur = ::fcntl(root.fd(), F_DUPFD_CLOEXEC, 0);
   if (cur < 0) return fail_errno(error, errno, errno_text(errno)), -1;
   std::size_t start = 0;
   for (;;) {

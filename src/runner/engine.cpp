@@ -293,6 +293,21 @@ bool workspace_mount(const Engine& e, const std::string& repo, const std::string
   return true;
 }
 
+unsigned client_limit_seconds(const Engine& e, unsigned container_limit) {
+  return e.name == "podman" ? container_limit + 60 : container_limit;
+}
+
+ProcessResult run_container(const Engine& e, const ProcessSpec& spec, const std::string& name, bool& left) {
+  ProcessResult r = run_process(spec);
+  if (!r.timed_out) return r;
+  ProcessSpec rm;
+  rm.argv = {e.binary, "rm", "-f", name};  // exits 0 for a container already gone (podman; docker since 20.10)
+  rm.timeout_seconds = 120;
+  ProcessResult x = run_process(rm);
+  if (!x.started || x.exit_code != 0) left = true;
+  return r;
+}
+
 bool remove_orphan_containers(const Engine& e, std::vector<std::string>& removed) {
   ProcessSpec s;
   std::string label = std::string(kOwnerLabel);

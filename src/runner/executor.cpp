@@ -73,17 +73,6 @@ std::string container_name() {
   return "mplp-run-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
 }
 
-// After our own time limit killed `ENGINE run`, the container may still run
-// (docker's does): it is removed. False when it may outlive this run.
-bool container_gone(const Engine& engine, const ProcessResult& r, const std::string& name) {
-  if (!r.timed_out) return true;
-  ProcessSpec rm;
-  rm.argv = {engine.binary, "rm", "-f", name};
-  rm.timeout_seconds = 120;
-  ProcessResult x = run_process(rm);
-  return x.started && x.exit_code == 0;
-}
-
 // Runs CMD in the staging directory, then takes back what it wrote: the
 // staging directory must still be the one mounted, and its tree must pass
 // check_tree (no set-id or special file, within the limits) before owners
@@ -106,15 +95,13 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
                                "MPLP_OUT_DIR=/workspace/out", "-e", "MPLP_RUNNER_ID=" + def.id, "--entrypoint",
                                "/bin/sh", out.image.id, "-c", req.cmd});
   s.output = req.output;
-  // The engine's own limit (conmon) comes first; ours is the backstop.
-  s.timeout_seconds = req.timeout_seconds + 60;
+  s.timeout_seconds = client_limit_seconds(engine, req.timeout_seconds);
   out.meta.executed_at = utc_now();
   auto t1 = std::chrono::steady_clock::now();
-  ProcessResult r = run_process(s);
+  ProcessResult r = run_container(engine, s, name, out.container_left);
   out.finished_on = utc_now();
   out.run_seconds = seconds_since(t1);
   out.log += r.out + r.err;
-  if (!container_gone(engine, r, name)) out.container_left = true;
   if (!r.started) return error = "run: " + r.error, false;
   if (r.exit_code != 0) {
     out.cmd_exit = r.exit_code;
@@ -156,10 +143,11 @@ bool read_fingerprint(const Engine& engine, const std::string& image_id, const R
   for (const std::string& h : hardening_args(engine, container_userns(engine), kFingerprintSeconds)) s.argv.push_back(h);
   s.argv.insert(s.argv.end(), {"--entrypoint", "/bin/sh", image_id, "-c",
                                "uname -s; uname -m; " + def.version_command});
-  s.timeout_seconds = kFingerprintSeconds + 60;
+  s.timeout_seconds = client_limit_seconds(engine, kFingerprintSeconds);
   out.generated_at = utc_now();
-  ProcessResult r = run_process(s);
-  if (!container_gone(engine, r, name) && left != nullptr) *left = true;
+  bool container_left = false;
+  ProcessResult r = run_container(engine, s, name, container_left);
+  if (container_left && left != nullptr) *left = true;
   if (!r.started || r.exit_code != 0) {
     error = "fingerprint: `" + def.version_command + "` in " + image_id + " failed: " +
             (r.started ? "exit " + std::to_string(r.exit_code) + ": " + tail_text(r.err + r.out, 1000) : r.error);

@@ -3,15 +3,21 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <utility>
+
+#include "runner/child_groups.h"
 
 extern char** environ;
 
@@ -38,6 +44,145 @@ std::vector<std::string> merged_environment(const std::vector<std::string>& extr
   return env;
 }
 
+// glibc 2.36's <sys/pidfd.h> declares these without C linkage (fixed in 2.37).
+int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+void kill_by_pidfd(int pidfd) { ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0); }
+
+// A descriptor of ours, closed on every path.
+class OwnedFd {
+ public:
+  OwnedFd() = default;
+  explicit OwnedFd(int fd) : fd_(fd) {}
+  OwnedFd(OwnedFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  OwnedFd& operator=(OwnedFd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  ~OwnedFd() { reset(); }
+  int get() const { return fd_; }
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// Moves a descriptor of ours above 2 (when this process was started with
+// stdin, stdout or stderr closed, a pipe may get one of those numbers, which
+// the child's own 0, 1 and 2 would overwrite). -1 stays -1.
+int above_stdio(int fd) {
+  if (fd < 0 || fd > 2) return fd;
+  int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  int e = errno;
+  ::close(fd);
+  errno = e;
+  return moved;
+}
+
+struct Pipe {
+  OwnedFd read, write;
+};
+
+bool open_pipe(Pipe& p) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  int r = above_stdio(fds[0]), w = above_stdio(fds[1]);
+  p.read = OwnedFd(r);
+  p.write = OwnedFd(w);
+  return r >= 0 && w >= 0;
+}
+
+// posix_spawn's attribute objects, destroyed on every path.
+struct SpawnSetup {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  SpawnSetup() {
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawnattr_init(&attr);
+  }
+  ~SpawnSetup() {
+    ::posix_spawn_file_actions_destroy(&actions);
+    ::posix_spawnattr_destroy(&attr);
+  }
+  SpawnSetup(const SpawnSetup&) = delete;
+  SpawnSetup& operator=(const SpawnSetup&) = delete;
+};
+
+ProcessResult not_started(int error_number, std::string what) {
+  ProcessResult r;
+  r.error = std::move(what);
+  r.error_number = error_number;
+  return r;
+}
+
+std::string errno_text(const std::string& what, int e) { return what + ": " + std::strerror(e); }
+
+// After the child's exit or the kill on its time limit, its output is read
+// for this long at most: a process that left the group may hold the pipes.
+constexpr int kDrainMilliseconds = 2000;
+
+// Reads the captured pipes (when any) and watches the child's pidfd until
+// the child has ended and its pipes are closed (or drained for
+// kDrainMilliseconds after it ended). On the deadline the child's group,
+// and the child itself, are killed. Returns false with errno when poll
+// fails.
+bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes, ProcessResult& r) {
+  using Clock = std::chrono::steady_clock;
+  const bool limited = spec.timeout_seconds != 0;
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(spec.timeout_seconds);
+  std::optional<Clock::time_point> drain_until;  // set once the child has ended or was killed
+  std::string* bufs[2] = {&r.out, &r.err};
+  bool exited = false;
+  char chunk[65536];
+  auto left_ms = [](Clock::time_point t) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - Clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(ms, 0, 60000));
+  };
+  while (!exited || pipes[0].get() >= 0 || pipes[1].get() >= 0) {
+    pollfd p[3];
+    int n = 0, which[3];
+    for (int i = 0; i < 2; ++i)
+      if (pipes[i].get() >= 0) p[n] = {pipes[i].get(), POLLIN, 0}, which[n++] = i;
+    if (!exited) p[n] = {pidfd, POLLIN, 0}, which[n++] = 2;
+    int wait_ms = -1;
+    if (drain_until) wait_ms = left_ms(*drain_until);
+    else if (limited && !r.timed_out) wait_ms = left_ms(deadline);  // once killed: until the pidfd says so
+    int ready = ::poll(p, static_cast<nfds_t>(n), wait_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return false;
+    if (ready == 0 && drain_until && Clock::now() >= *drain_until) {
+      pipes[0].reset();  // what a process outside the group still writes is not ours to wait for
+      pipes[1].reset();
+      continue;
+    }
+    if (ready == 0 && limited && !r.timed_out && Clock::now() >= deadline) {
+      ::kill(-group, SIGKILL);
+      kill_by_pidfd(pidfd);  // when the child left its group
+      r.timed_out = true;
+      continue;
+    }
+    for (int k = 0; k < n; ++k) {
+      if ((p[k].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      if (which[k] == 2) {
+        exited = true;
+        if (!drain_until) drain_until = Clock::now() + std::chrono::milliseconds(kDrainMilliseconds);
+        continue;
+      }
+      OwnedFd& fd = pipes[which[k]];
+      ssize_t m = ::read(fd.get(), chunk, sizeof chunk);
+      if (m < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (m <= 0) fd.reset();
+      else keep_tail(*bufs[which[k]], chunk, static_cast<std::size_t>(m), spec.capture_limit);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string find_in_path(const std::string& name) {
@@ -61,17 +206,10 @@ std::string find_in_path(const std::string& name) {
 }
 
 ProcessResult run_process(const ProcessSpec& spec) {
-  ProcessResult r;
-  if (spec.argv.empty()) {
-    r.error = "empty command";
-    return r;
-  }
+  if (spec.argv.empty()) return not_started(EINVAL, "empty command");
   std::string exe = find_in_path(spec.argv[0]);
-  if (exe.empty()) {
-    r.error = spec.argv[0] + ": not found in PATH";
-    return r;
-  }
-  // Everything the child needs is prepared before fork (no allocation after).
+  if (exe.empty()) return not_started(ENOENT, spec.argv[0] + ": not found in PATH");
+  // Everything the spawn needs is prepared first.
   std::vector<std::string> env = merged_environment(spec.env);
   std::vector<char*> argv, envp;
   for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -79,123 +217,68 @@ ProcessResult run_process(const ProcessSpec& spec) {
   for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
-  bool capture = spec.output == OutputMode::Capture;
-  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, exec_pipe[2] = {-1, -1};
-  if ((capture && (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)) ||
-      ::pipe2(exec_pipe, O_CLOEXEC) != 0) {
-    r.error = std::string("pipe: ") + std::strerror(errno);
-    return r;
-  }
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    r.error = std::string("fork: ") + std::strerror(errno);
-    return r;
-  }
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    if (capture) {
-      ::dup2(out_pipe[1], 1);
-      ::dup2(err_pipe[1], 2);
-    }
-    ::signal(SIGPIPE, SIG_DFL);
-    // The child gets stdin, stdout and stderr, nothing else of ours: a
-    // descriptor it inherited (a test harness's files, an open pack) once made
-    // mmdebstrap's apt fail its downloads. CLOEXEC rather than close, so that
-    // the exec pipe still reports a failed exec.
-    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-      for (int fd = 3; fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-    if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {
-      int e = errno;
-      (void)!::write(exec_pipe[1], &e, sizeof e);
-      ::_exit(127);
-    }
-    ::execve(exe.c_str(), argv.data(), envp.data());
-    int e = errno;
-    (void)!::write(exec_pipe[1], &e, sizeof e);
-    ::_exit(127);
-  }
-  ::close(exec_pipe[1]);
-  if (capture) {
-    ::close(out_pipe[1]);
-    ::close(err_pipe[1]);
-  }
-  int child_errno = 0;
-  ssize_t got;
-  do got = ::read(exec_pipe[0], &child_errno, sizeof child_errno);
-  while (got < 0 && errno == EINTR);
-  ::close(exec_pipe[0]);
+  const bool capture = spec.output == OutputMode::Capture;
+  OwnedFd devnull(above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC)));
+  if (devnull.get() < 0) return not_started(errno, errno_text("/dev/null", errno));
+  Pipe out, err;
+  if (capture && (!open_pipe(out) || !open_pipe(err))) return not_started(errno, errno_text("pipe", errno));
 
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(spec.timeout_seconds);
-  bool killed = false;
+  // dup2 clears O_CLOEXEC on the child's 0, 1 and 2; everything from 3 up is
+  // closed; the child leads a new process group, starts with SIGPIPE's
+  // default action (we may ignore it: pager.cpp) and with this thread's
+  // signal mask from before the block below.
+  SpawnSetup setup;
+  std::optional<BlockedInterrupts> blocked(std::in_place);  // until the group is registered
+  ::posix_spawn_file_actions_adddup2(&setup.actions, devnull.get(), 0);
   if (capture) {
-    int fds[2] = {out_pipe[0], err_pipe[0]};
-    std::string* bufs[2] = {&r.out, &r.err};
-    int open_fds = 2;
-    char chunk[65536];
-    while (open_fds > 0) {
-      pollfd p[2];
-      int n = 0, map[2];
-      for (int i = 0; i < 2; ++i)
-        if (fds[i] >= 0) p[n] = {fds[i], POLLIN, 0}, map[n++] = i;
-      int wait_ms = -1;
-      if (spec.timeout_seconds != 0 && !killed) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
-      }
-      int pr = ::poll(p, static_cast<nfds_t>(n), wait_ms);
-      if (pr < 0 && errno == EINTR) continue;
-      if (pr == 0) {  // timed out
-        ::kill(pid, SIGKILL);
-        killed = true;
-        continue;
-      }
-      for (int k = 0; k < n; ++k) {
-        if ((p[k].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-        int i = map[k];
-        ssize_t m = ::read(fds[i], chunk, sizeof chunk);
-        if (m < 0 && errno == EINTR) continue;
-        if (m <= 0) {
-          ::close(fds[i]);
-          fds[i] = -1;
-          --open_fds;
-        } else {
-          keep_tail(*bufs[i], chunk, static_cast<std::size_t>(m), spec.capture_limit);
-        }
-      }
-    }
+    ::posix_spawn_file_actions_adddup2(&setup.actions, out.write.get(), 1);
+    ::posix_spawn_file_actions_adddup2(&setup.actions, err.write.get(), 2);
   }
-  // The child's exit wakes us through its pidfd (a sleep between polls cost
-  // up to 20 ms per engine call); without pidfds, polls every 20 ms.
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  ::posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
+  if (!spec.cwd.empty()) ::posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
+  sigset_t default_signals;
+  sigemptyset(&default_signals);
+  sigaddset(&default_signals, SIGPIPE);
+  ::posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  ::posix_spawnattr_setpgroup(&setup.attr, 0);
+  ::posix_spawnattr_setsigdefault(&setup.attr, &default_signals);
+  ::posix_spawnattr_setsigmask(&setup.attr, &blocked->previous());
+  pid_t pid = -1;
+  if (int e = ::posix_spawn(&pid, exe.c_str(), &setup.actions, &setup.attr, argv.data(), envp.data()); e != 0)
+    return not_started(e, spec.argv[0] + ": cannot execute " + exe + (spec.cwd.empty() ? "" : " in " + spec.cwd) +
+                              ": " + std::strerror(e));
+  ChildGroup group(pid);
+  blocked.reset();  // an interrupt is forwarded from here on
+  out.write.reset();
+  err.write.reset();
+  devnull.reset();
+
+  ProcessResult r;
+  OwnedFd pidfd(above_stdio(open_pidfd(pid)));
+  const int pidfd_errno = errno;
+  bool awaited = pidfd.get() >= 0;
+  OwnedFd pipes[2];
+  if (capture) {
+    pipes[0] = std::move(out.read);
+    pipes[1] = std::move(err.read);
+  }
+  int await_errno = 0;
+  if (awaited && !await_child(pidfd.get(), pid, spec, pipes, r)) awaited = false, await_errno = errno;
+  if (!awaited) {  // nothing this call started may outlive its failure
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+  }
+  pipes[0].reset();
+  pipes[1].reset();
+  group.release();  // before the reap: the leader's pid keeps the group id ours until then
   int status = 0;
-  while (true) {
-    pid_t w = ::waitpid(pid, &status, spec.timeout_seconds != 0 && !killed ? WNOHANG : 0);
-    if (w == pid) break;
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      r.error = std::string("waitpid: ") + std::strerror(errno);
-      if (pidfd >= 0) ::close(pidfd);
-      return r;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      ::kill(pid, SIGKILL);
-      killed = true;
-    } else if (pidfd >= 0) {
-      pollfd p{pidfd, POLLIN, 0};
-      ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count() + 1, 60000)));
-    } else {
-      ::usleep(20000);
-    }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (pidfd >= 0) ::close(pidfd);
-  if (got == static_cast<ssize_t>(sizeof child_errno) && child_errno != 0) {
-    r.error = spec.argv[0] + ": cannot execute: " + std::strerror(child_errno);
-    return r;
+  if (!awaited) {
+    int e = pidfd.get() < 0 ? pidfd_errno : await_errno;
+    return not_started(e, errno_text(pidfd.get() < 0 ? "pidfd_open (Linux 5.3 or later)" : "poll", e));
   }
   r.started = true;
-  r.timed_out = killed;
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   else if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
   return r;

@@ -8,6 +8,7 @@
 
 #include "core/embedded.h"
 #include "core/text.h"
+#include "gate_doc_checks.h"
 #include "gates/gate_list.h"
 #include "test_util.h"
 
@@ -40,25 +41,7 @@ TEST(GateList, IdsAreSortedUniqueAndWellFormed) {
 }
 
 TEST(GateList, EveryGateIsDocumented) {
-  for (const Gate* g : all_gates()) {
-    const GateInfo& info = g->info();
-    SCOPED_TRACE(std::string(info.id));
-    EXPECT_FALSE(info.title.empty());
-    EXPECT_EQ(info.title.find("not yet implemented"), std::string_view::npos);
-    EXPECT_FALSE(info.rationale.empty());
-    EXPECT_FALSE(info.checks.empty());
-    EXPECT_FALSE(info.kinds.empty());
-    std::set<std::string_view> codes;
-    for (const FindingKind& k : info.kinds) {
-      EXPECT_TRUE(codes.insert(k.code).second) << "duplicate finding code " << k.code;
-      EXPECT_FALSE(k.summary.empty()) << k.code;
-      EXPECT_FALSE(k.fix.empty()) << k.code;
-    }
-    std::string_view doc = embedded::get("gates/docs/" + std::string(info.id) + ".md");
-    EXPECT_GT(doc.size(), 200u) << "gates/docs/" << info.id << ".md is missing or a stub";
-    for (const FindingKind& k : info.kinds)
-      EXPECT_NE(doc.find(k.code), std::string_view::npos) << "doc page does not explain " << k.code;
-  }
+  for (const Gate* g : all_gates()) test::expect_gate_documented(*g);
 }
 
 TEST(GateList, EveryGateHasPassAndFailFixtures) {

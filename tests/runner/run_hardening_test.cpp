@@ -316,6 +316,31 @@ TEST(RunHardening, ContainersCarryTheirOwnerAndATimeLimitAndOrphansAreRemoved) {
   EXPECT_FALSE(holds_stage(tmp2.path()));
 }
 
+// Issue 17, point 6: a producer over its time limit leaves no container
+// (podman's own limit ends it and `run --rm` removes it; docker has none, so
+// mplp-gate's limit kills the client and removes the container), and DIR
+// stays as it was.
+TEST(RunHardening, AProducerOverItsTimeLimitLeavesNoContainer) {
+  REQUIRE_ENGINE();
+  TempDir tmp;
+  std::string pack = existing_dir(tmp);
+  auto before = tree_state(pack);
+  auto args = run_args("sleep 1000", pack);
+  args.insert(args.end(), {"--timeout", "15"});  // long enough to see its container start under load
+  pid_t pid = spawn_tool(args);
+  std::vector<std::string> ids;
+  ASSERT_TRUE(eventually([&] { return !(ids = containers_of(pid)).empty(); }, 120));
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  for (const std::string& id : ids) {
+    EngineOutput o = engine_cmd({"ps", "-a", "-q", "--no-trunc", "--filter", "id=" + id});
+    EXPECT_EQ(o.out.find_first_not_of(" \n"), std::string::npos) << "container " << id << " is still there";
+  }
+  EXPECT_EQ(tree_state(pack), before);
+}
+
 // A process exchanges DIR with a symbolic link to another directory while
 // `run` works: DIR's files are never lost and nothing is written through the link.
 TEST(RunHardening, ExchangingDirWithALinkDuringRunNeverLosesItNorWritesThroughTheLink) {

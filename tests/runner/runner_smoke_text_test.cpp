@@ -1,5 +1,5 @@
 // GATE-V2-RUNNER-SMOKE-01's timing finding names only the steps that ran
-// (issue 14, point 7). The container runs themselves are in tests/runner.
+// (issue 14, point 7). In the runner suite: only it links the runner-scope gates.
 #include <gtest/gtest.h>
 
 #include "gates/runner_smoke.h"
