@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "core/base64.h"
 #include "core/digest.h"
 #include "core/json.h"
+#include "core/text.h"
 
 #include <rapidjson/pointer.h>
 
@@ -87,6 +89,11 @@ static std::string env_or(const char* name, const std::string& fallback) {
 std::string source_root() { return env_or("MPLP_SOURCE_ROOT", "."); }
 std::string fixture(const std::string& rel) { return source_root() + "/fixtures/" + rel; }
 std::string corpus(const std::string& rel) { return fixture(rel); }
+std::string fixture_group(std::string_view gate_id) {
+  std::string s(gate_id.substr(std::string_view("GATE-V2-").size()));
+  s.resize(s.size() - std::string_view("-01").size());
+  return ascii_lower(s);
+}
 std::string gate_binary() { return env_or("MPLP_GATE_BIN", "mplp-gate"); }
 
 int run_shell(const std::string& command, std::string& output) {

@@ -49,6 +49,8 @@ std::size_t count_of(const std::string& text, const std::string& part);
 std::string source_root();                  // MPLP_SOURCE_ROOT
 std::string fixture(const std::string& rel);  // source_root()/fixtures/rel
 std::string corpus(const std::string& rel);   // source_root()/fixtures/rel; "upstream/..." is upstream's corpus
+// The fixture directory of a gate: GATE-V2-PACK-STRUCTURE-01 -> "pack-structure".
+std::string fixture_group(std::string_view gate_id);
 std::string gate_binary();                    // MPLP_GATE_BIN
 
 struct RunResult {

@@ -44,28 +44,6 @@ TEST(Consistency, UpstreamCrewaiAndSyntheticPass) {
   EXPECT_EQ(status_of(run(test::corpus("upstream/synthetic/mcp/mcp-d1-synthetic-001")), kGate), GateStatus::Pass);
 }
 
-TEST(Consistency, FixturesGiveTheirFindings) {
-  const std::pair<const char*, Codes> cases[] = {
-      {"pass-good", {}},
-      {"pass-absent-fields", {}},
-      {"pass-substrate-name", {}},
-      {"fail-context-substrate", {"consistency.context-substrate"}},
-      {"fail-context-scenario", {"consistency.context-scenario"}},
-      {"fail-timeline-substrate", {"consistency.timeline-substrate"}},
-      {"fail-run-id", {"consistency.run-id"}},
-      {"fail-run-scenario", {"consistency.run-scenario"}},
-      {"fail-relabelled-copy", {"consistency.context-substrate", "consistency.run-id", "consistency.timeline-substrate"}},
-  };
-  for (const auto& [dir, codes] : cases) {
-    SCOPED_TRACE(dir);
-    RunReport r = run(test::fixture(std::string("consistency/") + dir));
-    EXPECT_EQ(status_of(r, kGate), codes.empty() ? GateStatus::Pass : GateStatus::Fail);
-    Codes got = codes_of(r, kGate);
-    std::sort(got.begin(), got.end());
-    EXPECT_EQ(got, codes);
-  }
-}
-
 class ConsistencyEdit : public ::testing::Test {
  protected:
   test::TempDir tmp;

@@ -71,22 +71,10 @@ TEST(Det, UpstreamMcpAgreesWithTheGoodPack) {
   }
 }
 
-// ---- fixtures (trees of packs) ----
+// ---- fixtures (trees of packs; their findings are in fixtures/det/*.expected-findings.txt) ----
 
-TEST(Det, Fixtures) {
-  RunReport r = check({test::fixture("det/pass-agree")}, {kGate});
-  ASSERT_EQ(r.packs.size(), 2u);
-  for (const PackResult& p : r.packs) EXPECT_EQ(codes_of(r, kGate, Severity::Info, p.path), Codes{"det.agree"});
-
-  r = check({test::fixture("det/pass-single")}, {kGate});
-  EXPECT_EQ(codes_of(r, kGate), Codes{"det.single"});
-  EXPECT_EQ(status_of(r, kGate), GateStatus::Pass);
-
-  r = check({test::fixture("det/pass-distinct-groups")}, {kGate});
-  ASSERT_EQ(r.packs.size(), 2u);
-  for (const PackResult& p : r.packs) EXPECT_EQ(codes_of(r, kGate, Severity::Info, p.path), Codes{"det.single"});
-
-  r = check({test::fixture("det/fail-mismatch")}, {kGate});
+TEST(Det, MismatchFixtureListsEveryMemberOddOneFirst) {
+  RunReport r = check({test::fixture("det/fail-mismatch")}, {kGate});
   ASSERT_EQ(r.packs.size(), 3u);
   for (const PackResult& p : r.packs) {
     SCOPED_TRACE(p.path);

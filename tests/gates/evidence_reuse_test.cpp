@@ -22,28 +22,16 @@ std::map<std::string, GateStatus> statuses(const RunReport& r) {
   return out;
 }
 
-TEST(EvidenceReuse, FixturesGiveTheirVerdicts) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"pass-distinct", nullptr},
-      {"pass-reruns", nullptr},
-      {"pass-backup-copy", nullptr},
-      {"fail-sums-identical", "reuse.sums-identical"},
-      {"fail-artifacts-identical", "reuse.artifacts-identical"},
-  };
-  for (const auto& [dir, code] : cases) {
+// The fixtures' findings are in fixtures/evidence-reuse/*.expected-findings.txt;
+// here: each member's finding names the other member, by name.
+TEST(EvidenceReuse, FailFixturesNameTheOtherMember) {
+  for (const char* dir : {"fail-sums-identical", "fail-artifacts-identical"}) {
     SCOPED_TRACE(dir);
     RunReport r = run(test::fixture(std::string("evidence-reuse/") + dir));
     ASSERT_EQ(r.packs.size(), 2u);
     for (const PackResult& p : r.packs) {
-      EXPECT_EQ(status_of(r, kGate, p.path), code ? GateStatus::Fail : GateStatus::Pass) << p.path;
       auto f = test::findings_of(r, kGate, "", p.path);
-      if (!code) {
-        EXPECT_TRUE(f.empty());
-        continue;
-      }
-      // One finding per group on every member, naming the other member.
       ASSERT_EQ(f.size(), 1u);
-      EXPECT_EQ(f[0].code, code);
       const PackResult& other = r.packs[&p == &r.packs[0] ? 1 : 0];
       // By name: relative to the checked directory, the same from any working directory.
       EXPECT_NE(f[0].actual.find("identical to: " + other.name + " ("), std::string::npos) << f[0].actual;

@@ -17,14 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// GATE-V2-PACK-STRUCTURE-01 -> pack-structure (the fixture directory name).
-std::string fixture_dir(std::string_view id) {
-  std::string s(id);
-  s = s.substr(std::string("GATE-V2-").size());
-  s = s.substr(0, s.size() - std::string("-01").size());
-  return ascii_lower(s);
-}
-
 TEST(GateList, IdsAreSortedUniqueAndWellFormed) {
   std::set<std::string_view> seen;
   std::string_view prev;
@@ -46,7 +38,7 @@ TEST(GateList, EveryGateIsDocumented) {
 
 TEST(GateList, EveryGateHasPassAndFailFixtures) {
   for (const Gate* g : all_gates()) {
-    std::string dir = test::fixture(fixture_dir(g->info().id));
+    std::string dir = test::fixture(test::fixture_group(g->info().id));
     bool pass = false, fail = false;
     if (fs::is_directory(dir))
       for (auto& e : fs::directory_iterator(dir)) {
@@ -65,7 +57,7 @@ TEST(GateList, FixturesOnlyProduceDocumentedCodes) {
   std::vector<std::string> packs;
   for (const Gate* g : all_gates()) {
     if (g->info().scope == GateScope::Runners) continue;
-    std::string dir = test::fixture(fixture_dir(g->info().id));
+    std::string dir = test::fixture(test::fixture_group(g->info().id));
     if (!fs::is_directory(dir)) continue;
     for (auto& e : fs::directory_iterator(dir))
       if (e.is_directory()) packs.push_back(e.path());
@@ -105,7 +97,7 @@ TEST(GateList, FixtureNamesMatchVerdicts) {
   for (const Gate* g : all_gates()) {
     if (g->info().scope == GateScope::Runners) continue;
     std::string id(g->info().id);
-    std::string dir = test::fixture(fixture_dir(id));
+    std::string dir = test::fixture(test::fixture_group(id));
     if (!fs::is_directory(dir)) continue;
     for (auto& e : fs::directory_iterator(dir)) {
       if (!e.is_directory()) continue;

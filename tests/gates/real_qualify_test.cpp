@@ -89,35 +89,6 @@ TEST(RealQualify, GoodPackPassesWithoutFindings) {
   EXPECT_EQ(codes_of(r, kGate), Codes{});
 }
 
-TEST(RealQualify, FixturesGiveTheirFindings) {
-  struct Case {
-    const char* dir;
-    GateStatus status;
-    Codes codes;  // all codes, sorted
-  };
-  const Case cases[] = {
-      {"pass-good", GateStatus::Pass, {}},
-      {"pass-na-commit-pinned", GateStatus::Pass, {"real-qualify.commit-na-pinned"}},
-      {"pass-skip-synthetic", GateStatus::Skip, {}},
-      {"fail-lock-placeholder", GateStatus::Fail, {"real-qualify.lock-sha256"}},
-      {"fail-na-commit-unpinned", GateStatus::Fail, {"real-qualify.commit-na-unpinned", "real-qualify.lock-sha256"}},
-      {"fail-commit-short", GateStatus::Fail, {"real-qualify.upstream-commit"}},
-      {"fail-commit-bare-na", GateStatus::Fail, {"real-qualify.upstream-commit"}},
-      {"fail-substrate-placeholder", GateStatus::Fail, {"real-qualify.substrate-field"}},
-      {"fail-canonical-placeholder", GateStatus::Fail, {"real-qualify.canonical-hash"}},
-      {"pass-canonical-all-zero", GateStatus::Pass, {}},  // 64-hex is all the spec asks
-      {"fail-lock-path-unsafe", GateStatus::Fail, {"real-qualify.lock-path-unsafe"}},
-      {"fail-lock-ref-missing", GateStatus::Fail, {"real-qualify.lock-ref-missing"}},
-      {"fail-manifest-unusable", GateStatus::Fail, {"real-qualify.manifest-unusable"}},
-  };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.dir);
-    RunReport r = run(test::fixture(std::string("real-qualify/") + c.dir));
-    EXPECT_EQ(status_of(r, kGate), c.status);
-    EXPECT_EQ(codes_of(r, kGate), c.codes);
-  }
-}
-
 TEST(RealQualify, UnusableManifestFailsWithTheRuleMessage) {
   auto f = findings(run(test::fixture("real-qualify/fail-manifest-unusable")), "real-qualify.manifest-unusable");
   ASSERT_EQ(f.size(), 1u);

@@ -55,21 +55,6 @@ TEST(SsotRegistry, UpstreamPacksAgainstUpstreamsOwnRegistry) {
   EXPECT_NE(crewai[0].expected.find("langchain"), std::string::npos);
 }
 
-TEST(SsotRegistry, FixturesGiveTheirFindings) {
-  const std::pair<const char*, Codes> cases[] = {
-      {"pass-registry-bound", {}},
-      {"fail-substrate-unregistered", {"ssot.substrate-unregistered"}},
-      {"fail-runner-binding", {"ssot.runner-binding"}},
-      {"fail-lock-kind-binding", {"ssot.lock-kind-binding"}},
-  };
-  for (const auto& [dir, codes] : cases) {
-    SCOPED_TRACE(dir);
-    RunReport r = test::check({test::fixture(std::string("ssot/") + dir)}, {kGate});
-    EXPECT_EQ(status_of(r, kGate), codes.empty() ? GateStatus::Pass : GateStatus::Fail);
-    EXPECT_EQ(codes_of(r, kGate), codes);
-  }
-}
-
 TEST(SsotRegistry, EveryFixtureUnderFixturesIsBoundByTheFixturesRegistry) {
   // The ancestor lookup finds fixtures/producers/_registry before the repository's own registry.
   RunReport r = test::check({test::fixture("packs/good-real")}, {kGate});

@@ -124,38 +124,6 @@ TEST(Ssot, GoodPackPassesWithoutFindings) {
   EXPECT_EQ(codes_of(r, kGate), Codes{});
 }
 
-TEST(Ssot, FixturesGiveTheirFindings) {
-  struct Case {
-    const char* dir;
-    GateStatus status;
-    Codes errors;  // error codes, sorted, with repeats
-  };
-  const Case cases[] = {
-      {"pass-good", GateStatus::Pass, {}},
-      {"pass-legacy-image-digest", GateStatus::Pass, {}},
-      {"pass-skip-synthetic", GateStatus::Skip, {}},
-      {"fail-runner-type", GateStatus::Fail, {"ssot.runner-type"}},
-      {"fail-runner-id", GateStatus::Fail, {"ssot.runner-id", "ssot.runner-meta-schema"}},
-      {"fail-digest-untyped", GateStatus::Fail, {"ssot.container-digest", "ssot.runner-meta-schema"}},
-      {"fail-fingerprint-order", GateStatus::Fail, {"ssot.fingerprint-keys", "ssot.runner-meta-schema"}},
-      {"fail-fingerprint-placeholder", GateStatus::Fail,
-       {"ssot.fingerprint-value", "ssot.fingerprint-value", "ssot.runner-meta-schema", "ssot.runner-meta-schema"}},
-      {"fail-env-ref-missing", GateStatus::Fail, {"ssot.env-ref-missing"}},
-      {"fail-runner-meta-missing", GateStatus::Fail, {"ssot.runner-meta-missing"}},
-      {"fail-runner-meta-mismatch", GateStatus::Fail, {"ssot.runner-meta-mismatch", "ssot.runner-meta-mismatch"}},
-      // The duplicate says "evil-runner" second: the first value is compared.
-      {"fail-runner-meta-duplicate-key", GateStatus::Fail, {"ssot.runner-meta-duplicate-key"}},
-      {"fail-runner-meta-schema", GateStatus::Fail, {"ssot.runner-meta-mismatch", "ssot.runner-meta-schema"}},
-      {"fail-manifest-unusable", GateStatus::Fail, {"ssot.manifest-unusable"}},
-  };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.dir);
-    RunReport r = run(test::fixture(std::string("ssot/") + c.dir));
-    EXPECT_EQ(status_of(r, kGate), c.status);
-    EXPECT_EQ(codes_of(r, kGate, Severity::Error), c.errors);
-  }
-}
-
 TEST(Ssot, LegacyFixtureWarnsForBothFiles) {
   RunReport r = run(test::fixture("ssot/pass-legacy-image-digest"));
   EXPECT_EQ(codes_of(r, kGate), (Codes{"ssot.legacy-digest-field", "ssot.legacy-digest-field"}));

@@ -55,48 +55,10 @@ void write_runner(const std::string& repo, const std::string& id, const std::str
              "smoke_command: node -e 0\n");
 }
 
-const std::map<std::string, std::set<std::string>> kFailFixtures = {
-    {"fail-bad-definition", {"registry.dockerfile_missing", "runner.no_containerfile", "runner.yaml_schema"}},
-    {"fail-base-image-mismatch", {"registry.base_image_mismatch"}},
-    {"fail-dockerfile-mismatch", {"registry.dockerfile_mismatch"}},
-    {"fail-dockerfile-missing", {"registry.dockerfile_missing"}},
-    {"fail-duplicates",
-     {"registry.duplicate_runner", "registry.duplicate_substrate", "registry.unknown_runner", "runner.missing"}},
-    {"fail-missing-runner-dir", {"runner.missing"}},
-    {"fail-no-registry", {"registry.missing"}},
-    {"fail-no-runtime-in-id", {"runner.no_runner_yaml"}},
-    {"fail-registry-schema", {"registry.schema"}},
-    {"fail-runner-yaml-syntax", {"runner.yaml_invalid"}},
-    {"fail-unregistered-dir", {"runner.unregistered"}},
-    {"fail-unsafe-ids-and-paths", {"registry.schema", "registry.unsafe_path"}},
-};
-
-TEST(SubstrateRegistry, PassFixturesPass) {
-  for (const char* name : {"pass-basic", "pass-contract-layout", "pass-real-registry-dir"}) {
-    RunReport r = run_runners(fixture(std::string("substrate-registry/") + name));
-    EXPECT_EQ(status_of(r, kGate), GateStatus::Pass) << name << "\n" << dump(r);
-    EXPECT_TRUE(code_set(r, Severity::Error).empty()) << name << "\n" << dump(r);
-  }
-}
-
-TEST(SubstrateRegistry, EachFailFixtureFailsWithExactlyItsCodes) {
-  std::set<std::string> on_disk, listed;
-  for (const auto& e : fs::directory_iterator(fixture("substrate-registry")))
-    if (e.path().filename().string().rfind("fail-", 0) == 0) on_disk.insert(e.path().filename().string());
-  for (const auto& [name, codes] : kFailFixtures) {
-    listed.insert(name);
-    RunReport r = run_runners(fixture("substrate-registry/" + name));
-    EXPECT_EQ(status_of(r, kGate), GateStatus::Fail) << name;
-    EXPECT_EQ(code_set(r, Severity::Error), codes) << name << "\n" << dump(r);
-  }
-  EXPECT_EQ(on_disk, listed);
-}
-
+// The fixtures' findings are in fixtures/substrate-registry/*.expected-findings.txt.
 TEST(SubstrateRegistry, EveryCodeIsDocumented) {
   std::set<std::string> documented;
   for (const FindingKind& k : substrate_registry_gate().info().kinds) documented.insert(std::string(k.code));
-  for (const auto& [name, codes] : kFailFixtures)
-    for (const std::string& c : codes) EXPECT_TRUE(documented.count(c)) << c;
   EXPECT_TRUE(documented.count("runner.unregistered"));
   std::string doc = read_file(source_root() + "/gates/docs/GATE-V2-SUBSTRATE-REGISTRY-01.md");
   for (const std::string& c : documented) EXPECT_NE(doc.find("`" + c + "`"), std::string::npos) << c;
