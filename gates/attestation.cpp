@@ -136,64 +136,30 @@ void check_envelope(const Pack& pack, const TrustStore& trust, FindingSink& sink
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{
-        "GATE-V2-ATTESTATION-01",
-        "An INDEXABLE_REAL pack carries run provenance signed by a trusted key, describing the pack as it is",
-        "A seal is a hash anyone can recompute: a pack copied from another run, relabelled and resealed passes "
-        "every other gate. Only a signature by a key the verifier trusts (the runner's) ties the pack to a run "
-        "that really happened, with the runner, image and environment it claims.",
-        "For INDEXABLE_REAL packs (others SKIP), when a trusted key is configured (--trusted-key FILE, or the "
-        "policy's trust.keys; without one SKIP, or FAIL under --require-signature or trust.require_signature): "
-        "integrity/provenance.intoto.jsonl holds exactly one DSSE envelope (JSON) with payloadType "
-        "application/vnd.in-toto+json, a base64 payload and signatures; at least one signature verifies "
-        "(DSSE PAE) under a trusted key whose `runners`/`substrates` allow the pack's env_ref.runner_id and "
-        "substrate_ref.substrate_id; the payload is an in-toto Statement v1 (_type) with predicateType "
-        "https://slsa.dev/provenance/v1; its subjects are exactly the entries of integrity/sha256sums.txt (each "
-        "missing, extra or different entry is a finding) and each subject's digest is the file's digest now; "
-        "the predicate's runner, runner-image digest and environment fingerprint equal env_ref's and "
-        "reports/runner.meta.json's. PASS carries an info finding naming the key id and key file.",
-        GateScope::Pack,
+    static const GateInfo kInfo = documented({"GATE-V2-ATTESTATION-01",
+        {GateScope::Pack},
         {
-            {"attest.no-trusted-key", Severity::Error, "--require-signature is set but no trusted key is configured",
-             "pass --trusted-key FILE or list keys in the policy's trust.keys"},
-            {"attest.manifest-unusable", Severity::Error, "manifest.json is missing or unusable",
-             "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
-            {"attest.envelope-missing", Severity::Error, "integrity/provenance.intoto.jsonl is missing or not a file",
-             "produce or seal the pack with --sign-key"},
-            {"attest.envelope-unreadable", Severity::Error, "the envelope file cannot be read", "make it readable"},
-            {"attest.envelope-json", Severity::Error, "the envelope file is empty, not JSON, or holds several lines",
-             "write exactly one envelope, as `mplp-gate run --sign-key` does"},
-            {"attest.envelope-shape", Severity::Error, "the JSON is not a DSSE envelope (a field missing, mistyped or not base64)",
-             "sign again with mplp-gate"},
-            {"attest.payload-type", Severity::Error, "payloadType is not application/vnd.in-toto+json",
-             "sign an in-toto statement"},
-            {"attest.signature", Severity::Error, "no signature verifies under a trusted key",
-             "sign with a trusted key, or trust the key that signed"},
-            {"attest.key-scope", Severity::Error, "the verifying key may not vouch for this runner or substrate",
-             "use the key trusted for it, or widen the key's scope in the policy"},
-            {"attest.verified", Severity::Info, "the trusted key that verified the provenance",
-             "nothing to fix (recorded for the audit trail)"},
-            {"attest.statement-json", Severity::Error, "the payload is not JSON", "sign again with mplp-gate"},
-            {"attest.statement-shape", Severity::Error, "the statement's subjects or predicate are malformed",
-             "sign again with mplp-gate"},
-            {"attest.statement-type", Severity::Error, "_type is not https://in-toto.io/Statement/v1",
-             "sign an in-toto Statement v1"},
-            {"attest.predicate-type", Severity::Error, "predicateType is not https://slsa.dev/provenance/v1",
-             "sign SLSA provenance"},
-            {"attest.sums-unusable", Severity::Error, "integrity/sha256sums.txt cannot be read to compare subjects",
-             "seal the pack"},
-            {"attest.subject-missing", Severity::Error, "a sums entry is not a subject of the statement",
-             "produce and sign the pack again"},
-            {"attest.subject-extra", Severity::Error, "a subject is not listed in the sums file",
-             "produce and sign the pack again"},
-            {"attest.subject-digest", Severity::Error, "a subject's digest differs from the sums entry",
-             "produce and sign the pack again"},
-            {"attest.file-changed", Severity::Error, "a signed file's digest is not the one signed",
-             "restore the file, or produce and sign the pack again"},
-            {"attest.predicate-mismatch", Severity::Error,
-             "the signed runner, image digest or fingerprint differs from env_ref or runner.meta.json",
-             "do not edit the runner identity of a signed pack; run again"},
-        }};
+            {"attest.no-trusted-key", Severity::Error, "pass --trusted-key FILE or list keys in the policy's trust.keys"},
+            {"attest.manifest-unusable", Severity::Error, "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
+            {"attest.envelope-missing", Severity::Error, "produce or seal the pack with --sign-key"},
+            {"attest.envelope-unreadable", Severity::Error, "make it readable"},
+            {"attest.envelope-json", Severity::Error, "write exactly one envelope, as `mplp-gate run --sign-key` does"},
+            {"attest.envelope-shape", Severity::Error, "sign again with mplp-gate"},
+            {"attest.payload-type", Severity::Error, "sign an in-toto statement"},
+            {"attest.signature", Severity::Error, "sign with a trusted key, or trust the key that signed"},
+            {"attest.key-scope", Severity::Error, "use the key trusted for it, or widen the key's scope in the policy"},
+            {"attest.verified", Severity::Info, "nothing to fix (recorded for the audit trail)"},
+            {"attest.statement-json", Severity::Error, "sign again with mplp-gate"},
+            {"attest.statement-shape", Severity::Error, "sign again with mplp-gate"},
+            {"attest.statement-type", Severity::Error, "sign an in-toto Statement v1"},
+            {"attest.predicate-type", Severity::Error, "sign SLSA provenance"},
+            {"attest.sums-unusable", Severity::Error, "seal the pack"},
+            {"attest.subject-missing", Severity::Error, "produce and sign the pack again"},
+            {"attest.subject-extra", Severity::Error, "produce and sign the pack again"},
+            {"attest.subject-digest", Severity::Error, "produce and sign the pack again"},
+            {"attest.file-changed", Severity::Error, "restore the file, or produce and sign the pack again"},
+            {"attest.predicate-mismatch", Severity::Error, "do not edit the runner identity of a signed pack; run again"},
+        }});
     return kInfo;
   }
 

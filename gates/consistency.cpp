@@ -128,32 +128,15 @@ void check_timeline(const Pack& pack, Checker& c) {
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{
-        "GATE-V2-CONSISTENCY-01",
-        "What a pack records about its own run agrees with its manifest",
-        "A pack copied from another run and relabelled keeps the traces of the run that made it: its context "
-        "and timeline still name the other substrate, scenario or run id. The manifest is easy to edit; the "
-        "evidence is not, so they must agree.",
-        "For every pack with a usable manifest (others SKIP), against manifest.json's pack_id, scenario_id and "
-        "substrate_ref.substrate_id / substrate_name: artifacts/context.json's string `substrate` equals the "
-        "substrate id or name (ignoring ASCII case) and its `scenario_id` equals scenario_id; every line of "
-        "timeline/events.ndjson whose `event` is SUBSTRATE_REF_RECORDED has a `data.substrate` equal to the "
-        "substrate id or name the same way; every RUN_STARTED event has `data.run_id` equal to pack_id and "
-        "`data.scenario_id` equal to scenario_id. Absent fields (in the manifest or the records), non-string "
-        "values and lines that are not JSON are not compared (GATE-V2-PACK-STRUCTURE-01 judges the shapes).",
-        GateScope::Pack,
+    static const GateInfo kInfo = documented({"GATE-V2-CONSISTENCY-01",
+        {GateScope::Pack},
         {
-            {"consistency.context-substrate", Severity::Error,
-             "artifacts/context.json names another substrate than the manifest", "produce the evidence for this substrate"},
-            {"consistency.context-scenario", Severity::Error,
-             "artifacts/context.json names another scenario than the manifest", "produce the evidence for this scenario"},
-            {"consistency.timeline-substrate", Severity::Error,
-             "a SUBSTRATE_REF_RECORDED event names another substrate", "produce the evidence for this substrate"},
-            {"consistency.run-id", Severity::Error, "a RUN_STARTED event's run_id is not the pack_id",
-             "produce the evidence in this run"},
-            {"consistency.run-scenario", Severity::Error, "a RUN_STARTED event names another scenario",
-             "produce the evidence for this scenario"},
-        }};
+            {"consistency.context-substrate", Severity::Error, "produce the evidence for this substrate"},
+            {"consistency.context-scenario", Severity::Error, "produce the evidence for this scenario"},
+            {"consistency.timeline-substrate", Severity::Error, "produce the evidence for this substrate"},
+            {"consistency.run-id", Severity::Error, "produce the evidence in this run"},
+            {"consistency.run-scenario", Severity::Error, "produce the evidence for this scenario"},
+        }});
     return kInfo;
   }
 

@@ -232,28 +232,14 @@ void judge_group(const GroupKey& key, std::vector<Member>& members, const std::v
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{
-        "GATE-V2-DET-01",
-        "Reruns of one scenario on one substrate produce the same canonical pack root hash",
-        "A REAL run is only reproducible evidence when running it again gives the same canonical result; this gate "
-        "compares every pack of a run with its reruns.",
-        "INDEXABLE_REAL packs with a 64-hex hashes.canonical_pack_root_hash are grouped by "
-        "(substrate_ref.substrate_id, scenario_id). In a group of two or more, every member must carry the same "
-        "value (otherwise an error on every member listing each pack and value, and the files outside integrity/ "
-        "whose digest differs from the group's majority, saying whether artifacts/ agree); a group of one is an info "
-        "finding. Other packs (not INDEXABLE_REAL, unusable manifest, no 64-hex hash, no substrate or scenario "
-        "id) SKIP saying why.",
-        GateScope::Collection,
+    static const GateInfo kInfo = documented({"GATE-V2-DET-01",
+        {GateScope::Collection},
         {
-            {"det.mismatch", Severity::Error,
-             "packs of one substrate and scenario carry different canonical_pack_root_hash values",
-             "run the `mplp-gate diff` the finding names to see what differs, then make the producer "
+            {"det.mismatch", Severity::Error, "run the `mplp-gate diff` the finding names to see what differs, then make the producer "
              "deterministic, or find the pack that was edited"},
-            {"det.agree", Severity::Info, "all packs of the group carry the same canonical_pack_root_hash",
-             "nothing to fix: the reruns agree"},
-            {"det.single", Severity::Info, "the only pack of its substrate and scenario in the run",
-             "check reruns together"},
-        }};
+            {"det.agree", Severity::Info, "nothing to fix: the reruns agree"},
+            {"det.single", Severity::Info, "check reruns together"},
+        }});
     return kInfo;
   }
 

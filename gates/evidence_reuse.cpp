@@ -78,27 +78,12 @@ void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{
-        "GATE-V2-EVIDENCE-REUSE-01",
-        "No two packs of a run present the same evidence under different names",
-        "Upstream published four 'real' packs that were byte copies of one MCP run with the manifest edited. "
-        "Each copy can be tidy on its own; only comparing the packs of a run shows that one run's evidence is "
-        "claimed several times.",
-        "Across all packs of the run (every pack, whatever its indexability): packs with different pack_id whose "
-        "integrity/sha256sums.txt are byte-identical (the sums list manifest.json, so at least one sums file is "
-        "stale or copied); packs claiming a different substrate_ref.substrate_id or scenario_id whose artifacts/ "
-        "trees are identical (the same file paths with the same SHA-256; empty trees are not compared). Reruns of "
-        "one substrate and scenario may legitimately produce identical artifacts (GATE-V2-DET-01 compares those). "
-        "Each group is reported once on every member, listing the others (at most 20, then a count).",
-        GateScope::Collection,
+    static const GateInfo kInfo = documented({"GATE-V2-EVIDENCE-REUSE-01",
+        {GateScope::Collection},
         {
-            {"reuse.sums-identical", Severity::Error,
-             "integrity/sha256sums.txt is byte-identical across packs with different pack_id",
-             "seal each pack after its own run (the sums file lists its manifest)"},
-            {"reuse.artifacts-identical", Severity::Error,
-             "identical artifacts/ trees in packs claiming different substrates or scenarios",
-             "produce each pack's evidence by its own run; remove relabelled copies"},
-        }};
+            {"reuse.sums-identical", Severity::Error, "seal each pack after its own run (the sums file lists its manifest)"},
+            {"reuse.artifacts-identical", Severity::Error, "produce each pack's evidence by its own run; remove relabelled copies"},
+        }});
     return kInfo;
   }
 

@@ -131,43 +131,21 @@ bool rules_or_report(const GateContext& ctx, HostRules& rules, FindingSink& sink
 class HostAllowGate : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{
-        "GATE-V2-HOST-ALLOW-01",
-        "Evidence and runner definitions name only allowed hosts",
-        "Evidence that points at localhost, private networks or throw-away tunnels cannot be "
-        "checked by anyone else and may leak internal addresses; only hosts the policy allows "
-        "may appear, however they are spelled or escaped.",
-        kChecks,
-        GateScope::Pack,
+    static const GateInfo kInfo = documented({"GATE-V2-HOST-ALLOW-01",
+        {GateScope::Pack, GateScope::Runners},
         {
-            {kHostForbidden, Severity::Error, "a URL's host is on the forbidden list",
-             "remove the URL or point it at an allowed public host"},
-            {kHostNotAllowed, Severity::Error, "a URL's host is not on the allowed list",
-             "use an allowed host, add the host to hosts.allowed, or exempt the line with a reason"},
-            {kHostInvalid, Severity::Error, "a URL has no usable host (empty, malformed, odd bytes)",
-             "fix or remove the URL"},
-            {kHostExempt, Severity::Info, "a URL that would fail is exempted by '@v2-exempt HOST_ALLOW <reason>'",
-             "nothing to do; review the reason"},
-            {kExemptNoReason, Severity::Error, "'@v2-exempt HOST_ALLOW' without a reason",
-             "add a reason after the marker on the same line"},
-            {kTooMany, Severity::Error, "a file holds more failing URLs than the per-file limit (1000): the scan of that file stopped",
-             "fix the listed URLs; the rest are counted"},
-            {kUnscanned, Severity::Error, "a file could not be scanned (too large, unreadable, not regular)",
-             "keep files within the policy's limits and regular"},
-            {kPolicyInvalid, Severity::Error, "the policy's host lists hold an invalid entry",
-             "fix hosts.allowed / hosts.forbidden / hosts.registries"},
-            {kRegistryForbidden, Severity::Error,
-             "an image the build would pull (FROM, COPY --from, RUN --mount from, # syntax, ONBUILD) comes from a "
-             "forbidden registry host",
-             "use an image on an allowed registry"},
-            {kRegistryNotAllowed, Severity::Error,
-             "an image the build would pull comes from a registry not on hosts.registries",
-             "use an allowed registry or add it to hosts.registries"},
-            {kRegistryUnresolved, Severity::Error,
-             "an image the build would pull cannot be known from the file (an ARG without a default, a variable "
-             "in --from, a heredoc delimiter the gate does not read)",
-             "write the image out, or give the ARG a default before the first FROM"},
-        }};
+            {kHostForbidden, Severity::Error, "remove the URL or point it at an allowed public host"},
+            {kHostNotAllowed, Severity::Error, "use an allowed host, add the host to hosts.allowed, or exempt the line with a reason"},
+            {kHostInvalid, Severity::Error, "fix or remove the URL"},
+            {kHostExempt, Severity::Info, "nothing to do; review the reason"},
+            {kExemptNoReason, Severity::Error, "add a reason after the marker on the same line"},
+            {kTooMany, Severity::Error, "fix the listed URLs; the rest are counted"},
+            {kUnscanned, Severity::Error, "keep files within the policy's limits and regular"},
+            {kPolicyInvalid, Severity::Error, "fix hosts.allowed / hosts.forbidden / hosts.registries"},
+            {kRegistryForbidden, Severity::Error, "use an image on an allowed registry"},
+            {kRegistryNotAllowed, Severity::Error, "use an allowed registry or add it to hosts.registries"},
+            {kRegistryUnresolved, Severity::Error, "write the image out, or give the ARG a default before the first FROM"},
+        }});
     return kInfo;
   }
 

@@ -22,58 +22,47 @@ constexpr std::uint64_t kPathColumn = 67;  // where the path starts on a sums li
 
 constexpr Severity E = Severity::Error, W = Severity::Warning, I = Severity::Info;
 
-const GateInfo kInfo{
-    "GATE-V2-INTEGRITY-01",
-    "Every file of the pack is sealed by integrity/sha256sums.txt and the manifest's hashes agree",
-    "A pack is evidence only if nobody changed it after sealing: the sums file pins every file it lists. "
-    "hashes.pack_root_hash does not pin the sums: the v2-producer algorithm covers five files only "
-    "(artifacts/context.json, plan.json, confirm.json, trace.json and timeline/events.ndjson), so the "
-    "manifest, reports and any other file can be rewritten, and the sums file regenerated, without changing "
-    "it; only the sums-file algorithm covers every listed file. Nothing here is signed: the gate proves "
-    "that a pack is unchanged since its sums were written, not who wrote them. Links and special files could "
-    "make a reader see other bytes than the sealer did, so they are never allowed.",
-    "The sums file is strict GNU sha256sums text (64 lowercase hex, two spaces or space-star, safe "
-    "relative path, LF endings, no duplicates); every listed file exists as a regular file, not through a "
-    "symlink, and its SHA-256 matches; unlisted files outside integrity/ are warnings (errors under "
-    "--strict); no symlink, FIFO, socket or device anywhere; no regular file with the setuid or setgid bit; files "
-    "within the size limit and packs within the file-count limit; hashes.pack_root_hash equals the v2-producer "
-    "root (over five files only) or the SHA-256 of the sums file; integrity/pack.sha256 (v1) equals the v1 root; "
-    "hashes.verify_report_hash equals the SHA-256 of "
-    "reports/verify.report.json. A missing or unusable manifest is read as INDEXABLE_REAL.",
-    GateScope::Pack,
-    {
-        {"integrity.symlink", E, "a symbolic link in the pack", "replace the link by the file it points to, or remove it"},
-        {"integrity.special_file", E, "a FIFO, socket or device in the pack", "remove it; packs hold regular files only"},
-        {"integrity.setid", E, "a regular file with the setuid or setgid bit", "clear the bit (chmod u-s,g-s FILE); a pack never holds set-id programs"},
-        {"integrity.interrupted_seal", W, "a staging directory left by a killed seal or run (.PACK.mplp-stage.*), not checked as a pack", "re-run `mplp-gate seal PACK` or `mplp-gate run` (either removes it once its owner is gone), or remove it"},
-        {"integrity.oversized_file", E, "a file over limits.max_file_size; not hashed", "shrink or remove the file, or raise the limit in the policy"},
-        {"integrity.too_many_files", E, "the pack has more entries than limits.max_files_per_pack", "split the pack, or raise the limit in the policy"},
-        {"integrity.unreadable", E, "a file or directory of the pack could not be read", "fix its permissions"},
-        {"sums.absent", E, "integrity/sha256sums.txt is missing (a warning unless INDEXABLE_REAL)", "seal the pack: write integrity/sha256sums.txt"},
-        {"sums.unreadable", E, "the sums file is not a readable regular file", "make integrity/sha256sums.txt a regular file"},
-        {"sums.syntax", E, "a line is not `<64 lowercase hex>  <path>`", "regenerate the file with `sha256sum`"},
-        {"sums.unsafe_path", E, "a listed path is absolute, has '..', '.' or empty components, a backslash or a NUL", "list pack-relative paths only"},
-        {"sums.duplicate", E, "a path is listed more than once", "keep one line per file"},
-        {"sums.no_final_newline", E, "the last line is not ended by LF", "end the file with a newline"},
-        {"sums.too_many_lines", E, "the sums file lists more files than a pack may hold", "list only the pack's files"},
-        {"sums.more_errors", E, "further sums-file errors were not listed one by one", "fix the errors shown, then re-run"},
-        {"sums.missing", E, "a listed file does not exist", "remove the line or restore the file"},
-        {"sums.not_regular", E, "a listed path is a directory, link or special file", "list regular files only"},
-        {"sums.through_symlink", E, "a listed path passes through a symbolic link", "replace the linked directory by a real one"},
-        {"sums.mismatch", E, "a listed file's SHA-256 differs from the sums file", "restore the sealed file, or re-seal the pack"},
-        {"sums.unlisted", W, "a file outside integrity/ is not listed (an error under --strict)", "re-seal the pack so the sums file lists it"},
-        {"root_hash.match", I, "hashes.pack_root_hash matches a known algorithm (named, with the files it covers: the v2-producer root covers five files only, not the manifest or reports)", "nothing to fix (recorded for the audit trail); the sums file is what pins the other files"},
-        {"root_hash.mismatch", E, "hashes.pack_root_hash matches no known algorithm", "recompute it with the v2-producer algorithm"},
-        {"root_hash.placeholder", E, "hashes.pack_root_hash is missing or a placeholder (a warning unless INDEXABLE_REAL)", "seal the pack and record its root hash"},
-        {"root_hash.malformed", E, "hashes.pack_root_hash is not 64 lowercase hex (a warning unless INDEXABLE_REAL)", "write the root hash as 64 lowercase hex"},
-        {"v1_root.match", I, "integrity/pack.sha256 matches the v1 root hash", "nothing to fix (recorded for the audit trail)"},
-        {"v1_root.mismatch", E, "integrity/pack.sha256 differs from the v1 root hash", "recompute it with the v1 algorithm"},
-        {"v1_root.unreadable", E, "integrity/pack.sha256 is not a readable regular file holding a hash", "write the v1 root hash into it"},
-        {"verify_hash.match", I, "hashes.verify_report_hash matches reports/verify.report.json", "nothing to fix (recorded for the audit trail)"},
-        {"verify_hash.mismatch", E, "hashes.verify_report_hash differs from reports/verify.report.json", "restore the report, or record its SHA-256"},
-        {"verify_hash.unchecked", W, "hashes.verify_report_hash is not 64 lowercase hex, so it was not checked", "record the report's SHA-256"},
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({
+    .id = "GATE-V2-INTEGRITY-01",
+    .scopes = {GateScope::Pack},
+    .kinds = {
+        {"integrity.symlink", E, "replace the link by the file it points to, or remove it"},
+        {"integrity.special_file", E, "remove it; packs hold regular files only"},
+        {"integrity.setid", E, "clear the bit (chmod u-s,g-s FILE); a pack never holds set-id programs"},
+        {"integrity.interrupted_seal", W, "re-run `mplp-gate seal PACK` or `mplp-gate run` (either removes it once its owner is gone), or remove it"},
+        {"integrity.oversized_file", E, "shrink or remove the file, or raise the limit in the policy"},
+        {"integrity.too_many_files", E, "split the pack, or raise the limit in the policy"},
+        {"integrity.unreadable", E, "fix its permissions"},
+        {"sums.absent", E, "seal the pack: write integrity/sha256sums.txt"},
+        {"sums.unreadable", E, "make integrity/sha256sums.txt a regular file"},
+        {"sums.syntax", E, "regenerate the file with `sha256sum`"},
+        {"sums.unsafe_path", E, "list pack-relative paths only"},
+        {"sums.duplicate", E, "keep one line per file"},
+        {"sums.no_final_newline", E, "end the file with a newline"},
+        {"sums.too_many_lines", E, "list only the pack's files"},
+        {"sums.more_errors", E, "fix the errors shown, then re-run"},
+        {"sums.missing", E, "remove the line or restore the file"},
+        {"sums.not_regular", E, "list regular files only"},
+        {"sums.through_symlink", E, "replace the linked directory by a real one"},
+        {"sums.mismatch", E, "restore the sealed file, or re-seal the pack"},
+        {"sums.unlisted", W, "re-seal the pack so the sums file lists it"},
+        {"root_hash.match", I, "nothing to fix (recorded for the audit trail); the sums file is what pins the other files"},
+        {"root_hash.mismatch", E, "recompute it with the v2-producer algorithm"},
+        {"root_hash.placeholder", E, "seal the pack and record its root hash"},
+        {"root_hash.malformed", E, "write the root hash as 64 lowercase hex"},
+        {"v1_root.match", I, "nothing to fix (recorded for the audit trail)"},
+        {"v1_root.mismatch", E, "recompute it with the v1 algorithm"},
+        {"v1_root.unreadable", E, "write the v1 root hash into it"},
+        {"verify_hash.match", I, "nothing to fix (recorded for the audit trail)"},
+        {"verify_hash.mismatch", E, "restore the report, or record its SHA-256"},
+        {"verify_hash.unchecked", W, "record the report's SHA-256"},
     },
-};
+    .needs = {.contents = false},  // digests only: the sums file is read again
+    .reports_unchecked_places = true,
+  });
+  return info;
+}
 
 // One check of one pack; holds what the steps share.
 class Run {
@@ -330,7 +319,13 @@ class Run {
 
 class IntegrityGate : public Gate {
  public:
-  const GateInfo& info() const override { return kInfo; }
+  const GateInfo& info() const override { return gate_info(); }
+  void check_stage(std::string_view note, FindingSink& sink) const override {
+    Finding f = gate_info().finding("integrity.interrupted_seal", "", "not a pack: " + std::string(note) + "; it was not checked");
+    f.hint = "re-run the seal or run of that pack (it removes the stages of owners that are gone), or remove this directory";
+    sink.report(std::move(f));
+  }
+
   void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
     Run(pack, ctx, sink).go();
   }

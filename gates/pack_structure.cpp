@@ -199,79 +199,34 @@ void check_walk(const Pack& pack, FindingSink& sink) {
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{
-        "GATE-V2-PACK-STRUCTURE-01",
-        "The pack has a valid v2 manifest, every required file, and well-formed JSON and timeline",
-        "Every other gate reads the manifest, the timeline and the JSON artifacts; a pack whose shape is wrong "
-        "cannot be verified at all, so its shape is checked first and reported precisely.",
-        "manifest.json is a JSON object valid against schemas/manifest.v2.schema.json, without duplicate keys; "
-        "pack_layout_version is the string \"2\"; indexability_status is INDEXABLE_REAL, INDEXABLE_SYNTHETIC or "
-        "NON_INDEXABLE.\n"
-        "Required regular files: manifest.json, integrity/sha256sums.txt, timeline/events.ndjson, "
-        "artifacts/context.json, artifacts/trace.json; for INDEXABLE_REAL (and for a pack whose manifest is "
-        "unusable or names no known status) also artifacts/plan.json, artifacts/confirm.json, "
-        "reports/verify.report.json, reports/runner.meta.json.\n"
-        "Every path in the manifest's `paths` object is a safe relative path that exists (a directory when it ends "
-        "in \"/\").\n"
-        "Every non-empty line of timeline/events.ndjson is a JSON object with string `timestamp` and `event`.\n"
-        "Every *.json file parses as strict RFC 8259 JSON (strict UTF-8, no NaN, nesting within "
-        "limits.max_json_depth) without duplicate keys.\n"
-        "Directories that cannot be read, and packs over limits.max_files_per_pack, are errors.\n"
-        "A pack lying under a data/runs/v2/ directory is at data/runs/v2/<category>/<substrate_id>/<run>, where "
-        "runners/_lib/pack-paths.sh's get_pack_root puts it: category real, synthetic or non-indexable from "
-        "indexability_status, substrate_id from substrate_ref (warnings otherwise).",
-        GateScope::Pack,
+    static const GateInfo kInfo = documented({"GATE-V2-PACK-STRUCTURE-01",
+        {GateScope::Pack},
         {
-            {"manifest.missing", Severity::Error, "the pack directory has no manifest.json",
-             "add the manifest, or remove the stray artifacts/, integrity/ or timeline/ directory"},
-            {"manifest.not_object", Severity::Error, "manifest.json is valid JSON but not an object",
-             "write the manifest as one JSON object"},
-            {"manifest.layout_version", Severity::Error, "pack_layout_version is not the JSON string \"2\"",
-             "set \"pack_layout_version\": \"2\""},
-            {"manifest.indexability", Severity::Error, "indexability_status is missing or not a known value",
-             "use INDEXABLE_REAL, INDEXABLE_SYNTHETIC or NON_INDEXABLE"},
-            {"manifest.schema", Severity::Error, "the manifest violates schemas/manifest.v2.schema.json",
-             "fix the value at the JSON pointer shown"},
-            {"file.missing", Severity::Error, "a required file is missing", "produce the file and re-seal the pack"},
-            {"file.not_regular", Severity::Error, "a required file is a directory, link or special file",
-             "replace it with a regular file"},
-            {"paths.missing", Severity::Error, "a path named in the manifest's `paths` does not exist",
-             "add the file or correct the path"},
-            {"paths.wrong_type", Severity::Error, "a `paths` entry names a file where a directory is meant, or the "
-             "reverse, or a link or special file", "make the path and the pack agree (\"/\" at the end = directory)"},
-            {"paths.unsafe", Severity::Error, "a `paths` entry is absolute, empty or leaves the pack",
-             "use a relative path inside the pack"},
-            {"json.invalid", Severity::Error, "a *.json file is not strict RFC 8259 JSON (or nests too deep)",
-             "fix the file at the byte offset / line:column shown"},
-            {"json.duplicate_key", Severity::Error, "a JSON object repeats a key",
-             "keep one member per key; readers disagree on which duplicate wins"},
-            {"json.unreadable", Severity::Error, "a *.json file could not be read (e.g. over the size limit)",
-             "make the file readable and within limits.max_file_size"},
-            {"timeline.invalid_json", Severity::Error, "a line of timeline/events.ndjson is not JSON",
-             "write one JSON object per line"},
-            {"timeline.not_object", Severity::Error, "a line of timeline/events.ndjson is JSON but not an object",
-             "write one JSON object per line"},
-            {"timeline.bad_event", Severity::Error, "a timeline event lacks a string `timestamp` or `event`",
-             "give every event string `timestamp` and `event` members"},
-            {"timeline.duplicate_key", Severity::Error, "a timeline event repeats a key",
-             "keep one member per key"},
-            {"timeline.too_many_errors", Severity::Error, "more bad timeline lines than are reported one by one",
-             "fix the producer that wrote the timeline"},
-            {"timeline.unreadable", Severity::Error, "timeline/events.ndjson could not be read",
-             "make the file readable and within limits.max_file_size"},
-            {"location.depth", Severity::Warning, "a pack under data/runs/v2/ is not exactly three levels below it",
-             "put it at data/runs/v2/<category>/<substrate_id>/<run> (get_pack_root)"},
-            {"location.category", Severity::Warning,
-             "a pack under data/runs/v2/<category>/ has another indexability_status than the category says",
-             "move it under real/, synthetic/ or non-indexable/ as its status says, or fix the status"},
-            {"location.substrate", Severity::Warning,
-             "a pack under data/runs/v2/<category>/<substrate>/ has another substrate_ref.substrate_id",
-             "move it to its substrate's directory, or fix substrate_id"},
-            {"walk.error", Severity::Error, "a directory of the pack could not be read",
-             "make every directory of the pack readable"},
-            {"walk.truncated", Severity::Error, "the pack has more entries than limits.max_files_per_pack",
-             "split the pack or raise the limit in the policy"},
-        }};
+            {"manifest.missing", Severity::Error, "add the manifest, or remove the stray artifacts/, integrity/ or timeline/ directory"},
+            {"manifest.not_object", Severity::Error, "write the manifest as one JSON object"},
+            {"manifest.layout_version", Severity::Error, "set \"pack_layout_version\": \"2\""},
+            {"manifest.indexability", Severity::Error, "use INDEXABLE_REAL, INDEXABLE_SYNTHETIC or NON_INDEXABLE"},
+            {"manifest.schema", Severity::Error, "fix the value at the JSON pointer shown"},
+            {"file.missing", Severity::Error, "produce the file and re-seal the pack"},
+            {"file.not_regular", Severity::Error, "replace it with a regular file"},
+            {"paths.missing", Severity::Error, "add the file or correct the path"},
+            {"paths.wrong_type", Severity::Error, "make the path and the pack agree (\"/\" at the end = directory)"},
+            {"paths.unsafe", Severity::Error, "use a relative path inside the pack"},
+            {"json.invalid", Severity::Error, "fix the file at the byte offset / line:column shown"},
+            {"json.duplicate_key", Severity::Error, "keep one member per key; readers disagree on which duplicate wins"},
+            {"json.unreadable", Severity::Error, "make the file readable and within limits.max_file_size"},
+            {"timeline.invalid_json", Severity::Error, "write one JSON object per line"},
+            {"timeline.not_object", Severity::Error, "write one JSON object per line"},
+            {"timeline.bad_event", Severity::Error, "give every event string `timestamp` and `event` members"},
+            {"timeline.duplicate_key", Severity::Error, "keep one member per key"},
+            {"timeline.too_many_errors", Severity::Error, "fix the producer that wrote the timeline"},
+            {"timeline.unreadable", Severity::Error, "make the file readable and within limits.max_file_size"},
+            {"location.depth", Severity::Warning, "put it at data/runs/v2/<category>/<substrate_id>/<run> (get_pack_root)"},
+            {"location.category", Severity::Warning, "move it under real/, synthetic/ or non-indexable/ as its status says, or fix the status"},
+            {"location.substrate", Severity::Warning, "move it to its substrate's directory, or fix substrate_id"},
+            {"walk.error", Severity::Error, "make every directory of the pack readable"},
+            {"walk.truncated", Severity::Error, "split the pack or raise the limit in the policy"},
+        }});
     return kInfo;
   }
 

@@ -178,62 +178,26 @@ void check_commit(FieldChecker& c, const rapidjson::Value* substrate, bool pinne
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{
-        "GATE-V2-REAL-QUALIFY-01",
-        "An INDEXABLE_REAL pack pins the substrate it ran: upstream, commit, lock file and canonical hash",
-        "Evidence labelled REAL must say exactly which upstream code produced it, so that anyone can rebuild the "
-        "same substrate and compare; placeholders there make the label a claim nobody can check.",
-        "For INDEXABLE_REAL packs (others SKIP): substrate_ref.substrate_id, upstream_repo and upstream_tag are "
-        "non-placeholder strings; upstream_commit_sha is 40-hex, or n/a (reason) accepted (info) only when "
-        "lock_ref.lock_sha256 is a 64-hex pin; lock_ref.lock_kind and lock_path are non-placeholder strings, "
-        "lock_path a clean relative path whose file name is the lock file of lock_kind (npm: package-lock.json, "
-        "poetry: poetry.lock, nuget: packages.lock.json, uv or uv.lock: uv.lock; other kinds are not compared), "
-        "lock_sha256 64-hex; with --repo-root, the lock file's SHA-256 equals "
-        "lock_sha256 (a lock file not found there is a warning); hashes.canonical_pack_root_hash is 64-hex. "
-        "A missing or unusable manifest fails the gate.",
-        GateScope::Pack,
+    static const GateInfo kInfo = documented({"GATE-V2-REAL-QUALIFY-01",
+        {GateScope::Pack},
         {
-            {"real-qualify.manifest-unusable", Severity::Error,
-             "manifest.json is missing or unusable: provenance cannot be established",
-             "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
-            {"real-qualify.substrate-ref-missing", Severity::Error, "substrate_ref is missing or not an object",
-             "name the upstream substrate in substrate_ref"},
-            {"real-qualify.substrate-field", Severity::Error,
-             "substrate_ref.substrate_id, upstream_repo or upstream_tag is missing or a placeholder",
-             "fill in the substrate's id, repository and tag"},
-            {"real-qualify.upstream-commit", Severity::Error, "upstream_commit_sha is not a 40-hex commit",
-             "record the full upstream commit"},
-            {"real-qualify.commit-na-pinned", Severity::Info,
-             "upstream_commit_sha is n/a (reason), accepted because the lock file is pinned",
-             "nothing to fix; a 40-hex commit would pin the substrate more directly"},
-            {"real-qualify.commit-na-unpinned", Severity::Error,
-             "upstream_commit_sha is n/a (reason) without a 64-hex lock pin",
-             "record the commit or pin the lock file"},
-            {"real-qualify.lock-ref-missing", Severity::Error, "lock_ref is missing or not an object",
-             "describe the dependency lock in lock_ref"},
-            {"real-qualify.lock-field", Severity::Error, "lock_ref.lock_kind or lock_path is missing or a placeholder",
-             "fill in the lock format and path"},
-            {"real-qualify.lock-path-unsafe", Severity::Error,
-             "lock_ref.lock_path is absolute, climbs with '..' or is otherwise not a clean relative path",
-             "name the lock file relative to the repository root"},
-            {"real-qualify.lock-kind-path", Severity::Error,
-             "lock_ref.lock_path's file name is not the lock file of lock_kind (npm: package-lock.json, poetry: "
-             "poetry.lock, nuget: packages.lock.json, uv: uv.lock)",
-             "point lock_path at the kind's lock file, or fix lock_kind"},
-            {"real-qualify.lock-sha256", Severity::Error, "lock_ref.lock_sha256 is not 64-hex",
-             "write the lock file's SHA-256"},
-            {"real-qualify.lock-file-missing", Severity::Warning, "the lock file is not found under --repo-root",
-             "pass the right --repo-root or fix lock_path"},
-            {"real-qualify.lock-file-unreadable", Severity::Error,
-             "the lock file under --repo-root is a link, not a regular file, too big or unreadable",
-             "make it a regular file inside the repository"},
-            {"real-qualify.lock-file-mismatch", Severity::Error, "the lock file's SHA-256 differs from lock_sha256",
-             "re-run the producer with the pinned lock or fix the pin"},
-            {"real-qualify.lock-file-verified", Severity::Info, "the lock file's SHA-256 equals lock_sha256",
-             "nothing to fix: the pin is verified"},
-            {"real-qualify.canonical-hash", Severity::Error, "hashes.canonical_pack_root_hash is not 64-hex",
-             "let the producer write the canonical pack root hash"},
-        }};
+            {"real-qualify.manifest-unusable", Severity::Error, "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
+            {"real-qualify.substrate-ref-missing", Severity::Error, "name the upstream substrate in substrate_ref"},
+            {"real-qualify.substrate-field", Severity::Error, "fill in the substrate's id, repository and tag"},
+            {"real-qualify.upstream-commit", Severity::Error, "record the full upstream commit"},
+            {"real-qualify.commit-na-pinned", Severity::Info, "nothing to fix; a 40-hex commit would pin the substrate more directly"},
+            {"real-qualify.commit-na-unpinned", Severity::Error, "record the commit or pin the lock file"},
+            {"real-qualify.lock-ref-missing", Severity::Error, "describe the dependency lock in lock_ref"},
+            {"real-qualify.lock-field", Severity::Error, "fill in the lock format and path"},
+            {"real-qualify.lock-path-unsafe", Severity::Error, "name the lock file relative to the repository root"},
+            {"real-qualify.lock-kind-path", Severity::Error, "point lock_path at the kind's lock file, or fix lock_kind"},
+            {"real-qualify.lock-sha256", Severity::Error, "write the lock file's SHA-256"},
+            {"real-qualify.lock-file-missing", Severity::Warning, "pass the right --repo-root or fix lock_path"},
+            {"real-qualify.lock-file-unreadable", Severity::Error, "make it a regular file inside the repository"},
+            {"real-qualify.lock-file-mismatch", Severity::Error, "re-run the producer with the pinned lock or fix the pin"},
+            {"real-qualify.lock-file-verified", Severity::Info, "nothing to fix: the pin is verified"},
+            {"real-qualify.canonical-hash", Severity::Error, "let the producer write the canonical pack root hash"},
+        }});
     return kInfo;
   }
 

@@ -20,83 +20,43 @@ namespace {
 
 constexpr unsigned kSmokeTimeoutSeconds = 600;
 
-const GateInfo kInfo{
-    "GATE-V2-RUNNER-SMOKE-01",
-    "Every registered runner builds and runs its smoke command, producing valid runner metadata",
-    "Upstream's smoke tests read a key their runner never wrote and so always passed. This gate runs each "
-    "runner for real through the same executor as `mplp-gate run` and checks the metadata the pack gates rely on.",
-    "For every runner registered in the substrate registry (every runner directory when there is no "
-    "registry), or only --runner ID: its local base image, if any, exists (never built here: "
-    "`mplp-gate base build ID` runs a base's script); the image builds with no network (unless runner.yaml "
-    "says build_network: true and the policy's runners.build_network lists the runner); the smoke command runs through the executor (no capability, "
-    "no-new-privileges, a user namespace under rootful podman, a 600 s limit) into a fresh temporary pack; reports/runner.meta.json is written and valid against runner-meta.v2; "
-    "container_digest is a sha256: digest equal to the id of the image that was built; the fingerprint's "
-    "runtime_type equals runner.yaml's runtime_type and runtime_version starts with its version_prefix; the "
-    "smoke output file exists. A runner without runner.yaml (the runner contract's layout) gets its runtime from "
-    "its id and the contract's smoke command (runtime and package manager answer). A runner's own smoke.sh runs "
-    "only with --run-smoke-scripts (host code: bash in the repository root, runners/_lib first on PATH, "
-    "MPLP_GATE and MPLP_ENGINE set, 900 s limit; a failure is an error with its output's tail); without the "
-    "flag an info finding says it was not run. No container engine: SKIP (an error under --require-engine). Build and "
-    "smoke durations are reported per runner.",
-    GateScope::Runners,
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-RUNNER-SMOKE-01",
+    {GateScope::Runners},
     {
-        {"smoke.no_engine", Severity::Error, "no container engine (podman, or docker with a daemon) is usable",
-         "Install podman (scripts/setup.sh test configures it) or start a docker daemon, or name the usable one "
+        {"smoke.no_engine", Severity::Error, "Install podman (scripts/setup.sh test configures it) or start a docker daemon, or name the usable one "
          "with --engine; without --require-engine the gate skips."},
-        {"smoke.no_runners", Severity::Error, "the runners directory is missing or holds no runner",
-         "Pass the repository's runners/ directory to --runners."},
-        {"smoke.unknown_runner", Severity::Error, "--runner names no runner (or an invalid id)",
-         "Use the name of a directory of runners/ (^[a-z0-9][a-z0-9._-]{0,63}$)."},
-        {"smoke.definition_invalid", Severity::Error, "runner.yaml or the runner directory is invalid",
-         "Fix runner.yaml against schemas/runner-yaml.schema.json; keep a Containerfile or Dockerfile."},
-        {"smoke.base_missing", Severity::Error,
-         "the runner's local base image does not exist (the gate never builds it: its script is host code)",
-         "Build it with `mplp-gate base build ID` (the finding names ID and the image) on a machine that trusts "
+        {"smoke.no_runners", Severity::Error, "Pass the repository's runners/ directory to --runners."},
+        {"smoke.unknown_runner", Severity::Error, "Use the name of a directory of runners/ (^[a-z0-9][a-z0-9._-]{0,63}$)."},
+        {"smoke.definition_invalid", Severity::Error, "Fix runner.yaml against schemas/runner-yaml.schema.json; keep a Containerfile or Dockerfile."},
+        {"smoke.base_missing", Severity::Error, "Build it with `mplp-gate base build ID` (the finding names ID and the image) on a machine that trusts "
          "runners/_base/ID/build.sh, then re-run the check."},
-        {"smoke.build_failed", Severity::Error, "the runner image did not build (builds have no network)",
-         "Read the build log in the finding; an official base image needs access to its registry; a build that "
+        {"smoke.build_failed", Severity::Error, "Read the build log in the finding; an official base image needs access to its registry; a build that "
          "needs network must say build_network: true and be listed under runners.build_network in the policy."},
-        {"smoke.run_failed", Severity::Error, "the smoke command failed or the executor could not run it",
-         "Run `mplp-gate run --runner ID --cmd '<smoke_command>' --out-dir /tmp/p` to see its output."},
-        {"smoke.meta_missing", Severity::Error, "reports/runner.meta.json was not written",
-         "The executor writes it on success; a missing file is a bug of the executor."},
-        {"smoke.meta_invalid", Severity::Error, "reports/runner.meta.json does not validate against runner-meta.v2",
-         "See the JSON pointer in the finding."},
-        {"smoke.digest_invalid", Severity::Error, "container_digest is not the sha256 id of the image that ran",
-         "The digest must be the engine's image id (sha256:<64 hex>)."},
-        {"smoke.runtime_type_mismatch", Severity::Error, "the fingerprint's runtime_type differs from runner.yaml",
-         "Make runner.yaml's runtime_type name the runtime the image provides."},
-        {"smoke.runtime_version_mismatch", Severity::Error,
-         "the runtime version read in the image does not start with version_prefix",
-         "Fix the image (base tag, pinned package) or version_prefix."},
-        {"smoke.output_missing", Severity::Error, "the smoke command did not write its smoke_output file",
-         "The smoke command must write smoke_output under /workspace/out."},
-        {"smoke.note", Severity::Info, "a remark of the executor (an outdated base image, no user namespace, "
-         "containers of dead runs removed)", "Read the note; none of them fails the gate."},
-        {"smoke.timing", Severity::Info,
-         "which engine ran the runner, how long the build and the smoke run took, and whether the image was reused",
-         "Nothing to fix: it is information (a slow build is a cold cache or a fresh base image)."},
-        {"smoke.script_not_run", Severity::Info,
-         "the runner has a smoke.sh (the runner contract's smoke test), which was not run: it is the author's code "
-         "and runs on this machine",
-         "Read the runner's smoke script; if you trust it, check again with --run-smoke-scripts."},
-        {"smoke.script_passed", Severity::Info, "the runner's smoke.sh ran (--run-smoke-scripts) and exited 0",
-         "Nothing to fix."},
-        {"smoke.script_failed", Severity::Error,
-         "the runner's smoke.sh exited non-zero or ran over its 900 s limit (--run-smoke-scripts); the finding "
-         "carries the tail of its output",
-         "Run the runner's smoke script with bash from the repository root, runners/_lib first on PATH, and fix "
+        {"smoke.run_failed", Severity::Error, "Run `mplp-gate run --runner ID --cmd '<smoke_command>' --out-dir /tmp/p` to see its output."},
+        {"smoke.meta_missing", Severity::Error, "The executor writes it on success; a missing file is a bug of the executor."},
+        {"smoke.meta_invalid", Severity::Error, "See the JSON pointer in the finding."},
+        {"smoke.digest_invalid", Severity::Error, "The digest must be the engine's image id (sha256:<64 hex>)."},
+        {"smoke.runtime_type_mismatch", Severity::Error, "Make runner.yaml's runtime_type name the runtime the image provides."},
+        {"smoke.runtime_version_mismatch", Severity::Error, "Fix the image (base tag, pinned package) or version_prefix."},
+        {"smoke.output_missing", Severity::Error, "The smoke command must write smoke_output under /workspace/out."},
+        {"smoke.note", Severity::Info, "Read the note; none of them fails the gate."},
+        {"smoke.timing", Severity::Info, "Nothing to fix: it is information (a slow build is a cold cache or a fresh base image)."},
+        {"smoke.script_not_run", Severity::Info, "Read the runner's smoke script; if you trust it, check again with --run-smoke-scripts."},
+        {"smoke.script_passed", Severity::Info, "Nothing to fix."},
+        {"smoke.script_failed", Severity::Error, "Run the runner's smoke script with bash from the repository root, runners/_lib first on PATH, and fix "
          "what fails."},
-        {"smoke.registry_absent", Severity::Info, "no substrate registry: every runner directory is smoke-tested",
-         "Add producers/_registry/substrates.v2.yaml beside runners/ (or pass --registry)."},
-    }};
+        {"smoke.registry_absent", Severity::Info, "Add producers/_registry/substrates.v2.yaml beside runners/ (or pass --registry)."},
+    }});
+  return info;
+}
 
 Finding make(const char* code, const std::string& file, std::string message) {
   Finding f;
   f.code = code;
   f.file = file;
   f.message = std::move(message);
-  for (const FindingKind& k : kInfo.kinds)
+  for (const FindingKind& k : gate_info().kinds)
     if (k.code == code) f.severity = k.severity, f.hint = std::string(k.fix);
   return f;
 }
@@ -182,7 +142,7 @@ void check_smoke_pack(const std::string& id, const runner::RunnerDef& def, const
 
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override { return kInfo; }
+  const GateInfo& info() const override { return gate_info(); }
 
   void check_runners(const GateContext& ctx, FindingSink& sink) const override {
     const std::string dir = ctx.options.runners_dir.value_or("runners");

@@ -261,68 +261,31 @@ void check_runner_meta(const Pack& pack, FindingSink& sink, const rapidjson::Val
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{
-        "GATE-V2-SSOT-01",
-        "The runner identity of an INDEXABLE_REAL pack is complete, well-formed and agrees with runner.meta.json",
-        "Real evidence is only worth indexing when one can say which container ran it, on what platform and "
-        "when, and when the manifest says the same as the runner itself (a single source of truth).",
-        "For INDEXABLE_REAL packs (others SKIP): env_ref exists; runner_type is \"container\"; runner_id matches "
-        "^[a-z0-9][a-z0-9._-]{0,63}$; container_digest (or the legacy image_digest, with a warning) is "
-        "sha256:<64 hex>; environment_fingerprint has the keys os, arch, runtime_type, runtime_version in that order "
-        "(generated_at allowed last), each a non-placeholder string, arch named as the contract names it (x86_64, "
-        "arm64; aarch64 or amd64 are a warning); executed_at is RFC 3339 UTC (warning otherwise). "
-        "reports/runner.meta.json exists, has no duplicate keys, is valid against runner-meta.v2 and agrees with "
-        "env_ref on runner_id, digest, fingerprint and executed_at. With a substrate registry (--registry, "
-        "--repo-root, or the nearest ancestor of the pack holding producers/_registry/substrates.v2.yaml or "
-        "producers/real/_registry/substrates.v2.yaml), runner_id is one of its runners, substrate_ref.substrate_id "
-        "is a registered substrate, runner_id is the runner registered for it and lock_ref.lock_kind (when present) "
-        "its registered lock_kind. A missing or unusable manifest fails the gate.",
-        GateScope::Pack,
+    static const GateInfo kInfo = documented({"GATE-V2-SSOT-01",
+        {GateScope::Pack},
         {
-            {"ssot.manifest-unusable", Severity::Error, "manifest.json is missing or unusable: provenance cannot be established",
-             "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
-            {"ssot.env-ref-missing", Severity::Error, "env_ref is missing or not an object",
-             "copy the runner's metadata into env_ref"},
-            {"ssot.runner-type", Severity::Error, "env_ref.runner_type is not \"container\"",
-             "produce real evidence with a container runner"},
-            {"ssot.runner-id", Severity::Error, "runner_id is missing, a placeholder or not a runner id",
-             "use the runner's id, e.g. node-20"},
-            {"ssot.runner-unregistered", Severity::Error, "runner_id is not a runner of the substrate registry",
-             "use or register a runner listed in the registry"},
-            {"ssot.container-digest", Severity::Error, "the container digest is not sha256:<64 lowercase hex>",
-             "record the image's content digest"},
-            {"ssot.legacy-digest-field", Severity::Warning, "the digest is under the legacy name image_digest",
-             "rename image_digest to container_digest"},
-            {"ssot.fingerprint", Severity::Error, "env_ref.environment_fingerprint is missing or not an object",
-             "write the fingerprint object `mplp-gate run` records: os, arch, runtime_type, runtime_version"},
-            {"ssot.fingerprint-keys", Severity::Error, "the fingerprint keys are not os, arch, runtime_type, runtime_version in order",
-             "write exactly those keys in that order (generated_at may follow)"},
-            {"ssot.fingerprint-value", Severity::Error, "a fingerprint value is not a real string",
-             "fill in the real os, arch and runtime"},
-            {"ssot.fingerprint-arch", Severity::Warning,
-             "the fingerprint's arch is a name the contract does not use (aarch64 for arm64, amd64 for x86_64)",
-             "write arm64 or x86_64, as `mplp-gate run` does"},
-            {"ssot.executed-at", Severity::Warning, "executed_at is not an RFC 3339 UTC time",
-             "write YYYY-MM-DDTHH:MM:SSZ in UTC"},
-            {"ssot.runner-meta-missing", Severity::Error, "reports/runner.meta.json is missing or not a regular file",
-             "run the producer through the runner, which writes it"},
-            {"ssot.runner-meta-unreadable", Severity::Error, "reports/runner.meta.json cannot be read",
-             "make it a readable file within the size limit"},
-            {"ssot.runner-meta-json", Severity::Error, "reports/runner.meta.json is not valid JSON",
-             "regenerate it as strict JSON"},
-            {"ssot.runner-meta-duplicate-key", Severity::Error, "reports/runner.meta.json repeats a key",
-             "write each key once"},
-            {"ssot.runner-meta-schema", Severity::Error, "reports/runner.meta.json is not valid against runner-meta.v2",
-             "follow schemas/runner-meta.v2.schema.json"},
-            {"ssot.runner-meta-mismatch", Severity::Error, "runner.meta.json and env_ref disagree on a field",
-             "copy runner.meta.json into env_ref unchanged"},
-            {"ssot.substrate-unregistered", Severity::Error, "the pack's substrate is not in the substrate registry",
-             "produce evidence only for registered substrates"},
-            {"ssot.runner-binding", Severity::Error, "the pack's runner is not the runner registered for its substrate",
-             "run the producer with the registered runner"},
-            {"ssot.lock-kind-binding", Severity::Error, "lock_ref.lock_kind differs from the substrate's registered lock_kind",
-             "pin the substrate with the registered lock kind"},
-        }};
+            {"ssot.manifest-unusable", Severity::Error, "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
+            {"ssot.env-ref-missing", Severity::Error, "copy the runner's metadata into env_ref"},
+            {"ssot.runner-type", Severity::Error, "produce real evidence with a container runner"},
+            {"ssot.runner-id", Severity::Error, "use the runner's id, e.g. node-20"},
+            {"ssot.runner-unregistered", Severity::Error, "use or register a runner listed in the registry"},
+            {"ssot.container-digest", Severity::Error, "record the image's content digest"},
+            {"ssot.legacy-digest-field", Severity::Warning, "rename image_digest to container_digest"},
+            {"ssot.fingerprint", Severity::Error, "write the fingerprint object `mplp-gate run` records: os, arch, runtime_type, runtime_version"},
+            {"ssot.fingerprint-keys", Severity::Error, "write exactly those keys in that order (generated_at may follow)"},
+            {"ssot.fingerprint-value", Severity::Error, "fill in the real os, arch and runtime"},
+            {"ssot.fingerprint-arch", Severity::Warning, "write arm64 or x86_64, as `mplp-gate run` does"},
+            {"ssot.executed-at", Severity::Warning, "write YYYY-MM-DDTHH:MM:SSZ in UTC"},
+            {"ssot.runner-meta-missing", Severity::Error, "run the producer through the runner, which writes it"},
+            {"ssot.runner-meta-unreadable", Severity::Error, "make it a readable file within the size limit"},
+            {"ssot.runner-meta-json", Severity::Error, "regenerate it as strict JSON"},
+            {"ssot.runner-meta-duplicate-key", Severity::Error, "write each key once"},
+            {"ssot.runner-meta-schema", Severity::Error, "follow schemas/runner-meta.v2.schema.json"},
+            {"ssot.runner-meta-mismatch", Severity::Error, "copy runner.meta.json into env_ref unchanged"},
+            {"ssot.substrate-unregistered", Severity::Error, "produce evidence only for registered substrates"},
+            {"ssot.runner-binding", Severity::Error, "run the producer with the registered runner"},
+            {"ssot.lock-kind-binding", Severity::Error, "pin the substrate with the registered lock kind"},
+        }});
     return kInfo;
   }
 

@@ -116,64 +116,28 @@ void check_cross_refs(const RegistryView& view, const std::vector<RunnerRef>& re
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override {
-    static const GateInfo kInfo{
-        "GATE-V2-SUBSTRATE-REGISTRY-01",
-        "The substrate registry and the runners/ directory agree",
-        "The registry is the single source of truth for which runner produces which substrate. A runner id it "
-        "names without a definition, a dockerfile that is not there, or a runner nobody registered means packs "
-        "can claim an environment that cannot be rebuilt.",
-        "The registry (--registry FILE, else producers/_registry/substrates.v2.yaml or "
-        "producers/real/_registry/substrates.v2.yaml beside the runners directory) is valid against "
-        "schemas/substrate-registry.v2.schema.json.\n"
-        "Every runner_id named by a substrate or by the runners: section is a safe id, declared once in the "
-        "runners: section, and has a directory runners/<id>/ holding a Containerfile or Dockerfile and either a "
-        "runner.yaml valid against schemas/runner-yaml.schema.json or an id that names its runtime "
-        "(<type>-<version>: node-20, python-3.11, dotnet-8; the runner contract's layout).\n"
-        "Every dockerfile: path is a safe relative path to a regular file of the repository (the parent of the "
-        "runners directory), and it is the runner's definition file (runners/<id>/Containerfile, else "
-        "Dockerfile); every base_image is the definition's first FROM. An entry whose runner has no directory "
-        "gets only runner.missing.\n"
-        "Every directory in runners/ is registered (an error: pre-merge validation must not pass an "
-        "unregistered runner); directories named _* or .* and the contract's shared base/ are not runners.",
-        GateScope::Runners,
+    static const GateInfo kInfo = documented({"GATE-V2-SUBSTRATE-REGISTRY-01",
+        {GateScope::Runners},
         {
-            {"registry.missing", Severity::Error, "no substrate registry was given or found",
-             "pass --registry FILE or add producers/_registry/substrates.v2.yaml beside runners/"},
-            {"registry.schema", Severity::Error, "the registry violates its schema",
-             "fix the value at the line and JSON pointer shown"},
-            {"registry.bad_runner_id", Severity::Error, "a runner_id is not a safe runner id",
-             "use ^[a-z0-9][a-z0-9._-]{0,63}$"},
-            {"registry.duplicate_runner", Severity::Error, "a runner is declared twice", "declare it once"},
-            {"registry.duplicate_substrate", Severity::Error, "a substrate is listed twice", "list it once"},
-            {"registry.unknown_runner", Severity::Error, "a substrate names a runner the runners: section lacks",
-             "declare the runner or name a declared one"},
-            {"registry.unsafe_path", Severity::Error, "a dockerfile: path is absolute or leaves the repository",
-             "use a relative path inside the repository"},
-            {"registry.dockerfile_missing", Severity::Error, "a dockerfile: path does not name a regular file",
-             "add the file or fix the path"},
-            {"registry.dockerfile_mismatch", Severity::Error,
-             "a dockerfile: path names another file than the runner's definition",
-             "point dockerfile: at runners/<id>/Containerfile (or Dockerfile), the definition `mplp-gate run` builds"},
-            {"registry.base_image_mismatch", Severity::Error, "base_image is not the definition's first FROM",
-             "make base_image and the definition's FROM name the same image"},
-            {"runners.unreadable", Severity::Error, "the runners directory cannot be read",
-             "pass a readable runners/ directory"},
-            {"runner.missing", Severity::Error, "a registered runner has no runners/<id>/ directory",
-             "add the runner definition or remove the id from the registry"},
-            {"runner.not_directory", Severity::Error, "runners/<id> is a link or a file, not a directory",
-             "make runners/<id>/ a real directory"},
-            {"runner.no_containerfile", Severity::Error, "a runner directory has no Containerfile or Dockerfile",
-             "add a Containerfile"},
-            {"runner.no_runner_yaml", Severity::Error,
-             "a runner has no runner.yaml and its id names no runtime (<type>-<version>)",
-             "add runner.yaml (see schemas/runner-yaml.schema.json), or name the runner like node-20"},
-            {"runner.yaml_invalid", Severity::Error, "runner.yaml is not valid YAML or cannot be read",
-             "fix the YAML at the line shown"},
-            {"runner.yaml_schema", Severity::Error, "runner.yaml violates schemas/runner-yaml.schema.json",
-             "fix the value at the line shown"},
-            {"runner.unregistered", Severity::Error, "a directory in runners/ is not a registered runner",
-             "register it in the runners: section, or remove it"},
-        }};
+            {"registry.missing", Severity::Error, "pass --registry FILE or add producers/_registry/substrates.v2.yaml beside runners/"},
+            {"registry.schema", Severity::Error, "fix the value at the line and JSON pointer shown"},
+            {"registry.bad_runner_id", Severity::Error, "use ^[a-z0-9][a-z0-9._-]{0,63}$"},
+            {"registry.duplicate_runner", Severity::Error, "declare it once"},
+            {"registry.duplicate_substrate", Severity::Error, "list it once"},
+            {"registry.unknown_runner", Severity::Error, "declare the runner or name a declared one"},
+            {"registry.unsafe_path", Severity::Error, "use a relative path inside the repository"},
+            {"registry.dockerfile_missing", Severity::Error, "add the file or fix the path"},
+            {"registry.dockerfile_mismatch", Severity::Error, "point dockerfile: at runners/<id>/Containerfile (or Dockerfile), the definition `mplp-gate run` builds"},
+            {"registry.base_image_mismatch", Severity::Error, "make base_image and the definition's FROM name the same image"},
+            {"runners.unreadable", Severity::Error, "pass a readable runners/ directory"},
+            {"runner.missing", Severity::Error, "add the runner definition or remove the id from the registry"},
+            {"runner.not_directory", Severity::Error, "make runners/<id>/ a real directory"},
+            {"runner.no_containerfile", Severity::Error, "add a Containerfile"},
+            {"runner.no_runner_yaml", Severity::Error, "add runner.yaml (see schemas/runner-yaml.schema.json), or name the runner like node-20"},
+            {"runner.yaml_invalid", Severity::Error, "fix the YAML at the line shown"},
+            {"runner.yaml_schema", Severity::Error, "fix the value at the line shown"},
+            {"runner.unregistered", Severity::Error, "register it in the runners: section, or remove it"},
+        }});
     return kInfo;
   }
 

@@ -4,7 +4,6 @@
 
 #include "cli/commands.h"
 #include "cli/pager.h"
-#include "core/embedded.h"
 #include "core/suggest.h"
 #include "core/text.h"
 #include "gates/gate_list.h"
@@ -36,9 +35,9 @@ int cmd_gates(const Args& args) {
     return kExitError;
   }
   for (const Gate* g : all_gates()) {
-    std::string id(g->info().id), scope(to_string(g->info().scope));
+    std::string id(g->info().id), scope(to_string(g->info().scopes));
     id.resize(32, ' ');
-    scope.resize(12, ' ');
+    scope.resize(14, ' ');
     std::cout << id << scope << g->info().title << "\n";
   }
   return kExitPass;
@@ -54,47 +53,19 @@ constexpr std::string_view kExplainUsage =
     "Case does not matter. On a terminal the text goes through $PAGER (default less -FRX; PAGER= or\n"
     "PAGER=cat prints it directly).\n";
 
-// GATE-V2-INTEGRITY-01, INTEGRITY-01, V2-INTEGRITY-01 (any case).
-
-// The sections of a gate's doc page (gates/docs/ID.md) by their "## "
-// heading, in order; the title and intro before the first heading are left
-// out (the intro says what the rationale says).
-std::vector<std::pair<std::string, std::string>> doc_sections(std::string_view doc) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::size_t pos = 0;
-  while (pos < doc.size()) {
-    std::size_t nl = doc.find('\n', pos);
-    std::string_view line = doc.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    if (line.rfind("## ", 0) == 0) out.emplace_back(std::string(line.substr(3)), std::string());
-    else if (!out.empty()) out.back().second += std::string(line) + "\n";
-    if (nl == std::string_view::npos) break;
-    pos = nl + 1;
-  }
-  for (auto& [heading, body] : out) {
-    while (!body.empty() && body.front() == '\n') body.erase(0, 1);
-    while (body.size() > 1 && body[body.size() - 2] == '\n') body.pop_back();
-  }
-  return out;
-}
-
-// A gate, each thing once: title and scope, why (GateInfo's rationale), the
-// exact rules and other sections of its doc page, and every finding code with
-// its fix (GateInfo's kinds, which the doc page's findings table restates).
+// A gate, each thing once, all from its page (gates/docs/ID.md) but the
+// scope and each finding's severity and fix (its kinds table): title and
+// scope, why, the page's sections (what it checks first), then every finding
+// code with its meaning and fix.
 std::string gate_text(const GateInfo& info) {
-  std::string out = std::string(info.id) + " — " + std::string(info.title) + "\n\nScope: " +
-                    std::string(to_string(info.scope)) + "\n\nWhy:\n" + std::string(info.rationale) + "\n";
-  auto sections = doc_sections(embedded::get("gates/docs/" + std::string(info.id) + ".md"));
-  bool checks_shown = false;
-  for (const auto& [heading, body] : sections) {
-    if (heading == "Why" || heading == "Findings" || heading == "Finding codes") continue;
-    checks_shown = checks_shown || heading == "What it checks";
-    out += "\n" + heading + ":\n" + body;
-  }
-  if (!checks_shown) out += "\nWhat it checks:\n" + std::string(info.checks) + "\n";
+  std::string out = std::string(info.id) + " — " + info.title + "\n\nScope: " + to_string(info.scopes) +
+                    "\n\nWhy:\n" + info.why + "\n";
+  for (const auto& [heading, body] : info.sections)
+    if (heading != "Findings") out += "\n" + heading + ":\n" + body + "\n";
   if (!info.kinds.empty()) {
     out += "\nFindings and how to fix them:\n";
     for (const FindingKind& k : info.kinds)
-      out += "  " + std::string(k.code) + " (" + std::string(to_string(k.severity)) + "): " + std::string(k.summary) +
+      out += "  " + std::string(k.code) + " (" + std::string(to_string(k.severity)) + "): " + k.summary +
              "\n      fix: " + std::string(k.fix) + "\n";
   }
   return out;

@@ -1,21 +1,28 @@
 // The gate plug-in interface.
 //
-// A gate is one class in gates/<name>.{h,cpp}, listed once in
-// gates/gate_list.cpp. It never prints and never chooses an exit code: it
-// reports findings (or a skip) to a sink, which stamps its id. Pack gates see
-// one pack at a time; collection gates see a summary of every pack of the
-// run (they summarise each pack first); runner gates see a runners/ directory.
+// A gate is one file, gates/<name>.cpp, with no header of its own, listed
+// once in gates/gate_list.cpp. It states its id, the scopes it runs in, its
+// finding kinds (code, severity, hint: every finding it reports is built
+// from this table) and what it needs of each pack's scan; its prose (title,
+// why, what it checks, what each finding means) lives once, on its page
+// gates/docs/<ID>.md (core/gate_doc.h), which documented() reads. It never
+// prints and never chooses an exit code: it reports findings (or a skip) to
+// a sink, which stamps its id. Pack gates see one pack at a time; collection
+// gates see a summary of every pack of the run (they summarise each pack
+// first); runner gates see a runners/ directory. scripts/new-gate writes one.
 //
-//   class MyGate : public Gate {
-//    public:
-//     const GateInfo& info() const override { return kInfo; }
-//     void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
-//       if (!pack.is_real()) return sink.skip("not an INDEXABLE_REAL pack");
-//       Finding f; f.code = "x.bad"; f.message = "..."; sink.report(std::move(f));
-//     }
-//   };
+//   const GateInfo& info() const override {
+//     static const GateInfo info = documented({"GATE-V2-EXAMPLE-01", {GateScope::Pack},
+//                                              {{"example.bad", Severity::Error, "how to fix it"}}});
+//     return info;
+//   }
+//   void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
+//     if (!pack.is_real()) return sink.skip("not an INDEXABLE_REAL pack");
+//     sink.report(info().finding("example.bad", "manifest.json", "..."));
+//   }
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,26 +38,78 @@ namespace mplp {
 struct SubstrateRegistry;
 struct TrustStore;
 
-enum class GateScope { Pack, Collection, Runners };
+enum class GateScope : unsigned { Pack = 1, Collection = 2, Runners = 4 };
 std::string_view to_string(GateScope s);
 
-// One kind of finding a gate can emit: its stable code, default severity,
-// and how to fix it. Feeds `mplp-gate explain`, SARIF help and the doc test.
+// The scopes a gate runs in: HOST-ALLOW-01, say, checks packs and runner
+// definitions alike.
+class GateScopes {
+ public:
+  constexpr GateScopes(std::initializer_list<GateScope> scopes) {
+    for (GateScope s : scopes) bits_ |= static_cast<unsigned>(s);
+  }
+  constexpr bool has(GateScope s) const { return (bits_ & static_cast<unsigned>(s)) != 0; }
+  // The first it has of pack, collection and runners: what reports show as
+  // the gate's scope.
+  GateScope primary() const;
+
+ private:
+  unsigned bits_ = 0;
+};
+// "pack", "collection", "runners", or several joined by '+'.
+std::string to_string(GateScopes s);
+
+// One kind of finding a gate can emit: its stable code, default severity and
+// how to fix it (the hint a finding of this kind carries when its gate gives
+// none). `summary`, what it means, comes from the gate's page. Feeds
+// `mplp-gate explain`, SARIF help and the doc test.
 struct FindingKind {
   std::string_view code;
   Severity severity;
-  std::string_view summary;
   std::string_view fix;
+  std::string summary{};
+};
+
+// What a gate needs of each pack's scan, beyond every file's digest and the
+// manifest, which every scan provides. A run keeps what its gates need.
+struct ScanNeeds {
+  // The bytes of small files kept in memory after their one read (a gate
+  // that reads file contents without asking gets them by a checked re-read).
+  bool contents = true;
 };
 
 struct GateInfo {
-  std::string_view id;         // e.g. "GATE-V2-SSOT-01"
-  std::string_view title;      // one line
-  std::string_view rationale;  // why the gate exists
-  std::string_view checks;     // exactly what it checks (prose, may span lines)
-  GateScope scope = GateScope::Pack;
+  std::string_view id;  // e.g. "GATE-V2-SSOT-01"
+  GateScopes scopes{GateScope::Pack};
   std::vector<FindingKind> kinds;
+  ScanNeeds needs{};
+  // Among the pack gates that run, this one reports what happened to a place
+  // found as a pack that no gate could check (a link, a pack that could not
+  // be opened, a staging directory: see Gate::check_stage). Without one, the
+  // first pack gate does.
+  bool reports_unchecked_places = false;
+  // From the gate's page (core/gate_doc.h), filled by documented().
+  std::string title{};      // one line
+  std::string rationale{};  // why the gate exists
+  std::string why{};        // the rationale and any further paragraphs of why
+  std::string checks{};     // exactly what it checks, in short (may span lines)
+  std::vector<std::pair<std::string, std::string>> sections{};  // the page's sections: heading, body
+
+  // Runs over packs (pack or collection scope), not only over runners.
+  bool checks_packs() const { return scopes.has(GateScope::Pack) || scopes.has(GateScope::Collection); }
+  // The kind with this code; throws std::logic_error for a code the table
+  // does not list (a gate reporting an undocumented code is a bug).
+  const FindingKind& kind(std::string_view code) const;
+  // A finding of that kind, with its severity (the engine adds the kind's fix
+  // as the hint of an error or warning that carries none of its own).
+  Finding finding(std::string_view code, std::string file, std::string message) const;
 };
+
+// `spec` (id, scopes, kinds, needs) with its prose read from its page
+// gates/docs/<id>.md, compiled into the binary. Throws std::logic_error
+// naming the page when there is none, it does not parse, or its findings
+// table and `spec.kinds` do not list the same codes.
+GateInfo documented(GateInfo spec);
 
 // Options of `check` that gates may read.
 struct CheckOptions {
@@ -64,6 +123,12 @@ struct CheckOptions {
   std::string engine = "auto";            // --engine: podman, docker or auto
 };
 
+// What a gate's prepare() made once for a run; each gate derives its own.
+class PreparedRun {
+ public:
+  virtual ~PreparedRun() = default;
+};
+
 struct GateContext {
   const Policy& policy;
   const CheckOptions& options;
@@ -72,6 +137,7 @@ struct GateContext {
   const SubstrateRegistry* registry = nullptr;
   std::string registry_source;                  // where it came from, for messages
   const TrustStore* trust = nullptr;            // --trusted-key and the policy's trust.keys
+  const PreparedRun* prepared = nullptr;        // this gate's prepare() result, or null
 };
 
 class FindingSink {
@@ -122,6 +188,11 @@ class Gate {
  public:
   virtual ~Gate() = default;
   virtual const GateInfo& info() const = 0;
+  // Called once per run, before any pack: work a gate would otherwise repeat
+  // for every pack (compiling the policy's lists). What it returns reaches
+  // every later call of this gate in the run as ctx.prepared. An exception
+  // here becomes an internal-error finding wherever the gate would report.
+  virtual std::unique_ptr<PreparedRun> prepare(const GateContext& /*ctx*/) const { return nullptr; }
   // Pack gates: called once per pack.
   virtual void check_pack(const Pack& /*pack*/, const GateContext& /*ctx*/, FindingSink& /*sink*/) const {}
   // Collection gates: what the gate needs of one pack for the comparison
@@ -136,6 +207,11 @@ class Gate {
                                 const std::vector<FindingSink*>& /*sinks*/) const {}
   // Runner gates: called once for the runners directory (ctx.options.runners_dir).
   virtual void check_runners(const GateContext& /*ctx*/, FindingSink& /*sink*/) const {}
+  // Pack gates: a staging directory of `seal` or `run`
+  // (.PACK.mplp-stage.*, `note` says whose) was found where packs are
+  // searched. It is never opened as a pack and every gate skips it; the gate
+  // that reports unchecked places may say why.
+  virtual void check_stage(std::string_view /*note*/, FindingSink& /*sink*/) const {}
   // Pack gates that must see every byte of a file too large to keep: a tap
   // fed during the file's one hash read (core/file_tap.h), found again in
   // check_pack with pack.tap(path, id). Called on worker threads.

@@ -95,7 +95,7 @@ const FileState* Pack::past_limit(std::string_view rel) const {
   return it->second.get();
 }
 
-void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps) {
+void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep_contents) {
   std::atomic<std::uint64_t> kept{0};
   parallel_for(pool, files_.size(), [&](std::size_t i) {
     FileState& f = files_[i];
@@ -122,7 +122,7 @@ void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps) {
       return;
     }
     auto size = static_cast<std::uint64_t>(st.st_size);
-    bool keep = size <= kKeepFileBytes && kept.fetch_add(size) + size <= kKeepPackBytes;
+    bool keep = keep_contents && size <= kKeepFileBytes && kept.fetch_add(size) + size <= kKeepPackBytes;
     std::optional<Digest> d;
     auto buf = std::make_shared<std::string>();
     if (keep) {

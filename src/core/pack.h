@@ -101,8 +101,9 @@ class Pack {
 
   // Reads and hashes every regular file (each once). Call before the gates.
   // Each file not kept in memory is also fed to the taps `make_taps` gives
-  // for it, during that one read.
-  void load_files(ThreadPool& pool, const FileTapMaker& make_taps = nullptr);
+  // for it, during that one read. Without `keep_contents` no file is kept
+  // (a later read() reads it again, checked against its stamp).
+  void load_files(ThreadPool& pool, const FileTapMaker& make_taps = nullptr, bool keep_contents = true);
 
   // Per-file state after load_files (nullptr for paths that are not regular files).
   const FileState* file(std::string_view rel) const;

@@ -23,6 +23,7 @@
 #include "engine/fold.h"
 #include "engine/internal_error.h"
 #include "engine/not_verified.h"
+#include "engine/preparations.h"
 #include "gates/evidence_reuse.h"
 #include "gates/gate_list.h"
 #include "runner/runner_def.h"
@@ -78,21 +79,22 @@ class CollectingSink : public FindingSink {
 
 const std::vector<FindingKind>& engine_finding_kinds() {
   static const std::vector<FindingKind> kinds = {
-      {"internal.error", Severity::Error, "a gate failed on this pack (a bug in mplp-gate, not in the pack)",
-       "report it with the pack that caused it; `mplp-gate check --skip GATE` runs the other gates meanwhile"},
+      {"internal.error", Severity::Error,
+       "report it with the pack that caused it; `mplp-gate check --skip GATE` runs the other gates meanwhile",
+       "a gate failed on this pack (a bug in mplp-gate, not in the pack)"},
       {kFindingsOmitted, Severity::Warning,
+       "fix the findings shown and check again, or raise limits.max_findings_per_pack in the policy",
        "the pack has more findings than limits.max_findings_per_pack; the most severe were kept and the rest "
-       "counted here (its severity is that of the worst finding left out)",
-       "fix the findings shown and check again, or raise limits.max_findings_per_pack in the policy"},
+       "counted here (its severity is that of the worst finding left out)"},
       {kPackUnopenable, Severity::Error,
+       "make the pack a readable directory (not a link) and check again",
        "a directory found as a pack could not be opened when its turn came (removed, made unreadable or "
-       "replaced by a link since the tree was searched); no gate checked it",
-       "make the pack a readable directory (not a link) and check again"},
+       "replaced by a link since the tree was searched); no gate checked it"},
       {kPackLink, Severity::Error,
-       "a symbolic link lies in the checked tree where a pack or a directory is expected; it is never "
-       "followed, so what it points at was not checked",
        "put the pack itself in the tree instead of a link, or check the link's target with `mplp-gate check "
-       "TARGET`"},
+       "TARGET`",
+       "a symbolic link lies in the checked tree where a pack or a directory is expected; it is never "
+       "followed, so what it points at was not checked"},
   };
   return kinds;
 }
@@ -134,13 +136,13 @@ void guarded(const std::vector<CollectingSink*>& sinks, Fn&& fn) {
 // skip it.
 // What the pack gates tap on the hash read of each large file. A gate that
 // fails to make its tap gets none, and reads the file again itself.
-FileTapMaker gate_taps(const std::vector<const Gate*>& gates, const GateContext& ctx) {
-  return [&gates, &ctx](const Entry& file) {
+FileTapMaker gate_taps(const std::vector<const Gate*>& gates, const Preparations& prep, const GateContext& ctx) {
+  return [&gates, &prep, &ctx](const Entry& file) {
     FileTaps taps;
     for (const Gate* g : gates) {
-      if (g->info().scope != GateScope::Pack) continue;
+      if (!g->info().scopes.has(GateScope::Pack)) continue;
       try {
-        if (std::unique_ptr<FileTap> t = g->large_file_tap(file, ctx)) taps.emplace_back(g->info().id, std::move(t));
+        if (std::unique_ptr<FileTap> t = g->large_file_tap(file, prep.context(g, ctx))) taps.emplace_back(g->info().id, std::move(t));
       } catch (const std::exception&) {
       }
     }
@@ -149,7 +151,8 @@ FileTapMaker gate_taps(const std::vector<const Gate*>& gates, const GateContext&
 }
 
 // A place found as a pack that no gate can check: `reporter_finding` goes
-// to one pack gate (INTEGRITY-01 when it runs), every other gate skips.
+// to one pack gate (the first that speaks for such places, else the first),
+// every other gate skips.
 PackResult unchecked_result(const PackLocation& loc, Finding reporter_finding, const std::string& skip_reason,
                             const std::vector<const Gate*>& gates, const CheckRequest& req) {
   PackResult pr;
@@ -158,10 +161,11 @@ PackResult unchecked_result(const PackLocation& loc, Finding reporter_finding, c
   PackFindingCap cap(req.policy.limits.max_findings_per_pack);
   const Gate* reporter = nullptr;
   for (const Gate* g : gates)
-    if (g->info().scope == GateScope::Pack && (reporter == nullptr || g->info().id == "GATE-V2-INTEGRITY-01"))
+    if (g->info().scopes.has(GateScope::Pack) &&
+        (reporter == nullptr || (g->info().reports_unchecked_places && !reporter->info().reports_unchecked_places)))
       reporter = g;
   for (const Gate* g : gates) {
-    if (g->info().scope == GateScope::Runners) continue;
+    if (!g->info().checks_packs()) continue;
     CollectingSink sink(std::string(g->info().id), req.policy, cap);
     if (g == reporter) sink.report(reporter_finding);
     else sink.skip(skip_reason);
@@ -191,25 +195,17 @@ PackResult link_result(const PackLocation& loc, const std::vector<const Gate*>& 
 }
 
 // A staging directory found among the packs: never opened as a pack. Every
-// pack gate skips it, and INTEGRITY-01 says why in a warning (a killed seal
-// or run left it), so that it never shows as a passing pack.
+// pack gate skips it, and a gate that speaks for such places says why
+// (Gate::check_stage), so that it never shows as a passing pack.
 PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>& gates, const CheckRequest& req) {
   PackResult pr;
   pr.path = loc.display_path;
   pr.name = loc.name;
   PackFindingCap cap(req.policy.limits.max_findings_per_pack);
   for (const Gate* g : gates) {
-    if (g->info().scope == GateScope::Runners) continue;
+    if (!g->info().checks_packs()) continue;
     CollectingSink sink(std::string(g->info().id), req.policy, cap);
-    if (g->info().id == "GATE-V2-INTEGRITY-01") {
-      Finding f;
-      f.severity = Severity::Warning;
-      f.code = "integrity.interrupted_seal";
-      f.message = "not a pack: " + loc.stage_note + "; it was not checked";
-      f.hint = "re-run the seal or run of that pack (it removes the stages of owners that are gone), or remove "
-               "this directory";
-      sink.report(std::move(f));
-    }
+    guarded({&sink}, [&] { g->check_stage(loc.stage_note, sink); });
     sink.skip("not a pack: " + loc.stage_note);  // no gate passes it
     pr.gates.push_back(sink.result(req.options.strict));
   }
@@ -332,14 +328,15 @@ struct CheckedPack {
   std::vector<std::optional<std::string>> summary_errors;  // set: that gate's summary failed
 };
 
-CheckedPack summarize(const Pack& pack, const std::vector<const Gate*>& collection, const GateContext& ctx) {
+CheckedPack summarize(const Pack& pack, const std::vector<const Gate*>& collection, const Preparations& prep,
+                      const GateContext& ctx) {
   CheckedPack c;
   c.opened = true;
   c.real = pack.is_real();
   c.summaries.resize(collection.size());
   c.summary_errors.resize(collection.size());
   for (std::size_t k = 0; k < collection.size(); ++k)
-    c.summary_errors[k] = run_caught([&] { c.summaries[k] = collection[k]->summarize(pack, ctx); });
+    c.summary_errors[k] = run_caught([&] { c.summaries[k] = collection[k]->summarize(pack, prep.context(collection[k], ctx)); });
   return c;
 }
 
@@ -393,11 +390,10 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
                       ? req.policy.gate_enabled(id)
                       : std::find(req.only_gates.begin(), req.only_gates.end(), id) != req.only_gates.end();
     if (std::find(req.skip_gates.begin(), req.skip_gates.end(), id) != req.skip_gates.end()) chosen = false;
-    // Runner gates run only when runners are being checked, and then only they do.
-    bool runner_gate = g->info().scope == GateScope::Runners;
-    bool host_allow = g->info().id == "GATE-V2-HOST-ALLOW-01";
-    if (req.options.runners_dir) chosen = chosen && (runner_gate || host_allow);
-    else chosen = chosen && !runner_gate;
+    // With --runners only the gates that check runner definitions run;
+    // otherwise only those that check packs.
+    if (req.options.runners_dir) chosen = chosen && g->info().scopes.has(GateScope::Runners);
+    else chosen = chosen && g->info().checks_packs();
     if (chosen) out.push_back(g);
   }
   return true;
@@ -448,6 +444,10 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
 
   unsigned jobs = req.jobs != 0 ? req.jobs : std::max(1u, std::thread::hardware_concurrency());
   ThreadPool pool(jobs);
+  const Preparations prep(report.gates, ctx);
+  // Small files stay in memory after their one read when a gate reads contents.
+  const bool keep_contents = std::any_of(report.gates.begin(), report.gates.end(),
+                                         [](const Gate* g) { return g->info().needs.contents; });
 
   if (req.options.runners_dir) {
     if (!outputs_outside(req, {{*req.options.runners_dir, *req.options.runners_dir}}, error, refused_outputs))
@@ -458,7 +458,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     pr.name = directory_name(*req.options.runners_dir);
     for (const Gate* g : report.gates) {
       CollectingSink sink(std::string(g->info().id), req.policy, cap);
-      guarded({&sink}, [&] { g->check_runners(ctx, sink); });
+      guarded({&sink}, [&] { g->check_runners(prep.context(g, ctx), sink); });
       pr.gates.push_back(sink.result(req.options.strict));
       one_finding_per_defect(pr.gates.back());
       cap.trim(pr.gates);
@@ -510,7 +510,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   // then, so memory grows with the number of packs only by these.
   std::vector<const Gate*> collection;  // the collection gates that run
   for (const Gate* g : report.gates)
-    if (g->info().scope == GateScope::Collection) collection.push_back(g);
+    if (g->info().scopes.has(GateScope::Collection)) collection.push_back(g);
   std::vector<CheckedPack> checked(locations.size());
   std::vector<PackResult> results(locations.size());
   std::vector<PackFindingCap> caps(locations.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
@@ -541,15 +541,15 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     const SubstrateRegistry* reg = pack_registries[i];
     const GateContext pack_ctx{ctx.policy, ctx.options, reg, registry_name(reg, explicit_registry, locations[i]),
                                ctx.trust};
-    pack->load_files(pool, gate_taps(report.gates, pack_ctx));
+    pack->load_files(pool, gate_taps(report.gates, prep, pack_ctx), keep_contents);
     pr.path = pack->display_path();
     pr.name = locations[i].name;
     pr.digests = digests_of(*pack, reg);
     pr.indexability = std::string(to_string(pack->indexability()));
     for (const Gate* g : report.gates) {
-      if (g->info().scope != GateScope::Pack) continue;
+      if (!g->info().scopes.has(GateScope::Pack)) continue;
       CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
-      guarded({&sink}, [&] { g->check_pack(*pack, pack_ctx, sink); });
+      guarded({&sink}, [&] { g->check_pack(*pack, prep.context(g, pack_ctx), sink); });
       pr.gates.push_back(sink.result(req.options.strict));
       caps[i].trim(pr.gates);  // at most the cap held at any time
     }
@@ -557,7 +557,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       locate_pointers(*pack, g);
       one_finding_per_defect(g);
     }
-    checked[i] = summarize(*pack, collection, pack_ctx);
+    checked[i] = summarize(*pack, collection, prep, pack_ctx);
     if (req.on_pack_done) {
       std::lock_guard<std::mutex> lock(progress_mutex);
       req.on_pack_done(++packs_done, locations.size());
@@ -589,7 +589,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
         report_internal_error(*sinks.back(), *what);
     }
     std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
-    guarded(collecting, [&] { g->check_collection(summaries, ctx, sink_ptrs); });
+    guarded(collecting, [&] { g->check_collection(summaries, prep.context(g, ctx), sink_ptrs); });
     // Collection findings carry their own lines: the packs are gone.
     for (std::size_t k = 0; k < opened.size(); ++k) {
       std::size_t i = opened[k];

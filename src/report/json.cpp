@@ -286,7 +286,7 @@ void render_json(const RunReport& report, const RenderOptions& options, std::ost
     w.StartObject();
     kv(w, "id", g->info().id);
     kv(w, "title", g->info().title);
-    kv(w, "scope", to_string(g->info().scope));
+    kv(w, "scope", to_string(g->info().scopes.primary()));
     w.EndObject();
   }
   w.EndArray();

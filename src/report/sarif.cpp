@@ -93,7 +93,7 @@ void write_rule(Writer& w, const GateInfo& info) {
   w.EndObject();
   w.Key("properties");
   w.StartObject();
-  kv(w, "scope", to_string(info.scope));
+  kv(w, "scope", to_string(info.scopes.primary()));
   w.EndObject();
   w.EndObject();
 }

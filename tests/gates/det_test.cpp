@@ -252,7 +252,7 @@ class RecordingSink : public FindingSink {
 TEST(Det, EmptyAndNullInputsAreFine) {
   const Gate* g = find_gate(kGate);
   ASSERT_NE(g, nullptr);
-  EXPECT_EQ(g->info().scope, GateScope::Collection);
+  EXPECT_TRUE(g->info().scopes.has(GateScope::Collection));
   CheckOptions options;
   GateContext ctx{default_policy(), options, nullptr, ""};
   g->check_collection({}, ctx, {});
