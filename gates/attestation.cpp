@@ -6,11 +6,14 @@
 #include "core/text.h"
 #include "core/trust.h"
 #include "gates/attestation_statement.h"
-#include "gates/manifest_fields.h"
+#include "core/manifest_fields.h"
 
 namespace mplp {
 
 namespace {
+
+// The gate's spec: id, scopes, finding kinds (below, before the gate).
+const GateInfo& gate_info();
 
 using attestation::kEnvelope;
 using attestation::Reporter;
@@ -133,35 +136,37 @@ void check_envelope(const Pack& pack, const TrustStore& trust, FindingSink& sink
   attestation::check_statement(pack, read.envelope.payload, r);
 }
 
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-ATTESTATION-01",
+      {GateScope::Pack},
+      {
+          {"attest.no-trusted-key", Severity::Error, "pass --trusted-key FILE or list keys in the policy's trust.keys"},
+          {"attest.manifest-unusable", Severity::Error, "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
+          {"attest.envelope-missing", Severity::Error, "produce or seal the pack with --sign-key"},
+          {"attest.envelope-unreadable", Severity::Error, "make it readable"},
+          {"attest.envelope-json", Severity::Error, "write exactly one envelope, as `mplp-gate run --sign-key` does"},
+          {"attest.envelope-shape", Severity::Error, "sign again with mplp-gate"},
+          {"attest.payload-type", Severity::Error, "sign an in-toto statement"},
+          {"attest.signature", Severity::Error, "sign with a trusted key, or trust the key that signed"},
+          {"attest.key-scope", Severity::Error, "use the key trusted for it, or widen the key's scope in the policy"},
+          {"attest.verified", Severity::Info, "nothing to fix (recorded for the audit trail)"},
+          {"attest.statement-json", Severity::Error, "sign again with mplp-gate"},
+          {"attest.statement-shape", Severity::Error, "sign again with mplp-gate"},
+          {"attest.statement-type", Severity::Error, "sign an in-toto Statement v1"},
+          {"attest.predicate-type", Severity::Error, "sign SLSA provenance"},
+          {"attest.sums-unusable", Severity::Error, "seal the pack"},
+          {"attest.subject-missing", Severity::Error, "produce and sign the pack again"},
+          {"attest.subject-extra", Severity::Error, "produce and sign the pack again"},
+          {"attest.subject-digest", Severity::Error, "produce and sign the pack again"},
+          {"attest.file-changed", Severity::Error, "restore the file, or produce and sign the pack again"},
+          {"attest.predicate-mismatch", Severity::Error, "do not edit the runner identity of a signed pack; run again"},
+      }});
+  return info;
+}
+
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo = documented({"GATE-V2-ATTESTATION-01",
-        {GateScope::Pack},
-        {
-            {"attest.no-trusted-key", Severity::Error, "pass --trusted-key FILE or list keys in the policy's trust.keys"},
-            {"attest.manifest-unusable", Severity::Error, "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
-            {"attest.envelope-missing", Severity::Error, "produce or seal the pack with --sign-key"},
-            {"attest.envelope-unreadable", Severity::Error, "make it readable"},
-            {"attest.envelope-json", Severity::Error, "write exactly one envelope, as `mplp-gate run --sign-key` does"},
-            {"attest.envelope-shape", Severity::Error, "sign again with mplp-gate"},
-            {"attest.payload-type", Severity::Error, "sign an in-toto statement"},
-            {"attest.signature", Severity::Error, "sign with a trusted key, or trust the key that signed"},
-            {"attest.key-scope", Severity::Error, "use the key trusted for it, or widen the key's scope in the policy"},
-            {"attest.verified", Severity::Info, "nothing to fix (recorded for the audit trail)"},
-            {"attest.statement-json", Severity::Error, "sign again with mplp-gate"},
-            {"attest.statement-shape", Severity::Error, "sign again with mplp-gate"},
-            {"attest.statement-type", Severity::Error, "sign an in-toto Statement v1"},
-            {"attest.predicate-type", Severity::Error, "sign SLSA provenance"},
-            {"attest.sums-unusable", Severity::Error, "seal the pack"},
-            {"attest.subject-missing", Severity::Error, "produce and sign the pack again"},
-            {"attest.subject-extra", Severity::Error, "produce and sign the pack again"},
-            {"attest.subject-digest", Severity::Error, "produce and sign the pack again"},
-            {"attest.file-changed", Severity::Error, "restore the file, or produce and sign the pack again"},
-            {"attest.predicate-mismatch", Severity::Error, "do not edit the runner identity of a signed pack; run again"},
-        }});
-    return kInfo;
-  }
+  const GateInfo& info() const override { return gate_info(); }
 
   void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
     if (pack.manifest() != nullptr && !pack.is_real()) return sink.skip(not_real_reason(pack));
@@ -175,7 +180,7 @@ class Gate_ : public Gate {
       f.hint = "pass --trusted-key FILE (the runner's public key) or list keys in the policy's trust.keys";
       return sink.report(std::move(f));
     }
-    if (real_manifest_or_report(pack, "attest.manifest-unusable", sink) == nullptr) return;
+    if (real_manifest_or_report(pack, gate_info(), "attest.manifest-unusable", sink) == nullptr) return;
     check_envelope(pack, *ctx.trust, sink);
   }
 };

@@ -10,7 +10,7 @@
 #include "core/json.h"
 #include "core/sums.h"
 #include "core/text.h"
-#include "gates/manifest_fields.h"
+#include "core/manifest_fields.h"
 #include "runner/provenance.h"
 
 namespace mplp::attestation {

@@ -4,11 +4,14 @@
 
 #include "core/json.h"
 #include "core/text.h"
-#include "gates/manifest_fields.h"
+#include "core/manifest_fields.h"
 
 namespace mplp {
 
 namespace {
+
+// The gate's spec: id, scopes, finding kinds (below, before the gate).
+const GateInfo& gate_info();
 
 using rapidjson::Value;
 
@@ -125,20 +128,22 @@ void check_timeline(const Pack& pack, Checker& c) {
   }
 }
 
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-CONSISTENCY-01",
+      {GateScope::Pack},
+      {
+          {"consistency.context-substrate", Severity::Error, "produce the evidence for this substrate"},
+          {"consistency.context-scenario", Severity::Error, "produce the evidence for this scenario"},
+          {"consistency.timeline-substrate", Severity::Error, "produce the evidence for this substrate"},
+          {"consistency.run-id", Severity::Error, "produce the evidence in this run"},
+          {"consistency.run-scenario", Severity::Error, "produce the evidence for this scenario"},
+      }});
+  return info;
+}
+
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo = documented({"GATE-V2-CONSISTENCY-01",
-        {GateScope::Pack},
-        {
-            {"consistency.context-substrate", Severity::Error, "produce the evidence for this substrate"},
-            {"consistency.context-scenario", Severity::Error, "produce the evidence for this scenario"},
-            {"consistency.timeline-substrate", Severity::Error, "produce the evidence for this substrate"},
-            {"consistency.run-id", Severity::Error, "produce the evidence in this run"},
-            {"consistency.run-scenario", Severity::Error, "produce the evidence for this scenario"},
-        }});
-    return kInfo;
-  }
+  const GateInfo& info() const override { return gate_info(); }
 
   void check_pack(const Pack& pack, const GateContext&, FindingSink& sink) const override {
     const Value* m = pack.manifest();

@@ -11,11 +11,14 @@
 #include "core/json.h"
 #include "core/json_position.h"
 #include "core/values.h"
-#include "gates/manifest_fields.h"
+#include "core/manifest_fields.h"
 
 namespace mplp {
 
 namespace {
+
+// The gate's spec: id, scopes, finding kinds (below, before the gate).
+const GateInfo& gate_info();
 
 constexpr const char* kHashPointer = "/hashes/canonical_pack_root_hash";
 // A group can hold every pack of a huge run; each finding lists at most this
@@ -229,19 +232,21 @@ void judge_group(const GroupKey& key, std::vector<Member>& members, const std::v
   }
 }
 
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-DET-01",
+      {GateScope::Collection},
+      {
+          {"det.mismatch", Severity::Error, "run the `mplp-gate diff` the finding names to see what differs, then make the producer "
+           "deterministic, or find the pack that was edited"},
+          {"det.agree", Severity::Info, "nothing to fix: the reruns agree"},
+          {"det.single", Severity::Info, "check reruns together"},
+      }});
+  return info;
+}
+
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo = documented({"GATE-V2-DET-01",
-        {GateScope::Collection},
-        {
-            {"det.mismatch", Severity::Error, "run the `mplp-gate diff` the finding names to see what differs, then make the producer "
-             "deterministic, or find the pack that was edited"},
-            {"det.agree", Severity::Info, "nothing to fix: the reruns agree"},
-            {"det.single", Severity::Info, "check reruns together"},
-        }});
-    return kInfo;
-  }
+  const GateInfo& info() const override { return gate_info(); }
 
   std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext& /*ctx*/) const override {
     auto facts = std::make_unique<DetFacts>();

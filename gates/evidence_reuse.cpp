@@ -11,6 +11,9 @@ namespace mplp {
 
 namespace {
 
+// The gate's spec: id, scopes, finding kinds (below, before the gate).
+const GateInfo& gate_info();
+
 constexpr std::string_view kSums = "integrity/sha256sums.txt";
 constexpr std::string_view kArtifacts = "artifacts/";
 // A group can hold every pack of a huge run; each finding lists at most this
@@ -75,17 +78,19 @@ void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups
   }
 }
 
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-EVIDENCE-REUSE-01",
+      {GateScope::Collection},
+      {
+          {"reuse.sums-identical", Severity::Error, "seal each pack after its own run (the sums file lists its manifest)"},
+          {"reuse.artifacts-identical", Severity::Error, "produce each pack's evidence by its own run; remove relabelled copies"},
+      }});
+  return info;
+}
+
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo = documented({"GATE-V2-EVIDENCE-REUSE-01",
-        {GateScope::Collection},
-        {
-            {"reuse.sums-identical", Severity::Error, "seal each pack after its own run (the sums file lists its manifest)"},
-            {"reuse.artifacts-identical", Severity::Error, "produce each pack's evidence by its own run; remove relabelled copies"},
-        }});
-    return kInfo;
-  }
+  const GateInfo& info() const override { return gate_info(); }
 
   std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext&) const override {
     return std::make_unique<ReuseFacts>(reuse_facts_of(pack));

@@ -15,6 +15,9 @@ namespace mplp {
 
 namespace {
 
+// The gate's spec: id, scopes, finding kinds (below, before the gate).
+const GateInfo& gate_info();
+
 constexpr std::string_view kChecks = R"(Every regular file is scanned as bytes, line by line
 (invalid UTF-8 or NUL bytes do not exempt a file); every string (keys and values) of every
 .json/.ndjson file that parses is scanned again after JSON unescaping. URLs as browsers read them:
@@ -128,26 +131,28 @@ bool rules_or_report(const GateContext& ctx, HostRules& rules, FindingSink& sink
   return false;
 }
 
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-HOST-ALLOW-01",
+      {GateScope::Pack, GateScope::Runners},
+      {
+          {kHostForbidden, Severity::Error, "remove the URL or point it at an allowed public host"},
+          {kHostNotAllowed, Severity::Error, "use an allowed host, add the host to hosts.allowed, or exempt the line with a reason"},
+          {kHostInvalid, Severity::Error, "fix or remove the URL"},
+          {kHostExempt, Severity::Info, "nothing to do; review the reason"},
+          {kExemptNoReason, Severity::Error, "add a reason after the marker on the same line"},
+          {kTooMany, Severity::Error, "fix the listed URLs; the rest are counted"},
+          {kUnscanned, Severity::Error, "keep files within the policy's limits and regular"},
+          {kPolicyInvalid, Severity::Error, "fix hosts.allowed / hosts.forbidden / hosts.registries"},
+          {kRegistryForbidden, Severity::Error, "use an image on an allowed registry"},
+          {kRegistryNotAllowed, Severity::Error, "use an allowed registry or add it to hosts.registries"},
+          {kRegistryUnresolved, Severity::Error, "write the image out, or give the ARG a default before the first FROM"},
+      }});
+  return info;
+}
+
 class HostAllowGate : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo = documented({"GATE-V2-HOST-ALLOW-01",
-        {GateScope::Pack, GateScope::Runners},
-        {
-            {kHostForbidden, Severity::Error, "remove the URL or point it at an allowed public host"},
-            {kHostNotAllowed, Severity::Error, "use an allowed host, add the host to hosts.allowed, or exempt the line with a reason"},
-            {kHostInvalid, Severity::Error, "fix or remove the URL"},
-            {kHostExempt, Severity::Info, "nothing to do; review the reason"},
-            {kExemptNoReason, Severity::Error, "add a reason after the marker on the same line"},
-            {kTooMany, Severity::Error, "fix the listed URLs; the rest are counted"},
-            {kUnscanned, Severity::Error, "keep files within the policy's limits and regular"},
-            {kPolicyInvalid, Severity::Error, "fix hosts.allowed / hosts.forbidden / hosts.registries"},
-            {kRegistryForbidden, Severity::Error, "use an image on an allowed registry"},
-            {kRegistryNotAllowed, Severity::Error, "use an allowed registry or add it to hosts.registries"},
-            {kRegistryUnresolved, Severity::Error, "write the image out, or give the ARG a default before the first FROM"},
-        }});
-    return kInfo;
-  }
+  const GateInfo& info() const override { return gate_info(); }
 
   void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
     HostRules rules;

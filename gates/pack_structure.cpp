@@ -14,6 +14,9 @@ namespace mplp {
 
 namespace {
 
+// The gate's spec: id, scopes, finding kinds (below, before the gate).
+const GateInfo& gate_info();
+
 constexpr std::string_view kManifest = "manifest.json";
 constexpr std::array<std::string_view, 5> kRequired = {
     "manifest.json", "integrity/sha256sums.txt", "timeline/events.ndjson", "artifacts/context.json",
@@ -196,39 +199,41 @@ void check_walk(const Pack& pack, FindingSink& sink) {
   }
 }
 
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-PACK-STRUCTURE-01",
+      {GateScope::Pack},
+      {
+          {"manifest.missing", Severity::Error, "add the manifest, or remove the stray artifacts/, integrity/ or timeline/ directory"},
+          {"manifest.not_object", Severity::Error, "write the manifest as one JSON object"},
+          {"manifest.layout_version", Severity::Error, "set \"pack_layout_version\": \"2\""},
+          {"manifest.indexability", Severity::Error, "use INDEXABLE_REAL, INDEXABLE_SYNTHETIC or NON_INDEXABLE"},
+          {"manifest.schema", Severity::Error, "fix the value at the JSON pointer shown"},
+          {"file.missing", Severity::Error, "produce the file and re-seal the pack"},
+          {"file.not_regular", Severity::Error, "replace it with a regular file"},
+          {"paths.missing", Severity::Error, "add the file or correct the path"},
+          {"paths.wrong_type", Severity::Error, "make the path and the pack agree (\"/\" at the end = directory)"},
+          {"paths.unsafe", Severity::Error, "use a relative path inside the pack"},
+          {"json.invalid", Severity::Error, "fix the file at the byte offset / line:column shown"},
+          {"json.duplicate_key", Severity::Error, "keep one member per key; readers disagree on which duplicate wins"},
+          {"json.unreadable", Severity::Error, "make the file readable and within limits.max_file_size"},
+          {"timeline.invalid_json", Severity::Error, "write one JSON object per line"},
+          {"timeline.not_object", Severity::Error, "write one JSON object per line"},
+          {"timeline.bad_event", Severity::Error, "give every event string `timestamp` and `event` members"},
+          {"timeline.duplicate_key", Severity::Error, "keep one member per key"},
+          {"timeline.too_many_errors", Severity::Error, "fix the producer that wrote the timeline"},
+          {"timeline.unreadable", Severity::Error, "make the file readable and within limits.max_file_size"},
+          {"location.depth", Severity::Warning, "put it at data/runs/v2/<category>/<substrate_id>/<run> (get_pack_root)"},
+          {"location.category", Severity::Warning, "move it under real/, synthetic/ or non-indexable/ as its status says, or fix the status"},
+          {"location.substrate", Severity::Warning, "move it to its substrate's directory, or fix substrate_id"},
+          {"walk.error", Severity::Error, "make every directory of the pack readable"},
+          {"walk.truncated", Severity::Error, "split the pack or raise the limit in the policy"},
+      }});
+  return info;
+}
+
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo = documented({"GATE-V2-PACK-STRUCTURE-01",
-        {GateScope::Pack},
-        {
-            {"manifest.missing", Severity::Error, "add the manifest, or remove the stray artifacts/, integrity/ or timeline/ directory"},
-            {"manifest.not_object", Severity::Error, "write the manifest as one JSON object"},
-            {"manifest.layout_version", Severity::Error, "set \"pack_layout_version\": \"2\""},
-            {"manifest.indexability", Severity::Error, "use INDEXABLE_REAL, INDEXABLE_SYNTHETIC or NON_INDEXABLE"},
-            {"manifest.schema", Severity::Error, "fix the value at the JSON pointer shown"},
-            {"file.missing", Severity::Error, "produce the file and re-seal the pack"},
-            {"file.not_regular", Severity::Error, "replace it with a regular file"},
-            {"paths.missing", Severity::Error, "add the file or correct the path"},
-            {"paths.wrong_type", Severity::Error, "make the path and the pack agree (\"/\" at the end = directory)"},
-            {"paths.unsafe", Severity::Error, "use a relative path inside the pack"},
-            {"json.invalid", Severity::Error, "fix the file at the byte offset / line:column shown"},
-            {"json.duplicate_key", Severity::Error, "keep one member per key; readers disagree on which duplicate wins"},
-            {"json.unreadable", Severity::Error, "make the file readable and within limits.max_file_size"},
-            {"timeline.invalid_json", Severity::Error, "write one JSON object per line"},
-            {"timeline.not_object", Severity::Error, "write one JSON object per line"},
-            {"timeline.bad_event", Severity::Error, "give every event string `timestamp` and `event` members"},
-            {"timeline.duplicate_key", Severity::Error, "keep one member per key"},
-            {"timeline.too_many_errors", Severity::Error, "fix the producer that wrote the timeline"},
-            {"timeline.unreadable", Severity::Error, "make the file readable and within limits.max_file_size"},
-            {"location.depth", Severity::Warning, "put it at data/runs/v2/<category>/<substrate_id>/<run> (get_pack_root)"},
-            {"location.category", Severity::Warning, "move it under real/, synthetic/ or non-indexable/ as its status says, or fix the status"},
-            {"location.substrate", Severity::Warning, "move it to its substrate's directory, or fix substrate_id"},
-            {"walk.error", Severity::Error, "make every directory of the pack readable"},
-            {"walk.truncated", Severity::Error, "split the pack or raise the limit in the policy"},
-        }});
-    return kInfo;
-  }
+  const GateInfo& info() const override { return gate_info(); }
 
   void check_pack(const Pack& pack, const GateContext& /*ctx*/, FindingSink& sink) const override {
     check_walk(pack, sink);

@@ -11,11 +11,14 @@
 #include "core/safe_fs.h"
 #include "core/text.h"
 #include "core/values.h"
-#include "gates/manifest_fields.h"
+#include "core/manifest_fields.h"
 
 namespace mplp {
 
 namespace {
+
+// The gate's spec: id, scopes, finding kinds (below, before the gate).
+const GateInfo& gate_info();
 
 constexpr std::string_view kHex64 = "64 lowercase hex digits";
 constexpr std::string_view kLockHint =
@@ -92,7 +95,7 @@ void check_lock_kind(FieldChecker& c, std::optional<std::string_view> kind, std:
   if (expected.empty()) return;  // a kind of its own: no file name to compare with
   std::string_view name = path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
   if (name == expected) return;
-  c.report(Severity::Error, "real-qualify.lock-kind-path", "/lock_ref/lock_path",
+  c.report("real-qualify.lock-kind-path", "/lock_ref/lock_path",
            "lock_ref.lock_path does not name a " + std::string(*kind) + " lock file",
            "a path ending in " + std::string(expected) + " (lock_kind " + std::string(*kind) + ")",
            std::string(name), "point lock_path at the " + std::string(expected) + " the producer ran with, or fix lock_kind");
@@ -113,7 +116,7 @@ std::optional<std::string_view> check_lock(FieldChecker& c, const rapidjson::Val
     std::string_view rel = *path;
     if (rel.substr(0, 2) == "./") rel.remove_prefix(2);  // "./a" names the same file as "a"
     if (!is_safe_relative_path(rel)) {
-      c.report(Severity::Error, "real-qualify.lock-path-unsafe", "/lock_ref/lock_path",
+      c.report("real-qualify.lock-path-unsafe", "/lock_ref/lock_path",
                "lock_ref.lock_path is not a clean path relative to the repository root",
                "a relative path without '..', '.', empty components, backslashes or a leading '/'",
                describe(member(lock, "lock_path")),
@@ -132,21 +135,21 @@ std::optional<std::string_view> check_lock(FieldChecker& c, const rapidjson::Val
   const std::string shown = describe(member(lock, "lock_path"));  // quoted and escaped: one line
   file.problem = one_line(file.problem);  // file-system errors quote the path, which may hold a newline
   if (!file.found && file.missing) {
-    c.report(Severity::Warning, "real-qualify.lock-file-missing", where,
+    c.report("real-qualify.lock-file-missing", where,
              "the lock file " + shown + " is not under --repo-root",
              "a regular file " + shown + " under --repo-root", file.problem,
              "pass the repository the pack was produced from as --repo-root, or fix lock_path");
   } else if (!file.found) {
-    c.report(Severity::Error, "real-qualify.lock-file-unreadable", where,
+    c.report("real-qualify.lock-file-unreadable", where,
              "the lock file " + shown + " under --repo-root cannot be hashed: " + file.problem,
              "a regular file " + shown + " under --repo-root, reached through no symbolic link", file.problem,
              "make the lock file a plain regular file inside the repository");
   } else if (pin && *pin != file.digest) {
-    c.report(Severity::Error, "real-qualify.lock-file-mismatch", "/lock_ref/lock_sha256",
+    c.report("real-qualify.lock-file-mismatch", "/lock_ref/lock_sha256",
              "lock_ref.lock_sha256 does not match the lock file " + shown + " under --repo-root", std::string(*pin),
              file.digest, "the pack was produced with another lock file; re-run the producer or fix the pin");
   } else if (pin) {
-    c.report(Severity::Info, "real-qualify.lock-file-verified", "/lock_ref/lock_sha256",
+    c.report("real-qualify.lock-file-verified", "/lock_ref/lock_sha256",
              "lock_ref.lock_sha256 matches the lock file " + shown + " under --repo-root", std::string(*pin),
              file.digest, "");
   }
@@ -158,12 +161,12 @@ void check_commit(FieldChecker& c, const rapidjson::Value* substrate, bool pinne
   const rapidjson::Value* v = member(substrate, "upstream_commit_sha");
   if (v != nullptr && v->IsString() && is_na_with_reason(as_view(*v))) {
     if (pinned)
-      c.report(Severity::Info, "real-qualify.commit-na-pinned", where,
+      c.report("real-qualify.commit-na-pinned", where,
                "substrate_ref.upstream_commit_sha is " + describe(v) + ", accepted because lock_ref.lock_sha256 pins "
                "the dependencies",
                "a 40-hex commit, or n/a (reason) with a 64-hex lock pin", describe(v), "");
     else
-      c.report(Severity::Error, "real-qualify.commit-na-unpinned", where,
+      c.report("real-qualify.commit-na-unpinned", where,
                "substrate_ref.upstream_commit_sha is " + describe(v) +
                    " but lock_ref.lock_sha256 is no 64-hex pin, so nothing fixes the substrate's version",
                "a 40-hex commit, or n/a (reason) with a 64-hex lock pin", describe(v),
@@ -175,36 +178,38 @@ void check_commit(FieldChecker& c, const rapidjson::Value* substrate, bool pinne
            "record the full commit of the upstream substrate (`git rev-parse HEAD`), or n/a (reason) with a lock pin");
 }
 
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-REAL-QUALIFY-01",
+      {GateScope::Pack},
+      {
+          {"real-qualify.manifest-unusable", Severity::Error, "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
+          {"real-qualify.substrate-ref-missing", Severity::Error, "name the upstream substrate in substrate_ref"},
+          {"real-qualify.substrate-field", Severity::Error, "fill in the substrate's id, repository and tag"},
+          {"real-qualify.upstream-commit", Severity::Error, "record the full upstream commit"},
+          {"real-qualify.commit-na-pinned", Severity::Info, "nothing to fix; a 40-hex commit would pin the substrate more directly"},
+          {"real-qualify.commit-na-unpinned", Severity::Error, "record the commit or pin the lock file"},
+          {"real-qualify.lock-ref-missing", Severity::Error, "describe the dependency lock in lock_ref"},
+          {"real-qualify.lock-field", Severity::Error, "fill in the lock format and path"},
+          {"real-qualify.lock-path-unsafe", Severity::Error, "name the lock file relative to the repository root"},
+          {"real-qualify.lock-kind-path", Severity::Error, "point lock_path at the kind's lock file, or fix lock_kind"},
+          {"real-qualify.lock-sha256", Severity::Error, "write the lock file's SHA-256"},
+          {"real-qualify.lock-file-missing", Severity::Warning, "pass the right --repo-root or fix lock_path"},
+          {"real-qualify.lock-file-unreadable", Severity::Error, "make it a regular file inside the repository"},
+          {"real-qualify.lock-file-mismatch", Severity::Error, "re-run the producer with the pinned lock or fix the pin"},
+          {"real-qualify.lock-file-verified", Severity::Info, "nothing to fix: the pin is verified"},
+          {"real-qualify.canonical-hash", Severity::Error, "let the producer write the canonical pack root hash"},
+      }});
+  return info;
+}
+
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo = documented({"GATE-V2-REAL-QUALIFY-01",
-        {GateScope::Pack},
-        {
-            {"real-qualify.manifest-unusable", Severity::Error, "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
-            {"real-qualify.substrate-ref-missing", Severity::Error, "name the upstream substrate in substrate_ref"},
-            {"real-qualify.substrate-field", Severity::Error, "fill in the substrate's id, repository and tag"},
-            {"real-qualify.upstream-commit", Severity::Error, "record the full upstream commit"},
-            {"real-qualify.commit-na-pinned", Severity::Info, "nothing to fix; a 40-hex commit would pin the substrate more directly"},
-            {"real-qualify.commit-na-unpinned", Severity::Error, "record the commit or pin the lock file"},
-            {"real-qualify.lock-ref-missing", Severity::Error, "describe the dependency lock in lock_ref"},
-            {"real-qualify.lock-field", Severity::Error, "fill in the lock format and path"},
-            {"real-qualify.lock-path-unsafe", Severity::Error, "name the lock file relative to the repository root"},
-            {"real-qualify.lock-kind-path", Severity::Error, "point lock_path at the kind's lock file, or fix lock_kind"},
-            {"real-qualify.lock-sha256", Severity::Error, "write the lock file's SHA-256"},
-            {"real-qualify.lock-file-missing", Severity::Warning, "pass the right --repo-root or fix lock_path"},
-            {"real-qualify.lock-file-unreadable", Severity::Error, "make it a regular file inside the repository"},
-            {"real-qualify.lock-file-mismatch", Severity::Error, "re-run the producer with the pinned lock or fix the pin"},
-            {"real-qualify.lock-file-verified", Severity::Info, "nothing to fix: the pin is verified"},
-            {"real-qualify.canonical-hash", Severity::Error, "let the producer write the canonical pack root hash"},
-        }});
-    return kInfo;
-  }
+  const GateInfo& info() const override { return gate_info(); }
 
   void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
-    const rapidjson::Value* manifest = real_manifest_or_report(pack, "real-qualify.manifest-unusable", sink);
+    const rapidjson::Value* manifest = real_manifest_or_report(pack, gate_info(), "real-qualify.manifest-unusable", sink);
     if (manifest == nullptr) return;
-    FieldChecker c(sink, "manifest.json");
+    FieldChecker c(gate_info(), sink, "manifest.json");
     const char* sub_hint = "name the upstream substrate: its registry id, repository URL and release tag";
     const rapidjson::Value* substrate =
         c.object(manifest, "", "substrate_ref", "real-qualify.substrate-ref-missing", sub_hint);

@@ -26,7 +26,7 @@ void check_registry_binding(FieldChecker& c, const GateContext& ctx, const rapid
   if (entry == nullptr) {
     std::string known;
     for (const RegistrySubstrate& s : reg.substrates) known += (known.empty() ? "" : ", ") + s.substrate_id;
-    c.report(Severity::Error, "ssot.substrate-unregistered", "/substrate_ref/substrate_id",
+    c.report("ssot.substrate-unregistered", "/substrate_ref/substrate_id",
              "substrate " + quoted(substrate) + " is not registered in the substrate registry " + ctx.registry_source,
              known.empty() ? "a substrate of the registry (it lists none)" : "one of: " + known, quoted(substrate),
              "produce evidence only for substrates the registry lists, or register this one (with its runner)");
@@ -38,14 +38,14 @@ void check_registry_binding(FieldChecker& c, const GateContext& ctx, const rapid
   if (const rapidjson::Value* runner = string_member(member(&manifest, "env_ref"), "runner_id");
       runner != nullptr && !entry->runner_id.empty() && is_runner_id(as_view(*runner)) &&
       as_view(*runner) != entry->runner_id)
-    c.report(Severity::Error, "ssot.runner-binding", "/env_ref/runner_id",
+    c.report("ssot.runner-binding", "/env_ref/runner_id",
              "substrate " + quoted(substrate) + " is registered with runner " + quoted(entry->runner_id) + " (" +
                  where + "), but the pack was run by " + to_compact_json(*runner, 100),
              shortened(entry->runner_id), shortened(as_view(*runner)),
              "run the producer with the runner the registry names for its substrate (or change the registry)");
   if (const rapidjson::Value* kind = string_member(member(&manifest, "lock_ref"), "lock_kind");
       kind != nullptr && !entry->lock_kind.empty() && as_view(*kind) != entry->lock_kind)
-    c.report(Severity::Error, "ssot.lock-kind-binding", "/lock_ref/lock_kind",
+    c.report("ssot.lock-kind-binding", "/lock_ref/lock_kind",
              "substrate " + quoted(substrate) + " is registered with lock_kind " + quoted(entry->lock_kind) + " (" +
                  where + "), but the pack's lock_ref says " + to_compact_json(*kind, 100),
              shortened(entry->lock_kind), shortened(as_view(*kind)),

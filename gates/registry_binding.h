@@ -7,7 +7,7 @@
 #include <rapidjson/document.h>
 
 #include "core/gate.h"
-#include "gates/manifest_fields.h"
+#include "core/manifest_fields.h"
 
 namespace mplp {
 

@@ -9,12 +9,15 @@
 #include "core/registry.h"
 #include "core/schema.h"
 #include "core/values.h"
-#include "gates/manifest_fields.h"
+#include "core/manifest_fields.h"
 #include "gates/registry_binding.h"
 
 namespace mplp {
 
 namespace {
+
+// The gate's spec: id, scopes, finding kinds (below, before the gate).
+const GateInfo& gate_info();
 
 constexpr std::string_view kManifest = "manifest.json";
 constexpr std::string_view kMeta = "reports/runner.meta.json";
@@ -45,7 +48,7 @@ DigestField digest_field(const rapidjson::Value* obj) {
 
 void warn_legacy_digest(FieldChecker& c, std::string_view parent) {
   std::string where = child(parent, "image_digest");
-  c.report(Severity::Warning, "ssot.legacy-digest-field", where,
+  c.report("ssot.legacy-digest-field", where,
            name_of(where) + " is the legacy field name; the runner contract says container_digest",
            "container_digest", "image_digest",
            "rename image_digest to container_digest (upstream's shell runner still writes the legacy name)");
@@ -55,7 +58,7 @@ void check_executed_at(FieldChecker& c, const rapidjson::Value* obj, std::string
   const rapidjson::Value* v = member(obj, "executed_at");
   if (v != nullptr && v->IsString() && is_rfc3339_utc(as_view(*v))) return;
   std::string where = child(parent, "executed_at");
-  c.report(Severity::Warning, "ssot.executed-at", where, name_of(where) + " is not an RFC 3339 UTC time",
+  c.report("ssot.executed-at", where, name_of(where) + " is not an RFC 3339 UTC time",
            "YYYY-MM-DDTHH:MM:SS[.frac]Z", describe(v),
            "write the time in UTC with a trailing Z, e.g. `date -u +%Y-%m-%dT%H:%M:%SZ`");
 }
@@ -87,7 +90,7 @@ void check_fingerprint(FieldChecker& c, const rapidjson::Value* env) {
   if (fp == nullptr) return;
   const std::string where = "/env_ref/environment_fingerprint";
   if (!fingerprint_order_ok(*fp))
-    c.report(Severity::Error, "ssot.fingerprint-keys", where,
+    c.report("ssot.fingerprint-keys", where,
              "env_ref.environment_fingerprint does not have the keys of the contract in their order",
              std::string(kFingerprintOrder), key_list(*fp), kFingerprintHint);
   // Every value, extra keys included, must be a real string: a fingerprint
@@ -97,7 +100,7 @@ void check_fingerprint(FieldChecker& c, const rapidjson::Value* env) {
   // `uname -m` names: accepted, but the contract has one name per machine.
   const rapidjson::Value* arch = member(fp, "arch");
   if (arch != nullptr && arch->IsString() && contract_arch(as_view(*arch)) != as_view(*arch))
-    c.report(Severity::Warning, "ssot.fingerprint-arch", where + "/arch",
+    c.report("ssot.fingerprint-arch", where + "/arch",
              "environment_fingerprint.arch is " + describe(arch) + ", which the runner contract calls \"" +
                  std::string(contract_arch(as_view(*arch))) + "\"",
              "\"" + std::string(contract_arch(as_view(*arch))) + "\"", describe(arch),
@@ -109,7 +112,7 @@ void check_registry(FieldChecker& c, const GateContext& ctx, std::string_view ru
   if (ctx.registry == nullptr || ctx.registry->has_runner(runner_id)) return;
   std::string known;
   for (const RegistryRunner& r : ctx.registry->runners) known += (known.empty() ? "" : ", ") + r.runner_id;
-  c.report(Severity::Error, "ssot.runner-unregistered", "/env_ref/runner_id",
+  c.report("ssot.runner-unregistered", "/env_ref/runner_id",
            "runner " + std::string(runner_id) + " is not one of the runners of the substrate registry " +
                ctx.registry_source,
            known.empty() ? "a runner of the registry (it lists none)" : "one of: " + known, std::string(runner_id),
@@ -125,7 +128,7 @@ void check_env_ref(FieldChecker& c, const rapidjson::Value* manifest, const Gate
   if (env == nullptr) return;
   const rapidjson::Value* type = member(env, "runner_type");
   if (type == nullptr || !type->IsString() || as_view(*type) != "container")
-    c.report(Severity::Error, "ssot.runner-type", "/env_ref/runner_type", "env_ref.runner_type is not \"container\"",
+    c.report("ssot.runner-type", "/env_ref/runner_type", "env_ref.runner_type is not \"container\"",
              "\"container\"", describe(type), "INDEXABLE_REAL evidence must come from a container runner");
   if (auto id = c.matching(env, "/env_ref", "runner_id", is_runner_id, "a runner id (^[a-z0-9][a-z0-9._-]{0,63}$)",
                            "ssot.runner-id", "use the runner's directory name, e.g. node-20"))
@@ -145,7 +148,7 @@ std::string exact(const rapidjson::Value* v) { return v == nullptr ? "missing" :
 void compare(FieldChecker& c, std::string_view what, std::string_view meta_key, const rapidjson::Value* meta_value,
              std::string_view env_key, const rapidjson::Value* env_value) {
   if (exact(meta_value) == exact(env_value)) return;
-  c.report(Severity::Error, "ssot.runner-meta-mismatch", child("", meta_key),
+  c.report("ssot.runner-meta-mismatch", child("", meta_key),
            "runner.meta.json " + std::string(meta_key) + " disagrees with manifest env_ref." + std::string(env_key) +
                " (" + std::string(what) + ")",
            "env_ref." + std::string(env_key) + " = " + describe(env_value), describe(meta_value),
@@ -192,9 +195,9 @@ std::vector<SchemaError> readable_schema_errors(std::vector<SchemaError> errors)
 
 // reports/runner.meta.json: what the runner itself wrote.
 void check_runner_meta(const Pack& pack, FindingSink& sink, const rapidjson::Value* env) {
-  FieldChecker c(sink, std::string(kMeta));
+  FieldChecker c(gate_info(), sink, std::string(kMeta));
   auto fail = [&](std::string_view code, std::string message, std::string actual, std::string_view hint) {
-    c.report(Severity::Error, code, "", std::move(message), "", std::move(actual), hint);
+    c.report(code, "", std::move(message), "", std::move(actual), hint);
   };
   const Entry* e = pack.find(kMeta);
   if (e == nullptr || e->type != EntryType::Regular) {
@@ -258,41 +261,43 @@ void check_runner_meta(const Pack& pack, FindingSink& sink, const rapidjson::Val
   check_agreement(c, meta, env);
 }
 
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-SSOT-01",
+      {GateScope::Pack},
+      {
+          {"ssot.manifest-unusable", Severity::Error, "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
+          {"ssot.env-ref-missing", Severity::Error, "copy the runner's metadata into env_ref"},
+          {"ssot.runner-type", Severity::Error, "produce real evidence with a container runner"},
+          {"ssot.runner-id", Severity::Error, "use the runner's id, e.g. node-20"},
+          {"ssot.runner-unregistered", Severity::Error, "use or register a runner listed in the registry"},
+          {"ssot.container-digest", Severity::Error, "record the image's content digest"},
+          {"ssot.legacy-digest-field", Severity::Warning, "rename image_digest to container_digest"},
+          {"ssot.fingerprint", Severity::Error, "write the fingerprint object `mplp-gate run` records: os, arch, runtime_type, runtime_version"},
+          {"ssot.fingerprint-keys", Severity::Error, "write exactly those keys in that order (generated_at may follow)"},
+          {"ssot.fingerprint-value", Severity::Error, "fill in the real os, arch and runtime"},
+          {"ssot.fingerprint-arch", Severity::Warning, "write arm64 or x86_64, as `mplp-gate run` does"},
+          {"ssot.executed-at", Severity::Warning, "write YYYY-MM-DDTHH:MM:SSZ in UTC"},
+          {"ssot.runner-meta-missing", Severity::Error, "run the producer through the runner, which writes it"},
+          {"ssot.runner-meta-unreadable", Severity::Error, "make it a readable file within the size limit"},
+          {"ssot.runner-meta-json", Severity::Error, "regenerate it as strict JSON"},
+          {"ssot.runner-meta-duplicate-key", Severity::Error, "write each key once"},
+          {"ssot.runner-meta-schema", Severity::Error, "follow schemas/runner-meta.v2.schema.json"},
+          {"ssot.runner-meta-mismatch", Severity::Error, "copy runner.meta.json into env_ref unchanged"},
+          {"ssot.substrate-unregistered", Severity::Error, "produce evidence only for registered substrates"},
+          {"ssot.runner-binding", Severity::Error, "run the producer with the registered runner"},
+          {"ssot.lock-kind-binding", Severity::Error, "pin the substrate with the registered lock kind"},
+      }});
+  return info;
+}
+
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo = documented({"GATE-V2-SSOT-01",
-        {GateScope::Pack},
-        {
-            {"ssot.manifest-unusable", Severity::Error, "fix manifest.json (see GATE-V2-PACK-STRUCTURE-01)"},
-            {"ssot.env-ref-missing", Severity::Error, "copy the runner's metadata into env_ref"},
-            {"ssot.runner-type", Severity::Error, "produce real evidence with a container runner"},
-            {"ssot.runner-id", Severity::Error, "use the runner's id, e.g. node-20"},
-            {"ssot.runner-unregistered", Severity::Error, "use or register a runner listed in the registry"},
-            {"ssot.container-digest", Severity::Error, "record the image's content digest"},
-            {"ssot.legacy-digest-field", Severity::Warning, "rename image_digest to container_digest"},
-            {"ssot.fingerprint", Severity::Error, "write the fingerprint object `mplp-gate run` records: os, arch, runtime_type, runtime_version"},
-            {"ssot.fingerprint-keys", Severity::Error, "write exactly those keys in that order (generated_at may follow)"},
-            {"ssot.fingerprint-value", Severity::Error, "fill in the real os, arch and runtime"},
-            {"ssot.fingerprint-arch", Severity::Warning, "write arm64 or x86_64, as `mplp-gate run` does"},
-            {"ssot.executed-at", Severity::Warning, "write YYYY-MM-DDTHH:MM:SSZ in UTC"},
-            {"ssot.runner-meta-missing", Severity::Error, "run the producer through the runner, which writes it"},
-            {"ssot.runner-meta-unreadable", Severity::Error, "make it a readable file within the size limit"},
-            {"ssot.runner-meta-json", Severity::Error, "regenerate it as strict JSON"},
-            {"ssot.runner-meta-duplicate-key", Severity::Error, "write each key once"},
-            {"ssot.runner-meta-schema", Severity::Error, "follow schemas/runner-meta.v2.schema.json"},
-            {"ssot.runner-meta-mismatch", Severity::Error, "copy runner.meta.json into env_ref unchanged"},
-            {"ssot.substrate-unregistered", Severity::Error, "produce evidence only for registered substrates"},
-            {"ssot.runner-binding", Severity::Error, "run the producer with the registered runner"},
-            {"ssot.lock-kind-binding", Severity::Error, "pin the substrate with the registered lock kind"},
-        }});
-    return kInfo;
-  }
+  const GateInfo& info() const override { return gate_info(); }
 
   void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
-    const rapidjson::Value* manifest = real_manifest_or_report(pack, "ssot.manifest-unusable", sink);
+    const rapidjson::Value* manifest = real_manifest_or_report(pack, gate_info(), "ssot.manifest-unusable", sink);
     if (manifest == nullptr) return;
-    FieldChecker c(sink, std::string(kManifest));
+    FieldChecker c(gate_info(), sink, std::string(kManifest));
     const rapidjson::Value* env = nullptr;
     check_env_ref(c, manifest, ctx, env);
     check_registry_binding(c, ctx, *manifest);

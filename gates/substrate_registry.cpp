@@ -18,6 +18,9 @@ namespace mplp {
 
 namespace {
 
+// The gate's spec: id, scopes, finding kinds (below, before the gate).
+const GateInfo& gate_info();
+
 namespace fs = std::filesystem;
 using substrate_registry::RegistryView;
 using substrate_registry::RunnerRef;
@@ -113,33 +116,35 @@ void check_cross_refs(const RegistryView& view, const std::vector<RunnerRef>& re
   }
 }
 
+const GateInfo& gate_info() {
+  static const GateInfo info = documented({"GATE-V2-SUBSTRATE-REGISTRY-01",
+      {GateScope::Runners},
+      {
+          {"registry.missing", Severity::Error, "pass --registry FILE or add producers/_registry/substrates.v2.yaml beside runners/"},
+          {"registry.schema", Severity::Error, "fix the value at the line and JSON pointer shown"},
+          {"registry.bad_runner_id", Severity::Error, "use ^[a-z0-9][a-z0-9._-]{0,63}$"},
+          {"registry.duplicate_runner", Severity::Error, "declare it once"},
+          {"registry.duplicate_substrate", Severity::Error, "list it once"},
+          {"registry.unknown_runner", Severity::Error, "declare the runner or name a declared one"},
+          {"registry.unsafe_path", Severity::Error, "use a relative path inside the repository"},
+          {"registry.dockerfile_missing", Severity::Error, "add the file or fix the path"},
+          {"registry.dockerfile_mismatch", Severity::Error, "point dockerfile: at runners/<id>/Containerfile (or Dockerfile), the definition `mplp-gate run` builds"},
+          {"registry.base_image_mismatch", Severity::Error, "make base_image and the definition's FROM name the same image"},
+          {"runners.unreadable", Severity::Error, "pass a readable runners/ directory"},
+          {"runner.missing", Severity::Error, "add the runner definition or remove the id from the registry"},
+          {"runner.not_directory", Severity::Error, "make runners/<id>/ a real directory"},
+          {"runner.no_containerfile", Severity::Error, "add a Containerfile"},
+          {"runner.no_runner_yaml", Severity::Error, "add runner.yaml (see schemas/runner-yaml.schema.json), or name the runner like node-20"},
+          {"runner.yaml_invalid", Severity::Error, "fix the YAML at the line shown"},
+          {"runner.yaml_schema", Severity::Error, "fix the value at the line shown"},
+          {"runner.unregistered", Severity::Error, "register it in the runners: section, or remove it"},
+      }});
+  return info;
+}
+
 class Gate_ : public Gate {
  public:
-  const GateInfo& info() const override {
-    static const GateInfo kInfo = documented({"GATE-V2-SUBSTRATE-REGISTRY-01",
-        {GateScope::Runners},
-        {
-            {"registry.missing", Severity::Error, "pass --registry FILE or add producers/_registry/substrates.v2.yaml beside runners/"},
-            {"registry.schema", Severity::Error, "fix the value at the line and JSON pointer shown"},
-            {"registry.bad_runner_id", Severity::Error, "use ^[a-z0-9][a-z0-9._-]{0,63}$"},
-            {"registry.duplicate_runner", Severity::Error, "declare it once"},
-            {"registry.duplicate_substrate", Severity::Error, "list it once"},
-            {"registry.unknown_runner", Severity::Error, "declare the runner or name a declared one"},
-            {"registry.unsafe_path", Severity::Error, "use a relative path inside the repository"},
-            {"registry.dockerfile_missing", Severity::Error, "add the file or fix the path"},
-            {"registry.dockerfile_mismatch", Severity::Error, "point dockerfile: at runners/<id>/Containerfile (or Dockerfile), the definition `mplp-gate run` builds"},
-            {"registry.base_image_mismatch", Severity::Error, "make base_image and the definition's FROM name the same image"},
-            {"runners.unreadable", Severity::Error, "pass a readable runners/ directory"},
-            {"runner.missing", Severity::Error, "add the runner definition or remove the id from the registry"},
-            {"runner.not_directory", Severity::Error, "make runners/<id>/ a real directory"},
-            {"runner.no_containerfile", Severity::Error, "add a Containerfile"},
-            {"runner.no_runner_yaml", Severity::Error, "add runner.yaml (see schemas/runner-yaml.schema.json), or name the runner like node-20"},
-            {"runner.yaml_invalid", Severity::Error, "fix the YAML at the line shown"},
-            {"runner.yaml_schema", Severity::Error, "fix the value at the line shown"},
-            {"runner.unregistered", Severity::Error, "register it in the runners: section, or remove it"},
-        }});
-    return kInfo;
-  }
+  const GateInfo& info() const override { return gate_info(); }
 
   void check_runners(const GateContext& ctx, FindingSink& sink) const override {
     if (!ctx.options.runners_dir) return sink.skip("no runners directory given (--runners DIR)");

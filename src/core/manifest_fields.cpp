@@ -1,4 +1,4 @@
-#include "gates/manifest_fields.h"
+#include "core/manifest_fields.h"
 
 #include "core/json.h"
 #include "core/values.h"
@@ -22,14 +22,11 @@ std::string not_real_reason(const Pack& pack) {
   return "not an INDEXABLE_REAL pack (indexability_status is " + describe(status) + ")";
 }
 
-const rapidjson::Value* real_manifest_or_report(const Pack& pack, std::string_view unusable_code, FindingSink& sink) {
+const rapidjson::Value* real_manifest_or_report(const Pack& pack, const GateInfo& gate, std::string_view unusable_code,
+                                                FindingSink& sink) {
   const rapidjson::Value* manifest = pack.manifest();
   if (manifest == nullptr) {
-    Finding f;
-    f.severity = Severity::Error;
-    f.code = std::string(unusable_code);
-    f.file = "manifest.json";
-    f.message = std::string(kManifestUnusable);
+    Finding f = gate.finding(unusable_code, "manifest.json", std::string(kManifestUnusable));
     f.expected = "a readable manifest.json holding a JSON object";
     f.actual = manifest_state_text(pack);
     f.hint = "fix manifest.json first (GATE-V2-PACK-STRUCTURE-01 says what is wrong with it)";
@@ -56,14 +53,10 @@ std::string name_of(std::string_view pointer) {
   return out;
 }
 
-void FieldChecker::report(Severity severity, std::string_view code, std::string where, std::string message,
-                          std::string expected, std::string actual, std::string_view hint) {
-  Finding f;
-  f.severity = severity;
-  f.code = std::string(code);
-  f.file = file_;
+void FieldChecker::report(std::string_view code, std::string where, std::string message, std::string expected,
+                          std::string actual, std::string_view hint) {
+  Finding f = gate_.finding(code, file_, std::move(message));
   f.location.pointer = std::move(where);
-  f.message = std::move(message);
   f.expected = std::move(expected);
   f.actual = std::move(actual);
   f.hint = std::string(hint);
@@ -75,7 +68,7 @@ const rapidjson::Value* FieldChecker::object(const rapidjson::Value* obj, std::s
   const rapidjson::Value* v = member(obj, key);
   if (v != nullptr && v->IsObject()) return v;
   std::string where = child(parent, key);
-  report(Severity::Error, code, where, name_of(where) + (v == nullptr ? " is missing" : " is not an object"),
+  report(code, where, name_of(where) + (v == nullptr ? " is missing" : " is not an object"),
          "a JSON object", describe(v), hint);
   return nullptr;
 }
@@ -98,7 +91,7 @@ std::optional<std::string_view> FieldChecker::text_value(const rapidjson::Value*
                                                          std::string_view code, std::string_view hint) {
   std::string_view what = what_is_wrong(v);
   if (what.empty()) return as_view(*v);
-  report(Severity::Error, code, pointer, name_of(pointer) + std::string(what),
+  report(code, pointer, name_of(pointer) + std::string(what),
          "a real value (not empty, unknown, pending, none, null, placeholder, n/a or tbd)", describe(v), hint);
   return std::nullopt;
 }
@@ -121,7 +114,7 @@ std::optional<std::string_view> FieldChecker::matching(const rapidjson::Value* o
     what = " is not " + std::string(expected);
   }
   std::string where = child(parent, key);
-  report(Severity::Error, code, where, name_of(where) + what, std::string(expected), describe(v), hint);
+  report(code, where, name_of(where) + what, std::string(expected), describe(v), hint);
   return std::nullopt;
 }
 

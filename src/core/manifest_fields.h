@@ -1,5 +1,5 @@
 // Field checks shared by the provenance gates (SSOT-01, REAL-QUALIFY-01,
-// DET-01).
+// DET-01, CONSISTENCY-01, ATTESTATION-01).
 //
 // These gates read the same kind of values (non-placeholder strings, hex
 // pins, nested objects) out of `manifest.json` and `reports/runner.meta.json`
@@ -8,9 +8,9 @@
 // their pointer ("/env_ref/runner_id"), and messages show the pointer with
 // '.' for '/' ("env_ref.runner_id").
 //
-//   const rapidjson::Value* m = real_manifest_or_report(pack, "ssot.manifest-unusable", sink);
+//   const rapidjson::Value* m = real_manifest_or_report(pack, info(), "ssot.manifest-unusable", sink);
 //   if (m == nullptr) return;                 // reported (unusable) or skipped (not REAL)
-//   FieldChecker c(sink, "manifest.json");
+//   FieldChecker c(info(), sink, "manifest.json");
 //   const rapidjson::Value* env = c.object(m, "", "env_ref", "ssot.env-ref-missing", "...");
 //   if (auto id = c.text(env, "/env_ref", "runner_id", "ssot.runner-id", "...")) use(*id);
 #pragma once
@@ -38,10 +38,11 @@ std::string manifest_state_text(const Pack& pack);
 std::string not_real_reason(const Pack& pack);
 
 // For gates that apply to INDEXABLE_REAL packs only: returns the manifest
-// object, or nullptr after either reporting an unusable manifest as an error
-// with `unusable_code` (provenance cannot be established, so the gate fails)
-// or skipping a pack that is not INDEXABLE_REAL (saying why).
-const rapidjson::Value* real_manifest_or_report(const Pack& pack, std::string_view unusable_code, FindingSink& sink);
+// object, or nullptr after either reporting an unusable manifest as
+// `gate`'s `unusable_code` (provenance cannot be established, so the gate
+// fails) or skipping a pack that is not INDEXABLE_REAL (saying why).
+const rapidjson::Value* real_manifest_or_report(const Pack& pack, const GateInfo& gate, std::string_view unusable_code,
+                                                FindingSink& sink);
 
 // "missing" for nullptr, else the value as compact JSON (shortened).
 std::string describe(const rapidjson::Value* v);
@@ -52,17 +53,19 @@ std::string child(std::string_view parent, std::string_view key);
 // How messages name the value at `pointer`: "/env_ref/runner_id" -> "env_ref.runner_id".
 std::string name_of(std::string_view pointer);
 
-// Reports findings about the fields of one JSON file of the pack.
+// Reports findings of one gate about the fields of one JSON file of the
+// pack; each finding has its kind's severity (GateInfo::kinds).
 class FieldChecker {
  public:
-  FieldChecker(FindingSink& sink, std::string file) : sink_(sink), file_(std::move(file)) {}
+  FieldChecker(const GateInfo& gate, FindingSink& sink, std::string file)
+      : gate_(gate), sink_(sink), file_(std::move(file)) {}
 
   // Reports one finding at JSON pointer `where` of this file.
-  void report(Severity severity, std::string_view code, std::string where, std::string message,
-              std::string expected, std::string actual, std::string_view hint);
+  void report(std::string_view code, std::string where, std::string message, std::string expected,
+              std::string actual, std::string_view hint);
 
   // The member `key` of `obj` when it is a JSON object; otherwise reports an
-  // error `code` ("is missing" / "is not an object") and returns nullptr.
+  // `code` ("is missing" / "is not an object") and returns nullptr.
   // `parent` is the JSON pointer of `obj` ("" for the document root).
   const rapidjson::Value* object(const rapidjson::Value* obj, std::string_view parent, std::string_view key,
                                  std::string_view code, std::string_view hint);
@@ -87,7 +90,7 @@ class FieldChecker {
   FindingSink& sink() { return sink_; }
 
  private:
-
+  const GateInfo& gate_;
   FindingSink& sink_;
   std::string file_;
 };
