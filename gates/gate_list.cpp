@@ -10,16 +10,16 @@
 // Every gate of this library, one line each, sorted by id (a test checks
 // order and uniqueness). Each gate's file defines its function; nothing else
 // declares it.
-#define MPLP_EACH_GATE(GATE)                                 \
-  GATE(attestation_gate)        /* GATE-V2-ATTESTATION-01 */ \
-  GATE(consistency_gate)        /* GATE-V2-CONSISTENCY-01 */ \
-  GATE(det_gate)                /* GATE-V2-DET-01 */ \
-  GATE(evidence_reuse_gate)     /* GATE-V2-EVIDENCE-REUSE-01 */ \
-  GATE(host_allow_gate)         /* GATE-V2-HOST-ALLOW-01 */ \
-  GATE(integrity_gate)          /* GATE-V2-INTEGRITY-01 */ \
-  GATE(pack_structure_gate)     /* GATE-V2-PACK-STRUCTURE-01 */ \
-  GATE(real_qualify_gate)       /* GATE-V2-REAL-QUALIFY-01 */ \
-  GATE(ssot_gate)               /* GATE-V2-SSOT-01 */ \
+#define MPLP_EACH_GATE(GATE)                                        \
+  GATE(attestation_gate)        /* GATE-V2-ATTESTATION-01 */        \
+  GATE(consistency_gate)        /* GATE-V2-CONSISTENCY-01 */        \
+  GATE(det_gate)                /* GATE-V2-DET-01 */                \
+  GATE(evidence_reuse_gate)     /* GATE-V2-EVIDENCE-REUSE-01 */     \
+  GATE(host_allow_gate)         /* GATE-V2-HOST-ALLOW-01 */         \
+  GATE(integrity_gate)          /* GATE-V2-INTEGRITY-01 */          \
+  GATE(pack_structure_gate)     /* GATE-V2-PACK-STRUCTURE-01 */     \
+  GATE(real_qualify_gate)       /* GATE-V2-REAL-QUALIFY-01 */       \
+  GATE(ssot_gate)               /* GATE-V2-SSOT-01 */               \
   GATE(substrate_registry_gate) /* GATE-V2-SUBSTRATE-REGISTRY-01 */
 
 namespace mplp {
