@@ -14,8 +14,9 @@ namespace mplp::cli {
 
 int cmd_gates(const Args& args) {
   if (!args.empty() && args[0] == "--help") {
-    std::cout << "usage: mplp-gate gates [--codes]\n\nLists every gate: id, scope, title. With --codes, every "
-                 "finding code instead: code, default severity, gate (\"any\" for the engine's own).\n";
+    std::cout << "usage: mplp-gate gates [--codes | --markdown]\n\nLists every gate: id, scope, title. With --codes, every "
+                 "finding code instead: code, default severity, gate (\"any\" for the engine's own). With --markdown, "
+                 "the gates as a Markdown table linking their pages (the README's table).\n";
     return kExitPass;
   }
   if (args.size() == 1 && args[0] == "--codes") {
@@ -30,8 +31,19 @@ int cmd_gates(const Args& args) {
     for (const FindingKind& k : engine_finding_kinds()) line(k.code, k.severity, "any");
     return kExitPass;
   }
+  if (args.size() == 1 && args[0] == "--markdown") {
+    // Made from the gates' pages (titles) and specs (scopes), so it cannot drift.
+    std::cout << "| gate | scope | what it asks of a pack or runner |\n| --- | --- | --- |\n";
+    for (const Gate* g : all_gates()) {
+      std::string title;
+      for (char c : g->info().title) title += c == '|' ? std::string("\\|") : std::string(1, c);
+      std::cout << "| [" << g->info().id << "](gates/docs/" << g->info().id << ".md) | " << to_string(g->info().scopes)
+                << " | " << title << " |\n";
+    }
+    return kExitPass;
+  }
   if (!args.empty()) {
-    std::cerr << "mplp-gate gates: takes no arguments but --codes\n";
+    std::cerr << "mplp-gate gates: takes no arguments but --codes or --markdown\n";
     return kExitError;
   }
   for (const Gate* g : all_gates()) {

@@ -4,7 +4,10 @@
 // located by JSON pointer carry line and column in every format.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iostream>
+#include <sstream>
 
 #include "core/json.h"
 #include "test_util.h"
@@ -225,6 +228,36 @@ TEST(PointerLocations, FindingsByPointerCarryLineAndColumnInEveryFormat) {
              loc["physicalLocation"]["region"]["startColumn"].GetUint() == arch_column;
   }
   EXPECT_TRUE(region) << sarif.out;
+}
+
+// The README's gate table is made from the gates' pages (`gates
+// --markdown`): every row it has is that output's row for its gate, in the
+// same order, so its prose cannot drift from the pages. A gate it lacks (one
+// just made by scripts/new-gate) is named, not failed: adding the row is the
+// last step of adding a gate.
+TEST(ExplainCli, ReadmeGateTableIsMadeFromThePages) {
+  auto made = run_tool({"gates", "--markdown"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  std::vector<std::string> made_rows, readme_rows;
+  std::istringstream made_in(made.out);
+  for (std::string line; std::getline(made_in, line);) made_rows.push_back(line);
+  const std::string readme = test::read_file(test::source_root() + "/README.md");
+  std::size_t at = readme.find("<!-- gates: `mplp-gate gates --markdown`");
+  ASSERT_NE(at, std::string::npos) << "the README's gate table lost its marker";
+  std::istringstream readme_in(readme.substr(readme.find('\n', at) + 1));
+  for (std::string line; std::getline(readme_in, line) && line.rfind('|', 0) == 0;) readme_rows.push_back(line);
+  ASSERT_GE(made_rows.size(), 3u);
+  ASSERT_GE(readme_rows.size(), 3u);
+  std::size_t next = 0;  // where the next README row must be found in the made ones
+  for (const std::string& row : readme_rows) {
+    auto it = std::find(made_rows.begin() + static_cast<std::ptrdiff_t>(next), made_rows.end(), row);
+    EXPECT_NE(it, made_rows.end()) << "README row not made from the pages (or out of order):\n" << row;
+    if (it != made_rows.end()) next = static_cast<std::size_t>(it - made_rows.begin()) + 1;
+  }
+  for (const std::string& row : made_rows)
+    if (std::find(readme_rows.begin(), readme_rows.end(), row) == readme_rows.end())
+      std::cout << "note: the README's gate table has no row for " << row.substr(0, row.find(']') + 1)
+                << " yet (add `mplp-gate gates --markdown`'s row)\n";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <sstream>
@@ -24,17 +25,38 @@ ScopedCwd::~ScopedCwd() {
   if (::chdir(old_.c_str()) != 0) std::abort();
 }
 
-RunReport fail_mixed_report(unsigned jobs) {
+// The gates the goldens were made with: a gate added later (scripts/new-gate)
+// changes no golden.
+const std::vector<std::string> kGoldenGates = {
+    "GATE-V2-ATTESTATION-01", "GATE-V2-CONSISTENCY-01",    "GATE-V2-DET-01",
+    "GATE-V2-EVIDENCE-REUSE-01", "GATE-V2-HOST-ALLOW-01",  "GATE-V2-INTEGRITY-01",
+    "GATE-V2-PACK-STRUCTURE-01", "GATE-V2-REAL-QUALIFY-01", "GATE-V2-SSOT-01",
+};
+
+bool golden_gate(std::string_view id) {
+  return std::find(kGoldenGates.begin(), kGoldenGates.end(), id) != kGoldenGates.end();
+}
+
+RunReport fail_mixed_report(unsigned jobs, bool every_gate) {
   ScopedCwd cwd(fixture("report"));
   CheckRequest req;
   req.jobs = jobs;
-  return check({"fail-mixed"}, {}, req);
+  RunReport r = check({"fail-mixed"}, {}, req);
+  if (every_gate) return r;
+  // The run is a default one (its options say so); its results are cut to
+  // the golden gates.
+  std::erase_if(r.gates, [](const Gate* g) { return !golden_gate(g->info().id); });
+  for (PackResult& p : r.packs)
+    std::erase_if(p.gates, [](const GateResult& g) { return !golden_gate(g.gate_id); });
+  return r;
 }
 
 RunReport empty_report() {
   RunReport r;
   std::string error;
-  if (!select_gates(CheckRequest{}, r.gates, error)) throw std::runtime_error(error);
+  CheckRequest req;
+  req.only_gates = kGoldenGates;
+  if (!select_gates(req, r.gates, error)) throw std::runtime_error(error);
   return r;
 }
 

@@ -12,8 +12,10 @@ namespace mplp::test {
 
 // Runs `check` in-process over fixtures/report/fail-mixed, from inside
 // fixtures/report so that the pack is named "fail-mixed" on every machine.
-RunReport fail_mixed_report(unsigned jobs = 0);
-// The gates of a default run, and no pack.
+// Unless `every_gate`, the report keeps only the gates the goldens were made
+// with, so that a gate added later changes no golden.
+RunReport fail_mixed_report(unsigned jobs = 0, bool every_gate = false);
+// The golden gates of a default run, and no pack.
 RunReport empty_report();
 // One pack with a name and findings built to break naive renderers, one gate
 // that failed with an internal error, one that skipped, one that passed.
