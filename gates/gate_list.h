@@ -1,6 +1,7 @@
 // The explicit, sorted list of every gate. Adding a gate adds one line to
-// gate_list.cpp (and its files, doc page, fixtures and test); nothing else
-// in the CLI or the renderers changes.
+// gate_list.cpp's MPLP_EACH_GATE (scripts/new-gate writes it, with the gate's
+// file, page and fixtures); nothing in the engine, the CLI or the renderers
+// changes.
 //
 // Runner-scope gates that run containers link the container executor
 // (src/runner's mplp_executor). They are not in this library, which the
