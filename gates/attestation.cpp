@@ -1,6 +1,5 @@
-#include "gates/attestation.h"
-
 #include "core/dsse.h"
+#include "core/gate.h"
 #include "core/intoto.h"
 #include "core/json.h"
 #include "core/text.h"
@@ -38,8 +37,8 @@ bool single_line(std::string_view bytes, std::string_view& line, std::uint64_t& 
     ++n;
     if (l.find_first_not_of(" \t\r") != std::string_view::npos) {
       if (found != 0) {
-        Finding f = make_finding(Severity::Error, "attest.envelope-json", std::string(kEnvelope),
-                                 "more than one envelope: line " + std::to_string(n) + " holds another");
+        Finding f = r.finding("attest.envelope-json",
+                              "more than one envelope: line " + std::to_string(n) + " holds another");
         f.location.line = n;
         f.expected = "exactly one DSSE envelope on one line";
         f.hint = kSignHint;
@@ -53,8 +52,8 @@ bool single_line(std::string_view bytes, std::string_view& line, std::uint64_t& 
   }
   line_no = found;
   if (found == 0)
-    r.error("attest.envelope-json", "", std::string(kEnvelope) + " is empty", "one DSSE envelope", "empty file",
-            kSignHint);
+    r.report("attest.envelope-json", "", std::string(kEnvelope) + " is empty", "one DSSE envelope", "empty file",
+             kSignHint);
   return found != 0;
 }
 
@@ -69,47 +68,47 @@ void check_signatures(const Pack& pack, const DsseEnvelope& env, const TrustStor
       hints += (hints.empty() ? "" : ", ") + (s.keyid.empty() ? "(no keyid)" : shortened(s.keyid, 80));
     for (const TrustedKey& k : trust.keys)
       trusted += (trusted.empty() ? "" : ", ") + k.key.id() + " (" + k.name + ")";
-    r.error("attest.signature", "/signatures", "no signature verifies under a trusted key", "a signature by " + trusted,
-            std::to_string(env.signatures.size()) + " signature(s)" + (hints.empty() ? "" : ", keyids " + hints),
-            kSignHint);
+    r.report("attest.signature", "/signatures", "no signature verifies under a trusted key",
+             "a signature by " + trusted,
+             std::to_string(env.signatures.size()) + " signature(s)" + (hints.empty() ? "" : ", keyids " + hints),
+             kSignHint);
     return;
   }
   std::string runner = manifest_string(pack, "env_ref", "runner_id");
   std::string substrate = manifest_string(pack, "substrate_ref", "substrate_id");
   for (const TrustedKey* k : verified) {
     if (!k->allows(runner, substrate)) continue;
-    Finding f = make_finding(Severity::Info, "attest.verified", std::string(kEnvelope),
-                             "provenance signed by trusted key " + k->key.id() + " (" + k->name + ")");
+    Finding f = r.finding("attest.verified", "provenance signed by trusted key " + k->key.id() + " (" + k->name + ")");
     f.location.pointer = "/signatures";
     f.detail = std::string(to_string(k->key.type())) + " key, trusted for " + k->scope_text();
     r.sink().report(std::move(f));
     return;
   }
   for (const TrustedKey* k : verified)
-    r.error("attest.key-scope", "/signatures",
-            "trusted key " + k->key.id() + " (" + k->source + ") signed this pack but may vouch only for " +
-                k->scope_text(),
-            k->scope_text(), "runner " + (runner.empty() ? "(none)" : shortened(runner, 80)) + ", substrate " +
-                                 (substrate.empty() ? "(none)" : shortened(substrate, 80)),
-            "sign with the key trusted for this runner and substrate, or widen the key's `runners`/`substrates` "
-            "in the policy's trust.keys");
+    r.report("attest.key-scope", "/signatures",
+             "trusted key " + k->key.id() + " (" + k->source + ") signed this pack but may vouch only for " +
+                 k->scope_text(),
+             k->scope_text(), "runner " + (runner.empty() ? "(none)" : shortened(runner, 80)) + ", substrate " +
+                                  (substrate.empty() ? "(none)" : shortened(substrate, 80)),
+             "sign with the key trusted for this runner and substrate, or widen the key's `runners`/`substrates` "
+             "in the policy's trust.keys");
 }
 
 void check_envelope(const Pack& pack, const TrustStore& trust, FindingSink& sink) {
-  Reporter r(sink);
+  Reporter r(gate_info(), sink);
   const Entry* e = pack.find(kEnvelope);
   if (e == nullptr || e->type != EntryType::Regular) {
-    r.error("attest.envelope-missing", "",
-            std::string(kEnvelope) + (e == nullptr ? " is missing" : " is a " + std::string(to_string(e->type))) +
-                ": nothing vouches for who produced this pack",
-            "a signed DSSE envelope", e == nullptr ? "missing" : std::string(to_string(e->type)), kSignHint);
+    r.report("attest.envelope-missing", "",
+             std::string(kEnvelope) + (e == nullptr ? " is missing" : " is a " + std::string(to_string(e->type))) +
+                 ": nothing vouches for who produced this pack",
+             "a signed DSSE envelope", e == nullptr ? "missing" : std::string(to_string(e->type)), kSignHint);
     return;
   }
   std::string error;
   auto bytes = pack.bytes(kEnvelope, error);
   if (!bytes) {
-    r.error("attest.envelope-unreadable", "", std::string(kEnvelope) + " cannot be read: " + error,
-            "a readable file within limits.max_file_size", error, "make the file readable");
+    r.report("attest.envelope-unreadable", "", std::string(kEnvelope) + " cannot be read: " + error,
+             "a readable file within limits.max_file_size", error, "make the file readable");
     return;
   }
   std::string_view line;
@@ -117,8 +116,7 @@ void check_envelope(const Pack& pack, const TrustStore& trust, FindingSink& sink
   if (!single_line(*bytes, line, line_no, r)) return;
   DsseRead read = read_dsse(line, {pack.limits().max_json_depth});
   if (!read.json_ok) {
-    Finding f = make_finding(Severity::Error, "attest.envelope-json", std::string(kEnvelope),
-                             "not valid JSON: " + read.json_error.message);
+    Finding f = r.finding("attest.envelope-json", "not valid JSON: " + read.json_error.message);
     f.location.line = line_no;
     f.location.column = read.json_error.column;
     f.expected = "a DSSE envelope (JSON)";
@@ -127,11 +125,11 @@ void check_envelope(const Pack& pack, const TrustStore& trust, FindingSink& sink
     return;
   }
   for (const DsseProblem& p : read.problems)
-    r.error("attest.envelope-shape", p.pointer, "not a DSSE envelope: " + p.message, p.expected, p.actual, kSignHint);
+    r.report("attest.envelope-shape", p.pointer, "not a DSSE envelope: " + p.message, p.expected, p.actual, kSignHint);
   if (!read.payload_ok) return;
   if (read.envelope.payload_type != kInTotoPayloadType)
-    r.error("attest.payload-type", "/payloadType", "the envelope does not hold an in-toto statement",
-            std::string(kInTotoPayloadType), shortened(read.envelope.payload_type), kSignHint);
+    r.report("attest.payload-type", "/payloadType", "the envelope does not hold an in-toto statement",
+             std::string(kInTotoPayloadType), shortened(read.envelope.payload_type), kSignHint);
   check_signatures(pack, read.envelope, trust, r);
   attestation::check_statement(pack, read.envelope.payload, r);
 }
@@ -172,9 +170,9 @@ class Gate_ : public Gate {
     if (pack.manifest() != nullptr && !pack.is_real()) return sink.skip(not_real_reason(pack));
     if (ctx.trust == nullptr || ctx.trust->empty()) {
       if (!ctx.options.require_signature && !ctx.policy.require_signature) return sink.skip(std::string(kNoTrust));
-      Finding f = make_finding(Severity::Error, "attest.no-trusted-key", "",
-                               std::string(kNoTrust) + " (a signature is required: --require-signature or the "
-                               "policy's trust.require_signature)");
+      Finding f = gate_info().finding("attest.no-trusted-key", "",
+                                      std::string(kNoTrust) + " (a signature is required: --require-signature or the "
+                                      "policy's trust.require_signature)");
       f.expected = "at least one trusted key";
       f.actual = "none configured";
       f.hint = "pass --trusted-key FILE (the runner's public key) or list keys in the policy's trust.keys";
@@ -187,6 +185,7 @@ class Gate_ : public Gate {
 
 }  // namespace
 
+// Listed in gates/gate_list.cpp, which declares it.
 const Gate& attestation_gate() {
   static const Gate_ gate;
   return gate;

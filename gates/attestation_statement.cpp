@@ -40,9 +40,10 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
   std::string error;
   auto bytes = pack.bytes(kSums, error);
   if (!bytes) {
-    r.error("attest.sums-unusable", "",
-            std::string(kSums) + " cannot be read, so the subjects cannot be checked: " + error,
-            "a readable " + std::string(kSums), "unreadable", "seal the pack (GATE-V2-INTEGRITY-01 says what is wrong)");
+    r.report("attest.sums-unusable", "",
+             std::string(kSums) + " cannot be read, so the subjects cannot be checked: " + error,
+             "a readable " + std::string(kSums), "unreadable",
+             "seal the pack (GATE-V2-INTEGRITY-01 says what is wrong)");
     return;
   }
   std::map<std::string, SumsLine> sums;
@@ -55,41 +56,41 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
     const std::string& ptr = s.subject_pointers[i];
     auto hex = subj.digest.find("sha256");
     if (hex == subj.digest.end() || !is_lower_hex(hex->second, 64)) {
-      r.error("attest.statement-shape", at(ptr + "/digest"), "subject " + shown_name(subj.name) +
-              " has no sha256 digest of 64 lowercase hex", "{\"sha256\": \"<64 hex>\"}",
-              hex == subj.digest.end() ? "no sha256" : shortened(hex->second, 80), kResign);
+      r.report("attest.statement-shape", at(ptr + "/digest"), "subject " + shown_name(subj.name) +
+               " has no sha256 digest of 64 lowercase hex", "{\"sha256\": \"<64 hex>\"}",
+               hex == subj.digest.end() ? "no sha256" : shortened(hex->second, 80), kResign);
       continue;
     }
     if (!seen.insert(subj.name).second) {
-      r.error("attest.statement-shape", at(ptr + "/name"), "subject " + shown_name(subj.name) + " is listed twice",
-              "each file once", "repeated", kResign);
+      r.report("attest.statement-shape", at(ptr + "/name"), "subject " + shown_name(subj.name) + " is listed twice",
+               "each file once", "repeated", kResign);
       continue;
     }
     auto it = sums.find(subj.name);
     if (it == sums.end()) {
-      r.error("attest.subject-extra", at(ptr), "the statement names " + shown_name(subj.name) + ", which " +
-              std::string(kSums) + " does not list", "only files listed in " + std::string(kSums),
-              shown_name(subj.name), kResign);
+      r.report("attest.subject-extra", at(ptr), "the statement names " + shown_name(subj.name) + ", which " +
+               std::string(kSums) + " does not list", "only files listed in " + std::string(kSums),
+               shown_name(subj.name), kResign);
       continue;
     }
     if (it->second.hex != hex->second) {
-      r.error("attest.subject-digest", at(ptr + "/digest/sha256"), "the statement's digest of " +
-              shown_name(subj.name) + " differs from " + std::string(kSums) + " line " +
-              std::to_string(it->second.line), it->second.hex, shortened(hex->second, 80), kResign);
+      r.report("attest.subject-digest", at(ptr + "/digest/sha256"), "the statement's digest of " +
+               shown_name(subj.name) + " differs from " + std::string(kSums) + " line " +
+               std::to_string(it->second.line), it->second.hex, shortened(hex->second, 80), kResign);
       continue;
     }
     const Digest* now = pack.digest(subj.name);
     if (now == nullptr || to_hex(*now) != hex->second)
-      r.error("attest.file-changed", at(ptr + "/digest/sha256"), shown_name(subj.name) +
-              (now == nullptr ? " is missing or could not be hashed" : " changed after it was signed"),
-              hex->second, now == nullptr ? "missing or unreadable" : to_hex(*now),
-              "restore the file as signed; a changed pack must be produced and signed again");
+      r.report("attest.file-changed", at(ptr + "/digest/sha256"), shown_name(subj.name) +
+               (now == nullptr ? " is missing or could not be hashed" : " changed after it was signed"),
+               hex->second, now == nullptr ? "missing or unreadable" : to_hex(*now),
+               "restore the file as signed; a changed pack must be produced and signed again");
   }
   for (const auto& [path, line] : sums)
     if (seen.count(path) == 0)
-      r.error("attest.subject-missing", at("/subject"), std::string(kSums) + " line " + std::to_string(line.line) +
-              " lists " + shown_name(path) + ", which the signed statement does not name",
-              shown_name(path) + " with sha256 " + line.hex, "not a subject", kResign);
+      r.report("attest.subject-missing", at("/subject"), std::string(kSums) + " line " + std::to_string(line.line) +
+               " lists " + shown_name(path) + ", which the signed statement does not name",
+               shown_name(path) + " with sha256 " + line.hex, "not a subject", kResign);
 }
 
 // What the pack says about its runner: env_ref in the manifest and
@@ -115,11 +116,11 @@ void compare(Reporter& r, std::string_view what, std::string pred_ptr, const std
     std::string want = value_of(side.obj, pack_key);
     if (want.empty() || want == recorded) continue;
     const std::string shown = recorded.empty() ? "missing" : shortened(recorded);
-    r.error("attest.predicate-mismatch", at(pred_ptr),
-            "the signed provenance records " + std::string(what) + " " + (recorded.empty() ? "nothing" : shown) +
-                " but " + side.file + "#" + side.base + "/" + std::string(pack_key) + " says " + shortened(want),
-            shortened(want), shown,
-            "the pack's runner identity must be the one the signed run recorded; re-run and re-sign, do not edit");
+    r.report("attest.predicate-mismatch", at(pred_ptr),
+             "the signed provenance records " + std::string(what) + " " + (recorded.empty() ? "nothing" : shown) +
+                 " but " + side.file + "#" + side.base + "/" + std::string(pack_key) + " says " + shortened(want),
+             shortened(want), shown,
+             "the pack's runner identity must be the one the signed run recorded; re-run and re-sign, do not edit");
   }
 }
 
@@ -169,9 +170,9 @@ void check_predicate(const Pack& pack, const StatementRead& s, Reporter& r) {
 
 }  // namespace
 
-void Reporter::error(std::string_view code, std::string pointer, std::string message, std::string expected,
-                     std::string actual, std::string_view hint) {
-  Finding f = make_finding(Severity::Error, std::string(code), std::string(kEnvelope), std::move(message));
+void Reporter::report(std::string_view code, std::string pointer, std::string message, std::string expected,
+                      std::string actual, std::string_view hint) {
+  Finding f = finding(code, std::move(message));
   f.location.pointer = std::move(pointer);
   f.expected = std::move(expected);
   f.actual = std::move(actual);
@@ -183,21 +184,21 @@ void check_statement(const Pack& pack, std::string_view payload, Reporter& r) {
   StatementRead s;
   read_statement(payload, {pack.limits().max_json_depth}, s);
   if (!s.json_ok) {
-    r.error("attest.statement-json", "/payload",
-            "the signed payload is not JSON: " + s.json_error.message + " (statement line " +
-                std::to_string(s.json_error.line) + ", column " + std::to_string(s.json_error.column) + ")",
-            "an in-toto Statement v1 (JSON)", "invalid JSON", kResign);
+    r.report("attest.statement-json", "/payload",
+             "the signed payload is not JSON: " + s.json_error.message + " (statement line " +
+                 std::to_string(s.json_error.line) + ", column " + std::to_string(s.json_error.column) + ")",
+             "an in-toto Statement v1 (JSON)", "invalid JSON", kResign);
     return;
   }
   for (const DsseProblem& p : s.problems)
-    r.error("attest.statement-shape", at(p.pointer), "statement: " + p.message, p.expected, p.actual, kResign);
+    r.report("attest.statement-shape", at(p.pointer), "statement: " + p.message, p.expected, p.actual, kResign);
   if (!s.doc.value.IsObject()) return;
   if (s.type == nullptr || !s.type->IsString() || as_view(*s.type) != kStatementType)
-    r.error("attest.statement-type", at("/_type"), "the payload is not an in-toto Statement v1",
-            std::string(kStatementType), describe(s.type), kResign);
+    r.report("attest.statement-type", at("/_type"), "the payload is not an in-toto Statement v1",
+             std::string(kStatementType), describe(s.type), kResign);
   if (s.predicate_type == nullptr || !s.predicate_type->IsString() || as_view(*s.predicate_type) != kSlsaProvenanceV1)
-    r.error("attest.predicate-type", at("/predicateType"), "the statement's predicate is not SLSA Provenance v1",
-            std::string(kSlsaProvenanceV1), describe(s.predicate_type), kResign);
+    r.report("attest.predicate-type", at("/predicateType"), "the statement's predicate is not SLSA Provenance v1",
+             std::string(kSlsaProvenanceV1), describe(s.predicate_type), kResign);
   check_subjects(pack, s, r);
   check_predicate(pack, s, r);
 }

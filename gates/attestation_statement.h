@@ -19,16 +19,23 @@ inline constexpr std::string_view kEnvelope = "integrity/provenance.intoto.jsonl
 inline constexpr std::string_view kSums = "integrity/sha256sums.txt";
 inline constexpr std::string_view kMeta = "reports/runner.meta.json";
 
-// Reports findings at a pointer of the envelope file, at most 200 per code
-// (a statement about 100,000 other files must not make 100,000 findings).
+// Builds the gate's findings from its kinds table (`gate`, the gate's spec)
+// and reports them on the envelope file, at most 200 per code (a statement
+// about 100,000 other files must not make 100,000 findings).
 class Reporter {
  public:
-  explicit Reporter(FindingSink& sink) : capped_(sink, 200, std::string(kEnvelope)) {}
-  void error(std::string_view code, std::string pointer, std::string message, std::string expected,
-             std::string actual, std::string_view hint);
+  Reporter(const GateInfo& gate, FindingSink& sink) : gate_(gate), capped_(sink, 200, std::string(kEnvelope)) {}
+  // A finding of kind `code` on the envelope file, for the caller to locate and report.
+  Finding finding(std::string_view code, std::string message) const {
+    return gate_.finding(code, std::string(kEnvelope), std::move(message));
+  }
+  // Reports a finding of kind `code` at `pointer`.
+  void report(std::string_view code, std::string pointer, std::string message, std::string expected,
+              std::string actual, std::string_view hint);
   FindingSink& sink() { return capped_; }
 
  private:
+  const GateInfo& gate_;
   CappedSink capped_;
 };
 

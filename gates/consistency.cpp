@@ -1,7 +1,6 @@
-#include "gates/consistency.h"
-
 #include <optional>
 
+#include "core/gate.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "core/manifest_fields.h"
@@ -70,7 +69,7 @@ class Checker {
  private:
   void report(std::string_view code, std::string_view file, std::uint64_t line, std::string pointer,
               std::string message, std::string expected, std::string actual) {
-    Finding f = make_finding(Severity::Error, std::string(code), std::string(file), std::string(file) + " " + message);
+    Finding f = gate_info().finding(code, std::string(file), std::string(file) + " " + message);
     f.location.line = line;
     f.location.pointer = std::move(pointer);
     f.expected = std::move(expected);
@@ -160,6 +159,7 @@ class Gate_ : public Gate {
 
 }  // namespace
 
+// Listed in gates/gate_list.cpp, which declares it.
 const Gate& consistency_gate() {
   static const Gate_ gate;
   return gate;

@@ -1,5 +1,3 @@
-#include "gates/det.h"
-
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -8,6 +6,7 @@
 #include <utility>
 
 #include "core/digest.h"
+#include "core/gate.h"
 #include "core/json.h"
 #include "core/json_position.h"
 #include "core/values.h"
@@ -156,22 +155,16 @@ std::string listing(const std::vector<Member>& members) {
   return out;
 }
 
-// Reports on member `m`, at the hash in its manifest.
-void report(const Member& m, const std::vector<FindingSink*>& sinks, Severity severity, std::string code,
-            std::string message, std::string detail, std::string expected, std::string hint,
-            std::string diff_with = {}) {
-  Finding f;
-  f.severity = severity;
-  f.code = std::move(code);
-  f.file = "manifest.json";
+// Reports a finding of kind `code` on member `m`, at the hash in its manifest.
+void report(const Member& m, const std::vector<FindingSink*>& sinks, std::string_view code, std::string message,
+            std::string detail, std::string expected, std::string hint, std::string diff_with = {}) {
+  Finding f = gate_info().finding(code, "manifest.json", std::move(message));
   f.location.pointer = kHashPointer;
   f.location.line = m.facts->hash_line;
   f.location.column = m.facts->hash_column;
-  std::string actual = m.hash();
-  f.message = std::move(message);
   f.detail = std::move(detail);
   f.expected = std::move(expected);
-  f.actual = std::move(actual);
+  f.actual = m.hash();
   f.hint = std::move(hint);
   f.diff_with = std::move(diff_with);
   sinks[m.index]->report(std::move(f));
@@ -197,7 +190,7 @@ const Member& partner(const Member& m, const std::vector<Member>& members, std::
 void judge_group(const GroupKey& key, std::vector<Member>& members, const std::vector<FindingSink*>& sinks) {
   std::string name = group_name(key);
   if (members.size() == 1) {
-    report(members[0], sinks, Severity::Info, "det.single",
+    report(members[0], sinks, "det.single",
            "no other pack of " + name + " in this run to compare canonical_pack_root_hash with", "", "",
            "check reruns of the same scenario together to test determinism");
     return;
@@ -213,7 +206,7 @@ void judge_group(const GroupKey& key, std::vector<Member>& members, const std::v
   std::string detail = listing(members);
   if (counts.size() == 1) {
     for (const Member& m : members)
-      report(m, sinks, Severity::Info, "det.agree",
+      report(m, sinks, "det.agree",
              "canonical_pack_root_hash agrees across the " + count + " packs of " + name, detail, "", "");
     return;
   }
@@ -221,7 +214,7 @@ void judge_group(const GroupKey& key, std::vector<Member>& members, const std::v
   for (std::size_t i = 0; i < members.size(); ++i) {
     const Member& m = members[i];
     const Member& other = partner(m, members, counts);
-    report(m, sinks, Severity::Error, "det.mismatch",
+    report(m, sinks, "det.mismatch",
            "canonical_pack_root_hash differs across the " + count + " packs of " + name + " (" +
                std::to_string(counts.size()) + " distinct values); in this pack " + differing_text(differing[i]),
            detail, "the same value in every pack of the group",
@@ -278,6 +271,7 @@ class Gate_ : public Gate {
 
 }  // namespace
 
+// Listed in gates/gate_list.cpp, which declares it.
 const Gate& det_gate() {
   static const Gate_ gate;
   return gate;
