@@ -13,6 +13,7 @@
 
 #include "core/hosts.h"
 #include "fuzz_util.h"
+#include "gates/gate_list.h"
 #include "gates/host_scan.h"
 
 using mplp::fuzz::as_text;
@@ -40,13 +41,16 @@ const mplp::HostRules& rules() {
   return r;
 }
 
+// The gate whose kinds table the scan's findings are built from.
+const mplp::GateInfo& gate() { return mplp::find_gate("GATE-V2-HOST-ALLOW-01")->info(); }
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in = as_text(data, size);
   const std::string name = "artifacts/log.txt";
   Facts whole;
-  mplp::scan_file_hosts(name, in, rules(), 64, whole);
+  mplp::scan_file_hosts(gate(), name, in, rules(), 64, whole);
   std::size_t longest = 0, start = 0;
   for (std::size_t i = 0; i <= size; ++i)
     if (i == size || in[i] == '\n') longest = std::max(longest, i - start + 1), start = i + 1;
@@ -60,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0, "lseek");
     Facts windowed;
     std::string err;
-    FUZZ_CHECK(mplp::scan_file_hosts_streamed(name, fd, rules(), windowed, err, w), "read error: " + err);
+    FUZZ_CHECK(mplp::scan_file_hosts_streamed(gate(), name, fd, rules(), windowed, err, w), "read error: " + err);
     if (w > longest) {
       FUZZ_CHECK(windowed.facts == whole.facts,
                  "window of " + std::to_string(w) + " bytes: " + std::to_string(windowed.facts.size()) +
@@ -73,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0, "lseek");
     Facts windowed;
     std::string err;
-    FUZZ_CHECK(mplp::scan_file_hosts_streamed(name, fd, rules(), windowed, err, w), "read error: " + err);
+    FUZZ_CHECK(mplp::scan_file_hosts_streamed(gate(), name, fd, rules(), windowed, err, w), "read error: " + err);
   }
   ::close(fd);
   return 0;

@@ -1,8 +1,8 @@
-#include "gates/host_allow.h"
-
+// GATE-V2-HOST-ALLOW-01 (gate_list.cpp lists it): see gates/docs/GATE-V2-HOST-ALLOW-01.md.
 #include <unistd.h>
 
 #include <map>
+#include <memory>
 #include <set>
 
 #include "core/dockerfile.h"
@@ -17,23 +17,6 @@ namespace {
 
 // The gate's spec: id, scopes, finding kinds (below, before the gate).
 const GateInfo& gate_info();
-
-constexpr std::string_view kChecks = R"(Every regular file is scanned as bytes, line by line
-(invalid UTF-8 or NUL bytes do not exempt a file); every string (keys and values) of every
-.json/.ndjson file that parses is scanned again after JSON unescaping. URLs as browsers read them:
-any RFC 3986 scheme (any case) with //authority; after http, https, ws, wss and ftp any run of / and
-\ (https:/x, https:\\x) or, for a host that looks like one, none; file:// only with a host other
-than localhost. Also scp-style user@host:path outside any URL. The host (after the last '@', IPv6 in
-brackets, port dropped, %XX decoded, case folded, one trailing dot dropped) must not be on
-hosts.forbidden and must be on hosts.allowed; an empty host is an error. IP literals are classified
-(loopback, private, link-local, unspecified), including decimal, hex, octal and short IPv4 forms and
-IPv4 inside IPv6. A line or decoded string carrying '@v2-exempt HOST_ALLOW <reason>' is exempt
-(info). With --runners, every file under the runners directory is scanned the same way, and every
-image a build of a Containerfile/Dockerfile (or a registry dockerfile:) would pull must come from a
-registry on hosts.registries: FROM, COPY/ADD --from, RUN --mount from, ONBUILD, and the # syntax
-frontend, read as BuildKit and buildah read the file (parser directives, continuations, comments,
-heredocs, ARG defaults before the first FROM, stage names). An image the file does not fix is an
-error.)";
 
 bool is_containerfile(std::string_view path) {
   std::string name = ascii_lower(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
@@ -66,21 +49,22 @@ void check_images(const std::string& file, std::string_view bytes, const HostRul
     if (m.has_reason) exempt.emplace(m.line, m.reason);
   DockerfileImages found = dockerfile_images(bytes);
   if (found.truncated) {
-    Finding f = make_finding(Severity::Error, std::string(kRegistryUnresolved), file,
-                             "more than " + std::to_string(kMaxDockerfileImages) +
-                                 " image references: the rest of the file was not checked");
+    Finding f = gate_info().finding(kRegistryUnresolved, file,
+                                    "more than " + std::to_string(kMaxDockerfileImages) +
+                                        " image references: the rest of the file was not checked");
     f.hint = "split the build, or keep it to the images it needs";
     sink.report(std::move(f));
   }
   for (const DockerfileImage& i : found.images) {
     std::string shown = i.source + " " + printable_ascii(i.written, 120);
-    Finding f;
+    std::optional<Finding> f;
     if (!i.unresolved.empty()) {
-      f.code = kRegistryUnresolved;
-      f.message = shown + ": the image cannot be known from the file: " + printable_ascii(i.unresolved, 200);
-      f.expected = "an image reference whose registry can be checked";
-      f.actual = printable_ascii(i.written, 300);
-      f.hint = "write the image out, or give the ARG a default before the first FROM";
+      f = gate_info().finding(kRegistryUnresolved, file,
+                              shown + ": the image cannot be known from the file: " +
+                                  printable_ascii(i.unresolved, 200));
+      f->expected = "an image reference whose registry can be checked";
+      f->actual = printable_ascii(i.written, 300);
+      f->hint = "write the image out, or give the ARG a default before the first FROM";
     } else {
       // "localhost/name" (no port) is how podman names an image built or
       // imported on this machine: it comes from local storage, not from a
@@ -92,12 +76,12 @@ void check_images(const std::string& file, std::string_view bytes, const HostRul
       if (host == "index.docker.io") host = "docker.io";  // Docker's own alias
       HostJudgement j;
       if (error.empty()) j = judge_host(host, rules.forbidden, rules.registries);
-      if (!host_finding(host, i.source + " " + i.image, error, j, rules.registries, true, f)) continue;
+      f = host_finding(gate_info(), file, host, i.source + " " + i.image, error, j, rules.registries, true);
+      if (!f) continue;
     }
-    f.file = file;
-    f.location.line = i.line;
-    if (auto ex = exempt.find(i.line); ex != exempt.end()) exempt_finding(f, ex->second);
-    sink.report(std::move(f));
+    f->location.line = i.line;
+    if (auto ex = exempt.find(i.line); ex != exempt.end()) exempt_finding(gate_info(), *f, ex->second);
+    sink.report(std::move(*f));
   }
 }
 
@@ -110,25 +94,49 @@ bool streamed(const Entry& e, const Limits& limits) {
   return e.size > kStreamAbove && e.size <= limits.max_file_size && !has_json_string_scan(e.path);
 }
 
-void unscanned(FindingSink& sink, const std::string& file, const std::string& why, Severity s = Severity::Error) {
-  Finding f;
-  f.severity = s;
-  f.code = kUnscanned;
-  f.file = file;
-  f.message = "not scanned for hosts: " + why;
+Finding unscanned(const std::string& file, const std::string& why) {
+  Finding f = gate_info().finding(kUnscanned, file, "not scanned for hosts: " + why);
   f.hint = "make the file a readable regular file within the policy's limits";
-  sink.report(std::move(f));
+  return f;
 }
 
-bool rules_or_report(const GateContext& ctx, HostRules& rules, FindingSink& sink) {
-  std::string err;
-  if (HostRules::from_policy(ctx.policy, rules, err)) return true;
-  Finding f;
-  f.code = kPolicyInvalid;
-  f.message = ctx.policy.source + ": " + err;
-  f.hint = "fix the policy's hosts section";
-  sink.report(std::move(f));
-  return false;
+// The policy's host lists compiled, or why they do not compile. The rules
+// are shared with the taps of large files.
+struct CompiledHosts {
+  std::shared_ptr<const HostRules> rules;  // null when the lists are invalid
+  std::string error;
+};
+
+// What prepare() makes: the lists compiled once for the run.
+struct PreparedHosts : PreparedRun {
+  explicit PreparedHosts(CompiledHosts h) : hosts(std::move(h)) {}
+  CompiledHosts hosts;
+};
+
+CompiledHosts compile(const Policy& policy) {
+  auto rules = std::make_shared<HostRules>();
+  CompiledHosts out;
+  if (HostRules::from_policy(policy, *rules, out.error)) out.rules = std::move(rules);
+  return out;
+}
+
+// The run's compiled rules; a gate called without its prepare() (a unit
+// test calling it directly) compiles them now.
+CompiledHosts compiled(const GateContext& ctx) {
+  if (const auto* run = dynamic_cast<const PreparedHosts*>(ctx.prepared)) return run->hosts;
+  return compile(ctx.policy);
+}
+
+// The rules, or null after reporting why the policy's lists are invalid
+// (where and as often as a gate that compiled them itself would).
+std::shared_ptr<const HostRules> rules_or_report(const GateContext& ctx, FindingSink& sink) {
+  CompiledHosts c = compiled(ctx);
+  if (!c.rules) {
+    Finding f = gate_info().finding(kPolicyInvalid, "", ctx.policy.source + ": " + c.error);
+    f.hint = "fix the policy's hosts section";
+    sink.report(std::move(f));
+  }
+  return c.rules;
 }
 
 const GateInfo& gate_info() {
@@ -154,11 +162,15 @@ class HostAllowGate : public Gate {
  public:
   const GateInfo& info() const override { return gate_info(); }
 
+  std::unique_ptr<PreparedRun> prepare(const GateContext& ctx) const override {
+    return std::make_unique<PreparedHosts>(compile(ctx.policy));
+  }
+
   void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
-    HostRules rules;
-    if (!rules_or_report(ctx, rules, sink)) return;
+    std::shared_ptr<const HostRules> rules = rules_or_report(ctx, sink);
+    if (!rules) return;
     if (pack.truncated())
-      unscanned(sink, "", "the pack has more files than limits.max_files_per_pack; the rest were not scanned");
+      sink.report(unscanned("", "the pack has more files than limits.max_files_per_pack; the rest were not scanned"));
     for (const Entry& e : pack.entries()) {
       if (e.type != EntryType::Regular) continue;
       std::string err;
@@ -174,32 +186,33 @@ class HostAllowGate : public Gate {
         // read would judge bytes no digest covers: it reports that instead.
         int fd = pack.reopen(e.path, err);
         HeldFindings found;
-        bool ok = fd >= 0 && scan_file_hosts_streamed(e.path, fd, rules, found, err) && pack.unchanged(e.path, fd, err);
+        bool ok = fd >= 0 && scan_file_hosts_streamed(info(), e.path, fd, *rules, found, err) &&
+                  pack.unchanged(e.path, fd, err);
         if (fd >= 0) ::close(fd);
         if (ok) found.pass_to(sink);
-        else unscanned(sink, e.path, err);
+        else sink.report(unscanned(e.path, err));
         continue;
       }
       std::shared_ptr<const std::string> bytes = pack.bytes(e.path, err);
       if (!bytes) {
-        unscanned(sink, e.path, err);
+        sink.report(unscanned(e.path, err));
         continue;
       }
-      scan_file_hosts(e.path, *bytes, rules, pack.limits().max_json_depth, sink);
+      scan_file_hosts(info(), e.path, *bytes, *rules, pack.limits().max_json_depth, sink);
     }
   }
 
   std::unique_ptr<FileTap> large_file_tap(const Entry& file, const GateContext& ctx) const override {
-    HostRules rules;
-    std::string err;
-    if (!streamed(file, ctx.policy.limits) || !HostRules::from_policy(ctx.policy, rules, err)) return nullptr;
-    return std::make_unique<HostScanTap>(file.path, std::move(rules));
+    if (!streamed(file, ctx.policy.limits)) return nullptr;
+    CompiledHosts c = compiled(ctx);
+    if (!c.rules) return nullptr;  // check_pack reports the policy
+    return std::make_unique<HostScanTap>(info(), file.path, std::move(c.rules));
   }
 
   void check_runners(const GateContext& ctx, FindingSink& sink) const override {
     if (!ctx.options.runners_dir) return sink.skip("no runners directory given");
-    HostRules rules;
-    if (!rules_or_report(ctx, rules, sink)) return;
+    std::shared_ptr<const HostRules> rules = rules_or_report(ctx, sink);
+    if (!rules) return;
     std::string dir = *ctx.options.runners_dir;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     // Findings name files relative to the runners directory, as every runner
@@ -209,7 +222,7 @@ class HostAllowGate : public Gate {
     prefix = (prefix.empty() || prefix == "." || prefix == "..") ? "" : prefix + "/";
     std::string err;
     std::optional<Dir> root = Dir::open(dir, err);
-    if (!root) return unscanned(sink, "", err);
+    if (!root) return sink.report(unscanned("", err));
     const Limits& limits = ctx.policy.limits;
     // A file the registry names as a runner's `dockerfile:` is one, whatever its name.
     std::set<std::string> named_by_registry;
@@ -217,23 +230,27 @@ class HostAllowGate : public Gate {
       for (const RegistryRunner& r : ctx.registry->runners)
         named_by_registry.insert(r.dockerfile.rfind("./", 0) == 0 ? r.dockerfile.substr(2) : r.dockerfile);
     WalkResult tree = walk(*root, {.max_entries = limits.max_files_per_pack});
-    if (tree.truncated) unscanned(sink, "", "more entries than limits.max_files_per_pack; the rest were not scanned");
-    for (const auto& [path, why] : tree.errors) unscanned(sink, path, why);
+    if (tree.truncated)
+      sink.report(unscanned("", "more entries than limits.max_files_per_pack; the rest were not scanned"));
+    for (const auto& [path, why] : tree.errors) sink.report(unscanned(path, why));
     for (const Entry& e : tree.entries) {
       if (e.type == EntryType::Directory) continue;
       if (e.type != EntryType::Regular) {
-        unscanned(sink, e.path, std::string("a ") + std::string(to_string(e.type)) + " is not followed",
-                  Severity::Warning);
+        Finding f = unscanned(e.path, std::string("a ") + std::string(to_string(e.type)) + " is not followed");
+        // A warning, not the kind's error: a link or special file under the
+        // runners directory is not followed, and the finding says so.
+        f.severity = Severity::Warning;
+        sink.report(std::move(f));
         continue;
       }
       std::string bytes;
       if (!read_beneath(*root, e.path, limits.max_file_size, bytes, err)) {
-        unscanned(sink, e.path, err);
+        sink.report(unscanned(e.path, err));
         continue;
       }
-      scan_file_hosts(e.path, bytes, rules, limits.max_json_depth, sink);
+      scan_file_hosts(info(), e.path, bytes, *rules, limits.max_json_depth, sink);
       if (is_containerfile(e.path) || named_by_registry.count(prefix + e.path) > 0)
-        check_images(e.path, bytes, rules, sink);
+        check_images(e.path, bytes, *rules, sink);
     }
   }
 };

@@ -49,8 +49,8 @@ struct Judged {
 // there splits none of them; lines and columns continue across windows.
 class FileScan {
  public:
-  FileScan(const std::string& file, const HostRules& rules, FindingSink& sink)
-      : file_(file), rules_(rules), sink_(sink) {}
+  FileScan(const GateInfo& gate, const std::string& file, const HostRules& rules, FindingSink& sink)
+      : gate_(gate), file_(file), rules_(rules), sink_(sink) {}
 
   // The next window of the file, which starts at `offset_` (line
   // `line_base_` + 1, column `col_base_` + 1). `kind`: what the whole file
@@ -171,7 +171,7 @@ class FileScan {
     for (Judged& j : byte_)
       if (j.finding && !(binary && j.text_only)) sink_.report(std::move(*j.finding));
     auto too_many = [this](std::string message, std::string hint) {
-      Finding f = make_finding(Severity::Error, std::string(kTooMany), file_, std::move(message));
+      Finding f = gate_.finding(kTooMany, file_, std::move(message));
       f.hint = std::move(hint);
       sink_.report(std::move(f));
     };
@@ -201,21 +201,16 @@ class FileScan {
       }
       if (hj->verdict == HostVerdict::Allowed) return Judged{u.offset, u.authority_offset, {}, std::nullopt};
     }
-    Finding f;
-    host_finding(u.host, u.url, u.error, *hj, rules_.allowed, false, f);
-    f.file = file_;
-    if (exempt_reason != nullptr) exempt_finding(f, *exempt_reason);
+    std::optional<Finding> f = host_finding(gate_, file_, u.host, u.url, u.error, *hj, rules_.allowed, false);
+    if (f && exempt_reason != nullptr) exempt_finding(gate_, *f, *exempt_reason);
     return Judged{u.offset, u.authority_offset, std::move(u.host), std::move(f)};
   }
 
   Finding marker_finding(std::uint64_t line, std::uint64_t column, const std::string& pointer) const {
-    Finding f;
-    f.code = kExemptNoReason;
-    f.file = file_;
+    Finding f = gate_.finding(kExemptNoReason, file_, "'@v2-exempt HOST_ALLOW' marker without a reason");
     f.location.line = line;
     f.location.column = column;
     f.location.pointer = pointer;
-    f.message = "'@v2-exempt HOST_ALLOW' marker without a reason";
     f.expected = "'@v2-exempt HOST_ALLOW <reason>' (a letter or digit after the marker)";
     f.actual = "no reason after the marker";
     f.hint = "say after the marker, on the same line, why the hosts here are acceptable";
@@ -274,6 +269,7 @@ class FileScan {
     sink_.report(std::move(f));
   }
 
+  const GateInfo& gate_;
   const std::string& file_;
   std::string_view bytes_;  // the current window
   std::size_t offset_ = 0;  // of the window in the file
@@ -303,43 +299,45 @@ bool HostRules::from_policy(const Policy& policy, HostRules& out, std::string& e
   return true;
 }
 
-bool host_finding(const std::string& host, std::string_view url, const std::string& error, const HostJudgement& j,
-                  const HostList& allowed, bool registry, Finding& f) {
-  f = Finding{};
-  f.severity = Severity::Error;
+std::optional<Finding> host_finding(const GateInfo& gate, const std::string& file, const std::string& host,
+                                   std::string_view url, const std::string& error, const HostJudgement& j,
+                                   const HostList& allowed, bool registry) {
   const std::string what = registry ? "image registry" : "URL";
   const std::string shown = printable_ascii(url, 120);
-  f.actual = printable_ascii(url, 300);
   if (!error.empty()) {
-    f.code = kHostInvalid;
-    f.message = what + " " + shown + " has no usable host: " + error;
+    Finding f = gate.finding(kHostInvalid, file, what + " " + shown + " has no usable host: " + error);
+    f.actual = printable_ascii(url, 300);
     f.expected = "a host name or IP literal";
     f.hint = "fix or remove the URL; a host must be spelled plainly";
-    return true;
+    return f;
   }
-  if (j.verdict == HostVerdict::Allowed) return false;
+  if (j.verdict == HostVerdict::Allowed) return std::nullopt;
   const std::string h = printable_ascii(host, 120);
-  if (j.verdict == HostVerdict::Forbidden) {
-    f.code = registry ? kRegistryForbidden : kHostForbidden;
-    f.message = what + " " + shown + ": host " + h + " is forbidden (policy entry '" + j.entry + "')";
+  const bool forbidden = j.verdict == HostVerdict::Forbidden;
+  Finding f = forbidden ? gate.finding(registry ? kRegistryForbidden : kHostForbidden, file,
+                                       what + " " + shown + ": host " + h + " is forbidden (policy entry '" +
+                                           j.entry + "')")
+                        : gate.finding(registry ? kRegistryNotAllowed : kHostNotAllowed, file,
+                                       what + " " + shown + ": host " + h + " is not on the allowed list");
+  if (forbidden) {
     f.expected = "no host on the forbidden list";
     f.hint = "remove the reference: evidence must not point at local, private or tunnelled hosts";
   } else {
-    f.code = registry ? kRegistryNotAllowed : kHostNotAllowed;
-    f.message = what + " " + shown + ": host " + h + " is not on the allowed list";
     f.expected = std::string(registry ? "a registry on hosts.registries: " : "a host on hosts.allowed: ") +
                  list_text(allowed);
     f.hint = "point at an allowed host, add the host to the policy, or exempt the line with "
              "'@v2-exempt HOST_ALLOW <reason>'";
   }
+  f.actual = printable_ascii(url, 300);
   f.detail = j.note;
-  return true;
+  return f;
 }
 
-void exempt_finding(Finding& f, const std::string& reason) {
+void exempt_finding(const GateInfo& gate, Finding& f, const std::string& reason) {
   f.message = "exempted (" + (reason.empty() ? std::string("@v2-exempt HOST_ALLOW") : reason) + "): " + f.message;
-  f.code = kHostExempt;
-  f.severity = Severity::Info;
+  const FindingKind& exempt = gate.kind(kHostExempt);
+  f.code = exempt.code;
+  f.severity = exempt.severity;
   f.hint.clear();
 }
 
@@ -347,9 +345,9 @@ bool has_json_string_scan(std::string_view file) {
   return ends_with_ignoring_ascii_case(file, ".json") || ends_with_ignoring_ascii_case(file, ".ndjson");
 }
 
-void scan_file_hosts(const std::string& file, std::string_view bytes, const HostRules& rules, unsigned max_json_depth,
-                     FindingSink& sink) {
-  FileScan scan(file, rules, sink);
+void scan_file_hosts(const GateInfo& gate, const std::string& file, std::string_view bytes, const HostRules& rules,
+                     unsigned max_json_depth, FindingSink& sink) {
+  FileScan scan(gate, file, rules, sink);
   const bool binary = !is_valid_utf8(bytes);
   scan.window(bytes, binary ? ScanText::Binary : ScanText::Text);
   if (ends_with_ignoring_ascii_case(file, ".json")) {
@@ -373,8 +371,9 @@ namespace {
 // UTF-8 character: a URL is cut only in a window-long run of neither.
 class StreamedScan {
  public:
-  StreamedScan(const std::string& file, const HostRules& rules, FindingSink& sink, std::size_t window_bytes)
-      : scan_(file, rules, sink), window_(std::max<std::size_t>(window_bytes, 1)) {
+  StreamedScan(const GateInfo& gate, const std::string& file, const HostRules& rules, FindingSink& sink,
+               std::size_t window_bytes)
+      : scan_(gate, file, rules, sink), window_(std::max<std::size_t>(window_bytes, 1)) {
     buf_.reserve(window_);
   }
 
@@ -426,9 +425,9 @@ class StreamedScan {
 
 }  // namespace
 
-bool scan_file_hosts_streamed(const std::string& file, int fd, const HostRules& rules, FindingSink& sink,
-                              std::string& error, std::size_t window_bytes) {
-  StreamedScan scan(file, rules, sink, window_bytes);
+bool scan_file_hosts_streamed(const GateInfo& gate, const std::string& file, int fd, const HostRules& rules,
+                              FindingSink& sink, std::string& error, std::size_t window_bytes) {
+  StreamedScan scan(gate, file, rules, sink, window_bytes);
   constexpr std::size_t kRead = std::size_t{1} << 20;
   const std::unique_ptr<char[]> buf(new char[kRead]);  // never cleared: every byte used is read first
   for (;;) {
@@ -443,16 +442,18 @@ bool scan_file_hosts_streamed(const std::string& file, int fd, const HostRules& 
 }
 
 struct HostScanTap::State {
-  State(std::string f, HostRules r, std::size_t window) : file(std::move(f)), rules(std::move(r)), scan(file, rules, held, window) {}
+  State(const GateInfo& gate, std::string f, std::shared_ptr<const HostRules> r, std::size_t window)
+      : file(std::move(f)), rules(std::move(r)), scan(gate, file, *rules, held, window) {}
   std::string file;
-  HostRules rules;
+  std::shared_ptr<const HostRules> rules;
   HeldFindings held;
   StreamedScan scan;
   bool ended = false;
 };
 
-HostScanTap::HostScanTap(std::string file, HostRules rules, std::size_t window_bytes)
-    : state_(std::make_unique<State>(std::move(file), std::move(rules), window_bytes)) {}
+HostScanTap::HostScanTap(const GateInfo& gate, std::string file, std::shared_ptr<const HostRules> rules,
+                         std::size_t window_bytes)
+    : state_(std::make_unique<State>(gate, std::move(file), std::move(rules), window_bytes)) {}
 HostScanTap::~HostScanTap() = default;
 void HostScanTap::feed(std::string_view chunk) { state_->scan.feed(chunk); }
 void HostScanTap::end() {

@@ -1,13 +1,15 @@
 // The per-file work of GATE-V2-HOST-ALLOW-01, shared by its pack and runner
 // modes: scan one file's bytes (and, for .json/.ndjson, its decoded strings)
-// for URL hosts, judge each against the policy, and report findings.
+// for URL hosts, judge each against the policy, and report findings, each
+// built from the gate's kinds table (`gate`, its GateInfo).
 //
 //   HostRules rules;
 //   if (!HostRules::from_policy(ctx.policy, rules, err)) ...
-//   scan_file_hosts("artifacts/trace.json", bytes, rules, depth, sink);
+//   scan_file_hosts(gate_info(), "artifacts/trace.json", bytes, rules, depth, sink);
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,8 +45,8 @@ inline constexpr std::string_view kRegistryUnresolved = "host.registry-unresolve
 // string scan runs when the name ends in .json or .ndjson and the text (each
 // line, for .ndjson) parses; a URL both scans find at one place is reported
 // once, with the stricter verdict.
-void scan_file_hosts(const std::string& file, std::string_view bytes, const HostRules& rules, unsigned max_json_depth,
-                     FindingSink& sink);
+void scan_file_hosts(const GateInfo& gate, const std::string& file, std::string_view bytes, const HostRules& rules,
+                     unsigned max_json_depth, FindingSink& sink);
 
 // Whether scan_file_hosts runs the JSON string scan on a file of this name
 // (.json or .ndjson, any case).
@@ -55,8 +57,8 @@ bool has_json_string_scan(std::string_view file);
 // (the JSON string scan needs the whole document). A URL is cut off at a
 // window's end only in a run of `window_bytes` bytes none of which is
 // whitespace or a control byte. False (with `error`) on a read error.
-bool scan_file_hosts_streamed(const std::string& file, int fd, const HostRules& rules, FindingSink& sink,
-                              std::string& error, std::size_t window_bytes = std::size_t{8} << 20);
+bool scan_file_hosts_streamed(const GateInfo& gate, const std::string& file, int fd, const HostRules& rules,
+                              FindingSink& sink, std::string& error, std::size_t window_bytes = std::size_t{8} << 20);
 
 // Findings held back until a scan's outcome is known (a scan of a file that
 // changed after its hash read reports that instead).
@@ -77,10 +79,12 @@ class HeldFindings : public FindingSink {
 
 // The streamed scan as a tap on the hash read of a large file (see
 // core/file_tap.h): it judges exactly the bytes that were hashed, without a
-// second read. After end(), pass_findings() gives what it found.
+// second read. After end(), pass_findings() gives what it found. The rules
+// are shared: a run compiles them once for all its taps.
 class HostScanTap : public FileTap {
  public:
-  HostScanTap(std::string file, HostRules rules, std::size_t window_bytes = std::size_t{8} << 20);
+  HostScanTap(const GateInfo& gate, std::string file, std::shared_ptr<const HostRules> rules,
+              std::size_t window_bytes = std::size_t{8} << 20);
   ~HostScanTap() override;
   void feed(std::string_view chunk) override;
   void end() override;
@@ -93,13 +97,15 @@ class HostScanTap : public FileTap {
 };
 
 // What a finding should say for one host judged at one place (shared with
-// the registry check of runner mode). `url` is the text shown as actual.
-// Returns false when the host is allowed (nothing to report).
-// `j` is judge_host's verdict (ignored when `error` is set).
-bool host_finding(const std::string& host, std::string_view url, const std::string& error, const HostJudgement& j,
-                  const HostList& allowed, bool registry, Finding& f);
+// the registry check of runner mode), on `file`. `url` is the text shown as
+// actual. Nothing when the host is allowed. `j` is judge_host's verdict
+// (ignored when `error` is set).
+std::optional<Finding> host_finding(const GateInfo& gate, const std::string& file, const std::string& host,
+                                   std::string_view url, const std::string& error, const HostJudgement& j,
+                                   const HostList& allowed, bool registry);
 
-// Lowers `f` to an info finding because an exemption marker covers it.
-void exempt_finding(Finding& f, const std::string& reason);
+// Makes `f` a host.exempt finding (an info, as the table says) because an
+// exemption marker covers it.
+void exempt_finding(const GateInfo& gate, Finding& f, const std::string& reason);
 
 }  // namespace mplp

@@ -28,8 +28,10 @@ bool below_runs_v2(const std::string& fs_path, std::vector<std::string>& rest) {
   return false;
 }
 
-Finding warning(std::string code, std::string pointer, std::string message, std::string expected, std::string actual) {
-  Finding f = make_finding(Severity::Warning, std::move(code), "manifest.json", std::move(message));
+// A finding of one of the gate's location.* kinds, on manifest.json.
+Finding misplaced(const GateInfo& gate, std::string_view code, std::string pointer, std::string message,
+                  std::string expected, std::string actual) {
+  Finding f = gate.finding(code, "manifest.json", std::move(message));
   f.location.pointer = std::move(pointer);
   f.expected = std::move(expected);
   f.actual = std::move(actual);
@@ -47,7 +49,7 @@ std::string_view pack_category(std::string_view status) {
   return {};
 }
 
-void check_location(const Pack& pack, FindingSink& sink) {
+void check_location(const GateInfo& gate, const Pack& pack, FindingSink& sink) {
   std::vector<std::string> rest;
   const rapidjson::Value* m = pack.manifest();
   if (m == nullptr || !below_runs_v2(pack.fs_path(), rest)) return;
@@ -57,20 +59,22 @@ void check_location(const Pack& pack, FindingSink& sink) {
   std::string place = "data/runs/v2";
   for (const std::string& r : rest) place += "/" + r;
   if (rest.size() != 3) {
-    sink.report(warning("location.depth", "", "the pack lies at " + place + ", not three levels below data/runs/v2",
-                        "data/runs/v2/<category>/<substrate_id>/<run>", place));
+    sink.report(misplaced(gate, "location.depth", "",
+                          "the pack lies at " + place + ", not three levels below data/runs/v2",
+                          "data/runs/v2/<category>/<substrate_id>/<run>", place));
     return;
   }
   if (!category.empty() && rest[0] != category)
-    sink.report(warning("location.category", "/indexability_status",
-                        "the pack lies under data/runs/v2/" + rest[0] + "/ but its indexability_status " +
-                            to_compact_json(*status) + " belongs under data/runs/v2/" + std::string(category) + "/",
-                        "data/runs/v2/" + std::string(category) + "/...", place));
+    sink.report(misplaced(gate, "location.category", "/indexability_status",
+                          "the pack lies under data/runs/v2/" + rest[0] + "/ but its indexability_status " +
+                              to_compact_json(*status) + " belongs under data/runs/v2/" + std::string(category) + "/",
+                          "data/runs/v2/" + std::string(category) + "/...", place));
   if (substrate != nullptr && rest[1] != as_view(*substrate))
-    sink.report(warning("location.substrate", "/substrate_ref/substrate_id",
-                        "the pack lies in a directory '" + rest[1] + "' but its substrate_id is " +
-                            to_compact_json(*substrate),
-                        "data/runs/v2/" + rest[0] + "/" + std::string(as_view(*substrate)) + "/" + rest[2], place));
+    sink.report(misplaced(gate, "location.substrate", "/substrate_ref/substrate_id",
+                          "the pack lies in a directory '" + rest[1] + "' but its substrate_id is " +
+                              to_compact_json(*substrate),
+                          "data/runs/v2/" + rest[0] + "/" + std::string(as_view(*substrate)) + "/" + rest[2],
+                          place));
 }
 
 }  // namespace mplp::pack_structure

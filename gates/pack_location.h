@@ -18,7 +18,7 @@ namespace mplp::pack_structure {
 std::string_view pack_category(std::string_view indexability_status);
 
 // Warns when the pack's absolute path holds data/runs/v2/ and what follows
-// disagrees with get_pack_root for its manifest.
-void check_location(const Pack& pack, FindingSink& sink);
+// disagrees with get_pack_root for its manifest (findings of `gate`'s kinds).
+void check_location(const GateInfo& gate, const Pack& pack, FindingSink& sink);
 
 }  // namespace mplp::pack_structure

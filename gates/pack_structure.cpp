@@ -1,5 +1,4 @@
-#include "gates/pack_structure.h"
-
+// GATE-V2-PACK-STRUCTURE-01 (gate_list.cpp lists it): see gates/docs/GATE-V2-PACK-STRUCTURE-01.md.
 #include <rapidjson/pointer.h>
 
 #include <array>
@@ -28,10 +27,6 @@ constexpr std::array<std::string_view, 4> kRequiredReal = {
 // only repeat it.
 constexpr std::array<std::string_view, 2> kOwnChecks = {"pack_layout_version", "indexability_status"};
 
-Finding error(std::string code, std::string file, std::string message) {
-  return make_finding(Severity::Error, std::move(code), std::move(file), std::move(message));
-}
-
 std::string missing_manifest_message(const Pack& pack) {
   std::string dirs;
   for (std::string_view d : {"artifacts", "integrity", "timeline"}) {
@@ -50,10 +45,10 @@ void check_required(const Pack& pack, FindingSink& sink) {
     const Entry* e = pack.find(rel);
     if (e == nullptr) {
       bool manifest = rel == kManifest;
-      Finding f = error(manifest ? "manifest.missing" : "file.missing", std::string(rel),
-                        manifest ? missing_manifest_message(pack)
-                                 : "required file " + std::string(rel) + " is missing" +
-                                       (real_only ? " (required for INDEXABLE_REAL packs)" : ""));
+      Finding f = gate_info().finding(manifest ? "manifest.missing" : "file.missing", std::string(rel),
+                                      manifest ? missing_manifest_message(pack)
+                                               : "required file " + std::string(rel) + " is missing" +
+                                                     (real_only ? " (required for INDEXABLE_REAL packs)" : ""));
       if (real_only && pack.manifest_state() != ManifestState::Ok)
         f.detail = "the manifest is unusable, so the pack is read as INDEXABLE_REAL (the strictest reading)";
       f.expected = "a regular file";
@@ -62,9 +57,9 @@ void check_required(const Pack& pack, FindingSink& sink) {
                         : "the producer must write " + std::string(rel) + "; re-run it and re-seal the pack";
       sink.report(std::move(f));
     } else if (e->type != EntryType::Regular) {
-      Finding f = error("file.not_regular", std::string(rel),
-                        "required file " + std::string(rel) + " is a " + std::string(to_string(e->type)) +
-                            ", not a regular file");
+      Finding f = gate_info().finding("file.not_regular", std::string(rel),
+                                      "required file " + std::string(rel) + " is a " +
+                                          std::string(to_string(e->type)) + ", not a regular file");
       f.expected = "a regular file";
       f.actual = std::string(to_string(e->type));
       f.hint = "replace it with the real file (links and special files are never followed)";
@@ -79,8 +74,9 @@ void check_required(const Pack& pack, FindingSink& sink) {
 void check_layout_and_status(const rapidjson::Value& m, FindingSink& sink) {
   const rapidjson::Value* v = member(m, "pack_layout_version");
   if (v == nullptr || !v->IsString() || as_view(*v) != "2") {
-    Finding f = error("manifest.layout_version", std::string(kManifest),
-                      v == nullptr ? "pack_layout_version is missing" : "pack_layout_version is not the string \"2\"");
+    Finding f = gate_info().finding(
+        "manifest.layout_version", std::string(kManifest),
+        v == nullptr ? "pack_layout_version is missing" : "pack_layout_version is not the string \"2\"");
     f.location.pointer = "/pack_layout_version";
     f.expected = "\"2\"";
     f.actual = v == nullptr ? "missing" : to_compact_json(*v);
@@ -90,8 +86,9 @@ void check_layout_and_status(const rapidjson::Value& m, FindingSink& sink) {
   const rapidjson::Value* s = member(m, "indexability_status");
   std::string_view sv = (s != nullptr && s->IsString()) ? as_view(*s) : std::string_view();
   if (sv != "INDEXABLE_REAL" && sv != "INDEXABLE_SYNTHETIC" && sv != "NON_INDEXABLE") {
-    Finding f = error("manifest.indexability", std::string(kManifest),
-                      s == nullptr ? "indexability_status is missing" : "indexability_status is not a known value");
+    Finding f = gate_info().finding(
+        "manifest.indexability", std::string(kManifest),
+        s == nullptr ? "indexability_status is missing" : "indexability_status is not a known value");
     f.location.pointer = "/indexability_status";
     f.expected = "INDEXABLE_REAL, INDEXABLE_SYNTHETIC or NON_INDEXABLE";
     f.actual = s == nullptr ? "missing" : to_compact_json(*s);
@@ -115,7 +112,7 @@ bool repeats_own_check(const SchemaError& e) {
 void check_schema(const rapidjson::Value& m, FindingSink& sink) {
   for (const SchemaError& e : validate_with_schema("manifest.v2", m)) {
     if (repeats_own_check(e)) continue;
-    Finding f = error("manifest.schema", std::string(kManifest), "manifest schema: " + e.message);
+    Finding f = gate_info().finding("manifest.schema", std::string(kManifest), "manifest schema: " + e.message);
     f.location.pointer = e.pointer;
     f.schema_rule = true;
     if (const rapidjson::Value* v = e.pointer.empty() ? nullptr : rapidjson::Pointer(e.pointer.c_str()).Get(m))
@@ -137,9 +134,9 @@ void check_paths(const Pack& pack, const rapidjson::Value& m, FindingSink& sink)
     bool want_dir = !rel.empty() && rel.back() == '/';
     if (want_dir) rel.remove_suffix(1);
     if (rel.substr(0, 2) == "./") rel.remove_prefix(2);
-    auto report = [&](std::string code, std::string message, std::string expected, std::string actual,
+    auto report = [&](std::string_view code, std::string message, std::string expected, std::string actual,
                       std::string hint) {
-      Finding f = error(std::move(code), std::string(kManifest), std::move(message));
+      Finding f = gate_info().finding(code, std::string(kManifest), std::move(message));
       f.location.pointer = pointer;
       f.expected = std::move(expected);
       f.actual = std::move(actual);
@@ -169,7 +166,8 @@ void check_manifest(const Pack& pack, FindingSink& sink) {
   // Missing / not regular: check_required. Unreadable / invalid JSON: check_json_files.
   if (pack.manifest_state() == ManifestState::NotObject) {
     const JsonFile& jf = pack.json(kManifest);
-    Finding f = error("manifest.not_object", std::string(kManifest), "manifest.json is not a JSON object");
+    Finding f =
+        gate_info().finding("manifest.not_object", std::string(kManifest), "manifest.json is not a JSON object");
     f.expected = "a JSON object";
     f.actual = to_compact_json(jf.doc.value);
     f.hint = "the manifest must be one JSON object { ... }";
@@ -185,14 +183,14 @@ void check_manifest(const Pack& pack, FindingSink& sink) {
 
 void check_walk(const Pack& pack, FindingSink& sink) {
   for (const auto& [path, reason] : pack.walk_errors()) {
-    Finding f = error("walk.error", path, "directory could not be read: " + reason);
+    Finding f = gate_info().finding("walk.error", path, "directory could not be read: " + reason);
     f.hint = "make every directory of the pack readable";
     sink.report(std::move(f));
   }
   if (pack.truncated()) {
-    Finding f = error("walk.truncated", "",
-                      "the pack has more than " + std::to_string(pack.limits().max_files_per_pack) +
-                          " entries; only the first were examined");
+    Finding f = gate_info().finding("walk.truncated", "",
+                                    "the pack has more than " + std::to_string(pack.limits().max_files_per_pack) +
+                                        " entries; only the first were examined");
     f.expected = "at most " + std::to_string(pack.limits().max_files_per_pack) + " entries (policy limits)";
     f.hint = "split the pack, or raise limits.max_files_per_pack in the policy";
     sink.report(std::move(f));
@@ -239,9 +237,9 @@ class Gate_ : public Gate {
     check_walk(pack, sink);
     check_required(pack, sink);
     check_manifest(pack, sink);
-    pack_structure::check_json_files(pack, sink);
-    pack_structure::check_timeline(pack, sink);
-    pack_structure::check_location(pack, sink);
+    pack_structure::check_json_files(info(), pack, sink);
+    pack_structure::check_timeline(info(), pack, sink);
+    pack_structure::check_location(info(), pack, sink);
   }
 };
 

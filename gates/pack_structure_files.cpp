@@ -20,10 +20,6 @@ bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
-Finding error(std::string code, std::string file, std::string message) {
-  return make_finding(Severity::Error, std::move(code), std::move(file), std::move(message));
-}
-
 // Why one timeline line is bad (empty when it is fine), and the finding's code.
 struct LineVerdict {
   std::string code;
@@ -67,19 +63,19 @@ LineVerdict judge_line(std::string_view line, unsigned max_depth) {
 
 }  // namespace
 
-void check_json_files(const Pack& pack, FindingSink& sink) {
+void check_json_files(const GateInfo& gate, const Pack& pack, FindingSink& sink) {
   for (const Entry& e : pack.entries()) {
     if (e.type != EntryType::Regular || !ends_with_ignoring_ascii_case(e.path, ".json")) continue;
     const JsonFile& jf = pack.json(e.path);
     if (!jf.readable) {
-      Finding f = error("json.unreadable", e.path, "JSON file could not be read: " + jf.read_error);
+      Finding f = gate.finding("json.unreadable", e.path, "JSON file could not be read: " + jf.read_error);
       f.hint = "make the file readable and within limits.max_file_size";
       sink.report(std::move(f));
       continue;
     }
     if (!jf.parsed) {
       const JsonError& je = jf.doc.error;
-      Finding f = error("json.invalid", e.path, "not valid JSON: " + je.message);
+      Finding f = gate.finding("json.invalid", e.path, "not valid JSON: " + je.message);
       f.location.line = je.line;
       f.location.column = je.column;
       f.location.has_offset = true;
@@ -91,7 +87,7 @@ void check_json_files(const Pack& pack, FindingSink& sink) {
       continue;
     }
     for (const DuplicateKey& d : jf.doc.duplicates) {
-      Finding f = error("json.duplicate_key", e.path, "duplicate key " + d.pointer);
+      Finding f = gate.finding("json.duplicate_key", e.path, "duplicate key " + d.pointer);
       f.location.pointer = d.pointer;
       f.location.line = d.line;
       f.location.column = d.column;
@@ -103,13 +99,13 @@ void check_json_files(const Pack& pack, FindingSink& sink) {
   }
 }
 
-void check_timeline(const Pack& pack, FindingSink& sink) {
+void check_timeline(const GateInfo& gate, const Pack& pack, FindingSink& sink) {
   const Entry* e = pack.find(kTimeline);
   if (e == nullptr || e->type != EntryType::Regular) return;  // check_required reports it
   std::string err;
   std::shared_ptr<const std::string> bytes = pack.bytes(kTimeline, err);
   if (!bytes) {
-    Finding f = error("timeline.unreadable", std::string(kTimeline), "timeline could not be read: " + err);
+    Finding f = gate.finding("timeline.unreadable", std::string(kTimeline), "timeline could not be read: " + err);
     f.hint = "make the file readable and within limits.max_file_size";
     sink.report(std::move(f));
     return;
@@ -127,7 +123,7 @@ void check_timeline(const Pack& pack, FindingSink& sink) {
       if (!v.code.empty() && ++bad <= kMaxLineFindings) {
         std::string message = "event line " + std::to_string(line_no) + ": ";
         for (std::size_t i = 0; i < v.problems.size(); ++i) message += (i ? "; " : "") + v.problems[i];
-        Finding f = error(v.code, std::string(kTimeline), std::move(message));
+        Finding f = gate.finding(v.code, std::string(kTimeline), std::move(message));
         f.location.line = line_no;
         f.location.column = v.column;
         f.location.has_offset = v.has_offset;
@@ -141,9 +137,9 @@ void check_timeline(const Pack& pack, FindingSink& sink) {
     start = nl + 1;
   }
   if (bad > kMaxLineFindings) {
-    Finding f = error("timeline.too_many_errors", std::string(kTimeline),
-                      std::to_string(bad) + " bad event lines; only the first " + std::to_string(kMaxLineFindings) +
-                          " are reported one by one");
+    Finding f = gate.finding("timeline.too_many_errors", std::string(kTimeline),
+                             std::to_string(bad) + " bad event lines; only the first " +
+                                 std::to_string(kMaxLineFindings) + " are reported one by one");
     f.actual = std::to_string(bad) + " bad lines";
     f.hint = "fix the producer that wrote the timeline";
     sink.report(std::move(f));

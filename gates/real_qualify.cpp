@@ -1,5 +1,4 @@
-#include "gates/real_qualify.h"
-
+// GATE-V2-REAL-QUALIFY-01 (gate_list.cpp lists it): see gates/docs/GATE-V2-REAL-QUALIFY-01.md.
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -1,6 +1,6 @@
 // GATE-V2-HOST-ALLOW-01: fixtures, upstream packs, both scans (bytes and
 // decoded JSON strings), exemptions, policy lists, limits, runner mode.
-#include "gates/host_allow.h"
+#include "gates/gate_list.h"
 #include "gates/host_scan.h"
 
 #include <gtest/gtest.h>
@@ -24,6 +24,7 @@ std::string dump(const RunReport& r) { return test::dump(r, kGate); }
 std::vector<Finding> findings(const RunReport& r, const std::string& code = "") { return findings_of(r, kGate, code); }
 
 RunReport run(const std::string& pack, CheckRequest base = {}) { return check({pack}, {kGate}, base); }
+const Gate& gate() { return *find_gate(kGate); }
 
 
 
@@ -232,7 +233,7 @@ std::vector<std::string> streamed(const std::string& bytes, std::size_t window) 
   std::string err;
   EXPECT_TRUE(HostRules::from_policy(default_policy(), rules, err)) << err;
   Collect c;
-  EXPECT_TRUE(scan_file_hosts_streamed("f.txt", fd, rules, c, err, window)) << err;
+  EXPECT_TRUE(scan_file_hosts_streamed(gate().info(), "f.txt", fd, rules, c, err, window)) << err;
   ::close(fd);
   return c.got;
 }
@@ -242,7 +243,7 @@ std::vector<std::string> whole(const std::string& bytes) {
   std::string err;
   EXPECT_TRUE(HostRules::from_policy(default_policy(), rules, err)) << err;
   Collect c;
-  scan_file_hosts("f.txt", bytes, rules, 64, c);
+  scan_file_hosts(gate().info(), "f.txt", bytes, rules, 64, c);
   return c.got;
 }
 
@@ -297,7 +298,7 @@ TEST(HostAllow, LargeFileChangedAfterHashingIsNotPassed) {
   CheckOptions options;
   GateContext ctx{default_policy(), options, nullptr, "", nullptr};
   Collect c;
-  host_allow_gate().check_pack(*pack, ctx, c);
+  gate().check_pack(*pack, ctx, c);
   ASSERT_EQ(c.got.size(), 1u);
   EXPECT_EQ(c.got[0].rfind("host.unscanned big.log", 0), 0u) << c.got[0];
 }
@@ -340,6 +341,73 @@ TEST(HostAllow, HostileJsonStaysBounded) {
 RunReport run_runners(const std::string& dir, CheckRequest req = {}) {
   req.options.runners_dir = dir;
   return check({}, {kGate}, req);
+}
+
+// The policy's host lists are compiled once per run (Gate::prepare). Lists
+// that do not compile (a policy made in code, as parse_policy refuses them)
+// are reported by every pack and by the runners check, as when each call
+// compiled them itself; a gate called without its prepare() compiles them.
+TEST(HostAllow, InvalidPolicyListsAreReportedWherePrepared) {
+  TempDir t;
+  std::string a = make_pack(t, {{"a.txt", "http://10.0.0.1/\n"}}, "a");
+  std::string b = make_pack(t, {{"big.log", std::string(17u << 20, 'x') + "\nhttp://10.0.0.1/\n"}}, "b");
+  write_file(t / "runners/r1/Containerfile", "FROM evil.example/x\n");
+  CheckRequest req;
+  req.policy.source = "p.yaml";
+  req.policy.forbidden_hosts = {"ip:bogus"};
+  const std::string message = "p.yaml: hosts.forbidden: ";
+  auto only_policy_invalid = [&](const PackResult& pr) {
+    ASSERT_EQ(pr.gates.size(), 1u);
+    const std::vector<Finding>& f = pr.gates[0].findings;
+    ASSERT_EQ(f.size(), 1u) << pr.path;
+    EXPECT_EQ(f[0].code, "host.policy-invalid");
+    EXPECT_EQ(f[0].severity, Severity::Error);
+    EXPECT_EQ(f[0].file, "");
+    EXPECT_EQ(f[0].message.rfind(message, 0), 0u) << f[0].message;
+    EXPECT_EQ(f[0].hint, "fix the policy's hosts section");
+  };
+  RunReport packs = check({a, b}, {kGate}, req);
+  ASSERT_EQ(packs.packs.size(), 2u);
+  for (const PackResult& pr : packs.packs) only_policy_invalid(pr);
+  RunReport runners = run_runners(t / "runners", req);
+  ASSERT_EQ(runners.packs.size(), 1u);
+  only_policy_invalid(runners.packs[0]);
+
+  // Directly, with and without the run's preparation: the same finding.
+  std::string err;
+  auto pack = Pack::open(a, a, req.policy.limits, err);
+  ASSERT_TRUE(pack) << err;
+  ThreadPool pool(1);
+  pack->load_files(pool);
+  GateContext ctx{req.policy, req.options, nullptr, "", nullptr};
+  std::unique_ptr<PreparedRun> prepared = gate().prepare(ctx);
+  ASSERT_NE(prepared, nullptr);
+  Collect unprepared, with_prepared;
+  gate().check_pack(*pack, ctx, unprepared);
+  ctx.prepared = prepared.get();
+  gate().check_pack(*pack, ctx, with_prepared);
+  EXPECT_EQ(unprepared.got, (std::vector<std::string>{"host.policy-invalid  "}));
+  EXPECT_EQ(with_prepared.got, unprepared.got);
+}
+
+// With valid lists, a prepared run judges as a gate that compiles its own.
+TEST(HostAllow, PreparedRulesJudgeAsCompiledOnes) {
+  TempDir t;
+  std::string p = make_pack(t, {{"a.txt", "http://10.0.0.1/ https://github.com/ https://x.example/\n"}});
+  std::string err;
+  auto pack = Pack::open(p, p, default_policy().limits, err);
+  ASSERT_TRUE(pack) << err;
+  ThreadPool pool(1);
+  pack->load_files(pool);
+  CheckOptions options;
+  GateContext ctx{default_policy(), options, nullptr, "", nullptr};
+  Collect unprepared, with_prepared;
+  gate().check_pack(*pack, ctx, unprepared);
+  std::unique_ptr<PreparedRun> prepared = gate().prepare(ctx);
+  ctx.prepared = prepared.get();
+  gate().check_pack(*pack, ctx, with_prepared);
+  EXPECT_EQ(unprepared.got.size(), 2u);
+  EXPECT_EQ(with_prepared.got, unprepared.got);
 }
 
 TEST(HostAllowRunners, ScansRunnerFilesAndFromImages) {
