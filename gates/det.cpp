@@ -267,6 +267,16 @@ class Gate_ : public Gate {
     }
     for (auto& [key, members] : groups) judge_group(key, members, sinks);
   }
+
+  // A sharded check keeps each (substrate, scenario) group in one shard.
+  std::optional<std::string> shard_group(const rapidjson::Value& m) const override {
+    const rapidjson::Value* status = string_member(&m, "indexability_status");
+    const rapidjson::Value* substrate = string_member(member(m, "substrate_ref"), "substrate_id");
+    const rapidjson::Value* scenario = string_member(&m, "scenario_id");
+    if (status == nullptr || as_view(*status) != "INDEXABLE_REAL" || substrate == nullptr || scenario == nullptr)
+      return std::nullopt;
+    return "det\n" + std::string(as_view(*substrate)) + "\n" + std::string(as_view(*scenario));
+  }
 };
 
 }  // namespace

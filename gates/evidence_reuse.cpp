@@ -1,15 +1,47 @@
-#include "gates/evidence_reuse.h"
-
+// GATE-V2-EVIDENCE-REUSE-01: see gates/docs/GATE-V2-EVIDENCE-REUSE-01.md.
+//
+// The gate compares every pack of a run with every other, whatever their
+// substrate and scenario, so a sharded check (engine/shard.h) cannot run it
+// within one shard: it is compared across shards, each pack's ReuseFacts (a
+// few strings) travel in the shard's report, and `mplp-gate merge` reads them
+// back and runs check_collection over all of them.
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "core/digest.h"
+#include "core/gate.h"
 #include "core/json.h"
 
 namespace mplp {
 
 namespace {
+
+// What one pack claims, and the two fingerprints compared across packs.
+struct ReuseFacts : PackSummary {
+  std::string name;  // the pack's name (Pack::name), as findings list it
+  std::optional<std::string> pack_id, substrate_id, scenario_id;
+  std::optional<std::string> sums;       // hex SHA-256 of the sums file
+  std::optional<std::string> artifacts;  // hex SHA-256 over "<hex>  <path>\n" of every file under artifacts/
+
+  // Its fields by their JSON names, for writing and reading back.
+  template <typename Self, typename Each>
+  static void fields(Self& f, Each each) {
+    each("pack_id", f.pack_id);
+    each("substrate_id", f.substrate_id);
+    each("scenario_id", f.scenario_id);
+    each("sums", f.sums);
+    each("artifacts", f.artifacts);
+  }
+  void write_json(JsonWriter& w) const override {
+    write_exact(w, "name", name);
+    fields(*this, [&](const char* key, const std::optional<std::string>& v) {
+      if (v) write_exact(w, key, *v);
+    });
+  }
+};
 
 // The gate's spec: id, scopes, finding kinds (below, before the gate).
 const GateInfo& gate_info();
@@ -79,37 +111,15 @@ void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups
 }
 
 const GateInfo& gate_info() {
-  static const GateInfo info = documented({"GATE-V2-EVIDENCE-REUSE-01",
-      {GateScope::Collection},
-      {
+  static const GateInfo info = documented({.id = "GATE-V2-EVIDENCE-REUSE-01",
+      .scopes = {GateScope::Collection},
+      .kinds = {
           {"reuse.sums-identical", Severity::Error, "seal each pack after its own run (the sums file lists its manifest)"},
           {"reuse.artifacts-identical", Severity::Error, "produce each pack's evidence by its own run; remove relabelled copies"},
-      }});
+      },
+      .compared_across_shards = true});
   return info;
 }
-
-class Gate_ : public Gate {
- public:
-  const GateInfo& info() const override { return gate_info(); }
-
-  std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext&) const override {
-    return std::make_unique<ReuseFacts>(reuse_facts_of(pack));
-  }
-
-  void check_collection(const std::vector<const PackSummary*>& packs, const GateContext&,
-                        const std::vector<FindingSink*>& sinks) const override {
-    std::vector<ReuseFacts> facts;
-    std::vector<FindingSink*> compared;
-    for (std::size_t i = 0; i < packs.size() && i < sinks.size(); ++i) {
-      if (packs[i] == nullptr) continue;  // not opened: nothing to compare
-      facts.push_back(static_cast<const ReuseFacts&>(*packs[i]));
-      compared.push_back(sinks[i]);
-    }
-    check_reuse(facts, compared);
-  }
-};
-
-}  // namespace
 
 ReuseFacts reuse_facts_of(const Pack& pack) {
   ReuseFacts f;
@@ -147,6 +157,44 @@ void check_reuse(const std::vector<ReuseFacts>& facts, const std::vector<Finding
       "one run's artifacts cannot be the evidence of another substrate or scenario: produce each pack by its "
       "own run and remove the relabelled copies");
 }
+
+class Gate_ : public Gate {
+ public:
+  const GateInfo& info() const override { return gate_info(); }
+
+  std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext&) const override {
+    return std::make_unique<ReuseFacts>(reuse_facts_of(pack));
+  }
+
+  void check_collection(const std::vector<const PackSummary*>& packs, const GateContext&,
+                        const std::vector<FindingSink*>& sinks) const override {
+    std::vector<ReuseFacts> facts;
+    std::vector<FindingSink*> compared;
+    for (std::size_t i = 0; i < packs.size() && i < sinks.size(); ++i) {
+      if (packs[i] == nullptr) continue;  // not opened: nothing to compare
+      facts.push_back(static_cast<const ReuseFacts&>(*packs[i]));
+      compared.push_back(sinks[i]);
+    }
+    check_reuse(facts, compared);
+  }
+
+  std::unique_ptr<PackSummary> read_summary(const rapidjson::Value& json, std::string& error) const override {
+    auto f = std::make_unique<ReuseFacts>();
+    bool bad = !json.IsObject();
+    if (!bad)
+      for (const auto& m : json.GetObject()) bad = bad || !m.value.IsString();
+    std::optional<std::string> name = bad ? std::nullopt : read_exact(&json, "name", bad);
+    ReuseFacts::fields(*f, [&](const char* key, std::optional<std::string>& v) { v = read_exact(&json, key, bad); });
+    if (bad || !name) {
+      error = "not an object of strings with a name (and valid base64)";
+      return nullptr;
+    }
+    f->name = std::move(*name);
+    return f;
+  }
+};
+
+}  // namespace
 
 const Gate& evidence_reuse_gate() {
   static const Gate_ gate;

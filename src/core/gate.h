@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/finding.h"
+#include "core/json_write.h"
 #include "core/pack.h"
 #include "core/policy.h"
 
@@ -88,6 +89,13 @@ struct GateInfo {
   // be opened, a staging directory: see Gate::check_stage). Without one, the
   // first pack gate does.
   bool reports_unchecked_places = false;
+  // A collection gate whose comparison spans every pack of the run, not
+  // groups a sharded check can keep whole in one shard (Gate::shard_group):
+  // a shard (`check --shard K/N`, engine/shard.h) then skips it and writes
+  // each pack's summary into its report (PackSummary::write_json), and
+  // `merge` reads them back (Gate::read_summary) and runs check_collection
+  // over the packs of all shards.
+  bool compared_across_shards = false;
   // From the gate's page (core/gate_doc.h), filled by documented().
   std::string title{};      // one line
   std::string rationale{};  // why the gate exists
@@ -182,6 +190,11 @@ class CappedSink : public FindingSink {
 class PackSummary {
  public:
   virtual ~PackSummary() = default;
+  // Gates compared across shards (GateInfo::compared_across_shards): the
+  // summary as the members of a JSON object `w` is inside, which
+  // Gate::read_summary turns back into an equal summary. Strings go through
+  // write_exact (core/json_write.h) to come back byte for byte.
+  virtual void write_json(JsonWriter& /*w*/) const {}
 };
 
 class Gate {
@@ -205,6 +218,22 @@ class Gate {
   // belongs to `packs[i]`.
   virtual void check_collection(const std::vector<const PackSummary*>& /*packs*/, const GateContext& /*ctx*/,
                                 const std::vector<FindingSink*>& /*sinks*/) const {}
+  // Gates compared across shards: the summary `json` (an object written by
+  // PackSummary::write_json) holds; null, with `error` saying what is
+  // wrong, when it is not one this gate wrote.
+  virtual std::unique_ptr<PackSummary> read_summary(const rapidjson::Value& /*json*/, std::string& error) const {
+    error = "this gate's summaries are not compared across shards";
+    return nullptr;
+  }
+  // Collection gates that compare packs only within groups: the group of a
+  // pack, from its manifest.json as parsed (any JSON object), or none. A
+  // sharded check places a pack of a group by this string alone (hashed:
+  // changing it moves packs between shards), so each group lies whole in one
+  // shard and the gate judges it there; the first gate by id naming a group
+  // decides.
+  virtual std::optional<std::string> shard_group(const rapidjson::Value& /*manifest*/) const {
+    return std::nullopt;
+  }
   // Runner gates: called once for the runners directory (ctx.options.runners_dir).
   virtual void check_runners(const GateContext& /*ctx*/, FindingSink& /*sink*/) const {}
   // Pack gates: a staging directory of `seal` or `run`

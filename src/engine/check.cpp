@@ -24,7 +24,6 @@
 #include "engine/internal_error.h"
 #include "engine/not_verified.h"
 #include "engine/preparations.h"
-#include "gates/evidence_reuse.h"
 #include "gates/gate_list.h"
 #include "runner/runner_def.h"
 
@@ -341,8 +340,8 @@ CheckedPack summarize(const Pack& pack, const std::vector<const Gate*>& collecti
 }
 
 // What `merge` needs from this shard besides its report (engine/shard.h):
-// among others, the EVIDENCE-REUSE-01 summary of every pack, which `merge`
-// compares across shards.
+// among others, each pack's summary for every gate compared across shards,
+// which `merge` compares over all shards. Takes those summaries.
 std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const Baseline& baseline,
                                                   const std::vector<PackLocation>& locations,
                                                   const std::vector<const Gate*>& collection,
@@ -355,15 +354,17 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
   s->policy_yaml = req.policy.yaml;
   s->has_baseline = req.baseline_path.has_value();
   s->baseline.assign(baseline.fingerprints.begin(), baseline.fingerprints.end());
-  const auto reuse = std::find(collection.begin(), collection.end(), &evidence_reuse_gate());
   for (std::size_t i = 0; i < locations.size(); ++i) {
     ShardPack p;
     p.name = locations[i].name;
     p.path = locations[i].display_path;
     p.compared = !locations[i].stage && checked[i].opened;
-    if (reuse != collection.end() && checked[i].opened)
-      if (const PackSummary* facts = checked[i].summaries[reuse - collection.begin()].get())
-        p.facts = static_cast<const ReuseFacts&>(*facts);
+    for (std::size_t c = 0; p.compared && c < collection.size(); ++c) {
+      if (!collection[c]->info().compared_across_shards) continue;
+      const std::string id(collection[c]->info().id);
+      p.summaries[id] = std::move(checked[i].summaries[c]);
+      if (const std::optional<std::string>& what = checked[i].summary_errors[c]) p.summary_errors[id] = *what;
+    }
     p.omitted = caps[i].omitted();
     s->packs.push_back(std::move(p));
   }
@@ -399,20 +400,21 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
   return true;
 }
 
-void compare_reuse(const std::vector<ReuseFacts>& facts, const std::vector<PackResult*>& results,
-                   const std::vector<PackFindingCap*>& caps, const Policy& policy, bool strict) {
-  const std::string id(evidence_reuse_gate().info().id);
+void compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
+                        const std::vector<const PackSummary*>& summaries,
+                        const std::vector<const std::string*>& summary_errors, const std::vector<PackResult*>& results,
+                        const std::vector<PackFindingCap*>& caps, bool strict) {
+  const std::string id(gate.info().id);
   std::vector<std::unique_ptr<CollectingSink>> sinks;
   std::vector<CollectingSink*> collecting;
-  for (std::size_t i = 0; i < facts.size(); ++i) {
-    sinks.push_back(std::make_unique<CollectingSink>(id, policy, *caps[i]));
+  for (std::size_t i = 0; i < summaries.size(); ++i) {
+    sinks.push_back(std::make_unique<CollectingSink>(id, base.policy, *caps[i]));
     collecting.push_back(sinks.back().get());
+    if (summary_errors[i] != nullptr) report_internal_error(*sinks.back(), *summary_errors[i]);
   }
   std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
-  guarded(collecting, [&] { check_reuse(facts, sink_ptrs); });
-  // Its findings name integrity/sha256sums.txt and artifacts/, never a JSON
-  // pointer: there is no place to locate (locate_pointers), so facts suffice.
-  for (std::size_t i = 0; i < facts.size(); ++i) {
+  guarded(collecting, [&] { gate.check_collection(summaries, prep.context(&gate, base), sink_ptrs); });
+  for (std::size_t i = 0; i < summaries.size(); ++i) {
     results[i]->gates.push_back(sinks[i]->result(strict));
     one_finding_per_defect(results[i]->gates.back());
     caps[i]->trim(results[i]->gates);
@@ -570,7 +572,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   // Collection gates compare the summaries of every pack of the run.
   for (std::size_t c = 0; c < collection.size(); ++c) {
     const Gate* g = collection[c];
-    if (req.shard && g == &evidence_reuse_gate()) {  // a shard sees only its packs: `merge` compares them all
+    if (req.shard && g->info().compared_across_shards) {  // a shard sees only its packs: `merge` compares them all
       for (std::size_t i : opened) {
         CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
         sink.skip(std::string(kComparedByMerge));
@@ -578,25 +580,18 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       }
       continue;
     }
-    std::vector<std::unique_ptr<CollectingSink>> sinks;
-    std::vector<CollectingSink*> collecting;
     std::vector<const PackSummary*> summaries;
+    std::vector<const std::string*> errors;
+    std::vector<PackResult*> pack_results;
+    std::vector<PackFindingCap*> pack_caps;
     for (std::size_t i : opened) {
-      sinks.push_back(std::make_unique<CollectingSink>(std::string(g->info().id), req.policy, caps[i]));
-      collecting.push_back(sinks.back().get());
       summaries.push_back(checked[i].summaries[c].get());
-      if (const std::optional<std::string>& what = checked[i].summary_errors[c])
-        report_internal_error(*sinks.back(), *what);
+      const std::optional<std::string>& what = checked[i].summary_errors[c];
+      errors.push_back(what ? &*what : nullptr);
+      pack_results.push_back(&results[i]);
+      pack_caps.push_back(&caps[i]);
     }
-    std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
-    guarded(collecting, [&] { g->check_collection(summaries, prep.context(g, ctx), sink_ptrs); });
-    // Collection findings carry their own lines: the packs are gone.
-    for (std::size_t k = 0; k < opened.size(); ++k) {
-      std::size_t i = opened[k];
-      results[i].gates.push_back(sinks[k]->result(req.options.strict));
-      one_finding_per_defect(results[i].gates.back());
-      caps[i].trim(results[i].gates);
-    }
+    compare_collection(*g, prep, ctx, summaries, errors, pack_results, pack_caps, req.options.strict);
   }
   for (std::size_t i = 0; i < results.size(); ++i) {
     PackResult& pr = results[i];

@@ -17,6 +17,7 @@
 #include "core/gate.h"
 #include "core/policy.h"
 #include "engine/finding_cap.h"
+#include "engine/preparations.h"
 #include "engine/run_report.h"
 #include "engine/shard.h"
 
@@ -67,11 +68,16 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
 // The steps of a run that `merge` (engine/merge.h) takes again, so that a
 // merged report is the unsharded one by construction:
 //
-// GATE-V2-EVIDENCE-REUSE-01 from the facts of every compared pack: appends
-// the gate's result to each `results[i]` (policy severity ceiling and fix
-// hints applied, one finding per defect, trimmed to `caps[i]`).
-void compare_reuse(const std::vector<ReuseFacts>& facts, const std::vector<PackResult*>& results,
-                   const std::vector<PackFindingCap*>& caps, const Policy& policy, bool strict);
+// A collection gate over the summaries of packs (null: none), with
+// `summary_errors[i]` (null: none) why summarising pack i threw, reported as
+// an internal error: appends the gate's result to each `results[i]` (policy
+// severity ceiling and fix hints applied, one finding per defect, trimmed to
+// `caps[i]`). Collection findings carry their own lines: the packs are gone.
+// The gate runs with `prep`'s context for it on `base` (engine/preparations.h).
+void compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
+                        const std::vector<const PackSummary*>& summaries,
+                        const std::vector<const std::string*>& summary_errors, const std::vector<PackResult*>& results,
+                        const std::vector<PackFindingCap*>& caps, bool strict);
 // The last per-pack step before acceptance: the findings.omitted notes, and
 // gates in id order.
 void finish_pack(PackResult& result, const PackFindingCap& cap);

@@ -4,15 +4,15 @@
 #include <map>
 #include <memory>
 
-#include "core/base64.h"
 #include "core/json.h"
+#include "core/json_write.h"
 #include "core/safe_fs.h"
 #include "core/text.h"
 #include "engine/acceptance.h"
 #include "engine/check.h"
+#include "engine/preparations.h"
 #include "engine/report_json.h"
 #include "engine/shard.h"
-#include "gates/evidence_reuse.h"
 #include "gates/gate_list.h"
 
 namespace mplp {
@@ -48,22 +48,6 @@ bool flag(const rapidjson::Value* obj, const char* key) {
   return v != nullptr && v->IsBool() && v->GetBool();
 }
 
-// A string the shard wrote exactly (report/json.cpp): KEY, or KEY_b64 for
-// bytes that are not valid UTF-8. Nothing when neither is there (or the
-// base64 is damaged: `bad` is then set).
-std::optional<std::string> exact_text(const rapidjson::Value* obj, const std::string& key, bool& bad) {
-  if (const rapidjson::Value* b = string_member(obj, key + "_b64")) {
-    std::string bytes;
-    if (!base64_decode(as_view(*b), bytes)) {
-      bad = true;
-      return std::nullopt;
-    }
-    return bytes;
-  }
-  const rapidjson::Value* v = string_member(obj, key);
-  return v != nullptr ? std::optional<std::string>(as_view(*v)) : std::nullopt;
-}
-
 // Puts back the strings of `p` the report proper could not hold exactly.
 bool apply_raw(const rapidjson::Value* raw, PackResult& p) {
   if (raw == nullptr) return true;
@@ -72,7 +56,7 @@ bool apply_raw(const rapidjson::Value* raw, PackResult& p) {
     const rapidjson::Value* gate = member(&r, "gate");
     const rapidjson::Value* finding = member(&r, "finding");
     bool bad = false;
-    std::optional<std::string> value = exact_text(&r, "value", bad);
+    std::optional<std::string> value = read_exact(&r, "value", bad);
     std::string field = r.IsObject() ? json_text(r, "field") : "";
     if (gate == nullptr || !gate->IsUint64() || gate->GetUint64() >= p.gates.size() || finding == nullptr ||
         !finding->IsInt64() || !value)
@@ -100,6 +84,38 @@ bool apply_raw(const rapidjson::Value* raw, PackResult& p) {
   return true;
 }
 
+bool compared_across_shards(const Gate* g) {
+  return g->info().scopes.has(GateScope::Collection) && g->info().compared_across_shards;
+}
+
+// A compared pack's `summaries` (engine/shard.h): one for each gate of the
+// check compared across shards, each read back by its gate.
+bool read_summaries(const rapidjson::Value* all, const Shard& shard, ShardPack& sp, std::string& error) {
+  const std::string where = "pack " + to_valid_utf8(sp.name);
+  if (all == nullptr || !all->IsObject()) return refuse(error, shard.file, where + ": its summaries are damaged");
+  for (const Gate* g : shard.report.gates) {
+    if (!compared_across_shards(g)) continue;
+    const std::string id(g->info().id);
+    const rapidjson::Value* entry = member(all, id);
+    if (entry == nullptr || !entry->IsObject())
+      return refuse(error, shard.file, where + ": no summary of " + id + " in its shard section");
+    bool bad = false;
+    if (std::optional<std::string> what = read_exact(entry, "error", bad)) sp.summary_errors[id] = *what;
+    std::string why = "damaged base64";
+    if (const rapidjson::Value* summary = member(entry, "summary"); summary != nullptr && !bad)
+      if (!(sp.summaries[id] = g->read_summary(*summary, why))) bad = true;
+    if (bad) return refuse(error, shard.file, where + ": its summary of " + id + " is damaged: " + why);
+  }
+  for (const auto& m : all->GetObject()) {
+    const Gate* g = find_gate(as_view(m.name));
+    if (g == nullptr || !compared_across_shards(g) ||
+        std::find(shard.report.gates.begin(), shard.report.gates.end(), g) == shard.report.gates.end())
+      return refuse(error, shard.file, where + ": a summary of '" + to_valid_utf8(as_view(m.name)) +
+                                           "', not a gate of this check compared across shards");
+  }
+  return true;
+}
+
 bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
   const rapidjson::Value* index = member(&s, "index");
   const rapidjson::Value* count = member(&s, "count");
@@ -113,8 +129,8 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
   sec.spec = ShardSpec{index->GetUint(), count->GetUint()};
   bool bad = false;
   if (const rapidjson::Value* paths = member(&s, "paths"); paths != nullptr && paths->IsArray())
-    for (const rapidjson::Value& p : paths->GetArray()) sec.paths.push_back(exact_text(&p, "path", bad).value_or(""));
-  sec.policy_source = exact_text(&s, "policy_source", bad).value_or("");
+    for (const rapidjson::Value& p : paths->GetArray()) sec.paths.push_back(read_exact(&p, "path", bad).value_or(""));
+  sec.policy_source = read_exact(&s, "policy_source", bad).value_or("");
   sec.policy_yaml = json_text(s, "policy_yaml");
   sec.has_baseline = member(&s, "baseline") != nullptr;
   sec.baseline = text_list(member(&s, "baseline"));
@@ -128,20 +144,10 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
   info.skip_gates = text_list(member(run, "skip_gates"));
   for (const rapidjson::Value& p : packs->GetArray()) {
     ShardPack sp;
-    sp.name = exact_text(&p, "name", bad).value_or("");
-    sp.path = exact_text(&p, "path", bad).value_or("");
+    sp.name = read_exact(&p, "name", bad).value_or("");
+    sp.path = read_exact(&p, "path", bad).value_or("");
     sp.compared = flag(&p, "compared");
-    const rapidjson::Value* f = member(&p, "facts");
-    if (f != nullptr && !f->IsObject()) return refuse(error, out.file, "pack " + sp.name + ": its facts are damaged");
-    if (f != nullptr)
-      for (const auto& m : f->GetObject())
-        if (!m.value.IsString()) return refuse(error, out.file, "pack " + sp.name + ": its facts are damaged");
-    sp.facts.name = sp.name;
-    sp.facts.pack_id = exact_text(f, "pack_id", bad);
-    sp.facts.substrate_id = exact_text(f, "substrate_id", bad);
-    sp.facts.scenario_id = exact_text(f, "scenario_id", bad);
-    sp.facts.sums = exact_text(f, "sums", bad);
-    sp.facts.artifacts = exact_text(f, "artifacts", bad);
+    if (sp.compared && !read_summaries(member(&p, "summaries"), out, sp, error)) return false;
     if (const rapidjson::Value* o = member(&p, "omitted"); o != nullptr && o->IsObject())
       for (const auto& m : o->GetObject()) {
         OmittedCounts c;
@@ -264,12 +270,15 @@ bool same_run(const Shard& a, const Shard& b, std::string_view tool_version, std
 }
 
 // The shard's results as they stood before the end of the run: without the
-// findings.omitted notes and acceptance marks, and without the
-// EVIDENCE-REUSE-01 result of a compared pack (the merge decides it).
+// findings.omitted notes and acceptance marks, and without the results of
+// the gates compared across shards of a compared pack (the merge decides them).
 void undo_run_end(PackResult& p, bool compared) {
-  const std::string reuse(evidence_reuse_gate().info().id);
   if (compared)
-    p.gates.erase(std::remove_if(p.gates.begin(), p.gates.end(), [&](const GateResult& g) { return g.gate_id == reuse; }),
+    p.gates.erase(std::remove_if(p.gates.begin(), p.gates.end(),
+                                 [&](const GateResult& g) {
+                                   const Gate* gate = find_gate(g.gate_id);
+                                   return gate != nullptr && compared_across_shards(gate);
+                                 }),
                   p.gates.end());
   for (GateResult& g : p.gates) {
     g.findings.erase(std::remove_if(g.findings.begin(), g.findings.end(),
@@ -350,17 +359,32 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
     undo_run_end(items[i].result, items[i].pack->compared);
     for (const auto& [gate, counts] : items[i].pack->omitted) caps[i].absorb(gate, counts);
   }
-  if (std::find(out.gates.begin(), out.gates.end(), &evidence_reuse_gate()) != out.gates.end()) {
-    std::vector<ReuseFacts> facts;
+  // The gates compared across shards, over the summaries of every compared
+  // pack, with what a run's context holds that the shards carried.
+  std::vector<const Gate*> across;
+  for (const Gate* g : out.gates)
+    if (compared_across_shards(g)) across.push_back(g);
+  CheckOptions options;
+  options.strict = out.strict;
+  const GateContext ctx{policy, options, nullptr, "", nullptr, nullptr};
+  const Preparations prep(across, ctx);
+  for (const Gate* g : across) {
+    const std::string id(g->info().id);
+    std::vector<const PackSummary*> summaries;
+    std::vector<const std::string*> errors;
     std::vector<PackResult*> results;
     std::vector<PackFindingCap*> pack_caps;
     for (std::size_t i = 0; i < items.size(); ++i) {
-      if (!items[i].pack->compared) continue;
-      facts.push_back(items[i].pack->facts);
+      const ShardPack& p = *items[i].pack;
+      if (!p.compared) continue;
+      auto summary = p.summaries.find(id);
+      auto what = p.summary_errors.find(id);
+      summaries.push_back(summary != p.summaries.end() ? summary->second.get() : nullptr);
+      errors.push_back(what != p.summary_errors.end() ? &what->second : nullptr);
       results.push_back(&items[i].result);
       pack_caps.push_back(&caps[i]);
     }
-    compare_reuse(facts, results, pack_caps, policy, out.strict);
+    compare_collection(*g, prep, ctx, summaries, errors, results, pack_caps, out.strict);
   }
   for (std::size_t i = 0; i < items.size(); ++i) {
     finish_pack(items[i].result, caps[i]);

@@ -7,6 +7,7 @@
 #include "core/file_identity.h"
 #include "core/json.h"
 #include "core/safe_fs.h"
+#include "gates/gate_list.h"
 
 namespace mplp {
 
@@ -67,20 +68,16 @@ bool read_manifest(const PackLocation& pack, const Limits& limits, std::string& 
 }  // namespace
 
 std::string shard_key(const PackLocation& pack, const Limits& limits) {
-  // The same reading GATE-V2-DET-01 groups by (Pack: parse_json with the
-  // policy's depth limit), so that a pack DET-01 groups is keyed by its group
-  // here; a pack this keys by group that DET-01 then skips costs nothing.
-  std::string bytes, error;
+  // The manifest read as a Pack reads it (parse_json with the policy's depth
+  // limit), so that a gate's group here is the group it judges; a pack put
+  // in a group that its gate then skips costs nothing. Every gate is asked,
+  // selected or not: shards of one check place packs alike whatever it ran.
+  std::string bytes;
   if (!pack.stage && !pack.link && pack.open_error.empty() && read_manifest(pack, limits, bytes)) {
     JsonDoc doc;
-    if (parse_json(bytes, JsonOptions{limits.max_json_depth}, doc) && doc.value.IsObject()) {
-      const rapidjson::Value* m = &doc.value;
-      const rapidjson::Value* status = string_member(m, "indexability_status");
-      const rapidjson::Value* substrate = string_member(member(m, "substrate_ref"), "substrate_id");
-      const rapidjson::Value* scenario = string_member(m, "scenario_id");
-      if (status != nullptr && as_view(*status) == "INDEXABLE_REAL" && substrate != nullptr && scenario != nullptr)
-        return "det\n" + std::string(as_view(*substrate)) + "\n" + std::string(as_view(*scenario));
-    }
+    if (parse_json(bytes, JsonOptions{limits.max_json_depth}, doc) && doc.value.IsObject())
+      for (const Gate* g : all_gates())
+        if (std::optional<std::string> group = g->shard_group(doc.value)) return *group;
   }
   return "path\n" + pack.name;
 }

@@ -4,16 +4,26 @@
 // and a GitHub matrix over `range` give it). Every pack found belongs to
 // exactly one shard, from a stable hash we define, never std::hash:
 // the first 8 bytes (big-endian) of the SHA-256 of its shard key, modulo N.
-// The key of an INDEXABLE_REAL pack whose manifest names a substrate id and
-// a scenario id (strings) is "det\n<substrate>\n<scenario>": GATE-V2-DET-01's
-// group key, so every determinism group lands whole in one shard and DET-01
-// judges it there. Every other pack's key is "path\n<name>", its name
-// relative to the checked PATH (the same from any working directory).
+// The key of a pack whose manifest.json a gate places in a group
+// (Gate::shard_group: the first gate by id that names one) is that group,
+// so every group lands whole in one shard and its gate judges it there.
+// Every other pack's key is "path\n<name>", its name relative to the checked
+// PATH (the same from any working directory).
 //
-// GATE-V2-EVIDENCE-REUSE-01 compares packs across groups, so across shards:
-// a shard summarises each pack (gates/evidence_reuse.h ReuseFacts) and
-// records, in a `shard` section of its JSON report, what `merge` needs to
-// finish the run as one unsharded run would (engine/merge.h).
+// A gate compared across shards (GateInfo::compared_across_shards) compares
+// packs across groups, so across shards: a shard skips it (kComparedByMerge)
+// and records, in a `shard` section of its JSON report, each pack's summary
+// for it and whatever else `merge` needs to finish the run as one unsharded
+// run would (engine/merge.h).
+//
+// The section (schemas/gate-report.schema.json, written by report/json.cpp)
+// is an exchange format between `check --shard` and `merge` of one version:
+// index, count, paths, run options, policy, baseline, and per pack (in the
+// report's order) name, path, `compared`, `omitted` counts, `raw` strings,
+// and for a compared pack `summaries`: by gate id, {"summary": the object
+// PackSummary::write_json wrote} or {"error": why summarising failed} (or {}
+// when there is no summary). Strings that must come back byte for byte use
+// write_exact (core/json_write.h).
 //
 //   ShardSpec s;
 //   if (!parse_shard("2/5", s, err)) { /* exit 2 */ }
@@ -22,6 +32,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +40,7 @@
 #include "core/policy.h"
 #include "engine/discover.h"
 #include "engine/finding_cap.h"
-#include "gates/evidence_reuse.h"
+#include "core/gate.h"
 
 namespace mplp {
 
@@ -58,9 +69,12 @@ struct ShardPack {
   std::string name;  // root-relative name
   std::string path;  // display path (as given), for text, SARIF, JUnit, GitHub, HTML
   // The pack was opened and took part in the collection gates (not a
-  // staging directory, not unopenable): `merge` compares its facts.
+  // staging directory, not unopenable): `merge` compares its summaries.
   bool compared = false;
-  ReuseFacts facts;
+  // A compared pack's summary for each gate compared across shards, by gate
+  // id (null: the gate could not summarise it), and why summarising threw.
+  std::map<std::string, std::shared_ptr<const PackSummary>> summaries;
+  std::map<std::string, std::string> summary_errors;
   std::map<std::string, OmittedCounts> omitted;  // by gate id (engine/finding_cap.h)
 };
 
@@ -77,7 +91,7 @@ struct ShardSection {
   std::vector<ShardPack> packs;       // one per report pack, same order
 };
 
-// The reason a shard gives GATE-V2-EVIDENCE-REUSE-01's SKIP.
+// The reason a shard gives the SKIP of a gate compared across shards.
 inline constexpr std::string_view kComparedByMerge =
     "compared across all shards by `mplp-gate merge` (this is one shard of a sharded check)";
 

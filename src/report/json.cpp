@@ -2,10 +2,7 @@
 // packs and findings, no timestamps, packs named relative to the checked root:
 // same input, same bytes, from any working directory (receipts record its
 // digest).
-#include <rapidjson/ostreamwrapper.h>
-#include <rapidjson/prettywriter.h>
-
-#include "core/base64.h"
+#include "core/json_write.h"
 #include "core/text.h"
 #include "engine/shard.h"
 #include "report/common.h"
@@ -15,7 +12,7 @@ namespace mplp {
 
 namespace {
 
-using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+using Writer = JsonWriter;
 
 // Every string goes through write_json_string (core/text.h): pack contents
 // may hold any bytes.
@@ -112,19 +109,9 @@ void strings(Writer& w, const char* key, const std::vector<std::string>& values)
   w.EndArray();
 }
 
-// A string of the shard section that `merge` needs byte for byte: as is
-// when it is valid UTF-8, else as KEY_b64 (base64 of the bytes), since JSON
-// cannot hold other bytes and the report proper shows them as U+FFFD.
-void exact(Writer& w, const std::string& key, std::string_view value) {
-  if (is_valid_utf8(value)) return kv(w, key.c_str(), value);
-  w.Key((key + "_b64").c_str());
-  std::string b64 = base64_encode(value);
-  w.String(b64.data(), static_cast<rapidjson::SizeType>(b64.size()));
-}
-
-void optional_text(Writer& w, const char* key, const std::optional<std::string>& v) {
-  if (v) exact(w, key, *v);
-}
+// A string of the shard section that `merge` needs byte for byte (the report
+// proper shows other bytes than valid UTF-8 as U+FFFD).
+void exact(Writer& w, const std::string& key, std::string_view value) { write_exact(w, key, value); }
 
 // The strings of a pack's results that the report proper could not hold
 // exactly (not valid UTF-8): gate index, finding index (-1: the gate's skip
@@ -204,14 +191,21 @@ void write_shard(Writer& w, const RunReport& report) {
     exact(w, "path", p.path);
     w.Key("compared");
     w.Bool(p.compared);
-    if (p.compared) {
-      w.Key("facts");
+    if (p.compared) {  // each gate's summary, as engine/shard.h describes
+      w.Key("summaries");
       w.StartObject();
-      optional_text(w, "pack_id", p.facts.pack_id);
-      optional_text(w, "substrate_id", p.facts.substrate_id);
-      optional_text(w, "scenario_id", p.facts.scenario_id);
-      optional_text(w, "sums", p.facts.sums);
-      optional_text(w, "artifacts", p.facts.artifacts);
+      for (const auto& [gate, summary] : p.summaries) {
+        w.Key(gate.c_str());
+        w.StartObject();
+        if (auto what = p.summary_errors.find(gate); what != p.summary_errors.end()) exact(w, "error", what->second);
+        if (summary) {
+          w.Key("summary");
+          w.StartObject();
+          summary->write_json(w);
+          w.EndObject();
+        }
+        w.EndObject();
+      }
       w.EndObject();
     }
     w.Key("omitted");

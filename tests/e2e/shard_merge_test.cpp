@@ -125,7 +125,7 @@ void expect_merge_is_unsharded(const TempDir& t, const std::string& tree, const 
         EXPECT_TRUE(shard_of.emplace(name, k).second) << name << " is in two shards";
         for (const auto& g : packs[i]["gates"].GetArray())
           if (std::string(g["id"].GetString()) == "GATE-V2-DET-01" && std::string(g["status"].GetString()) != "SKIP") {
-            const auto& facts = section[i]["facts"];
+            const auto& facts = section[i]["summaries"]["GATE-V2-EVIDENCE-REUSE-01"]["summary"];
             group[std::string(facts["substrate_id"].GetString()) + "/" + facts["scenario_id"].GetString()].insert(k);
           }
       }
@@ -330,7 +330,11 @@ TEST_F(MergeRefusal, DamagedShardSection) {
       {"/shard/index", "7"},
       {"/shard/count", "0"},
       {"/shard/packs", "[]"},
-      {"/shard/packs/0/facts", "[1]"},
+      {"/shard/packs/0/summaries", "[1]"},
+      {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01/summary", "{\"name\": 1}"},
+      {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01/summary", "{}"},
+      {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01", "7"},
+      {"/shard/packs/0/summaries/GATE-V2-DET-01", "{}"},
       {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, -1, 0]}"},
       {"/shard/policy_yaml", "\"extends: default\\n\""},
       {"/shard/policy_yaml", "\"a: [\\n\""},

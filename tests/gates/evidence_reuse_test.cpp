@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
+#include "core/json_write.h"
+#include "gates/gate_list.h"
 #include "test_util.h"
 
 namespace mplp {
@@ -102,6 +105,58 @@ TEST(EvidenceReuse, EmptyOrUnhashableArtifactTreesAreNotCompared) {
   }
   RunReport r = run(tmp / "runs");
   for (const auto& [name, s] : statuses(r)) EXPECT_EQ(s, GateStatus::Pass) << name;
+}
+
+// A sharded check carries each pack's summary in its report; `merge` reads it
+// back (Gate::read_summary) and compares: the same bytes, the same verdict.
+class Recording : public FindingSink {
+ public:
+  void report(Finding f) override { codes.push_back(f.code); }
+  void skip(std::string) override {}
+  std::vector<std::string> codes;
+};
+
+std::string written(const PackSummary& s) {
+  std::ostringstream out;
+  rapidjson::OStreamWrapper os(out);
+  JsonWriter w(os);
+  w.StartObject();
+  s.write_json(w);
+  w.EndObject();
+  return out.str();
+}
+
+TEST(EvidenceReuse, SummaryRoundTripsThroughJson) {
+  const Gate& gate = *find_gate(kGate);
+  ASSERT_TRUE(gate.info().compared_across_shards);
+  const std::string sums(64, 'a');
+  std::vector<std::unique_ptr<PackSummary>> read;
+  for (const std::string& text : {R"({"name": "p1", "pack_id": "one", "sums": ")" + sums + "\"}",
+                                 R"({"name_b64": "cOk=", "pack_id": "two", "sums": ")" + sums + "\"}"}) {
+    JsonDoc doc;
+    ASSERT_TRUE(parse_json(text, {}, doc)) << text;
+    std::string error;
+    read.push_back(gate.read_summary(doc.value, error));
+    ASSERT_NE(read.back(), nullptr) << error;
+    JsonDoc again;
+    ASSERT_TRUE(parse_json(written(*read.back()), {}, again));
+    EXPECT_EQ(written(*gate.read_summary(again.value, error)), written(*read.back()));
+  }
+  EXPECT_NE(written(*read[1]).find("\"name_b64\": \"cOk=\""), std::string::npos) << "bytes kept exactly";
+  Recording a, b;
+  const Policy policy = default_policy();
+  const CheckOptions options;
+  gate.check_collection({read[0].get(), read[1].get()}, GateContext{policy, options, nullptr, "", nullptr, nullptr},
+                        {&a, &b});
+  EXPECT_EQ(a.codes, std::vector<std::string>{"reuse.sums-identical"});
+  EXPECT_EQ(b.codes, std::vector<std::string>{"reuse.sums-identical"});
+  for (const char* bad : {"[]", R"({"pack_id": "x"})", R"({"name": 1})", R"({"name_b64": "!!"})"}) {
+    JsonDoc doc;
+    ASSERT_TRUE(parse_json(bad, {}, doc));
+    std::string error;
+    EXPECT_EQ(gate.read_summary(doc.value, error), nullptr) << bad;
+    EXPECT_FALSE(error.empty());
+  }
 }
 
 }  // namespace

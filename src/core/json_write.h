@@ -1,0 +1,36 @@
+// Writing JSON that must be read back byte for byte: the JSON report's
+// writer type, and strings that survive JSON whatever their bytes (a shard's
+// report, engine/shard.h, carries what `merge` needs exactly).
+//
+//   write_exact(w, "name", name);                      // "name" or "name_b64"
+//   bool bad = false;
+//   std::optional<std::string> n = read_exact(&obj, "name", bad);
+#pragma once
+
+#include <rapidjson/ostreamwrapper.h>
+#include <rapidjson/prettywriter.h>
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "core/json.h"
+
+namespace mplp {
+
+// The writer of the JSON report (report/json.cpp), and of what a gate adds to
+// one (PackSummary::write_json).
+using JsonWriter = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+
+// KEY: VALUE when VALUE is valid UTF-8, else KEY_b64: the base64 of its
+// bytes (JSON holds only valid UTF-8; the report proper shows other bytes as
+// U+FFFD).
+void write_exact(JsonWriter& w, std::string_view key, std::string_view value);
+
+// What write_exact wrote under KEY in `obj`: none when neither KEY nor
+// KEY_b64 is a string there, or when the base64 is damaged (`bad` is then
+// set).
+std::optional<std::string> read_exact(const rapidjson::Value* obj, std::string_view key, bool& bad);
+
+}  // namespace mplp
