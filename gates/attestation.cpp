@@ -181,6 +181,12 @@ class Gate_ : public Gate {
     if (real_manifest_or_report(pack, gate_info(), "attest.manifest-unusable", sink) == nullptr) return;
     check_envelope(pack, *ctx.trust, sink);
   }
+
+  void note_unverified(const GateOutcome& o, const CheckOptions& /*options*/,
+                       std::vector<Unverified>& out) const override {
+    if (o.ran && o.skipped && o.skip_reason.rfind("no trusted key", 0) == 0)
+      out.push_back({"signature", "no trusted key (--trusted-key): provenance is self-asserted"});
+  }
 };
 
 }  // namespace

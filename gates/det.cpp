@@ -277,6 +277,11 @@ class Gate_ : public Gate {
       return std::nullopt;
     return "det\n" + std::string(as_view(*substrate)) + "\n" + std::string(as_view(*scenario));
   }
+
+  void note_unverified(const GateOutcome& o, const CheckOptions& /*options*/,
+                       std::vector<Unverified>& out) const override {
+    if (o.has_code("det.single")) out.push_back({"determinism", "no rerun of the same substrate and scenario in this run"});
+  }
 };
 
 }  // namespace

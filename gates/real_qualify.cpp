@@ -220,6 +220,13 @@ class Gate_ : public Gate {
              "real-qualify.canonical-hash",
              "the producer writes hashes.canonical_pack_root_hash (SHA-256 of the canonicalized pack)");
   }
+
+  void note_unverified(const GateOutcome& o, const CheckOptions& options, std::vector<Unverified>& out) const override {
+    if (o.ran && !o.skipped && !options.repo_root)
+      out.push_back({"lock file", "not checked without --repo-root: lock_ref.lock_sha256 is taken as written"});
+    else if (o.has_code("real-qualify.lock-file-missing"))
+      out.push_back({"lock file", "not under --repo-root: lock_ref.lock_sha256 is taken as written"});
+  }
 };
 
 }  // namespace

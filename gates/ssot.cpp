@@ -303,6 +303,14 @@ class Gate_ : public Gate {
     check_registry_binding(c, ctx, *manifest);
     check_runner_meta(pack, sink, env);
   }
+
+  void note_unverified(const GateOutcome& o, const CheckOptions& /*options*/,
+                       std::vector<Unverified>& out) const override {
+    if (o.ran && !o.skipped && !o.has_registry)
+      out.push_back({"registry membership",
+                     "no substrate registry found (--registry, --repo-root, or producers/_registry/ above the pack): "
+                     "the runner's membership and the substrate binding are not checked"});
+  }
 };
 
 }  // namespace

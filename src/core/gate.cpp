@@ -17,6 +17,10 @@ std::string_view to_string(GateScope s) {
   return "pack";
 }
 
+bool GateOutcome::has_code(std::string_view code) const {
+  return ran && std::any_of(findings->begin(), findings->end(), [&](const Finding& f) { return f.code == code; });
+}
+
 GateScope GateScopes::primary() const {
   for (GateScope s : {GateScope::Pack, GateScope::Collection, GateScope::Runners})
     if (has(s)) return s;

@@ -184,6 +184,23 @@ class CappedSink : public FindingSink {
   std::vector<Count> counts_;  // in first-seen order
 };
 
+// A check the run could not make for an INDEXABLE_REAL pack, and why
+// (engine/not_verified.h): what "PASS, partly unverified" lists.
+struct Unverified {
+  std::string check;   // "lock file", "registry membership", "signature", "determinism"
+  std::string reason;  // one line
+};
+
+// How a gate ended on one pack, for Gate::note_unverified.
+struct GateOutcome {
+  bool ran = false;                     // the gate's result is in the pack's report
+  bool skipped = false;
+  std::string_view skip_reason;
+  const std::vector<Finding>* findings = nullptr;  // never null when `ran`
+  bool has_registry = false;            // a substrate registry applied to the pack
+  bool has_code(std::string_view code) const;
+};
+
 // What a collection gate keeps of one pack. It is taken on the pack's worker
 // thread once the pack's own gates ran; the pack is freed then, so a run's
 // memory grows with the number of packs only by their summaries.
@@ -236,6 +253,11 @@ class Gate {
   }
   // Runner gates: called once for the runners directory (ctx.options.runners_dir).
   virtual void check_runners(const GateContext& /*ctx*/, FindingSink& /*sink*/) const {}
+  // What this gate could not verify on an INDEXABLE_REAL pack in this run
+  // (a registry or --repo-root it lacked, no trusted key, no rerun), added to
+  // `out`; the engine asks every gate that ran once the pack's results are in.
+  virtual void note_unverified(const GateOutcome& /*outcome*/, const CheckOptions& /*options*/,
+                               std::vector<Unverified>& /*out*/) const {}
   // Pack gates: a staging directory of `seal` or `run`
   // (.PACK.mplp-stage.*, `note` says whose) was found where packs are
   // searched. It is never opened as a pack and every gate skips it; the gate

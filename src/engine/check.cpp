@@ -596,7 +596,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   for (std::size_t i = 0; i < results.size(); ++i) {
     PackResult& pr = results[i];
     finish_pack(pr, caps[i]);
-    if (checked[i].opened) note_not_verified(pr, checked[i].real, pack_registries[i] != nullptr, req);
+    if (checked[i].opened) note_not_verified(pr, checked[i].real, pack_registries[i] != nullptr, req, report.gates);
   }
   if (req.shard) report.shard = shard_section(req, baseline, locations, collection, checked, caps);
   report.packs = std::move(results);

@@ -1,8 +1,7 @@
 // What a pack's verdict does not cover: the checks that could not be made in
 // this run, and why (issue 14, point 3), so that "PASS" and "PASS, partly
-// unverified" read differently. Decided from the run's options and the
-// gates' results, never by a gate (gates report findings; this is about the
-// run around them).
+// unverified" read differently. Each gate says what it left unverified from
+// how it ended on the pack and the run's options (Gate::note_unverified).
 #pragma once
 
 #include "engine/check.h"
@@ -10,8 +9,9 @@
 
 namespace mplp {
 
-// Fills `pack.not_verified` (sorted by check) from its gate results;
-// `has_registry`: a substrate registry applied to the pack.
-void note_not_verified(PackResult& pack, bool is_real, bool has_registry, const CheckRequest& req);
+// Fills `pack.not_verified` (sorted by check) from what each of `gates` says
+// of its result; `has_registry`: a substrate registry applied to the pack.
+void note_not_verified(PackResult& pack, bool is_real, bool has_registry, const CheckRequest& req,
+                       const std::vector<const Gate*>& gates);
 
 }  // namespace mplp

@@ -32,12 +32,6 @@ struct PackDigests {
   std::string registry;    // the substrate registry file that applied to the pack
 };
 
-// A check the run could not make for a pack, and why (engine/not_verified.h).
-struct Unverified {
-  std::string check;   // "lock file", "registry membership", "signature", "determinism"
-  std::string reason;  // one line
-};
-
 struct PackResult {
   std::string path;          // display path of the pack (or runners dir), for people
   std::string name;          // root-relative name (discover.h PackLocation::name)
