@@ -1,10 +1,9 @@
-#include "gates/integrity.h"
-
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <unordered_set>
 
+#include "core/gate.h"
 #include "core/json.h"
 #include "core/pack_hashes.h"
 #include "core/sums.h"
@@ -82,31 +81,34 @@ class Run {
   }
 
  private:
-  void report(Severity s, std::string_view code, std::string_view file, std::string message, std::string expected = {},
-              std::string actual = {}, std::string hint = {}, std::uint64_t line = 0, std::uint64_t column = 0) {
-    Finding f;
-    f.severity = s;
-    f.code = code;
-    f.file = file;
+  // A finding of `code` with its kind's severity (gate_info()).
+  static Finding make(std::string_view code, std::string_view file, std::string message, std::string expected = {},
+                      std::string actual = {}, std::string hint = {}, std::uint64_t line = 0,
+                      std::uint64_t column = 0) {
+    Finding f = gate_info().finding(code, std::string(file), std::move(message));
     f.location.line = line;
     f.location.column = column;
-    f.message = std::move(message);
     f.expected = std::move(expected);
     f.actual = std::move(actual);
     f.hint = std::move(hint);
-    sink_.report(std::move(f));
+    return f;
   }
-  void report_at(Severity s, std::string_view code, std::string_view file, std::string pointer, std::string message,
-                 std::string expected = {}, std::string actual = {}) {
-    Finding f;
-    f.severity = s;
-    f.code = code;
-    f.file = file;
+  template <class... Args>
+  void report(Args&&... args) {
+    sink_.report(make(std::forward<Args>(args)...));
+  }
+  // A finding of `code` on the manifest, at JSON pointer `pointer`.
+  static Finding in_manifest(std::string_view code, std::string pointer, std::string message,
+                             std::string expected = {}, std::string actual = {}) {
+    Finding f = make(code, "manifest.json", std::move(message), std::move(expected), std::move(actual));
     f.location.pointer = std::move(pointer);
-    f.message = std::move(message);
-    f.expected = std::move(expected);
-    f.actual = std::move(actual);
-    sink_.report(std::move(f));
+    return f;
+  }
+  // What only an INDEXABLE_REAL pack must have right (the sums file, the root
+  // hash) is, in a pack known not to be one, a warning, not its kind's error.
+  Finding lenient(Finding f) const {
+    if (!strictest_) f.severity = Severity::Warning;
+    return f;
   }
   static std::string octal_mode(std::uint32_t mode) {
     char b[16];
@@ -119,29 +121,29 @@ class Run {
   void tree() {
     const Limits& lim = pack_.limits();
     if (pack_.truncated())
-      report(E, "integrity.too_many_files", "",
+      report("integrity.too_many_files", "",
              "the pack has more than " + std::to_string(lim.max_files_per_pack) + " entries; only those were checked",
              "at most " + std::to_string(lim.max_files_per_pack), "more", "split the pack or raise limits.max_files_per_pack");
     for (const auto& [dir, why] : pack_.walk_errors())
-      report(E, "integrity.unreadable", dir, "directory " + q(dir) + " could not be read: " + why);
+      report("integrity.unreadable", dir, "directory " + q(dir) + " could not be read: " + why);
     for (const Entry& e : pack_.entries()) {
       if (e.type == EntryType::Symlink) {
-        report(E, "integrity.symlink", e.path, q(e.path) + " is a symbolic link (never followed)");
+        report("integrity.symlink", e.path, q(e.path) + " is a symbolic link (never followed)");
       } else if (e.type != EntryType::Regular && e.type != EntryType::Directory) {
-        report(E, "integrity.special_file", e.path, q(e.path) + " is a " + std::string(to_string(e.type)));
+        report("integrity.special_file", e.path, q(e.path) + " is a " + std::string(to_string(e.type)));
       } else if (e.type == EntryType::Regular) {
         if ((e.mode & (S_ISUID | S_ISGID)) != 0)
-          report(E, "integrity.setid", e.path,
+          report("integrity.setid", e.path,
                  q(e.path) + " has the " + ((e.mode & S_ISUID) != 0 ? "setuid" : "setgid") +
                      " bit: run from this pack it would take its owner's privileges",
                  "no setuid or setgid bit", "mode " + octal_mode(e.mode));
         const FileState* f = pack_.file(e.path);
         if (f == nullptr || f->hashed) continue;
         if (e.size > lim.max_file_size)
-          report(E, "integrity.oversized_file", e.path, q(e.path) + " is over the file size limit; not hashed",
+          report("integrity.oversized_file", e.path, q(e.path) + " is over the file size limit; not hashed",
                  "at most " + std::to_string(lim.max_file_size) + " bytes", std::to_string(e.size) + " bytes");
         else
-          report(E, "integrity.unreadable", e.path, q(e.path) + " could not be hashed: " + f->error);
+          report("integrity.unreadable", e.path, q(e.path) + " could not be hashed: " + f->error);
       }
     }
   }
@@ -149,8 +151,8 @@ class Run {
   void sums() {
     const Entry* e = pack_.find(kSums);
     if (e == nullptr) {
-      report(strictest_ ? E : W, "sums.absent", kSums, "the sums file is missing", "", "",
-             "seal the pack: list every file outside integrity/ in integrity/sha256sums.txt");
+      sink_.report(lenient(make("sums.absent", kSums, "the sums file is missing", "", "",
+                                "seal the pack: list every file outside integrity/ in integrity/sha256sums.txt")));
       return;
     }
     std::string err;
@@ -159,19 +161,19 @@ class Run {
     else if (const FileState* f = pack_.file(kSums); f != nullptr && !f->error.empty()) err = f->error;
     else bytes = pack_.bytes(kSums, err);
     if (!bytes) {
-      report(E, "sums.unreadable", kSums, "the sums file cannot be read: " + err);
+      report("sums.unreadable", kSums, "the sums file cannot be read: " + err);
       return;
     }
     SumsParse p = parse_sums(*bytes, SumsOptions{pack_.limits().max_files_per_pack, 1000});
     for (const SumsError& se : p.errors) {
       static constexpr std::string_view codes[] = {"sums.syntax", "sums.unsafe_path", "sums.duplicate",
                                                    "sums.no_final_newline"};
-      report(E, codes[static_cast<int>(se.kind)], kSums, se.message, "", "", "", se.line, se.column);
+      report(codes[static_cast<int>(se.kind)], kSums, se.message, "", "", "", se.line, se.column);
     }
     if (p.errors_omitted > 0)
-      report(E, "sums.more_errors", kSums, std::to_string(p.errors_omitted) + " further errors in the sums file are not listed");
+      report("sums.more_errors", kSums, std::to_string(p.errors_omitted) + " further errors in the sums file are not listed");
     if (p.truncated)
-      report(E, "sums.too_many_lines", kSums,
+      report("sums.too_many_lines", kSums,
              "the sums file lists more than " + std::to_string(pack_.limits().max_files_per_pack) +
                  " files; the rest was not read",
              "", "", "", p.lines);
@@ -180,11 +182,14 @@ class Run {
       listed.insert(se.path);
       verify(se);
     }
-    // Unlisted files: upstream adds reports after sealing, hence a warning.
+    // Unlisted files: upstream adds reports after sealing, hence a warning
+    // (an error with --strict).
     for (const Entry& f : pack_.entries()) {
       if (f.type != EntryType::Regular || f.path.starts_with("integrity/") || listed.count(f.path) > 0) continue;
-      report(ctx_.options.strict ? E : W, "sums.unlisted", f.path, q(f.path) + " is not listed in the sums file", "", "",
-             "re-seal the pack so the sums file lists it");
+      Finding u = make("sums.unlisted", f.path, q(f.path) + " is not listed in the sums file", "", "",
+                       "re-seal the pack so the sums file lists it");
+      if (ctx_.options.strict) u.severity = Severity::Error;
+      sink_.report(std::move(u));
     }
   }
 
@@ -196,12 +201,12 @@ class Run {
       if (d == nullptr) return;  // oversized or unreadable: reported by tree()
       std::string actual = to_hex(*d);
       if (actual != se.hex)
-        report(E, "sums.mismatch", kSums, q(se.path) + ": SHA-256 does not match the sums file", se.hex, actual,
+        report("sums.mismatch", kSums, q(se.path) + ": SHA-256 does not match the sums file", se.hex, actual,
                "restore the sealed file, or re-seal the pack", se.line, kPathColumn);
       return;
     }
     if (e != nullptr) {
-      report(E, "sums.not_regular", kSums, q(se.path) + " is a " + std::string(to_string(e->type)) + ", not a regular file",
+      report("sums.not_regular", kSums, q(se.path) + " is a " + std::string(to_string(e->type)) + ", not a regular file",
              "regular file", std::string(to_string(e->type)), "", se.line, kPathColumn);
       return;
     }
@@ -211,12 +216,12 @@ class Run {
       const Entry* a = pack_.find(prefix);
       if (a != nullptr && a->type == EntryType::Directory) continue;
       if (a != nullptr && a->type == EntryType::Symlink) {
-        report(E, "sums.through_symlink", kSums, q(se.path) + " passes through the symbolic link " + q(prefix) + " (not followed)",
+        report("sums.through_symlink", kSums, q(se.path) + " passes through the symbolic link " + q(prefix) + " (not followed)",
                "a path through real directories", "", "", se.line, kPathColumn);
         return;
       }
       if (a != nullptr) {
-        report(E, "sums.missing", kSums, q(se.path) + " does not exist: " + q(prefix) + " is a " +
+        report("sums.missing", kSums, q(se.path) + " does not exist: " + q(prefix) + " is a " +
                    std::string(to_string(a->type)), "", "", "", se.line, kPathColumn);
         return;
       }
@@ -226,7 +231,7 @@ class Run {
     // GNU reads a CR before the LF as part of the name: say so, it is the usual cause.
     std::string hint = se.path.ends_with('\r') ? "the line ends in CR (a CRLF file?); write the sums file with LF endings"
                                                 : "remove the line or restore the file";
-    report(E, "sums.missing", kSums, q(se.path) + " is listed but does not exist" + why, "", "", hint, se.line,
+    report("sums.missing", kSums, q(se.path) + " is listed but does not exist" + why, "", "", hint, se.line,
            kPathColumn);
   }
 
@@ -237,35 +242,37 @@ class Run {
   void root_hash() {
     static const std::string ptr = "/hashes/pack_root_hash";
     const rapidjson::Value* v = hash_field("pack_root_hash");
-    Severity s = strictest_ ? E : W;
     if (pack_.manifest() == nullptr)
-      return report_at(s, "root_hash.placeholder", "manifest.json", ptr,
-                       "manifest unusable: hashes.pack_root_hash cannot be read");
+      return sink_.report(lenient(in_manifest("root_hash.placeholder", ptr,
+                                              "manifest unusable: hashes.pack_root_hash cannot be read")));
     if (is_placeholder(v))
-      return report_at(s, "root_hash.placeholder", "manifest.json", ptr, "hashes.pack_root_hash is missing or a placeholder",
-                       "64 lowercase hex", v != nullptr ? to_compact_json(*v) : "(missing)");
+      return sink_.report(lenient(in_manifest("root_hash.placeholder", ptr,
+                                              "hashes.pack_root_hash is missing or a placeholder", "64 lowercase hex",
+                                              v != nullptr ? to_compact_json(*v) : "(missing)")));
     if (!v->IsString() || !is_hex64(as_view(*v)))
-      return report_at(s, "root_hash.malformed", "manifest.json", ptr, "hashes.pack_root_hash is not 64 lowercase hex",
-                       "64 lowercase hex", to_compact_json(*v));
+      return sink_.report(lenient(in_manifest("root_hash.malformed", ptr,
+                                              "hashes.pack_root_hash is not 64 lowercase hex", "64 lowercase hex",
+                                              to_compact_json(*v))));
     std::string value(as_view(*v));
     std::string v2 = v2_pack_root_hash([this](std::string_view f) { return pack_.digest(f); });
     const Digest* sd = pack_.digest(kSums);
     std::string of_sums = sd != nullptr ? to_hex(*sd) : "";
     if (value == v2)
-      return report_at(I, "root_hash.match", "manifest.json", ptr,
-                       std::string("hashes.pack_root_hash matches the v2-producer algorithm") +
-                           (value == of_sums ? " (and the SHA-256 of the sums file, which covers every listed file)"
-                                             : ", which covers the five v2 files only (artifacts/context.json, "
-                                               "plan.json, confirm.json, trace.json, timeline/events.ndjson), "
-                                               "not the manifest or reports"));
+      return sink_.report(in_manifest(
+          "root_hash.match", ptr,
+          std::string("hashes.pack_root_hash matches the v2-producer algorithm") +
+              (value == of_sums ? " (and the SHA-256 of the sums file, which covers every listed file)"
+                                : ", which covers the five v2 files only (artifacts/context.json, "
+                                  "plan.json, confirm.json, trace.json, timeline/events.ndjson), "
+                                  "not the manifest or reports")));
     if (value == of_sums)
-      return report_at(I, "root_hash.match", "manifest.json", ptr,
-                       "hashes.pack_root_hash matches the SHA-256 of integrity/sha256sums.txt, which covers every "
-                       "listed file");
+      return sink_.report(in_manifest("root_hash.match", ptr,
+                                      "hashes.pack_root_hash matches the SHA-256 of integrity/sha256sums.txt, which "
+                                      "covers every listed file"));
     std::string expected = "v2-producer " + v2 + " or sha256(integrity/sha256sums.txt) " +
                            (sd != nullptr ? of_sums : std::string("(no sums file)"));
-    report_at(E, "root_hash.mismatch", "manifest.json", ptr, "hashes.pack_root_hash matches no known algorithm",
-              expected, value);
+    sink_.report(in_manifest("root_hash.mismatch", ptr, "hashes.pack_root_hash matches no known algorithm", expected,
+                             value));
   }
 
   void v1_root() {
@@ -279,7 +286,7 @@ class Run {
     std::size_t b = text.find_first_not_of(" \t\r\n");
     std::string_view token = b == text.npos ? "" : text.substr(b, text.find_first_of(" \t\r\n", b) - b);
     if (!bytes || token.empty()) {
-      report(E, "v1_root.unreadable", kV1Root, "integrity/pack.sha256 holds no hash" + (err.empty() ? "" : ": " + err));
+      report("v1_root.unreadable", kV1Root, "integrity/pack.sha256 holds no hash" + (err.empty() ? "" : ": " + err));
       return;
     }
     std::vector<std::pair<std::string, Digest>> files;
@@ -288,9 +295,9 @@ class Run {
         if (const Digest* d = pack_.digest(f.path)) files.emplace_back(f.path, *d);
     std::string v1 = v1_pack_root_hash(std::move(files));
     if (token == v1)
-      report(I, "v1_root.match", kV1Root, "integrity/pack.sha256 matches the v1 root hash", "", "", "", 1, b + 1);
+      report("v1_root.match", kV1Root, "integrity/pack.sha256 matches the v1 root hash", "", "", "", 1, b + 1);
     else
-      report(E, "v1_root.mismatch", kV1Root, "integrity/pack.sha256 does not match the v1 root hash", v1,
+      report("v1_root.mismatch", kV1Root, "integrity/pack.sha256 does not match the v1 root hash", v1,
              escape_for_message(token.substr(0, 200)), "recompute it, or restore the pack's files", 1, b + 1);
   }
 
@@ -299,16 +306,18 @@ class Run {
     const rapidjson::Value* v = hash_field("verify_report_hash");
     if (v == nullptr) return;  // optional
     if (!v->IsString() || !is_hex64(as_view(*v)))
-      return report_at(W, "verify_hash.unchecked", "manifest.json", ptr,
-                       "hashes.verify_report_hash is not 64 lowercase hex; not checked", "64 lowercase hex",
-                       to_compact_json(*v));
+      return sink_.report(in_manifest("verify_hash.unchecked", ptr,
+                                      "hashes.verify_report_hash is not 64 lowercase hex; not checked",
+                                      "64 lowercase hex", to_compact_json(*v)));
     const Digest* d = pack_.digest(kVerifyReport);
     std::string actual = d != nullptr ? to_hex(*d) : "(reports/verify.report.json missing or unreadable)";
     if (actual == as_view(*v))
-      report_at(I, "verify_hash.match", "manifest.json", ptr, "hashes.verify_report_hash matches reports/verify.report.json");
+      sink_.report(
+          in_manifest("verify_hash.match", ptr, "hashes.verify_report_hash matches reports/verify.report.json"));
     else
-      report_at(E, "verify_hash.mismatch", "manifest.json", ptr,
-                "hashes.verify_report_hash is not the SHA-256 of reports/verify.report.json", std::string(as_view(*v)), actual);
+      sink_.report(in_manifest("verify_hash.mismatch", ptr,
+                               "hashes.verify_report_hash is not the SHA-256 of reports/verify.report.json",
+                               std::string(as_view(*v)), actual));
   }
 
   const Pack& pack_;

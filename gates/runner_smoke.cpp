@@ -1,9 +1,8 @@
-#include "gates/runner_smoke.h"
-
 #include <sys/stat.h>
 
-#include <cstdio>
+#include <algorithm>
 
+#include "core/gate.h"
 #include "core/json.h"
 #include "core/registry.h"
 #include "core/safe_fs.h"
@@ -51,37 +50,13 @@ const GateInfo& gate_info() {
   return info;
 }
 
+// A finding of `code`, hinted with its kind's fix even when it is an info
+// (the engine adds the fix to errors and warnings only).
 Finding make(const char* code, const std::string& file, std::string message) {
-  Finding f;
-  f.code = code;
-  f.file = file;
-  f.message = std::move(message);
-  for (const FindingKind& k : gate_info().kinds)
-    if (k.code == code) f.severity = k.severity, f.hint = std::string(k.fix);
+  Finding f = gate_info().finding(code, file, std::move(message));
+  f.hint = std::string(gate_info().kind(code).fix);
   return f;
 }
-
-std::string seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f s", s);
-  return buf;
-}
-
-}  // namespace
-
-// Only the steps that ran: a failed build has no smoke run and no "cached
-// image"; a definition or base that stopped the run before any step, nothing.
-std::string timing_text(const runner::RunOutcome& out, const char* failed_code) {
-  const std::string_view failed = failed_code != nullptr ? failed_code : "";
-  if (failed == "smoke.definition_invalid" || failed == "smoke.base_missing") return {};
-  if (failed == "smoke.build_failed") return "build failed after " + seconds(out.build_seconds);
-  std::string t =
-      out.image.built ? "build " + seconds(out.build_seconds) : std::string("no build (cached image reused)");
-  t += failed == "smoke.run_failed" ? ", smoke failed after " : ", smoke ";
-  return t + seconds(out.run_seconds);
-}
-
-namespace {
 
 // Checks the smoke pack the executor sealed. Returns true when all held.
 void check_smoke_pack(const std::string& id, const runner::RunnerDef& def, const runner::RunOutcome& out,
@@ -200,7 +175,7 @@ class Gate_ : public Gate {
       if (err.rfind("definition:", 0) == 0) code = "smoke.definition_invalid";
       if (err.rfind("base:", 0) == 0) code = "smoke.base_missing";
     }
-    if (std::string t = timing_text(out, code); !t.empty())
+    if (std::string t = runner_smoke::timing_text(out, code); !t.empty())
       sink.report(make("smoke.timing", file, "runner '" + id + "': engine " + runner::describe(engine) + ", " + t));
     for (const std::string& n : out.notes)
       // A smoke pack never has a manifest: that note of the seal says nothing here.
@@ -212,7 +187,7 @@ class Gate_ : public Gate {
       return sink.report(std::move(f));
     }
     check_smoke_pack(id, def, out, req.out_dir, sink);
-    runner_smoke::check_smoke_script(def, engine, ctx, sink);
+    runner_smoke::check_smoke_script(gate_info(), def, engine, ctx, sink);
   }
 };
 

@@ -1,10 +1,9 @@
-#include "gates/ssot.h"
-
 #include <rapidjson/pointer.h>
 
 #include <array>
 #include <vector>
 
+#include "core/gate.h"
 #include "core/json.h"
 #include "core/registry.h"
 #include "core/schema.h"
@@ -215,38 +214,29 @@ void check_runner_meta(const Pack& pack, FindingSink& sink, const rapidjson::Val
     return;
   }
   if (!jf.parsed) {
-    Finding f;
-    f.severity = Severity::Error;
-    f.code = "ssot.runner-meta-json";
-    f.file = std::string(kMeta);
+    Finding f = gate_info().finding("ssot.runner-meta-json", std::string(kMeta),
+                                    "reports/runner.meta.json is not valid JSON: " + jf.doc.error.message);
     f.location.line = jf.doc.error.line;
     f.location.column = jf.doc.error.column;
-    f.message = "reports/runner.meta.json is not valid JSON: " + jf.doc.error.message;
     f.hint = "the runner writes strict JSON (RFC 8259); regenerate the file";
     sink.report(std::move(f));
     return;
   }
   for (const DuplicateKey& d : jf.doc.duplicates) {
-    Finding f;
-    f.severity = Severity::Error;
-    f.code = "ssot.runner-meta-duplicate-key";
-    f.file = std::string(kMeta);
+    Finding f = gate_info().finding("ssot.runner-meta-duplicate-key", std::string(kMeta),
+                                    "duplicate key " + d.pointer + " (readers disagree on which value counts)");
     f.location.line = d.line;
     f.location.column = d.column;
     f.location.pointer = d.pointer;
-    f.message = "duplicate key " + d.pointer + " (readers disagree on which value counts)";
     f.hint = "write each key once";
     sink.report(std::move(f));
   }
   const rapidjson::Value& meta = jf.doc.value;
   for (const SchemaError& err : readable_schema_errors(validate_with_schema("runner-meta.v2", meta))) {
-    Finding f;
-    f.severity = Severity::Error;
-    f.code = "ssot.runner-meta-schema";
-    f.file = std::string(kMeta);
+    Finding f = gate_info().finding("ssot.runner-meta-schema", std::string(kMeta),
+                                    "not valid against schemas/runner-meta.v2.schema.json: " + err.message);
     f.location.pointer = err.pointer;
     f.schema_rule = true;
-    f.message = "not valid against schemas/runner-meta.v2.schema.json: " + err.message;
     if (!err.pointer.empty())  // (the whole document is too long to show)
       f.actual = describe(rapidjson::Pointer(err.pointer.c_str(), err.pointer.size()).Get(meta));
     f.hint = "make reports/runner.meta.json match schemas/runner-meta.v2.schema.json (`mplp-gate run` writes a "

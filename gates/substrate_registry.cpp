@@ -1,12 +1,12 @@
-#include "gates/substrate_registry.h"
-
 #include <rapidjson/pointer.h>
+
 #include <filesystem>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/gate.h"
 #include "core/json.h"
 #include "core/registry.h"
 #include "core/safe_fs.h"
@@ -37,7 +37,7 @@ std::string registry_display(const std::string& source, const std::string& runne
 void check_schema(const RegistryView& view, std::set<std::string>& error_pointers, FindingSink& sink) {
   for (const SchemaError& e : validate_with_schema("substrate-registry.v2", view.reg.as_json)) {
     error_pointers.insert(e.pointer);
-    Finding f = view.finding(Severity::Error, "registry.schema", e.pointer, "registry schema: " + e.message);
+    Finding f = view.finding("registry.schema", e.pointer, "registry schema: " + e.message);
     f.schema_rule = true;
     if (const rapidjson::Value* v =
             e.pointer.empty() ? nullptr : rapidjson::Pointer(e.pointer.c_str()).Get(view.reg.as_json))
@@ -63,8 +63,7 @@ void collect_refs(const RegistryView& view, const std::set<std::string>& schema_
       if (!is_runner_id(ref.id)) {
         // Never build a path from it. The schema's pattern normally says so already.
         if (schema_errors.count(pointer) == 0) {
-          Finding f = view.finding(Severity::Error, "registry.bad_runner_id", pointer,
-                                   "runner_id is not a valid runner id");
+          Finding f = view.finding("registry.bad_runner_id", pointer, "runner_id is not a valid runner id");
           f.expected = "^[a-z0-9][a-z0-9._-]{0,63}$";
           f.actual = to_compact_json(*id);
           f.hint = "use lowercase letters, digits, '.', '_' and '-' (e.g. node-20)";
@@ -84,15 +83,14 @@ void check_cross_refs(const RegistryView& view, const std::vector<RunnerRef>& re
     if (!r.in_runners_section) continue;
     auto [it, fresh] = declared.emplace(r.id, r.line);
     if (fresh) continue;
-    Finding f = view.finding(Severity::Error, "registry.duplicate_runner", r.pointer,
-                             "runner '" + r.id + "' is declared again (first at line " + std::to_string(it->second) +
-                                 ")");
+    Finding f = view.finding("registry.duplicate_runner", r.pointer,
+                             "runner '" + r.id + "' is declared again (first at line " + std::to_string(it->second) + ")");
     f.hint = "declare each runner once in the runners: section";
     sink.report(std::move(f));
   }
   for (const RunnerRef& r : refs) {
     if (r.in_runners_section || declared.count(r.id) != 0) continue;
-    Finding f = view.finding(Severity::Error, "registry.unknown_runner", r.pointer,
+    Finding f = view.finding("registry.unknown_runner", r.pointer,
                              "substrate names runner '" + r.id + "', which the runners: section does not declare");
     f.expected = "a runner_id of the runners: section";
     f.actual = r.id;
@@ -108,7 +106,7 @@ void check_cross_refs(const RegistryView& view, const std::vector<RunnerRef>& re
     std::string pointer = "/substrates/" + std::to_string(i) + "/substrate_id";
     auto [it, fresh] = substrates.emplace(std::string(as_view(*id)), view.line_of(pointer));
     if (fresh) continue;
-    Finding f = view.finding(Severity::Error, "registry.duplicate_substrate", pointer,
+    Finding f = view.finding("registry.duplicate_substrate", pointer,
                              "substrate '" + it->first + "' is listed again (first at line " +
                                  std::to_string(it->second) + ")");
     f.hint = "list each substrate once";
@@ -150,18 +148,17 @@ class Gate_ : public Gate {
     if (!ctx.options.runners_dir) return sink.skip("no runners directory given (--runners DIR)");
     const std::string& runners_dir = *ctx.options.runners_dir;
     if (ctx.registry == nullptr) {
-      Finding f;
-      f.severity = Severity::Error;
-      f.code = "registry.missing";
-      f.message = "no substrate registry: none given with --registry and none beside the runners directory";
+      Finding f = gate_info().finding("registry.missing", "",
+                                      "no substrate registry: none given with --registry and none beside the "
+                                      "runners directory");
       f.expected = "../producers/_registry/substrates.v2.yaml or ../producers/real/_registry/substrates.v2.yaml";
       f.hint = "pass --registry FILE";
       sink.report(std::move(f));
       return;
     }
-    RegistryView view{*ctx.registry, registry_display(ctx.registry_source.empty() ? ctx.registry->source
-                                                                                  : ctx.registry_source,
-                                                      runners_dir)};
+    RegistryView view{gate_info(), *ctx.registry,
+                      registry_display(ctx.registry_source.empty() ? ctx.registry->source : ctx.registry_source,
+                                       runners_dir)};
     std::set<std::string> schema_errors;
     check_schema(view, schema_errors, sink);
     std::vector<RunnerRef> refs;

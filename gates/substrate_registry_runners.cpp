@@ -22,10 +22,6 @@ namespace {
 
 constexpr std::uint64_t kMaxRunnerYaml = 1 << 20;
 
-Finding error(std::string code, std::string file, std::string message) {
-  return make_finding(Severity::Error, std::move(code), std::move(file), std::move(message));
-}
-
 // yaml_to_json errors read "<source>:<line>:<col>: ..."; recover the position.
 void position_from_error(const std::string& err, const std::string& source, Location& loc) {
   if (err.compare(0, source.size() + 1, source + ":") != 0) return;
@@ -59,15 +55,16 @@ class Tree {
   std::vector<Entry> entries_;
 };
 
-void check_runner_yaml(const Dir& dir, const Tree& tree, const std::string& id, FindingSink& sink) {
+void check_runner_yaml(const RegistryView& view, const Dir& dir, const Tree& tree, const std::string& id,
+                       FindingSink& sink) {
   const std::string rel = id + "/runner.yaml";
   const Entry* e = tree.find(rel);
   // The contract's layout (Dockerfile + smoke.sh): the id says the runtime.
   if (e == nullptr && runner::runtime_from_id(id)) return;
   if (e == nullptr || e->type != EntryType::Regular) {
-    Finding f = error("runner.no_runner_yaml", rel,
-                      e == nullptr ? "runner '" + id + "' has no runner.yaml and its id names no runtime"
-                                   : "runner '" + id + "' has no regular runner.yaml");
+    Finding f = view.in_runners("runner.no_runner_yaml", rel,
+                                e == nullptr ? "runner '" + id + "' has no runner.yaml and its id names no runtime"
+                                             : "runner '" + id + "' has no regular runner.yaml");
     f.expected = e == nullptr ? "a regular file " + rel + ", or an id <type>-<version> with type node, python or dotnet"
                               : "a regular file " + rel;
     f.actual = e == nullptr ? "missing" : std::string(to_string(e->type));
@@ -78,14 +75,14 @@ void check_runner_yaml(const Dir& dir, const Tree& tree, const std::string& id, 
   std::string text, err;
   YamlJson y;
   if (!read_beneath(dir, rel, kMaxRunnerYaml, text, err) || !yaml_to_json(text, rel, y, err)) {
-    Finding f = error("runner.yaml_invalid", rel, err);
+    Finding f = view.in_runners("runner.yaml_invalid", rel, err);
     position_from_error(err, rel, f.location);
     f.hint = "runner.yaml must be one small YAML mapping";
     sink.report(std::move(f));
     return;
   }
   for (const SchemaError& se : validate_with_schema("runner-yaml", y.doc)) {
-    Finding f = error("runner.yaml_schema", rel, "runner.yaml schema: " + se.message);
+    Finding f = view.in_runners("runner.yaml_schema", rel, "runner.yaml schema: " + se.message);
     f.location.pointer = se.pointer;
     f.schema_rule = true;
     f.location.line = static_cast<std::uint64_t>(std::max(0, y.line_of(se.pointer)));
@@ -101,9 +98,11 @@ std::string definition_file(const Tree& tree, const std::string& id) {
   return "";
 }
 
-void check_definition(const Dir& dir, const Tree& tree, const std::string& id, FindingSink& sink) {
+void check_definition(const RegistryView& view, const Dir& dir, const Tree& tree, const std::string& id,
+                      FindingSink& sink) {
   if (definition_file(tree, id).empty()) {
-    Finding f = error("runner.no_containerfile", id + "/", "runner '" + id + "' has no Containerfile or Dockerfile");
+    Finding f =
+        view.in_runners("runner.no_containerfile", id + "/", "runner '" + id + "' has no Containerfile or Dockerfile");
     f.expected = "a regular file " + id + "/Containerfile or " + id + "/Dockerfile";
     const Entry* c = tree.find(id + "/Containerfile");
     const Entry* d = tree.find(id + "/Dockerfile");
@@ -112,7 +111,7 @@ void check_definition(const Dir& dir, const Tree& tree, const std::string& id, F
     f.hint = "add the image definition (links are not followed)";
     sink.report(std::move(f));
   }
-  check_runner_yaml(dir, tree, id, sink);
+  check_runner_yaml(view, dir, tree, id, sink);
 }
 
 // The directory holding `runners/`, against which `dockerfile:` paths resolve,
@@ -154,7 +153,7 @@ void check_entry(const RegistryView& view, const rapidjson::Value& entry, const 
     std::optional<Dir> root;
     int fd = -1;
     if (!is_safe_relative_path(rel)) {
-      Finding f = view.finding(Severity::Error, "registry.unsafe_path", pointer,
+      Finding f = view.finding("registry.unsafe_path", pointer,
                                "dockerfile path is absolute, empty or leaves the repository");
       f.expected = "a path relative to the repository root, inside it";
       f.actual = to_compact_json(*df);
@@ -165,7 +164,7 @@ void check_entry(const RegistryView& view, const rapidjson::Value& entry, const 
     } else if ((root = Dir::open(root_path, err)) && (fd = open_regular_beneath(*root, rel, why)) >= 0) {
       ::close(fd);
       if (!expected.empty() && rel != expected) {
-        Finding f = view.finding(Severity::Error, "registry.dockerfile_mismatch", pointer,
+        Finding f = view.finding("registry.dockerfile_mismatch", pointer,
                                  "dockerfile " + shown + " is not the definition of runner '" + id + "'");
         f.expected = expected;
         f.actual = shown;
@@ -173,7 +172,7 @@ void check_entry(const RegistryView& view, const rapidjson::Value& entry, const 
         sink.report(std::move(f));
       }
     } else {
-      Finding f = view.finding(Severity::Error, "registry.dockerfile_missing", pointer,
+      Finding f = view.finding("registry.dockerfile_missing", pointer,
                                "dockerfile " + shown + " does not exist as a regular file");
       f.expected = expected.empty() ? "a regular file at " + shown + " (relative to the repository root)" : expected;
       f.actual = root ? why : "repository root unreadable: " + err;
@@ -188,7 +187,7 @@ void check_entry(const RegistryView& view, const rapidjson::Value& entry, const 
   std::string written;
   std::string from = first_from(dir, definition, written);
   if (from == as_view(*base_image)) return;
-  Finding f = view.finding(Severity::Error, "registry.base_image_mismatch", base + "/base_image",
+  Finding f = view.finding("registry.base_image_mismatch", base + "/base_image",
                            "base_image " + to_compact_json(*base_image) + " is not the first FROM of " +
                                runners_name + "/" + definition);
   f.expected = std::string(as_view(*base_image));
@@ -201,10 +200,8 @@ void check_entry(const RegistryView& view, const rapidjson::Value& entry, const 
 
 int RegistryView::line_of(std::string pointer) const { return reg.line_of(std::move(pointer)); }
 
-Finding RegistryView::finding(Severity severity, std::string code, const std::string& pointer,
-                              std::string message) const {
-  Finding f = error(std::move(code), file, std::move(message));
-  f.severity = severity;
+Finding RegistryView::finding(std::string_view code, const std::string& pointer, std::string message) const {
+  Finding f = gate.finding(code, file, std::move(message));
   f.location.pointer = pointer;
   f.location.line = static_cast<std::uint64_t>(std::max(0, line_of(pointer)));
   return f;
@@ -215,17 +212,18 @@ void check_runner_dirs(const RegistryView& view, const std::vector<RunnerRef>& r
   std::string err;
   std::optional<Dir> dir = Dir::open(runners_dir, err);
   if (!dir) {
-    Finding f = error("runners.unreadable", "", "runners directory cannot be read: " + err);
+    Finding f = view.in_runners("runners.unreadable", "", "runners directory cannot be read: " + err);
     f.hint = "pass the runners/ directory of the repository";
     sink.report(std::move(f));
     return;
   }
   WalkResult w = walk(*dir, WalkOptions{limits.max_files_per_pack});
   for (const auto& [path, reason] : w.errors)
-    sink.report(error("runners.unreadable", path, "directory could not be read: " + reason));
+    sink.report(view.in_runners("runners.unreadable", path, "directory could not be read: " + reason));
   if (w.truncated)
-    sink.report(error("runners.unreadable", "",
-                      "more than " + std::to_string(limits.max_files_per_pack) + " entries; only the first were read"));
+    sink.report(view.in_runners("runners.unreadable", "",
+                                "more than " + std::to_string(limits.max_files_per_pack) +
+                                    " entries; only the first were read"));
   Tree tree(std::move(w.entries));
 
   // One finding per runner id, at its declaration when there is one.
@@ -244,12 +242,12 @@ void check_runner_dirs(const RegistryView& view, const std::vector<RunnerRef>& r
       }
     const Entry* e = tree.find(id);
     if (e != nullptr && e->type == EntryType::Directory) {
-      check_definition(*dir, tree, id, sink);
+      check_definition(view, *dir, tree, id, sink);
       continue;
     }
     std::string lines;
     for (const RunnerRef* r : places) lines += (lines.empty() ? "" : ", ") + std::to_string(r->line);
-    Finding f = view.finding(Severity::Error, e == nullptr ? "runner.missing" : "runner.not_directory", at->pointer,
+    Finding f = view.finding(e == nullptr ? "runner.missing" : "runner.not_directory", at->pointer,
                              "runner '" + id + "' (named at line" + (places.size() > 1 ? "s " : " ") + lines + ") " +
                                  (e == nullptr ? "has no directory runners/" + id + "/"
                                                : "is a " + std::string(to_string(e->type)) + " in runners/, not a "
@@ -271,7 +269,8 @@ void check_runner_dirs(const RegistryView& view, const std::vector<RunnerRef>& r
     // "_lib/", "_base/", the contract's "base/": shared material, not runners.
     if (runner::is_shared_runner_dir(e.path)) continue;
     // An error: pre-merge validation must not pass a runner nobody registered.
-    Finding f = error("runner.unregistered", e.path + "/", "runner directory '" + e.path + "' is not registered");
+    Finding f =
+        view.in_runners("runner.unregistered", e.path + "/", "runner directory '" + e.path + "' is not registered");
     f.expected = "a runner_id in the registry's runners: section";
     f.hint = "register the runner in " + view.file + " (runner_id, base_image, dockerfile), or remove the directory";
     sink.report(std::move(f));

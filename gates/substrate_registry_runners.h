@@ -14,14 +14,20 @@
 namespace mplp::substrate_registry {
 
 // The registry as findings see it: `file` is its name relative to the
-// runners directory; lines come from the YAML.
+// runners directory; lines come from the YAML. Findings are of the gate's
+// kinds (`gate`), with their severities.
 struct RegistryView {
+  const GateInfo& gate;
   const SubstrateRegistry& reg;
   std::string file;
   // Line of `pointer`, or of its nearest ancestor that has one (0 = unknown).
   int line_of(std::string pointer) const;
-  // An error/warning located in the registry at `pointer`.
-  Finding finding(Severity severity, std::string code, const std::string& pointer, std::string message) const;
+  // A finding of `code` located in the registry at `pointer`.
+  Finding finding(std::string_view code, const std::string& pointer, std::string message) const;
+  // A finding of `code` on `file` of the runners directory ("" = the directory).
+  Finding in_runners(std::string_view code, std::string file, std::string message) const {
+    return gate.finding(code, std::move(file), std::move(message));
+  }
 };
 
 // One place where the registry names a runner id.

@@ -1,7 +1,5 @@
 // GATE-V2-INTEGRITY-01: fixtures, upstream packs, and the defects git cannot
 // hold (links, FIFOs, sockets, devices, huge files, huge packs), made here.
-#include "gates/integrity.h"
-
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,6 +13,7 @@
 #include <set>
 
 #include "core/digest.h"
+#include "gates/gate_list.h"
 #include "test_util.h"
 
 namespace mplp {
@@ -466,7 +465,7 @@ TEST(IntegrityScale, TwentyThousandFilesAndA64MiBFilePass) {
 }
 
 TEST(IntegrityInfo, EveryCodeIsDocumented) {
-  const GateInfo& info = integrity_gate().info();
+  const GateInfo& info = find_gate(kGate)->info();
   EXPECT_EQ(info.id, kGate);
   std::string doc = read_file(source_root() + "/gates/docs/GATE-V2-INTEGRITY-01.md");
   std::set<std::string_view> seen;

@@ -2,9 +2,9 @@
 // (issue 14, point 7). In the runner suite: only it links the runner-scope gates.
 #include <gtest/gtest.h>
 
-#include "gates/runner_smoke.h"
+#include "gates/runner_smoke_script.h"
 
-namespace mplp {
+namespace mplp::runner_smoke {
 namespace {
 
 runner::RunOutcome outcome(bool built, double build, double run) {
@@ -26,4 +26,4 @@ TEST(RunnerSmokeTiming, OnlyStepsThatRan) {
 }
 
 }  // namespace
-}  // namespace mplp
+}  // namespace mplp::runner_smoke
