@@ -98,9 +98,9 @@ void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups
         others += (others.empty() ? "" : "; ") + packs[i].name + " (" + describe(i) + ")";
       }
       if (listed > kMaxListed) others += "; ... and " + std::to_string(listed - kMaxListed) + " more";
-      Finding f = make_finding(Severity::Error, std::string(code), std::string(file),
-                               std::string(what) + " to that of " + std::to_string(members.size() - 1) +
-                                   " other pack(s), and the packs claim " + std::string(differ));
+      Finding f = gate_info().finding(code, std::string(file),
+                                      std::string(what) + " to that of " + std::to_string(members.size() - 1) +
+                                          " other pack(s), and the packs claim " + std::string(differ));
       f.detail = "this pack: " + describe(self) + "; sha256 " + digest;
       f.expected = "evidence of its own (" + std::string(differ) + " cannot share it)";
       f.actual = "identical to: " + others;
