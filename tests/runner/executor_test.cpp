@@ -15,6 +15,7 @@
 #include "runner/executor.h"
 #include "runner/image.h"
 #include "runner/process.h"
+#include "fixture_expectations.h"
 #include "runner_test_util.h"
 #include "test_util.h"
 
@@ -384,30 +385,27 @@ namespace mplp::test {
 namespace {
 
 // fixtures/runner-smoke/{pass,fail}-*/runners: runner directories run with
-// the repository's runners/_base beside them (no registry: every directory).
-TEST(RunnerSmoke, Fixtures) {
+// the repository's runners/_base beside them (no registry: every directory),
+// checked against their expected-findings files (fixtures/README.md) as the
+// e2e suite checks every other gate's fixtures, under the suite's engine.
+class RunnerSmokeFixtures : public ::testing::TestWithParam<Expectation> {};
+
+TEST_P(RunnerSmokeFixtures, ReportMatches) {
   REQUIRE_ENGINE();
-  struct Case {
-    const char* name;
-    std::vector<std::string> errors;
-  };
-  for (const Case& c : {Case{"pass-python", {}},
-                        Case{"fail-wrong-version-no-output", {"smoke.output_missing", "smoke.runtime_version_mismatch"}}}) {
-    TempDir tmp;
-    copy_tree(fixture(std::string("runner-smoke/") + c.name + "/runners"), tmp / "runners");
-    copy_tree(runners() + "/_base", tmp / "runners/_base");
-    CheckRequest req;
-    req.options.engine = test_engine();
-    req.options.runners_dir = tmp / "runners";
-    req.only_gates = {"GATE-V2-RUNNER-SMOKE-01"};
-    RunReport rep;
-    std::string err;
-    ASSERT_TRUE(run_check(req, rep, err)) << err;
-    std::string at = rep.packs.at(0).path;
-    EXPECT_EQ(codes_of(rep, "GATE-V2-RUNNER-SMOKE-01", Severity::Error, at), c.errors) << c.name;
-    EXPECT_TRUE(has_code(rep, "GATE-V2-RUNNER-SMOKE-01", "smoke.registry_absent", at)) << c.name;
-    EXPECT_EQ(status_of(rep, "GATE-V2-RUNNER-SMOKE-01", at), c.errors.empty() ? GateStatus::Pass : GateStatus::Fail);
-  }
+  const Expectation& e = GetParam();
+  TempDir tmp;
+  copy_tree((e.dir() / "runners").string(), tmp / "runners");
+  copy_tree(runners() + "/_base", tmp / "runners/_base");
+  check_expectation(e, tmp.path(), {"--engine", test_engine()});
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, RunnerSmokeFixtures, ::testing::ValuesIn(discover_expectations(true)),
+                         [](const ::testing::TestParamInfo<Expectation>& info) {
+                           return expectation_test_name(info.param);
+                         });
+
+TEST(RunnerSmoke, EveryEngineFixtureHasExpectations) {
+  EXPECT_GE(discover_expectations(true).size(), 2u) << "fixtures/runner-smoke/*.expected-findings.txt";
 }
 
 }  // namespace
