@@ -60,9 +60,11 @@ GateInfo documented(GateInfo spec) {
       throw std::logic_error(page + ": the findings table has no row for " + std::string(k.code));
     k.summary = meaning->second;
   }
-  for (const auto& [code, meaning] : doc.meanings)
+  for (const auto& row : doc.meanings) {  // (clang cannot capture a structured binding)
+    const std::string& code = row.first;
     if (std::none_of(spec.kinds.begin(), spec.kinds.end(), [&](const FindingKind& k) { return k.code == code; }))
       throw std::logic_error(page + ": the findings table lists " + code + ", which the gate's kinds do not");
+  }
   spec.title = std::move(doc.title);
   spec.rationale = std::move(doc.rationale);
   spec.why = std::move(doc.why);
