@@ -196,7 +196,7 @@ RunReport check(const std::vector<std::string>& paths, const std::vector<std::st
   return report;
 }
 
-static const PackResult& pack_of(const RunReport& r, const std::string& pack_path) {
+static PackResult pack_of(const RunReport& r, const std::string& pack_path) {
   if (pack_path.empty()) {
     if (r.packs.size() != 1) throw std::runtime_error("expected exactly one pack");
     return r.packs[0];
@@ -208,7 +208,7 @@ static const PackResult& pack_of(const RunReport& r, const std::string& pack_pat
   throw std::runtime_error("no pack " + pack_path);
 }
 
-const GateResult& result_of(const RunReport& r, const std::string& gate_id, const std::string& pack_path) {
+GateResult result_of(const RunReport& r, const std::string& gate_id, const std::string& pack_path) {
   for (const GateResult& g : pack_of(r, pack_path).gates)
     if (g.gate_id == gate_id) return g;
   throw std::runtime_error("gate did not run: " + gate_id);

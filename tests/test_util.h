@@ -97,7 +97,7 @@ RunReport check(const std::vector<std::string>& paths, const std::vector<std::st
 
 // The status of `gate_id` for the only pack (or the pack at `pack_path`).
 GateStatus status_of(const RunReport& r, const std::string& gate_id, const std::string& pack_path = "");
-const GateResult& result_of(const RunReport& r, const std::string& gate_id, const std::string& pack_path = "");
+GateResult result_of(const RunReport& r, const std::string& gate_id, const std::string& pack_path = "");
 // Codes of the findings of a gate with severity >= `min`, sorted.
 std::vector<std::string> codes_of(const RunReport& r, const std::string& gate_id, Severity min = Severity::Info,
                                   const std::string& pack_path = "");

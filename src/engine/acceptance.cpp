@@ -54,7 +54,7 @@ void accept_findings(RunReport& report, const Policy& policy, const Baseline* ba
   if (policy.suppressions.empty() && baseline == nullptr) return;
   std::vector<bool> used(policy.suppressions.size(), false);
   std::map<std::string, std::size_t> seen;
-  for (PackResult& p : report.packs)
+  auto accept = [&](PackResult& p) {
     for (GateResult& g : p.gates) {
       bool changed = false;
       for (Finding& f : g.findings) {
@@ -72,6 +72,8 @@ void accept_findings(RunReport& report, const Policy& policy, const Baseline* ba
       }
       if (changed) g.status = decide_status(g.findings, g.status == GateStatus::Skip || !g.skip_reason.empty(), report.strict);
     }
+  };
+  for (std::size_t k = 0; k < report.packs.size(); ++k) report.packs.update(k, accept);
   for (std::size_t i = 0; i < used.size(); ++i)
     if (!used[i])
       report.warnings.push_back(policy.suppressions[i].where + ": suppression of " + policy.suppressions[i].code +

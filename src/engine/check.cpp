@@ -400,10 +400,10 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
   return true;
 }
 
-void compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
-                        const std::vector<const PackSummary*>& summaries,
-                        const std::vector<const std::string*>& summary_errors, const std::vector<PackResult*>& results,
-                        const std::vector<PackFindingCap*>& caps, bool strict) {
+std::vector<GateResult> compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
+                                           const std::vector<const PackSummary*>& summaries,
+                                           const std::vector<const std::string*>& summary_errors,
+                                           const std::vector<PackFindingCap*>& caps, bool strict) {
   const std::string id(gate.info().id);
   std::vector<std::unique_ptr<CollectingSink>> sinks;
   std::vector<CollectingSink*> collecting;
@@ -414,11 +414,19 @@ void compare_collection(const Gate& gate, const Preparations& prep, const GateCo
   }
   std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
   guarded(collecting, [&] { gate.check_collection(summaries, prep.context(&gate, base), sink_ptrs); });
+  std::vector<GateResult> results;
+  results.reserve(summaries.size());
   for (std::size_t i = 0; i < summaries.size(); ++i) {
-    results[i]->gates.push_back(sinks[i]->result(strict));
-    one_finding_per_defect(results[i]->gates.back());
-    caps[i]->trim(results[i]->gates);
+    results.push_back(sinks[i]->result(strict));
+    sinks[i].reset();
   }
+  return results;
+}
+
+void add_collection_result(std::vector<GateResult>& gates, GateResult result, PackFindingCap& cap) {
+  gates.push_back(std::move(result));
+  one_finding_per_defect(gates.back());
+  cap.trim(gates);
 }
 
 void finish_pack(PackResult& result, const PackFindingCap& cap) {
@@ -514,32 +522,34 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   for (const Gate* g : report.gates)
     if (g->info().scopes.has(GateScope::Collection)) collection.push_back(g);
   std::vector<CheckedPack> checked(locations.size());
-  std::vector<PackResult> results(locations.size());
+  // Each pack's result is stored compactly as soon as its pack gates ran.
+  PackStore& results = report.packs;
+  results.resize(locations.size());
   std::vector<PackFindingCap> caps(locations.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
   std::mutex progress_mutex;
   std::size_t packs_done = 0;
   parallel_for(pool, locations.size(), [&](std::size_t i) {
     if (locations[i].stage) {
-      results[i] = stage_result(locations[i], report.gates, req);
+      results.set(i, stage_result(locations[i], report.gates, req));
       return;
     }
     if (locations[i].link) {
-      results[i] = link_result(locations[i], report.gates, req);
+      results.set(i, link_result(locations[i], report.gates, req));
       return;
     }
     if (!locations[i].open_error.empty()) {
-      results[i] = unopenable_result(locations[i], locations[i].open_error, report.gates, req);
+      results.set(i, unopenable_result(locations[i], locations[i].open_error, report.gates, req));
       return;
     }
     std::string open_error;
     std::unique_ptr<Pack> pack = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits,
                                             open_error, locations[i].identified ? &locations[i].identity : nullptr);
     if (!pack) {
-      results[i] = unopenable_result(locations[i], open_error, report.gates, req);
+      results.set(i, unopenable_result(locations[i], open_error, report.gates, req));
       return;
     }
     pack->set_name(locations[i].name);
-    PackResult& pr = results[i];
+    PackResult pr;
     const SubstrateRegistry* reg = pack_registries[i];
     const GateContext pack_ctx{ctx.policy, ctx.options, reg, registry_name(reg, explicit_registry, locations[i]),
                                ctx.trust};
@@ -560,6 +570,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       one_finding_per_defect(g);
     }
     checked[i] = summarize(*pack, collection, prep, pack_ctx);
+    results.set(i, pr);
     if (req.on_pack_done) {
       std::lock_guard<std::mutex> lock(progress_mutex);
       req.on_pack_done(++packs_done, locations.size());
@@ -576,30 +587,29 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       for (std::size_t i : opened) {
         CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
         sink.skip(std::string(kComparedByMerge));
-        results[i].gates.push_back(sink.result(req.options.strict));
+        results.update(i, [&](PackResult& pr) { pr.gates.push_back(sink.result(req.options.strict)); });
       }
       continue;
     }
     std::vector<const PackSummary*> summaries;
     std::vector<const std::string*> errors;
-    std::vector<PackResult*> pack_results;
     std::vector<PackFindingCap*> pack_caps;
     for (std::size_t i : opened) {
       summaries.push_back(checked[i].summaries[c].get());
       const std::optional<std::string>& what = checked[i].summary_errors[c];
       errors.push_back(what ? &*what : nullptr);
-      pack_results.push_back(&results[i]);
       pack_caps.push_back(&caps[i]);
     }
-    compare_collection(*g, prep, ctx, summaries, errors, pack_results, pack_caps, req.options.strict);
+    std::vector<GateResult> compared = compare_collection(*g, prep, ctx, summaries, errors, pack_caps, req.options.strict);
+    for (std::size_t k = 0; k < opened.size(); ++k)
+      results.update(opened[k], [&](PackResult& pr) { add_collection_result(pr.gates, std::move(compared[k]), caps[opened[k]]); });
   }
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    PackResult& pr = results[i];
-    finish_pack(pr, caps[i]);
-    if (checked[i].opened) note_not_verified(pr, checked[i].real, pack_registries[i] != nullptr, req, report.gates);
-  }
+  for (std::size_t i = 0; i < results.size(); ++i)
+    results.update(i, [&](PackResult& pr) {
+      finish_pack(pr, caps[i]);
+      if (checked[i].opened) note_not_verified(pr, checked[i].real, pack_registries[i] != nullptr, req, report.gates);
+    });
   if (req.shard) report.shard = shard_section(req, baseline, locations, collection, checked, caps);
-  report.packs = std::move(results);
   accept_findings(report, req.policy, accepted);
   return true;
 }

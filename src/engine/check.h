@@ -70,14 +70,18 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
 //
 // A collection gate over the summaries of packs (null: none), with
 // `summary_errors[i]` (null: none) why summarising pack i threw, reported as
-// an internal error: appends the gate's result to each `results[i]` (policy
-// severity ceiling and fix hints applied, one finding per defect, trimmed to
-// `caps[i]`). Collection findings carry their own lines: the packs are gone.
+// an internal error: the gate's result for each pack, in that order (policy
+// severity ceiling and fix hints applied; findings left out over `caps[i]`
+// are counted there). Collection findings carry their own lines: the packs
+// are gone.
 // The gate runs with `prep`'s context for it on `base` (engine/preparations.h).
-void compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
-                        const std::vector<const PackSummary*>& summaries,
-                        const std::vector<const std::string*>& summary_errors, const std::vector<PackResult*>& results,
-                        const std::vector<PackFindingCap*>& caps, bool strict);
+std::vector<GateResult> compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
+                                           const std::vector<const PackSummary*>& summaries,
+                                           const std::vector<const std::string*>& summary_errors,
+                                           const std::vector<PackFindingCap*>& caps, bool strict);
+// Adds one collection gate's result to a pack's gates: one finding per
+// defect, then trimmed to the pack's cap.
+void add_collection_result(std::vector<GateResult>& gates, GateResult result, PackFindingCap& cap);
 // The last per-pack step before acceptance: the findings.omitted notes, and
 // gates in id order.
 void finish_pack(PackResult& result, const PackFindingCap& cap);

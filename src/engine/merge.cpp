@@ -372,7 +372,6 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
     const std::string id(g->info().id);
     std::vector<const PackSummary*> summaries;
     std::vector<const std::string*> errors;
-    std::vector<PackResult*> results;
     std::vector<PackFindingCap*> pack_caps;
     for (std::size_t i = 0; i < items.size(); ++i) {
       const ShardPack& p = *items[i].pack;
@@ -381,10 +380,14 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
       auto what = p.summary_errors.find(id);
       summaries.push_back(summary != p.summaries.end() ? summary->second.get() : nullptr);
       errors.push_back(what != p.summary_errors.end() ? &what->second : nullptr);
-      results.push_back(&items[i].result);
       pack_caps.push_back(&caps[i]);
     }
-    compare_collection(*g, prep, ctx, summaries, errors, results, pack_caps, out.strict);
+    std::vector<std::size_t> compared;  // the items whose summary was compared, in order
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (items[i].pack->compared) compared.push_back(i);
+    std::vector<GateResult> found = compare_collection(*g, prep, ctx, summaries, errors, pack_caps, out.strict);
+    for (std::size_t k = 0; k < compared.size(); ++k)
+      add_collection_result(items[compared[k]].result.gates, std::move(found[k]), caps[compared[k]]);
   }
   for (std::size_t i = 0; i < items.size(); ++i) {
     finish_pack(items[i].result, caps[i]);

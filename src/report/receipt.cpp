@@ -122,18 +122,18 @@ std::string gate_level(std::string_view gate_id) {
 
 bool receipt_statement(const RunReport& report, const ReceiptRequest& request, std::string& out,
                        std::string& error) {
-  std::map<std::string, const PackResult*> by_name;
+  std::map<std::string, PackResult> by_name;  // decoded copies: the report stores its packs encoded
   for (const PackResult& p : report.packs) {
     if (!is_valid_utf8(p.name))
       return error = "pack " + to_valid_utf8(p.path) + ": its name is not valid UTF-8, so a receipt cannot name it", false;
-    auto [it, fresh] = by_name.emplace(p.name, &p);
+    auto [it, fresh] = by_name.emplace(p.name, p);
     if (!fresh)
-      return error = "packs " + it->second->path + " and " + p.path + " would both be named " + p.name +
+      return error = "packs " + it->second.path + " and " + p.path + " would both be named " + p.name +
                      " in the receipt: check them from their common parent directory, or in separate runs",
              false;
   }
   std::vector<const PackResult*> packs;
-  for (const auto& [name, p] : by_name) packs.push_back(p);
+  for (const auto& [name, p] : by_name) packs.push_back(&p);
 
   std::vector<Subject> subjects;
   for (const PackResult* p : packs) {

@@ -21,7 +21,7 @@ constexpr const char* kGate = "GATE-V2-DET-01";
 const std::string kH1 = "17036587cb26c89f79378fe6dfa7e94c0765ceab2a8fbc8e151fc98c4725dd8f";
 const std::string kH2 = "65239b08b60f90d01a5be09d42c21b9ebd7100b2969d12d063af41d886be7f94";
 
-const Finding& only_finding(const RunReport& r, const std::string& pack) {
+Finding only_finding(const RunReport& r, const std::string& pack) {
   const GateResult& g = test::result_of(r, kGate, pack);
   if (g.findings.size() != 1) throw std::runtime_error(pack + ": expected one finding");
   return g.findings[0];

@@ -32,10 +32,11 @@ TEST(EvidenceReuse, FailFixturesNameTheOtherMember) {
     SCOPED_TRACE(dir);
     RunReport r = run(test::fixture(std::string("evidence-reuse/") + dir));
     ASSERT_EQ(r.packs.size(), 2u);
-    for (const PackResult& p : r.packs) {
+    for (std::size_t i = 0; i < 2; ++i) {
+      const PackResult p = r.packs[i];
       auto f = test::findings_of(r, kGate, "", p.path);
       ASSERT_EQ(f.size(), 1u);
-      const PackResult& other = r.packs[&p == &r.packs[0] ? 1 : 0];
+      const PackResult other = r.packs[1 - i];
       // By name: relative to the checked directory, the same from any working directory.
       EXPECT_NE(f[0].actual.find("identical to: " + other.name + " ("), std::string::npos) << f[0].actual;
       EXPECT_EQ(f[0].actual.find(" " + p.name + " ("), std::string::npos) << "lists itself: " << f[0].actual;

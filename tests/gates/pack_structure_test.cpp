@@ -82,7 +82,7 @@ TEST(PackStructure, DirectoryWithoutManifestIsDiscoveredAndFails) {
   ASSERT_EQ(r.packs.size(), 2u);
   EXPECT_EQ(status_of(r, kGate, "tree/good"), GateStatus::Pass);
   EXPECT_EQ(status_of(r, kGate, "tree/orphan"), GateStatus::Fail);
-  const Finding& f = result_of(r, kGate, "tree/orphan").findings.at(0);
+  const Finding f = result_of(r, kGate, "tree/orphan").findings.at(0);
   EXPECT_EQ(f.code, "manifest.missing");
   EXPECT_EQ(f.file, "manifest.json");
   EXPECT_NE(f.message.find("no manifest.json"), std::string::npos) << f.message;

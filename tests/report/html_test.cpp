@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,7 @@ RunReport hostile_html_report() {
   markup.expected = "<b>bold</b> & 'single' \"double\" `back`";
   markup.actual = "]]></x><![CDATA[ \\u003c/script>";
   markup.hint = "<style>*{display:none}</style>";
-  r.packs[0].gates[0].findings.push_back(markup);
+  r.packs.update(0, [&](PackResult& p) { p.gates[0].findings.push_back(markup); });
   return r;
 }
 
@@ -71,7 +72,7 @@ TEST(HtmlReport, HostileStringsStayTextInsideTheBlob) {
   blob_of(html, doc);
   const auto& pack = doc.value["packs"][0];
   EXPECT_EQ(as_view(pack["p"]), to_valid_utf8(r.packs[0].path));
-  const Finding& markup = r.packs[0].gates[0].findings[1];
+  const Finding markup = r.packs[0].gates[0].findings[1];
   const auto& f = pack["f"][1];
   EXPECT_EQ(as_view(f[2]), markup.code);
   EXPECT_EQ(as_view(f[3]), markup.file);
@@ -128,12 +129,16 @@ TEST(HtmlReport, BlobHoldsTheMatrixAndEveryFinding) {
 // were accepted, and leave the verdict counts of their gate's cell.
 TEST(HtmlReport, AcceptedFindingsAreMarkedAndNotCounted) {
   RunReport r = fail_mixed_report();
-  GateResult* with_findings = nullptr;
-  for (GateResult& g : r.packs[0].gates)
-    if (g.findings.size() >= 2 && with_findings == nullptr) with_findings = &g;
-  ASSERT_NE(with_findings, nullptr) << "the fail-mixed case has a gate with two findings";
-  with_findings->findings[0].suppressed = "known upstream file, issue #12";
-  with_findings->findings[1].baseline = true;
+  std::optional<GateResult> with_findings;  // as marked
+  r.packs.update(0, [&](PackResult& p) {
+    for (GateResult& g : p.gates)
+      if (g.findings.size() >= 2 && !with_findings) {
+        g.findings[0].suppressed = "known upstream file, issue #12";
+        g.findings[1].baseline = true;
+        with_findings = g;
+      }
+  });
+  ASSERT_TRUE(with_findings) << "the fail-mixed case has a gate with two findings";
   JsonDoc doc;
   blob_of(render(r, "html"), doc);
   const auto& gates = doc.value["gates"];

@@ -131,7 +131,7 @@ TEST(SarifReport, HostileNamesArePercentEncodedAndRegionsKept) {
 
 TEST(SarifReport, AbsolutePackPathsBecomeFileUris) {
   RunReport r = internal_error_report();
-  r.packs[0].path = "/srv/runs/p 1";
+  r.packs.update(0, [](PackResult& p) { p.path = "/srv/runs/p 1"; });
   JsonDoc doc;
   ASSERT_TRUE(parse_json(render(r, "sarif"), {}, doc));
   const rapidjson::Value& art =
@@ -142,7 +142,7 @@ TEST(SarifReport, AbsolutePackPathsBecomeFileUris) {
 
 TEST(SarifReport, FingerprintsAreStableAndDistinguishDuplicates) {
   RunReport r = internal_error_report();
-  r.packs[0].gates[1].findings.push_back(r.packs[0].gates[1].findings[0]);  // an exact duplicate
+  r.packs.update(0, [](PackResult& p) { p.gates[1].findings.push_back(p.gates[1].findings[0]); });  // an exact duplicate
   JsonDoc a, b;
   ASSERT_TRUE(parse_json(render(r, "sarif"), {}, a));
   ASSERT_TRUE(parse_json(render(internal_error_report(), "sarif"), {}, b));
@@ -196,7 +196,7 @@ TEST(GithubReport, AnnotationsAreCappedPerKindAndTheRestCounted) {
 
 TEST(GithubReport, EscapingOfRawNewlinesInData) {
   RunReport r = internal_error_report();
-  r.packs[0].gates[0].findings[0].message = "line1\nline2\r100%";
+  r.packs.update(0, [](PackResult& p) { p.gates[0].findings[0].message = "line1\nline2\r100%"; });
   std::string out = render(r, "github");
   // finding_sentence shows control characters as \n; the escaper still
   // handles % and would handle raw CR/LF.

@@ -46,8 +46,10 @@ RunReport fail_mixed_report(unsigned jobs, bool every_gate) {
   // The run is a default one (its options say so); its results are cut to
   // the golden gates.
   std::erase_if(r.gates, [](const Gate* g) { return !golden_gate(g->info().id); });
-  for (PackResult& p : r.packs)
-    std::erase_if(p.gates, [](const GateResult& g) { return !golden_gate(g.gate_id); });
+  for (std::size_t i = 0; i < r.packs.size(); ++i)
+    r.packs.update(i, [](PackResult& p) {
+      std::erase_if(p.gates, [](const GateResult& g) { return !golden_gate(g.gate_id); });
+    });
   return r;
 }
 

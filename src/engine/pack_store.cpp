@@ -1,0 +1,260 @@
+#include "engine/pack_store.h"
+
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
+namespace mplp {
+
+// The texts shared by the packs of a run, each stored once. Append-only, so
+// an id stays valid for as long as the pool lives.
+class StringPool {
+ public:
+  std::uint64_t intern(const std::string& s) {
+    auto it = ids_.find(s);
+    if (it != ids_.end()) return it->second;
+    texts_.push_back(s);
+    const std::uint64_t id = texts_.size() - 1;
+    ids_.emplace(texts_.back(), id);
+    return id;
+  }
+  const std::string& text(std::uint64_t id) const {
+    if (id >= texts_.size()) throw std::logic_error("pack store: a text id past the pool");
+    return texts_[id];
+  }
+  std::mutex mutex;  // held for one whole pack's encoding or decoding
+
+ private:
+  std::deque<std::string> texts_;  // a deque: growing it moves no text the index points into
+  std::unordered_map<std::string_view, std::uint64_t> ids_;
+};
+
+namespace {
+
+// How a text is likely to occur across packs: Shared texts are pooled, Own
+// texts (paths, names, digests) are written into the pack's bytes.
+enum class Text { Shared, Own };
+
+// A text's tag (a varint) says how it is stored, in its low two bits.
+constexpr std::uint64_t kInline = 0;  // length << 2, then the bytes
+constexpr std::uint64_t kPooled = 1;  // id << 2
+constexpr std::uint64_t kDigest = 2;  // then 32 bytes: 64 lowercase hex digits, halved
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+bool is_hex_digest(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s)
+    if (hex_value(c) < 0) return false;
+  return true;
+}
+
+class Encoder {
+ public:
+  Encoder(StringPool& pool, std::string& out) : pool_(pool), out_(out) {}
+  void number(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void flag(bool b) { number(b ? 1 : 0); }
+  template <typename E>
+  void enumeration(E e) {
+    number(static_cast<std::uint64_t>(e));
+  }
+  void text(const std::string& s, Text kind) {
+    if (s.empty()) {
+      number(kInline);
+    } else if (kind == Text::Shared) {
+      number(pool_.intern(s) << 2 | kPooled);
+    } else if (is_hex_digest(s)) {
+      number(kDigest);
+      for (std::size_t i = 0; i < 64; i += 2)
+        out_.push_back(static_cast<char>(hex_value(s[i]) << 4 | hex_value(s[i + 1])));
+    } else {
+      number(s.size() << 2 | kInline);
+      out_ += s;
+    }
+  }
+  template <typename T, typename Each>
+  void list(const std::vector<T>& items, Each each) {
+    number(items.size());
+    for (const T& item : items) each(item);
+  }
+
+ private:
+  StringPool& pool_;
+  std::string& out_;
+};
+
+class Decoder {
+ public:
+  Decoder(const StringPool& pool, std::string_view in) : pool_(pool), in_(in) {}
+  void number(std::uint64_t& v) {
+    v = 0;
+    for (int shift = 0;; shift += 7) {
+      if (pos_ >= in_.size() || shift > 63) throw std::logic_error("pack store: a damaged number");
+      const auto byte = static_cast<unsigned char>(in_[pos_++]);
+      v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return;
+    }
+  }
+  void flag(bool& b) {
+    std::uint64_t v = 0;
+    number(v);
+    b = v != 0;
+  }
+  template <typename E>
+  void enumeration(E& e) {
+    std::uint64_t v = 0;
+    number(v);
+    e = static_cast<E>(v);
+  }
+  void text(std::string& s, Text /*kind*/) {
+    std::uint64_t tag = 0;
+    number(tag);
+    switch (tag & 3) {
+      case kPooled: s = pool_.text(tag >> 2); return;
+      case kDigest: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string_view bytes = take(32);
+        s.clear();
+        for (char c : bytes) {
+          s.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xf]);
+          s.push_back(kHex[static_cast<unsigned char>(c) & 0xf]);
+        }
+        return;
+      }
+      default: s = std::string(take(tag >> 2));
+    }
+  }
+  template <typename T, typename Each>
+  void list(std::vector<T>& items, Each each) {
+    std::uint64_t n = 0;
+    number(n);
+    if (n > in_.size() - pos_) throw std::logic_error("pack store: a damaged list");
+    items.resize(n);
+    for (T& item : items) each(item);
+  }
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  std::string_view take(std::uint64_t n) {
+    if (n > in_.size() - pos_) throw std::logic_error("pack store: a damaged text");
+    std::string_view s = in_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  const StringPool& pool_;
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
+// A field added to these structs must be added to pack_fields below too:
+// their sizes on the machines we build for (LP64, 32-byte strings) catch one
+// that was forgotten.
+static_assert(sizeof(void*) != 8 || sizeof(std::string) != 32 ||
+                  (sizeof(Location) == 64 && sizeof(Finding) == 400 && sizeof(GateResult) == 96 &&
+                   sizeof(PackDigests) == 128 && sizeof(Unverified) == 64 && sizeof(PackResult) == 272),
+              "a field was added to PackResult or what it holds: store it in pack_fields");
+
+// Every field of a PackResult, once, in storage order: the encoder reads them
+// (P = const PackResult) and the decoder writes them (P = PackResult), so the
+// two cannot disagree. A new field must be added here.
+template <typename IO, typename F>
+void finding_fields(IO& io, F& f) {
+  io.text(f.gate_id, Text::Shared);
+  io.enumeration(f.severity);
+  io.text(f.code, Text::Shared);
+  io.text(f.file, Text::Shared);
+  io.number(f.location.line);
+  io.number(f.location.column);
+  io.text(f.location.pointer, Text::Shared);
+  io.flag(f.location.has_offset);
+  io.number(f.location.offset);
+  io.text(f.message, Text::Shared);
+  io.text(f.detail, Text::Shared);
+  io.text(f.expected, Text::Own);
+  io.text(f.actual, Text::Own);
+  io.text(f.hint, Text::Shared);
+  io.text(f.diff_with, Text::Own);
+  io.text(f.suppressed, Text::Shared);
+  io.flag(f.baseline);
+  io.flag(f.schema_rule);
+}
+
+template <typename IO, typename P>
+void pack_fields(IO& io, P& p) {
+  io.text(p.path, Text::Own);
+  io.text(p.name, Text::Own);
+  io.text(p.indexability, Text::Shared);
+  io.text(p.digests.sums, Text::Own);
+  io.text(p.digests.manifest, Text::Own);
+  io.text(p.digests.provenance, Text::Own);
+  io.text(p.digests.registry, Text::Shared);
+  io.list(p.not_verified, [&io](auto& u) {
+    io.text(u.check, Text::Shared);
+    io.text(u.reason, Text::Shared);
+  });
+  io.list(p.gates, [&io](auto& g) {
+    io.text(g.gate_id, Text::Shared);
+    io.enumeration(g.status);
+    io.text(g.skip_reason, Text::Shared);
+    io.list(g.findings, [&io](auto& f) { finding_fields(io, f); });
+  });
+}
+
+}  // namespace
+
+PackStore::PackStore() : pool_(std::make_shared<StringPool>()) {}
+
+PackStore::PackStore(std::initializer_list<PackResult> packs) : PackStore() {
+  for (const PackResult& p : packs) push_back(p);
+}
+
+void PackStore::push_back(const PackResult& p) {
+  blobs_.emplace_back();
+  set(blobs_.size() - 1, p);
+}
+
+void PackStore::resize(std::size_t n) {
+  const std::size_t old = blobs_.size();
+  blobs_.resize(n);
+  for (std::size_t i = old; i < n; ++i) set(i, PackResult{});
+}
+
+void PackStore::set(std::size_t i, const PackResult& p) {
+  std::string bytes;
+  {
+    std::lock_guard<std::mutex> lock(pool_->mutex);
+    Encoder e(*pool_, bytes);
+    pack_fields(e, p);
+  }
+  bytes.shrink_to_fit();
+  blobs_.at(i) = std::move(bytes);
+}
+
+PackResult PackStore::get(std::size_t i) const {
+  PackResult p;
+  std::lock_guard<std::mutex> lock(pool_->mutex);
+  Decoder d(*pool_, blobs_.at(i));
+  pack_fields(d, p);
+  if (!d.done()) throw std::logic_error("pack store: bytes left after a pack");
+  return p;
+}
+
+std::size_t PackStore::encoded_bytes() const {
+  std::size_t n = 0;
+  for (const std::string& b : blobs_) n += b.size();
+  return n;
+}
+
+}  // namespace mplp

@@ -1,0 +1,97 @@
+// The finished pack results of a run, held compactly (issue 13, point 2):
+// a run over 30,000 packs keeps every result until the report is written, so
+// each is encoded into one byte string as soon as its pack is done, and the
+// texts packs repeat (gate ids, codes, fixes, skip reasons, not-verified
+// reasons, most messages) are stored once for the whole run. A passing pack
+// then costs a few hundred bytes instead of several kilobytes of strings.
+//
+// Reading gives decoded copies; nothing hands out a reference into the store:
+//
+//   PackStore packs;
+//   packs.push_back(result);
+//   for (const PackResult& p : packs) render(p);      // decoded one at a time
+//   packs.update(0, [](PackResult& p) { p.gates.clear(); });
+//
+// set() may be called from several threads at once for different indexes.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/pack_result.h"
+
+namespace mplp {
+
+class StringPool;  // pack_store.cpp
+
+class PackStore {
+ public:
+  PackStore();
+  PackStore(std::initializer_list<PackResult> packs);
+
+  std::size_t size() const { return blobs_.size(); }
+  bool empty() const { return blobs_.empty(); }
+  void clear() { blobs_.clear(); }
+  void push_back(const PackResult& p);
+  // New slots hold an empty PackResult until set().
+  void resize(std::size_t n);
+  void set(std::size_t i, const PackResult& p);
+
+  PackResult get(std::size_t i) const;
+  // A decoded copy; const, so that changing it by mistake does not compile.
+  const PackResult operator[](std::size_t i) const { return get(i); }
+  const PackResult at(std::size_t i) const { return get(i); }
+  const PackResult front() const { return get(0); }
+  const PackResult back() const { return get(size() - 1); }
+
+  template <typename Fn>
+  void update(std::size_t i, Fn&& fn) {
+    PackResult p = get(i);
+    fn(p);
+    set(i, p);
+  }
+
+  // Bytes held by the encoded results (not the shared texts): for tests.
+  std::size_t encoded_bytes() const;
+
+  class const_iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = PackResult;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const PackResult*;
+    using reference = const PackResult&;
+
+    const_iterator(const PackStore* store, std::size_t index) : store_(store), index_(index) {}
+    reference operator*() const {
+      if (!current_) current_ = store_->get(index_);
+      return *current_;
+    }
+    pointer operator->() const { return &**this; }
+    const_iterator& operator++() {
+      ++index_;
+      current_.reset();
+      return *this;
+    }
+    bool operator==(const const_iterator& o) const { return index_ == o.index_; }
+    bool operator!=(const const_iterator& o) const { return index_ != o.index_; }
+
+   private:
+    const PackStore* store_;
+    std::size_t index_;
+    mutable std::optional<PackResult> current_;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size()}; }
+
+ private:
+  std::shared_ptr<StringPool> pool_;  // shared by copies: it only grows
+  std::vector<std::string> blobs_;
+};
+
+}  // namespace mplp
