@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/digest.h"
@@ -81,8 +82,8 @@ std::string shown(const std::optional<std::string>& v) {
 // Reports one finding on every member of each group whose members differ in
 // `claim`, listing the other members with `describe(i)`.
 template <typename Claim, typename Describe>
-void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups, Claim claim,
-                   Describe describe, const std::vector<ReuseFacts>& packs, const std::vector<FindingSink*>& sinks,
+void report_groups(const std::map<std::string_view, std::vector<std::size_t>>& groups, Claim claim,
+                   Describe describe, const std::vector<const ReuseFacts*>& packs, const std::vector<FindingSink*>& sinks,
                    std::string_view code, std::string_view file, std::string_view what, std::string_view differ,
                    std::string_view hint) {
   for (const auto& [digest, members] : groups) {
@@ -95,13 +96,13 @@ void report_groups(const std::map<std::string, std::vector<std::size_t>>& groups
       for (std::size_t i : members) {
         if (i == self) continue;
         if (listed++ >= kMaxListed) continue;
-        others += (others.empty() ? "" : "; ") + packs[i].name + " (" + describe(i) + ")";
+        others += (others.empty() ? "" : "; ") + packs[i]->name + " (" + describe(i) + ")";
       }
       if (listed > kMaxListed) others += "; ... and " + std::to_string(listed - kMaxListed) + " more";
       Finding f = gate_info().finding(code, std::string(file),
                                       std::string(what) + " to that of " + std::to_string(members.size() - 1) +
                                           " other pack(s), and the packs claim " + std::string(differ));
-      f.detail = "this pack: " + describe(self) + "; sha256 " + digest;
+      f.detail = "this pack: " + describe(self) + "; sha256 " + std::string(digest);
       f.expected = "evidence of its own (" + std::string(differ) + " cannot share it)";
       f.actual = "identical to: " + others;
       f.hint = std::string(hint);
@@ -135,22 +136,23 @@ ReuseFacts reuse_facts_of(const Pack& pack) {
   return f;
 }
 
-void check_reuse(const std::vector<ReuseFacts>& facts, const std::vector<FindingSink*>& sinks) {
-  std::map<std::string, std::vector<std::size_t>> by_sums, by_artifacts;
+// `facts` outlive the groups, which are keyed by views of their digests.
+void check_reuse(const std::vector<const ReuseFacts*>& facts, const std::vector<FindingSink*>& sinks) {
+  std::map<std::string_view, std::vector<std::size_t>> by_sums, by_artifacts;
   for (std::size_t i = 0; i < facts.size(); ++i) {
-    if (facts[i].sums) by_sums[*facts[i].sums].push_back(i);
-    if (facts[i].artifacts) by_artifacts[*facts[i].artifacts].push_back(i);
+    if (facts[i]->sums) by_sums[*facts[i]->sums].push_back(i);
+    if (facts[i]->artifacts) by_artifacts[*facts[i]->artifacts].push_back(i);
   }
   report_groups(
-      by_sums, [&](std::size_t i) { return facts[i].pack_id; },
-      [&](std::size_t i) { return "pack_id " + shown(facts[i].pack_id); }, facts, sinks, "reuse.sums-identical",
+      by_sums, [&](std::size_t i) { return facts[i]->pack_id; },
+      [&](std::size_t i) { return "pack_id " + shown(facts[i]->pack_id); }, facts, sinks, "reuse.sums-identical",
       kSums, "integrity/sha256sums.txt is byte-identical", "different pack_id values",
       "a sums file lists manifest.json, which names the pack: identical sums under two names mean a copied or "
       "stale seal; seal each pack after its own run");
   report_groups(
-      by_artifacts, [&](std::size_t i) { return std::pair{facts[i].substrate_id, facts[i].scenario_id}; },
+      by_artifacts, [&](std::size_t i) { return std::pair{facts[i]->substrate_id, facts[i]->scenario_id}; },
       [&](std::size_t i) {
-        return "substrate " + shown(facts[i].substrate_id) + ", scenario " + shown(facts[i].scenario_id);
+        return "substrate " + shown(facts[i]->substrate_id) + ", scenario " + shown(facts[i]->scenario_id);
       },
       facts, sinks, "reuse.artifacts-identical", kArtifacts, "the artifacts/ tree is identical",
       "different substrates or scenarios",
@@ -168,11 +170,11 @@ class Gate_ : public Gate {
 
   void check_collection(const std::vector<const PackSummary*>& packs, const GateContext&,
                         const std::vector<FindingSink*>& sinks) const override {
-    std::vector<ReuseFacts> facts;
+    std::vector<const ReuseFacts*> facts;
     std::vector<FindingSink*> compared;
     for (std::size_t i = 0; i < packs.size() && i < sinks.size(); ++i) {
       if (packs[i] == nullptr) continue;  // not opened: nothing to compare
-      facts.push_back(static_cast<const ReuseFacts&>(*packs[i]));
+      facts.push_back(static_cast<const ReuseFacts*>(packs[i]));
       compared.push_back(sinks[i]);
     }
     check_reuse(facts, compared);
