@@ -600,9 +600,12 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       errors.push_back(what ? &*what : nullptr);
       pack_caps.push_back(&caps[i]);
     }
-    std::vector<GateResult> compared = compare_collection(*g, prep, ctx, summaries, errors, pack_caps, req.options.strict);
-    for (std::size_t k = 0; k < opened.size(); ++k)
-      results.update(opened[k], [&](PackResult& pr) { add_collection_result(pr.gates, std::move(compared[k]), caps[opened[k]]); });
+    std::vector<GateResult> compared =
+        compare_collection(*g, prep, ctx, summaries, errors, pack_caps, req.options.strict);
+    for (std::size_t k = 0; k < opened.size(); ++k) {
+      const std::size_t i = opened[k];
+      results.update(i, [&](PackResult& pr) { add_collection_result(pr.gates, std::move(compared[k]), caps[i]); });
+    }
   }
   for (std::size_t i = 0; i < results.size(); ++i)
     results.update(i, [&](PackResult& pr) {

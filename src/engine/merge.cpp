@@ -373,18 +373,17 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
     std::vector<const PackSummary*> summaries;
     std::vector<const std::string*> errors;
     std::vector<PackFindingCap*> pack_caps;
+    std::vector<std::size_t> compared;  // the items whose summary is compared, in order
     for (std::size_t i = 0; i < items.size(); ++i) {
       const ShardPack& p = *items[i].pack;
       if (!p.compared) continue;
+      compared.push_back(i);
       auto summary = p.summaries.find(id);
       auto what = p.summary_errors.find(id);
       summaries.push_back(summary != p.summaries.end() ? summary->second.get() : nullptr);
       errors.push_back(what != p.summary_errors.end() ? &what->second : nullptr);
       pack_caps.push_back(&caps[i]);
     }
-    std::vector<std::size_t> compared;  // the items whose summary was compared, in order
-    for (std::size_t i = 0; i < items.size(); ++i)
-      if (items[i].pack->compared) compared.push_back(i);
     std::vector<GateResult> found = compare_collection(*g, prep, ctx, summaries, errors, pack_caps, out.strict);
     for (std::size_t k = 0; k < compared.size(); ++k)
       add_collection_result(items[compared[k]].result.gates, std::move(found[k]), caps[compared[k]]);

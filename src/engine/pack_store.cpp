@@ -6,6 +6,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/digest.h"
+#include "core/text.h"
+
 namespace mplp {
 
 // The texts shared by the packs of a run, each stored once. Append-only, so
@@ -42,19 +45,6 @@ constexpr std::uint64_t kInline = 0;  // length << 2, then the bytes
 constexpr std::uint64_t kPooled = 1;  // id << 2
 constexpr std::uint64_t kDigest = 2;  // then 32 bytes: 64 lowercase hex digits, halved
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-bool is_hex_digest(const std::string& s) {
-  if (s.size() != 64) return false;
-  for (char c : s)
-    if (hex_value(c) < 0) return false;
-  return true;
-}
-
 class Encoder {
  public:
   Encoder(StringPool& pool, std::string& out) : pool_(pool), out_(out) {}
@@ -75,10 +65,10 @@ class Encoder {
       number(kInline);
     } else if (kind == Text::Shared) {
       number(pool_.intern(s) << 2 | kPooled);
-    } else if (is_hex_digest(s)) {
+    } else if (is_lower_hex(s, 64)) {  // upper case stays text: it must read back as it was
       number(kDigest);
       for (std::size_t i = 0; i < 64; i += 2)
-        out_.push_back(static_cast<char>(hex_value(s[i]) << 4 | hex_value(s[i + 1])));
+        out_.push_back(static_cast<char>(hex_digit_value(s[i]) << 4 | hex_digit_value(s[i + 1])));
     } else {
       number(s.size() << 2 | kInline);
       out_ += s;
@@ -123,16 +113,7 @@ class Decoder {
     number(tag);
     switch (tag & 3) {
       case kPooled: s = pool_.text(tag >> 2); return;
-      case kDigest: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        std::string_view bytes = take(32);
-        s.clear();
-        for (char c : bytes) {
-          s.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xf]);
-          s.push_back(kHex[static_cast<unsigned char>(c) & 0xf]);
-        }
-        return;
-      }
+      case kDigest: s = hex_encode(take(32)); return;
       default: s = std::string(take(tag >> 2));
     }
   }
