@@ -2,6 +2,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -26,6 +27,39 @@ constexpr std::size_t kMaxListed = 20;
 
 using GroupKey = std::pair<std::string, std::string>;  // (substrate_id, scenario_id)
 
+// The path and digest of every file outside integrity/, packed into one
+// string: as a vector of strings and optional digests a pack's list took a
+// kilobyte, kept for every pack of the run (issue 13, point 2). Per file, in
+// path order: the path, a NUL (no path holds one), then '1' and the 32
+// digest bytes, or '0' for a file that could not be hashed.
+class FileDigests {
+ public:
+  void add(std::string_view path, const Digest* digest) {
+    packed_.append(path);
+    packed_.push_back('\0');
+    packed_.push_back(digest != nullptr ? '1' : '0');
+    if (digest != nullptr) packed_.append(reinterpret_cast<const char*>(digest->data()), digest->size());
+  }
+  void shrink() { packed_.shrink_to_fit(); }
+  // fn(path, digest or null), in path order.
+  template <typename Fn>
+  void each(Fn fn) const {
+    std::string_view rest = packed_;
+    while (!rest.empty()) {
+      const std::size_t end = rest.find('\0');
+      const std::string_view path = rest.substr(0, end);
+      const bool hashed = rest[end + 1] == '1';
+      Digest d{};
+      if (hashed) std::copy_n(rest.data() + end + 2, d.size(), d.begin());
+      fn(path, hashed ? &d : nullptr);
+      rest.remove_prefix(end + 2 + (hashed ? d.size() : 0));
+    }
+  }
+
+ private:
+  std::string packed_;
+};
+
 // What DET-01 keeps of one pack (the pack itself is freed before the
 // comparison): its group and hash, or why it is not compared, and the digest
 // of every file outside integrity/ (derived from the others: it differs
@@ -36,7 +70,7 @@ struct DetFacts : PackSummary {
   GroupKey key;
   std::string hash;
   std::uint64_t hash_line = 0, hash_column = 0;  // where the hash lies in manifest.json
-  std::vector<std::pair<std::string, std::optional<Digest>>> files;  // sorted by path; none: not hashed
+  FileDigests files;
 };
 
 struct Member {
@@ -50,14 +84,12 @@ struct Member {
 constexpr std::size_t kMaxFilesListed = 10;
 constexpr std::string_view kAbsent = "(absent)";
 
-std::vector<std::pair<std::string, std::optional<Digest>>> file_digests(const Pack& pack) {
-  std::vector<std::pair<std::string, std::optional<Digest>>> out;
-  for (const Entry& e : pack.entries()) {
-    if (e.type != EntryType::Regular || e.path.rfind("integrity/", 0) == 0) continue;
-    const Digest* d = pack.digest(e.path);
-    out.emplace_back(e.path, d != nullptr ? std::optional<Digest>(*d) : std::nullopt);
-  }
-  return out;  // entries are sorted by path
+FileDigests file_digests(const Pack& pack) {
+  FileDigests out;
+  for (const Entry& e : pack.entries())  // sorted by path
+    if (e.type == EntryType::Regular && e.path.rfind("integrity/", 0) != 0) out.add(e.path, pack.digest(e.path));
+  out.shrink();
+  return out;
 }
 
 // For each member of a group whose hashes disagree: the files whose digest
@@ -69,7 +101,9 @@ std::vector<std::vector<std::string>> differing_files(const std::vector<Member>&
   for (const Member& m : members) {
     std::map<std::string, std::string>& f = files.emplace_back();
     // A file that could not be hashed counts as its own value.
-    for (const auto& [path, digest] : m.facts->files) f[path] = digest ? to_hex(*digest) : "(not hashed)";
+    m.facts->files.each([&f](std::string_view path, const Digest* digest) {
+      f[std::string(path)] = digest != nullptr ? to_hex(*digest) : "(not hashed)";
+    });
   }
   std::set<std::string> paths;
   for (const auto& f : files)

@@ -94,6 +94,21 @@ TEST(PackStore, EveryFieldSurvivesTheEncoding) {
   EXPECT_EQ(store[0].gates[1].findings[0].actual, full_finding().actual);
 }
 
+TEST(PackStore, OneFindingSurvivesItsEncodingAlone) {
+  PackStore store;
+  auto dumped = [](const Finding& f) {
+    PackResult p;
+    p.gates.emplace_back().findings = {f};
+    return dump(p);
+  };
+  for (const Finding& f : {full_finding(), Finding{}}) {
+    const std::string bytes = store.encode(f);
+    EXPECT_EQ(dumped(store.decode(bytes)), dumped(f));
+    EXPECT_LT(bytes.size(), 200u + f.detail.size());  // pooled texts are ids; the digest is 32 bytes
+  }
+  EXPECT_THROW(store.decode(store.encode(full_finding()) + "x"), std::logic_error);
+}
+
 TEST(PackStore, UpdateResizeAndIterationSeeTheStoredResults) {
   PackStore store;
   store.resize(3);

@@ -37,10 +37,15 @@ constexpr std::string_view kPackLink = "pack.link";
 // Collects one gate's findings for one pack, stamping the gate id and
 // applying the policy's severity ceiling; keeps at most the pack's cap (the
 // rest is counted into `cap` with the result).
+//
+// With `compact`, findings wait in the store's encoded form, up to the cap
+// at a time: a collection gate reports on every pack of the run before any
+// result is taken, and a few hundred bytes of Finding per pack were the
+// largest part of a large run's memory then.
 class CollectingSink : public FindingSink {
  public:
-  CollectingSink(std::string gate_id, const Policy& policy, PackFindingCap& cap)
-      : gate_id_(std::move(gate_id)), policy_(policy), cap_(cap), findings_(cap.cap()) {}
+  CollectingSink(std::string gate_id, const Policy& policy, PackFindingCap& cap, PackStore* compact = nullptr)
+      : gate_id_(std::move(gate_id)), policy_(policy), cap_(cap), compact_(compact), findings_(cap.cap()) {}
   void report(Finding f) override {
     f.gate_id = gate_id_;
     // Every error and warning says how to fix it: the gate's own words when
@@ -48,13 +53,19 @@ class CollectingSink : public FindingSink {
     if (f.hint.empty() && f.severity != Severity::Info)
       if (const FindingKind* k = find_finding_kind(gate_id_, f.code); k != nullptr) f.hint = std::string(k->fix);
     f.severity = policy_.adjust(gate_id_, f.severity);
-    findings_.add(std::move(f));
+    if (compact_ == nullptr) {
+      findings_.add(std::move(f));
+      return;
+    }
+    waiting_.push_back(compact_->encode(f));
+    if (waiting_.size() >= cap_.cap()) admit_waiting();
   }
   void skip(std::string reason) override {
     skipped_ = true;
     if (reason_.empty()) reason_ = std::move(reason);
   }
   GateResult result(bool strict) {
+    admit_waiting();
     GateResult r;
     r.gate_id = gate_id_;
     r.findings = findings_.take_sorted();
@@ -66,9 +77,17 @@ class CollectingSink : public FindingSink {
   }
 
  private:
+  // In report order, as if each had been added when it was reported.
+  void admit_waiting() {
+    for (const std::string& w : waiting_) findings_.add(compact_->decode(w));
+    waiting_ = {};
+  }
+
   std::string gate_id_;
   const Policy& policy_;
   PackFindingCap& cap_;
+  PackStore* compact_;
+  std::vector<std::string> waiting_;  // encoded (compact_)
   BoundedFindings findings_;
   bool skipped_ = false;
   std::string reason_;
@@ -400,27 +419,25 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
   return true;
 }
 
-std::vector<GateResult> compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
-                                           const std::vector<const PackSummary*>& summaries,
-                                           const std::vector<const std::string*>& summary_errors,
-                                           const std::vector<PackFindingCap*>& caps, bool strict) {
+void compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
+                        const std::vector<const PackSummary*>& summaries,
+                        const std::vector<const std::string*>& summary_errors,
+                        const std::vector<PackFindingCap*>& caps, bool strict, PackStore* compact,
+                        const std::function<void(std::size_t, GateResult)>& take) {
   const std::string id(gate.info().id);
   std::vector<std::unique_ptr<CollectingSink>> sinks;
   std::vector<CollectingSink*> collecting;
   for (std::size_t i = 0; i < summaries.size(); ++i) {
-    sinks.push_back(std::make_unique<CollectingSink>(id, base.policy, *caps[i]));
+    sinks.push_back(std::make_unique<CollectingSink>(id, base.policy, *caps[i], compact));
     collecting.push_back(sinks.back().get());
     if (summary_errors[i] != nullptr) report_internal_error(*sinks.back(), *summary_errors[i]);
   }
   std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
   guarded(collecting, [&] { gate.check_collection(summaries, prep.context(&gate, base), sink_ptrs); });
-  std::vector<GateResult> results;
-  results.reserve(summaries.size());
-  for (std::size_t i = 0; i < summaries.size(); ++i) {
-    results.push_back(sinks[i]->result(strict));
+  for (std::size_t i = 0; i < summaries.size(); ++i) {  // one decoded result at a time
+    take(i, sinks[i]->result(strict));
     sinks[i].reset();
   }
-  return results;
 }
 
 void add_collection_result(std::vector<GateResult>& gates, GateResult result, PackFindingCap& cap) {
@@ -510,6 +527,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   }
   std::stable_sort(locations.begin(), locations.end(),
                    [](const PackLocation& a, const PackLocation& b) { return a.name < b.name; });
+  locations.shrink_to_fit();  // kept for the whole run: up to half of it was growth room
 
   // Each pack's registry (explicit, or found among its ancestors), before the parallel part.
   std::vector<const SubstrateRegistry*> pack_registries(locations.size());
@@ -600,12 +618,16 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       errors.push_back(what ? &*what : nullptr);
       pack_caps.push_back(&caps[i]);
     }
-    std::vector<GateResult> compared =
-        compare_collection(*g, prep, ctx, summaries, errors, pack_caps, req.options.strict);
-    for (std::size_t k = 0; k < opened.size(); ++k) {
-      const std::size_t i = opened[k];
-      results.update(i, [&](PackResult& pr) { add_collection_result(pr.gates, std::move(compared[k]), caps[i]); });
-    }
+    compare_collection(*g, prep, ctx, summaries, errors, pack_caps, req.options.strict, &results,
+                       [&](std::size_t k, GateResult compared) {
+                         const std::size_t i = opened[k];
+                         results.update(i, [&](PackResult& pr) {
+                           add_collection_result(pr.gates, std::move(compared), caps[i]);
+                         });
+                       });
+    // Done with: the next gate's comparison has that much more room.
+    if (!req.shard)
+      for (std::size_t i : opened) checked[i].summaries[c].reset();
   }
   for (std::size_t i = 0; i < results.size(); ++i)
     results.update(i, [&](PackResult& pr) {

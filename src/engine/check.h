@@ -70,15 +70,18 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
 //
 // A collection gate over the summaries of packs (null: none), with
 // `summary_errors[i]` (null: none) why summarising pack i threw, reported as
-// an internal error: the gate's result for each pack, in that order (policy
-// severity ceiling and fix hints applied; findings left out over `caps[i]`
-// are counted there). Collection findings carry their own lines: the packs
-// are gone.
+// an internal error: `take(i, result)` receives the gate's result for each
+// pack, in that order, one at a time (policy severity ceiling and fix hints
+// applied; findings left out over `caps[i]` are counted there). With
+// `compact` (null: none), findings wait encoded in that store's form while
+// the gate runs. Collection findings carry their own lines: the packs are
+// gone.
 // The gate runs with `prep`'s context for it on `base` (engine/preparations.h).
-std::vector<GateResult> compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
-                                           const std::vector<const PackSummary*>& summaries,
-                                           const std::vector<const std::string*>& summary_errors,
-                                           const std::vector<PackFindingCap*>& caps, bool strict);
+void compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
+                        const std::vector<const PackSummary*>& summaries,
+                        const std::vector<const std::string*>& summary_errors,
+                        const std::vector<PackFindingCap*>& caps, bool strict, PackStore* compact,
+                        const std::function<void(std::size_t, GateResult)>& take);
 // Adds one collection gate's result to a pack's gates: one finding per
 // defect, then trimmed to the pack's cap.
 void add_collection_result(std::vector<GateResult>& gates, GateResult result, PackFindingCap& cap);

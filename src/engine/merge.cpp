@@ -384,9 +384,10 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
       errors.push_back(what != p.summary_errors.end() ? &what->second : nullptr);
       pack_caps.push_back(&caps[i]);
     }
-    std::vector<GateResult> found = compare_collection(*g, prep, ctx, summaries, errors, pack_caps, out.strict);
-    for (std::size_t k = 0; k < compared.size(); ++k)
-      add_collection_result(items[compared[k]].result.gates, std::move(found[k]), caps[compared[k]]);
+    compare_collection(*g, prep, ctx, summaries, errors, pack_caps, out.strict, nullptr,
+                       [&](std::size_t k, GateResult found) {
+                         add_collection_result(items[compared[k]].result.gates, std::move(found), caps[compared[k]]);
+                       });
   }
   for (std::size_t i = 0; i < items.size(); ++i) {
     finish_pack(items[i].result, caps[i]);

@@ -232,6 +232,23 @@ PackResult PackStore::get(std::size_t i) const {
   return p;
 }
 
+std::string PackStore::encode(const Finding& f) {
+  std::string bytes;
+  std::lock_guard<std::mutex> lock(pool_->mutex);
+  Encoder e(*pool_, bytes);
+  finding_fields(e, f);
+  return bytes;
+}
+
+Finding PackStore::decode(std::string_view bytes) const {
+  Finding f;
+  std::lock_guard<std::mutex> lock(pool_->mutex);
+  Decoder d(*pool_, bytes);
+  finding_fields(d, f);
+  if (!d.done()) throw std::logic_error("pack store: bytes left after a finding");
+  return f;
+}
+
 std::size_t PackStore::encoded_bytes() const {
   std::size_t n = 0;
   for (const std::string& b : blobs_) n += b.size();

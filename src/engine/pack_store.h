@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/pack_result.h"
@@ -55,6 +56,12 @@ class PackStore {
     fn(p);
     set(i, p);
   }
+
+  // One finding in the store's compact form, and back: for findings that
+  // wait before they join a pack's result (a collection gate reports on
+  // every pack of the run before any result is taken).
+  std::string encode(const Finding& f);
+  Finding decode(std::string_view bytes) const;
 
   // Bytes held by the encoded results (not the shared texts): for tests.
   std::size_t encoded_bytes() const;
