@@ -339,11 +339,18 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
 }
 
 // What is kept of a pack once its pack gates ran (the pack is freed).
+// Kept for every pack of a run, so it holds nothing for what rarely happens.
 struct CheckedPack {
   bool opened = false;
   bool real = false;
   std::vector<std::unique_ptr<PackSummary>> summaries;  // one per collection gate
-  std::vector<std::optional<std::string>> summary_errors;  // set: that gate's summary failed
+  // (collection gate index, why its summary failed); usually empty.
+  std::vector<std::pair<std::size_t, std::string>> summary_errors;
+  const std::string* summary_error(std::size_t gate) const {
+    for (const auto& [k, what] : summary_errors)
+      if (k == gate) return &what;
+    return nullptr;
+  }
 };
 
 CheckedPack summarize(const Pack& pack, const std::vector<const Gate*>& collection, const Preparations& prep,
@@ -352,9 +359,10 @@ CheckedPack summarize(const Pack& pack, const std::vector<const Gate*>& collecti
   c.opened = true;
   c.real = pack.is_real();
   c.summaries.resize(collection.size());
-  c.summary_errors.resize(collection.size());
   for (std::size_t k = 0; k < collection.size(); ++k)
-    c.summary_errors[k] = run_caught([&] { c.summaries[k] = collection[k]->summarize(pack, prep.context(collection[k], ctx)); });
+    if (std::optional<std::string> what = run_caught(
+            [&] { c.summaries[k] = collection[k]->summarize(pack, prep.context(collection[k], ctx)); }))
+      c.summary_errors.emplace_back(k, std::move(*what));
   return c;
 }
 
@@ -382,7 +390,7 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
       if (!collection[c]->info().compared_across_shards) continue;
       const std::string id(collection[c]->info().id);
       p.summaries[id] = std::move(checked[i].summaries[c]);
-      if (const std::optional<std::string>& what = checked[i].summary_errors[c]) p.summary_errors[id] = *what;
+      if (const std::string* what = checked[i].summary_error(c)) p.summary_errors[id] = *what;
     }
     p.omitted = caps[i].omitted();
     s->packs.push_back(std::move(p));
@@ -614,8 +622,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     std::vector<PackFindingCap*> pack_caps;
     for (std::size_t i : opened) {
       summaries.push_back(checked[i].summaries[c].get());
-      const std::optional<std::string>& what = checked[i].summary_errors[c];
-      errors.push_back(what ? &*what : nullptr);
+      errors.push_back(checked[i].summary_error(c));
       pack_caps.push_back(&caps[i]);
     }
     compare_collection(*g, prep, ctx, summaries, errors, pack_caps, req.options.strict, &results,
