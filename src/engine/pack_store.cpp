@@ -193,6 +193,30 @@ void pack_fields(IO& io, P& p) {
   });
 }
 
+// One value's bytes by `fields` (pack_fields or finding_fields), taken
+// under the pool's lock, and back: bytes left over mean damage.
+template <typename T, typename Fields>
+std::string encode_with(StringPool& pool, const T& value, Fields fields) {
+  std::string bytes;
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  Encoder e(pool, bytes);
+  fields(e, value);
+  return bytes;
+}
+
+template <typename T, typename Fields>
+T decode_with(StringPool& pool, std::string_view bytes, Fields fields, std::string_view what) {
+  T value;
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  Decoder d(pool, bytes);
+  fields(d, value);
+  if (!d.done()) throw std::logic_error("pack store: bytes left after a " + std::string(what));
+  return value;
+}
+
+constexpr auto kPack = [](auto& io, auto& p) { pack_fields(io, p); };
+constexpr auto kFinding = [](auto& io, auto& f) { finding_fields(io, f); };
+
 }  // namespace
 
 PackStore::PackStore() : pool_(std::make_shared<StringPool>()) {}
@@ -213,40 +237,19 @@ void PackStore::resize(std::size_t n) {
 }
 
 void PackStore::set(std::size_t i, const PackResult& p) {
-  std::string bytes;
-  {
-    std::lock_guard<std::mutex> lock(pool_->mutex);
-    Encoder e(*pool_, bytes);
-    pack_fields(e, p);
-  }
+  std::string bytes = encode_with(*pool_, p, kPack);
   bytes.shrink_to_fit();
   blobs_.at(i) = std::move(bytes);
 }
 
 PackResult PackStore::get(std::size_t i) const {
-  PackResult p;
-  std::lock_guard<std::mutex> lock(pool_->mutex);
-  Decoder d(*pool_, blobs_.at(i));
-  pack_fields(d, p);
-  if (!d.done()) throw std::logic_error("pack store: bytes left after a pack");
-  return p;
+  return decode_with<PackResult>(*pool_, blobs_.at(i), kPack, "pack");
 }
 
-std::string PackStore::encode(const Finding& f) {
-  std::string bytes;
-  std::lock_guard<std::mutex> lock(pool_->mutex);
-  Encoder e(*pool_, bytes);
-  finding_fields(e, f);
-  return bytes;
-}
+std::string PackStore::encode(const Finding& f) { return encode_with(*pool_, f, kFinding); }
 
 Finding PackStore::decode(std::string_view bytes) const {
-  Finding f;
-  std::lock_guard<std::mutex> lock(pool_->mutex);
-  Decoder d(*pool_, bytes);
-  finding_fields(d, f);
-  if (!d.done()) throw std::logic_error("pack store: bytes left after a finding");
-  return f;
+  return decode_with<Finding>(*pool_, bytes, kFinding, "finding");
 }
 
 std::size_t PackStore::encoded_bytes() const {
