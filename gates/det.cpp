@@ -13,6 +13,7 @@
 #include "core/json_position.h"
 #include "core/values.h"
 #include "core/manifest_fields.h"
+#include "core/spill_file.h"
 
 namespace mplp {
 
@@ -32,7 +33,9 @@ using GroupKey = std::pair<std::string, std::string>;  // (substrate_id, scenari
 // string: as a vector of strings and optional digests a pack's list took a
 // kilobyte, kept for every pack of the run (issue 13, point 2). Per file, in
 // path order: the path, a NUL (no path holds one), then '1' and the 32
-// digest bytes, or '0' for a file that could not be hashed.
+// digest bytes, or '0' for a file that could not be hashed. Only a group
+// whose hashes disagree reads it, so it waits in the run's spill file when
+// there is one.
 class FileDigests {
  public:
   void add(std::string_view path, const Digest* digest) {
@@ -41,11 +44,21 @@ class FileDigests {
     packed_.push_back(digest != nullptr ? '1' : '0');
     if (digest != nullptr) packed_.append(reinterpret_cast<const char*>(digest->data()), digest->size());
   }
-  void shrink() { packed_.shrink_to_fit(); }
+  // Done adding: the list moves into `spill`, or stays here without room to grow.
+  void set_aside(SpillFile* spill) {
+    if (spill == nullptr) {
+      packed_.shrink_to_fit();
+      return;
+    }
+    record_ = spill->append(packed_);
+    spill_ = spill;
+    std::string().swap(packed_);  // assigning an empty string would keep its buffer
+  }
   // fn(path, digest or null), in path order.
   template <typename Fn>
   void each(Fn fn) const {
-    std::string_view rest = packed_;
+    const std::string spilled = spill_ != nullptr ? spill_->read(record_) : std::string();
+    std::string_view rest = spill_ != nullptr ? spilled : packed_;
     while (!rest.empty()) {
       const std::size_t end = rest.find('\0');
       const std::string_view path = rest.substr(0, end);
@@ -59,6 +72,8 @@ class FileDigests {
 
  private:
   std::string packed_;
+  SpillFile* spill_ = nullptr;  // set: the list is there, at record_
+  SpillFile::Record record_;
 };
 
 // What DET-01 keeps of one pack (the pack itself is freed before the
@@ -85,11 +100,11 @@ struct Member {
 constexpr std::size_t kMaxFilesListed = 10;
 constexpr std::string_view kAbsent = "(absent)";
 
-FileDigests file_digests(const Pack& pack) {
+FileDigests file_digests(const Pack& pack, SpillFile* spill) {
   FileDigests out;
   for (const Entry& e : pack.entries())  // sorted by path
     if (e.type == EntryType::Regular && e.path.rfind("integrity/", 0) != 0) out.add(e.path, pack.digest(e.path));
-  out.shrink();
+  out.set_aside(spill);
   return out;
 }
 
@@ -276,14 +291,14 @@ class Gate_ : public Gate {
  public:
   const GateInfo& info() const override { return gate_info(); }
 
-  std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext& /*ctx*/) const override {
+  std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext& ctx) const override {
     auto facts = std::make_unique<DetFacts>();
     facts->name = pack.name();
     auto k = key_of(pack, facts->skip_reason);
     if (!k) return facts;
     facts->key = std::move(k->first);
     facts->hash = std::move(k->second);
-    facts->files = file_digests(pack);
+    facts->files = file_digests(pack, ctx.spill);
     // The manifest was parsed whole to read the hash, so its bytes are at hand.
     std::string error;
     if (std::shared_ptr<const std::string> m = pack.bytes("manifest.json", error))

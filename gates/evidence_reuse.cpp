@@ -21,26 +21,28 @@ namespace mplp {
 namespace {
 
 // What one pack claims, and the two fingerprints compared across packs.
+// Kept for every pack of the run: the fingerprints as digests, not as the
+// 64 hex digits the report spells them in.
 struct ReuseFacts : PackSummary {
   std::string name;  // the pack's name (Pack::name), as findings list it
   std::optional<std::string> pack_id, substrate_id, scenario_id;
-  std::optional<std::string> sums;       // hex SHA-256 of the sums file
-  std::optional<std::string> artifacts;  // hex SHA-256 over "<hex>  <path>\n" of every file under artifacts/
+  std::optional<Digest> sums;       // of the sums file
+  std::optional<Digest> artifacts;  // over "<hex>  <path>\n" of every file under artifacts/
 
   // Its fields by their JSON names, for writing and reading back.
-  template <typename Self, typename Each>
-  static void fields(Self& f, Each each) {
-    each("pack_id", f.pack_id);
-    each("substrate_id", f.substrate_id);
-    each("scenario_id", f.scenario_id);
-    each("sums", f.sums);
-    each("artifacts", f.artifacts);
+  template <typename Self, typename Text, typename Hash>
+  static void fields(Self& f, Text text, Hash hash) {
+    text("pack_id", f.pack_id);
+    text("substrate_id", f.substrate_id);
+    text("scenario_id", f.scenario_id);
+    hash("sums", f.sums);
+    hash("artifacts", f.artifacts);
   }
   void write_json(JsonWriter& w) const override {
     write_exact(w, "name", name);
-    fields(*this, [&](const char* key, const std::optional<std::string>& v) {
-      if (v) write_exact(w, key, *v);
-    });
+    fields(
+        *this, [&](const char* key, const std::optional<std::string>& v) { if (v) write_exact(w, key, *v); },
+        [&](const char* key, const std::optional<Digest>& d) { if (d) write_exact(w, key, to_hex(*d)); });
   }
 };
 
@@ -59,7 +61,7 @@ std::optional<std::string> text_at(const rapidjson::Value* obj, std::string_view
 }
 
 // The artifacts tree as one digest; none when it is empty or a file could not be hashed.
-std::optional<std::string> artifacts_digest(const Pack& pack) {
+std::optional<Digest> artifacts_digest(const Pack& pack) {
   Sha256 h;
   bool any = false;
   for (const Entry& e : pack.entries()) {
@@ -70,7 +72,7 @@ std::optional<std::string> artifacts_digest(const Pack& pack) {
     any = true;
   }
   if (!any) return std::nullopt;
-  return to_hex(h.finish());
+  return h.finish();
 }
 
 std::string shown(const std::optional<std::string>& v) {
@@ -82,7 +84,7 @@ std::string shown(const std::optional<std::string>& v) {
 // Reports one finding on every member of each group whose members differ in
 // `claim`, listing the other members with `describe(i)`.
 template <typename Claim, typename Describe>
-void report_groups(const std::map<std::string_view, std::vector<std::size_t>>& groups, Claim claim,
+void report_groups(const std::map<Digest, std::vector<std::size_t>>& groups, Claim claim,
                    Describe describe, const std::vector<const ReuseFacts*>& packs, const std::vector<FindingSink*>& sinks,
                    std::string_view code, std::string_view file, std::string_view what, std::string_view differ,
                    std::string_view hint) {
@@ -102,7 +104,7 @@ void report_groups(const std::map<std::string_view, std::vector<std::size_t>>& g
       Finding f = gate_info().finding(code, std::string(file),
                                       std::string(what) + " to that of " + std::to_string(members.size() - 1) +
                                           " other pack(s), and the packs claim " + std::string(differ));
-      f.detail = "this pack: " + describe(self) + "; sha256 " + std::string(digest);
+      f.detail = "this pack: " + describe(self) + "; sha256 " + to_hex(digest);
       f.expected = "evidence of its own (" + std::string(differ) + " cannot share it)";
       f.actual = "identical to: " + others;
       f.hint = std::string(hint);
@@ -131,14 +133,13 @@ ReuseFacts reuse_facts_of(const Pack& pack) {
   f.scenario_id = text_at(m, "scenario_id");
   const Entry* e = pack.find(kSums);
   if (e != nullptr && e->type == EntryType::Regular)
-    if (const Digest* d = pack.digest(kSums)) f.sums = to_hex(*d);
+    if (const Digest* d = pack.digest(kSums)) f.sums = *d;
   f.artifacts = artifacts_digest(pack);
   return f;
 }
 
-// `facts` outlive the groups, which are keyed by views of their digests.
 void check_reuse(const std::vector<const ReuseFacts*>& facts, const std::vector<FindingSink*>& sinks) {
-  std::map<std::string_view, std::vector<std::size_t>> by_sums, by_artifacts;
+  std::map<Digest, std::vector<std::size_t>> by_sums, by_artifacts;
   for (std::size_t i = 0; i < facts.size(); ++i) {
     if (facts[i]->sums) by_sums[*facts[i]->sums].push_back(i);
     if (facts[i]->artifacts) by_artifacts[*facts[i]->artifacts].push_back(i);
@@ -186,9 +187,15 @@ class Gate_ : public Gate {
     if (!bad)
       for (const auto& m : json.GetObject()) bad = bad || !m.value.IsString();
     std::optional<std::string> name = bad ? std::nullopt : read_exact(&json, "name", bad);
-    ReuseFacts::fields(*f, [&](const char* key, std::optional<std::string>& v) { v = read_exact(&json, key, bad); });
+    ReuseFacts::fields(
+        *f, [&](const char* key, std::optional<std::string>& v) { v = read_exact(&json, key, bad); },
+        [&](const char* key, std::optional<Digest>& d) {
+          const std::optional<std::string> hex = read_exact(&json, key, bad);
+          if (hex) d = digest_from_hex(*hex);
+          bad = bad || (hex && !d);
+        });
     if (bad || !name) {
-      error = "not an object of strings with a name (and valid base64)";
+      error = "not an object of strings with a name (and valid base64), whose sums and artifacts are SHA-256 digests";
       return nullptr;
     }
     f->name = std::move(*name);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "core/thread_pool.h"
@@ -109,19 +110,34 @@ TEST(PackStore, OneFindingSurvivesItsEncodingAlone) {
   EXPECT_THROW(store.decode(store.encode(full_finding()) + "x"), std::logic_error);
 }
 
+// In memory, or in a spill file (what a check uses when it can make one).
+PackStore make_store(bool spilled) {
+  if (!spilled) return PackStore();
+  std::string error;
+  std::shared_ptr<SpillFile> spill = SpillFile::create(SpillFile::default_dir(), error);
+  if (!spill) throw std::runtime_error(error);
+  return PackStore(spill);
+}
+
 TEST(PackStore, UpdateResizeAndIterationSeeTheStoredResults) {
-  PackStore store;
-  store.resize(3);
-  store.set(1, full_result());
-  store.update(2, [](PackResult& p) { p.path = "changed"; });
-  std::vector<std::string> paths;
-  for (const PackResult& p : store) paths.push_back(p.path);
-  EXPECT_EQ(paths, (std::vector<std::string>{"", "runs/p1", "changed"}));
-  PackStore copy = store;  // shares the texts, owns its results
-  copy.update(1, [](PackResult& p) { p.gates.clear(); });
-  EXPECT_EQ(dump(store[1]), dump(full_result()));
-  EXPECT_TRUE(copy[1].gates.empty());
-  EXPECT_THROW(store.get(3), std::out_of_range);
+  for (bool spilled : {false, true}) {
+    SCOPED_TRACE(spilled ? "spilled" : "in memory");
+    PackStore store = make_store(spilled);
+    store.resize(3);
+    store.set(1, full_result());
+    store.update(2, [](PackResult& p) { p.path = "changed"; });
+    std::vector<std::string> paths;
+    for (const PackResult& p : store) paths.push_back(p.path);
+    EXPECT_EQ(paths, (std::vector<std::string>{"", "runs/p1", "changed"}));
+    PackStore copy = store;  // shares the texts (and the file), owns its results
+    copy.update(1, [](PackResult& p) { p.gates.clear(); });
+    EXPECT_EQ(dump(store[1]), dump(full_result()));
+    EXPECT_TRUE(copy[1].gates.empty());
+    EXPECT_THROW(store.get(3), std::out_of_range);
+    EXPECT_EQ(store.size(), 3u);
+    store.clear();
+    EXPECT_TRUE(store.empty());
+  }
 }
 
 // The point of the store: a pack whose texts other packs repeat costs a few
@@ -175,11 +191,20 @@ TEST(PackStore, RandomResultsSetFromManyThreadsReadBackUnchanged) {
       p.gates.push_back(r);
     }
   }
-  PackStore store;
-  store.resize(given.size());
-  ThreadPool pool(4);
-  parallel_for(pool, given.size(), [&](std::size_t i) { store.set(i, given[i]); });
-  for (std::size_t i = 0; i < given.size(); ++i) ASSERT_EQ(dump(store[i]), dump(given[i])) << "pack " << i;
+  for (bool spilled : {false, true}) {
+    SCOPED_TRACE(spilled ? "spilled" : "in memory");
+    PackStore store = make_store(spilled);
+    store.resize(given.size());
+    ThreadPool pool(4);
+    parallel_for(pool, given.size(), [&](std::size_t i) { store.set(i, given[i]); });
+    for (std::size_t i = 0; i < given.size(); ++i) ASSERT_EQ(dump(store[i]), dump(given[i])) << "pack " << i;
+    // Set again, in parallel with reads of the others: each reads back its latest.
+    parallel_for(pool, given.size(), [&](std::size_t i) {
+      if (i % 2 == 0) store.set(i, given[given.size() - 1 - i]);
+      else if (dump(store[i]) != dump(given[i])) ADD_FAILURE() << "pack " << i << " changed while others were set";
+    });
+    for (std::size_t i = 0; i < given.size(); i += 2) ASSERT_EQ(dump(store[i]), dump(given[given.size() - 1 - i]));
+  }
 }
 
 }  // namespace

@@ -14,6 +14,14 @@ namespace mplp {
 
 std::string to_hex(const Digest& d) { return hex_encode({reinterpret_cast<const char*>(d.data()), d.size()}); }
 
+std::optional<Digest> digest_from_hex(std::string_view hex) {
+  if (!is_lower_hex(hex, 64)) return std::nullopt;
+  Digest d{};
+  for (std::size_t i = 0; i < d.size(); ++i)
+    d[i] = static_cast<unsigned char>(hex_digit_value(hex[2 * i]) << 4 | hex_digit_value(hex[2 * i + 1]));
+  return d;
+}
+
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1)
     throw std::bad_alloc();

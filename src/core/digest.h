@@ -16,6 +16,8 @@ namespace mplp {
 using Digest = std::array<unsigned char, 32>;
 
 std::string to_hex(const Digest& d);
+// The digest 64 lowercase hex digits spell; none for anything else.
+std::optional<Digest> digest_from_hex(std::string_view hex);
 
 class Sha256 {
  public:

@@ -38,6 +38,7 @@ namespace mplp {
 
 struct SubstrateRegistry;
 struct TrustStore;
+class SpillFile;
 
 enum class GateScope : unsigned { Pack = 1, Collection = 2, Runners = 4 };
 std::string_view to_string(GateScope s);
@@ -146,6 +147,9 @@ struct GateContext {
   std::string registry_source;                  // where it came from, for messages
   const TrustStore* trust = nullptr;            // --trusted-key and the policy's trust.keys
   const PreparedRun* prepared = nullptr;        // this gate's prepare() result, or null
+  // Where a collection gate's summary may set aside what it needs only
+  // rarely (core/spill_file.h); null: keep it in memory.
+  SpillFile* spill = nullptr;
 };
 
 class FindingSink {

@@ -13,6 +13,7 @@
 #include "core/file_identity.h"
 #include "core/json_position.h"
 #include "core/registry.h"
+#include "core/spill_file.h"
 #include "core/suggest.h"
 #include "core/thread_pool.h"
 #include "core/trust.h"
@@ -46,10 +47,11 @@ constexpr std::string_view kPackLink = "pack.link";
 // a pack, as collection gates do.
 class CollectingSink : public FindingSink {
  public:
-  CollectingSink(std::string gate_id, const Policy& policy, PackFindingCap& cap, PackStore* compact = nullptr)
-      : gate_id_(std::move(gate_id)), policy_(policy), cap_(cap), compact_(compact), findings_(cap.cap()) {}
+  // `gate_id` is a gate's own (GateInfo::id), which outlives every sink.
+  CollectingSink(std::string_view gate_id, const Policy& policy, PackFindingCap& cap, PackStore* compact = nullptr)
+      : gate_id_(gate_id), policy_(policy), cap_(cap), compact_(compact), findings_(cap.cap()) {}
   void report(Finding f) override {
-    f.gate_id = gate_id_;
+    f.gate_id = std::string(gate_id_);
     // Every error and warning says how to fix it: the gate's own words when
     // it had some for this place, else its documented fix for the code.
     if (f.hint.empty() && f.severity != Severity::Info)
@@ -69,9 +71,9 @@ class CollectingSink : public FindingSink {
   GateResult result(bool strict) {
     admit_waiting();
     GateResult r;
-    r.gate_id = gate_id_;
+    r.gate_id = std::string(gate_id_);
     r.findings = findings_.take_sorted();
-    cap_.absorb(gate_id_, findings_.omitted());
+    cap_.absorb(std::string(gate_id_), findings_.omitted());
     // The most severe findings are kept, so the kept ones decide as all would.
     r.status = decide_status(r.findings, skipped_, strict);
     if (skipped_) r.skip_reason = reason_;
@@ -85,7 +87,7 @@ class CollectingSink : public FindingSink {
     waiting_ = {};
   }
 
-  std::string gate_id_;
+  std::string_view gate_id_;  // one sink per pack: a copy each added up
   const Policy& policy_;
   PackFindingCap& cap_;
   PackStore* compact_;
@@ -186,7 +188,7 @@ PackResult unchecked_result(const PackLocation& loc, Finding reporter_finding, c
       reporter = g;
   for (const Gate* g : gates) {
     if (!g->info().checks_packs()) continue;
-    CollectingSink sink(std::string(g->info().id), req.policy, cap);
+    CollectingSink sink(g->info().id, req.policy, cap);
     if (g == reporter) sink.report(reporter_finding);
     else sink.skip(skip_reason);
     pr.gates.push_back(sink.result(req.options.strict));
@@ -224,7 +226,7 @@ PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>&
   PackFindingCap cap(req.policy.limits.max_findings_per_pack);
   for (const Gate* g : gates) {
     if (!g->info().checks_packs()) continue;
-    CollectingSink sink(std::string(g->info().id), req.policy, cap);
+    CollectingSink sink(g->info().id, req.policy, cap);
     guarded({&sink}, [&] { g->check_stage(loc.stage_note, sink); });
     sink.skip("not a pack: " + loc.stage_note);  // no gate passes it
     pr.gates.push_back(sink.result(req.options.strict));
@@ -434,11 +436,10 @@ void compare_collection(const Gate& gate, const Preparations& prep, const GateCo
                         const std::vector<const std::string*>& summary_errors,
                         const std::vector<PackFindingCap*>& caps, bool strict, PackStore* compact,
                         const std::function<void(std::size_t, GateResult)>& take) {
-  const std::string id(gate.info().id);
   std::vector<std::unique_ptr<CollectingSink>> sinks;
   std::vector<CollectingSink*> collecting;
   for (std::size_t i = 0; i < summaries.size(); ++i) {
-    sinks.push_back(std::make_unique<CollectingSink>(id, base.policy, *caps[i], compact));
+    sinks.push_back(std::make_unique<CollectingSink>(gate.info().id, base.policy, *caps[i], compact));
     collecting.push_back(sinks.back().get());
     if (summary_errors[i] != nullptr) report_internal_error(*sinks.back(), *summary_errors[i]);
   }
@@ -476,8 +477,14 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   Baseline baseline;
   if (req.baseline_path && !load_baseline(*req.baseline_path, baseline, error)) return false;
   const Baseline* accepted = req.baseline_path ? &baseline : nullptr;
+  // What a run sets aside until the end (each pack's result, what collection
+  // gates keep of it) goes to disk when a temporary file can be made; else it
+  // stays in memory, which only makes a large run cost more of it.
+  std::string spill_error;
+  std::shared_ptr<SpillFile> spill = SpillFile::create(SpillFile::default_dir(), spill_error);
   GateContext ctx{req.policy, req.options, explicit_registry,
-                  explicit_registry != nullptr ? explicit_registry->source : std::string(), &trust};
+                  explicit_registry != nullptr ? explicit_registry->source : std::string(), &trust, nullptr,
+                  spill.get()};
 
   unsigned jobs = req.jobs != 0 ? req.jobs : std::max(1u, std::thread::hardware_concurrency());
   ThreadPool pool(jobs);
@@ -494,7 +501,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     PackFindingCap cap(req.policy.limits.max_findings_per_pack);
     pr.name = directory_name(*req.options.runners_dir);
     for (const Gate* g : report.gates) {
-      CollectingSink sink(std::string(g->info().id), req.policy, cap);
+      CollectingSink sink(g->info().id, req.policy, cap);
       guarded({&sink}, [&] { g->check_runners(prep.context(g, ctx), sink); });
       pr.gates.push_back(sink.result(req.options.strict));
       one_finding_per_defect(pr.gates.back());
@@ -551,6 +558,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     if (g->info().scopes.has(GateScope::Collection)) collection.push_back(g);
   std::vector<CheckedPack> checked(locations.size());
   // Each pack's result is stored compactly as soon as its pack gates ran.
+  if (spill) report.packs = PackStore(spill);
   PackStore& results = report.packs;
   results.resize(locations.size());
   std::vector<PackFindingCap> caps(locations.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
@@ -579,8 +587,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     pack->set_name(locations[i].name);
     PackResult pr;
     const SubstrateRegistry* reg = pack_registries[i];
-    const GateContext pack_ctx{ctx.policy, ctx.options, reg, registry_name(reg, explicit_registry, locations[i]),
-                               ctx.trust};
+    const GateContext pack_ctx{ctx.policy,  ctx.options, reg, registry_name(reg, explicit_registry, locations[i]),
+                               ctx.trust,   nullptr,     ctx.spill};
     pack->load_files(pool, gate_taps(report.gates, prep, pack_ctx), keep_contents);
     pr.path = pack->display_path();
     pr.name = locations[i].name;
@@ -588,7 +596,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     pr.indexability = std::string(to_string(pack->indexability()));
     for (const Gate* g : report.gates) {
       if (!g->info().scopes.has(GateScope::Pack)) continue;
-      CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
+      CollectingSink sink(g->info().id, req.policy, caps[i]);
       guarded({&sink}, [&] { g->check_pack(*pack, prep.context(g, pack_ctx), sink); });
       pr.gates.push_back(sink.result(req.options.strict));
       caps[i].trim(pr.gates);  // at most the cap held at any time
@@ -604,8 +612,11 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       req.on_pack_done(++packs_done, locations.size());
     }
   });
+  // Only a shard's report still names the packs by their places: the
+  // comparisons below get the room otherwise.
+  if (!req.shard) std::vector<PackLocation>().swap(locations);
   std::vector<std::size_t> opened;  // indexes of the packs that were opened
-  for (std::size_t i = 0; i < locations.size(); ++i)
+  for (std::size_t i = 0; i < checked.size(); ++i)
     if (checked[i].opened) opened.push_back(i);
 
   // Collection gates compare the summaries of every pack of the run.
@@ -613,7 +624,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     const Gate* g = collection[c];
     if (req.shard && g->info().compared_across_shards) {  // a shard sees only its packs: `merge` compares them all
       for (std::size_t i : opened) {
-        CollectingSink sink(std::string(g->info().id), req.policy, caps[i]);
+        CollectingSink sink(g->info().id, req.policy, caps[i]);
         sink.skip(std::string(kComparedByMerge));
         results.update(i, [&](PackResult& pr) { pr.gates.push_back(sink.result(req.options.strict)); });
       }

@@ -225,26 +225,33 @@ PackStore::PackStore(std::initializer_list<PackResult> packs) : PackStore() {
   for (const PackResult& p : packs) push_back(p);
 }
 
+PackStore::PackStore(std::shared_ptr<SpillFile> spill) : PackStore() { spill_ = std::move(spill); }
+
 void PackStore::push_back(const PackResult& p) {
-  blobs_.emplace_back();
-  set(blobs_.size() - 1, p);
+  resize(size() + 1);
+  set(size() - 1, p);
 }
 
 void PackStore::resize(std::size_t n) {
-  const std::size_t old = blobs_.size();
-  blobs_.resize(n);
+  const std::size_t old = size();
+  if (spill_) records_.resize(n);
+  else blobs_.resize(n);
   for (std::size_t i = old; i < n; ++i) set(i, PackResult{});
 }
 
 void PackStore::set(std::size_t i, const PackResult& p) {
   std::string bytes = encode_with(*pool_, p, kPack);
+  if (spill_) {
+    records_.at(i) = spill_->append(bytes);
+    return;
+  }
   bytes.shrink_to_fit();
   blobs_.at(i) = std::move(bytes);
 }
 
-PackResult PackStore::get(std::size_t i) const {
-  return decode_with<PackResult>(*pool_, blobs_.at(i), kPack, "pack");
-}
+std::string PackStore::blob(std::size_t i) const { return spill_ ? spill_->read(records_.at(i)) : blobs_.at(i); }
+
+PackResult PackStore::get(std::size_t i) const { return decode_with<PackResult>(*pool_, blob(i), kPack, "pack"); }
 
 std::string PackStore::encode(const Finding& f) { return encode_with(*pool_, f, kFinding); }
 
@@ -255,6 +262,7 @@ Finding PackStore::decode(std::string_view bytes) const {
 std::size_t PackStore::encoded_bytes() const {
   std::size_t n = 0;
   for (const std::string& b : blobs_) n += b.size();
+  for (const SpillFile::Record& r : records_) n += r.size;
   return n;
 }
 

@@ -13,6 +13,11 @@
 //   packs.update(0, [](PackResult& p) { p.gates.clear(); });
 //
 // set() may be called from several threads at once for different indexes.
+//
+// A store made with a SpillFile keeps the encoded results there and only
+// each pack's place in the file (16 bytes) in memory; its shared texts stay
+// in memory. Copies of a store share its file and its texts; both
+// only grow, so a copy's changes never show through another.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/spill_file.h"
 #include "engine/pack_result.h"
 
 namespace mplp {
@@ -34,10 +40,14 @@ class PackStore {
  public:
   PackStore();
   PackStore(std::initializer_list<PackResult> packs);
+  explicit PackStore(std::shared_ptr<SpillFile> spill);
 
-  std::size_t size() const { return blobs_.size(); }
-  bool empty() const { return blobs_.empty(); }
-  void clear() { blobs_.clear(); }
+  std::size_t size() const { return spill_ ? records_.size() : blobs_.size(); }
+  bool empty() const { return size() == 0; }
+  void clear() {
+    blobs_.clear();
+    records_.clear();
+  }
   void push_back(const PackResult& p);
   // New slots hold an empty PackResult until set().
   void resize(std::size_t n);
@@ -63,7 +73,7 @@ class PackStore {
   std::string encode(const Finding& f);
   Finding decode(std::string_view bytes) const;
 
-  // Bytes held by the encoded results (not the shared texts): for tests.
+  // Bytes of the encoded results (not the shared texts): for tests.
   std::size_t encoded_bytes() const;
 
   class const_iterator {
@@ -97,8 +107,12 @@ class PackStore {
   const_iterator end() const { return {this, size()}; }
 
  private:
+  std::string blob(std::size_t i) const;
+
   std::shared_ptr<StringPool> pool_;  // shared by copies: it only grows
+  std::shared_ptr<SpillFile> spill_;  // null: results are held in blobs_
   std::vector<std::string> blobs_;
+  std::vector<SpillFile::Record> records_;
 };
 
 }  // namespace mplp

@@ -294,6 +294,30 @@ TEST(Det, MismatchNamesTheFilesThatDifferFromTheMajority) {
   }
 }
 
+// The file lists wait in the run's spill file; where none can be made they
+// stay in memory, and every pack's result is the same either way.
+TEST(Det, TheSameFindingsWithOrWithoutASpillFile) {
+  test::TempDir t;
+  for (const char* name : {"a", "b", "c"}) test::copy_tree(test::fixture("packs/good-real"), t / ("runs/" + std::string(name)));
+  test::write_file(t / "runs/c/artifacts/plan.json", "{\"steps\": [\"other\"]}\n");
+  test::set_json(t / "runs/c/manifest.json", "/hashes/canonical_pack_root_hash", q(kH2));
+  const RunReport spilled = check({t / "runs"});
+  RunReport in_memory;
+  {
+    test::ScopedEnv env("TMPDIR", (t / "no-such-directory").c_str());
+    in_memory = check({t / "runs"});
+  }
+  ASSERT_EQ(spilled.packs.size(), 3u);
+  ASSERT_EQ(in_memory.packs.size(), 3u);
+  for (const char* pack : {"a", "b", "c"}) {
+    const Finding s = only_finding(spilled, pack), m = only_finding(in_memory, pack);
+    EXPECT_EQ(s.code, "det.mismatch");
+    EXPECT_EQ(s.message, m.message);
+    EXPECT_EQ(s.detail, m.detail);
+  }
+  EXPECT_NE(only_finding(spilled, "c").message.find("artifacts/plan.json"), std::string::npos);
+}
+
 // Two packs: no majority, so each names what differs from the other; files
 // outside artifacts/ only: artifacts/ agree. integrity/ is never listed.
 TEST(Det, ATieHasNoMajorityAndArtifactsCanAgree) {

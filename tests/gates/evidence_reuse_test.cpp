@@ -151,7 +151,15 @@ TEST(EvidenceReuse, SummaryRoundTripsThroughJson) {
                         {&a, &b});
   EXPECT_EQ(a.codes, std::vector<std::string>{"reuse.sums-identical"});
   EXPECT_EQ(b.codes, std::vector<std::string>{"reuse.sums-identical"});
-  for (const char* bad : {"[]", R"({"pack_id": "x"})", R"({"name": 1})", R"({"name_b64": "!!"})"}) {
+  // The fingerprints are SHA-256 digests, kept as such: any other text is
+  // not a summary this gate wrote.
+  const std::string upper(64, 'A'), short_hex(63, 'a'), long_hex(65, 'a');
+  for (const std::string& bad :
+       {std::string("[]"), std::string(R"({"pack_id": "x"})"), std::string(R"({"name": 1})"),
+        std::string(R"({"name_b64": "!!"})"), R"({"name": "p", "sums": ")" + upper + "\"}",
+        R"({"name": "p", "sums": ")" + short_hex + "\"}", R"({"name": "p", "artifacts": ")" + long_hex + "\"}",
+        std::string(R"({"name": "p", "artifacts": "not a digest"})"),
+        std::string(R"({"name": "p", "sums_b64": "cOk="})")}) {
     JsonDoc doc;
     ASSERT_TRUE(parse_json(bad, {}, doc));
     std::string error;

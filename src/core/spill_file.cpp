@@ -1,0 +1,106 @@
+#include "core/spill_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+namespace mplp {
+
+namespace {
+
+constexpr std::size_t kBufferBytes = 256 * 1024;
+
+// An unnamed file: O_TMPFILE where the file system has it, else a fresh
+// name removed as soon as it is open.
+int open_unnamed(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+  std::string name = dir + "/mplp-gate-spill-XXXXXX";
+  std::vector<char> path(name.begin(), name.end());
+  path.push_back('\0');
+  fd = ::mkostemp(path.data(), O_CLOEXEC);
+  if (fd >= 0) ::unlink(path.data());
+  return fd;
+}
+
+}  // namespace
+
+std::unique_ptr<SpillFile> SpillFile::create(const std::string& dir, std::string& error) {
+  const int fd = open_unnamed(dir);
+  if (fd < 0) {
+    error = "cannot make a temporary file in " + dir + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  return std::unique_ptr<SpillFile>(new SpillFile(fd, dir));
+}
+
+std::string SpillFile::default_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && *tmp != '\0' ? std::string(tmp) : std::string("/tmp");
+}
+
+SpillFile::~SpillFile() { ::close(fd_); }
+
+void SpillFile::fail(const char* what, int err) const {
+  throw std::runtime_error(std::string("cannot ") + what + " the temporary file in " + dir_ + ": " +
+                           (err != 0 ? std::strerror(err) : "it ended early") +
+                           " (TMPDIR chooses where it is made)");
+}
+
+void SpillFile::flush_locked() {
+  std::size_t done = 0;
+  while (done < buffer_.size()) {
+    const ssize_t n = ::pwrite(fd_, buffer_.data() + done, buffer_.size() - done,
+                               static_cast<off_t>(flushed_ + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("write", n < 0 ? errno : ENOSPC);
+    done += static_cast<std::size_t>(n);
+  }
+  flushed_ += buffer_.size();
+  buffer_.clear();
+}
+
+SpillFile::Record SpillFile::append(std::string_view bytes) {
+  if (bytes.size() > std::numeric_limits<std::uint32_t>::max()) fail("write a record of 4 GiB or more to", EFBIG);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (buffer_.size() + bytes.size() > kBufferBytes) flush_locked();
+  Record r{flushed_ + buffer_.size(), static_cast<std::uint32_t>(bytes.size())};
+  buffer_.append(bytes);
+  return r;
+}
+
+std::string SpillFile::read(Record r) const {
+  std::string out(r.size, '\0');
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (r.offset + r.size > flushed_ + buffer_.size()) throw std::logic_error("spill file: a record past its end");
+    // A record lies whole in the file or whole in the buffer: appends
+    // flush the buffer before a record that would not fit in it.
+    if (r.offset >= flushed_) {
+      out.assign(buffer_, r.offset - flushed_, r.size);
+      return out;
+    }
+  }
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(r.offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("read", n < 0 ? errno : 0);
+    done += static_cast<std::size_t>(n);
+  }
+  return out;
+}
+
+std::uint64_t SpillFile::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return flushed_ + buffer_.size();
+}
+
+}  // namespace mplp
