@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
@@ -65,10 +66,9 @@ class Encoder {
       number(kInline);
     } else if (kind == Text::Shared) {
       number(pool_.intern(s) << 2 | kPooled);
-    } else if (is_lower_hex(s, 64)) {  // upper case stays text: it must read back as it was
+    } else if (std::optional<Digest> d = digest_from_hex(s)) {  // lower case only: it must read back as it was
       number(kDigest);
-      for (std::size_t i = 0; i < 64; i += 2)
-        out_.push_back(static_cast<char>(hex_digit_value(s[i]) << 4 | hex_digit_value(s[i + 1])));
+      out_.append(reinterpret_cast<const char*>(d->data()), d->size());
     } else {
       number(s.size() << 2 | kInline);
       out_ += s;
