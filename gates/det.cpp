@@ -1,19 +1,21 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 #include <tuple>
 #include <utility>
 
+#include "core/byte_codec.h"
 #include "core/digest.h"
 #include "core/gate.h"
 #include "core/json.h"
 #include "core/json_position.h"
 #include "core/values.h"
 #include "core/manifest_fields.h"
-#include "core/spill_file.h"
 
 namespace mplp {
 
@@ -33,32 +35,22 @@ using GroupKey = std::pair<std::string, std::string>;  // (substrate_id, scenari
 // string: as a vector of strings and optional digests a pack's list took a
 // kilobyte, kept for every pack of the run (issue 13, point 2). Per file, in
 // path order: the path, a NUL (no path holds one), then '1' and the 32
-// digest bytes, or '0' for a file that could not be hashed. Only a group
-// whose hashes disagree reads it, so it waits in the run's spill file when
-// there is one.
+// digest bytes, or '0' for a file that could not be hashed.
 class FileDigests {
  public:
+  FileDigests() = default;
+  explicit FileDigests(std::string packed) : packed_(std::move(packed)) {}
   void add(std::string_view path, const Digest* digest) {
     packed_.append(path);
     packed_.push_back('\0');
     packed_.push_back(digest != nullptr ? '1' : '0');
     if (digest != nullptr) packed_.append(reinterpret_cast<const char*>(digest->data()), digest->size());
   }
-  // Done adding: the list moves into `spill`, or stays here without room to grow.
-  void set_aside(SpillFile* spill) {
-    if (spill == nullptr) {
-      packed_.shrink_to_fit();
-      return;
-    }
-    record_ = spill->append(packed_);
-    spill_ = spill;
-    std::string().swap(packed_);  // assigning an empty string would keep its buffer
-  }
+  const std::string& packed() const { return packed_; }
   // fn(path, digest or null), in path order.
   template <typename Fn>
   void each(Fn fn) const {
-    const std::string spilled = spill_ != nullptr ? spill_->read(record_) : std::string();
-    std::string_view rest = spill_ != nullptr ? spilled : packed_;
+    std::string_view rest = packed_;
     while (!rest.empty()) {
       const std::size_t end = rest.find('\0');
       const std::string_view path = rest.substr(0, end);
@@ -72,14 +64,13 @@ class FileDigests {
 
  private:
   std::string packed_;
-  SpillFile* spill_ = nullptr;  // set: the list is there, at record_
-  SpillFile::Record record_;
 };
 
 // What DET-01 keeps of one pack (the pack itself is freed before the
 // comparison): its group and hash, or why it is not compared, and the digest
 // of every file outside integrity/ (derived from the others: it differs
-// whenever anything does), for naming what differs in a group that disagrees.
+// whenever anything does), for naming what differs in a group that
+// disagrees. It waits encoded until its group is judged.
 struct DetFacts : PackSummary {
   std::string name;         // root-relative: the same from any working directory
   std::string skip_reason;  // set: the pack is not compared
@@ -87,11 +78,29 @@ struct DetFacts : PackSummary {
   std::string hash;
   std::uint64_t hash_line = 0, hash_column = 0;  // where the hash lies in manifest.json
   FileDigests files;
+
+  bool encode(std::string& out) const override {
+    ByteWriter w(out);
+    for (std::string_view t : {name, skip_reason, key.first, key.second, hash}) w.text(t);
+    w.number(hash_line);
+    w.number(hash_column);
+    w.text(files.packed());
+    return true;
+  }
+  static std::unique_ptr<DetFacts> decode(std::string_view bytes) {
+    auto d = std::make_unique<DetFacts>();
+    ByteReader r(bytes);
+    for (std::string* t : {&d->name, &d->skip_reason, &d->key.first, &d->key.second, &d->hash}) *t = r.text();
+    d->hash_line = r.number();
+    d->hash_column = r.number();
+    d->files = FileDigests(std::string(r.text()));
+    return r.done() ? std::move(d) : nullptr;
+  }
 };
 
 struct Member {
   std::size_t index;  // into packs/sinks
-  const DetFacts* facts;
+  std::shared_ptr<const DetFacts> facts;
   const std::string& path() const { return facts->name; }
   const std::string& hash() const { return facts->hash; }
 };
@@ -100,11 +109,10 @@ struct Member {
 constexpr std::size_t kMaxFilesListed = 10;
 constexpr std::string_view kAbsent = "(absent)";
 
-FileDigests file_digests(const Pack& pack, SpillFile* spill) {
+FileDigests file_digests(const Pack& pack) {
   FileDigests out;
   for (const Entry& e : pack.entries())  // sorted by path
     if (e.type == EntryType::Regular && e.path.rfind("integrity/", 0) != 0) out.add(e.path, pack.digest(e.path));
-  out.set_aside(spill);
   return out;
 }
 
@@ -158,6 +166,10 @@ std::string differing_text(const std::vector<std::string>& paths) {
          (artifacts ? "differ" : "agree with the majority");
 }
 
+std::uint64_t group_fingerprint(const GroupKey& key) {
+  return std::hash<std::string>{}(key.first + '\0' + key.second);
+}
+
 // The grouping key and hash of a pack, or the reason the pack is skipped.
 std::optional<std::pair<GroupKey, std::string>> key_of(const Pack& pack, std::string& skip_reason) {
   const rapidjson::Value* m = pack.manifest();
@@ -206,7 +218,7 @@ std::string listing(const std::vector<Member>& members) {
 }
 
 // Reports a finding of kind `code` on member `m`, at the hash in its manifest.
-void report(const Member& m, const std::vector<FindingSink*>& sinks, std::string_view code, std::string message,
+void report(const Member& m, CollectionSinks& sinks, std::string_view code, std::string message,
             std::string detail, std::string expected, std::string hint, std::string diff_with = {}) {
   Finding f = gate_info().finding(code, "manifest.json", std::move(message));
   f.location.pointer = kHashPointer;
@@ -217,7 +229,7 @@ void report(const Member& m, const std::vector<FindingSink*>& sinks, std::string
   f.actual = m.hash();
   f.hint = std::move(hint);
   f.diff_with = std::move(diff_with);
-  sinks[m.index]->report(std::move(f));
+  sinks[m.index].report(std::move(f));
 }
 
 // The pack `m` is best compared with: a member of the most common value for
@@ -237,7 +249,7 @@ const Member& partner(const Member& m, const std::vector<Member>& members, std::
   return m;
 }
 
-void judge_group(const GroupKey& key, std::vector<Member>& members, const std::vector<FindingSink*>& sinks) {
+void judge_group(const GroupKey& key, std::vector<Member>& members, CollectionSinks& sinks) {
   std::string name = group_name(key);
   if (members.size() == 1) {
     report(members[0], sinks, "det.single",
@@ -291,14 +303,14 @@ class Gate_ : public Gate {
  public:
   const GateInfo& info() const override { return gate_info(); }
 
-  std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext& ctx) const override {
+  std::unique_ptr<PackSummary> summarize(const Pack& pack, const GateContext& /*ctx*/) const override {
     auto facts = std::make_unique<DetFacts>();
     facts->name = pack.name();
     auto k = key_of(pack, facts->skip_reason);
     if (!k) return facts;
     facts->key = std::move(k->first);
     facts->hash = std::move(k->second);
-    facts->files = file_digests(pack, ctx.spill);
+    facts->files = file_digests(pack);
     // The manifest was parsed whole to read the hash, so its bytes are at hand.
     std::string error;
     if (std::shared_ptr<const std::string> m = pack.bytes("manifest.json", error))
@@ -306,18 +318,41 @@ class Gate_ : public Gate {
     return facts;
   }
 
-  void check_collection(const std::vector<const PackSummary*>& packs, const GateContext& /*ctx*/,
-                        const std::vector<FindingSink*>& sinks) const override {
-    // Keyed by the summaries' own keys: copies of every pack's key cost a
-    // large run about a tenth more memory while the groups were judged.
-    std::map<std::reference_wrapper<const GroupKey>, std::vector<Member>, std::less<GroupKey>> groups;
+  std::unique_ptr<PackSummary> decode_summary(std::string_view bytes) const override {
+    return DetFacts::decode(bytes);
+  }
+
+  // Packs are judged one group at a time, so that only the group judged is
+  // in memory: first each pack's group fingerprint, then the summaries of
+  // the packs of one fingerprint, read again and told apart by their keys
+  // (fingerprints can collide).
+  void check_collection(const Summaries& packs, const GateContext& /*ctx*/, CollectionSinks& sinks) const override {
+    std::vector<std::pair<std::uint64_t, std::size_t>> compared;  // (group fingerprint, pack)
     for (std::size_t i = 0; i < packs.size() && i < sinks.size(); ++i) {
-      const auto* facts = static_cast<const DetFacts*>(packs[i]);
-      if (facts == nullptr) sinks[i]->skip("the pack could not be opened");
-      else if (!facts->skip_reason.empty()) sinks[i]->skip(facts->skip_reason);
-      else groups[facts->key].push_back(Member{i, facts});
+      const std::shared_ptr<const PackSummary> s = packs.get(i);
+      const auto* facts = static_cast<const DetFacts*>(s.get());
+      if (facts != nullptr && facts->skip_reason.empty()) {
+        compared.emplace_back(group_fingerprint(facts->key), i);
+        continue;
+      }
+      sinks[i].skip(facts == nullptr ? "the pack could not be opened" : facts->skip_reason);
+      sinks.done(i);
     }
-    for (auto& [key, members] : groups) judge_group(key, members, sinks);
+    std::sort(compared.begin(), compared.end());
+    for (std::size_t begin = 0, end = 0; begin < compared.size(); begin = end) {
+      while (end < compared.size() && compared[end].first == compared[begin].first) ++end;
+      std::map<GroupKey, std::vector<Member>> groups;
+      for (std::size_t k = begin; k < end; ++k) {
+        const std::size_t i = compared[k].second;
+        auto facts = std::static_pointer_cast<const DetFacts>(packs.get(i));
+        if (facts == nullptr) throw std::logic_error("a pack's summary was there, and then it was not");
+        groups[facts->key].push_back(Member{i, std::move(facts)});
+      }
+      for (auto& [key, members] : groups) {
+        judge_group(key, members, sinks);
+        for (const Member& m : members) sinks.done(m.index);
+      }
+    }
   }
 
   // A sharded check keeps each (substrate, scenario) group in one shard.

@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/thread_pool.h"
 #include "engine/pack_store.h"
@@ -160,6 +162,36 @@ TEST(PackStore, TextsPacksRepeatAreStoredOnce) {
   const std::size_t own = store.encoded_bytes() / kPacks;
   EXPECT_LT(own, 200u) << "stored per pack, against " << text_bytes / kPacks << " of texts";
   EXPECT_LT(own * 4, text_bytes / kPacks);
+}
+
+// Texts only one pack has (a message naming its group) are pooled only
+// until the pool is full: after that they are written into the pack's own
+// bytes, so memory stops growing with them. Texts met before that stay
+// pooled, and every result reads back as it was.
+TEST(PackStore, TextsOfOnePackStopBeingPooledWhenThePoolIsFull) {
+  for (bool spilled : {false, true}) {
+    SCOPED_TRACE(spilled ? "spilled" : "in memory");
+    std::string error;
+    PackStore store = spilled ? PackStore(std::shared_ptr<SpillFile>(SpillFile::create("/tmp", error))) : PackStore();
+    constexpr std::size_t kPacks = 8000;  // 8000 texts of 300 bytes: over the pool's 1 MiB
+    const std::string shared_detail(3000, 's');
+    auto result = [&](std::size_t i) {
+      PackResult p = full_result();
+      p.gates[1].findings[0].message = "pack " + std::to_string(i) + " alone: " + std::string(280, 'm');
+      p.gates[1].findings[0].detail = shared_detail;
+      return p;
+    };
+    std::map<std::size_t, std::size_t> sizes;  // encoded bytes after packs 0, 1, and the last two
+    for (std::size_t i = 0; i < kPacks; ++i) {
+      store.push_back(result(i));
+      if (i < 2 || i + 2 >= kPacks) sizes[i] = store.encoded_bytes();
+    }
+    for (std::size_t i : {std::size_t{0}, std::size_t{1}, kPacks / 2, kPacks - 1})
+      EXPECT_EQ(dump(store[i]), dump(result(i))) << "pack " << i;
+    const std::size_t first = sizes[1] - sizes[0], last = sizes[kPacks - 1] - sizes[kPacks - 2];
+    EXPECT_GE(last, first + 280) << "the last packs' own text is in their bytes, the first packs' pooled";
+    EXPECT_LT(last, first + 300) << "the detail every pack shares stays pooled";
+  }
 }
 
 // Random results over a small vocabulary (pooled texts repeat, digests and

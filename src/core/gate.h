@@ -160,6 +160,30 @@ class FindingSink {
   virtual void skip(std::string reason) = 0;
 };
 
+// The sinks of a collection gate's packs: (*this)[i] belongs to the i-th
+// summary. A gate that will report nothing more on a pack may say done(i):
+// the engine then files the pack's result at once, instead of holding it
+// until the gate returns (in a large run every pack waits with a finding of
+// DET-01). Asking for a pack's sink after done(i) throws std::logic_error.
+class CollectionSinks {
+ public:
+  virtual ~CollectionSinks() = default;
+  virtual std::size_t size() const = 0;
+  virtual FindingSink& operator[](std::size_t i) = 0;
+  virtual void done(std::size_t /*i*/) {}
+};
+
+// CollectionSinks over sinks the caller holds; done() does nothing.
+class SinkList : public CollectionSinks {
+ public:
+  SinkList(std::vector<FindingSink*> sinks) : sinks_(std::move(sinks)) {}  // NOLINT: a list converts
+  std::size_t size() const override { return sinks_.size(); }
+  FindingSink& operator[](std::size_t i) override { return *sinks_.at(i); }
+
+ private:
+  std::vector<FindingSink*> sinks_;
+};
+
 // Passes findings on to `sink`, at most `max_per_code` of each code; the
 // rest of each code are counted in one finding (on `file`, with the code's
 // severity) when the capper is destroyed, so a hostile pack cannot make a
@@ -206,8 +230,9 @@ struct GateOutcome {
 };
 
 // What a collection gate keeps of one pack. It is taken on the pack's worker
-// thread once the pack's own gates ran; the pack is freed then, so a run's
-// memory grows with the number of packs only by their summaries.
+// thread once the pack's own gates ran; the pack is freed then, and the
+// summary set aside (encode), so a run's memory grows with the number of
+// packs by a few bytes each.
 class PackSummary {
  public:
   virtual ~PackSummary() = default;
@@ -216,6 +241,36 @@ class PackSummary {
   // Gate::read_summary turns back into an equal summary. Strings go through
   // write_exact (core/json_write.h) to come back byte for byte.
   virtual void write_json(JsonWriter& /*w*/) const {}
+  // The summary as bytes, appended to `out`, that Gate::decode_summary turns
+  // back into an equal summary: a run sets every pack's summary aside so (in
+  // its spill file, core/spill_file.h) until the comparison, since a large
+  // run's would not fit in memory. False: the summary is kept as it is.
+  virtual bool encode(std::string& /*out*/) const { return false; }
+};
+
+// The summaries a collection gate compares, one per pack, each read back
+// when asked for: a gate keeps what it groups packs by, and asks again for
+// the rest when it judges a group.
+class Summaries {
+ public:
+  virtual ~Summaries() = default;
+  virtual std::size_t size() const = 0;
+  // Pack i's summary; null for a pack that could not be opened or
+  // summarised. Throws when what was set aside cannot be read back.
+  virtual std::shared_ptr<const PackSummary> get(std::size_t i) const = 0;
+};
+
+// Summaries the caller holds (merge, tests).
+class SummaryList : public Summaries {
+ public:
+  SummaryList(std::vector<const PackSummary*> packs) : packs_(std::move(packs)) {}  // NOLINT: a list converts
+  std::size_t size() const override { return packs_.size(); }
+  std::shared_ptr<const PackSummary> get(std::size_t i) const override {
+    return std::shared_ptr<const PackSummary>(std::shared_ptr<const PackSummary>(), packs_.at(i));  // not owned
+  }
+
+ private:
+  std::vector<const PackSummary*> packs_;
 };
 
 class Gate {
@@ -234,11 +289,13 @@ class Gate {
   virtual std::unique_ptr<PackSummary> summarize(const Pack& /*pack*/, const GateContext& /*ctx*/) const {
     return nullptr;
   }
-  // Collection gates: called once with the summary of every pack of the run
-  // (null for a pack that could not be opened or summarised); `sinks[i]`
-  // belongs to `packs[i]`.
-  virtual void check_collection(const std::vector<const PackSummary*>& /*packs*/, const GateContext& /*ctx*/,
-                                const std::vector<FindingSink*>& /*sinks*/) const {}
+  // Collection gates: the summary `bytes` (written by PackSummary::encode)
+  // holds; null when they are not one this gate wrote.
+  virtual std::unique_ptr<PackSummary> decode_summary(std::string_view /*bytes*/) const { return nullptr; }
+  // Collection gates: called once with the summaries of every pack of the
+  // run; `sinks[i]` belongs to `packs.get(i)`.
+  virtual void check_collection(const Summaries& /*packs*/, const GateContext& /*ctx*/,
+                                CollectionSinks& /*sinks*/) const {}
   // Gates compared across shards: the summary `json` (an object written by
   // PackSummary::write_json) holds; null, with `error` saying what is
   // wrong, when it is not one this gate wrote.

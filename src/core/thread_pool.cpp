@@ -28,6 +28,7 @@ void ThreadPool::submit(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back(std::move(task));
+    ++submitted_;
   }
   cv_.notify_one();
 }
@@ -53,9 +54,23 @@ void ThreadPool::work() {
       if (queue_.empty()) return;
       task = std::move(queue_.front());
       queue_.pop_front();
+      ++busy_;
     }
     task();
+    std::lock_guard<std::mutex> lock(mu_);
+    --busy_;
   }
+}
+
+std::size_t ThreadPool::submitted() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return submitted_;
+}
+
+unsigned ThreadPool::idle() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::size_t taken = busy_ + queue_.size();
+  return taken >= workers_.size() ? 0 : static_cast<unsigned>(workers_.size() - taken);
 }
 
 void parallel_for(ThreadPool& pool, std::size_t n, const std::function<void(std::size_t)>& fn) {
@@ -89,7 +104,7 @@ void parallel_for(ThreadPool& pool, std::size_t n, const std::function<void(std:
       }
     }
   };
-  std::size_t helpers = std::min<std::size_t>(pool.size(), n - 1);
+  std::size_t helpers = std::min<std::size_t>(pool.idle(), n - 1);
   for (std::size_t h = 0; h < helpers; ++h) pool.submit(runner);
   runner();
   // Our indices are all claimed; help with other queued work until the

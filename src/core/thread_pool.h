@@ -1,7 +1,11 @@
 // A small fixed thread pool with fork-join helpers.
 //
 // parallel_for may be called from inside a task: the calling thread runs
-// queued work while it waits, so nested use cannot deadlock.
+// queued work while it waits, so nested use cannot deadlock. It asks only
+// idle workers for help: a helper queued while every worker is busy would
+// find the work done by the time it ran, and in a check over many packs
+// (each pack's files a parallel_for inside the packs' one) such helpers
+// piled up by the thousand, holding memory until the last pack.
 //
 //   ThreadPool pool(4);
 //   parallel_for(pool, items.size(), [&](std::size_t i) { work(items[i]); });
@@ -28,6 +32,10 @@ class ThreadPool {
   // Runs one queued task on the calling thread; false when the queue is empty.
   bool run_one();
   unsigned size() const { return static_cast<unsigned>(workers_.size()); }
+  // Workers neither running a task nor about to take a queued one.
+  unsigned idle();
+  // Tasks queued so far: tests count them.
+  std::size_t submitted();
 
  private:
   void work();
@@ -35,6 +43,8 @@ class ThreadPool {
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
   std::vector<std::thread> workers_;
+  std::size_t busy_ = 0;  // workers running a task
+  std::size_t submitted_ = 0;
   bool stop_ = false;
 };
 

@@ -1,4 +1,5 @@
 #include "engine/check.h"
+#include "engine/checked_packs.h"
 
 #include <sys/stat.h>
 
@@ -73,7 +74,7 @@ class CollectingSink : public FindingSink {
     GateResult r;
     r.gate_id = std::string(gate_id_);
     r.findings = findings_.take_sorted();
-    cap_.absorb(std::string(gate_id_), findings_.omitted());
+    cap_.absorb(gate_id_, findings_.omitted());
     // The most severe findings are kept, so the kept ones decide as all would.
     r.status = decide_status(r.findings, skipped_, strict);
     if (skipped_) r.skip_reason = reason_;
@@ -139,6 +140,42 @@ bool known_gate(std::string_view id, std::string& error) {
   error = "unknown gate id '" + std::string(id) + "'" + did_you_mean_note(id, ids) + "; `mplp-gate gates` lists them";
   return false;
 }
+
+// A collection gate's sinks, one per pack, made when the gate first reports
+// on the pack: a pack's result is taken when the gate is done with it (or
+// has returned), so only the packs of the group being judged wait in memory.
+class PackSinks : public CollectionSinks {
+ public:
+  PackSinks(std::string_view gate_id, const Policy& policy, const std::vector<PackFindingCap*>& caps,
+            PackStore* compact, bool strict, const std::function<void(std::size_t, GateResult)>& take)
+      : gate_id_(gate_id), policy_(policy), caps_(caps), compact_(compact), strict_(strict), take_(take),
+        sinks_(caps.size()), taken_(caps.size(), false) {}
+  std::size_t size() const override { return sinks_.size(); }
+  FindingSink& operator[](std::size_t i) override { return collecting(i); }
+  CollectingSink& collecting(std::size_t i) {
+    if (taken_.at(i))
+      throw std::logic_error("the gate reported on pack " + std::to_string(i) + " after it was done with it");
+    if (!sinks_[i]) sinks_[i] = std::make_unique<CollectingSink>(gate_id_, policy_, *caps_[i], compact_);
+    return *sinks_[i];
+  }
+  void done(std::size_t i) override {
+    if (taken_.at(i)) return;
+    take_(i, collecting(i).result(strict_));
+    sinks_[i].reset();
+    taken_[i] = true;
+  }
+  bool taken(std::size_t i) const { return taken_.at(i); }
+
+ private:
+  std::string_view gate_id_;
+  const Policy& policy_;
+  const std::vector<PackFindingCap*>& caps_;
+  PackStore* compact_;
+  bool strict_;
+  const std::function<void(std::size_t, GateResult)>& take_;
+  std::vector<std::unique_ptr<CollectingSink>> sinks_;
+  std::vector<bool> taken_;
+};
 
 // An internal failure of a gate is a finding too, so every format shows it.
 void report_internal_error(CollectingSink& sink, std::string_view what) { sink.report(internal_error_finding(what)); }
@@ -342,41 +379,13 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
   return info;
 }
 
-// What is kept of a pack once its pack gates ran (the pack is freed), for
-// every pack of a run: so nothing for what rarely happens.
-struct CheckedPack {
-  bool opened = false;
-  bool real = false;
-  std::vector<std::unique_ptr<PackSummary>> summaries;  // one per collection gate
-  // (collection gate index, why its summary failed); usually empty.
-  std::vector<std::pair<std::size_t, std::string>> summary_errors;
-  const std::string* summary_error(std::size_t gate) const {
-    for (const auto& [k, what] : summary_errors)
-      if (k == gate) return &what;
-    return nullptr;
-  }
-};
-
-CheckedPack summarize(const Pack& pack, const std::vector<const Gate*>& collection, const Preparations& prep,
-                      const GateContext& ctx) {
-  CheckedPack c;
-  c.opened = true;
-  c.real = pack.is_real();
-  c.summaries.resize(collection.size());
-  for (std::size_t k = 0; k < collection.size(); ++k)
-    if (std::optional<std::string> what = run_caught(
-            [&] { c.summaries[k] = collection[k]->summarize(pack, prep.context(collection[k], ctx)); }))
-      c.summary_errors.emplace_back(k, std::move(*what));
-  return c;
-}
-
 // What `merge` needs from this shard besides its report (engine/shard.h):
 // among others, each pack's summary for every gate compared across shards,
 // which `merge` compares over all shards. Takes those summaries.
 std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const Baseline& baseline,
-                                                  const std::vector<PackLocation>& locations,
+                                                  const std::vector<std::unique_ptr<PackLocation>>& places,
                                                   const std::vector<const Gate*>& collection,
-                                                  std::vector<CheckedPack>& checked,
+                                                  CheckedPacks& checked,
                                                   const std::vector<PackFindingCap>& caps) {
   auto s = std::make_shared<ShardSection>();
   s->spec = *req.shard;
@@ -385,16 +394,16 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
   s->policy_yaml = req.policy.yaml;
   s->has_baseline = req.baseline_path.has_value();
   s->baseline.assign(baseline.fingerprints.begin(), baseline.fingerprints.end());
-  for (std::size_t i = 0; i < locations.size(); ++i) {
+  for (std::size_t i = 0; i < places.size(); ++i) {
     ShardPack p;
-    p.name = locations[i].name;
-    p.path = locations[i].display_path;
-    p.compared = !locations[i].stage && checked[i].opened;
+    p.name = places[i]->name;
+    p.path = places[i]->display_path;
+    p.compared = !places[i]->stage && checked.opened(i);
     for (std::size_t c = 0; p.compared && c < collection.size(); ++c) {
       if (!collection[c]->info().compared_across_shards) continue;
       const std::string id(collection[c]->info().id);
-      p.summaries[id] = std::move(checked[i].summaries[c]);
-      if (const std::string* what = checked[i].summary_error(c)) p.summary_errors[id] = *what;
+      p.summaries[id] = checked.take(i, c);
+      if (const std::string* what = checked.error(i, c)) p.summary_errors[id] = *what;
     }
     p.omitted = caps[i].omitted();
     s->packs.push_back(std::move(p));
@@ -432,23 +441,17 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
 }
 
 void compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
-                        const std::vector<const PackSummary*>& summaries,
-                        const std::vector<const std::string*>& summary_errors,
+                        const Summaries& summaries, const std::vector<const std::string*>& summary_errors,
                         const std::vector<PackFindingCap*>& caps, bool strict, PackStore* compact,
                         const std::function<void(std::size_t, GateResult)>& take) {
-  std::vector<std::unique_ptr<CollectingSink>> sinks;
-  std::vector<CollectingSink*> collecting;
-  for (std::size_t i = 0; i < summaries.size(); ++i) {
-    sinks.push_back(std::make_unique<CollectingSink>(gate.info().id, base.policy, *caps[i], compact));
-    collecting.push_back(sinks.back().get());
-    if (summary_errors[i] != nullptr) report_internal_error(*sinks.back(), *summary_errors[i]);
-  }
-  std::vector<FindingSink*> sink_ptrs(collecting.begin(), collecting.end());
-  guarded(collecting, [&] { gate.check_collection(summaries, prep.context(&gate, base), sink_ptrs); });
-  for (std::size_t i = 0; i < summaries.size(); ++i) {  // one decoded result at a time
-    take(i, sinks[i]->result(strict));
-    sinks[i].reset();
-  }
+  PackSinks sinks(gate.info().id, base.policy, caps, compact, strict, take);
+  for (std::size_t i = 0; i < summaries.size(); ++i)
+    if (summary_errors[i] != nullptr) report_internal_error(sinks.collecting(i), *summary_errors[i]);
+  if (std::optional<std::string> what =
+          run_caught([&] { gate.check_collection(summaries, prep.context(&gate, base), sinks); }))
+    for (std::size_t i = 0; i < summaries.size(); ++i)
+      if (!sinks.taken(i)) report_internal_error(sinks.collecting(i), *what);
+  for (std::size_t i = 0; i < summaries.size(); ++i) sinks.done(i);
 }
 
 void add_collection_result(std::vector<GateResult>& gates, GateResult result, PackFindingCap& cap) {
@@ -516,7 +519,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     return true;
   }
 
-  std::vector<PackLocation> locations;
+  PackLocations locations;
   DiscoverOptions dopts;
   dopts.absolute_paths = req.absolute_paths;
   for (const std::string& p : req.paths)
@@ -530,68 +533,76 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
                                 return a.display_path == b.display_path;
                               }),
                   locations.end());
-  std::vector<std::pair<std::string, std::string>> pack_dirs;
-  for (const PackLocation& l : locations) pack_dirs.emplace_back(l.fs_path, l.display_path);
-  if (!outputs_outside(req, pack_dirs, error, refused_outputs)) return false;
+  if (!req.output_paths.empty()) {
+    std::vector<std::pair<std::string, std::string>> pack_dirs;
+    for (const PackLocation& l : locations) pack_dirs.emplace_back(l.fs_path, l.display_path);
+    if (!outputs_outside(req, pack_dirs, error, refused_outputs)) return false;
+  }
   if (req.shard) {  // each pack's manifest is read to place it: in parallel
     std::vector<unsigned> shard(locations.size());
     parallel_for(pool, locations.size(),
                  [&](std::size_t i) { shard[i] = shard_of(locations[i], req.policy.limits, req.shard->count); });
-    std::vector<PackLocation> mine;
+    PackLocations mine;
     for (std::size_t i = 0; i < locations.size(); ++i)
       if (shard[i] == req.shard->index) mine.push_back(std::move(locations[i]));
     locations = std::move(mine);
   }
   std::stable_sort(locations.begin(), locations.end(),
                    [](const PackLocation& a, const PackLocation& b) { return a.name < b.name; });
-  locations.shrink_to_fit();  // kept for the whole run: up to half of it was growth room
-
   // Each pack's registry (explicit, or found among its ancestors), before the parallel part.
   std::vector<const SubstrateRegistry*> pack_registries(locations.size());
   for (std::size_t i = 0; i < locations.size(); ++i)
     if (!registries.for_pack(locations[i].fs_path, pack_registries[i], error)) return false;
+  // Each place is freed once its pack is checked (a shard's report still
+  // names them all): a place holds a few paths, and a large run's would
+  // otherwise all be held when the most is.
+  std::vector<std::unique_ptr<PackLocation>> places;
+  places.reserve(locations.size());
+  for (; !locations.empty(); locations.pop_front())
+    places.push_back(std::make_unique<PackLocation>(std::move(locations.front())));
 
   // What each pack leaves once its pack gates ran: the pack itself is freed
   // then, so memory grows with the number of packs only by these.
   std::vector<const Gate*> collection;  // the collection gates that run
   for (const Gate* g : report.gates)
     if (g->info().scopes.has(GateScope::Collection)) collection.push_back(g);
-  std::vector<CheckedPack> checked(locations.size());
+  CheckedPacks checked(places.size(), collection, spill.get());
   // Each pack's result is stored compactly as soon as its pack gates ran.
   if (spill) report.packs = PackStore(spill);
   PackStore& results = report.packs;
-  results.resize(locations.size());
-  std::vector<PackFindingCap> caps(locations.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
+  results.resize(places.size());
+  std::vector<PackFindingCap> caps(places.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
   std::mutex progress_mutex;
   std::size_t packs_done = 0;
-  parallel_for(pool, locations.size(), [&](std::size_t i) {
-    if (locations[i].stage) {
-      results.set(i, stage_result(locations[i], report.gates, req));
+  const auto check_place = [&](std::size_t i) {
+    const PackLocation& loc = *places[i];
+    if (loc.stage) {
+      results.set(i, stage_result(loc, report.gates, req));
       return;
     }
-    if (locations[i].link) {
-      results.set(i, link_result(locations[i], report.gates, req));
+    if (loc.link) {
+      results.set(i, link_result(loc, report.gates, req));
       return;
     }
-    if (!locations[i].open_error.empty()) {
-      results.set(i, unopenable_result(locations[i], locations[i].open_error, report.gates, req));
+    if (!loc.open_error.empty()) {
+      results.set(i, unopenable_result(loc, loc.open_error, report.gates, req));
       return;
     }
     std::string open_error;
-    std::unique_ptr<Pack> pack = Pack::open(locations[i].fs_path, locations[i].display_path, req.policy.limits,
-                                            open_error, locations[i].identified ? &locations[i].identity : nullptr);
+    std::unique_ptr<Pack> pack = Pack::open(loc.fs_path, loc.display_path, req.policy.limits,
+                                            open_error, loc.identified ? &loc.identity : nullptr);
     if (!pack) {
-      results.set(i, unopenable_result(locations[i], open_error, report.gates, req));
+      results.set(i, unopenable_result(loc, open_error, report.gates, req));
       return;
     }
-    pack->set_name(locations[i].name);
+    pack->set_name(loc.name);
     PackResult pr;
     const SubstrateRegistry* reg = pack_registries[i];
-    const GateContext pack_ctx{ctx.policy,  ctx.options, reg, registry_name(reg, explicit_registry, locations[i]),
+    const GateContext pack_ctx{ctx.policy,  ctx.options, reg, registry_name(reg, explicit_registry, loc),
                                ctx.trust,   nullptr,     ctx.spill};
     pack->load_files(pool, gate_taps(report.gates, prep, pack_ctx), keep_contents);
     pr.path = pack->display_path();
-    pr.name = locations[i].name;
+    pr.name = loc.name;
     pr.digests = digests_of(*pack, reg);
     pr.indexability = std::string(to_string(pack->indexability()));
     for (const Gate* g : report.gates) {
@@ -605,19 +616,20 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       locate_pointers(*pack, g);
       one_finding_per_defect(g);
     }
-    checked[i] = summarize(*pack, collection, prep, pack_ctx);
+    checked.summarize(i, *pack, prep, pack_ctx);
     results.set(i, pr);
     if (req.on_pack_done) {
       std::lock_guard<std::mutex> lock(progress_mutex);
-      req.on_pack_done(++packs_done, locations.size());
+      req.on_pack_done(++packs_done, places.size());
     }
+  };
+  parallel_for(pool, places.size(), [&](std::size_t i) {
+    check_place(i);
+    if (!req.shard) places[i].reset();
   });
-  // Only a shard's report still names the packs by their places: the
-  // comparisons below get the room otherwise.
-  if (!req.shard) std::vector<PackLocation>().swap(locations);
   std::vector<std::size_t> opened;  // indexes of the packs that were opened
   for (std::size_t i = 0; i < checked.size(); ++i)
-    if (checked[i].opened) opened.push_back(i);
+    if (checked.opened(i)) opened.push_back(i);
 
   // Collection gates compare the summaries of every pack of the run.
   for (std::size_t c = 0; c < collection.size(); ++c) {
@@ -630,12 +642,11 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       }
       continue;
     }
-    std::vector<const PackSummary*> summaries;
+    const StoredSummaries summaries(checked, c, opened);
     std::vector<const std::string*> errors;
     std::vector<PackFindingCap*> pack_caps;
     for (std::size_t i : opened) {
-      summaries.push_back(checked[i].summaries[c].get());
-      errors.push_back(checked[i].summary_error(c));
+      errors.push_back(checked.error(i, c));
       pack_caps.push_back(&caps[i]);
     }
     compare_collection(*g, prep, ctx, summaries, errors, pack_caps, req.options.strict, &results,
@@ -646,15 +657,14 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
                          });
                        });
     // Done with: the next gate's comparison has that much more room.
-    if (!req.shard)
-      for (std::size_t i : opened) checked[i].summaries[c].reset();
+    if (!req.shard) checked.drop(c);
   }
   for (std::size_t i = 0; i < results.size(); ++i)
     results.update(i, [&](PackResult& pr) {
       finish_pack(pr, caps[i]);
-      if (checked[i].opened) note_not_verified(pr, checked[i].real, pack_registries[i] != nullptr, req, report.gates);
+      if (checked.opened(i)) note_not_verified(pr, checked.real(i), pack_registries[i] != nullptr, req, report.gates);
     });
-  if (req.shard) report.shard = shard_section(req, baseline, locations, collection, checked, caps);
+  if (req.shard) report.shard = shard_section(req, baseline, places, collection, checked, caps);
   accept_findings(report, req.policy, accepted);
   return true;
 }

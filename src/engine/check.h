@@ -68,18 +68,18 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
 // The steps of a run that `merge` (engine/merge.h) takes again, so that a
 // merged report is the unsharded one by construction:
 //
-// A collection gate over the summaries of packs (null: none), with
-// `summary_errors[i]` (null: none) why summarising pack i threw, reported as
-// an internal error: `take(i, result)` receives the gate's result for each
-// pack, in that order, one at a time (policy severity ceiling and fix hints
+// A collection gate over the summaries of packs, with `summary_errors[i]`
+// (null: none) why summarising pack i threw, reported as an internal error:
+// `take(i, result)` receives the gate's result for each pack once, one at a
+// time, when the gate is done with the pack (CollectionSinks::done), else
+// in pack order once it returned (policy severity ceiling and fix hints
 // applied; findings left out over `caps[i]` are counted there). With
 // `compact` (null: none), findings wait encoded in that store's form while
 // the gate runs. Collection findings carry their own lines: the packs are
 // gone.
 // The gate runs with `prep`'s context for it on `base` (engine/preparations.h).
 void compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,
-                        const std::vector<const PackSummary*>& summaries,
-                        const std::vector<const std::string*>& summary_errors,
+                        const Summaries& summaries, const std::vector<const std::string*>& summary_errors,
                         const std::vector<PackFindingCap*>& caps, bool strict, PackStore* compact,
                         const std::function<void(std::size_t, GateResult)>& take);
 // Adds one collection gate's result to a pack's gates: one finding per

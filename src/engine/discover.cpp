@@ -92,7 +92,7 @@ std::string directory_name(const std::string& path) {
   return name.empty() ? "." : name;
 }
 
-bool discover_packs(const std::string& path, const DiscoverOptions& options, std::vector<PackLocation>& out,
+bool discover_packs(const std::string& path, const DiscoverOptions& options, PackLocations& out,
                     std::string& error) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {

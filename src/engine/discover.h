@@ -11,6 +11,7 @@
 // so that the check opens the directory that was found.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,11 @@ struct DiscoverOptions {
 
 // Appends the packs under `path` to `out`; false (with `error`) when the path
 // is not a readable directory, holds no pack, or is too large to search.
-bool discover_packs(const std::string& path, const DiscoverOptions& options, std::vector<PackLocation>& out,
+// A deque: a large tree's list is taken apart from the front as it is used,
+// without ever holding two copies of it (a vector's growth did).
+using PackLocations = std::deque<PackLocation>;
+
+bool discover_packs(const std::string& path, const DiscoverOptions& options, PackLocations& out,
                     std::string& error);
 
 // How a PATH argument is named in reports: as given (normalised), or, for an

@@ -44,8 +44,15 @@ std::vector<Finding> BoundedFindings::take_sorted() {
   return out;
 }
 
-void PackFindingCap::absorb(const std::string& gate_id, const OmittedCounts& omitted) {
-  if (omitted.total() > 0) omitted_[gate_id].add(omitted);
+void PackFindingCap::absorb(std::string_view gate_id, const OmittedCounts& omitted) {
+  if (omitted.total() == 0) return;
+  if (!omitted_) omitted_ = std::make_unique<Omitted>();
+  (*omitted_)[std::string(gate_id)].add(omitted);
+}
+
+const PackFindingCap::Omitted& PackFindingCap::omitted() const {
+  static const Omitted none;
+  return omitted_ ? *omitted_ : none;
 }
 
 void PackFindingCap::trim(std::vector<GateResult>& gates) {
@@ -77,8 +84,8 @@ void PackFindingCap::trim(std::vector<GateResult>& gates) {
 
 void PackFindingCap::add_notes(std::vector<GateResult>& gates) const {
   for (GateResult& g : gates) {
-    auto it = omitted_.find(g.gate_id);
-    if (it == omitted_.end()) continue;
+    auto it = omitted().find(g.gate_id);
+    if (it == omitted().end()) continue;
     const OmittedCounts& o = it->second;
     Severity worst = o.by_severity[2] > 0 ? Severity::Error : o.by_severity[1] > 0 ? Severity::Warning : Severity::Info;
     Finding f = make_finding(worst, std::string(kFindingsOmitted), "",

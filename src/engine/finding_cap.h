@@ -24,6 +24,7 @@
 #include <array>
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,20 +60,32 @@ class BoundedFindings {
 class PackFindingCap {
  public:
   explicit PackFindingCap(std::size_t cap) : cap_(cap) {}
+  PackFindingCap(const PackFindingCap& o) : cap_(o.cap_) {
+    if (o.omitted_) omitted_ = std::make_unique<Omitted>(*o.omitted_);
+  }
+  PackFindingCap& operator=(const PackFindingCap& o) {
+    if (this != &o) *this = PackFindingCap(o);
+    return *this;
+  }
+  PackFindingCap(PackFindingCap&&) noexcept = default;
+  PackFindingCap& operator=(PackFindingCap&&) noexcept = default;
   std::size_t cap() const { return cap_; }
   // Records findings a gate's BoundedFindings left out.
-  void absorb(const std::string& gate_id, const OmittedCounts& omitted);
+  void absorb(std::string_view gate_id, const OmittedCounts& omitted);
   // Keeps at most cap() findings over all of `gates` (each stays sorted).
   void trim(std::vector<GateResult>& gates);
   // Adds the findings.omitted note to each gate that lost findings.
   void add_notes(std::vector<GateResult>& gates) const;
   // What was left out so far, by gate id (a sharded check records it, so
   // that `merge` can go on trimming where the shard stopped).
-  const std::map<std::string, OmittedCounts>& omitted() const { return omitted_; }
+  using Omitted = std::map<std::string, OmittedCounts>;  // by gate id
+  const Omitted& omitted() const;
 
  private:
   std::size_t cap_;
-  std::map<std::string, OmittedCounts> omitted_;  // by gate id
+  // Made when a finding is first left out: a run holds one cap per pack, and
+  // most packs lose none.
+  std::unique_ptr<Omitted> omitted_;
 };
 
 }  // namespace mplp

@@ -384,7 +384,7 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
       errors.push_back(what != p.summary_errors.end() ? &what->second : nullptr);
       pack_caps.push_back(&caps[i]);
     }
-    compare_collection(*g, prep, ctx, summaries, errors, pack_caps, out.strict, nullptr,
+    compare_collection(*g, prep, ctx, SummaryList(std::move(summaries)), errors, pack_caps, out.strict, nullptr,
                        [&](std::size_t k, GateResult found) {
                          add_collection_result(items[compared[k]].result.gates, std::move(found), caps[compared[k]]);
                        });

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/byte_codec.h"
 #include "core/digest.h"
 #include "core/text.h"
 
@@ -16,9 +17,16 @@ namespace mplp {
 // an id stays valid for as long as the pool lives.
 class StringPool {
  public:
-  std::uint64_t intern(const std::string& s) {
+  // A text's id in the pool, or none when it is not there and the pool is
+  // full: most texts repeat across packs, but some name the pack (a
+  // determinism group, a digest), and pooling those kept every pack's own
+  // text in memory for the whole run. The texts packs share are met in the
+  // first packs, long before the pool is full.
+  std::optional<std::uint64_t> intern(const std::string& s) {
     auto it = ids_.find(s);
     if (it != ids_.end()) return it->second;
+    if (bytes_ >= kMaxBytes) return std::nullopt;
+    bytes_ += s.size() + kOverhead;
     texts_.push_back(s);
     const std::uint64_t id = texts_.size() - 1;
     ids_.emplace(texts_.back(), id);
@@ -31,8 +39,12 @@ class StringPool {
   std::mutex mutex;  // held for one whole pack's encoding or decoding
 
  private:
+  // What the pool may hold, counting each text's bookkeeping as kOverhead.
+  static constexpr std::size_t kMaxBytes = std::size_t{1} << 20;
+  static constexpr std::size_t kOverhead = 96;
   std::deque<std::string> texts_;  // a deque: growing it moves no text the index points into
   std::unordered_map<std::string_view, std::uint64_t> ids_;
+  std::size_t bytes_ = 0;
 };
 
 namespace {
@@ -49,14 +61,8 @@ constexpr std::uint64_t kDigest = 2;  // then 32 bytes: 64 lowercase hex digits,
 class Encoder {
  public:
   Encoder(StringPool& pool, std::string& out) : pool_(pool), out_(out) {}
-  void number(std::uint64_t v) {
-    while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
-      v >>= 7;
-    }
-    out_.push_back(static_cast<char>(v));
-  }
-  void flag(bool b) { number(b ? 1 : 0); }
+  void number(std::uint64_t v) { out_.number(v); }
+  void flag(bool b) { out_.flag(b); }
   template <typename E>
   void enumeration(E e) {
     number(static_cast<std::uint64_t>(e));
@@ -64,14 +70,14 @@ class Encoder {
   void text(const std::string& s, Text kind) {
     if (s.empty()) {
       number(kInline);
-    } else if (kind == Text::Shared) {
-      number(pool_.intern(s) << 2 | kPooled);
+    } else if (std::optional<std::uint64_t> id = kind == Text::Shared ? pool_.intern(s) : std::nullopt) {
+      number(*id << 2 | kPooled);
     } else if (std::optional<Digest> d = digest_from_hex(s)) {  // lower case only: it must read back as it was
       number(kDigest);
-      out_.append(reinterpret_cast<const char*>(d->data()), d->size());
+      out_.raw(std::string_view(reinterpret_cast<const char*>(d->data()), d->size()));
     } else {
       number(s.size() << 2 | kInline);
-      out_ += s;
+      out_.raw(s);
     }
   }
   template <typename T, typename Each>
@@ -82,61 +88,40 @@ class Encoder {
 
  private:
   StringPool& pool_;
-  std::string& out_;
+  ByteWriter out_;
 };
 
 class Decoder {
  public:
-  Decoder(const StringPool& pool, std::string_view in) : pool_(pool), in_(in) {}
-  void number(std::uint64_t& v) {
-    v = 0;
-    for (int shift = 0;; shift += 7) {
-      if (pos_ >= in_.size() || shift > 63) throw std::logic_error("pack store: a damaged number");
-      const auto byte = static_cast<unsigned char>(in_[pos_++]);
-      v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return;
-    }
-  }
-  void flag(bool& b) {
-    std::uint64_t v = 0;
-    number(v);
-    b = v != 0;
-  }
+  Decoder(const StringPool& pool, std::string_view in) : pool_(pool), in_(in), size_(in.size()) {}
+  void number(std::uint64_t& v) { v = in_.number(); }
+  void flag(bool& b) { b = in_.flag(); }
   template <typename E>
   void enumeration(E& e) {
-    std::uint64_t v = 0;
-    number(v);
-    e = static_cast<E>(v);
+    e = static_cast<E>(in_.number());
   }
   void text(std::string& s, Text /*kind*/) {
-    std::uint64_t tag = 0;
-    number(tag);
+    const std::uint64_t tag = in_.number();
     switch (tag & 3) {
       case kPooled: s = pool_.text(tag >> 2); return;
-      case kDigest: s = hex_encode(take(32)); return;
-      default: s = std::string(take(tag >> 2));
+      case kDigest: s = hex_encode(in_.raw(32)); return;
+      default: s = std::string(in_.raw(tag >> 2));
     }
   }
   template <typename T, typename Each>
   void list(std::vector<T>& items, Each each) {
-    std::uint64_t n = 0;
-    number(n);
-    if (n > in_.size() - pos_) throw std::logic_error("pack store: a damaged list");
+    const std::uint64_t n = in_.number();
+    // Each item takes a byte at least: a larger count is damage, not a size to allocate.
+    if (n > size_) throw std::logic_error("pack store: a damaged list");
     items.resize(n);
     for (T& item : items) each(item);
   }
-  bool done() const { return pos_ == in_.size(); }
+  bool done() const { return in_.done(); }
 
  private:
-  std::string_view take(std::uint64_t n) {
-    if (n > in_.size() - pos_) throw std::logic_error("pack store: a damaged text");
-    std::string_view s = in_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
   const StringPool& pool_;
-  std::string_view in_;
-  std::size_t pos_ = 0;
+  ByteReader in_;
+  std::size_t size_;
 };
 
 // A field added to these structs must be added to pack_fields below too:

@@ -255,9 +255,11 @@ TEST(Det, EmptyAndNullInputsAreFine) {
   EXPECT_TRUE(g->info().scopes.has(GateScope::Collection));
   CheckOptions options;
   GateContext ctx{default_policy(), options, nullptr, ""};
-  g->check_collection({}, ctx, {});
+  SinkList none({});
+  g->check_collection(SummaryList({}), ctx, none);
   RecordingSink sink;
-  g->check_collection({nullptr}, ctx, {&sink});
+  SinkList one({&sink});
+  g->check_collection(SummaryList({nullptr}), ctx, one);
   EXPECT_TRUE(sink.findings.empty());
   EXPECT_FALSE(sink.skip_reason.empty());
   // Through the engine: one pack that is skipped leaves no group at all.

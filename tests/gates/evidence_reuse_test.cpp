@@ -147,8 +147,9 @@ TEST(EvidenceReuse, SummaryRoundTripsThroughJson) {
   Recording a, b;
   const Policy policy = default_policy();
   const CheckOptions options;
-  gate.check_collection({read[0].get(), read[1].get()}, GateContext{policy, options, nullptr, "", nullptr, nullptr},
-                        {&a, &b});
+  SinkList sinks({&a, &b});
+  gate.check_collection(SummaryList({read[0].get(), read[1].get()}),
+                        GateContext{policy, options, nullptr, "", nullptr, nullptr}, sinks);
   EXPECT_EQ(a.codes, std::vector<std::string>{"reuse.sums-identical"});
   EXPECT_EQ(b.codes, std::vector<std::string>{"reuse.sums-identical"});
   // The fingerprints are SHA-256 digests, kept as such: any other text is
