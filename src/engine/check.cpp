@@ -383,7 +383,7 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
 // among others, each pack's summary for every gate compared across shards,
 // which `merge` compares over all shards. Takes those summaries.
 std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const Baseline& baseline,
-                                                  const std::vector<std::unique_ptr<PackLocation>>& places,
+                                                  const std::vector<PackedLocation>& places,
                                                   const std::vector<const Gate*>& collection,
                                                   CheckedPacks& checked,
                                                   const std::vector<PackFindingCap>& caps) {
@@ -395,10 +395,11 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
   s->has_baseline = req.baseline_path.has_value();
   s->baseline.assign(baseline.fingerprints.begin(), baseline.fingerprints.end());
   for (std::size_t i = 0; i < places.size(); ++i) {
+    const PackLocation place = places[i].unpack();
     ShardPack p;
-    p.name = places[i]->name;
-    p.path = places[i]->display_path;
-    p.compared = !places[i]->stage && checked.opened(i);
+    p.name = place.name;
+    p.path = place.display_path;
+    p.compared = !place.stage && checked.opened(i);
     for (std::size_t c = 0; p.compared && c < collection.size(); ++c) {
       if (!collection[c]->info().compared_across_shards) continue;
       const std::string id(collection[c]->info().id);
@@ -527,39 +528,40 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   // One entry per place (a pack found from two PATHs is checked once), then
   // in name order: the order every report lists packs in, wherever it ran.
   std::sort(locations.begin(), locations.end(),
-            [](const PackLocation& a, const PackLocation& b) { return a.display_path < b.display_path; });
+            [](const PackedLocation& a, const PackedLocation& b) { return a.display_path() < b.display_path(); });
   locations.erase(std::unique(locations.begin(), locations.end(),
-                              [](const PackLocation& a, const PackLocation& b) {
-                                return a.display_path == b.display_path;
+                              [](const PackedLocation& a, const PackedLocation& b) {
+                                return a.display_path() == b.display_path();
                               }),
                   locations.end());
   if (!req.output_paths.empty()) {
     std::vector<std::pair<std::string, std::string>> pack_dirs;
-    for (const PackLocation& l : locations) pack_dirs.emplace_back(l.fs_path, l.display_path);
+    for (const PackedLocation& packed : locations) {
+      PackLocation l = packed.unpack();
+      pack_dirs.emplace_back(std::move(l.fs_path), std::move(l.display_path));
+    }
     if (!outputs_outside(req, pack_dirs, error, refused_outputs)) return false;
   }
   if (req.shard) {  // each pack's manifest is read to place it: in parallel
     std::vector<unsigned> shard(locations.size());
     parallel_for(pool, locations.size(),
-                 [&](std::size_t i) { shard[i] = shard_of(locations[i], req.policy.limits, req.shard->count); });
+                 [&](std::size_t i) { shard[i] = shard_of(locations[i].unpack(), req.policy.limits, req.shard->count); });
     PackLocations mine;
     for (std::size_t i = 0; i < locations.size(); ++i)
       if (shard[i] == req.shard->index) mine.push_back(std::move(locations[i]));
     locations = std::move(mine);
   }
   std::stable_sort(locations.begin(), locations.end(),
-                   [](const PackLocation& a, const PackLocation& b) { return a.name < b.name; });
+                   [](const PackedLocation& a, const PackedLocation& b) { return a.name() < b.name(); });
   // Each pack's registry (explicit, or found among its ancestors), before the parallel part.
   std::vector<const SubstrateRegistry*> pack_registries(locations.size());
   for (std::size_t i = 0; i < locations.size(); ++i)
-    if (!registries.for_pack(locations[i].fs_path, pack_registries[i], error)) return false;
-  // Each place is freed once its pack is checked (a shard's report still
-  // names them all): a place holds a few paths, and a large run's would
-  // otherwise all be held when the most is.
-  std::vector<std::unique_ptr<PackLocation>> places;
+    if (!registries.for_pack(locations[i].unpack().fs_path, pack_registries[i], error)) return false;
+  // Each place's texts are freed once its pack is checked (a shard's report
+  // still names them all): a large run holds them all when it starts.
+  std::vector<PackedLocation> places;
   places.reserve(locations.size());
-  for (; !locations.empty(); locations.pop_front())
-    places.push_back(std::make_unique<PackLocation>(std::move(locations.front())));
+  for (; !locations.empty(); locations.pop_front()) places.push_back(std::move(locations.front()));
 
   // What each pack leaves once its pack gates ran: the pack itself is freed
   // then, so memory grows with the number of packs only by these.
@@ -575,7 +577,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   std::mutex progress_mutex;
   std::size_t packs_done = 0;
   const auto check_place = [&](std::size_t i) {
-    const PackLocation& loc = *places[i];
+    const PackLocation loc = places[i].unpack();
     if (loc.stage) {
       results.set(i, stage_result(loc, report.gates, req));
       return;
@@ -625,7 +627,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   };
   parallel_for(pool, places.size(), [&](std::size_t i) {
     check_place(i);
-    if (!req.shard) places[i].reset();
+    if (!req.shard) places[i].release();
   });
   std::vector<std::size_t> opened;  // indexes of the packs that were opened
   for (std::size_t i = 0; i < checked.size(); ++i)

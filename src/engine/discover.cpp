@@ -62,6 +62,32 @@ PackLocation location(std::string fs_path, std::string shown, std::string name, 
 
 }  // namespace
 
+PackedLocation::PackedLocation(const PackLocation& l)
+    : stage_(l.stage), link_(l.link), identified_(l.identified), identity_(l.identity) {
+  for (const std::string* t : {&l.fs_path, &l.display_path, &l.name, &l.base, &l.stage_note, &l.open_error}) {
+    texts_ += *t;
+    texts_.push_back('\0');  // no path holds one, nor a note made of paths
+  }
+  texts_.shrink_to_fit();
+}
+
+std::string_view PackedLocation::field(std::size_t k) const {
+  std::string_view rest = texts_;
+  for (std::size_t i = 0; i < k && !rest.empty(); ++i) rest.remove_prefix(rest.find('\0') + 1);
+  return rest.substr(0, rest.find('\0'));
+}
+
+PackLocation PackedLocation::unpack() const {
+  PackLocation l;
+  std::string* fields[] = {&l.fs_path, &l.display_path, &l.name, &l.base, &l.stage_note, &l.open_error};
+  for (std::size_t k = 0; k < std::size(fields); ++k) *fields[k] = std::string(field(k));
+  l.stage = stage_;
+  l.link = link_;
+  l.identified = identified_;
+  l.identity = identity_;
+  return l;
+}
+
 std::string display_name(const std::string& path, bool absolute_paths) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -120,7 +146,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     const std::string pack_base = name_below.empty() ? path + "/.." : path;
     PackLocation stage = location(dir, shown, pack_name, pack_base);
     if (stage_location(base_name(dir), stage)) {
-      out.push_back(std::move(stage));
+      out.emplace_back(stage);
       ++found;
       continue;
     }
@@ -132,10 +158,11 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
       if (!name_below.empty()) {
         // Listed as a directory, changed since (a link, a file, gone): the
         // run goes on and reports this place as a pack that failed to open.
-        out.push_back(location(dir, shown, name_below, path));
-        out.back().link = is_link;
-        out.back().open_error = "'" + escape_for_message(shown) + "' changed while the tree was searched (" +
-                                (is_link ? std::string("now a symbolic link") : std::strerror(err)) + ")";
+        PackLocation changed = location(dir, shown, name_below, path);
+        changed.link = is_link;
+        changed.open_error = "'" + escape_for_message(shown) + "' changed while the tree was searched (" +
+                             (is_link ? std::string("now a symbolic link") : std::strerror(err)) + ")";
+        out.emplace_back(changed);
         ++found;
         continue;
       }
@@ -147,7 +174,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     here.identified = identify_fd(fd, here.identity);
     if (has_entry(fd, "manifest.json", false)) {
       ::close(fd);
-      out.push_back(std::move(here));
+      out.emplace_back(here);
       ++found;
       continue;
     }
@@ -155,7 +182,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     // on below it, since a tree that holds stray pack folders beside packs
     // (upstream's data/runs/v2) must not hide them.
     if (has_entry(fd, "artifacts", true) || has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true)) {
-      out.push_back(std::move(here));
+      out.emplace_back(here);
       ++found;
     }
     DIR* d = ::fdopendir(fd);
@@ -176,8 +203,9 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
         // Never followed (it could lead anywhere), but never passed over in
         // silence either: a link to a pack would otherwise leave it unchecked.
         std::string n(name);
-        out.push_back(location(join(dir, n), join(shown, n), join(name_below, n), path));
-        out.back().link = true;
+        PackLocation link = location(join(dir, n), join(shown, n), join(name_below, n), path);
+        link.link = true;
+        out.emplace_back(link);
         ++found;
       }
     }

@@ -13,6 +13,7 @@
 
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/file_identity.h"
@@ -46,11 +47,30 @@ struct DiscoverOptions {
   std::size_t max_directories = 1000000;
 };
 
+// A PackLocation held packed, its texts in one string: a run holds every
+// pack's until the pack is checked, and as six strings each took about 300
+// bytes (the most a run of many packs held at once).
+class PackedLocation {
+ public:
+  explicit PackedLocation(const PackLocation& l);
+  PackLocation unpack() const;
+  std::string_view display_path() const { return field(1); }
+  std::string_view name() const { return field(2); }
+  // Frees its texts: the pack is checked, and nothing will unpack it again.
+  void release() { std::string().swap(texts_); }
+
+ private:
+  std::string_view field(std::size_t k) const;
+  std::string texts_;  // fs_path, display_path, name, base, stage_note, open_error, each ended by NUL
+  bool stage_ = false, link_ = false, identified_ = false;
+  FileIdentity identity_;
+};
+
+// A deque: no growth copies the list of a large tree.
+using PackLocations = std::deque<PackedLocation>;
+
 // Appends the packs under `path` to `out`; false (with `error`) when the path
 // is not a readable directory, holds no pack, or is too large to search.
-// A deque: a large tree's list is taken apart from the front as it is used,
-// without ever holding two copies of it (a vector's growth did).
-using PackLocations = std::deque<PackLocation>;
 
 bool discover_packs(const std::string& path, const DiscoverOptions& options, PackLocations& out,
                     std::string& error);

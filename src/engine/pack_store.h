@@ -2,8 +2,10 @@
 // a run over 30,000 packs keeps every result until the report is written, so
 // each is encoded into one byte string as soon as its pack is done, and the
 // texts packs repeat (gate ids, codes, fixes, skip reasons, not-verified
-// reasons, most messages) are stored once for the whole run. A passing pack
-// then costs a few hundred bytes instead of several kilobytes of strings.
+// reasons, most messages) are stored once for the whole run, up to a bound
+// (a text met only after the pool is full goes into the pack's own bytes).
+// A passing pack then costs a few hundred bytes instead of several kilobytes
+// of strings.
 //
 // Reading gives decoded copies; nothing hands out a reference into the store:
 //
