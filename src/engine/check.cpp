@@ -483,9 +483,11 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   const Baseline* accepted = req.baseline_path ? &baseline : nullptr;
   // What a run sets aside until the end (each pack's result, what collection
   // gates keep of it) goes to disk when a temporary file can be made; else it
-  // stays in memory, which only makes a large run cost more of it.
+  // stays in memory, which only makes a large run cost more of it. A check
+  // of runner definitions sets nothing aside.
   std::string spill_error;
-  std::shared_ptr<SpillFile> spill = SpillFile::create(SpillFile::default_dir(), spill_error);
+  std::shared_ptr<SpillFile> spill;
+  if (!req.options.runners_dir) spill = SpillFile::create(SpillFile::default_dir(), spill_error);
   GateContext ctx{req.policy, req.options, explicit_registry,
                   explicit_registry != nullptr ? explicit_registry->source : std::string(), &trust, nullptr,
                   spill.get()};
