@@ -383,7 +383,7 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
 // among others, each pack's summary for every gate compared across shards,
 // which `merge` compares over all shards. Takes those summaries.
 std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const Baseline& baseline,
-                                                  const std::vector<PackedLocation>& places,
+                                                  const PackLocations& places,
                                                   const std::vector<const Gate*>& collection,
                                                   CheckedPacks& checked,
                                                   const std::vector<PackFindingCap>& caps) {
@@ -561,9 +561,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     if (!registries.for_pack(locations[i].unpack().fs_path, pack_registries[i], error)) return false;
   // Each place's texts are freed once its pack is checked (a shard's report
   // still names them all): a large run holds them all when it starts.
-  std::vector<PackedLocation> places;
-  places.reserve(locations.size());
-  for (; !locations.empty(); locations.pop_front()) places.push_back(std::move(locations.front()));
+  PackLocations& places = locations;
 
   // What each pack leaves once its pack gates ran: the pack itself is freed
   // then, so memory grows with the number of packs only by these.
