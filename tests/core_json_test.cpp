@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "core/json.h"
 #include "core/json_position.h"
 #include "core/json_strings.h"
@@ -14,6 +17,40 @@ TEST(Json, ParsesObjectAndReportsDuplicateKeysWithPointer) {
   ASSERT_EQ(d.duplicates.size(), 2u);
   EXPECT_EQ(d.duplicates[0].pointer, "/a/b");
   EXPECT_EQ(d.duplicates[1].pointer, "/c/0/x");
+}
+
+// Duplicates are found in small objects (searched linearly) and large ones
+// (hashed once past a few dozen keys), at every depth, and a key of an outer
+// or a closed inner object is never taken for a duplicate.
+TEST(Json, DuplicateKeysInSmallLargeAndNestedObjects) {
+  std::string text = "{";
+  std::vector<std::string> expected;
+  for (int i = 0; i < 200; ++i) {
+    if (i > 0) text += ",";
+    text += "\"k" + std::to_string(i) + "\":";
+    if (i == 10 || i == 150) {
+      // Inner objects reuse the outer keys; one has its own duplicate, and a
+      // large one has a duplicate past the point it is hashed.
+      text += "{\"k0\":1,\"k1\":2,\"k1\":3";
+      for (int j = 2; j < 60; ++j) text += ",\"k" + std::to_string(j) + "\":" + std::to_string(j);
+      text += ",\"k45\":0}";
+      expected.push_back("/k" + std::to_string(i) + "/k1");
+      expected.push_back("/k" + std::to_string(i) + "/k45");
+    } else {
+      text += std::to_string(i);
+    }
+  }
+  text += ",\"k3\":1,\"k120\":2,\"k199\":3,\"new\":4,\"new\":5}";
+  for (const char* k : {"/k3", "/k120", "/k199", "/new"}) expected.push_back(k);
+  JsonDoc d;
+  ASSERT_TRUE(parse_json(text, {}, d)) << d.error.message;
+  std::vector<std::string> found;
+  for (const DuplicateKey& dup : d.duplicates) found.push_back(dup.pointer);
+  EXPECT_EQ(found, expected);
+  EXPECT_EQ(d.value.MemberCount(), 205u);  // duplicates are kept in the DOM, as before
+  // Two objects side by side at the same depth do not share keys.
+  ASSERT_TRUE(parse_json(R"([{"a":1,"b":2},{"a":1,"b":2},{"c":{"a":1},"a":{"a":2}}])", {}, d));
+  EXPECT_TRUE(d.duplicates.empty());
 }
 
 TEST(Json, RejectsNaNAndTrailingGarbage) {

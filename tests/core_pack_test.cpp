@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "core/pack.h"
 #include "core/safe_fs.h"
@@ -66,6 +67,85 @@ TEST(Pack, WalksSortedAndHashesOnce) {
   EXPECT_EQ(to_hex(*p->digest("a.txt")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(p->digest("b"), nullptr);
   EXPECT_EQ(p->digest("missing"), nullptr);
+}
+
+// The walk leaves regular files unstated (one system call less a file);
+// once loaded, every entry says what an lstat of it says.
+TEST(Pack, FileEntriesAreStatedWhenLoaded) {
+  TempDir t;
+  write_file(t / "a.txt", "abc");
+  write_file(t / "d/b.bin", std::string(5000, 'b'));
+  write_file(t / "d/e/c.json", "{}");
+  ASSERT_EQ(::chmod((t / "d/b.bin").c_str(), 0640), 0);
+  std::filesystem::create_symlink("a.txt", t / "link");
+  std::string err;
+  std::optional<Dir> root = Dir::open(t.path(), err);
+  ASSERT_TRUE(root) << err;
+  WalkResult deferred = walk(*root, WalkOptions{100, true});
+  WalkResult stated = walk(*root, WalkOptions{100, false});
+  ASSERT_EQ(deferred.entries.size(), 6u);
+  ASSERT_EQ(stated.entries.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    const Entry& d = deferred.entries[i];
+    const Entry& s = stated.entries[i];
+    EXPECT_EQ(d.path, s.path);
+    EXPECT_EQ(d.type, s.type) << d.path;
+    EXPECT_EQ(d.ino, s.ino) << d.path;  // from the listing
+    EXPECT_TRUE(s.stated);
+    EXPECT_EQ(d.stated, s.type != EntryType::Regular) << d.path;
+  }
+  auto p = load(t.path());
+  ASSERT_EQ(p->entries().size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    const Entry& e = p->entries()[i];
+    const Entry& s = stated.entries[i];
+    EXPECT_TRUE(e.stated) << e.path;
+    EXPECT_EQ(e.path, s.path);
+    EXPECT_EQ(e.type, s.type) << e.path;
+    EXPECT_EQ(e.size, s.size) << e.path;
+    EXPECT_EQ(e.mode, s.mode) << e.path;
+    EXPECT_EQ(e.uid, s.uid) << e.path;
+    EXPECT_EQ(e.gid, s.gid) << e.path;
+    EXPECT_EQ(e.ino, s.ino) << e.path;
+    EXPECT_EQ(e.mtime_ns, s.mtime_ns) << e.path;
+  }
+  EXPECT_EQ(p->find("d/b.bin")->size, 5000u);
+  EXPECT_EQ(p->find("d/b.bin")->mode, 0640u);
+  EXPECT_EQ(p->file("d/b.bin")->entry.size, 5000u);
+}
+
+// A file listed as regular and then replaced (by a link, a directory) or
+// removed before it is opened: its entry says what is there now, or at
+// least that it was stated, and the file is not hashed.
+TEST(Pack, FileReplacedBetweenWalkAndLoad) {
+  TempDir t, outside;
+  write_file(outside / "secret", "outside");
+  write_file(t / "to-link", "x");
+  write_file(t / "to-dir", "x");
+  write_file(t / "gone", "x");
+  write_file(t / "kept", "kept");
+  std::string err;
+  auto p = Pack::open(t.path(), "p", Limits{}, err);
+  ASSERT_TRUE(p) << err;
+  std::filesystem::remove(t / "to-link");
+  std::filesystem::create_symlink(outside / "secret", t / "to-link");
+  std::filesystem::remove(t / "to-dir");
+  std::filesystem::create_directory(t / "to-dir");
+  std::filesystem::remove(t / "gone");
+  ThreadPool pool(2);
+  p->load_files(pool);
+  EXPECT_EQ(p->find("to-link")->type, EntryType::Symlink);
+  EXPECT_EQ(p->digest("to-link"), nullptr);
+  EXPECT_NE(p->file("to-link")->error.find("symbolic link"), std::string::npos) << p->file("to-link")->error;
+  EXPECT_EQ(p->find("to-dir")->type, EntryType::Directory);
+  EXPECT_EQ(p->digest("to-dir"), nullptr);
+  EXPECT_TRUE(p->find("gone")->stated);
+  EXPECT_EQ(p->digest("gone"), nullptr);
+  EXPECT_FALSE(p->file("gone")->error.empty());
+  ASSERT_NE(p->digest("kept"), nullptr);
+  EXPECT_EQ(p->find("kept")->size, 4u);
+  std::string out;
+  EXPECT_FALSE(p->read("to-link", out, err));
 }
 
 TEST(Pack, NeverFollowsSymlinks) {

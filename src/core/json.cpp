@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <unordered_set>
 
 #include "core/text.h"
@@ -23,6 +24,53 @@ namespace {
 // (both found by fuzzing).
 constexpr unsigned kParseFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+
+// The keys of every open object, for duplicate detection. One byte arena
+// holds them all (an object's keys follow those of the objects around it),
+// searched linearly while an object is small and through a hash set once it
+// is large: after the first few files nothing is allocated per key (a set of
+// strings per object was about a tenth of a check of many small files).
+class OpenObjectKeys {
+ public:
+  void open() { levels_.push_back(Level{spans_.size(), bytes_.size(), nullptr}); }
+  void close() {
+    Level& l = levels_.back();
+    spans_.resize(l.first_span);
+    bytes_.resize(l.first_byte);
+    levels_.pop_back();
+  }
+  // False when the innermost open object already has `key`.
+  bool insert(std::string_view key) {
+    Level& l = levels_.back();
+    if (l.hashed) return l.hashed->emplace(key).second;
+    for (std::size_t i = l.first_span; i < spans_.size(); ++i)
+      if (view(spans_[i]) == key) return false;
+    if (spans_.size() - l.first_span >= kLinearKeys) {
+      l.hashed = std::make_unique<std::unordered_set<std::string>>();
+      for (std::size_t i = l.first_span; i < spans_.size(); ++i) l.hashed->emplace(view(spans_[i]));
+      l.hashed->emplace(key);
+      return true;
+    }
+    spans_.push_back(Span{bytes_.size(), key.size()});
+    bytes_.append(key);
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kLinearKeys = 32;
+  struct Span {
+    std::size_t offset, size;
+  };
+  struct Level {
+    std::size_t first_span, first_byte;
+    std::unique_ptr<std::unordered_set<std::string>> hashed;  // once the object is large
+  };
+  std::string_view view(Span s) const { return std::string_view(bytes_).substr(s.offset, s.size); }
+
+  std::string bytes_;
+  std::vector<Span> spans_;
+  std::vector<Level> levels_;
+};
 
 // Forwards SAX events to the Document while tracking depth, the current JSON
 // pointer and the keys of each open object.
@@ -73,14 +121,15 @@ class StrictHandler {
   bool StartObject() {
     value();
     if (!open()) return false;
-    frames_.push_back(Frame{true, {}, 0, {}});
+    frames_.push_back(Frame{true, {}, 0});
+    keys_.open();
     return doc_.StartObject();
   }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
     if (!well_formed(s, n)) return false;
     Frame& f = frames_.back();
     f.key.assign(s, n);
-    if (!f.keys.insert(f.key).second) {
+    if (!keys_.insert(f.key)) {
       DuplicateKey d;
       d.pointer = pointer_prefix() + "/" + json_pointer_token(f.key);
       d.offset = in_.Tell();
@@ -90,12 +139,13 @@ class StrictHandler {
   }
   bool EndObject(rapidjson::SizeType n) {
     frames_.pop_back();
+    keys_.close();
     return doc_.EndObject(n);
   }
   bool StartArray() {
     value();
     if (!open()) return false;
-    frames_.push_back(Frame{false, {}, 0, {}});
+    frames_.push_back(Frame{false, {}, 0});
     return doc_.StartArray();
   }
   bool EndArray(rapidjson::SizeType n) {
@@ -108,7 +158,6 @@ class StrictHandler {
     bool is_object;
     std::string key;           // current key (objects)
     std::size_t index;         // next index (arrays)
-    std::unordered_set<std::string> keys;
   };
 
   // RapidJSON validates raw UTF-8 but decodes a lone low surrogate escape
@@ -144,6 +193,7 @@ class StrictHandler {
   const rapidjson::StringStream& in_;
   std::vector<DuplicateKey>& dups_;
   std::vector<Frame> frames_;
+  OpenObjectKeys keys_;
 };
 
 }  // namespace

@@ -55,7 +55,8 @@ std::unique_ptr<Pack> Pack::open(const std::string& fs_path, std::string display
     }
   }
   std::unique_ptr<Pack> pack(new Pack(std::move(*dir), std::move(display_path), limits));
-  WalkResult w = walk(pack->dir_, WalkOptions{limits.max_files_per_pack});
+  // Files are stated when load_files opens them (see fill_file_entries).
+  WalkResult w = walk(pack->dir_, WalkOptions{limits.max_files_per_pack, /*defer_file_stat=*/true});
   pack->entries_ = std::move(w.entries);
   pack->truncated_ = w.truncated;
   pack->walk_errors_ = std::move(w.errors);
@@ -100,7 +101,7 @@ void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep
   parallel_for(pool, files_.size(), [&](std::size_t i) {
     FileState& f = files_[i];
     if (f.hashed || !f.error.empty()) return;
-    if (f.entry.size > limits_.max_file_size) {
+    if (f.entry.stated && f.entry.size > limits_.max_file_size) {
       f.error = "file is " + std::to_string(f.entry.size) + " bytes, over the limit of " +
                 std::to_string(limits_.max_file_size) + "; not hashed";
       return;
@@ -110,8 +111,14 @@ void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep
     int fd = open_regular_beneath(dir_, f.entry.path, err, &st);
     if (fd < 0) {
       f.error = err;
+      if (!f.entry.stated) {  // what is there now, if anything (a link, a directory...)
+        std::string ignored;
+        if (std::optional<Entry> now = stat_beneath(dir_, f.entry.path, ignored)) f.entry = std::move(*now);
+        f.entry.stated = true;
+      }
       return;
     }
+    if (!f.entry.stated) f.entry = entry_of(std::move(f.entry.path), st);
     // The stamp is taken when the file is opened: a write during the read
     // changes it, so a later re-read of a file that was not kept refuses.
     f.stamp = stamp_of(st);
@@ -146,7 +153,16 @@ void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep
     f.digest = *d;
     if (keep) f.bytes = std::move(buf);
   });
+  fill_file_entries();
   load_manifest();  // after hashing, so its bytes are already in memory
+}
+
+void Pack::fill_file_entries() {
+  for (Entry& e : entries_) {
+    if (e.stated) continue;
+    auto it = file_index_.find(e.path);
+    if (it != file_index_.end()) e = files_[it->second].entry;
+  }
 }
 
 const FileState* Pack::file(std::string_view rel) const {

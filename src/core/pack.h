@@ -99,7 +99,9 @@ class Pack {
   // file is not read (file()->error says why).
   const Entry* find(std::string_view rel) const;
 
-  // Reads and hashes every regular file (each once). Call before the gates.
+  // Reads and hashes every regular file (each once). Call before the gates:
+  // until then a regular file's entry holds only its path, type and inode
+  // (the rest comes from the fstat of the file as it is opened for hashing).
   // Each file not kept in memory is also fed to the taps `make_taps` gives
   // for it, during that one read. Without `keep_contents` no file is kept
   // (a later read() reads it again, checked against its stamp).
@@ -135,6 +137,7 @@ class Pack {
  private:
   Pack(Dir dir, std::string display_path, const Limits& limits) : dir_(std::move(dir)), display_path_(std::move(display_path)), limits_(limits) {}
   void load_manifest();
+  void fill_file_entries();  // entries_ from files_ once load_files stated them
   const FileState* past_limit(std::string_view rel) const;  // see find()
 
   Dir dir_;

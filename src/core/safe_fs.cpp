@@ -56,9 +56,11 @@ EntryType type_of(mode_t mode) {
   return EntryType::Other;
 }
 
-Entry entry_of(const std::string& rel, const struct stat& st) {
+}  // namespace
+
+Entry entry_of(std::string rel, const struct stat& st) {
   Entry e;
-  e.path = rel;
+  e.path = std::move(rel);
   e.type = type_of(st.st_mode);
   e.size = static_cast<std::uint64_t>(st.st_size);
   e.mode = st.st_mode & 07777;
@@ -68,6 +70,8 @@ Entry entry_of(const std::string& rel, const struct stat& st) {
   e.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   return e;
 }
+
+namespace {
 
 struct FdCloser {
   int fd;
@@ -262,7 +266,7 @@ int open_listed_dir(const Dir& root, const std::string& rel, const struct stat& 
 
 // The kernel's getdents64 record (linux_dirent64): u64 inode, s64 offset,
 // u16 record length, u8 type, then the NUL-terminated name.
-constexpr std::size_t kDirentReclen = 16, kDirentName = 19;
+constexpr std::size_t kDirentReclen = 16, kDirentType = 18, kDirentName = 19;
 
 }  // namespace
 
@@ -298,6 +302,9 @@ WalkResult walk(const Dir& root, const WalkOptions& options) {
       for (long at = 0; at < n && !result.truncated;) {
         unsigned short reclen = 0;
         std::memcpy(&reclen, buf + at + kDirentReclen, sizeof reclen);
+        std::uint64_t listed_ino = 0;
+        std::memcpy(&listed_ino, buf + at, sizeof listed_ino);
+        const auto listed_type = static_cast<unsigned char>(buf[at + kDirentType]);
         const char* cname = buf + at + kDirentName;
         at += reclen;
         std::string_view name = cname;
@@ -307,6 +314,14 @@ WalkResult walk(const Dir& root, const WalkOptions& options) {
           break;
         }
         std::string rel = dir.prefix.empty() ? std::string(name) : dir.prefix + "/" + std::string(name);
+        if (options.defer_file_stat && listed_type == DT_REG) {
+          Entry& e = result.entries.emplace_back();
+          e.path = std::move(rel);
+          e.type = EntryType::Regular;
+          e.ino = listed_ino;
+          e.stated = false;
+          continue;
+        }
         struct stat st {};
         if (::fstatat(fd, cname, &st, AT_SYMLINK_NOFOLLOW) != 0) {
           result.errors.emplace_back(rel, errno_text(errno));

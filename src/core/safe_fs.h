@@ -64,7 +64,13 @@ struct Entry {
   std::uint32_t uid = 0, gid = 0;
   std::uint64_t ino = 0;
   std::int64_t mtime_ns = 0;
+  // False for a regular file listed but not stated (WalkOptions::defer_file_stat):
+  // only path, type and inode are known until the file is opened.
+  bool stated = true;
 };
+
+// The entry `rel` as `st` (from lstat, or fstat of the open file) describes it.
+Entry entry_of(std::string rel, const struct stat& st);
 
 // An open directory handle (closes on destruction).
 class Dir {
@@ -100,6 +106,11 @@ class Dir {
 
 struct WalkOptions {
   std::uint64_t max_entries = 100000;  // stop after this many entries (files and dirs)
+  // Regular files (as the directory listing types them) are not stated: a
+  // caller that opens every file fills their entries from the fstat of the
+  // open file, which also describes the very file it read. One system call
+  // less a file (Pack does this; issue 13, point 1).
+  bool defer_file_stat = false;
 };
 
 struct WalkResult {

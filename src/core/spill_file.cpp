@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +17,10 @@ namespace mplp {
 namespace {
 
 constexpr std::size_t kBufferBytes = 256 * 1024;
+// Reads come in passes over the packs in order (a gate's summaries, then the
+// report's results), each record a few hundred bytes after the last: one
+// pread of this much serves the records that follow it.
+constexpr std::size_t kWindowBytes = 64 * 1024;
 
 // An unnamed file: O_TMPFILE where the file system has it, else a fresh
 // name removed as soon as it is open.
@@ -76,26 +81,46 @@ SpillFile::Record SpillFile::append(std::string_view bytes) {
   return r;
 }
 
-std::string SpillFile::read(Record r) const {
-  std::string out(r.size, '\0');
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (r.offset + r.size > flushed_ + buffer_.size()) throw std::logic_error("spill file: a record past its end");
-    // A record lies whole in the file or whole in the buffer: appends
-    // flush the buffer before a record that would not fit in it.
-    if (r.offset >= flushed_) {
-      out.assign(buffer_, r.offset - flushed_, r.size);
-      return out;
-    }
-  }
+void SpillFile::pread_all(char* out, std::size_t size, std::uint64_t offset) const {
   std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(r.offset + done));
+  while (done < size) {
+    ++file_reads_;
+    const ssize_t n = ::pread(fd_, out + done, size - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) fail("read", n < 0 ? errno : 0);
     done += static_cast<std::size_t>(n);
   }
+}
+
+std::string SpillFile::read(Record r) const {
+  std::string out(r.size, '\0');
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (r.offset + r.size > flushed_ + buffer_.size()) throw std::logic_error("spill file: a record past its end");
+  // A record lies whole in the file or whole in the buffer: appends
+  // flush the buffer before a record that would not fit in it.
+  if (r.offset >= flushed_) {
+    out.assign(buffer_, r.offset - flushed_, r.size);
+    return out;
+  }
+  if (r.size > kWindowBytes) {
+    pread_all(out.data(), out.size(), r.offset);
+    return out;
+  }
+  const bool in_window = r.offset >= window_offset_ && r.offset + r.size <= window_offset_ + window_.size();
+  if (!in_window) {
+    // The file only grows and its records never change: a window read once
+    // stays true, and reaches no further than what was flushed.
+    window_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kWindowBytes, flushed_ - r.offset)));
+    pread_all(window_.data(), window_.size(), r.offset);
+    window_offset_ = r.offset;
+  }
+  out.assign(window_, static_cast<std::size_t>(r.offset - window_offset_), r.size);
   return out;
+}
+
+std::uint64_t SpillFile::file_reads() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return file_reads_;
 }
 
 std::uint64_t SpillFile::size() const {

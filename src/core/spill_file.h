@@ -47,10 +47,13 @@ class SpillFile {
   std::string read(Record r) const;
   // Bytes appended so far.
   std::uint64_t size() const;
+  // pread calls made so far (what tests count: reads in order share them).
+  std::uint64_t file_reads() const;
 
  private:
   SpillFile(int fd, std::string dir) : fd_(fd), dir_(std::move(dir)) {}
   void flush_locked();
+  void pread_all(char* out, std::size_t size, std::uint64_t offset) const;
   [[noreturn]] void fail(const char* what, int err) const;
 
   int fd_;
@@ -60,6 +63,10 @@ class SpillFile {
   // per record would cost a system call for every pack's every change.
   std::string buffer_;
   std::uint64_t flushed_ = 0;  // bytes in the file; the buffer follows them
+  // The last stretch of the file read: records read in order come from here.
+  mutable std::string window_;
+  mutable std::uint64_t window_offset_ = 0;
+  mutable std::uint64_t file_reads_ = 0;
 };
 
 }  // namespace mplp

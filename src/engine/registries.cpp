@@ -63,21 +63,34 @@ std::optional<std::string> RegistryResolver::find_in(const std::string& dir) {
   return found;
 }
 
-bool RegistryResolver::for_pack(const std::string& pack_path, const SubstrateRegistry*& out, std::string& error) {
-  out = explicit_.get();
-  if (out != nullptr) return true;
+std::optional<std::string> RegistryResolver::find_above(const std::string& pack_path) {
+  fs::path dir = fs::path(pack_path).lexically_normal();
+  fs::path parent = (dir / "..").lexically_normal();
+  if (parent.empty()) parent = ".";
+  // Packs side by side share the answer: thousands of packs in one
+  // directory ask the file system (and the working directory) once.
+  auto cached = above_cache_.find(parent.string());
+  if (cached != above_cache_.end()) return cached->second;
+  const std::string start = parent.string();
   std::error_code ec;
   const fs::path root = fs::absolute(pack_path, ec).root_path();
-  fs::path dir = fs::path(pack_path).lexically_normal();
   std::optional<std::string> file;
   for (int depth = 0; depth < kMaxDepth && !file; ++depth) {
-    fs::path parent = (dir / "..").lexically_normal();
-    if (parent.empty()) parent = ".";
     file = find_in(parent.string());
     fs::path abs = fs::absolute(parent, ec).lexically_normal();
     if (ec || abs == root || parent == dir) break;
     dir = parent;
+    parent = (dir / "..").lexically_normal();
+    if (parent.empty()) parent = ".";
   }
+  above_cache_.emplace(start, file);
+  return file;
+}
+
+bool RegistryResolver::for_pack(const std::string& pack_path, const SubstrateRegistry*& out, std::string& error) {
+  out = explicit_.get();
+  if (out != nullptr) return true;
+  const std::optional<std::string> file = find_above(pack_path);
   if (!file) return true;
   auto& slot = loaded_[*file];
   if (!slot) {

@@ -40,8 +40,11 @@ class RegistryResolver {
 
  private:
   std::optional<std::string> find_in(const std::string& dir);  // cached per directory
+  // The registry file of the nearest ancestor of a pack; cached per parent directory.
+  std::optional<std::string> find_above(const std::string& pack_path);
   std::unique_ptr<SubstrateRegistry> explicit_;
   std::map<std::string, std::optional<std::string>> dir_cache_;             // dir -> registry file
+  std::map<std::string, std::optional<std::string>> above_cache_;           // a pack's parent -> registry file
   std::map<std::string, std::unique_ptr<SubstrateRegistry>> loaded_;       // file -> registry
 };
 
