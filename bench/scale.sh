@@ -40,6 +40,25 @@ measure() {
   done
   echo "$best $rss"
 }
+# timed_once LABEL CMD...: one run of CMD, kept as best[LABEL] (fastest wall
+# time) and peak[LABEL] (largest peak RSS). Rows measured in turn, a round
+# at a time, meet a slow spell of a shared machine alike.
+declare -A best=() peak=()
+timed_once() {
+  local label=$1 line t m
+  shift
+  line=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1)
+  t=${line% *}; m=${line#* }
+  if [ -z "${best[$label]:-}" ] || awk -v t="$t" -v b="${best[$label]}" 'BEGIN { exit !(t < b) }'; then best[$label]=$t; fi
+  if [ -z "${peak[$label]:-}" ] || [ "$m" -gt "${peak[$label]}" ]; then peak[$label]=$m; fi
+}
+# corpus DIR N FILES BYTES: generates the corpus, then waits until it is on
+# disk, so that the kernel does not write its fresh pages back during the
+# timed runs.
+corpus() {
+  python3 bench/make_corpus.py "$@"
+  sync
+}
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 row() {  # label, "wall rss", baseline wall
   local t=${2% *} r=${2#* }
@@ -57,26 +76,35 @@ check_ok() {
 
 small() {
   local n=3000 dir="$work/small"
-  python3 bench/make_corpus.py "$dir" "$n" 1 40960
+  corpus "$dir" "$n" 1 40960
   # One list of every file sha256sum -c reads: the same files mplp-gate hashes.
-  (cd "$dir" && for p in pack-*; do sed "s#  #  $p/#" "$p/integrity/sha256sums.txt"; done) >"$work/all.sums"
+  (cd "$dir" && for p in pack-*; do sed "s#  #  $dir/$p/#" "$p/integrity/sha256sums.txt"; done) >"$work/all.sums"
   local files bytes; files=$(find "$dir" -type f | wc -l); bytes=$(du -sb "$dir" | cut -f1)
   echo "(a) $n packs, $files files, $(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1e6 }') MB ($(nproc) cores)"
-  check_ok "$dir"; (cd "$dir" && sha256sum --quiet -c "$work/all.sums")
-  local base; base=$(cd "$dir" && measure sha256sum --quiet -c "$work/all.sums")
-  row "sha256sum -c (baseline)" "$base"
+  check_ok "$dir"; sha256sum --quiet -c "$work/all.sums"
+  for _ in $(seq "$repeats"); do
+    timed_once base sha256sum --quiet -c "$work/all.sums"
+    if [ -n "$before" ]; then
+      timed_once before1 "$before" check --jobs 1 "$dir"
+      timed_once before "$before" check "$dir"
+    fi
+    timed_once now1 "$bin" check --jobs 1 "$dir"
+    timed_once now "$bin" check "$dir"
+  done
+  local base=${best[base]}
+  row "sha256sum -c (baseline)" "$base ${peak[base]}"
   if [ -n "$before" ]; then
-    row "before: mplp-gate check --jobs 1" "$(measure "$before" check --jobs 1 "$dir")" "${base% *}"
-    row "before: mplp-gate check" "$(measure "$before" check "$dir")" "${base% *}"
+    row "before: mplp-gate check --jobs 1" "${best[before1]} ${peak[before1]}" "$base"
+    row "before: mplp-gate check" "${best[before]} ${peak[before]}" "$base"
   fi
-  row "mplp-gate check --jobs 1" "$(measure "$bin" check --jobs 1 "$dir")" "${base% *}"
-  row "mplp-gate check" "$(measure "$bin" check "$dir")" "${base% *}"
+  row "mplp-gate check --jobs 1" "${best[now1]} ${peak[now1]}" "$base"
+  row "mplp-gate check" "${best[now]} ${peak[now]}" "$base"
   rm -rf "$dir"
 }
 
 large() {
   local bytes=${LARGE_BYTES:-1500000000} dir="$work/large"
-  python3 bench/make_corpus.py "$dir" 1 1 "$bytes"
+  corpus "$dir" 1 1 "$bytes"
   local f="$dir/pack-00000/artifacts/blob-0000.bin"
   echo "(b) one pack holding a $(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1e9 }') GB file"
   check_ok "$dir"; openssl dgst -sha256 "$f" >/dev/null
@@ -92,7 +120,7 @@ rss() {
   local n
   for n in ${RSS_PACKS:-3000 30000}; do
     local dir="$work/rss-$n"
-    python3 bench/make_corpus.py "$dir" "$n" 0 0
+    corpus "$dir" "$n" 0 0
     check_ok "$dir"
     [ -n "$before" ] && row "(c) before: mplp-gate check, $n packs" "$(repeats=1 measure "$before" check "$dir")"
     row "(c) mplp-gate check, $n packs" "$(repeats=1 measure "$bin" check "$dir")"

@@ -58,8 +58,9 @@ struct Entry {
   std::string path;  // relative to the root, '/'-separated
   EntryType type = EntryType::Other;
   std::uint64_t size = 0;
-  // From the same lstat: permission bits (07777), owner, and what tells a
-  // changed entry from an unchanged one (inode, modification time).
+  // From the same lstat (or fstat of the open file, see `stated`): permission
+  // bits (07777), owner, and what tells a changed entry from an unchanged one
+  // (inode, modification time).
   std::uint32_t mode = 0;
   std::uint32_t uid = 0, gid = 0;
   std::uint64_t ino = 0;
