@@ -195,11 +195,17 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     while (dirent* de = ::readdir(d)) {
       std::string_view name = de->d_name;
       if (name == "." || name == "..") continue;
-      struct stat sub {};
-      if (::fstatat(::dirfd(d), de->d_name, &sub, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      if (S_ISDIR(sub.st_mode)) {
+      // The listing's type where the file system gives one (a directory of
+      // 30,000 packs is then read without 30,000 lstat calls).
+      unsigned char type = de->d_type;
+      if (type == DT_UNKNOWN) {
+        struct stat sub {};
+        if (::fstatat(::dirfd(d), de->d_name, &sub, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        type = S_ISDIR(sub.st_mode) ? DT_DIR : S_ISLNK(sub.st_mode) ? DT_LNK : DT_REG;
+      }
+      if (type == DT_DIR) {
         subdirs.emplace_back(name);
-      } else if (S_ISLNK(sub.st_mode)) {
+      } else if (type == DT_LNK) {
         // Never followed (it could lead anywhere), but never passed over in
         // silence either: a link to a pack would otherwise leave it unchecked.
         std::string n(name);
