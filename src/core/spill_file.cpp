@@ -94,34 +94,33 @@ void SpillFile::pread_all(char* out, std::size_t size, std::uint64_t offset) con
 
 std::string SpillFile::read(Record r) const {
   std::string out(r.size, '\0');
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (r.offset + r.size > flushed_ + buffer_.size()) throw std::logic_error("spill file: a record past its end");
-  // A record lies whole in the file or whole in the buffer: appends
-  // flush the buffer before a record that would not fit in it.
-  if (r.offset >= flushed_) {
-    out.assign(buffer_, r.offset - flushed_, r.size);
-    return out;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (r.offset + r.size > flushed_ + buffer_.size()) throw std::logic_error("spill file: a record past its end");
+    // A record lies whole in the file or whole in the buffer: appends
+    // flush the buffer before a record that would not fit in it.
+    if (r.offset >= flushed_) {
+      out.assign(buffer_, r.offset - flushed_, r.size);
+      return out;
+    }
+    if (r.size <= kWindowBytes) {
+      const bool in_window = r.offset >= window_offset_ && r.offset + r.size <= window_offset_ + window_.size();
+      if (!in_window) {
+        // The file only grows and its records never change: a window read
+        // once stays true, and reaches no further than what was flushed.
+        window_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kWindowBytes, flushed_ - r.offset)));
+        pread_all(window_.data(), window_.size(), r.offset);
+        window_offset_ = r.offset;
+      }
+      out.assign(window_, static_cast<std::size_t>(r.offset - window_offset_), r.size);
+      return out;
+    }
   }
-  if (r.size > kWindowBytes) {
-    pread_all(out.data(), out.size(), r.offset);
-    return out;
-  }
-  const bool in_window = r.offset >= window_offset_ && r.offset + r.size <= window_offset_ + window_.size();
-  if (!in_window) {
-    // The file only grows and its records never change: a window read once
-    // stays true, and reaches no further than what was flushed.
-    window_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kWindowBytes, flushed_ - r.offset)));
-    pread_all(window_.data(), window_.size(), r.offset);
-    window_offset_ = r.offset;
-  }
-  out.assign(window_, static_cast<std::size_t>(r.offset - window_offset_), r.size);
+  pread_all(out.data(), out.size(), r.offset);  // a large record: read alone, without the lock
   return out;
 }
 
-std::uint64_t SpillFile::file_reads() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return file_reads_;
-}
+std::uint64_t SpillFile::file_reads() const { return file_reads_.load(); }
 
 std::uint64_t SpillFile::size() const {
   std::lock_guard<std::mutex> lock(mutex_);

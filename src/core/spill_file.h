@@ -19,6 +19,7 @@
 // pages count against that container's memory: TMPDIR chooses another.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -66,7 +67,7 @@ class SpillFile {
   // The last stretch of the file read: records read in order come from here.
   mutable std::string window_;
   mutable std::uint64_t window_offset_ = 0;
-  mutable std::uint64_t file_reads_ = 0;
+  mutable std::atomic<std::uint64_t> file_reads_{0};
 };
 
 }  // namespace mplp
