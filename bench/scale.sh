@@ -29,17 +29,6 @@ before=${MPLP_GATE_BEFORE:+$(realpath "$MPLP_GATE_BEFORE")}
 work=$(mktemp -d "${BENCH_TMP:-/tmp}/mplp-scale-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# measure CMD...: runs it $repeats times; prints "<best wall s> <max peak RSS KiB>".
-measure() {
-  local best="" rss=0 line t m
-  for _ in $(seq "$repeats"); do
-    line=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1)
-    t=${line% *}; m=${line#* }
-    if [ -z "$best" ] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }'; then best=$t; fi
-    [ "$m" -gt "$rss" ] && rss=$m
-  done
-  echo "$best $rss"
-}
 # timed_once LABEL CMD...: one run of CMD, kept as best[LABEL] (fastest wall
 # time) and peak[LABEL] (largest peak RSS). Rows measured in turn, a round
 # at a time, meet a slow spell of a shared machine alike.
@@ -51,6 +40,12 @@ timed_once() {
   t=${line% *}; m=${line#* }
   if [ -z "${best[$label]:-}" ] || awk -v t="$t" -v b="${best[$label]}" 'BEGIN { exit !(t < b) }'; then best[$label]=$t; fi
   if [ -z "${peak[$label]:-}" ] || [ "$m" -gt "${peak[$label]}" ]; then peak[$label]=$m; fi
+}
+# measure CMD...: runs it $repeats times; prints "<best wall s> <max peak RSS KiB>".
+measure() {
+  unset 'best[measure]' 'peak[measure]'
+  for _ in $(seq "$repeats"); do timed_once measure "$@"; done
+  echo "${best[measure]} ${peak[measure]}"
 }
 # corpus DIR N FILES BYTES: generates the corpus, then waits until it is on
 # disk, so that the kernel does not write its fresh pages back during the

@@ -98,12 +98,15 @@ const FileState* Pack::past_limit(std::string_view rel) const {
 
 void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep_contents) {
   std::atomic<std::uint64_t> kept{0};
+  const auto over_limit = [this](std::uint64_t size) {
+    return "file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(limits_.max_file_size) +
+           "; not hashed";
+  };
   parallel_for(pool, files_.size(), [&](std::size_t i) {
     FileState& f = files_[i];
     if (f.hashed || !f.error.empty()) return;
-    if (f.entry.stated && f.entry.size > limits_.max_file_size) {
-      f.error = "file is " + std::to_string(f.entry.size) + " bytes, over the limit of " +
-                std::to_string(limits_.max_file_size) + "; not hashed";
+    if (f.entry.stated && f.entry.size > limits_.max_file_size) {  // stated by the walk (no listed type)
+      f.error = over_limit(f.entry.size);
       return;
     }
     std::string err;
@@ -124,8 +127,7 @@ void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep
     f.stamp = stamp_of(st);
     if (static_cast<std::uint64_t>(st.st_size) > limits_.max_file_size) {
       ::close(fd);
-      f.error = "file is " + std::to_string(st.st_size) + " bytes, over the limit of " +
-                std::to_string(limits_.max_file_size) + "; not hashed";
+      f.error = over_limit(static_cast<std::uint64_t>(st.st_size));
       return;
     }
     auto size = static_cast<std::uint64_t>(st.st_size);

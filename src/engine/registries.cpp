@@ -16,6 +16,12 @@ constexpr const char* kRegistryFiles[] = {"producers/_registry/substrates.v2.yam
                                           "producers/real/_registry/substrates.v2.yaml"};
 constexpr int kMaxDepth = 4096;  // no real path is deeper; a bound keeps the walk finite
 
+// The directory above `dir` (a normal path; "." for a name without one).
+fs::path parent_of(const fs::path& dir) {
+  fs::path parent = (dir / "..").lexically_normal();
+  return parent.empty() ? fs::path(".") : parent;
+}
+
 bool is_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -65,13 +71,12 @@ std::optional<std::string> RegistryResolver::find_in(const std::string& dir) {
 
 std::optional<std::string> RegistryResolver::find_above(const std::string& pack_path) {
   fs::path dir = fs::path(pack_path).lexically_normal();
-  fs::path parent = (dir / "..").lexically_normal();
-  if (parent.empty()) parent = ".";
+  fs::path parent = parent_of(dir);
   // Packs side by side share the answer: thousands of packs in one
   // directory ask the file system (and the working directory) once.
-  auto cached = above_cache_.find(parent.string());
-  if (cached != above_cache_.end()) return cached->second;
   const std::string start = parent.string();
+  auto cached = above_cache_.find(start);
+  if (cached != above_cache_.end()) return cached->second;
   std::error_code ec;
   const fs::path root = fs::absolute(pack_path, ec).root_path();
   std::optional<std::string> file;
@@ -80,8 +85,7 @@ std::optional<std::string> RegistryResolver::find_above(const std::string& pack_
     fs::path abs = fs::absolute(parent, ec).lexically_normal();
     if (ec || abs == root || parent == dir) break;
     dir = parent;
-    parent = (dir / "..").lexically_normal();
-    if (parent.empty()) parent = ".";
+    parent = parent_of(dir);
   }
   above_cache_.emplace(start, file);
   return file;
