@@ -339,8 +339,18 @@ class Gate_ : public Gate {
       sinks.done(i);
     }
     std::sort(compared.begin(), compared.end());
+    // The runs of one fingerprint, judged in the order of their first pack:
+    // the summaries, and the results judging changes, are then read back in
+    // about the order they were stored (a run's spill file reads ahead),
+    // not at random. A pack's verdict does not depend on this order.
+    std::vector<std::pair<std::size_t, std::size_t>> runs;  // [begin, end) in `compared`
     for (std::size_t begin = 0, end = 0; begin < compared.size(); begin = end) {
       while (end < compared.size() && compared[end].first == compared[begin].first) ++end;
+      runs.emplace_back(begin, end);
+    }
+    std::sort(runs.begin(), runs.end(),
+              [&](const auto& a, const auto& b) { return compared[a.first].second < compared[b.first].second; });
+    for (const auto& [begin, end] : runs) {
       std::map<GroupKey, std::vector<Member>> groups;
       for (std::size_t k = begin; k < end; ++k) {
         const std::size_t i = compared[k].second;

@@ -1,9 +1,15 @@
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <thread>
 
 #include "core/pack.h"
 #include "core/safe_fs.h"
@@ -222,6 +228,103 @@ TEST(Pack, OddFileNamesSurvive) {
   auto p = load(t.path());
   ASSERT_NE(p->find(odd), nullptr);
   EXPECT_TRUE(p->json(odd).parsed);
+}
+
+// Directories are stated by the fstat of the descriptor that lists them,
+// not by an lstat of their own: every walk gives each directory what lstat
+// says of it, the root listed through its own descriptor or another.
+TEST(Walk, DirectoriesAreStatedByTheDescriptorThatListsThem) {
+  TempDir t;
+  write_file(t / "d/e/f.txt", "f");
+  write_file(t / "g/h.txt", "h");
+  ASSERT_EQ(::chmod((t / "d").c_str(), 0750), 0);
+  ASSERT_EQ(::chmod((t / "d/e").c_str(), 0700), 0);
+  for (bool defer : {false, true}) {
+    for (bool own_root : {false, true}) {
+      std::string err;
+      std::optional<Dir> root = Dir::open(t.path(), err);
+      ASSERT_TRUE(root) << err;
+      WalkResult w = walk(*root, WalkOptions{100, defer, own_root});
+      EXPECT_TRUE(w.errors.empty());
+      int dirs = 0;
+      for (const Entry& e : w.entries) {
+        if (e.type != EntryType::Directory) continue;
+        ++dirs;
+        struct stat st {};
+        ASSERT_EQ(::lstat((t / e.path).c_str(), &st), 0) << e.path;
+        const Entry want = entry_of(e.path, st);
+        EXPECT_TRUE(e.stated) << e.path;
+        EXPECT_EQ(e.mode, want.mode) << e.path;
+        EXPECT_EQ(e.ino, want.ino) << e.path;
+        EXPECT_EQ(e.uid, want.uid) << e.path;
+        EXPECT_EQ(e.mtime_ns, want.mtime_ns) << e.path;
+        EXPECT_EQ(e.size, want.size) << e.path;
+      }
+      EXPECT_EQ(dirs, 3) << "defer " << defer << ", own root " << own_root;
+    }
+  }
+}
+
+// A walk stopped at its entry limit never opens the directories it listed
+// last; they are stated all the same.
+TEST(Walk, DirectoriesPastTheLimitAreStated) {
+  TempDir t;
+  for (int i = 0; i < 6; ++i) write_file(t / ("d" + std::to_string(i) + "/x.txt"), "x");
+  std::string err;
+  std::optional<Dir> root = Dir::open(t.path(), err);
+  ASSERT_TRUE(root) << err;
+  WalkResult w = walk(*root, WalkOptions{7, true});
+  EXPECT_TRUE(w.truncated);
+  int dirs = 0;
+  for (const Entry& e : w.entries) {
+    if (e.type != EntryType::Directory) continue;
+    ++dirs;
+    struct stat st {};
+    ASSERT_EQ(::lstat((t / e.path).c_str(), &st), 0) << e.path;
+    EXPECT_TRUE(e.stated) << e.path;
+    EXPECT_EQ(e.mtime_ns, entry_of(e.path, st).mtime_ns) << e.path;
+  }
+  EXPECT_EQ(dirs, 6);
+}
+
+// Two directories exchanged again and again while the tree is walked: each
+// walk lists, under the name, the directory its entry describes, or says
+// the directory was replaced; never one directory's entry with the other's
+// files.
+TEST(Walk, DirectoryExchangedDuringTheWalkIsDescribedAsListed) {
+  TempDir t;
+  write_file(t / "tree/sub/one", "1");
+  write_file(t / "other/two", "2");
+  struct stat one {}, two {};
+  ASSERT_EQ(::lstat((t / "tree/sub").c_str(), &one), 0);
+  ASSERT_EQ(::lstat((t / "other").c_str(), &two), 0);
+  std::atomic<bool> stop{false};
+  std::thread swapper([&] {
+    const std::string a = t / "tree/sub", b = t / "other";
+    while (!stop.load()) ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);
+  });
+  std::string err;
+  std::optional<Dir> root = Dir::open(t / "tree", err);
+  ASSERT_TRUE(root) << err;
+  std::map<std::string, int> seen;
+  for (auto end = std::chrono::steady_clock::now() + std::chrono::seconds(1); std::chrono::steady_clock::now() < end;) {
+    WalkResult w = walk(*root, WalkOptions{100, true});
+    if (!w.errors.empty()) {
+      ASSERT_EQ(w.errors[0].first, "sub");
+      ++seen["replaced: " + w.errors[0].second];
+      continue;
+    }
+    ASSERT_EQ(w.entries.size(), 2u);
+    ASSERT_EQ(w.entries[0].path, "sub");
+    const bool holds_one = w.entries[1].path == "sub/one";
+    ASSERT_TRUE(holds_one || w.entries[1].path == "sub/two") << w.entries[1].path;
+    ASSERT_EQ(w.entries[0].ino, holds_one ? one.st_ino : two.st_ino);
+    ++seen[holds_one ? "one" : "two"];
+  }
+  stop = true;
+  swapper.join();
+  for (const auto& [what, n] : seen) std::printf("%s: %d walks\n", what.c_str(), n);
+  EXPECT_GT(seen["one"] + seen["two"], 0);
 }
 
 TEST(SafeFs, SafeRelativePaths) {

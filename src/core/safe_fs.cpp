@@ -233,11 +233,26 @@ Dir::~Dir() {
 
 namespace {
 
-// A directory of a walk, opened when its turn comes: by one openat2 beneath
+// A directory of a walk, as its parent's listing gave it: its entry in the
+// result (stated when the directory is opened) and what tells it from
+// another directory put in its place (the listed inode, the parent's device).
+struct ListedDir {
+  std::string rel;  // "" = the root
+  std::uint64_t ino = 0;
+  dev_t parent_dev = 0;
+  std::size_t entry = 0;
+};
+
+// Opens a directory of a walk when its turn comes: by one openat2 beneath
 // the root (or component by component without it), never through a link,
 // and only if it is still the directory that was listed. Pending directories
 // hold no descriptor, so a tree of 90,000 directories needs one at a time.
-int open_listed_dir(const Dir& root, const std::string& rel, const struct stat& listed, std::string& error) {
+// `st` gets what fstat says of it. The root is listed through a second
+// descriptor (its own read position stays), or with `own_root` through its
+// own, which the caller then closes.
+int open_listed_dir(const Dir& root, const ListedDir& listed, bool own_root, struct stat& st, std::string& error) {
+  const std::string& rel = listed.rel;
+  if (rel.empty() && own_root) return ::fstat(root.fd(), &st) == 0 ? root.fd() : (error = errno_text(errno), -1);
   int fd = rel.empty() ? ::openat(root.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                        : openat2_beneath(root.fd(), rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 && errno == ENOSYS) {
@@ -255,8 +270,22 @@ int open_listed_dir(const Dir& root, const std::string& rel, const struct stat& 
                                                : errno_text(errno);
     return -1;
   }
-  struct stat now {};
-  if (!rel.empty() && (::fstat(fd, &now) != 0 || now.st_dev != listed.st_dev || now.st_ino != listed.st_ino)) {
+  if (::fstat(fd, &st) != 0) {
+    error = errno_text(errno);
+    ::close(fd);
+    return -1;
+  }
+  if (rel.empty()) return fd;
+  bool same = st.st_ino == listed.ino;
+  if (!same && st.st_dev != listed.parent_dev) {
+    // A mount point: the listing gave the inode under it, the open the
+    // mounted root. It is the listed directory if it is what lstat finds
+    // there now (another directory of the same file system never passes).
+    FileError ignored;
+    std::optional<Entry> now = stat_beneath(root, rel, ignored);
+    same = now && now->type == EntryType::Directory && now->ino == st.st_ino;
+  }
+  if (!same) {
     ::close(fd);
     error = "was replaced by another directory while the tree was read";
     return -1;
@@ -268,34 +297,45 @@ int open_listed_dir(const Dir& root, const std::string& rel, const struct stat& 
 // u16 record length, u8 type, then the NUL-terminated name.
 constexpr std::size_t kDirentReclen = 16, kDirentType = 18, kDirentName = 19;
 
+// A directory entry the walk listed but could not open (or never reached,
+// past the entry limit) is stated as it is now, if it is still there.
+void state_unopened(const Dir& root, Entry& e) {
+  FileError ignored;
+  if (std::optional<Entry> now = stat_beneath(root, e.path, ignored)) e = std::move(*now);
+}
+
 }  // namespace
 
 WalkResult walk(const Dir& root, const WalkOptions& options) {
   WalkResult result;
-  // Iterative depth-first walk. Entries are read with getdents64 and stated
-  // relative to their directory without following links.
-  struct Pending {
-    std::string prefix;
-    struct stat listed;
-  };
-  std::vector<Pending> stack;
-  stack.push_back({"", {}});
+  // Iterative depth-first walk. Entries are read with getdents64; what the
+  // listing types a directory (and, with defer_file_stat, a regular file)
+  // is not stated there: a directory is stated by the fstat of the
+  // descriptor that lists it. Other entries are stated relative to their
+  // directory without following links.
+  std::vector<ListedDir> stack;
+  stack.push_back({});
   alignas(8) static thread_local char buf[32768];
   while (!stack.empty() && !result.truncated) {
-    Pending dir = std::move(stack.back());
+    ListedDir dir = std::move(stack.back());
     stack.pop_back();
     std::string error;
-    int fd = open_listed_dir(root, dir.prefix, dir.listed, error);
+    struct stat st {};
+    const bool own_root = dir.rel.empty() && options.list_root_fd;
+    int fd = open_listed_dir(root, dir, own_root, st, error);
     if (fd < 0) {
-      result.errors.emplace_back(dir.prefix, error);
+      if (!dir.rel.empty()) state_unopened(root, result.entries[dir.entry]);
+      result.errors.emplace_back(dir.rel, error);
       continue;
     }
-    FdCloser closer{fd};
+    FdCloser closer{own_root ? -1 : fd};
+    if (!dir.rel.empty()) result.entries[dir.entry] = entry_of(dir.rel, st);
+    const dev_t here_dev = st.st_dev;
     for (;;) {
       long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
-        result.errors.emplace_back(dir.prefix, errno_text(errno));
+        result.errors.emplace_back(dir.rel, errno_text(errno));
         break;
       }
       if (n == 0) break;
@@ -313,26 +353,28 @@ WalkResult walk(const Dir& root, const WalkOptions& options) {
           result.truncated = true;
           break;
         }
-        std::string rel = dir.prefix.empty() ? std::string(name) : dir.prefix + "/" + std::string(name);
-        if (options.defer_file_stat && listed_type == DT_REG) {
+        std::string rel = dir.rel.empty() ? std::string(name) : dir.rel + "/" + std::string(name);
+        if (listed_type == DT_DIR || (options.defer_file_stat && listed_type == DT_REG)) {
           Entry& e = result.entries.emplace_back();
-          e.path = std::move(rel);
-          e.type = EntryType::Regular;
+          e.type = listed_type == DT_DIR ? EntryType::Directory : EntryType::Regular;
           e.ino = listed_ino;
           e.stated = false;
+          if (listed_type == DT_DIR) stack.push_back({rel, listed_ino, here_dev, result.entries.size() - 1});
+          e.path = std::move(rel);
           continue;
         }
-        struct stat st {};
-        if (::fstatat(fd, cname, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        struct stat sub {};
+        if (::fstatat(fd, cname, &sub, AT_SYMLINK_NOFOLLOW) != 0) {
           result.errors.emplace_back(rel, errno_text(errno));
           continue;
         }
-        result.entries.push_back(entry_of(rel, st));
-        if (S_ISDIR(st.st_mode)) stack.push_back({std::move(rel), st});
+        result.entries.push_back(entry_of(rel, sub));
+        if (S_ISDIR(sub.st_mode)) stack.push_back({std::move(rel), sub.st_ino, here_dev, result.entries.size() - 1});
       }
       if (result.truncated) break;
     }
   }
+  for (const ListedDir& left : stack) state_unopened(root, result.entries[left.entry]);  // past the limit
   std::sort(result.entries.begin(), result.entries.end(),
             [](const Entry& a, const Entry& b) { return a.path < b.path; });
   return result;

@@ -65,8 +65,9 @@ struct Entry {
   std::uint32_t uid = 0, gid = 0;
   std::uint64_t ino = 0;
   std::int64_t mtime_ns = 0;
-  // False for a regular file listed but not stated (WalkOptions::defer_file_stat):
-  // only path, type and inode are known until the file is opened.
+  // False for an entry listed but not stated: a regular file under
+  // WalkOptions::defer_file_stat until it is opened, or a directory gone
+  // before the walk could open it. Only path, type and inode are known.
   bool stated = true;
 };
 
@@ -107,11 +108,17 @@ class Dir {
 
 struct WalkOptions {
   std::uint64_t max_entries = 100000;  // stop after this many entries (files and dirs)
-  // Regular files (as the directory listing types them) are not stated: a
+  // Directories are always stated by the fstat of the descriptor that lists
+  // them, not by the listing. With this, regular files (as the directory
+  // listing types them) are not stated at all: a
   // caller that opens every file fills their entries from the fstat of the
   // open file, which also describes the very file it read. One system call
   // less a file (Pack does this; issue 13, point 1).
   bool defer_file_stat = false;
+  // The root was opened for this walk alone: it is listed through its own
+  // descriptor, whose read position then stays at the end, instead of a
+  // second one (two system calls less a walk; Pack does this).
+  bool list_root_fd = false;
 };
 
 struct WalkResult {

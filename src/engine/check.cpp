@@ -661,11 +661,13 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     // Done with: the next gate's comparison has that much more room.
     if (!req.shard) checked.drop(c);
   }
-  for (std::size_t i = 0; i < results.size(); ++i)
+  // Each pack on its own: on every core.
+  parallel_for(pool, results.size(), [&](std::size_t i) {
     results.update(i, [&](PackResult& pr) {
       finish_pack(pr, caps[i]);
       if (checked.opened(i)) note_not_verified(pr, checked.real(i), pack_registries[i] != nullptr, req, report.gates);
     });
+  });
   if (req.shard) report.shard = shard_section(req, baseline, places, collection, checked, caps);
   accept_findings(report, req.policy, accepted);
   return true;

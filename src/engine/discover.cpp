@@ -25,6 +25,22 @@ bool has_entry(int dirfd, const char* name, bool want_dir) {
   return want_dir ? S_ISDIR(st.st_mode) : true;
 }
 
+// A directory listed below the root that is still a directory and holds
+// manifest.json: a pack, known by two lstat calls, without opening it (a tree
+// of 30,000 packs is searched with 60,000 calls instead of 120,000). Its
+// identity is what lstat says; if it is swapped between the two calls,
+// Pack::open finds another identity and reports the pack unopenable. False
+// for anything else, which the caller opens and looks at closely.
+bool listed_pack(const std::string& dir, PackLocation& here) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+  struct stat manifest {};
+  if (::lstat((dir + "/manifest.json").c_str(), &manifest) != 0) return false;
+  here.identified = true;
+  here.identity = FileIdentity{st.st_dev, st.st_ino};
+  return true;
+}
+
 // A staging directory beside a pack: what the report says about it.
 bool stage_location(const std::string& dir_name, PackLocation& loc) {
   auto parsed = parse_stage_dir_name(dir_name);
@@ -144,9 +160,11 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     }
     const std::string pack_name = name_below.empty() ? directory_name(path) : name_below;
     const std::string pack_base = name_below.empty() ? path + "/.." : path;
-    PackLocation stage = location(dir, shown, pack_name, pack_base);
-    if (stage_location(base_name(dir), stage)) {
-      out.emplace_back(stage);
+    PackLocation here = location(dir, shown, pack_name, pack_base);
+    // A staging directory is never opened; a pack below the root, as listed,
+    // is known without opening it.
+    if (stage_location(base_name(dir), here) || (!name_below.empty() && listed_pack(dir, here))) {
+      out.emplace_back(here);
       ++found;
       continue;
     }
@@ -170,7 +188,6 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
                       : dir + ": " + std::strerror(err);
       return false;
     }
-    PackLocation here = location(dir, shown, pack_name, pack_base);
     here.identified = identify_fd(fd, here.identity);
     if (has_entry(fd, "manifest.json", false)) {
       ::close(fd);

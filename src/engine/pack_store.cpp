@@ -3,6 +3,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
@@ -21,22 +22,30 @@ class StringPool {
   // full: most texts repeat across packs, but some name the pack (a
   // determinism group, a digest), and pooling those kept every pack's own
   // text in memory for the whole run. The texts packs share are met in the
-  // first packs, long before the pool is full.
+  // first packs, long before the pool is full. Under the unique lock.
   std::optional<std::uint64_t> intern(const std::string& s) {
-    auto it = ids_.find(s);
-    if (it != ids_.end()) return it->second;
-    if (bytes_ >= kMaxBytes) return std::nullopt;
+    if (std::optional<std::uint64_t> id = find(s)) return id;
+    if (full()) return std::nullopt;
     bytes_ += s.size() + kOverhead;
     texts_.push_back(s);
     const std::uint64_t id = texts_.size() - 1;
     ids_.emplace(texts_.back(), id);
     return id;
   }
+  // The id of a text already pooled; under either lock.
+  std::optional<std::uint64_t> find(const std::string& s) const {
+    auto it = ids_.find(s);
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+  }
+  bool full() const { return bytes_ >= kMaxBytes; }
   const std::string& text(std::uint64_t id) const {
     if (id >= texts_.size()) throw std::logic_error("pack store: a text id past the pool");
     return texts_[id];
   }
-  std::mutex mutex;  // held for one whole pack's encoding or decoding
+  // Shared while a pack is decoded, or encoded with texts the pool has
+  // already; unique while one adds texts (see encode_with).
+  std::shared_mutex mutex;
 
  private:
   // What the pool may hold, counting each text's bookkeeping as kOverhead.
@@ -58,9 +67,13 @@ constexpr std::uint64_t kInline = 0;  // length << 2, then the bytes
 constexpr std::uint64_t kPooled = 1;  // id << 2
 constexpr std::uint64_t kDigest = 2;  // then 32 bytes: 64 lowercase hex digits, halved
 
+// With `may_add` false (the pool's shared lock held), a text to be pooled
+// that the pool lacks is not added: the encoding is marked `missed` and must
+// be done again with `may_add` (under the unique lock).
 class Encoder {
  public:
-  Encoder(StringPool& pool, std::string& out) : pool_(pool), out_(out) {}
+  Encoder(StringPool& pool, std::string& out, bool may_add) : pool_(pool), out_(out), may_add_(may_add) {}
+  bool missed() const { return missed_; }
   void number(std::uint64_t v) { out_.number(v); }
   void flag(bool b) { out_.flag(b); }
   template <typename E>
@@ -70,7 +83,7 @@ class Encoder {
   void text(const std::string& s, Text kind) {
     if (s.empty()) {
       number(kInline);
-    } else if (std::optional<std::uint64_t> id = kind == Text::Shared ? pool_.intern(s) : std::nullopt) {
+    } else if (std::optional<std::uint64_t> id = kind == Text::Shared ? pooled(s) : std::nullopt) {
       number(*id << 2 | kPooled);
     } else if (std::optional<Digest> d = digest_from_hex(s)) {  // lower case only: it must read back as it was
       number(kDigest);
@@ -87,8 +100,17 @@ class Encoder {
   }
 
  private:
+  std::optional<std::uint64_t> pooled(const std::string& s) {
+    if (may_add_) return pool_.intern(s);
+    std::optional<std::uint64_t> id = pool_.find(s);
+    if (!id && !pool_.full()) missed_ = true;
+    return id;
+  }
+
   StringPool& pool_;
   ByteWriter out_;
+  bool may_add_;
+  bool missed_ = false;
 };
 
 class Decoder {
@@ -178,13 +200,23 @@ void pack_fields(IO& io, P& p) {
   });
 }
 
-// One value's bytes by `fields` (pack_fields or finding_fields), taken
-// under the pool's lock, and back: bytes left over mean damage.
+// One value's bytes by `fields` (pack_fields or finding_fields), and back:
+// bytes left over mean damage. Packs are encoded and decoded side by side
+// under the pool's shared lock; only an encoding that meets a text the pool
+// lacks is done again under the unique lock, which the first packs of a run
+// need and later ones seldom do.
 template <typename T, typename Fields>
 std::string encode_with(StringPool& pool, const T& value, Fields fields) {
   std::string bytes;
-  std::lock_guard<std::mutex> lock(pool.mutex);
-  Encoder e(pool, bytes);
+  {
+    std::shared_lock<std::shared_mutex> lock(pool.mutex);
+    Encoder e(pool, bytes, /*may_add=*/false);
+    fields(e, value);
+    if (!e.missed()) return bytes;
+  }
+  bytes.clear();
+  std::unique_lock<std::shared_mutex> lock(pool.mutex);
+  Encoder e(pool, bytes, /*may_add=*/true);
   fields(e, value);
   return bytes;
 }
@@ -192,7 +224,7 @@ std::string encode_with(StringPool& pool, const T& value, Fields fields) {
 template <typename T, typename Fields>
 T decode_with(StringPool& pool, std::string_view bytes, Fields fields, std::string_view what) {
   T value;
-  std::lock_guard<std::mutex> lock(pool.mutex);
+  std::shared_lock<std::shared_mutex> lock(pool.mutex);
   Decoder d(pool, bytes);
   fields(d, value);
   if (!d.done()) throw std::logic_error("pack store: bytes left after a " + std::string(what));
