@@ -136,6 +136,18 @@ TEST(JsonPosition, KeysAreComparedDecodedAndTheFirstDuplicateWins) {
   EXPECT_EQ(where(text, "/s").second, 51u) << "a brace inside a string is not structure";
 }
 
+// Strings are skipped by the same rules they are read by: a malformed
+// escape in a value passed over stops the search where it stands.
+TEST(JsonPosition, SkippedStringsFollowTheRulesOfReadOnes) {
+  EXPECT_EQ(where("{\"a\": \"x\\u12zz\", \"b\": 1}", "/b"), (std::pair<std::uint64_t, std::uint64_t>{1, 1}));
+  EXPECT_EQ(where("{\"a\": \"\\ud83d\\u12\", \"b\": 1}", "/b"), (std::pair<std::uint64_t, std::uint64_t>{1, 1}));
+  EXPECT_EQ(where("{\"a\": \"\\ud83d\\ude00 \\\\ \\\" \\/ \\n\", \"b\": 1}", "/b").second, 40u);
+  EXPECT_EQ(where("{\"\\ud83d\\ude00\": 5}", "/\xf0\x9f\x98\x80").second, 18u);
+  EXPECT_EQ(where("{\"a\\nb\": 5}", "/a\nb").second, 10u);
+  EXPECT_EQ(where("{\"a\": \"unterminated", "/a/b").second, 7u);
+  EXPECT_EQ(where("{\n\n  \"a\":\n   7}", "/a"), (std::pair<std::uint64_t, std::uint64_t>{4, 4}));
+}
+
 TEST(JsonPosition, BrokenOrEmptyTextNeverCrashes) {
   EXPECT_EQ(where("", "/a"), (std::pair<std::uint64_t, std::uint64_t>{0, 0}));
   EXPECT_EQ(where("   ", ""), (std::pair<std::uint64_t, std::uint64_t>{0, 0}));

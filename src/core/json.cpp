@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -302,17 +303,10 @@ std::string json_pointer_token(std::string_view key) {
 
 void line_and_column(std::string_view text, std::uint64_t offset, std::uint64_t& line,
                      std::uint64_t& column) {
-  line = 1;
-  column = 1;
-  std::uint64_t end = offset < text.size() ? offset : text.size();
-  for (std::uint64_t i = 0; i < end; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
+  const std::string_view before = text.substr(0, offset < text.size() ? offset : text.size());
+  line = 1 + static_cast<std::uint64_t>(std::count(before.begin(), before.end(), '\n'));
+  const std::size_t last = before.rfind('\n');
+  column = 1 + (last == std::string_view::npos ? before.size() : before.size() - last - 1);
 }
 
 const rapidjson::Value* member(const rapidjson::Value& v, std::string_view key) {

@@ -25,26 +25,30 @@ class Scanner {
     return true;
   }
 
-  // A string at pos, decoded (escapes as UTF-8); false when malformed.
-  bool string(std::string& out) {
+  // A string at pos, decoded (escapes as UTF-8) into `out` unless it is
+  // null (a string skipped); false when malformed. Runs without an escape
+  // are copied whole: this scan runs for every located finding.
+  bool string(std::string* out) {
     if (!at('"')) return false;
     ++pos;
-    out.clear();
+    if (out != nullptr) out->clear();
     while (pos < t_.size()) {
-      char c = t_[pos++];
-      if (c == '"') return true;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
+      std::size_t run = pos;
+      while (run < t_.size() && t_[run] != '"' && t_[run] != '\\') ++run;
+      if (run == t_.size()) break;
+      if (out != nullptr) out->append(t_.substr(pos, run - pos));
+      pos = run + 1;
+      if (t_[run] == '"') return true;
       if (pos >= t_.size()) return false;
       char e = t_[pos++];
+      std::string ignored;
+      std::string& o = out != nullptr ? *out : ignored;
       switch (e) {
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case 'b': o += '\b'; break;
+        case 'f': o += '\f'; break;
+        case 'n': o += '\n'; break;
+        case 'r': o += '\r'; break;
+        case 't': o += '\t'; break;
         case 'u': {
           unsigned cp = 0;
           if (!hex4(cp)) return false;
@@ -54,12 +58,13 @@ class Scanner {
             if (!hex4(low)) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          append_utf8(out, cp);
+          append_utf8(o, cp);
           break;
         }
-        default: out += e;  // " \ /
+        default: o += e;  // " \ /
       }
     }
+    pos = t_.size();
     return false;
   }
 
@@ -67,7 +72,6 @@ class Scanner {
   bool skip_value() {
     ws();
     std::size_t depth = 0;
-    std::string unused;
     do {
       ws();
       if (pos >= t_.size()) return false;
@@ -77,7 +81,7 @@ class Scanner {
         if (depth == 0) return false;
         --depth, ++pos;
       } else if (c == '"') {
-        if (!string(unused)) return false;
+        if (!string(nullptr)) return false;
       } else if (c == ',' || c == ':') {
         if (depth == 0) return false;
         ++pos;
@@ -140,7 +144,7 @@ bool descend(Scanner& s, std::string_view token) {
     if (s.eat('}')) return s.pos = start, false;
     for (;;) {
       s.ws();
-      if (!s.string(key) || !s.eat(':')) break;
+      if (!s.string(&key) || !s.eat(':')) break;
       s.ws();
       if (key == want) return true;
       if (!s.skip_value() || !s.eat(',')) break;
