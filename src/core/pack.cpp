@@ -56,7 +56,9 @@ std::unique_ptr<Pack> Pack::open(const std::string& fs_path, std::string display
   }
   std::unique_ptr<Pack> pack(new Pack(std::move(*dir), std::move(display_path), limits));
   // Files are stated when load_files opens them (see fill_file_entries).
-  WalkResult w = walk(pack->dir_, WalkOptions{limits.max_files_per_pack, /*defer_file_stat=*/true, /*list_root_fd=*/true});
+  WalkResult w = walk(pack->dir_, WalkOptions{.max_entries = limits.max_files_per_pack,
+                                              .defer_file_stat = true,
+                                              .list_root_fd = true});
   pack->entries_ = std::move(w.entries);
   pack->truncated_ = w.truncated;
   pack->walk_errors_ = std::move(w.errors);

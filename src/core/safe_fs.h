@@ -109,11 +109,10 @@ class Dir {
 struct WalkOptions {
   std::uint64_t max_entries = 100000;  // stop after this many entries (files and dirs)
   // Directories are always stated by the fstat of the descriptor that lists
-  // them, not by the listing. With this, regular files (as the directory
-  // listing types them) are not stated at all: a
-  // caller that opens every file fills their entries from the fstat of the
-  // open file, which also describes the very file it read. One system call
-  // less a file (Pack does this; issue 13, point 1).
+  // them. With this, regular files (as the directory listing types them) are
+  // not stated at all: a caller that opens every file fills their entries
+  // from the fstat of the open file, which also describes the very file it
+  // read. One system call less a file (Pack does this; issue 13, point 1).
   bool defer_file_stat = false;
   // The root was opened for this walk alone: it is listed through its own
   // descriptor, whose read position then stays at the end, instead of a
