@@ -230,6 +230,26 @@ TEST(Pack, OddFileNamesSurvive) {
   EXPECT_TRUE(p->json(odd).parsed);
 }
 
+// Expects each directory entry of `w` to say what lstat says of it now;
+// returns how many there are.
+int directories_stated_as_now(const TempDir& t, const WalkResult& w) {
+  int dirs = 0;
+  for (const Entry& e : w.entries) {
+    if (e.type != EntryType::Directory) continue;
+    ++dirs;
+    struct stat st {};
+    EXPECT_EQ(::lstat((t / e.path).c_str(), &st), 0) << e.path;
+    const Entry want = entry_of(e.path, st);
+    EXPECT_TRUE(e.stated) << e.path;
+    EXPECT_EQ(e.mode, want.mode) << e.path;
+    EXPECT_EQ(e.ino, want.ino) << e.path;
+    EXPECT_EQ(e.uid, want.uid) << e.path;
+    EXPECT_EQ(e.mtime_ns, want.mtime_ns) << e.path;
+    EXPECT_EQ(e.size, want.size) << e.path;
+  }
+  return dirs;
+}
+
 // Directories are stated by the fstat of the descriptor that lists them,
 // not by an lstat of their own: every walk gives each directory what lstat
 // says of it, the root listed through its own descriptor or another.
@@ -246,21 +266,7 @@ TEST(Walk, DirectoriesAreStatedByTheDescriptorThatListsThem) {
       ASSERT_TRUE(root) << err;
       WalkResult w = walk(*root, WalkOptions{100, defer, own_root});
       EXPECT_TRUE(w.errors.empty());
-      int dirs = 0;
-      for (const Entry& e : w.entries) {
-        if (e.type != EntryType::Directory) continue;
-        ++dirs;
-        struct stat st {};
-        ASSERT_EQ(::lstat((t / e.path).c_str(), &st), 0) << e.path;
-        const Entry want = entry_of(e.path, st);
-        EXPECT_TRUE(e.stated) << e.path;
-        EXPECT_EQ(e.mode, want.mode) << e.path;
-        EXPECT_EQ(e.ino, want.ino) << e.path;
-        EXPECT_EQ(e.uid, want.uid) << e.path;
-        EXPECT_EQ(e.mtime_ns, want.mtime_ns) << e.path;
-        EXPECT_EQ(e.size, want.size) << e.path;
-      }
-      EXPECT_EQ(dirs, 3) << "defer " << defer << ", own root " << own_root;
+      EXPECT_EQ(directories_stated_as_now(t, w), 3) << "defer " << defer << ", own root " << own_root;
     }
   }
 }
@@ -275,16 +281,7 @@ TEST(Walk, DirectoriesPastTheLimitAreStated) {
   ASSERT_TRUE(root) << err;
   WalkResult w = walk(*root, WalkOptions{7, true});
   EXPECT_TRUE(w.truncated);
-  int dirs = 0;
-  for (const Entry& e : w.entries) {
-    if (e.type != EntryType::Directory) continue;
-    ++dirs;
-    struct stat st {};
-    ASSERT_EQ(::lstat((t / e.path).c_str(), &st), 0) << e.path;
-    EXPECT_TRUE(e.stated) << e.path;
-    EXPECT_EQ(e.mtime_ns, entry_of(e.path, st).mtime_ns) << e.path;
-  }
-  EXPECT_EQ(dirs, 6);
+  EXPECT_EQ(directories_stated_as_now(t, w), 6);
 }
 
 // Two directories exchanged again and again while the tree is walked: each
