@@ -236,6 +236,15 @@ TEST(PackStore, RandomResultsSetFromManyThreadsReadBackUnchanged) {
       else if (dump(store[i]) != dump(given[i])) ADD_FAILURE() << "pack " << i << " changed while others were set";
     });
     for (std::size_t i = 0; i < given.size(); i += 2) ASSERT_EQ(dump(store[i]), dump(given[given.size() - 1 - i]));
+    // Updated in parallel, as a check's last pass does, each with a text of its own.
+    parallel_for(pool, given.size(), [&](std::size_t i) {
+      store.update(i, [&](PackResult& p) { p.indexability = "updated " + std::to_string(i); });
+    });
+    for (std::size_t i = 0; i < given.size(); ++i) {
+      PackResult want = given[i % 2 == 0 ? given.size() - 1 - i : i];
+      want.indexability = "updated " + std::to_string(i);
+      ASSERT_EQ(dump(store[i]), dump(want)) << "pack " << i;
+    }
   }
 }
 

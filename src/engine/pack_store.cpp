@@ -203,8 +203,7 @@ void pack_fields(IO& io, P& p) {
 // One value's bytes by `fields` (pack_fields or finding_fields), and back:
 // bytes left over mean damage. Packs are encoded and decoded side by side
 // under the pool's shared lock; only an encoding that meets a text the pool
-// lacks is done again under the unique lock, which the first packs of a run
-// need and later ones seldom do.
+// lacks (and has room for) is done again under the unique lock.
 template <typename T, typename Fields>
 std::string encode_with(StringPool& pool, const T& value, Fields fields) {
   std::string bytes;
