@@ -1,15 +1,12 @@
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <thread>
 
 #include "core/pack.h"
 #include "core/safe_fs.h"
@@ -295,11 +292,7 @@ TEST(Walk, DirectoryExchangedDuringTheWalkIsDescribedAsListed) {
   struct stat one {}, two {};
   ASSERT_EQ(::lstat((t / "tree/sub").c_str(), &one), 0);
   ASSERT_EQ(::lstat((t / "other").c_str(), &two), 0);
-  std::atomic<bool> stop{false};
-  std::thread swapper([&] {
-    const std::string a = t / "tree/sub", b = t / "other";
-    while (!stop.load()) ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);
-  });
+  test::SwapLoop swap(t / "tree/sub", t / "other");
   std::string err;
   std::optional<Dir> root = Dir::open(t / "tree", err);
   ASSERT_TRUE(root) << err;
@@ -318,8 +311,7 @@ TEST(Walk, DirectoryExchangedDuringTheWalkIsDescribedAsListed) {
     ASSERT_EQ(w.entries[0].ino, holds_one ? one.st_ino : two.st_ino);
     ++seen[holds_one ? "one" : "two"];
   }
-  stop = true;
-  swapper.join();
+  swap.stop();
   for (const auto& [what, n] : seen) std::printf("%s: %d walks\n", what.c_str(), n);
   EXPECT_GT(seen["one"] + seen["two"], 0);
 }

@@ -46,6 +46,20 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
+SwapLoop::SwapLoop(std::string a, std::string b) : a_(std::move(a)), b_(std::move(b)) {
+  thread_ = std::thread([this] {
+    while (!stop_.load()) {
+      if (::renameat2(AT_FDCWD, a_.c_str(), AT_FDCWD, b_.c_str(), RENAME_EXCHANGE) == 0) ++swaps_;
+    }
+  });
+}
+
+long SwapLoop::stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  return swaps_;
+}
+
 ScopedEnv::ScopedEnv(const char* name, const char* value) : name_(name) {
   if (const char* old = std::getenv(name)) old_ = old, had_ = true;
   if (value != nullptr) ::setenv(name, value, 1);

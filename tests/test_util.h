@@ -3,8 +3,10 @@
 // fixtures/upstream with its LICENSE and NOTICE).
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/check.h"
@@ -23,6 +25,24 @@ class TempDir {
 
  private:
   std::string path_;
+};
+
+// Exchanges two paths (renameat2 RENAME_EXCHANGE) over and over until
+// stopped: the hostile pack owner of issue 13, point 6.
+class SwapLoop {
+ public:
+  SwapLoop(std::string a, std::string b);
+  ~SwapLoop() { stop(); }
+  SwapLoop(const SwapLoop&) = delete;
+  SwapLoop& operator=(const SwapLoop&) = delete;
+  // Stops the loop; returns how many exchanges it made.
+  long stop();
+
+ private:
+  std::string a_, b_;
+  std::atomic<bool> stop_{false};
+  std::atomic<long> swaps_{0};
+  std::thread thread_;
 };
 
 // Sets (or, with nullptr, unsets) an environment variable for the scope and

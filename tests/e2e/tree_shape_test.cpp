@@ -4,13 +4,9 @@
 // existing file called missing; a link in the tree is reported, not skipped.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <stdio.h>
-
-#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
-#include <thread>
 
 #include "core/json.h"
 #include "test_util.h"
@@ -101,31 +97,6 @@ TEST(TreeShape, LinkInTheTreeIsReportedNotFollowed) {
   EXPECT_NE(text.out.find("links are never followed"), std::string::npos) << text.out;
 }
 
-// Exchanges two paths (renameat2 RENAME_EXCHANGE) over and over until
-// stopped: the hostile pack owner of issue 13, point 6.
-class SwapLoop {
- public:
-  SwapLoop(std::string a, std::string b) : a_(std::move(a)), b_(std::move(b)) {
-    thread_ = std::thread([this] {
-      while (!stop_.load()) {
-        if (::renameat2(AT_FDCWD, a_.c_str(), AT_FDCWD, b_.c_str(), RENAME_EXCHANGE) == 0) ++swaps_;
-      }
-    });
-  }
-  ~SwapLoop() { stop(); }
-  long stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-    return swaps_;
-  }
-
- private:
-  std::string a_, b_;
-  std::atomic<bool> stop_{false};
-  std::atomic<long> swaps_{0};
-  std::thread thread_;
-};
-
 constexpr auto kSwapFor = std::chrono::seconds(3);
 
 // A pack exchanged with a link to an outside pack, again and again, while
@@ -139,7 +110,7 @@ TEST(TreeShape, SwapLoopOfAPackAndALinkNeverFollowsNorSkipsIt) {
   test::copy_tree(test::fixture("packs/good-real"), t / "outside");
   test::write_file(t / "outside/artifacts/secret.txt", "OUTSIDE-SECRET http://10.9.9.9/\n");
   fs::create_directory_symlink(t / "outside", t / "swap");
-  SwapLoop swap(t / "runs/b", t / "swap");
+  test::SwapLoop swap(t / "runs/b", t / "swap");
   int runs = 0;
   std::map<std::string, int> outcomes;
   for (auto end = std::chrono::steady_clock::now() + kSwapFor; std::chrono::steady_clock::now() < end;) {
@@ -178,7 +149,7 @@ TEST(TreeShape, SwapLoopOfALargeFileNeverTurnsAFailIntoAPass) {
   ASSERT_EQ(test::run_tool({"seal", t / "p"}).exit_code, 0);
   const std::vector<std::string> check = {"check", "--gate", "INTEGRITY-01", "--gate", "HOST-ALLOW-01", t / "p"};
   ASSERT_EQ(test::run_tool(check).exit_code, 1) << "the dirty file fails on its own";
-  SwapLoop swap(t / "p/artifacts/big.log", t / "clean.log");
+  test::SwapLoop swap(t / "p/artifacts/big.log", t / "clean.log");
   int runs = 0;
   for (auto end = std::chrono::steady_clock::now() + kSwapFor; std::chrono::steady_clock::now() < end; ++runs) {
     auto r = test::run_tool(check);
