@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include "core/file_batch.h"
+
 namespace mplp {
 
 namespace {
@@ -98,67 +100,128 @@ const FileState* Pack::past_limit(std::string_view rel) const {
   return it->second.get();
 }
 
-void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep_contents) {
+// How one file of load_files is loaded: the shared budget of kept bytes and
+// what a file that is not kept is fed to.
+struct Pack::FileLoad {
+  const FileTapMaker& make_taps;
+  bool keep_contents;
   std::atomic<std::uint64_t> kept{0};
-  const auto over_limit = [this](std::uint64_t size) {
-    return "file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(limits_.max_file_size) +
-           "; not hashed";
-  };
-  parallel_for(pool, files_.size(), [&](std::size_t i) {
+
+  // Whether a file of `size` bytes stays in memory (and takes its share of
+  // the pack's budget).
+  bool keeps(std::uint64_t size) {
+    return keep_contents && size <= kKeepFileBytes && kept.fetch_add(size) + size <= kKeepPackBytes;
+  }
+};
+
+void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep_contents) {
+  FileLoad load{make_taps, keep_contents};
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < files_.size(); ++i) {
     FileState& f = files_[i];
-    if (f.hashed || !f.error.empty()) return;
+    if (f.hashed || !f.error.empty()) continue;
     if (f.entry.stated && f.entry.size > limits_.max_file_size) {  // stated by the walk (no listed type)
       f.error = over_limit(f.entry.size);
+      continue;
+    }
+    todo.push_back(i);
+  }
+  // Batches of files (file_batch.h), as many as keep idle workers busy.
+  const std::size_t n = todo.size();
+  const std::size_t batches = std::min(n, std::max((n + kBatchFiles - 1) / kBatchFiles, std::size_t{pool.idle()} + 1));
+  parallel_for(pool, batches, [&](std::size_t b) {
+    const std::size_t first = n * b / batches, last = n * (b + 1) / batches;
+    std::vector<BatchFile> batch(last - first);
+    for (std::size_t k = 0; k < batch.size(); ++k) batch[k].rel = &files_[todo[first + k]].entry.path;
+    if (!open_batch(dir_, batch)) {
+      for (std::size_t k = 0; k < batch.size(); ++k) load_file(files_[todo[first + k]], load);
       return;
     }
-    std::string err;
-    struct stat st {};
-    int fd = open_regular_beneath(dir_, f.entry.path, err, &st);
-    if (fd < 0) {
-      f.error = err;
-      if (!f.entry.stated) {  // what is there now, if anything (a link, a directory...)
-        std::string ignored;
-        if (std::optional<Entry> now = stat_beneath(dir_, f.entry.path, ignored)) f.entry = std::move(*now);
-        f.entry.stated = true;
+    for (BatchFile& bf : batch) {
+      auto size = static_cast<std::uint64_t>(bf.st.st_size);
+      bf.want_read = bf.fd >= 0 && size <= limits_.max_file_size && load.keeps(size);
+    }
+    read_batch(batch);
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      FileState& f = files_[todo[first + k]];
+      BatchFile& bf = batch[k];
+      if (bf.read) {
+        take_file(f, bf.st);
+        f.digest = sha256(bf.bytes);
+        f.hashed = true;
+        f.bytes = std::make_shared<const std::string>(std::move(bf.bytes));
+      } else if (bf.fd >= 0) {
+        load_open_file(f, bf.fd, bf.st, load, bf.want_read);
+      } else {
+        // Not opened, or its read did not give the size stated: alone, as
+        // the batch never ran (its share of the budget stays taken).
+        load_file(f, load);
       }
-      return;
     }
-    if (!f.entry.stated) f.entry = entry_of(std::move(f.entry.path), st);
-    // The stamp is taken when the file is opened: a write during the read
-    // changes it, so a later re-read of a file that was not kept refuses.
-    f.stamp = stamp_of(st);
-    if (static_cast<std::uint64_t>(st.st_size) > limits_.max_file_size) {
-      ::close(fd);
-      f.error = over_limit(static_cast<std::uint64_t>(st.st_size));
-      return;
-    }
-    auto size = static_cast<std::uint64_t>(st.st_size);
-    bool keep = keep_contents && size <= kKeepFileBytes && kept.fetch_add(size) + size <= kKeepPackBytes;
-    std::optional<Digest> d;
-    auto buf = std::make_shared<std::string>();
-    if (keep) {
-      if (read_fd_limited(fd, limits_.max_file_size, *buf, err, &st)) d = sha256(*buf);
-    } else if (FileTaps taps = make_taps ? make_taps(f.entry) : FileTaps{}; !taps.empty()) {
-      std::vector<FileTap*> fed;
-      for (auto& [owner, tap] : taps) fed.push_back(tap.get());
-      bool ended = false;
-      d = sha256_fd_tapped(fd, fed, ended, err);
-      if (d && ended)
-        for (auto& [owner, tap] : taps) f.taps.emplace_back(owner, std::move(tap));
-    } else {
-      d = sha256_fd(fd, nullptr);
-    }
-    ::close(fd);
-    if (!d) {
-      f.error = err.empty() ? "read error" : err;
-      return;
-    }
-    f.hashed = true;
-    f.digest = *d;
-    if (keep) f.bytes = std::move(buf);
   });
   fill_file_entries();
   load_manifest();  // after hashing, so its bytes are already in memory
+}
+
+std::string Pack::over_limit(std::uint64_t size) const {
+  return "file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(limits_.max_file_size) +
+         "; not hashed";
+}
+
+void Pack::take_file(FileState& f, const struct stat& st) {
+  if (!f.entry.stated) f.entry = entry_of(std::move(f.entry.path), st);
+  // The stamp is taken when the file is opened: a write during the read
+  // changes it, so a later re-read of a file that was not kept refuses.
+  f.stamp = stamp_of(st);
+}
+
+void Pack::load_file(FileState& f, FileLoad& load) {
+  std::string err;
+  struct stat st {};
+  int fd = open_regular_beneath(dir_, f.entry.path, err, &st);
+  if (fd < 0) {
+    f.error = err;
+    if (!f.entry.stated) {  // what is there now, if anything (a link, a directory...)
+      std::string ignored;
+      if (std::optional<Entry> now = stat_beneath(dir_, f.entry.path, ignored)) f.entry = std::move(*now);
+      f.entry.stated = true;
+    }
+    return;
+  }
+  auto size = static_cast<std::uint64_t>(st.st_size);
+  load_open_file(f, fd, st, load, size <= limits_.max_file_size && load.keeps(size));
+}
+
+void Pack::load_open_file(FileState& f, int fd, const struct stat& st, FileLoad& load, bool keep) {
+  take_file(f, st);
+  if (static_cast<std::uint64_t>(st.st_size) > limits_.max_file_size) {
+    ::close(fd);
+    f.error = over_limit(static_cast<std::uint64_t>(st.st_size));
+    return;
+  }
+  std::string err;
+  std::optional<Digest> d;
+  auto buf = std::make_shared<std::string>();
+  if (keep) {
+    if (read_fd_limited(fd, limits_.max_file_size, *buf, err, &st)) d = sha256(*buf);
+  } else if (FileTaps taps = load.make_taps ? load.make_taps(f.entry) : FileTaps{}; !taps.empty()) {
+    std::vector<FileTap*> fed;
+    for (auto& [owner, tap] : taps) fed.push_back(tap.get());
+    bool ended = false;
+    d = sha256_fd_tapped(fd, fed, ended, err);
+    if (d && ended)
+      for (auto& [owner, tap] : taps) f.taps.emplace_back(owner, std::move(tap));
+  } else {
+    d = sha256_fd(fd, nullptr);
+  }
+  ::close(fd);
+  if (!d) {
+    f.error = err.empty() ? "read error" : err;
+    return;
+  }
+  f.hashed = true;
+  f.digest = *d;
+  if (keep) f.bytes = std::move(buf);
 }
 
 void Pack::fill_file_entries() {

@@ -136,6 +136,11 @@ class Pack {
 
  private:
   Pack(Dir dir, std::string display_path, const Limits& limits) : dir_(std::move(dir)), display_path_(std::move(display_path)), limits_(limits) {}
+  struct FileLoad;
+  void load_file(FileState& f, FileLoad& load);  // opens it, then as load_open_file
+  void load_open_file(FileState& f, int fd, const struct stat& st, FileLoad& load, bool keep);  // closes fd
+  void take_file(FileState& f, const struct stat& st);  // its entry and stamp, from the open file
+  std::string over_limit(std::uint64_t size) const;
   void load_manifest();
   void fill_file_entries();  // entries_ from files_ once load_files stated them
   const FileState* past_limit(std::string_view rel) const;  // see find()

@@ -13,6 +13,7 @@ namespace mplp {
 namespace {
 
 using test::run_tool;
+using test::shell_quote;
 using test::TempDir;
 
 std::string good() { return test::fixture("packs/good-real"); }
@@ -87,6 +88,22 @@ TEST(CheckCli, JsonReportValidatesAndIsByteIdenticalAcrossRuns) {
   EXPECT_LT(std::string(packs[0]["path"].GetString()), std::string(packs[1]["path"].GetString()));
   EXPECT_EQ(std::string(doc.value["result"].GetString()), "fail");
   EXPECT_EQ(one.out.find("\"generated_at\""), std::string::npos);
+}
+
+// Files are read in batches through io_uring where the kernel allows it
+// (core/file_batch.h), one at a time where it does not (Docker's default
+// seccomp profile refuses io_uring): the reports must not tell which.
+TEST(CheckCli, ReportsAreTheSameWithoutIoUring) {
+  for (const std::string& tree : {test::fixture("packs"), test::corpus("upstream")}) {
+    SCOPED_TRACE(tree);
+    const std::string command = shell_quote(test::gate_binary()) + " check --format json " + shell_quote(tree);
+    std::string ringed, alone;
+    int ringed_exit = test::run_shell(command + " 2>/dev/null", ringed);
+    int alone_exit = test::run_shell("MPLP_GATE_IO_URING=0 " + command + " 2>/dev/null", alone);
+    EXPECT_EQ(ringed_exit, alone_exit);
+    EXPECT_GT(ringed.size(), 1000u);
+    EXPECT_EQ(ringed, alone);
+  }
 }
 
 TEST(CheckCli, JsonNamesPacksRelativeToTheCheckedDirectoryTextAsGiven) {
