@@ -1,6 +1,7 @@
 #include "core/io_ring.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/io_uring.h>
 #include <linux/openat2.h>
 #include <sys/mman.h>
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string_view>
 
 namespace mplp {
@@ -31,14 +33,18 @@ bool environment_allows() {
   return v == nullptr || (std::string_view(v) != "0" && std::string_view(v) != "off");
 }
 
-// The open of open_regular_beneath (safe_fs.cpp): no link followed, never
-// above `dir`; O_NONBLOCK so a FIFO put in a file's place cannot hang.
-const open_how kOpenHow = [] {
+// The opens of safe_fs.cpp: no link followed, never above `dir`; a file
+// with O_NONBLOCK, so that a FIFO put in its place cannot hang.
+constexpr open_how open_how_of(std::uint64_t flags) {
   open_how how{};
-  how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+  how.flags = flags;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
   return how;
-}();
+}
+constexpr open_how kOpenFile = open_how_of(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+constexpr open_how kOpenDirectory = open_how_of(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+constexpr std::uint64_t kUntagged = ~std::uint64_t{0};
 
 bool supports_our_operations(int ring) {
   constexpr unsigned kOps = 256;
@@ -55,18 +61,49 @@ T* at(void* base, unsigned offset) {
   return reinterpret_cast<T*>(static_cast<char*>(base) + offset);
 }
 
+// A forked child shares its parent's ring memory (the mapping is shared):
+// a submission there would run in the parent, into the parent's buffers.
+// Each process counts its forks, and a thread's ring serves only the
+// process that made it; a child makes its own.
+std::atomic<unsigned> g_forks{0};
+
 }  // namespace
+
+IoRing* IoRing::thread_ring(bool make) {
+  thread_local std::unique_ptr<IoRing> ring;
+  thread_local bool tried = false;
+  thread_local unsigned made_after = 0;
+  const unsigned forks = g_forks.load(std::memory_order_relaxed);
+  if (tried && made_after != forks) {
+    ring.reset();  // the parent's: unmapped and closed here only
+    tried = false;
+  }
+  if (!tried && make) {
+    static std::once_flag registered;
+    std::call_once(registered, [] { ::pthread_atfork(nullptr, nullptr, [] { g_forks.fetch_add(1); }); });
+    ring = IoRing::make();  // nullptr when io_uring is refused: not tried again
+    tried = true;
+    made_after = forks;
+  }
+  return ring.get();
+}
 
 IoRing* IoRing::of_this_thread() {
   static const bool allowed = environment_allows();
   if (!allowed || !g_enabled.load(std::memory_order_relaxed)) return nullptr;
-  // Made once per thread; a thread whose setup failed does not retry.
-  thread_local std::unique_ptr<IoRing> ring = [] {
-    std::unique_ptr<IoRing> r(new IoRing());
-    if (!r->setup(kEntries)) r.reset();
-    return r;
-  }();
-  return ring && !ring->broken_ ? ring.get() : nullptr;
+  IoRing* ring = thread_ring(true);
+  return ring != nullptr && !ring->broken_ ? ring : nullptr;
+}
+
+IoRing* IoRing::made_for_this_thread() {
+  IoRing* ring = thread_ring(false);
+  return ring != nullptr && !ring->broken_ ? ring : nullptr;
+}
+
+std::unique_ptr<IoRing> IoRing::make() {
+  std::unique_ptr<IoRing> r(new IoRing());
+  if (!r->setup(kEntries)) r.reset();
+  return r;
 }
 
 void IoRing::set_enabled(bool enabled) { g_enabled.store(enabled, std::memory_order_relaxed); }
@@ -132,13 +169,13 @@ io_uring_sqe* IoRing::next_sqe() {
   return sqe;
 }
 
-void IoRing::open_beneath(int dir, const char* rel, std::uint64_t tag) {
+void IoRing::open_beneath(int dir, const char* rel, Open what, std::uint64_t tag) {
   io_uring_sqe* sqe = next_sqe();
   sqe->opcode = IORING_OP_OPENAT2;
   sqe->fd = dir;
   sqe->addr = reinterpret_cast<std::uintptr_t>(rel);
-  sqe->len = sizeof kOpenHow;
-  sqe->off = reinterpret_cast<std::uintptr_t>(&kOpenHow);
+  sqe->len = sizeof(open_how);
+  sqe->off = reinterpret_cast<std::uintptr_t>(what == Open::File ? &kOpenFile : &kOpenDirectory);
   sqe->user_data = tag;
   ++expected_;
 }
@@ -169,8 +206,16 @@ void IoRing::read_then_close(int fd, void* buf, unsigned len, std::uint64_t offs
   io_uring_sqe* close = next_sqe();
   close->opcode = IORING_OP_CLOSE;
   close->fd = fd;
-  close->user_data = ~std::uint64_t{0};
+  close->user_data = kUntagged;
   expected_ += 2;
+}
+
+void IoRing::close(int fd) {
+  io_uring_sqe* sqe = next_sqe();
+  sqe->opcode = IORING_OP_CLOSE;
+  sqe->fd = fd;
+  sqe->user_data = kUntagged;
+  ++expected_;
 }
 
 bool IoRing::run(const std::function<void(std::uint64_t tag, int result)>& on_done) {
@@ -195,7 +240,7 @@ bool IoRing::run(const std::function<void(std::uint64_t tag, int result)>& on_do
     for (; head != tail; ++head) {
       const io_uring_cqe& cqe = cqes_[head & *cq_mask_];
       --waiting;
-      if (cqe.user_data != ~std::uint64_t{0}) on_done(cqe.user_data, cqe.res);
+      if (cqe.user_data != kUntagged) on_done(cqe.user_data, cqe.res);
     }
     __atomic_store_n(cq_head_, head, __ATOMIC_RELEASE);
   }

@@ -7,7 +7,7 @@
 // See file_batch.h for the one user.
 //
 //   IoRing* ring = IoRing::of_this_thread();   // nullptr: use plain calls
-//   ring->open_beneath(dir_fd, "manifest.json", /*tag=*/0);
+//   ring->open_beneath(dir_fd, "manifest.json", IoRing::Open::File, /*tag=*/0);
 //   ring->run([&](std::uint64_t tag, int result) { ... });
 //
 // io_uring may be refused (an old kernel, a seccomp profile such as
@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 struct io_uring_sqe;
 struct io_uring_cqe;
@@ -31,6 +32,9 @@ class IoRing {
   // The calling thread's ring, made on first use; nullptr when io_uring
   // cannot be used or is switched off.
   static IoRing* of_this_thread();
+  // The ring this thread already has, even while switched off (to submit
+  // what it holds queued); nullptr when none.
+  static IoRing* made_for_this_thread();
   // Tests run both paths: false makes of_this_thread() return nullptr.
   static void set_enabled(bool enabled);
   // Submissions made by all rings so far (tests count them).
@@ -45,18 +49,24 @@ class IoRing {
   // Queue one operation each; `tag` comes back with its result (a count or
   // a descriptor, or -errno). Buffers and paths must live until run()
   // returns.
-  // openat2 beneath `dir` with no link followed, as open_regular_beneath.
-  void open_beneath(int dir, const char* rel, std::uint64_t tag);
+  // openat2 beneath `dir` with no link followed: a file as
+  // open_regular_beneath opens it, or a directory as a walk does.
+  enum class Open { File, Directory };
+  void open_beneath(int dir, const char* rel, Open what, std::uint64_t tag);
   void stat_fd(int fd, struct statx* out, std::uint64_t tag);
   // pread at `offset`; then `fd` is closed whatever the read gave.
   void read_then_close(int fd, void* buf, unsigned len, std::uint64_t offset, std::uint64_t tag);
+  // Closed by the next run(), which reports nothing of it.
+  void close(int fd);
   // Submits the queue and waits for all of it; calls on_done(tag, result)
   // for each tagged operation. False (nothing reported) when the kernel
   // refused the submission: the caller then redoes the work without it.
   bool run(const std::function<void(std::uint64_t tag, int result)>& on_done);
 
  private:
+  static IoRing* thread_ring(bool make);  // this thread's, made if `make`
   IoRing() = default;
+  static std::unique_ptr<IoRing> make();
   bool setup(unsigned entries);
   io_uring_sqe* next_sqe();
 
