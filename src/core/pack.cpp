@@ -49,18 +49,21 @@ std::unique_ptr<Pack> Pack::open(const std::string& fs_path, std::string display
                                  std::string& error, const FileIdentity* expected) {
   std::optional<Dir> dir = Dir::open(fs_path, error);
   if (!dir) return nullptr;
+  std::optional<dev_t> device;
   if (expected != nullptr) {
     FileIdentity opened;
     if (!identify_fd(dir->fd(), opened) || !(opened == *expected)) {
       error = fs_path + ": replaced since it was found (renamed, or a link put in its place); not read";
       return nullptr;
     }
+    device = opened.device;
   }
   std::unique_ptr<Pack> pack(new Pack(std::move(*dir), std::move(display_path), limits));
   // Files are stated when load_files opens them (see fill_file_entries).
   WalkResult w = walk(pack->dir_, WalkOptions{.max_entries = limits.max_files_per_pack,
                                               .defer_file_stat = true,
-                                              .list_root_fd = true});
+                                              .list_root_fd = true,
+                                              .root_device = device});
   pack->entries_ = std::move(w.entries);
   pack->truncated_ = w.truncated;
   pack->walk_errors_ = std::move(w.errors);

@@ -357,7 +357,11 @@ WalkResult walk(const Dir& root, const WalkOptions& options) {
     struct stat st = dir.st;
     const bool own_root = dir.rel.empty() && options.list_root_fd;
     const bool opened_ahead = dir.fd >= 0;
-    int fd = opened_ahead ? dir.fd : open_listed_dir(root, dir, own_root, st, error);
+    if (own_root && options.root_device) {  // stated by the caller
+      dir.fd = root.fd();
+      st.st_dev = *options.root_device;
+    }
+    int fd = dir.fd >= 0 ? dir.fd : open_listed_dir(root, dir, own_root, st, error);
     if (fd < 0) {
       if (!dir.rel.empty()) state_unopened(root, result.entries[dir.entry]);
       result.errors.emplace_back(dir.rel, error);

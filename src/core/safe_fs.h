@@ -118,6 +118,9 @@ struct WalkOptions {
   // descriptor, whose read position then stays at the end, instead of a
   // second one (two system calls less a walk; Pack does this).
   bool list_root_fd = false;
+  // With list_root_fd: the root's device, when the caller has stated it
+  // already (Pack::open does, to check its identity): one fstat less.
+  std::optional<dev_t> root_device = std::nullopt;
 };
 
 struct WalkResult {
