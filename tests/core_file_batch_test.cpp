@@ -176,91 +176,6 @@ TEST(FileBatch, WithoutTheRingNothingIsOpened) {
   EXPECT_LT(batch[0].fd, 0);
 }
 
-// A directory is opened ahead only when it is the one listed (its inode);
-// anything else is left for the walk's one-directory path.
-TEST(FileBatch, DirectoriesOpenedAheadAreTheOnesListed) {
-  SKIP_WITHOUT_RING();
-  TempDir t;
-  write_file(t / "a/x", "x");
-  write_file(t / "b/y", "y");
-  write_file(t / "file", "f");
-  std::filesystem::create_symlink("a", t / "link");
-  std::string err;
-  std::optional<Dir> root = Dir::open(t.path(), err);
-  ASSERT_TRUE(root) << err;
-  struct stat a {}, b {};
-  ASSERT_EQ(::lstat((t / "a").c_str(), &a), 0);
-  ASSERT_EQ(::lstat((t / "b").c_str(), &b), 0);
-  const std::vector<std::string> rels = {"a", "b", "link", "file", "missing", "a"};
-  // The last "a" is listed with b's inode: as if replaced since its listing.
-  const std::vector<std::uint64_t> inos = {a.st_ino, b.st_ino, a.st_ino, a.st_ino, a.st_ino, b.st_ino};
-  std::vector<BatchDir> batch(rels.size());
-  for (std::size_t i = 0; i < rels.size(); ++i) {
-    batch[i].rel = &rels[i];
-    batch[i].ino = inos[i];
-  }
-  ASSERT_TRUE(open_dir_batch(*root, batch));
-  const std::vector<bool> opened = {true, true, false, false, false, false};
-  for (std::size_t i = 0; i < rels.size(); ++i) {
-    SCOPED_TRACE(rels[i] + " #" + std::to_string(i));
-    ASSERT_EQ(batch[i].fd >= 0, opened[i]);
-    if (batch[i].fd < 0) continue;
-    struct stat st {};
-    ASSERT_EQ(::fstat(batch[i].fd, &st), 0);
-    EXPECT_EQ(batch[i].st.st_dev, st.st_dev);
-    EXPECT_EQ(batch[i].st.st_ino, st.st_ino);
-    EXPECT_EQ(batch[i].st.st_mode, st.st_mode);
-    EXPECT_EQ(batch[i].st.st_mtim.tv_nsec, st.st_mtim.tv_nsec);
-    close_batched_dir(batch[i].fd);
-  }
-  close_queued();
-}
-
-// The walk gives the same entries and errors whether its directories were
-// opened ahead through the ring or one at a time; and holds no descriptor
-// after.
-TEST(FileBatch, WalkIsTheSameWithAndWithoutTheRing) {
-  TempDir t;
-  for (int i = 0; i < 12; ++i)
-    for (int j = 0; j < 3; ++j) write_file(t / ("d" + std::to_string(i) + "/e" + std::to_string(j) + "/f"), "f");
-  make_mixed_tree(t);
-  std::filesystem::create_directory_symlink("d0", t / "dirlink");
-  std::string err;
-  std::optional<Dir> root = Dir::open(t.path(), err);
-  ASSERT_TRUE(root) << err;
-  const auto open_fds = [] {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-    return n;
-  };
-  const std::size_t fds_before = open_fds();
-  for (WalkOptions options : {WalkOptions{.max_entries = 100000}, WalkOptions{.max_entries = 20}}) {
-    SCOPED_TRACE(options.max_entries);
-    WalkResult ringed = walk(*root, options);
-    EXPECT_EQ(open_fds(), fds_before);
-    WalkResult alone;
-    {
-      RingOff off;
-      alone = walk(*root, options);
-    }
-    EXPECT_EQ(ringed.truncated, alone.truncated);
-    ASSERT_EQ(ringed.entries.size(), alone.entries.size());
-    for (std::size_t i = 0; i < ringed.entries.size(); ++i) {
-      const Entry& x = ringed.entries[i];
-      const Entry& y = alone.entries[i];
-      SCOPED_TRACE(x.path);
-      EXPECT_EQ(x.path, y.path);
-      EXPECT_EQ(x.type, y.type);
-      EXPECT_EQ(x.ino, y.ino);
-      EXPECT_EQ(x.mode, y.mode);
-      EXPECT_EQ(x.size, y.size);
-      EXPECT_EQ(x.mtime_ns, y.mtime_ns);
-      EXPECT_EQ(x.stated, y.stated);
-    }
-    EXPECT_EQ(ringed.errors, alone.errors);
-  }
-}
-
 // Each file's state, whichever path loaded it: entry, stamp, digest, error
 // and kept bytes alike, with and without keeping contents.
 TEST(FileBatch, PackLoadsTheSameWithAndWithoutTheRing) {
@@ -280,8 +195,9 @@ TEST(FileBatch, PackLoadsTheSameWithAndWithoutTheRing) {
 }
 
 // What the batch is for, counted: a pack of eleven small files loads in
-// three submissions (open, stat, read-and-close), not 44 system calls.
-TEST(FileBatch, ElevenFilesLoadInThreeSubmissions) {
+// two submissions (open, read-and-close) and eleven fstat calls, not 44
+// system calls.
+TEST(FileBatch, ElevenFilesLoadInTwoSubmissions) {
   SKIP_WITHOUT_RING();
   TempDir t;
   for (int i = 0; i < 11; ++i) write_file(t / ("f" + std::to_string(i)), std::string(100 + i, 'x'));
@@ -291,7 +207,7 @@ TEST(FileBatch, ElevenFilesLoadInThreeSubmissions) {
   ThreadPool pool(1);  // everything on this thread, which has the ring
   const std::uint64_t before = IoRing::submissions();
   p->load_files(pool);
-  EXPECT_EQ(IoRing::submissions() - before, 3u);
+  EXPECT_EQ(IoRing::submissions() - before, 2u);
   for (int i = 0; i < 11; ++i) {
     const FileState* f = p->file("f" + std::to_string(i));
     ASSERT_NE(f, nullptr);
@@ -299,21 +215,6 @@ TEST(FileBatch, ElevenFilesLoadInThreeSubmissions) {
     ASSERT_TRUE(f->bytes);
     EXPECT_EQ(f->bytes->size(), 100u + i);
   }
-}
-
-// A pack's four subdirectories open in two submissions and close in a
-// third, where each took openat2, fstat and close.
-TEST(FileBatch, FourSubdirectoriesWalkInThreeSubmissions) {
-  SKIP_WITHOUT_RING();
-  TempDir t;
-  for (const char* d : {"artifacts", "integrity", "reports", "timeline"}) write_file(t / (std::string(d) + "/f"), "f");
-  std::string err;
-  const std::uint64_t before = IoRing::submissions();
-  auto p = Pack::open(t.path(), "p", Limits{}, err);
-  ASSERT_TRUE(p) << err;
-  EXPECT_EQ(IoRing::submissions() - before, 3u);
-  EXPECT_EQ(p->entries().size(), 8u);
-  EXPECT_TRUE(p->walk_errors().empty());
 }
 
 // A forked child shares its parent's ring memory: had it used the ring it
@@ -342,7 +243,7 @@ TEST(FileBatch, ForkedChildUsesARingOfItsOwn) {
     const std::uint64_t before = IoRing::submissions();
     bool ok = true;
     for (int round = 0; round < 20 && ok; ++round) ok = loads_right();
-    ::_exit(ok && IoRing::submissions() - before == 20 * 3 ? 0 : 1);
+    ::_exit(ok && IoRing::submissions() - before == 20 * 2 ? 0 : 1);
   }
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);

@@ -1,7 +1,6 @@
-// Opening, stating and reading a batch of files beneath one directory in
-// three io_uring submissions (io_ring.h), where one file at a time costs
-// four system calls (openat2, fstat, read, close); and opening the
-// directories of a walk ahead of their turn, the same way.
+// Opening and reading a batch of files beneath one directory in two
+// io_uring submissions (io_ring.h) and an fstat each, where one file at a
+// time costs four system calls (openat2, fstat, read, close).
 //
 // The batch does what open_regular_beneath and read_fd_limited do, and no
 // more: a file it cannot open, or finds not to be a regular file, or whose
@@ -43,24 +42,6 @@ struct BatchFile {
 // open as a regular file keeps fd -1. False when io_uring is not available
 // to this thread: then nothing was opened.
 bool open_batch(const Dir& dir, std::span<BatchFile> files);
-
-// A directory of a walk, opened ahead of its turn in a batch.
-struct BatchDir {
-  const std::string* rel = nullptr;  // beneath the walk's root
-  std::uint64_t ino = 0;             // its inode, as its parent's listing gave it
-  int fd = -1;                       // open, and the directory listed, once open_dir_batch ran
-  struct stat st {};                 // what fstat says of it, when fd >= 0
-};
-
-// Opens and states each directory (at most kBatchFiles). One it could not
-// open, or that is not the directory listed (another inode: replaced since,
-// or a mount point), keeps fd -1: the walk opens it alone when its turn
-// comes, and says why. False when io_uring is not available to this thread.
-bool open_dir_batch(const Dir& root, std::span<BatchDir> dirs);
-// Closes a directory of a batch once listed, with the ring's next
-// submission; close_queued() submits what is queued now.
-void close_batched_dir(int fd);
-void close_queued();
 
 // Reads whole each file marked want_read and closes it; fd is -1 after.
 // `read` says whether the read gave the size stated (a file that changed

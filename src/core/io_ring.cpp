@@ -33,16 +33,14 @@ bool environment_allows() {
   return v == nullptr || (std::string_view(v) != "0" && std::string_view(v) != "off");
 }
 
-// The opens of safe_fs.cpp: no link followed, never above `dir`; a file
-// with O_NONBLOCK, so that a FIFO put in its place cannot hang.
-constexpr open_how open_how_of(std::uint64_t flags) {
+// The open of open_regular_beneath (safe_fs.cpp): no link followed, never
+// above `dir`; O_NONBLOCK, so that a FIFO put in a file's place cannot hang.
+constexpr open_how kOpenFile = [] {
   open_how how{};
-  how.flags = flags;
+  how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
   return how;
-}
-constexpr open_how kOpenFile = open_how_of(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-constexpr open_how kOpenDirectory = open_how_of(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}();
 
 constexpr std::uint64_t kUntagged = ~std::uint64_t{0};
 
@@ -51,7 +49,7 @@ bool supports_our_operations(int ring) {
   std::size_t size = sizeof(io_uring_probe) + kOps * sizeof(io_uring_probe_op);
   auto probe = std::unique_ptr<io_uring_probe, void (*)(void*)>(static_cast<io_uring_probe*>(std::calloc(1, size)), std::free);
   if (!probe || ::syscall(SYS_io_uring_register, ring, IORING_REGISTER_PROBE, probe.get(), kOps) != 0) return false;
-  for (unsigned op : {IORING_OP_OPENAT2, IORING_OP_STATX, IORING_OP_READ, IORING_OP_CLOSE})
+  for (unsigned op : {IORING_OP_OPENAT2, IORING_OP_READ, IORING_OP_CLOSE})
     if (op > probe->last_op || (probe->ops[op].flags & IO_URING_OP_SUPPORTED) == 0) return false;
   return true;
 }
@@ -92,11 +90,6 @@ IoRing* IoRing::of_this_thread() {
   static const bool allowed = environment_allows();
   if (!allowed || !g_enabled.load(std::memory_order_relaxed)) return nullptr;
   IoRing* ring = thread_ring(true);
-  return ring != nullptr && !ring->broken_ ? ring : nullptr;
-}
-
-IoRing* IoRing::made_for_this_thread() {
-  IoRing* ring = thread_ring(false);
   return ring != nullptr && !ring->broken_ ? ring : nullptr;
 }
 
@@ -169,25 +162,13 @@ io_uring_sqe* IoRing::next_sqe() {
   return sqe;
 }
 
-void IoRing::open_beneath(int dir, const char* rel, Open what, std::uint64_t tag) {
+void IoRing::open_beneath(int dir, const char* rel, std::uint64_t tag) {
   io_uring_sqe* sqe = next_sqe();
   sqe->opcode = IORING_OP_OPENAT2;
   sqe->fd = dir;
   sqe->addr = reinterpret_cast<std::uintptr_t>(rel);
   sqe->len = sizeof(open_how);
-  sqe->off = reinterpret_cast<std::uintptr_t>(what == Open::File ? &kOpenFile : &kOpenDirectory);
-  sqe->user_data = tag;
-  ++expected_;
-}
-
-void IoRing::stat_fd(int fd, struct statx* out, std::uint64_t tag) {
-  io_uring_sqe* sqe = next_sqe();
-  sqe->opcode = IORING_OP_STATX;
-  sqe->fd = fd;
-  sqe->addr = reinterpret_cast<std::uintptr_t>("");
-  sqe->statx_flags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW;
-  sqe->len = STATX_BASIC_STATS;
-  sqe->off = reinterpret_cast<std::uintptr_t>(out);
+  sqe->off = reinterpret_cast<std::uintptr_t>(&kOpenFile);
   sqe->user_data = tag;
   ++expected_;
 }
@@ -208,14 +189,6 @@ void IoRing::read_then_close(int fd, void* buf, unsigned len, std::uint64_t offs
   close->fd = fd;
   close->user_data = kUntagged;
   expected_ += 2;
-}
-
-void IoRing::close(int fd) {
-  io_uring_sqe* sqe = next_sqe();
-  sqe->opcode = IORING_OP_CLOSE;
-  sqe->fd = fd;
-  sqe->user_data = kUntagged;
-  ++expected_;
 }
 
 bool IoRing::run(const std::function<void(std::uint64_t tag, int result)>& on_done) {

@@ -1,13 +1,14 @@
 // A small io_uring of the calling thread, for batches of file operations.
 //
-// Why: on the machines this tool runs on, a system call's entry and exit
-// cost about 2 µs whatever it does (more than the open, stat or read of a
-// small file itself). A pack of eleven small files took 44 calls (open,
-// fstat, read, close each); through the ring it takes three submissions.
-// See file_batch.h for the one user.
+// Why: on the virtual machines this tool was measured on, a system call's
+// entry and exit cost about 2 µs whatever it does (more than the open or
+// read of a small file itself). A pack of eleven small files took 44 calls
+// (open, fstat, read, close each); with the ring, two submissions and the
+// eleven fstat calls. (The ring's statx would run on a kernel worker
+// thread, which costs more than it saves.) See file_batch.h.
 //
 //   IoRing* ring = IoRing::of_this_thread();   // nullptr: use plain calls
-//   ring->open_beneath(dir_fd, "manifest.json", IoRing::Open::File, /*tag=*/0);
+//   ring->open_beneath(dir_fd, "manifest.json", /*tag=*/0);
 //   ring->run([&](std::uint64_t tag, int result) { ... });
 //
 // io_uring may be refused (an old kernel, a seccomp profile such as
@@ -23,7 +24,6 @@
 
 struct io_uring_sqe;
 struct io_uring_cqe;
-struct statx;
 
 namespace mplp {
 
@@ -32,9 +32,6 @@ class IoRing {
   // The calling thread's ring, made on first use; nullptr when io_uring
   // cannot be used or is switched off.
   static IoRing* of_this_thread();
-  // The ring this thread already has, even while switched off (to submit
-  // what it holds queued); nullptr when none.
-  static IoRing* made_for_this_thread();
   // Tests run both paths: false makes of_this_thread() return nullptr.
   static void set_enabled(bool enabled);
   // Submissions made by all rings so far (tests count them).
@@ -49,15 +46,10 @@ class IoRing {
   // Queue one operation each; `tag` comes back with its result (a count or
   // a descriptor, or -errno). Buffers and paths must live until run()
   // returns.
-  // openat2 beneath `dir` with no link followed: a file as
-  // open_regular_beneath opens it, or a directory as a walk does.
-  enum class Open { File, Directory };
-  void open_beneath(int dir, const char* rel, Open what, std::uint64_t tag);
-  void stat_fd(int fd, struct statx* out, std::uint64_t tag);
+  // openat2 beneath `dir` with no link followed, as open_regular_beneath.
+  void open_beneath(int dir, const char* rel, std::uint64_t tag);
   // pread at `offset`; then `fd` is closed whatever the read gave.
   void read_then_close(int fd, void* buf, unsigned len, std::uint64_t offset, std::uint64_t tag);
-  // Closed by the next run(), which reports nothing of it.
-  void close(int fd);
   // Submits the queue and waits for all of it; calls on_done(tag, result)
   // for each tagged operation. False (nothing reported) when the kernel
   // refused the submission: the caller then redoes the work without it.

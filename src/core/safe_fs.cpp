@@ -14,8 +14,6 @@
 #include <cstring>
 #include <random>
 
-#include "core/file_batch.h"
-
 namespace mplp {
 
 namespace {
@@ -243,8 +241,6 @@ struct ListedDir {
   std::uint64_t ino = 0;
   dev_t parent_dev = 0;
   std::size_t entry = 0;
-  int fd = -1;       // opened ahead of its turn (open_ahead), then
-  struct stat st {}; // what fstat says of it
 };
 
 // Opens a directory of a walk when its turn comes: by one openat2 beneath
@@ -308,34 +304,6 @@ void state_unopened(const Dir& root, Entry& e) {
   if (std::optional<Entry> now = stat_beneath(root, e.path, ignored)) e = std::move(*now);
 }
 
-// Directories a walk holds open ahead of their turn: a bound, whatever the
-// tree's shape.
-constexpr std::size_t kOpenAhead = 8;
-
-// Opens in one batch (file_batch.h) the directories at the top of the stack,
-// the next to be listed, that are not open yet: at most `room`, and only
-// when there are two or more (one alone costs as little by itself). Those
-// the batch leaves unopened are opened alone in their turn, which says why
-// when they cannot be. Returns how many it opened.
-std::size_t open_ahead(const Dir& root, std::vector<ListedDir>& stack, std::size_t room) {
-  std::vector<BatchDir> batch;
-  for (std::size_t i = stack.size(); i-- > 0 && batch.size() < room;) {
-    const ListedDir& d = stack[i];
-    if (d.fd >= 0 || d.rel.empty()) break;
-    batch.push_back(BatchDir{.rel = &d.rel, .ino = d.ino, .fd = -1, .st = {}});
-  }
-  if (batch.size() < 2 || !open_dir_batch(root, batch)) return 0;
-  std::size_t opened = 0;
-  for (std::size_t k = 0; k < batch.size(); ++k) {
-    if (batch[k].fd < 0) continue;
-    ListedDir& d = stack[stack.size() - 1 - k];
-    d.fd = batch[k].fd;
-    d.st = batch[k].st;
-    ++opened;
-  }
-  return opened;
-}
-
 }  // namespace
 
 WalkResult walk(const Dir& root, const WalkOptions& options) {
@@ -348,33 +316,25 @@ WalkResult walk(const Dir& root, const WalkOptions& options) {
   std::vector<ListedDir> stack;
   stack.push_back({});
   alignas(8) static thread_local char buf[32768];
-  std::size_t ahead = 0;  // directories of the stack open
   while (!stack.empty() && !result.truncated) {
-    if (ahead < kOpenAhead && stack.back().fd < 0) ahead += open_ahead(root, stack, kOpenAhead - ahead);
     ListedDir dir = std::move(stack.back());
     stack.pop_back();
     std::string error;
-    struct stat st = dir.st;
+    struct stat st {};
     const bool own_root = dir.rel.empty() && options.list_root_fd;
-    const bool opened_ahead = dir.fd >= 0;
+    int fd = -1;
     if (own_root && options.root_device) {  // stated by the caller
-      dir.fd = root.fd();
+      fd = root.fd();
       st.st_dev = *options.root_device;
+    } else {
+      fd = open_listed_dir(root, dir, own_root, st, error);
     }
-    int fd = dir.fd >= 0 ? dir.fd : open_listed_dir(root, dir, own_root, st, error);
     if (fd < 0) {
       if (!dir.rel.empty()) state_unopened(root, result.entries[dir.entry]);
       result.errors.emplace_back(dir.rel, error);
       continue;
     }
-    if (opened_ahead) --ahead;
-    struct AheadCloser {
-      int fd;
-      ~AheadCloser() {
-        if (fd >= 0) close_batched_dir(fd);
-      }
-    } ahead_closer{opened_ahead ? fd : -1};
-    FdCloser closer{own_root || opened_ahead ? -1 : fd};
+    FdCloser closer{own_root ? -1 : fd};
     if (!dir.rel.empty()) result.entries[dir.entry] = entry_of(dir.rel, st);
     const dev_t here_dev = st.st_dev;
     for (;;) {
@@ -420,11 +380,7 @@ WalkResult walk(const Dir& root, const WalkOptions& options) {
       if (result.truncated) break;
     }
   }
-  for (const ListedDir& left : stack) {  // past the limit
-    if (left.fd >= 0) ::close(left.fd);
-    state_unopened(root, result.entries[left.entry]);
-  }
-  close_queued();
+  for (const ListedDir& left : stack) state_unopened(root, result.entries[left.entry]);  // past the limit
   std::sort(result.entries.begin(), result.entries.end(),
             [](const Entry& a, const Entry& b) { return a.path < b.path; });
   return result;
