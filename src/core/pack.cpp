@@ -108,17 +108,19 @@ const FileState* Pack::past_limit(std::string_view rel) const {
 struct Pack::FileLoad {
   const FileTapMaker& make_taps;
   bool keep_contents;
+  std::uint64_t max_file_size;
   std::atomic<std::uint64_t> kept{0};
 
-  // Whether a file of `size` bytes stays in memory (and takes its share of
-  // the pack's budget).
+  // Whether a file of `size` bytes (within the size limit) stays in memory,
+  // and takes its share of the pack's budget.
   bool keeps(std::uint64_t size) {
-    return keep_contents && size <= kKeepFileBytes && kept.fetch_add(size) + size <= kKeepPackBytes;
+    return keep_contents && size <= max_file_size && size <= kKeepFileBytes &&
+           kept.fetch_add(size) + size <= kKeepPackBytes;
   }
 };
 
 void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep_contents) {
-  FileLoad load{make_taps, keep_contents};
+  FileLoad load{make_taps, keep_contents, limits_.max_file_size};
   std::vector<std::size_t> todo;
   for (std::size_t i = 0; i < files_.size(); ++i) {
     FileState& f = files_[i];
@@ -141,8 +143,7 @@ void Pack::load_files(ThreadPool& pool, const FileTapMaker& make_taps, bool keep
       return;
     }
     for (BatchFile& bf : batch) {
-      auto size = static_cast<std::uint64_t>(bf.st.st_size);
-      bf.want_read = bf.fd >= 0 && size <= limits_.max_file_size && load.keeps(size);
+      bf.want_read = bf.fd >= 0 && load.keeps(static_cast<std::uint64_t>(bf.st.st_size));
     }
     read_batch(batch);
     for (std::size_t k = 0; k < batch.size(); ++k) {
@@ -191,8 +192,7 @@ void Pack::load_file(FileState& f, FileLoad& load) {
     }
     return;
   }
-  auto size = static_cast<std::uint64_t>(st.st_size);
-  load_open_file(f, fd, st, load, size <= limits_.max_file_size && load.keeps(size));
+  load_open_file(f, fd, st, load, load.keeps(static_cast<std::uint64_t>(st.st_size)));
 }
 
 void Pack::load_open_file(FileState& f, int fd, const struct stat& st, FileLoad& load, bool keep) {

@@ -13,7 +13,6 @@ namespace mplp {
 namespace {
 
 using test::run_tool;
-using test::shell_quote;
 using test::TempDir;
 
 std::string good() { return test::fixture("packs/good-real"); }
@@ -96,13 +95,15 @@ TEST(CheckCli, JsonReportValidatesAndIsByteIdenticalAcrossRuns) {
 TEST(CheckCli, ReportsAreTheSameWithoutIoUring) {
   for (const std::string& tree : {test::fixture("packs"), test::corpus("upstream")}) {
     SCOPED_TRACE(tree);
-    const std::string command = shell_quote(test::gate_binary()) + " check --format json " + shell_quote(tree);
-    std::string ringed, alone;
-    int ringed_exit = test::run_shell(command + " 2>/dev/null", ringed);
-    int alone_exit = test::run_shell("MPLP_GATE_IO_URING=0 " + command + " 2>/dev/null", alone);
-    EXPECT_EQ(ringed_exit, alone_exit);
-    EXPECT_GT(ringed.size(), 1000u);
-    EXPECT_EQ(ringed, alone);
+    auto ringed = run_tool({"check", "--format", "json", tree});
+    test::RunResult alone;
+    {
+      test::ScopedEnv off("MPLP_GATE_IO_URING", "0");
+      alone = run_tool({"check", "--format", "json", tree});
+    }
+    EXPECT_EQ(ringed.exit_code, alone.exit_code);
+    EXPECT_GT(ringed.out.size(), 1000u);
+    EXPECT_EQ(ringed.out, alone.out);
   }
 }
 
