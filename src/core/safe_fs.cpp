@@ -266,8 +266,12 @@ int open_listed_dir(const Dir& root, const ListedDir& listed, bool own_root, str
     errno = err;
   }
   if (fd < 0) {
-    error = errno == ELOOP || errno == ENOTDIR ? "is no longer a directory (a link or file was put in its place)"
-                                               : errno_text(errno);
+    // openat2 beneath a root answers EXDEV (or EAGAIN) when a component was
+    // renamed while it resolved the path: errno's own words ("Invalid
+    // cross-device link") would send the reader looking for a mount.
+    if (errno == ELOOP || errno == ENOTDIR) error = "is no longer a directory (a link or file was put in its place)";
+    else if (errno == EXDEV || errno == EAGAIN) error = "was moved or replaced while the tree was read";
+    else error = errno_text(errno);
     return -1;
   }
   if (::fstat(fd, &st) != 0) {
