@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -187,7 +188,17 @@ int cmd_check(const Args& args) {
   if (!receipt.path.empty()) req.output_paths.push_back(receipt.path);
   RunReport report;
   std::vector<std::string> refused;
-  bool ran = run_check(req, report, error, &refused);
+  bool ran = false;
+  try {
+    ran = run_check(req, report, error, &refused);
+  } catch (const std::runtime_error& e) {
+    // What the run could not do outside any gate, say write its temporary
+    // file on a full disk: exit 2 like any run that could not finish, with
+    // the error in every report asked for, not only on stderr.
+    error = e.what();
+  } catch (const std::exception& e) {  // a bug of ours (core/rapidjson_assert.h)
+    error = std::string("internal error: ") + e.what();
+  }
   if (progress_shown) std::cerr << "\r\x1b[K" << std::flush;
   if (!ran) return could_not_run("check", error, out, refused);
   int code = write_outputs("check", report, out);

@@ -182,5 +182,40 @@ TEST(CouldNotRun, ErrorReportsAreDeterministicAndEscapeHostileText) {
   EXPECT_NE(html.out.find("&lt;pack&gt;&amp;&quot;"), std::string::npos) << html.out;
 }
 
+// A full disk where the run sets its results aside (TMPDIR: a 4 KiB tmpfs,
+// filled, mounted in a mount namespace of the run's own). The run cannot
+// finish, so it is exit 2 with the disk's error in every report asked for;
+// before, only stderr said "internal error" and no report was written.
+TEST(CouldNotRun, FullTemporaryDirectoryIsExitTwoInEveryReport) {
+  TempDir t;
+  const std::string tmpfs = t / "tmpfs";
+  std::filesystem::create_directories(tmpfs);
+  std::string probe;
+  if (test::run_shell("unshare -m mount -t tmpfs -o size=4k none " + test::shell_quote(tmpfs) + " 2>&1", probe) != 0)
+    GTEST_SKIP() << "no private tmpfs mount here (unshare -m and mount need CAP_SYS_ADMIN): " << probe;
+  // Two packs, one with twelve thousand sums lines for files it lacks: far
+  // more findings than the 256 KiB the run buffers before it writes.
+  test::copy_tree(good(), t / "tree/a");
+  test::copy_tree(good(), t / "tree/b");
+  std::string lines = test::read_file(t / "tree/a/integrity/sha256sums.txt");
+  for (int i = 0; i < 12000; ++i) lines += std::string(64, '0') + "  artifacts/missing-" + std::to_string(i) + ".bin\n";
+  test::write_file(t / "tree/a/integrity/sha256sums.txt", lines);
+  const std::string script = "mount -t tmpfs -o size=4k none " + test::shell_quote(tmpfs) +
+                             " && head -c 8192 /dev/zero > " + test::shell_quote(tmpfs + "/fill");
+  const std::string run = "TMPDIR=" + test::shell_quote(tmpfs) + " exec " + test::shell_quote(test::gate_binary()) +
+                          " check --format json --report sarif=" + test::shell_quote(t / "r.sarif") + " " +
+                          test::shell_quote(t / "tree") + " > " + test::shell_quote(t / "out") + " 2> " +
+                          test::shell_quote(t / "err");
+  std::string ignored;
+  const int code = test::run_shell("unshare -m sh -c " + test::shell_quote(script + "; " + run), ignored);
+  const std::string err = test::read_file(t / "err");
+  EXPECT_EQ(code, 2) << err << ignored;
+  const std::string why = "cannot write the temporary file in " + tmpfs + ": No space left on device";
+  EXPECT_NE(err.find("mplp-gate check: " + why), std::string::npos) << err;
+  EXPECT_EQ(err.find("internal error"), std::string::npos) << err;
+  expect_json_error(test::read_file(t / "out"), why);
+  expect_sarif_error(test::read_file(t / "r.sarif"), why);
+}
+
 }  // namespace
 }  // namespace mplp
