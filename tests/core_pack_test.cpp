@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -320,6 +323,43 @@ TEST(Walk, DirectoryExchangedDuringTheWalkIsDescribedAsListed) {
   swap.stop();
   for (const auto& [what, n] : seen) std::printf("%s: %d walks\n", what.c_str(), n);
   EXPECT_GT(seen["one"] + seen["two"], 0);
+}
+
+// A directory that is a mount point: its listing names the inode beneath
+// the mount, its open gives the mounted root. The walk takes it for the
+// directory it listed (it is what lstat finds there now) and lists the
+// mounted tree. Run in a child with a mount namespace of its own.
+TEST(Walk, MountPointIsListedAsTheMountedDirectory) {
+  TempDir t;
+  write_file(t / "tree/sub/hidden", "under the mount");
+  const std::string sub = t / "tree/sub";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("none", sub.c_str(), "tmpfs", 0, "size=64k") != 0)
+      ::_exit(77);
+    write_file(sub + "/mounted", "on the mount");
+    std::string err;
+    std::optional<Dir> root = Dir::open(t / "tree", err);
+    if (!root) ::_exit(10);
+    WalkResult w = walk(*root, WalkOptions{100, true});
+    struct stat mounted {};
+    if (::stat(sub.c_str(), &mounted) != 0) ::_exit(11);
+    if (!w.errors.empty()) {
+      std::fprintf(stderr, "walk error at %s: %s\n", w.errors[0].first.c_str(), w.errors[0].second.c_str());
+      ::_exit(12);
+    }
+    if (w.entries.size() != 2 || w.entries[0].path != "sub" || w.entries[1].path != "sub/mounted") ::_exit(13);
+    if (w.entries[0].type != EntryType::Directory || w.entries[0].ino != mounted.st_ino) ::_exit(14);
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child was killed by signal " << WTERMSIG(status);
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no mount namespace here (unshare and mount need CAP_SYS_ADMIN)";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "see the child's exit code in the test: 12 a walk error, 13 the entries, 14 "
+                                       "the mount point's type or inode";
 }
 
 TEST(SafeFs, SafeRelativePaths) {
