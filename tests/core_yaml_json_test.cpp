@@ -34,5 +34,20 @@ TEST(YamlBudget, DefaultGrowsWithTheInputAndNamesThePlace) {
   EXPECT_EQ(err.rfind("bomb.yaml:1:4: document expands to more than", 0), 0u) << err;
 }
 
+// A file holds one document; a second is an error naming the line where it
+// starts (after "---", or what a stray indicator begins), and one document
+// with an explicit start or end marker is still one.
+TEST(YamlDocuments, ASecondDocumentIsNamedByItsLine) {
+  YamlJson y;
+  std::string err;
+  EXPECT_FALSE(yaml_to_json("a: 1\nb: 2\n---\nc: 3\n", "two.yaml", y, err));
+  EXPECT_EQ(err, "two.yaml:3:1: a second YAML document (one file holds one)");
+  EXPECT_FALSE(yaml_to_json("a: 1\n...\n\n\n,\n", "stray.yaml", y, err));
+  EXPECT_EQ(err, "stray.yaml:5:1: a second YAML document (one file holds one)");
+  err.clear();
+  EXPECT_TRUE(yaml_to_json("---\na: 1\n...\n", "one.yaml", y, err)) << err;
+  EXPECT_TRUE(yaml_to_json("", "empty.yaml", y, err)) << err;
+}
+
 }  // namespace
 }  // namespace mplp

@@ -162,8 +162,11 @@ class Converter {
 };
 
 // Parses without building anything (to count documents).
+// Counts nothing itself; keeps where the last document began, so a second
+// document is named by its line.
 struct IgnoreEvents : YAML::EventHandler {
-  void OnDocumentStart(const YAML::Mark&) override {}
+  YAML::Mark document_start = YAML::Mark::null_mark();
+  void OnDocumentStart(const YAML::Mark& mark) override { document_start = mark; }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
@@ -204,7 +207,7 @@ bool yaml_to_json(std::string_view yaml, const std::string& source, YamlJson& ou
     int documents = 0;
     while (documents < 2 && parser.HandleNextDocument(ignore)) ++documents;
     if (documents > 1) {
-      error = source + ": expected one YAML document, found more";
+      error = where(source, ignore.document_start) + ": a second YAML document (one file holds one)";
       return false;
     }
     if (documents == 0) return true;
