@@ -3,6 +3,9 @@
 // internal error in a gate is an <error>, a SKIP is <skipped> with the
 // reason; warnings and info of passing gates go to <system-out>. The counts
 // on every element are computed from the same verdicts, so they match.
+#include <string_view>
+#include <unordered_map>
+
 #include "core/text.h"
 #include "report/common.h"
 #include "report/render.h"
@@ -131,12 +134,15 @@ void render_junit_error(std::string_view message, const RenderOptions& /*options
 
 void render_junit(const RunReport& report, const RenderOptions& /*options*/, std::ostream& out) {
   Tally all;
+  // Each testsuite's counts go ahead of its cases: one pass over the packs
+  // counts them all (every pass decodes each pack from the pack store).
   std::vector<Tally> per_gate(report.gates.size());
-  for (std::size_t i = 0; i < report.gates.size(); ++i)
-    for (const PackResult& p : report.packs)
-      for (const GateResult& g : p.gates)
-        if (g.gate_id == report.gates[i]->info().id)
-          for (const Case& c : cases_of(report, p, g)) count(c.gate, per_gate[i]);
+  std::unordered_map<std::string_view, std::size_t> gate_index;
+  for (std::size_t i = 0; i < report.gates.size(); ++i) gate_index.emplace(report.gates[i]->info().id, i);
+  for (const PackResult& p : report.packs)
+    for (const GateResult& g : p.gates)
+      if (auto it = gate_index.find(g.gate_id); it != gate_index.end())
+        for (const Case& c : cases_of(report, p, g)) count(c.gate, per_gate[it->second]);
   for (const Tally& t : per_gate) {
     all.tests += t.tests;
     all.failures += t.failures;
