@@ -2,6 +2,7 @@
 
 #include "core/gate.h"
 #include "core/json.h"
+#include "core/pack_lines.h"
 #include "core/text.h"
 #include "core/manifest_fields.h"
 
@@ -98,33 +99,30 @@ void check_context(const Pack& pack, Checker& c) {
 
 void check_timeline(const Pack& pack, Checker& c) {
   if (!regular(pack, kTimeline)) return;
-  std::string error;
-  auto bytes = pack.bytes(kTimeline, error);
-  if (!bytes) return;  // PACK-STRUCTURE-01 reports it
-  std::string_view all = *bytes;
-  std::uint64_t line = 0;
-  for (std::size_t start = 0; start < all.size();) {
-    std::size_t end = all.find('\n', start);
-    if (end == std::string_view::npos) end = all.size();
-    std::string_view text = all.substr(start, end - start);
-    start = end + 1;
-    ++line;
+  // Lines are compared as they are read. A timeline that cannot be read
+  // whole as it was hashed is PACK-STRUCTURE-01's to report, and fails the
+  // pack whatever was compared before its read ended.
+  const auto compare = [&](const PackLine& l) {
+    if (l.cut) return;
     // Only lines naming one of the two events are parsed (a cheap pre-filter).
-    bool substrate_event = text.find("SUBSTRATE_REF_RECORDED") != std::string_view::npos;
-    if (!substrate_event && text.find("RUN_STARTED") == std::string_view::npos) continue;
+    const bool substrate_event = l.text.find("SUBSTRATE_REF_RECORDED") != std::string_view::npos;
+    if (!substrate_event && l.text.find("RUN_STARTED") == std::string_view::npos) return;
     JsonDoc doc;
-    if (!parse_json(text, {pack.limits().max_json_depth}, doc) || !doc.value.IsObject()) continue;
+    if (!parse_json(l.text, {pack.limits().max_json_depth}, doc) || !doc.value.IsObject()) return;
     const Value* event = string_member(&doc.value, "event");
     const Value* data = member(doc.value, "data");
-    if (event == nullptr) continue;
+    if (event == nullptr) return;
     if (as_view(*event) == "SUBSTRATE_REF_RECORDED") {
-      c.substrate("consistency.timeline-substrate", kTimeline, line, "/data/substrate", member(data, "substrate"));
+      c.substrate("consistency.timeline-substrate", kTimeline, l.number, "/data/substrate", member(data, "substrate"));
     } else if (as_view(*event) == "RUN_STARTED") {
-      c.same("consistency.run-id", kTimeline, line, "/data/run_id", member(data, "run_id"), c.claims.pack_id, "pack_id");
-      c.same("consistency.run-scenario", kTimeline, line, "/data/scenario_id", member(data, "scenario_id"),
+      c.same("consistency.run-id", kTimeline, l.number, "/data/run_id", member(data, "run_id"), c.claims.pack_id,
+             "pack_id");
+      c.same("consistency.run-scenario", kTimeline, l.number, "/data/scenario_id", member(data, "scenario_id"),
              c.claims.scenario_id, "scenario_id");
     }
-  }
+  };
+  std::string error;
+  for_each_line(pack, kTimeline, kMaxLineBytes, compare, error);
 }
 
 const GateInfo& gate_info() {

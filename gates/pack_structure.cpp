@@ -218,6 +218,7 @@ const GateInfo& gate_info() {
           {"timeline.not_object", Severity::Error, "write one JSON object per line"},
           {"timeline.bad_event", Severity::Error, "give every event string `timestamp` and `event` members"},
           {"timeline.duplicate_key", Severity::Error, "keep one member per key"},
+          {"timeline.line_too_long", Severity::Error, "write one event per line, each under 16 MiB"},
           {"timeline.too_many_errors", Severity::Error, "fix the producer that wrote the timeline"},
           {"timeline.unreadable", Severity::Error, "make the file readable and within limits.max_file_size"},
           {"location.depth", Severity::Warning, "put it at data/runs/v2/<category>/<substrate_id>/<run> (get_pack_root)"},

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "core/pack_lines.h"
 #include "core/text.h"
 
 namespace mplp::pack_structure {
@@ -66,15 +67,15 @@ LineVerdict judge_line(std::string_view line, unsigned max_depth) {
 void check_json_files(const GateInfo& gate, const Pack& pack, FindingSink& sink) {
   for (const Entry& e : pack.entries()) {
     if (e.type != EntryType::Regular || !ends_with_ignoring_ascii_case(e.path, ".json")) continue;
-    const JsonFile& jf = pack.json(e.path);
+    const JsonCheck jf = pack.check_json(e.path);
     if (!jf.readable) {
       Finding f = gate.finding("json.unreadable", e.path, "JSON file could not be read: " + jf.read_error);
       f.hint = "make the file readable and within limits.max_file_size";
       sink.report(std::move(f));
       continue;
     }
-    if (!jf.parsed) {
-      const JsonError& je = jf.doc.error;
+    if (!jf.parsed()) {
+      const JsonError& je = jf.error;
       Finding f = gate.finding("json.invalid", e.path, "not valid JSON: " + je.message);
       f.location.line = je.line;
       f.location.column = je.column;
@@ -86,7 +87,7 @@ void check_json_files(const GateInfo& gate, const Pack& pack, FindingSink& sink)
       sink.report(std::move(f));
       continue;
     }
-    for (const DuplicateKey& d : jf.doc.duplicates) {
+    for (const DuplicateKey& d : jf.duplicates) {
       Finding f = gate.finding("json.duplicate_key", e.path, "duplicate key " + d.pointer);
       f.location.pointer = d.pointer;
       f.location.line = d.line;
@@ -102,40 +103,41 @@ void check_json_files(const GateInfo& gate, const Pack& pack, FindingSink& sink)
 void check_timeline(const GateInfo& gate, const Pack& pack, FindingSink& sink) {
   const Entry* e = pack.find(kTimeline);
   if (e == nullptr || e->type != EntryType::Regular) return;  // check_required reports it
+  // Findings wait until the whole file was read as it was hashed: a file
+  // that changed meanwhile is reported as that, not by what its lines said.
+  std::vector<Finding> held;
+  std::uint64_t bad = 0;
+  const auto judge = [&](const PackLine& l) {
+    std::string_view line = l.text;
+    if (!l.cut && !line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!l.cut && is_blank(line)) return;
+    LineVerdict v;
+    if (l.cut) {
+      v.code = "timeline.line_too_long";
+      v.problems.push_back("longer than " + std::to_string(kMaxLineBytes >> 20) + " MiB, not read as an event");
+    } else {
+      v = judge_line(line, pack.limits().max_json_depth);
+    }
+    if (v.code.empty() || ++bad > kMaxLineFindings) return;
+    std::string message = "event line " + std::to_string(l.number) + ": ";
+    for (std::size_t i = 0; i < v.problems.size(); ++i) message += (i ? "; " : "") + v.problems[i];
+    Finding f = gate.finding(v.code, std::string(kTimeline), std::move(message));
+    f.location.line = l.number;
+    f.location.column = v.column;
+    f.location.has_offset = v.has_offset;
+    f.location.offset = l.offset + v.offset;
+    f.expected = "{\"timestamp\": \"...\", \"event\": \"...\", ...} on one line";
+    f.hint = "each non-empty line must be one JSON object with string timestamp and event";
+    held.push_back(std::move(f));
+  };
   std::string err;
-  std::shared_ptr<const std::string> bytes = pack.bytes(kTimeline, err);
-  if (!bytes) {
+  if (!for_each_line(pack, kTimeline, kMaxLineBytes, judge, err)) {
     Finding f = gate.finding("timeline.unreadable", std::string(kTimeline), "timeline could not be read: " + err);
     f.hint = "make the file readable and within limits.max_file_size";
     sink.report(std::move(f));
     return;
   }
-  const std::string_view text(*bytes);
-  std::uint64_t line_no = 0, bad = 0;
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t nl = text.find('\n', start);
-    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-    std::string_view line = text.substr(start, end - start);
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!is_blank(line)) {
-      LineVerdict v = judge_line(line, pack.limits().max_json_depth);
-      if (!v.code.empty() && ++bad <= kMaxLineFindings) {
-        std::string message = "event line " + std::to_string(line_no) + ": ";
-        for (std::size_t i = 0; i < v.problems.size(); ++i) message += (i ? "; " : "") + v.problems[i];
-        Finding f = gate.finding(v.code, std::string(kTimeline), std::move(message));
-        f.location.line = line_no;
-        f.location.column = v.column;
-        f.location.has_offset = v.has_offset;
-        f.location.offset = start + v.offset;
-        f.expected = "{\"timestamp\": \"...\", \"event\": \"...\", ...} on one line";
-        f.hint = "each non-empty line must be one JSON object with string timestamp and event";
-        sink.report(std::move(f));
-      }
-    }
-    if (nl == std::string_view::npos) break;
-    start = nl + 1;
-  }
+  for (Finding& f : held) sink.report(std::move(f));
   if (bad > kMaxLineFindings) {
     Finding f = gate.finding("timeline.too_many_errors", std::string(kTimeline),
                              std::to_string(bad) + " bad event lines; only the first " +

@@ -65,6 +65,14 @@ struct JsonDoc {
 
 bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out);
 
+// parse_json's verdict (`error`, status Ok when the text is JSON we accept,
+// and `duplicates`) on the bytes of `fd` from where it stands to its end,
+// read `chunk_bytes` at a time and never held whole: no document is built,
+// so memory does not grow with the file. False, with `read_error`, when a
+// read failed (the verdict is then of no use).
+bool check_json_fd(int fd, const JsonOptions& options, JsonError& error, std::vector<DuplicateKey>& duplicates,
+                   std::string& read_error, std::size_t chunk_bytes = std::size_t{1} << 20);
+
 // Sets `error` to `status` at byte `offset` of `text`, worded once for every
 // JSON reader of core: `code` is RapidJSON's (Syntax), `max_depth` the limit
 // (TooDeep), `what` the assertion's text (Internal).

@@ -309,13 +309,42 @@ const JsonFile& Pack::json(std::string_view rel) const {
   if (it != json_cache_.end()) return *it->second;
   auto jf = std::make_unique<JsonFile>();
   std::string err;
-  if (auto b = bytes(rel, err)) {
+  const FileState* f = file(rel);
+  if (f != nullptr && !f->bytes && f->hashed && static_cast<std::uint64_t>(f->stamp.size) > kKeepFileBytes) {
+    jf->read_error = "larger than " + std::to_string(kKeepFileBytes >> 20) + " MiB, too large to load as a JSON document";
+  } else if (auto b = bytes(rel, err)) {
     jf->readable = true;
     jf->parsed = parse_json(*b, JsonOptions{limits_.max_json_depth}, jf->doc);
   } else {
     jf->read_error = err;
   }
   return *json_cache_.emplace(key, std::move(jf)).first->second;
+}
+
+JsonCheck Pack::check_json(std::string_view rel) const {
+  JsonCheck out;
+  const FileState* f = file(rel);
+  if (f == nullptr || f->bytes || !f->hashed) {  // held in memory, or read as json() reads it
+    const JsonFile& jf = json(rel);
+    out.readable = jf.readable;
+    out.read_error = jf.read_error;
+    out.error = jf.doc.error;
+    if (jf.parsed) out.duplicates = jf.doc.duplicates;
+    return out;
+  }
+  std::string err;
+  const int fd = reopen(rel, err);
+  if (fd >= 0) {
+    out.readable = check_json_fd(fd, JsonOptions{limits_.max_json_depth}, out.error, out.duplicates, err) &&
+                   unchanged(rel, fd, err);
+    ::close(fd);
+  }
+  if (!out.readable) {
+    out.read_error = err;
+    out.error = {};
+    out.duplicates.clear();
+  }
+  return out;
 }
 
 void Pack::load_manifest() {

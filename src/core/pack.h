@@ -44,6 +44,15 @@ struct JsonFile {
   JsonDoc doc;
 };
 
+// Whether a file is JSON we accept, without its document (Pack::check_json).
+struct JsonCheck {
+  bool readable = false;  // false: `read_error` says why
+  std::string read_error;
+  JsonError error;        // status Ok: it is JSON we accept
+  std::vector<DuplicateKey> duplicates;
+  bool parsed() const { return readable && error.status == JsonStatus::Ok; }
+};
+
 // What fstat said of a file when it was opened for its hash read: a later
 // read of the same file must see the same (a write changes ctime, which no
 // one but the kernel sets), so every verdict comes from the bytes that were
@@ -123,8 +132,15 @@ class Pack {
   int reopen(std::string_view rel, std::string& error) const;
   bool unchanged(std::string_view rel, int fd, std::string& error) const;
 
-  // Parses a file once and caches the result.
+  // Parses a file once and caches the result. A file too large to be held
+  // in memory (over 16 MiB) is not loaded as a document: it is unreadable
+  // here, with that reason (check_json still judges it).
   const JsonFile& json(std::string_view rel) const;
+  // Whether a file is JSON we accept, and its duplicate keys: json()'s
+  // verdict for a file held in memory; a larger one is read again through a
+  // fixed buffer (core/json.h, check_json_fd), so memory does not grow with
+  // it, and must still be the file that was hashed.
+  JsonCheck check_json(std::string_view rel) const;
 
   // The manifest, parsed by load_files.
   ManifestState manifest_state() const { return manifest_state_; }

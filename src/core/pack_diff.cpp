@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "core/pack.h"
+#include "core/pack_lines.h"
 #include "core/thread_pool.h"
 
 namespace mplp {
@@ -176,25 +177,18 @@ bool timeline_events(const Pack& p, std::unordered_map<std::string, std::uint32_
   const Entry* e = p.find(kTimeline);
   if (e == nullptr || e->type != EntryType::Regular) return problem = e == nullptr ? "missing" : "not a regular file", false;
   std::string error;
-  auto bytes = p.bytes(kTimeline, error);
-  if (!bytes) return problem = "unreadable: " + error, false;
-  const std::string_view all = *bytes;
-  std::uint64_t line_no = 0;
-  for (std::size_t start = 0; start <= all.size();) {
-    std::size_t end = std::min(all.find('\n', start), all.size());
-    std::string_view line = all.substr(start, end - start);
-    ++line_no;
-    start = end + 1;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+  const auto add = [&](const PackLine& l) {
+    if (l.text.find_first_not_of(" \t\r") == std::string_view::npos) return;
     JsonDoc doc;
     std::string name = "(not an event)";
-    if (parse_json(line, {p.limits().max_json_depth}, doc))
+    if (!l.cut && parse_json(l.text, {p.limits().max_json_depth}, doc))
       if (const Value* ev = string_member(&doc.value, "event")) name = std::string(as_view(*ev));
     auto [it, fresh] = ids.emplace(name, static_cast<std::uint32_t>(names.size()));
     if (fresh) names.push_back(name);
     seq.push_back(it->second);
-    lines.push_back(line_no);
-  }
+    lines.push_back(l.number);
+  };
+  if (!for_each_line(p, kTimeline, kMaxLineBytes, add, error)) return problem = "unreadable: " + error, false;
   return true;
 }
 

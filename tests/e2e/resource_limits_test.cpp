@@ -5,6 +5,7 @@
 // these tests; the fixed binary stays far below it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/json.h"
@@ -224,6 +225,47 @@ TEST(ResourceLimits, ManyPacksWithFewDescriptors) {
   // good-real copies share a scenario: DET-01 compares them, so the exit is
   // what the gates decide, never 2.
   EXPECT_NE(status, 2) << out.substr(0, 2000);
+}
+
+// Issue 13, point 2: memory does not grow with a file, whatever it holds.
+// A 320 MB JSON artifact of small objects (its document took 1.1 GB) and a
+// timeline whose one event line is 320 MB (1.2 GB) are judged within the
+// limit: the artifact by a read through a fixed buffer with no document, the
+// long line as too long to read as an event.
+TEST(LargeFiles, JsonArtifactAndTimelineLineStayBounded) {
+  TempDir t;
+  std::string pack = test::copy_good_pack(t);
+  std::size_t lines = 0;  // of the good pack's timeline, which ends with a newline
+  {
+    std::string json = "[";
+    json.reserve(330u << 20);
+    for (int i = 0; i < 3200000; ++i) json += "{\"k\":\"" + std::to_string(1000000000 + i) + std::string(80, 'v') + "\"},";
+    json += "{\"d\":1,\"d\":2}]";
+    test::write_file(pack + "/artifacts/huge.json", json);
+  }
+  {
+    std::string timeline = test::read_file(pack + "/timeline/events.ndjson");
+    lines = static_cast<std::size_t>(std::count(timeline.begin(), timeline.end(), '\n'));
+    timeline += "{\"timestamp\":\"2026-01-01T00:00:00Z\",\"event\":\"" + std::string(320u << 20, 'e') + "\"}\n";
+    timeline += "{\"timestamp\":\"2026-01-01T00:00:01Z\"}\n";
+    test::write_file(pack + "/timeline/events.ndjson", timeline);
+  }
+  auto r = run_tool_with({"check", "--gate", "GATE-V2-PACK-STRUCTURE-01", "--format", "json", pack}, limited());
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(r.out, {}, doc)) << r.out.substr(0, 2000);
+  std::vector<std::string> seen;
+  for (const auto& g : doc.value["packs"][0]["gates"].GetArray())
+    for (const auto& f : g["findings"].GetArray())
+      seen.push_back(std::string(f["code"].GetString()) + " " + f["file"].GetString() + ":" +
+                     std::to_string(f.HasMember("line") ? f["line"].GetUint64() : 0));
+  const std::vector<std::string> expected = {
+      "json.duplicate_key artifacts/huge.json:1",
+      "timeline.line_too_long timeline/events.ndjson:" + std::to_string(lines + 1),
+      "timeline.bad_event timeline/events.ndjson:" + std::to_string(lines + 2),
+  };
+  for (const std::string& e : expected)
+    EXPECT_NE(std::find(seen.begin(), seen.end(), e), seen.end()) << e << "\n" << r.out.substr(0, 4000);
 }
 
 }  // namespace
