@@ -3,7 +3,10 @@
 // must give the same facts (code, severity, place, message, URL) as the same
 // bytes scanned in one piece, at every window size that holds the longest
 // line. Smaller windows (a line cut after a blank, or at worst at a UTF-8
-// character) must not crash and keep findings in file order.
+// character) must not crash and keep findings in file order. Named .json or
+// .ndjson, the same bytes also get the JSON string scan, which for a large
+// file reads it again a document at a time (an NDJSON line longer than
+// max_line from the file): tiny buffers and lines, the same facts.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -64,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0, "lseek");
     Facts windowed;
     std::string err;
-    FUZZ_CHECK(mplp::scan_file_hosts_streamed(gate(), name, fd, rules(), windowed, err, w), "read error: " + err);
+    FUZZ_CHECK(mplp::scan_file_hosts_streamed(gate(), name, fd, rules(), 64, windowed, err, {.window = w}),
+               "read error: " + err);
     if (w > longest) {
       FUZZ_CHECK(windowed.facts == whole.facts,
                  "window of " + std::to_string(w) + " bytes: " + std::to_string(windowed.facts.size()) +
@@ -77,7 +81,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0, "lseek");
     Facts windowed;
     std::string err;
-    FUZZ_CHECK(mplp::scan_file_hosts_streamed(gate(), name, fd, rules(), windowed, err, w), "read error: " + err);
+    FUZZ_CHECK(mplp::scan_file_hosts_streamed(gate(), name, fd, rules(), 64, windowed, err, {.window = w}),
+               "read error: " + err);
+  }
+  for (const std::string json_name : {"artifacts/log.json", "artifacts/log.ndjson"}) {
+    Facts json_whole;
+    mplp::scan_file_hosts(gate(), json_name, in, rules(), 8, json_whole);
+    for (std::size_t chunk : {1, 7})
+      for (std::size_t max_line : {std::size_t{5}, mplp::kMaxLineBytes}) {
+        FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0, "lseek");
+        Facts streamed;
+        std::string err;
+        FUZZ_CHECK(mplp::scan_file_hosts_streamed(gate(), json_name, fd, rules(), 8, streamed, err,
+                                                  {.window = size + 1, .json_chunk = chunk, .max_line = max_line}),
+                   "read error: " + err);
+        FUZZ_CHECK(streamed.facts == json_whole.facts,
+                   json_name + ", chunk " + std::to_string(chunk) + ", max_line " + std::to_string(max_line) + ": " +
+                       std::to_string(streamed.facts.size()) + " facts, whole file: " +
+                       std::to_string(json_whole.facts.size()));
+      }
   }
   ::close(fd);
   return 0;

@@ -2,8 +2,14 @@
 // depth limit, duplicate keys. Invariants on success: the depth limit holds,
 // the document re-serialises and re-parses to the same text and the same
 // duplicates, and every duplicate's position lies inside the input. On
-// failure the error position lies inside (or just past) the input.
+// failure the error position lies inside (or just past) the input. Read
+// from a file three bytes at a time (check_json_fd, for files too large to
+// hold), the same bytes get the same verdict, place and duplicate keys.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <string>
+#include <vector>
 
 #include "core/json.h"
 #include "core/text.h"
@@ -31,10 +37,35 @@ bool strings_valid(const rapidjson::Value& v) {
 
 }  // namespace
 
+// check_json_fd on the same bytes agrees with parse_json's `doc`.
+static void expect_same_as_read_in_chunks(const std::uint8_t* data, std::size_t size, bool parsed, const mplp::JsonDoc& doc) {
+  int fd = ::memfd_create("fuzz_json", MFD_CLOEXEC);
+  FUZZ_CHECK(fd >= 0, "memfd_create");
+  FUZZ_CHECK(::write(fd, data, size) == static_cast<ssize_t>(size), "write");
+  FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0, "lseek");
+  mplp::JsonError error;
+  std::vector<mplp::DuplicateKey> dups;
+  std::string read_error;
+  FUZZ_CHECK(mplp::check_json_fd(fd, {.max_depth = kDepth}, error, dups, read_error, 3), read_error);
+  ::close(fd);
+  FUZZ_CHECK((error.status == mplp::JsonStatus::Ok) == parsed, error.message + " / " + doc.error.message);
+  FUZZ_CHECK(error.status == doc.error.status && error.message == doc.error.message &&
+                 error.offset == doc.error.offset && error.line == doc.error.line && error.column == doc.error.column,
+             error.message + " / " + doc.error.message);
+  if (!parsed) return;
+  FUZZ_CHECK(dups.size() == doc.duplicates.size(), "duplicate keys");
+  for (std::size_t i = 0; i < dups.size(); ++i)
+    FUZZ_CHECK(dups[i].pointer == doc.duplicates[i].pointer && dups[i].offset == doc.duplicates[i].offset &&
+                   dups[i].line == doc.duplicates[i].line && dups[i].column == doc.duplicates[i].column,
+               dups[i].pointer);
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in = as_text(data, size);
   mplp::JsonDoc doc;
-  if (!mplp::parse_json(in, {.max_depth = kDepth}, doc)) {
+  const bool parsed = mplp::parse_json(in, {.max_depth = kDepth}, doc);
+  expect_same_as_read_in_chunks(data, size, parsed, doc);
+  if (!parsed) {
     FUZZ_CHECK(!doc.error.message.empty(), in);
     FUZZ_CHECK(doc.error.offset <= size, doc.error.message);
     FUZZ_CHECK(doc.error.line >= 1 && doc.error.column >= 1, doc.error.message);

@@ -87,11 +87,9 @@ void check_images(const std::string& file, std::string_view bytes, const HostRul
 
 constexpr std::uint64_t kStreamAbove = 16ull << 20;
 
-// Files scanned in windows as they stream by, never held whole (bounded
-// memory): the large ones, except JSON, whose string scan needs the whole
-// document.
+// Files scanned without being held whole (bounded memory): the large ones.
 bool streamed(const Entry& e, const Limits& limits) {
-  return e.size > kStreamAbove && e.size <= limits.max_file_size && !has_json_string_scan(e.path);
+  return e.size > kStreamAbove && e.size <= limits.max_file_size;
 }
 
 Finding unscanned(const std::string& file, const std::string& why) {
@@ -181,14 +179,17 @@ class HostAllowGate : public Gate {
           tap->pass_findings(sink);
           continue;
         }
-        // Without it (the file was read before this gate asked for a tap),
-        // a second read; findings of a file that changed after its hash
-        // read would judge bytes no digest covers: it reports that instead.
-        int fd = pack.reopen(e.path, err);
+        // Without it (a JSON file, whose string scan reads the file again
+        // anyway, or a file read before this gate asked for a tap), a second
+        // read; findings of a file that changed after its hash read would
+        // judge bytes no digest covers: it reports that instead.
         HeldFindings found;
-        bool ok = fd >= 0 && scan_file_hosts_streamed(info(), e.path, fd, *rules, found, err) &&
-                  pack.unchanged(e.path, fd, err);
-        if (fd >= 0) ::close(fd);
+        const bool ok = pack.read_again(
+            e.path,
+            [&](int fd, std::string& error) {
+              return scan_file_hosts_streamed(info(), e.path, fd, *rules, pack.limits().max_json_depth, found, error);
+            },
+            err);
         if (ok) found.pass_to(sink);
         else sink.report(unscanned(e.path, err));
         continue;
@@ -203,7 +204,7 @@ class HostAllowGate : public Gate {
   }
 
   std::unique_ptr<FileTap> large_file_tap(const Entry& file, const GateContext& ctx) const override {
-    if (!streamed(file, ctx.policy.limits)) return nullptr;
+    if (!streamed(file, ctx.policy.limits) || has_json_string_scan(file.path)) return nullptr;
     CompiledHosts c = compiled(ctx);
     if (!c.rules) return nullptr;  // check_pack reports the policy
     return std::make_unique<HostScanTap>(info(), file.path, std::move(c.rules));

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
 
 #include "core/json_strings.h"
+#include "core/pack_lines.h"
 #include "core/text.h"
 
 namespace mplp {
@@ -43,10 +45,11 @@ struct Judged {
 };
 
 // A file is scanned whole, or, when large, in windows that each end at a
-// line end (or, in a line longer than a window, after a byte <= 0x20, or at
-// worst at a UTF-8 character boundary). No URL, scp reference or marker
-// holds a newline, and none but a marker holds a byte <= 0x20, so a cut
-// there splits none of them; lines and columns continue across windows.
+// line end (or, in a line longer than a window, after a byte that ends a URL
+// span, or at worst at a UTF-8 character boundary). No URL, scp reference or
+// marker holds a newline, and none but a marker holds a byte that ends a URL
+// span, so a cut there splits none of them; lines and columns continue
+// across windows.
 class FileScan {
  public:
   FileScan(const GateInfo& gate, const std::string& file, const HostRules& rules, FindingSink& sink)
@@ -107,62 +110,64 @@ class FileScan {
         kind.value_or(ScanText::Text));
   }
 
-  // Scans the decoded strings of one JSON document found at `base`.
-  void json_scan(std::string_view doc, std::size_t base, unsigned max_depth) {
-    // A string without escapes reads the same decoded as raw, so the byte
-    // scan has judged its URLs already, and identically unless a marker
-    // (judged per line there, per string here) is in the file.
-    auto want = [this](std::string_view s, bool escaped) {
-      if (!escaped && !has_markers_) return false;
-      if (s.find('@') == std::string_view::npos && s.find("://") == std::string_view::npos) return false;
-      // Bounds memory on hostile files (millions of escaped strings).
-      if (json_hits_ >= kMaxJsonHits) return json_truncated_ = true, false;
-      return ++json_hits_, true;
-    };
+  // Where a JSON string found in a document is: the line and column of the
+  // file offset of its opening quote.
+  using Placer = std::function<void(std::uint64_t, std::uint64_t&, std::uint64_t&)>;
+
+  // Scans the decoded strings of one JSON document held whole, at file
+  // offset `at`.
+  void json_scan(std::string_view doc, std::uint64_t at, unsigned max_depth, const Placer& place) {
     if (stopped_) return;
-    // Without a backslash no string is escaped, so without markers `want`
-    // selects nothing: the parse would find no hit.
+    // Without a backslash no string is escaped, so without markers nothing
+    // is worth scanning: the parse would find no hit.
     if (!has_markers_ && doc.find('\\') == std::string_view::npos) return;
     std::vector<JsonStringHit> hits;
     JsonError err;
+    auto want = [this](std::string_view s, bool escaped) { return worth_scanning(s, escaped) && count_hit(); };
     if (!collect_json_strings(doc, max_depth, want, hits, err)) return;
     for (const JsonStringHit& h : hits) {
       if (stopped_) return;
-      std::vector<UrlOccurrence> urls = find_urls(h.text, kind_.value_or(ScanText::Text));
-      std::vector<ExemptMarker> markers = find_exempt_markers(h.text, true);
-      if (urls.empty() && markers.empty()) continue;
-      // Map decoded offsets to raw ones (one ascending pass).
-      std::vector<std::size_t> offs;
-      for (const UrlOccurrence& u : urls) offs.push_back(u.offset), offs.push_back(u.authority_offset);
-      for (const ExemptMarker& m : markers) offs.push_back(m.offset);
-      std::vector<std::size_t> sorted = offs;
-      std::sort(sorted.begin(), sorted.end());
-      std::vector<std::size_t> raw = sorted;
-      map_to_raw_offsets(doc.substr(h.raw_begin, h.raw_end - h.raw_begin), raw);
-      auto raw_of = [&](std::size_t decoded) {
-        return base + h.raw_begin + raw[static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), decoded) - sorted.begin())];
-      };
-      const std::string* reason = nullptr;
-      for (const ExemptMarker& m : markers)
-        if (m.has_reason) reason = &m.reason;
-      for (UrlOccurrence& u : urls) {
-        Judged j = judge(u, reason);
-        j.offset = raw_of(u.offset);
-        j.authority_offset = offset_ + raw_of(u.authority_offset);
-        if (j.finding) locate(*j.finding, j.offset, h.pointer);
-        j.offset += offset_;
-        merge(std::move(j));
-      }
-      for (const ExemptMarker& m : markers) {
-        std::size_t ro = raw_of(m.offset);
-        if (m.has_reason ||
-            std::binary_search(byte_bad_markers_.begin(), byte_bad_markers_.end(), offset_ + ro))
-          continue;
-        Finding f = marker_finding(0, 0, h.pointer);
-        locate(f, ro, h.pointer);
-        add(std::move(f));
-      }
+      std::uint64_t line = 0, column = 0;
+      place(at + h.raw_begin, line, column);
+      json_string(h, doc.substr(h.raw_begin, h.raw_end - h.raw_begin), at + h.raw_begin, line, column);
     }
+  }
+  // The same for a document at `base` in the current window.
+  void json_scan(std::string_view doc, std::size_t base, unsigned max_depth) {
+    json_scan(doc, offset_ + base, max_depth, [this](std::uint64_t offset, std::uint64_t& line, std::uint64_t& column) {
+      place_in_window(static_cast<std::size_t>(offset - offset_), line, column);
+    });
+  }
+
+  // The JSON string scan of a streamed file, after its byte scan (and
+  // settle()): the file read again from `fd`, a document at a time (the
+  // file, or each line of an NDJSON file), so that memory does not grow with
+  // it. False (with `error`) when a read fails.
+  bool json_scan_fd(int fd, bool ndjson, unsigned max_depth, const HostScanSizes& sizes, bool backslash,
+                    std::string& error) {
+    if (stopped_ || (!has_markers_ && !backslash)) return true;  // nothing is worth scanning
+    if (!ndjson) return json_document_fd(fd, 0, false, 0, max_depth, sizes.json_chunk, error);
+    bool ok = true;
+    const bool read = for_each_line_fd(fd, sizes.max_line, [&](const PackLine& l) {
+      if (stopped_ || !ok) return;
+      if (l.cut) {  // too long to hold: read from the file, as the whole file is
+        ok = json_document_fd(fd, l.offset, true, l.number - 1, max_depth, sizes.json_chunk, error);
+      } else if (l.text.find_first_not_of(" \t\r") != std::string_view::npos) {
+        json_scan(l.text, l.offset, max_depth, [&](std::uint64_t offset, std::uint64_t& line, std::uint64_t& column) {
+          line = l.number;
+          column = offset - l.offset + 1;
+        });
+      }
+    }, error);
+    return read && ok;
+  }
+
+  // After a streamed byte scan: what the file is, known now; occurrences
+  // that count only in text are dropped from a binary file, as the
+  // whole-file scan never finds them.
+  void settle(bool binary) {
+    kind_ = binary ? ScanText::Binary : ScanText::Text;
+    if (binary) std::erase_if(byte_, [](const Judged& j) { return j.text_only; });
   }
 
   // `binary`: the file was not valid UTF-8 (known only at its end when
@@ -186,6 +191,95 @@ class FileScan {
   }
 
  private:
+  // Whether the JSON string scan looks at a string: one that holds '@' or
+  // "://" and reads differently decoded (escaped), or any such string when
+  // the file has exemption markers (judged per line by the byte scan, per
+  // string here). An unescaped string reads the same decoded as raw, so the
+  // byte scan has judged its URLs already.
+  bool worth_scanning(std::string_view s, bool escaped) const {
+    if (!escaped && !has_markers_) return false;
+    return s.find('@') != std::string_view::npos || s.find("://") != std::string_view::npos;
+  }
+  // Counts a string worth scanning; past kMaxJsonHits (which bounds time and
+  // memory on hostile files: millions of escaped strings) it is not scanned.
+  bool count_hit() {
+    if (json_hits_ >= kMaxJsonHits) return json_truncated_ = true, false;
+    return ++json_hits_, true;
+  }
+
+  // A document of a file too large to hold, at file offset `begin`, on line
+  // `line_base` + 1. It is read twice: once for its verdict and for how many
+  // of its strings are worth scanning (counted as json_scan counts them, even
+  // when it does not parse), and, when it parses, again for those strings.
+  bool json_document_fd(int fd, std::uint64_t begin, bool one_line, std::uint64_t line_base, unsigned max_depth,
+                        std::size_t chunk, std::string& error) {
+    std::size_t seen = 0;
+    JsonFileParse first = scan_json_file_strings(
+        fd, begin, one_line, max_depth,
+        [&](std::string_view s, bool escaped) { return worth_scanning(s, escaped) && (++seen, false); }, nullptr,
+        chunk);
+    if (!first.read_error.empty()) return error = first.read_error, false;
+    if (first.nul) return true;  // collect_json_strings refuses it before offering a string
+    std::size_t counted = 0;
+    while (counted < seen && count_hit()) ++counted;
+    if (seen > counted) json_truncated_ = true;
+    if (!first.parsed || counted == 0) return true;
+    std::size_t k = 0;
+    JsonFileParse second = scan_json_file_strings(
+        fd, begin, one_line, max_depth,
+        [&](std::string_view s, bool escaped) { return worth_scanning(s, escaped) && k++ < counted; },
+        [&](const JsonFileHit& at) {
+          if (!stopped_) json_string(at.hit, at.raw, at.hit.raw_begin, line_base + at.line, at.column);
+        },
+        chunk);
+    if (!second.read_error.empty()) return error = second.read_error, false;
+    return true;
+  }
+
+  // One string the JSON scan selected: `raw` is its text from the opening
+  // quote, which is at file offset `quote`, line `line`, column `column`.
+  void json_string(const JsonStringHit& h, std::string_view raw, std::uint64_t quote, std::uint64_t line,
+                   std::uint64_t column) {
+    std::vector<UrlOccurrence> urls = find_urls(h.text, kind_.value_or(ScanText::Text));
+    std::vector<ExemptMarker> markers = find_exempt_markers(h.text, true);
+    if (urls.empty() && markers.empty()) return;
+    // Map decoded offsets to raw ones (one ascending pass).
+    std::vector<std::size_t> offs;
+    for (const UrlOccurrence& u : urls) offs.push_back(u.offset), offs.push_back(u.authority_offset);
+    for (const ExemptMarker& m : markers) offs.push_back(m.offset);
+    std::vector<std::size_t> sorted = offs;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<std::size_t> raw_offsets = sorted;
+    map_to_raw_offsets(raw, raw_offsets);
+    auto file_offset = [&](std::size_t decoded) {
+      auto i = std::lower_bound(sorted.begin(), sorted.end(), decoded) - sorted.begin();
+      return static_cast<std::size_t>(quote) + raw_offsets[static_cast<std::size_t>(i)];
+    };
+    // A string holds no newline: a place in it is on the quote's line.
+    auto locate = [&](Finding& f, std::size_t offset) {
+      f.location.line = line;
+      f.location.column = column + (offset - quote);
+      f.location.pointer = h.pointer;
+    };
+    const std::string* reason = nullptr;
+    for (const ExemptMarker& m : markers)
+      if (m.has_reason) reason = &m.reason;
+    for (UrlOccurrence& u : urls) {
+      Judged j = judge(u, reason);
+      j.offset = file_offset(u.offset);
+      j.authority_offset = file_offset(u.authority_offset);
+      if (j.finding) locate(*j.finding, j.offset);
+      merge(std::move(j));
+    }
+    for (const ExemptMarker& m : markers) {
+      const std::size_t at = file_offset(m.offset);
+      if (m.has_reason || std::binary_search(byte_bad_markers_.begin(), byte_bad_markers_.end(), at)) continue;
+      Finding f = marker_finding(0, 0, h.pointer);
+      locate(f, at);
+      add(std::move(f));
+    }
+  }
+
   // Judges one occurrence; allowed hosts (the common case) cost one cache
   // lookup and build nothing.
   Judged judge(UrlOccurrence& u, const std::string* exempt_reason) {
@@ -223,18 +317,17 @@ class FileScan {
     line += line_base_;
   }
 
-  // `raw_offset` is relative to the current window.
-  void locate(Finding& f, std::size_t raw_offset, const std::string& pointer) {
+  // The line and column of `raw_offset` in the current window.
+  void place_in_window(std::size_t raw_offset, std::uint64_t& line, std::uint64_t& column) {
     if (newlines_.empty()) {
       newlines_.push_back(0);  // sentinel: index 0 is "line 1 starts at 0"
       for (std::size_t i = bytes_.find('\n'); i != std::string_view::npos; i = bytes_.find('\n', i + 1))
         newlines_.push_back(i + 1);
     }
     auto it = std::upper_bound(newlines_.begin(), newlines_.end(), raw_offset);
-    f.location.line = static_cast<std::uint64_t>(it - newlines_.begin());
-    f.location.column = raw_offset - *(it - 1) + 1;
-    place(f.location.line, f.location.column);
-    f.location.pointer = pointer;
+    line = static_cast<std::uint64_t>(it - newlines_.begin());
+    column = raw_offset - *(it - 1) + 1;
+    place(line, column);
   }
 
   // A JSON-scan occurrence whose authority is at the place of a byte-scan
@@ -367,8 +460,10 @@ void scan_file_hosts(const GateInfo& gate, const std::string& file, std::string_
 namespace {
 
 // The windowed scan of a large file, fed chunk by chunk. A window ends at
-// its last newline, else after its last byte <= 0x20, else before its last
-// UTF-8 character: a URL is cut only in a window-long run of neither.
+// its last newline, else after its last byte that ends a URL span (a byte
+// <= 0x20 or a quote: minified JSON has no blanks but many quotes), else
+// before its last UTF-8 character: a URL is cut only in a window-long run
+// of neither.
 class StreamedScan {
  public:
   StreamedScan(const GateInfo& gate, const std::string& file, const HostRules& rules, FindingSink& sink,
@@ -376,6 +471,8 @@ class StreamedScan {
       : scan_(gate, file, rules, sink), window_(std::max<std::size_t>(window_bytes, 1)) {
     buf_.reserve(window_);
   }
+  StreamedScan(const StreamedScan&) = delete;
+  StreamedScan& operator=(const StreamedScan&) = delete;
 
   void feed(std::string_view chunk) {
     while (!chunk.empty()) {
@@ -387,9 +484,18 @@ class StreamedScan {
   }
 
   void end() {
-    if (!buf_.empty()) scan_window(true);
-    scan_.finish(binary_);
+    end_bytes();
+    finish();
   }
+  // end() in two steps, with the JSON string scan between them.
+  void end_bytes() {
+    if (!buf_.empty()) scan_window(true);
+    scan_.settle(binary_);
+  }
+  bool json_scan(int fd, bool ndjson, unsigned max_depth, const HostScanSizes& sizes, std::string& error) {
+    return scan_.json_scan_fd(fd, ndjson, max_depth, sizes, backslash_, error);
+  }
+  void finish() { scan_.finish(binary_); }
 
  private:
   void scan_window(bool eof) {
@@ -400,10 +506,10 @@ class StreamedScan {
         cut = nl + 1;
       } else {
         std::size_t i = len;
-        while (i > 0 && static_cast<unsigned char>(all[i - 1]) > 0x20) --i;
+        while (i > 0 && !ends_url_span(all[i - 1])) --i;
         if (i > 0) {
           cut = i;
-        } else {  // no byte <= 0x20 in a whole window: cut before the last UTF-8 character
+        } else {  // no such byte in a whole window: cut before the last UTF-8 character
           std::size_t j = len;
           while (j + 3 > len && j > 0 && (static_cast<unsigned char>(all[j - 1]) & 0xC0) == 0x80) --j;
           if (j > 1 && static_cast<unsigned char>(all[j - 1]) >= 0xC0) cut = j - 1;
@@ -412,6 +518,7 @@ class StreamedScan {
     }
     std::string_view win = all.substr(0, cut);
     binary_ = binary_ || !is_valid_utf8(win);
+    backslash_ = backslash_ || win.find('\\') != std::string_view::npos;
     scan_.window(win, std::nullopt);
     scan_.advance();
     buf_.erase(0, cut);
@@ -421,13 +528,15 @@ class StreamedScan {
   std::size_t window_;
   std::string buf_;
   bool binary_ = false;
+  bool backslash_ = false;  // escapes are possible: the JSON string scan has work
 };
 
 }  // namespace
 
 bool scan_file_hosts_streamed(const GateInfo& gate, const std::string& file, int fd, const HostRules& rules,
-                              FindingSink& sink, std::string& error, std::size_t window_bytes) {
-  StreamedScan scan(gate, file, rules, sink, window_bytes);
+                              unsigned max_json_depth, FindingSink& sink, std::string& error,
+                              const HostScanSizes& sizes) {
+  StreamedScan scan(gate, file, rules, sink, sizes.window);
   constexpr std::size_t kRead = std::size_t{1} << 20;
   const std::unique_ptr<char[]> buf(new char[kRead]);  // never cleared: every byte used is read first
   for (;;) {
@@ -437,7 +546,11 @@ bool scan_file_hosts_streamed(const GateInfo& gate, const std::string& file, int
     if (n == 0) break;
     scan.feed(std::string_view(buf.get(), static_cast<std::size_t>(n)));
   }
-  scan.end();
+  scan.end_bytes();
+  if (has_json_string_scan(file) &&
+      !scan.json_scan(fd, ends_with_ignoring_ascii_case(file, ".ndjson"), max_json_depth, sizes, error))
+    return false;
+  scan.finish();
   return true;
 }
 

@@ -17,6 +17,7 @@
 #include "core/file_tap.h"
 #include "core/gate.h"
 #include "core/hosts.h"
+#include "core/pack_lines.h"
 #include "core/urls.h"
 
 namespace mplp {
@@ -52,13 +53,22 @@ void scan_file_hosts(const GateInfo& gate, const std::string& file, std::string_
 // (.json or .ndjson, any case).
 bool has_json_string_scan(std::string_view file);
 
-// The same for a large file read from `fd`, in windows of about
-// `window_bytes`, so memory does not grow with the file: the byte scan only
-// (the JSON string scan needs the whole document). A URL is cut off at a
-// window's end only in a run of `window_bytes` bytes none of which is
-// whitespace or a control byte. False (with `error`) on a read error.
+// How a large file is scanned without holding it (tests make them small).
+struct HostScanSizes {
+  std::size_t window = std::size_t{8} << 20;  // of the byte scan
+  std::size_t json_chunk = std::size_t{1} << 20;  // the buffer of the JSON string scan
+  std::size_t max_line = kMaxLineBytes;  // a longer NDJSON line is parsed from the file, as a .json file is
+};
+
+// The same for a large file read from `fd`, so memory does not grow with
+// the file. The byte scan reads it in windows of about `sizes.window` bytes:
+// a URL is cut off at a window's end only in a run of that many bytes none of
+// which is whitespace, a control byte or a quote (ends_url_span). The JSON string scan, when it has
+// work (an escape or a marker in the file), reads the file again with pread,
+// a document at a time. False (with `error`) on a read error.
 bool scan_file_hosts_streamed(const GateInfo& gate, const std::string& file, int fd, const HostRules& rules,
-                              FindingSink& sink, std::string& error, std::size_t window_bytes = std::size_t{8} << 20);
+                              unsigned max_json_depth, FindingSink& sink, std::string& error,
+                              const HostScanSizes& sizes = {});
 
 // Findings held back until a scan's outcome is known (a scan of a file that
 // changed after its hash read reports that instead).

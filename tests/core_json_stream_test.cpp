@@ -7,12 +7,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "core/json.h"
+#include "core/json_strings.h"
 #include "test_util.h"
 
 namespace mplp {
@@ -59,8 +61,8 @@ void expect_same_verdict(const std::string& text, unsigned max_depth = 16) {
   }
 }
 
-TEST(JsonStream, SameVerdictAsTheWholeTextParse) {
-  const std::vector<std::string> cases = {
+const std::vector<std::string>& hand_cases() {
+  static const std::vector<std::string> cases = {
       "", " ", "{}", "[]", "{\"a\":1}", "{\"a\":1,\"a\":2}", "{\n \"a\": {\"b\": 1,\n \"b\": 2}, \"a\": 3}\n",
       "[1,2,", "{\"a\" 1}", "{\"a\":tru}", "nul", "[1e400]", "[-1e400]", "[0e-30]", "[125e-300]",
       "{\"k\":\"\\ud800\"}", "{\"k\":\"\\ude00\"}", "{\"k\":\"\\ud83d\\ude00\"}", "{\"k\":\"\\uZZZZ\"}",
@@ -71,33 +73,45 @@ TEST(JsonStream, SameVerdictAsTheWholeTextParse) {
       "\"a\\qb\"", "\"tab\there\"", "{\"a\":[{\"b\":1,\"b\":2},{\"c\":[],\"c\":{}}],\"d\":{\"e\":1,\"e\":1}}",
       "[\"" + std::string(5000, 'x') + "\"]", "[" + std::string(3000, '1') + "]",
       "[0." + std::string(3000, '1') + "e99999]", "{\"" + std::string(300, 'k') + "\":1,\"" + std::string(300, 'k') + "\":2}",
+      "{\"u\":\"http:\\/\\/10.0.0.1\\u002fx\",\"k\\\"q\":[\"a\\\\\",\"git\\u0040h:r\"],\n\"\\ud83d\\ude00://\":\"\\\"\"}",
   };
-  for (const std::string& c : cases) expect_same_verdict(c);
+  return cases;
 }
 
-TEST(JsonStream, SameVerdictOnTheFixturesAndMutationsOfThem) {
+TEST(JsonStream, SameVerdictAsTheWholeTextParse) {
+  for (const std::string& c : hand_cases()) expect_same_verdict(c);
+}
+
+// The fixtures' JSON files and the JSON fuzz corpus.
+std::vector<std::string> corpus_texts() {
   std::vector<std::string> texts;
   for (const auto& e : std::filesystem::recursive_directory_iterator(test::source_root() + "/fixtures/packs"))
     if (e.is_regular_file() && e.path().extension() == ".json") texts.push_back(test::read_file(e.path()));
   for (const auto& e : std::filesystem::directory_iterator(test::source_root() + "/fuzz/corpus/json"))
     texts.push_back(test::read_file(e.path()));
+  return texts;
+}
+
+// `t` with three random bytes changed, inserted or erased.
+std::string mutated(std::string m, std::mt19937& rng) {
+  const std::string bytes = "{}[]\",:\\ \n\0\xff\xc3\x80" "0e-.tfnu";
+  for (int k = 0; k < 3 && !m.empty(); ++k) {
+    const std::size_t at = rng() % m.size();
+    const int what = static_cast<int>(rng() % 3);
+    if (what == 0) m[at] = bytes[rng() % bytes.size()];
+    else if (what == 1) m.insert(at, 1, bytes[rng() % bytes.size()]);
+    else m.erase(at, 1 + rng() % 8);
+  }
+  return m;
+}
+
+TEST(JsonStream, SameVerdictOnTheFixturesAndMutationsOfThem) {
+  const std::vector<std::string> texts = corpus_texts();
   ASSERT_GT(texts.size(), 10u);
   std::mt19937 rng(13);
-  const std::string bytes = "{}[]\",:\\ \n\0\xff\xc3\x80" "0e-.tfnu";
   for (const std::string& t : texts) {
     expect_same_verdict(t);
-    for (int i = 0; i < 20 && !t.empty(); ++i) {
-      std::string m = t;
-      for (int k = 0; k < 3; ++k) {
-        const std::size_t at = rng() % m.size();
-        const int what = static_cast<int>(rng() % 3);
-        if (what == 0) m[at] = bytes[rng() % bytes.size()];
-        else if (what == 1) m.insert(at, 1, bytes[rng() % bytes.size()]);
-        else m.erase(at, 1 + rng() % 8);
-        if (m.empty()) break;
-      }
-      expect_same_verdict(m, 4);
-    }
+    for (int i = 0; i < 20 && !t.empty(); ++i) expect_same_verdict(mutated(t, rng), 4);
   }
 }
 
@@ -112,6 +126,86 @@ TEST(JsonStream, ReadErrorIsNotAVerdict) {
   EXPECT_FALSE(check_json_fd(fd, JsonOptions{}, error, dups, read_error));
   EXPECT_NE(read_error.find("directory"), std::string::npos) << read_error;
   ::close(fd);
+}
+
+// scan_json_file_strings (core/json_strings.h) reports what
+// collect_json_strings reports on the same text: the same verdict (a NUL
+// byte apart, which it names), the same strings offered to `want` in the
+// same order (the count a caller's first pass relies on, even when the
+// text does not parse), and the same hits with their places.
+struct Offered {
+  std::vector<std::string> texts;  // every string offered to `want`
+  std::vector<std::string> hits;   // offsets, key flag, pointer and text of each hit
+};
+
+std::string describe(const JsonStringHit& h, std::uint64_t shift) {
+  return std::to_string(h.raw_begin - shift) + "-" + std::to_string(h.raw_end - shift) + (h.is_key ? " key " : " ") +
+         h.pointer + " " + h.text;
+}
+
+// Every string is offered; those holding '/' or an escape are hits.
+bool selective(Offered& o, std::string_view s, bool escaped) {
+  o.texts.emplace_back(s);
+  return escaped || s.find('/') != std::string_view::npos;
+}
+
+// The text at `begin` in `file` (one line of it with `one_line`) read in
+// chunks of `chunk`, against `text` (that text alone) held whole.
+void expect_same_strings(const std::string& file, std::uint64_t begin, bool one_line, const std::string& text,
+                         std::size_t chunk, unsigned max_depth = 16) {
+  Offered whole, read;
+  std::vector<JsonStringHit> hits;
+  JsonError error;
+  const bool ok = collect_json_strings(
+      text, max_depth, [&](std::string_view s, bool e) { return selective(whole, s, e); }, hits, error);
+  for (const JsonStringHit& h : hits) whole.hits.push_back(describe(h, 0));
+  const int fd = file_of(file);
+  const JsonFileParse got = scan_json_file_strings(
+      fd, begin, one_line, max_depth, [&](std::string_view s, bool e) { return selective(read, s, e); },
+      [&](const JsonFileHit& at) {
+        read.hits.push_back(describe(at.hit, begin));
+        std::uint64_t line = 0, column = 0;
+        line_and_column(text, at.hit.raw_begin - begin, line, column);
+        EXPECT_EQ(at.line, line);
+        EXPECT_EQ(at.column, column);
+        EXPECT_EQ(at.raw, text.substr(at.hit.raw_begin - begin, at.hit.raw_end - at.hit.raw_begin));
+      },
+      chunk);
+  ::close(fd);
+  const std::string where = "chunk " + std::to_string(chunk) + " of: " + text.substr(0, 200);
+  EXPECT_EQ(got.read_error, "") << where;
+  ASSERT_EQ(got.parsed, ok) << error.message << "\n" << where;
+  EXPECT_EQ(got.nul, error.status == JsonStatus::NulByte) << where;
+  if (got.nul) return;  // collect_json_strings offers nothing then
+  EXPECT_EQ(read.texts, whole.texts) << where;
+  if (ok) {
+    EXPECT_EQ(read.hits, whole.hits) << where;
+  }
+}
+
+void expect_same_strings_everywhere(const std::string& text, unsigned max_depth = 16) {
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64},
+                            std::size_t{1} << 20}) {
+    expect_same_strings(text, 0, false, text, chunk, max_depth);
+    // As one line of an NDJSON file, between two others (and as its last).
+    std::string line = text;
+    std::replace(line.begin(), line.end(), '\n', ' ');
+    const std::string before = "{\"a\":\"x\"}\n[\"z:\\/\\/y\"]\n";
+    expect_same_strings(before + line + "\n{\"b\":\"http://h\"}\n", before.size(), true, line, chunk, max_depth);
+    expect_same_strings(before + line, before.size(), true, line, chunk, max_depth);
+  }
+}
+
+TEST(JsonFileStrings, SameStringsAsTheWholeTextScan) {
+  for (const std::string& c : hand_cases()) expect_same_strings_everywhere(c);
+}
+
+TEST(JsonFileStrings, SameStringsOnTheFixturesAndMutationsOfThem) {
+  std::mt19937 rng(17);
+  for (const std::string& t : corpus_texts()) {
+    expect_same_strings_everywhere(t);
+    for (int i = 0; i < 10 && !t.empty(); ++i) expect_same_strings_everywhere(mutated(t, rng), 4);
+  }
 }
 
 }  // namespace

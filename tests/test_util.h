@@ -77,6 +77,7 @@ struct RunResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  long max_rss_kib = 0;  // the tool's peak resident memory (run_tool_with)
 };
 // Runs the built mplp-gate with `args` (no shell), capturing both streams.
 RunResult run_tool(const std::vector<std::string>& args, const std::string& stdin_text = "");

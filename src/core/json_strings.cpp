@@ -4,7 +4,9 @@
 #include <rapidjson/reader.h>
 
 #include <algorithm>
+#include <cstring>
 
+#include "core/fd_source.h"
 #include "core/rapidjson_assert.h"
 #include "core/text.h"
 
@@ -14,11 +16,15 @@ namespace {
 
 constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
-class StringsHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, StringsHandler> {
+// Reports the strings `want` selects, with the place of each: `span(begin,
+// end)` gives the raw span of the string just read (how depends on the
+// stream).
+template <class Span>
+class StringsHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, StringsHandler<Span>> {
  public:
-  StringsHandler(std::string_view bytes, const rapidjson::MemoryStream& in, unsigned max_depth,
-                 const std::function<bool(std::string_view, bool)>& want, std::vector<JsonStringHit>& out)
-      : bytes_(bytes), in_(in), max_depth_(max_depth), want_(want), out_(out) {}
+  StringsHandler(Span span, unsigned max_depth, const JsonStringWant& want,
+                 const std::function<void(JsonStringHit&&)>& found)
+      : span_(span), max_depth_(max_depth), want_(want), found_(found) {}
 
   bool depth_exceeded = false;
 
@@ -65,38 +71,41 @@ class StringsHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, St
   bool hit(const char* s, rapidjson::SizeType n, bool is_key) {
     std::string_view text(s, n);
     JsonStringHit h;
-    h.raw_end = in_.Tell();  // just after the closing quote
-    // The opening quote is the nearest '"' before the closing one that is
-    // not escaped (preceded by an even run of backslashes): inside a string
-    // every other '"' is escaped. Each backslash run is counted once.
-    std::size_t i = h.raw_end - 1;
-    while (i > 0) {
-      --i;
-      if (bytes_[i] != '"') continue;
-      std::size_t j = i;
-      while (j > 0 && bytes_[j - 1] == '\\') --j;
-      if ((i - j) % 2 == 0) break;
-    }
+    span_(h.raw_begin, h.raw_end);
     // Every escape is longer than what it decodes to.
-    if (!want_(text, h.raw_end - i != std::size_t{n} + 2)) return true;
-    h.raw_begin = i;
+    if (!want_(text, h.raw_end - h.raw_begin != std::size_t{n} + 2)) return true;
     h.is_key = is_key;
     for (const Frame& f : frames_) {
       h.pointer += '/';
       h.pointer += f.is_object ? json_pointer_token(f.key) : std::to_string(f.index - 1);
     }
     h.text.assign(text);
-    out_.push_back(std::move(h));
+    found_(std::move(h));
     return true;
   }
 
-  std::string_view bytes_;
-  const rapidjson::MemoryStream& in_;
+  Span span_;
   unsigned max_depth_;
-  const std::function<bool(std::string_view, bool)>& want_;
-  std::vector<JsonStringHit>& out_;
+  const JsonStringWant& want_;
+  const std::function<void(JsonStringHit&&)>& found_;
   std::vector<Frame> frames_;
 };
+
+// The offset of the opening quote of the string whose closing quote ends
+// just before `end`: the nearest '"' before it that is not escaped (preceded
+// by an even run of backslashes); inside a string every other '"' is
+// escaped. Each backslash run is counted once.
+std::size_t opening_quote(std::string_view bytes, std::size_t end) {
+  std::size_t i = end - 1;
+  while (i > 0) {
+    --i;
+    if (bytes[i] != '"') continue;
+    std::size_t j = i;
+    while (j > 0 && bytes[j - 1] == '\\') --j;
+    if ((i - j) % 2 == 0) break;
+  }
+  return i;
+}
 
 unsigned u4(std::string_view s, std::size_t i) {
   unsigned v = 0;
@@ -107,7 +116,7 @@ unsigned u4(std::string_view s, std::size_t i) {
 }  // namespace
 
 bool collect_json_strings(std::string_view bytes, unsigned max_depth,
-                          const std::function<bool(std::string_view, bool)>& want, std::vector<JsonStringHit>& out,
+                          const JsonStringWant& want, std::vector<JsonStringHit>& out,
                           JsonError& error) {
   out.clear();
   error = {};
@@ -118,7 +127,13 @@ bool collect_json_strings(std::string_view bytes, unsigned max_depth,
     return false;
   }
   rapidjson::MemoryStream in(bytes.data(), bytes.size());
-  StringsHandler handler(bytes, in, max_depth, want, out);
+  // MemoryStream's Tell() is past the closing quote during an event.
+  auto span = [&](std::size_t& begin, std::size_t& end) {
+    end = in.Tell();
+    begin = opening_quote(bytes, end);
+  };
+  const std::function<void(JsonStringHit&&)> found = [&](JsonStringHit&& h) { out.push_back(std::move(h)); };
+  StringsHandler handler(span, max_depth, want, found);
   rapidjson::Reader reader;
   rapidjson::ParseResult r;
   try {
@@ -135,6 +150,41 @@ bool collect_json_strings(std::string_view bytes, unsigned max_depth,
     return false;
   }
   return true;
+}
+
+JsonFileParse scan_json_file_strings(int fd, std::uint64_t begin, bool one_line, unsigned max_depth,
+                                     const JsonStringWant& want,
+                                     const std::function<void(const JsonFileHit&)>& on_hit,
+                                     std::size_t chunk_bytes) {
+  using json_detail::FdSource;
+  FdSource source(fd, begin, chunk_bytes, one_line ? FdSource::End::Line : FdSource::End::File);
+  json_detail::FdStream in(source, begin);
+  // FdStream's Tell() is at the opening quote during an event (see
+  // core/fd_source.h), and the closing quote is the last byte read.
+  auto span = [&](std::size_t& b, std::size_t& e) {
+    b = in.Tell();
+    e = static_cast<std::size_t>(source.last()) + 1;
+  };
+  std::string raw;
+  const std::function<void(JsonStringHit&&)> found = [&](JsonStringHit&& h) {
+    if (!on_hit || !source.bytes(h.raw_begin, h.raw_end, raw)) return;
+    JsonFileHit at{h, raw, 0, 0};
+    source.place(h.raw_begin, at.line, at.column);
+    on_hit(at);
+  };
+  StringsHandler handler(span, max_depth, want, found);
+  rapidjson::Reader reader;
+  bool parsed = false;
+  try {
+    parsed = !reader.Parse<kFlags>(in, handler).IsError();
+  } catch (const JsonAssertion&) {  // core/rapidjson_assert.h
+  }
+  source.read_to_end(in.Tell());
+  JsonFileParse out;
+  out.nul = source.first_nul.has_value();
+  out.parsed = parsed && !out.nul;
+  if (source.error != 0) out.read_error = std::strerror(source.error);
+  return out;
 }
 
 void map_to_raw_offsets(std::string_view raw, std::vector<std::size_t>& offsets) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -33,11 +34,37 @@ struct JsonStringHit {
   std::string text;           // the decoded string
 };
 
+// `want(decoded, escaped)`: whether a string or key is a hit.
+using JsonStringWant = std::function<bool(std::string_view, bool)>;
+
 // Returns false (with `error` set and `out` cleared) when the document does
 // not parse: then nothing is reported, the caller relies on a byte scan.
-bool collect_json_strings(std::string_view bytes, unsigned max_depth,
-                          const std::function<bool(std::string_view, bool)>& want, std::vector<JsonStringHit>& out,
-                          JsonError& error);
+bool collect_json_strings(std::string_view bytes, unsigned max_depth, const JsonStringWant& want,
+                          std::vector<JsonStringHit>& out, JsonError& error);
+
+// The same parse of a text in a file too large to hold, read from `fd`
+// through a buffer of `chunk_bytes`: the text that starts at offset `begin`
+// and ends at the end of the file or, with `one_line`, at the first '\n'
+// (one document of an NDJSON file). Hits are handed to `on_hit` as they are
+// read, before the verdict: a caller that reports only for a document that
+// parses reads it twice (the first time with a null `on_hit`). A hit's
+// offsets are the file's; `raw` is its text from the opening quote to just
+// after the closing one, and `line` and `column` (1-based) place the opening
+// quote, counted from `begin` as line 1, column 1.
+struct JsonFileHit {
+  const JsonStringHit& hit;
+  std::string_view raw;
+  std::uint64_t line, column;
+};
+struct JsonFileParse {
+  bool parsed = false;       // as collect_json_strings would return
+  bool nul = false;          // a NUL byte: collect_json_strings refuses the text before parsing it
+  std::string read_error;    // the file could not be read: no verdict
+};
+JsonFileParse scan_json_file_strings(int fd, std::uint64_t begin, bool one_line, unsigned max_depth,
+                                     const JsonStringWant& want,
+                                     const std::function<void(const JsonFileHit&)>& on_hit,
+                                     std::size_t chunk_bytes = std::size_t{1} << 20);
 
 // Converts offsets into the decoded text of a string to offsets into its raw
 // text `raw_quoted` (from the opening quote): each maps to the first raw byte

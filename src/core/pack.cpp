@@ -267,11 +267,9 @@ std::shared_ptr<const std::string> Pack::bytes(std::string_view rel, std::string
     if (!read_beneath(dir_, rel, limits_.max_file_size, *out, error)) return nullptr;
     return out;
   }
-  int fd = reopen(rel, error);
-  if (fd < 0) return nullptr;
   auto out = std::make_shared<std::string>();
-  bool ok = read_fd_limited(fd, limits_.max_file_size, *out, error) && unchanged(rel, fd, error);
-  ::close(fd);
+  const bool ok = read_again(
+      rel, [&](int fd, std::string& err) { return read_fd_limited(fd, limits_.max_file_size, *out, err); }, error);
   return ok ? out : nullptr;
 }
 
@@ -294,6 +292,15 @@ bool Pack::unchanged(std::string_view rel, int fd, std::string& error) const {
   if (f == nullptr || !f->hashed || (stamp_of(fd, now) && now == f->stamp)) return true;
   error = kChanged;
   return false;
+}
+
+bool Pack::read_again(std::string_view rel, const std::function<bool(int fd, std::string& error)>& read,
+                      std::string& error) const {
+  const int fd = reopen(rel, error);
+  if (fd < 0) return false;
+  const bool ok = read(fd, error) && unchanged(rel, fd, error);
+  ::close(fd);
+  return ok;
 }
 
 bool Pack::read(std::string_view rel, std::string& out, std::string& error) const {
@@ -333,12 +340,12 @@ JsonCheck Pack::check_json(std::string_view rel) const {
     return out;
   }
   std::string err;
-  const int fd = reopen(rel, err);
-  if (fd >= 0) {
-    out.readable = check_json_fd(fd, JsonOptions{limits_.max_json_depth}, out.error, out.duplicates, err) &&
-                   unchanged(rel, fd, err);
-    ::close(fd);
-  }
+  out.readable = read_again(
+      rel,
+      [&](int fd, std::string& e) {
+        return check_json_fd(fd, JsonOptions{limits_.max_json_depth}, out.error, out.duplicates, e);
+      },
+      err);
   if (!out.readable) {
     out.read_error = err;
     out.error = {};

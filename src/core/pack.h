@@ -131,6 +131,10 @@ class Pack {
   // says whether it stayed so.
   int reopen(std::string_view rel, std::string& error) const;
   bool unchanged(std::string_view rel, int fd, std::string& error) const;
+  // Both around `read`, which reads the reopened file: false (with `error`)
+  // when the file could not be opened or read, or is not the hashed file.
+  bool read_again(std::string_view rel, const std::function<bool(int fd, std::string& error)>& read,
+                  std::string& error) const;
 
   // Parses a file once and caches the result. A file too large to be held
   // in memory (over 16 MiB) is not loaded as a document: it is unreadable

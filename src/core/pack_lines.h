@@ -37,4 +37,9 @@ struct PackLine {
 bool for_each_line(const Pack& pack, std::string_view rel, std::size_t max_line,
                    const std::function<void(const PackLine&)>& on_line, std::string& error);
 
+// The same over the whole of an open file (read with pread, from its start
+// whatever its offset); false, with `error`, when a read fails.
+bool for_each_line_fd(int fd, std::size_t max_line, const std::function<void(const PackLine&)>& on_line,
+                      std::string& error);
+
 }  // namespace mplp

@@ -57,15 +57,9 @@ bool is_special(std::string_view scheme) {
   return scheme == "http" || scheme == "https" || scheme == "ws" || scheme == "wss" || scheme == "ftp";
 }
 // The rest of a URL span after its authority (path, query, ...): to the next
-// byte <= 0x20, quote, < > or backtick, or DEL.
+// byte that ends a span.
 std::size_t span_rest_end(std::string_view text, std::size_t pos) {
-  static const auto table = [] {
-    std::array<bool, 256> t{};
-    for (int c = 0; c <= 0x20; ++c) t[static_cast<std::size_t>(c)] = true;
-    for (unsigned char c : std::string_view("\"'<>`\x7f")) t[c] = true;
-    return t;
-  }();
-  while (pos < text.size() && !table[static_cast<unsigned char>(text[pos])]) ++pos;
+  while (pos < text.size() && !ends_url_span(text[pos])) ++pos;
   return pos;
 }
 const RE2& scp_re() {
@@ -335,6 +329,16 @@ bool is_plain_host(std::string_view host) {
     ++label;
   }
   return true;
+}
+
+bool ends_url_span(char c) {
+  static const auto table = [] {
+    std::array<bool, 256> t{};
+    for (int b = 0; b <= 0x20; ++b) t[static_cast<std::size_t>(b)] = true;
+    for (unsigned char b : std::string_view("\"'<>`\x7f")) t[b] = true;
+    return t;
+  }();
+  return table[static_cast<unsigned char>(c)];
 }
 
 void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>& fn, ScanText kind) {

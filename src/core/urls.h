@@ -72,6 +72,11 @@ std::vector<UrlOccurrence> find_urls(std::string_view text, ScanText kind = Scan
 void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>& fn,
                ScanText kind = ScanText::Text);
 
+// Whether byte `c` ends a URL span (and so any URL or scp reference): a byte
+// <= 0x20, a quote, < > or backtick, or DEL. Text cut just after one splits
+// none of them.
+bool ends_url_span(char c);
+
 // A normalised host (as UrlOccurrence::host) that is syntactically a host:
 // a valid bracketed IPv6 literal, or dot-separated LDH labels (letters,
 // digits and '-', 1 to 63 bytes, no '-' at either end; 253 bytes at most),

@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <set>
 
 #include "test_util.h"
@@ -219,31 +221,39 @@ TEST(HostAllow, LargeFileScansFastAndFindsTheEnd) {
 // and gives what the whole-file scan gives, wherever the windows fall.
 class Collect : public FindingSink {
  public:
-  void report(Finding f) override { got.push_back(f.code + " " + format_location(f) + " " + f.actual); }
+  void report(Finding f) override {
+    got.push_back(f.code + " " + format_location(f) + " " + f.actual + (full ? " | " + f.message : ""));
+  }
+  bool full = false;  // with each message
   void skip(std::string) override {}
   std::vector<std::string> got;
 };
 
-std::vector<std::string> streamed(const std::string& bytes, std::size_t window) {
+std::vector<std::string> streamed(const std::string& bytes, HostScanSizes sizes, const std::string& name = "f.txt") {
   TempDir t;
-  write_file(t / "f.txt", bytes);
-  int fd = ::open((t / "f.txt").c_str(), O_RDONLY | O_CLOEXEC);
+  write_file(t / name, bytes);
+  int fd = ::open((t / name).c_str(), O_RDONLY | O_CLOEXEC);
   EXPECT_GE(fd, 0);
   HostRules rules;
   std::string err;
   EXPECT_TRUE(HostRules::from_policy(default_policy(), rules, err)) << err;
   Collect c;
-  EXPECT_TRUE(scan_file_hosts_streamed(gate().info(), "f.txt", fd, rules, c, err, window)) << err;
+  c.full = name != "f.txt";
+  EXPECT_TRUE(scan_file_hosts_streamed(gate().info(), name, fd, rules, 8, c, err, sizes)) << err;
   ::close(fd);
   return c.got;
 }
+std::vector<std::string> streamed(const std::string& bytes, std::size_t window) {
+  return streamed(bytes, {.window = window});
+}
 
-std::vector<std::string> whole(const std::string& bytes) {
+std::vector<std::string> whole(const std::string& bytes, const std::string& name = "f.txt") {
   HostRules rules;
   std::string err;
   EXPECT_TRUE(HostRules::from_policy(default_policy(), rules, err)) << err;
   Collect c;
-  scan_file_hosts(gate().info(), "f.txt", bytes, rules, 64, c);
+  c.full = name != "f.txt";
+  scan_file_hosts(gate().info(), name, bytes, rules, 8, c);
   return c.got;
 }
 
@@ -271,6 +281,17 @@ TEST(HostAllowWindows, LongLinesAreCutAtBlanksAndKeepTheirColumns) {
   for (std::size_t w : {64, 100, 257, 1000, 4096}) EXPECT_EQ(streamed(text, w), expected) << "window " << w;
 }
 
+// Minified JSON has no blank to cut a long line at, but quotes end URLs
+// too: a window ends after its last quote, and no URL is cut.
+TEST(HostAllowWindows, MinifiedJsonIsCutAtQuotes) {
+  std::string text = "[";
+  for (int i = 0; i < 300; ++i) text += "{\"u\":\"http://github.com/" + std::to_string(i) + "\",\"s\":\"git@github.com:o/r\"},";
+  text += "\"http://10.0.0.9/x\",'git@10.0.0.8:r']";
+  const std::vector<std::string> expected = whole(text);
+  ASSERT_EQ(expected.size(), 2u);
+  for (std::size_t w : {64, 100, 257, 1000, 4096}) EXPECT_EQ(streamed(text, w), expected) << "window " << w;
+}
+
 // The file is binary because of a byte in its last window: the scp
 // reference of the first window is dropped then, the plain-host URL kept.
 TEST(HostAllowWindows, BinaryDecidedAtTheEndDropsEarlierTextOnlyHits) {
@@ -279,6 +300,88 @@ TEST(HostAllowWindows, BinaryDecidedAtTheEndDropsEarlierTextOnlyHits) {
   EXPECT_EQ(w, whole(text));
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].find("http://10.0.0.1/"), std::string::npos) << w[0];
+}
+
+// A large JSON or NDJSON file: its string scan reads the file again, a
+// document at a time (an NDJSON line longer than max_line from the file,
+// as a .json file), and finds what the whole-file scan finds, wherever the
+// buffer's chunks end.
+std::vector<std::string> json_texts() {
+  const std::string doc =
+      "{\"u\": \"http:\\/\\/10.0.0.1\\/x\", \"ok\": \"https://github.com/a\",\n"
+      " \"git\\u0040evil.example:r\": [\"x\", \"https:\\/\\/ev\\u0069l.example\\/\"],\n"
+      " \"m\": \"http:\\/\\/10.0.0.3 @v2-exempt HOST_ALLOW mock\", \"n\": \"@v2-exempt HOST_ALLOW\",\n"
+      " \"\\ud83d\\ude00\": \"caf\\u00e9 x@localhost:p\", \"plain\": \"http://10.0.0.4/\"}\n";
+  std::string lines;
+  for (std::size_t i = 0, start = 0; i < doc.size(); ++i)
+    if (doc[i] == '\n') lines += doc.substr(start, i - start) + "\n", start = i + 1;
+  std::string ndjson;
+  for (char c : doc) ndjson += c == '\n' ? ' ' : c;
+  ndjson = "{\"a\": \"git\\u0040h.example:x\"}\n" + ndjson + "\n\n  \n[\"http:\\/\\/10.0.0.5\", \n" +
+           "{\"b\": \"http:\\/\\/10.0.0.6\"}\r\n" + std::string("{\"nul\": \"http:\\/\\/10.0.0.7\"}\0\n", 31) +
+           "[\"\\u0068ttp://10.0.0.8/\"]";
+  return {doc, lines, ndjson, ndjson + "\n\xff\n", doc + "{", "[\"@v2-exempt HOST_ALLOW\", \"http://10.0.0.9/\"]"};
+}
+
+void expect_json_scans_agree(const std::string& text) {
+  for (const std::string name : {"a.json", "a.ndjson"}) {
+    const std::vector<std::string> expected = whole(text, name);
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{64}, std::size_t{1} << 20})
+      for (std::size_t max_line : {std::size_t{1}, std::size_t{40}, kMaxLineBytes})
+        EXPECT_EQ(streamed(text, {.window = text.size() + 1, .json_chunk = chunk, .max_line = max_line}, name),
+                  expected)
+            << name << ", chunk " << chunk << ", max_line " << max_line << ": " << text;
+  }
+}
+
+TEST(HostAllowWindows, JsonFilesStreamedGiveTheWholeFileFacts) {
+  const std::vector<std::string> texts = json_texts();
+  // The cases reach the JSON string scan: pointers, in both kinds of file.
+  const std::vector<std::string> json = whole(texts[0], "a.json"), ndjson = whole(texts[2], "a.ndjson");
+  EXPECT_GE(json.size(), 6u);
+  auto has = [](const std::vector<std::string>& v, const std::string& what) {
+    return std::any_of(v.begin(), v.end(), [&](const std::string& f) { return f.find(what) != std::string::npos; });
+  };
+  EXPECT_TRUE(has(json, "a.json:1:8#/u http://10.0.0.1/x ")) << ::testing::PrintToString(json);
+  EXPECT_TRUE(has(json, "a.json:2:3#/git@evil.example:r ")) << ::testing::PrintToString(json);
+  EXPECT_TRUE(has(ndjson, "a.ndjson:6:8#/b ")) << ::testing::PrintToString(ndjson);
+  EXPECT_FALSE(has(ndjson, "#/nul")) << "a line with a NUL does not parse";
+  for (const std::string& t : texts) expect_json_scans_agree(t);
+  std::mt19937 rng(29);
+  const std::string bytes = "{}[]\",:\\/u@ \n\0\xff";
+  for (int i = 0; i < 150; ++i) {
+    std::string m = texts[rng() % texts.size()];
+    for (int k = 0; k < 3; ++k) {
+      const std::size_t at = rng() % m.size();
+      if (rng() % 2 == 0) m[at] = bytes[rng() % bytes.size()];
+      else m.erase(at, 1 + rng() % 6);
+    }
+    expect_json_scans_agree(m);
+  }
+}
+
+// Strings counted against the cap in a document that does not parse count
+// in a streamed file too: the cap falls where it falls in the whole file.
+TEST(HostAllowWindows, StreamedJsonScanCountsLikeTheWholeFile) {
+  std::string failing = "[", passing = "[";
+  for (int i = 0; i < 150000; ++i) failing += "\"git\\u0040github.com:o/r\",";
+  failing += "\n";  // no closing bracket: the line does not parse
+  for (int i = 0; i < 60000; ++i) passing += "\"git\\u0040github.com:o/r\",";
+  passing += "\"http:\\/\\/10.0.0.1\"]\n";
+  const std::string text = "[\"http:\\/\\/10.0.0.2\"]\n" + failing + passing;
+  const std::vector<std::string> expected = whole(text, "a.ndjson");
+  // The cap is reached within the last line: its last URL is the byte
+  // scan's (escaped as written), not the JSON scan's (decoded, at /60000).
+  EXPECT_EQ(expected, (std::vector<std::string>{
+                          "host.forbidden a.ndjson:1:3#/0 http://10.0.0.2 | URL http://10.0.0.2: host 10.0.0.2 is "
+                          "forbidden (policy entry 'ip:private')",
+                          "host.forbidden a.ndjson:3:1560003 http:\\/\\/10.0.0.1 | URL http:\\/\\/10.0.0.1: host "
+                          "10.0.0.1 is forbidden (policy entry 'ip:private')",
+                          "host.too-many a.ndjson  | more than 200000 escaped strings hold '@' or '://': the JSON "
+                          "string scan stopped there"}));
+  for (std::size_t max_line : {std::size_t{1000}, kMaxLineBytes})
+    EXPECT_EQ(streamed(text, {.window = text.size() + 1, .max_line = max_line}, "a.ndjson"), expected)
+        << "max_line " << max_line;
 }
 
 // Issue 13, point 6: a large file swapped for a clean one between its hash
