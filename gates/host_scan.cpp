@@ -537,10 +537,12 @@ bool scan_file_hosts_streamed(const GateInfo& gate, const std::string& file, int
                               unsigned max_json_depth, FindingSink& sink, std::string& error,
                               const HostScanSizes& sizes) {
   StreamedScan scan(gate, file, rules, sink, sizes.window);
-  constexpr std::size_t kRead = std::size_t{1} << 20;
-  const std::unique_ptr<char[]> buf(new char[kRead]);  // never cleared: every byte used is read first
+  // A read of at most a window: no larger buffer is of use (a small window
+  // is a test's, which then allocates little).
+  const std::size_t read_size = std::clamp<std::size_t>(sizes.window, 4096, std::size_t{1} << 20);
+  const std::unique_ptr<char[]> buf(new char[read_size]);  // never cleared: every byte used is read first
   for (;;) {
-    ssize_t n = ::read(fd, buf.get(), kRead);
+    ssize_t n = ::read(fd, buf.get(), read_size);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return error = std::strerror(errno), false;
     if (n == 0) break;

@@ -11,7 +11,8 @@ namespace mplp::json_detail {
 
 FdSource::FdSource(int fd, std::uint64_t begin, std::size_t chunk_bytes, End end)
     : fd_(fd),
-      buf_(std::max<std::size_t>(chunk_bytes, 1)),
+      buf_(new char[std::max<std::size_t>(chunk_bytes, 1)]),
+      size_(std::max<std::size_t>(chunk_bytes, 1)),
       end_kind_(end),
       base_(begin),
       begin_(begin),
@@ -20,14 +21,14 @@ FdSource::FdSource(int fd, std::uint64_t begin, std::size_t chunk_bytes, End end
 
 bool FdSource::fill() {
   if (end_ || error != 0) return false;
-  const std::string_view left(buf_.data(), held_);
+  const std::string_view left(buf_.get(), held_);
   held_start_.lines += static_cast<std::uint64_t>(std::count(left.begin(), left.end(), '\n'));
   if (const std::size_t nl = left.rfind('\n'); nl != std::string_view::npos) held_start_.line_start = base_ + nl + 1;
   base_ += held_;
   held_start_.offset = base_;
   held_ = 0;
   ssize_t n = 0;
-  do n = ::pread(fd_, buf_.data(), buf_.size(), static_cast<off_t>(base_));
+  do n = ::pread(fd_, buf_.get(), size_, static_cast<off_t>(base_));
   while (n < 0 && errno == EINTR);
   if (n < 0) {
     error = errno;
@@ -35,8 +36,8 @@ bool FdSource::fill() {
   }
   held_ = static_cast<std::size_t>(n);
   if (end_kind_ == End::Line)
-    if (const void* nl = std::memchr(buf_.data(), '\n', held_)) {
-      held_ = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
+    if (const void* nl = std::memchr(buf_.get(), '\n', held_)) {
+      held_ = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.get());
       end_ = base_ + held_;
     }
   if (n == 0) end_ = base_;
@@ -49,8 +50,8 @@ void FdSource::read_to_end(std::uint64_t from) {
   for (;;) {
     if (!first_nul && from < base_ + held_) {
       const std::size_t i = static_cast<std::size_t>(std::max(from, base_) - base_);
-      if (const void* hit = std::memchr(buf_.data() + i, '\0', held_ - i))
-        first_nul = base_ + static_cast<std::uint64_t>(static_cast<const char*>(hit) - buf_.data());
+      if (const void* hit = std::memchr(buf_.get() + i, '\0', held_ - i))
+        first_nul = base_ + static_cast<std::uint64_t>(static_cast<const char*>(hit) - buf_.get());
     }
     from = base_ + held_;
     if (!fill()) return;
@@ -60,7 +61,7 @@ void FdSource::read_to_end(std::uint64_t from) {
 void FdSource::place(std::uint64_t offset, std::uint64_t& line, std::uint64_t& column) {
   offset = std::clamp<std::uint64_t>(offset, begin_, base_ + held_);
   Mark from = held_start_;
-  std::string_view text(buf_.data(), held_);  // the bytes from `from` on
+  std::string_view text(buf_.get(), held_);  // the bytes from `from` on
   std::string again;
   if (offset < base_) {  // in a chunk left behind: read it again up to `offset`
     from = *(std::upper_bound(chunks_.begin(), chunks_.end(), offset,
@@ -85,7 +86,7 @@ bool FdSource::bytes(std::uint64_t from, std::uint64_t to, std::string& out) {
   out.clear();
   if (to < from) return false;
   if (from >= base_ && to <= base_ + held_) {
-    out.assign(buf_.data() + (from - base_), static_cast<std::size_t>(to - from));
+    out.assign(buf_.get() + (from - base_), static_cast<std::size_t>(to - from));
     return true;
   }
   out.resize(static_cast<std::size_t>(to - from));

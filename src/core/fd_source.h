@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,7 +72,8 @@ class FdSource {
   bool pread_all(char* out, std::size_t size, std::uint64_t from);
 
   int fd_;
-  std::vector<char> buf_;
+  std::unique_ptr<char[]> buf_;  // never cleared: every byte used is read first
+  std::size_t size_;
   End end_kind_;
   std::uint64_t base_;    // file offset of buf_[0]
   std::size_t held_ = 0;  // bytes of the text in buf_

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <vector>
+#include <memory>
 
 namespace mplp {
 
@@ -67,14 +67,14 @@ class LineSplitter {
 
 bool for_each_line_fd(int fd, std::size_t max_line, const std::function<void(const PackLine&)>& on_line,
                       std::string& error) {
-  std::vector<char> buf(kChunkBytes);
+  const std::unique_ptr<char[]> buf(new char[kChunkBytes]);  // never cleared: every byte used is read first
   LineSplitter lines(max_line, on_line);
   for (std::uint64_t offset = 0;;) {
-    const ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset));
+    const ssize_t n = ::pread(fd, buf.get(), kChunkBytes, static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return error = std::strerror(errno), false;
     if (n == 0) break;
-    lines.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+    lines.feed(std::string_view(buf.get(), static_cast<std::size_t>(n)));
     offset += static_cast<std::uint64_t>(n);
   }
   lines.finish();
