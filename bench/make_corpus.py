@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Generate a benchmark corpus: N sealed INDEXABLE_REAL packs.
 
-usage: make_corpus.py OUT_DIR N_PACKS FILES_PER_PACK FILE_BYTES
+usage: make_corpus.py OUT_DIR N_PACKS FILES_PER_PACK FILE_BYTES [json]
 
 Each pack is a copy of fixtures/packs/good-real plus FILES_PER_PACK extra
 artifact files of FILE_BYTES pseudo-random bytes, re-sealed (sha256sums and
-pack_root_hash), so every gate has real work and the packs pass.
+pack_root_hash), so every gate has real work and the packs pass. With
+`json`, the extra files are minified JSON arrays of small objects (about
+FILE_BYTES each), one in 10,000 holding an escaped URL of an allowed host,
+so that HOST-ALLOW-01's JSON string scan has work too.
 """
 import hashlib
 import json
@@ -26,8 +29,26 @@ def sha(path):
     return h.hexdigest()
 
 
+def write_json(f, size):
+    """A minified JSON array of about `size` bytes."""
+    f.write(b'[')
+    written, i = 1, 0
+    while written < size:
+        chunk = []
+        for _ in range(10000):
+            chunk.append(b'{"i":%d,"s":"%s"},' % (i, b'v' * 60))
+            i += 1
+        chunk.append(b'{"u":"https:\\/\\/github.com\\/mplp\\/%d"},' % i)
+        data = b''.join(chunk)
+        f.write(data)
+        written += len(data)
+    f.write(b'{}]')
+
+
 def main():
     out, n, files, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    as_json = len(sys.argv) > 5 and sys.argv[5] == 'json'
+
     src = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'packs', 'good-real')
     rng = random.Random(42)
     blob = bytes(rng.getrandbits(8) for _ in range(min(size, 1 << 16)))
@@ -36,6 +57,10 @@ def main():
         pack = os.path.join(out, f'pack-{i:05d}')
         shutil.copytree(src, pack)
         for j in range(files):
+            if as_json:
+                with open(os.path.join(pack, 'artifacts', f'blob-{j:04d}.json'), 'wb') as f:
+                    write_json(f, size)
+                continue
             with open(os.path.join(pack, 'artifacts', f'blob-{j:04d}.bin'), 'wb') as f:
                 f.write(f'{i}/{j}\n'.encode())  # make every file distinct
                 left = size

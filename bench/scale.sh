@@ -2,12 +2,16 @@
 # The three measurements of issue 13, each printed next to its baseline from
 # the same run (warm caches: one untimed pass of each side first).
 #
-# usage: bench/scale.sh [small|large|rss|all]
+# usage: bench/scale.sh [small|large|json|rss|all]
 #   small  3,000 packs (good-real plus one 40 KiB file each, about 11 files
 #          and 72 KiB a pack): `mplp-gate check` against one `sha256sum -c`
 #          over every listed file of every pack.
 #   large  one pack holding a 1.5 GB file: `mplp-gate check` against
 #          `openssl dgst -sha256` of that file, wall time and peak RSS.
+#   json   the same with a minified JSON file of JSON_BYTES (default 500 MB),
+#          one object in 10,000 holding an escaped URL: PACK-STRUCTURE-01's
+#          check and HOST-ALLOW-01's string scan read it again, through
+#          fixed buffers.
 #   rss    peak RSS of `mplp-gate check` over 3,000 and 30,000 packs
 #          (good-real copies, no extra files).
 # Environment: MPLP_GATE_BIN (default: build-bench/src/cli/mplp-gate, built
@@ -97,11 +101,13 @@ small() {
   rm -rf "$dir"
 }
 
+# large [json]: target (b), or the same with a JSON file.
 large() {
-  local bytes=${LARGE_BYTES:-1500000000} dir="$work/large"
-  corpus "$dir" 1 1 "$bytes"
-  local f="$dir/pack-00000/artifacts/blob-0000.bin"
-  echo "(b) one pack holding a $(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1e9 }') GB file"
+  local kind=${1:-bin} bytes dir="$work/large"
+  if [ "$kind" = json ]; then bytes=${JSON_BYTES:-500000000}; else bytes=${LARGE_BYTES:-1500000000}; fi
+  if [ "$kind" = json ]; then corpus "$dir" 1 1 "$bytes" json; else corpus "$dir" 1 1 "$bytes"; fi
+  local f="$dir/pack-00000/artifacts/blob-0000.$kind"
+  echo "(b) one pack holding a $(du -b "$f" | awk '{ printf "%.2f", $1 / 1e9 }') GB $kind file"
   check_ok "$dir"; openssl dgst -sha256 "$f" >/dev/null
   local base; base=$(measure openssl dgst -sha256 "$f")
   row "openssl dgst -sha256 (baseline)" "$base"
@@ -126,7 +132,8 @@ rss() {
 case "$what" in
   small) small ;;
   large) large ;;
+  json) large json ;;
   rss) rss ;;
-  all) small; large; rss ;;
-  *) echo "usage: bench/scale.sh [small|large|rss|all]" >&2; exit 2 ;;
+  all) small; large; large json; rss ;;
+  *) echo "usage: bench/scale.sh [small|large|json|rss|all]" >&2; exit 2 ;;
 esac

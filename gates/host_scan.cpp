@@ -146,12 +146,12 @@ class FileScan {
   bool json_scan_fd(int fd, bool ndjson, unsigned max_depth, const HostScanSizes& sizes, bool backslash,
                     std::string& error) {
     if (stopped_ || (!has_markers_ && !backslash)) return true;  // nothing is worth scanning
-    if (!ndjson) return json_document_fd(fd, 0, false, 0, max_depth, sizes.json_chunk, error);
+    if (!ndjson) return json_document_fd(fd, 0, false, 0, max_depth, sizes, error);
     bool ok = true;
     const bool read = for_each_line_fd(fd, sizes.max_line, [&](const PackLine& l) {
       if (stopped_ || !ok) return;
       if (l.cut) {  // too long to hold: read from the file, as the whole file is
-        ok = json_document_fd(fd, l.offset, true, l.number - 1, max_depth, sizes.json_chunk, error);
+        ok = json_document_fd(fd, l.offset, true, l.number - 1, max_depth, sizes, error);
       } else if (l.text.find_first_not_of(" \t\r") != std::string_view::npos) {
         json_scan(l.text, l.offset, max_depth, [&](std::uint64_t offset, std::uint64_t& line, std::uint64_t& column) {
           line = l.number;
@@ -208,30 +208,50 @@ class FileScan {
   }
 
   // A document of a file too large to hold, at file offset `begin`, on line
-  // `line_base` + 1. It is read twice: once for its verdict and for how many
-  // of its strings are worth scanning (counted as json_scan counts them, even
-  // when it does not parse), and, when it parses, again for those strings.
+  // `line_base` + 1. Its strings worth scanning count against kMaxJsonHits
+  // as json_scan counts them (even when it does not parse), and are scanned
+  // once it is known to parse: they are held meanwhile, up to
+  // sizes.held_json bytes, past which the document is read a second time
+  // for them.
   bool json_document_fd(int fd, std::uint64_t begin, bool one_line, std::uint64_t line_base, unsigned max_depth,
-                        std::size_t chunk, std::string& error) {
-    std::size_t seen = 0;
+                        const HostScanSizes& sizes, std::string& error) {
+    struct Held {
+      JsonStringHit hit;
+      std::string raw;
+      std::uint64_t line, column;
+    };
+    std::vector<Held> held;
+    std::size_t held_bytes = 0, seen = 0;
+    bool spilled = false;  // too much to hold
+    auto hold = [&](const JsonFileHit& at) {
+      held_bytes += at.hit.text.size() + at.raw.size() + at.hit.pointer.size();
+      if (spilled || held_bytes > sizes.held_json) return spilled = true, held.clear();
+      held.push_back(Held{at.hit, std::string(at.raw), line_base + at.line, at.column});
+    };
+    // After the byte scan, whether the file is UTF-8 is known.
+    const JsonFileText text{begin, one_line, kind_ == ScanText::Text, sizes.json_chunk};
     JsonFileParse first = scan_json_file_strings(
-        fd, begin, one_line, max_depth,
-        [&](std::string_view s, bool escaped) { return worth_scanning(s, escaped) && (++seen, false); }, nullptr,
-        chunk);
+        fd, text, max_depth, [&](std::string_view s, bool escaped) { return worth_scanning(s, escaped) && ++seen; },
+        hold);
     if (!first.read_error.empty()) return error = first.read_error, false;
     if (first.nul) return true;  // collect_json_strings refuses it before offering a string
     std::size_t counted = 0;
     while (counted < seen && count_hit()) ++counted;
     if (seen > counted) json_truncated_ = true;
     if (!first.parsed || counted == 0) return true;
+    if (!spilled) {
+      for (std::size_t i = 0; i < counted && !stopped_; ++i)
+        json_string(held[i].hit, held[i].raw, held[i].hit.raw_begin, held[i].line, held[i].column);
+      return true;
+    }
+    held = {};
     std::size_t k = 0;
     JsonFileParse second = scan_json_file_strings(
-        fd, begin, one_line, max_depth,
+        fd, text, max_depth,
         [&](std::string_view s, bool escaped) { return worth_scanning(s, escaped) && k++ < counted; },
         [&](const JsonFileHit& at) {
           if (!stopped_) json_string(at.hit, at.raw, at.hit.raw_begin, line_base + at.line, at.column);
-        },
-        chunk);
+        });
     if (!second.read_error.empty()) return error = second.read_error, false;
     return true;
   }

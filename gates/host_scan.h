@@ -58,6 +58,9 @@ struct HostScanSizes {
   std::size_t window = std::size_t{8} << 20;  // of the byte scan
   std::size_t json_chunk = std::size_t{1} << 20;  // the buffer of the JSON string scan
   std::size_t max_line = kMaxLineBytes;  // a longer NDJSON line is parsed from the file, as a .json file is
+  // The strings of a document held until it is known to parse; past this,
+  // it is read a second time for them.
+  std::size_t held_json = std::size_t{8} << 20;
 };
 
 // The same for a large file read from `fd`, so memory does not grow with

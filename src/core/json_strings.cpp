@@ -152,13 +152,11 @@ bool collect_json_strings(std::string_view bytes, unsigned max_depth,
   return true;
 }
 
-JsonFileParse scan_json_file_strings(int fd, std::uint64_t begin, bool one_line, unsigned max_depth,
-                                     const JsonStringWant& want,
-                                     const std::function<void(const JsonFileHit&)>& on_hit,
-                                     std::size_t chunk_bytes) {
+JsonFileParse scan_json_file_strings(int fd, const JsonFileText& text, unsigned max_depth, const JsonStringWant& want,
+                                     const std::function<void(const JsonFileHit&)>& on_hit) {
   using json_detail::FdSource;
-  FdSource source(fd, begin, chunk_bytes, one_line ? FdSource::End::Line : FdSource::End::File);
-  json_detail::FdStream in(source, begin);
+  FdSource source(fd, text.begin, text.chunk_bytes, text.one_line ? FdSource::End::Line : FdSource::End::File);
+  json_detail::FdStream in(source, text.begin);
   // FdStream's Tell() is at the opening quote during an event (see
   // core/fd_source.h), and the closing quote is the last byte read.
   auto span = [&](std::size_t& b, std::size_t& e) {
@@ -176,7 +174,10 @@ JsonFileParse scan_json_file_strings(int fd, std::uint64_t begin, bool one_line,
   rapidjson::Reader reader;
   bool parsed = false;
   try {
-    parsed = !reader.Parse<kFlags>(in, handler).IsError();
+    // RapidJSON checks UTF-8 a character at a time (a quarter of the
+    // parse); on text known to be valid the check cannot fail.
+    constexpr unsigned kTrusting = kFlags & ~rapidjson::kParseValidateEncodingFlag;
+    parsed = !(text.known_utf8 ? reader.Parse<kTrusting>(in, handler) : reader.Parse<kFlags>(in, handler)).IsError();
   } catch (const JsonAssertion&) {  // core/rapidjson_assert.h
   }
   source.read_to_end(in.Tell());

@@ -43,14 +43,19 @@ bool collect_json_strings(std::string_view bytes, unsigned max_depth, const Json
                           std::vector<JsonStringHit>& out, JsonError& error);
 
 // The same parse of a text in a file too large to hold, read from `fd`
-// through a buffer of `chunk_bytes`: the text that starts at offset `begin`
-// and ends at the end of the file or, with `one_line`, at the first '\n'
-// (one document of an NDJSON file). Hits are handed to `on_hit` as they are
-// read, before the verdict: a caller that reports only for a document that
-// parses reads it twice (the first time with a null `on_hit`). A hit's
-// offsets are the file's; `raw` is its text from the opening quote to just
-// after the closing one, and `line` and `column` (1-based) place the opening
-// quote, counted from `begin` as line 1, column 1.
+// through a fixed buffer (see JsonFileText). Hits are handed to `on_hit` as
+// they are read, before the verdict: a caller that reports only for a
+// document that parses reads it twice (the first time with a null
+// `on_hit`). A hit's offsets are the file's; `raw` is its text from the
+// opening quote to just after the closing one, and `line` and `column`
+// (1-based) place the opening quote, counted from the text's start as line
+// 1, column 1.
+struct JsonFileText {
+  std::uint64_t begin = 0;  // where the text starts
+  bool one_line = false;    // it ends at the first '\n' (one document of an NDJSON file), else at the file's end
+  bool known_utf8 = false;  // the file is known to be valid UTF-8: the parse need not check it again
+  std::size_t chunk_bytes = std::size_t{1} << 20;
+};
 struct JsonFileHit {
   const JsonStringHit& hit;
   std::string_view raw;
@@ -61,10 +66,8 @@ struct JsonFileParse {
   bool nul = false;          // a NUL byte: collect_json_strings refuses the text before parsing it
   std::string read_error;    // the file could not be read: no verdict
 };
-JsonFileParse scan_json_file_strings(int fd, std::uint64_t begin, bool one_line, unsigned max_depth,
-                                     const JsonStringWant& want,
-                                     const std::function<void(const JsonFileHit&)>& on_hit,
-                                     std::size_t chunk_bytes = std::size_t{1} << 20);
+JsonFileParse scan_json_file_strings(int fd, const JsonFileText& text, unsigned max_depth, const JsonStringWant& want,
+                                     const std::function<void(const JsonFileHit&)>& on_hit);
 
 // Converts offsets into the decoded text of a string to offsets into its raw
 // text `raw_quoted` (from the opening quote): each maps to the first raw byte

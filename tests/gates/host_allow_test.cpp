@@ -328,9 +328,9 @@ void expect_json_scans_agree(const std::string& text) {
     const std::vector<std::string> expected = whole(text, name);
     for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{64}, std::size_t{1} << 20})
       for (std::size_t max_line : {std::size_t{1}, std::size_t{40}, kMaxLineBytes})
-        EXPECT_EQ(streamed(text, {.window = text.size() + 1, .json_chunk = chunk, .max_line = max_line}, name),
-                  expected)
-            << name << ", chunk " << chunk << ", max_line " << max_line << ": " << text;
+        for (std::size_t held : {std::size_t{0}, std::size_t{100}, std::size_t{8} << 20})
+          EXPECT_EQ(streamed(text, {text.size() + 1, chunk, max_line, held}, name), expected)
+              << name << ", chunk " << chunk << ", max_line " << max_line << ", held " << held << ": " << text;
   }
 }
 
@@ -380,8 +380,10 @@ TEST(HostAllowWindows, StreamedJsonScanCountsLikeTheWholeFile) {
                           "host.too-many a.ndjson  | more than 200000 escaped strings hold '@' or '://': the JSON "
                           "string scan stopped there"}));
   for (std::size_t max_line : {std::size_t{1000}, kMaxLineBytes})
-    EXPECT_EQ(streamed(text, {.window = text.size() + 1, .max_line = max_line}, "a.ndjson"), expected)
-        << "max_line " << max_line;
+    for (std::size_t held : {std::size_t{0}, std::size_t{8} << 20})
+      EXPECT_EQ(streamed(text, {.window = text.size() + 1, .max_line = max_line, .held_json = held}, "a.ndjson"),
+                expected)
+          << "max_line " << max_line << ", held " << held;
 }
 
 // Issue 13, point 6: a large file swapped for a clean one between its hash
