@@ -21,9 +21,12 @@ FdSource::FdSource(int fd, std::uint64_t begin, std::size_t chunk_bytes, End end
 
 bool FdSource::fill() {
   if (end_ || error != 0) return false;
-  const std::string_view left(buf_.get(), held_);
-  held_start_.lines += static_cast<std::uint64_t>(std::count(left.begin(), left.end(), '\n'));
-  if (const std::size_t nl = left.rfind('\n'); nl != std::string_view::npos) held_start_.line_start = base_ + nl + 1;
+  // The newlines of the chunk left behind, found with memchr: a loop over
+  // its bytes was most of this reader's own time on a minified file.
+  for (const char* p = buf_.get(); (p = static_cast<const char*>(std::memchr(p, '\n', held_ - (p - buf_.get()))));) {
+    ++held_start_.lines;
+    held_start_.line_start = base_ + static_cast<std::uint64_t>(++p - buf_.get());
+  }
   base_ += held_;
   held_start_.offset = base_;
   held_ = 0;
