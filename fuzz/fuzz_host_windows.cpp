@@ -7,7 +7,6 @@
 // .ndjson, the same bytes also get the JSON string scan, which for a large
 // file reads it again a document at a time (an NDJSON line longer than
 // max_line from the file): tiny buffers and lines, the same facts.
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,9 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i <= size; ++i)
     if (i == size || in[i] == '\n') longest = std::max(longest, i - start + 1), start = i + 1;
 
-  int fd = ::memfd_create("fuzz_host_windows", MFD_CLOEXEC);
-  FUZZ_CHECK(fd >= 0, "memfd_create");
-  FUZZ_CHECK(::write(fd, data, size) == static_cast<ssize_t>(size), "write");
+  const int fd = mplp::fuzz::file_of(data, size);
   // Every window size from 1 up to one past the input (at most 96 of them,
   // the largest ones, which hold the longest line).
   for (std::size_t w = size + 1 > 96 ? size + 1 - 95 : 1; w <= size + 1; ++w) {

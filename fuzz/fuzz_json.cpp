@@ -5,7 +5,6 @@
 // failure the error position lies inside (or just past) the input. Read
 // from a file three bytes at a time (check_json_fd, for files too large to
 // hold), the same bytes get the same verdict, place and duplicate keys.
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <string>
@@ -39,10 +38,7 @@ bool strings_valid(const rapidjson::Value& v) {
 
 // check_json_fd on the same bytes agrees with parse_json's `doc`.
 static void expect_same_as_read_in_chunks(const std::uint8_t* data, std::size_t size, bool parsed, const mplp::JsonDoc& doc) {
-  int fd = ::memfd_create("fuzz_json", MFD_CLOEXEC);
-  FUZZ_CHECK(fd >= 0, "memfd_create");
-  FUZZ_CHECK(::write(fd, data, size) == static_cast<ssize_t>(size), "write");
-  FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0, "lseek");
+  const int fd = mplp::fuzz::file_of(data, size);
   mplp::JsonError error;
   std::vector<mplp::DuplicateKey> dups;
   std::string read_error;

@@ -1,5 +1,8 @@
 #include "fuzz_util.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -14,6 +17,14 @@ void invariant_failed(const char* cond, std::string_view what, const char* file,
   std::fprintf(stderr, "%s:%d: fuzz invariant failed: %s\n  %.*s\n", file, line, cond,
                static_cast<int>(what.size()), what.data());
   std::abort();
+}
+
+int file_of(const std::uint8_t* data, std::size_t size) {
+  const int fd = ::memfd_create("fuzz", MFD_CLOEXEC);
+  FUZZ_CHECK(fd >= 0, "memfd_create");
+  FUZZ_CHECK(::write(fd, data, size) == static_cast<ssize_t>(size), "write");
+  FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0, "lseek");
+  return fd;
 }
 
 std::string to_json(const rapidjson::Value& v) {

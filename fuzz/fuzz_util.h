@@ -24,6 +24,10 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
 
+// An unnamed file holding `size` bytes of `data`, read from its start (for
+// the readers of files too large to hold). The caller closes it.
+int file_of(const std::uint8_t* data, std::size_t size);
+
 // Compact serialisation of a whole value (RapidJSON's Writer).
 std::string to_json(const rapidjson::Value& v);
 

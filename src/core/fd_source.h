@@ -37,7 +37,7 @@ class FdSource {
     return offset < base_ ? '\0' : byte(offset);
   }
   // After a parse that stopped at `from`: reads on to the end, so that
-  // first_nul and end() cover the whole text.
+  // first_nul covers the whole text.
   void read_to_end(std::uint64_t from);
   // 1-based line and byte column of `offset`, counted from the text's start
   // (line 1, column 1); clamped to the bytes read, as line_and_column clamps
@@ -50,8 +50,6 @@ class FdSource {
   // The highest offset handed out so far: the closing quote, during a
   // string's event.
   std::uint64_t last() const { return last_; }
-  // The offset of the end (the '\n', or the file's size), once reached.
-  std::optional<std::uint64_t> end() const { return end_; }
 
   std::optional<std::uint64_t> first_nul;  // before the end
   int error = 0;                           // errno of a failed read
@@ -77,7 +75,7 @@ class FdSource {
   End end_kind_;
   std::uint64_t base_;    // file offset of buf_[0]
   std::size_t held_ = 0;  // bytes of the text in buf_
-  std::optional<std::uint64_t> end_;
+  std::optional<std::uint64_t> end_;  // the offset of the end (the '\n', or the file's size), once reached
   std::uint64_t last_ = 0;
   std::uint64_t begin_;
   std::vector<Mark> chunks_;  // where each chunk read began (24 bytes a chunk)
