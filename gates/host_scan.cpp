@@ -10,6 +10,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/fd_io.h"
 #include "core/json_strings.h"
 #include "core/pack_lines.h"
 #include "core/text.h"
@@ -562,8 +563,7 @@ bool scan_file_hosts_streamed(const GateInfo& gate, const std::string& file, int
   const std::size_t read_size = std::clamp<std::size_t>(sizes.window, 4096, std::size_t{1} << 20);
   const std::unique_ptr<char[]> buf(new char[read_size]);  // never cleared: every byte used is read first
   for (;;) {
-    ssize_t n = ::read(fd, buf.get(), read_size);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = read_some(fd, buf.get(), read_size);
     if (n < 0) return error = std::strerror(errno), false;
     if (n == 0) break;
     scan.feed(std::string_view(buf.get(), static_cast<std::size_t>(n)));

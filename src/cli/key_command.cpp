@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "core/fd_io.h"
 #include "core/keys.h"
 
 namespace mplp::cli {
@@ -39,14 +40,7 @@ bool write_new_file(const std::string& path, const std::string& bytes, mode_t mo
   std::string tmp = path + ".tmp-XXXXXX";
   int fd = ::mkstemp(tmp.data());  // 0600, O_EXCL
   if (fd < 0) return error = path + ": cannot create: " + std::strerror(errno), false;
-  bool ok = true;
-  for (std::size_t done = 0; ok && done < bytes.size();) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = false;
-    else done += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
+  bool ok = write_all(fd, bytes) && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
   int err = errno;
   ok = ::close(fd) == 0 && ok;
   if (ok && ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {

@@ -8,6 +8,7 @@
 #include <new>
 #include <vector>
 
+#include "core/fd_io.h"
 #include "core/text.h"
 
 namespace mplp {
@@ -68,11 +69,8 @@ std::optional<Digest> sha256_fd(int fd, std::string* keep) {
   constexpr std::size_t kBuf = 1 << 20;
   thread_local const std::unique_ptr<char[]> buf(new char[kBuf]);
   for (;;) {
-    ssize_t n = ::read(fd, buf.get(), kBuf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::nullopt;
-    }
+    const ssize_t n = read_some(fd, buf.get(), kBuf);
+    if (n < 0) return std::nullopt;
     if (n == 0) break;
     std::string_view chunk(buf.get(), static_cast<std::size_t>(n));
     h.update(chunk);

@@ -1,5 +1,7 @@
 #include "core/fd_source.h"
 
+#include "core/fd_io.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,9 +32,7 @@ bool FdSource::fill() {
   base_ += held_;
   held_start_.offset = base_;
   held_ = 0;
-  ssize_t n = 0;
-  do n = ::pread(fd_, buf_.get(), size_, static_cast<off_t>(base_));
-  while (n < 0 && errno == EINTR);
+  const ssize_t n = pread_some(fd_, buf_.get(), size_, base_);
   if (n < 0) {
     error = errno;
     return false;
@@ -93,20 +93,9 @@ bool FdSource::bytes(std::uint64_t from, std::uint64_t to, std::string& out) {
     return true;
   }
   out.resize(static_cast<std::size_t>(to - from));
-  return pread_all(out.data(), out.size(), from);
-}
-
-bool FdSource::pread_all(char* out, std::size_t size, std::uint64_t from) {
-  for (std::size_t done = 0; done < size;) {
-    const ssize_t n = ::pread(fd_, out + done, size - done, static_cast<off_t>(from + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n < 0) error = errno;
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
+  const ssize_t n = pread_full(fd_, out.data(), out.size(), from);
+  if (n < 0) error = errno;
+  return n == static_cast<ssize_t>(out.size());
 }
 
 }  // namespace mplp::json_detail

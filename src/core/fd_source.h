@@ -67,7 +67,6 @@ class FdSource {
     return c;
   }
   bool fill();
-  bool pread_all(char* out, std::size_t size, std::uint64_t from);
 
   int fd_;
   std::unique_ptr<char[]> buf_;  // never cleared: every byte used is read first

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <thread>
 
+#include "core/fd_io.h"
+
 namespace mplp {
 
 namespace {
@@ -19,19 +21,6 @@ namespace {
 // neither side waits on a chunk boundary.
 constexpr std::size_t kSlots = 3;
 constexpr std::size_t kChunk = std::size_t{4} << 20;
-
-// Reads up to `size` bytes (fewer only at the end of the file).
-ssize_t read_full(int fd, char* buf, std::size_t size) {
-  std::size_t have = 0;
-  while (have < size) {
-    ssize_t n = ::read(fd, buf + have, size - have);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
-    if (n == 0) break;
-    have += static_cast<std::size_t>(n);
-  }
-  return static_cast<ssize_t>(have);
-}
 
 // The hand-over between the reading thread and the tapping thread.
 struct Ring {

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <memory>
 
+#include "core/fd_io.h"
+
 namespace mplp {
 
 namespace {
@@ -70,8 +72,7 @@ bool for_each_line_fd(int fd, std::size_t max_line, const std::function<void(con
   const std::unique_ptr<char[]> buf(new char[kChunkBytes]);  // never cleared: every byte used is read first
   LineSplitter lines(max_line, on_line);
   for (std::uint64_t offset = 0;;) {
-    const ssize_t n = ::pread(fd, buf.get(), kChunkBytes, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = pread_some(fd, buf.get(), kChunkBytes, offset);
     if (n < 0) return error = std::strerror(errno), false;
     if (n == 0) break;
     lines.feed(std::string_view(buf.get(), static_cast<std::size_t>(n)));

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <random>
 
+#include "core/fd_io.h"
+
 namespace mplp {
 
 namespace {
@@ -469,9 +471,8 @@ bool read_fd_limited(int fd, std::uint64_t max_bytes, std::string& out, FileErro
   std::size_t have = 0;
   for (;;) {
     if (have == out.size()) out.resize(std::min<std::uint64_t>(out.size() * 2 + 65536, max_bytes + 1));
-    ssize_t n = ::read(fd, out.data() + have, out.size() - have);
+    const ssize_t n = read_some(fd, out.data() + have, out.size() - have);
     if (n < 0) {
-      if (errno == EINTR) continue;
       out.clear();
       return fail_errno(error, errno, errno_text(errno));
     }
@@ -556,14 +557,7 @@ bool write_file_shown(const Dir& dir, const std::string& name, std::string_view 
     if (fd < 0 && errno != EEXIST) break;
   }
   if (fd < 0) return fail_errno(error, errno, shown + ": cannot create temporary file: " + errno_text(errno));
-  bool ok = true;
-  std::size_t done = 0;
-  while (ok && done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = false;
-    else done += static_cast<std::size_t>(n);
-  }
+  bool ok = write_all(fd, bytes);
   // Owner first: a chown clears the set-id bits a chmod would have set.
   if (ok && (attrs.uid || attrs.gid))
     ok = ::fchown(fd, attrs.uid ? *attrs.uid : static_cast<uid_t>(-1), attrs.gid ? *attrs.gid : static_cast<gid_t>(-1)) == 0;

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/fd_io.h"
+
 namespace mplp {
 
 namespace {
@@ -60,14 +62,7 @@ void SpillFile::fail(const char* what, int err) const {
 }
 
 void SpillFile::flush_locked() {
-  std::size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t n = ::pwrite(fd_, buffer_.data() + done, buffer_.size() - done,
-                               static_cast<off_t>(flushed_ + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("write", n < 0 ? errno : ENOSPC);
-    done += static_cast<std::size_t>(n);
-  }
+  if (!pwrite_all(fd_, buffer_, flushed_)) fail("write", errno);
   flushed_ += buffer_.size();
   buffer_.clear();
 }
@@ -82,14 +77,9 @@ SpillFile::Record SpillFile::append(std::string_view bytes) {
 }
 
 void SpillFile::pread_all(char* out, std::size_t size, std::uint64_t offset) const {
-  std::size_t done = 0;
-  while (done < size) {
-    ++file_reads_;
-    const ssize_t n = ::pread(fd_, out + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("read", n < 0 ? errno : 0);
-    done += static_cast<std::size_t>(n);
-  }
+  ++file_reads_;
+  const ssize_t n = pread_full(fd_, out, size, offset);
+  if (n != static_cast<ssize_t>(size)) fail("read", n < 0 ? errno : 0);
 }
 
 std::string SpillFile::read(Record r) const {
