@@ -87,7 +87,38 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPolicy{"runners:\n  trusted_bases: debian-12\n", "runners.trusted_bases"},
                       BadPolicy{"runners:\n  trusted_bases: [\"../x\"]\n", "runners.trusted_bases"},
                       BadPolicy{"runners:\n  build_network: [Node]\n", "runners.build_network"},
-                      BadPolicy{"runners:\n  build_network: [[a]]\n", "runners.build_network"}));
+                      BadPolicy{"runners:\n  build_network: [[a]]\n", "runners.build_network"},
+                      // A quoted or tagged string is not a boolean or a number:
+                      // "false" taken for false would turn a gate off by a typo.
+                      BadPolicy{"gates:\n  GATE-V2-DET-01:\n    enabled: \"false\"\n",
+                                "enabled': expected true or false, got the string \"false\""},
+                      BadPolicy{"gates:\n  GATE-V2-DET-01:\n    enabled: 'true'\n", "got the string \"true\""},
+                      BadPolicy{"gates:\n  GATE-V2-DET-01:\n    enabled: !!str false\n", "got the string"},
+                      BadPolicy{"gates:\n  GATE-V2-DET-01:\n    enabled: yes\n", "expected true or false, got 'yes'"},
+                      BadPolicy{"trust:\n  require_signature: \"true\"\n", "trust.require_signature"},
+                      BadPolicy{"limits:\n  max_file_size: \"10\"\n", "got the string \"10\""},
+                      BadPolicy{"limits:\n  max_json_depth: !!str 10\n", "limits.max_json_depth"}));
+
+// Booleans and numbers as YAML's core schema writes them, plain or tagged.
+TEST(Policy, BooleansAndNumbersInEveryCoreSchemaSpelling) {
+  for (const char* f : {"false", "False", "FALSE", "!!bool false"}) {
+    Policy p;
+    std::string err;
+    ASSERT_TRUE(parse_policy(std::string("gates:\n  GATE-V2-DET-01:\n    enabled: ") + f + "\n", "p.yaml", p, err))
+        << f << ": " << err;
+    EXPECT_FALSE(p.gates.at("GATE-V2-DET-01").enabled) << f;
+  }
+  for (const char* t : {"true", "True", "TRUE", "!!bool true"}) {
+    Policy p;
+    std::string err;
+    ASSERT_TRUE(parse_policy(std::string("trust:\n  require_signature: ") + t + "\n", "p.yaml", p, err)) << t << ": " << err;
+    EXPECT_TRUE(p.require_signature) << t;
+  }
+  Policy p;
+  std::string err;
+  ASSERT_TRUE(parse_policy("limits:\n  max_json_depth: !!int 12\n", "p.yaml", p, err)) << err;
+  EXPECT_EQ(p.limits.max_json_depth, 12u);
+}
 
 // Runner definitions are untrusted: nothing is trusted by default.
 TEST(Policy, RunnersTrustNothingByDefaultAndNameIdsWhenTold) {

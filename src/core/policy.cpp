@@ -71,10 +71,18 @@ std::vector<std::string> id_list(const std::string& source, const YAML::Node& no
   return out;
 }
 
+// A plain scalar (resolved by the core schema), or one tagged !!`type`:
+// yaml-cpp gives a plain scalar the tag "?" and a quoted one "!".
+bool is_untyped_or(const YAML::Node& node, const char* type) {
+  return node.Tag() == "?" || node.Tag() == std::string("tag:yaml.org,2002:") + type;
+}
+
 std::uint64_t positive_int(const std::string& source, const YAML::Node& node, const std::string& key,
                            std::uint64_t max) {
   if (!node.IsScalar()) fail(source, node, key, "expected a positive integer");
   const std::string& s = node.Scalar();
+  if (!is_untyped_or(node, "int"))
+    fail(source, node, key, "expected a positive integer, got the string \"" + s + "\" (quoted or tagged)");
   if (s.empty() || s.size() > 19) fail(source, node, key, "expected a positive integer, got '" + s + "'");
   std::uint64_t v = 0;
   for (char c : s) {
@@ -85,12 +93,18 @@ std::uint64_t positive_int(const std::string& source, const YAML::Node& node, co
   return v;
 }
 
+// A boolean is a plain scalar as YAML's core schema reads one (true, True,
+// TRUE, false, ...) or one tagged !!bool; a quoted "false" is a string, and
+// taking it for false would turn a gate off by a typo.
 bool boolean(const std::string& source, const YAML::Node& node, const std::string& key) {
-  if (node.IsScalar()) {
-    if (node.Scalar() == "true") return true;
-    if (node.Scalar() == "false") return false;
+  if (node.IsScalar() && is_untyped_or(node, "bool")) {
+    const std::string& s = node.Scalar();
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
   }
-  fail(source, node, key, "expected true or false");
+  if (node.IsScalar() && !is_untyped_or(node, "bool"))
+    fail(source, node, key, "expected true or false, got the string \"" + node.Scalar() + "\" (quoted or tagged)");
+  fail(source, node, key, node.IsScalar() ? "expected true or false, got '" + node.Scalar() + "'" : "expected true or false");
 }
 
 std::string mark_of(const std::string& source, const YAML::Node& node) {
