@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <string>
 #include <vector>
@@ -6,6 +9,7 @@
 #include "core/json.h"
 #include "core/json_position.h"
 #include "core/json_strings.h"
+#include "core/json_visit.h"
 #include "core/rapidjson_assert.h"
 
 namespace mplp {
@@ -81,6 +85,54 @@ TEST(Json, DepthLimitIsEnforcedWithoutRecursion) {
   EXPECT_TRUE(parse_json(ok, {256}, d));
   std::string over = std::string(257, '[') + std::string(257, ']');
   EXPECT_FALSE(parse_json(over, {256}, d));
+}
+
+// visit_json drives a writer event for event as Value::Accept does, number
+// types included, so what it writes is byte for byte Accept's.
+TEST(JsonVisit, WritesWhatAcceptWrites) {
+  const char* texts[] = {
+      "null", "true", "0", "-1", "4294967295", "4294967296", "-2147483649", "18446744073709551615", "1.5", "-0.0",
+      "1e300", "\"\"", "\"a\\u0000b\\n\\u00e9\"", "[]", "{}", "[[],{},[{}]]",
+      "{\"a\":[1,2,{\"b\":null,\"c\":[true,false]}],\"d\":{\"e\":\"\\\"x\"},\"f\":-3}",
+  };
+  for (const char* text : texts) {
+    SCOPED_TRACE(text);
+    rapidjson::Document d;
+    ASSERT_FALSE(d.Parse(text).HasParseError());
+    rapidjson::StringBuffer a, b, pa, pb;
+    rapidjson::Writer<rapidjson::StringBuffer> wa(a), wb(b);
+    d.Accept(wa);
+    EXPECT_TRUE(visit_json(d, wb, [] { return false; }));
+    EXPECT_EQ(std::string(b.GetString(), b.GetSize()), std::string(a.GetString(), a.GetSize()));
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> wpa(pa), wpb(pb);
+    d.Accept(wpa);
+    visit_json(d, wpb, [] { return false; });
+    EXPECT_EQ(std::string(pb.GetString(), pb.GetSize()), std::string(pa.GetString(), pa.GetSize()));
+  }
+}
+
+// A value nested as deep as the policy allows (limits.max_json_depth is at
+// most 100,000): Accept recursed once a level and overflowed the stack.
+TEST(JsonVisit, QuotesAValueNestedAHundredThousandDeep) {
+  const std::size_t n = 100000;
+  JsonDoc d;
+  ASSERT_TRUE(parse_json(std::string(n, '[') + std::string(n, ']'), {100000}, d)) << d.error.message;
+  EXPECT_EQ(to_compact_json(d.value, 10), std::string(10, '[') + "...");
+  EXPECT_EQ(to_compact_json(d.value, SIZE_MAX), std::string(n, '[') + std::string(n, ']'));
+  // The walk stops once asked: a huge value costs what is quoted of it.
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  EXPECT_FALSE(visit_json(d.value, w, [&] { return buf.GetSize() >= 3; }));
+  EXPECT_EQ(std::string(buf.GetString(), buf.GetSize()), "[[[");
+}
+
+TEST(JsonVisit, NestingCountsOpenContainers) {
+  for (auto [text, depth] : std::vector<std::pair<const char*, std::size_t>>{
+           {"1", 0}, {"[]", 1}, {"{}", 1}, {"[[],[[{}]]]", 4}, {"{\"a\":[1,{\"b\":[]}],\"c\":2}", 4}}) {
+    rapidjson::Document d;
+    ASSERT_FALSE(d.Parse(text).HasParseError());
+    EXPECT_EQ(json_nesting(d), depth) << text;
+  }
 }
 
 TEST(Json, ErrorHasLineAndColumn) {

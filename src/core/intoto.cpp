@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "core/json_visit.h"
+
 namespace mplp {
 
 namespace {
@@ -103,7 +105,7 @@ std::string statement_json(std::vector<Subject> subjects, std::string_view predi
   str("predicateType");
   str(predicate_type);
   str("predicate");
-  predicate.Accept(w);
+  visit_json(predicate, w, [] { return false; });  // no recursion: a producer chooses the nesting
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

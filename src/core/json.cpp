@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "core/json_handler.h"
+#include "core/json_visit.h"
 #include "core/text.h"
 
 namespace mplp {
@@ -143,7 +144,8 @@ std::string_view as_view(const rapidjson::Value& v) { return {v.GetString(), v.G
 std::string to_compact_json(const rapidjson::Value& v, std::size_t max_len) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  v.Accept(w);
+  // Past max_len the rest is cut anyway: a value of any size costs that much.
+  visit_json(v, w, [&] { return buf.GetSize() > max_len; });
   std::string s(buf.GetString(), buf.GetSize());
   if (s.size() > max_len) s = s.substr(0, max_len) + "...";
   return s;

@@ -2,6 +2,7 @@
 
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "core/digest.h"
 #include "core/json.h"
+#include "core/json_visit.h"
 #include "core/pack_hashes.h"
 #include "core/safe_fs.h"
 #include "core/schema.h"
@@ -28,11 +30,22 @@ namespace {
 using rapidjson::Value;
 constexpr std::uint64_t kMaxJson = 64ull << 20;
 
+// Indented two spaces a level; a value nested deeper than kMaxIndented is
+// written on one line instead, since indentation grows with the square of
+// the depth (a manifest nested 100,000 deep, within a policy's limit, came
+// to 20 GB). A producer chooses the nesting, so neither writer recurses.
+constexpr std::size_t kMaxIndented = 64;
+
 std::string pretty(const Value& v) {
   rapidjson::StringBuffer buf;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
-  w.SetIndent(' ', 2);
-  v.Accept(w);
+  if (json_nesting(v) > kMaxIndented) {
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    visit_json(v, w, [] { return false; });
+  } else {
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+    w.SetIndent(' ', 2);
+    visit_json(v, w, [] { return false; });
+  }
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
 
@@ -50,10 +63,12 @@ void set_member(Value& obj, const char* key, Value v, rapidjson::Document::Alloc
 struct Tree {
   const Dir* root = nullptr;
   WalkResult walk;
+  unsigned max_json_depth = Limits{}.max_json_depth;
 };
 
 bool open_tree(const Dir& dir, const Limits& limits, Tree& t, std::string& error) {
   t.root = &dir;
+  t.max_json_depth = limits.max_json_depth;
   t.walk = walk(dir, {.max_entries = limits.max_files_per_pack});
   return check_tree(t.walk, limits, error);
 }
@@ -128,7 +143,7 @@ bool exists(const Tree& t, const std::string& rel) {
 bool parse_file(const Tree& t, const std::string& rel, JsonDoc& doc, std::string& error) {
   std::string bytes;
   if (!read_beneath(*t.root, rel, kMaxJson, bytes, error)) return false;
-  if (!parse_json(bytes, {}, doc))
+  if (!parse_json(bytes, {t.max_json_depth}, doc))
     return error = rel + ":" + std::to_string(doc.error.line) + ":" + std::to_string(doc.error.column) + ": " +
                    doc.error.message, false;
   if (!doc.duplicates.empty()) return error = rel + ": duplicate key at " + doc.duplicates[0].pointer, false;

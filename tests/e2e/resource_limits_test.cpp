@@ -287,3 +287,44 @@ TEST(LargeFiles, JsonArtifactAndTimelineLineStayBounded) {
 
 }  // namespace
 }  // namespace mplp
+
+namespace mplp {
+namespace {
+
+// A policy may raise limits.max_json_depth to 100,000. JSON nested that deep
+// parses without recursion, and every reader after the parse must walk it the
+// same way: quoting the value in a finding (Value::Accept recursed once a
+// level and crashed the run with SIGSEGV), sealing (the manifest is written
+// back), the signed-provenance envelope, every report format.
+TEST(DeepJson, NestingAtThePolicysLimitIsAFindingNeverACrash) {
+  TempDir t;
+  const std::size_t n = 99990;
+  const std::string deep = std::string(n, '[') + std::string(n, ']');
+  test::write_file(t / "policy.yaml", "limits:\n  max_json_depth: 100000\n");
+  test::write_file(t / "pack/manifest.json", "{\"pack_id\": " + deep + "}");
+  for (const char* format : {"text", "json", "sarif", "html"}) {
+    SCOPED_TRACE(format);
+    auto r = test::run_tool({"check", "--policy", t / "policy.yaml", "--format", format, t / "pack"});
+    EXPECT_EQ(r.exit_code, 1) << r.err.substr(0, 2000);
+    if (std::string(format) == "json") {
+      EXPECT_NE(r.out.find("manifest.schema"), std::string::npos);
+    }
+  }
+
+  // A pack whose manifest nests as deep is sealed (seal writes the manifest
+  // back), then its provenance envelope nests as deep too.
+  std::string pack = test::copy_good_pack(t);
+  std::string manifest = test::read_file(pack + "/manifest.json");
+  manifest.insert(manifest.rfind('}'), ", \"deep\": " + deep);
+  test::write_file(pack + "/manifest.json", manifest);
+  auto sealed = test::run_tool({"seal", "--policy", t / "policy.yaml", pack});
+  ASSERT_EQ(sealed.exit_code, 0) << sealed.err.substr(0, 2000);
+  EXPECT_NE(test::read_file(pack + "/manifest.json").find(std::string(100, '[')), std::string::npos);
+  test::write_file(pack + "/integrity/provenance.intoto.jsonl",
+                   "{\"payloadType\":\"application/vnd.in-toto+json\",\"payload\":" + deep + ",\"signatures\":[]}\n");
+  auto r = test::run_tool({"check", "--policy", t / "policy.yaml", "--trusted-key", test::fixture("keys/test-a.pub"), pack});
+  EXPECT_EQ(r.exit_code, 1) << r.err.substr(0, 2000);
+}
+
+}  // namespace
+}  // namespace mplp
