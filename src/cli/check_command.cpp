@@ -169,6 +169,12 @@ int cmd_check(const Args& args) {
   if (req.shard && !receipt.path.empty())
     return could_not_run("check", "--receipt records a whole run, not one shard: check unsharded for a receipt", out,
                          {}, kTryHelp);
+  {
+    auto outputs = report_paths(out);
+    if (!receipt.path.empty()) outputs.emplace_back("--receipt " + receipt.path, receipt.path);
+    if (const std::string same = same_output_file(outputs); !same.empty())
+      return could_not_run("check", same, out, {}, kTryHelp);
+  }
   if (policy_path.empty()) policy_path = discover_policy();
   if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
     return could_not_run("check", "invalid policy: " + error, out);

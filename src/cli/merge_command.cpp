@@ -47,6 +47,8 @@ int cmd_merge(const Args& args) {
     return kExitPass;
   }
   if (files.empty()) return could_not_run("merge", "no shard report given", out, {}, kTryHelp);
+  if (const std::string same = same_output_file(report_paths(out)); !same.empty())
+    return could_not_run("merge", same, out, {}, kTryHelp);
   // A report must not overwrite a shard it is merged from, however spelled.
   for (const ReportRequest& r : out.reports) {
     FileIdentity target;

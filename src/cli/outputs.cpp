@@ -4,10 +4,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
+#include "core/file_identity.h"
 #include "core/safe_fs.h"
 #include "core/suggest.h"
 #include "report/render.h"
@@ -91,12 +92,13 @@ int could_not_run(std::string_view command, const std::string& error, const Outp
     find_renderer(r.format)->render_error(error, o, bytes);
     if (r.format == "github") o.step_summary = nullptr;
     std::string why;
-    if (!write_file_atomic(r.path, bytes.str(), why))
+    if (!write_output_file(r.path, bytes.str(), why))
       std::cerr << "mplp-gate " << command << ": cannot write " << r.format << " report to " << r.path << ": " << why << "\n";
   }
   if (!summary.str().empty()) {
-    std::ofstream f(std::getenv("GITHUB_STEP_SUMMARY"), std::ios::app | std::ios::binary);
-    f << summary.str();
+    std::string why;
+    if (!append_output_file(std::getenv("GITHUB_STEP_SUMMARY"), summary.str(), why))
+      std::cerr << "mplp-gate " << command << ": cannot append the step summary: " << why << "\n";
   }
   return kExitError;
 }
@@ -142,6 +144,27 @@ std::vector<OptionSpec> trailing_output_options(OutputRequest& out) {
   };
 }
 
+std::vector<std::pair<std::string, std::string>> report_paths(const OutputRequest& out) {
+  std::vector<std::pair<std::string, std::string>> paths;
+  for (const ReportRequest& r : out.reports) paths.emplace_back("--report " + r.format + "=" + r.path, r.path);
+  return paths;
+}
+
+std::string same_output_file(const std::vector<std::pair<std::string, std::string>>& paths) {
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j) {
+      const std::string& a = paths[j].second;
+      const std::string& b = paths[i].second;
+      FileIdentity ia, ib;
+      std::error_code ec;
+      const bool same_name = std::filesystem::absolute(a, ec).lexically_normal() ==
+                             std::filesystem::absolute(b, ec).lexically_normal();
+      if (same_name || (identify(a, ia) && identify(b, ib) && ia == ib))
+        return paths[j].first + " and " + paths[i].first + " name one file: only the last would be left";
+    }
+  return "";
+}
+
 int write_outputs(std::string_view command, const RunReport& report, const OutputRequest& out) {
   const std::string& format = out.format;
   const bool quiet = out.quiet;
@@ -183,18 +206,15 @@ int write_outputs(std::string_view command, const RunReport& report, const Outpu
     RenderOptions o = options_for(r.format, false);
     o.quiet = false;  // a requested file always gets the full report
     find_renderer(r.format)->render(report, o, bytes);
-    if (!write_file_atomic(r.path, bytes.str(), error)) {
+    if (!write_output_file(r.path, bytes.str(), error)) {
       std::cerr << "mplp-gate " << command << ": cannot write " << r.format << " report to " << r.path << ": " << error << "\n";
       failed_output = true;
     }
   }
   if (!step_summary.str().empty()) {
-    const char* path = std::getenv("GITHUB_STEP_SUMMARY");
-    std::ofstream f(path, std::ios::app | std::ios::binary);
-    f << step_summary.str();
-    f.flush();
-    if (!f) {
-      std::cerr << "mplp-gate " << command << ": cannot append the step summary to " << path << "\n";
+    std::string why;
+    if (!append_output_file(std::getenv("GITHUB_STEP_SUMMARY"), step_summary.str(), why)) {
+      std::cerr << "mplp-gate " << command << ": cannot append the step summary: " << why << "\n";
       failed_output = true;
     }
   }

@@ -52,6 +52,14 @@ void salvage_outputs(const Args& args, OutputRequest& out);
 int could_not_run(std::string_view command, const std::string& error, const OutputRequest& out,
                   const std::vector<std::string>& refused = {}, std::string_view stderr_hint = {});
 
+// Empty when every path names another file; else why not ("--report json=a
+// and --receipt a name one file"): two outputs to one file would leave only
+// the last. Paths are compared as written (made absolute and normal) and, for
+// files that exist, by device and inode. `paths` pairs an option with a path.
+std::string same_output_file(const std::vector<std::pair<std::string, std::string>>& paths);
+// `out.reports` as (option, path) pairs for same_output_file.
+std::vector<std::pair<std::string, std::string>> report_paths(const OutputRequest& out);
+
 // Renders `report` to stdout and every --report file; the exit code of the
 // run (exit_code), or 2 when an output could not be written.
 int write_outputs(std::string_view command, const RunReport& report, const OutputRequest& out);

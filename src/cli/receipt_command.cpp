@@ -295,7 +295,7 @@ bool write_receipt(const RunReport& report, const ReceiptOptions& options, std::
   } else {
     bytes = statement + "\n";
   }
-  return write_file_atomic(options.path, bytes, error);
+  return write_output_file(options.path, bytes, error);
 }
 
 int cmd_verify_receipt(const Args& args) {

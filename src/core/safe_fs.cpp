@@ -605,4 +605,43 @@ bool write_file_atomic(const std::string& path, std::string_view bytes, std::str
   return message_only(error, [&](FileError& e) { return write_file_atomic(path, bytes, e); });
 }
 
+namespace {
+
+// Opens `path` to write without blocking on a FIFO that has no reader
+// (ENXIO), then makes the descriptor blocking for the writes.
+int open_to_write(const std::string& path, int flags, std::string& error) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | flags, 0666);
+  if (fd < 0) {
+    error = errno == ENXIO ? path + ": a FIFO that no process is reading" : path + ": " + errno_text(errno);
+    return -1;
+  }
+  const int fl = ::fcntl(fd, F_GETFL);
+  if (fl >= 0) ::fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  return fd;
+}
+
+bool write_and_close(int fd, const std::string& path, std::string_view bytes, std::string& error) {
+  bool ok = write_all(fd, bytes);
+  int err = errno;
+  if (::close(fd) != 0 && ok) ok = false, err = errno;
+  if (!ok) error = path + ": write failed: " + errno_text(err);
+  return ok;
+}
+
+}  // namespace
+
+bool write_output_file(const std::string& path, std::string_view bytes, std::string& error) {
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) != 0 ? errno == ENOENT : S_ISREG(st.st_mode))
+    return write_file_atomic(path, bytes, error);
+  if (S_ISDIR(st.st_mode)) return error = path + ": is a directory", false;
+  const int fd = open_to_write(path, O_TRUNC, error);
+  return fd >= 0 && write_and_close(fd, path, bytes, error);
+}
+
+bool append_output_file(const std::string& path, std::string_view bytes, std::string& error) {
+  const int fd = open_to_write(path, O_APPEND | O_CREAT, error);
+  return fd >= 0 && write_and_close(fd, path, bytes, error);
+}
+
 }  // namespace mplp

@@ -165,6 +165,17 @@ bool is_safe_relative_path(std::string_view rel);
 bool write_file_atomic(const std::string& path, std::string_view bytes, FileError& error);
 bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error);
 
+// Writes a file the user named on the command line (a report, a receipt).
+// Absent or a regular file: write_file_atomic. Anything else is written
+// through, never replaced: a symlink (`/dev/stdout`, a process
+// substitution's `/dev/fd/63`), a device, a FIFO with a reader (none: an
+// error, never a hang). A directory is an error. Renaming over such a name
+// had replaced /dev/null or /dev/stdout with a regular file.
+bool write_output_file(const std::string& path, std::string_view bytes, std::string& error);
+// Appends to a file the environment names (GITHUB_STEP_SUMMARY), opened
+// without blocking (a FIFO with no reader is an error, never a hang).
+bool append_output_file(const std::string& path, std::string_view bytes, std::string& error);
+
 // Permission bits and owner of a file written by write_file_at (owner
 // unchanged when not set: the writer's).
 struct FileAttrs {

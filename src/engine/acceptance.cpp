@@ -27,6 +27,9 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
   JsonDoc doc;
   if (!parse_json(bytes, {}, doc))
     return fail(error, path, "line " + std::to_string(doc.error.line) + ": " + doc.error.message);
+  if (!doc.duplicates.empty())  // readers disagree on which of two counts
+    return fail(error, path,
+                "line " + std::to_string(doc.duplicates[0].line) + ": duplicate key at " + doc.duplicates[0].pointer);
   const rapidjson::Value* packs = member(&doc.value, "packs");
   if (json_text(doc.value, "schema_version") != "1" || packs == nullptr || !packs->IsArray())
     return fail(error, path, "no schema_version \"1\" and packs list");

@@ -438,6 +438,15 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
     else chosen = chosen && g->info().checks_packs();
     if (chosen) out.push_back(g);
   }
+  // A run that checks nothing must not say PASS (--gate X --skip X, every
+  // gate disabled by the policy, a pack gate asked for with --runners).
+  if (out.empty()) {
+    error = std::string("no gate left to run: ") +
+            (req.options.runners_dir ? "none of the gates chosen checks runner definitions"
+                                     : "none of the gates chosen checks packs") +
+            " (see --gate, --skip and the policy's gates.<id>.enabled; `mplp-gate gates` lists them)";
+    return false;
+  }
   return true;
 }
 

@@ -176,6 +176,13 @@ bool read_shard(const std::string& file, Shard& out, std::string& error) {
   if (!parse_json(bytes, {}, doc))
     return refuse(error, file,
                   kNotReport + " (line " + std::to_string(doc.error.line) + ": " + doc.error.message + ")");
+  // mplp-gate never writes a key twice; with two, readers disagree on which
+  // counts (this one takes the first, jq the last), so an edited shard could
+  // merge to a PASS that every other tool reads as a FAIL.
+  if (!doc.duplicates.empty())
+    return refuse(error, file,
+                  kNotReport + " (line " + std::to_string(doc.duplicates[0].line) + ": duplicate key at " +
+                      doc.duplicates[0].pointer + ")");
   const rapidjson::Value& r = doc.value;
   const rapidjson::Value* packs = member(&r, "packs");
   const rapidjson::Value* gates = member(&r, "gates");

@@ -68,6 +68,23 @@ TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
   }
 }
 
+// A run in which no gate is left to run is exit 2, never a PASS: a broken
+// pack passed `--gate INTEGRITY-01 --skip INTEGRITY-01` with exit 0.
+TEST(CheckCli, NoGateLeftToRunIsExitTwo) {
+  TempDir t;
+  const std::string pack = test::copy_good_pack(t);
+  test::write_file(pack + "/manifest.json", "garbage");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"check", "--gate", "INTEGRITY-01", "--skip", "GATE-V2-INTEGRITY-01", pack},
+           {"check", "--skip", "INTEGRITY-01", "--gate", "INTEGRITY-01", "--format", "json", pack},
+           {"check", "--runners", test::source_root() + "/runners", "--gate", "INTEGRITY-01"}}) {
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code, 2) << args[2] << " " << r.out;
+    EXPECT_NE(r.err.find("no gate left to run"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(run_tool({"check", "--gate", "INTEGRITY-01", pack}).exit_code, 1);
+}
+
 TEST(CheckCli, JsonReportValidatesAndIsByteIdenticalAcrossRuns) {
   TempDir t;
   std::string tree = t / "tree";

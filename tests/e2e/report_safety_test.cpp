@@ -210,3 +210,68 @@ TEST(ReportInsidePack, RunnersDirectoryIsRefusedToo) {
 
 }  // namespace
 }  // namespace mplp
+
+namespace mplp {
+namespace {
+
+// An output named on the command line that is not a regular file is
+// written through, never replaced: renaming a temporary file over it had
+// turned /dev/null, a FIFO or a /dev/stdout symlink into a regular file
+// (for the whole container, when CI ran as root).
+TEST(ReportTargets, SpecialFilesAndLinksAreWrittenThroughNotReplaced) {
+  test::TempDir t;
+  const std::string pack = test::copy_good_pack(t);
+  const std::string bin = test::shell_quote(test::gate_binary());
+  const std::string dir = test::shell_quote(t.path());
+  std::string out;
+  // A character device (a copy of /dev/null's), a symlink to stdout, a FIFO
+  // with a reader and one without.
+  int status = test::run_shell(
+      "cd " + dir + " && mknod devnull c 1 3 && mkfifo fifo && mkfifo lonely && ln -s /proc/self/fd/1 out && " + bin +
+          " check -q --report json=devnull --report sarif=out --receipt receipt.json good > captured && "
+          "(cat fifo > got &) && " + bin + " check -q --report json=fifo good; echo rc=$?; " + bin +
+          " check -q --report json=lonely good 2>&1; echo rc=$?; sleep 0.5; "
+          "stat -c '%F' devnull out fifo lonely",
+      out);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("rc=0\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("a FIFO that no process is reading"), std::string::npos) << out;
+  EXPECT_NE(out.find("rc=2\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("character special file\nsymbolic link\nfifo\nfifo\n"), std::string::npos) << out;
+  EXPECT_NE(test::read_file(t / "captured").find("\"$schema\""), std::string::npos) << "SARIF reached stdout";
+  EXPECT_NE(test::read_file(t / "got").find("\"packs\""), std::string::npos) << "the FIFO's reader got the report";
+  struct stat st{};
+  ASSERT_EQ(::lstat((t / "receipt.json").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  (void)pack;
+}
+
+// Two outputs naming one file would leave only the last: refused, exit 2,
+// whatever the spelling; a directory cannot be a report; a step summary
+// FIFO with no reader is an error, never a hang.
+TEST(ReportTargets, OneFileTwiceADirectoryAndALonelySummaryFifo) {
+  test::TempDir t;
+  const std::string pack = test::copy_good_pack(t);
+  RunOptions here;
+  here.cwd = t.path();
+  auto r = run_tool_with({"check", "--receipt", "o.json", "--report", "json=./o.json", pack}, here);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("name one file"), std::string::npos) << r.err;
+  r = run_tool_with({"check", "--report", "json=a.json", "--report", "sarif=sub/../a.json", pack}, here);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("name one file"), std::string::npos) << r.err;
+  fs::create_directory(t / "d");
+  r = run_tool_with({"check", "--report", "json=d", pack}, here);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
+  std::string out;
+  int status = test::run_shell("cd " + test::shell_quote(t.path()) + " && mkfifo s && GITHUB_STEP_SUMMARY=$PWD/s timeout 20 " +
+                                   test::shell_quote(test::gate_binary()) + " check --format github good 2>&1; echo rc=$?",
+                               out);
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(out.find("rc=2"), std::string::npos) << out;
+  EXPECT_NE(out.find("a FIFO that no process is reading"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace mplp

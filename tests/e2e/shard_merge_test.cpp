@@ -318,6 +318,18 @@ TEST_F(MergeRefusal, NotAReport) {
   expect_refused({s2(0), t_ / "absent.json"}, t_ / "absent.json", "cannot read");
 }
 
+// A key written twice (a "findings": [] put before the real list): this
+// reader took the first and merged a PASS that jq and Python, which take the
+// last, read as a FAIL. Refused, naming the line and the key.
+TEST_F(MergeRefusal, DuplicateKey) {
+  std::string bytes = test::read_file(s2(1));
+  const std::size_t at = bytes.find("\"findings\": [");
+  ASSERT_NE(at, std::string::npos) << "a shard with findings";
+  bytes.insert(at, "\"findings\": [], ");
+  test::write_file(t_ / "dup.json", bytes);
+  expect_refused({s2(0), t_ / "dup.json"}, t_ / "dup.json", "duplicate key at /packs/");
+}
+
 TEST_F(MergeRefusal, TruncatedReport) {
   std::string bytes = test::read_file(s2(1));
   test::write_file(t_ / "cut.json", bytes.substr(0, bytes.size() / 2));
