@@ -183,6 +183,21 @@ TEST(PackDiff, UnreadableOrBrokenInputs) {
   EXPECT_NE(err.find("cannot be compared"), std::string::npos) << err;
 }
 
+// A key written twice is compared by its first value (as every gate reads
+// it) and said in a note: readers that take the last would see another
+// value, which the field list alone would hide.
+TEST(PackDiff, ARepeatedKeyIsANote) {
+  TempDir t;
+  std::string a = pack(t, "a", "{\"x\":1,\"y\":{\"r\":\"n\"}}", "", {});
+  std::string b = pack(t, "b", "{\"x\":1,\"y\":{\"r\":\"n\",\n\"r\":\"evil\"}}", "", {});
+  PackDiff d;
+  std::string err;
+  ASSERT_TRUE(diff_packs(a, b, {}, d, err)) << err;
+  EXPECT_TRUE(d.fields.empty()) << "the first values agree";
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_NE(d.notes[0].find("manifest.json: B repeats the key at /y/r (line 2)"), std::string::npos) << d.notes[0];
+}
+
 TEST(PackDiff, TimelinesTooLongToAlignAreShownReplacedNotHung) {
   TempDir t;
   std::vector<std::string> ea, eb;

@@ -164,6 +164,13 @@ void diff_json_file(const Pack& a, const Pack& b, std::string_view rel, const Di
     out.notes.push_back(std::move(note));
     return;
   }
+  // Fields are read as member() reads them, the first of a repeated key;
+  // other readers take the last, so a repeated key is said, not hidden.
+  for (const auto& [side, jf] : {std::pair{"A", ja}, std::pair{"B", jb}})
+    if (!jf->doc.duplicates.empty())
+      out.notes.push_back(std::string(rel) + ": " + side + " repeats the key at " + jf->doc.duplicates[0].pointer +
+                          " (line " + std::to_string(jf->doc.duplicates[0].line) +
+                          "): its fields are compared by the first value, and readers differ on which counts");
   FieldDiffer differ(rel, options.max_fields, out);
   differ.compare(&ja->doc.value, &jb->doc.value);
 }
