@@ -1,5 +1,7 @@
 #include "core/registry.h"
 
+#include <map>
+
 #include "core/digest.h"
 #include "core/json.h"
 #include "core/safe_fs.h"
@@ -38,9 +40,36 @@ int SubstrateRegistry::line_of(std::string pointer) const {
   }
 }
 
+namespace {
+
+// "reg.yaml:9: substrate 'mcp' is listed twice (first at line 3)", or "".
+template <class Entry, class IdOf>
+std::string listed_twice(const std::vector<Entry>& entries, const std::string& source, const char* what, IdOf id_of) {
+  std::map<std::string_view, int> first_line;
+  for (const Entry& e : entries) {
+    const std::string& id = id_of(e);
+    if (id.empty()) continue;  // the schema's error
+    auto [it, fresh] = first_line.emplace(id, e.line);
+    if (!fresh)
+      return source + ":" + std::to_string(e.line) + ": invalid substrate registry: " + what + " '" + id +
+             "' is listed twice (first at line " + std::to_string(it->second) + "); list it once";
+  }
+  return "";
+}
+
+}  // namespace
+
 bool check_registry_schema(const SubstrateRegistry& reg, std::string& error) {
   std::vector<SchemaError> errors = validate_with_schema("substrate-registry.v2", reg.as_json);
-  if (errors.empty()) return true;
+  if (errors.empty()) {
+    error = listed_twice(reg.substrates, reg.source, "substrate", [](const RegistrySubstrate& s) -> const std::string& {
+      return s.substrate_id;
+    });
+    if (error.empty())
+      error = listed_twice(reg.runners, reg.source, "runner",
+                           [](const RegistryRunner& r) -> const std::string& { return r.runner_id; });
+    return error.empty();
+  }
   const SchemaError& first = errors.front();
   error = reg.source;
   if (int line = reg.line_of(first.pointer); line > 0) error += ":" + std::to_string(line);

@@ -54,8 +54,10 @@ bool load_registry_file(const std::string& path, SubstrateRegistry& out, std::st
 // Validates a loaded registry against schemas/substrate-registry.v2.schema.json.
 // False when it does not match, with `error` naming the file, line and JSON
 // pointer of the first violation ("reg.yaml:3: /runners/0: ..."), and how
-// many more there are. For callers that use the registry (pack checks); the
-// runners check reports each violation as a finding instead.
+// many more there are. A substrate or runner id listed twice is an error
+// too: lookups take the first, so the verdict would hang on the order of the
+// entries. For callers that use the registry (pack checks); the runners
+// check reports each violation as a finding instead.
 bool check_registry_schema(const SubstrateRegistry& reg, std::string& error);
 
 }  // namespace mplp

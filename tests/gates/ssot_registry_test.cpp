@@ -131,6 +131,29 @@ TEST_F(SsotRegistryLookup, ABrokenAncestorRegistryStopsTheRunNamingIt) {
   EXPECT_NE(err.find(tmp / "repo/producers/_registry/substrates.v2.yaml"), std::string::npos) << err;
 }
 
+// Lookups take the first entry of an id: with one listed twice the verdict
+// hung on the order of the entries (node-18 second passed, first failed).
+// The run stops naming the file and both lines, through --registry or found.
+TEST_F(SsotRegistryLookup, AnIdListedTwiceStopsTheRunNamingIt) {
+  for (const auto& [yaml, says] : std::vector<std::pair<std::string, std::string>>{
+           {test::registry_yaml({{"mcp", "node-20", "npm"}, {"mcp", "node-18", "npm"}}, {"node-20", "node-18"}),
+            "substrate 'mcp' is listed twice (first at line"},
+           {test::registry_yaml({{"mcp", "node-20", "npm"}}, {"node-20", "node-18", "node-20"}),
+            "runner 'node-20' is listed twice"}}) {
+    put("repo/producers/_registry/substrates.v2.yaml", yaml);
+    for (bool explicit_path : {false, true}) {
+      CheckRequest req;
+      req.paths = {pack};
+      if (explicit_path) req.registry_path = tmp / "repo/producers/_registry/substrates.v2.yaml";
+      RunReport r;
+      std::string err;
+      EXPECT_FALSE(run_check(req, r, err));
+      EXPECT_NE(err.find(says), std::string::npos) << err;
+      EXPECT_EQ(err.rfind(tmp / "repo/producers/_registry/substrates.v2.yaml:", 0), 0u) << err;
+    }
+  }
+}
+
 TEST_F(SsotRegistryLookup, MalformedRunnerIdIsNotAlsoABindingMismatch) {
   put("repo/producers/_registry/substrates.v2.yaml", registry("mcp", "node-20", "npm"));
   test::set_json(pack + "/manifest.json", "/env_ref/runner_id", "\"Node 20\"");
