@@ -69,6 +69,11 @@ TEST(Dockerfile, BuildArgumentsBeforeTheFirstFrom) {
             (V{"1 FROM !$NOPE/x", "2 FROM mcr.microsoft.com/a", "3 FROM x"}));
   // Set by the builder for the platform.
   EXPECT_EQ(images("FROM ${TARGETARCH}/x\n"), (V{"1 FROM !${TARGETARCH}/x"}));
+  // Set by mplp-gate's own builds (--build-arg), whatever the default says:
+  // read as the default, this FROM named python and the build pulled evil.io.
+  EXPECT_EQ(images("ARG SOURCE_DATE_EPOCH=\nFROM ${SOURCE_DATE_EPOCH:+evil.io/}python\n"),
+            (V{"2 FROM !${SOURCE_DATE_EPOCH:+evil.io/}python"}));
+  EXPECT_EQ(images("ARG SOURCE_DATE_EPOCH=1\nFROM python:${SOURCE_DATE_EPOCH}\n"), (V{"2 FROM !python:${SOURCE_DATE_EPOCH}"}));
   // ARGs inside a stage do not reach later FROM lines.
   EXPECT_EQ(images("FROM a\nARG R=evil.io\nFROM $R/x\n"), (V{"1 FROM a", "3 FROM !$R/x"}));
   // Forms the gate does not evaluate are unresolved.
@@ -122,6 +127,15 @@ TEST(Dockerfile, BoundedOnHostileInput) {
   auto r = dockerfile_images(text);
   ASSERT_EQ(r.images.size(), 1u);
   EXPECT_NE(r.images[0].unresolved.find("64 KiB"), std::string::npos) << r.images[0].unresolved;
+  // Many ARGs each copying a large one: past the budget for all values
+  // nothing more is expanded or kept (40,000 such lines took 2.5 GB).
+  std::string copies = "ARG A=" + std::string(65000, 'x') + "\n";
+  for (int i = 0; i < 20000; ++i) copies += "ARG B" + std::to_string(i) + "=$A\n";
+  copies += "FROM $B0\nFROM $B19999\n";
+  auto c = dockerfile_images(copies);
+  ASSERT_EQ(c.images.size(), 2u);
+  EXPECT_TRUE(c.images[0].unresolved.empty());
+  EXPECT_EQ(c.images[1].unresolved, "$B19999: ARG values too large");
   // Deep nesting is refused, not a stack overflow.
   std::string deep = "FROM ";
   for (int i = 0; i < 100000; ++i) deep += "${A:-";

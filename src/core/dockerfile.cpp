@@ -239,11 +239,28 @@ class Reader {
         if (scope_.count(name) == 0) scope_[name] = Variable{false, "", "ARG " + name + " has no default"};
         continue;
       }
+      // mplp-gate's own builds pass --build-arg SOURCE_DATE_EPOCH=<epoch>,
+      // which overrides this default: FROM ${SOURCE_DATE_EPOCH:+evil/}node
+      // would read as node here and pull from evil/ in the build.
+      if (name == "SOURCE_DATE_EPOCH") {
+        scope_[name] = Variable{false, "", "set by the build (--build-arg SOURCE_DATE_EPOCH), not by this default"};
+        continue;
+      }
+      // Past the budget nothing more is expanded or kept: each ARG B=$A
+      // line copied A's value (up to 64 KiB) and kept it, so 40,000 short
+      // lines took 2.5 GB.
+      if (arg_bytes_ > kMaxArgBytes) {
+        scope_[name] = Variable{false, "", "ARG values too large"};
+        continue;
+      }
       dockerfile::Word v = dockerfile::expand_word(std::string_view(w).substr(eq + 1), escape_, scope_);
-      Variable var{v.unresolved.empty(), v.value, v.unresolved};
-      if (var.known && arg_bytes_ + v.value.size() > kMaxArgBytes) var = Variable{false, "", "ARG values too large"};
-      arg_bytes_ += var.value.size();
-      scope_[name] = std::move(var);
+      if (v.unresolved.empty() && arg_bytes_ + v.value.size() > kMaxArgBytes) {
+        arg_bytes_ = kMaxArgBytes + 1;
+        scope_[name] = Variable{false, "", "ARG values too large"};
+        continue;
+      }
+      arg_bytes_ += v.value.size();
+      scope_[name] = Variable{v.unresolved.empty(), std::move(v.value), std::move(v.unresolved)};
     }
   }
 
