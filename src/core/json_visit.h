@@ -8,6 +8,7 @@
 #pragma once
 
 #include <rapidjson/document.h>
+#include <rapidjson/reader.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -79,24 +80,15 @@ bool visit_json(const rapidjson::Value& root, Handler& h, Stop stop) {
 // How deep `v` nests: 0 for a scalar, 1 for [] or {}, 2 for [[]], ...
 inline std::size_t json_nesting(const rapidjson::Value& v) {
   std::size_t depth = 0, deepest = 0;
-  struct Count {
+  // Every other event is a scalar or a key: BaseReaderHandler's Default().
+  struct Count : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Count> {
+    Count(std::size_t& d, std::size_t& most) : depth(d), deepest(most) {}
     std::size_t& depth;
     std::size_t& deepest;
-    bool open() { return deepest = std::max(deepest, ++depth), true; }
-    bool close() { return --depth, true; }
-    bool Null() { return true; }
-    bool Bool(bool) { return true; }
-    bool Int(int) { return true; }
-    bool Uint(unsigned) { return true; }
-    bool Int64(std::int64_t) { return true; }
-    bool Uint64(std::uint64_t) { return true; }
-    bool Double(double) { return true; }
-    bool String(const char*, rapidjson::SizeType, bool) { return true; }
-    bool Key(const char*, rapidjson::SizeType, bool) { return true; }
-    bool StartObject() { return open(); }
-    bool StartArray() { return open(); }
-    bool EndObject(rapidjson::SizeType) { return close(); }
-    bool EndArray(rapidjson::SizeType) { return close(); }
+    bool StartObject() { return deepest = std::max(deepest, ++depth), true; }
+    bool StartArray() { return StartObject(); }
+    bool EndObject(rapidjson::SizeType) { return --depth, true; }
+    bool EndArray(rapidjson::SizeType) { return --depth, true; }
   } count{depth, deepest};
   visit_json(v, count, [] { return false; });
   return deepest;
