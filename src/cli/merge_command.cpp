@@ -53,12 +53,10 @@ int cmd_merge(const Args& args) {
   for (const ReportRequest& r : out.reports) {
     FileIdentity target;
     if (!identify(r.path, target)) continue;  // not there yet: no shard
-    for (const std::string& f : files) {
-      FileIdentity shard;
-      if (r.path == f || (identify(f, shard) && shard == target))
+    for (const std::string& f : files)
+      if (names_one_file(r.path, f))
         return could_not_run("merge", "report " + r.path + " would overwrite the shard report " + f + " it merges",
                              out, {r.path});
-    }
   }
   RunReport report;
   if (!merge_shards(files, tool_version(), report, error)) return could_not_run("merge", error, out);

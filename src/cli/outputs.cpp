@@ -150,18 +150,19 @@ std::vector<std::pair<std::string, std::string>> report_paths(const OutputReques
   return paths;
 }
 
+bool names_one_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (std::filesystem::absolute(a, ec).lexically_normal() == std::filesystem::absolute(b, ec).lexically_normal())
+    return true;
+  FileIdentity ia, ib;
+  return identify(a, ia) && identify(b, ib) && ia == ib;
+}
+
 std::string same_output_file(const std::vector<std::pair<std::string, std::string>>& paths) {
   for (std::size_t i = 0; i < paths.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j) {
-      const std::string& a = paths[j].second;
-      const std::string& b = paths[i].second;
-      FileIdentity ia, ib;
-      std::error_code ec;
-      const bool same_name = std::filesystem::absolute(a, ec).lexically_normal() ==
-                             std::filesystem::absolute(b, ec).lexically_normal();
-      if (same_name || (identify(a, ia) && identify(b, ib) && ia == ib))
+    for (std::size_t j = 0; j < i; ++j)
+      if (names_one_file(paths[j].second, paths[i].second))
         return paths[j].first + " and " + paths[i].first + " name one file: only the last would be left";
-    }
   return "";
 }
 

@@ -52,6 +52,9 @@ void salvage_outputs(const Args& args, OutputRequest& out);
 int could_not_run(std::string_view command, const std::string& error, const OutputRequest& out,
                   const std::vector<std::string>& refused = {}, std::string_view stderr_hint = {});
 
+// True when `a` and `b` name one file: the same path once made absolute and
+// normal, or, for files that exist, the same device and inode.
+bool names_one_file(const std::string& a, const std::string& b);
 // Empty when every path names another file; else why not ("--report json=a
 // and --receipt a name one file"): two outputs to one file would leave only
 // the last. Paths are compared as written (made absolute and normal) and, for

@@ -97,14 +97,13 @@ std::uint64_t positive_int(const std::string& source, const YAML::Node& node, co
 // TRUE, false, ...) or one tagged !!bool; a quoted "false" is a string, and
 // taking it for false would turn a gate off by a typo.
 bool boolean(const std::string& source, const YAML::Node& node, const std::string& key) {
-  if (node.IsScalar() && is_untyped_or(node, "bool")) {
-    const std::string& s = node.Scalar();
-    if (s == "true" || s == "True" || s == "TRUE") return true;
-    if (s == "false" || s == "False" || s == "FALSE") return false;
-  }
-  if (node.IsScalar() && !is_untyped_or(node, "bool"))
-    fail(source, node, key, "expected true or false, got the string \"" + node.Scalar() + "\" (quoted or tagged)");
-  fail(source, node, key, node.IsScalar() ? "expected true or false, got '" + node.Scalar() + "'" : "expected true or false");
+  if (!node.IsScalar()) fail(source, node, key, "expected true or false");
+  const std::string& s = node.Scalar();
+  if (!is_untyped_or(node, "bool"))
+    fail(source, node, key, "expected true or false, got the string \"" + s + "\" (quoted or tagged)");
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  fail(source, node, key, "expected true or false, got '" + s + "'");
 }
 
 std::string mark_of(const std::string& source, const YAML::Node& node) {
