@@ -49,5 +49,23 @@ TEST(YamlDocuments, ASecondDocumentIsNamedByItsLine) {
   EXPECT_TRUE(yaml_to_json("", "empty.yaml", y, err)) << err;
 }
 
+// Nesting past yaml-cpp's own recursion guard (about 500 levels) is named as
+// nesting, with its place; yaml-cpp's message for it is "bad file".
+TEST(YamlDepth, PastTheReadersGuardTheErrorSaysNesting) {
+  YamlJson y;
+  std::string err;
+  for (int levels : {600, 5000}) {
+    const std::string deep = "a: " + std::string(levels, '[') + std::string(levels, ']') + "\n";
+    EXPECT_FALSE(yaml_to_json(deep, "deep.yaml", y, err, 100000, 1000000, 0));
+    EXPECT_EQ(err.rfind("deep.yaml:1:", 0), 0u) << err;
+    EXPECT_NE(err.find("nested deeper than the YAML reader allows"), std::string::npos) << err;
+    EXPECT_EQ(err.find("bad file"), std::string::npos) << err;
+  }
+  // Within both limits it loads; past ours it says ours.
+  EXPECT_TRUE(yaml_to_json("a: [[[1]]]\n", "ok.yaml", y, err, 64, 1000000, 0)) << err;
+  EXPECT_FALSE(yaml_to_json("a: " + std::string(100, '[') + std::string(100, ']'), "d.yaml", y, err, 64, 1000000, 0));
+  EXPECT_NE(err.find("nesting deeper than 64"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace mplp

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/outputs.h"
+#include "cli/stderr_guard.h"
 #include "core/safe_fs.h"
 #include "core/suggest.h"
 #include "engine/check.h"
@@ -186,7 +187,7 @@ int cmd_check(const Args& args) {
   if (!out.quiet && ::isatty(STDERR_FILENO) == 1) {
     req.on_pack_done = [&progress_shown](std::size_t done, std::size_t total) {
       if (total < kProgressMinPacks) return;
-      std::cerr << "\rmplp-gate: checked " << done << "/" << total << " packs" << std::flush;
+      stderr_terminal() << "\rmplp-gate: checked " << done << "/" << total << " packs" << std::flush;
       progress_shown = true;
     };
   }
@@ -205,7 +206,7 @@ int cmd_check(const Args& args) {
   } catch (const std::exception& e) {  // a bug of ours (core/rapidjson_assert.h)
     error = std::string("internal error: ") + e.what();
   }
-  if (progress_shown) std::cerr << "\r\x1b[K" << std::flush;
+  if (progress_shown) stderr_terminal() << "\r\x1b[K" << std::flush;
   if (!ran) return could_not_run("check", error, out, refused);
   int code = write_outputs("check", report, out);
   if (!receipt.path.empty() && !write_receipt(report, receipt, error)) {

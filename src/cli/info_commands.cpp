@@ -132,7 +132,7 @@ int cmd_explain(const Args& args) {
   if (text.empty()) {
     const std::vector<std::string> names = explain_names();
     std::string guess = did_you_mean(args[0], std::vector<std::string_view>(names.begin(), names.end()));
-    std::cerr << "mplp-gate explain: '" << args[0] << "' is neither a gate id nor a finding code"
+    std::cerr << "mplp-gate explain: '" << escape_for_message(args[0]) << "' is neither a gate id nor a finding code"
               << (guess.empty() ? "" : " (did you mean " + guess + "?)")
               << "; `mplp-gate gates` lists the gates, `mplp-gate explain GATE` their codes\n";
     return kExitError;

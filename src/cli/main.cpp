@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/stderr_guard.h"
 #include "core/suggest.h"
 #include "gates/runner_gates.h"
 
@@ -62,6 +63,7 @@ int dispatch(int argc, char** argv) {
 }  // namespace mplp::cli
 
 int main(int argc, char** argv) {
+  mplp::cli::guard_stderr();
   try {
     mplp::register_runner_gates();  // before anything reads the gate list
     return mplp::cli::dispatch(argc, argv);

@@ -375,8 +375,12 @@ int cmd_verify_receipt(const Args& args) {
       if (is_safe_relative_path(s.name)) check_one(root + "/" + s.name, s);
       else o.fail(s.name + ": not a safe relative name; not looked for under " + root);
     }
-    if (checked == 0) {
-      std::cout << "note       no PACK given: only the signature and the statement were checked\n";
+    // Packs given and none matched: each already failed, and saying "no PACK
+    // given" (or judging the run's result instead) would misreport the call.
+    if (checked == 0 && packs.empty()) {
+      std::cout << (root.empty() ? "note       no PACK given: only the signature and the statement were checked\n"
+                                 : "note       the receipt names no pack to look for under --root: only the "
+                                   "signature and the statement were checked\n");
       const rapidjson::Value* result = string_member(statement->predicate, "verificationResult");
       if (require_passed && (result == nullptr || as_view(*result) != "PASSED"))
         o.fail("the receipt records the run as " + (result == nullptr ? std::string("(none)") : to_valid_utf8(as_view(*result))));

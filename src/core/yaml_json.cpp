@@ -1,6 +1,7 @@
 #include "core/yaml_json.h"
 
 #include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -215,6 +216,11 @@ bool yaml_to_json(std::string_view yaml, const std::string& source, YamlJson& ou
     c.convert(YAML::Load(text), out.doc, "", 0);
   } catch (const Failure& f) {
     error = f.message;
+    return false;
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's message for this is "bad file", which tells nobody what to fix.
+    error = where(source, e.mark) + ": invalid YAML: nested deeper than the YAML reader allows (" +
+            std::to_string(e.depth() - 1) + " levels)";
     return false;
   } catch (const YAML::Exception& e) {
     error = where(source, e.mark) + ": invalid YAML: " + e.msg;

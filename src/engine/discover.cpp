@@ -178,8 +178,12 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
         // run goes on and reports this place as a pack that failed to open.
         PackLocation changed = location(dir, shown, name_below, path);
         changed.link = is_link;
-        changed.open_error = "'" + escape_for_message(shown) + "' changed while the tree was searched (" +
-                             (is_link ? std::string("now a symbolic link") : std::strerror(err)) + ")";
+        if (err == ENAMETOOLONG)  // not a change: a place deeper than a path can name
+          changed.open_error = "'" + escape_for_message(shown) + "' cannot be opened: its path is longer than the " +
+                               std::to_string(PATH_MAX) + " bytes the system allows (check a directory nearer to it)";
+        else
+          changed.open_error = "'" + escape_for_message(shown) + "' changed while the tree was searched (" +
+                               (is_link ? std::string("now a symbolic link") : std::strerror(err)) + ")";
         out.emplace_back(changed);
         ++found;
         continue;

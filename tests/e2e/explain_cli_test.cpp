@@ -262,3 +262,48 @@ TEST(ExplainCli, ReadmeGateTableIsMadeFromThePages) {
 
 }  // namespace
 }  // namespace mplp
+
+namespace mplp {
+namespace {
+
+// Whatever a command quotes on stderr (an argument, a path, a policy's
+// value), no control byte reaches the terminal or the CI log: ESC, CR, BEL
+// and the C1 control U+009B come out as text, and exit codes do not change.
+TEST(StderrGuard, NoControlByteFromAnyArgumentReachesStderr) {
+  const std::string nasty = "\x1b[31m\x07\r\xc2\x9b\x7f";
+  const std::string pack = test::fixture("packs/good-real");
+  TempDir t;
+  const std::vector<std::vector<std::string>> calls = {
+      {"explain", "X" + nasty},
+      {"nonsense" + nasty},
+      {"help", "nonsense" + nasty},
+      {"check", "--bogus" + nasty, pack},
+      {"check", "--format", "x" + nasty, pack},
+      {"check", "--gate", "G" + nasty, pack},
+      {"check", "--policy", t / ("p" + nasty), pack},
+      {"check", "--report", "json" + nasty + "=x", pack},
+      {"check", "--shard", "1" + nasty + "/2", pack},
+      {"check", t / ("missing" + nasty)},
+      {"merge", "--format", "z" + nasty},
+      {"verify-receipt", "--x" + nasty},
+      {"diff", t / ("a" + nasty), pack},
+  };
+  for (const auto& argv : calls) {
+    auto r = run_tool(argv);
+    EXPECT_EQ(r.exit_code, 2) << argv[0] << " " << argv[1] << "\n" << r.err;
+    EXPECT_FALSE(r.err.empty()) << argv[0];
+    for (char c : r.err) {
+      const auto b = static_cast<unsigned char>(c);
+      EXPECT_TRUE(b >= 0x20 ? b != 0x7f : (b == '\n' || b == '\t')) << argv[0] << ": byte " << int(b) << " in\n" << r.err;
+    }
+    EXPECT_EQ(r.err.find("\xc2\x9b"), std::string::npos) << r.err;
+  }
+  // The escapes say what was there.
+  auto e = run_tool({"explain", "X" + nasty});
+  EXPECT_NE(e.err.find("X\\x1b[31m\\x07\\r\\u009b\\x7f"), std::string::npos) << e.err;
+  // Valid UTF-8 that is not a control passes unchanged.
+  EXPECT_NE(run_tool({"explain", "caf\xc3\xa9\xc2\xa9"}).err.find("caf\xc3\xa9\xc2\xa9"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mplp

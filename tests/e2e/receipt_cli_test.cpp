@@ -295,6 +295,7 @@ TEST(VerifyReceipt, ForgedUnsignedOrForeignReceiptsFail) {
   auto stray = s.verify({test::fixture("det/fail-mismatch/run-1")});
   EXPECT_EQ(stray.exit_code, 1);
   EXPECT_NE(stray.out.find("not a pack of this receipt"), std::string::npos) << stray.out;
+  EXPECT_EQ(stray.out.find("no PACK given"), std::string::npos) << "a PACK was given: " << stray.out;
 }
 
 TEST(VerifyReceipt, CannotRunExitsTwoAndRequirePassed) {
