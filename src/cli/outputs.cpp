@@ -86,8 +86,14 @@ int could_not_run(std::string_view command, const std::string& error, const Outp
     std::cout.flush();
     o.step_summary = nullptr;
   }
+  std::vector<std::string> written;
   for (const ReportRequest& r : reports) {
     if (std::find(refused.begin(), refused.end(), r.path) != refused.end()) continue;
+    // Two reports naming one file (itself a reason to stop): the first is
+    // written, not overwritten by the second.
+    if (std::any_of(written.begin(), written.end(), [&](const std::string& w) { return names_one_file(w, r.path); }))
+      continue;
+    written.push_back(r.path);
     std::ostringstream bytes;
     find_renderer(r.format)->render_error(error, o, bytes);
     if (r.format == "github") o.step_summary = nullptr;

@@ -260,6 +260,10 @@ TEST(ReportTargets, OneFileTwiceADirectoryAndALonelySummaryFifo) {
   r = run_tool_with({"check", "--report", "json=a.json", "--report", "sarif=sub/../a.json", pack}, here);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("name one file"), std::string::npos) << r.err;
+  // The error report goes to that file once, in the format named first.
+  const std::string first = test::read_file(t / "a.json");
+  EXPECT_NE(first.find("name one file"), std::string::npos) << first;
+  EXPECT_EQ(first.rfind("{\n  \"schema_version\"", 0), 0u) << "not the JSON report: " << first;
   fs::create_directory(t / "d");
   r = run_tool_with({"check", "--report", "json=d", pack}, here);
   EXPECT_EQ(r.exit_code, 2);
