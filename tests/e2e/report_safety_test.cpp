@@ -257,6 +257,7 @@ TEST(ReportTargets, OneFileTwiceADirectoryAndALonelySummaryFifo) {
   auto r = run_tool_with({"check", "--receipt", "o.json", "--report", "json=./o.json", pack}, here);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("name one file"), std::string::npos) << r.err;
+  fs::create_directory(t / "sub");
   r = run_tool_with({"check", "--report", "json=a.json", "--report", "sarif=sub/../a.json", pack}, here);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("name one file"), std::string::npos) << r.err;
