@@ -249,13 +249,13 @@ class Reader {
       // Past the budget nothing more is expanded or kept: each ARG B=$A
       // line copied A's value (up to 64 KiB) and kept it, so 40,000 short
       // lines took 2.5 GB.
-      if (arg_bytes_ > kMaxArgBytes) {
+      if (arg_budget_spent_) {
         scope_[name] = Variable{false, "", "ARG values too large"};
         continue;
       }
       dockerfile::Word v = dockerfile::expand_word(std::string_view(w).substr(eq + 1), escape_, scope_);
       if (v.unresolved.empty() && arg_bytes_ + v.value.size() > kMaxArgBytes) {
-        arg_bytes_ = kMaxArgBytes + 1;
+        arg_budget_spent_ = true;
         scope_[name] = Variable{false, "", "ARG values too large"};
         continue;
       }
@@ -390,7 +390,8 @@ class Reader {
   DockerfileImages& out_;
   std::size_t next_ = 0;
   Scope scope_;
-  std::size_t arg_bytes_ = 0;
+  std::size_t arg_bytes_ = 0;      // of the ARG values kept
+  bool arg_budget_spent_ = false;  // one value would have passed kMaxArgBytes
   bool seen_from_ = false;
   std::set<std::string> stages_;
 };
