@@ -177,6 +177,20 @@ int cmd_check(const Args& args) {
       return could_not_run("check", same, out, {}, kTryHelp);
   }
   if (policy_path.empty()) policy_path = discover_policy();
+  {
+    // No output may replace what the run reads: a receipt written over its
+    // own signing key would destroy the key.
+    auto outputs = report_paths(out);
+    if (!receipt.path.empty()) outputs.emplace_back("--receipt " + receipt.path, receipt.path);
+    std::vector<std::pair<std::string, std::string>> inputs = {{"the policy " + policy_path, policy_path},
+                                                              {"--sign-key " + receipt.sign_key_path, receipt.sign_key_path}};
+    for (const std::optional<std::string>* p : {&req.baseline_path, &req.registry_path})
+      if (p->has_value()) inputs.emplace_back((p == &req.baseline_path ? "--baseline " : "--registry ") + **p, **p);
+    for (const std::string& k : req.trusted_key_paths) inputs.emplace_back("--trusted-key " + k, k);
+    std::vector<std::string> refused;
+    if (const std::string clash = output_names_input(outputs, inputs, refused); !clash.empty())
+      return could_not_run("check", clash, out, refused, kTryHelp);
+  }
   if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
     return could_not_run("check", "invalid policy: " + error, out);
   if (!prepare_receipt(receipt, req.options.runners_dir.has_value(), error))

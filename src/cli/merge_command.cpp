@@ -5,7 +5,6 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/outputs.h"
-#include "core/file_identity.h"
 #include "engine/merge.h"
 
 namespace mplp::cli {
@@ -50,14 +49,11 @@ int cmd_merge(const Args& args) {
   if (const std::string same = same_output_file(report_paths(out)); !same.empty())
     return could_not_run("merge", same, out, {}, kTryHelp);
   // A report must not overwrite a shard it is merged from, however spelled.
-  for (const ReportRequest& r : out.reports) {
-    FileIdentity target;
-    if (!identify(r.path, target)) continue;  // not there yet: no shard
-    for (const std::string& f : files)
-      if (names_one_file(r.path, f))
-        return could_not_run("merge", "report " + r.path + " would overwrite the shard report " + f + " it merges",
-                             out, {r.path});
-  }
+  std::vector<std::pair<std::string, std::string>> shards;
+  for (const std::string& f : files) shards.emplace_back("the shard report " + f, f);
+  std::vector<std::string> refused;
+  if (const std::string clash = output_names_input(report_paths(out), shards, refused); !clash.empty())
+    return could_not_run("merge", clash, out, refused);
   RunReport report;
   if (!merge_shards(files, tool_version(), report, error)) return could_not_run("merge", error, out);
   return write_outputs("merge", report, out);

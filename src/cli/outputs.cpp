@@ -157,11 +157,33 @@ std::vector<std::pair<std::string, std::string>> report_paths(const OutputReques
 }
 
 bool names_one_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (std::filesystem::absolute(a, ec).lexically_normal() == std::filesystem::absolute(b, ec).lexically_normal())
-    return true;
+  if (fs::absolute(a, ec).lexically_normal() == fs::absolute(b, ec).lexically_normal()) return true;
   FileIdentity ia, ib;
-  return identify(a, ia) && identify(b, ib) && ia == ib;
+  const bool has_a = identify(a, ia), has_b = identify(b, ib);
+  if (has_a || has_b) return has_a && has_b && ia == ib;
+  // Neither is there yet ("out" and "link-to-here/out"): one file when both
+  // would be made under one name in one directory.
+  const fs::path pa(a), pb(b);
+  if (pa.filename().empty() || pa.filename() != pb.filename()) return false;
+  auto parent = [](const fs::path& p) { return p.has_parent_path() ? p.parent_path().string() : std::string("."); };
+  FileIdentity da, db;
+  return identify(parent(pa), da) && identify(parent(pb), db) && da == db;
+}
+
+std::string output_names_input(const std::vector<std::pair<std::string, std::string>>& outputs,
+                               const std::vector<std::pair<std::string, std::string>>& inputs,
+                               std::vector<std::string>& refused) {
+  std::string why;
+  for (const auto& [option, path] : outputs)
+    for (const auto& [input, input_path] : inputs)
+      if (!input_path.empty() && names_one_file(path, input_path)) {
+        if (why.empty()) why = option + " would overwrite " + input + ", which this run reads";
+        refused.push_back(path);
+        break;
+      }
+  return why;
 }
 
 std::string same_output_file(const std::vector<std::pair<std::string, std::string>>& paths) {

@@ -53,8 +53,16 @@ int could_not_run(std::string_view command, const std::string& error, const Outp
                   const std::vector<std::string>& refused = {}, std::string_view stderr_hint = {});
 
 // True when `a` and `b` name one file: the same path once made absolute and
-// normal, or, for files that exist, the same device and inode.
+// normal; for files that exist, the same device and inode; for files not
+// made yet, the same name in the same directory (links followed).
 bool names_one_file(const std::string& a, const std::string& b);
+// Empty when no output names a file the run reads; else why ("--receipt k
+// would overwrite --sign-key k, which this run reads"), and every output
+// that does is added to `refused`, so that the error report spares it too.
+// Both lists pair an option with a path.
+std::string output_names_input(const std::vector<std::pair<std::string, std::string>>& outputs,
+                               const std::vector<std::pair<std::string, std::string>>& inputs,
+                               std::vector<std::string>& refused);
 // Empty when every path names another file; else why not ("--report json=a
 // and --receipt a name one file"): two outputs to one file would leave only
 // the last. Paths are compared as written (made absolute and normal) and, for

@@ -278,5 +278,56 @@ TEST(ReportTargets, OneFileTwiceADirectoryAndALonelySummaryFifo) {
   EXPECT_NE(out.find("a FIFO that no process is reading"), std::string::npos) << out;
 }
 
+// An output naming a file the run reads (its signing key, a trusted key,
+// the policy, the baseline) is refused, exit 2, and the file is left as it
+// was: the error report is not written over it either.
+TEST(ReportTargets, AnOutputNeverReplacesAnInput) {
+  test::TempDir t;
+  const std::string pack = test::copy_good_pack(t);
+  fs::copy_file(test::fixture("keys/test-a.key"), t / "my.key");
+  fs::copy_file(test::fixture("keys/test-a.pub"), t / "trust.pub");
+  test::write_file(t / "policy.yaml", "version: 1\n");
+  const std::string key = test::read_file(t / "my.key"), pub = test::read_file(t / "trust.pub");
+  RunOptions here;
+  here.cwd = t.path();
+  const std::vector<std::vector<std::string>> calls = {
+      {"check", "--receipt", "my.key", "--sign-key", "my.key", pack},
+      {"check", "--receipt", "r.jsonl", "--sign-key", "./my.key", "--report", "json=sub/../my.key", pack},
+      {"check", "--report", "json=trust.pub", "--trusted-key", "trust.pub", pack},
+      {"check", "--report", "sarif=policy.yaml", "--policy", "./policy.yaml", pack},
+  };
+  fs::create_directory(t / "sub");
+  for (const auto& argv : calls) {
+    auto r = run_tool_with(argv, here);
+    EXPECT_EQ(r.exit_code, 2) << argv[1] << " " << argv[2] << "\n" << r.err;
+    EXPECT_NE(r.err.find("which this run reads"), std::string::npos) << r.err;
+    EXPECT_EQ(test::read_file(t / "my.key"), key);
+    EXPECT_EQ(test::read_file(t / "trust.pub"), pub);
+    EXPECT_EQ(test::read_file(t / "policy.yaml"), "version: 1\n");
+  }
+  // A baseline given twice over, as input and output, is refused the same way.
+  ASSERT_EQ(run_tool_with({"check", "-q", "--report", "json=base.json", pack}, here).exit_code, 0);
+  const std::string base = test::read_file(t / "base.json");
+  auto b = run_tool_with({"check", "--baseline", "base.json", "--report", "html=./base.json", pack}, here);
+  EXPECT_EQ(b.exit_code, 2) << b.err;
+  EXPECT_EQ(test::read_file(t / "base.json"), base);
+}
+
+// Two outputs not made yet, one spelled through a link to their directory,
+// name one file: refused before either exists, not only once they do.
+TEST(ReportTargets, TwoNewOutputsInOneDirectoryThroughALink) {
+  test::TempDir t;
+  const std::string pack = test::copy_good_pack(t);
+  fs::create_directory_symlink(".", t / "here");
+  RunOptions here;
+  here.cwd = t.path();
+  auto r = run_tool_with({"check", "--report", "json=out", "--report", "html=here/out", pack}, here);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("name one file"), std::string::npos) << r.err;
+  // Other names in that directory are other files.
+  EXPECT_EQ(run_tool_with({"check", "-q", "--report", "json=out", "--report", "html=here/out.html", pack}, here).exit_code,
+            0);
+}
+
 }  // namespace
 }  // namespace mplp
