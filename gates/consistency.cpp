@@ -104,9 +104,12 @@ void check_timeline(const Pack& pack, Checker& c) {
   // pack whatever was compared before its read ended.
   const auto compare = [&](const PackLine& l) {
     if (l.cut) return;
-    // Only lines naming one of the two events are parsed (a cheap pre-filter).
-    const bool substrate_event = l.text.find("SUBSTRATE_REF_RECORDED") != std::string_view::npos;
-    if (!substrate_event && l.text.find("RUN_STARTED") == std::string_view::npos) return;
+    // Only lines that may name one of the two events are parsed (a cheap
+    // pre-filter): those spelling either name, and those holding an escape,
+    // which may spell it ("RUN_\u0053TARTED" is RUN_STARTED).
+    if (l.text.find("SUBSTRATE_REF_RECORDED") == std::string_view::npos &&
+        l.text.find("RUN_STARTED") == std::string_view::npos && l.text.find('\\') == std::string_view::npos)
+      return;
     JsonDoc doc;
     if (!parse_json(l.text, {pack.limits().max_json_depth}, doc) || !doc.value.IsObject()) return;
     const Value* event = string_member(&doc.value, "event");

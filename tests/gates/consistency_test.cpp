@@ -100,6 +100,24 @@ TEST_F(ConsistencyEdit, TimelineLinesAreJudgedOneByOne) {
   EXPECT_EQ(f[2].code, "consistency.timeline-substrate");
 }
 
+// An event name spelled with escapes is that event: a relabelled pack does
+// not pass by writing RUN_\u0053TARTED.
+TEST_F(ConsistencyEdit, EscapedEventNamesAreTheEvents) {
+  test::write_file(timeline,
+                   "{\"event\":\"RUN_\\u0053TARTED\",\"data\":{\"run_id\":\"x\",\"scenario_id\":\"d1_basic_pass\"}}\n"
+                   "{\"event\":\"\\u0053UBSTRATE_REF_RECORDED\",\"data\":{\"substrate\":\"crewai\"}}\n"
+                   "{\"ev\\u0065nt\":\"RUN_STARTED\",\"data\":{\"run_id\":\"mcp-d1-real-runner-001\",\"scenario_id\":\"z\"}}\n");
+  RunReport r = run(pack);
+  auto f = test::findings_of(r, kGate);
+  ASSERT_EQ(f.size(), 3u) << test::dump(r, kGate);
+  EXPECT_EQ(f[0].code, "consistency.run-id");
+  EXPECT_EQ(f[0].location.line, 1u);
+  EXPECT_EQ(f[1].code, "consistency.timeline-substrate");
+  EXPECT_EQ(f[1].location.line, 2u);
+  EXPECT_EQ(f[2].code, "consistency.run-scenario");
+  EXPECT_EQ(f[2].location.line, 3u);
+}
+
 TEST_F(ConsistencyEdit, ManyBadEventsAreCountedNotListed) {
   std::string lines;
   for (int i = 0; i < 150; ++i) lines += "{\"event\":\"RUN_STARTED\",\"data\":{\"run_id\":\"r" + std::to_string(i) + "\"}}\n";
