@@ -193,13 +193,15 @@ class FileScan {
 
  private:
   // Whether the JSON string scan looks at a string: one that holds '@' or
-  // "://" and reads differently decoded (escaped), or any such string when
+  // ':' and reads differently decoded (escaped), or any such string when
   // the file has exemption markers (judged per line by the byte scan, per
   // string here). An unescaped string reads the same decoded as raw, so the
   // byte scan has judged its URLs already.
   bool worth_scanning(std::string_view s, bool escaped) const {
     if (!escaped && !has_markers_) return false;
-    return s.find('@') != std::string_view::npos || s.find("://") != std::string_view::npos;
+    // Every URL has a ':' (https:/x and https:x.io name hosts too), every
+    // scp-style address an '@'.
+    return s.find('@') != std::string_view::npos || s.find(':') != std::string_view::npos;
   }
   // Counts a string worth scanning; past kMaxJsonHits (which bounds time and
   // memory on hostile files: millions of escaped strings) it is not scanned.

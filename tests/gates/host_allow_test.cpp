@@ -323,6 +323,25 @@ std::vector<std::string> json_texts() {
   return {doc, lines, ndjson, ndjson + "\n\xff\n", doc + "{", "[\"@v2-exempt HOST_ALLOW\", \"http://10.0.0.9/\"]"};
 }
 
+// A scheme spelled with an escape names its host however many slashes
+// follow (https:/x, https:\\x and https:x.io do), in a JSON string as in
+// plain text, and in a file held whole or streamed.
+TEST(HostAllowWindows, EscapedSchemesWithoutTwoSlashesAreFound) {
+  const std::string text =
+      "{\"meta\":\"\\u0068ttps:/169.254.169.254/latest\",\"db\":\"\\u0068ttp:\\\\\\\\10.0.0.1:5432/\","
+      "\"c\":\"\\u0068ttps:127.0.0.1\",\"time\":\"12:30\\u00e9\"}\n";
+  for (const std::string name : {"a.json", "a.ndjson"}) {
+    const std::vector<std::string> got = whole(text, name);
+    EXPECT_EQ(got.size(), 3u) << name << ": " << ::testing::PrintToString(got);
+    for (const char* host : {"169.254.169.254", "10.0.0.1", "127.0.0.1"}) {
+      const bool found = std::any_of(got.begin(), got.end(), [&](const std::string& f) { return f.find(host) != std::string::npos; });
+      EXPECT_TRUE(found) << name << " " << host << ": " << ::testing::PrintToString(got);
+    }
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{7}})
+      EXPECT_EQ(streamed(text, {text.size() + 1, chunk, kMaxLineBytes, 0}, name), got) << name << " chunk " << chunk;
+  }
+}
+
 void expect_json_scans_agree(const std::string& text) {
   for (const std::string name : {"a.json", "a.ndjson"}) {
     const std::vector<std::string> expected = whole(text, name);
