@@ -66,7 +66,15 @@ int main(int argc, char** argv) {
   mplp::cli::guard_stderr();
   try {
     mplp::register_runner_gates();  // before anything reads the gate list
-    return mplp::cli::dispatch(argc, argv);
+    const int code = mplp::cli::dispatch(argc, argv);
+    // Whatever a command printed must have arrived: a result lost on a full
+    // disk or a closed stdout is not a pass (or a failure) but could not run.
+    std::cout.flush();
+    if (!std::cout && code != mplp::cli::kExitError) {
+      std::cerr << "mplp-gate: cannot write to stdout\n";
+      return mplp::cli::kExitError;
+    }
+    return code;
   } catch (const std::exception& e) {  // a failed RapidJSON assertion too (core/rapidjson_assert.h)
     std::cerr << "mplp-gate: internal error: " << e.what() << "\n";
     return mplp::cli::kExitError;

@@ -92,7 +92,7 @@ struct Outcome {
   std::size_t problems = 0;
   void fail(const std::string& what) {
     ++problems;
-    std::cout << "FAIL       " << to_valid_utf8(what) << "\n";
+    std::cout << "FAIL       " << printable_utf8(what) << "\n";
   }
 };
 
@@ -134,7 +134,7 @@ std::unique_ptr<StatementRead> open_receipt(const std::string& bytes, const std:
            "): the receipt was changed or signed by another key");
     return nullptr;
   }
-  std::cout << "signature  verified by key " << keys[by].id() << " (" << key_files[by] << ")\n";
+  std::cout << "signature  verified by key " << keys[by].id() << " (" << printable_utf8(key_files[by]) << ")\n";
   auto s = std::make_unique<StatementRead>();
   read_statement(env.envelope.payload, {}, *s);
   if (!s->json_ok) {
@@ -173,7 +173,7 @@ std::map<std::string, Recorded> recorded_results(const StatementRead& s) {
 }
 
 void print_summary(const StatementRead& s, std::size_t subjects) {
-  auto str = [](const rapidjson::Value* v) { return v != nullptr && v->IsString() ? to_valid_utf8(as_view(*v)) : std::string("(none)"); };
+  auto str = [](const rapidjson::Value* v) { return v != nullptr && v->IsString() ? printable_utf8(as_view(*v)) : std::string("(none)"); };
   const rapidjson::Value* p = s.predicate;
   std::cout << "receipt    " << subjects << (subjects == 1 ? " pack" : " packs") << ", verificationResult "
             << str(member(p, "verificationResult")) << ", verifier " << str(member(member(p, "verifier"), "id"))
@@ -182,12 +182,27 @@ void print_summary(const StatementRead& s, std::size_t subjects) {
             << str(member(p, "timeVerified")) << "\n";
 }
 
-std::string hex_of(const Pack& pack, std::string_view rel) {
-  const Digest* d = pack.digest(rel);
-  return d != nullptr ? to_hex(*d) : std::string();
-}
+// What `rel` is now in `pack`: its SHA-256 (hex), or, with hex empty, what
+// it is instead ("absent", "a symbolic link", "unreadable (...)"). A file
+// that cannot be read is said to be so, never called absent.
+struct Now {
+  std::string hex, instead;
+  std::string text() const { return hex.empty() ? instead : "sha256 " + hex; }
+};
 
-std::string describe(const std::string& hex) { return hex.empty() ? "absent" : "sha256 " + hex; }
+Now now_of(const Pack& pack, std::string_view rel) {
+  const Entry* e = pack.find(rel);
+  if (e == nullptr) {
+    for (const auto& [dir, why] : pack.walk_errors())
+      if (dir.empty() || (rel.size() > dir.size() && rel.substr(0, dir.size()) == dir && rel[dir.size()] == '/'))
+        return {"", "unreadable (" + (dir.empty() ? std::string(".") : printable_utf8(dir)) + ": " + why + ")"};
+    return {"", "absent"};
+  }
+  if (e->type != EntryType::Regular) return {"", "a " + std::string(to_string(e->type))};
+  const FileState* f = pack.file(rel);
+  if (f == nullptr || !f->hashed) return {"", "unreadable (" + (f != nullptr ? f->error : std::string("not read")) + ")"};
+  return {to_hex(f->digest), ""};
+}
 
 // Compares one pack with its subject, then, when the receipt says its files
 // matched its sums file (GATE-V2-INTEGRITY-01 passed) and the sums file is
@@ -206,25 +221,26 @@ void verify_pack(const std::string& path, const ReceiptSubject& subject, const R
   ThreadPool pool(2);
   pack->load_files(pool);
   std::size_t changed = 0;
-  auto report = [&](std::string_view file, const std::string& now, const std::string& then, std::string_view where) {
+  auto report = [&](std::string_view file, const Now& now, const std::string& then, std::string_view where) {
     ++changed;
-    std::cout << "CHANGED    " << to_valid_utf8(who) << ": " << printable_utf8(file) << ": " << describe(now) << " now, "
-              << describe(then) << " " << where << "\n";
+    std::cout << "CHANGED    " << printable_utf8(who) << ": " << printable_utf8(file) << ": " << printable_utf8(now.text()) << " now, "
+              << (then.empty() ? std::string("absent") : "sha256 " + then) << " " << where << "\n";
   };
-  const std::string sums_now = hex_of(*pack, kSumsFile);
-  if (sums_now != subject.sums) report(kSumsFile, sums_now, subject.sums, "in the receipt");
-  if (std::string now = hex_of(*pack, kManifestFile); now != subject.manifest)
+  const Now sums_now = now_of(*pack, kSumsFile);
+  if (sums_now.hex != subject.sums) report(kSumsFile, sums_now, subject.sums, "in the receipt");
+  if (Now now = now_of(*pack, kManifestFile); now.hex != subject.manifest)
     report(kManifestFile, now, subject.manifest, "in the receipt");
   std::string bytes;
-  if (recorded.integrity && sums_now == subject.sums && !sums_now.empty() && pack->read(kSumsFile, bytes, error)) {
+  if (recorded.integrity && sums_now.hex == subject.sums && !sums_now.hex.empty() &&
+      pack->read(kSumsFile, bytes, error)) {
     for (const SumsEntry& e : parse_sums(bytes).entries) {
       if (e.path == kManifestFile) continue;  // compared with the receipt above
-      if (std::string now = hex_of(*pack, e.path); now != e.hex) report(e.path, now, e.hex, "in the sums file");
+      if (Now now = now_of(*pack, e.path); now.hex != e.hex) report(e.path, now, e.hex, "in the sums file");
     }
   }
   o.problems += changed;
   if (changed == 0)
-    std::cout << "UNCHANGED  " << to_valid_utf8(who) << (recorded.result.empty() ? "" : ": verified " + recorded.result)
+    std::cout << "UNCHANGED  " << printable_utf8(who) << (recorded.result.empty() ? "" : ": verified " + recorded.result)
               << (recorded.integrity ? "" : " (its files were not checked against its sums file: "
                                             "GATE-V2-INTEGRITY-01 did not pass for it)")
               << "\n";
@@ -345,7 +361,7 @@ int cmd_verify_receipt(const Args& args) {
   }
 
   Outcome o;
-  std::cout << "receipt    " << to_valid_utf8(file) << "\n";
+  std::cout << "receipt    " << printable_utf8(file) << "\n";
   std::unique_ptr<StatementRead> statement = open_receipt(bytes, keys, key_files, o);
   std::vector<ReceiptSubject> subjects;
   if (statement) {
@@ -383,7 +399,7 @@ int cmd_verify_receipt(const Args& args) {
                                    "signature and the statement were checked\n");
       const rapidjson::Value* result = string_member(statement->predicate, "verificationResult");
       if (require_passed && (result == nullptr || as_view(*result) != "PASSED"))
-        o.fail("the receipt records the run as " + (result == nullptr ? std::string("(none)") : to_valid_utf8(as_view(*result))));
+        o.fail("the receipt records the run as " + (result == nullptr ? std::string("(none)") : printable_utf8(as_view(*result))));
     }
   }
   std::cout << (o.problems == 0 ? "RESULT: PASS" : "RESULT: FAIL (" + std::to_string(o.problems) + " problem(s))")

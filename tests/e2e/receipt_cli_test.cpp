@@ -3,6 +3,8 @@
 // from any working directory; `verify-receipt` checks the signature and the
 // packs; the envelope is verified by openssl too.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -254,6 +256,57 @@ TEST(VerifyReceipt, TamperingAfterTheReceiptIsCaughtNamingPackAndFile) {
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("p1 (" + s.runs + "/p1): manifest.json: sha256 "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("sub/p2 (" + s.runs + "/sub/p2): cannot open the pack"), std::string::npos) << r.out;
+  }
+}
+
+// A file that is no longer a readable regular file is said to be what it is
+// (a link, a FIFO, unreadable), never "absent"; names from the receipt and
+// the tree are printed escaped; a lost stdout is exit 2.
+TEST(VerifyReceipt, WhatAFileIsNowAndHostileNames) {
+  {
+    Signed s;
+    const std::string plan = s.runs + "/p1/artifacts/plan.json";
+    fs::remove(plan);
+    fs::create_symlink("trace.json", plan);
+    ASSERT_EQ(::mkfifo((s.runs + "/sub/p2/artifacts/plan.json.tmp").c_str(), 0600), 0);
+    fs::remove(s.runs + "/sub/p2/artifacts/plan.json");
+    fs::rename(s.runs + "/sub/p2/artifacts/plan.json.tmp", s.runs + "/sub/p2/artifacts/plan.json");
+    auto r = s.verify({"--root", s.runs});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("p1 (" + s.runs + "/p1): artifacts/plan.json: a symbolic link now, sha256 "), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("sub/p2 (" + s.runs + "/sub/p2): artifacts/plan.json: a FIFO now, sha256 "), std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("absent now"), std::string::npos) << r.out;
+    if (::geteuid() != 0) {  // root reads what mode 000 forbids
+      fs::permissions(s.runs + "/p1/timeline", fs::perms::none);
+      auto u = s.verify({"--root", s.runs});
+      fs::permissions(s.runs + "/p1/timeline", fs::perms::owner_all);
+      EXPECT_NE(u.out.find("timeline/events.ndjson: unreadable (timeline: "), std::string::npos) << u.out;
+    } else {
+      std::cout << "[ note ] running as root: the unreadable-directory case needs another user\n";
+    }
+  }
+  {
+    TempDir t;
+    const std::string name = "p\nUNCHANGED  p: verified PASSED\nRESULT: PASS\n\x1b[2K";
+    test::copy_tree(test::fixture("packs/good-real"), t / ("u/" + name));
+    const std::string receipt = t / "r.jsonl";
+    ASSERT_EQ(run_tool({"check", "-q", "--receipt", receipt, "--sign-key", key("test-a.key"), t / "u"}).exit_code, 0);
+    test::write_file(t / ("u/" + name + "/artifacts/plan.json"), "{}\n");
+    auto r = run_tool({"verify-receipt", receipt, "--trusted-key", key("test-a.pub"), "--root", t / "u"});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_EQ(r.out.find("\nUNCHANGED"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("\nRESULT: PASS"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("CHANGED    p\\nUNCHANGED  p: verified PASSED\\nRESULT: PASS\\n\\x1b[2K ("), std::string::npos)
+        << r.out;
+    std::string out;
+    EXPECT_EQ(test::run_shell(test::shell_quote(test::gate_binary()) + " verify-receipt " + test::shell_quote(receipt) +
+                                  " --trusted-key " + test::shell_quote(key("test-a.pub")) + " >/dev/full 2>&1; echo rc=$?",
+                              out),
+              0);
+    EXPECT_NE(out.find("rc=2"), std::string::npos) << out;
   }
 }
 
