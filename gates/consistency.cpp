@@ -65,6 +65,13 @@ class Checker {
            std::string(manifest_key) + " " + quoted(*claim), quoted(*claim), to_compact_json(*v, 80));
   }
 
+  // A record that could not be read, so was not compared.
+  void not_compared(std::string_view code, std::string_view file, const std::string& why) {
+    Finding f = gate_info().finding(code, std::string(file),
+                                    std::string(file) + " was not compared with the manifest: " + why);
+    sink_.report(std::move(f));
+  }
+
   const Claims claims;
 
  private:
@@ -90,6 +97,13 @@ bool regular(const Pack& pack, std::string_view rel) {
 void check_context(const Pack& pack, Checker& c) {
   if (!regular(pack, kContext)) return;
   const JsonFile& jf = pack.json(kContext);
+  if (!jf.readable) {
+    // Too large to hold (PACK-STRUCTURE-01 checks such a file streamed, and
+    // may pass it) or unreadable: what it records cannot be compared, and a
+    // relabelled pack must not pass by padding its context.
+    c.not_compared("consistency.context-unread", kContext, jf.read_error);
+    return;
+  }
   if (!jf.parsed || !jf.doc.value.IsObject()) return;  // PACK-STRUCTURE-01 reports it
   const Value& ctx = jf.doc.value;
   c.substrate("consistency.context-substrate", kContext, 0, "/substrate", member(ctx, "substrate"));
@@ -133,6 +147,7 @@ const GateInfo& gate_info() {
       {GateScope::Pack},
       {
           {"consistency.context-substrate", Severity::Error, "produce the evidence for this substrate"},
+          {"consistency.context-unread", Severity::Error, "make artifacts/context.json a readable file of at most 16 MiB, the most a gate holds to compare"},
           {"consistency.context-scenario", Severity::Error, "produce the evidence for this scenario"},
           {"consistency.timeline-substrate", Severity::Error, "produce the evidence for this substrate"},
           {"consistency.run-id", Severity::Error, "produce the evidence in this run"},

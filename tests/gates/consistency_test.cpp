@@ -118,6 +118,24 @@ TEST_F(ConsistencyEdit, EscapedEventNamesAreTheEvents) {
   EXPECT_EQ(f[2].location.line, 3u);
 }
 
+// A context.json too large to hold is not compared, and says so: a
+// relabelled pack does not pass by padding it past 16 MiB.
+TEST_F(ConsistencyEdit, AContextTooLargeToHoldIsAnErrorNotASilentPass) {
+  test::write_file(context, "{\"substrate\": \"langchain\", \"scenario_id\": \"other\", \"pad\": \"" +
+                                std::string((16 << 20) + 1, 'x') + "\"}");
+  RunReport r = run(pack);
+  auto f = test::findings_of(r, kGate);
+  ASSERT_EQ(f.size(), 1u) << test::dump(r, kGate);
+  EXPECT_EQ(f[0].code, "consistency.context-unread");
+  EXPECT_EQ(f[0].severity, Severity::Error);
+  EXPECT_NE(f[0].message.find("artifacts/context.json was not compared with the manifest: larger than 16 MiB"),
+            std::string::npos)
+      << f[0].message;
+  // Just under the limit it is compared as usual.
+  test::write_file(context, "{\"substrate\": \"langchain\", \"pad\": \"" + std::string(1 << 20, 'x') + "\"}");
+  EXPECT_EQ(codes(), Codes{"consistency.context-substrate"});
+}
+
 TEST_F(ConsistencyEdit, ManyBadEventsAreCountedNotListed) {
   std::string lines;
   for (int i = 0; i < 150; ++i) lines += "{\"event\":\"RUN_STARTED\",\"data\":{\"run_id\":\"r" + std::to_string(i) + "\"}}\n";
