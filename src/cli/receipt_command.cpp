@@ -241,8 +241,8 @@ void verify_pack(const std::string& path, const ReceiptSubject& subject, const R
   o.problems += changed;
   if (changed == 0)
     std::cout << "UNCHANGED  " << printable_utf8(who) << (recorded.result.empty() ? "" : ": verified " + recorded.result)
-              << (recorded.integrity ? "" : " (its files were not checked against its sums file: "
-                                            "GATE-V2-INTEGRITY-01 did not pass for it)")
+              << (recorded.integrity ? "" : " (its files were not checked against its sums file: the receipt "
+                                            "does not record GATE-V2-INTEGRITY-01 as verified for it)")
               << "\n";
 }
 

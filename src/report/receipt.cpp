@@ -35,10 +35,21 @@ Value string_array(const std::vector<std::string>& items, Alloc& a) {
 
 std::string annotation(const std::string& hex) { return hex.empty() ? std::string(kAbsent) : "sha256:" + hex; }
 
-std::vector<std::string> passed_levels(const PackResult& p) {
+// A gate is a verified level only when it passed on its own merits: a pass
+// owed to accepted findings (a policy's suppressions, a --baseline) that
+// would have failed it vouches for nothing (verify-receipt would then check
+// files against a sums file that never matched them).
+bool verified(const GateResult& g, bool strict) {
+  if (g.status != GateStatus::Pass) return false;
+  for (const Finding& f : g.findings)
+    if (!f.counts() && (f.severity == Severity::Error || (strict && f.severity == Severity::Warning))) return false;
+  return true;
+}
+
+std::vector<std::string> passed_levels(const PackResult& p, bool strict) {
   std::vector<std::string> out;
   for (const GateResult& g : p.gates)
-    if (g.status == GateStatus::Pass) out.push_back(gate_level(g.gate_id));
+    if (verified(g, strict)) out.push_back(gate_level(g.gate_id));
   return out;
 }
 
@@ -56,14 +67,20 @@ Value options_of(const RunReport& report, Alloc& a) {
   return o;
 }
 
-Value pack_result(const PackResult& p, Alloc& a) {
+Value pack_result(const PackResult& p, bool strict, Alloc& a) {
   Value v(rapidjson::kObjectType);
   v.AddMember("name", text(p.name, a), a);
   v.AddMember("verificationResult", text(p.failed() ? "FAILED" : "PASSED", a), a);
-  v.AddMember("verifiedLevels", string_array(passed_levels(p), a), a);
+  v.AddMember("verifiedLevels", string_array(passed_levels(p, strict), a), a);
   Value gates(rapidjson::kObjectType);
   for (const GateResult& g : p.gates) gates.AddMember(text(g.gate_id, a), text(to_string(g.status), a), a);
   v.AddMember("gates", gates, a);
+  // Findings accepted by a suppression or the baseline: the pack's verdict
+  // holds under the policy that accepted them, which an auditor should see.
+  std::uint64_t accepted = 0;
+  for (const GateResult& g : p.gates)
+    for (const Finding& f : g.findings) accepted += f.counts() ? 0 : 1;
+  if (accepted > 0) v.AddMember("acceptedFindings", accepted, a);
   if (!p.digests.registry.empty()) v.AddMember("registry", sha256_set(p.digests.registry, a), a);
   return v;
 }
@@ -91,7 +108,7 @@ std::vector<std::string> common_levels(const RunReport& report) {
     bool all = !report.packs.empty();
     for (const PackResult& p : report.packs) {
       bool passed = false;
-      for (const GateResult& r : p.gates) passed = passed || (r.gate_id == g->info().id && r.status == GateStatus::Pass);
+      for (const GateResult& r : p.gates) passed = passed || (r.gate_id == g->info().id && verified(r, report.strict));
       all = all && passed;
     }
     if (all) out.push_back(gate_level(g->info().id));
@@ -176,7 +193,7 @@ bool receipt_statement(const RunReport& report, const ReceiptRequest& request, s
   ext.AddMember("report", json_report, a);
   ext.AddMember("options", options_of(report, a), a);
   Value results(rapidjson::kArrayType);
-  for (const PackResult* p : packs) results.PushBack(pack_result(*p, a), a);
+  for (const PackResult* p : packs) results.PushBack(pack_result(*p, report.strict, a), a);
   ext.AddMember("packs", results, a);
   doc.AddMember(text(kReceiptExtension, a), ext, a);
 

@@ -310,6 +310,44 @@ TEST(VerifyReceipt, WhatAFileIsNowAndHostileNames) {
   }
 }
 
+// A gate that passed only because its errors were accepted (--baseline, a
+// policy's suppress) is not a verified level: the receipt records the
+// accepted findings, and verify-receipt does not vouch for the pack's files.
+TEST(ReceiptCli, AcceptedFindingsAreNotVerifiedLevels) {
+  TempDir t;
+  test::copy_tree(test::fixture("packs/good-real"), t / "runs/p1");
+  test::write_file(t / "runs/p1/artifacts/trace.json", test::read_file(t / "runs/p1/artifacts/trace.json") + "\n");
+  ASSERT_EQ(run_tool({"check", "-q", "--report", "json=" + t / "base.json", t / "runs"}).exit_code, 1);
+  const std::string receipt = t / "r.jsonl";
+  auto r = run_tool({"check", "-q", "--baseline", t / "base.json", "--receipt", receipt, "--sign-key", key("test-a.key"),
+                     t / "runs"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  JsonDoc d;
+  statement_of(receipt, d);
+  auto has = [](const rapidjson::Value& levels, std::string_view l) {
+    for (const auto& x : levels.GetArray())
+      if (as_view(x) == l) return true;
+    return false;
+  };
+  const auto& pack = ext(d)["packs"][0];
+  EXPECT_EQ(as_view(pack["verificationResult"]), "PASSED");
+  EXPECT_FALSE(has(pack["verifiedLevels"], "MPLP_GATE_V2_INTEGRITY_01"));
+  EXPECT_TRUE(has(pack["verifiedLevels"], "MPLP_GATE_V2_PACK_STRUCTURE_01"));
+  EXPECT_FALSE(has(d.value["predicate"]["verifiedLevels"], "MPLP_GATE_V2_INTEGRITY_01"));
+  ASSERT_TRUE(pack.HasMember("acceptedFindings"));
+  EXPECT_GE(pack["acceptedFindings"].GetUint64(), 1u);
+  auto v = run_tool({"verify-receipt", receipt, "--trusted-key", key("test-a.pub"), "--root", t / "runs"});
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+  EXPECT_NE(v.out.find("does not record GATE-V2-INTEGRITY-01 as verified"), std::string::npos) << v.out;
+  // Without accepted findings nothing of this is there.
+  test::copy_tree(test::fixture("packs/good-real"), t / "clean/p1");
+  ASSERT_EQ(run_tool({"check", "-q", "--receipt", t / "c.jsonl", t / "clean"}).exit_code, 0);
+  JsonDoc c;
+  statement_of(t / "c.jsonl", c);
+  EXPECT_FALSE(ext(c)["packs"][0].HasMember("acceptedFindings"));
+  EXPECT_TRUE(has(ext(c)["packs"][0]["verifiedLevels"], "MPLP_GATE_V2_INTEGRITY_01"));
+}
+
 TEST(VerifyReceipt, ForgedUnsignedOrForeignReceiptsFail) {
   Signed s;
   // Trusting another key.
