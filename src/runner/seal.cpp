@@ -13,6 +13,7 @@
 
 #include "core/digest.h"
 #include "core/json.h"
+#include "core/json_numbers.h"
 #include "core/json_visit.h"
 #include "core/pack_hashes.h"
 #include "core/safe_fs.h"
@@ -148,6 +149,13 @@ bool parse_file(const Tree& t, const std::string& rel, JsonDoc& doc, std::string
                    doc.error.message, false;
   if (!doc.duplicates.empty()) return error = rel + ": duplicate key at " + doc.duplicates[0].pointer, false;
   if (!doc.value.IsObject()) return error = rel + ": not a JSON object", false;
+  // Seal rewrites the file: a number it would write back as another value
+  // (a digit lost, a sign of zero) is refused, not silently changed.
+  if (auto changed = first_changed_number(bytes, doc.value))
+    return error = rel + ": number " + std::to_string(changed->ordinal) + " of the file, " + changed->written +
+                   ", would be written back as " + changed->rewritten +
+                   " (a number is held as a 64-bit integer or a double); write it as a string",
+           false;
   return true;
 }
 

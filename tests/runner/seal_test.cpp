@@ -101,6 +101,15 @@ TEST(Seal, RefusesHostilePacksAndLeavesThemUntouched) {
          write_file(p + "/manifest.json", m.substr(0, m.rfind('}')) + ", \"hashes\": 3}\n");
        }, ""},
       {"bad runner meta", [](const std::string& p) { write_file(p + "/reports/runner.meta.json", "{\"runner_id\": \"../x\"}"); }, "runner.meta.json"},
+      // A value seal would write back as another (a digit lost, the sign of zero).
+      {"big integer", [](const std::string& p) {
+         std::string m = read_file(p + "/manifest.json");
+         write_file(p + "/manifest.json", m.substr(0, m.rfind('}')) + ", \"x\": [1e2, 18446744073709551616]}\n");
+       }, "18446744073709551616, would be written back as 18446744073709553000.0"},
+      {"minus zero", [](const std::string& p) {
+         std::string m = read_file(p + "/manifest.json");
+         write_file(p + "/manifest.json", m.substr(0, m.rfind('}')) + ", \"x\": -0}\n");
+       }, "-0, would be written back as 0"},
   };
   for (const Case& c : cases) {
     TempDir tmp;
