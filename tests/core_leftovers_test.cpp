@@ -29,6 +29,29 @@ TEST(Leftovers, StageNamesRoundTripAndNameTheirPackAndOwner) {
     EXPECT_FALSE(parse_stage_dir_name(not_stage)) << not_stage;
 }
 
+// A pack name of up to 255 bytes (NAME_MAX) still gets a stage directory
+// name that fits, and the stage is still known as that pack's.
+TEST(Leftovers, LongPackNamesGetAStageNameThatFits) {
+  const OwnerId me = current_owner();
+  for (std::size_t length : {1, 100, 117, 118, 150, 200, 255}) {
+    const std::string pack(length, 'p');
+    const std::string n = stage_dir_name(pack, me, "1a2b3c4d");
+    EXPECT_LE(n.size(), 255u) << length;
+    auto s = parse_stage_dir_name(n);
+    ASSERT_TRUE(s.has_value()) << n;
+    EXPECT_TRUE(stage_belongs_to(*s, pack)) << length;
+    EXPECT_FALSE(stage_belongs_to(*s, pack + "x")) << length;
+    ASSERT_TRUE(s->owner.has_value());
+    EXPECT_EQ(s->owner->pid, me.pid);
+  }
+  // Two long names sharing their first 100 bytes stay apart.
+  const std::string a = std::string(200, 'q') + "a", b = std::string(200, 'q') + "b";
+  auto sa = parse_stage_dir_name(stage_dir_name(a, me, "00000000"));
+  ASSERT_TRUE(sa.has_value());
+  EXPECT_TRUE(stage_belongs_to(*sa, a));
+  EXPECT_FALSE(stage_belongs_to(*sa, b));
+}
+
 TEST(Leftovers, OwnerIdsParseStrictly) {
   EXPECT_TRUE(OwnerId::parse("0c6391ff.12.345"));
   for (const char* bad : {"", "0c6391ff.12", "0C6391FF.12.345", "0c6391f.12.345", "0c6391ff.-1.345", "0c6391ff.12.x",

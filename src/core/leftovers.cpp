@@ -1,5 +1,6 @@
 #include "core/leftovers.h"
 
+#include <limits.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/digest.h"
 #include "core/text.h"
 
 namespace mplp {
@@ -85,8 +87,22 @@ bool owner_alive(const OwnerId& owner) {
   return owner.pid > 0 && start_time(owner.pid) == owner.start;
 }
 
+std::string stage_label(const std::string& pack_name) {
+  constexpr std::size_t kKept = 100;
+  if (pack_name.size() <= kKept + 17) return pack_name;
+  return pack_name.substr(0, kKept) + "~" + sha256_hex(pack_name).substr(0, 16);
+}
+
 std::string stage_dir_name(const std::string& pack_name, const OwnerId& owner, std::string_view random) {
-  return "." + pack_name + std::string(kStageMark) + owner.str() + "." + std::string(random);
+  const std::string tail = std::string(kStageMark) + owner.str() + "." + std::string(random);
+  // A pack name of up to 255 bytes is valid, and with the mark no longer
+  // fits a directory name (NAME_MAX): such a name is shortened.
+  if (1 + pack_name.size() + tail.size() <= NAME_MAX) return "." + pack_name + tail;
+  return "." + stage_label(pack_name) + tail;
+}
+
+bool stage_belongs_to(const StageDirName& stage, const std::string& pack_name) {
+  return stage.pack_name == pack_name || stage.pack_name == stage_label(pack_name);
 }
 
 std::optional<StageDirName> parse_stage_dir_name(std::string_view name) {

@@ -43,4 +43,10 @@ struct StageDirName {
 };
 std::optional<StageDirName> parse_stage_dir_name(std::string_view name);
 
+// A pack name too long to fit a stage directory's name with its mark is
+// held shortened: its first 100 bytes, '~' and 16 hex digits of its
+// SHA-256. Whether a parsed stage is one of `pack_name`, either way.
+std::string stage_label(const std::string& pack_name);
+bool stage_belongs_to(const StageDirName& stage, const std::string& pack_name);
+
 }  // namespace mplp

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -552,7 +553,8 @@ bool write_file_shown(const Dir& dir, const std::string& name, std::string_view 
     char suffix[32];
     static thread_local std::mt19937 gen{std::random_device{}()};
     std::snprintf(suffix, sizeof suffix, ".tmp-%08x", static_cast<unsigned>(gen()));
-    tmp = name + suffix;
+    // Beside a name near NAME_MAX, the temporary name is cut to fit.
+    tmp = name.substr(0, std::min<std::size_t>(name.size(), NAME_MAX - std::strlen(suffix))) + suffix;
     fd = ::openat(dir.fd(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 && errno != EEXIST) break;
   }

@@ -69,7 +69,7 @@ bool marked(const Dir& d, const struct stat& st, const std::string& owner) {
 void sweep_stale(const Dir& parent, const std::string& name) {
   for (const std::string& n : list_names(parent)) {
     auto parsed = parse_stage_dir_name(n);
-    if (!parsed || parsed->pack_name != name || !parsed->owner || owner_alive(*parsed->owner)) continue;
+    if (!parsed || !stage_belongs_to(*parsed, name) || !parsed->owner || owner_alive(*parsed->owner)) continue;
     std::string owner = parsed->owner->str();
     remove_dir_if(parent, n, [&](const Dir& d, const struct stat& st) {
       return (st.st_uid == ::geteuid() || st.st_uid == kUserNsBase + ::geteuid()) && marked(d, st, owner);

@@ -313,6 +313,26 @@ TEST(ReportTargets, AnOutputNeverReplacesAnInput) {
   EXPECT_EQ(test::read_file(t / "base.json"), base);
 }
 
+// Names as long as a file name may be (255 bytes): a report written under
+// one, a pack named so checked and sealed.
+TEST(ReportTargets, NamesAsLongAsAFileNameMayBe) {
+  test::TempDir t;
+  const std::string name(255, 'p');
+  test::copy_tree(test::fixture("packs/good-real"), t / name);
+  RunOptions here;
+  here.cwd = t.path();
+  const std::string report(255, 'r');
+  auto r = run_tool_with({"check", "-q", "--report", "json=" + report, name}, here);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_regular_file(t / report));
+  auto s = run_tool_with({"seal", name}, here);
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(run_tool_with({"check", "-q", name}, here).exit_code, 0);
+  std::size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(t.path())) (void)e, ++entries;
+  EXPECT_EQ(entries, 2u) << "no temporary or staging name left";
+}
+
 // Two outputs not made yet, one spelled through a link to their directory,
 // name one file: refused before either exists, not only once they do.
 TEST(ReportTargets, TwoNewOutputsInOneDirectoryThroughALink) {
