@@ -4,6 +4,7 @@
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -49,14 +50,31 @@ constexpr std::size_t kContext = 2;  // unchanged events shown around each chang
 
 std::string value(const std::optional<std::string>& v) { return v ? printable_utf8(shortened(*v)) : "(absent)"; }
 
+// Two values as a line shows them: shortened, or, when they differ only past
+// what shortened() keeps, each from a little before their first difference
+// (two different values never read the same).
+std::pair<std::string, std::string> shown(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  std::string sa = value(a), sb = value(b);
+  if (!a || !b || sa != sb || *a == *b) return {sa, sb};
+  std::size_t from = static_cast<std::size_t>(std::mismatch(a->begin(), a->end(), b->begin(), b->end()).first - a->begin());
+  from = from > 40 ? from - 40 : 0;
+  while (from > 0 && (static_cast<unsigned char>((*a)[from]) & 0xC0) == 0x80) --from;  // not inside a character
+  auto tail = [from](const std::string& v) {
+    return "(from byte " + std::to_string(from) + ") ..." + printable_utf8(shortened(std::string_view(v).substr(from)));
+  };
+  return {tail(*a), tail(*b)};
+}
+
 void print_fields(std::ostream& out, const PackDiff& d, bool environment, std::string_view title) {
   std::size_t n = 0;
   for (const FieldDiff& f : d.fields) n += f.environment == environment ? 1 : 0;
   if (n == 0) return;
   out << title << " (" << n << "):\n";
   for (const FieldDiff& f : d.fields)
-    if (f.environment == environment)
-      out << "  " << f.file << "#" << printable_utf8(f.pointer) << ": " << value(f.a) << " -> " << value(f.b) << "\n";
+    if (f.environment == environment) {
+      const auto [a, b] = shown(f.a, f.b);
+      out << "  " << f.file << "#" << printable_utf8(f.pointer) << ": " << a << " -> " << b << "\n";
+    }
 }
 
 void print_files(std::ostream& out, const PackDiff& d) {

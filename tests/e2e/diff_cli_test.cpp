@@ -64,6 +64,27 @@ TEST(DiffCli, EqualCopiesExitZero) {
   EXPECT_NE(j.out.find("\"equal\": true"), std::string::npos) << j.out;
 }
 
+// Two values that differ only past the 200 bytes a line shows are shown
+// from a little before their first difference, never as two equal texts.
+TEST(DiffCli, LongValuesDifferingLateReadDifferently) {
+  TempDir t;
+  test::copy_tree(test::fixture("packs/good-real"), t / "a");
+  test::copy_tree(test::fixture("packs/good-real"), t / "b");
+  const std::string common(300, 'x');
+  test::set_json(t / "a/manifest.json", "/pack_id", "\"" + common + "A-tail\"");
+  test::set_json(t / "b/manifest.json", "/pack_id", "\"" + common + "B-tail\"");
+  auto r = run_tool({"diff", t / "a", t / "b"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const std::size_t at = r.out.find("manifest.json#/pack_id: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+  // Values are shown as JSON text: byte 0 is the opening quote.
+  EXPECT_NE(line.find("(from byte 261) ..." + std::string(40, 'x') + "A-tail\" -> (from byte 261) ..." +
+                      std::string(40, 'x') + "B-tail\""),
+            std::string::npos)
+      << line;
+}
+
 TEST(DiffCli, EnvironmentDriftComesFirstAndTimelineIsAligned) {
   TempDir t;
   std::string a = t / "a", b = t / "b";
