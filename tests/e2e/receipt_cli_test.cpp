@@ -162,6 +162,17 @@ TEST(ReceiptCli, TimeOnlyWhenAskedAndResourceUri) {
       << out;
   EXPECT_NE(out.find("SOURCE_DATE_EPOCH"), std::string::npos) << out;
   EXPECT_FALSE(fs::exists(t / "x.json"));
+  // The last second RFC 3339 writes, and the one after it.
+  for (const auto& [epoch, code] : {std::pair{"253402300799", 0}, std::pair{"253402300800", 2}}) {
+    EXPECT_EQ(test::run_shell(std::string("SOURCE_DATE_EPOCH=") + epoch + " " + test::shell_quote(test::gate_binary()) +
+                                  " check -q --receipt-time --receipt " + test::shell_quote(t / "y.json") + " " +
+                                  test::shell_quote(test::fixture("packs/good-real")),
+                              out),
+              code)
+        << epoch << ": " << out;
+  }
+  statement_of(t / "y.json", d);
+  EXPECT_EQ(as_view(d.value["predicate"]["timeVerified"]), "9999-12-31T23:59:59Z");
 }
 
 TEST(ReceiptCli, EnvelopeVerifiesWithOpensslOverThePae) {
