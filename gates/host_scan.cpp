@@ -183,7 +183,7 @@ class FileScan {
     };
     if (json_truncated_ && !stopped_)
       too_many("more than " + std::to_string(kMaxJsonHits) +
-                   " escaped strings hold '@' or '://': the JSON string scan stopped there",
+                   " escaped strings may hold a URL: the JSON string scan stopped there",
                "write URLs without JSON escapes, or split the file");
     if (stopped_)
       too_many("more than " + std::to_string(kMaxFindingsPerFile) +
@@ -192,16 +192,14 @@ class FileScan {
   }
 
  private:
-  // Whether the JSON string scan looks at a string: one that holds '@' or
-  // ':' and reads differently decoded (escaped), or any such string when
+  // Whether the JSON string scan looks at a string: one that may hold a URL
+  // (core/urls.h may_hold_url) and reads differently decoded (escaped), or any such string when
   // the file has exemption markers (judged per line by the byte scan, per
   // string here). An unescaped string reads the same decoded as raw, so the
   // byte scan has judged its URLs already.
   bool worth_scanning(std::string_view s, bool escaped) const {
     if (!escaped && !has_markers_) return false;
-    // Every URL has a ':' (https:/x and https:x.io name hosts too), every
-    // scp-style address an '@'.
-    return s.find('@') != std::string_view::npos || s.find(':') != std::string_view::npos;
+    return may_hold_url(s);  // https:/x and https:x.io name hosts too, not only "://"
   }
   // Counts a string worth scanning; past kMaxJsonHits (which bounds time and
   // memory on hostile files: millions of escaped strings) it is not scanned.

@@ -184,8 +184,8 @@ int cmd_check(const Args& args) {
     if (!receipt.path.empty()) outputs.emplace_back("--receipt " + receipt.path, receipt.path);
     std::vector<std::pair<std::string, std::string>> inputs = {{"the policy " + policy_path, policy_path},
                                                               {"--sign-key " + receipt.sign_key_path, receipt.sign_key_path}};
-    for (const std::optional<std::string>* p : {&req.baseline_path, &req.registry_path})
-      if (p->has_value()) inputs.emplace_back((p == &req.baseline_path ? "--baseline " : "--registry ") + **p, **p);
+    if (req.baseline_path) inputs.emplace_back("--baseline " + *req.baseline_path, *req.baseline_path);
+    if (req.registry_path) inputs.emplace_back("--registry " + *req.registry_path, *req.registry_path);
     for (const std::string& k : req.trusted_key_paths) inputs.emplace_back("--trusted-key " + k, k);
     std::vector<std::string> refused;
     if (const std::string clash = output_names_input(outputs, inputs, refused); !clash.empty())

@@ -331,6 +331,20 @@ bool is_plain_host(std::string_view host) {
   return true;
 }
 
+bool may_hold_url(std::string_view text) {
+  if (text.find('@') != std::string_view::npos || text.find("://") != std::string_view::npos) return true;
+  for (std::size_t colon = text.find(':'); colon != std::string_view::npos; colon = text.find(':', colon + 1)) {
+    std::size_t begin = colon;
+    while (begin > 0 && colon - begin < 5 && is_alpha(static_cast<unsigned char>(text[begin - 1]))) --begin;
+    for (std::size_t b = begin; b < colon; ++b) {  // the scheme may start anywhere in the letters before ':'
+      std::string scheme;
+      for (std::size_t i = b; i < colon; ++i) scheme += ascii_lower(text[i]);
+      if (is_special(scheme)) return true;
+    }
+  }
+  return false;
+}
+
 bool ends_url_span(char c) {
   static const auto table = [] {
     std::array<bool, 256> t{};

@@ -77,6 +77,11 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
 // none of them.
 bool ends_url_span(char c);
 
+// Whether `text` may hold a URL or scp reference find_urls reports: it has
+// "://", an '@', or a scheme that names a host without slashes (http:x.io,
+// https:/x) before a ':'. A cheap test for text worth scanning.
+bool may_hold_url(std::string_view text);
+
 // A normalised host (as UrlOccurrence::host) that is syntactically a host:
 // a valid bracketed IPv6 literal, or dot-separated LDH labels (letters,
 // digits and '-', 1 to 63 bytes, no '-' at either end; 253 bytes at most),
