@@ -86,7 +86,7 @@ void check_signatures(const Pack& pack, const DsseEnvelope& env, const TrustStor
   }
   for (const TrustedKey* k : verified)
     r.report("attest.key-scope", "/signatures",
-             "trusted key " + k->key.id() + " (" + k->source + ") signed this pack but may vouch only for " +
+             "trusted key " + k->key.id() + " (" + k->name + ") signed this pack but may vouch only for " +
                  k->scope_text(),
              k->scope_text(), "runner " + (runner.empty() ? "(none)" : shortened(runner, 80)) + ", substrate " +
                                   (substrate.empty() ? "(none)" : shortened(substrate, 80)),

@@ -111,6 +111,26 @@ TEST(Keys, DsseSpecTestVectorVerifies) {
   EXPECT_EQ(dsse_verified_by(r.envelope, pub), -1);
 }
 
+// A key file holds one key: OpenSSL would read the first block and ignore
+// the rest, so two public keys (or a private key behind a public one) are
+// refused, naming the count, whichever kind is wanted.
+TEST(Keys, AFileOfSeveralPemBlocksIsRefused) {
+  const std::string a_pub = test::read_file(key_file("test-a.pub")), b_pub = test::read_file(key_file("test-b.pub"));
+  const std::string a_key = test::read_file(key_file("test-a.key"));
+  for (const std::string& pem : {b_pub + a_pub, a_pub + a_key, a_pub + "\n" + a_pub}) {
+    PublicKey k;
+    std::string err;
+    EXPECT_FALSE(parse_public_key_pem(pem, "two.pub", k, err));
+    EXPECT_EQ(err, "two.pub: holds 2 PEM blocks; a key file holds one key (give each key its own file)");
+  }
+  PrivateKey p;
+  std::string err;
+  EXPECT_FALSE(parse_private_key_pem(a_key + a_key, "two.key", p, err));
+  EXPECT_NE(err.find("holds 2 PEM blocks"), std::string::npos) << err;
+  PublicKey one;
+  EXPECT_TRUE(parse_public_key_pem(a_pub, "one.pub", one, err)) << err;
+}
+
 TEST(Keys, BadKeyFilesAreRefusedNamingTheFileAndTheReason) {
   struct Case {
     const char* file;

@@ -35,6 +35,13 @@ std::string pem_label(std::string_view pem) {
   return std::string(pem.substr(start, end - start));
 }
 
+// How many PEM blocks (-----BEGIN lines) `pem` holds.
+std::size_t pem_blocks(std::string_view pem) {
+  std::size_t n = 0;
+  for (std::size_t at = pem.find("-----BEGIN "); at != std::string_view::npos; at = pem.find("-----BEGIN ", at + 1)) ++n;
+  return n;
+}
+
 // Why a PEM block is not the kind we want, in words (empty when it is).
 std::string wrong_kind(const std::string& label, bool want_private) {
   if (label.empty()) return "not a PEM key file (no -----BEGIN line)";
@@ -170,6 +177,10 @@ template <typename Key, typename Read, typename Make>
 bool parse_pem(std::string_view pem, const std::string& source, bool want_private, Read read, Make make, Key& out,
                std::string& error) {
   std::string why = pem.size() > kMaxKeyFile ? "is too large for a key file" : wrong_kind(pem_label(pem), want_private);
+  // One key per file: OpenSSL reads the first block and ignores the rest, so
+  // a second key (or a private key behind a public one) would pass unseen.
+  if (why.empty() && pem_blocks(pem) > 1)
+    why = "holds " + std::to_string(pem_blocks(pem)) + " PEM blocks; a key file holds one key (give each key its own file)";
   if (why.empty()) {
     Bio b(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
     EVP_PKEY* k = b ? read(b.get(), nullptr, no_passphrase, nullptr) : nullptr;
