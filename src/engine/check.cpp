@@ -414,6 +414,32 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
 
 }  // namespace
 
+namespace {
+
+// Why a required signature would go unchecked, or "": the gate that checks
+// signatures disabled or capped below error by the policy (whichever asked
+// for signatures), or left out by --gate/--skip when --require-signature
+// asked for them. Either way the run would pass without saying so.
+std::string unchecked_signature_requirement(const CheckRequest& req, const std::vector<const Gate*>& chosen) {
+  constexpr std::string_view kAttestation = "GATE-V2-ATTESTATION-01";
+  const bool by_option = req.options.require_signature;
+  if (req.options.runners_dir || (!by_option && !req.policy.require_signature)) return "";
+  const std::string asked = by_option ? "--require-signature" : req.policy.source + ": trust.require_signature";
+  if (auto it = req.policy.gates.find(std::string(kAttestation)); it != req.policy.gates.end()) {
+    const std::string where = req.policy.source + ":" + std::to_string(it->second.line);
+    if (!it->second.enabled) return asked + " needs " + std::string(kAttestation) + ", which " + where + " disables";
+    if (it->second.max_severity && *it->second.max_severity != Severity::Error)
+      return asked + " needs " + std::string(kAttestation) + " to fail a run, which " + where + " caps at severity " +
+             std::string(to_string(*it->second.max_severity));
+  }
+  const bool runs = std::any_of(chosen.begin(), chosen.end(), [&](const Gate* g) { return g->info().id == kAttestation; });
+  if (!runs && by_option)
+    return asked + " needs " + std::string(kAttestation) + ", which --gate or --skip leaves out of this run";
+  return "";
+}
+
+}  // namespace
+
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error) {
   for (const std::string& id : req.only_gates)
     if (!known_gate(id, error)) return false;
@@ -447,7 +473,8 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
             " (see --gate, --skip and the policy's gates.<id>.enabled; `mplp-gate gates` lists them)";
     return false;
   }
-  return true;
+  error = unchecked_signature_requirement(req, out);
+  return error.empty();
 }
 
 void compare_collection(const Gate& gate, const Preparations& prep, const GateContext& base,

@@ -316,6 +316,45 @@ TEST(RelabelAttack, OnlyTheUntouchedSignedPackPasses) {
   EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
+// A signature required while the gate that checks signatures cannot fail
+// the run (disabled or capped by the policy, or left out by --gate/--skip
+// when --require-signature asked) is exit 2 naming both, never a quiet pass.
+TEST(TrustCli, ARequiredSignatureIsNeverLeftUncheckedInSilence) {
+  const std::string pack = test::fixture("packs/good-real");
+  TempDir t;
+  test::write_file(t / "off.yaml", "gates:\n  GATE-V2-ATTESTATION-01:\n    enabled: false\n");
+  test::write_file(t / "info.yaml", "gates:\n  GATE-V2-ATTESTATION-01:\n    severity: info\n");
+  test::write_file(t / "warn.yaml", "gates:\n  GATE-V2-ATTESTATION-01:\n    severity: warning\n");
+  test::write_file(t / "self.yaml", "trust:\n  require_signature: true\ngates:\n  GATE-V2-ATTESTATION-01:\n    enabled: false\n");
+  test::write_file(t / "req.yaml", "trust:\n  require_signature: true\n");
+  const std::string pub = key("test-a.pub");
+  struct Case {
+    std::vector<std::string> args;
+    const char* says;
+  };
+  const std::vector<Case> refused = {
+      {{"--require-signature", "--trusted-key", pub, "--policy", t / "off.yaml"}, "off.yaml:2 disables"},
+      {{"--require-signature", "--trusted-key", pub, "--policy", t / "info.yaml"}, "caps at severity info"},
+      {{"--require-signature", "--trusted-key", pub, "--policy", t / "warn.yaml"}, "caps at severity warning"},
+      {{"--require-signature", "--trusted-key", pub, "--skip", "GATE-V2-ATTESTATION-01"}, "--gate or --skip leaves"},
+      {{"--require-signature", "--gate", "GATE-V2-INTEGRITY-01"}, "--gate or --skip leaves"},
+      {{"--policy", t / "self.yaml"}, "trust.require_signature needs GATE-V2-ATTESTATION-01, which"},
+  };
+  for (const Case& c : refused) {
+    std::vector<std::string> argv = {"check"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    argv.push_back(pack);
+    auto r = run_tool(argv);
+    EXPECT_EQ(r.exit_code, 2) << c.says << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
+  }
+  // A policy's requirement with a run narrowed on purpose runs what was asked.
+  EXPECT_EQ(run_tool({"check", "-q", "--policy", t / "req.yaml", "--gate", "GATE-V2-INTEGRITY-01", pack}).exit_code, 0);
+  EXPECT_EQ(run_tool({"check", "-q", "--require-signature", "--trusted-key", pub, "--gate", "GATE-V2-ATTESTATION-01", pack})
+                .exit_code,
+            0);
+}
+
 TEST(TrustCli, RequireSignatureAndPolicyTrust) {
   std::string good = test::fixture("packs/good-real");
   auto r = run_tool({"check", "--require-signature", good});
