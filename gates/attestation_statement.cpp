@@ -1,5 +1,6 @@
 #include "gates/attestation_statement.h"
 
+#include <algorithm>
 #include <initializer_list>
 #include <map>
 #include <set>
@@ -60,6 +61,17 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
                " has no sha256 digest of 64 lowercase hex", "{\"sha256\": \"<64 hex>\"}",
                hex == subj.digest.end() ? "no sha256" : shortened(hex->second, 80), kResign);
       continue;
+    }
+    // Every digest is lowercase hex (in-toto's DigestSet); one that is not
+    // is a statement readers may take differently, even in an algorithm
+    // this gate does not recompute. (Its sha256 is still compared below.)
+    if (auto bad = std::find_if(subj.digest.begin(), subj.digest.end(),
+                                [](const auto& d) { return d.second.empty() || !is_lower_hex(d.second, d.second.size()); });
+        bad != subj.digest.end()) {
+      r.report("attest.statement-shape", at(ptr + "/digest/" + json_pointer_token(bad->first)),
+               "subject " + shown_name(subj.name) + " has a " + shortened(bad->first, 40) +
+                   " digest that is not lowercase hex",
+               "lowercase hex", shortened(bad->second, 80), kResign);
     }
     if (!seen.insert(subj.name).second) {
       r.report("attest.statement-shape", at(ptr + "/name"), "subject " + shown_name(subj.name) + " is listed twice",
@@ -151,12 +163,20 @@ void check_predicate(const Pack& pack, const StatementRead& s, Reporter& r) {
   compare(r, "runner", "/predicate/buildDefinition/externalParameters/runner",
           runner != nullptr ? std::string(as_view(*runner)) : "", sides, "runner_id", string_of);
 
-  std::string digest, digest_ptr = "/predicate/buildDefinition/resolvedDependencies";
+  const std::string deps_ptr = "/predicate/buildDefinition/resolvedDependencies";
+  std::string digest, digest_ptr = deps_ptr;
+  std::size_t images = 0;
   if (const Value* deps = member(def, "resolvedDependencies"); deps != nullptr && deps->IsArray())
-    for (rapidjson::SizeType i = 0; i < deps->Size() && digest.empty(); ++i) {
+    for (rapidjson::SizeType i = 0; i < deps->Size(); ++i) {
       const Value* name = string_member(&(*deps)[i], "name");
+      if (name == nullptr || as_view(*name) != runner::kRunnerImageDependency) continue;
+      // One image ran: a second entry would leave readers to pick one.
+      if (++images == 2)
+        r.report("attest.statement-shape", deps_ptr + "/" + std::to_string(i) + "/name",
+                 "resolvedDependencies names " + std::string(runner::kRunnerImageDependency) + " more than once",
+                 "one " + std::string(runner::kRunnerImageDependency) + " entry", "repeated", kResign);
       const Value* hex = string_member(at_path(&(*deps)[i], {"digest"}), "sha256");
-      if (name != nullptr && as_view(*name) == runner::kRunnerImageDependency && hex != nullptr) {
+      if (images == 1 && hex != nullptr) {
         digest = "sha256:" + std::string(as_view(*hex));
         digest_ptr += "/" + std::to_string(i) + "/digest/sha256";
       }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/base64.h"
+#include "core/dsse.h"
 #include "core/json.h"
 #include "core/keys.h"
 #include "runner/seal.h"
@@ -107,6 +108,42 @@ class AttestationEdit : public ::testing::Test {
     return codes_of(run(pack, std::move(req)), kGate, Severity::Error);
   }
 };
+
+// A statement signed by the trusted key that readers could take two ways
+// is a shape error: a second runner-image entry (which image ran?), or a
+// subject digest that is not lowercase hex, in any algorithm.
+TEST_F(AttestationEdit, AmbiguousSignedStatementsAreShapeErrors) {
+  seal(pack, "test-a.key");
+  JsonDoc env;
+  ASSERT_TRUE(parse_json(test::read_file(envelope), {}, env));
+  std::string payload;
+  ASSERT_TRUE(base64_decode(as_view(env.value["payload"]), payload));
+  const std::string image = "{\"name\":\"runner-image\",\"digest\":{\"sha256\":\"" + std::string(64, '1') + "\"}}";
+  auto resign = [&](const std::string& statement) {
+    PrivateKey k;
+    std::string err;
+    ASSERT_TRUE(load_private_key_file(key("test-a.key"), k, err)) << err;
+    DsseEnvelope out;
+    ASSERT_TRUE(dsse_sign(as_view(env.value["payloadType"]), statement, {&k}, out, err)) << err;
+    test::write_file(envelope, dsse_to_json(out) + "\n");
+  };
+  resign(payload);
+  ASSERT_EQ(status(), GateStatus::Pass) << test::dump(run(pack, trusting({"test-a.pub"})), kGate);
+  const std::size_t deps = payload.find("\"resolvedDependencies\":[");
+  ASSERT_NE(deps, std::string::npos) << payload;
+  const std::size_t end = payload.find(']', deps);
+  resign(payload.substr(0, end) + "," + image + payload.substr(end));
+  EXPECT_EQ(errors(), Codes{"attest.statement-shape"}) << test::dump(run(pack, trusting({"test-a.pub"})), kGate);
+  const std::size_t digest = payload.find("\"digest\":{\"sha256\"");
+  ASSERT_NE(digest, std::string::npos);
+  for (const char* extra : {"\"sha512\":\"not-a-digest\",", "\"sha512\":\"\",", "\"SHA384\":\"ABCDEF\","}) {
+    resign(payload.substr(0, digest + 10) + extra + payload.substr(digest + 10));
+    EXPECT_EQ(errors(), Codes{"attest.statement-shape"}) << extra;
+  }
+  // Another algorithm in lowercase hex is allowed (it is not recomputed).
+  resign(payload.substr(0, digest + 10) + "\"sha512\":\"" + std::string(128, 'a') + "\"," + payload.substr(digest + 10));
+  EXPECT_EQ(status(), GateStatus::Pass);
+}
 
 TEST_F(AttestationEdit, UrlSafeUnpaddedBase64IsAccepted) {
   // Re-encode payload and signature in the URL-safe alphabet without padding.
