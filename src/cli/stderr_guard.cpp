@@ -65,8 +65,9 @@ std::streambuf* original_stderr = nullptr;
 void guard_stderr() {
   if (original_stderr != nullptr) return;
   original_stderr = std::cerr.rdbuf();
-  static EscapingStreambuf filter(original_stderr);
-  std::cerr.rdbuf(&filter);
+  // Never destroyed: std::cerr is flushed after static objects are gone.
+  static auto* filter = new EscapingStreambuf(original_stderr);
+  std::cerr.rdbuf(filter);
 }
 
 std::ostream& stderr_terminal() {
