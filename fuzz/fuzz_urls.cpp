@@ -3,7 +3,8 @@
 // inside [...]); an error-free host is non-empty and has no byte that cannot
 // be part of a host; occurrences are in offset order, their `url` is the text
 // at `offset` and their line/column match the offset; scan_urls streams the
-// same occurrences and stops when asked; printable_ascii() output is one line.
+// same occurrences and stops when asked; printable_ascii() output is one line;
+// may_hold_url() is true for every text with an occurrence.
 #include <algorithm>
 #include <vector>
 
@@ -77,6 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(line == u.line && column == u.column, what);
     FUZZ_CHECK(!u.scheme.empty() && lower_case(u.scheme), what);
   }
+
+  // may_hold_url is HOST-ALLOW-01's pre-filter for decoded JSON strings: it
+  // must let through every text in which find_urls finds something.
+  FUZZ_CHECK(urls.empty() || mplp::may_hold_url(in), "may_hold_url refused a text holding a URL");
 
   std::size_t streamed = 0;
   mplp::scan_urls(in, [&](mplp::UrlOccurrence& u) {

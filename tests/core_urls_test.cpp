@@ -33,12 +33,13 @@ TEST(CoreUrls, FindsEverySchemeInAnyCase) {
 // may_hold_url is a pre-filter: whatever find_urls reports, it lets through.
 TEST(CoreUrls, MayHoldUrlLetsThroughEverythingFindUrlsFinds) {
   for (const char* yes : {"https:/169.254.169.254/", "HTTP:x.io", "ws:\\\\h", "xftp:h", "git://h/r", "a@b:c",
-                          "ssh://h", "see https:example.com"})
+                          "ssh://h", "see https:example.com", "FILE:\\\\h"})
     EXPECT_TRUE(may_hold_url(yes)) << yes;
   for (const char* no : {"C:\\Users", "12:30:00", "key: value", "no colon", "", ":", "mailto:x", "tcp:h"})
     EXPECT_FALSE(may_hold_url(no)) << no;
   for (const char* text : {"https:/1.2.3.4/", "wss:\\\\evil.example", "FTP:evil.example", "u@h.example:p",
-                           "http://10.0.0.1/", "x https:/a.b y", "git@github.com:o/r", "12:30 and http:x.example"}) {
+                           "http://10.0.0.1/", "x https:/a.b y", "git@github.com:o/r", "12:30 and http:x.example",
+                           "file:\\\\evil.example\\share"}) {
     EXPECT_FALSE(find_urls(text).empty()) << text;
     EXPECT_TRUE(may_hold_url(text)) << text;
   }

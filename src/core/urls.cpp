@@ -339,7 +339,7 @@ bool may_hold_url(std::string_view text) {
     for (std::size_t b = begin; b < colon; ++b) {  // the scheme may start anywhere in the letters before ':'
       std::string scheme;
       for (std::size_t i = b; i < colon; ++i) scheme += ascii_lower(text[i]);
-      if (is_special(scheme)) return true;
+      if (is_special(scheme) || scheme == "file") return true;  // file:\\host too
     }
   }
   return false;

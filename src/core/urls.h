@@ -78,8 +78,9 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
 bool ends_url_span(char c);
 
 // Whether `text` may hold a URL or scp reference find_urls reports: it has
-// "://", an '@', or a scheme that names a host without slashes (http:x.io,
-// https:/x) before a ':'. A cheap test for text worth scanning.
+// "://", an '@', or before a ':' a scheme that names a host without "//"
+// (http:x.io, https:/x, file:\\host). A cheap test for text worth scanning;
+// fuzz/fuzz_urls.cpp checks it lets through whatever find_urls finds.
 bool may_hold_url(std::string_view text);
 
 // A normalised host (as UrlOccurrence::host) that is syntactically a host:
