@@ -68,8 +68,10 @@ void check_images(const std::string& file, std::string_view bytes, const HostRul
     } else {
       // "localhost/name" (no port) is how podman names an image built or
       // imported on this machine: it comes from local storage, not from a
-      // registry. "localhost:5000/name" is a registry, judged below.
-      if (ascii_lower(i.image).rfind("localhost/", 0) == 0) continue;
+      // registry. "localhost:5000/name" is a registry, judged below, and so
+      // is "LOCALHOST/name": a first component with a capital is a registry
+      // domain to both engines, and podman's local names are lower-case.
+      if (i.image.rfind("localhost/", 0) == 0) continue;
       std::string registry = registry_of(std::string_view(i.image).substr(0, i.image.find('@')));
       std::string host, error;
       host_of_authority(registry, host, error);

@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "core/safe_fs.h"
 #include "core/schema.h"
+#include "core/text.h"
 #include "core/values.h"
 #include "core/yaml_json.h"
 #include "runner/runner_def.h"
@@ -87,6 +88,18 @@ void check_runner_yaml(const RegistryView& view, const Dir& dir, const Tree& tre
     f.schema_rule = true;
     f.location.line = static_cast<std::uint64_t>(std::max(0, y.line_of(se.pointer)));
     f.hint = "make runner.yaml match schemas/runner-yaml.schema.json";
+    sink.report(std::move(f));
+  }
+  // What `run` refuses, this check refuses too: the schema's pattern cannot
+  // say "no '..' component".
+  if (const rapidjson::Value* out = string_member(&y.doc, "smoke_output");
+      out != nullptr && !is_safe_relative_path(as_view(*out))) {
+    Finding f = view.in_runners("runner.yaml_schema", rel,
+                                "runner.yaml: smoke_output '" + printable_utf8(as_view(*out)) +
+                                    "' is not a safe relative path (a '..' or '.' component, or a leading '/')");
+    f.location.pointer = "/smoke_output";
+    f.location.line = static_cast<std::uint64_t>(std::max(0, y.line_of("/smoke_output")));
+    f.hint = "name a file under /workspace/out, e.g. smoke.txt";
     sink.report(std::move(f));
   }
 }

@@ -42,12 +42,40 @@ TEST(Dockerfile, EscapeDirectiveAndContinuations) {
   EXPECT_EQ(images("# hello\n# escape=`\nFROM a\\\nb\n"), (V{"3 FROM ab"}));
   // Directive names in any case, blanks around '=', leading blanks on the line.
   EXPECT_EQ(images("  #  ESCAPE = `\nFROM a`\nb\n"), (V{"2 FROM ab"}));
-  // An escaped escape does not continue; CRLF line ends are fine.
-  EXPECT_EQ(images("FROM a\\\\\r\nFROM b\r\n"), (V{"1 FROM a\\", "2 FROM b"}));
+  // An escaped escape does not continue for BuildKit, and does for podman's
+  // parser (imagebuilder): both readings count. CRLF line ends are fine.
+  EXPECT_EQ(images("FROM a\\\\\r\nFROM b\r\n"), (V{"1 FROM aFROM", "1 FROM a\\", "2 FROM b"}));
   // A continuation at the end of the file ends the instruction.
   EXPECT_EQ(images("FROM a \\"), (V{"1 FROM a"}));
   // A byte order mark and leading Unicode spaces (U+00A0, U+3000) are skipped.
   EXPECT_EQ(images("\xEF\xBB\xBF\xC2\xA0\xE3\x80\x80" "FROM evil.io/z\n"), (V{"1 FROM evil.io/z"}));
+}
+
+// The two parsers a runner's file meets disagree on directives and
+// continuations; an image either would pull is reported (found by an
+// adversarial pass: each of these hid evil.example/x from HOST-ALLOW-01).
+TEST(Dockerfile, WhatEitherParserWouldPullIsReported) {
+  auto has_evil = [](const std::string& text) {
+    for (const std::string& i : images(text))
+      if (i.find("evil.example/x") != std::string::npos) return true;
+    return false;
+  };
+  // \v or U+00A0 after '#': neither parser sees a directive, so '\' stays the escape.
+  EXPECT_TRUE(has_evil("#\vescape=`\nFROM node:20-slim\nRUN echo `\nFROM evil.example/x\n"));
+  EXPECT_TRUE(has_evil("#\xC2\xA0" "escape=`\nFROM node:20-slim\nRUN echo `\nFROM evil.example/x\n"));
+  // A doubled escape at the end continues for imagebuilder.
+  EXPECT_TRUE(has_evil("FROM node:20-slim\nFROM \\\\\nevil.example/x\n"));
+  // imagebuilder takes the first byte after '=' ("`;" is `), BuildKit refuses it.
+  EXPECT_TRUE(has_evil("# escape=`;\nFROM node:20-slim\nRUN echo \\\nFROM evil.example/x\n"));
+  // imagebuilder stops at the first line that is not an escape directive.
+  EXPECT_TRUE(has_evil("# syntax=docker/dockerfile:1\n# escape=`\nFROM node:20-slim\nRUN echo `\nFROM evil.example/x\n"));
+  // Both parsers agree on a plain escape directive: the FROM is swallowed.
+  EXPECT_FALSE(has_evil("# escape=`\nFROM node:20-slim\nRUN echo `\nFROM evil.example/x\n"));
+  // An ARG declared again without a default is not fixed by the file.
+  DockerfileImages redeclared = dockerfile_images("ARG REG=docker.io\nARG REG\nFROM ${REG:-evil.example}/library/node:20\n");
+  ASSERT_EQ(redeclared.images.size(), 1u);
+  EXPECT_NE(redeclared.images[0].unresolved.find("declared again without a default"), std::string::npos)
+      << redeclared.images[0].unresolved;
 }
 
 TEST(Dockerfile, SyntaxDirectiveNamesTheFrontendImage) {

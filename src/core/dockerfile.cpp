@@ -58,14 +58,25 @@ bool is_comment(std::string_view raw) {
   return !s.empty() && s.front() == '#';
 }
 
-// BuildKit's continuation rule: the escape character is the last byte but
-// blanks, and is not itself escaped. Returns true (and the line without it)
-// when the line continues.
-bool continues(std::string_view& line, char escape) {
+// The two parsers a runner's file meets: BuildKit's (docker build, and
+// Docker's classic builder, which vendors it) and openshift/imagebuilder's
+// fork of an older one (podman build, through buildah). They differ on
+// parser directives and on continuation lines, so the file is read once as
+// each reads it, and the images of both readings are reported.
+enum class Dialect { BuildKit, Buildah };
+
+// RE2's (and Go's) \s: what BuildKit's directive pattern skips. Not \v, nor
+// Unicode spaces.
+bool is_re_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+// Whether the line continues, and the line without its escape when it does:
+// the escape character is the last byte but blanks; BuildKit does not count
+// it when it is itself escaped ("\\" ends the line), imagebuilder does.
+bool continues(std::string_view& line, char escape, Dialect dialect) {
   std::size_t end = line.size();
   while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
   if (end == 0 || line[end - 1] != escape) return false;
-  if (end >= 2 && line[end - 2] == escape) return false;
+  if (dialect == Dialect::BuildKit && end >= 2 && line[end - 2] == escape) return false;
   line = line.substr(0, end - 1);
   return true;
 }
@@ -74,9 +85,11 @@ bool continues(std::string_view& line, char escape) {
 // directive parser reads it; false when the line is not one.
 bool directive(std::string_view line, std::string_view prefix, std::string& name, std::string& value) {
   if (line.substr(0, prefix.size()) != prefix) return false;
-  line = dockerfile::trim_left_space(line.substr(prefix.size()));
-  auto is_re_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; };
+  line = line.substr(prefix.size());
   std::size_t i = 0;
+  while (i < line.size() && is_re_space(line[i])) ++i;
+  line = line.substr(i);
+  i = 0;
   if (i >= line.size() || !std::isalpha(static_cast<unsigned char>(line[i]))) return false;
   while (i < line.size() && std::isalnum(static_cast<unsigned char>(line[i]))) ++i;
   name = ascii_lower(line.substr(0, i));
@@ -91,12 +104,33 @@ bool directive(std::string_view line, std::string_view prefix, std::string& name
   return name == "syntax" || name == "escape" || name == "check";
 }
 
-// The escape character from the directives at the top of the file (BuildKit
-// Parse: lines left-trimmed, directives until the first other line).
-char escape_of(const std::vector<std::string_view>& lines) {
+// The escape character from the directives at the top of the file.
+// BuildKit: lines left-trimmed, `#\s*name\s*=\s*value` directives until the
+// first other line; the value must be ` or \ exactly. imagebuilder: lines
+// matching `(?i)^#[ \t]*escape[ \t]*=[ \t]*(.).*$` until the first line that
+// does not (so an escape after `# syntax=` is not one); the first byte after
+// '=' is the value, the rest of the line ignored. Both left-trim lines first.
+char escape_of(const std::vector<std::string_view>& lines, Dialect dialect) {
   char escape = '\\';
   std::set<std::string> seen;
   for (std::string_view raw : lines) {
+    if (dialect == Dialect::Buildah) {
+      std::string l = ascii_lower(dockerfile::trim_left_space(trim_newline(raw)));  // left-trimmed too
+      std::size_t i = 0;
+      auto blanks = [&] {
+        while (i < l.size() && (l[i] == ' ' || l[i] == '\t')) ++i;
+      };
+      if (l.empty() || l[i++] != '#') break;
+      blanks();
+      if (l.compare(i, 6, "escape") != 0) break;
+      i += 6;
+      blanks();
+      if (i >= l.size() || l[i++] != '=') break;
+      blanks();
+      if (i >= l.size() || !seen.insert("escape").second) break;  // a second one fails the build
+      if (l[i] == '`' || l[i] == '\\') escape = l[i];
+      continue;
+    }
     std::string name, value;
     if (!directive(dockerfile::trim_left_space(trim_newline(raw)), "#", name, value)) break;
     if (!seen.insert(name).second) break;  // a repeated directive fails the build
@@ -165,15 +199,15 @@ struct Heredoc {
 // One reading of the file (with or without heredocs).
 class Reader {
  public:
-  Reader(const std::vector<std::string_view>& lines, char escape, bool heredocs, DockerfileImages& out)
-      : lines_(lines), escape_(escape), heredocs_(heredocs), out_(out) {}
+  Reader(const std::vector<std::string_view>& lines, Dialect dialect, bool heredocs, DockerfileImages& out)
+      : lines_(lines), dialect_(dialect), escape_(escape_of(lines, dialect)), heredocs_(heredocs), out_(out) {}
 
   void read() {
     while (next_ < lines_.size()) {
       std::size_t first = next_;
       std::string_view l = dockerfile::trim_left_space(trim_newline(lines_[next_++]));
       if (is_comment(l)) continue;
-      bool more = continues(l, escape_);
+      bool more = continues(l, escape_, dialect_);
       if (!more && l.empty()) continue;
       std::string logical(l);
       while (more && next_ < lines_.size()) {
@@ -181,7 +215,7 @@ class Reader {
         if (is_comment(raw)) continue;
         std::string_view c = trim_newline(raw);
         if (dockerfile::trim_left_space(c).empty()) continue;
-        more = continues(c, escape_);
+        more = continues(c, escape_, dialect_);
         logical += c;
       }
       instruction(logical, first + 1, "", false);
@@ -191,7 +225,7 @@ class Reader {
 
  private:
   bool full() {
-    if (out_.images.size() < 2 * kMaxDockerfileImages) return false;
+    if (out_.images.size() < 4 * kMaxDockerfileImages) return false;  // four readings, merged after
     out_.truncated = true;
     next_ = lines_.size();
     return true;
@@ -236,7 +270,13 @@ class Reader {
       std::size_t eq = w.find('=');
       std::string name = w.substr(0, eq);
       if (eq == std::string::npos) {
-        if (scope_.count(name) == 0) scope_[name] = Variable{false, "", "ARG " + name + " has no default"};
+        // Declared again without a default: BuildKit since 1.11 and
+        // imagebuilder keep the earlier value, Docker's classic builder and
+        // older BuildKit empty it, so the file does not fix it.
+        scope_[name] = scope_.count(name) == 0
+                           ? Variable{false, "", "ARG " + name + " has no default"}
+                           : Variable{false, "", "ARG " + name + " is declared again without a default (older "
+                                                 "builders empty it, newer ones keep the earlier value)"};
         continue;
       }
       // mplp-gate's own builds pass --build-arg SOURCE_DATE_EPOCH=<epoch>,
@@ -385,6 +425,7 @@ class Reader {
   }
 
   const std::vector<std::string_view>& lines_;
+  Dialect dialect_;
   char escape_;
   bool heredocs_;
   DockerfileImages& out_;
@@ -402,9 +443,10 @@ DockerfileImages dockerfile_images(std::string_view text) {
   DockerfileImages out;
   syntax_image(text, out);
   std::vector<std::string_view> lines = split_lines(text);
-  char escape = escape_of(lines);
-  // Builders with heredoc support, and those without (whose "body" lines are instructions).
-  for (bool heredocs : {true, false}) Reader(lines, escape, heredocs, out).read();
+  // Each parser, with heredoc support and without (whose "body" lines are
+  // then instructions).
+  for (Dialect dialect : {Dialect::BuildKit, Dialect::Buildah})
+    for (bool heredocs : {true, false}) Reader(lines, dialect, heredocs, out).read();
   auto key = [](const DockerfileImage& i) { return std::tie(i.line, i.source, i.written, i.image, i.unresolved); };
   std::sort(out.images.begin(), out.images.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
   out.images.erase(std::unique(out.images.begin(), out.images.end(),

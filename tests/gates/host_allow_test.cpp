@@ -550,7 +550,8 @@ TEST(HostAllowRunners, ScansRunnerFilesAndFromImages) {
              "FROM localhost/base  # built here by podman: no registry\n"
              "FROM quay.io/x/y @v2-exempt HOST_ALLOW mirrored for the offline build\n"
              "FROM $UNSET_ARG\n"
-             "RUN curl -fsSL https://deb.nodesource.com/setup_20.x | sh\n");
+             "RUN curl -fsSL https://deb.nodesource.com/setup_20.x | sh\n"
+             "COPY --from=LOCALHOST/evil:1 /x /x\n");
   write_file(rd + "/node-20/runner.yaml", "runtime_type: node\nsmoke: curl http://169.254.169.254/\n");
   write_file(rd + "/node-20/scripts/fetch.sh", "git clone git@github.com:org/repo.git\n");
   write_file(rd + "/python-3.11/Dockerfile", "FROM python:3.11-slim\n");
@@ -563,6 +564,7 @@ TEST(HostAllowRunners, ScansRunnerFilesAndFromImages) {
                           {"host.exempt", "node-20/Containerfile:12"},
                           {"host.registry-unresolved", "node-20/Containerfile:13"},
                           {"host.not-allowed", "node-20/Containerfile:14:16"},
+                          {"host.registry-forbidden", "node-20/Containerfile:15"},
                           {"host.forbidden", "node-20/runner.yaml:2:13"},
                           {"host.forbidden", "python-3.11/meta.json:1:10#/src"}}))
       << dump(r);

@@ -232,6 +232,24 @@ TEST(SubstrateRegistry, RunnerYamlProblemsAreLocated) {
   RunReport h = run_runners(repo.path());
   EXPECT_EQ(findings_with(h, "runner.no_runner_yaml").size(), 1u) << dump(h);
   EXPECT_EQ(findings_with(h, "runner.yaml_invalid").size(), 1u) << dump(h);
+
+  // A smoke_output `run` would refuse (the schema's pattern allows "..").
+  TempDir dots;
+  copy_tree(fixture("substrate-registry/pass-basic"), dots.path());
+  const std::string yaml = dots / "runners/node-20/runner.yaml";
+  for (const char* bad : {"../../etc/x", "a/../../b", "./x", "x/."}) {
+    write_file(yaml, read_file(fixture("substrate-registry/pass-basic/runners/node-20/runner.yaml")) +
+                         "smoke_output: \"" + bad + "\"\n");
+    RunReport d = run_runners(dots.path());
+    auto s = findings_with(d, "runner.yaml_schema");
+    ASSERT_EQ(s.size(), 1u) << bad << dump(d);
+    EXPECT_EQ(s[0].location.pointer, "/smoke_output");
+    EXPECT_GT(s[0].location.line, 0u);
+    EXPECT_NE(s[0].message.find("not a safe relative path"), std::string::npos) << s[0].message;
+  }
+  write_file(yaml, read_file(fixture("substrate-registry/pass-basic/runners/node-20/runner.yaml")) +
+                       "smoke_output: \"out/smoke.txt\"\n");
+  EXPECT_TRUE(findings_with(run_runners(dots.path()), "runner.yaml_schema").empty());
 }
 
 TEST(SubstrateRegistry, DuplicatesAndUndeclaredRunners) {
