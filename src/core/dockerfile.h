@@ -10,6 +10,12 @@
 //    IMAGE as the frontend, so it is an image reference too);
 //  - continuation lines with the escape character, joined without a space,
 //    skipping comment and blank lines inside them; leading Unicode spaces;
+//  - the two parsers disagree on directives (imagebuilder, podman's, reads
+//    only `# escape=` lines, takes the first byte of the value, and stops at
+//    the first other line; BuildKit reads every directive and skips only
+//    RE2 spaces after '#') and on a doubled escape at a line's end (only
+//    imagebuilder continues): the file is read as each reads it, and the
+//    images of every reading are reported;
 //  - heredocs (`RUN <<EOF ... EOF`): read both as BuildKit reads them and as
 //    builders without heredoc support do (their body lines are then
 //    instructions), and the images of both readings are reported;
@@ -19,7 +25,8 @@
 //    names are not images; `COPY --from=`, `ADD --from=`, `RUN
 //    --mount=...,from=` name a stage (by name or, for COPY, index) or an
 //    image; the same inside `ONBUILD` (pulled by builds FROM this image).
-// Whatever the file does not fix (an ARG without a default, a variable in
+// Whatever the file does not fix (an ARG without a default or declared
+// again without one, which older builders empty and newer ones keep, a variable in
 // --from, a heredoc delimiter the gate does not read) is returned
 // unresolved, never skipped.
 //
