@@ -23,19 +23,24 @@ namespace {
 
 constexpr std::uint64_t kMaxRunnerYaml = 1 << 20;
 
-// yaml_to_json errors read "<source>:<line>:<col>: ..."; recover the position.
-void position_from_error(const std::string& err, const std::string& source, Location& loc) {
-  if (err.compare(0, source.size() + 1, source + ":") != 0) return;
+// yaml_to_json errors read "<source>:<line>:<col>: ..."; recovers the position
+// into `loc` and returns the rest of the message (`err` when it has no place).
+std::string position_from_error(const std::string& err, const std::string& source, Location& loc) {
+  if (err.compare(0, source.size() + 1, source + ":") != 0) return err;
   const char* p = err.c_str() + source.size() + 1;
   char* end = nullptr;
   unsigned long line = std::strtoul(p, &end, 10);
-  if (end == p) return;
+  if (end == p) return err;
   loc.line = line;
   if (*end == ':') {
     const char* q = end + 1;
     unsigned long col = std::strtoul(q, &end, 10);
     if (end != q) loc.column = col;
   }
+  // The rest, without the place the finding now carries ("file:3:1: " shown twice otherwise).
+  std::string_view rest(end);
+  if (rest.substr(0, 2) == ": ") rest.remove_prefix(2);
+  return std::string(rest);
 }
 
 class Tree {
@@ -77,7 +82,7 @@ void check_runner_yaml(const RegistryView& view, const Dir& dir, const Tree& tre
   YamlJson y;
   if (!read_beneath(dir, rel, kMaxRunnerYaml, text, err) || !yaml_to_json(text, rel, y, err)) {
     Finding f = view.in_runners("runner.yaml_invalid", rel, err);
-    position_from_error(err, rel, f.location);
+    f.message = position_from_error(err, rel, f.location);
     f.hint = "runner.yaml must be one small YAML mapping";
     sink.report(std::move(f));
     return;

@@ -222,6 +222,7 @@ TEST(SubstrateRegistry, RunnerYamlProblemsAreLocated) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].file, "node-20/runner.yaml");
   EXPECT_GT(f[0].location.line, 0u);
+  EXPECT_EQ(f[0].message.find("runner.yaml:"), std::string::npos) << "the place is the finding's: " << f[0].message;
 
   // A runner.yaml that is a directory, or huge, is reported, not read.
   TempDir repo;
