@@ -84,10 +84,11 @@ bool receipt_time(std::string& out, std::string& error) {
     return error = "SOURCE_DATE_EPOCH is not a number of seconds: " + escape_for_message(v), false;
   // RFC 3339 has four-digit years: the last second it can write is 9999-12-31T23:59:59Z.
   constexpr long long kLastRfc3339Second = 253402300799;
-  if (std::stoll(std::string(v)) > kLastRfc3339Second)
+  const long long seconds = std::stoll(std::string(v));
+  if (seconds > kLastRfc3339Second)
     return error = "SOURCE_DATE_EPOCH " + std::string(v) + " is past 9999-12-31T23:59:59Z, the last time RFC 3339 can write",
            false;
-  out = format_utc(std::stoll(std::string(v)));
+  out = format_utc(seconds);
   return true;
 }
 
