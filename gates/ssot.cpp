@@ -129,7 +129,7 @@ void check_env_ref(FieldChecker& c, const rapidjson::Value* manifest, const Gate
   if (type == nullptr || !type->IsString() || as_view(*type) != "container")
     c.report("ssot.runner-type", "/env_ref/runner_type", "env_ref.runner_type is not \"container\"",
              "\"container\"", describe(type), "INDEXABLE_REAL evidence must come from a container runner");
-  if (auto id = c.matching(env, "/env_ref", "runner_id", is_runner_id, "a runner id (^[a-z0-9][a-z0-9._-]{0,63}$)",
+  if (auto id = c.matching(env, "/env_ref", "runner_id", is_runner_id, "a runner id (" + std::string(kRunnerIdPattern) + ")",
                            "ssot.runner-id", "use the runner's directory name, e.g. node-20"))
     check_registry(c, ctx, *id);
   DigestField d = digest_field(env);

@@ -64,7 +64,7 @@ void collect_refs(const RegistryView& view, const std::set<std::string>& schema_
         // Never build a path from it. The schema's pattern normally says so already.
         if (schema_errors.count(pointer) == 0) {
           Finding f = view.finding("registry.bad_runner_id", pointer, "runner_id is not a valid runner id");
-          f.expected = "^[a-z0-9][a-z0-9._-]{0,63}$";
+          f.expected = std::string(kRunnerIdPattern);
           f.actual = to_compact_json(*id);
           f.hint = "use lowercase letters, digits, '.', '_' and '-' (e.g. node-20)";
           sink.report(std::move(f));
@@ -132,6 +132,7 @@ const GateInfo& gate_info() {
           {"runner.missing", Severity::Error, "add the runner definition or remove the id from the registry"},
           {"runner.not_directory", Severity::Error, "make runners/<id>/ a real directory"},
           {"runner.no_containerfile", Severity::Error, "add a Containerfile"},
+          {"runner.not_regular", Severity::Error, "replace the link or special file with a regular file or directory"},
           {"runner.no_runner_yaml", Severity::Error, "add runner.yaml (see schemas/runner-yaml.schema.json), or name the runner like node-20"},
           {"runner.yaml_invalid", Severity::Error, "fix the YAML at the line shown"},
           {"runner.yaml_schema", Severity::Error, "fix the value at the line shown"},

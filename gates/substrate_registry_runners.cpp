@@ -281,6 +281,30 @@ void check_runner_dirs(const RegistryView& view, const std::vector<RunnerRef>& r
       if ((*runners)[i].IsObject())
         check_entry(view, (*runners)[i], "/runners/" + std::to_string(i), runners_dir, *dir, tree, sink);
 
+  // A link or special file anywhere in runners/: the executor refuses it, and
+  // a linked runner directory would hide an unregistered runner. Entries the
+  // findings above already name (runners/<id>, its definition files) are not
+  // reported twice.
+  auto named_above = [&](const Entry& e) {
+    const std::size_t slash = e.path.find('/');
+    const std::string id = e.path.substr(0, slash);
+    if (by_id.count(id) == 0) return false;
+    if (slash == std::string::npos) return true;  // runner.not_directory
+    const std::string_view rest = std::string_view(e.path).substr(slash + 1);
+    if (rest == "runner.yaml") return true;  // runner.no_runner_yaml
+    return (rest == "Containerfile" || rest == "Dockerfile") && definition_file(tree, id).empty();
+  };
+  for (const Entry& e : tree.entries()) {
+    if (e.type == EntryType::Directory || e.type == EntryType::Regular || named_above(e)) continue;
+    Finding f = view.in_runners("runner.not_regular", e.path,
+                                "runners/" + e.path + " is a " + std::string(to_string(e.type)) +
+                                    "; a runners directory holds directories and regular files only");
+    f.expected = "a directory or a regular file (links are not followed)";
+    f.actual = std::string(to_string(e.type));
+    f.hint = "replace the link with the file or directory itself, or remove it";
+    sink.report(std::move(f));
+  }
+
   for (const Entry& e : tree.entries()) {
     if (e.type != EntryType::Directory || e.path.find('/') != std::string::npos || declared.count(e.path) != 0)
       continue;

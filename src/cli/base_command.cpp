@@ -98,7 +98,7 @@ int cmd_base(const Args& args) {
   }
   for (const std::string& id : ids)
     if (!is_runner_id(id)) {
-      std::cerr << "mplp-gate base: invalid base id '" << id << "': must match ^[a-z0-9][a-z0-9._-]{0,63}$\n";
+      std::cerr << "mplp-gate base: invalid base id '" << id << "': must match " << kRunnerIdPattern << "\n";
       return kExitError;
     }
   if (runners_dir.empty()) runners_dir = find_runners_dir();

@@ -65,7 +65,7 @@ std::vector<std::string> id_list(const std::string& source, const YAML::Node& no
   std::vector<std::string> out;
   for (const YAML::Node& item : node) {
     if (!item.IsScalar() || !is_runner_id(item.Scalar()))
-      fail(source, item, key, "expected an id like node-20 (^[a-z0-9][a-z0-9._-]{0,63}$)");
+      fail(source, item, key, "expected an id like node-20 (" + std::string(kRunnerIdPattern) + ")");
     out.push_back(item.Scalar());
   }
   return out;

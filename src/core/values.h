@@ -20,7 +20,9 @@ bool is_placeholder(const rapidjson::Value* v);
 bool is_hex64(std::string_view s);        // ^[0-9a-f]{64}$
 bool is_hex40(std::string_view s);        // ^[0-9a-f]{40}$
 bool is_typed_sha256(std::string_view s); // ^sha256:[0-9a-f]{64}$
-bool is_runner_id(std::string_view s);    // ^[a-z0-9][a-z0-9._-]{0,63}$
+bool is_runner_id(std::string_view s);    // kRunnerIdPattern
+// What is_runner_id accepts, as messages (and the schemas) write it.
+inline constexpr std::string_view kRunnerIdPattern = "^[a-z0-9][a-z0-9._-]{0,63}$";
 // The runner contract's name of a machine architecture: `uname -m` says
 // aarch64 (Linux) or arm64 (macOS), Debian says amd64; the contract writes
 // arm64 and x86_64. Any other name is returned unchanged.

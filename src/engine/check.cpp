@@ -538,6 +538,13 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   if (req.options.runners_dir) {
     if (!outputs_outside(req, {{*req.options.runners_dir, *req.options.runners_dir}}, error, refused_outputs))
       return false;
+    // A runner that cannot be checked is a usage error, not a finding on the others.
+    if (std::string problem;
+        req.options.only_runner && runner::runner_dir_problem(*req.options.runners_dir, *req.options.only_runner, problem)) {
+      error = "--runner: " + problem;
+      return false;
+    }
+    report.runners_check = true;
     PackResult pr;
     pr.path = display_name(*req.options.runners_dir, req.absolute_paths);
     PackFindingCap cap(req.policy.limits.max_findings_per_pack);

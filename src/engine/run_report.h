@@ -38,6 +38,7 @@ struct RunReport {
   // A runners check (--runners): the runner ids it covered (sorted), one
   // directory each (--runner: that one). Empty for a check of packs.
   std::vector<std::string> runner_ids;
+  bool runners_check = false;  // --runners: the one "pack" is the runners directory
 
   // Warnings about the run itself, not a pack: a policy `suppress` entry
   // that matched nothing. They fail the run under --strict.

@@ -1,9 +1,13 @@
 #include "runner/runner_def.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "core/safe_fs.h"
 #include "core/schema.h"
@@ -71,7 +75,7 @@ bool is_shared_runner_dir(std::string_view name) {
 bool load_runner_def(const std::string& runners_dir, const std::string& id, RunnerDef& out, std::string& error) {
   // The id decides a path: refuse anything but a plain id first ("../x").
   if (!is_runner_id(id)) {
-    error = "invalid runner id '" + id + "': must match ^[a-z0-9][a-z0-9._-]{0,63}$";
+    error = "invalid runner id '" + id + "': must match " + std::string(kRunnerIdPattern);
     return false;
   }
   out = RunnerDef{};
@@ -187,15 +191,38 @@ std::vector<std::string> list_runner_dirs(const std::string& runners_dir) {
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (!is_runner_id(name) || is_shared_runner_dir(name)) continue;
-    for (const char* f : {"/runner.yaml", "/Containerfile", "/Dockerfile"})
-      if (::access((runners_dir + "/" + name + f).c_str(), F_OK) == 0) {
+    // Opened without following a link: a linked runner is not listed (the
+    // registry gate reports it), and its files are looked up inside it.
+    int fd = ::openat(::dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    struct stat st {};
+    for (const char* f : {"runner.yaml", "Containerfile", "Dockerfile"})
+      if (::fstatat(fd, f, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         ids.push_back(name);
         break;
       }
+    ::close(fd);
   }
   ::closedir(d);
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+bool runner_dir_problem(const std::string& runners_dir, const std::string& id, std::string& problem) {
+  problem.clear();
+  if (!is_runner_id(id)) {
+    problem = "'" + id + "' is not a runner id (" + std::string(kRunnerIdPattern) + ")";
+    return true;
+  }
+  const std::string dir = runners_dir + "/" + id;
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0)
+    problem = dir + ": " + std::strerror(errno);
+  else if (S_ISLNK(st.st_mode))
+    problem = dir + " is a symbolic link; runner directories are not followed";
+  else if (!S_ISDIR(st.st_mode))
+    problem = dir + " is not a directory";
+  return !problem.empty();
 }
 
 }  // namespace mplp::runner

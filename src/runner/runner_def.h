@@ -76,9 +76,14 @@ struct RunnerDef {
 bool load_runner_def(const std::string& runners_dir, const std::string& id, RunnerDef& out, std::string& error);
 
 // Ids of the sub-directories of `runners_dir` that look like runners (valid
-// id, and a runner.yaml, Containerfile or Dockerfile), sorted. `_base`,
-// `_lib` and the contract's shared `base/` are not (is_shared_runner_dir).
+// id, a real directory, and a runner.yaml, Containerfile or Dockerfile),
+// sorted. Links are not followed. `_base`, `_lib` and the contract's shared
+// `base/` are not runners (is_shared_runner_dir).
 std::vector<std::string> list_runner_dirs(const std::string& runners_dir);
+
+// Why `runners_dir`/`id` cannot be a runner directory: an invalid id, missing,
+// a link or not a directory. False (and `problem` empty) when it can.
+bool runner_dir_problem(const std::string& runners_dir, const std::string& id, std::string& problem);
 
 // Directories of runners/ that hold shared material, not a runner: names
 // starting with '_' or '.' (runners/_lib, runners/_base) and the contract's

@@ -72,6 +72,39 @@ TEST(RunnerChecks, SummaryCountsRunnersAndJunitHasOneTestcaseEach) {
   EXPECT_NE(gh.out.find("mplp-gate: 1 runner checked; "), std::string::npos) << gh.out;
 }
 
+// --runner names one directory of --runners: anything else is a usage error
+// (exit 2 naming it), never a run that checked nothing and passed.
+TEST(RunnerChecks, RunnerThatCannotBeCheckedExitsTwo) {
+  TempDir t;
+  std::string repo = repo_with_a_bad_runner(t);
+  test::write_file(repo + "/runners/plain-file", "x");
+  std::filesystem::create_directory_symlink(repo + "/runners/node-20", repo + "/runners/linked");
+  for (const char* id : {"no-such-runner", "../runners/node-20", "plain-file", "linked", "Node-20"}) {
+    auto r = run_tool_with({"check", "--runners", "runners", "--runner", id, "--gate", "GATE-V2-HOST-ALLOW-01"},
+                           RunOptions{"", repo, 0});
+    EXPECT_EQ(r.exit_code, 2) << id << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("--runner: "), std::string::npos) << id << "\n" << r.err;
+  }
+  auto ok = run_tool_with({"check", "--runners", "runners", "--runner", "python-3.11", "--gate",
+                           "GATE-V2-HOST-ALLOW-01"},
+                          RunOptions{"", repo, 0});
+  EXPECT_NE(ok.exit_code, 2) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("1 runner checked; "), std::string::npos) << ok.out;
+}
+
+// A runners directory holding no runner says so: "0 runners", not "1 pack".
+TEST(RunnerChecks, EmptyRunnersDirectoryCountsNoRunners) {
+  TempDir t;
+  std::filesystem::create_directories(t / "repo/runners/_lib");
+  for (const char* format : {"text", "github"}) {
+    auto r = run_tool_with({"check", "--runners", "runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--format", format},
+                           RunOptions{"", t / "repo", 0});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("0 runners checked"), std::string::npos) << format << "\n" << r.out;
+    EXPECT_EQ(r.out.find("pack"), std::string::npos) << format << "\n" << r.out;
+  }
+}
+
 // The registry beside the runners directory is named from the same root.
 TEST(RunnerChecks, RegistryFindingsAreNamedOnceFromTheRoot) {
   TempDir t;

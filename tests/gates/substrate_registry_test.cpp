@@ -1,6 +1,7 @@
 // GATE-V2-SUBSTRATE-REGISTRY-01: fixture repo trees, upstream's registry in a
 // temporary repo, hostile ids and paths, links, and the CLI's --runners mode.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <map>
@@ -202,6 +203,40 @@ TEST(SubstrateRegistry, DefinitionsAreCheckedWithoutFollowingLinks) {
   auto missing = findings_with(r, "registry.dockerfile_missing");
   ASSERT_EQ(missing.size(), 1u) << dump(r);
   EXPECT_EQ(missing[0].location.pointer, "/runners/1/dockerfile");
+}
+
+// A link or special file anywhere in runners/ is an error, once: a linked
+// directory used to pass and hide an unregistered runner.
+TEST(SubstrateRegistry, LinksAnywhereInRunnersAreErrors) {
+  TempDir repo;
+  copy_tree(fixture("substrate-registry/pass-basic"), repo.path());
+  ASSERT_EQ(status_of(run_runners(repo.path()), kGate), GateStatus::Pass);
+  write_file(repo / "elsewhere/evil/Containerfile", "FROM debian:12\n");
+  fs::create_directory_symlink(repo / "elsewhere/evil", repo / "runners/evil");
+  fs::create_symlink("/etc/passwd", repo / "runners/node-20/extra.sh");
+  // node-20 keeps its regular Containerfile: a linked Dockerfile beside it is
+  // no runner.no_containerfile, so it is this finding's.
+  fs::create_symlink(repo / "runners/node-20/Containerfile", repo / "runners/node-20/Dockerfile");
+  fs::create_directories(repo / "runners/_lib");
+  ASSERT_EQ(::mkfifo((repo / "runners/_lib/pipe").c_str(), 0600), 0);
+  RunReport r = run_runners(repo.path());
+  std::map<std::string, std::string> got;
+  for (const Finding& f : findings_with(r, "runner.not_regular")) {
+    EXPECT_EQ(f.severity, Severity::Error);
+    got[f.file] = f.actual;
+  }
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"evil", "symbolic link"},
+                                                      {"node-20/extra.sh", "symbolic link"},
+                                                      {"node-20/Dockerfile", "symbolic link"},
+                                                      {"_lib/pipe", "FIFO"}}))
+      << dump(r);
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Fail);
+  // What runner.not_directory says (a registered runner that is a link) is not said twice.
+  fs::remove_all(repo / "runners/node-20");
+  fs::create_directory_symlink(repo / "elsewhere/evil", repo / "runners/node-20");
+  RunReport n = run_runners(repo.path());
+  EXPECT_EQ(findings_with(n, "runner.not_directory").size(), 1u) << dump(n);
+  for (const Finding& f : findings_with(n, "runner.not_regular")) EXPECT_NE(f.file, "node-20") << dump(n);
 }
 
 TEST(SubstrateRegistry, RunnerYamlProblemsAreLocated) {
