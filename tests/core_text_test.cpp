@@ -259,14 +259,44 @@ TEST(PrintableUtf8, ControlsEscapedInvalidReplacedBackslashKept) {
   EXPECT_EQ(printable_utf8("a\xff" "b"), "a" + R + "b");
   EXPECT_EQ(printable_utf8("\xed\xa0\x80"), R + R + R);
   EXPECT_EQ(printable_utf8("\xc0\x80"), R + R);  // overlong NUL is no NUL
-  EXPECT_EQ(printable_utf8(kCsi + kRlo), kCsi + kRlo);  // valid UTF-8 kept as it is
+  // Valid UTF-8 that acts on a terminal or hides what a line says is written \uXXXX.
+  EXPECT_EQ(printable_utf8(kCsi + "31m" + kRlo + "x" + kNel + kLs), "\\u009b31m\\u202ex\\u0085\\u2028");
+  EXPECT_EQ(printable_utf8("\xc2\x80\xc2\x9f\xc2\xa0"), "\\u0080\\u009f\xc2\xa0");  // NBSP is no control
+  EXPECT_EQ(printable_utf8("a\xe2\x80\x8b\xef\xbb\xbf\xd8\x9c\xe2\x81\xa6" "b"), "a\\u200b\\ufeff\\u061c\\u2066b");
+  EXPECT_EQ(printable_utf8("caf\xc3\xa9 \xe2\x82\xac"), "caf\xc3\xa9 \xe2\x82\xac");
   for (const std::string& s : hostile()) {
     std::string p = printable_utf8(s);
     EXPECT_TRUE(is_valid_utf8(p)) << printable_ascii(s);
     EXPECT_FALSE(has_byte_below_0x20_or_del(p)) << printable_ascii(s);
-    if (is_valid_utf8(s) && !has_byte_below_0x20_or_del(s)) {
+    for (const std::string& hidden : {kNel, kCsi, kRlo, kLs}) EXPECT_EQ(p.find(hidden), std::string::npos);
+    if (is_valid_utf8(s) && !has_byte_below_0x20_or_del(s) && s.find("\xc2\x80") == std::string::npos &&
+        s.find(kNel) == std::string::npos && s.find(kCsi) == std::string::npos && s.find("\xe2\x80") == std::string::npos &&
+        s.find("\xe2\x81") == std::string::npos) {
       EXPECT_EQ(p, s);  // nothing to escape: unchanged
     }
+  }
+}
+
+// A line GitHub's runner would read as a workflow command is made inert,
+// whatever blank precedes it; every other line is unchanged.
+TEST(InertLogLine, NoLineRunsAsAWorkflowCommand) {
+  EXPECT_EQ(inert_log_line("::add-mask::x"), "\\x3a:add-mask::x");
+  EXPECT_EQ(inert_log_line("   \t::error::x"), "   \t\\x3a:error::x");
+  EXPECT_EQ(inert_log_line(kNel + kLs + "::x"), kNel + kLs + "\\x3a:x");
+  EXPECT_EQ(inert_log_line("             ::stop-commands::t"), "             \\x3a:stop-commands::t");
+  EXPECT_EQ(inert_log_line("\xc2\xa0\xe2\x80\x83\xe3\x80\x80::x"), "\xc2\xa0\xe2\x80\x83\xe3\x80\x80\\x3a:x");
+  EXPECT_EQ(inert_log_line("a ##[add-mask]s and ##[error]e"), "a ##\\x5badd-mask]s and ##\\x5berror]e");
+  EXPECT_EQ(inert_log_line("x::y # [z] #[ ##"), "x::y # [z] #[ ##");
+  EXPECT_EQ(inert_log_line(":: "), "\\x3a: ");
+  EXPECT_EQ(inert_log_line(""), "");
+  EXPECT_EQ(inert_log_text("ok\n  ::warning::w\n##[group]g\n::last"),
+            "ok\n  \\x3a:warning::w\n##\\x5bgroup]g\n\\x3a:last");
+  for (const std::string& s : hostile()) {
+    const std::string line = inert_log_line(printable_utf8(s));
+    std::size_t i = 0;
+    while (i < line.size() && line[i] == ' ') ++i;
+    EXPECT_NE(line.substr(i, 2), "::") << printable_ascii(s);
+    EXPECT_EQ(line.find("##["), std::string::npos) << printable_ascii(s);
   }
 }
 
@@ -361,7 +391,7 @@ TEST(WorkflowCommand, DataAndPropertyFollowTheRunnersRules) {
   EXPECT_EQ(workflow_command_data("\xff"), R);
   EXPECT_EQ(workflow_command_data("\x1b\0"s), "\x1b\0"s);  // data is the message: controls are the caller's
   EXPECT_EQ(workflow_command_property("a,b:c%\n"), "a%2Cb%3Ac%25\\n");
-  EXPECT_EQ(workflow_command_property("\x1b" + kRlo), "\\x1b" + kRlo);
+  EXPECT_EQ(workflow_command_property("\x1b" + kRlo), "\\x1b\\u202e");
   for (const std::string& s : hostile()) {
     std::string d = workflow_command_data(s), p = workflow_command_property(s);
     EXPECT_TRUE(is_valid_utf8(d));

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "core/file_identity.h"
 #include "core/safe_fs.h"
 #include "core/suggest.h"
+#include "core/text.h"
 #include "report/render.h"
 
 namespace mplp::cli {
@@ -76,7 +78,15 @@ int could_not_run(std::string_view command, const std::string& error, const Outp
                   const std::vector<std::string>& refused, std::string_view stderr_hint) {
   const std::string& format = out.format;
   const std::vector<ReportRequest>& reports = out.reports;
-  std::cerr << "mplp-gate " << command << ": " << error << "\n" << stderr_hint;
+  // One line per line of the error, each inert in a CI log: an error can quote a stranger's path.
+  for (std::size_t start = 0; start <= error.size();) {
+    std::size_t nl = std::min(error.find('\n', start), error.size());
+    std::cerr << inert_log_line((start == 0 ? "mplp-gate " + std::string(command) + ": " : std::string("  ")) +
+                                printable_utf8(std::string_view(error).substr(start, nl - start)))
+              << "\n";
+    start = nl + 1;
+  }
+  std::cerr << stderr_hint;
   RenderOptions o;
   o.tool_version = tool_version();
   std::ostringstream summary;

@@ -72,15 +72,30 @@ bool ends_with_ignoring_ascii_case(std::string_view s, std::string_view suffix);
 // seal): reversible C escapes. Valid UTF-8 stays as it is; \n \r \t and the
 // backslash become \n \r \t \\; other C0 bytes, DEL and every byte of an
 // ill-formed UTF-8 sequence become \xHH. The exact bytes of a bad file name
-// can be read back from the message.
+// can be read back from the message. (A terminal is printable_utf8's
+// concern: every renderer, and stderr, pass messages through it.)
 std::string escape_for_message(std::string_view s);
 
 // Text meant for people on a terminal or in a CI log (the text, GitHub,
 // SARIF and JUnit renderers, `diff`, `verify-receipt`): ill-formed UTF-8
-// becomes U+FFFD, \n \r \t become \n \r \t, other C0 bytes and DEL \xHH, so
-// a value never starts a line or moves the cursor. Backslashes stay (a
-// Windows path reads as written).
+// becomes U+FFFD, \n \r \t become \n \r \t, other C0 bytes and DEL \xHH,
+// hidden controls \uXXXX (C1 controls, bidirectional and invisible format
+// characters: U+0085, U+009B, U+202E, U+200B, U+2028, ...), so a value never starts a
+// line, moves the cursor or reorders what a reader sees. Backslashes stay (a
+// Windows path reads as written, and a message escape_for_message wrote is
+// not escaped twice), so the JSON report is the exact record.
 std::string printable_utf8(std::string_view s);
+
+// A line for a CI log (the text report, the GitHub summary line, stderr).
+// GitHub's runner reads a line whose first non-blank characters are "::" as
+// a workflow command, and "##[" anywhere in a line as its legacy form: such
+// a line's first ':' becomes \x3a and every "##[" becomes ##\x5b, so no
+// stranger's text in a line we print runs as a command (::add-mask::,
+// ::stop-commands::, a forged ::error). Other lines are unchanged. Give it
+// printable_utf8 text.
+std::string inert_log_line(std::string_view line);
+// Every line of `text` (split after each '\n') through inert_log_line.
+std::string inert_log_text(std::string_view text);
 
 // Raw bytes for messages that must stay ASCII (URLs and hosts found in
 // files, exemption reasons): bytes 0x20..0x7E stay, every other byte becomes

@@ -31,6 +31,35 @@ void append_x_escape(std::string& out, unsigned char c) {
   append_hex_byte(out, c);
 }
 
+// The code point of the well-formed sequence of `n` bytes at s[i], n >= 2.
+unsigned code_point(std::string_view s, std::size_t i, std::size_t n) {
+  unsigned cp = static_cast<unsigned char>(s[i]) & (0xff >> (n + 1));
+  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+  return cp;
+}
+
+// Characters that are valid UTF-8 but act on a terminal or hide what a line
+// says: C1 controls (U+009B is a CSI on some terminals; U+0085 a line break
+// to .NET, which GitHub's runner is), bidirectional controls (text that
+// reads in another order than it is stored) and invisible format characters
+// (zero-width, line and paragraph separators, BOM).
+bool is_hidden_control(unsigned cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+         (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+// Appends the well-formed sequence of `n` bytes at s[i], or \uXXXX for a hidden control.
+void append_character(std::string& out, std::string_view s, std::size_t i, std::size_t n) {
+  const unsigned cp = code_point(s, i, n);
+  if (!is_hidden_control(cp)) {
+    out.append(s.substr(i, n));
+    return;
+  }
+  out += "\\u";
+  append_hex_byte(out, static_cast<unsigned char>(cp >> 8));
+  append_hex_byte(out, static_cast<unsigned char>(cp & 0xff));
+}
+
 // Shared by the XML element text and attribute contracts.
 std::string xml_escaped(std::string_view raw, bool attribute) {
   std::string s = to_valid_utf8(raw);
@@ -92,12 +121,73 @@ std::string printable_utf8(std::string_view s) {
   std::string valid = to_valid_utf8(s);
   std::string out;
   out.reserve(valid.size());
-  for (unsigned char c : valid) {
+  for (std::size_t i = 0; i < valid.size();) {
+    auto c = static_cast<unsigned char>(valid[i]);
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence_length(valid, i);  // > 0: valid is well-formed
+      append_character(out, valid, i, n);
+      i += n;
+      continue;
+    }
+    ++i;
     if (c == '\n') out += "\\n";
     else if (c == '\r') out += "\\r";
     else if (c == '\t') out += "\\t";
     else if (c < 0x20 || c == 0x7f) append_x_escape(out, c);
     else out += static_cast<char>(c);
+  }
+  return out;
+}
+
+namespace {
+
+// The length of the blank at s[i] as .NET's String.Trim() sees it
+// (Char.IsWhiteSpace), 0 for none: GitHub's runner trims a line before it
+// looks for "::".
+std::size_t blank_length(std::string_view s, std::size_t i) {
+  if (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')) return 1;
+  for (std::string_view blank : {"\u0085", "\u00a0", "\u1680", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"})
+    if (s.substr(i, blank.size()) == blank) return blank.size();
+  // U+2000..U+200A: E2 80 80..8A
+  if (s.substr(i, 2) == "\xe2\x80" && i + 2 < s.size() && static_cast<unsigned char>(s[i + 2]) <= 0x8a) return 3;
+  return 0;
+}
+
+}  // namespace
+
+std::string inert_log_line(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  std::size_t i = 0;
+  while (i < line.size()) {
+    const std::size_t n = blank_length(line, i);
+    if (n == 0) break;
+    i += n;
+  }
+  out.append(line.substr(0, i));
+  if (line.substr(i, 2) == "::") {
+    out += "\\x3a";
+    ++i;
+  }
+  for (; i < line.size(); ++i) {
+    if (line.substr(i, 3) == "##[") {
+      out += "##\\x5b";
+      i += 2;
+      continue;
+    }
+    out += line[i];
+  }
+  return out;
+}
+
+std::string inert_log_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t nl = text.find('\n', start);
+    const std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    out += inert_log_line(text.substr(start, end - start));
+    start = end;
   }
   return out;
 }

@@ -138,11 +138,11 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
                     std::string& error) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    error = path + ": " + std::strerror(errno);
+    error = escape_for_message(path) + ": " + std::strerror(errno);
     return false;
   }
   if (!S_ISDIR(st.st_mode)) {
-    error = path + ": not a directory (a pack is a directory holding manifest.json)";
+    error = escape_for_message(path) + ": not a directory (a pack is a directory holding manifest.json)";
     return false;
   }
   const std::string root_display = display_name(path, options.absolute_paths);
@@ -155,7 +155,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     auto [dir, shown, name_below] = std::move(stack.back());
     stack.pop_back();
     if (++visited > options.max_directories) {
-      error = path + ": more than " + std::to_string(options.max_directories) + " directories to search";
+      error = escape_for_message(path) + ": more than " + std::to_string(options.max_directories) + " directories to search";
       return false;
     }
     const std::string pack_name = name_below.empty() ? directory_name(path) : name_below;
@@ -188,8 +188,8 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
         ++found;
         continue;
       }
-      error = is_link ? dir + ": a symbolic link; links are never followed (give the directory it points at)"
-                      : dir + ": " + std::strerror(err);
+      error = is_link ? escape_for_message(dir) + ": a symbolic link; links are never followed (give the directory it points at)"
+                      : escape_for_message(dir) + ": " + std::strerror(err);
       return false;
     }
     here.identified = identify_fd(fd, here.identity);
@@ -209,7 +209,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     DIR* d = ::fdopendir(fd);
     if (d == nullptr) {
       ::close(fd);
-      error = dir + ": " + std::strerror(errno);
+      error = escape_for_message(dir) + ": " + std::strerror(errno);
       return false;
     }
     std::vector<std::string> subdirs;
@@ -241,7 +241,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     for (const std::string& s : subdirs) stack.push_back({join(dir, s), join(shown, s), join(name_below, s)});
   }
   if (found == 0) {
-    error = path + ": no evidence pack found (no directory holding manifest.json below it)";
+    error = escape_for_message(path) + ": no evidence pack found (no directory holding manifest.json below it)";
     return false;
   }
   return true;

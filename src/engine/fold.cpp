@@ -5,21 +5,25 @@
 #include <tuple>
 #include <utility>
 
+#include "core/text.h"
+
 namespace mplp {
 
 void fold_repeats(GateResult& g) {
   using Key = std::tuple<std::string, std::string, int, std::string, std::string, std::string>;
   std::map<Key, std::size_t> first;  // key -> index into `kept`
   std::vector<Finding> kept;
-  std::vector<std::vector<std::string>> places;  // per kept finding: where its repeats were
+  // Per kept finding, where its repeats were; escaped, as a detail's lines
+  // are printed as lines and a JSON key can hold a newline.
+  std::vector<std::vector<std::string>> places;
   for (Finding& f : g.findings) {
     Key key{f.code, f.file, static_cast<int>(f.severity), f.message, f.expected, f.actual};
     auto [it, fresh] = first.emplace(key, kept.size());
     if (fresh) {
-      places.push_back({format_location(f)});
+      places.push_back({escape_for_message(format_location(f))});
       kept.push_back(std::move(f));
     } else {
-      places[it->second].push_back(format_location(f));
+      places[it->second].push_back(escape_for_message(format_location(f)));
     }
   }
   for (std::size_t i = 0; i < kept.size(); ++i) {

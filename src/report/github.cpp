@@ -137,13 +137,14 @@ void render_github(const RunReport& report, const RenderOptions& options, std::o
   std::size_t failed = 0;
   for (const PackResult& p : report.packs) failed += p.failed() ? 1 : 0;
   out << "mplp-gate: "
-      << (report.runner_ids.empty()
+      << (!report.runners_check
               ? report::plural(report.packs.size(), "pack", "packs") + " checked, " + std::to_string(failed) + " failed"
               : report::plural(report.runner_ids.size(), "runner", "runners") + " checked")
       << "; " << report::plural(c.errors, "error", "errors") << ", "
       << report::plural(c.warnings, "warning", "warnings") << ", " << c.infos << " info"
       << (c.suppressed > 0 ? ", " + std::to_string(c.suppressed) + " accepted" : "") << "; policy "
-      << printable_utf8(report.info.policy_name.empty() ? "builtin" : report.info.policy_name) << " (sha256 "
+      << inert_log_line(printable_utf8(report.info.policy_name.empty() ? "builtin" : report.info.policy_name))
+      << " (sha256 "
       << report.info.policy_sha256 << "): " << (exit_code(report) == 0 ? "PASS" : "FAIL") << "\n";
   for (const std::string& w : report.warnings)
     out << "::warning title=" << workflow_command_property("mplp-gate policy") << "::"
@@ -154,7 +155,7 @@ void render_github(const RunReport& report, const RenderOptions& options, std::o
 void render_github_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
   out << "::error title=" << workflow_command_property("mplp-gate could not run") << "::"
       << workflow_command_data(printable_utf8(message)) << "\n";
-  out << "mplp-gate: could not run (exit 2): " << printable_utf8(message) << "\n";
+  out << inert_log_line("mplp-gate: could not run (exit 2): " + printable_utf8(message)) << "\n";
   if (options.step_summary != nullptr)
     *options.step_summary << "## mplp-gate: ERROR\n\nThe check could not run (exit 2): " << md(message) << "\n\n";
 }

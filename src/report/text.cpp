@@ -1,5 +1,6 @@
 // Human output: per pack, per gate, PASS / FAIL / SKIP, then each finding with
 // its place, what was expected, what was found, and a hint.
+#include <sstream>
 #include <string>
 
 #include "core/text.h"
@@ -69,8 +70,9 @@ void lines_field(std::ostream& out, std::string_view label, const std::string& v
 
 }  // namespace
 
-void render_text(const RunReport& report, const RenderOptions& options, std::ostream& out) {
-  if (options.quiet && exit_code(report) == 0) return;
+namespace {
+
+void render_text_lines(const RunReport& report, const RenderOptions& options, std::ostream& out) {
   Style st{options.color};
   const auto paths = report::paths_by_name(report);
   std::size_t failed_packs = 0;
@@ -128,7 +130,7 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
   for (const std::string& w : report.warnings) out << st.paint("33", "warning") << ": " << printable_utf8(w) << "\n";
   out << "policy: " << printable_utf8(report.info.policy_name.empty() ? "builtin" : report.info.policy_name)
       << " (sha256 " << report.info.policy_sha256 << ")\n";
-  if (!report.runner_ids.empty())
+  if (report.runners_check)
     out << report::plural(report.runner_ids.size(), "runner", "runners") << " checked; ";
   else
     out << report.packs.size() << (report.packs.size() == 1 ? " pack" : " packs") << " checked, " << failed_packs
@@ -140,8 +142,19 @@ void render_text(const RunReport& report, const RenderOptions& options, std::ost
   out << (exit_code(report) == 0 ? st.paint("1;32", "RESULT: PASS") : st.paint("1;31", "RESULT: FAIL")) << "\n";
 }
 
+}  // namespace
+
+// Rendered whole, then made inert line by line: a detail's lines, a pack's
+// name and every quoted value pass one check before a CI log reads them.
+void render_text(const RunReport& report, const RenderOptions& options, std::ostream& out) {
+  if (options.quiet && exit_code(report) == 0) return;
+  std::ostringstream text;
+  render_text_lines(report, options, text);
+  out << inert_log_text(text.str());
+}
+
 void render_text_error(std::string_view message, const RenderOptions& /*options*/, std::ostream& out) {
-  out << "mplp-gate could not run: " << printable_utf8(message) << "\nRESULT: ERROR (exit 2)\n";
+  out << inert_log_line("mplp-gate could not run: " + printable_utf8(message)) << "\nRESULT: ERROR (exit 2)\n";
 }
 
 }  // namespace mplp

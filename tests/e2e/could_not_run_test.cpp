@@ -117,6 +117,30 @@ TEST(CouldNotRun, StdoutCarriesTheErrorInEveryMachineFormat) {
   EXPECT_NE(text.err.find("missing"), std::string::npos);
 }
 
+// stderr is a CI log too: a path a stranger named starts no line of it and
+// carries no command, whatever it holds.
+TEST(CouldNotRun, StderrQuotesAHostilePathInertly) {
+  TempDir t;
+  for (const std::string& name : {std::string("a\n::add-mask::x"), std::string("b\r\n  ::error::y"),
+                                   std::string("c ##[error]z"), std::string("d\xe2\x80\xae\xc2\x9b")}) {
+    test::write_file(t / "file", "");
+    for (const std::string& path : {t / name, t / "file" + name}) {
+      auto r = run_tool({"check", path});
+      EXPECT_EQ(r.exit_code, 2) << r.err;
+      std::size_t start = 0;
+      for (std::size_t nl; (nl = r.err.find('\n', start)) != std::string::npos; start = nl + 1) {
+        std::string line = r.err.substr(start, nl - start);
+        EXPECT_EQ(line.find_first_of("\r"), std::string::npos) << r.err;
+        EXPECT_NE(line.substr(line.find_first_not_of(' ') == std::string::npos ? 0 : line.find_first_not_of(' '), 2),
+                  "::")
+            << r.err;
+        EXPECT_EQ(line.find("##["), std::string::npos) << r.err;
+        EXPECT_EQ(line.find("\xe2\x80\xae"), std::string::npos) << r.err;
+      }
+    }
+  }
+}
+
 TEST(CouldNotRun, BadOptionAndMissingPathStillWriteTheReports) {
   TempDir t;
   // The bad option comes first: the outputs after it are still honoured.

@@ -124,7 +124,7 @@ TEST(DiffCli, EnvironmentDriftComesFirstAndTimelineIsAligned) {
       << r.out;
   EXPECT_NE(r.out.find("16 events in A, 16 in B; 1 only in B (+), 1 only in A (-):"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  - ARTIFACT_WRITTEN  (A line "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  + INJECTED <b>\xe2\x80\xa8  (B line 9)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  + INJECTED <b>\\u2028  (B line 9)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("unchanged event"), std::string::npos) << "long equal runs are elided";
   auto j = run_tool({"diff", "--format", "json", a, b});
   JsonDoc doc;

@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "core/json.h"
+#include "core/text.h"
 #include "test_util.h"
 
 namespace mplp {
@@ -34,6 +35,13 @@ const std::vector<std::string> kHostileNames = {
     "ls\xe2\x80\xa8::error::line-separator",
     "bad\xff\xfe::error::not-utf8",
     "::error title=injected::leading",
+    // GitHub's runner trims a line (.NET whitespace) before it looks for
+    // "::", and reads "##[" anywhere in a line (the legacy form).
+    " ::error title=injected::space",
+    "\xc2\xa0\xe3\x80\x80::error title=injected::nbsp",
+    "nel\xc2\x85::error title=injected::nel",
+    "legacy ##[error]injected",
+    "bidi\xe2\x80\xae\xc2\x9b" "31m",
 };
 
 RunOptions in_dir(const std::string& cwd) {
@@ -53,6 +61,14 @@ std::string hostile_tree(const TempDir& t) {
       test::write_file(p + "/artifacts/" + name, "http://10.0.0.1/ from " + name + "\n");
       test::write_file(p + "/" + name + "/x.json", "{}\n");
     }
+    // Duplicate JSON keys holding line breaks: their pointers reach the
+    // finding's location and a folded detail ("found 2 times, at ...").
+    std::string manifest = test::read_file(p + "/manifest.json");
+    manifest.resize(manifest.find_last_of('}'));
+    test::write_file(p + "/manifest.json",
+                     manifest + ",\"k\\n::add-mask::FAIL\": {\"a\\r\\n  ::stop-commands::z\": 1, "
+                                "\"a\\r\\n  ::stop-commands::z\": 2, \"b ##[error]x\": 1, \"b ##[error]x\": 2}, "
+                                "\"k\\n::add-mask::FAIL\": 3}\n");
   }
   return tree;
 }
@@ -98,15 +114,34 @@ TEST(ReportInjection, NoHostileNameStartsALineInAnyFormat) {
       for (const char* f : kFormats) {
         std::string bytes = f == std::string(format) ? r.out : test::read_file(t / "r." + f);
         if (std::string(f) == "json") findings = findings_in(bytes);
+        // Logs and terminals read these two: no control that moves the
+        // cursor or reorders what a reader sees reaches them raw.
+        if (std::string(f) == "text" || std::string(f) == "github") {
+          for (std::string_view hidden : {"\xe2\x80\xae", "\xc2\x9b", "\xc2\x85", "\x1b"})
+            EXPECT_EQ(bytes.find(hidden), std::string::npos) << f << " report holds " << printable_ascii(hidden);
+        }
         std::size_t commands = 0;
-        for (const std::string& line : lines_of(bytes)) {
-          if (line.rfind("::", 0) != 0) continue;
+        for (const std::string& raw : lines_of(bytes)) {
+          std::string_view line = raw;
+          // What .NET's Trim() removes from the start, as the runner does (ASCII blanks, NBSP, U+3000, NEL).
+          for (bool trimmed = true; trimmed;) {
+            trimmed = false;
+            for (std::string_view blank : {" ", "\t", "\v", "\f", "\xc2\xa0", "\xe3\x80\x80", "\xc2\x85"})
+              if (line.substr(0, blank.size()) == blank) line.remove_prefix(blank.size()), trimmed = true;
+          }
+          if (line.rfind("::", 0) != 0) {
+            // The formats CI prints: the runner's legacy form, "##[cmd]", anywhere in a line.
+            if (std::string(f) == "text" || std::string(f) == "github") {
+              EXPECT_EQ(line.find("##["), std::string::npos) << "a line of the " << f << " report:\n" << line;
+            }
+            continue;
+          }
           // Only the GitHub format's own commands, one per finding, each a
           // well-formed command whose properties hold no raw ':' or ','.
           ASSERT_EQ(std::string(f), "github") << "a line of the " << f << " report starts with '::':\n" << line;
           static const std::regex kCommand(
               "::(error|warning|notice) file=[^:,]*(,line=[0-9]+(,col=[0-9]+)?)?,title=[^:,]*::.*");
-          EXPECT_TRUE(std::regex_match(line, kCommand)) << line;
+          EXPECT_TRUE(std::regex_match(std::string(line), kCommand)) << line;
           ++commands;
         }
         if (std::string(f) == "github") {
