@@ -38,6 +38,25 @@ void text_object(Writer& w, const char* key, std::string_view text) {
   w.EndObject();
 }
 
+// A result's message is plain text in which "[text](target)" is an embedded
+// link (SARIF 2.1.0, 3.11.6): a pack's strings reach it, so every literal
+// square bracket is escaped as the standard says (\[ \]), and so is a
+// backslash just before one. Viewers then show a stranger's "[click](url)"
+// as the characters it is.
+std::string message_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool bracket_next = i + 1 < text.size() && (text[i + 1] == '[' || text[i + 1] == ']');
+    if (c == '[' || c == ']' || (c == '\\' && bracket_next)) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+void message_object(Writer& w, std::string_view text) { text_object(w, "message", message_text(text)); }
+
 std::string_view level_of(Severity s) {
   switch (s) {
     case Severity::Error: return "error";
@@ -171,7 +190,7 @@ void write_result(Writer& w, long rule_index, const std::string& pack, const std
     w.Uint64(static_cast<std::uint64_t>(rule_index));
   }
   kv(w, "level", level_of(f.severity));
-  text_object(w, "message", report::finding_sentence(f, compare));
+  message_object(w, report::finding_sentence(f, compare));
   write_location(w, pack, f);
   w.Key("partialFingerprints");
   w.StartObject();
@@ -250,7 +269,7 @@ void render_sarif_error(std::string_view message, const RenderOptions& options, 
   w.StartArray();
   w.StartObject();
   kv(w, "level", "error");
-  text_object(w, "message", printable_utf8(message));
+  message_object(w, printable_utf8(message));
   w.EndObject();
   w.EndArray();
   w.EndObject();
@@ -303,7 +322,7 @@ void render_sarif(const RunReport& report, const RenderOptions& options, std::os
     for (const std::string& warning : report.warnings) {
       w.StartObject();
       kv(w, "level", "warning");
-      text_object(w, "message", printable_utf8(warning));
+      message_object(w, printable_utf8(warning));
       w.EndObject();
     }
     w.EndArray();

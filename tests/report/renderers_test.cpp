@@ -129,6 +129,23 @@ TEST(SarifReport, HostileNamesArePercentEncodedAndRegionsKept) {
   EXPECT_EQ(results[2]["locations"][0]["physicalLocation"]["region"]["byteOffset"].GetUint(), 42u);
 }
 
+// "[text](target)" in a result message is an embedded link (SARIF 3.11.6):
+// a stranger's brackets are escaped, so no viewer links them.
+TEST(SarifReport, BracketsInMessagesAreNoEmbeddedLinks) {
+  RunReport r = internal_error_report();
+  r.packs.update(0, [](PackResult& p) {
+    p.gates[1].findings[0].message = "see [click](https://evil.example/x) or [0](1), a\\[b\\]";
+  });
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(render(r, "sarif"), {}, doc));
+  const std::string text = doc.value["runs"][0]["results"][1]["message"]["text"].GetString();
+  EXPECT_EQ(text.rfind("see \\[click\\](https://evil.example/x) or \\[0\\](1), a\\\\\\[b\\\\\\]", 0), 0u) << text;
+  // Outside brackets nothing changes: a Windows path reads as written.
+  r.packs.update(0, [](PackResult& p) { p.gates[1].findings[0].message = "C:\\dir\\x"; });
+  ASSERT_TRUE(parse_json(render(r, "sarif"), {}, doc));
+  EXPECT_EQ(std::string(doc.value["runs"][0]["results"][1]["message"]["text"].GetString()).rfind("C:\\dir\\x", 0), 0u);
+}
+
 TEST(SarifReport, AbsolutePackPathsBecomeFileUris) {
   RunReport r = internal_error_report();
   r.packs.update(0, [](PackResult& p) { p.path = "/srv/runs/p 1"; });
