@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "core/safe_fs.h"
+#include "engine/finding_cap.h"
 #include "engine/report_json.h"
 
 namespace mplp {
@@ -63,7 +64,10 @@ void accept_findings(RunReport& report, const Policy& policy, const Baseline* ba
       for (Finding& f : g.findings) {
         if (baseline != nullptr) {
           std::size_t occurrence = seen[finding_fingerprint(name_of(p), f, 0)]++;
-          f.baseline = baseline->fingerprints.count(finding_fingerprint(name_of(p), f, occurrence)) > 0;
+          // A findings.omitted note stands for findings no report shows: its
+          // fingerprint says only how many, so a baseline cannot vouch for them.
+          f.baseline = f.code != kFindingsOmitted &&
+                       baseline->fingerprints.count(finding_fingerprint(name_of(p), f, occurrence)) > 0;
           changed = changed || f.baseline;
         }
         for (std::size_t i = 0; i < policy.suppressions.size(); ++i)

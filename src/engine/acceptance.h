@@ -1,7 +1,9 @@
 // Accepted findings (issue 14, point 5): the policy's `suppress` entries and
 // a baseline report. A matching finding stays in every report, marked (and
 // SARIF `suppressions`), and never counts: statuses are decided again
-// without it. A suppression that matched nothing is a run warning.
+// without it. A suppression that matched nothing is a run warning. A
+// findings.omitted note (the per-pack cap) is never in a baseline: it stands
+// for findings the report does not show, which a baseline cannot vouch for.
 //
 //   Baseline b;
 //   if (!load_baseline("old.json", b, err)) { /* exit 2 */ }

@@ -133,6 +133,34 @@ TEST(Baseline, OnlyNewFindingsFail) {
   EXPECT_TRUE(trace_counted) << more.out;
 }
 
+// Findings the per-pack cap left out are not in any report, so no baseline
+// can accept them: the note standing for them always counts. (Its
+// fingerprint holds only the counts: a left-out error swapped for another
+// would otherwise pass.)
+TEST(Baseline, FindingsTheCapLeftOutAreNeverAccepted) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  test::write_file(t / "cap.yaml", "extends: default\nlimits:\n  max_findings_per_pack: 1\n");
+  test::write_file(p + "/artifacts/context.json", "{\"tampered\": true}\n");
+  test::write_file(p + "/artifacts/plan.json", "{\"tampered\": true}\n");
+  auto old = run_tool({"check", "--policy", t / "cap.yaml", "--report", "json=" + t / "old.json", p});
+  ASSERT_EQ(old.exit_code, 1);
+  ASSERT_NE(test::read_file(t / "old.json").find("findings.omitted"), std::string::npos);
+  // plan.json restored, trace.json tampered: the finding shown is the same,
+  // and as many are left out, one of them new.
+  fs::copy_file(test::fixture("packs/good-real/artifacts/plan.json"), p + "/artifacts/plan.json",
+                fs::copy_options::overwrite_existing);
+  test::write_file(p + "/artifacts/trace.json", "{\"tampered\": true}\n");
+  for (const std::string& policy : {t / "cap.yaml", std::string()}) {
+    std::vector<std::string> args = {"check", "--format", "json", "--baseline", t / "old.json", p};
+    if (!policy.empty()) args.insert(args.begin() + 1, {"--policy", policy});
+    auto r = run_tool(args);
+    JsonDoc doc = json_of(r.out);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_GT(doc.value["summary"]["errors"].GetUint(), 0u) << r.out;
+  }
+}
+
 TEST(Baseline, AFileThatIsNoReportIsAnError) {
   TempDir t;
   test::write_file(t / "x.json", "{\"not\": \"a report\"}");
