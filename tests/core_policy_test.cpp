@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include "core/policy.h"
+#include "core/text.h"
 
 namespace mplp {
 namespace {
+
+using namespace std::string_literals;
 
 TEST(Policy, DefaultHasSpecDefaults) {
   const Policy& p = default_policy();
@@ -154,6 +157,25 @@ TEST(Policy, DuplicateKeyIsAnErrorNamingItsLine) {
   EXPECT_NE(err.find("top.yaml:3:"), std::string::npos) << err;
   EXPECT_FALSE(parse_policy("version: 1\n---\nversion: 1\n", "two.yaml", p, err));
   EXPECT_NE(err.find("two.yaml"), std::string::npos) << err;
+}
+
+// A policy is UTF-8 text, comments included: a Latin-1 comment, UTF-16 or a
+// NUL byte is an error naming the place (the policy travels inside every
+// shard report, and merge compares it byte for byte).
+TEST(Policy, OnlyUtf8TextIsAPolicy) {
+  Policy p;
+  std::string err;
+  EXPECT_TRUE(parse_policy("# caf\xc3\xa9\n", "p.yaml", p, err)) << err;
+  const std::pair<std::string, std::string> bad[] = {
+      {"# ok\n# caf\xe9\n", "p.yaml:2:6: not UTF-8 text (byte 10 is \\xe9)"},
+      {"\xff\xfes\0t\0", "p.yaml:1:1: not UTF-8 text (byte 0 is \\xff)"},
+      {"s\0t\0r\0"s, "p.yaml:1:2: not UTF-8 text (byte 1 is \\x00)"},
+      {"a: 1\nb: \xed\xa0\x80\n", "p.yaml:2:4: not UTF-8 text (byte 8 is \\xed)"},
+  };
+  for (const auto& [yaml, message] : bad) {
+    EXPECT_FALSE(parse_policy(yaml, "p.yaml", p, err)) << printable_ascii(yaml);
+    EXPECT_EQ(err.rfind(message, 0), 0u) << err;
+  }
 }
 
 TEST(Policy, LoadFileMissingNamesTheFile) {

@@ -11,6 +11,7 @@
 #include "core/embedded.h"
 #include "core/hosts.h"
 #include "core/safe_fs.h"
+#include "core/text.h"
 #include "core/values.h"
 #include "core/yaml_json.h"
 
@@ -269,7 +270,32 @@ Severity Policy::adjust(std::string_view gate_id, Severity s) const {
   return static_cast<int>(s) > static_cast<int>(*it->second.max_severity) ? *it->second.max_severity : s;
 }
 
+namespace {
+
+// The policy is hashed as bytes and travels whole inside every shard report
+// (merge compares it): UTF-8 only, comments included, so every reader sees
+// one text. yaml-cpp would also read UTF-16 and let a Latin-1 comment by.
+bool utf8_text(std::string_view yaml, const std::string& source, std::string& error) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < yaml.size();) {
+    const std::size_t n = yaml[i] == '\0' ? 0 : utf8_sequence_length(yaml, i);
+    if (n == 0) {
+      error = source + ":" + std::to_string(line) + ":" + std::to_string(column) +
+              ": not UTF-8 text (byte " + std::to_string(i) + " is " +
+              printable_ascii(yaml.substr(i, 1)) + "): save the policy as UTF-8";
+      return false;
+    }
+    if (yaml[i] == '\n') ++line, column = 0;
+    ++column;
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool parse_policy(std::string_view yaml, const std::string& source, Policy& out, std::string& error) {
+  if (!utf8_text(yaml, source, error)) return false;
   Policy p = default_policy();
   p.source = source;
   p.sha256 = sha256_hex(yaml);
