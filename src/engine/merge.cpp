@@ -1,6 +1,7 @@
 #include "engine/merge.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -20,6 +21,7 @@ namespace mplp {
 namespace {
 
 constexpr std::uint64_t kMaxReportBytes = 16ull << 30;
+constexpr std::uint64_t kMaxOmittedCount = 1ull << 50;
 
 // One shard's report, read back.
 struct Shard {
@@ -154,7 +156,9 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
         if (!m.value.IsArray() || m.value.Size() != 3)
           return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
         for (unsigned i = 0; i < 3; ++i) {
-          if (!m.value[i].IsUint64())
+          // A check holds its findings: far fewer than 2^50. A larger count
+          // is an edit that would overflow to 0 when added up (and drop the note).
+          if (!m.value[i].IsUint64() || m.value[i].GetUint64() > kMaxOmittedCount)
             return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
           c.by_severity[i] = static_cast<std::size_t>(m.value[i].GetUint64());
         }
@@ -351,11 +355,18 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return std::tie(a.result.name, a.result.path) < std::tie(b.result.name, b.result.path);
   });
-  for (std::size_t i = 1; i < items.size(); ++i)
-    if (items[i].result.path == items[i - 1].result.path)
-      return refuse(error, items[i].shard->file,
-                    "pack " + items[i].result.path + " is in " + items[i - 1].shard->file +
-                        " too: merge the shards of one check of one tree");
+  // One place, however a hand-edited shard spells it ("t1//x", "t1/./x/").
+  std::map<std::string, const Item*> places;
+  for (const Item& item : items) {
+    std::string place = std::filesystem::path(item.result.path).lexically_normal().string();
+    while (place.size() > 1 && place.back() == '/') place.pop_back();
+    auto [it, fresh] = places.emplace(place, &item);
+    if (!fresh)
+      return refuse(error, item.shard->file,
+                    "pack " + item.result.path + " is in " + it->second->shard->file + " too" +
+                        (it->second->result.path != item.result.path ? " (as " + it->second->result.path + ")" : "") +
+                        ": merge the shards of one check of one tree");
+  }
 
   out = RunReport{};
   out.gates = first.report.gates;

@@ -348,6 +348,8 @@ TEST_F(MergeRefusal, DamagedShardSection) {
       {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01", "7"},
       {"/shard/packs/0/summaries/GATE-V2-DET-01", "{}"},
       {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, -1, 0]}"},
+      // Counts that would add up past 2^64 to 0, and drop the note.
+      {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [18446744073709551615, 1, 0]}"},
       {"/shard/policy_yaml", "\"extends: default\\n\""},
       {"/shard/policy_yaml", "\"a: [\\n\""},
       {"/packs/0/gates/0/status", "\"MAYBE\""},
@@ -362,6 +364,33 @@ TEST_F(MergeRefusal, DamagedShardSection) {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("mplp-gate merge: " + file + ": "), std::string::npos) << r.err;
   }
+}
+
+// Shard 0's packs again, as a "shard 1" that spells each place otherwise
+// ("a/" for "a"): one place, checked twice, is refused however it is written.
+TEST_F(MergeRefusal, OnePackSpelledTwoWays) {
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(test::read_file(s2(0)), {}, doc));
+  const rapidjson::SizeType packs = doc.value["packs"].Size();
+  ASSERT_GT(packs, 0u);
+  std::string file = t_ / "respelled.json";
+  test::write_file(file, test::read_file(s2(0)));
+  test::set_json(file, "/shard/index", "1");
+  std::size_t respelled = 0;
+  for (rapidjson::SizeType i = 0; i < packs; ++i) {
+    const std::string k = std::to_string(i);
+    const rapidjson::Value& sp = doc.value["shard"]["packs"][i];
+    if (!sp.HasMember("name") || !sp["name"].IsString() || !sp.HasMember("path") || !sp["path"].IsString())
+      continue;  // a name kept as raw bytes
+    ++respelled;
+    const std::string name = sp["name"].GetString();
+    const std::string path = sp["path"].GetString();
+    test::set_json(file, "/packs/" + k + "/path", "\"" + name + "/\"");
+    test::set_json(file, "/shard/packs/" + k + "/name", "\"" + name + "/\"");
+    test::set_json(file, "/shard/packs/" + k + "/path", "\"" + path + "//\"");
+  }
+  ASSERT_GT(respelled, 0u);
+  expect_refused({s2(0), file}, file, "one check of one tree");
 }
 
 TEST_F(MergeRefusal, UnshardedReportAndErrorReport) {
