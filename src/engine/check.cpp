@@ -363,10 +363,9 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
                          : std::filesystem::path(req.policy.source).filename().string();
   info.policy_sha256 = req.policy.sha256;
   info.require_signature = req.options.require_signature || req.policy.require_signature;
-  for (const TrustedKey& k : trust.keys) info.trusted_key_ids.push_back(k.key.id());
-  std::sort(info.trusted_key_ids.begin(), info.trusted_key_ids.end());
-  info.trusted_key_ids.erase(std::unique(info.trusted_key_ids.begin(), info.trusted_key_ids.end()),
-                             info.trusted_key_ids.end());
+  for (const TrustedKey& k : trust.keys) info.trusted_keys.push_back(k.key.id() + ": " + k.scope_text());
+  std::sort(info.trusted_keys.begin(), info.trusted_keys.end());
+  info.trusted_keys.erase(std::unique(info.trusted_keys.begin(), info.trusted_keys.end()), info.trusted_keys.end());
   if (explicit_registry != nullptr) info.registry_sha256 = explicit_registry->sha256;
   info.repo_root = req.options.repo_root.has_value();
   info.absolute_paths = req.absolute_paths;

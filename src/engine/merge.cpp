@@ -138,7 +138,7 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
   sec.baseline = text_list(member(&s, "baseline"));
   RunInfo& info = out.report.info;
   info.require_signature = flag(run, "require_signature");
-  info.trusted_key_ids = text_list(member(run, "trusted_key_ids"));
+  info.trusted_keys = text_list(member(run, "trusted_keys"));
   info.registry_sha256 = json_text(*run, "registry_sha256");
   info.repo_root = flag(run, "repo_root");
   info.absolute_paths = flag(run, "absolute_paths");
@@ -234,7 +234,7 @@ bool read_shard(const std::string& file, Shard& out, std::string& error) {
   }
   const RunInfo& i = rep.info;
   std::string keys;
-  for (const auto& k : i.trusted_key_ids) keys += k + " ";
+  for (const auto& k : i.trusted_keys) keys += k + " ";
   std::string only, skip;
   for (const auto& g : i.only_gates) only += g + " ";
   for (const auto& g : i.skip_gates) skip += g + " ";

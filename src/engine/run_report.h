@@ -22,7 +22,10 @@ struct RunInfo {
   std::string policy_name;    // "builtin" or the policy file's name (no directory)
   std::string policy_sha256;  // of the policy's YAML bytes
   bool require_signature = false;
-  std::vector<std::string> trusted_key_ids;  // sorted, unique
+  // Each trusted key as "<id>: <scope>" ("...: any runner and substrate",
+  // "...: runners [node-20]"), sorted, unique: a key's scope decides verdicts
+  // as much as the key does (merge compares them, receipts record them).
+  std::vector<std::string> trusted_keys;
   std::string registry_sha256;  // the explicit registry (--registry / --repo-root), if any
   bool repo_root = false;       // --repo-root was given (lock files verified)
   bool absolute_paths = false;  // --absolute-paths: the JSON report names packs by absolute path

@@ -57,7 +57,7 @@ void run_info(Writer& w, const RunInfo& info) {
   str(w, "require_signature");
   w.Bool(info.require_signature);
   str(w, "trusted_keys");
-  strings(w, info.trusted_key_ids);
+  strings(w, info.trusted_keys);
   str(w, "registry_sha256");
   str(w, info.registry_sha256);
   str(w, "repo_root");

@@ -170,7 +170,7 @@ void write_shard(Writer& w, const RunReport& report) {
   w.StartObject();
   w.Key("require_signature");
   w.Bool(report.info.require_signature);
-  strings(w, "trusted_key_ids", report.info.trusted_key_ids);
+  strings(w, "trusted_keys", report.info.trusted_keys);
   kv(w, "registry_sha256", report.info.registry_sha256);
   w.Key("repo_root");
   w.Bool(report.info.repo_root);

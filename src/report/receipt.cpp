@@ -60,7 +60,7 @@ Value options_of(const RunReport& report, Alloc& a) {
   o.AddMember("gates", string_array(gates, a), a);
   o.AddMember("strict", report.strict, a);
   o.AddMember("requireSignature", report.info.require_signature, a);
-  o.AddMember("trustedKeys", string_array(report.info.trusted_key_ids, a), a);
+  o.AddMember("trustedKeys", string_array(report.info.trusted_keys, a), a);
   if (!report.info.registry_sha256.empty()) o.AddMember("registry", sha256_set(report.info.registry_sha256, a), a);
   o.AddMember("repoRoot", report.info.repo_root, a);
   o.AddMember("absolutePaths", report.info.absolute_paths, a);

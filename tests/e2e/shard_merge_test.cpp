@@ -292,6 +292,22 @@ TEST_F(MergeRefusal, DifferentOptions) {
   expect_refused({s2(0), t_ / "strict.json"}, t_ / "strict.json", "other options");
 }
 
+// One key, trusted for one runner by the policy in both shards, and for any
+// runner by --trusted-key in one: the same key id, another trust. Refused.
+TEST_F(MergeRefusal, SameKeyOtherScope) {
+  const std::string pub = test::fixture("keys/test-a.pub");
+  test::write_file(t_ / "scoped.yaml", "trust:\n  keys:\n    - path: " + pub + "\n      runners: [node-20]\n");
+  shard(0, 2, {"--policy", t_ / "scoped.yaml"}, t_ / "scoped0.json");
+  shard(1, 2, {"--policy", t_ / "scoped.yaml"}, t_ / "scoped1.json");
+  shard(1, 2, {"--policy", t_ / "scoped.yaml", "--trusted-key", pub}, t_ / "any1.json");
+  auto same = run_tool({"merge", t_ / "scoped0.json", t_ / "scoped1.json"});
+  EXPECT_TRUE(same.exit_code == 0 || same.exit_code == 1) << same.err;
+  const std::string section = test::read_file(t_ / "any1.json");
+  EXPECT_NE(section.find(": any runner and substrate\""), std::string::npos) << "the scope is recorded";
+  EXPECT_NE(section.find(": runners [node-20]\""), std::string::npos);
+  expect_refused({t_ / "scoped0.json", t_ / "any1.json"}, t_ / "any1.json", "other options");
+}
+
 TEST_F(MergeRefusal, DifferentShardCount) {
   shard(1, 3, {}, t_ / "s1of3.json");
   expect_refused({s2(0), t_ / "s1of3.json"}, t_ / "s1of3.json", "of 2 shards");
