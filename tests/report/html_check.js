@@ -177,6 +177,11 @@ async function main() {
                                 (!f.expected || t.includes(f.expected)) && (!f.actual || t.includes(f.actual))),
              `finding ${f.code} ${f.message} shown with its file, place, expected, found and hint`);
     }
+    // A detail keeps its line breaks (a build log reads as lines, as in the text report).
+    const details = all.filter((f) => f.detail).length;
+    const spaces = await page.$$eval('.finding dd.lines', (dds) => dds.map((d) => getComputedStyle(d).whiteSpace));
+    expect(details > 0 && spaces.length === details && spaces.every((w) => w === 'pre-wrap'),
+           `${details} details in the JSON report, shown with white-space ${JSON.stringify(spaces)}`);
     // The README's screenshot: the matrix with one pack opened.
     await page.screenshot({path: path.join(outDir, 'html-report.png')});
     // Filters apply inside an opened pack too.

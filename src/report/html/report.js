@@ -146,7 +146,9 @@
     rows.forEach(function (r) {
       if (!r[1]) return;
       dl.appendChild(el('dt', '', r[0]));
-      dl.appendChild(el('dd', r[0] === 'compare' || r[0] === 'file' || r[0] === 'place' ? 'mono' : '', r[1]));
+      // A detail spans lines (a build log): kept as lines, as the text report prints it.
+      var cls = r[0] === 'compare' || r[0] === 'file' || r[0] === 'place' ? 'mono' : r[0] === 'detail' ? 'lines' : '';
+      dl.appendChild(el('dd', cls, r[1]));
     });
     box.appendChild(dl);
     return box;
