@@ -14,6 +14,7 @@
 
 #include "core/thread_pool.h"
 #include "engine/pack_store.h"
+#include "engine/run_report.h"
 
 namespace mplp {
 namespace {
@@ -144,6 +145,42 @@ TEST(PackStore, UpdateResizeAndIterationSeeTheStoredResults) {
 
 // The point of the store: a pack whose texts other packs repeat costs a few
 // bytes of its own (its path, name and digests), not the texts.
+// RunReport::counts decodes the packs once per change of the store: every
+// change is seen, copies keep theirs, and no two contents share a version.
+TEST(PackStore, CountsFollowEveryChangeOfTheStore) {
+  auto error_pack = [](const std::string& name, std::size_t errors) {
+    PackResult p;
+    p.name = p.path = name;
+    GateResult g;
+    g.gate_id = "GATE-V2-INTEGRITY-01";
+    for (std::size_t i = 0; i < errors; ++i) g.findings.push_back(make_finding(Severity::Error, "x.y", "f", "m"));
+    p.gates.push_back(g);
+    return p;
+  };
+  RunReport r;
+  EXPECT_EQ(r.counts().errors, 0u);
+  r.packs.push_back(error_pack("a", 2));
+  EXPECT_EQ(r.counts().errors, 2u);
+  EXPECT_EQ(r.counts().errors, 2u);  // cached: the same answer
+  r.packs.update(0, [](PackResult& p) { p.gates[0].findings[0].suppressed = "known"; });
+  EXPECT_EQ(r.counts().errors, 1u);
+  EXPECT_EQ(r.counts().suppressed, 1u);
+  RunReport copy = r;
+  r.packs.set(0, error_pack("a", 5));
+  EXPECT_EQ(r.counts().errors, 5u);
+  EXPECT_EQ(copy.counts().errors, 1u);
+  copy.packs = PackStore{error_pack("b", 3)};
+  EXPECT_EQ(copy.counts().errors, 3u);
+  r.packs.resize(2);
+  r.packs.set(1, error_pack("c", 1));
+  EXPECT_EQ(r.counts().errors, 6u);
+  r.packs.resize(1);
+  EXPECT_EQ(r.counts().errors, 5u);
+  r.packs.clear();
+  EXPECT_EQ(r.counts().errors, 0u);
+  EXPECT_NE(PackStore{error_pack("d", 1)}.version(), PackStore{error_pack("d", 1)}.version());
+}
+
 TEST(PackStore, TextsPacksRepeatAreStoredOnce) {
   PackStore store;
   std::size_t text_bytes = 0;

@@ -1,5 +1,6 @@
 #include "engine/pack_store.h"
 
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -248,7 +249,13 @@ void PackStore::push_back(const PackResult& p) {
   set(size() - 1, p);
 }
 
+void PackStore::changed() {
+  static std::atomic<std::uint64_t> last{0};
+  version_.value = ++last;
+}
+
 void PackStore::resize(std::size_t n) {
+  changed();
   const std::size_t old = size();
   if (spill_) records_.resize(n);
   else blobs_.resize(n);
@@ -256,6 +263,7 @@ void PackStore::resize(std::size_t n) {
 }
 
 void PackStore::set(std::size_t i, const PackResult& p) {
+  changed();
   std::string bytes = encode_with(*pool_, p, kPack);
   if (spill_) {
     records_.at(i) = spill_->append(bytes);

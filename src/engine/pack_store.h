@@ -27,6 +27,8 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +51,7 @@ class PackStore {
   void clear() {
     blobs_.clear();
     records_.clear();
+    changed();
   }
   void push_back(const PackResult& p);
   // New slots hold an empty PackResult until set().
@@ -77,6 +80,11 @@ class PackStore {
 
   // Bytes of the encoded results (not the shared texts): for tests.
   std::size_t encoded_bytes() const;
+
+  // Changes with every change of the results, and is never the same for two
+  // different contents (a copy has its original's): what is computed from
+  // all results (RunReport::counts) is kept until it changes.
+  std::uint64_t version() const { return version_.value.load(); }
 
   class const_iterator {
    public:
@@ -110,11 +118,22 @@ class PackStore {
 
  private:
   std::string blob(std::size_t i) const;
+  void changed();
 
   std::shared_ptr<StringPool> pool_;  // shared by copies: it only grows
   std::shared_ptr<SpillFile> spill_;  // null: results are held in blobs_
   std::vector<std::string> blobs_;
   std::vector<SpillFile::Record> records_;
+  // Atomic: packs are set from many threads. Copied with the store.
+  struct Version {
+    std::atomic<std::uint64_t> value{0};
+    Version() = default;
+    Version(const Version& o) : value(o.value.load()) {}
+    Version& operator=(const Version& o) {
+      value = o.value.load();
+      return *this;
+    }
+  } version_;
 };
 
 }  // namespace mplp

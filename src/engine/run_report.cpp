@@ -18,6 +18,7 @@ bool PackResult::failed() const {
 }
 
 RunReport::Counts RunReport::counts() const {
+  if (counts_cache && counts_cache->first == packs.version()) return counts_cache->second;
   Counts c;
   for (const PackResult& p : packs)
     for (const GateResult& g : p.gates)
@@ -27,6 +28,7 @@ RunReport::Counts RunReport::counts() const {
         else if (f.severity == Severity::Warning) ++c.warnings;
         else ++c.infos;
       }
+  counts_cache.emplace(packs.version(), c);
   return c;
 }
 

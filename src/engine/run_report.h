@@ -56,7 +56,10 @@ struct RunReport {
   struct Counts {
     std::size_t errors = 0, warnings = 0, infos = 0, suppressed = 0;
   };
+  // Decodes every pack once per change of `packs` (renderers and exit_code
+  // ask several times).
   Counts counts() const;
+  mutable std::optional<std::pair<std::uint64_t, Counts>> counts_cache;  // (packs.version(), counts): counts() only
 };
 
 // The exit-code contract, in one place: 0 = no error finding (and, under
