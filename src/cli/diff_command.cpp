@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/stderr_guard.h"
 #include "core/pack_diff.h"
 #include "core/text.h"
 #include "report/common.h"
@@ -253,8 +254,12 @@ int cmd_diff(const Args& args) {
     std::cerr << "mplp-gate diff: " << printable_utf8(error) << "\n";
     return kExitError;
   }
-  if (format == "json") render_json(std::cout, paths[0], paths[1], d);
-  else render_text(std::cout, paths[0], paths[1], d);
+  if (format == "json") {
+    render_json(std::cout, paths[0], paths[1], d);
+  } else {
+    GuardedStream guard(std::cout);  // file names, keys and events are a stranger's
+    render_text(std::cout, paths[0], paths[1], d);
+  }
   std::cout.flush();
   if (!std::cout) {
     std::cerr << "mplp-gate diff: cannot write to stdout\n";

@@ -20,6 +20,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/stderr_guard.h"
 #include "core/digest.h"
 #include "core/dsse.h"
 #include "core/intoto.h"
@@ -342,6 +343,8 @@ int cmd_verify_receipt(const Args& args) {
     std::cout << kUsage << options_help(specs);
     return kExitPass;
   }
+  // Every line quotes the receipt (signed or not) or a pack: a stranger's.
+  GuardedStream guard(std::cout);
   if (positional.empty() || key_files.empty()) {
     std::cerr << "mplp-gate verify-receipt: " << (positional.empty() ? "no receipt FILE given" : "no --trusted-key given")
               << "\ntry 'mplp-gate verify-receipt --help'\n";

@@ -1,64 +1,63 @@
 #include "cli/stderr_guard.h"
 
+#include <cstdlib>
 #include <iostream>
+
+#include "core/text.h"
 
 namespace mplp::cli {
 
 namespace {
 
-bool write_text(std::streambuf* to, const char* s) {
-  for (; *s != '\0'; ++s)
-    if (to->sputc(*s) == std::streambuf::traits_type::eof()) return false;
-  return true;
-}
+// A line longer than this is written in parts (a message quoting a huge
+// value); only its first part can start a line.
+constexpr std::size_t kMaxHeldLine = 64 * 1024;
 
-bool write_escape(std::streambuf* to, const char* prefix, unsigned char c) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const char digits[] = {kHex[c >> 4], kHex[c & 0xf], '\0'};
-  return write_text(to, prefix) && write_text(to, digits);
+bool write_all(std::streambuf* to, const std::string& s) {
+  return to->sputn(s.data(), static_cast<std::streamsize>(s.size())) == static_cast<std::streamsize>(s.size());
 }
 
 }  // namespace
 
-bool EscapingStreambuf::flush_lead() {
-  if (!lead_) return true;
-  lead_ = false;
-  return to_->sputc(static_cast<char>(0xc2)) != traits_type::eof();
+bool EscapingStreambuf::emit(bool line_end) {
+  // The middle of a line cannot start one: a leading "::" there is text.
+  std::string out = mid_line_ ? guarded_log_line("x" + line_).substr(1) : guarded_log_line(line_);
+  line_.clear();
+  mid_line_ = !line_end;
+  if (line_end) out += '\n';
+  return write_all(to_, out);
 }
 
-bool EscapingStreambuf::put(unsigned char c) {
-  if (lead_) {
-    lead_ = false;
-    if (c >= 0x80 && c <= 0x9f) return write_escape(to_, "\\u00", c);
-    if (to_->sputc(static_cast<char>(0xc2)) == traits_type::eof()) return false;
-  }
-  if (c == 0xc2) {
-    lead_ = true;
-    return true;
-  }
-  if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return write_escape(to_, "\\x", c);
-  return to_->sputc(static_cast<char>(c)) != traits_type::eof();
+bool EscapingStreambuf::flush_pending() {
+  if (line_.empty()) return true;
+  return emit(false) && to_->pubsync() == 0;
 }
 
 EscapingStreambuf::int_type EscapingStreambuf::overflow(int_type c) {
   if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
-  return put(static_cast<unsigned char>(traits_type::to_char_type(c))) ? c : traits_type::eof();
+  const char ch = traits_type::to_char_type(c);
+  if (ch == '\n') return emit(true) ? c : traits_type::eof();
+  line_ += ch;
+  if (line_.size() >= kMaxHeldLine && !emit(false)) return traits_type::eof();
+  return c;
 }
 
 std::streamsize EscapingStreambuf::xsputn(const char* s, std::streamsize n) {
   std::streamsize done = 0;
-  while (done < n && put(static_cast<unsigned char>(s[done]))) ++done;
+  while (done < n && !traits_type::eq_int_type(overflow(traits_type::to_int_type(s[done])), traits_type::eof())) ++done;
   return done;
 }
 
 int EscapingStreambuf::sync() {
-  // A 0xC2 at the end of a flushed message is not followed by a C1 byte.
-  return flush_lead() && to_->pubsync() == 0 ? 0 : -1;
+  // std::cerr flushes after every insertion: a line is written when it ends
+  // (or at exit), so that its start is judged whole.
+  return to_->pubsync() == 0 ? 0 : -1;
 }
 
 namespace {
 
 std::streambuf* original_stderr = nullptr;
+EscapingStreambuf* stderr_filter = nullptr;
 
 }  // namespace
 
@@ -66,13 +65,24 @@ void guard_stderr() {
   if (original_stderr != nullptr) return;
   original_stderr = std::cerr.rdbuf();
   // Never destroyed: std::cerr is flushed after static objects are gone.
-  static auto* filter = new EscapingStreambuf(original_stderr);
-  std::cerr.rdbuf(filter);
+  stderr_filter = new EscapingStreambuf(original_stderr);
+  std::cerr.rdbuf(stderr_filter);
+  std::atexit([] { stderr_filter->flush_pending(); });
 }
 
 std::ostream& stderr_terminal() {
   static std::ostream raw(original_stderr != nullptr ? original_stderr : std::cerr.rdbuf());
   return raw;
+}
+
+GuardedStream::GuardedStream(std::ostream& stream)
+    : stream_(stream), original_(stream.rdbuf()), filter_(original_) {
+  stream_.rdbuf(&filter_);
+}
+
+GuardedStream::~GuardedStream() {
+  filter_.flush_pending();
+  stream_.rdbuf(original_);
 }
 
 }  // namespace mplp::cli

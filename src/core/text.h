@@ -97,6 +97,12 @@ std::string inert_log_line(std::string_view line);
 // Every line of `text` (split after each '\n') through inert_log_line.
 std::string inert_log_text(std::string_view text);
 
+// One line (no '\n') that mplp-gate writes to stderr, or to stdout as plain
+// text (diff, verify-receipt), whatever its parts forgot to escape: C0
+// controls but \t, and DEL, become \xHH; C1 and hidden controls \uXXXX (as
+// printable_utf8); other bytes stay as they are; then inert_log_line.
+std::string guarded_log_line(std::string_view line);
+
 // Raw bytes for messages that must stay ASCII (URLs and hosts found in
 // files, exemption reasons): bytes 0x20..0x7E stay, every other byte becomes
 // \xHH, non-ASCII letters included; once the result reaches `max` bytes, the

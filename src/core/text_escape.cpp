@@ -180,6 +180,28 @@ std::string inert_log_line(std::string_view line) {
   return out;
 }
 
+std::string guarded_log_line(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  for (std::size_t i = 0; i < line.size();) {
+    auto c = static_cast<unsigned char>(line[i]);
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence_length(line, i);
+      if (n == 0) {
+        out += line[i++];  // ill-formed: as it is (a terminal shows its own mark)
+        continue;
+      }
+      append_character(out, line, i, n);
+      i += n;
+      continue;
+    }
+    ++i;
+    if ((c < 0x20 && c != '\t') || c == 0x7f) append_x_escape(out, c);
+    else out += static_cast<char>(c);
+  }
+  return inert_log_line(out);
+}
+
 std::string inert_log_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -40,16 +40,15 @@ void text_object(Writer& w, const char* key, std::string_view text) {
 
 // A result's message is plain text in which "[text](target)" is an embedded
 // link (SARIF 2.1.0, 3.11.6): a pack's strings reach it, so every literal
-// square bracket is escaped as the standard says (\[ \]), and so is a
-// backslash just before one. Viewers then show a stranger's "[click](url)"
-// as the characters it is.
+// square bracket is escaped as the standard says (\[ \]), and so is every
+// backslash (\\): a run of them before a bracket would otherwise pair up
+// and leave the bracket unescaped. Viewers then show a stranger's
+// "[click](url)" as the characters it is.
 std::string message_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const bool bracket_next = i + 1 < text.size() && (text[i + 1] == '[' || text[i + 1] == ']');
-    if (c == '[' || c == ']' || (c == '\\' && bracket_next)) out += '\\';
+  for (const char c : text) {
+    if (c == '[' || c == ']' || c == '\\') out += '\\';
     out += c;
   }
   return out;

@@ -90,6 +90,24 @@ std::vector<std::string> lines_of(const std::string& s) {
   return out;
 }
 
+// No line of `bytes`, as GitHub's runner reads it (split at LF or CR,
+// trimmed of .NET blanks), is a workflow command (leading "::", or "##["
+// anywhere), and no control reaches it raw.
+void expect_inert_log(const std::string& bytes, const std::string& what) {
+  for (const std::string& raw : lines_of(bytes)) {
+    std::string_view line = raw;
+    for (bool trimmed = true; trimmed;) {
+      trimmed = false;
+      for (std::string_view blank : {" ", "\t", "\v", "\f", "\xc2\xa0", "\xe3\x80\x80", "\xc2\x85"})
+        if (line.substr(0, blank.size()) == blank) line.remove_prefix(blank.size()), trimmed = true;
+    }
+    EXPECT_NE(line.substr(0, 2), "::") << what << ":\n" << raw;
+    EXPECT_EQ(line.find("##["), std::string_view::npos) << what << ":\n" << raw;
+  }
+  for (std::string_view hidden : {"\xe2\x80\xae", "\xc2\x9b", "\xc2\x85", "\x1b"})
+    EXPECT_EQ(bytes.find(hidden), std::string::npos) << what << " holds " << printable_ascii(hidden);
+}
+
 std::size_t findings_in(const std::string& json_report) {
   JsonDoc doc;
   EXPECT_TRUE(parse_json(json_report, {}, doc)) << doc.error.message;
@@ -150,6 +168,43 @@ TEST(ReportInjection, NoHostileNameStartsALineInAnyFormat) {
       }
     }
     EXPECT_GT(findings, 2 * kHostileNames.size());  // every hostile file was reported
+  }
+}
+
+// The other commands CI prints: diff's text quotes file names, manifest
+// values and timeline events; verify-receipt quotes an unsigned receipt and
+// pack names; seal and every error quote paths on stderr.
+TEST(ReportInjection, DiffVerifyReceiptAndStderrAreInert) {
+  TempDir t;
+  const std::string a = t / "a", b = t / "b";
+  test::copy_tree(test::fixture("packs/good-real"), a);
+  std::string events = test::read_file(a + "/timeline/events.ndjson");
+  test::write_file(a + "/timeline/events.ndjson",
+                   events + "{\"timestamp\":\"2026-01-27T05:05:42.323Z\",\"event\":\"::add-mask::SECRET\",\"data\":{}}\n");
+  test::copy_tree(a, b);
+  test::write_file(b + "/timeline/events.ndjson",
+                   test::read_file(a + "/timeline/events.ndjson") +
+                       "{\"timestamp\":\"2026-01-27T05:05:42.323Z\",\"event\":\"##[error]e\\u202e\\u0085::x\",\"data\":{}}\n");
+  for (const std::string& name : kHostileNames) test::write_file(b + "/artifacts/" + name, "x\n");
+  test::set_json(b + "/manifest.json", "/scenario_id", "\"##[error]v\\n  ::add-mask::w\"");
+  auto diff = run_tool_with({"diff", a, b}, RunOptions{});
+  EXPECT_EQ(diff.exit_code, 1) << diff.err;
+  EXPECT_NE(diff.out.find("SECRET"), std::string::npos) << diff.out;
+  expect_inert_log(diff.out, "diff");
+
+  test::write_file(t / "r.json", "{\"payloadType\":\"##[error]pt\\n::add-mask::m\",\"payload\":\"\",\"signatures\":[]}\n");
+  ASSERT_EQ(run_tool_with({"key", "generate", "--out", t / "keys"}, RunOptions{}).exit_code, 0);
+  auto receipt = run_tool_with({"verify-receipt", "--trusted-key", t / "keys/mplp-gate.pub", t / "r.json"}, RunOptions{});
+  EXPECT_EQ(receipt.exit_code, 1) << receipt.out << receipt.err;
+  EXPECT_NE(receipt.out.find("payloadType"), std::string::npos) << receipt.out;
+  expect_inert_log(receipt.out, "verify-receipt");
+
+  for (const std::string& name : kHostileNames) {
+    auto seal = run_tool_with({"seal", t / name}, RunOptions{});
+    EXPECT_EQ(seal.exit_code, 2);
+    expect_inert_log(seal.err, "seal's stderr");
+    auto explain = run_tool_with({"explain", name}, RunOptions{});
+    expect_inert_log(explain.err, "explain's stderr");
   }
 }
 

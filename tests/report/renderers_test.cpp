@@ -140,10 +140,13 @@ TEST(SarifReport, BracketsInMessagesAreNoEmbeddedLinks) {
   ASSERT_TRUE(parse_json(render(r, "sarif"), {}, doc));
   const std::string text = doc.value["runs"][0]["results"][1]["message"]["text"].GetString();
   EXPECT_EQ(text.rfind("see \\[click\\](https://evil.example/x) or \\[0\\](1), a\\\\\\[b\\\\\\]", 0), 0u) << text;
-  // Outside brackets nothing changes: a Windows path reads as written.
-  r.packs.update(0, [](PackResult& p) { p.gates[1].findings[0].message = "C:\\dir\\x"; });
+  // Every backslash is escaped: "\\[" (two of them, as escape_for_message
+  // writes one) must not pair up and leave the bracket a link's.
+  r.packs.update(0, [](PackResult& p) { p.gates[1].findings[0].message = "C:\\dir a\\\\[x\\\\](1)"; });
   ASSERT_TRUE(parse_json(render(r, "sarif"), {}, doc));
-  EXPECT_EQ(std::string(doc.value["runs"][0]["results"][1]["message"]["text"].GetString()).rfind("C:\\dir\\x", 0), 0u);
+  EXPECT_EQ(std::string(doc.value["runs"][0]["results"][1]["message"]["text"].GetString())
+                .rfind("C:\\\\dir a\\\\\\\\\\[x\\\\\\\\\\](1)", 0),
+            0u);
 }
 
 TEST(SarifReport, AbsolutePackPathsBecomeFileUris) {
