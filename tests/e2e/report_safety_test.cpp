@@ -90,22 +90,33 @@ std::vector<std::string> lines_of(const std::string& s) {
   return out;
 }
 
-// No line of `bytes`, as GitHub's runner reads it (split at LF or CR,
-// trimmed of .NET blanks), is a workflow command (leading "::", or "##["
-// anywhere), and no control reaches it raw.
+// A line as GitHub's runner reads it before it looks for "::": without what
+// .NET's Trim() removes from its start (ASCII blanks, NBSP, U+3000, NEL).
+std::string_view trimmed_as_the_runner_does(std::string_view line) {
+  for (bool trimmed = true; trimmed;) {
+    trimmed = false;
+    for (std::string_view blank : {" ", "\t", "\v", "\f", "\xc2\xa0", "\xe3\x80\x80", "\xc2\x85"})
+      if (line.substr(0, blank.size()) == blank) line.remove_prefix(blank.size()), trimmed = true;
+  }
+  return line;
+}
+
+// Logs and terminals: no control that moves the cursor or reorders what a
+// reader sees reaches them raw.
+void expect_no_hidden_controls(const std::string& bytes, const std::string& what) {
+  for (std::string_view hidden : {"\xe2\x80\xae", "\xc2\x9b", "\xc2\x85", "\x1b"})
+    EXPECT_EQ(bytes.find(hidden), std::string::npos) << what << " holds " << printable_ascii(hidden);
+}
+
+// No line of `bytes` (split at LF or CR) is a workflow command: a leading
+// "::" once trimmed, or "##[" anywhere.
 void expect_inert_log(const std::string& bytes, const std::string& what) {
   for (const std::string& raw : lines_of(bytes)) {
-    std::string_view line = raw;
-    for (bool trimmed = true; trimmed;) {
-      trimmed = false;
-      for (std::string_view blank : {" ", "\t", "\v", "\f", "\xc2\xa0", "\xe3\x80\x80", "\xc2\x85"})
-        if (line.substr(0, blank.size()) == blank) line.remove_prefix(blank.size()), trimmed = true;
-    }
+    std::string_view line = trimmed_as_the_runner_does(raw);
     EXPECT_NE(line.substr(0, 2), "::") << what << ":\n" << raw;
     EXPECT_EQ(line.find("##["), std::string_view::npos) << what << ":\n" << raw;
   }
-  for (std::string_view hidden : {"\xe2\x80\xae", "\xc2\x9b", "\xc2\x85", "\x1b"})
-    EXPECT_EQ(bytes.find(hidden), std::string::npos) << what << " holds " << printable_ascii(hidden);
+  expect_no_hidden_controls(bytes, what);
 }
 
 std::size_t findings_in(const std::string& json_report) {
@@ -134,19 +145,10 @@ TEST(ReportInjection, NoHostileNameStartsALineInAnyFormat) {
         if (std::string(f) == "json") findings = findings_in(bytes);
         // Logs and terminals read these two: no control that moves the
         // cursor or reorders what a reader sees reaches them raw.
-        if (std::string(f) == "text" || std::string(f) == "github") {
-          for (std::string_view hidden : {"\xe2\x80\xae", "\xc2\x9b", "\xc2\x85", "\x1b"})
-            EXPECT_EQ(bytes.find(hidden), std::string::npos) << f << " report holds " << printable_ascii(hidden);
-        }
+        if (std::string(f) == "text" || std::string(f) == "github") expect_no_hidden_controls(bytes, f);
         std::size_t commands = 0;
         for (const std::string& raw : lines_of(bytes)) {
-          std::string_view line = raw;
-          // What .NET's Trim() removes from the start, as the runner does (ASCII blanks, NBSP, U+3000, NEL).
-          for (bool trimmed = true; trimmed;) {
-            trimmed = false;
-            for (std::string_view blank : {" ", "\t", "\v", "\f", "\xc2\xa0", "\xe3\x80\x80", "\xc2\x85"})
-              if (line.substr(0, blank.size()) == blank) line.remove_prefix(blank.size()), trimmed = true;
-          }
+          std::string_view line = trimmed_as_the_runner_does(raw);
           if (line.rfind("::", 0) != 0) {
             // The formats CI prints: the runner's legacy form, "##[cmd]", anywhere in a line.
             if (std::string(f) == "text" || std::string(f) == "github") {

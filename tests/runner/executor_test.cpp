@@ -39,12 +39,18 @@ runner::Engine engine() {
   return e;
 }
 
-RunReport smoke(const std::string& runner) {
+// A check of the smoke gate alone over `dir` (--runner `runner` unless empty).
+CheckRequest smoke_request(const std::string& runner, const std::string& dir = runners()) {
   CheckRequest req;
   req.options.engine = test_engine();
-  req.options.runners_dir = runners();
+  req.options.runners_dir = dir;
   if (!runner.empty()) req.options.only_runner = runner;
   req.only_gates = {"GATE-V2-RUNNER-SMOKE-01"};
+  return req;
+}
+
+RunReport smoke(const std::string& runner) {
+  CheckRequest req = smoke_request(runner);
   RunReport rep;
   std::string err;
   EXPECT_TRUE(run_check(req, rep, err)) << err;
@@ -119,11 +125,7 @@ TEST(RunnerSmoke, PythonLocalHasPipVenvAndPoetryThroughTheBinary) {
 // asked. (smoke.unknown_runner is for ids the registry names.)
 TEST(RunnerSmoke, UnknownRunnerAndBadIdAreUsageErrors) {
   for (const std::string& id : {std::string("no-such-runner"), std::string("../x")}) {
-    CheckRequest req;
-    req.options.engine = test_engine();
-    req.options.runners_dir = runners();
-    req.options.only_runner = id;
-    req.only_gates = {"GATE-V2-RUNNER-SMOKE-01"};
+    CheckRequest req = smoke_request(id);
     RunReport rep;
     std::string err;
     EXPECT_FALSE(run_check(req, rep, err)) << id;
@@ -140,11 +142,7 @@ TEST(RunnerSmoke, WrongDeclaredVersionIsCaught) {
   y.replace(y.find("\"3.11.\""), 7, "\"3.12.\"");
   y.replace(y.find("runtime_type: python"), 20, "runtime_type: pypy");
   write_file(tmp / "runners/python-3.11-local/runner.yaml", y);
-  CheckRequest req;
-  req.options.engine = test_engine();
-  req.options.runners_dir = tmp / "runners";
-  req.options.only_runner = "python-3.11-local";
-  req.only_gates = {"GATE-V2-RUNNER-SMOKE-01"};
+  CheckRequest req = smoke_request("python-3.11-local", tmp / "runners");
   RunReport rep;
   std::string err;
   ASSERT_TRUE(run_check(req, rep, err)) << err;
@@ -158,11 +156,8 @@ TEST(RunnerSmoke, NoEngineIsSkipOrErrorUnderRequireEngine) {
   std::string old = std::getenv("PATH") ? std::getenv("PATH") : "";
   ::setenv("PATH", empty.path().c_str(), 1);
   RunReport rep = smoke("python-3.11-local");
-  CheckRequest req;
-  req.options.engine = test_engine();
-  req.options.runners_dir = runners();
+  CheckRequest req = smoke_request("");
   req.options.require_engine = true;
-  req.only_gates = {"GATE-V2-RUNNER-SMOKE-01"};
   RunReport strict;
   std::string err;
   bool ran = run_check(req, strict, err);
