@@ -285,7 +285,8 @@ bool utf8_text(std::string_view yaml, const std::string& source, std::string& er
               printable_ascii(yaml.substr(i, 1)) + "): save the policy as UTF-8";
       return false;
     }
-    if (yaml[i] == '\n') ++line, column = 0;
+    // A line ends at LF, CRLF or a lone CR, as YAML counts lines.
+    if (yaml[i] == '\n' || (yaml[i] == '\r' && (i + 1 == yaml.size() || yaml[i + 1] != '\n'))) ++line, column = 0;
     ++column;
     i += n;
   }
