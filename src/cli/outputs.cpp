@@ -78,12 +78,11 @@ int could_not_run(std::string_view command, const std::string& error, const Outp
                   const std::vector<std::string>& refused, std::string_view stderr_hint) {
   const std::string& format = out.format;
   const std::vector<ReportRequest>& reports = out.reports;
-  // One line per line of the error, each inert in a CI log: an error can quote a stranger's path.
+  // One line per line of the error; the stderr guard makes each inert in a CI log.
   for (std::size_t start = 0; start <= error.size();) {
     std::size_t nl = std::min(error.find('\n', start), error.size());
-    std::cerr << inert_log_line((start == 0 ? "mplp-gate " + std::string(command) + ": " : std::string("  ")) +
-                                printable_utf8(std::string_view(error).substr(start, nl - start)))
-              << "\n";
+    std::cerr << (start == 0 ? "mplp-gate " + std::string(command) + ": " : std::string("  "))
+              << printable_utf8(std::string_view(error).substr(start, nl - start)) << "\n";
     start = nl + 1;
   }
   std::cerr << stderr_hint;

@@ -60,6 +60,39 @@ void append_character(std::string& out, std::string_view s, std::size_t i, std::
   append_hex_byte(out, static_cast<unsigned char>(cp & 0xff));
 }
 
+// How escaped_controls writes line breaks and tabs.
+struct ControlStyle {
+  // \n \r \t as those names (a message on one line); else a tab is kept
+  // and \n \r are \x0a \x0d.
+  bool named_breaks;
+};
+
+// `s` with ASCII controls, DEL and hidden controls written as escapes. An
+// ill-formed UTF-8 byte is copied as it is (callers that want U+FFFD repair first).
+std::string escaped_controls(std::string_view s, ControlStyle style) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      if (const std::size_t n = utf8_sequence_length(s, i); n > 0) {
+        append_character(out, s, i, n);
+        i += n;
+      } else {
+        out += s[i++];
+      }
+      continue;
+    }
+    ++i;
+    if (style.named_breaks && c == '\n') out += "\\n";
+    else if (style.named_breaks && c == '\r') out += "\\r";
+    else if (style.named_breaks && c == '\t') out += "\\t";
+    else if ((c < 0x20 && c != '\t') || c == 0x7f) append_x_escape(out, c);
+    else out += static_cast<char>(c);
+  }
+  return out;
+}
+
 // Shared by the XML element text and attribute contracts.
 std::string xml_escaped(std::string_view raw, bool attribute) {
   std::string s = to_valid_utf8(raw);
@@ -118,25 +151,7 @@ std::string escape_for_message(std::string_view s) {
 }
 
 std::string printable_utf8(std::string_view s) {
-  std::string valid = to_valid_utf8(s);
-  std::string out;
-  out.reserve(valid.size());
-  for (std::size_t i = 0; i < valid.size();) {
-    auto c = static_cast<unsigned char>(valid[i]);
-    if (c >= 0x80) {
-      const std::size_t n = utf8_sequence_length(valid, i);  // > 0: valid is well-formed
-      append_character(out, valid, i, n);
-      i += n;
-      continue;
-    }
-    ++i;
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7f) append_x_escape(out, c);
-    else out += static_cast<char>(c);
-  }
-  return out;
+  return escaped_controls(to_valid_utf8(s), ControlStyle{.named_breaks = true});
 }
 
 namespace {
@@ -181,25 +196,9 @@ std::string inert_log_line(std::string_view line) {
 }
 
 std::string guarded_log_line(std::string_view line) {
-  std::string out;
-  out.reserve(line.size());
-  for (std::size_t i = 0; i < line.size();) {
-    auto c = static_cast<unsigned char>(line[i]);
-    if (c >= 0x80) {
-      const std::size_t n = utf8_sequence_length(line, i);
-      if (n == 0) {
-        out += line[i++];  // ill-formed: as it is (a terminal shows its own mark)
-        continue;
-      }
-      append_character(out, line, i, n);
-      i += n;
-      continue;
-    }
-    ++i;
-    if ((c < 0x20 && c != '\t') || c == 0x7f) append_x_escape(out, c);
-    else out += static_cast<char>(c);
-  }
-  return inert_log_line(out);
+  // Ill-formed bytes stay as they are (a terminal shows its own mark), and a
+  // tab is a tab: the line keeps its layout.
+  return inert_log_line(escaped_controls(line, ControlStyle{.named_breaks = false}));
 }
 
 std::string inert_log_text(std::string_view text) {
