@@ -5,6 +5,9 @@
 #include "core/text.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <random>
 #include <string>
@@ -300,6 +303,48 @@ TEST(InertLogLine, NoLineRunsAsAWorkflowCommand) {
   }
 }
 
+// A document shown whole in a CI log: every "##[", hidden control and (in
+// markup) line-leading "::" becomes an escape the format reads back as the
+// same text; nothing else changes.
+TEST(InertDocument, MarkupAndJsonKeepTheirMeaning) {
+  EXPECT_EQ(inert_markup("a ##[group]g\n  ::error::e\nx::y"), "a ##&#91;group]g\n  &#58;:error::e\nx::y");
+  EXPECT_EQ(inert_markup("::x"), "&#58;:x");  // a document's first line too
+  EXPECT_EQ(inert_markup(kNel + "::x" + kRlo), "&#x0085;&#58;:x&#x202e;");
+  EXPECT_EQ(inert_markup("\xc2\xa0\t::x\r\n::y"), "\xc2\xa0\t&#58;:x\r\n&#58;:y");
+  EXPECT_EQ(inert_markup("# [ #[ ## ok \xff"), "# [ #[ ## ok \xff");
+  EXPECT_EQ(inert_json_text(R"({"a":"##[x]","b":"::y)" + kLs + "\x7f\"}"),
+            R"({"a":"##\u005bx]","b":"::y\u2028\u007f"})");
+  EXPECT_EQ(inert_json_text("[1,\"##\",[\"#\"]]"), "[1,\"##\",[\"#\"]]");
+  for (const std::string& raw : hostile()) {
+    const std::string s = to_valid_utf8(raw) + "##[" + kRlo + "\n ::z";
+    // JSON: the written document parses back to the same string.
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    const std::string inert = inert_json_text(std::string_view(buf.GetString(), buf.GetSize()));
+    EXPECT_EQ(inert.find("##["), std::string::npos);
+    EXPECT_EQ(inert.find(kRlo), std::string::npos);
+    rapidjson::Document d;
+    d.Parse(inert.data(), inert.size());
+    ASSERT_FALSE(d.HasParseError()) << printable_ascii(inert);
+    EXPECT_EQ(std::string(d.GetString(), d.GetStringLength()), s);
+    // Markup: no line starts with "::" after blanks, no "##[", no raw hidden control.
+    for (const std::string& m : {xml_text(s), xml_attribute(s), html_text(printable_utf8(s))}) {
+      EXPECT_EQ(m.find("##["), std::string::npos) << printable_ascii(m);
+      for (const std::string& hidden : {kNel, kRlo, kLs}) EXPECT_EQ(m.find(hidden), std::string::npos);
+      for (std::size_t start = 0; start <= m.size();) {
+        std::size_t nl = std::min(m.find('\n', start), m.size());
+        const std::string line = m.substr(start, nl - start);
+        const std::size_t first = line.find_first_not_of(" \t\r\v\f");
+        if (first != std::string::npos) {
+          EXPECT_NE(line.substr(first, 2), "::") << printable_ascii(m);
+        }
+        start = nl + 1;
+      }
+    }
+  }
+}
+
 TEST(PrintableAscii, EveryByteOutsidePrintableAsciiIsHexAndLengthIsCapped) {
   EXPECT_EQ(printable_ascii("http://a.io/x y"), "http://a.io/x y");
   EXPECT_EQ(printable_ascii("caf\xc3\xa9\n\0"s), "caf\\xc3\\xa9\\x0a\\x00");
@@ -343,7 +388,7 @@ TEST(Xml, TextAndAttributeEscaping) {
   EXPECT_EQ(xml_text("\0\x1b\x7f"s), "\\x00\\x1b\x7f");  // DEL is allowed in XML 1.0
   EXPECT_EQ(xml_text("\xef\xbf\xbe\xef\xbf\xbf\xef\xbf\xbd"), "\\uFFFE\\uFFFF" + R);
   EXPECT_EQ(xml_text("\xff]]>"), R + "]]&gt;");
-  EXPECT_EQ(xml_attribute(kNel + kRlo), kNel + kRlo);
+  EXPECT_EQ(xml_attribute(kNel + kRlo), "&#x0085;&#x202e;");  // as references: a CI log shows them inert
   for (const std::string& s : hostile()) {
     std::string t = xml_text(s), a = xml_attribute(s);
     EXPECT_TRUE(xml_chars_only(t)) << printable_ascii(s);

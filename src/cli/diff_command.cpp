@@ -1,12 +1,12 @@
 // `mplp-gate diff A B`: what differs between two packs (core/pack_diff.h),
 // as text for people or JSON for scripts. Exit codes: 0 the packs hold the
 // same files, 1 they differ, 2 could not compare (whatever the format).
-#include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
 #include <algorithm>
 #include <iostream>
 
+#include "core/json_write.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/stderr_guard.h"
@@ -141,7 +141,7 @@ void render_text(std::ostream& out, const std::string& a, const std::string& b, 
       << "\n";
 }
 
-using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+using Writer = JsonWriter;
 
 void str(Writer& w, std::string_view s) { write_json_string(w, s); }
 
@@ -165,7 +165,7 @@ void fields_json(Writer& w, const PackDiff& d, bool environment) {
 }
 
 void render_json(std::ostream& out, const std::string& a, const std::string& b, const PackDiff& d) {
-  rapidjson::OStreamWrapper os(out);
+  InertJsonStream os(out);
   Writer w(os);
   w.SetIndent(' ', 2);
   w.StartObject();

@@ -5,6 +5,12 @@
 
 namespace mplp {
 
+void InertJsonStream::drain() {
+  if (pending_.empty()) return;
+  out_ << inert_json_text(pending_);
+  pending_.clear();
+}
+
 void write_exact(JsonWriter& w, std::string_view key, std::string_view value) {
   const bool valid = is_valid_utf8(value);
   const std::string k = std::string(key) + (valid ? "" : "_b64");

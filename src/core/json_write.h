@@ -7,7 +7,6 @@
 //   std::optional<std::string> n = read_exact(&obj, "name", bad);
 #pragma once
 
-#include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
 #include <optional>
@@ -19,9 +18,38 @@
 
 namespace mplp {
 
-// The writer of the JSON report (report/json.cpp), and of what a gate adds to
-// one (PackSummary::write_json).
-using JsonWriter = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+// RapidJSON's output stream for a document that may be shown in a CI log
+// (a report on stdout): what the writer puts is written to `out` a few lines
+// at a time through inert_json_text (core/text.h), which keeps its meaning.
+class InertJsonStream {
+ public:
+  using Ch = char;
+  explicit InertJsonStream(std::ostream& out) : out_(out) {}
+  InertJsonStream(const InertJsonStream&) = delete;
+  InertJsonStream& operator=(const InertJsonStream&) = delete;
+  ~InertJsonStream() { drain(); }
+
+  void Put(char c) {
+    pending_ += c;
+    // A line break is never inside a string, so no escape spans it.
+    if (c == '\n' && pending_.size() >= kDrainBytes) drain();
+  }
+  void Flush() {
+    drain();
+    out_.flush();
+  }
+
+ private:
+  static constexpr std::size_t kDrainBytes = 1 << 16;
+  void drain();
+
+  std::ostream& out_;
+  std::string pending_;
+};
+
+// The writer of the JSON and SARIF reports (report/), of `diff --format
+// json`, and of what a gate adds to a report (PackSummary::write_json).
+using JsonWriter = rapidjson::PrettyWriter<InertJsonStream>;
 
 // KEY: VALUE when VALUE is valid UTF-8, else KEY_b64: the base64 of its
 // bytes (JSON holds only valid UTF-8; the report proper shows other bytes as

@@ -97,6 +97,17 @@ std::string inert_log_line(std::string_view line);
 // Every line of `text` (split after each '\n') through inert_log_line.
 std::string inert_log_text(std::string_view text);
 
+// The same for documents a CI log may show whole (a report on stdout),
+// without changing what they say to a reader: every "##[" and every hidden
+// control (as printable_utf8 names them) is written as an escape the
+// format decodes to the same text, and so is the first ':' of a line whose
+// first non-blank characters are "::" (markup only: a JSON string holds no
+// line break). inert_markup writes &#91; &#58; &#xHHHH; (XML, HTML text);
+// inert_json_text \u005b \uHHHH and DEL as \u007f, and expects bytes a
+// JSON writer wrote (such bytes only occur inside its strings).
+std::string inert_markup(std::string_view s);
+std::string inert_json_text(std::string_view json);
+
 // One line (no '\n') that mplp-gate writes to stderr, or to stdout as plain
 // text (diff, verify-receipt), whatever its parts forgot to escape: C0
 // controls but \t, and DEL, become \xHH; C1 and hidden controls \uXXXX (as

@@ -119,7 +119,7 @@ std::string xml_escaped(std::string_view raw, bool attribute) {
       out += static_cast<char>(c);
     }
   }
-  return out;
+  return inert_markup(out);
 }
 
 }  // namespace
@@ -213,6 +213,64 @@ std::string inert_log_text(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Appends U+cp as a character reference (&#xHHHH;) or a JSON escape (\uHHHH).
+void append_code_point(std::string& out, unsigned cp, bool markup) {
+  out += markup ? "&#x" : "\\u";
+  append_hex_byte(out, static_cast<unsigned char>(cp >> 8));
+  append_hex_byte(out, static_cast<unsigned char>(cp & 0xff));
+  if (markup) out += ';';
+}
+
+// The one loop behind inert_markup and inert_json_text: "##[" anywhere, a
+// hidden control and (markup only: JSON has no line break inside a string)
+// a line's leading "::" are written as references or escapes, which a
+// reader of the document decodes to the same text.
+std::string inert_document(std::string_view s, bool markup) {
+  std::string out;
+  out.reserve(s.size());
+  bool line_start = markup;
+  for (std::size_t i = 0; i < s.size();) {
+    if (line_start) {
+      if (const std::size_t n = blank_length(s, i); n > 0 && s[i] != '\n') {
+        const unsigned cp = n > 1 ? code_point(s, i, n) : 0;
+        if (is_hidden_control(cp)) append_code_point(out, cp, markup);  // U+0085, U+2028, U+2029
+        else out.append(s.substr(i, n));
+        i += n;
+        continue;
+      }
+      line_start = false;
+      if (s.substr(i, 2) == "::") {
+        out += "&#58;";
+        ++i;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (s.substr(i, 3) == "##[") {
+      out += markup ? "##&#91;" : "##\\u005b";
+      i += 3;
+    } else if (c >= 0x80) {
+      const std::size_t n = utf8_sequence_length(s, i);
+      if (n > 0 && is_hidden_control(code_point(s, i, n))) append_code_point(out, code_point(s, i, n), markup);
+      else out.append(s.substr(i, std::max<std::size_t>(n, 1)));
+      i += std::max<std::size_t>(n, 1);
+    } else {
+      if (c == 0x7f && !markup) out += "\\u007f";
+      else out += static_cast<char>(c);
+      line_start = markup && c == '\n';
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string inert_markup(std::string_view s) { return inert_document(s, true); }
+std::string inert_json_text(std::string_view json) { return inert_document(json, false); }
+
 std::string printable_ascii(std::string_view bytes, std::size_t max) {
   std::string out;
   for (char ch : bytes) {
@@ -237,10 +295,11 @@ std::string xml_text(std::string_view raw) { return xml_escaped(raw, false); }
 std::string xml_attribute(std::string_view raw) { return xml_escaped(raw, true); }
 
 std::string html_text(std::string_view s) {
-  return substituted(s, {{'<', "&lt;"}, {'>', "&gt;"}, {'&', "&amp;"}, {'"', "&quot;"}});
+  return inert_markup(substituted(s, {{'<', "&lt;"}, {'>', "&gt;"}, {'&', "&amp;"}, {'"', "&quot;"}}));
 }
 
-std::string json_for_script(std::string_view json) {
+std::string json_for_script(std::string_view raw_json) {
+  const std::string json = inert_json_text(raw_json);
   std::string out;
   out.reserve(json.size() + json.size() / 16);
   for (std::size_t i = 0; i < json.size(); ++i) {

@@ -227,7 +227,7 @@ void write_shard(Writer& w, const RunReport& report) {
 }  // namespace
 
 void render_json_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
-  rapidjson::OStreamWrapper os(out);
+  InertJsonStream os(out);
   Writer w(os);
   w.SetIndent(' ', 2);
   w.StartObject();
@@ -251,7 +251,7 @@ void render_json_error(std::string_view message, const RenderOptions& options, s
 }
 
 void render_json(const RunReport& report, const RenderOptions& options, std::ostream& out) {
-  rapidjson::OStreamWrapper os(out);
+  InertJsonStream os(out);
   Writer w(os);
   w.SetIndent(' ', 2);
   std::size_t failed = 0;

@@ -5,10 +5,10 @@
 // report has them, fingerprints computed from the finding alone.
 #include <map>
 
-#include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
 #include "core/digest.h"
+#include "core/json_write.h"
 #include "core/text.h"
 #include "report/common.h"
 #include "report/render.h"
@@ -17,7 +17,7 @@ namespace mplp {
 
 namespace {
 
-using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+using Writer = JsonWriter;
 
 constexpr const char* kSchema = "https://json.schemastore.org/sarif-2.1.0.json";
 constexpr const char* kInformationUri = "https://github.com/mplp-protocol/validation-lab";
@@ -234,7 +234,7 @@ void open_run(Writer& w, const RenderOptions& options) {
   kv(w, "informationUri", kInformationUri);
 }
 
-void close_run(Writer& w, rapidjson::OStreamWrapper& os, std::ostream& out) {
+void close_run(Writer& w, InertJsonStream& os, std::ostream& out) {
   w.EndObject();
   w.EndArray();
   w.EndObject();
@@ -245,7 +245,7 @@ void close_run(Writer& w, rapidjson::OStreamWrapper& os, std::ostream& out) {
 }  // namespace
 
 void render_sarif_error(std::string_view message, const RenderOptions& options, std::ostream& out) {
-  rapidjson::OStreamWrapper os(out);
+  InertJsonStream os(out);
   Writer w(os);
   w.SetIndent(' ', 2);
   open_run(w, options);
@@ -277,7 +277,7 @@ void render_sarif_error(std::string_view message, const RenderOptions& options, 
 }
 
 void render_sarif(const RunReport& report, const RenderOptions& options, std::ostream& out) {
-  rapidjson::OStreamWrapper os(out);
+  InertJsonStream os(out);
   Writer w(os);
   w.SetIndent(' ', 2);
   std::map<std::string_view, std::size_t> rule_index;

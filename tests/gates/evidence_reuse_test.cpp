@@ -119,11 +119,12 @@ class Recording : public FindingSink {
 
 std::string written(const PackSummary& s) {
   std::ostringstream out;
-  rapidjson::OStreamWrapper os(out);
+  InertJsonStream os(out);
   JsonWriter w(os);
   w.StartObject();
   s.write_json(w);
   w.EndObject();
+  os.Flush();
   return out.str();
 }
 

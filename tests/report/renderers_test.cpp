@@ -197,6 +197,36 @@ TEST(GithubReport, OneCommandPerFindingAndNoInjection) {
   EXPECT_EQ(lines[3].rfind("mplp-gate: 1 pack checked, 1 failed;", 0), 0u);
 }
 
+// Whatever a stranger put in a pack, no format shown whole in a CI log
+// (stdout) carries a line the runner reads as a workflow command ("::" first
+// after blanks, "##[" anywhere) or a hidden control.
+TEST(EveryReport, IsInertInACiLog) {
+  // Appended to the pack name, a finding's message and its hint.
+  RunReport r = internal_error_report("##[group]g \xe2\x80\xae rlo\n  ::warning::w\n::error::e \xc2\x85 nel");
+  for (const Renderer& renderer : all_renderers()) {
+    RenderOptions every;
+    every.annotate_info = true;
+    const std::string out = render(r, std::string(renderer.name), every);
+    for (const char* hidden : {"\xe2\x80\xae", "\xc2\x85"}) EXPECT_EQ(out.find(hidden), std::string::npos) << renderer.name;
+    for (std::size_t start = 0; start < out.size();) {
+      std::size_t nl = std::min(out.find('\n', start), out.size());
+      const std::string line = out.substr(start, nl - start);
+      start = nl + 1;
+      // The github format's annotations are ours: the runner reads such a
+      // line as the one command it starts with, never the legacy "##[" in its data.
+      if (renderer.name == "github" && (line.rfind("::error ", 0) == 0 || line.rfind("::warning ", 0) == 0 ||
+                                        line.rfind("::notice ", 0) == 0)) {
+        continue;
+      }
+      EXPECT_EQ(line.find("##["), std::string::npos) << renderer.name << ": " << printable_ascii(line, 400);
+      const std::size_t first = line.find_first_not_of(" \t\r\v\f");
+      if (first != std::string::npos) {
+        EXPECT_NE(line.substr(first, 2), "::") << renderer.name << ": " << printable_ascii(line, 400);
+      }
+    }
+  }
+}
+
 // Errors first, then warnings, then notices (only when asked), at most
 // max_annotations of each, then one notice counting the rest.
 TEST(GithubReport, AnnotationsAreCappedPerKindAndTheRestCounted) {

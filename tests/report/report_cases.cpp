@@ -62,7 +62,7 @@ RunReport empty_report() {
   return r;
 }
 
-RunReport internal_error_report() {
+RunReport internal_error_report(const std::string& extra) {
   const char* ids[] = {"GATE-V2-HOST-ALLOW-01", "GATE-V2-INTEGRITY-01", "GATE-V2-SSOT-01"};
   RunReport r;
   for (const char* id : ids) {
@@ -74,7 +74,7 @@ RunReport internal_error_report() {
   // A directory name a stranger chose: spaces, a comma, a colon, a percent
   // sign, markup, a byte that is not UTF-8.
   p.path = "packs/odd name, 100%: <a&b> \xff|x";
-  p.name = "odd name, 100%: <a&b> \xff|x";
+  p.name = "odd name, 100%: <a&b> \xff|x" + extra;
   p.indexability = "INDEXABLE_SYNTHETIC";
 
   GateResult host;
@@ -86,8 +86,8 @@ RunReport internal_error_report() {
   crash.file = "artifacts/we\xc3\x28ird\x01.json";  // invalid UTF-8 and a control byte in a file name
   crash.location.line = 3;
   crash.location.column = 7;
-  crash.message = "internal error in gate: boom\r\n::error::injected \x0b\x7f \xef\xbf\xbe end";
-  crash.hint = "please report this with the pack that caused it";
+  crash.message = "internal error in gate: boom\r\n::error::injected \x0b\x7f \xef\xbf\xbe end" + extra;
+  crash.hint = "please report this with the pack that caused it" + extra;
   host.findings.push_back(crash);
   host.status = decide_status(host.findings, false, false);
 

@@ -19,7 +19,7 @@ RunReport fail_mixed_report(unsigned jobs = 0, bool every_gate = false);
 RunReport empty_report();
 // One pack with a name and findings built to break naive renderers, one gate
 // that failed with an internal error, one that skipped, one that passed.
-RunReport internal_error_report();
+RunReport internal_error_report(const std::string& extra = "");
 
 // Renders `report` in `format` with a fixed tool version (goldens must not
 // change with the commit).
