@@ -170,18 +170,14 @@ int cmd_check(const Args& args) {
   if (req.shard && !receipt.path.empty())
     return could_not_run("check", "--receipt records a whole run, not one shard: check unsharded for a receipt", out,
                          {}, kTryHelp);
-  {
-    auto outputs = report_paths(out);
-    if (!receipt.path.empty()) outputs.emplace_back("--receipt " + receipt.path, receipt.path);
-    if (const std::string same = same_output_file(outputs); !same.empty())
-      return could_not_run("check", same, out, {}, kTryHelp);
-  }
+  auto outputs = report_paths(out);  // (option, path) of every file the run writes
+  if (!receipt.path.empty()) outputs.emplace_back("--receipt " + receipt.path, receipt.path);
+  if (const std::string same = same_output_file(outputs); !same.empty())
+    return could_not_run("check", same, out, {}, kTryHelp);
   if (policy_path.empty()) policy_path = discover_policy();
   {
     // No output may replace what the run reads: a receipt written over its
     // own signing key would destroy the key.
-    auto outputs = report_paths(out);
-    if (!receipt.path.empty()) outputs.emplace_back("--receipt " + receipt.path, receipt.path);
     std::vector<std::pair<std::string, std::string>> inputs = {{"the policy " + policy_path, policy_path},
                                                               {"--sign-key " + receipt.sign_key_path, receipt.sign_key_path}};
     if (req.baseline_path) inputs.emplace_back("--baseline " + *req.baseline_path, *req.baseline_path);
@@ -193,6 +189,14 @@ int cmd_check(const Args& args) {
   }
   if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
     return could_not_run("check", "invalid policy: " + error, out);
+  {
+    // The keys the policy trusts are read too (known once it is loaded).
+    std::vector<std::pair<std::string, std::string>> inputs;
+    for (const PolicyTrustedKey& k : req.policy.trusted_keys) inputs.emplace_back("the trusted key " + k.path, k.path);
+    std::vector<std::string> refused;
+    if (const std::string clash = output_names_input(outputs, inputs, refused); !clash.empty())
+      return could_not_run("check", clash, out, refused, kTryHelp);
+  }
   if (!prepare_receipt(receipt, req.options.runners_dir.has_value(), error))
     return could_not_run("check", error, out);
 

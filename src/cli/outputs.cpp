@@ -165,8 +165,10 @@ std::vector<std::pair<std::string, std::string>> report_paths(const OutputReques
   return paths;
 }
 
-bool names_one_file(const std::string& a, const std::string& b) {
+bool names_one_file(const std::string& link_a, const std::string& link_b) {
   namespace fs = std::filesystem;
+  // A link to a name not made yet is that name ("link.json -> out.json").
+  const std::string a = output_target(link_a), b = output_target(link_b);
   std::error_code ec;
   if (fs::absolute(a, ec).lexically_normal() == fs::absolute(b, ec).lexically_normal()) return true;
   FileIdentity ia, ib;

@@ -590,17 +590,27 @@ bool write_file_at(const Dir& dir, const std::string& name, std::string_view byt
   return message_only(error, [&](FileError& e) { return write_file_at(dir, name, bytes, attrs, e); });
 }
 
-bool write_file_atomic(const std::string& path, std::string_view bytes, FileError& error) {
+namespace {
+
+// write_file_atomic with `attrs`, its messages naming the file `shown`.
+bool write_path_atomic(const std::string& path, std::string_view bytes, const FileAttrs& attrs,
+                       const std::string& shown, FileError& error) {
   std::string dir = ".";
   std::size_t slash = path.rfind('/');
   if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   std::optional<Dir> d = Dir::open(dir, error);
   if (!d) {
-    error.message = path + ": write failed: " + error.message;
+    error.message = shown + ": write failed: " + error.message;
     return false;
   }
-  return write_file_shown(*d, name, bytes, {}, path, error);  // named as the caller named it
+  return write_file_shown(*d, name, bytes, attrs, shown, error);
+}
+
+}  // namespace
+
+bool write_file_atomic(const std::string& path, std::string_view bytes, FileError& error) {
+  return write_path_atomic(path, bytes, {}, path, error);  // named as the caller named it
 }
 
 bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error) {
@@ -632,10 +642,34 @@ bool write_and_close(int fd, const std::string& path, std::string_view bytes, st
 
 }  // namespace
 
+std::string output_target(const std::string& path) {
+  std::string at = path;
+  for (int hop = 0; hop < 40; ++hop) {
+    struct stat st{};
+    if (::lstat(at.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return at;
+    std::string to(PATH_MAX, '\0');
+    const ssize_t n = ::readlink(at.c_str(), to.data(), to.size());
+    if (n <= 0 || static_cast<std::size_t>(n) >= to.size()) return path;
+    to.resize(static_cast<std::size_t>(n));
+    // A descriptor's name (/dev/stdout, /dev/fd/63, /proc/self/fd/1) is
+    // written through: its target may be a pipe or a file a shell holds open.
+    if (at.rfind("/dev/", 0) == 0 || at.rfind("/proc/", 0) == 0) return path;
+    const std::size_t slash = at.rfind('/');
+    at = to.front() == '/' || slash == std::string::npos ? to : at.substr(0, slash + 1) + to;
+  }
+  return path;  // a loop: opening it says so
+}
+
 bool write_output_file(const std::string& path, std::string_view bytes, std::string& error) {
+  const std::string target = output_target(path);
   struct stat st{};
-  if (::lstat(path.c_str(), &st) != 0 ? errno == ENOENT : S_ISREG(st.st_mode))
-    return write_file_atomic(path, bytes, error);
+  const bool absent = ::lstat(target.c_str(), &st) != 0 && errno == ENOENT;
+  if (absent || S_ISREG(st.st_mode)) {
+    // Replaced whole or not at all, keeping the permissions it had.
+    FileAttrs attrs;
+    if (!absent) attrs.mode = st.st_mode & 07777;
+    return message_only(error, [&](FileError& e) { return write_path_atomic(target, bytes, attrs, path, e); });
+  }
   if (S_ISDIR(st.st_mode)) return error = path + ": is a directory", false;
   const int fd = open_to_write(path, O_TRUNC, error);
   return fd >= 0 && write_and_close(fd, path, bytes, error);

@@ -165,12 +165,21 @@ bool is_safe_relative_path(std::string_view rel);
 bool write_file_atomic(const std::string& path, std::string_view bytes, FileError& error);
 bool write_file_atomic(const std::string& path, std::string_view bytes, std::string& error);
 
+// The name a write to `path` lands on: `path` with its symbolic links
+// followed (relative ones against their own directory), also when the last
+// is dangling. A link under /dev or /proc (/dev/stdout, /dev/fd/63,
+// /proc/self/fd/1) names a descriptor: `path` itself is returned, as it is
+// for a loop or an unreadable link.
+std::string output_target(const std::string& path);
+
 // Writes a file the user named on the command line (a report, a receipt).
-// Absent or a regular file: write_file_atomic. Anything else is written
-// through, never replaced: a symlink (`/dev/stdout`, a process
-// substitution's `/dev/fd/63`), a device, a FIFO with a reader (none: an
-// error, never a hang). A directory is an error. Renaming over such a name
-// had replaced /dev/null or /dev/stdout with a regular file.
+// Its output_target, when absent or a regular file, is replaced by
+// write_file_atomic (keeping its permission bits): a failed write leaves the
+// old content, also behind a link. Anything else is written through, never
+// replaced: a descriptor's name (`/dev/stdout`, a process substitution's
+// `/dev/fd/63`), a device, a FIFO with a reader (none: an error, never a
+// hang). A directory is an error. Renaming over such a name had replaced
+// /dev/null or /dev/stdout with a regular file.
 bool write_output_file(const std::string& path, std::string_view bytes, std::string& error);
 // Appends to a file the environment names (GITHUB_STEP_SUMMARY), opened
 // without blocking (a FIFO with no reader is an error, never a hang).

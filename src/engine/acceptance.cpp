@@ -15,6 +15,8 @@ namespace {
 // report built without one).
 const std::string& name_of(const PackResult& p) { return p.name.empty() ? p.path : p.name; }
 
+constexpr std::string_view kSignatureGate = "GATE-V2-ATTESTATION-01";
+
 bool fail(std::string& error, const std::string& path, const std::string& why) {
   error = "baseline " + path + ": " + why + " (expected a report of `mplp-gate check --format json`)";
   return false;
@@ -56,22 +58,30 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
 
 void accept_findings(RunReport& report, const Policy& policy, const Baseline* baseline) {
   if (policy.suppressions.empty() && baseline == nullptr) return;
-  std::vector<bool> used(policy.suppressions.size(), false);
+  std::vector<bool> used(policy.suppressions.size(), false), locked_out(policy.suppressions.size(), false);
   std::map<std::string, std::size_t> seen;
   auto accept = [&](PackResult& p) {
     for (GateResult& g : p.gates) {
       bool changed = false;
+      // A required signature is a promise of the run itself: neither a
+      // policy's suppression (a pull request can add one) nor a baseline
+      // may accept a finding of the gate that keeps it.
+      const bool locked = report.info.require_signature && g.gate_id == kSignatureGate;
       for (Finding& f : g.findings) {
         if (baseline != nullptr) {
           std::size_t occurrence = seen[finding_fingerprint(name_of(p), f, 0)]++;
           // A findings.omitted note stands for findings no report shows: its
           // fingerprint says only how many, so a baseline cannot vouch for them.
-          f.baseline = f.code != kFindingsOmitted &&
+          f.baseline = !locked && f.code != kFindingsOmitted &&
                        baseline->fingerprints.count(finding_fingerprint(name_of(p), f, occurrence)) > 0;
           changed = changed || f.baseline;
         }
         for (std::size_t i = 0; i < policy.suppressions.size(); ++i)
           if (policy.suppressions[i].matches(f.code, f.file, name_of(p))) {
+            if (locked) {
+              locked_out[i] = true;
+              continue;
+            }
             used[i] = true;
             if (f.suppressed.empty()) f.suppressed = policy.suppressions[i].reason;
             changed = true;
@@ -82,7 +92,11 @@ void accept_findings(RunReport& report, const Policy& policy, const Baseline* ba
   };
   for (std::size_t k = 0; k < report.packs.size(); ++k) report.packs.update(k, accept);
   for (std::size_t i = 0; i < used.size(); ++i)
-    if (!used[i])
+    if (!used[i] && locked_out[i])
+      report.warnings.push_back(policy.suppressions[i].where + ": suppression of " + policy.suppressions[i].code +
+                                " was not applied: it matched only findings of " + std::string(kSignatureGate) +
+                                ", which count while a signature is required");
+    else if (!used[i])
       report.warnings.push_back(policy.suppressions[i].where + ": suppression of " + policy.suppressions[i].code +
                                 " matched no finding of this run (remove it, or fix its code, path or pack)");
 }

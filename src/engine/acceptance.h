@@ -4,6 +4,9 @@
 // without it. A suppression that matched nothing is a run warning. A
 // findings.omitted note (the per-pack cap) is never in a baseline: it stands
 // for findings the report does not show, which a baseline cannot vouch for.
+// While a signature is required (report.info.require_signature), nothing
+// accepts a finding of GATE-V2-ATTESTATION-01: else a suppression a pull
+// request adds would pass an unsigned pack under --require-signature.
 //
 //   Baseline b;
 //   if (!load_baseline("old.json", b, err)) { /* exit 2 */ }

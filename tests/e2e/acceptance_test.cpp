@@ -161,6 +161,42 @@ TEST(Baseline, FindingsTheCapLeftOutAreNeverAccepted) {
   }
 }
 
+// While a signature is required, neither a suppression (which a pull
+// request can add in .mplp-gate.yaml) nor a baseline accepts a finding of
+// GATE-V2-ATTESTATION-01: a pack signed by an untrusted key fails.
+TEST(Suppress, NothingAcceptsASignatureFindingWhileOneIsRequired) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  ASSERT_EQ(run_tool({"seal", p, "--sign-key", test::fixture("keys/test-b.key")}).exit_code, 0);
+  const std::string trusted = test::fixture("keys/test-a.pub");
+  test::write_file(t / "policy.yaml", "extends: default\nsuppress:\n  - code: 'attest.*'\n    reason: pr says so\n");
+  // Without the requirement the suppression applies (and the pack passes).
+  auto loose = run_tool({"check", "--policy", t / "policy.yaml", "--trusted-key", trusted, p});
+  EXPECT_EQ(loose.exit_code, 0) << loose.out;
+  for (const char* how : {"--require-signature", "policy"}) {
+    std::vector<std::string> args = {"check", "--format", "json", "--trusted-key", trusted, "--policy"};
+    if (std::string(how) == "policy") {
+      test::write_file(t / "req.yaml", "extends: default\ntrust:\n  require_signature: true\n"
+                                       "suppress:\n  - code: 'attest.*'\n    reason: pr says so\n");
+      args.insert(args.end(), {t / "req.yaml", p});
+    } else {
+      args.insert(args.end(), {t / "policy.yaml", how, p});
+    }
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code, 1) << how << "\n" << r.out;
+    JsonDoc doc = json_of(r.out);
+    EXPECT_GT(doc.value["summary"]["errors"].GetUint(), 0u) << r.out;
+    EXPECT_NE(r.out.find("was not applied: it matched only findings of GATE-V2-ATTESTATION-01"), std::string::npos)
+        << r.out;
+  }
+  // A baseline holding the finding does not accept it either.
+  auto old = run_tool({"check", "--trusted-key", trusted, "--report", "json=" + t / "old.json", p});
+  ASSERT_EQ(old.exit_code, 1) << old.out;
+  EXPECT_EQ(run_tool({"check", "--trusted-key", trusted, "--baseline", t / "old.json", p}).exit_code, 0);
+  auto r = run_tool({"check", "--trusted-key", trusted, "--baseline", t / "old.json", "--require-signature", p});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
 TEST(Baseline, AFileThatIsNoReportIsAnError) {
   TempDir t;
   test::write_file(t / "x.json", "{\"not\": \"a report\"}");

@@ -387,8 +387,11 @@ TEST(ReportTargets, AnOutputNeverReplacesAnInput) {
       {"check", "--receipt", "r.jsonl", "--sign-key", "./my.key", "--report", "json=sub/../my.key", pack},
       {"check", "--report", "json=trust.pub", "--trusted-key", "trust.pub", pack},
       {"check", "--report", "sarif=policy.yaml", "--policy", "./policy.yaml", pack},
+      // A key the policy trusts, named relative to the policy's directory.
+      {"check", "--report", "json=trust.pub", "--policy", "sub/trusting.yaml", pack},
   };
   fs::create_directory(t / "sub");
+  test::write_file(t / "sub/trusting.yaml", "extends: default\ntrust:\n  keys:\n    - path: ../trust.pub\n");
   for (const auto& argv : calls) {
     auto r = run_tool_with(argv, here);
     EXPECT_EQ(r.exit_code, 2) << argv[1] << " " << argv[2] << "\n" << r.err;
@@ -403,6 +406,47 @@ TEST(ReportTargets, AnOutputNeverReplacesAnInput) {
   auto b = run_tool_with({"check", "--baseline", "base.json", "--report", "html=./base.json", pack}, here);
   EXPECT_EQ(b.exit_code, 2) << b.err;
   EXPECT_EQ(test::read_file(t / "base.json"), base);
+}
+
+// An output behind a link the user made is its target: the target is
+// replaced atomically (a failed write keeps it whole, and its mode), a
+// dangling link names the file it would make, so two outputs meeting there
+// are refused.
+TEST(ReportTargets, ALinkedOutputIsItsTargetReplacedWhole) {
+  test::TempDir t;
+  const std::string pack = test::copy_good_pack(t);
+  RunOptions here;
+  here.cwd = t.path();
+  fs::create_directory(t / "keep");
+  test::write_file(t / "keep/target.json", std::string(3000, 'A'));
+  ::chmod((t / "keep/target.json").c_str(), 0600);
+  fs::create_symlink("keep/target.json", t / "link.json");
+  std::string out;
+  // A write that fails half-way (a 2 KiB file size limit): the old content stays.
+  int status = test::run_shell("cd " + test::shell_quote(t.path()) + " && bash -c 'trap \"\" XFSZ; ulimit -f 2; " +
+                                   test::shell_quote(test::gate_binary()) +
+                                   " check -q --report json=link.json good'; echo rc=$?",
+                               out);
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(out.find("rc=2"), std::string::npos) << out;
+  EXPECT_EQ(test::read_file(t / "keep/target.json"), std::string(3000, 'A'));
+  // A write that succeeds replaces the target, keeps the link and the mode.
+  auto r = run_tool_with({"check", "-q", "--report", "json=link.json", pack}, here);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(t / "link.json"));
+  EXPECT_NE(test::read_file(t / "keep/target.json").find("\"packs\""), std::string::npos);
+  struct stat st{};
+  ASSERT_EQ(::stat((t / "keep/target.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  // A dangling link and the name it points to are one file.
+  fs::create_symlink("new.json", t / "dangling.json");
+  r = run_tool_with({"check", "--report", "json=new.json", "--receipt", "dangling.json", pack}, here);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("name one file"), std::string::npos) << r.err;
+  r = run_tool_with({"check", "-q", "--report", "json=dangling.json", pack}, here);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(t / "dangling.json"));
+  EXPECT_NE(test::read_file(t / "new.json").find("\"packs\""), std::string::npos);
 }
 
 // Names as long as a file name may be (255 bytes): a report written under
