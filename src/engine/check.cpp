@@ -382,7 +382,7 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
 // among others, each pack's summary for every gate compared across shards,
 // which `merge` compares over all shards. Takes those summaries.
 std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const Baseline& baseline,
-                                                  const PackLocations& places,
+                                                  const std::string& found_sha256, const PackLocations& places,
                                                   const std::vector<const Gate*>& collection,
                                                   CheckedPacks& checked,
                                                   const std::vector<PackFindingCap>& caps) {
@@ -391,6 +391,7 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
   s->paths = req.paths;
   s->policy_source = req.policy.source;
   s->policy_yaml = req.policy.yaml;
+  s->found_sha256 = found_sha256;
   s->has_baseline = req.baseline_path.has_value();
   s->baseline.assign(baseline.fingerprints.begin(), baseline.fingerprints.end());
   for (std::size_t i = 0; i < places.size(); ++i) {
@@ -565,6 +566,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   }
 
   PackLocations locations;
+  std::string found_sha256;  // a shard's: FoundPlacesDigest of every place found
   DiscoverOptions dopts;
   dopts.absolute_paths = req.absolute_paths;
   for (const std::string& p : req.paths)
@@ -591,8 +593,12 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     parallel_for(pool, locations.size(),
                  [&](std::size_t i) { shard[i] = shard_of(locations[i].unpack(), req.policy.limits, req.shard->count); });
     PackLocations mine;
-    for (std::size_t i = 0; i < locations.size(); ++i)
+    FoundPlacesDigest found;  // in display-path order, as sorted above
+    for (std::size_t i = 0; i < locations.size(); ++i) {
+      found.add(locations[i].display_path(), locations[i].name(), shard[i]);
       if (shard[i] == req.shard->index) mine.push_back(std::move(locations[i]));
+    }
+    found_sha256 = found.hex();
     locations = std::move(mine);
   }
   std::stable_sort(locations.begin(), locations.end(),
@@ -710,7 +716,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       if (checked.opened(i)) note_not_verified(pr, checked.real(i), pack_registries[i] != nullptr, req, report.gates);
     });
   });
-  if (req.shard) report.shard = shard_section(req, baseline, places, collection, checked, caps);
+  if (req.shard) report.shard = shard_section(req, baseline, found_sha256, places, collection, checked, caps);
   accept_findings(report, req.policy, accepted);
   return true;
 }

@@ -134,6 +134,9 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
     for (const rapidjson::Value& p : paths->GetArray()) sec.paths.push_back(read_exact(&p, "path", bad).value_or(""));
   sec.policy_source = read_exact(&s, "policy_source", bad).value_or("");
   sec.policy_yaml = json_text(s, "policy_yaml");
+  sec.found_sha256 = json_text(s, "found_sha256");
+  if (!digest_from_hex(sec.found_sha256))
+    return refuse(error, out.file, "its shard section is damaged (found_sha256 is not 64 lowercase hex digits)");
   sec.has_baseline = member(&s, "baseline") != nullptr;
   sec.baseline = text_list(member(&s, "baseline"));
   RunInfo& info = out.report.info;
@@ -323,10 +326,16 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
                         ": give each shard once");
     slot = &s;
   }
+  // Named up to a few: a count of 100000 with one shard given lists no 99999.
+  constexpr std::size_t kNamed = 10;
   std::string missing, given;
+  std::size_t missing_count = 0;
   for (unsigned k = 0; k < n; ++k)
-    if (by_index[k] == nullptr) missing += (missing.empty() ? "" : ", ") + std::to_string(k) + "/" + std::to_string(n);
-    else given += (given.empty() ? "" : ", ") + by_index[k]->file + " is " + std::to_string(k) + "/" + std::to_string(n);
+    if (by_index[k] == nullptr && missing_count++ < kNamed)
+      missing += (missing.empty() ? "" : ", ") + std::to_string(k) + "/" + std::to_string(n);
+    else if (by_index[k] != nullptr)
+      given += (given.empty() ? "" : ", ") + by_index[k]->file + " is " + std::to_string(k) + "/" + std::to_string(n);
+  if (missing_count > kNamed) missing += " and " + std::to_string(missing_count - kNamed) + " more";
   if (!missing.empty()) {
     error = "shard " + missing + (missing.find(',') == std::string::npos ? " is" : " are") + " missing (given: " + given +
             "): merge needs the reports of all " + std::to_string(n) + " shards of the check (K counts from 0)";
@@ -367,6 +376,26 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
                         (it->second->result.path != item.result.path ? " (as " + it->second->result.path + ")" : "") +
                         ": merge the shards of one check of one tree");
   }
+
+  // The places all shards hold, with their shards, are what each shard's
+  // check found: else the tree changed between the shard jobs (a pack
+  // added or moved went unjudged) or a shard was edited.
+  {
+    std::vector<std::pair<const ShardPack*, unsigned>> held;
+    for (const Shard& s : shards)
+      for (const ShardPack& p : s.section.packs) held.emplace_back(&p, s.section.spec.index);
+    std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.first->path < b.first->path; });
+    FoundPlacesDigest digest;
+    for (const auto& [p, k] : held) digest.add(p->path, p->name, k);
+    const std::string together = digest.hex();
+    for (const Shard& s : shards)
+      if (s.section.found_sha256 != together)
+        return refuse(error, s.file,
+                      "its check found other packs than the shards hold together (the tree changed between the "
+                      "shard jobs, or a report was edited): check every shard of one unchanged tree");
+  }
+  if (items.empty())
+    return refuse(error, "merge", "no shard holds a pack: the check found no evidence pack to judge");
 
   out = RunReport{};
   out.gates = first.report.gates;

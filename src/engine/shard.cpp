@@ -86,4 +86,12 @@ unsigned shard_of(const PackLocation& pack, const Limits& limits, unsigned count
   return static_cast<unsigned>(stable_hash(shard_key(pack, limits)) % count);
 }
 
+void FoundPlacesDigest::add(std::string_view display_path, std::string_view name, unsigned shard) {
+  const std::string line = std::to_string(display_path.size()) + ":" + std::string(display_path) +
+                           std::to_string(name.size()) + ":" + std::string(name) + std::to_string(shard) + "\n";
+  sha_->update(line);
+}
+
+std::string FoundPlacesDigest::hex() { return to_hex(sha_->finish()); }
+
 }  // namespace mplp

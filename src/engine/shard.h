@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/digest.h"
 #include "core/policy.h"
 #include "engine/discover.h"
 #include "engine/finding_cap.h"
@@ -64,6 +65,22 @@ std::string shard_key(const PackLocation& pack, const Limits& limits);
 // stable_hash(shard_key(pack)) % count.
 unsigned shard_of(const PackLocation& pack, const Limits& limits, unsigned count);
 
+// The digest of every place a check found, each with the shard it went to
+// (the section's `found_sha256`). Every shard of one check of one unchanged
+// tree records the same, and `merge` computes it again from the packs all
+// shards hold: a pack added, removed or moved to another shard between the
+// shard jobs (or a shard edited) is refused, never left unjudged. Places are
+// added in display-path order (as a check sorts them); each is hashed as
+// "<len>:<path><len>:<name><shard>\n".
+class FoundPlacesDigest {
+ public:
+  void add(std::string_view display_path, std::string_view name, unsigned shard);
+  std::string hex();  // once
+
+ private:
+  std::unique_ptr<Sha256> sha_ = std::make_unique<Sha256>();
+};
+
 // What a shard's report carries for one pack beyond the ordinary report.
 struct ShardPack {
   std::string name;  // root-relative name
@@ -86,6 +103,7 @@ struct ShardSection {
   std::vector<std::string> paths;
   std::string policy_source;  // as the check named it (suppression warnings quote it)
   std::string policy_yaml;    // the policy's text (merge applies it again)
+  std::string found_sha256;   // FoundPlacesDigest of every place the check found
   bool has_baseline = false;
   std::vector<std::string> baseline;  // --baseline fingerprints, sorted
   std::vector<ShardPack> packs;       // one per report pack, same order

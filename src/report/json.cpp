@@ -181,6 +181,7 @@ void write_shard(Writer& w, const RunReport& report) {
   w.EndObject();
   exact(w, "policy_source", s.policy_source);
   kv(w, "policy_yaml", s.policy_yaml);
+  kv(w, "found_sha256", s.found_sha256);
   if (s.has_baseline) strings(w, "baseline", s.baseline);
   w.Key("packs");
   w.StartArray();

@@ -370,6 +370,9 @@ TEST_F(MergeRefusal, DamagedShardSection) {
       {"/shard/policy_yaml", "\"a: [\\n\""},
       {"/packs/0/gates/0/status", "\"MAYBE\""},
       {"/gates/0/id", "\"GATE-V2-NONE-01\""},
+      {"/shard/found_sha256", "\"xyz\""},
+      // Well formed, but not what the shards hold together.
+      {"/shard/found_sha256", "\"" + std::string(64, '0') + "\""},
   };
   for (const auto& [pointer, value] : edits) {
     SCOPED_TRACE(pointer + " = " + value);
@@ -426,6 +429,31 @@ TEST_F(MergeRefusal, ShardsOfDifferentTrees) {
   auto r = run_tool({"check", "--shard", "1/2", "--report", "json=" + t_ / "copy1.json", other / "tree"});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1);
   expect_refused({s2(0), t_ / "copy1.json"}, t_ / "copy1.json", "one check of one tree");
+}
+
+// The tree changed between the shard jobs: a pack added after shard 0 ran
+// (whichever shard it falls to), or one removed. Each shard records what it
+// found, so merge refuses instead of passing a pack no shard judged.
+TEST_F(MergeRefusal, TreeChangedBetweenShardJobs) {
+  for (int added = 0; added < 4; ++added)
+    test::copy_tree(test::fixture("integrity/fail-garbage-line"), tree_ + "/added-" + std::to_string(added));
+  shard(1, 2, {}, t_ / "after1.json");
+  expect_refused({s2(0), t_ / "after1.json"}, "", "the tree changed between the shard jobs");
+  shard(0, 2, {}, t_ / "after0.json");
+  EXPECT_EQ(run_tool({"merge", t_ / "after0.json", t_ / "after1.json"}).exit_code, 1) << "one tree again";
+  std::filesystem::remove_all(tree_ + "/added-0");
+  shard(1, 2, {}, t_ / "removed1.json");
+  expect_refused({t_ / "after0.json", t_ / "removed1.json"}, "", "the tree changed between the shard jobs");
+}
+
+// Many shards missing: a few are named, the rest counted.
+TEST_F(MergeRefusal, ManyMissingShardsAreCounted) {
+  shard(3, 1000, {}, t_ / "s3of1000.json");
+  auto r = run_tool({"merge", t_ / "s3of1000.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("shard 0/1000, 1/1000, 2/1000, 4/1000, "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("10/1000 and 989 more are missing"), std::string::npos) << r.err;
+  EXPECT_LT(r.err.size(), 1000u);
 }
 
 TEST_F(MergeRefusal, NoFileAndReportOverShard) {
