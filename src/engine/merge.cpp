@@ -174,6 +174,31 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
   return true;
 }
 
+// Why a shard's pack cannot be what `check --shard` wrote, or "": every
+// pack lists each gate of the run once; a findings.omitted note stands for
+// the counts its section records, no more, no less; a gate's results are
+// left to merge only for a pack the section marks compared.
+std::string shard_pack_problem(const PackResult& pr, const ShardPack& sp, const std::vector<const Gate*>& gates) {
+  std::vector<std::string> listed, run;
+  for (const GateResult& g : pr.gates) listed.push_back(g.gate_id);
+  for (const Gate* g : gates) run.emplace_back(g->info().id);
+  std::sort(listed.begin(), listed.end());
+  std::sort(run.begin(), run.end());
+  if (listed != run) return "its gates are not the run's gates, each once";
+  for (const GateResult& g : pr.gates) {
+    const auto notes = std::count_if(g.findings.begin(), g.findings.end(),
+                                     [](const Finding& f) { return f.code == kFindingsOmitted; });
+    const auto counts = sp.omitted.find(g.gate_id);
+    const bool omitted = counts != sp.omitted.end() && counts->second.total() > 0;
+    if (notes != (omitted ? 1 : 0))
+      return "gate " + g.gate_id + ": its " + std::string(kFindingsOmitted) +
+             " notes do not match the omitted counts of its shard section";
+    if (!sp.compared && g.skip_reason == kComparedByMerge)
+      return "gate " + g.gate_id + " is left to merge, but the shard section does not mark the pack compared";
+  }
+  return "";
+}
+
 bool read_shard(const std::string& file, Shard& out, std::string& error) {
   out.file = file;
   std::string bytes;
@@ -231,6 +256,8 @@ bool read_shard(const std::string& file, Shard& out, std::string& error) {
       return refuse(error, file, "pack " + pr.path + " is not the one its shard section names there");
     if (!apply_raw(member(&(*member(section, "packs"))[static_cast<rapidjson::SizeType>(i)], "raw"), pr))
       return refuse(error, file, "pack " + pr.path + ": the raw strings of its shard section are damaged");
+    if (const std::string why = shard_pack_problem(pr, sp, rep.gates); !why.empty())
+      return refuse(error, file, "pack " + pr.path + ": " + why);
     pr.path = sp.path;
     pr.name = sp.name;
     rep.packs.push_back(std::move(pr));

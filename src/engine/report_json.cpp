@@ -36,6 +36,21 @@ Finding finding_from_json(const rapidjson::Value& f) {
 
 namespace {
 
+// Why a finding of a report cannot be one mplp-gate wrote, or "": a
+// severity it does not know, no code, a place number that is no count
+// (negative, fractional, or past 2^53, where JSON readers lose digits).
+std::string finding_problem(const rapidjson::Value& f) {
+  Severity s;
+  if (!f.IsObject() || !parse_severity(json_text(f, "severity"), s))
+    return "a finding whose severity is not error, warning or info";
+  if (json_text(f, "code").empty()) return "a finding without a code";
+  for (const char* key : {"line", "column", "offset"})
+    if (const rapidjson::Value* n = member(&f, key);
+        n != nullptr && (!n->IsUint64() || n->GetUint64() > (std::uint64_t{1} << 53)))
+      return std::string("a finding whose ") + key + " is not a count";
+  return "";
+}
+
 bool status_of(std::string_view s, GateStatus& out) {
   for (GateStatus v : {GateStatus::Pass, GateStatus::Fail, GateStatus::Skip})
     if (to_string(v) == s) return out = v, true;
@@ -67,6 +82,10 @@ bool pack_from_json(const rapidjson::Value& p, PackResult& out, std::string& err
     }
     r.skip_reason = json_text(g, "reason");
     for (const rapidjson::Value& f : findings->GetArray()) {
+      if (const std::string why = finding_problem(f); !why.empty()) {
+        error = "pack " + out.path + ", gate " + r.gate_id + ": " + why;
+        return false;
+      }
       r.findings.push_back(finding_from_json(f));
       r.findings.back().gate_id = r.gate_id;
     }

@@ -385,6 +385,46 @@ TEST_F(MergeRefusal, DamagedShardSection) {
   }
 }
 
+// A shard's findings and gates edited by hand: each edit had merged (some
+// to a PASS); each is refused, naming the file.
+TEST_F(MergeRefusal, EditedFindingsAndGates) {
+  JsonDoc doc;
+  ASSERT_TRUE(parse_json(test::read_file(s2(1)), {}, doc));
+  std::string at, other_gate, compared_pack;
+  const rapidjson::Value& packs = doc.value["packs"];
+  for (rapidjson::SizeType i = 0; i < packs.Size() && at.empty(); ++i)
+    for (rapidjson::SizeType j = 0; j < packs[i]["gates"].Size() && at.empty(); ++j)
+      if (packs[i]["gates"][j]["findings"].Size() > 0) {
+        at = "/packs/" + std::to_string(i) + "/gates/" + std::to_string(j);
+        other_gate = packs[i]["gates"][j == 0 ? 1 : 0]["id"].GetString();
+      }
+  ASSERT_FALSE(at.empty()) << "a shard with findings";
+  for (rapidjson::SizeType i = 0; i < packs.Size() && compared_pack.empty(); ++i)
+    if (doc.value["shard"]["packs"][i]["compared"].GetBool()) compared_pack = std::to_string(i);
+  ASSERT_FALSE(compared_pack.empty());
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {at + "/findings/0/severity", "\"fatal\""},
+      {at + "/findings/0/code", "\"\""},
+      {at + "/findings/0/code", "\"findings.omitted\""},
+      {at + "/findings/0/line", "-5"},
+      {at + "/findings/0/line", "1e308"},
+      {at + "/findings/0/column", "18446744073709551615"},
+      {at + "/findings/0/offset", "1.5"},
+      {at + "/id", "\"" + other_gate + "\""},     // one gate twice, another missing
+      {at + "/id", "\"GATE-V2-RUNNER-SMOKE-01\""},  // a gate this run did not run
+      {"/shard/packs/" + compared_pack + "/compared", "false"},
+  };
+  for (const auto& [pointer, value] : edits) {
+    SCOPED_TRACE(pointer + " = " + value);
+    std::string file = t_ / "edited.json";
+    test::write_file(file, test::read_file(s2(1)));
+    test::set_json(file, pointer, value);
+    auto r = run_tool({"merge", s2(0), file});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("mplp-gate merge: " + file + ": "), std::string::npos) << r.err;
+  }
+}
+
 // Shard 0's packs again, as a "shard 1" that spells each place otherwise
 // ("a/" for "a"): one place, checked twice, is refused however it is written.
 TEST_F(MergeRefusal, OnePackSpelledTwoWays) {
