@@ -268,6 +268,16 @@ TEST(VerifyReceipt, TamperingAfterTheReceiptIsCaughtNamingPackAndFile) {
     EXPECT_NE(r.out.find("p1 (" + s.runs + "/p1): manifest.json: sha256 "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("sub/p2 (" + s.runs + "/sub/p2): cannot open the pack"), std::string::npos) << r.out;
   }
+  {
+    Signed s;  // the pack moved away and a link to it put in its place: not followed
+    fs::rename(s.runs + "/sub/p2", s.t / "elsewhere");
+    fs::create_directory_symlink(s.t / "elsewhere", s.runs + "/sub/p2");
+    auto r = s.verify({"--root", s.runs});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("CHANGED    sub/p2 (" + s.runs + "/sub/p2): now a symbolic link"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("UNCHANGED  p1"), std::string::npos) << r.out;
+  }
 }
 
 // A file that is no longer a readable regular file is said to be what it is
