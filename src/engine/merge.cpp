@@ -107,6 +107,9 @@ bool read_summaries(const rapidjson::Value* all, const Shard& shard, ShardPack& 
     if (const rapidjson::Value* summary = member(entry, "summary"); summary != nullptr && !bad)
       if (!(sp.summaries[id] = g->read_summary(*summary, why))) bad = true;
     if (bad) return refuse(error, shard.file, where + ": its summary of " + id + " is damaged: " + why);
+    // A collection gate summarises every pack it sees (core/gate.h), or says why not.
+    if (sp.summaries[id] == nullptr && sp.summary_errors.count(id) == 0)
+      return refuse(error, shard.file, where + ": neither a summary of " + id + " nor why there is none");
   }
   for (const auto& m : all->GetObject()) {
     const Gate* g = find_gate(as_view(m.name));

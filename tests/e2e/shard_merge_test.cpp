@@ -362,6 +362,7 @@ TEST_F(MergeRefusal, DamagedShardSection) {
       {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01/summary", "{\"name\": 1}"},
       {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01/summary", "{}"},
       {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01", "7"},
+      {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01", "{}"},  // neither summary nor error
       {"/shard/packs/0/summaries/GATE-V2-DET-01", "{}"},
       {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, -1, 0]}"},
       // Counts that would add up past 2^64 to 0, and drop the note.
