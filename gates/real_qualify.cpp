@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "core/digest.h"
 #include "core/json.h"
@@ -77,6 +79,35 @@ LockFile hash_lock_file(const std::string& repo_root, std::string_view rel, std:
   return out;
 }
 
+// The lock files under --repo-root, each hashed once for the run (many packs
+// pin one lock file): every pack is judged against the same bytes, and the
+// shards of a sharded check can show they found the same (shared_inputs).
+class LockFiles : public PreparedRun {
+ public:
+  LockFiles(std::string root, std::uint64_t max_size) : root_(std::move(root)), max_size_(max_size) {}
+
+  LockFile get(std::string_view rel) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = files_.find(rel);
+    if (it == files_.end()) it = files_.emplace(std::string(rel), hash_lock_file(root_, rel, max_size_)).first;
+    return it->second;
+  }
+
+  std::map<std::string, std::string> shared_inputs() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::map<std::string, std::string> out;
+    for (const auto& [rel, f] : files_)
+      out["lock file " + rel] = f.found ? "sha256 " + f.digest : (f.missing ? "missing" : "unusable: " + f.problem);
+    return out;
+  }
+
+ private:
+  std::string root_;
+  std::uint64_t max_size_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, LockFile, std::less<>> files_;
+};
+
 // The lock file each lock kind writes (the runner contract's kinds, and uv's).
 std::string_view lock_file_of(std::string_view kind) {
   static constexpr std::pair<std::string_view, std::string_view> kFiles[] = {
@@ -122,7 +153,7 @@ std::optional<std::string_view> check_lock(FieldChecker& c, const rapidjson::Val
                "name the lock file relative to the repository root, e.g. producers/example/package-lock.json");
     } else {
       check_lock_kind(c, kind, rel);
-      if (ctx.options.repo_root) file = hash_lock_file(*ctx.options.repo_root, rel, ctx.policy.limits.max_file_size);
+      if (const auto* locks = dynamic_cast<const LockFiles*>(ctx.prepared)) file = locks->get(rel);
     }
   }
   std::string hint(kLockHint);
@@ -204,6 +235,11 @@ const GateInfo& gate_info() {
 class Gate_ : public Gate {
  public:
   const GateInfo& info() const override { return gate_info(); }
+
+  std::unique_ptr<PreparedRun> prepare(const GateContext& ctx) const override {
+    if (!ctx.options.repo_root) return nullptr;
+    return std::make_unique<LockFiles>(*ctx.options.repo_root, ctx.policy.limits.max_file_size);
+  }
 
   void check_pack(const Pack& pack, const GateContext& ctx, FindingSink& sink) const override {
     const rapidjson::Value* manifest = real_manifest_or_report(pack, gate_info(), "real-qualify.manifest-unusable", sink);

@@ -156,24 +156,26 @@ int cmd_check(const Args& args) {
   if (!parse_options(args, specs, req.paths, error)) {
     out = OutputRequest{};
     salvage_outputs(args, out);
-    return could_not_run("check", error, out, {}, kTryHelp);
+    return could_not_run("check", error, out, outputs_naming_an_argument(args, out), kTryHelp);
   }
   if (help) {
     std::cout << kUsage << options_help(specs);
     return kExitPass;
   }
+  // Until the inputs are known (below), no error report goes over a file the command line names.
+  const std::vector<std::string> unsafe = outputs_naming_an_argument(args, out);
   if (req.paths.empty() && !req.options.runners_dir)
-    return could_not_run("check", "no PATH given", out, {}, kTryHelp);
+    return could_not_run("check", "no PATH given", out, unsafe, kTryHelp);
   if (req.shard && req.options.runners_dir)
     return could_not_run("check", "--shard splits packs; a runners check (--runners) is not sharded: run it once", out,
-                         {}, kTryHelp);
+                         unsafe, kTryHelp);
   if (req.shard && !receipt.path.empty())
     return could_not_run("check", "--receipt records a whole run, not one shard: check unsharded for a receipt", out,
-                         {}, kTryHelp);
+                         unsafe, kTryHelp);
   auto outputs = report_paths(out);  // (option, path) of every file the run writes
   if (!receipt.path.empty()) outputs.emplace_back("--receipt " + receipt.path, receipt.path);
   if (const std::string same = same_output_file(outputs); !same.empty())
-    return could_not_run("check", same, out, {}, kTryHelp);
+    return could_not_run("check", same, out, unsafe, kTryHelp);
   if (policy_path.empty()) policy_path = discover_policy();
   {
     // No output may replace what the run reads: a receipt written over its

@@ -1,4 +1,5 @@
 // mplp-gate: entry point. Dispatches to a subcommand from the table.
+#include <csignal>
 #include <exception>
 #include <iostream>
 
@@ -63,6 +64,10 @@ int dispatch(int argc, char** argv) {
 }  // namespace mplp::cli
 
 int main(int argc, char** argv) {
+  // A write past the file size limit (ulimit -f) fails with EFBIG, which
+  // every writer reports (and the atomic writers clean up after), instead
+  // of killing the process half-way with a temporary file left behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   mplp::cli::guard_stderr();
   try {
     mplp::register_runner_gates();  // before anything reads the gate list

@@ -39,15 +39,16 @@ int cmd_merge(const Args& args) {
   if (!parse_options(args, specs, files, error)) {
     out = OutputRequest{};
     salvage_outputs(args, out);
-    return could_not_run("merge", error, out, {}, kTryHelp);
+    return could_not_run("merge", error, out, outputs_naming_an_argument(args, out), kTryHelp);
   }
   if (help) {
     std::cout << kUsage << options_help(specs);
     return kExitPass;
   }
-  if (files.empty()) return could_not_run("merge", "no shard report given", out, {}, kTryHelp);
+  const std::vector<std::string> unsafe = outputs_naming_an_argument(args, out);  // a shard among them
+  if (files.empty()) return could_not_run("merge", "no shard report given", out, unsafe, kTryHelp);
   if (const std::string same = same_output_file(report_paths(out)); !same.empty())
-    return could_not_run("merge", same, out, {}, kTryHelp);
+    return could_not_run("merge", same, out, unsafe, kTryHelp);
   // A report must not overwrite a shard it is merged from, however spelled.
   std::vector<std::pair<std::string, std::string>> shards;
   for (const std::string& f : files) shards.emplace_back("the shard report " + f, f);

@@ -45,6 +45,12 @@ std::vector<OptionSpec> trailing_output_options(OutputRequest& out);
 // the reports a CI step expects (each saying the run could not happen).
 void salvage_outputs(const Args& args, OutputRequest& out);
 
+// The --report files of `out` that name the same file as another word of
+// the command line (or what follows its '='): before a command knows which
+// words are files it reads, an error report never goes over any of them
+// (`--bogus --policy p.yaml --report json=p.yaml` kept p.yaml).
+std::vector<std::string> outputs_naming_an_argument(const Args& args, const OutputRequest& out);
+
 // Exit 2: "mplp-gate COMMAND: error" on stderr (then `stderr_hint`), and the
 // error in every output asked for (the stdout format unless it is text,
 // whose reader has stderr; each --report file but those `refused`; the step

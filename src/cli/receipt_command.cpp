@@ -224,7 +224,10 @@ void verify_pack(const std::string& path, const ReceiptSubject& subject, const R
   const std::string who = subject.name + " (" + path + ")";
   // A link put where the pack was is not the pack (check reports pack.link
   // and never follows one): its target is not read.
-  if (struct stat st{}; ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+  std::string last = path;  // "p/" and "p/." name p itself, link or not
+  while (last.size() > 1 && (last.back() == '/' || (last.size() > 2 && last.compare(last.size() - 2, 2, "/.") == 0)))
+    last.pop_back();
+  if (struct stat st{}; ::lstat(last.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
     ++o.problems;
     std::cout << "CHANGED    " << printable_utf8(who) << ": now a symbolic link, not the pack the receipt names\n";
     return;

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -136,6 +137,11 @@ struct CheckOptions {
 class PreparedRun {
  public:
   virtual ~PreparedRun() = default;
+  // Files outside the packs the gate read for the run (name -> what it
+  // found: a digest, or why there is none), which the verdicts of every
+  // pack depend on alike: the shards of one check must find them the same
+  // (engine/shard.h). Call once the run's packs are checked.
+  virtual std::map<std::string, std::string> shared_inputs() const { return {}; }
 };
 
 struct GateContext {

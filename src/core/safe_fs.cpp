@@ -671,7 +671,12 @@ bool write_output_file(const std::string& path, std::string_view bytes, std::str
     return message_only(error, [&](FileError& e) { return write_path_atomic(target, bytes, attrs, path, e); });
   }
   if (S_ISDIR(st.st_mode)) return error = path + ": is a directory", false;
-  const int fd = open_to_write(path, O_TRUNC, error);
+  // A descriptor's name for a regular file (/dev/stdout redirected to a log
+  // by the shell, with our own output in it already): appended to, never
+  // truncated. A device or FIFO is truncated (a no-op) as before.
+  struct stat followed{};
+  const bool regular = ::stat(path.c_str(), &followed) == 0 && S_ISREG(followed.st_mode);
+  const int fd = open_to_write(path, regular ? O_APPEND : O_TRUNC, error);
   return fd >= 0 && write_and_close(fd, path, bytes, error);
 }
 

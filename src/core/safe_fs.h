@@ -177,7 +177,8 @@ std::string output_target(const std::string& path);
 // write_file_atomic (keeping its permission bits): a failed write leaves the
 // old content, also behind a link. Anything else is written through, never
 // replaced: a descriptor's name (`/dev/stdout`, a process substitution's
-// `/dev/fd/63`), a device, a FIFO with a reader (none: an error, never a
+// `/dev/fd/63`; appended to when it names a regular file, as a shell's
+// `> log` does), a device, a FIFO with a reader (none: an error, never a
 // hang). A directory is an error. Renaming over such a name had replaced
 // /dev/null or /dev/stdout with a regular file.
 bool write_output_file(const std::string& path, std::string_view bytes, std::string& error);

@@ -289,7 +289,8 @@ bool outputs_outside(const CheckRequest& req, const std::vector<std::pair<std::s
   bool outside = true;
   for (const std::string& out : req.output_paths) {
     std::size_t which = 0;
-    if (!lies_within(out, ids, which)) continue;
+    // Through a link, where the write lands (a dangling one included).
+    if (!lies_within(output_target(out), ids, which)) continue;
     if (refused != nullptr) refused->push_back(out);
     if (!outside) continue;
     error = "report " + out + " lies inside the checked " + (req.options.runners_dir ? "runners directory " : "pack ") +
@@ -297,6 +298,28 @@ bool outputs_outside(const CheckRequest& req, const std::vector<std::pair<std::s
     outside = false;
   }
   return outside;
+}
+
+// False (with `error`, and each such output added to `refused`) when an
+// output would land on one of `inputs`, files the run reads (`what` names
+// their kind): a report written over a registry found beside the packs
+// would break every later check.
+bool outputs_spare(const CheckRequest& req, const std::vector<std::string>& inputs, std::string_view what,
+                   std::string& error, std::vector<std::string>* refused) {
+  bool spared = true;
+  for (const std::string& out : req.output_paths) {
+    FileIdentity at;
+    if (!identify(output_target(out), at)) continue;  // not there yet: no input
+    for (const std::string& input : inputs) {
+      FileIdentity id;
+      if (!identify(input, id) || !(id == at)) continue;
+      if (refused != nullptr) refused->push_back(out);
+      if (spared) error = "report " + out + " would overwrite " + std::string(what) + input + ", which this run reads";
+      spared = false;
+      break;
+    }
+  }
+  return spared;
 }
 
 // Findings located by a JSON pointer into a .json file of the pack get the
@@ -382,7 +405,8 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
 // among others, each pack's summary for every gate compared across shards,
 // which `merge` compares over all shards. Takes those summaries.
 std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const Baseline& baseline,
-                                                  const std::string& found_sha256, const PackLocations& places,
+                                                  const std::string& found_sha256,
+                                                  std::map<std::string, std::string> inputs, const PackLocations& places,
                                                   const std::vector<const Gate*>& collection,
                                                   CheckedPacks& checked,
                                                   const std::vector<PackFindingCap>& caps) {
@@ -392,6 +416,7 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
   s->policy_source = req.policy.source;
   s->policy_yaml = req.policy.yaml;
   s->found_sha256 = found_sha256;
+  s->inputs = std::move(inputs);
   s->has_baseline = req.baseline_path.has_value();
   s->baseline.assign(baseline.fingerprints.begin(), baseline.fingerprints.end());
   for (std::size_t i = 0; i < places.size(); ++i) {
@@ -607,6 +632,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   std::vector<const SubstrateRegistry*> pack_registries(locations.size());
   for (std::size_t i = 0; i < locations.size(); ++i)
     if (!registries.for_pack(locations[i].unpack().fs_path, pack_registries[i], error)) return false;
+  if (!outputs_spare(req, registries.files(), "the substrate registry ", error, refused_outputs)) return false;
   // Each place's texts are freed once its pack is checked (a shard's report
   // still names them all): a large run holds them all when it starts.
   PackLocations& places = locations;
@@ -716,7 +742,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       if (checked.opened(i)) note_not_verified(pr, checked.real(i), pack_registries[i] != nullptr, req, report.gates);
     });
   });
-  if (req.shard) report.shard = shard_section(req, baseline, found_sha256, places, collection, checked, caps);
+  if (req.shard)
+    report.shard = shard_section(req, baseline, found_sha256, prep.shared_inputs(), places, collection, checked, caps);
   accept_findings(report, req.policy, accepted);
   return true;
 }

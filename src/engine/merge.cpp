@@ -137,6 +137,15 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
     for (const rapidjson::Value& p : paths->GetArray()) sec.paths.push_back(read_exact(&p, "path", bad).value_or(""));
   sec.policy_source = read_exact(&s, "policy_source", bad).value_or("");
   sec.policy_yaml = json_text(s, "policy_yaml");
+  if (const rapidjson::Value* inputs = member(&s, "inputs"); inputs != nullptr && inputs->IsArray()) {
+    for (const rapidjson::Value& i : inputs->GetArray()) {
+      std::optional<std::string> name = read_exact(&i, "name", bad), found = read_exact(&i, "found", bad);
+      if (!name || !found || !sec.inputs.emplace(*name, *found).second)
+        return refuse(error, out.file, "its shard section is damaged (inputs)");
+    }
+  } else {
+    return refuse(error, out.file, "its shard section is damaged (no inputs list)");
+  }
   sec.found_sha256 = json_text(s, "found_sha256");
   if (!digest_from_hex(sec.found_sha256))
     return refuse(error, out.file, "its shard section is damaged (found_sha256 is not 64 lowercase hex digits)");
@@ -345,6 +354,17 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
     if (!read_shard(files[i], shards[i], error)) return false;
   for (const Shard& s : shards)
     if (!same_run(shards[0], s, tool_version, error)) return false;
+  // A file outside the packs (a --repo-root lock file) that two shards read
+  // must have been the same: else packs pinned to it were judged against two.
+  std::map<std::string, std::pair<std::string, const Shard*>> inputs;
+  for (const Shard& s : shards)
+    for (const auto& [name, found] : s.section.inputs) {
+      auto [it, fresh] = inputs.emplace(name, std::make_pair(found, &s));
+      if (!fresh && it->second.first != found)
+        return refuse(error, s.file,
+                      "found " + name + " as " + found + ", " + it->second.second->file + " as " + it->second.first +
+                          ": it changed between the shard jobs; check every shard against one unchanged repository");
+    }
   const unsigned n = shards[0].section.spec.count;
   std::vector<const Shard*> by_index(n, nullptr);
   for (const Shard& s : shards) {

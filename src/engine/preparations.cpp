@@ -22,4 +22,12 @@ GateContext Preparations::context(const Gate* g, const GateContext& base) const 
   return c;
 }
 
+std::map<std::string, std::string> Preparations::shared_inputs() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [gate, p] : by_gate_)
+    if (p.state)
+      for (auto& [name, what] : p.state->shared_inputs()) out[std::string(gate->info().id) + ": " + name] = what;
+  return out;
+}
+
 }  // namespace mplp

@@ -23,6 +23,8 @@ class Preparations {
   // prepare() failed, so that the guarded call of the gate reports it as an
   // internal error wherever the gate would have reported.
   GateContext context(const Gate* g, const GateContext& base) const;
+  // Every gate's PreparedRun::shared_inputs, each name prefixed "<gate id>: ".
+  std::map<std::string, std::string> shared_inputs() const;
 
  private:
   struct Prepared {

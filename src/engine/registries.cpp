@@ -45,6 +45,7 @@ bool RegistryResolver::load_explicit(const CheckRequest& req, std::string& error
     }
   }
   if (!path) return true;
+  explicit_path_ = *path;
   explicit_ = std::make_unique<SubstrateRegistry>();
   if (!load_registry_file(*path, *explicit_, error)) return false;
   // Checking packs, the registry is trusted input to the gates: one that does
@@ -52,6 +53,13 @@ bool RegistryResolver::load_explicit(const CheckRequest& req, std::string& error
   // PASS or a misleading finding. The runners check reports each schema
   // error as a finding of SUBSTRATE-REGISTRY-01 instead.
   return req.options.runners_dir || check_registry_schema(*explicit_, error);
+}
+
+std::vector<std::string> RegistryResolver::files() const {
+  std::vector<std::string> out;
+  if (explicit_) out.push_back(explicit_path_);
+  for (const auto& [file, registry] : loaded_) out.push_back(file);
+  return out;
 }
 
 std::optional<std::string> RegistryResolver::find_in(const std::string& dir) {

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/registry.h"
 
@@ -37,12 +38,15 @@ class RegistryResolver {
   const SubstrateRegistry* explicit_registry() const { return explicit_.get(); }
   // The registry for the pack at `pack_path` (nullptr: none found).
   bool for_pack(const std::string& pack_path, const SubstrateRegistry*& out, std::string& error);
+  // Every registry file loaded so far (explicit first): inputs of the run.
+  std::vector<std::string> files() const;
 
  private:
   std::optional<std::string> find_in(const std::string& dir);  // cached per directory
   // The registry file of the nearest ancestor of a pack; cached per parent directory.
   std::optional<std::string> find_above(const std::string& pack_path);
   std::unique_ptr<SubstrateRegistry> explicit_;
+  std::string explicit_path_;
   std::map<std::string, std::optional<std::string>> dir_cache_;             // dir -> registry file
   std::map<std::string, std::optional<std::string>> above_cache_;           // a pack's parent -> registry file
   std::map<std::string, std::unique_ptr<SubstrateRegistry>> loaded_;       // file -> registry

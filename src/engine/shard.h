@@ -104,6 +104,9 @@ struct ShardSection {
   std::string policy_source;  // as the check named it (suppression warnings quote it)
   std::string policy_yaml;    // the policy's text (merge applies it again)
   std::string found_sha256;   // FoundPlacesDigest of every place the check found
+  // Preparations::shared_inputs: the files outside the packs that verdicts
+  // depend on (--repo-root's lock files). Shards that read one must agree.
+  std::map<std::string, std::string> inputs;
   bool has_baseline = false;
   std::vector<std::string> baseline;  // --baseline fingerprints, sorted
   std::vector<ShardPack> packs;       // one per report pack, same order

@@ -182,6 +182,15 @@ void write_shard(Writer& w, const RunReport& report) {
   exact(w, "policy_source", s.policy_source);
   kv(w, "policy_yaml", s.policy_yaml);
   kv(w, "found_sha256", s.found_sha256);
+  w.Key("inputs");
+  w.StartArray();
+  for (const auto& [name, what] : s.inputs) {
+    w.StartObject();
+    exact(w, "name", name);
+    exact(w, "found", what);
+    w.EndObject();
+  }
+  w.EndArray();
   if (s.has_baseline) strings(w, "baseline", s.baseline);
   w.Key("packs");
   w.StartArray();

@@ -224,8 +224,8 @@ ProcessResult run_process(const ProcessSpec& spec) {
   if (capture && (!open_pipe(out) || !open_pipe(err))) return not_started(errno, errno_text("pipe", errno));
 
   // dup2 clears O_CLOEXEC on the child's 0, 1 and 2; everything from 3 up is
-  // closed; the child leads a new process group, starts with SIGPIPE's
-  // default action (we may ignore it: pager.cpp) and with this thread's
+  // closed; the child leads a new process group, starts with SIGPIPE's and
+  // SIGXFSZ's default actions (we may ignore them) and with this thread's
   // signal mask from before the block below.
   SpawnSetup setup;
   std::optional<BlockedInterrupts> blocked(std::in_place);  // until the group is registered
@@ -239,6 +239,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   sigset_t default_signals;
   sigemptyset(&default_signals);
   sigaddset(&default_signals, SIGPIPE);
+  sigaddset(&default_signals, SIGXFSZ);  // main.cpp ignores it
   ::posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   ::posix_spawnattr_setpgroup(&setup.attr, 0);
   ::posix_spawnattr_setsigdefault(&setup.attr, &default_signals);

@@ -277,6 +277,11 @@ TEST(VerifyReceipt, TamperingAfterTheReceiptIsCaughtNamingPackAndFile) {
     EXPECT_NE(r.out.find("CHANGED    sub/p2 (" + s.runs + "/sub/p2): now a symbolic link"), std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("UNCHANGED  p1"), std::string::npos) << r.out;
+    for (const std::string& spelled : {s.runs + "/sub/p2/", s.runs + "/sub/p2/.", s.runs + "/sub/p2/./"}) {
+      auto named = s.verify({spelled});
+      EXPECT_EQ(named.exit_code, 1) << spelled << "\n" << named.out;
+      EXPECT_NE(named.out.find("now a symbolic link"), std::string::npos) << named.out;
+    }
   }
 }
 

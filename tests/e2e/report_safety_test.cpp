@@ -449,6 +449,77 @@ TEST(ReportTargets, ALinkedOutputIsItsTargetReplacedWhole) {
   EXPECT_NE(test::read_file(t / "new.json").find("\"packs\""), std::string::npos);
 }
 
+// The ways an input was still lost, or a write went wrong, through the
+// error paths and links (helper QA of stop 37): each input stays as it was.
+TEST(ReportTargets, ErrorReportsNeverGoOverInputsAndLinksLandRight) {
+  test::TempDir t;
+  const std::string pack = test::copy_good_pack(t);
+  RunOptions here;
+  here.cwd = t.path();
+  test::write_file(t / "pol.yaml", "extends: default\n");
+  fs::copy_file(test::fixture("keys/test-a.pub"), t / "k.pub");
+  const std::string pub = test::read_file(t / "k.pub");
+  fs::create_symlink("pol.yaml", t / "la");
+  fs::create_symlink("pol.yaml", t / "lb");
+  // Two outputs meeting at the policy; a bad option; no PATH.
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"check", pack, "--policy", "pol.yaml", "--report", "json=la", "--report", "sarif=lb"},
+        std::vector<std::string>{"check", "--bogus", "--report", "json=pol.yaml", "--policy", "pol.yaml", pack},
+        std::vector<std::string>{"check", "--trusted-key", "k.pub", "--report", "json=k.pub"}}) {
+    auto r = run_tool_with(argv, here);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(test::read_file(t / "pol.yaml"), "extends: default\n") << argv[1];
+    EXPECT_EQ(test::read_file(t / "k.pub"), pub) << argv[1];
+  }
+  // merge: two outputs meeting at a shard it reads.
+  ASSERT_EQ(run_tool_with({"check", "--shard", "0/1", "--report", "json=s.json", pack}, here).exit_code, 0);
+  const std::string shard = test::read_file(t / "s.json");
+  fs::create_symlink("s.json", t / "ls");
+  EXPECT_EQ(run_tool_with({"merge", "s.json", "--report", "json=ls", "--report", "text=ls"}, here).exit_code, 2);
+  EXPECT_EQ(test::read_file(t / "s.json"), shard);
+  // A registry found beside the packs is an input too.
+  fs::create_directories(t / "repo/producers/_registry");
+  fs::copy_file(test::fixture("upstream/registry/substrates.v2.yaml"), t / "repo/producers/_registry/substrates.v2.yaml");
+  const std::string registry = test::read_file(t / "repo/producers/_registry/substrates.v2.yaml");
+  test::copy_tree(pack, t / "repo/pk");
+  auto r = run_tool_with({"check", "repo/pk", "--report", "json=repo/producers/_registry/substrates.v2.yaml"}, here);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("the substrate registry"), std::string::npos) << r.err;
+  EXPECT_EQ(test::read_file(t / "repo/producers/_registry/substrates.v2.yaml"), registry);
+  // A dangling link into a checked pack: refused, nothing made there.
+  fs::create_symlink(pack + "/new.json", t / "into");
+  r = run_tool_with({"check", "--report", "json=into", pack}, here);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("lies inside the checked pack"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(pack + "/new.json"));
+  // ".." after a link is resolved by the kernel: a/lnk lands in real/, not here.
+  fs::create_directories(t / "real/inner");
+  fs::create_directory_symlink("real/inner", t / "a");
+  fs::create_symlink("../x.json", t / "real/inner/lnk");
+  r = run_tool_with({"check", "-q", "--report", "json=x.json", "--report", "sarif=a/lnk", pack}, here);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_regular_file(t / "x.json"));
+  EXPECT_TRUE(fs::is_regular_file(t / "real/x.json"));
+  // /dev/stdout redirected to a log by the shell: appended to, not truncated.
+  std::string out;
+  const std::string bin = test::shell_quote(test::gate_binary());
+  test::run_shell("cd " + test::shell_quote(t.path()) + " && printf 'old log\\n' > log && " + bin +
+                      " check --report json=/dev/stdout " + test::shell_quote(pack) + " >> log; cat log",
+                  out);
+  EXPECT_EQ(out.rfind("old log\n", 0), 0u) << out;
+  EXPECT_NE(out.find("RESULT"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"packs\""), std::string::npos) << out;
+  // Past the file size limit: exit 2 saying so, no temporary file left.
+  test::write_file(t / "big.json", "OLD");
+  test::run_shell("cd " + test::shell_quote(t.path()) + " && (ulimit -f 1; " + bin +
+                      " check -q --report json=big.json " + test::shell_quote(pack) + "; echo rc=$?) 2>&1; ls",
+                  out);
+  EXPECT_NE(out.find("rc=2"), std::string::npos) << out;
+  EXPECT_NE(out.find("File too large"), std::string::npos) << out;
+  EXPECT_EQ(out.find(".tmp-"), std::string::npos) << out;
+  EXPECT_EQ(test::read_file(t / "big.json"), "OLD");
+}
+
 // Names as long as a file name may be (255 bytes): a report written under
 // one, a pack named so checked and sealed.
 TEST(ReportTargets, NamesAsLongAsAFileNameMayBe) {
