@@ -487,6 +487,44 @@ TEST_F(MergeRefusal, TreeChangedBetweenShardJobs) {
   expect_refused({t_ / "after0.json", t_ / "removed1.json"}, "", "the tree changed between the shard jobs");
 }
 
+// A lock file under --repo-root changed between the shard jobs: packs pinned
+// to it would be judged against two versions. Each shard records the lock
+// files it read (`inputs`); shards that read one must agree.
+TEST(MergeInputs, ALockFileThatChangedBetweenShardJobsIsRefused) {
+  TempDir t;
+  const std::string repo = t / "repo";
+  test::copy_tree(test::fixture("producers"), repo + "/producers");
+  test::write_file(repo + "/producers/mcp/package-lock.json", "{\"lockfileVersion\": 3}\n");
+  // Packs of several scenarios, so that both shards hold some (all pin the same lock file).
+  for (int i = 0; i < 8; ++i) {
+    const std::string p = repo + "/runs/p" + std::to_string(i);
+    test::copy_tree(test::fixture("packs/good-real"), p);
+    test::set_json(p + "/manifest.json", "/scenario_id", "\"s" + std::to_string(i) + "\"");
+    test::reseal(p);
+  }
+  auto shard = [&](unsigned k, const std::string& file) {
+    auto r = run_tool({"check", "--repo-root", repo, "--shard", std::to_string(k) + "/2", "--report", "json=" + file,
+                       repo + "/runs"});
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  };
+  shard(0, t / "a0.json");
+  shard(1, t / "a1.json");
+  const std::string section = test::read_file(t / "a0.json");
+  EXPECT_NE(section.find("lock file producers/mcp/package-lock.json"), std::string::npos) << "recorded";
+  auto same = run_tool({"merge", "--format", "json", t / "a0.json", t / "a1.json"});
+  EXPECT_TRUE(same.exit_code == 0 || same.exit_code == 1) << same.err;
+  auto whole = run_tool({"check", "--repo-root", repo, "--format", "json", repo + "/runs"});
+  EXPECT_EQ(same.out, whole.out) << "byte for byte";
+  test::write_file(repo + "/producers/mcp/package-lock.json", "{\"lockfileVersion\": 2}\n");
+  shard(1, t / "b1.json");
+  auto r = run_tool({"merge", t / "a0.json", t / "b1.json"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("found GATE-V2-REAL-QUALIFY-01: lock file producers/mcp/package-lock.json as sha256 "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("changed between the shard jobs"), std::string::npos) << r.err;
+}
+
 // Many shards missing: a few are named, the rest counted.
 TEST_F(MergeRefusal, ManyMissingShardsAreCounted) {
   shard(3, 1000, {}, t_ / "s3of1000.json");
