@@ -668,7 +668,8 @@ bool write_output_file(const std::string& path, std::string_view bytes, std::str
     // Replaced whole or not at all, keeping the permissions it had.
     FileAttrs attrs;
     if (!absent) attrs.mode = st.st_mode & 07777;
-    return message_only(error, [&](FileError& e) { return write_path_atomic(target, bytes, attrs, path, e); });
+    const std::string shown = target == path ? path : path + " (a link to " + target + ")";
+    return message_only(error, [&](FileError& e) { return write_path_atomic(target, bytes, attrs, shown, e); });
   }
   if (S_ISDIR(st.st_mode)) return error = path + ": is a directory", false;
   // A descriptor's name for a regular file (/dev/stdout redirected to a log
