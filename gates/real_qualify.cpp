@@ -101,6 +101,14 @@ class LockFiles : public PreparedRun {
     return out;
   }
 
+  std::vector<std::string> files_read() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [rel, f] : files_)
+      if (f.found) out.push_back(root_ + "/" + rel);
+    return out;
+  }
+
  private:
   std::string root_;
   std::uint64_t max_size_;

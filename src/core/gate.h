@@ -142,6 +142,8 @@ class PreparedRun {
   // pack depend on alike: the shards of one check must find them the same
   // (engine/shard.h). Call once the run's packs are checked.
   virtual std::map<std::string, std::string> shared_inputs() const { return {}; }
+  // The paths of those files that were there: no report may be written over one.
+  virtual std::vector<std::string> files_read() const { return {}; }
 };
 
 struct GateContext {

@@ -745,7 +745,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   if (req.shard)
     report.shard = shard_section(req, baseline, found_sha256, prep.shared_inputs(), places, collection, checked, caps);
   accept_findings(report, req.policy, accepted);
-  return true;
+  // The reports are written after the gates: none may replace a file they read.
+  return outputs_spare(req, prep.files_read(), "", error, refused_outputs);
 }
 
 }  // namespace mplp

@@ -30,4 +30,12 @@ std::map<std::string, std::string> Preparations::shared_inputs() const {
   return out;
 }
 
+std::vector<std::string> Preparations::files_read() const {
+  std::vector<std::string> out;
+  for (const auto& [gate, p] : by_gate_)
+    if (p.state)
+      for (std::string& f : p.state->files_read()) out.push_back(std::move(f));
+  return out;
+}
+
 }  // namespace mplp

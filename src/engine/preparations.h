@@ -25,6 +25,8 @@ class Preparations {
   GateContext context(const Gate* g, const GateContext& base) const;
   // Every gate's PreparedRun::shared_inputs, each name prefixed "<gate id>: ".
   std::map<std::string, std::string> shared_inputs() const;
+  // Every gate's PreparedRun::files_read.
+  std::vector<std::string> files_read() const;
 
  private:
   struct Prepared {

@@ -486,6 +486,13 @@ TEST(ReportTargets, ErrorReportsNeverGoOverInputsAndLinksLandRight) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("the substrate registry"), std::string::npos) << r.err;
   EXPECT_EQ(test::read_file(t / "repo/producers/_registry/substrates.v2.yaml"), registry);
+  // So is a lock file under --repo-root that the run read.
+  test::write_file(t / "repo/producers/mcp/package-lock.json", "{\"lockfileVersion\": 3}\n");
+  r = run_tool_with({"check", "--repo-root", "repo", "repo/pk", "--report", "json=repo/producers/mcp/package-lock.json"},
+                    here);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("which this run reads"), std::string::npos) << r.err;
+  EXPECT_EQ(test::read_file(t / "repo/producers/mcp/package-lock.json"), "{\"lockfileVersion\": 3}\n");
   // A dangling link into a checked pack: refused, nothing made there.
   fs::create_symlink(pack + "/new.json", t / "into");
   r = run_tool_with({"check", "--report", "json=into", pack}, here);
