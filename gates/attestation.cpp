@@ -4,8 +4,9 @@
 #include "core/json.h"
 #include "core/text.h"
 #include "core/trust.h"
-#include "gates/attestation_statement.h"
 #include "core/manifest_fields.h"
+#include "gates/attestation_statement.h"
+#include "gates/gate_list.h"
 
 namespace mplp {
 
@@ -135,7 +136,7 @@ void check_envelope(const Pack& pack, const TrustStore& trust, FindingSink& sink
 }
 
 const GateInfo& gate_info() {
-  static const GateInfo info = documented({"GATE-V2-ATTESTATION-01",
+  static const GateInfo info = documented({kAttestationGateId,
       {GateScope::Pack},
       {
           {"attest.no-trusted-key", Severity::Error, "pass --trusted-key FILE or list keys in the policy's trust.keys"},

@@ -20,6 +20,11 @@
 
 namespace mplp {
 
+// The gate that checks signatures. The engine (a required signature must be
+// checked, and no suppression or baseline may accept its findings) and the
+// receipt (which records its verdict) name it; it is spelled once, here.
+inline constexpr std::string_view kAttestationGateId = "GATE-V2-ATTESTATION-01";
+
 // Every gate, sorted by id.
 const std::vector<const Gate*>& all_gates();
 // Adds gates kept outside this library. Throws std::logic_error once the

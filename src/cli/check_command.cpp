@@ -177,28 +177,22 @@ int cmd_check(const Args& args) {
   if (const std::string same = same_output_file(outputs); !same.empty())
     return could_not_run("check", same, out, unsafe, kTryHelp);
   if (policy_path.empty()) policy_path = discover_policy();
-  {
-    // No output may replace what the run reads: a receipt written over its
-    // own signing key would destroy the key.
-    std::vector<std::pair<std::string, std::string>> inputs = {{"the policy " + policy_path, policy_path},
-                                                              {"--sign-key " + receipt.sign_key_path, receipt.sign_key_path}};
-    if (req.baseline_path) inputs.emplace_back("--baseline " + *req.baseline_path, *req.baseline_path);
-    if (req.registry_path) inputs.emplace_back("--registry " + *req.registry_path, *req.registry_path);
-    for (const std::string& k : req.trusted_key_paths) inputs.emplace_back("--trusted-key " + k, k);
-    std::vector<std::string> refused;
-    if (const std::string clash = output_names_input(outputs, inputs, refused); !clash.empty())
-      return could_not_run("check", clash, out, refused, kTryHelp);
-  }
+  // No output may replace what the run reads: a receipt written over its own
+  // signing key would destroy the key. Checked before the policy loads (its
+  // error report must spare the policy), then again with the keys it trusts.
+  std::vector<std::pair<std::string, std::string>> inputs = {{"the policy " + policy_path, policy_path},
+                                                            {"--sign-key " + receipt.sign_key_path, receipt.sign_key_path}};
+  if (req.baseline_path) inputs.emplace_back("--baseline " + *req.baseline_path, *req.baseline_path);
+  if (req.registry_path) inputs.emplace_back("--registry " + *req.registry_path, *req.registry_path);
+  for (const std::string& k : req.trusted_key_paths) inputs.emplace_back("--trusted-key " + k, k);
+  std::vector<std::string> clashing;
+  if (const std::string clash = output_names_input(outputs, inputs, clashing); !clash.empty())
+    return could_not_run("check", clash, out, clashing, kTryHelp);
   if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
     return could_not_run("check", "invalid policy: " + error, out);
-  {
-    // The keys the policy trusts are read too (known once it is loaded).
-    std::vector<std::pair<std::string, std::string>> inputs;
-    for (const PolicyTrustedKey& k : req.policy.trusted_keys) inputs.emplace_back("the trusted key " + k.path, k.path);
-    std::vector<std::string> refused;
-    if (const std::string clash = output_names_input(outputs, inputs, refused); !clash.empty())
-      return could_not_run("check", clash, out, refused, kTryHelp);
-  }
+  for (const PolicyTrustedKey& k : req.policy.trusted_keys) inputs.emplace_back("the trusted key " + k.path, k.path);
+  if (const std::string clash = output_names_input(outputs, inputs, clashing); !clash.empty())
+    return could_not_run("check", clash, out, clashing, kTryHelp);
   if (!prepare_receipt(receipt, req.options.runners_dir.has_value(), error))
     return could_not_run("check", error, out);
 

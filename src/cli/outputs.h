@@ -58,10 +58,6 @@ std::vector<std::string> outputs_naming_an_argument(const Args& args, const Outp
 int could_not_run(std::string_view command, const std::string& error, const OutputRequest& out,
                   const std::vector<std::string>& refused = {}, std::string_view stderr_hint = {});
 
-// True when `a` and `b` name one file: the same path once made absolute and
-// normal; for files that exist, the same device and inode; for files not
-// made yet, the same name in the same directory (links followed).
-bool names_one_file(const std::string& a, const std::string& b);
 // Empty when no output names a file the run reads; else why ("--receipt k
 // would overwrite --sign-key k, which this run reads"), and every output
 // that does is added to `refused`, so that the error report spares it too.

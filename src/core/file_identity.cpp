@@ -2,9 +2,13 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
+
+#include "core/safe_fs.h"
 
 namespace mplp {
 
@@ -64,6 +68,27 @@ bool lies_within(const std::string& path, const std::vector<FileIdentity>& dirs,
     p = slash == 0 ? "/" : p.substr(0, slash);
   }
   return false;
+}
+
+bool names_one_file(const std::string& link_a, const std::string& link_b) {
+  namespace fs = std::filesystem;
+  // A link to a name not made yet is that name ("link.json -> out.json").
+  const std::string a = output_target(link_a), b = output_target(link_b);
+  std::error_code ec;
+  // Equal spellings are one file; ".." after a link is the kernel's to resolve.
+  auto has_dotdot = [](const fs::path& p) { return std::find(p.begin(), p.end(), fs::path("..")) != p.end(); };
+  if (!has_dotdot(a) && !has_dotdot(b) && fs::absolute(a, ec).lexically_normal() == fs::absolute(b, ec).lexically_normal())
+    return true;
+  FileIdentity ia, ib;
+  const bool has_a = identify(a, ia), has_b = identify(b, ib);
+  if (has_a || has_b) return has_a && has_b && ia == ib;
+  // Neither is there yet ("out" and "link-to-here/out"): one file when both
+  // would be made under one name in one directory.
+  const fs::path pa(a), pb(b);
+  if (pa.filename().empty() || pa.filename() != pb.filename()) return false;
+  auto parent = [](const fs::path& p) { return p.has_parent_path() ? p.parent_path().string() : std::string("."); };
+  FileIdentity da, db;
+  return identify(parent(pa), da) && identify(parent(pb), db) && da == db;
 }
 
 }  // namespace mplp

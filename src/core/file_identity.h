@@ -37,4 +37,11 @@ bool identify_fd(int fd, FileIdentity& out);
 // or lies below one of them; `which` is then the index of that directory.
 bool lies_within(const std::string& path, const std::vector<FileIdentity>& dirs, std::size_t& which);
 
+// True when writing `a` would write `b` (an output over an input, or two
+// outputs meeting): the same path once made absolute and normal; for files
+// that exist, the same device and inode; for files not made yet, the same
+// name in the same directory. A link is followed as a write would follow it
+// (output_target, core/safe_fs.h).
+bool names_one_file(const std::string& a, const std::string& b);
+
 }  // namespace mplp

@@ -253,7 +253,8 @@ std::string inert_document(std::string_view s, bool markup) {
       i += 3;
     } else if (c >= 0x80) {
       const std::size_t n = utf8_sequence_length(s, i);
-      if (n > 0 && is_hidden_control(code_point(s, i, n))) append_code_point(out, code_point(s, i, n), markup);
+      const unsigned cp = n > 0 ? code_point(s, i, n) : 0;
+      if (is_hidden_control(cp)) append_code_point(out, cp, markup);
       else out.append(s.substr(i, std::max<std::size_t>(n, 1)));
       i += std::max<std::size_t>(n, 1);
     } else {

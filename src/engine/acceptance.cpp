@@ -6,6 +6,7 @@
 #include "core/safe_fs.h"
 #include "engine/finding_cap.h"
 #include "engine/report_json.h"
+#include "gates/gate_list.h"
 
 namespace mplp {
 
@@ -14,8 +15,6 @@ namespace {
 // The name a report gives a pack (root-relative; the display path for a
 // report built without one).
 const std::string& name_of(const PackResult& p) { return p.name.empty() ? p.path : p.name; }
-
-constexpr std::string_view kSignatureGate = "GATE-V2-ATTESTATION-01";
 
 bool fail(std::string& error, const std::string& path, const std::string& why) {
   error = "baseline " + path + ": " + why + " (expected a report of `mplp-gate check --format json`)";
@@ -66,7 +65,7 @@ void accept_findings(RunReport& report, const Policy& policy, const Baseline* ba
       // A required signature is a promise of the run itself: neither a
       // policy's suppression (a pull request can add one) nor a baseline
       // may accept a finding of the gate that keeps it.
-      const bool locked = report.info.require_signature && g.gate_id == kSignatureGate;
+      const bool locked = report.info.require_signature && g.gate_id == kAttestationGateId;
       for (Finding& f : g.findings) {
         if (baseline != nullptr) {
           std::size_t occurrence = seen[finding_fingerprint(name_of(p), f, 0)]++;
@@ -94,7 +93,7 @@ void accept_findings(RunReport& report, const Policy& policy, const Baseline* ba
   for (std::size_t i = 0; i < used.size(); ++i)
     if (!used[i] && locked_out[i])
       report.warnings.push_back(policy.suppressions[i].where + ": suppression of " + policy.suppressions[i].code +
-                                " was not applied: it matched only findings of " + std::string(kSignatureGate) +
+                                " was not applied: it matched only findings of " + std::string(kAttestationGateId) +
                                 ", which count while a signature is required");
     else if (!used[i])
       report.warnings.push_back(policy.suppressions[i].where + ": suppression of " + policy.suppressions[i].code +

@@ -308,11 +308,8 @@ bool outputs_spare(const CheckRequest& req, const std::vector<std::string>& inpu
                    std::string& error, std::vector<std::string>* refused) {
   bool spared = true;
   for (const std::string& out : req.output_paths) {
-    FileIdentity at;
-    if (!identify(output_target(out), at)) continue;  // not there yet: no input
     for (const std::string& input : inputs) {
-      FileIdentity id;
-      if (!identify(input, id) || !(id == at)) continue;
+      if (!names_one_file(out, input)) continue;
       if (refused != nullptr) refused->push_back(out);
       if (spared) error = "report " + out + " would overwrite " + std::string(what) + input + ", which this run reads";
       spared = false;
@@ -446,20 +443,19 @@ namespace {
 // for signatures), or left out by --gate/--skip when --require-signature
 // asked for them. Either way the run would pass without saying so.
 std::string unchecked_signature_requirement(const CheckRequest& req, const std::vector<const Gate*>& chosen) {
-  constexpr std::string_view kAttestation = "GATE-V2-ATTESTATION-01";
   const bool by_option = req.options.require_signature;
   if (req.options.runners_dir || (!by_option && !req.policy.require_signature)) return "";
   const std::string asked = by_option ? "--require-signature" : req.policy.source + ": trust.require_signature";
-  if (auto it = req.policy.gates.find(std::string(kAttestation)); it != req.policy.gates.end()) {
+  if (auto it = req.policy.gates.find(std::string(kAttestationGateId)); it != req.policy.gates.end()) {
     const std::string where = req.policy.source + ":" + std::to_string(it->second.line);
-    if (!it->second.enabled) return asked + " needs " + std::string(kAttestation) + ", which " + where + " disables";
+    if (!it->second.enabled) return asked + " needs " + std::string(kAttestationGateId) + ", which " + where + " disables";
     if (it->second.max_severity && *it->second.max_severity != Severity::Error)
-      return asked + " needs " + std::string(kAttestation) + " to fail a run, which " + where + " caps at severity " +
+      return asked + " needs " + std::string(kAttestationGateId) + " to fail a run, which " + where + " caps at severity " +
              std::string(to_string(*it->second.max_severity));
   }
-  const bool runs = std::any_of(chosen.begin(), chosen.end(), [&](const Gate* g) { return g->info().id == kAttestation; });
+  const bool runs = std::any_of(chosen.begin(), chosen.end(), [&](const Gate* g) { return g->info().id == kAttestationGateId; });
   if (!runs && by_option)
-    return asked + " needs " + std::string(kAttestation) + ", which --gate or --skip leaves out of this run";
+    return asked + " needs " + std::string(kAttestationGateId) + ", which --gate or --skip leaves out of this run";
   return "";
 }
 

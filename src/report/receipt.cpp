@@ -7,6 +7,7 @@
 
 #include "core/digest.h"
 #include "core/text.h"
+#include "gates/gate_list.h"
 
 namespace mplp {
 
@@ -15,7 +16,6 @@ namespace {
 using rapidjson::Value;
 using Alloc = rapidjson::Document::AllocatorType;
 
-constexpr std::string_view kAttestationGate = "GATE-V2-ATTESTATION-01";
 constexpr std::string_view kProvenanceFile = "integrity/provenance.intoto.jsonl";
 constexpr std::string_view kAbsent = "absent";
 
@@ -91,7 +91,7 @@ Value input_attestations(const std::vector<const PackResult*>& packs, Alloc& a) 
   for (const PackResult* p : packs) {
     if (p->digests.provenance.empty()) continue;
     for (const GateResult& g : p->gates) {
-      if (g.gate_id != kAttestationGate || g.status == GateStatus::Skip) continue;
+      if (g.gate_id != kAttestationGateId || g.status == GateStatus::Skip) continue;
       Value d(rapidjson::kObjectType);
       d.AddMember("uri", text(percent_encode_path(p->name + "/" + std::string(kProvenanceFile)), a), a);
       d.AddMember("digest", sha256_set(p->digests.provenance, a), a);
