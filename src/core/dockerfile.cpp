@@ -249,6 +249,10 @@ class Reader {
       from_flags(flags.flags, line, prefix + (cmd == "copy" ? "COPY" : "ADD"), onbuild, cmd == "copy");
     else if (cmd == "run") mounts(flags.flags, line, prefix + "RUN", onbuild);
     else if (cmd == "onbuild" && !onbuild) instruction(args, line, "ONBUILD ", true);
+    if (out_.host_reach.size() < kMaxDockerfileImages) {  // the first ones are enough to refuse the file
+      if (cmd == "run") run_options(flags.flags, line, prefix);
+      if (cmd == "add") add_sources(args, line, prefix);
+    }
     if (!onbuild && heredocs_ && logical.find("<<") != std::string_view::npos) {
       std::string inner = cmd;
       std::string_view inner_args = args;
@@ -353,6 +357,27 @@ class Reader {
     }
   }
 
+  // Every RUN option but `--network=none` reaches past the build's walls.
+  void run_options(const std::vector<std::string>& flags, std::uint64_t line, const std::string& prefix) {
+    for (const std::string& f : flags)
+      if (!equals_ignoring_ascii_case(f, "--network=none"))
+        out_.host_reach.push_back({line, prefix + "RUN " + printable_ascii(f, kShownStep)});
+  }
+
+  // An ADD source the builder fetches itself: a URL ("scheme://") or a git
+  // address ("git@host:repo"), in the shell or the JSON form.
+  void add_sources(std::string_view args, std::uint64_t line, const std::string& prefix) {
+    bool fetched = args.find("://") != std::string_view::npos;
+    for (const std::string& w : dockerfile::raw_shell_words(args)) {
+      std::string_view word = w;
+      word.remove_prefix(std::min(word.size(), word.find_first_not_of("[\"")));
+      if (word.rfind("git@", 0) == 0) fetched = true;
+    }
+    if (fetched) out_.host_reach.push_back({line, prefix + "ADD " + printable_ascii(args, kShownStep)});
+  }
+
+  static constexpr std::size_t kShownStep = 200;
+
   void reference(const std::string& value, std::uint64_t line, std::string source, bool onbuild, bool index_ok) {
     if (value.empty()) return;
     if (value.find('$') != std::string::npos) {
@@ -452,6 +477,8 @@ DockerfileImages dockerfile_images(std::string_view text) {
   out.images.erase(std::unique(out.images.begin(), out.images.end(),
                                [&](const auto& a, const auto& b) { return key(a) == key(b); }),
                    out.images.end());
+  std::sort(out.host_reach.begin(), out.host_reach.end());
+  out.host_reach.erase(std::unique(out.host_reach.begin(), out.host_reach.end()), out.host_reach.end());
   if (out.images.size() > kMaxDockerfileImages) {
     out.images.resize(kMaxDockerfileImages);
     out.truncated = true;

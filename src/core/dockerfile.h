@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace mplp {
@@ -51,9 +52,23 @@ struct DockerfileImage {
   std::string unresolved;  // non-empty: why the image cannot be known from the file
 };
 
+// A build step that reaches the build host past the container's walls: a
+// `RUN --mount` (podman 4.3's buildah resolves a cache id or a bind source
+// from another stage on the host: CVE-2024-9675, CVE-2024-1753), any other
+// RUN option but `--network=none` (network, security, devices), or an `ADD`
+// of a URL or git repository (the builder fetches it on the host's network,
+// whatever `--network=none` says of RUN steps).
+struct DockerfileHostReach {
+  std::uint64_t line = 0;
+  std::string step;  // "RUN --mount=type=cache,...", "ADD http://...", "ONBUILD RUN --security=insecure"
+  bool operator<(const DockerfileHostReach& o) const { return std::tie(line, step) < std::tie(o.line, o.step); }
+  bool operator==(const DockerfileHostReach& o) const { return line == o.line && step == o.step; }
+};
+
 struct DockerfileImages {
   std::vector<DockerfileImage> images;  // by line, each once
   bool truncated = false;               // more than kMaxDockerfileImages; the rest not read
+  std::vector<DockerfileHostReach> host_reach;  // by line, each once (in any reading of the file)
 };
 
 inline constexpr std::size_t kMaxDockerfileImages = 10000;

@@ -93,7 +93,7 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   s.argv.insert(s.argv.end(), mounts.workspace.args.begin(), mounts.workspace.args.end());
   s.argv.insert(s.argv.end(), {"-v", stage.path + ":/workspace/out", "-w", "/workspace", "-e",
                                "MPLP_OUT_DIR=/workspace/out", "-e", "MPLP_RUNNER_ID=" + def.id, "--entrypoint",
-                               "/bin/sh", out.image.id, "-c", req.cmd});
+                               "/bin/sh", out.image.id, "-c", "--", req.cmd});  // "--": a CMD may start with "-"
   s.output = req.output;
   s.timeout_seconds = client_limit_seconds(engine, req.timeout_seconds);
   out.meta.executed_at = utc_now();
@@ -104,9 +104,11 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   out.log += r.out + r.err;
   if (!r.started) return error = "run: " + r.error, false;
   if (r.exit_code != 0) {
-    out.cmd_exit = r.exit_code;
-    // podman's --timeout kill ends `podman run` with a status of its own (255 here).
+    // podman's --timeout kill ends `podman run` with a status of its own (255
+    // here), docker's kill with 137: neither is CMD's, so a time limit is
+    // "could not run" (exit 2) under either engine.
     bool limit = r.timed_out || out.run_seconds >= static_cast<double>(req.timeout_seconds);
+    out.cmd_exit = limit ? -1 : r.exit_code;
     error = limit ? "run: CMD timed out after " + std::to_string(req.timeout_seconds) + " s"
                   : "run: CMD exited with status " + std::to_string(r.exit_code) +
                         (r.exit_code == 125 ? " (the engine could not start the container)" : "");

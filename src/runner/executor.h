@@ -62,7 +62,7 @@ struct RunOutcome {
   Engine engine;
   ImageResult image;
   RunnerMeta meta;
-  int cmd_exit = -1;            // CMD's exit status once it ran
+  int cmd_exit = -1;            // CMD's exit status once it ran (-1: not run, or stopped by the time limit)
   double build_seconds = 0, run_seconds = 0;
   std::vector<std::string> notes;
   std::string log;              // captured output (OutputMode::Capture)

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/dockerfile.h"
 #include "core/safe_fs.h"
 #include "core/schema.h"
 #include "core/values.h"
@@ -87,16 +88,28 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
     error = "runners directory " + runners_dir + ": " + error;
     return false;
   }
-  WalkResult tree = walk(*root, {.max_entries = 100000});
+  // Only the runner's own directory is read: what lies beside it (another
+  // runner, a huge tree) cannot push its files past a limit.
+  std::string open_error;
+  auto dir = Dir::open_beneath(*root, id, open_error);
+  if (!dir) {
+    error = "no runner directory " + out.dir + " (" + open_error + ")";
+    return false;
+  }
+  WalkResult tree = walk(*dir, {.max_entries = 4 * kMaxDefinitionFiles});
+  if (tree.truncated) {
+    error = out.dir + ": more than " + std::to_string(4 * kMaxDefinitionFiles) + " entries: too large for a runner definition";
+    return false;
+  }
+  if (!tree.errors.empty()) {
+    error = out.dir + "/" + tree.errors.front().first + ": " + tree.errors.front().second;
+    return false;
+  }
   std::uint64_t total = 0;
-  bool found_dir = false;
   for (const Entry& e : tree.entries) {
-    if (e.path == id && e.type == EntryType::Directory) found_dir = true;
-    if (e.path.rfind(id + "/", 0) != 0) continue;
-    std::string rel = e.path.substr(id.size() + 1);
     if (e.type == EntryType::Directory) continue;
     if (e.type != EntryType::Regular) {
-      error = out.dir + "/" + rel + ": is a " + std::string(to_string(e.type)) + "; a runner holds regular files only";
+      error = out.dir + "/" + e.path + ": is a " + std::string(to_string(e.type)) + "; a runner holds regular files only";
       return false;
     }
     if (out.files.size() >= kMaxDefinitionFiles || (total += e.size) > kMaxDefinitionBytes) {
@@ -104,12 +117,8 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
       return false;
     }
     std::string bytes;
-    if (!read_beneath(*root, e.path, kMaxDefinitionBytes, bytes, error)) return false;
-    out.files.emplace_back(rel, std::move(bytes));
-  }
-  if (!found_dir) {
-    error = "no runner directory " + out.dir;
-    return false;
+    if (!read_beneath(*dir, e.path, kMaxDefinitionBytes, bytes, error)) return false;
+    out.files.emplace_back(e.path, std::move(bytes));
   }
   std::sort(out.files.begin(), out.files.end());
   const std::string* yaml = nullptr;
@@ -119,6 +128,17 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
   }
   if (out.containerfile.empty()) {
     error = out.dir + ": no Containerfile or Dockerfile";
+    return false;
+  }
+  // The build runs as this host's user (root in most CI jobs): a step that
+  // reaches past the build's walls is refused before anything is built.
+  for (const auto& [rel, bytes] : out.files) {
+    if (rel != out.containerfile) continue;
+    const std::vector<DockerfileHostReach> reach = dockerfile_images(bytes).host_reach;
+    if (reach.empty()) break;
+    error = out.dir + "/" + rel + ":" + std::to_string(reach.front().line) + ": `" + reach.front().step +
+            "` reaches the build host (a RUN option other than --network=none, or an ADD of a URL or git "
+            "repository): a runner definition may not use it; COPY files from the runner directory instead";
     return false;
   }
   if (yaml == nullptr) {

@@ -147,5 +147,41 @@ TEST(RunnerDef, HostileDefinitionsAreRefused) {
   EXPECT_NE(err.find("no runner directory"), std::string::npos) << err;
 }
 
+// QA-32: podman 4.3's buildah resolves `RUN --mount=type=cache,id=../..` on
+// the host (CVE-2024-9675): a pull request's runner wrote files as root.
+// Such a definition never reaches a build; the error names file and line.
+TEST(RunnerDef, StepsReachingTheBuildHostAreRefused) {
+  const std::string yaml = read_file(runners() + "/python-3.11/runner.yaml");
+  for (const auto& [step, shown] : std::vector<std::pair<std::string, std::string>>{
+           {"RUN --mount=type=cache,id=../../../../tmp/hw,target=/c true", "RUN --mount=type=cache,id=../../../../tmp/hw"},
+           {"RUN --security=insecure true", "RUN --security=insecure"},
+           {"ADD http://127.0.0.1:8765/secret /secret", "ADD http://127.0.0.1:8765/secret"}}) {
+    TempDir tmp;
+    write_file(tmp / "python-3.11/runner.yaml", yaml);
+    write_file(tmp / "python-3.11/Containerfile", "FROM localhost/x:1\n# a comment\n" + step + "\n");
+    runner::RunnerDef d;
+    std::string err;
+    EXPECT_FALSE(runner::load_runner_def(tmp.path(), "python-3.11", d, err)) << step;
+    EXPECT_NE(err.find(tmp / "python-3.11/Containerfile:3: `" + shown), std::string::npos) << err;
+  }
+}
+
+// QA-32: a huge sibling directory walked first made a valid runner "have no
+// Containerfile". Only the runner's own directory is read; past its limit
+// the error says so.
+TEST(RunnerDef, OnlyTheRunnersOwnDirectoryIsRead) {
+  TempDir tmp;
+  write_file(tmp / "python-3.11/runner.yaml", read_file(runners() + "/python-3.11/runner.yaml"));
+  write_file(tmp / "python-3.11/Containerfile", "FROM localhost/x:1\n");
+  fs::create_directories(tmp / "a-big");
+  for (int i = 0; i < 5000; ++i) write_file(tmp / ("a-big/f" + std::to_string(i)), "");
+  runner::RunnerDef d;
+  std::string err;
+  EXPECT_TRUE(runner::load_runner_def(tmp.path(), "python-3.11", d, err)) << err;
+  for (int i = 0; i < 4001; ++i) fs::create_directories(tmp / ("python-3.11/d" + std::to_string(i)));
+  EXPECT_FALSE(runner::load_runner_def(tmp.path(), "python-3.11", d, err));
+  EXPECT_NE(err.find("more than 4000 entries"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace mplp::test
