@@ -5,9 +5,12 @@
 // exit_code(report) alone (2 when the run, or writing a report, failed).
 // The environment is read here and nowhere in the renderers: NO_COLOR, TERM,
 // GITHUB_STEP_SUMMARY.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -73,12 +76,43 @@ std::string discover_policy() {
   std::filesystem::path dir = std::filesystem::current_path(ec);
   if (ec) return {};
   const char* kName = ".mplp-gate.yaml";
-  if (std::filesystem::exists(dir / kName, ec)) return (dir / kName).string();
+  // A name that is there, even as a dangling link or one this user cannot
+  // reach, is the policy: loading it then says what is wrong, rather than the
+  // run falling back to another policy without a word.
+  auto present = [](const std::filesystem::path& p) {
+    std::error_code e;
+    return std::filesystem::symlink_status(p, e).type() != std::filesystem::file_type::not_found;
+  };
+  if (present(dir / kName)) return (dir / kName).string();
   for (std::filesystem::path d = dir;; d = d.parent_path()) {
     if (std::filesystem::exists(d / ".git", ec))
-      return std::filesystem::exists(d / kName, ec) ? (d / kName).string() : std::string();
+      return present(d / kName) ? (d / kName).string() : std::string();
     if (d == d.parent_path()) return {};
   }
+}
+
+// Why the options cannot make one run, or "": a runners check and packs at
+// once (the packs would go unchecked without a word), an option of runners
+// checks without --runners (it would do nothing), a directory option naming
+// no directory (the run would pass without what it was asked to read).
+std::string option_misuse(const CheckRequest& req, bool engine_given) {
+  const CheckOptions& o = req.options;
+  if (o.runners_dir && !req.paths.empty())
+    return "--runners checks the runner definitions in " + *o.runners_dir + ", not packs: check " + req.paths.front() +
+           " in a run of its own";
+  if (!o.runners_dir) {
+    const char* alone = o.only_runner ? "--runner" : o.require_engine ? "--require-engine"
+                        : o.run_smoke_scripts ? "--run-smoke-scripts" : engine_given ? "--engine" : nullptr;
+    if (alone != nullptr) return std::string(alone) + " applies to a check of runner definitions: add --runners DIR";
+  }
+  for (const auto& [option, dir] : {std::pair{"--runners", o.runners_dir}, std::pair{"--repo-root", o.repo_root}}) {
+    if (!dir) continue;
+    struct stat st {};
+    if (dir->empty()) return std::string(option) + ": an empty DIR (an unset variable?)";
+    if (::stat(dir->c_str(), &st) != 0) return std::string(option) + " " + *dir + ": " + std::strerror(errno);
+    if (!S_ISDIR(st.st_mode)) return std::string(option) + " " + *dir + ": not a directory";
+  }
+  return "";
 }
 
 }  // namespace
@@ -88,14 +122,18 @@ int cmd_check(const Args& args) {
   OutputRequest out;
   std::string policy_path;
   ReceiptOptions receipt;
-  bool help = false;
+  bool help = false, engine_given = false;
   std::vector<OptionSpec> specs = leading_output_options(out);
   std::vector<OptionSpec> own = {
       {"--gate", true, [&](const std::string& v, std::string&) { req.only_gates.push_back(gate_id_of(v)); return true; },
-       "run only this gate (repeatable; GATE-V2-SSOT-01 or SSOT-01)", "ID"},
+       "run only this gate (repeatable; GATE-V2-SSOT-01 or SSOT-01)", "ID", true},
       {"--skip", true, [&](const std::string& v, std::string&) { req.skip_gates.push_back(gate_id_of(v)); return true; },
-       "do not run this gate (repeatable)", "ID"},
-      {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
+       "do not run this gate (repeatable)", "ID", true},
+      {"--policy", true, [&](const std::string& v, std::string& e) {
+         if (v.empty()) return e = "an empty FILE (an unset variable?): name a policy, or leave --policy out", false;
+         policy_path = v;
+         return true;
+       },
        "policy YAML replacing the built-in default (without it: ./.mplp-gate.yaml, else the one at the nearest "
        "ancestor holding .git)", "FILE"},
       {"--baseline", true, [&](const std::string& v, std::string&) { req.baseline_path = v; return true; },
@@ -111,7 +149,7 @@ int cmd_check(const Args& args) {
       {"--repo-root", true, [&](const std::string& v, std::string&) { req.options.repo_root = v; return true; },
        "repository root (lock files, registry under producers/; default registry: the packs' nearest ancestor holding one)", "DIR"},
       {"--trusted-key", true, [&](const std::string& v, std::string&) { req.trusted_key_paths.push_back(v); return true; },
-       "trust signatures by this public key (PEM; repeatable; see also the policy's trust.keys)", "FILE"},
+       "trust signatures by this public key (PEM; repeatable; see also the policy's trust.keys)", "FILE", true},
       {"--require-signature", false,
        [&](const std::string&, std::string&) { req.options.require_signature = true; return true; },
        "INDEXABLE_REAL packs must carry provenance signed by a trusted key (no trusted key: fail)", ""},
@@ -128,6 +166,7 @@ int cmd_check(const Args& args) {
       {"--engine", true, [&](const std::string& v, std::string& e) {
          if (!runner::is_engine_name(v)) return e = "expected podman, docker or auto", false;
          req.options.engine = v;
+         engine_given = true;
          return true;
        }, "with --runners: container engine, podman, docker or auto (default auto: podman first)", "NAME"},
       {"--shard", true, [&](const std::string& v, std::string& e) {
@@ -166,6 +205,8 @@ int cmd_check(const Args& args) {
   const std::vector<std::string> unsafe = outputs_naming_an_argument(args, out);
   if (req.paths.empty() && !req.options.runners_dir)
     return could_not_run("check", "no PATH given", out, unsafe, kTryHelp);
+  if (const std::string misuse = option_misuse(req, engine_given); !misuse.empty())
+    return could_not_run("check", misuse, out, unsafe, kTryHelp);
   if (req.shard && req.options.runners_dir)
     return could_not_run("check", "--shard splits packs; a runners check (--runners) is not sharded: run it once", out,
                          unsafe, kTryHelp);

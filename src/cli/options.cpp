@@ -1,11 +1,14 @@
 #include "cli/options.h"
 
+#include <set>
+
 #include "core/suggest.h"
 
 namespace mplp::cli {
 
 bool parse_options(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
                    std::vector<std::string>& positional, std::string& error) {
+  std::set<std::string> given;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--") {
@@ -40,6 +43,10 @@ bool parse_options(const std::vector<std::string>& args, const std::vector<Optio
       value = args[++i];
     } else if (!spec->takes_value && inline_value) {
       error = "option '" + name + "' takes no value";
+      return false;
+    }
+    if (spec->takes_value && !spec->repeatable && !given.insert(name).second) {
+      error = "option '" + name + "' is given twice; it takes one value";
       return false;
     }
     std::string why;

@@ -14,6 +14,9 @@ struct OptionSpec {
   std::function<bool(const std::string& value, std::string& error)> apply;
   std::string help;        // one line, for --help
   std::string value_name;  // "FMT"
+  // May be given more than once (--gate, --report). Any other option that
+  // takes a value may not: "--policy a --policy b" would silently drop a.
+  bool repeatable = false;
 };
 
 // Parses `args`; positionals are appended to `positional`. On error returns

@@ -154,7 +154,7 @@ std::vector<OptionSpec> leading_output_options(OutputRequest& out) {
          if (!check_format(v.substr(0, eq), e)) return false;
          out.reports.push_back({v.substr(0, eq), v.substr(eq + 1)});
          return true;
-       }, "also write a report in FORMAT to FILE (repeatable; written atomically)", "FORMAT=FILE"},
+       }, "also write a report in FORMAT to FILE (repeatable; written atomically)", "FORMAT=FILE", true},
       {"--color", true, [&out](const std::string& v, std::string& e) {
          if (v != "auto" && v != "always" && v != "never") return e = "expected auto, always or never", false;
          out.color_mode = v;

@@ -339,7 +339,7 @@ int cmd_verify_receipt(const Args& args) {
   bool help = false, require_passed = false;
   std::vector<OptionSpec> specs = {
       {"--trusted-key", true, [&](const std::string& v, std::string&) { key_files.push_back(v); return true; },
-       "a public key (PEM) whose signature is trusted (repeatable; at least one)", "PUB"},
+       "a public key (PEM) whose signature is trusted (repeatable; at least one)", "PUB", true},
       {"--root", true, [&](const std::string& v, std::string&) { root = v; return true; },
        "check every pack of the receipt at DIR/<name>", "DIR"},
       {"--require-passed", false, [&](const std::string&, std::string&) { require_passed = true; return true; },

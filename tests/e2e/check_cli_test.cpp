@@ -59,6 +59,21 @@ TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
       {{"check", t / "empty"}, "no evidence pack found"},
       {{"check", "--registry", t / "nope.yaml", good()}, "nope.yaml"},
       {{"frobnicate"}, "unknown command"},
+      // QA-34: what a run would otherwise ignore without a word.
+      {{"check", "--runners", t / "empty", good()}, "--runners checks the runner definitions in"},
+      {{"check", "--runners", t / "nope"}, "--runners " + (t / "nope") + ": No such file"},
+      {{"check", "--runners", t / "file.txt"}, "not a directory"},
+      {{"check", "--runners", ""}, "--runners: an empty DIR"},
+      {{"check", "--repo-root", t / "nope", good()}, "--repo-root " + (t / "nope") + ": No such file"},
+      {{"check", "--repo-root", "", good()}, "--repo-root: an empty DIR"},
+      {{"check", "--require-engine", good()}, "--require-engine applies to a check of runner definitions"},
+      {{"check", "--runner", "node-20", good()}, "--runner applies to a check of runner definitions"},
+      {{"check", "--run-smoke-scripts", good()}, "--run-smoke-scripts applies"},
+      {{"check", "--engine", "auto", good()}, "--engine applies"},
+      {{"check", "--policy", "", good()}, "an empty FILE"},
+      {{"check", "--policy", t / "bad-policy.yaml", "--policy", t / "ok.yaml", good()}, "'--policy' is given twice"},
+      {{"check", "--shard", "0/2", "--shard=1/2", good()}, "'--shard' is given twice"},
+      {{"check", "--registry", t / "a.yaml", "--registry", t / "b.yaml", good()}, "'--registry' is given twice"},
   };
   for (const Case& c : cases) {
     auto r = run_tool(c.args);
@@ -66,6 +81,23 @@ TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
     EXPECT_NE(r.err.find(c.err_has), std::string::npos) << "stderr was: " << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
   }
+}
+
+// Repeatable options add up; a dangling .mplp-gate.yaml is the policy (its
+// error says so), not a reason to fall back to another one (QA-34).
+TEST(CheckCli, RepeatableOptionsAndADanglingPolicyLink) {
+  TempDir t;
+  auto r = run_tool({"check", "--gate", "INTEGRITY-01", "--gate", "SSOT-01", "--format", "json", good()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("GATE-V2-SSOT-01"), std::string::npos);
+  EXPECT_NE(r.out.find("GATE-V2-INTEGRITY-01"), std::string::npos);
+  std::filesystem::create_directories(t / "work");
+  std::filesystem::create_symlink(t / "gone.yaml", t / "work/.mplp-gate.yaml");
+  test::RunOptions in_work;
+  in_work.cwd = t / "work";
+  r = test::run_tool_with({"check", good()}, in_work);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find(".mplp-gate.yaml"), std::string::npos) << r.err;
 }
 
 // A run in which no gate is left to run is exit 2, never a PASS: a broken
