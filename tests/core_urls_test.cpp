@@ -97,6 +97,53 @@ TEST(CoreUrls, AuthorityEndsAtEachSpecCharacter) {
   EXPECT_EQ(hosts("http://a.io*b"), (V{"a.io*b"}));
 }
 
+// QA-33: a browser reads the authority to / ? # or \, so a byte the prose
+// reading ends it at is userinfo when an '@' follows: both hosts count.
+TEST(CoreUrls, ABrowsersHostAfterAProseEndAlsoCounts) {
+  for (char c : std::string("`\"'<>{}|^(),;")) {
+    std::string text = std::string("http://github.com") + c + "@169.254.169.254/latest";
+    EXPECT_EQ(hosts(text), (V{"github.com", "169.254.169.254"})) << "char 0x" << std::hex << static_cast<int>(c);
+    EXPECT_EQ(hosts(text + " more"), (V{"github.com", "169.254.169.254"}));
+  }
+  EXPECT_EQ(hosts("https://github.com;x,y@10.0.0.5:8080/admin"), (V{"github.com", "10.0.0.5"}));
+  EXPECT_EQ(hosts("wss://a.io|u@b.io?q"), (V{"a.io", "b.io"}));
+  // The last '@' before the browser's end; its port is dropped.
+  EXPECT_EQ(hosts("ftp://a.io(@x@evil.io:21#f"), (V{"a.io", "evil.io"}));
+  // Inside a JSON string: the string's own quote ends the browser's reading.
+  EXPECT_EQ(hosts("{\"u\":\"https://github.com|@127.0.0.1/\"}"), (V{"github.com", "127.0.0.1"}));
+  // What stays one host: whitespace, / ? # \ or the opening quote before the '@'.
+  EXPECT_EQ(hosts("https://github.com; mail me@evil.io/x"), (V{"github.com"}));
+  EXPECT_EQ(hosts("https://github.com;/p@evil.io/"), (V{"github.com"}));
+  EXPECT_EQ(hosts("https://github.com,?q=@evil.io"), (V{"github.com"}));
+  EXPECT_EQ(hosts("{\"u\":\"https://github.com\",\"e\":\"a@evil.io\"}"), (V{"github.com"}));
+  EXPECT_EQ(hosts("'https://github.com', 'x'@evil.io"), (V{"github.com"}));
+  EXPECT_EQ(hosts("[t](https://github.com)@evil.io/"), (V{"github.com"}));
+  // The same host twice is reported once.
+  EXPECT_EQ(hosts("https://github.com;@github.com/"), (V{"github.com"}));
+  // In binary bytes only a plain host counts: the browser's may be the one.
+  auto binary = [](std::string_view t) {
+    V out;
+    for (const UrlOccurrence& u : find_urls(t, ScanText::Binary)) out.push_back(u.host);
+    return out;
+  };
+  EXPECT_EQ(binary("\xff http://g\xa6;@10.0.0.5/"), (V{"10.0.0.5"}));
+  EXPECT_EQ(binary("\xff http://github.com;@\xa6/"), (V{"github.com"}));
+}
+
+// A line of URLs that each end at a prose byte stays linear: the browser's
+// end and the last '@' before it are found once for all of them.
+TEST(CoreUrls, BrowserReadingsOfOneLineStayLinear) {
+  std::string line;
+  for (int i = 0; i < 200000; ++i) line += "http:a.io,";  // no slash: nothing ends the browser's reading
+  line += "@b.io";
+  EXPECT_EQ(find_urls(line).size(), 400000u);  // each URL: a.io, and b.io as a browser reads it
+  // With slashes each browser reading ends at the next URL's "//".
+  line.clear();
+  for (int i = 0; i < 200000; ++i) line += "http://a.io,";
+  line += "@b.io";
+  EXPECT_EQ(find_urls(line).size(), 200001u);
+}
+
 TEST(CoreUrls, HostFollowsLastAtAndDropsPortAndUserinfo) {
   EXPECT_EQ(hosts("https://github.com@evil.io/"), (V{"evil.io"}));
   EXPECT_EQ(hosts("https://u:p@x@github.com:8443/"), (V{"github.com"}));

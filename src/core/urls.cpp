@@ -282,6 +282,59 @@ UrlMatch next_url(std::string_view text, std::size_t pos, std::size_t& span_end)
   return u;
 }
 
+// A browser reads an authority to the next / ? # or \ (and drops tabs and
+// line breaks): the bytes this scanner ends an authority at in prose (quotes,
+// brackets, , ; | ^ `) are userinfo to it when an '@' follows before that
+// end. "https://github.com;@10.0.0.5/" connects to 10.0.0.5 (QA-33). The
+// scanner keeps its prose reading and adds the browser's host when the two
+// differ; the browser's reading also stops at whitespace and at the quote
+// or bracket the URL was opened with ("'https://a.com', 'x@b.com'").
+class BrowserAuthority {
+ public:
+  explicit BrowserAuthority(std::string_view text) : text_(text) {}
+
+  // The offset after the '@' that ends the browser's userinfo for the URL
+  // that starts at `begin`, whose prose authority is [auth, auth_end); npos
+  // when the browser reads the same host.
+  std::size_t host_begin(std::size_t begin, std::size_t auth, std::size_t auth_end) {
+    const std::size_t n = text_.size();
+    if (auth_end >= n || is_hard_end(static_cast<unsigned char>(text_[auth_end]))) return std::string_view::npos;
+    // Each hard end and the last '@' before it serve every URL before them:
+    // both are found once, so a line of URLs costs one pass.
+    if (auth_end >= hard_end_) {
+      hard_end_ = auth_end;
+      while (hard_end_ < n && !is_hard_end(static_cast<unsigned char>(text_[hard_end_]))) ++hard_end_;
+      const void* at = ::memrchr(text_.data() + auth_end, '@', hard_end_ - auth_end);
+      last_at_ = at == nullptr ? std::string_view::npos : static_cast<const char*>(at) - text_.data();
+    }
+    if (last_at_ == std::string_view::npos || last_at_ < auth_end) return std::string_view::npos;
+    if (begin > 0) {
+      const char close = closing(text_[begin - 1]);
+      if (close != 0 && std::memchr(text_.data() + auth, close, last_at_ - auth) != nullptr) return std::string_view::npos;
+    }
+    return last_at_ + 1;
+  }
+
+ private:
+  static bool is_hard_end(unsigned char c) {
+    return c <= 0x20 || c == 0x7f || c == '/' || c == '?' || c == '#' || c == '\\';
+  }
+  static char closing(char open) {
+    switch (open) {
+      case '"': case '\'': case '`': return open;
+      case '<': return '>';
+      case '(': return ')';
+      case '[': return ']';
+      case '{': return '}';
+      default: return 0;
+    }
+  }
+
+  std::string_view text_;
+  std::size_t hard_end_ = 0;
+  std::size_t last_at_ = std::string_view::npos;
+};
+
 struct ScpMatch {
   bool found = false;
   std::size_t begin = 0, colon = 0, path_end = 0;
@@ -360,12 +413,15 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
   // sorted and an scp match is masked by the URLs before it (covered_end).
   const bool binary = kind == ScanText::Binary;
   LineCounter lines(text);
+  BrowserAuthority browser(text);
   std::size_t span_cache = 0;
   UrlMatch url = next_url(text, 0, span_cache);
   ScpMatch scp = binary ? ScpMatch{} : next_scp(text, 0);
   std::size_t covered_end = 0;
   while (url.found || scp.found) {
     UrlOccurrence u;
+    std::size_t browser_host = std::string_view::npos;  // where a browser's other host starts
+    bool primary = true;  // false: only the browser's host counts (binary bytes)
     if (url.found && (!scp.found || url.begin <= scp.begin)) {
       covered_end = std::max(covered_end, url.span_end);
       UrlMatch cur = std::move(url);
@@ -377,7 +433,11 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
       u.url.assign(text.substr(cur.begin, std::min(cur.span_end - cur.begin, kMaxUrlText)));
       u.scheme = std::move(cur.scheme);
       host_of(text.substr(cur.auth_begin, cur.auth_end - cur.auth_begin), u.host, u.error);
-      if (binary && !(u.error.empty() && is_plain_host(u.host))) continue;
+      browser_host = browser.host_begin(cur.begin, cur.auth_begin, cur.auth_end);
+      if (binary && !(u.error.empty() && is_plain_host(u.host))) {
+        if (browser_host == std::string_view::npos) continue;
+        primary = false;
+      }
     } else {
       ScpMatch cur = scp;
       scp = next_scp(text, std::max(cur.path_end, cur.begin + 1));
@@ -392,7 +452,19 @@ void scan_urls(std::string_view text, const std::function<bool(UrlOccurrence&)>&
       u.url.assign(text.substr(cur.begin, std::min(cur.path_end - cur.begin, kMaxUrlText)));
     }
     lines.at(u.offset, u.line, u.column);
-    if (!fn(u)) return;
+    UrlOccurrence other;
+    if (browser_host != std::string_view::npos) {
+      other = u;
+      other.authority_offset = browser_host;
+      other.host.clear();
+      other.error.clear();
+      host_of(text.substr(browser_host, authority_end(text, browser_host) - browser_host), other.host, other.error);
+      if ((binary && !(other.error.empty() && is_plain_host(other.host))) ||
+          (other.host == u.host && other.error == u.error))
+        browser_host = std::string_view::npos;
+    }
+    if (primary && !fn(u)) return;
+    if (browser_host != std::string_view::npos && !fn(other)) return;
   }
 }
 

@@ -18,6 +18,10 @@
 //      mask scp matches) but are never reported: they are not hosts.
 //    The authority ends at whitespace, a backtick or one of
 //    / ? # " ' < > \ { } | ^ ( ) , ;
+//    A browser reads on to / ? # \ (or whitespace): when an '@' comes before
+//    that, the host after it is reported too (`https://a.io;@10.0.0.5/`
+//    names a.io and 10.0.0.5), unless the quote or bracket the URL was
+//    opened with comes first.
 //  - scp-style `user@host:path` outside any URL span (a URL span runs from
 //    its scheme to the next whitespace, quote, < > or backtick). To keep
 //    `image@sha256:...` and `run@2024-01-01T10:00` from being hosts, the scp
