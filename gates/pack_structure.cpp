@@ -181,6 +181,27 @@ void check_manifest(const Pack& pack, FindingSink& sink) {
   check_paths(pack, *m, sink);
 }
 
+// A manifest.json below the pack's root marks a pack inside this one. A
+// check of a tree finds packs beside each other, never inside one: such a
+// pack would never be checked on its own (nor compared by DET-01 or
+// EVIDENCE-REUSE-01), while a tool that indexes directories would take it
+// for a pack (QA-33: a relabelled copy hid in reports/old/run2).
+void check_nested(const Pack& pack, FindingSink& sink) {
+  constexpr std::string_view kNested = "/manifest.json";
+  for (const Entry& e : pack.entries()) {
+    const std::string_view p = e.path;
+    if (e.type != EntryType::Regular || p.size() <= kNested.size() ||
+        p.compare(p.size() - kNested.size(), kNested.size(), kNested) != 0)
+      continue;
+    const std::string dir(p.substr(0, p.size() - kNested.size()));
+    Finding f = gate_info().finding("pack.nested", e.path,
+                                    "a pack inside this pack (" + dir + "/ holds manifest.json): it is never checked on its own");
+    f.expected = "no manifest.json below the pack's root";
+    f.hint = "move " + dir + "/ beside this pack (then it is checked as a pack), or rename the file";
+    sink.report(std::move(f));
+  }
+}
+
 void check_walk(const Pack& pack, FindingSink& sink) {
   for (const auto& [path, reason] : pack.walk_errors()) {
     Finding f = gate_info().finding("walk.error", path, "directory could not be read: " + reason);
@@ -226,6 +247,7 @@ const GateInfo& gate_info() {
           {"location.substrate", Severity::Warning, "move it to its substrate's directory, or fix substrate_id"},
           {"walk.error", Severity::Error, "make every directory of the pack readable"},
           {"walk.truncated", Severity::Error, "split the pack or raise the limit in the policy"},
+          {"pack.nested", Severity::Error, "move the inner pack beside this one, or rename its manifest.json"},
       }});
   return info;
 }
@@ -237,6 +259,7 @@ class Gate_ : public Gate {
   void check_pack(const Pack& pack, const GateContext& /*ctx*/, FindingSink& sink) const override {
     check_walk(pack, sink);
     check_required(pack, sink);
+    check_nested(pack, sink);
     check_manifest(pack, sink);
     pack_structure::check_json_files(info(), pack, sink);
     pack_structure::check_timeline(info(), pack, sink);
