@@ -46,6 +46,7 @@ const GateInfo& gate_info() {
         {"sums.through_symlink", E, "replace the linked directory by a real one"},
         {"sums.mismatch", E, "restore the sealed file, or re-seal the pack"},
         {"sums.unlisted", W, "re-seal the pack so the sums file lists it"},
+        {"sums.empty", E, "seal the pack: list every file outside integrity/ in the sums file"},
         {"root_hash.match", I, "nothing to fix (recorded for the audit trail); the sums file is what pins the other files"},
         {"root_hash.mismatch", E, "recompute it with the v2-producer algorithm"},
         {"root_hash.placeholder", E, "seal the pack and record its root hash"},
@@ -177,6 +178,11 @@ class Run {
              "the sums file lists more than " + std::to_string(pack_.limits().max_files_per_pack) +
                  " files; the rest was not read",
              "", "", "", p.lines);
+    if (p.entries.empty() && p.errors.empty())
+      // Every file is then only "unlisted", a warning: a sums file that seals
+      // nothing must not pass where a missing one fails (QA-33).
+      sink_.report(lenient(make("sums.empty", kSums, "the sums file lists no file", "a line per file outside integrity/",
+                                "none", "seal the pack: list every file outside integrity/ in the sums file")));
     std::unordered_set<std::string_view> listed;
     for (const SumsEntry& se : p.entries) {
       listed.insert(se.path);
