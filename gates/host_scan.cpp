@@ -83,19 +83,34 @@ class FileScan {
   void byte_scan(std::optional<ScanText> kind) {
     std::vector<ExemptMarker> markers = find_exempt_markers(bytes_);
     has_markers_ = has_markers_ || !markers.empty();
-    std::unordered_map<std::uint64_t, std::string> exempt;  // line -> reason
+    std::unordered_map<std::uint64_t, std::vector<const ExemptMarker*>> exempt;  // line -> its markers
     for (ExemptMarker& m : markers) {
       place(m.line, m.column);
-      if (m.has_reason) exempt.emplace(m.line, m.reason);
+      if (m.has_reason) exempt[m.line].push_back(&m);
       else byte_bad_markers_.push_back(offset_ + m.offset), add(marker_finding(m.line, m.column, ""));
     }
+    // A marker covers its line; a CR alone breaks a line for a reader too,
+    // so a file of CR line ends is not one line under one marker (QA-33).
+    std::vector<std::size_t> lone_crs;
+    if (!exempt.empty())
+      for (std::size_t cr = bytes_.find('\r'); cr != std::string_view::npos; cr = bytes_.find('\r', cr + 1))
+        if (cr + 1 >= bytes_.size() || bytes_[cr + 1] != '\n') lone_crs.push_back(cr);
+    auto reason_for = [&](const UrlOccurrence& u) -> const std::string* {
+      auto ex = exempt.empty() ? exempt.end() : exempt.find(u.line);
+      if (ex == exempt.end()) return nullptr;
+      for (const ExemptMarker* m : ex->second) {
+        const auto [from, to] = std::minmax(m->offset, u.offset);
+        auto cr = std::lower_bound(lone_crs.begin(), lone_crs.end(), from);
+        if (cr == lone_crs.end() || *cr >= to) return &m->reason;
+      }
+      return nullptr;
+    };
     scan_urls(
         bytes_,
         [&](UrlOccurrence& u) {
           place(u.line, u.column);
           const bool text_only = !kind && !(u.scheme != "scp" && u.error.empty() && is_plain_host(u.host));
-          auto ex = exempt.empty() ? exempt.end() : exempt.find(u.line);
-          Judged j = judge(u, ex == exempt.end() ? nullptr : &ex->second);
+          Judged j = judge(u, reason_for(u));
           j.offset += offset_;
           j.authority_offset += offset_;
           j.text_only = text_only;

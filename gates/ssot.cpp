@@ -53,6 +53,20 @@ void warn_legacy_digest(FieldChecker& c, std::string_view parent) {
            "rename image_digest to container_digest (upstream's shell runner still writes the legacy name)");
 }
 
+// Both names with different values: readers that take image_digest
+// (upstream's tools) see another image than the one checked (QA-33).
+void check_two_digests(FieldChecker& c, const rapidjson::Value* obj, std::string_view parent) {
+  const rapidjson::Value* current = member(obj, "container_digest");
+  const rapidjson::Value* legacy = member(obj, "image_digest");
+  if (current == nullptr || legacy == nullptr || to_compact_json(*current, SIZE_MAX) == to_compact_json(*legacy, SIZE_MAX))
+    return;
+  const std::string where = child(parent, "image_digest");
+  c.report("ssot.two-digests", where,
+           name_of(where) + " and container_digest name different images: readers disagree on which one ran",
+           "container_digest = " + describe(current), describe(legacy),
+           "keep container_digest alone (the runner contract's name), or give both the same value");
+}
+
 void check_executed_at(FieldChecker& c, const rapidjson::Value* obj, std::string_view parent) {
   const rapidjson::Value* v = member(obj, "executed_at");
   if (v != nullptr && v->IsString() && is_rfc3339_utc(as_view(*v))) return;
@@ -134,6 +148,7 @@ void check_env_ref(FieldChecker& c, const rapidjson::Value* manifest, const Gate
     check_registry(c, ctx, *id);
   DigestField d = digest_field(env);
   if (d.legacy()) warn_legacy_digest(c, "/env_ref");
+  check_two_digests(c, env, "/env_ref");
   c.matching(env, "/env_ref", d.key, is_typed_sha256, "a typed digest (sha256:<64 lowercase hex>)",
              "ssot.container-digest", kDigestHint);
   check_fingerprint(c, env);
@@ -246,6 +261,7 @@ void check_runner_meta(const Pack& pack, FindingSink& sink, const rapidjson::Val
   if (!meta.IsObject()) return;  // the schema said so
   DigestField d = digest_field(&meta);
   if (d.legacy()) warn_legacy_digest(c, "");
+  check_two_digests(c, &meta, "");
   if (const rapidjson::Value* t = member(meta, "executed_at"); t != nullptr && t->IsString())
     check_executed_at(c, &meta, "");  // missing or not a string: the schema said so
   check_agreement(c, meta, env);
@@ -262,6 +278,7 @@ const GateInfo& gate_info() {
           {"ssot.runner-unregistered", Severity::Error, "use or register a runner listed in the registry"},
           {"ssot.container-digest", Severity::Error, "record the image's content digest"},
           {"ssot.legacy-digest-field", Severity::Warning, "rename image_digest to container_digest"},
+          {"ssot.two-digests", Severity::Error, "keep container_digest alone, or give image_digest the same value"},
           {"ssot.fingerprint", Severity::Error, "write the fingerprint object `mplp-gate run` records: os, arch, runtime_type, runtime_version"},
           {"ssot.fingerprint-keys", Severity::Error, "write exactly those keys in that order (generated_at may follow)"},
           {"ssot.fingerprint-value", Severity::Error, "fill in the real os, arch and runtime"},

@@ -369,6 +369,11 @@ void Pack::load_manifest() {
   }
   indexability_ = Indexability::Real;  // strictest reading unless the manifest says otherwise
   if (manifest_state_ != ManifestState::Ok) return;
+  // A repeated status is ambiguous (readers disagree on which one wins):
+  // the strictest reading, like an unknown one (QA-33: SYNTHETIC then REAL
+  // read as SYNTHETIC here, REAL in Python and JavaScript).
+  for (const DuplicateKey& d : json("manifest.json").doc.duplicates)
+    if (d.pointer == "/indexability_status") return;
   const rapidjson::Value* s = string_member(manifest(), "indexability_status");
   std::string_view v = s != nullptr ? as_view(*s) : std::string_view();
   if (v == "INDEXABLE_REAL") indexability_ = Indexability::Real;

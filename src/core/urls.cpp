@@ -507,7 +507,8 @@ std::vector<ExemptMarker> find_exempt_markers(std::string_view text, bool whole_
     std::size_t begin = b - kAt.size();
     if (end < text.size() && (is_alnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) continue;
     if (!have_line || begin >= line_end) {
-      line_end = whole_text_is_one_line ? text.size() : text.find('\n', end);
+      // The reason ends with the line, at a CR too (a lone CR ends a line for a reader).
+      line_end = whole_text_is_one_line ? text.size() : text.find_first_of("\r\n", end);
       if (line_end == std::string_view::npos) line_end = text.size();
       last_alnum = std::string_view::npos;
       for (std::size_t i = line_end; i > begin; --i)

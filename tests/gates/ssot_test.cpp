@@ -265,11 +265,17 @@ TEST_F(SsotEdit, Digests) {
 }
 
 TEST_F(SsotEdit, ContainerDigestWinsOverLegacyField) {
-  // Both present: container_digest is the one checked, and no legacy warning.
-  set_json(manifest, "/env_ref/image_digest", "\"garbage\"");
+  // Both present with one value: container_digest is the one checked, and no legacy warning.
+  set_json(manifest, "/env_ref/image_digest",
+           "\"sha256:dda10dec06324fefcdde1487c890052c21edb388eecd707d980a0765a105f8e1\"");
   RunReport r = run_sealed();
   EXPECT_EQ(status_of(r, kGate), GateStatus::Pass);
   EXPECT_EQ(codes_of(r, kGate), Codes{});
+  // With two values readers disagree on the image (QA-33): an error.
+  set_json(manifest, "/env_ref/image_digest", "\"garbage\"");
+  r = run_sealed();
+  EXPECT_EQ(codes_of(r, kGate), Codes{"ssot.two-digests"});
+  EXPECT_EQ(findings(r, "ssot.two-digests")[0].location.pointer, "/env_ref/image_digest");
   // Legacy only, with a bad value: the legacy value is what gets judged.
   set_json(manifest, "/env_ref/container_digest", "");
   r = run_sealed();
