@@ -246,7 +246,7 @@ int cmd_check(const Args& args) {
       progress_shown = true;
     };
   }
-  for (const ReportRequest& r : out.reports) req.output_paths.push_back(r.path);
+  for (const auto& [option, path] : report_paths(out)) req.output_paths.push_back(path);
   if (!receipt.path.empty()) req.output_paths.push_back(receipt.path);
   RunReport report;
   std::vector<std::string> refused;

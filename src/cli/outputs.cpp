@@ -87,10 +87,10 @@ std::vector<std::string> outputs_naming_an_argument(const Args& args, const Outp
     if (std::size_t eq = a.find('='); eq != std::string::npos) words.push_back(a.substr(eq + 1));
   }
   std::vector<std::string> refused;
-  for (const ReportRequest& r : out.reports)
+  for (const auto& [option, path] : report_paths(out))
     for (const std::string& w : words)
-      if (!w.empty() && names_one_file(r.path, w)) {
-        refused.push_back(r.path);
+      if (!w.empty() && names_one_file(path, w)) {
+        refused.push_back(path);
         break;
       }
   return refused;
@@ -111,7 +111,9 @@ int could_not_run(std::string_view command, const std::string& error, const Outp
   RenderOptions o;
   o.tool_version = tool_version();
   std::ostringstream summary;
-  if (env_set("GITHUB_STEP_SUMMARY")) o.step_summary = &summary;
+  const std::string summary_path = step_summary_path(out);
+  if (!summary_path.empty() && std::find(refused.begin(), refused.end(), summary_path) == refused.end())
+    o.step_summary = &summary;
   if (format != "text") {
     find_renderer(format)->render_error(error, o, std::cout);
     std::cout.flush();
@@ -134,7 +136,7 @@ int could_not_run(std::string_view command, const std::string& error, const Outp
   }
   if (!summary.str().empty()) {
     std::string why;
-    if (!append_output_file(std::getenv("GITHUB_STEP_SUMMARY"), summary.str(), why))
+    if (!append_output_file(summary_path, summary.str(), why))
       std::cerr << "mplp-gate " << command << ": cannot append the step summary: " << why << "\n";
   }
   return kExitError;
@@ -181,9 +183,18 @@ std::vector<OptionSpec> trailing_output_options(OutputRequest& out) {
   };
 }
 
+std::string step_summary_path(const OutputRequest& out) {
+  if (!env_set("GITHUB_STEP_SUMMARY")) return "";
+  const bool github = out.format == "github" ||
+                      std::any_of(out.reports.begin(), out.reports.end(), [](const ReportRequest& r) { return r.format == "github"; });
+  return github ? std::getenv("GITHUB_STEP_SUMMARY") : "";
+}
+
 std::vector<std::pair<std::string, std::string>> report_paths(const OutputRequest& out) {
   std::vector<std::pair<std::string, std::string>> paths;
   for (const ReportRequest& r : out.reports) paths.emplace_back("--report " + r.format + "=" + r.path, r.path);
+  if (const std::string summary = step_summary_path(out); !summary.empty())
+    paths.emplace_back("$GITHUB_STEP_SUMMARY " + summary, summary);
   return paths;
 }
 

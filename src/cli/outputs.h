@@ -70,8 +70,12 @@ std::string output_names_input(const std::vector<std::pair<std::string, std::str
 // the last. Paths are compared as written (made absolute and normal) and, for
 // files that exist, by device and inode. `paths` pairs an option with a path.
 std::string same_output_file(const std::vector<std::pair<std::string, std::string>>& paths);
-// `out.reports` as (option, path) pairs for same_output_file.
+// `out.reports` as (option, path) pairs for same_output_file, and the step
+// summary when the run appends one ($GITHUB_STEP_SUMMARY with a github
+// format): it is an output like any other, kept off the packs and inputs.
 std::vector<std::pair<std::string, std::string>> report_paths(const OutputRequest& out);
+// $GITHUB_STEP_SUMMARY when this run appends to it, else "".
+std::string step_summary_path(const OutputRequest& out);
 
 // Renders `report` to stdout and every --report file; the exit code of the
 // run (exit_code), or 2 when an output could not be written.

@@ -160,6 +160,37 @@ TEST(ReportCli, StepSummaryIsAppendedOncePerRun) {
   EXPECT_EQ(read_file(summary), "");
 }
 
+// QA-34: the step summary appended into a checked pack's manifest, or onto
+// the policy the run read, with exit 0. It is an output like a --report.
+TEST(ReportCli, StepSummaryNeverLandsInAPackOrOnAnInput) {
+  TempDir dir;
+  const std::string pack = copy_good_pack(dir, "p");
+  const std::string manifest = read_file(pack + "/manifest.json");
+  {
+    ScopedEnv env("GITHUB_STEP_SUMMARY", (pack + "/manifest.json").c_str());
+    RunResult res = run_tool({"check", "--format", "github", pack});
+    EXPECT_EQ(res.exit_code, 2) << res.out << res.err;
+    EXPECT_NE(res.err.find("lies inside the checked pack"), std::string::npos) << res.err;
+  }
+  EXPECT_EQ(read_file(pack + "/manifest.json"), manifest);
+  const std::string policy = dir / "policy.yaml";
+  write_file(policy, "extends: default\n");
+  {
+    ScopedEnv env("GITHUB_STEP_SUMMARY", policy.c_str());
+    RunResult res = run_tool({"check", "--format", "json", "--report", "github=" + (dir / "g.txt"), "--policy", policy, pack});
+    EXPECT_EQ(res.exit_code, 2) << res.out << res.err;
+    EXPECT_NE(res.err.find("$GITHUB_STEP_SUMMARY " + policy + " would overwrite the policy"), std::string::npos) << res.err;
+  }
+  EXPECT_EQ(read_file(policy), "extends: default\n");
+  // A word of a command line that fails early is spared too.
+  {
+    ScopedEnv env("GITHUB_STEP_SUMMARY", policy.c_str());
+    RunResult res = run_tool({"check", "--bogus", "--format", "github", "--policy", policy, pack});
+    EXPECT_EQ(res.exit_code, 2);
+  }
+  EXPECT_EQ(read_file(policy), "extends: default\n");
+}
+
 TEST(ReportCli, NoProgressLineWhenStderrIsNotATerminal) {
   TempDir dir;
   for (int i = 0; i < 10; ++i) copy_good_pack(dir, "p" + std::to_string(i));
