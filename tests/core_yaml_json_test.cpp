@@ -34,6 +34,23 @@ TEST(YamlBudget, DefaultGrowsWithTheInputAndNamesThePlace) {
   EXPECT_EQ(err.rfind("bomb.yaml:1:4: document expands to more than", 0), 0u) << err;
 }
 
+// QA-34: a 16 MB flow list took 4 GB and 30 s before "too many nodes": the
+// nodes are now counted while the text is first read, so the error comes at
+// the node past the limit, with its place, before anything is built.
+TEST(YamlBudget, NodesAreCountedBeforeTheDocumentIsBuilt) {
+  std::string list = "version: \"2.0.0\"\nrunners: [";
+  for (int i = 0; i < 3000000; ++i) list += i ? ",a" : "a";
+  list += "]\n";
+  YamlJson y;
+  std::string err;
+  EXPECT_FALSE(yaml_to_json(list, "big.yaml", y, err));
+  // Node 200,001: the 199,996th item (after the map, two keys, a value, the list).
+  EXPECT_EQ(err, "big.yaml:2:" + std::to_string(11 + 2 * 199995) + ": document has too many nodes");
+  EXPECT_TRUE(yaml_to_json("a: [1, 2, 3]\n", "ok.yaml", y, err, 64, 6, 0)) << err;  // map, key, list, 3 items
+  EXPECT_FALSE(yaml_to_json("a: [1, 2, 3, 4]\n", "no.yaml", y, err, 64, 6, 0));
+  EXPECT_EQ(err, "no.yaml:1:14: document has too many nodes");
+}
+
 // A file holds one document; a second is an error naming the line where it
 // starts (after "---", or what a stray indicator begins), and one document
 // with an explicit start or end marker is still one.

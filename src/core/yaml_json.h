@@ -37,7 +37,12 @@ struct YamlJson {
 // pointer of each node's line) plus a fixed cost per node, as each alias is
 // expanded, so the conversion stops before it allocates much more than
 // `max_bytes`; the error names the file and the place it stopped.
+//
+// The nodes are counted while the text is first read, before yaml-cpp builds
+// its node graph (hundreds of bytes a node): policies, registries and runner
+// definitions hold hundreds of nodes, and the default limit keeps a hostile
+// file under about 100 MB.
 bool yaml_to_json(std::string_view yaml, const std::string& source, YamlJson& out, std::string& error,
-                  unsigned max_depth = 64, std::size_t max_nodes = 1000000, std::size_t max_bytes = 0);
+                  unsigned max_depth = 64, std::size_t max_nodes = 200000, std::size_t max_bytes = 0);
 
 }  // namespace mplp
