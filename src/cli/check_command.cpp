@@ -217,6 +217,9 @@ int cmd_check(const Args& args) {
   if (!receipt.path.empty()) outputs.emplace_back("--receipt " + receipt.path, receipt.path);
   if (const std::string same = same_output_file(outputs); !same.empty())
     return could_not_run("check", same, out, unsafe, kTryHelp);
+  std::vector<std::string> unwritable = unsafe;
+  if (const std::string missing = missing_output_directory(outputs, unwritable); !missing.empty())
+    return could_not_run("check", missing, out, unwritable);
   if (policy_path.empty()) policy_path = discover_policy();
   // No output may replace what the run reads: a receipt written over its own
   // signing key would destroy the key. Checked before the policy loads (its

@@ -49,6 +49,9 @@ int cmd_merge(const Args& args) {
   if (files.empty()) return could_not_run("merge", "no shard report given", out, unsafe, kTryHelp);
   if (const std::string same = same_output_file(report_paths(out)); !same.empty())
     return could_not_run("merge", same, out, unsafe, kTryHelp);
+  std::vector<std::string> unwritable = unsafe;
+  if (const std::string missing = missing_output_directory(report_paths(out), unwritable); !missing.empty())
+    return could_not_run("merge", missing, out, unwritable);
   // A report must not overwrite a shard it is merged from, however spelled.
   std::vector<std::pair<std::string, std::string>> shards;
   for (const std::string& f : files) shards.emplace_back("the shard report " + f, f);

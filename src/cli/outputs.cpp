@@ -183,6 +183,24 @@ std::vector<OptionSpec> trailing_output_options(OutputRequest& out) {
   };
 }
 
+std::string missing_output_directory(const std::vector<std::pair<std::string, std::string>>& paths,
+                                     std::vector<std::string>& refused) {
+  std::string why;
+  for (const auto& [option, path] : paths) {
+    const std::filesystem::path target(output_target(path));
+    const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+    std::error_code ec;
+    const auto type = std::filesystem::status(dir, ec).type();
+    std::string problem;
+    if (type == std::filesystem::file_type::not_found) problem = option + ": the directory " + dir.string() + " does not exist";
+    else if (!ec && type != std::filesystem::file_type::directory) problem = option + ": " + dir.string() + " is not a directory";
+    if (problem.empty()) continue;
+    if (why.empty()) why = problem;
+    refused.push_back(path);
+  }
+  return why;
+}
+
 std::string step_summary_path(const OutputRequest& out) {
   if (!env_set("GITHUB_STEP_SUMMARY")) return "";
   const bool github = out.format == "github" ||

@@ -74,6 +74,9 @@ TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
       {{"check", "--policy", t / "bad-policy.yaml", "--policy", t / "ok.yaml", good()}, "'--policy' is given twice"},
       {{"check", "--shard", "0/2", "--shard=1/2", good()}, "'--shard' is given twice"},
       {{"check", "--registry", t / "a.yaml", "--registry", t / "b.yaml", good()}, "'--registry' is given twice"},
+      // An output whose directory is missing is found before the run, not after it.
+      {{"check", "--report", "json=" + (t / "nodir/r.json"), good()}, "--report json=" + (t / "nodir/r.json") + ": the directory " + (t / "nodir") + " does not exist"},
+      {{"check", "--receipt", t / "file.txt/r.jsonl", good()}, "is not a directory"},
   };
   for (const Case& c : cases) {
     auto r = run_tool(c.args);

@@ -249,7 +249,6 @@ TEST(ReportInsidePack, IsRefusedWithExitTwoAndNothingWritten) {
       t / "link/audit.json",                     // through a link to the pack
       t / "link-artifacts/audit.json",           // through a link into the pack
       t / "manifest-link.json",                  // a link to a pack file
-      pack + "/no-such-dir/audit.json",          // a directory the pack does not have
       t / "runs/./p/audit.sarif",
   };
   for (const std::string& target : inside) {
@@ -260,6 +259,13 @@ TEST(ReportInsidePack, IsRefusedWithExitTwoAndNothingWritten) {
       EXPECT_NE(r.err.find("runs/p"), std::string::npos) << r.err;
       EXPECT_TRUE(r.out.empty()) << r.out;
     }
+  }
+  // A directory the pack does not have: refused before the run, as any missing directory.
+  {
+    auto r = run_tool_with({"check", "--report", "json=" + pack + "/no-such-dir/audit.json", t / "runs"}, RunOptions{});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("no-such-dir does not exist"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(pack + "/no-such-dir"));
   }
   // Nothing was written: the manifest is the same file, and no report or
   // temporary file appeared in the pack.
