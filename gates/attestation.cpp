@@ -2,6 +2,7 @@
 #include "core/gate.h"
 #include "core/intoto.h"
 #include "core/json.h"
+#include "core/pack_layout.h"
 #include "core/text.h"
 #include "core/trust.h"
 #include "core/manifest_fields.h"
@@ -15,7 +16,6 @@ namespace {
 // The gate's spec: id, scopes, finding kinds (below, before the gate).
 const GateInfo& gate_info();
 
-using attestation::kEnvelope;
 using attestation::Reporter;
 
 constexpr std::string_view kNoTrust = "no trusted key: provenance is self-asserted";
@@ -53,7 +53,7 @@ bool single_line(std::string_view bytes, std::string_view& line, std::uint64_t& 
   }
   line_no = found;
   if (found == 0)
-    r.report("attest.envelope-json", "", std::string(kEnvelope) + " is empty", "one DSSE envelope", "empty file",
+    r.report("attest.envelope-json", "", std::string(kProvenancePath) + " is empty", "one DSSE envelope", "empty file",
              kSignHint);
   return found != 0;
 }
@@ -97,18 +97,18 @@ void check_signatures(const Pack& pack, const DsseEnvelope& env, const TrustStor
 
 void check_envelope(const Pack& pack, const TrustStore& trust, FindingSink& sink) {
   Reporter r(gate_info(), sink);
-  const Entry* e = pack.find(kEnvelope);
+  const Entry* e = pack.find(kProvenancePath);
   if (e == nullptr || e->type != EntryType::Regular) {
     r.report("attest.envelope-missing", "",
-             std::string(kEnvelope) + (e == nullptr ? " is missing" : " is a " + std::string(to_string(e->type))) +
+             std::string(kProvenancePath) + (e == nullptr ? " is missing" : " is a " + std::string(to_string(e->type))) +
                  ": nothing vouches for who produced this pack",
              "a signed DSSE envelope", e == nullptr ? "missing" : std::string(to_string(e->type)), kSignHint);
     return;
   }
   std::string error;
-  auto bytes = pack.bytes(kEnvelope, error);
+  auto bytes = pack.bytes(kProvenancePath, error);
   if (!bytes) {
-    r.report("attest.envelope-unreadable", "", std::string(kEnvelope) + " cannot be read: " + error,
+    r.report("attest.envelope-unreadable", "", std::string(kProvenancePath) + " cannot be read: " + error,
              "a readable file within limits.max_file_size", error, "make the file readable");
     return;
   }

@@ -9,6 +9,7 @@
 #include "core/digest.h"
 #include "core/intoto.h"
 #include "core/json.h"
+#include "core/pack_layout.h"
 #include "core/sums.h"
 #include "core/text.h"
 #include "core/manifest_fields.h"
@@ -39,11 +40,11 @@ struct SumsLine {
 // compared with the file as it is now (a byte changed after signing).
 void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
   std::string error;
-  auto bytes = pack.bytes(kSums, error);
+  auto bytes = pack.bytes(kSumsPath, error);
   if (!bytes) {
     r.report("attest.sums-unusable", "",
-             std::string(kSums) + " cannot be read, so the subjects cannot be checked: " + error,
-             "a readable " + std::string(kSums), "unreadable",
+             std::string(kSumsPath) + " cannot be read, so the subjects cannot be checked: " + error,
+             "a readable " + std::string(kSumsPath), "unreadable",
              "seal the pack (GATE-V2-INTEGRITY-01 says what is wrong)");
     return;
   }
@@ -81,13 +82,13 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
     auto it = sums.find(subj.name);
     if (it == sums.end()) {
       r.report("attest.subject-extra", at(ptr), "the statement names " + shown_name(subj.name) + ", which " +
-               std::string(kSums) + " does not list", "only files listed in " + std::string(kSums),
+               std::string(kSumsPath) + " does not list", "only files listed in " + std::string(kSumsPath),
                shown_name(subj.name), kResign);
       continue;
     }
     if (it->second.hex != hex->second) {
       r.report("attest.subject-digest", at(ptr + "/digest/sha256"), "the statement's digest of " +
-               shown_name(subj.name) + " differs from " + std::string(kSums) + " line " +
+               shown_name(subj.name) + " differs from " + std::string(kSumsPath) + " line " +
                std::to_string(it->second.line), it->second.hex, shortened(hex->second, 80), kResign);
       continue;
     }
@@ -100,7 +101,7 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
   }
   for (const auto& [path, line] : sums)
     if (seen.count(path) == 0)
-      r.report("attest.subject-missing", at("/subject"), std::string(kSums) + " line " + std::to_string(line.line) +
+      r.report("attest.subject-missing", at("/subject"), std::string(kSumsPath) + " line " + std::to_string(line.line) +
                " lists " + shown_name(path) + ", which the signed statement does not name",
                shown_name(path) + " with sha256 " + line.hex, "not a subject", kResign);
 }

@@ -12,11 +12,10 @@
 
 #include "core/gate.h"
 #include "core/pack.h"
+#include "core/pack_layout.h"
 
 namespace mplp::attestation {
 
-inline constexpr std::string_view kEnvelope = "integrity/provenance.intoto.jsonl";
-inline constexpr std::string_view kSums = "integrity/sha256sums.txt";
 inline constexpr std::string_view kMeta = "reports/runner.meta.json";
 
 // Builds the gate's findings from its kinds table (`gate`, the gate's spec)
@@ -24,10 +23,10 @@ inline constexpr std::string_view kMeta = "reports/runner.meta.json";
 // about 100,000 other files must not make 100,000 findings).
 class Reporter {
  public:
-  Reporter(const GateInfo& gate, FindingSink& sink) : gate_(gate), capped_(sink, 200, std::string(kEnvelope)) {}
+  Reporter(const GateInfo& gate, FindingSink& sink) : gate_(gate), capped_(sink, 200, std::string(kProvenancePath)) {}
   // A finding of kind `code` on the envelope file, for the caller to locate and report.
   Finding finding(std::string_view code, std::string message) const {
-    return gate_.finding(code, std::string(kEnvelope), std::move(message));
+    return gate_.finding(code, std::string(kProvenancePath), std::move(message));
   }
   // Reports a finding of kind `code` at `pointer`.
   void report(std::string_view code, std::string pointer, std::string message, std::string expected,

@@ -20,6 +20,7 @@
 #include "core/digest.h"
 #include "core/gate.h"
 #include "core/json.h"
+#include "core/pack_layout.h"
 
 namespace mplp {
 
@@ -91,7 +92,6 @@ std::optional<std::uint64_t> prefix(const std::optional<Digest>& d) {
 // The gate's spec: id, scopes, finding kinds (below, before the gate).
 const GateInfo& gate_info();
 
-constexpr std::string_view kSums = "integrity/sha256sums.txt";
 constexpr std::string_view kArtifacts = "artifacts/";
 // A group can hold every pack of a huge run; each finding lists at most this
 // many other members and counts the rest, so the report stays linear in size.
@@ -198,9 +198,9 @@ std::unique_ptr<ReuseFacts> reuse_facts_of(const Pack& pack) {
   f->pack_id = text_at(m, "pack_id");
   f->substrate_id = text_at(member(m, "substrate_ref"), "substrate_id");
   f->scenario_id = text_at(m, "scenario_id");
-  const Entry* e = pack.find(kSums);
+  const Entry* e = pack.find(kSumsPath);
   if (e != nullptr && e->type == EntryType::Regular)
-    if (const Digest* d = pack.digest(kSums)) f->sums = *d;
+    if (const Digest* d = pack.digest(kSumsPath)) f->sums = *d;
   f->artifacts = artifacts_digest(pack);
   return f;
 }
@@ -221,7 +221,7 @@ void check_reuse(const Summaries& packs, CollectionSinks& sinks) {
                 report_groups(
                     groups, [](const ReuseFacts& f) { return f.pack_id; },
                     [](const ReuseFacts& f) { return "pack_id " + shown(f.pack_id); }, facts, sinks, pack_index,
-                    "reuse.sums-identical", kSums, "integrity/sha256sums.txt is byte-identical",
+                    "reuse.sums-identical", kSumsPath, "integrity/sha256sums.txt is byte-identical",
                     "different pack_id values",
                     "a sums file lists manifest.json, which names the pack: identical sums under two names mean a "
                     "copied or stale seal; seal each pack after its own run");

@@ -6,6 +6,7 @@
 #include "core/gate.h"
 #include "core/json.h"
 #include "core/pack_hashes.h"
+#include "core/pack_layout.h"
 #include "core/sums.h"
 #include "core/text.h"
 #include "core/values.h"
@@ -14,8 +15,6 @@ namespace mplp {
 
 namespace {
 
-constexpr std::string_view kSums = "integrity/sha256sums.txt";
-constexpr std::string_view kV1Root = "integrity/pack.sha256";
 constexpr std::string_view kVerifyReport = "reports/verify.report.json";
 constexpr std::uint64_t kPathColumn = 67;  // where the path starts on a sums line
 
@@ -33,6 +32,7 @@ const GateInfo& gate_info() {
         {"integrity.oversized_file", E, "shrink or remove the file, or raise the limit in the policy"},
         {"integrity.too_many_files", E, "split the pack, or raise the limit in the policy"},
         {"integrity.unreadable", E, "fix its permissions"},
+        {"integrity.unsealed_file", E, "move it out of integrity/ and re-seal the pack, or remove it"},
         {"sums.absent", E, "seal the pack: write integrity/sha256sums.txt"},
         {"sums.unreadable", E, "make integrity/sha256sums.txt a regular file"},
         {"sums.syntax", E, "regenerate the file with `sha256sum`"},
@@ -133,6 +133,16 @@ class Run {
       } else if (e.type != EntryType::Regular && e.type != EntryType::Directory) {
         report("integrity.special_file", e.path, q(e.path) + " is a " + std::string(to_string(e.type)));
       } else if (e.type == EntryType::Regular) {
+        // The sums file lists nothing under integrity/ (its files are made
+        // from the others): any other file there is sealed by nothing (QA-32).
+        if (e.path.starts_with("integrity/") && !is_integrity_file(e.path)) {
+          Finding u = lenient(make("integrity.unsealed_file", e.path,
+                                   q(e.path) + " lies in integrity/, which the sums file does not cover: nothing seals it",
+                                   "only sha256sums.txt, provenance.intoto.jsonl and pack.sha256 in integrity/", e.path,
+                                   "move it out of integrity/ and re-seal the pack, or remove it"));
+          if (ctx_.options.strict) u.severity = Severity::Error;
+          sink_.report(std::move(u));
+        }
         if ((e.mode & (S_ISUID | S_ISGID)) != 0)
           report("integrity.setid", e.path,
                  q(e.path) + " has the " + ((e.mode & S_ISUID) != 0 ? "setuid" : "setgid") +
@@ -150,38 +160,38 @@ class Run {
   }
 
   void sums() {
-    const Entry* e = pack_.find(kSums);
+    const Entry* e = pack_.find(kSumsPath);
     if (e == nullptr) {
-      sink_.report(lenient(make("sums.absent", kSums, "the sums file is missing", "", "",
+      sink_.report(lenient(make("sums.absent", kSumsPath, "the sums file is missing", "", "",
                                 "seal the pack: list every file outside integrity/ in integrity/sha256sums.txt")));
       return;
     }
     std::string err;
     std::shared_ptr<const std::string> bytes;
     if (e->type != EntryType::Regular) err = "it is a " + std::string(to_string(e->type));
-    else if (const FileState* f = pack_.file(kSums); f != nullptr && !f->error.empty()) err = f->error;
-    else bytes = pack_.bytes(kSums, err);
+    else if (const FileState* f = pack_.file(kSumsPath); f != nullptr && !f->error.empty()) err = f->error;
+    else bytes = pack_.bytes(kSumsPath, err);
     if (!bytes) {
-      report("sums.unreadable", kSums, "the sums file cannot be read: " + err);
+      report("sums.unreadable", kSumsPath, "the sums file cannot be read: " + err);
       return;
     }
     SumsParse p = parse_sums(*bytes, SumsOptions{pack_.limits().max_files_per_pack, 1000});
     for (const SumsError& se : p.errors) {
       static constexpr std::string_view codes[] = {"sums.syntax", "sums.unsafe_path", "sums.duplicate",
                                                    "sums.no_final_newline"};
-      report(codes[static_cast<int>(se.kind)], kSums, se.message, "", "", "", se.line, se.column);
+      report(codes[static_cast<int>(se.kind)], kSumsPath, se.message, "", "", "", se.line, se.column);
     }
     if (p.errors_omitted > 0)
-      report("sums.more_errors", kSums, std::to_string(p.errors_omitted) + " further errors in the sums file are not listed");
+      report("sums.more_errors", kSumsPath, std::to_string(p.errors_omitted) + " further errors in the sums file are not listed");
     if (p.truncated)
-      report("sums.too_many_lines", kSums,
+      report("sums.too_many_lines", kSumsPath,
              "the sums file lists more than " + std::to_string(pack_.limits().max_files_per_pack) +
                  " files; the rest was not read",
              "", "", "", p.lines);
     if (p.entries.empty() && p.errors.empty())
       // Every file is then only "unlisted", a warning: a sums file that seals
       // nothing must not pass where a missing one fails (QA-33).
-      sink_.report(lenient(make("sums.empty", kSums, "the sums file lists no file", "a line per file outside integrity/",
+      sink_.report(lenient(make("sums.empty", kSumsPath, "the sums file lists no file", "a line per file outside integrity/",
                                 "none", "seal the pack: list every file outside integrity/ in the sums file")));
     std::unordered_set<std::string_view> listed;
     for (const SumsEntry& se : p.entries) {
@@ -207,12 +217,12 @@ class Run {
       if (d == nullptr) return;  // oversized or unreadable: reported by tree()
       std::string actual = to_hex(*d);
       if (actual != se.hex)
-        report("sums.mismatch", kSums, q(se.path) + ": SHA-256 does not match the sums file", se.hex, actual,
+        report("sums.mismatch", kSumsPath, q(se.path) + ": SHA-256 does not match the sums file", se.hex, actual,
                "restore the sealed file, or re-seal the pack", se.line, kPathColumn);
       return;
     }
     if (e != nullptr) {
-      report("sums.not_regular", kSums, q(se.path) + " is a " + std::string(to_string(e->type)) + ", not a regular file",
+      report("sums.not_regular", kSumsPath, q(se.path) + " is a " + std::string(to_string(e->type)) + ", not a regular file",
              "regular file", std::string(to_string(e->type)), "", se.line, kPathColumn);
       return;
     }
@@ -222,12 +232,12 @@ class Run {
       const Entry* a = pack_.find(prefix);
       if (a != nullptr && a->type == EntryType::Directory) continue;
       if (a != nullptr && a->type == EntryType::Symlink) {
-        report("sums.through_symlink", kSums, q(se.path) + " passes through the symbolic link " + q(prefix) + " (not followed)",
+        report("sums.through_symlink", kSumsPath, q(se.path) + " passes through the symbolic link " + q(prefix) + " (not followed)",
                "a path through real directories", "", "", se.line, kPathColumn);
         return;
       }
       if (a != nullptr) {
-        report("sums.missing", kSums, q(se.path) + " does not exist: " + q(prefix) + " is a " +
+        report("sums.missing", kSumsPath, q(se.path) + " does not exist: " + q(prefix) + " is a " +
                    std::string(to_string(a->type)), "", "", "", se.line, kPathColumn);
         return;
       }
@@ -237,7 +247,7 @@ class Run {
     // GNU reads a CR before the LF as part of the name: say so, it is the usual cause.
     std::string hint = se.path.ends_with('\r') ? "the line ends in CR (a CRLF file?); write the sums file with LF endings"
                                                 : "remove the line or restore the file";
-    report("sums.missing", kSums, q(se.path) + " is listed but does not exist" + why, "", "", hint, se.line,
+    report("sums.missing", kSumsPath, q(se.path) + " is listed but does not exist" + why, "", "", hint, se.line,
            kPathColumn);
   }
 
@@ -261,7 +271,7 @@ class Run {
                                               to_compact_json(*v))));
     std::string value(as_view(*v));
     std::string v2 = v2_pack_root_hash([this](std::string_view f) { return pack_.digest(f); });
-    const Digest* sd = pack_.digest(kSums);
+    const Digest* sd = pack_.digest(kSumsPath);
     std::string of_sums = sd != nullptr ? to_hex(*sd) : "";
     if (value == v2)
       return sink_.report(in_manifest(
@@ -282,17 +292,17 @@ class Run {
   }
 
   void v1_root() {
-    const Entry* e = pack_.find(kV1Root);
+    const Entry* e = pack_.find(kV1RootPath);
     if (e == nullptr) return;
     std::string err;
     std::shared_ptr<const std::string> bytes;
     if (e->type != EntryType::Regular) err = "it is a " + std::string(to_string(e->type));
-    else bytes = pack_.bytes(kV1Root, err);
+    else bytes = pack_.bytes(kV1RootPath, err);
     std::string_view text = bytes ? std::string_view(*bytes) : std::string_view();
     std::size_t b = text.find_first_not_of(" \t\r\n");
     std::string_view token = b == text.npos ? "" : text.substr(b, text.find_first_of(" \t\r\n", b) - b);
     if (!bytes || token.empty()) {
-      report("v1_root.unreadable", kV1Root, "integrity/pack.sha256 holds no hash" + (err.empty() ? "" : ": " + err));
+      report("v1_root.unreadable", kV1RootPath, "integrity/pack.sha256 holds no hash" + (err.empty() ? "" : ": " + err));
       return;
     }
     std::vector<std::pair<std::string, Digest>> files;
@@ -301,9 +311,9 @@ class Run {
         if (const Digest* d = pack_.digest(f.path)) files.emplace_back(f.path, *d);
     std::string v1 = v1_pack_root_hash(std::move(files));
     if (token == v1)
-      report("v1_root.match", kV1Root, "integrity/pack.sha256 matches the v1 root hash", "", "", "", 1, b + 1);
+      report("v1_root.match", kV1RootPath, "integrity/pack.sha256 matches the v1 root hash", "", "", "", 1, b + 1);
     else
-      report("v1_root.mismatch", kV1Root, "integrity/pack.sha256 does not match the v1 root hash", v1,
+      report("v1_root.mismatch", kV1RootPath, "integrity/pack.sha256 does not match the v1 root hash", v1,
              escape_for_message(token.substr(0, 200)), "recompute it, or restore the pack's files", 1, b + 1);
   }
 

@@ -27,6 +27,7 @@
 #include "core/dsse.h"
 #include "core/intoto.h"
 #include "core/pack.h"
+#include "core/pack_layout.h"
 #include "core/safe_fs.h"
 #include "core/sums.h"
 #include "core/text.h"
@@ -245,13 +246,13 @@ void verify_pack(const std::string& path, const ReceiptSubject& subject, const R
     std::cout << "CHANGED    " << printable_utf8(who) << ": " << printable_utf8(file) << ": " << printable_utf8(now.text()) << " now, "
               << (then.empty() ? std::string("absent") : "sha256 " + then) << " " << where << "\n";
   };
-  const Now sums_now = now_of(*pack, kSumsFile);
-  if (sums_now.hex != subject.sums) report(kSumsFile, sums_now, subject.sums, "in the receipt");
+  const Now sums_now = now_of(*pack, kSumsPath);
+  if (sums_now.hex != subject.sums) report(kSumsPath, sums_now, subject.sums, "in the receipt");
   if (Now now = now_of(*pack, kManifestFile); now.hex != subject.manifest)
     report(kManifestFile, now, subject.manifest, "in the receipt");
   std::string bytes;
   if (recorded.integrity && sums_now.hex == subject.sums && !sums_now.hex.empty() &&
-      pack->read(kSumsFile, bytes, error)) {
+      pack->read(kSumsPath, bytes, error)) {
     for (const SumsEntry& e : parse_sums(bytes).entries) {
       if (e.path == kManifestFile) continue;  // compared with the receipt above
       if (Now now = now_of(*pack, e.path); now.hex != e.hex) report(e.path, now, e.hex, "in the sums file");

@@ -13,6 +13,7 @@
 
 #include "core/file_identity.h"
 #include "core/json_position.h"
+#include "core/pack_layout.h"
 #include "core/registry.h"
 #include "core/spill_file.h"
 #include "core/suggest.h"
@@ -354,9 +355,9 @@ std::string digest_hex(const Pack& pack, std::string_view rel) {
 
 PackDigests digests_of(const Pack& pack, const SubstrateRegistry* registry) {
   PackDigests d;
-  d.sums = digest_hex(pack, "integrity/sha256sums.txt");
+  d.sums = digest_hex(pack, kSumsPath);
   d.manifest = digest_hex(pack, "manifest.json");
-  d.provenance = digest_hex(pack, "integrity/provenance.intoto.jsonl");
+  d.provenance = digest_hex(pack, kProvenancePath);
   if (registry != nullptr) d.registry = registry->sha256;
   return d;
 }

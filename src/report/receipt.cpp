@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/digest.h"
+#include "core/pack_layout.h"
 #include "core/text.h"
 #include "gates/gate_list.h"
 
@@ -16,7 +17,6 @@ namespace {
 using rapidjson::Value;
 using Alloc = rapidjson::Document::AllocatorType;
 
-constexpr std::string_view kProvenanceFile = "integrity/provenance.intoto.jsonl";
 constexpr std::string_view kAbsent = "absent";
 
 Value text(std::string_view s, Alloc& a) { return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a); }
@@ -93,7 +93,7 @@ Value input_attestations(const std::vector<const PackResult*>& packs, Alloc& a) 
     for (const GateResult& g : p->gates) {
       if (g.gate_id != kAttestationGateId || g.status == GateStatus::Skip) continue;
       Value d(rapidjson::kObjectType);
-      d.AddMember("uri", text(percent_encode_path(p->name + "/" + std::string(kProvenanceFile)), a), a);
+      d.AddMember("uri", text(percent_encode_path(p->name + "/" + std::string(kProvenancePath)), a), a);
       d.AddMember("digest", sha256_set(p->digests.provenance, a), a);
       arr.PushBack(d, a);
     }
@@ -157,7 +157,7 @@ bool receipt_statement(const RunReport& report, const ReceiptRequest& request, s
     Subject s;
     s.name = p->name;
     s.digest["sha256"] = p->digests.sums.empty() ? sha256_hex("") : p->digests.sums;
-    s.annotations[std::string(kSumsFile)] = annotation(p->digests.sums);
+    s.annotations[std::string(kSumsPath)] = annotation(p->digests.sums);
     s.annotations[std::string(kManifestFile)] = annotation(p->digests.manifest);
     subjects.push_back(std::move(s));
   }
@@ -204,7 +204,7 @@ bool receipt_statement(const RunReport& report, const ReceiptRequest& request, s
 bool read_receipt_subject(const Subject& subject, ReceiptSubject& out, std::string& error) {
   out.name = subject.name;
   if (subject.name.empty()) return error = "a subject has no name", false;
-  if (!parse_annotation(subject, kSumsFile, out.sums, error) ||
+  if (!parse_annotation(subject, kSumsPath, out.sums, error) ||
       !parse_annotation(subject, kManifestFile, out.manifest, error))
     return false;
   auto d = subject.digest.find("sha256");

@@ -46,7 +46,6 @@ inline constexpr std::string_view kVsaV1 = "https://slsa.dev/verification_summar
 inline constexpr std::string_view kReceiptExtension = "https://mplp.io/mplp-gate/receipt/v1";
 inline constexpr std::string_view kReceiptVerifierId = "urn:mplp-gate:check";
 inline constexpr std::string_view kDefaultResourceUri = "urn:mplp-gate:evidence-packs";
-inline constexpr std::string_view kSumsFile = "integrity/sha256sums.txt";
 inline constexpr std::string_view kManifestFile = "manifest.json";
 
 struct ReceiptRequest {

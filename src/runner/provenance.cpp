@@ -5,6 +5,7 @@
 
 #include "core/intoto.h"
 #include "core/json.h"
+#include "core/pack_layout.h"
 #include "core/safe_fs.h"
 #include "core/sums.h"
 #include "core/text.h"
@@ -25,7 +26,7 @@ Value text(std::string_view s, Alloc& a) { return Value(s.data(), static_cast<ra
 // One subject per sums line; names must be valid UTF-8 to be JSON strings.
 bool subjects_from_sums(const Dir& root, std::vector<Subject>& out, std::string& error) {
   std::string bytes;
-  if (!read_beneath(root, "integrity/sha256sums.txt", kMaxSums, bytes, error)) return false;
+  if (!read_beneath(root, kSumsPath, kMaxSums, bytes, error)) return false;
   SumsParse p = parse_sums(bytes);
   if (!p.errors.empty())
     return error = "integrity/sha256sums.txt:" + std::to_string(p.errors[0].line) + ": " + p.errors[0].message, false;

@@ -39,7 +39,6 @@
 namespace mplp::runner {
 
 inline constexpr std::string_view kProvenanceName = "provenance.intoto.jsonl";  // in integrity/
-inline constexpr std::string_view kProvenanceFile = "integrity/provenance.intoto.jsonl";
 inline constexpr std::string_view kRunBuildType = "https://mplp.io/mplp-gate/run/v1";
 inline constexpr std::string_view kSealBuildType = "https://mplp.io/mplp-gate/seal/v1";
 inline constexpr std::string_view kRunBuilderId = "urn:mplp-gate:run";

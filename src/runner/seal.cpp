@@ -16,6 +16,7 @@
 #include "core/json_numbers.h"
 #include "core/json_visit.h"
 #include "core/pack_hashes.h"
+#include "core/pack_layout.h"
 #include "core/safe_fs.h"
 #include "core/schema.h"
 #include "core/sums.h"
@@ -112,13 +113,13 @@ bool write_provenance(const Dir& dir, const ProvenanceRequest& request, std::vec
   const std::string name(kProvenanceName);
   if (request.key == nullptr) {
     if (::unlinkat(integrity->fd(), name.c_str(), 0) == 0) {
-      notes.push_back("removed the stale " + std::string(kProvenanceFile) +
+      notes.push_back("removed the stale " + std::string(kProvenancePath) +
                       ": it signed the pack as it was before this seal; the pack is now unsigned (seal with "
                       "--sign-key to sign it)");
       return true;
     }
     if (errno == ENOENT) return true;
-    return error = std::string(kProvenanceFile) + ": cannot remove the stale envelope: " + std::strerror(errno),
+    return error = std::string(kProvenancePath) + ": cannot remove the stale envelope: " + std::strerror(errno),
            false;
   }
   std::string line;

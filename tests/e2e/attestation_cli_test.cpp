@@ -9,6 +9,7 @@
 
 #include "core/base64.h"
 #include "core/json.h"
+#include "core/pack_layout.h"
 #include "core/sums.h"
 #include "test_util.h"
 
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 using test::run_tool;
 using test::TempDir;
 
-constexpr const char* kEnvelope = "/integrity/provenance.intoto.jsonl";
+constexpr const char* kProvenancePath = "/integrity/provenance.intoto.jsonl";
 constexpr const char* kIdA = "56c50dca49e272ce10907b13c4d477837447df2e00bb7a44bd43f032c80dcc8c";
 constexpr const char* kIdEcdsa = "01629dd13776b7aeb201ddbfcb8456d803f38b73bd1890f8a84c19778b832966";
 
@@ -46,7 +47,7 @@ std::string sealed_copy(const TempDir& t, const std::string& key_name, const std
 
 // Writes the envelope's PAE and first signature next to it, for openssl.
 void split_envelope(const std::string& pack, const std::string& pae_path, const std::string& sig_path) {
-  test::split_dsse_envelope(pack + kEnvelope, pae_path, sig_path);
+  test::split_dsse_envelope(pack + kProvenancePath, pae_path, sig_path);
 }
 
 TEST(KeyCli, GenerateWritesPkcs8AndSpkiWithModesAndNeverOverwrites) {
@@ -174,14 +175,14 @@ TEST(SignedSeal, SecuresystemslibVerifiesTheSignatureOverThePae) {
     TempDir t;
     std::string p = sealed_copy(t, priv);
     std::string script = "/usr/bin/python3 " + q(test::source_root() + "/tests/e2e/sslib_verify.py") + " signature " +
-                         q(p + kEnvelope) + " " + q(key(pub)) + " " + id;
+                         q(p + kProvenancePath) + " " + q(key(pub)) + " " + id;
     std::string out;
     EXPECT_EQ(sh(script, out), 0) << out;
     EXPECT_EQ(out, "VERIFIED\n");
     // Signed by another key: securesystemslib refuses it too.
     std::string other = sealed_copy(t, "test-b.key", "other");
     script = "/usr/bin/python3 " + q(test::source_root() + "/tests/e2e/sslib_verify.py") + " signature " +
-             q(other + kEnvelope) + " " + q(key(pub)) + " " + id;
+             q(other + kProvenancePath) + " " + q(key(pub)) + " " + id;
     EXPECT_EQ(sh(script, out), 1) << out;
   }
 }
@@ -193,7 +194,7 @@ TEST(SignedSeal, SecuresystemslibReadsTheDsseEnvelope) {
   std::string p = sealed_copy(t, "test-a.key");
   std::string out;
   int code = sh("/usr/bin/python3 " + q(test::source_root() + "/tests/e2e/sslib_verify.py") + " dsse " +
-                    q(p + kEnvelope) + " " + q(key("test-a.pub")) + " " + kIdA,
+                    q(p + kProvenancePath) + " " + q(key("test-a.pub")) + " " + kIdA,
                 out);
   if (code == 3)
     GTEST_SKIP() << "SKIPPED: " << out
@@ -208,8 +209,8 @@ TEST(SignedSeal, StatementCoversEverySumsEntryAndRecordsTheRunner) {
   TempDir t;
   std::string p = sealed_copy(t, "test-a.key");
   JsonDoc env, st;
-  ASSERT_TRUE(parse_json(test::read_file(p + kEnvelope), {}, env));
-  EXPECT_EQ(test::read_file(p + kEnvelope).find('\n'), test::read_file(p + kEnvelope).size() - 1);
+  ASSERT_TRUE(parse_json(test::read_file(p + kProvenancePath), {}, env));
+  EXPECT_EQ(test::read_file(p + kProvenancePath).find('\n'), test::read_file(p + kProvenancePath).size() - 1);
   EXPECT_EQ(as_view(env.value["payloadType"]), "application/vnd.in-toto+json");
   EXPECT_EQ(as_view(env.value["signatures"][0]["keyid"]), kIdA);
   std::string payload;
@@ -245,7 +246,7 @@ TEST(SignedSeal, SealWithoutAKeyRemovesTheStaleEnvelopeAndSaysSo) {
   auto r = run_tool({"seal", p});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("note: removed the stale integrity/provenance.intoto.jsonl"), std::string::npos) << r.err;
-  EXPECT_FALSE(fs::exists(p + kEnvelope));
+  EXPECT_FALSE(fs::exists(p + kProvenancePath));
   r = run_tool({"seal", p});  // nothing to remove: no note
   EXPECT_EQ(r.err.find("stale"), std::string::npos) << r.err;
 }
@@ -261,7 +262,7 @@ TEST(SignedSeal, NothingToAttestWithoutRunnerMetadataAndThePackIsLeftAlone) {
   EXPECT_NE(r.err.find("there is no runner to attest"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("left untouched"), std::string::npos) << r.err;
   EXPECT_EQ(test::read_file(p + "/integrity/sha256sums.txt"), before);
-  EXPECT_TRUE(fs::exists(p + kEnvelope));  // the old envelope too: nothing was committed
+  EXPECT_TRUE(fs::exists(p + kProvenancePath));  // the old envelope too: nothing was committed
 }
 
 // The attack of issue 12: copy a signed pack, relabel it, reseal it.

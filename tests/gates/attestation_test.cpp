@@ -10,6 +10,7 @@
 #include "core/dsse.h"
 #include "core/json.h"
 #include "core/keys.h"
+#include "core/pack_layout.h"
 #include "runner/seal.h"
 #include "test_util.h"
 
@@ -22,7 +23,7 @@ using test::codes_of;
 using test::status_of;
 
 constexpr const char* kGate = "GATE-V2-ATTESTATION-01";
-constexpr const char* kEnvelope = "/integrity/provenance.intoto.jsonl";
+constexpr const char* kProvenancePath = "/integrity/provenance.intoto.jsonl";
 
 std::string key(const std::string& name) { return test::fixture("keys/" + name); }
 
@@ -102,7 +103,7 @@ class AttestationEdit : public ::testing::Test {
  protected:
   test::TempDir tmp;
   std::string pack = test::copy_good_pack(tmp);
-  std::string envelope = pack + kEnvelope;
+  std::string envelope = pack + kProvenancePath;
   GateStatus status(CheckRequest req = trusting({"test-a.pub"})) { return status_of(run(pack, std::move(req)), kGate); }
   Codes errors(CheckRequest req = trusting({"test-a.pub"})) {
     return codes_of(run(pack, std::move(req)), kGate, Severity::Error);

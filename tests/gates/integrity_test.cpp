@@ -308,13 +308,25 @@ TEST(IntegrityRuntime, StrictMakesUnlistedAnError) {
   EXPECT_EQ(only(strict, "sums.unlisted").severity, Severity::Error);
 }
 
-TEST(IntegrityRuntime, FilesInsideIntegrityAreNotUnlisted) {
+// The sums file lists nothing under integrity/: its own files are not
+// "unlisted", and any other file there is sealed by nothing (QA-32: a
+// payload in integrity/sub/ passed a signed, --strict check).
+TEST(IntegrityRuntime, FilesInsideIntegrityAreNotUnlistedButOnlyItsOwnMayBeThere) {
   TempDir t;
   std::string pack = copy_good_pack(t);
-  write_file(pack + "/integrity/notes.txt", "anything");
+  write_file(pack + "/integrity/pack.sha256", "anything\n");
   RunReport r = run(pack);
-  EXPECT_EQ(status_of(r, kGate), GateStatus::Pass);
   EXPECT_FALSE(has_code(r, kGate, "sums.unlisted"));
+  EXPECT_FALSE(has_code(r, kGate, "integrity.unsealed_file"));
+  write_file(pack + "/integrity/notes.txt", "anything");
+  write_file(pack + "/integrity/sub/install.sh", "echo payload");
+  r = run(pack);
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Fail);
+  EXPECT_FALSE(has_code(r, kGate, "sums.unlisted"));
+  auto f = findings_with(r, "integrity.unsealed_file");
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].file, "integrity/notes.txt");
+  EXPECT_EQ(f[1].file, "integrity/sub/install.sh");
 }
 
 TEST(IntegrityRuntime, MissingManifestIsReadAsIndexableReal) {

@@ -8,6 +8,7 @@
 
 #include "core/base64.h"
 #include "core/json.h"
+#include "core/pack_layout.h"
 #include "runner_test_util.h"
 #include "test_util.h"
 
@@ -16,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kEnvelope = "/integrity/provenance.intoto.jsonl";
+constexpr const char* kProvenancePath = "/integrity/provenance.intoto.jsonl";
 constexpr const char* kProducer = "node producers/example/produce.js";
 
 std::string key(const std::string& name) { return fixture("keys/" + name); }
@@ -64,7 +65,7 @@ RunResult* SignedRun::result_ = nullptr;
 TEST_F(SignedRun, PredicateRecordsTheRunAndOpensslVerifiesIt) {
   EXPECT_NE(result_->err.find("provenance signed by key 56c50dca49e272ce"), std::string::npos) << result_->err;
   JsonDoc env, st, meta;
-  ASSERT_TRUE(parse_json(read_file(pack() + kEnvelope), {}, env));
+  ASSERT_TRUE(parse_json(read_file(pack() + kProvenancePath), {}, env));
   ASSERT_TRUE(parse_json(read_file(pack() + "/reports/runner.meta.json"), {}, meta));
   std::string payload, sig;
   ASSERT_TRUE(base64_decode(as_view(env.value["payload"]), payload));
@@ -97,7 +98,7 @@ TEST_F(SignedRun, PredicateRecordsTheRunAndOpensslVerifiesIt) {
                out),
             0)
       << out;
-  if (run_shell("/usr/bin/python3 '" + source_root() + "/tests/e2e/sslib_verify.py' signature '" + pack() + kEnvelope +
+  if (run_shell("/usr/bin/python3 '" + source_root() + "/tests/e2e/sslib_verify.py' signature '" + pack() + kProvenancePath +
              "' '" + key("test-a.pub") + "' 56c50dca49e272ce10907b13c4d477837447df2e00bb7a44bd43f032c80dcc8c",
          out) != 0)
     ADD_FAILURE() << "securesystemslib: " << out;
@@ -146,7 +147,7 @@ TEST_F(SignedRun, RunWithoutAKeyOverASignedPackLeavesItUnsigned) {
   RunResult r = run_tool(signed_run(p, ""));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("removed the stale integrity/provenance.intoto.jsonl"), std::string::npos) << r.err;
-  EXPECT_FALSE(fs::exists(p + kEnvelope));
+  EXPECT_FALSE(fs::exists(p + kProvenancePath));
 }
 
 // No engine needed: `seal --sign-key` killed at each step leaves the pack as
@@ -156,7 +157,7 @@ TEST(SealSigned, KilledAtAnyStepLeavesPackUntouchedOrSignedAndSealed) {
     SCOPED_TRACE(step);
     TempDir tmp;
     std::string p = copy_good_pack(tmp);
-    fs::remove(p + kEnvelope);
+    fs::remove(p + kProvenancePath);
     set_json(p + "/manifest.json", "/pack_id", "\"mcp-d1-real-runner-001\"");
     auto before = snapshot(p);
     Paused paused = run_and_kill_at({"seal", p, "--sign-key", key("test-a.key")}, step);
