@@ -36,7 +36,7 @@ const mplp::HostRules& rules() {
   static const mplp::HostRules r = [] {
     mplp::HostRules out;
     std::string err;
-    mplp::HostList::compile({"localhost", "10.0.0.0/8", "*.evil.test"}, out.forbidden, err);
+    mplp::HostList::compile({"localhost", "ip:private", "*.evil.test"}, out.forbidden, err);
     mplp::HostList::compile({"github.com", "*.example.org"}, out.allowed, err);
     return out;
   }();

@@ -115,6 +115,16 @@ TEST(CoreHosts, InvalidEntriesAreRejected) {
   EXPECT_FALSE(HostList::compile({"*."}, l, err));
   EXPECT_FALSE(HostList::compile({"a.*.com"}, l, err));
   EXPECT_FALSE(HostList::compile({"*"}, l, err));
+  // QA-34: entries no host can equal (hosts are compared without port, path
+  // or userinfo) did nothing without a word.
+  for (const char* never : {"evil.io:443", "a..b", ".a", "user@evil.io", "evil.io/x", "e vil.io", "::1", "[::1", "Z2l0aHViLmNvbQ=="}) {
+    EXPECT_FALSE(HostList::compile({never}, l, err)) << never;
+    EXPECT_NE(err.find(never), std::string::npos) << err;
+  }
+  EXPECT_FALSE(HostList::compile({"::1"}, l, err));
+  EXPECT_NE(err.find("in brackets: [::1]"), std::string::npos) << err;
+  for (const char* fine : {"[::1]", "127.0.0.1", "x_y.com", "-x.com", "b\xc3\xbc" "cher.de", "*.evil.io", "EVIL.io.", "0x7f000001"})
+    EXPECT_TRUE(HostList::compile({fine}, l, err)) << fine << ": " << err;
   EXPECT_TRUE(HostList::compile({}, l, err));
   EXPECT_EQ(l.match("github.com"), nullptr);
 }

@@ -150,6 +150,31 @@ bool valid_host_entry(std::string_view entry, std::string& error) {
     error = "'" + std::string(entry) + "' is not a host name, '*.suffix' or ip:<class>";
     return false;
   }
+  // An entry no host can equal would do nothing without a word: a forbidden
+  // "evil.io:443" let evil.io through (QA-34). Hosts are compared without
+  // port, userinfo or path, case-folded, so an entry is an IP literal or
+  // labels of letters, digits, '-', '_' (or non-ASCII bytes), none empty.
+  const std::string n = normalise(name);
+  if (parse_ip_host(n)) return true;
+  std::size_t label = 0;
+  for (std::size_t i = 0; i <= n.size(); ++i) {
+    if (i == n.size() || n[i] == '.') {
+      if (i == label) {
+        error = "'" + std::string(entry) + "' has an empty label: no host can match it";
+        return false;
+      }
+      label = i + 1;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(n[i]);
+    if (!(c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+      error = "'" + std::string(entry) + "' holds '" + printable_ascii(n.substr(i, 1)) +
+              "': hosts are compared without port, path or userinfo, so no host can match it (" +
+              (parse_ip_host("[" + n + "]") ? "write an IPv6 address in brackets: [" + n + "]" : "write the host name alone") +
+              ")";
+      return false;
+    }
+  }
   return true;
 }
 
