@@ -51,6 +51,33 @@ TEST(YamlBudget, NodesAreCountedBeforeTheDocumentIsBuilt) {
   EXPECT_EQ(err, "no.yaml:1:14: document has too many nodes");
 }
 
+// QA-34: `!!binary Z2l0aHViLmNvbQ==` became the "host" Z2l0aHViLmNvbQ==, and
+// `!!int "mcp"` the string mcp: a tag is read only where the value already is
+// what it says; any other is an error naming its place.
+TEST(YamlTags, OnlyTagsThatSayWhatTheValueIsAreRead) {
+  YamlJson y;
+  std::string err;
+  ASSERT_TRUE(yaml_to_json("a: !!str 12\nb: !!int 7\nc: !!bool true\nd: !!float 1.5\ne: !!null ~\n"
+                           "f: !!seq [1]\ng: !!map {h: 1}\ni: \"q\"\n",
+                           "ok.yaml", y, err))
+      << err;
+  EXPECT_TRUE(y.doc["a"].IsString());
+  EXPECT_EQ(y.doc["b"].GetInt64(), 7);
+  EXPECT_TRUE(y.doc["c"].GetBool());
+  EXPECT_DOUBLE_EQ(y.doc["d"].GetDouble(), 1.5);
+  EXPECT_TRUE(y.doc["e"].IsNull());
+  for (const auto& [text, place] : std::vector<std::pair<std::string, std::string>>{
+           {"hosts: [!!binary Z2l0aHViLmNvbQ==]\n", "t.yaml:1:9: the tag !!binary"},
+           {"version: !custom 1\n", "t.yaml:1:10: the tag !custom"},
+           {"id: !!int \"mcp\"\n", "t.yaml:1:5: the tag !!int"},
+           {"on: !!bool yes\n", "t.yaml:1:5: the tag !!bool"},
+           {"l: !!map [1]\n", "t.yaml:1:4: the tag !!map"},
+           {"x: !<tag:example.com,2000:t> 1\n", "t.yaml:1:4: the tag tag:example.com,2000:t"}}) {
+    EXPECT_FALSE(yaml_to_json(text, "t.yaml", y, err)) << text;
+    EXPECT_EQ(err.rfind(place, 0), 0u) << err;
+  }
+}
+
 // A file holds one document; a second is an error naming the line where it
 // starts (after "---", or what a stray indicator begins), and one document
 // with an explicit start or end marker is still one.

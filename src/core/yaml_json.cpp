@@ -66,6 +66,7 @@ class Converter {
 
   void convert(const YAML::Node& node, rapidjson::Value& v, const std::string& pointer, unsigned depth) {
     if (++nodes_ > max_nodes_) throw Failure{where(source_, node.Mark()) + ": document has too many nodes"};
+    check_tag(node);
     charge(node, kNodeOverhead + pointer.size() + (node.IsScalar() ? node.Scalar().size() : 0));
     if (depth > max_depth_)
       throw Failure{where(source_, node.Mark()) + ": nesting deeper than " + std::to_string(max_depth_)};
@@ -129,12 +130,49 @@ class Converter {
     if (!is_valid_utf8(s)) throw Failure{where(source_, node.Mark()) + ": text is not valid UTF-8"};
   }
 
+  // The core schema's name of an explicit tag ("int" for !!int), "" for another.
+  static std::string_view core_tag(const std::string& tag) {
+    constexpr std::string_view kCore = "tag:yaml.org,2002:";
+    return std::string_view(tag).substr(0, kCore.size()) == kCore ? std::string_view(tag).substr(kCore.size()) : "";
+  }
+  static bool is_null_word(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+  static bool is_bool_word(const std::string& s) {
+    return s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE";
+  }
+
+  // A tag is read only where it says what the value already is (!!str, or
+  // !!int on an integer, ...): any other (!!binary, !custom, !!int on "mcp")
+  // would be dropped without a word, and the file read as something else.
+  void check_tag(const YAML::Node& node) {
+    const std::string& tag = node.Tag();
+    if (tag.empty() || tag == "?" || tag == "!") return;
+    const std::string_view name = core_tag(tag);
+    bool fits = false;
+    if (node.IsScalar()) {
+      const std::string& s = node.Scalar();
+      fits = name == "str" || (name == "int" && is_int(s)) || (name == "bool" && is_bool_word(s)) ||
+             (name == "float" && (is_int(s) || is_float(s))) || (name == "null" && is_null_word(s));
+    } else if (node.IsSequence()) {
+      fits = name == "seq";
+    } else if (node.IsMap()) {
+      fits = name == "map";
+    } else {
+      fits = name == "null";
+    }
+    if (fits) return;
+    const std::string shown = name.empty() ? tag : "!!" + std::string(name);
+    throw Failure{where(source_, node.Mark()) + ": the tag " + printable_ascii(shown, 80) +
+                  " is not read here (only !!str, and !!int, !!float, !!bool, !!null, !!seq, !!map on such values)"};
+  }
+
   void scalar(const YAML::Node& node, rapidjson::Value& v) {
     auto& alloc = out_.doc.GetAllocator();
     const std::string& s = node.Scalar();
     utf8(node, s);
-    if (node.Tag() == "?") {  // plain scalar: resolve by the core schema
-      if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return v.SetNull(), void();
+    const std::string_view typed = core_tag(node.Tag());
+    if (node.Tag() == "?" || typed == "int" || typed == "float" || typed == "bool" || typed == "null") {
+      // plain scalar (or one check_tag found to be what its tag says): resolve by the core schema
+      if (is_null_word(s)) return v.SetNull(), void();
       if (s == "true" || s == "True" || s == "TRUE") return v.SetBool(true), void();
       if (s == "false" || s == "False" || s == "FALSE") return v.SetBool(false), void();
       if (is_int(s)) {
@@ -162,9 +200,6 @@ class Converter {
   std::size_t bytes_ = 0;
 };
 
-// Parses without building anything (to count documents).
-// Counts nothing itself; keeps where the last document began, so a second
-// document is named by its line.
 // The first pass over the events: counts documents (one file holds one) and
 // nodes, so that a document over the node limit is refused before yaml-cpp
 // builds its node graph (about 480 bytes a node: a 16 MB flow list took
