@@ -470,18 +470,30 @@ void exempt_finding(const GateInfo& gate, Finding& f, const std::string& reason)
   f.hint.clear();
 }
 
-bool has_json_string_scan(std::string_view file) {
-  return ends_with_ignoring_ascii_case(file, ".json") || ends_with_ignoring_ascii_case(file, ".ndjson");
+namespace {
+
+// JSON by its name: one document (.json, and HAR logs, which are JSON full of
+// URLs) or one per line (.ndjson, and .jsonl as the pack's own provenance is
+// named). QA-33: escaped URLs in .jsonl and .har files were never decoded.
+bool is_json_lines(std::string_view file) {
+  return ends_with_ignoring_ascii_case(file, ".ndjson") || ends_with_ignoring_ascii_case(file, ".jsonl");
 }
+bool is_json_document(std::string_view file) {
+  return ends_with_ignoring_ascii_case(file, ".json") || ends_with_ignoring_ascii_case(file, ".har");
+}
+
+}  // namespace
+
+bool has_json_string_scan(std::string_view file) { return is_json_document(file) || is_json_lines(file); }
 
 void scan_file_hosts(const GateInfo& gate, const std::string& file, std::string_view bytes, const HostRules& rules,
                      unsigned max_json_depth, FindingSink& sink) {
   FileScan scan(gate, file, rules, sink);
   const bool binary = !is_valid_utf8(bytes);
   scan.window(bytes, binary ? ScanText::Binary : ScanText::Text);
-  if (ends_with_ignoring_ascii_case(file, ".json")) {
+  if (is_json_document(file)) {
     scan.json_scan(bytes, 0, max_json_depth);
-  } else if (ends_with_ignoring_ascii_case(file, ".ndjson")) {
+  } else if (is_json_lines(file)) {
     for (std::size_t start = 0; start < bytes.size();) {
       std::size_t nl = bytes.find('\n', start);
       std::size_t end = nl == std::string_view::npos ? bytes.size() : nl;
@@ -585,7 +597,7 @@ bool scan_file_hosts_streamed(const GateInfo& gate, const std::string& file, int
   }
   scan.end_bytes();
   if (has_json_string_scan(file) &&
-      !scan.json_scan(fd, ends_with_ignoring_ascii_case(file, ".ndjson"), max_json_depth, sizes, error))
+      !scan.json_scan(fd, is_json_lines(file), max_json_depth, sizes, error))
     return false;
   scan.finish();
   return true;

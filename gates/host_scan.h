@@ -50,7 +50,7 @@ void scan_file_hosts(const GateInfo& gate, const std::string& file, std::string_
                      unsigned max_json_depth, FindingSink& sink);
 
 // Whether scan_file_hosts runs the JSON string scan on a file of this name
-// (.json or .ndjson, any case).
+// (any case): one document for .json and .har, one a line for .ndjson and .jsonl.
 bool has_json_string_scan(std::string_view file);
 
 // How a large file is scanned without holding it (tests make them small).
