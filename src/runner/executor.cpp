@@ -183,6 +183,9 @@ bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, std::opti
              RunOutcome& out, std::string& error) {
   out = RunOutcome{};
   if (!load_runner_def(req.runners_dir, req.runner_id, def, error)) return error = "definition: " + error, false;
+  if (!req.out_dir.empty())
+    if (std::string mounted = mount_point_problem(fs::absolute(req.out_dir).lexically_normal().string()); !mounted.empty())
+      return error = "stage: " + mounted, false;
   if (req.network != "none" && req.network != "default")
     return error = "run: unknown network '" + req.network + "' (none or default)", false;
   std::error_code ec;

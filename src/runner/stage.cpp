@@ -110,6 +110,21 @@ bool exchange_back(Stage& s) {
 
 }  // namespace
 
+std::string mount_point_problem(const std::string& target) {
+  struct statx sx {};
+  if (::statx(AT_FDCWD, target.c_str(), AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) != 0 || !S_ISDIR(sx.stx_mode)) return "";
+  bool mount_root = (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 && (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+  if ((sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) == 0) {  // an older kernel: another device than the parent's
+    struct stat here {}, above {};
+    const std::string parent = fs::path(target).lexically_normal().parent_path().string();
+    mount_root = ::lstat(target.c_str(), &here) == 0 && ::stat(parent.empty() ? "." : parent.c_str(), &above) == 0 &&
+                 here.st_dev != above.st_dev;
+  }
+  if (!mount_root) return "";
+  return target + " is a mount point: the pack is replaced by one rename of its directory, which a mount point "
+                  "refuses; write the pack to a directory inside it";
+}
+
 bool stage_create(const std::string& target_in, StageFill fill, const Limits& limits, Stage& out, std::string& error) {
   out = Stage{};
   fs::path target = fs::absolute(fs::path(target_in)).lexically_normal();
@@ -126,6 +141,7 @@ bool stage_create(const std::string& target_in, StageFill fill, const Limits& li
   if (!out.parent) return false;
   sweep_stale(*out.parent, out.name);
 
+  if (std::string mounted = mount_point_problem(out.target); !mounted.empty()) return error = mounted, false;
   std::string why;
   out.pack = Dir::open_at(*out.parent, out.name, why);
   struct stat st {};

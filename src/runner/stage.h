@@ -76,6 +76,13 @@ struct Stage {
   gid_t root_gid = 0;
 };
 
+// "" unless `target` is a mount point (another file system, or a bind
+// mount): the commit replaces the pack's directory in one rename, which a
+// mount point refuses, and the staging directory beside it would be on
+// another file system. Checked by stage_create, and by `run` before any
+// build, so that nothing runs first (QA-32).
+std::string mount_point_problem(const std::string& target);
+
 bool stage_create(const std::string& target, StageFill fill, const Limits& limits, Stage& out, std::string& error);
 // Gives the staging directory the mode and owner of the pack-to-be (until
 // then it is 0700 and the executor's); call before sealing.

@@ -17,7 +17,7 @@ namespace mplp::runner {
 
 namespace {
 
-constexpr int kMaxDepth = 512;  // directories removed recursively, one descriptor per level
+constexpr int kMaxDepth = 512;  // directories descended while removing, one descriptor per level
 
 std::string q(const std::string& path) { return "'" + escape_for_message(path) + "'"; }
 std::string errno_text(int e) { return std::strerror(e); }
@@ -93,21 +93,36 @@ std::vector<std::string> names_in(int dirfd) {
   return names;
 }
 
-bool remove_contents(int dirfd, int depth, std::string& error) {
-  if (depth > kMaxDepth) return error = "more than " + std::to_string(kMaxDepth) + " directory levels", false;
+// Removes what `dirfd` holds, `depth` levels below `top` (the directory
+// being emptied). One descriptor is open per level, so past kMaxDepth a
+// directory is not descended: it is moved up to `top` under a new name and
+// removed from there in a later round. A producer's tree of any depth is
+// removed with at most kMaxDepth descriptors (QA-32: a 700-deep tree left
+// its staging directory behind for good).
+bool remove_contents(int dirfd, int depth, int top, std::size_t& hoisted, std::string& error) {
   // Names first, then removal: readdir is unspecified while entries go.
-  for (int round = 0; round < 8; ++round) {
+  // At the top, each directory moved up adds a round.
+  for (std::size_t round = 0; round < 8 + (depth == 0 ? hoisted : 0); ++round) {
     std::vector<std::string> names = names_in(dirfd);
     if (names.empty()) return true;
     for (const std::string& n : names) {
       struct stat st {};
       if (::fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      if (S_ISDIR(st.st_mode)) {
+      if (S_ISDIR(st.st_mode) && depth >= kMaxDepth) {
+        int moved = -1;
+        for (int tries = 0; tries < 100 && moved != 0; ++tries) {  // a name the tree already has is skipped
+          const std::string up = ".mplp-deep-" + std::to_string(hoisted++);
+          moved = ::renameat2(dirfd, n.c_str(), top, up.c_str(), RENAME_NOREPLACE);
+          if (moved != 0 && errno != EEXIST) break;
+        }
+        if (moved != 0 && errno != ENOENT)
+          return error = n + ": cannot move it up to be removed: " + errno_text(errno), false;
+      } else if (S_ISDIR(st.st_mode)) {
         Fd sub(::openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (sub.fd < 0) continue;  // replaced meanwhile: the unlinkat below decides
         ::fchmod(sub.fd, 0700);    // a 0500 directory of ours must be emptied too
-        if (!remove_contents(sub.fd, depth + 1, error)) return error = n + "/" + error, false;
-        if (::unlinkat(dirfd, n.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+        if (!remove_contents(sub.fd, depth + 1, top, hoisted, error)) return error = n + "/" + error, false;
+        if (::unlinkat(dirfd, n.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT && errno != ENOTEMPTY)
           return error = n + ": " + errno_text(errno), false;
       } else if (::unlinkat(dirfd, n.c_str(), 0) != 0 && errno != ENOENT) {
         return error = n + ": " + errno_text(errno), false;
@@ -185,7 +200,8 @@ bool fill_tree(const Dir& from, const WalkResult& tree, const Dir& to, TreeFill 
 
 bool remove_tree_contents(const Dir& dir, std::string& error) {
   ::fchmod(dir.fd(), 0700);
-  if (remove_contents(dir.fd(), 0, error)) return true;
+  std::size_t hoisted = 0;
+  if (remove_contents(dir.fd(), 0, dir.fd(), hoisted, error)) return true;
   error = "cannot remove " + dir.path() + "/" + error;
   return false;
 }

@@ -6,12 +6,14 @@
 // or another directory, and a file written into PACK while seal works.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -19,6 +21,8 @@
 #include <thread>
 
 #include "core/leftovers.h"
+#include "core/safe_fs.h"
+#include "runner/tree_ops.h"
 #include "runner_test_util.h"
 #include "test_util.h"
 
@@ -68,6 +72,64 @@ TEST(SealLimits, SparseFileOverTheSizeLimitStopsTheSealBeforeHashing) {
   EXPECT_NE(r.err.find("artifacts/huge.bin"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("limits.max_file_size"), std::string::npos) << r.err;
   EXPECT_EQ(tree_state(pack), before);
+  EXPECT_FALSE(holds_stage(tmp.path()));
+}
+
+// QA-32: a pack that is a mount point (a CI volume) failed after the whole
+// run with "the staging directory was moved", and left the stage behind.
+// It is refused before anything is staged, with what to do instead.
+TEST(SealLimits, APackThatIsAMountPointIsRefusedAtOnce) {
+  TempDir tmp;
+  std::string pack = stale_pack(tmp);
+  if (::mount(pack.c_str(), pack.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    GTEST_SKIP() << "SKIPPED: cannot bind-mount here (" << std::strerror(errno) << "): the mount-point check is untested";
+  auto before = tree_state(pack);
+  RunResult r = run_tool({"seal", pack});
+  ::umount2(pack.c_str(), MNT_DETACH);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(pack + " is a mount point"), std::string::npos) << r.err;
+  EXPECT_EQ(tree_state(pack), before);
+  EXPECT_FALSE(holds_stage(tmp.path()));
+}
+
+// A chain of `levels` directories below `dir`, made through descriptors
+// (its path is longer than a path may be), with a file at the bottom.
+void make_deep(const std::string& dir, int levels) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < levels; ++i) {
+    ASSERT_EQ(::mkdirat(fd, "d", 0755), 0);
+    int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY);
+    ::close(fd);
+    ASSERT_GE(next, 0);
+    fd = next;
+  }
+  int f = ::openat(fd, "bottom.txt", O_WRONLY | O_CREAT, 0644);
+  ASSERT_GE(f, 0);
+  ASSERT_EQ(::write(f, "deep\n", 5), 5);
+  ::close(f);
+  ::close(fd);
+}
+
+// QA-32: removal stopped at 512 levels, so a run or seal over a deeper tree
+// left its old tree (or a failed stage) behind for good. Any depth goes now,
+// with a bounded number of descriptors.
+TEST(Stages, TreesOfAnyDepthAreRemoved) {
+  TempDir tmp;
+  fs::create_directories(tmp / "gone");
+  make_deep(tmp / "gone", 2000);
+  std::string error;
+  auto dir = Dir::open(tmp / "gone", error);
+  ASSERT_TRUE(dir) << error;
+  EXPECT_TRUE(runner::remove_tree_contents(*dir, error)) << error;
+  EXPECT_TRUE(fs::is_empty(tmp / "gone"));
+  // A pack holding a 700-deep tree is sealed twice: no stage or old tree is left.
+  std::string pack = stale_pack(tmp);
+  make_deep(pack + "/artifacts", 700);
+  for (int i = 0; i < 2; ++i) {
+    RunResult r = run_tool({"seal", pack});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
   EXPECT_FALSE(holds_stage(tmp.path()));
 }
 
