@@ -193,6 +193,12 @@ bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, std::opti
   if (repo.empty()) repo = ".";
   repo = fs::canonical(fs::absolute(repo), ec).string();
   if (ec || !fs::is_directory(repo)) return error = "run: repo root '" + repo + "' is not a directory", false;
+  // Known now, not after the build and the fingerprint (QA-32).
+  if (const std::string out_dir = req.out_dir.empty() ? "" : fs::absolute(req.out_dir).lexically_normal().string();
+      !mountable(repo) || !mountable(out_dir))
+    return error = "run: a path holds ':' or ',' which the engine's mount syntax cannot express: " + repo +
+                   (out_dir.empty() ? "" : ", " + out_dir),
+           false;
   if (!detect_engine(req.engine, out.engine, out.engine_reason)) {
     out.engine_missing = true;
     return error = "engine: " + out.engine_reason, false;

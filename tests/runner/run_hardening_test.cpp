@@ -343,6 +343,22 @@ TEST(RunHardening, AProducerOverItsTimeLimitLeavesNoContainer) {
   EXPECT_EQ(tree_state(pack), before);
 }
 
+// QA-32: a ':' or ',' in DIR was found only after the build and the
+// fingerprint. A runner whose image cannot build shows it comes first.
+TEST(RunHardening, AnUnmountableDirIsRefusedBeforeAnyBuild) {
+  REQUIRE_ENGINE();
+  TempDir tmp;
+  fs::create_directories(tmp / "runners/python-3.11");
+  write_file(tmp / "runners/python-3.11/runner.yaml", read_file(runners() + "/python-3.11/runner.yaml"));
+  write_file(tmp / "runners/python-3.11/Containerfile", "FROM localhost/mplp-no-such-image:1\n");
+  auto r = run_tool({"run", "--engine", test_engine(), "--runners", tmp / "runners", "--runner", "python-3.11",
+                     "--repo-root", searchable_repo(), "--cmd", "true", "--out-dir", tmp / "a:b,c"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("mount syntax cannot express"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("build"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(tmp / "a:b,c"));
+}
+
 // QA-32: a CMD that starts with "-" is a command, not an option of sh.
 TEST(RunHardening, ACmdStartingWithADashIsACommand) {
   REQUIRE_ENGINE();
