@@ -248,13 +248,13 @@ void verify_pack(const std::string& path, const ReceiptSubject& subject, const R
   };
   const Now sums_now = now_of(*pack, kSumsPath);
   if (sums_now.hex != subject.sums) report(kSumsPath, sums_now, subject.sums, "in the receipt");
-  if (Now now = now_of(*pack, kManifestFile); now.hex != subject.manifest)
-    report(kManifestFile, now, subject.manifest, "in the receipt");
+  if (Now now = now_of(*pack, kManifestPath); now.hex != subject.manifest)
+    report(kManifestPath, now, subject.manifest, "in the receipt");
   std::string bytes;
   if (recorded.integrity && sums_now.hex == subject.sums && !sums_now.hex.empty() &&
       pack->read(kSumsPath, bytes, error)) {
     for (const SumsEntry& e : parse_sums(bytes).entries) {
-      if (e.path == kManifestFile) continue;  // compared with the receipt above
+      if (e.path == kManifestPath) continue;  // compared with the receipt above
       if (Now now = now_of(*pack, e.path); now.hex != e.hex) report(e.path, now, e.hex, "in the sums file");
     }
   }

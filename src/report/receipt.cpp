@@ -158,7 +158,7 @@ bool receipt_statement(const RunReport& report, const ReceiptRequest& request, s
     s.name = p->name;
     s.digest["sha256"] = p->digests.sums.empty() ? sha256_hex("") : p->digests.sums;
     s.annotations[std::string(kSumsPath)] = annotation(p->digests.sums);
-    s.annotations[std::string(kManifestFile)] = annotation(p->digests.manifest);
+    s.annotations[std::string(kManifestPath)] = annotation(p->digests.manifest);
     subjects.push_back(std::move(s));
   }
 
@@ -205,7 +205,7 @@ bool read_receipt_subject(const Subject& subject, ReceiptSubject& out, std::stri
   out.name = subject.name;
   if (subject.name.empty()) return error = "a subject has no name", false;
   if (!parse_annotation(subject, kSumsPath, out.sums, error) ||
-      !parse_annotation(subject, kManifestFile, out.manifest, error))
+      !parse_annotation(subject, kManifestPath, out.manifest, error))
     return false;
   auto d = subject.digest.find("sha256");
   const std::string expected = out.sums.empty() ? sha256_hex("") : out.sums;

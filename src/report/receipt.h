@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "core/intoto.h"
+#include "core/pack_layout.h"
 #include "engine/run_report.h"
 
 namespace mplp {
@@ -46,7 +47,6 @@ inline constexpr std::string_view kVsaV1 = "https://slsa.dev/verification_summar
 inline constexpr std::string_view kReceiptExtension = "https://mplp.io/mplp-gate/receipt/v1";
 inline constexpr std::string_view kReceiptVerifierId = "urn:mplp-gate:check";
 inline constexpr std::string_view kDefaultResourceUri = "urn:mplp-gate:evidence-packs";
-inline constexpr std::string_view kManifestFile = "manifest.json";
 
 struct ReceiptRequest {
   std::string_view tool_version;  // "0.1.0 (commit abc)": verifier.version["mplp-gate"]
