@@ -169,7 +169,7 @@ TEST(Policy, OnlyUtf8TextIsAPolicy) {
   const std::pair<std::string, std::string> bad[] = {
       {"# ok\n# caf\xe9\n", "p.yaml:2:6: not UTF-8 text (byte 10 is \\xe9)"},
       {"\xff\xfes\0t\0", "p.yaml:1:1: not UTF-8 text (byte 0 is \\xff)"},
-      {"s\0t\0r\0"s, "p.yaml:1:2: not UTF-8 text (byte 1 is \\x00)"},
+      {"s\0t\0r\0"s, "p.yaml:1:2: not text (byte 1 is NUL)"},
       {"a: 1\nb: \xed\xa0\x80\n", "p.yaml:2:4: not UTF-8 text (byte 8 is \\xed)"},
       {"# a\r# b\r\n# \xe9", "p.yaml:3:3: not UTF-8 text (byte 11 is \\xe9)"},
   };

@@ -281,8 +281,9 @@ bool utf8_text(std::string_view yaml, const std::string& source, std::string& er
     const std::size_t n = yaml[i] == '\0' ? 0 : utf8_sequence_length(yaml, i);
     if (n == 0) {
       error = source + ":" + std::to_string(line) + ":" + std::to_string(column) +
-              ": not UTF-8 text (byte " + std::to_string(i) + " is " +
-              printable_ascii(yaml.substr(i, 1)) + "): save the policy as UTF-8";
+              (yaml[i] == '\0' ? ": not text (byte " + std::to_string(i) + " is NUL): a policy holds no NUL byte"
+                                : ": not UTF-8 text (byte " + std::to_string(i) + " is " +
+                                      printable_ascii(yaml.substr(i, 1)) + "): save the policy as UTF-8");
       return false;
     }
     // A line ends at LF, CRLF or a lone CR, as YAML counts lines.
