@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -83,27 +84,26 @@ class FileScan {
   void byte_scan(std::optional<ScanText> kind) {
     std::vector<ExemptMarker> markers = find_exempt_markers(bytes_);
     has_markers_ = has_markers_ || !markers.empty();
-    std::unordered_map<std::uint64_t, std::vector<const ExemptMarker*>> exempt;  // line -> its markers
-    for (ExemptMarker& m : markers) {
-      place(m.line, m.column);
-      if (m.has_reason) exempt[m.line].push_back(&m);
-      else byte_bad_markers_.push_back(offset_ + m.offset), add(marker_finding(m.line, m.column, ""));
-    }
     // A marker covers its line; a CR alone breaks a line for a reader too,
     // so a file of CR line ends is not one line under one marker (QA-33).
+    // The part of a line is the number of lone CRs before the place.
     std::vector<std::size_t> lone_crs;
-    if (!exempt.empty())
+    if (std::any_of(markers.begin(), markers.end(), [](const ExemptMarker& m) { return m.has_reason; }))
       for (std::size_t cr = bytes_.find('\r'); cr != std::string_view::npos; cr = bytes_.find('\r', cr + 1))
         if (cr + 1 >= bytes_.size() || bytes_[cr + 1] != '\n') lone_crs.push_back(cr);
+    auto part_of = [&](std::size_t offset) {
+      return static_cast<std::size_t>(std::lower_bound(lone_crs.begin(), lone_crs.end(), offset) - lone_crs.begin());
+    };
+    std::map<std::pair<std::uint64_t, std::size_t>, std::string> exempt;  // (line, part) -> reason
+    for (ExemptMarker& m : markers) {
+      place(m.line, m.column);
+      if (m.has_reason) exempt.emplace(std::pair{m.line, part_of(m.offset)}, m.reason);
+      else byte_bad_markers_.push_back(offset_ + m.offset), add(marker_finding(m.line, m.column, ""));
+    }
     auto reason_for = [&](const UrlOccurrence& u) -> const std::string* {
-      auto ex = exempt.empty() ? exempt.end() : exempt.find(u.line);
-      if (ex == exempt.end()) return nullptr;
-      for (const ExemptMarker* m : ex->second) {
-        const auto [from, to] = std::minmax(m->offset, u.offset);
-        auto cr = std::lower_bound(lone_crs.begin(), lone_crs.end(), from);
-        if (cr == lone_crs.end() || *cr >= to) return &m->reason;
-      }
-      return nullptr;
+      if (exempt.empty()) return nullptr;
+      auto ex = exempt.find({u.line, part_of(u.offset)});
+      return ex == exempt.end() ? nullptr : &ex->second;
     };
     scan_urls(
         bytes_,

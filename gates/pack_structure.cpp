@@ -181,7 +181,8 @@ void check_manifest(const Pack& pack, FindingSink& sink) {
   check_paths(pack, *m, sink);
 }
 
-// A manifest.json below the pack's root marks a pack inside this one. A
+// A manifest.json below the pack's root, beside artifacts/, integrity/ or
+// timeline/ (the folders discovery takes for a pack), marks a pack inside this one. A
 // check of a tree finds packs beside each other, never inside one: such a
 // pack would never be checked on its own (nor compared by DET-01 or
 // EVIDENCE-REUSE-01), while a tool that indexes directories would take it
@@ -194,6 +195,13 @@ void check_nested(const Pack& pack, FindingSink& sink) {
         p.compare(p.size() - kNested.size(), kNested.size(), kNested) != 0)
       continue;
     const std::string dir(p.substr(0, p.size() - kNested.size()));
+    // A manifest.json beside pack folders: a web app's or an extension's
+    // manifest.json alone is an artifact, not a pack.
+    auto has_dir = [&](std::string_view sub) {
+      const Entry* d = pack.find(dir + "/" + std::string(sub));
+      return d != nullptr && d->type == EntryType::Directory;
+    };
+    if (!has_dir("artifacts") && !has_dir("integrity") && !has_dir("timeline")) continue;
     Finding f = gate_info().finding("pack.nested", e.path,
                                     "a pack inside this pack (" + dir + "/ holds manifest.json): it is never checked on its own");
     f.expected = "no manifest.json below the pack's root";

@@ -145,6 +145,15 @@ TEST(Dockerfile, StepsThatReachTheBuildHost) {
                        "ADD git@github.com:o/r.git /r\nADD --chown=1 local.tgz /opt/\n"),
             (V{"2 ADD http://127.0.0.1:8765/secret /s", "3 ADD [\"https://x.io/a\", \"/b\"]",
                "4 ADD git@github.com:o/r.git /r"}));
+  // QA-35: whatever a quote, escape or variable may turn into a URL, and git
+  // addresses in any form: only plain local paths pass.
+  for (const char* add : {"ADD [\"https:\\/\\/evil.example/x\", \"/x\"]", "ADD [\"\\u0067it@evil.example:r.git\", \"/x\"]",
+                          "ADD https:/\\/evil.example/x /x", "ADD $U /x", "ADD 'git@evil.example:r.git' /x",
+                          "ADD g\\it@evil.example:r /x", "ADD root@evil.example:r.git /x", "ADD evil.example/r.git /x",
+                          "ADD <<EOF /x", "ADD a.tgz b.GIT /x/"})
+    EXPECT_EQ(host_reach(std::string("FROM a\n") + add + "\n").size(), 1u) << add;
+  EXPECT_EQ(host_reach("FROM a\nADD node-linux-x64.tgz /opt/node/\nADD [\"a b.tgz\", \"/o\"]\nADD x_1/y-2.tar.gz z/ /d\n"),
+            (V{"3 ADD [\"a b.tgz\", \"/o\"]"}));
   // Continuations, ONBUILD and heredoc bodies read as instructions by podman.
   EXPECT_EQ(host_reach("FROM a\nRUN \\\n --mount=type=bind,source=/,target=/h true\nONBUILD RUN --mount=type=ssh x\n"
                        "RUN <<EOF\nADD https://evil.io/p /p\nEOF\n"),

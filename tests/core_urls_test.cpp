@@ -118,6 +118,13 @@ TEST(CoreUrls, ABrowsersHostAfterAProseEndAlsoCounts) {
   EXPECT_EQ(hosts("{\"u\":\"https://github.com\",\"e\":\"a@evil.io\"}"), (V{"github.com"}));
   EXPECT_EQ(hosts("'https://github.com', 'x'@evil.io"), (V{"github.com"}));
   EXPECT_EQ(hosts("[t](https://github.com)@evil.io/"), (V{"github.com"}));
+  // In quotes the quote ends the URL, not a blank: a browser drops tabs and
+  // line breaks and keeps spaces as userinfo (QA-35).
+  EXPECT_EQ(hosts("<a href=\"https://github.com\n@10.0.0.5/\">x</a>"), (V{"github.com", "10.0.0.5"}));
+  EXPECT_EQ(hosts("'https://github.com\t@10.0.0.6/'"), (V{"github.com", "10.0.0.6"}));
+  EXPECT_EQ(hosts("\"https://github.com x@10.0.0.7\""), (V{"github.com", "10.0.0.7"}));
+  EXPECT_EQ(hosts("\"https://github.com\" and x@evil.io/"), (V{"github.com"}));
+  EXPECT_EQ(hosts("https://github.com\n@evil.io/"), (V{"github.com"}));  // prose: a line ends it
   // The same host twice is reported once.
   EXPECT_EQ(hosts("https://github.com;@github.com/"), (V{"github.com"}));
   // In binary bytes only a plain host counts: the browser's may be the one.

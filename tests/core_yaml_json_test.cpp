@@ -72,7 +72,9 @@ TEST(YamlTags, OnlyTagsThatSayWhatTheValueIsAreRead) {
            {"id: !!int \"mcp\"\n", "t.yaml:1:5: the tag !!int"},
            {"on: !!bool yes\n", "t.yaml:1:5: the tag !!bool"},
            {"l: !!map [1]\n", "t.yaml:1:4: the tag !!map"},
-           {"x: !<tag:example.com,2000:t> 1\n", "t.yaml:1:4: the tag tag:example.com,2000:t"}}) {
+           {"x: !<tag:example.com,2000:t> 1\n", "t.yaml:1:4: the tag tag:example.com,2000:t"},
+           {"!custom hosts: 1\n", "t.yaml:1:1: the tag !custom"},  // QA-35: keys too
+           {"? !!binary aG9zdHM=\n: 1\n", "t.yaml:1:3: the tag !!binary"}}) {
     EXPECT_FALSE(yaml_to_json(text, "t.yaml", y, err)) << text;
     EXPECT_EQ(err.rfind(place, 0), 0u) << err;
   }

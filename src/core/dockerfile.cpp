@@ -364,16 +364,34 @@ class Reader {
         out_.host_reach.push_back({line, prefix + "RUN " + printable_ascii(f, kShownStep)});
   }
 
-  // An ADD source the builder fetches itself: a URL ("scheme://") or a git
-  // address ("git@host:repo"), in the shell or the JSON form.
+  // An ADD source the builder may fetch itself (a URL, a git repository in
+  // any of the forms BuildKit knows, or what a variable, quote or escape
+  // would turn into one) reaches the host's network. Only plain local paths
+  // pass: letters, digits and . _ - + / , = (QA-35: "https:\/\/x", $U,
+  // 'git@x:r' and x/r.git passed a look for "://").
   void add_sources(std::string_view args, std::uint64_t line, const std::string& prefix) {
-    bool fetched = args.find("://") != std::string_view::npos;
-    for (const std::string& w : dockerfile::raw_shell_words(args)) {
-      std::string_view word = w;
-      word.remove_prefix(std::min(word.size(), word.find_first_not_of("[\"")));
-      if (word.rfind("git@", 0) == 0) fetched = true;
+    std::vector<std::string> words;
+    if (is_json_string_array(args)) {
+      JsonDoc doc;
+      parse_json(args, {}, doc);
+      for (const auto& v : doc.value.GetArray()) words.emplace_back(v.GetString(), v.GetStringLength());
+    } else {
+      words = dockerfile::raw_shell_words(args);
     }
-    if (fetched) out_.host_reach.push_back({line, prefix + "ADD " + printable_ascii(args, kShownStep)});
+    if (!words.empty()) words.pop_back();  // the destination
+    auto plain = [](std::string_view w) {
+      if (w.empty()) return false;
+      for (char c : w)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view("._-+/,=").find(c) == std::string_view::npos)
+          return false;
+      const std::string lower = ascii_lower(w);
+      return !(lower.size() >= 4 && lower.compare(lower.size() - 4, 4, ".git") == 0);
+    };
+    for (const std::string& w : words)
+      if (!plain(w)) {
+        out_.host_reach.push_back({line, prefix + "ADD " + printable_ascii(args, kShownStep)});
+        return;
+      }
   }
 
   static constexpr std::size_t kShownStep = 200;

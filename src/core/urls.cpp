@@ -298,6 +298,8 @@ class BrowserAuthority {
   // when the browser reads the same host.
   std::size_t host_begin(std::size_t begin, std::size_t auth, std::size_t auth_end) {
     const std::size_t n = text_.size();
+    const char close = begin > 0 ? closing(text_[begin - 1]) : 0;
+    if (close == '"' || close == '\'' || close == '`') return quoted_host_begin(auth_end, close);
     if (auth_end >= n || is_hard_end(static_cast<unsigned char>(text_[auth_end]))) return std::string_view::npos;
     // Each hard end and the last '@' before it serve every URL before them:
     // both are found once, so a line of URLs costs one pass.
@@ -308,14 +310,27 @@ class BrowserAuthority {
       last_at_ = at == nullptr ? std::string_view::npos : static_cast<const char*>(at) - text_.data();
     }
     if (last_at_ == std::string_view::npos || last_at_ < auth_end) return std::string_view::npos;
-    if (begin > 0) {
-      const char close = closing(text_[begin - 1]);
-      if (close != 0 && std::memchr(text_.data() + auth, close, last_at_ - auth) != nullptr) return std::string_view::npos;
-    }
+    if (close != 0 && std::memchr(text_.data() + auth, close, last_at_ - auth) != nullptr) return std::string_view::npos;
     return last_at_ + 1;
   }
 
  private:
+  // In quotes (an attribute, a string) the quote ends the URL: a browser
+  // drops tabs and line breaks and keeps spaces as userinfo, so
+  // "https://a.io\n@10.0.0.5/" names 10.0.0.5 (QA-35). Bounded: a quoted
+  // URL is read at most kQuotedMax bytes on.
+  std::size_t quoted_host_begin(std::size_t auth_end, char quote) const {
+    constexpr std::size_t kQuotedMax = 64 * 1024;
+    const std::size_t stop = std::min(text_.size(), auth_end + kQuotedMax);
+    std::size_t at = std::string_view::npos;
+    for (std::size_t i = auth_end; i < stop; ++i) {
+      const char c = text_[i];
+      if (c == quote || c == '/' || c == '?' || c == '#' || c == '\\') break;
+      if (c == '@') at = i;
+    }
+    return at == std::string_view::npos ? std::string_view::npos : at + 1;
+  }
+
   static bool is_hard_end(unsigned char c) {
     return c <= 0x20 || c == 0x7f || c == '/' || c == '?' || c == '#' || c == '\\';
   }

@@ -96,6 +96,9 @@ class Converter {
         for (const auto& kv : node) {
           if (!kv.first.IsScalar())
             throw Failure{where(source_, kv.first.Mark()) + ": mapping keys must be plain scalars"};
+          check_tag(kv.first);
+          // Keys are nodes too, as the first pass counts them.
+          if (++nodes_ > max_nodes_) throw Failure{where(source_, kv.first.Mark()) + ": document has too many nodes"};
           const std::string& key = kv.first.Scalar();
           charge(kv.first, key.size());
           utf8(kv.first, key);

@@ -27,7 +27,8 @@ struct YamlJson {
 };
 
 // Fails on YAML syntax errors, non-scalar keys, duplicate keys, aliases
-// nested deeper than `max_depth`, more than `max_nodes` nodes, or a result
+// nested deeper than `max_depth`, more than `max_nodes` nodes (mapping keys
+// count, aliases count as expanded), or a result
 // larger than `max_bytes` (0: 64 MiB plus four times the input's size).
 //
 // Aliases repeat what they name without repeating its text, so a few

@@ -39,6 +39,20 @@ TEST(PackStructure, GoodPackPassesWithoutFindings) {
   EXPECT_TRUE(result_of(shared, kGate).findings.empty()) << dump(shared);
 }
 
+// QA-35: a web app's manifest.json among the artifacts is not a pack; one
+// beside pack folders is (fixtures/pack-structure/fail-nested-pack).
+TEST(PackStructure, OnlyAManifestBesidePackFoldersIsANestedPack) {
+  TempDir t;
+  const std::string pack = copy_good_pack(t);
+  write_file(pack + "/artifacts/webapp/manifest.json", "{\"name\": \"app\", \"start_url\": \"/\"}\n");
+  write_file(pack + "/artifacts/webapp/index.html", "<html></html>\n");
+  EXPECT_EQ(code_set(run(pack)), std::set<std::string>{}) << dump(run(pack));
+  write_file(pack + "/artifacts/webapp/timeline/events.ndjson", "");
+  auto f = findings_with(run(pack), "pack.nested");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].file, "artifacts/webapp/manifest.json");
+}
+
 TEST(PackStructure, EveryCodeIsDocumented) {
   std::string doc = read_file(source_root() + "/gates/docs/GATE-V2-PACK-STRUCTURE-01.md");
   for (const FindingKind& k : find_gate(kGate)->info().kinds)
