@@ -287,8 +287,9 @@ UrlMatch next_url(std::string_view text, std::size_t pos, std::size_t& span_end)
 // brackets, , ; | ^ `) are userinfo to it when an '@' follows before that
 // end. "https://github.com;@10.0.0.5/" connects to 10.0.0.5 (QA-33). The
 // scanner keeps its prose reading and adds the browser's host when the two
-// differ; the browser's reading also stops at whitespace and at the quote
-// or bracket the URL was opened with ("'https://a.com', 'x@b.com'").
+// differ; the browser's reading also stops at whitespace (in quotes, at a
+// line end only) and at the quote or bracket the URL was opened with
+// ("'https://a.com', 'x@b.com'").
 class BrowserAuthority {
  public:
   explicit BrowserAuthority(std::string_view text) : text_(text) {}
@@ -316,16 +317,17 @@ class BrowserAuthority {
 
  private:
   // In quotes (an attribute, a string) the quote ends the URL: a browser
-  // drops tabs and line breaks and keeps spaces as userinfo, so
-  // "https://a.io\n@10.0.0.5/" names 10.0.0.5 (QA-35). Bounded: a quoted
-  // URL is read at most kQuotedMax bytes on.
+  // drops tabs and keeps spaces as userinfo, so "https://a.io @10.0.0.5/"
+  // names 10.0.0.5 (QA-35). A line end stops the reading too: a large file
+  // is scanned in windows of whole lines, and the verdict must not depend
+  // on where a window ends. Bounded: read at most kQuotedMax bytes on.
   std::size_t quoted_host_begin(std::size_t auth_end, char quote) const {
     constexpr std::size_t kQuotedMax = 64 * 1024;
     const std::size_t stop = std::min(text_.size(), auth_end + kQuotedMax);
     std::size_t at = std::string_view::npos;
     for (std::size_t i = auth_end; i < stop; ++i) {
       const char c = text_[i];
-      if (c == quote || c == '/' || c == '?' || c == '#' || c == '\\') break;
+      if (c == quote || c == '\n' || c == '/' || c == '?' || c == '#' || c == '\\') break;
       if (c == '@') at = i;
     }
     return at == std::string_view::npos ? std::string_view::npos : at + 1;
