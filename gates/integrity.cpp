@@ -111,6 +111,11 @@ class Run {
     if (!strictest_) f.severity = Severity::Warning;
     return f;
   }
+  // A file no seal covers: an error under --strict, whatever the pack's kind.
+  void report_unsealed(Finding f) {
+    if (ctx_.options.strict) f.severity = Severity::Error;
+    sink_.report(std::move(f));
+  }
   static std::string octal_mode(std::uint32_t mode) {
     char b[16];
     std::snprintf(b, sizeof b, "%04o", mode);
@@ -136,12 +141,10 @@ class Run {
         // The sums file lists nothing under integrity/ (its files are made
         // from the others): any other file there is sealed by nothing (QA-32).
         if (e.path.starts_with("integrity/") && !is_integrity_file(e.path)) {
-          Finding u = lenient(make("integrity.unsealed_file", e.path,
-                                   q(e.path) + " lies in integrity/, which the sums file does not cover: nothing seals it",
-                                   "only sha256sums.txt, provenance.intoto.jsonl and pack.sha256 in integrity/", e.path,
-                                   "move it out of integrity/ and re-seal the pack, or remove it"));
-          if (ctx_.options.strict) u.severity = Severity::Error;
-          sink_.report(std::move(u));
+          report_unsealed(lenient(make("integrity.unsealed_file", e.path,
+                                       q(e.path) + " lies in integrity/, which the sums file does not cover: nothing seals it",
+                                       "only sha256sums.txt, provenance.intoto.jsonl and pack.sha256 in integrity/",
+                                       e.path, "move it out of integrity/ and re-seal the pack, or remove it")));
         }
         if ((e.mode & (S_ISUID | S_ISGID)) != 0)
           report("integrity.setid", e.path,
@@ -202,10 +205,8 @@ class Run {
     // (an error with --strict).
     for (const Entry& f : pack_.entries()) {
       if (f.type != EntryType::Regular || f.path.starts_with("integrity/") || listed.count(f.path) > 0) continue;
-      Finding u = make("sums.unlisted", f.path, q(f.path) + " is not listed in the sums file", "", "",
-                       "re-seal the pack so the sums file lists it");
-      if (ctx_.options.strict) u.severity = Severity::Error;
-      sink_.report(std::move(u));
+      report_unsealed(make("sums.unlisted", f.path, q(f.path) + " is not listed in the sums file", "", "",
+                           "re-seal the pack so the sums file lists it"));
     }
   }
 

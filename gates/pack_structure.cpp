@@ -1,10 +1,12 @@
 // GATE-V2-PACK-STRUCTURE-01 (gate_list.cpp lists it): see gates/docs/GATE-V2-PACK-STRUCTURE-01.md.
 #include <rapidjson/pointer.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 
 #include "core/json.h"
+#include "core/pack_layout.h"
 #include "core/schema.h"
 #include "gates/pack_location.h"
 #include "gates/pack_structure_files.h"
@@ -29,7 +31,7 @@ constexpr std::array<std::string_view, 2> kOwnChecks = {"pack_layout_version", "
 
 std::string missing_manifest_message(const Pack& pack) {
   std::string dirs;
-  for (std::string_view d : {"artifacts", "integrity", "timeline"}) {
+  for (std::string_view d : kPackFolders) {
     const Entry* e = pack.find(d);
     if (e != nullptr && e->type == EntryType::Directory) dirs += (dirs.empty() ? "" : ", ") + std::string(d) + "/";
   }
@@ -201,7 +203,7 @@ void check_nested(const Pack& pack, FindingSink& sink) {
       const Entry* d = pack.find(dir + "/" + std::string(sub));
       return d != nullptr && d->type == EntryType::Directory;
     };
-    if (!has_dir("artifacts") && !has_dir("integrity") && !has_dir("timeline")) continue;
+    if (std::none_of(kPackFolders.begin(), kPackFolders.end(), has_dir)) continue;
     Finding f = gate_info().finding("pack.nested", e.path,
                                     "a pack inside this pack (" + dir + "/ holds manifest.json): it is never checked on its own");
     f.expected = "no manifest.json below the pack's root";

@@ -3,11 +3,16 @@
 // reports that record their digests.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 namespace mplp {
 
 inline constexpr std::string_view kManifestPath = "manifest.json";
+// The folders that make a directory a pack even without its manifest (a
+// failing pack then, never skipped), and a manifest.json below a pack's root
+// a nested pack.
+inline constexpr std::array<std::string_view, 3> kPackFolders = {"artifacts", "integrity", "timeline"};
 inline constexpr std::string_view kSumsPath = "integrity/sha256sums.txt";
 // The signed provenance: one DSSE envelope of an in-toto statement.
 inline constexpr std::string_view kProvenancePath = "integrity/provenance.intoto.jsonl";

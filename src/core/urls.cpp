@@ -287,9 +287,8 @@ UrlMatch next_url(std::string_view text, std::size_t pos, std::size_t& span_end)
 // brackets, , ; | ^ `) are userinfo to it when an '@' follows before that
 // end. "https://github.com;@10.0.0.5/" connects to 10.0.0.5 (QA-33). The
 // scanner keeps its prose reading and adds the browser's host when the two
-// differ; the browser's reading also stops at whitespace (in quotes, at a
-// line end only) and at the quote or bracket the URL was opened with
-// ("'https://a.com', 'x@b.com'").
+// differ. Outside quotes the browser's reading stops at whitespace and at the
+// bracket the URL was opened with; quoted URLs: see quoted_host_begin.
 class BrowserAuthority {
  public:
   explicit BrowserAuthority(std::string_view text) : text_(text) {}

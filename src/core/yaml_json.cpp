@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -139,8 +140,11 @@ class Converter {
     return std::string_view(tag).substr(0, kCore.size()) == kCore ? std::string_view(tag).substr(kCore.size()) : "";
   }
   static bool is_null_word(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
-  static bool is_bool_word(const std::string& s) {
-    return s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE";
+  // The core schema's booleans: the value of `s` if it spells one.
+  static std::optional<bool> bool_word(const std::string& s) {
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+    return std::nullopt;
   }
 
   // A tag is read only where it says what the value already is (!!str, or
@@ -153,7 +157,7 @@ class Converter {
     bool fits = false;
     if (node.IsScalar()) {
       const std::string& s = node.Scalar();
-      fits = name == "str" || (name == "int" && is_int(s)) || (name == "bool" && is_bool_word(s)) ||
+      fits = name == "str" || (name == "int" && is_int(s)) || (name == "bool" && bool_word(s)) ||
              (name == "float" && (is_int(s) || is_float(s))) || (name == "null" && is_null_word(s));
     } else if (node.IsSequence()) {
       fits = name == "seq";
@@ -176,8 +180,7 @@ class Converter {
     if (node.Tag() == "?" || typed == "int" || typed == "float" || typed == "bool" || typed == "null") {
       // plain scalar (or one check_tag found to be what its tag says): resolve by the core schema
       if (is_null_word(s)) return v.SetNull(), void();
-      if (s == "true" || s == "True" || s == "TRUE") return v.SetBool(true), void();
-      if (s == "false" || s == "False" || s == "FALSE") return v.SetBool(false), void();
+      if (const std::optional<bool> b = bool_word(s)) return v.SetBool(*b), void();
       if (is_int(s)) {
         errno = 0;
         char* end = nullptr;

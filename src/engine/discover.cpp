@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "core/leftovers.h"
+#include "core/pack_layout.h"
 #include "core/sums.h"
 #include "core/text.h"
 
@@ -202,7 +203,8 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     // Pack directories without a manifest: a failing pack, and the walk goes
     // on below it, since a tree that holds stray pack folders beside packs
     // (upstream's data/runs/v2) must not hide them.
-    if (has_entry(fd, "artifacts", true) || has_entry(fd, "integrity", true) || has_entry(fd, "timeline", true)) {
+    if (std::any_of(kPackFolders.begin(), kPackFolders.end(),
+                    [&](std::string_view d) { return has_entry(fd, std::string(d).c_str(), true); })) {
       out.emplace_back(here);
       ++found;
     }

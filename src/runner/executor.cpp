@@ -183,9 +183,9 @@ bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, std::opti
              RunOutcome& out, std::string& error) {
   out = RunOutcome{};
   if (!load_runner_def(req.runners_dir, req.runner_id, def, error)) return error = "definition: " + error, false;
-  if (!req.out_dir.empty())
-    if (std::string mounted = mount_point_problem(fs::absolute(req.out_dir).lexically_normal().string()); !mounted.empty())
-      return error = "stage: " + mounted, false;
+  const std::string out_dir = req.out_dir.empty() ? "" : fs::absolute(req.out_dir).lexically_normal().string();
+  if (!out_dir.empty())
+    if (std::string mounted = mount_point_problem(out_dir); !mounted.empty()) return error = "stage: " + mounted, false;
   if (req.network != "none" && req.network != "default")
     return error = "run: unknown network '" + req.network + "' (none or default)", false;
   std::error_code ec;
@@ -194,8 +194,7 @@ bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, std::opti
   repo = fs::canonical(fs::absolute(repo), ec).string();
   if (ec || !fs::is_directory(repo)) return error = "run: repo root '" + repo + "' is not a directory", false;
   // Known now, not after the build and the fingerprint (QA-32).
-  if (const std::string out_dir = req.out_dir.empty() ? "" : fs::absolute(req.out_dir).lexically_normal().string();
-      !mountable(repo) || !mountable(out_dir))
+  if (!mountable(repo) || !mountable(out_dir))
     return error = "run: a path holds ':' or ',' which the engine's mount syntax cannot express: " + repo +
                    (out_dir.empty() ? "" : ", " + out_dir),
            false;
