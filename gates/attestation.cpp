@@ -158,6 +158,7 @@ const GateInfo& gate_info() {
           {"attest.subject-extra", Severity::Error, "produce and sign the pack again"},
           {"attest.subject-digest", Severity::Error, "produce and sign the pack again"},
           {"attest.file-changed", Severity::Error, "restore the file, or produce and sign the pack again"},
+          {"attest.unsigned-file", Severity::Error, "remove what was added after signing, or produce and sign the pack again"},
           {"attest.predicate-mismatch", Severity::Error, "do not edit the runner identity of a signed pack; run again"},
       }});
   return info;

@@ -104,6 +104,15 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
       r.report("attest.subject-missing", at("/subject"), std::string(kSumsPath) + " line " + std::to_string(line.line) +
                " lists " + shown_name(path) + ", which the signed statement does not name",
                shown_name(path) + " with sha256 " + line.hex, "not a subject", kResign);
+  // A file neither signed nor sealed: "verified" must not stand beside an
+  // artifact added after signing that nobody vouches for (QA-37).
+  for (const Entry& e : pack.entries())
+    if (e.type == EntryType::Regular && !e.path.starts_with("integrity/") && seen.count(e.path) == 0 &&
+        sums.count(e.path) == 0)
+      r.report("attest.unsigned-file", at("/subject"), shown_name(e.path) +
+               " is in the pack but not among the signed subjects: nothing vouches for it",
+               "every file outside integrity/ a subject", "not a subject",
+               "remove it if it was added after signing, or produce and sign the pack again with it");
 }
 
 // What the pack says about its runner: env_ref in the manifest and

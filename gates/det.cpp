@@ -76,12 +76,13 @@ struct DetFacts : PackSummary {
   std::string skip_reason;  // set: the pack is not compared
   GroupKey key;
   std::string hash;
+  std::string run;  // the manifest's pack_id ("" when it has none): copies of one run share it
   std::uint64_t hash_line = 0, hash_column = 0;  // where the hash lies in manifest.json
   FileDigests files;
 
   bool encode(std::string& out) const override {
     ByteWriter w(out);
-    for (std::string_view t : {name, skip_reason, key.first, key.second, hash}) w.text(t);
+    for (std::string_view t : {name, skip_reason, key.first, key.second, hash, run}) w.text(t);
     w.number(hash_line);
     w.number(hash_column);
     w.text(files.packed());
@@ -90,7 +91,8 @@ struct DetFacts : PackSummary {
   static std::unique_ptr<DetFacts> decode(std::string_view bytes) {
     auto d = std::make_unique<DetFacts>();
     ByteReader r(bytes);
-    for (std::string* t : {&d->name, &d->skip_reason, &d->key.first, &d->key.second, &d->hash}) *t = r.text();
+    for (std::string* t : {&d->name, &d->skip_reason, &d->key.first, &d->key.second, &d->hash, &d->run})
+      *t = r.text();
     d->hash_line = r.number();
     d->hash_column = r.number();
     d->files = FileDigests(std::string(r.text()));
@@ -103,6 +105,8 @@ struct Member {
   std::shared_ptr<const DetFacts> facts;
   const std::string& path() const { return facts->name; }
   const std::string& hash() const { return facts->hash; }
+  // Which run the pack records: its pack_id, else the pack itself.
+  std::string_view run() const { return facts->run.empty() ? std::string_view(facts->name) : facts->run; }
 };
 
 // At most this many differing files are named per member (the rest counted).
@@ -201,11 +205,14 @@ std::optional<std::pair<GroupKey, std::string>> key_of(const Pack& pack, std::st
                    std::string(as_view(*hash))};
 }
 
-// "substrate mcp, scenario d1_basic_pass" (values shown as JSON strings).
+// A manifest's text as a JSON string, cut at 100 bytes: inert in a finding.
+std::string shown(std::string_view text) {
+  return to_compact_json(rapidjson::Value(rapidjson::StringRef(text.data(), text.size())), 100);
+}
+
+// "substrate "mcp", scenario "d1_basic_pass"".
 std::string group_name(const GroupKey& key) {
-  rapidjson::Value s(rapidjson::StringRef(key.first.data(), key.first.size()));
-  rapidjson::Value t(rapidjson::StringRef(key.second.data(), key.second.size()));
-  return "substrate " + to_compact_json(s, 100) + ", scenario " + to_compact_json(t, 100);
+  return "substrate " + shown(key.first) + ", scenario " + shown(key.second);
 }
 
 // "<path>: <hash>; ..." for at most kMaxListed members (findings stay one line).
@@ -259,6 +266,18 @@ void judge_group(const GroupKey& key, std::vector<Member>& members, CollectionSi
   }
   std::map<std::string, std::size_t> counts;
   for (const Member& m : members) ++counts[m.hash()];
+  // Copies of one run (one pack_id: a backup, or a pack copied to pass as
+  // its own rerun) agree by construction and prove nothing (QA-37). Copies
+  // that disagree were edited: a mismatch like any other.
+  if (counts.size() == 1 && std::all_of(members.begin(), members.end(), [&](const Member& m) { return m.run() == members[0].run(); })) {
+    std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.path() < b.path(); });
+    for (const Member& m : members)
+      report(m, sinks, "det.single",
+             "the " + std::to_string(members.size()) + " packs of " + name + " are copies of one run (pack_id " +
+                 shown(members[0].run()) + "), not reruns: nothing to compare canonical_pack_root_hash with",
+             listing(members), "", "check reruns of the same scenario (each with its own pack_id) together to test determinism");
+    return;
+  }
   // Rarest values first (the odd pack out is the likely culprit, and must
   // not be cut from a long listing), then by value and path.
   std::sort(members.begin(), members.end(), [&](const Member& a, const Member& b) {
@@ -310,6 +329,7 @@ class Gate_ : public Gate {
     if (!k) return facts;
     facts->key = std::move(k->first);
     facts->hash = std::move(k->second);
+    if (const rapidjson::Value* id = string_member(pack.manifest(), "pack_id")) facts->run = std::string(as_view(*id));
     facts->files = file_digests(pack);
     // The manifest was parsed whole to read the hash, so its bytes are at hand.
     std::string error;

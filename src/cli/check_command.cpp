@@ -115,6 +115,19 @@ std::string option_misuse(const CheckRequest& req, bool engine_given) {
   return "";
 }
 
+// Why a policy found in the repository may not add the keys it lists, or "":
+// the command line set what to trust (--trusted-key, --require-signature),
+// and a pull request can edit .mplp-gate.yaml as it can add a suppression
+// there, so its own key would pass a relabelled pack (QA-37). A policy given
+// with --policy is the caller's choice, and used whole.
+std::string discovered_trust(const CheckRequest& req) {
+  if (req.policy.trusted_keys.empty() || (req.trusted_key_paths.empty() && !req.options.require_signature)) return "";
+  return req.policy.trusted_keys.front().where +
+         ": this policy was found in the repository (not given with --policy) and lists trusted keys, while the command line "
+         "sets what to trust (--trusted-key or --require-signature): a change to that file could trust its own key. "
+         "Give it with --policy to use its keys, or remove its trust.keys";
+}
+
 }  // namespace
 
 int cmd_check(const Args& args) {
@@ -220,7 +233,8 @@ int cmd_check(const Args& args) {
   std::vector<std::string> unwritable = unsafe;
   if (const std::string missing = missing_output_directory(outputs, unwritable); !missing.empty())
     return could_not_run("check", missing, out, unwritable);
-  if (policy_path.empty()) policy_path = discover_policy();
+  const bool policy_discovered = policy_path.empty();
+  if (policy_discovered) policy_path = discover_policy();
   // No output may replace what the run reads: a receipt written over its own
   // signing key would destroy the key. Checked before the policy loads (its
   // error report must spare the policy), then again with the keys it trusts.
@@ -234,6 +248,9 @@ int cmd_check(const Args& args) {
     return could_not_run("check", clash, out, clashing, kTryHelp);
   if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
     return could_not_run("check", "invalid policy: " + error, out);
+  if (policy_discovered && !policy_path.empty())
+    if (const std::string widened = discovered_trust(req); !widened.empty())
+      return could_not_run("check", widened, out);
   for (const PolicyTrustedKey& k : req.policy.trusted_keys) inputs.emplace_back("the trusted key " + k.path, k.path);
   if (const std::string clash = output_names_input(outputs, inputs, clashing); !clash.empty())
     return could_not_run("check", clash, out, clashing, kTryHelp);
@@ -266,12 +283,10 @@ int cmd_check(const Args& args) {
   }
   if (progress_shown) stderr_terminal() << "\r\x1b[K" << std::flush;
   if (!ran) return could_not_run("check", error, out, refused);
-  int code = write_outputs("check", report, out);
-  if (!receipt.path.empty() && !write_receipt(report, receipt, error)) {
-    std::cerr << "mplp-gate check: cannot write the receipt to " << receipt.path << ": " << error << "\n";
-    code = kExitError;
-  }
-  return code;
+  if (receipt.path.empty()) return write_outputs("check", report, out);
+  return write_outputs("check", report, out, [&](std::string& why) {
+    return write_receipt(report, receipt, why) || (why = "cannot write the receipt to " + receipt.path + ": " + why, false);
+  });
 }
 
 }  // namespace mplp::cli

@@ -87,26 +87,31 @@ int generate(const Args& args) {
   const std::string key_path = out_dir + "/mplp-gate.key", pub_path = out_dir + "/mplp-gate.pub";
   std::error_code ec;
   for (const std::string& p : {key_path, pub_path}) {
-    if (std::filesystem::symlink_status(p, ec).type() != std::filesystem::file_type::not_found) {
-      std::cerr << "mplp-gate key generate: " << p << ": already exists; mplp-gate never overwrites a key\n";
-      return kExitError;
-    }
+    const std::filesystem::file_type type = std::filesystem::symlink_status(p, ec).type();
+    if (type == std::filesystem::file_type::not_found) continue;
+    // Not "already exists" for a path too long to look at (QA-36).
+    std::cerr << "mplp-gate key generate: " << p << ": "
+              << (ec ? "cannot be used: " + ec.message() : "already exists; mplp-gate never overwrites a key") << "\n";
+    return kExitError;
   }
-  if (::mkdir(out_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+  const bool made_dir = ::mkdir(out_dir.c_str(), 0700) == 0;
+  if (!made_dir && errno != EEXIST) {
     std::cerr << "mplp-gate key generate: " << out_dir << ": cannot create: " << std::strerror(errno) << "\n";
     return kExitError;
   }
+  // A failure leaves nothing behind: not a key without its public half, not
+  // the directory made for them (a rerun would find it and look half done).
+  auto fail = [&](bool key_written) {
+    if (key_written) ::unlink(key_path.c_str());
+    if (made_dir) ::rmdir(out_dir.c_str());
+    std::cerr << "mplp-gate key generate: " << error << "\n";
+    return kExitError;
+  };
   PrivateKey key;
   if (!generate_key(type_name == "ed25519" ? KeyType::Ed25519 : KeyType::EcdsaP256, key, error) ||
-      !write_new_file(key_path, key.pem(), 0600, error)) {
-    std::cerr << "mplp-gate key generate: " << error << "\n";
-    return kExitError;
-  }
-  if (!write_new_file(pub_path, key.public_key().pem(), 0644, error)) {
-    ::unlink(key_path.c_str());  // ours, just made: a key without its public half helps nobody
-    std::cerr << "mplp-gate key generate: " << error << "\n";
-    return kExitError;
-  }
+      !write_new_file(key_path, key.pem(), 0600, error))
+    return fail(false);
+  if (!write_new_file(pub_path, key.public_key().pem(), 0644, error)) return fail(true);
   std::cout << "key id: " << key.public_key().id() << "\n"
             << "private key: " << key_path << " (" << to_string(key.type()) << ", mode 0600: keep it secret)\n"
             << "public key: " << pub_path << " (give it to verifiers)\n";

@@ -238,11 +238,11 @@ std::string same_output_file(const std::vector<std::pair<std::string, std::strin
   return "";
 }
 
-int write_outputs(std::string_view command, const RunReport& report, const OutputRequest& out) {
+int write_outputs(std::string_view command, const RunReport& report, const OutputRequest& out,
+                  const std::function<bool(std::string&)>& also_write) {
   const std::string& format = out.format;
   const bool quiet = out.quiet;
   int code = exit_code(report);
-  std::string error;
   RenderOptions base;
   base.tool_version = tool_version();
   base.quiet = quiet;
@@ -262,36 +262,39 @@ int write_outputs(std::string_view command, const RunReport& report, const Outpu
     return o;
   };
 
-  bool failed_output = false;
-  if (!(quiet && code == 0)) {
-    find_renderer(format)->render(report, options_for(format, format == "text" && want_color(out.color_mode)), std::cout);
-    std::cout.flush();
-    if (!std::cout) {
-      std::cerr << "mplp-gate " << command << ": cannot write the report to stdout\n";
-      failed_output = true;
-    }
-  } else if (format == "github") {
-    std::ostringstream discard;
-    find_renderer(format)->render(report, options_for(format, false), discard);  // still feed the summary
-  }
+  // Files first, stdout last: when one cannot be written (or the caller's
+  // own output, a receipt), the run exits 2, and every output then says so
+  // in its own shape, stdout included, rather than "pass" beside exit 2 (QA-36).
   for (const ReportRequest& r : out.reports) {
     std::ostringstream bytes;
     RenderOptions o = options_for(r.format, false);
     o.quiet = false;  // a requested file always gets the full report
     find_renderer(r.format)->render(report, o, bytes);
-    if (!write_output_file(r.path, bytes.str(), error)) {
-      std::cerr << "mplp-gate " << command << ": cannot write " << r.format << " report to " << r.path << ": " << error << "\n";
-      failed_output = true;
-    }
+    if (std::string why; !write_output_file(r.path, bytes.str(), why))
+      return could_not_run(command, "cannot write the " + r.format + " report to " + r.path + ": " + why, out, {r.path});
   }
+  if (std::string why; also_write && !also_write(why)) return could_not_run(command, why, out, {});
+
+  bool failed_stdout = false;
+  if (!(quiet && code == 0)) {
+    find_renderer(format)->render(report, options_for(format, format == "text" && want_color(out.color_mode)), std::cout);
+    std::cout.flush();
+    if (!std::cout) {
+      std::cerr << "mplp-gate " << command << ": cannot write the report to stdout\n";
+      failed_stdout = true;
+    }
+  } else if (format == "github") {
+    std::ostringstream discard;
+    find_renderer(format)->render(report, options_for(format, false), discard);  // still feed the summary
+  }
+  // The step summary is a courtesy to the reader of the job's page, as in
+  // every format: not writing it is said, and the verdict stands.
   if (!step_summary.str().empty()) {
     std::string why;
-    if (!append_output_file(std::getenv("GITHUB_STEP_SUMMARY"), step_summary.str(), why)) {
-      std::cerr << "mplp-gate " << command << ": cannot append the step summary: " << why << "\n";
-      failed_output = true;
-    }
+    if (!append_output_file(std::getenv("GITHUB_STEP_SUMMARY"), step_summary.str(), why))
+      std::cerr << "mplp-gate " << command << ": warning: cannot append the step summary: " << why << "\n";
   }
-  return failed_output ? kExitError : code;
+  return failed_stdout ? kExitError : code;
 }
 
 }  // namespace mplp::cli

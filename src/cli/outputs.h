@@ -10,6 +10,7 @@
 //   return write_outputs("check", report, out);            // exit_code(report), or 2
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,8 +84,12 @@ std::string missing_output_directory(const std::vector<std::pair<std::string, st
 // $GITHUB_STEP_SUMMARY when this run appends to it, else "".
 std::string step_summary_path(const OutputRequest& out);
 
-// Renders `report` to stdout and every --report file; the exit code of the
-// run (exit_code), or 2 when an output could not be written.
-int write_outputs(std::string_view command, const RunReport& report, const OutputRequest& out);
+// Renders `report` to every --report file, then `also_write` (when given:
+// the caller's own output, say a receipt; false with its error), then
+// stdout; the exit code of the run (exit_code), or 2 when a file or stdout
+// could not be written (a file: every output then carries that error, as
+// could_not_run writes it).
+int write_outputs(std::string_view command, const RunReport& report, const OutputRequest& out,
+                  const std::function<bool(std::string&)>& also_write = nullptr);
 
 }  // namespace mplp::cli

@@ -1,5 +1,7 @@
 #include "core/pack_diff.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -22,6 +24,9 @@ constexpr std::string_view kTimeline = "timeline/events.ndjson";
 
 std::unique_ptr<Pack> open_pack(const std::string& path, const DiffOptions& options, ThreadPool& pool,
                                 std::string& error) {
+  // As check reads a PATH: a link is not followed (QA-36).
+  if (struct stat st {}; ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+    return error = path + ": a symbolic link; links are never followed (give the directory it points at)", nullptr;
   auto pack = Pack::open(path, path, options.limits, error);
   if (!pack) return error = path + ": " + error, nullptr;
   if (pack->truncated())

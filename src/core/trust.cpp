@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include <algorithm>
+#include <map>
 
 namespace mplp {
 
@@ -35,12 +36,14 @@ std::string TrustedKey::scope_text() const {
 bool load_trust(const std::vector<std::string>& key_files, const Policy& policy, TrustStore& out,
                 std::string& error) {
   TrustStore store;
+  std::vector<std::string> given;  // where each key was listed, for the error below
   for (const std::string& path : key_files) {
     TrustedKey k;
     if (!load_public_key_file(path, k.key, error)) return error = "--trusted-key: " + error, false;
     k.source = path;
     k.name = std::filesystem::path(path).filename().string();
     store.keys.push_back(std::move(k));
+    given.push_back("--trusted-key " + path);
   }
   for (const PolicyTrustedKey& p : policy.trusted_keys) {
     TrustedKey k;
@@ -50,6 +53,19 @@ bool load_trust(const std::vector<std::string>& key_files, const Policy& policy,
     k.runners = p.runners;
     k.substrates = p.substrates;
     store.keys.push_back(std::move(k));
+    given.push_back(p.where);
+  }
+  // One key listed twice with two scopes: the wider would win in silence and
+  // the narrow one would read as a restriction that holds (QA-37).
+  std::map<std::string_view, std::size_t> first;  // key id -> its first listing
+  for (std::size_t j = 0; j < store.keys.size(); ++j) {
+    const TrustedKey& b = store.keys[j];
+    const auto [it, fresh] = first.emplace(b.key.id(), j);
+    const TrustedKey& a = store.keys[it->second];
+    if (fresh || a.scope_text() == b.scope_text()) continue;
+    error = given[j] + ": key " + b.key.id() + " is trusted for " + b.scope_text() + " here and for " +
+            a.scope_text() + " by " + given[it->second] + ": list it once, with the scope it should have";
+    return false;
   }
   out = std::move(store);
   return true;

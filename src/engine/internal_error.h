@@ -10,6 +10,7 @@
 #pragma once
 
 #include <exception>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,12 +19,18 @@
 
 namespace mplp {
 
+// What run_caught says of std::bad_alloc: not a bug, but a pack larger
+// than this machine's memory lets a gate read (RapidJSON's allocations too).
+inline constexpr std::string_view kOutOfMemory = "out of memory (std::bad_alloc)";
+
 // Runs `fn`; what the exception it threw said, or nullopt when it returned.
 template <typename Fn>
 std::optional<std::string> run_caught(Fn&& fn) {
   try {
     fn();
     return std::nullopt;
+  } catch (const std::bad_alloc&) {
+    return std::string(kOutOfMemory);
   } catch (const std::exception& e) {
     return std::string(e.what());
   }

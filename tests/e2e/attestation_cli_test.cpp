@@ -85,6 +85,30 @@ TEST(KeyCli, GenerateWritesPkcs8AndSpkiWithModesAndNeverOverwrites) {
   EXPECT_EQ(run_tool({"key", "generate", "--out", t / "keys"}).exit_code, 2);  // a dangling link counts
 }
 
+// A failure after the directory was made leaves nothing: here writing the
+// key fails (no file may grow under `ulimit -f 0`; mplp-gate ignores
+// SIGXFSZ and sees EFBIG) (QA-34).
+TEST(KeyCli, FailedGenerateLeavesNoDirectoryBehind) {
+  TempDir t;
+  const std::string out = t / "keys";
+  auto generate = [&] {
+    std::string output;
+    const int status = test::run_shell("ulimit -f 0; exec " + q(test::gate_binary()) + " key generate --out " + q(out) +
+                                           " 2>&1",
+                                       output);
+    return std::pair{status, output};
+  };
+  auto [status, output] = generate();
+  EXPECT_EQ(status, 2) << output;
+  EXPECT_NE(output.find("mplp-gate key generate: "), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(out)) << "the directory made for the keys is left behind";
+  fs::create_directory(out);  // one the user had stays, empty
+  std::tie(status, output) = generate();
+  EXPECT_EQ(status, 2) << output;
+  EXPECT_TRUE(fs::is_directory(out));
+  EXPECT_TRUE(fs::is_empty(out)) << "a key without its public half";
+}
+
 TEST(KeyCli, GenerateEcdsaAndUsageErrors) {
   TempDir t;
   auto r = run_tool({"key", "generate", "--type", "ecdsa-p256", "--out", t.path()});
@@ -378,6 +402,40 @@ TEST(TrustCli, RequireSignatureAndPolicyTrust) {
   r = run_tool({"check", "--policy", t / "policy.yaml", good});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("PASS  GATE-V2-ATTESTATION-01"), std::string::npos) << r.out;
+}
+
+// A policy found in the repository (not --policy) cannot add trusted keys
+// when the command line sets the trust: a pull request can edit it, and
+// would trust its own key for a relabelled pack (QA-37).
+TEST(TrustCli, ARepositoryPolicyCannotWidenTheCommandLinesTrust) {
+  TempDir t;
+  fs::create_directories(t / "repo/.git");
+  test::copy_tree(test::fixture("packs/good-real"), t / "repo/runs/p1");
+  fs::copy_file(key("test-b.pub"), t / "repo/evil.pub");
+  test::write_file(t / "repo/.mplp-gate.yaml", "extends: default\ntrust:\n  keys:\n    - path: evil.pub\n");
+  test::RunOptions in_repo;
+  in_repo.cwd = t / "repo";
+  for (const std::vector<std::string>& trust :
+       {std::vector<std::string>{"--trusted-key", key("test-a.pub")}, std::vector<std::string>{"--require-signature"}}) {
+    std::vector<std::string> args = {"check", "--format", "json"};
+    args.insert(args.end(), trust.begin(), trust.end());
+    args.push_back("runs");
+    auto r = test::run_tool_with(args, in_repo);
+    EXPECT_EQ(r.exit_code, 2) << trust[0] << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find(".mplp-gate.yaml:4:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("this policy was found in the repository (not given with --policy) and lists trusted keys"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.out.find("\"result\": \"error\""), std::string::npos) << r.out;
+  }
+  // Given with --policy, it is the caller's choice: its key is trusted.
+  auto chosen = test::run_tool_with({"check", "--policy", ".mplp-gate.yaml", "--trusted-key", key("test-a.pub"), "runs"},
+                                    in_repo);
+  EXPECT_EQ(chosen.exit_code, 0) << chosen.out << chosen.err;
+  // Without trust on the command line, the repository's policy is all there is.
+  auto alone = test::run_tool_with({"check", "runs"}, in_repo);
+  EXPECT_EQ(alone.exit_code, 1) << alone.out << alone.err;
+  EXPECT_NE(alone.out.find("[attest.signature]"), std::string::npos) << alone.out;
 }
 
 TEST(TrustCli, GatesListAndExplainTheNewGates) {

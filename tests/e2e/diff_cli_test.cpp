@@ -64,6 +64,18 @@ TEST(DiffCli, EqualCopiesExitZero) {
   EXPECT_NE(j.out.find("\"equal\": true"), std::string::npos) << j.out;
 }
 
+// A link given as A or B is not followed, as check does not (QA-36).
+TEST(DiffCli, ALinkGivenAsAPackIsRefused) {
+  TempDir t;
+  test::copy_tree(test::fixture("packs/good-real"), t / "A");
+  fs::create_symlink("A", t / "L");
+  for (const auto& [a, b] : {std::pair{t / "A", t / "L"}, std::pair{t / "L", t / "A"}}) {
+    auto r = run_tool({"diff", a, b});
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find(t / "L" + ": a symbolic link; links are never followed"), std::string::npos) << r.err;
+  }
+}
+
 // Two values that differ only past the 200 bytes a line shows are shown
 // from a little before their first difference, never as two equal texts.
 TEST(DiffCli, LongValuesDifferingLateReadDifferently) {

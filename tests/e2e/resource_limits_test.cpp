@@ -288,6 +288,30 @@ TEST(LargeFiles, JsonArtifactAndTimelineLineStayBounded) {
   }
 }
 
+// Out of memory inside RapidJSON (a 64 MiB string in an artifact, under a
+// 60 MiB address-space limit) is an internal.error finding of the pack that
+// says so: its allocator returned null and the parser wrote through it, a
+// segmentation fault (QA-36).
+TEST(ResourceLimits, OutOfMemoryInAJsonStringIsAFindingNotACrash) {
+  if (test::built_with_asan())
+    GTEST_SKIP() << "AddressSanitizer limits memory by RSS and kills the run there: malloc never returns null";
+  TempDir t;
+  const std::string pack = test::copy_good_pack(t, "p");
+  {
+    std::ofstream f(pack + "/artifacts/big.json", std::ios::binary);
+    f << "{\"a\":\"" << std::string(std::size_t{64} << 20, 'x') << "\"}";
+  }
+  RunOptions o;
+  o.memory_mib = 60;
+  auto good = run_tool_with({"check", "-q", "--jobs", "1", test::fixture("packs/good-real")}, o);
+  ASSERT_EQ(good.exit_code, 0) << "the good pack must pass under the limit: " << good.err;
+  auto r = run_tool_with({"check", "--jobs", "1", "--format", "json", pack}, o);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("\"message\": \"internal error in gate: out of memory (std::bad_alloc)\""), std::string::npos)
+      << r.out.substr(0, 4000);
+  EXPECT_NE(r.out.find("give the check more memory"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mplp
 

@@ -54,6 +54,15 @@ TEST(NotVerified, EachOptionThatVerifiesMoreRemovesItsEntry) {
   test::copy_tree(test::fixture("producers"), repo + "/producers");
   test::copy_tree(test::fixture("packs/good-real"), repo + "/runs/a");
   test::copy_tree(test::fixture("packs/good-real"), repo + "/runs/b");
+  // A rerun has a pack_id of its own (a copy of one run is no rerun: DET-01).
+  std::string replaced;
+  ASSERT_EQ(test::run_shell("grep -rlZ mcp-d1-real-runner-001 " + test::shell_quote(repo + "/runs/b") +
+                                " | xargs -0 sed -i s/mcp-d1-real-runner-001/mcp-d1-real-runner-002/g",
+                            replaced),
+            0)
+      << replaced;
+  auto sealed = run_tool({"seal", "--sign-key", test::fixture("keys/test-a.key"), repo + "/runs/b"});
+  ASSERT_EQ(sealed.exit_code, 0) << sealed.err;
   // Registry, key and a rerun: only the lock file is left, which is not in this repository.
   auto r = run_tool({"check", "--format", "json", "--repo-root", repo, "--trusted-key",
                      test::fixture("keys/test-a.pub"), repo + "/runs"});

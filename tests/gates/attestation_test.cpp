@@ -172,7 +172,7 @@ TEST_F(AttestationEdit, BlankLinesAndCrlfAroundTheEnvelopeAreFine) {
   EXPECT_EQ(errors(), Codes{"attest.envelope-json"});
 }
 
-TEST_F(AttestationEdit, AScopedKeyFailsButAnUnscopedCopyOfItPasses) {
+TEST_F(AttestationEdit, AScopedKeyFailsAndTheSameKeyUnscopedBesideItIsRefused) {
   test::write_file(tmp / "policy.yaml", "trust:\n  keys:\n    - path: " + key("test-a.pub") +
                                             "\n      substrates: [langchain]\n");
   CheckRequest req;
@@ -182,8 +182,42 @@ TEST_F(AttestationEdit, AScopedKeyFailsButAnUnscopedCopyOfItPasses) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].expected, "substrates [langchain]");
   EXPECT_EQ(f[0].actual, "runner node-20, substrate mcp");
+  // The same key also trusted without a scope would pass the pack while the
+  // policy reads as a restriction (QA-37): the run stops instead, naming both.
   req.trusted_key_paths = {key("test-a.pub")};
-  EXPECT_EQ(status(req), GateStatus::Pass);
+  req.paths = {pack};
+  RunReport report;
+  err.clear();
+  EXPECT_FALSE(run_check(req, report, err));
+  EXPECT_NE(err.find("policy.yaml:3:"), std::string::npos) << err;
+  EXPECT_NE(err.find("is trusted for substrates [langchain] here and for any runner and substrate by --trusted-key " +
+                     key("test-a.pub")),
+            std::string::npos)
+      << err;
+  // Listed twice with one scope is one key, not a conflict.
+  test::write_file(tmp / "twice.yaml", "trust:\n  keys:\n    - path: " + key("test-a.pub") + "\n    - path: " +
+                                           key("test-a.pub") + "\n");
+  CheckRequest twice;
+  ASSERT_TRUE(load_policy_file(tmp / "twice.yaml", twice.policy, err)) << err;
+  twice.trusted_key_paths = {key("test-a.pub")};
+  EXPECT_EQ(status(twice), GateStatus::Pass);
+}
+
+// A file added after signing, in no subject and no sums line, fails the
+// pack beside a verified signature (QA-37); one in integrity/ is
+// INTEGRITY-01's (integrity.unsealed_file), not this gate's.
+TEST_F(AttestationEdit, AFileAddedAfterSigningIsUnsigned) {
+  EXPECT_EQ(status(), GateStatus::Pass);
+  test::write_file(pack + "/artifacts/extra.json", "{\"verdict\":\"PASS\",\"forged\":true}");
+  test::write_file(pack + "/integrity/notes.txt", "not ours\n");
+  RunReport r = run(pack, trusting({"test-a.pub"}));
+  EXPECT_EQ(codes_of(r, kGate, Severity::Error), Codes{"attest.unsigned-file"});
+  auto f = test::findings_of(r, kGate, "attest.unsigned-file");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].message.find("artifacts/extra.json"), std::string::npos) << f[0].message;
+  EXPECT_EQ(test::findings_of(r, kGate, "attest.verified").size(), 1u) << "the signature itself still holds";
+  seal(pack, "test-a.key");
+  EXPECT_EQ(status(), GateStatus::Pass) << "signed again with it: vouched for";
 }
 
 TEST_F(AttestationEdit, TheRelabelAttackFails) {

@@ -56,19 +56,41 @@ TEST(Det, UpstreamPacksAreEachAloneInTheirGroup) {
   EXPECT_NE(s.skip_reason.find("INDEXABLE_SYNTHETIC"), std::string::npos) << s.skip_reason;
 }
 
-TEST(Det, UpstreamMcpAgreesWithTheGoodPack) {
-  // Same substrate, scenario and canonical hash.
+TEST(Det, TheGoodPackIsACopyOfUpstreamMcpNotARerun) {
+  // Same substrate, scenario and canonical hash, and one pack_id: good-real
+  // is upstream's mcp run sealed again, so the two agree by construction
+  // and prove nothing about determinism (QA-37).
   RunReport r = check({test::corpus("upstream/real/mcp"), test::fixture("packs/good-real")}, {kGate});
   ASSERT_EQ(r.packs.size(), 2u);
   for (const PackResult& p : r.packs) {
     EXPECT_EQ(status_of(r, kGate, p.path), GateStatus::Pass);
     const Finding& f = only_finding(r, p.path);
-    EXPECT_EQ(f.code, "det.agree");
+    EXPECT_EQ(f.code, "det.single");
     EXPECT_EQ(f.severity, Severity::Info);
     EXPECT_EQ(f.actual, kH1);
+    EXPECT_NE(f.message.find("are copies of one run (pack_id \"mcp-d1-real-runner-001\"), not reruns"),
+              std::string::npos)
+        << f.message;
     EXPECT_NE(f.detail.find("mcp-d1-real-runner-001: " + kH1), std::string::npos) << f.detail;
     EXPECT_NE(f.detail.find("good-real: " + kH1), std::string::npos) << f.detail;
   }
+}
+
+// Copies that disagree were edited: still a mismatch. A pack without a
+// pack_id is a run of its own.
+TEST(Det, EditedCopiesStillMismatchAndPacksWithoutAnIdAreRuns) {
+  test::TempDir t;
+  const std::string a = test::copy_good_pack(t, "a"), b = test::copy_good_pack(t, "b");
+  test::set_json(b + "/manifest.json", "/hashes/canonical_pack_root_hash", "\"" + std::string(64, 'e') + "\"");
+  RunReport r = check({t.path()}, {kGate});
+  ASSERT_EQ(r.packs.size(), 2u);
+  for (const PackResult& p : r.packs) EXPECT_EQ(only_finding(r, p.path).code, "det.mismatch") << p.path;
+  test::set_json(b + "/manifest.json", "/hashes/canonical_pack_root_hash", "\"" + kH1 + "\"");
+  r = check({t.path()}, {kGate});
+  for (const PackResult& p : r.packs) EXPECT_EQ(only_finding(r, p.path).code, "det.single") << p.path;
+  for (const std::string& pack : {a, b}) test::set_json(pack + "/manifest.json", "/pack_id", "null");
+  r = check({t.path()}, {kGate});
+  for (const PackResult& p : r.packs) EXPECT_EQ(only_finding(r, p.path).code, "det.agree") << p.path;
 }
 
 // ---- fixtures (trees of packs; their findings are in fixtures/det/*.expected-findings.txt) ----
