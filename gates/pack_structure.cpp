@@ -176,6 +176,18 @@ void check_manifest(const Pack& pack, FindingSink& sink) {
     sink.report(std::move(f));
     return;
   }
+  // Read whole (hashed) but too large to load as a document: check_json_files
+  // streams it and finds nothing wrong, so nothing else would say that none
+  // of the checks below ran (QA-39: a 17 MiB manifest passed this gate).
+  if (const FileState* f = pack.file(kManifest);
+      pack.manifest_state() == ManifestState::Unreadable && f != nullptr && f->hashed) {
+    Finding u = gate_info().finding("manifest.too_large", std::string(kManifest),
+                                    "manifest.json could not be loaded: " + pack.json(kManifest).read_error);
+    u.expected = "at most " + std::to_string(kKeepFileBytes >> 20) + " MiB";
+    u.actual = std::to_string(f->stamp.size) + " bytes";
+    sink.report(std::move(u));
+    return;
+  }
   const rapidjson::Value* m = pack.manifest();
   if (m == nullptr) return;
   check_layout_and_status(*m, sink);
@@ -234,6 +246,7 @@ const GateInfo& gate_info() {
       {
           {"manifest.missing", Severity::Error, "add the manifest, or remove the stray artifacts/, integrity/ or timeline/ directory"},
           {"manifest.not_object", Severity::Error, "write the manifest as one JSON object"},
+          {"manifest.too_large", Severity::Error, "a manifest is a few KiB: remove what does not belong in it"},
           {"manifest.layout_version", Severity::Error, "set \"pack_layout_version\": \"2\""},
           {"manifest.indexability", Severity::Error, "use INDEXABLE_REAL, INDEXABLE_SYNTHETIC or NON_INDEXABLE"},
           {"manifest.schema", Severity::Error, "fix the value at the JSON pointer shown"},

@@ -17,8 +17,10 @@ constexpr std::string_view kTimeline = "timeline/events.ndjson";
 // past this many, one summary finding carries the count.
 constexpr std::uint64_t kMaxLineFindings = 1000;
 
+// Spaces and tabs only (the line's final CR of a CRLF is gone already): a CR
+// elsewhere is no line break, and a line of CRs is not blank (QA-39).
 bool is_blank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+  return line.find_first_not_of(" \t") == std::string_view::npos;
 }
 
 // Why one timeline line is bad (empty when it is fine), and the finding's code.

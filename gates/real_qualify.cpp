@@ -121,8 +121,10 @@ std::string_view lock_file_of(std::string_view kind) {
   static constexpr std::pair<std::string_view, std::string_view> kFiles[] = {
       {"npm", "package-lock.json"}, {"poetry", "poetry.lock"}, {"nuget", "packages.lock.json"},
       {"uv", "uv.lock"},           {"uv.lock", "uv.lock"}};
+  // In any case: "NPM" is npm, not a kind of its own whose path goes
+  // unchecked (QA-39).
   for (const auto& [k, file] : kFiles)
-    if (k == kind) return file;
+    if (equals_ignoring_ascii_case(k, kind)) return file;
   return {};
 }
 

@@ -43,6 +43,17 @@ void check_registry_binding(FieldChecker& c, const GateContext& ctx, const rapid
                  where + "), but the pack was run by " + to_compact_json(*runner, 100),
              shortened(entry->runner_id), shortened(as_view(*runner)),
              "run the producer with the runner the registry names for its substrate (or change the registry)");
+  // The name the evidence is compared with (GATE-V2-CONSISTENCY-01) is the
+  // registry's name of the substrate: else the manifest could relabel MCP
+  // evidence as langchain, its substrate_name set to what the evidence says
+  // (QA-39).
+  if (const rapidjson::Value* name = string_member(member(&manifest, "substrate_ref"), "substrate_name");
+      name != nullptr && !entry->display_name.empty() && as_view(*name) != entry->display_name)
+    c.report("ssot.name-binding", "/substrate_ref/substrate_name",
+             "substrate " + quoted(substrate) + " is registered as " + quoted(entry->display_name) + " (" + where +
+                 "), but the pack names it " + to_compact_json(*name, 100),
+             shortened(entry->display_name), shortened(as_view(*name)),
+             "name the substrate as the registry does (its display_name); evidence of another substrate is not this one's");
   if (const rapidjson::Value* kind = string_member(member(&manifest, "lock_ref"), "lock_kind");
       kind != nullptr && !entry->lock_kind.empty() && as_view(*kind) != entry->lock_kind)
     c.report("ssot.lock-kind-binding", "/lock_ref/lock_kind",

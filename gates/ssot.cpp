@@ -119,6 +119,16 @@ void check_fingerprint(FieldChecker& c, const rapidjson::Value* env) {
              "\"" + std::string(contract_arch(as_view(*arch))) + "\"", describe(arch),
              "write the contract's name (x86_64 or arm64): `mplp-gate run` does; re-seal after fixing both "
              "env_ref and reports/runner.meta.json");
+  // Any other name is no machine the contract runs on ("potato", "X86_64"
+  // passed without a word: QA-39). A placeholder is fingerprint-value's.
+  else if (arch != nullptr && arch->IsString() && !is_placeholder(arch) && as_view(*arch) != "x86_64" &&
+           as_view(*arch) != "arm64")
+    c.report("ssot.fingerprint-arch-unknown", where + "/arch",
+             "environment_fingerprint.arch is " + describe(arch) + ", which is not an architecture of the runner "
+             "contract",
+             "\"x86_64\" or \"arm64\"", describe(arch),
+             "record the machine the run used as the contract names it (`mplp-gate run` does); re-seal after fixing "
+             "both env_ref and reports/runner.meta.json");
 }
 
 void check_registry(FieldChecker& c, const GateContext& ctx, std::string_view runner_id) {
@@ -283,6 +293,7 @@ const GateInfo& gate_info() {
           {"ssot.fingerprint-keys", Severity::Error, "write exactly those keys in that order (generated_at may follow)"},
           {"ssot.fingerprint-value", Severity::Error, "fill in the real os, arch and runtime"},
           {"ssot.fingerprint-arch", Severity::Warning, "write arm64 or x86_64, as `mplp-gate run` does"},
+          {"ssot.fingerprint-arch-unknown", Severity::Error, "record x86_64 or arm64, as `mplp-gate run` does"},
           {"ssot.executed-at", Severity::Warning, "write YYYY-MM-DDTHH:MM:SSZ in UTC"},
           {"ssot.runner-meta-missing", Severity::Error, "run the producer through the runner, which writes it"},
           {"ssot.runner-meta-unreadable", Severity::Error, "make it a readable file within the size limit"},
@@ -293,6 +304,7 @@ const GateInfo& gate_info() {
           {"ssot.substrate-unregistered", Severity::Error, "produce evidence only for registered substrates"},
           {"ssot.runner-binding", Severity::Error, "run the producer with the registered runner"},
           {"ssot.lock-kind-binding", Severity::Error, "pin the substrate with the registered lock kind"},
+          {"ssot.name-binding", Severity::Error, "name the substrate as the registry does"},
       }});
   return info;
 }

@@ -75,6 +75,31 @@ TEST(Keys, IdIsTheSha256OfTheDerSpkiAsOpensslComputesIt) {
   }
 }
 
+// One EC key written three ways (uncompressed point and named curve as
+// usual, a compressed point, explicit curve parameters) is one key with one
+// id: else it could be trusted twice under two scopes (QA-38).
+TEST(Keys, OneEcKeyInAnyEncodingHasOneId) {
+  test::TempDir t;
+  const std::string usual = key_file("test-ecdsa.pub");
+  std::string out;
+  ASSERT_EQ(test::run_shell("openssl pkey -pubin -in " + test::shell_quote(usual) + " -pubout -ec_conv_form compressed -out " +
+                                test::shell_quote(t / "compressed.pub") + " && openssl ec -pubin -in " +
+                                test::shell_quote(usual) + " -pubout -param_enc explicit -out " +
+                                test::shell_quote(t / "explicit.pub") + " 2>&1",
+                            out),
+            0)
+      << out;
+  PublicKey a, b, c;
+  std::string err;
+  ASSERT_TRUE(load_public_key_file(usual, a, err)) << err;
+  ASSERT_TRUE(load_public_key_file(t / "compressed.pub", b, err)) << err;
+  ASSERT_TRUE(load_public_key_file(t / "explicit.pub", c, err)) << err;
+  EXPECT_NE(test::read_file(usual), test::read_file(t / "compressed.pub")) << "not another encoding";
+  EXPECT_NE(test::read_file(usual), test::read_file(t / "explicit.pub")) << "not another encoding";
+  EXPECT_EQ(b.id(), a.id());
+  EXPECT_EQ(c.id(), a.id());
+}
+
 TEST(Keys, EcdsaKeyFromOpensslGenpkeySignsAndVerifies) {
   PrivateKey k;
   PublicKey pub;

@@ -17,11 +17,22 @@ TEST(Values, PlaceholderWordsInAnyCase) {
     EXPECT_TRUE(is_placeholder_text(s)) << '"' << s << '"';
 }
 
+// Blanks around a word, or only blanks, are a placeholder too: " " passed as
+// an operating system, "Unknown " as an upstream tag (QA-39).
+TEST(Values, BlanksAroundAPlaceholderOrOnlyBlanks) {
+  for (const char* s : {" ", "\t", "\r\n", "unknown ", " unknown", "\tNull \n", "\u200b", "\u00a0unknown\u3000",
+                        "\ufeffnone", "\u2003tbd\u200d", " \u2060 "})
+    EXPECT_TRUE(is_placeholder_text(s)) << '"' << s << '"';
+  EXPECT_EQ(trim_blank("\u00a0 linux\t"), "linux");
+  EXPECT_EQ(trim_blank("li nux"), "li nux");
+  EXPECT_EQ(trim_blank("\xe2\x80"), "\xe2\x80");  // a cut sequence is not a blank
+}
+
 TEST(Values, NearPlaceholdersAreRealValues) {
-  // Only the exact words: a placeholder with a reason, padding or a prefix is
-  // a value the gates judge by their own rules.
-  for (const char* s : {" ", "unknown ", " unknown", "unknownx", "n/a (npm-pinned)", "na", "n-a", "nil", "undefined",
-                        "0", "false", "tbd?", "pendingx", "nonee", "NUL", "placeholders"})
+  // Only the words: a placeholder with a reason or a prefix is a value the
+  // gates judge by their own rules.
+  for (const char* s : {"unknownx", "un known", "n/a (npm-pinned)", "na", "n-a", "nil", "undefined",
+                        "0", "false", "tbd?", "pendingx", "nonee", "NUL", "placeholders", "unkn\u043ewn"})
     EXPECT_FALSE(is_placeholder_text(s)) << '"' << s << '"';
   EXPECT_FALSE(is_placeholder_text(std::string("unknown\0", 8)));  // an embedded NUL is not the word
 }

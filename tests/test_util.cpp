@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -283,8 +284,12 @@ void set_json(const std::string& file, const std::string& pointer, const std::st
 std::string registry_yaml(const std::vector<RegistrySubstrateSpec>& substrates, const std::vector<std::string>& runners) {
   std::string y = "version: \"2.0.0\"\nsubstrates:";
   if (substrates.empty()) y += " []";
+  // The names the fixture packs give their substrates (SSOT-01 binds them).
+  const std::map<std::string, std::string> names = {
+      {"mcp", "Model Context Protocol"}, {"langchain", "LangChain"}, {"crewai", "CrewAI"}, {"example", "Example producer"}};
   for (const RegistrySubstrateSpec& s : substrates)
-    y += "\n  - substrate_id: \"" + s.substrate_id + "\"\n    type: \"protocol\"\n    display_name: \"" + s.substrate_id +
+    y += "\n  - substrate_id: \"" + s.substrate_id + "\"\n    type: \"protocol\"\n    display_name: \"" +
+         (names.count(s.substrate_id) > 0 ? names.at(s.substrate_id) : s.substrate_id) +
          "\"\n    upstream_repo: \"https://github.com/example/" + s.substrate_id +
          "\"\n    upstream_tag: \"v1.0.0\"\n    lock_kind: \"" + s.lock_kind + "\"\n    runner_id: \"" + s.runner_id +
          "\"\n    producer_entry: \"producers/" + s.substrate_id + "/produce.sh\"";

@@ -9,7 +9,11 @@ const path = require('path');
 const crypto = require('crypto');
 
 const out = process.env.MPLP_OUT_DIR || '/workspace/out';
-const runId = process.env.RUN_ID || 'example-d1-real-001';
+const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+// Each run its own pack_id (RUN_ID, else the time and a random part): a
+// rerun with the pack_id of another run is a copy of it to GATE-V2-DET-01.
+const runId = process.env.RUN_ID ||
+  'example-d1-real-' + now.replace(/[-:]/g, '') + '-' + crypto.randomBytes(4).toString('hex');
 const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
 const write = (rel, text) => {
   fs.mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
@@ -25,14 +29,20 @@ const artifacts = {
   'artifacts/confirm.json': json({ confirmed: true, result: 5 }),
 };
 for (const [rel, text] of Object.entries(artifacts)) write(rel, text);
-const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 write('timeline/events.ndjson',
   ['run.started', 'plan.created', 'step.completed', 'run.completed']
     .map((event) => JSON.stringify({ timestamp: now, event }) + '\n').join(''));
 const verify = json({ verdict: 'PASS', checks: [{ id: 'result', expected: 5, actual: 5, pass: true }] });
 write('reports/verify.report.json', verify);
 
-const canonical = sha256(Object.keys(artifacts).sort().map((k) => sha256(artifacts[k]) + '  ' + k + '\n').join('') + sha256(verify));
+// Canonical: what every rerun must reproduce, so not what names this run
+// (context.json's run_id is left out, as are the timeline's timestamps).
+const canonicalArtifacts = {
+  ...artifacts,
+  'artifacts/context.json': json({ scenario_id: 'd1_basic_pass', goal: 'sum two numbers' }),
+};
+const canonical = sha256(Object.keys(canonicalArtifacts).sort()
+  .map((k) => sha256(canonicalArtifacts[k]) + '  ' + k + '\n').join('') + sha256(verify));
 const lock = fs.readFileSync(path.join(__dirname, 'package-lock.json'));
 write('manifest.json', json({
   pack_id: runId,

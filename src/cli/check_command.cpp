@@ -284,8 +284,14 @@ int cmd_check(const Args& args) {
   if (progress_shown) stderr_terminal() << "\r\x1b[K" << std::flush;
   if (!ran) return could_not_run("check", error, out, refused);
   if (receipt.path.empty()) return write_outputs("check", report, out);
+  // Made before any output is written: one that cannot be made (a pack name
+  // a statement cannot hold) leaves every output saying so.
+  std::string receipt_bytes;
+  if (!make_receipt(report, receipt, receipt_bytes, error))
+    return could_not_run("check", "cannot write the receipt to " + receipt.path + ": " + error, out, {receipt.path});
   return write_outputs("check", report, out, [&](std::string& why) {
-    return write_receipt(report, receipt, why) || (why = "cannot write the receipt to " + receipt.path + ": " + why, false);
+    return write_output_file(receipt.path, receipt_bytes, why) ||
+           (why = "cannot write the receipt to " + receipt.path + ": " + why, false);
   });
 }
 

@@ -60,7 +60,8 @@ struct ReceiptOptions {
 };
 // Checks the options and loads the signing key before the run (exit 2 on error).
 bool prepare_receipt(ReceiptOptions& options, bool runners, std::string& error);
-// Writes the receipt of `report` atomically; false (with `error`) when it cannot.
-bool write_receipt(const RunReport& report, const ReceiptOptions& options, std::string& error);
+// The bytes of the receipt of `report` (signed when a key was loaded); false
+// (with `error`) when it cannot be made. Writes nothing.
+bool make_receipt(const RunReport& report, const ReceiptOptions& options, std::string& bytes, std::string& error);
 
 }  // namespace mplp::cli

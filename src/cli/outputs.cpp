@@ -183,10 +183,17 @@ std::vector<OptionSpec> trailing_output_options(OutputRequest& out) {
   };
 }
 
+namespace {
+constexpr std::string_view kStepSummaryOption = "$GITHUB_STEP_SUMMARY";
+}  // namespace
+
 std::string missing_output_directory(const std::vector<std::pair<std::string, std::string>>& paths,
                                      std::vector<std::string>& refused) {
   std::string why;
   for (const auto& [option, path] : paths) {
+    // The step summary is a courtesy: a place it cannot go is a warning when
+    // it is appended, as in every format, not a run that could not happen.
+    if (option.starts_with(kStepSummaryOption)) continue;
     const std::filesystem::path target(output_target(path));
     const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
     std::error_code ec;
@@ -212,7 +219,7 @@ std::vector<std::pair<std::string, std::string>> report_paths(const OutputReques
   std::vector<std::pair<std::string, std::string>> paths;
   for (const ReportRequest& r : out.reports) paths.emplace_back("--report " + r.format + "=" + r.path, r.path);
   if (const std::string summary = step_summary_path(out); !summary.empty())
-    paths.emplace_back("$GITHUB_STEP_SUMMARY " + summary, summary);
+    paths.emplace_back(std::string(kStepSummaryOption) + " " + summary, summary);
   return paths;
 }
 
@@ -262,9 +269,11 @@ int write_outputs(std::string_view command, const RunReport& report, const Outpu
     return o;
   };
 
-  // Files first, stdout last: when one cannot be written (or the caller's
-  // own output, a receipt), the run exits 2, and every output then says so
-  // in its own shape, stdout included, rather than "pass" beside exit 2 (QA-36).
+  // Report files first: when one cannot be written the run exits 2, and
+  // every output then says so in its own shape (could_not_run), stdout
+  // included, rather than "pass" beside exit 2 (QA-36). Then stdout, then
+  // `also_write` (a receipt: made before, so only its write can fail here);
+  // a failure after stdout has its report turns the files into the error.
   for (const ReportRequest& r : out.reports) {
     std::ostringstream bytes;
     RenderOptions o = options_for(r.format, false);
@@ -273,20 +282,20 @@ int write_outputs(std::string_view command, const RunReport& report, const Outpu
     if (std::string why; !write_output_file(r.path, bytes.str(), why))
       return could_not_run(command, "cannot write the " + r.format + " report to " + r.path + ": " + why, out, {r.path});
   }
-  if (std::string why; also_write && !also_write(why)) return could_not_run(command, why, out, {});
-
-  bool failed_stdout = false;
+  auto failed_after_stdout = [&](const std::string& error) {
+    OutputRequest files_only = out;
+    files_only.format = "text";  // stdout holds its report already: stderr and the files say it
+    return could_not_run(command, error, files_only, {});
+  };
   if (!(quiet && code == 0)) {
     find_renderer(format)->render(report, options_for(format, format == "text" && want_color(out.color_mode)), std::cout);
     std::cout.flush();
-    if (!std::cout) {
-      std::cerr << "mplp-gate " << command << ": cannot write the report to stdout\n";
-      failed_stdout = true;
-    }
+    if (!std::cout) return failed_after_stdout("cannot write the report to stdout");
   } else if (format == "github") {
     std::ostringstream discard;
     find_renderer(format)->render(report, options_for(format, false), discard);  // still feed the summary
   }
+  if (std::string why; also_write && !also_write(why)) return failed_after_stdout(why);
   // The step summary is a courtesy to the reader of the job's page, as in
   // every format: not writing it is said, and the verdict stands.
   if (!step_summary.str().empty()) {
@@ -294,7 +303,7 @@ int write_outputs(std::string_view command, const RunReport& report, const Outpu
     if (!append_output_file(std::getenv("GITHUB_STEP_SUMMARY"), step_summary.str(), why))
       std::cerr << "mplp-gate " << command << ": warning: cannot append the step summary: " << why << "\n";
   }
-  return failed_stdout ? kExitError : code;
+  return code;
 }
 
 }  // namespace mplp::cli

@@ -84,11 +84,12 @@ std::string missing_output_directory(const std::vector<std::pair<std::string, st
 // $GITHUB_STEP_SUMMARY when this run appends to it, else "".
 std::string step_summary_path(const OutputRequest& out);
 
-// Renders `report` to every --report file, then `also_write` (when given:
-// the caller's own output, say a receipt; false with its error), then
-// stdout; the exit code of the run (exit_code), or 2 when a file or stdout
-// could not be written (a file: every output then carries that error, as
-// could_not_run writes it).
+// Renders `report` to every --report file, then stdout, then `also_write`
+// (when given: the caller's own output, say a receipt, made beforehand;
+// false with its error); the exit code of the run (exit_code), or 2 when one
+// could not be written: every report file then carries that error (as
+// could_not_run writes it), stdout too unless it already holds the report,
+// and what comes after it is not written.
 int write_outputs(std::string_view command, const RunReport& report, const OutputRequest& out,
                   const std::function<bool(std::string&)>& also_write = nullptr);
 

@@ -314,7 +314,7 @@ bool prepare_receipt(ReceiptOptions& options, bool runners, std::string& error) 
   return true;
 }
 
-bool write_receipt(const RunReport& report, const ReceiptOptions& options, std::string& error) {
+bool make_receipt(const RunReport& report, const ReceiptOptions& options, std::string& bytes, std::string& error) {
   std::ostringstream json;
   RenderOptions render;
   render.tool_version = tool_version();
@@ -324,14 +324,11 @@ bool write_receipt(const RunReport& report, const ReceiptOptions& options, std::
   if (!options.resource_uri.empty()) req.resource_uri = options.resource_uri;
   if (options.with_time && !receipt_time(req.time_verified, error)) return false;
   req.report_sha256 = sha256_hex(json.str());
-  std::string statement, bytes;
+  std::string statement;
   if (!receipt_statement(report, req, statement, error)) return false;
-  if (options.key.valid()) {
-    if (!sign_statement(std::move(statement), {&options.key}, bytes, error)) return false;
-  } else {
-    bytes = statement + "\n";
-  }
-  return write_output_file(options.path, bytes, error);
+  if (options.key.valid()) return sign_statement(std::move(statement), {&options.key}, bytes, error);
+  bytes = statement + "\n";
+  return true;
 }
 
 int cmd_verify_receipt(const Args& args) {
@@ -410,7 +407,8 @@ int cmd_verify_receipt(const Args& args) {
       else o.fail(p + ": not a pack of this receipt (no subject name is a tail of its path)");
     }
     for (const ReceiptSubject& s : root.empty() ? std::vector<ReceiptSubject>{} : subjects) {
-      if (is_safe_relative_path(s.name)) check_one(root + "/" + s.name, s);
+      if (s.name == ".") check_one(root, s);  // the checked directory itself, a pack without a manifest
+      else if (is_safe_relative_path(s.name)) check_one(root + "/" + s.name, s);
       else o.fail(s.name + ": not a safe relative name; not looked for under " + root);
     }
     // Packs given and none matched: each already failed, and saying "no PACK

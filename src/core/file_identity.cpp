@@ -91,4 +91,16 @@ bool names_one_file(const std::string& link_a, const std::string& link_b) {
   return identify(parent(pa), da) && identify(parent(pb), db) && da == db;
 }
 
+bool names_a_link(const std::string& path) {
+  std::string p = path;
+  for (;;) {
+    if (p.size() > 1 && p.back() == '/') p.pop_back();
+    else if (p.size() > 2 && p.ends_with("/.")) p.resize(p.size() - 2);
+    else break;
+  }
+  if (p == ".") return false;
+  struct stat st {};
+  return ::lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 }  // namespace mplp

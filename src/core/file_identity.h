@@ -44,4 +44,9 @@ bool lies_within(const std::string& path, const std::vector<FileIdentity>& dirs,
 // (output_target, core/safe_fs.h).
 bool names_one_file(const std::string& a, const std::string& b);
 
+// True when `path` names a symbolic link, however it is spelled: "L/",
+// "L/." and "./L//" follow the link L where "L" alone does not (QA-38), so
+// those are read as "L".
+bool names_a_link(const std::string& path);
+
 }  // namespace mplp

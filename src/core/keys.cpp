@@ -85,7 +85,16 @@ bool key_type_of(EVP_PKEY* k, KeyType& type, std::string& why) {
   return false;
 }
 
+// One key, one encoding: an EC public key written with a compressed point
+// or explicit curve parameters is the same key as the usual form, and must
+// get the same id, or the one key could be trusted twice under two scopes
+// and reports would name another id than the envelope's (QA-38).
 bool spki_der(EVP_PKEY* k, std::string& der) {
+  if (EVP_PKEY_is_a(k, "EC") == 1 &&
+      (EVP_PKEY_set_utf8_string_param(k, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                      OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) != 1 ||
+       EVP_PKEY_set_utf8_string_param(k, OSSL_PKEY_PARAM_EC_ENCODING, OSSL_PKEY_EC_ENCODING_GROUP) != 1))
+    return false;
   unsigned char* buf = nullptr;
   int n = i2d_PUBKEY(k, &buf);
   if (n <= 0) return false;

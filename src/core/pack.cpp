@@ -14,8 +14,7 @@ namespace mplp {
 
 namespace {
 
-// Files up to this size keep their bytes after hashing, within a per-pack budget.
-constexpr std::uint64_t kKeepFileBytes = 16ull << 20;
+// Files up to kKeepFileBytes (pack.h) keep their bytes after hashing, within a per-pack budget.
 constexpr std::uint64_t kKeepPackBytes = 256ull << 20;
 
 FileStamp stamp_of(const struct stat& st) {

@@ -13,6 +13,7 @@
 //   const JsonFile& m = pack->json("manifest.json");
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,10 @@
 #include "core/thread_pool.h"
 
 namespace mplp {
+
+// The largest file a pack keeps in memory after hashing, and so the largest
+// that json() loads as a document.
+inline constexpr std::uint64_t kKeepFileBytes = 16ull << 20;
 
 enum class Indexability { Real, Synthetic, NonIndexable, Unknown };
 

@@ -1,12 +1,11 @@
 #include "core/pack_diff.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <map>
 #include <memory>
 #include <unordered_map>
 
+#include "core/file_identity.h"
 #include "core/json.h"
 #include "core/pack.h"
 #include "core/pack_lines.h"
@@ -25,7 +24,7 @@ constexpr std::string_view kTimeline = "timeline/events.ndjson";
 std::unique_ptr<Pack> open_pack(const std::string& path, const DiffOptions& options, ThreadPool& pool,
                                 std::string& error) {
   // As check reads a PATH: a link is not followed (QA-36).
-  if (struct stat st {}; ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+  if (names_a_link(path))
     return error = path + ": a symbolic link; links are never followed (give the directory it points at)", nullptr;
   auto pack = Pack::open(path, path, options.limits, error);
   if (!pack) return error = path + ": " + error, nullptr;

@@ -92,7 +92,7 @@ bool parse_registry(std::string_view yaml, const std::string& source, SubstrateR
       const rapidjson::Value& s = (*subs)[i];
       if (!s.IsObject()) continue;
       out.substrates.push_back({string_at(s, "substrate_id"), string_at(s, "runner_id"), string_at(s, "lock_kind"),
-                                y.line_of("/substrates/" + std::to_string(i))});
+                                y.line_of("/substrates/" + std::to_string(i)), string_at(s, "display_name")});
     }
   }
   if (const rapidjson::Value* rs = member(root, "runners"); rs != nullptr && rs->IsArray()) {

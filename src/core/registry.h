@@ -28,6 +28,7 @@ struct RegistrySubstrate {
   std::string runner_id;
   std::string lock_kind;  // "" when absent
   int line = 0;
+  std::string display_name;  // "" when absent
 };
 
 struct SubstrateRegistry {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace mplp {
 
@@ -11,6 +12,16 @@ namespace {
 
 bool listed(const std::optional<std::vector<std::string>>& list, std::string_view id) {
   return !list || std::find(list->begin(), list->end(), id) != list->end();
+}
+
+// A scope as a set: [a, b] and [b, a, a] are one scope.
+std::optional<std::set<std::string>> as_set(const std::optional<std::vector<std::string>>& list) {
+  if (!list) return std::nullopt;
+  return std::set<std::string>(list->begin(), list->end());
+}
+
+bool same_scope(const TrustedKey& a, const TrustedKey& b) {
+  return as_set(a.runners) == as_set(b.runners) && as_set(a.substrates) == as_set(b.substrates);
 }
 
 std::string joined(const std::vector<std::string>& ids) {
@@ -62,7 +73,7 @@ bool load_trust(const std::vector<std::string>& key_files, const Policy& policy,
     const TrustedKey& b = store.keys[j];
     const auto [it, fresh] = first.emplace(b.key.id(), j);
     const TrustedKey& a = store.keys[it->second];
-    if (fresh || a.scope_text() == b.scope_text()) continue;
+    if (fresh || same_scope(a, b)) continue;
     error = given[j] + ": key " + b.key.id() + " is trusted for " + b.scope_text() + " here and for " +
             a.scope_text() + " by " + given[it->second] + ": list it once, with the scope it should have";
     return false;

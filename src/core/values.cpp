@@ -8,7 +8,42 @@
 
 namespace mplp {
 
+namespace {
+
+// The length of the blank character `s` starts with (ASCII whitespace, or a
+// Unicode space, zero-width character or BOM in UTF-8), 0 when it does not.
+std::size_t blank_prefix(std::string_view s) {
+  if (s.empty()) return 0;
+  if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')) return 1;
+  static constexpr std::array<std::string_view, 9> kMultibyte = {
+      "\u00a0", "\u1680", "\u180e", "\u202f", "\u205f", "\u2060", "\u3000", "\ufeff", "\u200b"};
+  for (std::string_view b : kMultibyte)
+    if (s.starts_with(b)) return b.size();
+  // U+2000..U+200D: E2 80 80..8D
+  if (s.size() >= 3 && s[0] == '\xe2' && s[1] == '\x80' && static_cast<unsigned char>(s[2]) >= 0x80 &&
+      static_cast<unsigned char>(s[2]) <= 0x8d)
+    return 3;
+  return 0;
+}
+
+std::size_t blank_suffix(std::string_view s) {
+  for (std::size_t n = 1; n <= 3 && n <= s.size(); ++n)
+    if (blank_prefix(s.substr(s.size() - n)) == n) return n;
+  return 0;
+}
+
+}  // namespace
+
+std::string_view trim_blank(std::string_view s) {
+  while (std::size_t n = blank_prefix(s)) s.remove_prefix(n);
+  while (std::size_t n = blank_suffix(s)) s.remove_suffix(n);
+  return s;
+}
+
 bool is_placeholder_text(std::string_view s) {
+  // " unknown", a tab, a zero-width space: blank around a placeholder word
+  // (or nothing but blanks) is still a placeholder (QA-39).
+  s = trim_blank(s);
   static constexpr std::array<std::string_view, 8> kWords = {
       "", "unknown", "pending", "none", "null", "placeholder", "n/a", "tbd"};
   for (std::string_view w : kWords)

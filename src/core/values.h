@@ -12,6 +12,11 @@
 
 namespace mplp {
 
+// `s` without the blanks around it: ASCII whitespace, and Unicode spaces,
+// zero-width characters and the BOM (UTF-8).
+std::string_view trim_blank(std::string_view s);
+// "", "unknown", "pending", "none", "null", "placeholder", "n/a", "tbd" in
+// any ASCII case, with any blanks around (or only blanks).
 bool is_placeholder_text(std::string_view s);
 // nullptr (missing), JSON null, or a placeholder string. Non-strings are not
 // placeholders (callers check the type separately).

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/file_identity.h"
 #include "core/leftovers.h"
 #include "core/pack_layout.h"
 #include "core/sums.h"
@@ -142,6 +143,10 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     error = escape_for_message(path) + ": " + std::strerror(errno);
     return false;
   }
+  if (names_a_link(path)) {
+    error = escape_for_message(path) + ": a symbolic link; links are never followed (give the directory it points at)";
+    return false;
+  }
   if (!S_ISDIR(st.st_mode)) {
     error = escape_for_message(path) + ": not a directory (a pack is a directory holding manifest.json)";
     return false;
@@ -205,6 +210,14 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     // (upstream's data/runs/v2) must not hide them.
     if (std::any_of(kPackFolders.begin(), kPackFolders.end(),
                     [&](std::string_view d) { return has_entry(fd, std::string(d).c_str(), true); })) {
+      // The PATH itself, without a manifest: it is the root the packs below
+      // it are named from, so it is ".", not its own name as a PATH that is a
+      // pack would be: "tr" beside "tr/p1" named "p1" sent `verify-receipt
+      // --root tr` to tr/tr, and a child of the same name read the same (QA-36).
+      if (name_below.empty()) {
+        here.name = ".";
+        here.base = path;
+      }
       out.emplace_back(here);
       ++found;
     }

@@ -25,11 +25,13 @@ struct PackLocation {
   std::string display_path;  // how reports for people name it (as given, relative to the working directory)
   // Its name wherever the tool runs from: the path relative to the PATH that
   // found it, or, for a PATH that is itself a pack, that directory's own name
-  // (so `check runs` and `check runs/p1` both name the pack "p1"). The JSON
-  // report, receipts and collection gates' findings use it.
+  // (so `check runs` and `check runs/p1` both name the pack "p1"); a PATH
+  // with pack folders but no manifest (a failing pack, with packs below it
+  // named from it) is ".". The JSON report, receipts and collection gates'
+  // findings use it.
   std::string name;
   // The directory `name` is relative to, spelled from the PATH as given:
-  // the PATH, or its parent when the PATH is itself a pack. Files found
+  // the PATH, or its parent when the PATH is itself a pack with a manifest. Files found
   // above the pack (a substrate registry) are named relative to it too.
   std::string base;
   bool stage = false;        // a staging directory, not a pack

@@ -69,11 +69,18 @@ TEST(DiffCli, ALinkGivenAsAPackIsRefused) {
   TempDir t;
   test::copy_tree(test::fixture("packs/good-real"), t / "A");
   fs::create_symlink("A", t / "L");
-  for (const auto& [a, b] : {std::pair{t / "A", t / "L"}, std::pair{t / "L", t / "A"}}) {
-    auto r = run_tool({"diff", a, b});
-    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-    EXPECT_NE(r.err.find(t / "L" + ": a symbolic link; links are never followed"), std::string::npos) << r.err;
+  for (const std::string& link : {t / "L", t / "L/", t / "L/.", t / "L//./"}) {
+    for (const auto& [a, b] : {std::pair{t / "A", link}, std::pair{link, t / "A"}}) {
+      auto r = run_tool({"diff", a, b});
+      EXPECT_EQ(r.exit_code, 2) << link << "\n" << r.out << r.err;
+      EXPECT_NE(r.err.find(link + ": a symbolic link; links are never followed"), std::string::npos) << r.err;
+    }
+    // check reads a PATH the same way.
+    auto c = run_tool({"check", link});
+    EXPECT_EQ(c.exit_code, 2) << link << "\n" << c.out << c.err;
+    EXPECT_NE(c.err.find("a symbolic link; links are never followed"), std::string::npos) << c.err;
   }
+  EXPECT_EQ(run_tool({"diff", t / "A/", t / "A/."}).exit_code, 0) << "a directory spelled so is still read";
 }
 
 // Two values that differ only past the 200 bytes a line shows are shown

@@ -233,6 +233,24 @@ TEST(VerifyReceipt, UnchangedPacksPassByPathOrRoot) {
   EXPECT_EQ(s.verify({s.t / "copy/sub/p2"}).exit_code, 0);
 }
 
+// The checked directory itself a pack without a manifest (a stray
+// timeline/ beside packs): named ".", so `--root DIR` finds it at DIR, not at
+// DIR/DIR, and a child named like DIR is another subject (QA-36).
+TEST(VerifyReceipt, ARootThatIsAStrayPackIsDot) {
+  TempDir t;
+  const std::string tree = t / "T";
+  fs::create_directories(tree + "/timeline");
+  test::copy_tree(test::fixture("packs/good-real"), tree + "/p1");
+  test::copy_tree(test::fixture("packs/good-real"), tree + "/T");
+  auto check = run_tool({"check", "-q", "--receipt", t / "r.jsonl", "--sign-key", key("test-a.key"), tree});
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;  // the stray root fails
+  auto r = run_tool({"verify-receipt", t / "r.jsonl", "--trusted-key", key("test-a.pub"), "--root", tree});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("UNCHANGED  . (" + tree + "): verified FAILED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("UNCHANGED  T (" + tree + "/T): verified PASSED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("UNCHANGED  p1 ("), std::string::npos) << r.out;
+}
+
 TEST(VerifyReceipt, TamperingAfterTheReceiptIsCaughtNamingPackAndFile) {
   {
     Signed s;  // one artifact byte changed, nothing resealed: the sums file catches it

@@ -410,6 +410,18 @@ TEST(ReportTargets, ALateWriteFailureTurnsEveryOutputIntoTheError) {
   EXPECT_NE(r.out.find("\"executionSuccessful\": false"), std::string::npos) << r.out;
   EXPECT_NE(test::read_file(t / "ok.json").find("\"result\": \"error\""), std::string::npos);
   EXPECT_FALSE(fs::exists(t / "nu.r"));
+  // Stdout is the one that fails (after the files): they say so, and the
+  // receipt, which comes after stdout, is not written (QA-38).
+  std::string shell_out;
+  const int status = test::run_shell(
+      "cd " + test::shell_quote(t.path()) + " && (" + test::shell_quote(test::gate_binary()) +
+          " check --report json=late.json --receipt late.r --sign-key " +
+          test::shell_quote(test::fixture("keys/test-a.key")) + " " + test::shell_quote(pack) + " >/dev/full 2>err.txt)",
+      shell_out);
+  EXPECT_EQ(status, 2) << test::read_file(t / "err.txt");
+  EXPECT_NE(test::read_file(t / "err.txt").find("cannot write the report to stdout"), std::string::npos) << test::read_file(t / "err.txt");
+  EXPECT_NE(test::read_file(t / "late.json").find("\"result\": \"error\""), std::string::npos);
+  EXPECT_FALSE(fs::exists(t / "late.r"));
 }
 
 TEST(ReportTargets, AnOutputNeverReplacesAnInput) {

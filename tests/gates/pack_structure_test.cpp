@@ -53,6 +53,25 @@ TEST(PackStructure, OnlyAManifestBesidePackFoldersIsANestedPack) {
   EXPECT_EQ(f[0].file, "artifacts/webapp/manifest.json");
 }
 
+// QA-39: a manifest over the 16 MiB a document may take was streamed by
+// the JSON check, found well-formed, and passed without its schema, layout
+// or paths checked.
+TEST(PackStructure, AManifestTooLargeToLoadIsAnError) {
+  TempDir t;
+  const std::string pack = copy_good_pack(t);
+  std::string m = read_file(pack + "/manifest.json");
+  const std::size_t brace = m.rfind('}');
+  ASSERT_NE(brace, std::string::npos);
+  m.insert(brace, ", \"padding\": \"" + std::string((16u << 20) + 1, 'x') + "\"");
+  write_file(pack + "/manifest.json", m);
+  RunReport r = run(pack);
+  EXPECT_EQ(code_set(r), std::set<std::string>{"manifest.too_large"}) << dump(r);
+  auto f = findings_with(r, "manifest.too_large");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].expected, "at most 16 MiB");
+  EXPECT_EQ(f[0].actual, std::to_string(m.size()) + " bytes");
+}
+
 TEST(PackStructure, EveryCodeIsDocumented) {
   std::string doc = read_file(source_root() + "/gates/docs/GATE-V2-PACK-STRUCTURE-01.md");
   for (const FindingKind& k : find_gate(kGate)->info().kinds)
@@ -336,6 +355,12 @@ TEST(PackStructure, TimelineCrlfBlankLinesAndNoFinalNewline) {
   ASSERT_EQ(g.size(), 1u) << dump(r2);
   EXPECT_EQ(g[0].location.line, 3u);
   EXPECT_NE(g[0].message.find("timestamp"), std::string::npos);
+  // A line of CRs (or CRs among blanks) is not blank: a CR is no line break (QA-39).
+  write_file(p + "/timeline/events.ndjson", ev + "\n\r\r\r\n \r \n" + ev + "\n");
+  RunReport r3 = run(p);
+  std::vector<std::uint64_t> lines;
+  for (const Finding& h : findings_with(r3, "timeline.invalid_json")) lines.push_back(h.location.line);
+  EXPECT_EQ(lines, (std::vector<std::uint64_t>{2, 3})) << dump(r3);
 }
 
 TEST(PackStructure, HugeTimelineIsLinearAndCapped) {

@@ -218,6 +218,18 @@ TEST_F(RealQualifyEdit, LockRefFields) {
   }
 }
 
+// The kind in any case is the kind: "NPM" over a poetry.lock was read as a
+// kind of its own, and its path went unchecked (QA-39).
+TEST_F(RealQualifyEdit, LockKindInAnyCaseNamesItsLockFile) {
+  set_json(manifest, "/lock_ref/lock_kind", "\"NPM\"");
+  set_json(manifest, "/lock_ref/lock_path", "\"producers/mcp/poetry.lock\"");
+  auto f = findings(run_sealed(), "real-qualify.lock-kind-path");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].expected, "a path ending in package-lock.json (lock_kind NPM)");
+  set_json(manifest, "/lock_ref/lock_path", "\"producers/mcp/package-lock.json\"");
+  EXPECT_TRUE(findings(run_sealed(), "real-qualify.lock-kind-path").empty());
+}
+
 TEST_F(RealQualifyEdit, CanonicalHash) {
   for (std::string v : {q(std::string(64, 'E')), q("pending"), q(""),
                         std::string("null"), q(std::string(63, 'a')), q("sha256:" + std::string(64, 'a')),

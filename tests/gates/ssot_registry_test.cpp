@@ -154,6 +154,23 @@ TEST_F(SsotRegistryLookup, AnIdListedTwiceStopsTheRunNamingIt) {
   }
 }
 
+// The substrate's name is the registry's: MCP evidence relabelled as
+// langchain, its substrate_name set to what the evidence says, passed every
+// gate (QA-39).
+TEST_F(SsotRegistryLookup, TheSubstrateNameIsTheRegisteredOne) {
+  put("repo/producers/_registry/substrates.v2.yaml",
+      test::registry_yaml({{"mcp", "node-20", "npm"}, {"langchain", "node-20", "npm"}}, {"node-20"}));
+  EXPECT_EQ(run(), Codes{});
+  test::set_json(pack + "/manifest.json", "/substrate_ref/substrate_id", "\"langchain\"");
+  test::set_json(pack + "/manifest.json", "/substrate_ref/substrate_name", "\"MCP\"");
+  RunReport r = test::check({pack}, {kGate});
+  auto f = test::findings_of(r, kGate, "ssot.name-binding");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].location.pointer, "/substrate_ref/substrate_name");
+  EXPECT_EQ(f[0].expected, "LangChain");
+  EXPECT_EQ(f[0].actual, "MCP");
+}
+
 TEST_F(SsotRegistryLookup, MalformedRunnerIdIsNotAlsoABindingMismatch) {
   put("repo/producers/_registry/substrates.v2.yaml", registry("mcp", "node-20", "npm"));
   test::set_json(pack + "/manifest.json", "/env_ref/runner_id", "\"Node 20\"");

@@ -340,6 +340,36 @@ TEST_F(SsotEdit, FingerprintValues) {
   EXPECT_GE(findings(r, "ssot.runner-meta-schema").size(), 4u);
 }
 
+// Blank values, and placeholders padded with blanks, are placeholders
+// (QA-39: " " passed as the operating system in both files).
+TEST_F(SsotEdit, BlankFingerprintValuesArePlaceholders) {
+  set_both(pack, "environment_fingerprint",
+           R"({"os":" ","arch":"\t","runtime_type":"Unknown ","runtime_version":"\u200b","generated_at":"2026-01-27T05:05:41Z"})");
+  auto f = findings(run_sealed(), "ssot.fingerprint-value");
+  ASSERT_EQ(f.size(), 4u);
+  EXPECT_EQ(f[0].location.pointer, "/env_ref/environment_fingerprint/os");
+  EXPECT_EQ(f[3].location.pointer, "/env_ref/environment_fingerprint/runtime_version");
+}
+
+// An arch the contract does not name is an error; its two aliases warn
+// (QA-39: "potato" and "X86_64" passed).
+TEST_F(SsotEdit, ArchIsOneTheContractNames) {
+  for (const char* arch : {"potato", "X86_64", "x86-64", "i386", "ARM64"}) {
+    set_both(pack, "environment_fingerprint",
+             std::string(R"({"os":"linux","arch":")") + arch + R"(","runtime_type":"node","runtime_version":"20.11.1"})");
+    RunReport r = run_sealed();
+    auto f = findings(r, "ssot.fingerprint-arch-unknown");
+    ASSERT_EQ(f.size(), 1u) << arch;
+    EXPECT_EQ(f[0].location.pointer, "/env_ref/environment_fingerprint/arch");
+    EXPECT_FALSE(has_code(r, kGate, "ssot.fingerprint-arch")) << arch;
+  }
+  for (const char* arch : {"aarch64", "amd64", "x86_64", "arm64"}) {
+    set_both(pack, "environment_fingerprint",
+             std::string(R"({"os":"linux","arch":")") + arch + R"(","runtime_type":"node","runtime_version":"20.11.1"})");
+    EXPECT_TRUE(findings(run_sealed(), "ssot.fingerprint-arch-unknown").empty()) << arch;
+  }
+}
+
 TEST_F(SsotEdit, FingerprintThatIsNoObject) {
   for (const char* v : {"\"synthetic-bypass\"", "[]", "null"}) {
     set_both(pack, "environment_fingerprint", v);
