@@ -32,10 +32,7 @@ std::optional<std::string> text_at(const Value* obj, std::string_view key) {
   return v == nullptr ? std::nullopt : std::optional<std::string>(as_view(*v));
 }
 
-std::string quoted(const std::string& s) {
-  rapidjson::Value v(rapidjson::StringRef(s.data(), s.size()));
-  return to_compact_json(v, 80);
-}
+std::string quoted(const std::string& s) { return to_compact_json(s, 80); }
 
 // Compares a pack's own records with the claims, one finding per disagreement.
 class Checker {

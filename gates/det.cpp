@@ -206,9 +206,7 @@ std::optional<std::pair<GroupKey, std::string>> key_of(const Pack& pack, std::st
 }
 
 // A manifest's text as a JSON string, cut at 100 bytes: inert in a finding.
-std::string shown(std::string_view text) {
-  return to_compact_json(rapidjson::Value(rapidjson::StringRef(text.data(), text.size())), 100);
-}
+std::string shown(std::string_view text) { return to_compact_json(text, 100); }
 
 // "substrate "mcp", scenario "d1_basic_pass"".
 std::string group_name(const GroupKey& key) {
@@ -269,13 +267,15 @@ void judge_group(const GroupKey& key, std::vector<Member>& members, CollectionSi
   // Copies of one run (one pack_id: a backup, or a pack copied to pass as
   // its own rerun) agree by construction and prove nothing (QA-37). Copies
   // that disagree were edited: a mismatch like any other.
-  if (counts.size() == 1 && std::all_of(members.begin(), members.end(), [&](const Member& m) { return m.run() == members[0].run(); })) {
+  const auto same_run = [&](const Member& m) { return m.run() == members[0].run(); };
+  if (counts.size() == 1 && std::all_of(members.begin(), members.end(), same_run)) {
     std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.path() < b.path(); });
     for (const Member& m : members)
       report(m, sinks, "det.single",
              "the " + std::to_string(members.size()) + " packs of " + name + " are copies of one run (pack_id " +
                  shown(members[0].run()) + "), not reruns: nothing to compare canonical_pack_root_hash with",
-             listing(members), "", "check reruns of the same scenario (each with its own pack_id) together to test determinism");
+             listing(members), "",
+             "check reruns of the same scenario (each with its own pack_id) together to test determinism");
     return;
   }
   // Rarest values first (the odd pack out is the likely culprit, and must

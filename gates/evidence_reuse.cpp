@@ -118,9 +118,7 @@ std::optional<Digest> artifacts_digest(const Pack& pack) {
 }
 
 std::string shown(const std::optional<std::string>& v) {
-  if (!v) return "(none)";
-  rapidjson::Value s(rapidjson::StringRef(v->data(), v->size()));
-  return to_compact_json(s, 100);
+  return v ? to_compact_json(*v, 100) : "(none)";
 }
 
 // Reports one finding on every member of each group whose members differ in

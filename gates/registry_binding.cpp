@@ -9,10 +9,7 @@ namespace mplp {
 
 namespace {
 
-std::string quoted(std::string_view s) {
-  rapidjson::Value v(rapidjson::StringRef(s.data(), s.size()));
-  return to_compact_json(v, 100);
-}
+std::string quoted(std::string_view s) { return to_compact_json(s, 100); }
 
 }  // namespace
 

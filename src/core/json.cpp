@@ -151,4 +151,8 @@ std::string to_compact_json(const rapidjson::Value& v, std::size_t max_len) {
   return s;
 }
 
+std::string to_compact_json(std::string_view text, std::size_t max_len) {
+  return to_compact_json(rapidjson::Value(rapidjson::StringRef(text.data(), text.size())), max_len);
+}
+
 }  // namespace mplp

@@ -98,5 +98,8 @@ std::string_view as_view(const rapidjson::Value& v);  // requires v.IsString()
 
 // Compact one-line rendering of a value, for "actual" fields of findings.
 std::string to_compact_json(const rapidjson::Value& v, std::size_t max_len = 200);
+// `text` as a JSON string, cut like to_compact_json: a pack's text quoted in
+// a finding stays one inert line.
+std::string to_compact_json(std::string_view text, std::size_t max_len = 200);
 
 }  // namespace mplp
