@@ -5,7 +5,9 @@
 # usage: bench/scale.sh [small|large|json|rss|all]
 #   small  3,000 packs (good-real plus one 40 KiB file each, about 11 files
 #          and 72 KiB a pack): `mplp-gate check` against one `sha256sum -c`
-#          over every listed file of every pack.
+#          over every listed file of every pack, and against the floor:
+#          bench/read_floor.cpp reading and hashing the same files with no
+#          check at all (built here with the system's c++).
 #   large  one pack holding a 1.5 GB file: `mplp-gate check` against
 #          `openssl dgst -sha256` of that file, wall time and peak RSS.
 #   json   the same with a minified JSON file of JSON_BYTES (default 500 MB),
@@ -81,8 +83,13 @@ small() {
   local files bytes; files=$(find "$dir" -type f | wc -l); bytes=$(du -sb "$dir" | cut -f1)
   echo "(a) $n packs, $files files, $(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1e6 }') MB ($(nproc) cores)"
   check_ok "$dir"; sha256sum --quiet -c "$work/all.sums"
+  # The floor: reading and hashing the same files with no check at all, on
+  # as many threads as mplp-gate uses (bench/read_floor.cpp).
+  c++ -O2 -std=c++20 bench/read_floor.cpp -o "$work/read-floor" -lcrypto -pthread
+  "$work/read-floor" "$dir" >/dev/null
   for _ in $(seq "$repeats"); do
     timed_once base sha256sum --quiet -c "$work/all.sums"
+    timed_once floor "$work/read-floor" "$dir"
     if [ -n "$before" ]; then
       timed_once before1 "$before" check --jobs 1 "$dir"
       timed_once before "$before" check "$dir"
@@ -92,6 +99,7 @@ small() {
   done
   local base=${best[base]}
   row "sha256sum -c (baseline)" "$base ${peak[base]}"
+  row "floor: open, read and hash only ($(nproc) threads)" "${best[floor]} ${peak[floor]}" "$base"
   if [ -n "$before" ]; then
     row "before: mplp-gate check --jobs 1" "${best[before1]} ${peak[before1]}" "$base"
     row "before: mplp-gate check" "${best[before]} ${peak[before]}" "$base"

@@ -164,6 +164,29 @@ TEST(Dockerfile, StepsThatReachTheBuildHost) {
             V{});
 }
 
+// QA-40: a containers-image transport makes buildah read an image from the
+// build host's files (`COPY --from=oci-archive:/host.tar` put a host file in
+// the image), wherever an image is named, and after ARG substitution.
+TEST(Dockerfile, ImageTransportsReachTheBuildHost) {
+  EXPECT_EQ(host_reach("FROM a\nCOPY --from=oci-archive:/tmp/s.tar /secret /s\n"),
+            (V{"2 COPY --from oci-archive:/tmp/s.tar"}));
+  for (const char* step :
+       {"FROM oci-archive:/tmp/img.tar", "FROM dir:/var/lib/x", "FROM docker-archive:img.tar", "FROM oci:layout:tag",
+        "FROM containers-storage:localhost/x", "FROM docker://evil.io/x", "FROM docker-daemon:x:1", "FROM OCI-Archive:x",
+        "FROM tarball:/t.tar", "FROM sif:/x.sif", "FROM ostree:x@/repo",
+        "FROM a\nONBUILD COPY --from=oci-archive:/x.tar / /", "ARG B=oci-archive:/host.tar\nFROM $B",
+        "FROM a\nADD --from=dir:/root /x /y"})
+    EXPECT_EQ(host_reach(step).size(), 1u) << step;
+  // A RUN --mount is refused as a RUN option already; its transport too.
+  EXPECT_EQ(host_reach("FROM a\nRUN --mount=from=dir:/etc,target=/e true\n"),
+            (V{"2 RUN --mount from dir:/etc", "2 RUN --mount=from=dir:/etc,target=/e"}));
+  // Image names that only look alike: Docker Hub's "docker" image, a
+  // registry with a port, a tag.
+  EXPECT_EQ(host_reach("FROM docker:24-dind\nFROM localhost:5000/oci:1\nFROM ghcr.io/dir/x:oci\n"
+                       "COPY --from=docker:cli /usr/local/bin/docker /d\n"),
+            V{});
+}
+
 TEST(Dockerfile, OnbuildNamesImagesOfLaterBuilds) {
   EXPECT_EQ(images("FROM a AS b\nONBUILD COPY --from=b /x /y\nONBUILD RUN --mount=from=evil.io/m true\n"),
             (V{"1 FROM a", "2 ONBUILD COPY --from b", "3 ONBUILD RUN --mount from evil.io/m"}));

@@ -194,8 +194,38 @@ TEST(PackDiff, ARepeatedKeyIsANote) {
   std::string err;
   ASSERT_TRUE(diff_packs(a, b, {}, d, err)) << err;
   EXPECT_TRUE(d.fields.empty()) << "the first values agree";
-  ASSERT_EQ(d.notes.size(), 1u);
+  ASSERT_EQ(d.notes.size(), 2u);
   EXPECT_NE(d.notes[0].find("manifest.json: B repeats the key at /y/r (line 2)"), std::string::npos) << d.notes[0];
+  EXPECT_NE(d.notes[1].find("manifest.json: the bytes differ but every field reads the same"), std::string::npos)
+      << d.notes[1];
+}
+
+// QA-41: integers past 2^53 that differ read as one double; the file was
+// listed as changed with no reason. Equal fields in other bytes are said.
+TEST(PackDiff, OtherBytesWithEqualFieldsAreANote) {
+  TempDir t;
+  for (const auto& [ja, jb] : {std::pair{"{\"x\":12345678901234567890123}", "{\"x\":12345678901234567890124}"},
+                               std::pair{"{\"x\":1,\"y\":2}", "{\"y\":2,\n \"x\":1}"},
+                               std::pair{"{\"x\":\"a\"}", "{\"x\":\"\\u0061\"}"}}) {
+    SCOPED_TRACE(ja);
+    std::string a = pack(t, std::string("a") + std::to_string(std::hash<std::string>{}(ja)), ja, "", {});
+    std::string b = pack(t, std::string("b") + std::to_string(std::hash<std::string>{}(ja)), jb, "", {});
+    PackDiff d;
+    std::string err;
+    ASSERT_TRUE(diff_packs(a, b, {}, d, err)) << err;
+    EXPECT_TRUE(d.fields.empty());
+    ASSERT_EQ(d.notes.size(), 1u);
+    EXPECT_EQ(d.notes[0], "manifest.json: the bytes differ but every field reads the same (spacing, key order, "
+                          "escapes, or numbers that differ past a double's precision)");
+  }
+  // Past 2^53 but within a double's reach of one another: a field.
+  std::string a = pack(t, "c", "{\"x\":9007199254740993}", "", {});
+  std::string b = pack(t, "d", "{\"x\":9007199254740996}", "", {});
+  PackDiff d;
+  std::string err;
+  ASSERT_TRUE(diff_packs(a, b, {}, d, err)) << err;
+  EXPECT_EQ(d.fields.size(), 1u);
+  EXPECT_TRUE(d.notes.empty());
 }
 
 TEST(PackDiff, TimelinesTooLongToAlignAreShownReplacedNotHung) {

@@ -128,6 +128,17 @@ std::string discovered_trust(const CheckRequest& req) {
          "Give it with --policy to use its keys, or remove its trust.keys";
 }
 
+// The same for a found policy's runners.build_network, when this check
+// builds runner images: a pull request's own .mplp-gate.yaml had given its
+// Containerfile's RUN steps the network (QA-40).
+std::string discovered_build_network(const CheckRequest& req, const std::string& policy_path) {
+  if (req.policy.runners.build_network.empty() || !req.options.runners_dir) return "";
+  return policy_path +
+         ": this policy was found in the repository (not given with --policy) and lists runners.build_network: a "
+         "change to that file could give its own runner's image build the network. Give it with --policy to allow "
+         "that, or remove runners.build_network";
+}
+
 }  // namespace
 
 int cmd_check(const Args& args) {
@@ -248,9 +259,12 @@ int cmd_check(const Args& args) {
     return could_not_run("check", clash, out, clashing, kTryHelp);
   if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
     return could_not_run("check", "invalid policy: " + error, out);
-  if (policy_discovered && !policy_path.empty())
+  if (policy_discovered && !policy_path.empty()) {
     if (const std::string widened = discovered_trust(req); !widened.empty())
       return could_not_run("check", widened, out);
+    if (const std::string widened = discovered_build_network(req, policy_path); !widened.empty())
+      return could_not_run("check", widened, out);
+  }
   for (const PolicyTrustedKey& k : req.policy.trusted_keys) inputs.emplace_back("the trusted key " + k.path, k.path);
   if (const std::string clash = output_names_input(outputs, inputs, clashing); !clash.empty())
     return could_not_run("check", clash, out, clashing, kTryHelp);

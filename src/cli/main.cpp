@@ -7,6 +7,7 @@
 #include "cli/stderr_guard.h"
 #include "core/suggest.h"
 #include "gates/runner_gates.h"
+#include "runner/child_groups.h"
 
 namespace mplp::cli {
 
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
   try {
     mplp::register_runner_gates();  // before anything reads the gate list
     const int code = mplp::cli::dispatch(argc, argv);
+    // An interrupt received while a child ran (runner/child_groups.h) ends
+    // the process by that signal, now that the command has cleaned up.
+    std::cout.flush();
+    mplp::runner::end_by_pending_interrupt();
     // Whatever a command printed must have arrived: a result lost on a full
     // disk or a closed stdout is not a pass (or a failure) but could not run.
     std::cout.flush();

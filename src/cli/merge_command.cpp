@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/outputs.h"
+#include "engine/check.h"
 #include "engine/merge.h"
 
 namespace mplp::cli {
@@ -21,7 +22,8 @@ constexpr std::string_view kUsage =
     "Exit codes, whatever the format: 0 no error finding, 1 an error finding (or\n"
     "a warning under --strict), 2 could not merge: a file that is not the JSON\n"
     "report of a shard, shards of different tool versions, policies, options or\n"
-    "shard counts, a shard missing or given twice (the message names the file).\n\n"
+    "shard counts, a shard missing or given twice (the message names the file),\n"
+    "a report that would land inside a pack the shards checked.\n\n"
     "options:\n";
 
 constexpr std::string_view kTryHelp = "try 'mplp-gate merge --help'\n";
@@ -60,6 +62,19 @@ int cmd_merge(const Args& args) {
     return could_not_run("merge", clash, out, refused);
   RunReport report;
   if (!merge_shards(files, tool_version(), report, error)) return could_not_run("merge", error, out);
+  // Nor land inside a pack the shards checked, as check refuses it: each
+  // pack by the path the shards name it by, where that path leads from here.
+  std::vector<std::string> outputs;
+  for (const auto& [option, path] : report_paths(out)) outputs.push_back(path);
+  if (!outputs.empty()) {
+    std::vector<std::pair<std::string, std::string>> packs;
+    for (std::size_t i = 0; i < report.packs.size(); ++i) {
+      const PackResult p = report.packs.get(i);
+      packs.emplace_back(p.path, p.path);
+    }
+    if (!outputs_outside(outputs, packs, report.runners_check ? "runners directory" : "pack", error, &refused))
+      return could_not_run("merge", error, out, refused);
+  }
   return write_outputs("merge", report, out);
 }
 

@@ -206,6 +206,10 @@ Now now_of(const Pack& pack, std::string_view rel) {
     for (const auto& [dir, why] : pack.walk_errors())
       if (dir.empty() || (rel.size() > dir.size() && rel.substr(0, dir.size()) == dir && rel[dir.size()] == '/'))
         return {"", "unreadable (" + (dir.empty() ? std::string(".") : printable_utf8(dir)) + ": " + why + ")"};
+    // A directory above it replaced by a link (or a file) is said as such (QA-41).
+    for (std::size_t slash = rel.find('/'); slash != std::string_view::npos; slash = rel.find('/', slash + 1))
+      if (const Entry* up = pack.find(rel.substr(0, slash)); up != nullptr && up->type != EntryType::Directory)
+        return {"", "absent: " + printable_utf8(rel.substr(0, slash)) + " is a " + std::string(to_string(up->type))};
     return {"", "absent"};
   }
   if (e->type != EntryType::Regular) return {"", "a " + std::string(to_string(e->type))};

@@ -154,6 +154,11 @@ int cmd_run(const Args& args) {
            return e = "expected 1..604800 seconds", false;
          return true;
        }, "time limit of CMD's container in seconds (default 21600: 6 hours)", "SECONDS"},
+      {"--build-timeout", true, [&](const std::string& v, std::string& e) {
+         if (!parse_unsigned(v, 7 * 24 * 3600, req.build_timeout_seconds) || req.build_timeout_seconds == 0)
+           return e = "expected 1..604800 seconds", false;
+         return true;
+       }, "time limit of the runner image's build in seconds (default 3600: 1 hour)", "SECONDS"},
       {"--policy", true, [&](const std::string& v, std::string&) { policy_path = v; return true; },
        "policy YAML (limits for the seal, runners.build_network)", "FILE"},
       {"--print-fingerprint", false, [&](const std::string&, std::string&) { fingerprint_only = true; return true; },

@@ -34,6 +34,23 @@ bool valid_stage_name(std::string_view n) {
   return true;
 }
 
+// An image reference with a containers-image transport ("oci-archive:/x.tar",
+// "dir:x", "docker://x"): buildah then reads an image from a path of the
+// build host, or from another store, instead of pulling it (QA-40: a
+// `COPY --from=oci-archive:/host/file.tar` put a host file in the image).
+// A bare "docker:24" is Docker Hub's image "docker", tag 24: only
+// "docker://" is the transport.
+bool names_a_transport(std::string_view ref) {
+  static constexpr std::string_view kTransports[] = {"containers-storage", "dir",    "docker-archive", "docker-daemon",
+                                                     "oci",                "oci-archive", "ostree",     "sif",
+                                                     "tarball"};
+  const std::size_t colon = ref.find(':');
+  if (colon == std::string_view::npos) return false;
+  const std::string prefix = ascii_lower(ref.substr(0, colon));
+  if (prefix == "docker") return ref.substr(colon + 1, 2) == "//";
+  return std::find(std::begin(kTransports), std::end(kTransports), prefix) != std::end(kTransports);
+}
+
 // Physical lines without their "\n" (bufio's scanLines), the BOM dropped.
 std::vector<std::string_view> split_lines(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -232,6 +249,8 @@ class Reader {
   }
 
   void add(std::uint64_t line, std::string source, std::string written, dockerfile::Word w) {
+    if ((names_a_transport(written) || names_a_transport(w.value)) && out_.host_reach.size() < kMaxDockerfileImages)
+      out_.host_reach.push_back({line, source + " " + printable_ascii(written, kShownStep)});
     out_.images.push_back({line, std::move(source), std::move(written), std::move(w.value), std::move(w.unresolved)});
   }
 

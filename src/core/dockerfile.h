@@ -57,10 +57,12 @@ struct DockerfileImage {
 // from another stage on the host: CVE-2024-9675, CVE-2024-1753), any other
 // RUN option but `--network=none` (network, security, devices), or an `ADD`
 // of a URL or git repository (the builder fetches it on the host's network,
-// whatever `--network=none` says of RUN steps).
+// whatever `--network=none` says of RUN steps), or an image reference with a
+// transport (`FROM oci-archive:/path`, `COPY --from=dir:/path`: buildah reads
+// it from the host's files).
 struct DockerfileHostReach {
   std::uint64_t line = 0;
-  std::string step;  // "RUN --mount=type=cache,...", "ADD http://...", "ONBUILD RUN --security=insecure"
+  std::string step;  // "RUN --mount=type=cache,...", "ADD http://...", "COPY --from oci-archive:/x.tar"
   bool operator<(const DockerfileHostReach& o) const { return std::tie(line, step) < std::tie(o.line, o.step); }
   bool operator==(const DockerfileHostReach& o) const { return line == o.line && step == o.step; }
 };

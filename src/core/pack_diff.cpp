@@ -94,6 +94,7 @@ class FieldDiffer {
   }
   FieldDiffer(const FieldDiffer&) = delete;
   FieldDiffer& operator=(const FieldDiffer&) = delete;
+  bool found() const { return count_ > 0; }  // a differing field, listed or not
 
   void compare(const Value* a, const Value* b) {
     if (a != nullptr && b != nullptr && a->IsObject() && b->IsObject()) {
@@ -177,6 +178,12 @@ void diff_json_file(const Pack& a, const Pack& b, std::string_view rel, const Di
                           "): its fields are compared by the first value, and readers differ on which counts");
   FieldDiffer differ(rel, options.max_fields, out);
   differ.compare(&ja->doc.value, &jb->doc.value);
+  // Other bytes, equal fields: say so, rather than list the file with no
+  // reason (QA-41: two integers past 2^53 read as one double compared equal).
+  if (!differ.found())
+    out.notes.push_back(std::string(rel) +
+                        ": the bytes differ but every field reads the same (spacing, key order, escapes, or numbers "
+                        "that differ past a double's precision)");
 }
 
 // The event names of a timeline, one per non-blank line, with line numbers.

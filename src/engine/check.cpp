@@ -272,13 +272,12 @@ PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>&
   return pr;
 }
 
-// Fails when an output file of the run would be written inside one of the
-// checked directories (`dirs`: fs path, display name), by identity.
-// Every such output is added to `refused` (when non-null): the caller must
-// not write it, not even an error report.
-bool outputs_outside(const CheckRequest& req, const std::vector<std::pair<std::string, std::string>>& dirs,
+}  // namespace
+
+bool outputs_outside(const std::vector<std::string>& outputs,
+                     const std::vector<std::pair<std::string, std::string>>& dirs, std::string_view kind,
                      std::string& error, std::vector<std::string>* refused) {
-  if (req.output_paths.empty()) return true;
+  if (outputs.empty()) return true;
   std::vector<FileIdentity> ids;
   std::vector<std::string> names;
   for (const auto& [fs_path, shown] : dirs) {
@@ -288,18 +287,20 @@ bool outputs_outside(const CheckRequest& req, const std::vector<std::pair<std::s
     names.push_back(shown);
   }
   bool outside = true;
-  for (const std::string& out : req.output_paths) {
+  for (const std::string& out : outputs) {
     std::size_t which = 0;
     // Through a link, where the write lands (a dangling one included).
     if (!lies_within(output_target(out), ids, which)) continue;
     if (refused != nullptr) refused->push_back(out);
     if (!outside) continue;
-    error = "report " + out + " lies inside the checked " + (req.options.runners_dir ? "runners directory " : "pack ") +
-            names[which] + ": writing it would change what is checked; write the report outside it";
+    error = "output " + out + " lies inside the checked " + std::string(kind) + " " + names[which] +
+            ": writing it would change what is checked; write it outside";
     outside = false;
   }
   return outside;
 }
+
+namespace {
 
 // False (with `error`, and each such output added to `refused`) when an
 // output would land on one of `inputs`, files the run reads (`what` names
@@ -558,7 +559,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
                                          [](const Gate* g) { return g->info().needs.contents; });
 
   if (req.options.runners_dir) {
-    if (!outputs_outside(req, {{*req.options.runners_dir, *req.options.runners_dir}}, error, refused_outputs))
+    if (!outputs_outside(req.output_paths, {{*req.options.runners_dir, *req.options.runners_dir}}, "runners directory",
+                         error, refused_outputs))
       return false;
     // A runner that cannot be checked is a usage error, not a finding on the others.
     if (std::string problem;
@@ -608,7 +610,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       PackLocation l = packed.unpack();
       pack_dirs.emplace_back(std::move(l.fs_path), std::move(l.display_path));
     }
-    if (!outputs_outside(req, pack_dirs, error, refused_outputs)) return false;
+    if (!outputs_outside(req.output_paths, pack_dirs, "pack", error, refused_outputs)) return false;
   }
   if (req.shard) {  // each pack's manifest is read to place it: in parallel
     std::vector<unsigned> shard(locations.size());

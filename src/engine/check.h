@@ -60,6 +60,15 @@ const FindingKind* find_finding_kind(std::string_view gate_id, std::string_view 
 // error naming the id and the closest known one).
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error);
 
+// Fails (with `error`) when one of `outputs`, files about to be written,
+// lies inside one of `dirs` (fs path, name shown; `kind` names them: "pack"),
+// by identity, through links: an output must never overwrite the evidence it
+// describes. Each such output is added to `refused` (when non-null): the
+// caller must not write it, not even an error report.
+bool outputs_outside(const std::vector<std::string>& outputs,
+                     const std::vector<std::pair<std::string, std::string>>& dirs, std::string_view kind,
+                     std::string& error, std::vector<std::string>* refused);
+
 // `refused_outputs` (optional) receives the output_paths that lie inside a
 // checked directory: on that failure, no report may be written there.
 bool run_check(const CheckRequest& req, RunReport& report, std::string& error,

@@ -126,10 +126,20 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
   const rapidjson::Value* count = member(&s, "count");
   const rapidjson::Value* run = member(&s, "run");
   const rapidjson::Value* packs = member(&s, "packs");
-  if (index == nullptr || !index->IsUint() || count == nullptr || !count->IsUint() || count->GetUint() == 0 ||
-      count->GetUint() > kMaxShards || index->GetUint() >= count->GetUint() || run == nullptr || !run->IsObject() ||
-      packs == nullptr || !packs->IsArray() || string_member(&s, "policy_yaml") == nullptr)
-    return refuse(error, out.file, "its shard section is damaged (index, count, run, policy or packs)");
+  // The first damaged field of the section, by its place (QA-41).
+  std::string damaged;
+  if (count == nullptr || !count->IsUint() || count->GetUint() == 0 || count->GetUint() > kMaxShards)
+    damaged = "/shard/count is not a shard count (1.." + std::to_string(kMaxShards) + ")";
+  else if (index == nullptr || !index->IsUint() || index->GetUint() >= count->GetUint())
+    damaged = "/shard/index is not a shard of " + std::to_string(count->GetUint()) + " (0.." +
+              std::to_string(count->GetUint() - 1) + ")";
+  else if (run == nullptr || !run->IsObject())
+    damaged = "/shard/run is not an object";
+  else if (packs == nullptr || !packs->IsArray())
+    damaged = "/shard/packs is not an array";
+  else if (string_member(&s, "policy_yaml") == nullptr)
+    damaged = "/shard/policy_yaml is not a string";
+  if (!damaged.empty()) return refuse(error, out.file, "its shard section is damaged: " + damaged);
   ShardSection& sec = out.section;
   sec.spec = ShardSpec{index->GetUint(), count->GetUint()};
   bool bad = false;

@@ -1,6 +1,8 @@
 // Human output: per pack, per gate, PASS / FAIL / SKIP, then each finding with
 // its place, what was expected, what was found, and a hint.
-#include <sstream>
+#include <cstring>
+#include <ostream>
+#include <streambuf>
 #include <string>
 
 #include "core/text.h"
@@ -142,15 +144,53 @@ void render_text_lines(const RunReport& report, const RenderOptions& options, st
   out << (exit_code(report) == 0 ? st.paint("1;32", "RESULT: PASS") : st.paint("1;31", "RESULT: FAIL")) << "\n";
 }
 
+// Passes each line written to it through inert_log_line on its way to
+// `out`: a detail's lines, a pack's name and every quoted value pass one
+// check before a CI log reads them, and a report of 30,000 packs is never
+// held whole (it had been, as a string and its inert copy: 150 MB).
+class InertLines : public std::streambuf {
+ public:
+  explicit InertLines(std::ostream& out) : out_(out) {}
+  // The last line, when it has no line break.
+  void finish() {
+    if (!line_.empty()) out_ << inert_log_line(line_);
+    line_.clear();
+  }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
+    const char c = traits_type::to_char_type(ch);
+    xsputn(&c, 1);
+    return ch;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    for (std::streamsize done = 0; done < n;) {
+      const auto* nl = static_cast<const char*>(std::memchr(s + done, '\n', static_cast<std::size_t>(n - done)));
+      const std::streamsize end = nl == nullptr ? n : nl - s + 1;
+      line_.append(s + done, static_cast<std::size_t>(end - done));
+      done = end;
+      if (nl != nullptr) {
+        out_ << inert_log_line(line_);
+        line_.clear();
+      }
+    }
+    return n;
+  }
+
+ private:
+  std::ostream& out_;
+  std::string line_;
+};
+
 }  // namespace
 
-// Rendered whole, then made inert line by line: a detail's lines, a pack's
-// name and every quoted value pass one check before a CI log reads them.
 void render_text(const RunReport& report, const RenderOptions& options, std::ostream& out) {
   if (options.quiet && exit_code(report) == 0) return;
-  std::ostringstream text;
+  InertLines inert(out);
+  std::ostream text(&inert);
   render_text_lines(report, options, text);
-  out << inert_log_text(text.str());
+  inert.finish();
 }
 
 void render_text_error(std::string_view message, const RenderOptions& /*options*/, std::ostream& out) {

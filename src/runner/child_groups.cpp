@@ -2,10 +2,12 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <string.h>
 
 #include <atomic>
 #include <cerrno>
 #include <mutex>
+#include <string>
 
 namespace mplp::runner {
 
@@ -16,17 +18,26 @@ constexpr int kSlots = 256;
 std::atomic<pid_t> g_groups[kSlots];
 static_assert(std::atomic<pid_t>::is_always_lock_free);
 
-extern "C" void forward_interrupt(int sig) {
-  const int saved = errno;
-  for (std::atomic<pid_t>& slot : g_groups)
-    if (pid_t g = slot.load(std::memory_order_relaxed); g > 0) ::kill(-g, sig);
-  // Then the signal's default action, as if no handler had been installed:
-  // raised now, delivered when this handler returns (the signal is blocked
-  // while its handler runs).
+std::atomic<int> g_pending{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+// The signal's default action, as if no handler had been installed: raised
+// now, delivered when the handler returns (the signal is blocked while its
+// handler runs) or, outside one, at once.
+void raise_default(int sig) {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   ::sigaction(sig, &dfl, nullptr);
   ::raise(sig);
+}
+
+extern "C" void forward_interrupt(int sig) {
+  const int saved = errno;
+  bool forwarded = false;
+  for (std::atomic<pid_t>& slot : g_groups)
+    if (pid_t g = slot.load(std::memory_order_relaxed); g > 0) forwarded = (::kill(-g, sig) == 0) || forwarded;
+  int none = 0;
+  if (!forwarded || !g_pending.compare_exchange_strong(none, sig)) raise_default(sig);
   errno = saved;
 }
 
@@ -50,6 +61,17 @@ void install_handlers() {
 }
 
 }  // namespace
+
+int pending_interrupt() { return g_pending.load(); }
+
+std::string signal_name(int sig) {
+  const char* abbrev = ::sigabbrev_np(sig);
+  return abbrev != nullptr ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+void end_by_pending_interrupt() {
+  if (int sig = g_pending.load(); sig != 0) raise_default(sig);
+}
 
 BlockedInterrupts::BlockedInterrupts() {
   sigset_t block;

@@ -5,10 +5,16 @@
 // price of that group: a terminal's Ctrl-C, a hang-up or a supervisor's
 // SIGTERM reach mplp-gate's group and no longer the child's. So while a
 // child group is registered here, SIGINT, SIGTERM and SIGHUP received by
-// this process are sent on to every registered group, and then end this
-// process by that signal as they did before (the default action; ninja does
-// the same for its jobs). A signal this process ignores (nohup's SIGHUP)
-// stays ignored, and is not forwarded.
+// this process are sent on to every registered group. The first such
+// signal then leaves this process running as a pending interrupt: the
+// waiting run_process stops its child and starts no other (but cleanup, such
+// as removing the child's container), the callers unwind (stage and overlay
+// removed), and main ends the process by that signal (the default action;
+// ninja does the same for its jobs). A second signal, or one while no child
+// is registered, ends the process at once, as before (QA-40: a producer's
+// container whose PID 1 ignores SIGTERM ran on for hours after mplp-gate had
+// died of it). A signal this process ignores (nohup's SIGHUP) stays
+// ignored, and is not forwarded.
 //
 //   BlockedInterrupts blocked;   // no interrupt between the spawn and the registration
 //   pid_t pid = spawn(...);      // the child leads group `pid`
@@ -19,6 +25,8 @@
 
 #include <signal.h>
 #include <sys/types.h>
+
+#include <string>
 
 namespace mplp::runner {
 
@@ -42,6 +50,13 @@ class BlockedInterrupts {
 
 // A registered child process group (a no-op when the table of 256 groups
 // is full: that child is then not forwarded to).
+// The forwarded signal pending (0: none); see above.
+int pending_interrupt();
+// Ends this process by the pending interrupt, if any (returns when none).
+void end_by_pending_interrupt();
+// "SIGTERM" for SIGTERM.
+std::string signal_name(int sig);
+
 class ChildGroup {
  public:
   explicit ChildGroup(pid_t group);

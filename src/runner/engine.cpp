@@ -299,10 +299,13 @@ unsigned client_limit_seconds(const Engine& e, unsigned container_limit) {
 
 ProcessResult run_container(const Engine& e, const ProcessSpec& spec, const std::string& name, bool& left) {
   ProcessResult r = run_process(spec);
-  if (!r.timed_out) return r;
+  if (!r.timed_out && !r.interrupted) return r;
   ProcessSpec rm;
   rm.argv = {e.binary, "rm", "-f", name};  // exits 0 for a container already gone (podman; docker since 20.10)
+  // podman stops a container for 10 s before it kills it (docker kills at once).
+  if (e.name == "podman") rm.argv.insert(rm.argv.begin() + 3, {"--time", "0"});
   rm.timeout_seconds = 120;
+  rm.cleanup = true;
   ProcessResult x = run_process(rm);
   if (!x.started || x.exit_code != 0) left = true;
   return r;

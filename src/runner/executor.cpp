@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/values.h"
+#include "runner/child_groups.h"
 #include "runner/fingerprint_cache.h"
 #include "runner/run_markers.h"
 #include "runner/runner_def.h"
@@ -103,6 +104,9 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   out.run_seconds = seconds_since(t1);
   out.log += r.out + r.err;
   if (!r.started) return error = "run: " + r.error, false;
+  if (r.interrupted)
+    return error = "run: interrupted by " + signal_name(pending_interrupt()) + ": CMD was stopped and its container removed",
+           false;
   if (r.exit_code != 0) {
     // podman's --timeout kill ends `podman run` with a status of its own (255
     // here), docker's kill with 137: neither is CMD's, so a time limit is
@@ -210,7 +214,8 @@ bool prepare(const RunRequest& req, RunnerDef& def, std::string& repo, std::opti
   marker.emplace();
 
   auto t0 = std::chrono::steady_clock::now();
-  BuildOptions bopts{req.rebuild, req.output, req.policy.runners.allows_build_network(def.id)};
+  BuildOptions bopts{req.rebuild, req.output, req.policy.runners.allows_build_network(def.id),
+                     req.build_timeout_seconds};
   bool ok = ensure_image(engine, def, bopts, out.image, error);
   out.build_seconds = seconds_since(t0);
   out.log += out.image.log;

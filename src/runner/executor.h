@@ -39,6 +39,9 @@ namespace mplp::runner {
 
 // The default time limit of a producer's container (6 hours).
 constexpr unsigned kDefaultRunSeconds = 6 * 3600;
+// The default time limit of a runner image's build (a RUN step of a
+// stranger's Containerfile could otherwise hold CI forever; QA-40).
+constexpr unsigned kDefaultBuildSeconds = 3600;
 
 struct RunRequest {
   std::string runners_dir;
@@ -51,6 +54,7 @@ struct RunRequest {
   bool rebuild = false;
   OutputMode output = OutputMode::Inherit;
   unsigned timeout_seconds = kDefaultRunSeconds;  // CMD's container is killed after it
+  unsigned build_timeout_seconds = kDefaultBuildSeconds;  // the image build (and npm fetches) likewise
   Policy policy = default_policy();  // limits for the seal, runners.build_network
   const PrivateKey* sign_key = nullptr;  // signs integrity/provenance.intoto.jsonl (provenance.h)
   std::string builder_version;           // recorded in the provenance

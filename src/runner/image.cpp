@@ -29,19 +29,21 @@ bool write_tree_file(const std::string& root, const std::string& rel, const std:
 }
 
 ProcessResult run_tool(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                       const std::string& cwd, OutputMode mode, std::string& log) {
+                       const std::string& cwd, OutputMode mode, std::string& log, unsigned timeout_seconds = 0) {
   ProcessSpec s;
   s.argv = argv;
   s.env = env;
   s.cwd = cwd;
   s.output = mode;
+  s.timeout_seconds = timeout_seconds;
   ProcessResult r = run_process(s);
   log += r.out + r.err;
   return r;
 }
 
-std::string failure(const ProcessResult& r) {
+std::string failure(const ProcessResult& r, unsigned timeout_seconds = 0) {
   if (!r.started) return r.error;
+  if (r.timed_out) return "timed out after " + std::to_string(timeout_seconds) + " s (stopped)";
   std::string t = tail_text(r.err.empty() ? r.out : r.err, 1500);
   return "exit " + std::to_string(r.exit_code) + (t.empty() ? "" : ": " + t);
 }
@@ -114,7 +116,7 @@ bool reuse_in_one_inspect(const Engine& engine, const RunnerDef& def, ImageResul
   return true;
 }
 
-bool fetch_npm(const NpmFetch& f, const std::string& ctx, std::string& log,
+bool fetch_npm(const NpmFetch& f, const std::string& ctx, unsigned timeout_seconds, std::string& log,
                std::string& error) {
   std::string where = "build: fetch npm " + f.package + "@" + f.version;
   ScopedTempDir tmp("mplp-npm");
@@ -122,8 +124,8 @@ bool fetch_npm(const NpmFetch& f, const std::string& ctx, std::string& log,
   // --prefer-offline: npm's cache answers repeated builds without the network.
   ProcessResult r = run_tool({"npm", "pack", "--silent", "--prefer-offline", "--pack-destination", tmp.path(),
                               f.package + "@" + f.version},
-                             {}, tmp.path(), OutputMode::Capture, log);
-  if (!r.started || r.exit_code != 0) return error = where + " failed: " + failure(r), false;
+                             {}, tmp.path(), OutputMode::Capture, log, timeout_seconds);
+  if (!r.started || r.exit_code != 0) return error = where + " failed: " + failure(r, timeout_seconds), false;
   std::string tgz = tmp.path() + "/" + f.package + "-" + f.version + ".tgz";
   std::string bytes;
   if (!read_file(tgz, 1ull << 32, bytes, error)) return error = where + ": " + error, false;
@@ -219,7 +221,7 @@ bool ensure_image(const Engine& engine, const RunnerDef& def, const BuildOptions
   for (const auto& [rel, bytes] : def.files)
     if (!write_tree_file(ctx.path(), rel, bytes, error)) return error = "build: " + error, false;
   for (const NpmFetch& f : def.fetch)
-    if (!fetch_npm(f, ctx.path(), out.log, error)) return false;
+    if (!fetch_npm(f, ctx.path(), options.timeout_seconds, out.log, error)) return false;
 
   std::vector<std::string> argv = {engine.binary, "build", "-f", ctx.path() + "/" + def.containerfile, "-t", out.ref};
   for (std::string& a : build_args(engine, def.source_date_epoch, !def.base_image.empty())) argv.push_back(std::move(a));
@@ -228,9 +230,10 @@ bool ensure_image(const Engine& engine, const RunnerDef& def, const BuildOptions
   if (options.rebuild) argv.push_back("--no-cache");
   argv.push_back(ctx.path());
   std::string epoch = std::to_string(def.source_date_epoch);
-  ProcessResult r = run_tool(argv, {"SOURCE_DATE_EPOCH=" + epoch}, ctx.path(), options.output, out.log);
+  ProcessResult r =
+      run_tool(argv, {"SOURCE_DATE_EPOCH=" + epoch}, ctx.path(), options.output, out.log, options.timeout_seconds);
   if (!r.started || r.exit_code != 0) {
-    error = "build: " + engine.name + " build of runner '" + def.id + "' failed: " + failure(r);
+    error = "build: " + engine.name + " build of runner '" + def.id + "' failed: " + failure(r, options.timeout_seconds);
     return false;
   }
   out.id = image_id(engine, out.ref);

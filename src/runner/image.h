@@ -47,6 +47,7 @@ struct BuildOptions {
   bool rebuild = false;
   OutputMode output = OutputMode::Inherit;  // the build tools' output
   bool policy_allows_network = false;       // the policy lists the runner under runners.build_network
+  unsigned timeout_seconds = 0;             // the build, and each npm fetch, is killed after it (0: none)
 };
 
 struct ImageResult {

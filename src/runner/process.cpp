@@ -125,17 +125,23 @@ std::string errno_text(const std::string& what, int e) { return what + ": " + st
 // After the child's exit or the kill on its time limit, its output is read
 // for this long at most: a process that left the group may hold the pipes.
 constexpr int kDrainMilliseconds = 2000;
+// A child forwarded an interrupt has this long to end by itself before it
+// is killed; the wait looks for a pending interrupt this often (the signal
+// may have been delivered to another thread, leaving this poll asleep).
+constexpr int kInterruptGraceMilliseconds = 2000;
+constexpr int kInterruptCheckMilliseconds = 200;
 
 // Reads the captured pipes (when any) and watches the child's pidfd until
 // the child has ended and its pipes are closed (or drained for
-// kDrainMilliseconds after it ended). On the deadline the child's group,
-// and the child itself, are killed. Returns false with errno when poll
-// fails.
+// kDrainMilliseconds after it ended). On the deadline, or a grace period
+// after an interrupt (child_groups.h), the child's group, and the child
+// itself, are killed. Returns false with errno when poll fails.
 bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes, ProcessResult& r) {
   using Clock = std::chrono::steady_clock;
   const bool limited = spec.timeout_seconds != 0;
   const Clock::time_point deadline = Clock::now() + std::chrono::seconds(spec.timeout_seconds);
   std::optional<Clock::time_point> drain_until;  // set once the child has ended or was killed
+  std::optional<Clock::time_point> interrupt_kill;  // set once an interrupt is pending
   std::string* bufs[2] = {&r.out, &r.err};
   bool exited = false;
   char chunk[65536];
@@ -152,7 +158,19 @@ bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes
     int wait_ms = -1;
     if (drain_until) wait_ms = left_ms(*drain_until);
     else if (limited && !r.timed_out) wait_ms = left_ms(deadline);  // once killed: until the pidfd says so
+    const bool watch_interrupt = !spec.cleanup && !exited && !r.timed_out && !r.interrupted;
+    if (watch_interrupt)
+      wait_ms = interrupt_kill ? left_ms(*interrupt_kill)
+                               : (wait_ms < 0 ? kInterruptCheckMilliseconds : std::min(wait_ms, kInterruptCheckMilliseconds));
     int ready = ::poll(p, static_cast<nfds_t>(n), wait_ms);
+    if (watch_interrupt && !interrupt_kill && pending_interrupt() != 0)
+      interrupt_kill = Clock::now() + std::chrono::milliseconds(kInterruptGraceMilliseconds);
+    if (watch_interrupt && interrupt_kill && Clock::now() >= *interrupt_kill) {
+      ::kill(-group, SIGKILL);
+      kill_by_pidfd(pidfd);
+      r.interrupted = true;
+      continue;
+    }
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return false;
     if (ready == 0 && drain_until && Clock::now() >= *drain_until) {
@@ -207,6 +225,8 @@ std::string find_in_path(const std::string& name) {
 
 ProcessResult run_process(const ProcessSpec& spec) {
   if (spec.argv.empty()) return not_started(EINVAL, "empty command");
+  if (int sig = pending_interrupt(); sig != 0 && !spec.cleanup)
+    return not_started(EINTR, spec.argv[0] + ": not started: interrupted by " + signal_name(sig));
   std::string exe = find_in_path(spec.argv[0]);
   if (exe.empty()) return not_started(ENOENT, spec.argv[0] + ": not found in PATH");
   // Everything the spawn needs is prepared first.

@@ -36,6 +36,10 @@ struct ProcessSpec {
   OutputMode output = OutputMode::Capture;
   unsigned timeout_seconds = 0;       // 0 = none; on expiry the child's process group is killed (SIGKILL)
   std::size_t capture_limit = 1 << 20;  // bytes kept per stream (the last ones)
+  // Runs even when an interrupt is pending (child_groups.h): removing what
+  // an interrupted child left. Any other process is then not started, and
+  // one running is stopped as on its time limit (`interrupted`).
+  bool cleanup = false;
 };
 
 struct ProcessResult {
@@ -44,6 +48,7 @@ struct ProcessResult {
   int error_number = 0;  // with !started: the errno (ENOENT when not in PATH or no such cwd)
   int exit_code = -1;    // 128+N when killed by signal N
   bool timed_out = false;
+  bool interrupted = false;  // stopped by a pending interrupt (SIGINT, SIGTERM, SIGHUP)
   std::string out;       // captured stdout (Capture mode)
   std::string err;       // captured stderr (Capture mode)
 };

@@ -47,6 +47,12 @@ constexpr TypeCommands kKnownTypes[] = {
      "dotnet --version && echo smoke-test-pass > /workspace/out/smoke.txt"},
 };
 
+const TypeCommands* known_type(std::string_view type) {
+  for (const TypeCommands& t : kKnownTypes)
+    if (t.type == type) return &t;
+  return nullptr;
+}
+
 }  // namespace
 
 std::optional<IdRuntime> runtime_from_id(std::string_view id) {
@@ -62,11 +68,10 @@ std::optional<IdRuntime> runtime_from_id(std::string_view id) {
     digit_expected = !digit;
   }
   if (end == 0 || digit_expected) return std::nullopt;
-  for (const TypeCommands& t : kKnownTypes)
-    if (t.type == type)
-      return IdRuntime{std::string(type), std::string(rest.substr(0, end)) + ".", std::string(t.version_command),
-                       std::string(t.smoke_command)};
-  return std::nullopt;
+  const TypeCommands* t = known_type(type);
+  if (t == nullptr) return std::nullopt;
+  return IdRuntime{std::string(type), std::string(rest.substr(0, end)) + ".", std::string(t->version_command),
+                   std::string(t->smoke_command)};
 }
 
 bool is_shared_runner_dir(std::string_view name) {
@@ -137,8 +142,9 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
     const std::vector<DockerfileHostReach> reach = dockerfile_images(bytes).host_reach;
     if (reach.empty()) break;
     error = out.dir + "/" + rel + ":" + std::to_string(reach.front().line) + ": `" + reach.front().step +
-            "` reaches the build host (a RUN option other than --network=none, or an ADD of a URL or git "
-            "repository): a runner definition may not use it; COPY files from the runner directory instead";
+            "` reaches the build host (a RUN option other than --network=none, an ADD of a URL or git "
+            "repository, or an image read through a transport such as oci-archive: or dir:): a runner definition "
+            "may not use it; COPY files from the runner directory instead";
     return false;
   }
   if (yaml == nullptr) {
@@ -172,6 +178,12 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
   const rapidjson::Value& d = y.doc;
   out.runtime_type = str(d, "runtime_type");
   out.version_command = str(d, "version_command");
+  // The version recorded for a runtime the contract knows is read by the
+  // contract's own command: the gate compared runner.yaml's runtime_type with
+  // the first word of runner.yaml's version_command, both the author's, and
+  // `node -p ... || echo 20.11.1` passed a "node-20" runner with no node in
+  // its image (QA-40).
+  if (const TypeCommands* known = known_type(out.runtime_type)) out.version_command = known->version_command;
   out.version_prefix = str(d, "version_prefix");
   out.smoke_command = str(d, "smoke_command");
   if (auto s = str(d, "smoke_output"); !s.empty()) out.smoke_output = s;

@@ -54,6 +54,8 @@ struct RunnerDef {
   std::string dir;             // runners_dir + "/" + id
   std::string containerfile;   // "Containerfile" or "Dockerfile"
   std::string runtime_type;
+  // For a runtime the contract knows (node, python, dotnet): the contract's
+  // own command, whatever runner.yaml says (see load_runner_def).
   std::string version_command;
   std::string version_prefix;
   std::string smoke_command;

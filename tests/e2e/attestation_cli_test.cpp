@@ -404,6 +404,30 @@ TEST(TrustCli, RequireSignatureAndPolicyTrust) {
   EXPECT_NE(r.out.find("PASS  GATE-V2-ATTESTATION-01"), std::string::npos) << r.out;
 }
 
+// Nor can it give a runner's image build the network (QA-40: a pull
+// request's own .mplp-gate.yaml listed its runner under build_network, and
+// its Containerfile's RUN steps reached the network as root). Refused before
+// anything is built; a check of packs, which builds nothing, is unaffected.
+TEST(TrustCli, ARepositoryPolicyCannotGiveBuildsTheNetwork) {
+  TempDir t;
+  fs::create_directories(t / "repo/.git");
+  test::copy_tree(test::corpus("upstream/runners"), t / "repo/runners");
+  test::copy_tree(test::fixture("packs/good-real"), t / "repo/runs/p1");
+  test::write_file(t / "repo/.mplp-gate.yaml", "version: 1\nrunners:\n  build_network: [node-20]\n");
+  test::RunOptions in_repo;
+  in_repo.cwd = t / "repo";
+  auto r = test::run_tool_with({"check", "--format", "json", "--runners", "runners"}, in_repo);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(".mplp-gate.yaml: this policy was found in the repository (not given with --policy) and lists "
+                       "runners.build_network"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("\"result\": \"error\""), std::string::npos) << r.out;
+  auto packs = test::run_tool_with({"check", "runs"}, in_repo);
+  EXPECT_NE(packs.exit_code, 2) << packs.err;
+  EXPECT_EQ(packs.err.find("build_network"), std::string::npos) << packs.err;
+}
+
 // A policy found in the repository (not --policy) cannot add trusted keys
 // when the command line sets the trust: a pull request can edit it, and
 // would trust its own key for a relabelled pack (QA-37).

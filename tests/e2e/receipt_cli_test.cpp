@@ -322,6 +322,14 @@ TEST(VerifyReceipt, WhatAFileIsNowAndHostileNames) {
     EXPECT_NE(r.out.find("sub/p2 (" + s.runs + "/sub/p2): artifacts/plan.json: a FIFO now, sha256 "), std::string::npos)
         << r.out;
     EXPECT_EQ(r.out.find("absent now"), std::string::npos) << r.out;
+    // QA-41: a directory replaced by a link to a copy of it (same files) was "absent".
+    const std::string sub = s.runs + "/sub/p2";
+    fs::rename(sub + "/integrity", s.runs + "/copy-of-integrity");
+    fs::create_directory_symlink(s.runs + "/copy-of-integrity", sub + "/integrity");
+    auto l = s.verify({"--root", s.runs});
+    EXPECT_EQ(l.exit_code, 1) << l.out;
+    EXPECT_NE(l.out.find("integrity/sha256sums.txt: absent: integrity is a symbolic link now"), std::string::npos)
+        << l.out;
     if (::geteuid() != 0) {  // root reads what mode 000 forbids
       fs::permissions(s.runs + "/p1/timeline", fs::perms::none);
       auto u = s.verify({"--root", s.runs});

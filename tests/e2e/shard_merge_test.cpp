@@ -21,6 +21,7 @@ namespace {
 
 using test::run_tool;
 using test::TempDir;
+namespace fs = std::filesystem;
 
 const std::vector<std::string> kFormats = {"github", "html", "json", "junit", "sarif", "text"};
 
@@ -534,6 +535,45 @@ TEST_F(MergeRefusal, ManyMissingShardsAreCounted) {
   EXPECT_NE(r.err.find("shard 0/1000, 1/1000, 2/1000, 4/1000, "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("10/1000 and 989 more are missing"), std::string::npos) << r.err;
   EXPECT_LT(r.err.size(), 1000u);
+}
+
+// QA-41: merge wrote its report over a sealed artifact of a pack the shards
+// checked (exit 0), where check refuses it. Refused, through a link too, and
+// the pack is left as it was.
+TEST_F(MergeRefusal, AReportInsideACheckedPack) {
+  const std::string pack = tree_ + "/packs/good-real";
+  const std::string manifest = test::read_file(pack + "/manifest.json");
+  fs::create_directory_symlink(pack, t_ / "link");
+  for (const std::string& out : {pack + "/manifest.json", pack + "/artifacts/new.json", t_ / "link/new.txt"}) {
+    SCOPED_TRACE(out);
+    auto r = run_tool({"merge", "--report", "json=" + out, s2(0), s2(1)});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("lies inside the checked pack " + pack), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(test::read_file(pack + "/manifest.json"), manifest);
+  EXPECT_FALSE(fs::exists(pack + "/artifacts/new.json"));
+  EXPECT_FALSE(fs::exists(pack + "/new.txt"));
+  // Beside the packs it is written.
+  auto beside = run_tool({"merge", "--report", "json=" + tree_ + "/packs/merged.json", s2(0), s2(1)});
+  EXPECT_EQ(beside.exit_code, 1) << beside.err;
+  EXPECT_TRUE(fs::exists(tree_ + "/packs/merged.json"));
+}
+
+// A damaged shard section is refused naming the field (QA-41: "index, count,
+// run, policy or packs").
+TEST_F(MergeRefusal, ADamagedShardSectionNamesItsField) {
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {"/shard/index", "0.0"}, {"/shard/index", "-3"}, {"/shard/index", "18446744073709551616"},
+      {"/shard/count", "0"},   {"/shard/run", "[]"},   {"/shard/packs", "{}"}, {"/shard/policy_yaml", "1"}};
+  for (const auto& [pointer, value] : edits) {
+    SCOPED_TRACE(pointer + " = " + value);
+    std::string file = t_ / "edited.json";
+    test::write_file(file, test::read_file(s2(0)));
+    test::set_json(file, pointer, value);
+    auto r = run_tool({"merge", file, s2(1)});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(file + ": its shard section is damaged: " + pointer + " "), std::string::npos) << r.err;
+  }
 }
 
 TEST_F(MergeRefusal, NoFileAndReportOverShard) {

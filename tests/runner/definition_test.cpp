@@ -147,6 +147,27 @@ TEST(RunnerDef, HostileDefinitionsAreRefused) {
   EXPECT_NE(err.find("no runner directory"), std::string::npos) << err;
 }
 
+// QA-40: runtime_type and version_command were both the author's, so
+// `node -p ... || echo 20.11.1` recorded node 20.11.1 for an image with no
+// node. A runtime the contract knows has its version read by the contract's
+// command; another runtime keeps runner.yaml's.
+TEST(RunnerDef, AKnownRuntimesVersionIsReadByTheContractsCommand) {
+  for (const auto& [type, probe] : std::vector<std::pair<std::string, std::string>>{
+           {"node", "node -p process.versions.node"},
+           {"python", "python3 -c 'import platform; print(platform.python_version())'"},
+           {"zig", "echo 20.11.1"}}) {
+    TempDir tmp;
+    write_file(tmp / "r-1/runner.yaml", "runtime_type: " + type +
+                                            "\nversion_command: echo 20.11.1\nversion_prefix: \"20.\"\n"
+                                            "smoke_command: echo hi > /workspace/out/smoke.txt\n");
+    write_file(tmp / "r-1/Containerfile", "FROM localhost/x:1\n");
+    runner::RunnerDef d;
+    std::string err;
+    ASSERT_TRUE(runner::load_runner_def(tmp.path(), "r-1", d, err)) << err;
+    EXPECT_EQ(d.version_command, probe) << type;
+  }
+}
+
 // QA-32: podman 4.3's buildah resolves `RUN --mount=type=cache,id=../..` on
 // the host (CVE-2024-9675): a pull request's runner wrote files as root.
 // Such a definition never reaches a build; the error names file and line.

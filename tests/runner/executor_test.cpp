@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <tuple>
 
@@ -258,6 +259,38 @@ TEST(RunnerImage, BaseFromAnotherDefinitionIsUsedWithANote) {
                               n.find("mplp-gate base build debian-12") != std::string::npos);
     EXPECT_EQ(has_note, noted) << suffix;
   }
+}
+
+// QA-40: a RUN step that never ends held `check --runners` and `run`
+// forever. The build has a time limit (run --build-timeout, default one
+// hour); past it the build is stopped and says so.
+TEST(RunnerImage, ABuildOverItsTimeLimitIsStopped) {
+  REQUIRE_ENGINE();
+  runner::Engine e = engine();
+  TempDir tmp;
+  copy_tree(runners(), tmp / "runners");
+  const std::string cf = tmp / "runners/python-3.11-local/Containerfile";
+  write_file(cf, read_file(cf) + "RUN sleep 45\n");
+  runner::RunnerDef def;
+  std::string err;
+  ASSERT_TRUE(runner::load_runner_def(tmp / "runners", "python-3.11-local", def, err)) << err;
+  runner::ImageResult img;
+  const auto start = std::chrono::steady_clock::now();
+  bool ok = runner::ensure_image(e, def, {.rebuild = true, .output = runner::OutputMode::Capture, .timeout_seconds = 3},
+                                 img, err);
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_FALSE(ok);
+  EXPECT_NE(err.find("build of runner 'python-3.11-local' failed: timed out after 3 s"), std::string::npos) << err;
+  EXPECT_LT(seconds, 40) << "the build ran its RUN step to the end";
+  // The same through the command line.
+  RunResult r = run_tool({"run", "--runners", tmp / "runners", "--runner", "python-3.11-local", "--rebuild",
+                          "--build-timeout", "3", "--cmd", "true", "--out-dir", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("timed out after 3 s"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(tmp / "out"));
+  RunResult bad = run_tool({"run", "--runner", "x", "--build-timeout", "0", "--cmd", "true", "--out-dir", tmp / "o"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--build-timeout"), std::string::npos) << bad.err;
 }
 
 // End to end: a producer through `mplp-gate run`, then `mplp-gate check`.

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "runner/child_groups.h"
 #include "runner/engine.h"
 #include "runner/process.h"
 #include "runner_test_util.h"
@@ -206,6 +207,8 @@ TEST(Process, AnInterruptIsPassedOnToTheChildsGroup) {
     if (pid == 0) {
       // In the foreground: a shell's background jobs ignore SIGINT.
       run({"sh", "-c", "sh -c 'echo $$ > " + pidfile + "; exec sleep 1000'; echo after"}, 600);
+      // As main() does once the command has cleaned up (child_groups.h).
+      runner::end_by_pending_interrupt();
       ::_exit(0);
     }
     pid_t grandchild = pid_in(pidfile);
@@ -217,6 +220,40 @@ TEST(Process, AnInterruptIsPassedOnToTheChildsGroup) {
     EXPECT_TRUE(eventually_gone(grandchild)) << "signal " << sig << " was not passed on";
     if (!gone(grandchild)) ::kill(grandchild, SIGKILL);
   }
+}
+
+// QA-40: a child that ignores the interrupt (a container's PID 1 and
+// SIGTERM) is killed after a grace period, the call says it was
+// interrupted, no other process starts but cleanup, and the process then
+// ends by the signal.
+TEST(Process, AChildIgnoringAnInterruptIsStoppedAndNothingElseStarts) {
+  TempDir tmp;
+  const std::string pidfile = tmp / "child", said = tmp / "said";
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    runner::ProcessResult r = run({"sh", "-c", "trap '' TERM; echo $$ > " + pidfile + "; sleep 1000; sleep 1000"}, 600);
+    runner::ProcessResult next = run({"true"});
+    runner::ProcessSpec cleanup;
+    cleanup.argv = {"true"};
+    cleanup.cleanup = true;
+    runner::ProcessResult cleaned = runner::run_process(cleanup);
+    const std::string text = std::string(r.interrupted ? "interrupted" : "not interrupted") + "; next " +
+                             (next.started ? "started" : next.error) + "; cleanup " +
+                             (cleaned.started ? "started" : "not started");
+    write_file(said, text);
+    runner::end_by_pending_interrupt();
+    ::_exit(0);
+  }
+  pid_t child = pid_in(pidfile);
+  ASSERT_GT(child, 0);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << "status " << status;
+  EXPECT_EQ(read_file(said), "interrupted; next true: not started: interrupted by SIGTERM; cleanup started");
+  EXPECT_TRUE(eventually_gone(child)) << "the child ignoring SIGTERM was not stopped";
+  if (!gone(child)) ::kill(child, SIGKILL);
 }
 
 // Our limit on `ENGINE run` (the backstop under podman, the only limit under

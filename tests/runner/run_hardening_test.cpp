@@ -316,6 +316,37 @@ TEST(RunHardening, ContainersCarryTheirOwnerAndATimeLimitAndOrphansAreRemoved) {
   EXPECT_FALSE(holds_stage(tmp2.path()));
 }
 
+// QA-40: SIGTERM reached `podman run`, whose container (PID 1 a shell,
+// which ignores it) ran on for its 6-hour limit after mplp-gate had died of
+// the signal, its stage beside DIR and its overlay left. Now the container
+// is removed, the stage and overlay too, and mplp-gate still ends by the
+// signal; DIR is as it was.
+TEST(RunHardening, AnInterruptRemovesTheContainerAndEndsByTheSignal) {
+  REQUIRE_ENGINE();
+  for (int sig : {SIGTERM, SIGINT}) {
+    SCOPED_TRACE(sig);
+    TempDir tmp;
+    std::string pack = existing_dir(tmp);
+    auto before = tree_state(pack);
+    pid_t pid = spawn_tool(run_args("sleep 600", pack));
+    std::vector<std::string> ids;
+    ASSERT_TRUE(eventually([&] { return !(ids = containers_of(pid)).empty(); }, 120));
+    ::kill(pid, sig);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << status;
+    EXPECT_FALSE(running(ids[0])) << "the container outlived the interrupted run";
+    EXPECT_FALSE(holds_stage(tmp.path()));
+    EXPECT_EQ(tree_state(pack), before);
+    const char* t = std::getenv("TMPDIR");
+    for (auto& f : fs::directory_iterator(t != nullptr && *t == '/' ? t : "/tmp")) {
+      const std::string name = f.path().filename().string();  // mplp-overlay.<boot>.<pid>.<start>.<random>
+      EXPECT_FALSE(name.rfind("mplp-overlay.", 0) == 0 && name.find("." + std::to_string(pid) + ".") != std::string::npos)
+          << name;
+    }
+  }
+}
+
 // Issue 17, point 6: a producer over its time limit leaves no container
 // (podman's own limit ends it and `run --rm` removes it; docker has none, so
 // mplp-gate's limit kills the client and removes the container), and DIR
