@@ -212,6 +212,7 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
       expect_keys(source, kv.second, key, {"enabled", "severity"});
       GatePolicy g;
       g.line = kv.first.Mark().line + 1;
+      g.column = kv.first.Mark().column + 1;
       if (const YAML::Node e = kv.second["enabled"]) g.enabled = boolean(source, e, key + ".enabled");
       if (const YAML::Node s = kv.second["severity"]) {
         Severity sev;

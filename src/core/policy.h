@@ -29,7 +29,7 @@ namespace mplp {
 struct GatePolicy {
   bool enabled = true;
   std::optional<Severity> max_severity;  // findings above it are lowered to it
-  int line = 0;                          // where the policy named this gate
+  int line = 0, column = 0;              // where the policy named this gate (1-based)
 };
 
 struct Limits {

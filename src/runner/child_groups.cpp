@@ -19,6 +19,7 @@ std::atomic<pid_t> g_groups[kSlots];
 static_assert(std::atomic<pid_t>::is_always_lock_free);
 
 std::atomic<int> g_pending{0};
+std::atomic<int> g_received{0};  // forwarded signals received
 static_assert(std::atomic<int>::is_always_lock_free);
 
 // The signal's default action, as if no handler had been installed: raised
@@ -36,8 +37,12 @@ extern "C" void forward_interrupt(int sig) {
   bool forwarded = false;
   for (std::atomic<pid_t>& slot : g_groups)
     if (pid_t g = slot.load(std::memory_order_relaxed); g > 0) forwarded = (::kill(-g, sig) == 0) || forwarded;
-  int none = 0;
-  if (!forwarded || !g_pending.compare_exchange_strong(none, sig)) raise_default(sig);
+  // The first while a child runs is left pending, and so is a second (a
+  // double Ctrl-C) while the cleanup runs, which is bounded; a third, or a
+  // first while no child runs, ends the process at once.
+  const int before = g_received.fetch_add(1);
+  if (before == 0 && forwarded) g_pending.store(sig);
+  else if (before == 0 || before >= 2 || g_pending.load() == 0) raise_default(sig);
   errno = saved;
 }
 

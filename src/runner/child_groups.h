@@ -10,7 +10,8 @@
 // waiting run_process stops its child and starts no other (but cleanup, such
 // as removing the child's container), the callers unwind (stage and overlay
 // removed), and main ends the process by that signal (the default action;
-// ninja does the same for its jobs). A second signal, or one while no child
+// ninja does the same for its jobs). A second signal is left pending too (a
+// double Ctrl-C: the cleanup is bounded); a third, or a first while no child
 // is registered, ends the process at once, as before (QA-40: a producer's
 // container whose PID 1 ignores SIGTERM ran on for hours after mplp-gate had
 // died of it). A signal this process ignores (nohup's SIGHUP) stays

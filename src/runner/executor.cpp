@@ -269,6 +269,13 @@ bool execute_marked(const RunRequest& req, std::optional<RunMarker>& marker, Run
   release_producer_mounts(mounts);
   if (!produced && error.empty())
     error = "run: a path holds ':' or ',' which the engine's mount syntax cannot express: " + repo + ", " + stage.path;
+  // An interrupt while CMD ran, which CMD survived: the pack is not sealed
+  // (QA-42: a CMD that trapped SIGTERM had its pack committed, then
+  // mplp-gate ended by the signal).
+  if (produced && pending_interrupt() != 0) {
+    error = "run: interrupted by " + signal_name(pending_interrupt()) + ": the pack was not sealed";
+    produced = false;
+  }
   if (!produced || !stage_ready(stage, error) ||
       !seal_dir(*stage.tree, &meta, seal_options(req, out), out.notes, error) ||
       !stage_commit(stage, error)) {

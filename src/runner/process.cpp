@@ -16,8 +16,10 @@
 #include <cstring>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "runner/child_groups.h"
+#include "runner/process_tree.h"
 
 extern char** environ;
 
@@ -47,6 +49,16 @@ std::vector<std::string> merged_environment(const std::vector<std::string>& extr
 // glibc 2.36's <sys/pidfd.h> declares these without C linkage (fixed in 2.37).
 int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 void kill_by_pidfd(int pidfd) { ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0); }
+
+// Kills the child (by its pidfd, when it left its group), its group, and
+// every process below it, found before any dies (process_tree.h: a build
+// step's container process left the group and outlived the build).
+void kill_child(pid_t group, int pidfd) {
+  const std::vector<pid_t> below = descendants_of(group);
+  ::kill(-group, SIGKILL);
+  kill_by_pidfd(pidfd);
+  for (pid_t p : below) ::kill(p, SIGKILL);
+}
 
 // A descriptor of ours, closed on every path.
 class OwnedFd {
@@ -166,8 +178,7 @@ bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes
     if (watch_interrupt && !interrupt_kill && pending_interrupt() != 0)
       interrupt_kill = Clock::now() + std::chrono::milliseconds(kInterruptGraceMilliseconds);
     if (watch_interrupt && interrupt_kill && Clock::now() >= *interrupt_kill) {
-      ::kill(-group, SIGKILL);
-      kill_by_pidfd(pidfd);
+      kill_child(group, pidfd);
       r.interrupted = true;
       continue;
     }
@@ -179,8 +190,7 @@ bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes
       continue;
     }
     if (ready == 0 && limited && !r.timed_out && Clock::now() >= deadline) {
-      ::kill(-group, SIGKILL);
-      kill_by_pidfd(pidfd);  // when the child left its group
+      kill_child(group, pidfd);
       r.timed_out = true;
       continue;
     }

@@ -12,6 +12,7 @@
 #include "core/dockerfile.h"
 #include "core/safe_fs.h"
 #include "core/schema.h"
+#include "core/text.h"
 #include "core/values.h"
 #include "core/yaml_json.h"
 
@@ -136,16 +137,29 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
     return false;
   }
   // The build runs as this host's user (root in most CI jobs): a step that
-  // reaches past the build's walls is refused before anything is built.
+  // reaches past the build's walls is refused before anything is built, and
+  // so is an image reference the file does not fix (a stage's ARG, an ARG
+  // without a default): buildah substitutes it, and `COPY --from=$X` read a
+  // host file through `X=oci-archive:/path` (QA-42).
   for (const auto& [rel, bytes] : out.files) {
     if (rel != out.containerfile) continue;
-    const std::vector<DockerfileHostReach> reach = dockerfile_images(bytes).host_reach;
-    if (reach.empty()) break;
-    error = out.dir + "/" + rel + ":" + std::to_string(reach.front().line) + ": `" + reach.front().step +
-            "` reaches the build host (a RUN option other than --network=none, an ADD of a URL or git "
-            "repository, or an image read through a transport such as oci-archive: or dir:): a runner definition "
-            "may not use it; COPY files from the runner directory instead";
-    return false;
+    const DockerfileImages read = dockerfile_images(bytes);
+    const std::string where = out.dir + "/" + rel + ":";
+    if (!read.host_reach.empty()) {
+      error = where + std::to_string(read.host_reach.front().line) + ": `" + read.host_reach.front().step +
+              "` reaches the build host (a RUN option other than --network=none, an ADD of a URL or git "
+              "repository, or an image read through a transport such as oci-archive: or dir:): a runner "
+              "definition may not use it; COPY files from the runner directory instead";
+      return false;
+    }
+    for (const DockerfileImage& i : read.images)
+      if (!i.unresolved.empty()) {
+        error = where + std::to_string(i.line) + ": " + i.source + " " + printable_ascii(i.written, 200) +
+                ": the image is not fixed by the file (" + i.unresolved +
+                "): a runner definition names its images, so that what it pulls or reads can be judged";
+        return false;
+      }
+    break;
   }
   if (yaml == nullptr) {
     std::optional<IdRuntime> rt = runtime_from_id(id);

@@ -199,6 +199,18 @@ TEST(CheckCli, PolicyCanDisableAGateOrLowerItsSeverity) {
   EXPECT_EQ(run_tool({"check", "--strict", "--policy", t / "warn.yaml", p}).exit_code, 1);
 }
 
+// A policy naming a gate that does not exist exits 2 at its line and
+// column, as every other policy error (QA-34: the column was missing).
+TEST(CheckCli, APolicysUnknownGateIsNamedAtLineAndColumn) {
+  TempDir t;
+  test::write_file(t / "p.yaml", "version: 1\ngates:\n    GATE-V2-NOPE-01:\n      enabled: false\n");
+  auto r = run_tool({"check", "--policy", t / "p.yaml", test::fixture("packs/good-real")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(t / "p.yaml:3:5: key 'gates.GATE-V2-NOPE-01': unknown gate id 'GATE-V2-NOPE-01'"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(CheckCli, StrictTurnsWarningsIntoFailure) {
   // The upstream mcp pack passes with a warning (legacy image_digest).
   std::string mcp = test::corpus("upstream/real/mcp/mcp-d1-real-runner-001");

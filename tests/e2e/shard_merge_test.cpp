@@ -377,15 +377,23 @@ TEST_F(MergeRefusal, DamagedShardSection) {
       // Well formed, but not what the shards hold together.
       {"/shard/found_sha256", "\"" + std::string(64, '0') + "\""},
   };
-  for (const auto& [pointer, value] : edits) {
-    SCOPED_TRACE(pointer + " = " + value);
-    std::string file = t_ / "edited.json";
-    test::write_file(file, test::read_file(s2(0)));
-    test::set_json(file, pointer, value);
-    auto r = run_tool({"merge", file, s2(1)});
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find("mplp-gate merge: " + file + ": "), std::string::npos) << r.err;
-  }
+  // The section's own fields are named (QA-41: "index, count, run, policy or packs").
+  const std::vector<std::pair<std::string, std::string>> named = {
+      {"/shard/index", "0.0"}, {"/shard/index", "-3"}, {"/shard/index", "18446744073709551616"},
+      {"/shard/count", "0"},   {"/shard/run", "[]"},   {"/shard/packs", "{}"}, {"/shard/policy_yaml", "1"}};
+  for (const bool section : {false, true})
+    for (const auto& [pointer, value] : section ? named : edits) {
+      SCOPED_TRACE(pointer + " = " + value);
+      std::string file = t_ / "edited.json";
+      test::write_file(file, test::read_file(s2(0)));
+      test::set_json(file, pointer, value);
+      auto r = run_tool({"merge", file, s2(1)});
+      EXPECT_EQ(r.exit_code, 2) << r.err;
+      EXPECT_NE(r.err.find("mplp-gate merge: " + file + ": "), std::string::npos) << r.err;
+      if (section) {
+        EXPECT_NE(r.err.find(file + ": its shard section is damaged: " + pointer + " "), std::string::npos) << r.err;
+      }
+    }
 }
 
 // A shard's findings and gates edited by hand: each edit had merged (some
@@ -557,23 +565,6 @@ TEST_F(MergeRefusal, AReportInsideACheckedPack) {
   auto beside = run_tool({"merge", "--report", "json=" + tree_ + "/packs/merged.json", s2(0), s2(1)});
   EXPECT_EQ(beside.exit_code, 1) << beside.err;
   EXPECT_TRUE(fs::exists(tree_ + "/packs/merged.json"));
-}
-
-// A damaged shard section is refused naming the field (QA-41: "index, count,
-// run, policy or packs").
-TEST_F(MergeRefusal, ADamagedShardSectionNamesItsField) {
-  const std::vector<std::pair<std::string, std::string>> edits = {
-      {"/shard/index", "0.0"}, {"/shard/index", "-3"}, {"/shard/index", "18446744073709551616"},
-      {"/shard/count", "0"},   {"/shard/run", "[]"},   {"/shard/packs", "{}"}, {"/shard/policy_yaml", "1"}};
-  for (const auto& [pointer, value] : edits) {
-    SCOPED_TRACE(pointer + " = " + value);
-    std::string file = t_ / "edited.json";
-    test::write_file(file, test::read_file(s2(0)));
-    test::set_json(file, pointer, value);
-    auto r = run_tool({"merge", file, s2(1)});
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find(file + ": its shard section is damaged: " + pointer + " "), std::string::npos) << r.err;
-  }
 }
 
 TEST_F(MergeRefusal, NoFileAndReportOverShard) {

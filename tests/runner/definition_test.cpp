@@ -147,6 +147,33 @@ TEST(RunnerDef, HostileDefinitionsAreRefused) {
   EXPECT_NE(err.find("no runner directory"), std::string::npos) << err;
 }
 
+// QA-42: an image reference the file does not fix (a stage's ARG, an ARG
+// without a default) is substituted by buildah: `COPY --from=$X` with
+// `ARG X=oci-archive:/host.tar` read a host file into the image. Refused.
+TEST(RunnerDef, AnImageTheFileDoesNotFixIsRefused) {
+  const std::string yaml = read_file(runners() + "/python-3.11/runner.yaml");
+  for (const auto& [file, shown] : std::vector<std::pair<std::string, std::string>>{
+           {"FROM localhost/x:1\nARG X=oci-archive:/tmp/s.tar\nCOPY --from=$X /secret /secret\n", ":3: COPY --from $X"},
+           {"ARG B\nFROM ${B:-oci-archive:/tmp/s.tar} AS s\nFROM localhost/x:1\n", ":2: FROM ${B:-oci-archive:/tmp/s.tar}"},
+           {"ARG X=oci-archive:/x.tar\nFROM localhost/x:1\nARG X\nCOPY --from=$X / /\n", ":4: COPY --from $X"}}) {
+    TempDir tmp;
+    write_file(tmp / "python-3.11/runner.yaml", yaml);
+    write_file(tmp / "python-3.11/Containerfile", file);
+    runner::RunnerDef d;
+    std::string err;
+    EXPECT_FALSE(runner::load_runner_def(tmp.path(), "python-3.11", d, err)) << file;
+    EXPECT_NE(err.find(tmp / "python-3.11/Containerfile" + shown), std::string::npos) << err;
+    EXPECT_NE(err.find("the image is not fixed by the file"), std::string::npos) << err;
+  }
+  // A global ARG with a default fixes it.
+  TempDir tmp;
+  write_file(tmp / "python-3.11/runner.yaml", yaml);
+  write_file(tmp / "python-3.11/Containerfile", "ARG BASE=localhost/x:1\nFROM $BASE\n");
+  runner::RunnerDef d;
+  std::string err;
+  EXPECT_TRUE(runner::load_runner_def(tmp.path(), "python-3.11", d, err)) << err;
+}
+
 // QA-40: runtime_type and version_command were both the author's, so
 // `node -p ... || echo 20.11.1` recorded node 20.11.1 for an image with no
 // node. A runtime the contract knows has its version read by the contract's

@@ -137,8 +137,11 @@ TEST(Process, OutputHeldByAProcessOutsideTheGroupDoesNotHangTheCall) {
   EXPECT_TRUE(r.timed_out);
   EXPECT_EQ(r.out, "started\n");
   ASSERT_GT(escaped, 0);
-  EXPECT_FALSE(gone(escaped)) << "a process that left the group is not ours to kill";
-  ::kill(escaped, SIGKILL);
+  // Below the child when the limit struck, it is killed with it (QA-40: a
+  // build step's container process, in a session of its own, outlived
+  // `podman build` killed on its limit).
+  EXPECT_TRUE(eventually_gone(escaped)) << "a process below the child outlived its time limit";
+  if (!gone(escaped)) ::kill(escaped, SIGKILL);
 
   std::string stray = tmp / "stray";
   r = run({"sh", "-c", "sleep 1000 & echo $! > " + shell_quote(stray) + "; echo done"});

@@ -316,6 +316,8 @@ TEST(RunHardening, ContainersCarryTheirOwnerAndATimeLimitAndOrphansAreRemoved) {
   EXPECT_FALSE(holds_stage(tmp2.path()));
 }
 
+void expect_no_overlay_of(pid_t pid);
+
 // QA-40: SIGTERM reached `podman run`, whose container (PID 1 a shell,
 // which ignores it) ran on for its 6-hour limit after mplp-gate had died of
 // the signal, its stage beside DIR and its overlay left. Now the container
@@ -338,6 +340,34 @@ TEST(RunHardening, AnInterruptRemovesTheContainerAndEndsByTheSignal) {
     EXPECT_FALSE(running(ids[0])) << "the container outlived the interrupted run";
     EXPECT_FALSE(holds_stage(tmp.path()));
     EXPECT_EQ(tree_state(pack), before);
+    expect_no_overlay_of(pid);
+  }
+  // A double Ctrl-C still cleans up (QA-42: the second signal ended
+  // mplp-gate at once, its container running); a CMD that survives the
+  // interrupt has its pack left unsealed (QA-42: committed, then exit 143).
+  for (const std::string cmd : {"sleep 600", "trap '' TERM INT; sleep 1; echo late > /workspace/out/late.txt"}) {
+    SCOPED_TRACE(cmd);
+    TempDir tmp;
+    std::string pack = existing_dir(tmp);
+    auto before = tree_state(pack);
+    pid_t pid = spawn_tool(run_args(cmd, pack));
+    std::vector<std::string> ids;
+    ASSERT_TRUE(eventually([&] { return !(ids = containers_of(pid)).empty(); }, 120));
+    ::kill(pid, SIGINT);
+    ::usleep(300000);
+    ::kill(pid, SIGINT);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
+    EXPECT_FALSE(running(ids[0]));
+    EXPECT_FALSE(holds_stage(tmp.path()));
+    EXPECT_EQ(tree_state(pack), before);
+    expect_no_overlay_of(pid);
+  }
+}
+
+void expect_no_overlay_of(pid_t pid) {
+  {
     const char* t = std::getenv("TMPDIR");
     for (auto& f : fs::directory_iterator(t != nullptr && *t == '/' ? t : "/tmp")) {
       const std::string name = f.path().filename().string();  // mplp-overlay.<boot>.<pid>.<start>.<random>
