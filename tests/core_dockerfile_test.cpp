@@ -173,7 +173,7 @@ TEST(Dockerfile, ImageTransportsReachTheBuildHost) {
   for (const char* step :
        {"FROM oci-archive:/tmp/img.tar", "FROM dir:/var/lib/x", "FROM docker-archive:img.tar", "FROM oci:layout:tag",
         "FROM containers-storage:localhost/x", "FROM docker://evil.io/x", "FROM docker-daemon:x:1", "FROM OCI-Archive:x",
-        "FROM tarball:/t.tar", "FROM sif:/x.sif", "FROM ostree:x@/repo",
+        "FROM tarball:/t.tar", "FROM sif:/x.sif", "FROM ostree:x@/repo", "FROM atomic:host/ns/img:tag",
         "FROM a\nONBUILD COPY --from=oci-archive:/x.tar / /", "ARG B=oci-archive:/host.tar\nFROM $B",
         "FROM a\nADD --from=dir:/root /x /y"})
     EXPECT_EQ(host_reach(step).size(), 1u) << step;

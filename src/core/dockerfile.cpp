@@ -41,8 +41,9 @@ bool valid_stage_name(std::string_view n) {
 // A bare "docker:24" is Docker Hub's image "docker", tag 24: only
 // "docker://" is the transport.
 bool names_a_transport(std::string_view ref) {
-  static constexpr std::string_view kTransports[] = {"containers-storage", "dir",    "docker-archive", "docker-daemon",
-                                                     "oci",                "oci-archive", "ostree",     "sif",
+  static constexpr std::string_view kTransports[] = {"atomic",        "containers-storage", "dir",
+                                                     "docker-archive", "docker-daemon",     "oci",
+                                                     "oci-archive",   "ostree",            "sif",
                                                      "tarball"};
   const std::size_t colon = ref.find(':');
   if (colon == std::string_view::npos) return false;

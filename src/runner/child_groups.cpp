@@ -32,16 +32,22 @@ void raise_default(int sig) {
   ::raise(sig);
 }
 
+// A slot holds a group's id, negated for a cleanup child's group (removing
+// what an interrupted child left), which no signal is forwarded to: a
+// second Ctrl-C must not stop the cleanup it waits for.
 extern "C" void forward_interrupt(int sig) {
   const int saved = errno;
-  bool forwarded = false;
-  for (std::atomic<pid_t>& slot : g_groups)
-    if (pid_t g = slot.load(std::memory_order_relaxed); g > 0) forwarded = (::kill(-g, sig) == 0) || forwarded;
+  bool child_runs = false;
+  for (std::atomic<pid_t>& slot : g_groups) {
+    const pid_t g = slot.load(std::memory_order_relaxed);
+    if (g != 0) child_runs = true;
+    if (g > 0) ::kill(-g, sig);
+  }
   // The first while a child runs is left pending, and so is a second (a
   // double Ctrl-C) while the cleanup runs, which is bounded; a third, or a
   // first while no child runs, ends the process at once.
   const int before = g_received.fetch_add(1);
-  if (before == 0 && forwarded) g_pending.store(sig);
+  if (before == 0 && child_runs) g_pending.store(sig);
   else if (before == 0 || before >= 2 || g_pending.load() == 0) raise_default(sig);
   errno = saved;
 }
@@ -87,11 +93,11 @@ BlockedInterrupts::BlockedInterrupts() {
 
 BlockedInterrupts::~BlockedInterrupts() { ::pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
 
-ChildGroup::ChildGroup(pid_t group) {
+ChildGroup::ChildGroup(pid_t group, bool cleanup) {
   install_handlers();
   for (int i = 0; i < kSlots; ++i) {
     pid_t empty = 0;
-    if (g_groups[i].compare_exchange_strong(empty, group)) {
+    if (g_groups[i].compare_exchange_strong(empty, cleanup ? -group : group)) {
       slot_ = i;
       return;
     }

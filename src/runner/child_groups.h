@@ -49,8 +49,6 @@ class BlockedInterrupts {
   sigset_t old_;
 };
 
-// A registered child process group (a no-op when the table of 256 groups
-// is full: that child is then not forwarded to).
 // The forwarded signal pending (0: none); see above.
 int pending_interrupt();
 // Ends this process by the pending interrupt, if any (returns when none).
@@ -58,9 +56,13 @@ void end_by_pending_interrupt();
 // "SIGTERM" for SIGTERM.
 std::string signal_name(int sig);
 
+// A registered child process group (a no-op when the table of 256 groups
+// is full: that child is then not forwarded to). A cleanup child's group
+// (ProcessSpec::cleanup) counts as a running child but is never forwarded
+// to: a second signal must not stop the cleanup it waits for.
 class ChildGroup {
  public:
-  explicit ChildGroup(pid_t group);
+  explicit ChildGroup(pid_t group, bool cleanup = false);
   ~ChildGroup() { release(); }
   ChildGroup(const ChildGroup&) = delete;
   ChildGroup& operator=(const ChildGroup&) = delete;

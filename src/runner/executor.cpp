@@ -105,7 +105,9 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   out.log += r.out + r.err;
   if (!r.started) return error = "run: " + r.error, false;
   if (r.interrupted)
-    return error = "run: interrupted by " + signal_name(pending_interrupt()) + ": CMD was stopped and its container removed",
+    return error = "run: interrupted by " + signal_name(pending_interrupt()) + ": CMD was stopped" +
+                   (out.container_left ? "; its container could not be removed (the next run removes it)"
+                                       : " and its container removed"),
            false;
   if (r.exit_code != 0) {
     // podman's --timeout kill ends `podman run` with a status of its own (255

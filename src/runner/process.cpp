@@ -198,6 +198,7 @@ bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes
       if ((p[k].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
       if (which[k] == 2) {
         exited = true;
+        if (interrupt_kill) r.interrupted = true;  // it ended within the grace period
         if (!drain_until) drain_until = Clock::now() + std::chrono::milliseconds(kDrainMilliseconds);
         continue;
       }
@@ -278,7 +279,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   if (int e = ::posix_spawn(&pid, exe.c_str(), &setup.actions, &setup.attr, argv.data(), envp.data()); e != 0)
     return not_started(e, spec.argv[0] + ": cannot execute " + exe + (spec.cwd.empty() ? "" : " in " + spec.cwd) +
                               ": " + std::strerror(e));
-  ChildGroup group(pid);
+  ChildGroup group(pid, spec.cleanup);
   blocked.reset();  // an interrupt is forwarded from here on
   out.write.reset();
   err.write.reset();

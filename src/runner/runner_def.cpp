@@ -145,6 +145,11 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
     if (rel != out.containerfile) continue;
     const DockerfileImages read = dockerfile_images(bytes);
     const std::string where = out.dir + "/" + rel + ":";
+    if (read.truncated) {  // what follows was not read, its steps not judged (QA-43)
+      error = where + " more than " + std::to_string(kMaxDockerfileImages) +
+              " image references: the file is not read to its end, so it cannot be judged";
+      return false;
+    }
     if (!read.host_reach.empty()) {
       error = where + std::to_string(read.host_reach.front().line) + ": `" + read.host_reach.front().step +
               "` reaches the build host (a RUN option other than --network=none, an ADD of a URL or git "
@@ -198,6 +203,13 @@ bool load_runner_def(const std::string& runners_dir, const std::string& id, Runn
   // `node -p ... || echo 20.11.1` passed a "node-20" runner with no node in
   // its image (QA-40).
   if (const TypeCommands* known = known_type(out.runtime_type)) out.version_command = known->version_command;
+  // Nor may it declare another runtime than its id names: `node-20` with
+  // runtime_type `echo` and `echo 20.11.1` sidestepped the command above (QA-43).
+  if (std::optional<IdRuntime> named = runtime_from_id(id); named && named->type != out.runtime_type) {
+    error = source + ": runtime_type '" + out.runtime_type + "' is not the runtime the id '" + id + "' names (" +
+            named->type + ")";
+    return false;
+  }
   out.version_prefix = str(d, "version_prefix");
   out.smoke_command = str(d, "smoke_command");
   if (auto s = str(d, "smoke_output"); !s.empty()) out.smoke_output = s;

@@ -165,6 +165,18 @@ TEST(RunnerDef, AnImageTheFileDoesNotFixIsRefused) {
     EXPECT_NE(err.find(tmp / "python-3.11/Containerfile" + shown), std::string::npos) << err;
     EXPECT_NE(err.find("the image is not fixed by the file"), std::string::npos) << err;
   }
+  // A file too long to read to its end (its last steps unjudged) is refused (QA-43).
+  {
+    TempDir tmp;
+    std::string file = "FROM localhost/x:1\n";
+    for (int i = 0; i < 40001; ++i) file += "COPY --from=localhost/x:1 /etc/hostname /h\n";
+    write_file(tmp / "python-3.11/runner.yaml", yaml);
+    write_file(tmp / "python-3.11/Containerfile", file + "COPY --from=oci-archive:/etc/x.tar / /\n");
+    runner::RunnerDef d;
+    std::string err;
+    EXPECT_FALSE(runner::load_runner_def(tmp.path(), "python-3.11", d, err));
+    EXPECT_NE(err.find("image references: the file is not read to its end"), std::string::npos) << err;
+  }
   // A global ARG with a default fixes it.
   TempDir tmp;
   write_file(tmp / "python-3.11/runner.yaml", yaml);
@@ -193,6 +205,16 @@ TEST(RunnerDef, AKnownRuntimesVersionIsReadByTheContractsCommand) {
     ASSERT_TRUE(runner::load_runner_def(tmp.path(), "r-1", d, err)) << err;
     EXPECT_EQ(d.version_command, probe) << type;
   }
+  // An id that names a runtime fixes runtime_type (QA-43: node-20 declared
+  // runtime_type echo with `echo 20.11.1` and passed with no node).
+  TempDir tmp;
+  write_file(tmp / "node-20/runner.yaml", "runtime_type: echo\nversion_command: echo 20.11.1\nversion_prefix: \"20.\"\n"
+                                          "smoke_command: echo hi > /workspace/out/smoke.txt\n");
+  write_file(tmp / "node-20/Containerfile", "FROM localhost/x:1\n");
+  runner::RunnerDef d;
+  std::string err;
+  EXPECT_FALSE(runner::load_runner_def(tmp.path(), "node-20", d, err));
+  EXPECT_NE(err.find("runtime_type 'echo' is not the runtime the id 'node-20' names (node)"), std::string::npos) << err;
 }
 
 // QA-32: podman 4.3's buildah resolves `RUN --mount=type=cache,id=../..` on

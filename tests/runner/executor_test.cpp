@@ -142,13 +142,22 @@ TEST(RunnerSmoke, WrongDeclaredVersionIsCaught) {
   std::string y = read_file(tmp / "runners/python-3.11-local/runner.yaml");
   y.replace(y.find("\"3.11.\""), 7, "\"3.12.\"");
   y.replace(y.find("runtime_type: python"), 20, "runtime_type: pypy");
+  // Under an id that names no runtime: python-3.11-local fixes runtime_type
+  // python, so there the definition itself is refused.
   write_file(tmp / "runners/python-3.11-local/runner.yaml", y);
-  CheckRequest req = smoke_request("python-3.11-local", tmp / "runners");
-  RunReport rep;
-  std::string err;
-  ASSERT_TRUE(run_check(req, rep, err)) << err;
-  auto codes = codes_of(rep, "GATE-V2-RUNNER-SMOKE-01", Severity::Error, rep.packs.at(0).path);
-  EXPECT_EQ(codes, (std::vector<std::string>{"smoke.runtime_type_mismatch", "smoke.runtime_version_mismatch"}));
+  fs::create_directories(tmp / "runners/py-local");
+  for (const std::string f : {"runner.yaml", "Containerfile"})
+    fs::copy_file(tmp / ("runners/python-3.11-local/" + f), tmp / ("runners/py-local/" + f));
+  for (const auto& [id, want] : {std::pair{std::string("py-local"), std::vector<std::string>{"smoke.runtime_type_mismatch",
+                                                                                            "smoke.runtime_version_mismatch"}},
+                                 std::pair{std::string("python-3.11-local"),
+                                           std::vector<std::string>{"smoke.definition_invalid"}}}) {
+    CheckRequest req = smoke_request(id, tmp / "runners");
+    RunReport rep;
+    std::string err;
+    ASSERT_TRUE(run_check(req, rep, err)) << err;
+    EXPECT_EQ(codes_of(rep, "GATE-V2-RUNNER-SMOKE-01", Severity::Error, rep.packs.at(0).path), want) << id;
+  }
 }
 
 TEST(RunnerSmoke, NoEngineIsSkipOrErrorUnderRequireEngine) {
