@@ -280,7 +280,7 @@ int cmd_check(const Args& args) {
       progress_shown = true;
     };
   }
-  for (const auto& [option, path] : report_paths(out)) req.output_paths.push_back(path);
+  req.output_paths = report_files(out);
   if (!receipt.path.empty()) req.output_paths.push_back(receipt.path);
   RunReport report;
   std::vector<std::string> refused;

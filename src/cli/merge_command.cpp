@@ -64,8 +64,7 @@ int cmd_merge(const Args& args) {
   if (!merge_shards(files, tool_version(), report, error)) return could_not_run("merge", error, out);
   // Nor land inside a pack the shards checked, as check refuses it: each
   // pack by the path the shards name it by, where that path leads from here.
-  std::vector<std::string> outputs;
-  for (const auto& [option, path] : report_paths(out)) outputs.push_back(path);
+  const std::vector<std::string> outputs = report_files(out);
   if (!outputs.empty()) {
     std::vector<std::pair<std::string, std::string>> packs;
     for (std::size_t i = 0; i < report.packs.size(); ++i) {

@@ -223,6 +223,12 @@ std::vector<std::pair<std::string, std::string>> report_paths(const OutputReques
   return paths;
 }
 
+std::vector<std::string> report_files(const OutputRequest& out) {
+  std::vector<std::string> files;
+  for (const auto& [option, path] : report_paths(out)) files.push_back(path);
+  return files;
+}
+
 std::string output_names_input(const std::vector<std::pair<std::string, std::string>>& outputs,
                                const std::vector<std::pair<std::string, std::string>>& inputs,
                                std::vector<std::string>& refused) {

@@ -75,6 +75,8 @@ std::string same_output_file(const std::vector<std::pair<std::string, std::strin
 // summary when the run appends one ($GITHUB_STEP_SUMMARY with a github
 // format): it is an output like any other, kept off the packs and inputs.
 std::vector<std::pair<std::string, std::string>> report_paths(const OutputRequest& out);
+// The paths alone (to keep off the checked packs: engine/check.h).
+std::vector<std::string> report_files(const OutputRequest& out);
 // Empty when the directory of every output exists (checked before the run,
 // so that a typo in a --report path is not found after all the work, with
 // reports already written that say the run passed); else why not, and each

@@ -272,35 +272,6 @@ PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>&
   return pr;
 }
 
-}  // namespace
-
-bool outputs_outside(const std::vector<std::string>& outputs,
-                     const std::vector<std::pair<std::string, std::string>>& dirs, std::string_view kind,
-                     std::string& error, std::vector<std::string>* refused) {
-  if (outputs.empty()) return true;
-  std::vector<FileIdentity> ids;
-  std::vector<std::string> names;
-  for (const auto& [fs_path, shown] : dirs) {
-    FileIdentity id;
-    if (!identify(fs_path, id)) continue;  // unreadable: opening it reports that
-    ids.push_back(id);
-    names.push_back(shown);
-  }
-  bool outside = true;
-  for (const std::string& out : outputs) {
-    std::size_t which = 0;
-    // Through a link, where the write lands (a dangling one included).
-    if (!lies_within(output_target(out), ids, which)) continue;
-    if (refused != nullptr) refused->push_back(out);
-    if (!outside) continue;
-    error = "output " + out + " lies inside the checked " + std::string(kind) + " " + names[which] +
-            ": writing it would change what is checked; write it outside";
-    outside = false;
-  }
-  return outside;
-}
-
-namespace {
 
 // False (with `error`, and each such output added to `refused`) when an
 // output would land on one of `inputs`, files the run reads (`what` names
@@ -436,9 +407,7 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
   return s;
 }
 
-}  // namespace
 
-namespace {
 
 // Why a required signature would go unchecked, or "": the gate that checks
 // signatures disabled or capped below error by the policy (whichever asked
@@ -462,6 +431,32 @@ std::string unchecked_signature_requirement(const CheckRequest& req, const std::
 }
 
 }  // namespace
+
+bool outputs_outside(const std::vector<std::string>& outputs,
+                     const std::vector<std::pair<std::string, std::string>>& dirs, std::string_view kind,
+                     std::string& error, std::vector<std::string>* refused) {
+  if (outputs.empty()) return true;
+  std::vector<FileIdentity> ids;
+  std::vector<std::string> names;
+  for (const auto& [fs_path, shown] : dirs) {
+    FileIdentity id;
+    if (!identify(fs_path, id)) continue;  // unreadable: opening it reports that
+    ids.push_back(id);
+    names.push_back(shown);
+  }
+  bool outside = true;
+  for (const std::string& out : outputs) {
+    std::size_t which = 0;
+    // Through a link, where the write lands (a dangling one included).
+    if (!lies_within(output_target(out), ids, which)) continue;
+    if (refused != nullptr) refused->push_back(out);
+    if (!outside) continue;
+    error = "output " + out + " lies inside the checked " + std::string(kind) + " " + names[which] +
+            ": writing it would change what is checked; write it outside";
+    outside = false;
+  }
+  return outside;
+}
 
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error) {
   for (const std::string& id : req.only_gates)

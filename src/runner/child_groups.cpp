@@ -80,6 +80,11 @@ std::string signal_name(int sig) {
   return abbrev != nullptr ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
+std::string interrupted_by() {
+  const int sig = pending_interrupt();
+  return sig == 0 ? "" : "interrupted by " + signal_name(sig);
+}
+
 void end_by_pending_interrupt() {
   if (int sig = g_pending.load(); sig != 0) raise_default(sig);
 }

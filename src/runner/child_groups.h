@@ -55,6 +55,8 @@ int pending_interrupt();
 void end_by_pending_interrupt();
 // "SIGTERM" for SIGTERM.
 std::string signal_name(int sig);
+// "interrupted by SIGTERM" for the pending interrupt (empty when none).
+std::string interrupted_by();
 
 // A registered child process group (a no-op when the table of 256 groups
 // is full: that child is then not forwarded to). A cleanup child's group

@@ -244,7 +244,7 @@ std::vector<std::string> hardening_args(const Engine& e, const UserNs& ns, unsig
     std::string map = "0:" + std::to_string(ns.host_base) + ":" + std::to_string(ns.size);
     a.insert(a.end(), {"--uidmap", map, "--gidmap", map});
   }
-  if (e.name == "podman") a.insert(a.end(), {"--timeout", std::to_string(std::max(1u, time_limit_seconds))});
+  if (e.name == "podman") a.insert(a.end(), {"--timeout", std::to_string(time_limit_seconds + kBackstopSeconds)});
   return a;
 }
 
@@ -291,10 +291,6 @@ bool workspace_mount(const Engine& e, const std::string& repo, const std::string
                          "volume-opt=device=overlay," +
                              csv_field("volume-opt=o=lowerdir=" + repo + ",upperdir=" + up + ",workdir=" + wk)};
   return true;
-}
-
-unsigned client_limit_seconds(const Engine& e, unsigned container_limit) {
-  return e.name == "podman" ? container_limit + 60 : container_limit;
 }
 
 ProcessResult run_container(const Engine& e, const ProcessSpec& spec, const std::string& name, bool& left) {

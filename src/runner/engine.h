@@ -91,22 +91,19 @@ UserNs container_userns(const Engine& e);
 constexpr const char* kOwnerLabel = "org.mplp.owner";
 
 // Arguments of every `run`: no capabilities, no-new-privileges, the user
-// namespace, the owner label and the time limit (podman: --timeout, enforced
-// by conmon even when mplp-gate is gone; docker has none: its containers of
-// dead owners are removed by the next run).
+// namespace, the owner label and, under podman, a backstop time limit
+// kBackstopSeconds past ours (--timeout, enforced by conmon even when
+// mplp-gate is gone; docker has none: its containers of dead owners are
+// removed by the next run). Our own limit (ProcessSpec::timeout_seconds) is
+// the limit under both engines: conmon's one-second timer fired up to a
+// second early, so a CMD it stopped could not be told from one that failed.
+constexpr unsigned kBackstopSeconds = 10;
 std::vector<std::string> hardening_args(const Engine& e, const UserNs& ns, unsigned time_limit_seconds);
-
-// Our own limit (ProcessSpec::timeout_seconds) on an `ENGINE run` whose
-// container has `container_limit` seconds (hardening_args): podman enforces
-// that limit itself (conmon), so ours is a backstop 60 s later; docker has
-// no limit of its own, so ours is the limit.
-unsigned client_limit_seconds(const Engine& e, unsigned container_limit);
 
 // Runs `spec`, an `ENGINE run --rm --name NAME ...` command line, and makes
 // sure the container NAME is gone when its run ran over our limit: the
 // engine's client is killed then, but the container may still run (docker's
-// always does, podman's conmon keeps it). The engine's own limit (podman's
-// --timeout) ends the container and `run --rm` removes it. `left` is set
+// always does, podman's conmon keeps it), so it is removed then. `left` is set
 // when it could not be removed (the next run's sweep does: run_markers.h).
 ProcessResult run_container(const Engine& e, const ProcessSpec& spec, const std::string& name, bool& left);
 

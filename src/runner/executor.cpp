@@ -96,7 +96,7 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
                                "MPLP_OUT_DIR=/workspace/out", "-e", "MPLP_RUNNER_ID=" + def.id, "--entrypoint",
                                "/bin/sh", out.image.id, "-c", "--", req.cmd});  // "--": a CMD may start with "-"
   s.output = req.output;
-  s.timeout_seconds = client_limit_seconds(engine, req.timeout_seconds);
+  s.timeout_seconds = req.timeout_seconds;
   out.meta.executed_at = utc_now();
   auto t1 = std::chrono::steady_clock::now();
   ProcessResult r = run_container(engine, s, name, out.container_left);
@@ -105,14 +105,13 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   out.log += r.out + r.err;
   if (!r.started) return error = "run: " + r.error, false;
   if (r.interrupted)
-    return error = "run: interrupted by " + signal_name(pending_interrupt()) + ": CMD was stopped" +
+    return error = "run: " + interrupted_by() + ": CMD was stopped" +
                    (out.container_left ? "; its container could not be removed (the next run removes it)"
                                        : " and its container removed"),
            false;
   if (r.exit_code != 0) {
-    // podman's --timeout kill ends `podman run` with a status of its own (255
-    // here), docker's kill with 137: neither is CMD's, so a time limit is
-    // "could not run" (exit 2) under either engine.
+    // The engine's status after our kill (or podman's backstop: 255) is not
+    // CMD's: a time limit is "could not run" (exit 2) under either engine.
     bool limit = r.timed_out || out.run_seconds >= static_cast<double>(req.timeout_seconds);
     out.cmd_exit = limit ? -1 : r.exit_code;
     error = limit ? "run: CMD timed out after " + std::to_string(req.timeout_seconds) + " s"
@@ -151,7 +150,7 @@ bool read_fingerprint(const Engine& engine, const std::string& image_id, const R
   for (const std::string& h : hardening_args(engine, container_userns(engine), kFingerprintSeconds)) s.argv.push_back(h);
   s.argv.insert(s.argv.end(), {"--entrypoint", "/bin/sh", image_id, "-c",
                                "uname -s; uname -m; " + def.version_command});
-  s.timeout_seconds = client_limit_seconds(engine, kFingerprintSeconds);
+  s.timeout_seconds = kFingerprintSeconds;
   out.generated_at = utc_now();
   bool container_left = false;
   ProcessResult r = run_container(engine, s, name, container_left);
@@ -275,7 +274,7 @@ bool execute_marked(const RunRequest& req, std::optional<RunMarker>& marker, Run
   // (QA-42: a CMD that trapped SIGTERM had its pack committed, then
   // mplp-gate ended by the signal).
   if (produced && pending_interrupt() != 0) {
-    error = "run: interrupted by " + signal_name(pending_interrupt()) + ": the pack was not sealed";
+    error = "run: " + interrupted_by() + ": the pack was not sealed";
     produced = false;
   }
   if (!produced || !stage_ready(stage, error) ||

@@ -45,7 +45,7 @@ ProcessResult run_tool(const std::vector<std::string>& argv, const std::vector<s
 std::string failure(const ProcessResult& r, unsigned timeout_seconds = 0) {
   if (!r.started) return r.error;
   if (r.timed_out) return "timed out after " + std::to_string(timeout_seconds) + " s (stopped)";
-  if (int sig = pending_interrupt(); sig != 0) return "interrupted by " + signal_name(sig);
+  if (std::string why = interrupted_by(); !why.empty()) return why;
   std::string t = tail_text(r.err.empty() ? r.out : r.err, 1500);
   return "exit " + std::to_string(r.exit_code) + (t.empty() ? "" : ": " + t);
 }

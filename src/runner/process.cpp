@@ -146,8 +146,10 @@ constexpr int kInterruptCheckMilliseconds = 200;
 // Reads the captured pipes (when any) and watches the child's pidfd until
 // the child has ended and its pipes are closed (or drained for
 // kDrainMilliseconds after it ended). On the deadline, or a grace period
-// after an interrupt (child_groups.h), the child's group, and the child
-// itself, are killed. Returns false with errno when poll fails.
+// after an interrupt (child_groups.h), the child's group, the child itself
+// and every process below it (process_tree.h: a build step's container
+// process leaves the group) are killed. Returns false with errno when poll
+// fails.
 bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes, ProcessResult& r) {
   using Clock = std::chrono::steady_clock;
   const bool limited = spec.timeout_seconds != 0;
@@ -236,8 +238,8 @@ std::string find_in_path(const std::string& name) {
 
 ProcessResult run_process(const ProcessSpec& spec) {
   if (spec.argv.empty()) return not_started(EINVAL, "empty command");
-  if (int sig = pending_interrupt(); sig != 0 && !spec.cleanup)
-    return not_started(EINTR, spec.argv[0] + ": not started: interrupted by " + signal_name(sig));
+  if (std::string why = interrupted_by(); !why.empty() && !spec.cleanup)
+    return not_started(EINTR, spec.argv[0] + ": not started: " + why);
   std::string exe = find_in_path(spec.argv[0]);
   if (exe.empty()) return not_started(ENOENT, spec.argv[0] + ": not found in PATH");
   // Everything the spawn needs is prepared first.
