@@ -22,5 +22,5 @@ bash scripts/source-tar.sh | tar -C "$dir/src" -xf -
   >"$dir/build.log" 2>&1
 rc=$?
 echo $((SECONDS - start)) >"$dir/seconds"
-echo $rc >"$dir/status"
+echo $rc >"$dir/status.tmp" && mv -f "$dir/status.tmp" "$dir/status"  # whole, or not there: it is polled
 exit $rc

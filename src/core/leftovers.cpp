@@ -1,6 +1,7 @@
 #include "core/leftovers.h"
 
 #include <limits.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -114,6 +115,16 @@ std::optional<StageDirName> parse_stage_dir_name(std::string_view name) {
   std::size_t last = rest.rfind('.');
   if (last != std::string_view::npos) out.owner = OwnerId::parse(rest.substr(0, last));
   return out;
+}
+
+std::string stage_mark_value(const std::string& owner, unsigned long long inode) {
+  return owner + "/" + std::to_string(inode);
+}
+
+bool carries_stage_mark(int dirfd, unsigned long long inode, const std::string& owner) {
+  char buf[128];
+  const ssize_t n = ::fgetxattr(dirfd, kStageMarkAttribute, buf, sizeof buf);
+  return n > 0 && std::string(buf, static_cast<std::size_t>(n)) == stage_mark_value(owner, inode);
 }
 
 }  // namespace mplp

@@ -43,6 +43,18 @@ struct StageDirName {
 };
 std::optional<StageDirName> parse_stage_dir_name(std::string_view name);
 
+// The stage mark: the extended attribute user.mplp-gate.stage holding
+// "<owner>/<inode>", the owner the stage's name records and the directory's
+// own inode. A staging directory carries it from its creation until it
+// becomes the pack; the old tree gets it once an exchange is verified. A
+// directory only named like a stage (a copy, a pack a race left there, one
+// a stranger's tree holds to hide what is below it) carries none.
+inline constexpr const char* kStageMarkAttribute = "user.mplp-gate.stage";
+std::string stage_mark_value(const std::string& owner, unsigned long long inode);
+// Whether the directory open as `dirfd`, of inode `inode`, carries the mark
+// of `owner` (false too where the filesystem has no user xattrs).
+bool carries_stage_mark(int dirfd, unsigned long long inode, const std::string& owner);
+
 // A pack name too long to fit a stage directory's name with its mark is
 // held shortened: its first 100 bytes, '~' and 16 hex digits of its
 // SHA-256. Whether a parsed stage is one of `pack_name`, either way.

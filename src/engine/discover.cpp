@@ -43,15 +43,22 @@ bool listed_pack(const std::string& dir, PackLocation& here) {
   return true;
 }
 
-// A staging directory beside a pack: what the report says about it.
-bool stage_location(const std::string& dir_name, PackLocation& loc) {
+// A staging directory beside a pack: what the report says about it. Only a
+// directory carrying the stage mark its name calls for is one (QA-45: any
+// ".X.mplp-stage.*" folder hid every pack below it, and the run passed); a
+// directory merely named so is searched like any other.
+bool stage_location(const std::string& dir, const std::string& dir_name, PackLocation& loc) {
   auto parsed = parse_stage_dir_name(dir_name);
-  if (!parsed) return false;
+  if (!parsed || !parsed->owner) return false;
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  const bool marked = ::fstat(fd, &st) == 0 && carries_stage_mark(fd, st.st_ino, parsed->owner->str());
+  ::close(fd);
+  if (!marked) return false;
   loc.stage = true;
   std::string whose = "'" + escape_for_message(parsed->pack_name) + "'";
-  if (!parsed->owner)
-    loc.stage_note = "a staging directory of a seal or run of " + whose + " (by an older mplp-gate)";
-  else if (owner_alive(*parsed->owner))
+  if (owner_alive(*parsed->owner))
     loc.stage_note = "a seal or run of " + whose + " is in progress (pid " + std::to_string(parsed->owner->pid) + ")";
   else
     loc.stage_note = "an interrupted seal or run of " + whose + " (pid " + std::to_string(parsed->owner->pid) +
@@ -169,7 +176,7 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     PackLocation here = location(dir, shown, pack_name, pack_base);
     // A staging directory is never opened; a pack below the root, as listed,
     // is known without opening it.
-    if (stage_location(base_name(dir), here) || (!name_below.empty() && listed_pack(dir, here))) {
+    if (stage_location(dir, base_name(dir), here) || (!name_below.empty() && listed_pack(dir, here))) {
       out.emplace_back(here);
       ++found;
       continue;

@@ -4,9 +4,10 @@
 // directory without one that has artifacts/, integrity/ or timeline/ is a
 // pack too, whose missing manifest the gates report: never silently skipped;
 // the search still goes on below it, so packs beneath it are found too.
-// A staging directory of `seal` or `run` (".<pack>.mplp-stage.*", see
-// core/leftovers.h) is never a pack, whatever it holds: it is returned with
-// `stage` set, and the check reports it as an interrupted seal.
+// A staging directory of `seal` or `run` (".<pack>.mplp-stage.*" carrying
+// the stage mark, see core/leftovers.h) is never a pack, whatever it holds:
+// it is returned with `stage` set, and the check reports it as an
+// interrupted seal. A directory only named so is searched like any other.
 // Links are never followed, and each pack is identified by device and inode
 // so that the check opens the directory that was found.
 #pragma once

@@ -69,9 +69,11 @@ bool mountable(const std::string& p) { return p.find_first_of(":,\n") == std::st
 
 constexpr unsigned kFingerprintSeconds = 300;
 
-std::string container_name() {
+// "mplp-run-<pid>-<n>" for a producer, "mplp-fingerprint-..." for the probe
+// (a producer's container is told apart by its name alone).
+std::string container_name(const char* kind) {
   std::random_device rd;
-  return "mplp-run-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
+  return std::string("mplp-") + kind + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
 }
 
 // Runs CMD in the staging directory, then takes back what it wrote: the
@@ -84,7 +86,7 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   const UserNs& ns = mounts.ns;
   if (ns.enabled && !shift_owners(*stage.tree, 0, ns.host_base, ns.size, error)) return error = "stage: " + error, false;
   test_pause_point("staged");
-  const std::string name = container_name();
+  const std::string name = container_name("run");
   out.container_name = name;
   ProcessSpec s;
   s.argv = {engine.binary, "run", "--rm", "--name", name};
@@ -144,7 +146,7 @@ SealOptions seal_options(const RunRequest& req, const RunOutcome& out) {
 bool read_fingerprint(const Engine& engine, const std::string& image_id, const RunnerDef& def, Fingerprint& out,
                       std::string& error, bool* left) {
   ProcessSpec s;
-  const std::string name = container_name();
+  const std::string name = container_name("fingerprint");
   s.argv = {engine.binary, "run", "--rm", "--name", name, "--network=none"};
   for (const std::string& u : ulimit_args()) s.argv.push_back(u);
   for (const std::string& h : hardening_args(engine, container_userns(engine), kFingerprintSeconds)) s.argv.push_back(h);

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -48,15 +49,24 @@ std::vector<std::string> merged_environment(const std::vector<std::string>& extr
 
 // glibc 2.36's <sys/pidfd.h> declares these without C linkage (fixed in 2.37).
 int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-void kill_by_pidfd(int pidfd) { ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0); }
+void signal_by_pidfd(int pidfd, int sig) { ::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0); }
 
 // Kills the child (by its pidfd, when it left its group), its group, and
-// every process below it, found before any dies (process_tree.h: a build
-// step's container process left the group and outlived the build).
+// every process below it (process_tree.h: a build step's container process
+// left the group and outlived the build). The tree is stopped first, scan
+// after scan, so that no process forks one the last scan would miss.
 void kill_child(pid_t group, int pidfd) {
-  const std::vector<pid_t> below = descendants_of(group);
+  ::kill(-group, SIGSTOP);
+  signal_by_pidfd(pidfd, SIGSTOP);
+  std::set<pid_t> below;
+  for (int scan = 0; scan < 16; ++scan) {
+    bool found = false;
+    for (pid_t p : descendants_of(group))
+      if (below.insert(p).second) found = true, ::kill(p, SIGSTOP);
+    if (!found) break;
+  }
   ::kill(-group, SIGKILL);
-  kill_by_pidfd(pidfd);
+  signal_by_pidfd(pidfd, SIGKILL);
   for (pid_t p : below) ::kill(p, SIGKILL);
 }
 

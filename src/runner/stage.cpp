@@ -40,25 +40,19 @@ mode_t current_umask() {
   return 022;
 }
 
-// A directory is a stage that a sweep may remove only while it carries this
-// mark: the owner its name records and its own inode. A pack that a race
-// left under a stage's name carries none (the committed tree loses it just
-// before the exchange), and a copy of a stage does not carry its inode.
-constexpr const char* kStageMark = "user.mplp-gate.stage";
-
-std::string mark_value(const std::string& owner, ino_t ino) { return owner + "/" + std::to_string(ino); }
-
+// A sweep removes a stage only while it carries the stage mark
+// (core/leftovers.h): a pack that a race left under a stage's name carries
+// none (the committed tree loses it just before the exchange), and a copy of
+// a stage does not carry its inode.
 void mark(const Dir& d, const std::string& owner) {
   struct stat st {};
   if (::fstat(d.fd(), &st) != 0) return;
-  std::string v = mark_value(owner, st.st_ino);
-  ::fsetxattr(d.fd(), kStageMark, v.data(), v.size(), 0);  // no xattrs here: never swept, only reported
+  std::string v = stage_mark_value(owner, st.st_ino);
+  ::fsetxattr(d.fd(), kStageMarkAttribute, v.data(), v.size(), 0);  // no xattrs here: never swept, only reported
 }
 
 bool marked(const Dir& d, const struct stat& st, const std::string& owner) {
-  char buf[128];
-  ssize_t n = ::fgetxattr(d.fd(), kStageMark, buf, sizeof buf);
-  return n > 0 && std::string(buf, static_cast<std::size_t>(n)) == mark_value(owner, st.st_ino);
+  return carries_stage_mark(d.fd(), st.st_ino, owner);
 }
 
 // Removes the stages of pack `name` left by owners that are gone: only
@@ -220,7 +214,7 @@ bool stage_commit(Stage& stage, std::string& error) {
     return error = "commit: " + stage.target + " is no longer the directory that was staged (replaced or moved "
                    "meanwhile)" + left, false;
   // The tree becomes the pack: it must not carry the mark of a stage.
-  ::fremovexattr(stage.tree->fd(), kStageMark);
+  ::fremovexattr(stage.tree->fd(), kStageMarkAttribute);
   unsigned flags = stage.target_existed ? RENAME_EXCHANGE : RENAME_NOREPLACE;
   if (::renameat2(stage.parent->fd(), stage.stage_name.c_str(), stage.parent->fd(), stage.name.c_str(), flags) != 0) {
     int e = errno;

@@ -309,8 +309,8 @@ TEST(RunnerImage, ABuildOverItsTimeLimitIsStopped) {
     EXPECT_FALSE(step_running()) << "the RUN step outlived its build";
   }
   // The same through the command line.
-  RunResult r = run_tool({"run", "--runners", tmp / "runners", "--runner", "python-3.11-local", "--rebuild",
-                          "--build-timeout", "3", "--cmd", "true", "--out-dir", tmp / "out"});
+  RunResult r = run_tool({"run", "--engine", test_engine(), "--runners", tmp / "runners", "--runner",
+                          "python-3.11-local", "--rebuild", "--build-timeout", "3", "--cmd", "true", "--out-dir", tmp / "out"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("timed out after 3 s"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(tmp / "out"));

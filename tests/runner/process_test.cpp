@@ -110,7 +110,7 @@ TEST(Process, ATimeLimitEndsTheWholeProcessGroup) {
     TempDir tmp;
     std::string pidfile = tmp / "grandchild";
     runner::ProcessResult r =
-        run({"sh", "-c", "sleep 1000 & echo $! > " + shell_quote(pidfile) + "; echo started; wait"}, 1, mode);
+        run({"sh", "-c", "sleep 1000 & echo $! > " + shell_quote(pidfile) + "; echo started; wait"}, 3, mode);
     ASSERT_TRUE(r.started) << r.error;
     EXPECT_TRUE(r.timed_out);
     EXPECT_EQ(r.exit_code, 128 + SIGKILL);
@@ -131,7 +131,7 @@ TEST(Process, OutputHeldByAProcessOutsideTheGroupDoesNotHangTheCall) {
   TempDir tmp;
   std::string pidfile = tmp / "escaped";
   runner::ProcessResult r =
-      run({"sh", "-c", "setsid sh -c 'echo $$ > " + pidfile + "; exec sleep 1000' & echo started; wait"}, 1);
+      run({"sh", "-c", "setsid sh -c 'echo $$ > " + pidfile + "; exec sleep 1000' & echo started; wait"}, 3);
   pid_t escaped = pid_in(pidfile);
   ASSERT_TRUE(r.started) << r.error;
   EXPECT_TRUE(r.timed_out);

@@ -247,9 +247,15 @@ TEST(RunHardening, AFileWrittenIntoDirWhileTheProducerRunsIsNeverDeleted) {
   // The same while CMD itself runs (no pause: the producer sleeps).
   TempDir tmp2;
   std::string pack2 = existing_dir(tmp2);
-  pid_t pid = spawn_tool(run_args("sleep 4; echo new > /workspace/out/new.txt", pack2));
+  // CMD waits for the test's go-ahead, not a clock (a slow `ps` may see it late).
+  pid_t pid = spawn_tool(
+      run_args("while [ ! -e /workspace/out/.go ]; do sleep 0.1; done; rm /workspace/out/.go; "
+               "echo new > /workspace/out/new.txt",
+               pack2));
   ASSERT_TRUE(eventually([&] { return holds_stage(tmp2.path()) && !containers_of(pid).empty(); }, 120));
   write_file(pack2 + "/old.txt", "rewritten by someone else\n");
+  for (auto& e : fs::directory_iterator(tmp2.path()))
+    if (e.path().filename().string().find(".mplp-stage.") != std::string::npos) write_file(e.path() / ".go", "");
   int status = 0;
   ::waitpid(pid, &status, 0);
   EXPECT_EQ(WEXITSTATUS(status), 2);
@@ -292,7 +298,7 @@ TEST(RunHardening, ContainersCarryTheirOwnerAndATimeLimitAndOrphansAreRemoved) {
   // With no other run, the time limit ends an orphan.
   TempDir tmp2;
   auto limited = run_args("sleep 600", tmp2 / "pack");
-  limited.insert(limited.end(), {"--timeout", "5"});
+  limited.insert(limited.end(), {"--timeout", "15"});  // its container must be seen first, under load
   pid = spawn_tool(limited);
   ASSERT_TRUE(eventually([&] { return !(ids = containers_of(pid)).empty(); }, 120));
   ::kill(pid, SIGKILL);
@@ -345,7 +351,11 @@ TEST(RunHardening, AnInterruptRemovesTheContainerAndEndsByTheSignal) {
   // A double Ctrl-C still cleans up (QA-42: the second signal ended
   // mplp-gate at once, its container running); a CMD that survives the
   // interrupt has its pack left unsealed (QA-42: committed, then exit 143).
-  for (const std::string cmd : {"sleep 600", "trap '' TERM INT; sleep 1; echo late > /workspace/out/late.txt"}) {
+  // The second CMD ends by itself once signalled, within the grace period,
+  // whenever the signal comes (a CMD sleeping 1 s had ended before a slow
+  // `ps` saw its container).
+  for (const std::string cmd :
+       {"sleep 600", "trap 'echo late > /workspace/out/late.txt; exit 0' TERM INT; while :; do sleep 0.1; done"}) {
     SCOPED_TRACE(cmd);
     TempDir tmp;
     std::string pack = existing_dir(tmp);

@@ -285,6 +285,8 @@ TEST(SealNames, OddPackNamesSeal) {
 
 // Stages a killed seal or run left: never checked as packs, reported as a
 // warning; the next seal of the same pack removes those whose owner is gone.
+// A directory only named like a stage (no mark: a copy, an older name, a
+// race's leftover) is searched and checked like any other (QA-45).
 TEST(Stages, LeftoverStagesAreReportedNotCheckedAndSweptWhenTheirOwnerIsGone) {
   TempDir tmp;
   std::string pack = copy_good_pack(tmp, "p1");
@@ -330,7 +332,8 @@ TEST(Stages, LeftoverStagesAreReportedNotCheckedAndSweptWhenTheirOwnerIsGone) {
   RunReport rep = check({tmp.path()});
   ASSERT_EQ(rep.packs.size(), 8u);  // p1, six stages and the link
   for (const PackResult& p : rep.packs) {
-    bool is_stage = p.path.find(".mplp-stage.") != std::string::npos;
+    bool is_stage = false;  // marked: the dead, the live and the foreign stage
+    for (const char* marked : {"0badc0de", "1badc0de", "2badc0de"}) is_stage |= p.path.find(marked) != std::string::npos;
     if (p.path.find("3badc0de") != std::string::npos) {
       EXPECT_TRUE(has_code(rep, "GATE-V2-INTEGRITY-01", "pack.link", p.path)) << p.path;
       continue;
@@ -343,9 +346,8 @@ TEST(Stages, LeftoverStagesAreReportedNotCheckedAndSweptWhenTheirOwnerIsGone) {
         EXPECT_EQ(g.findings[0].code, "integrity.interrupted_seal");
         EXPECT_EQ(g.findings[0].severity, Severity::Warning);
         const std::string& m = g.findings[0].message;
-        const char* want = p.path.find(alive.str()) != std::string::npos ? "in progress"
-                           : p.path.find("12345") != std::string::npos ? "older mplp-gate"
-                                                                       : "interrupted seal or run of 'p1'";
+        const char* want =
+            p.path.find(alive.str()) != std::string::npos ? "in progress" : "interrupted seal or run of 'p1'";
         EXPECT_NE(m.find(want), std::string::npos) << p.path << ": " << m;
       } else {
         EXPECT_EQ(g.status, GateStatus::Skip) << p.path << " " << g.gate_id;
@@ -367,6 +369,32 @@ TEST(Stages, LeftoverStagesAreReportedNotCheckedAndSweptWhenTheirOwnerIsGone) {
     EXPECT_TRUE(fs::exists(foreign_stage));  // someone else's
   }
   EXPECT_EQ(read_file(victim + "/keep.txt"), "keep\n");
+}
+
+// QA-45: a folder of a stranger's tree named like a stage (an older name, or
+// a current one of a dead owner) but without the stage mark hid the failing
+// packs below it, and the run passed. It is searched like any other.
+TEST(Stages, AFolderOnlyNamedLikeAStageHidesNothing) {
+  TempDir tmp;
+  copy_good_pack(tmp, "good");
+  OwnerId gone = current_owner();
+  gone.start += 1;
+  const std::vector<std::string> names = {".evil.mplp-stage.x", ".evil.mplp-stage.12345.abcdef01",
+                                          stage_dir_name("evil", gone, "0badc0de"), stage_dir_name("good", gone, "1")};
+  for (const std::string& n : names)
+    copy_tree(fixture("upstream/real/crewai/crewai-d1-real-runner-det-001"), tmp / n + "/bad");
+  EXPECT_EQ(run_tool({"check", "-q", tmp.path()}).exit_code, 1);
+  RunReport rep = check({tmp.path()});
+  std::size_t failing = 0;
+  for (const PackResult& p : rep.packs) {
+    if (p.path.size() < 4 || p.path.compare(p.path.size() - 4, 4, "/bad") != 0) continue;
+    bool failed = false;
+    for (const GateResult& g : p.gates) failed |= g.status == GateStatus::Fail;
+    failing += failed ? 1 : 0;
+  }
+  EXPECT_EQ(failing, names.size());
+  for (const PackResult& p : rep.packs)
+    EXPECT_FALSE(has_code(rep, "GATE-V2-INTEGRITY-01", "integrity.interrupted_seal", p.path)) << p.path;
 }
 
 TEST(Stages, ASealKilledAfterItsSumsLeavesNoSecondPassingPack) {
