@@ -257,6 +257,7 @@ int cmd_check(const Args& args) {
   std::vector<std::string> clashing;
   if (const std::string clash = output_names_input(outputs, inputs, clashing); !clash.empty())
     return could_not_run("check", clash, out, clashing, kTryHelp);
+  out.receipt = receipt.path;  // names no input: an error from here on removes an old one there
   if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
     return could_not_run("check", "invalid policy: " + error, out);
   if (policy_discovered && !policy_path.empty()) {
@@ -302,7 +303,7 @@ int cmd_check(const Args& args) {
   // a statement cannot hold) leaves every output saying so.
   std::string receipt_bytes;
   if (!make_receipt(report, receipt, receipt_bytes, error))
-    return could_not_run("check", "cannot write the receipt to " + receipt.path + ": " + error, out, {receipt.path});
+    return could_not_run("check", "cannot write the receipt to " + receipt.path + ": " + error, out, {});
   return write_outputs("check", report, out, [&](std::string& why) {
     return write_output_file(receipt.path, receipt_bytes, why) ||
            (why = "cannot write the receipt to " + receipt.path + ": " + why, false);

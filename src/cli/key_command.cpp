@@ -119,6 +119,11 @@ int generate(const Args& args) {
 }
 
 int print_id(const Args& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << "usage: mplp-gate key id FILE\n\nPrints the key id (hex SHA-256 of the DER SubjectPublicKeyInfo) of a public or "
+                 "private key file.\n";
+    return kExitPass;
+  }
   if (args.size() != 1) {
     std::cerr << "usage: mplp-gate key id FILE\n";
     return kExitError;

@@ -38,6 +38,10 @@ int dispatch(int argc, char** argv) {
   std::string first = argv[1];
   if (first == "--help" || first == "-h" || first == "help") {
     // `mplp-gate help CMD` is `mplp-gate CMD --help`.
+    if (first == "help" && argc == 3 && (std::string_view(argv[2]) == "--help" || std::string_view(argv[2]) == "-h")) {
+      usage(std::cout);
+      return kExitPass;
+    }
     if (first == "help" && argc > 2) {
       for (const Command& c : commands())
         if (argc == 3 && c.name == argv[2]) return c.run({"--help"});

@@ -1,6 +1,7 @@
 // Report output shared by `check` and `merge` (outputs.h).
 #include "cli/outputs.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -138,6 +139,11 @@ int could_not_run(std::string_view command, const std::string& error, const Outp
     std::string why;
     if (!append_output_file(summary_path, summary.str(), why))
       std::cerr << "mplp-gate " << command << ": cannot append the step summary: " << why << "\n";
+  }
+  if (!out.receipt.empty() && std::find(refused.begin(), refused.end(), out.receipt) == refused.end()) {
+    struct stat st {};
+    if (::lstat(out.receipt.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::unlink(out.receipt.c_str()) == 0)
+      std::cerr << "mplp-gate " << command << ": removed the receipt of an earlier run at " << out.receipt << "\n";
   }
   return kExitError;
 }

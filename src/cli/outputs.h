@@ -33,6 +33,10 @@ struct OutputRequest {
   bool quiet = false;
   std::size_t max_annotations = 10;
   bool annotate_info = false, statistics = false;
+  // A receipt this run would write, once its path is known to name no
+  // input: a run that ends in an error removes a regular file there, so
+  // that no earlier PASSED receipt stands beside exit 2.
+  std::string receipt;
 };
 
 // The options that fill `out`, in the order `--help` lists them: --format,

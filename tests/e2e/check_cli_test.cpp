@@ -265,6 +265,18 @@ TEST(CheckCli, HelpAndVersion) {
   EXPECT_NE(v.out.find("mplp-gate 0."), std::string::npos);
   auto g = run_tool({"gates"});
   EXPECT_NE(g.out.find("GATE-V2-SSOT-01"), std::string::npos);
+  // Every command and subcommand accepts --help: usage on stdout, exit 0
+  // (QA-46: `key id --help` looked for a key file named --help).
+  const std::vector<std::vector<std::string>> all = {
+      {"base", "--help"},  {"check", "--help"}, {"diff", "--help"},  {"explain", "--help"},
+      {"gates", "--help"}, {"key", "--help"},   {"key", "generate", "--help"}, {"key", "id", "--help"},
+      {"merge", "--help"}, {"run", "--help"},   {"seal", "--help"},  {"verify-receipt", "--help"},
+      {"help", "--help"},  {"help", "check"},   {"--help"}};
+  for (const auto& args : all) {
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << " " << args.back() << "\n" << r.err;
+    EXPECT_NE(r.out.find("usage"), std::string::npos) << args[0] << " " << args.back() << "\n" << r.out;
+  }
 }
 
 }  // namespace

@@ -162,7 +162,8 @@ TEST(ReceiptCli, TimeOnlyWhenAskedAndResourceUri) {
       << out;
   EXPECT_NE(out.find("SOURCE_DATE_EPOCH"), std::string::npos) << out;
   EXPECT_FALSE(fs::exists(t / "x.json"));
-  // The last second RFC 3339 writes, and the one after it.
+  // The last second RFC 3339 writes, and the one after it (which removes
+  // the receipt the first wrote: exit 2 leaves none).
   for (const auto& [epoch, code] : {std::pair{"253402300799", 0}, std::pair{"253402300800", 2}}) {
     EXPECT_EQ(test::run_shell(std::string("SOURCE_DATE_EPOCH=") + epoch + " " + test::shell_quote(test::gate_binary()) +
                                   " check -q --receipt-time --receipt " + test::shell_quote(t / "y.json") + " " +
@@ -170,9 +171,13 @@ TEST(ReceiptCli, TimeOnlyWhenAskedAndResourceUri) {
                               out),
               code)
         << epoch << ": " << out;
+    if (code != 0) {
+      EXPECT_FALSE(fs::exists(t / "y.json"));
+      continue;
+    }
+    statement_of(t / "y.json", d);
+    EXPECT_EQ(as_view(d.value["predicate"]["timeVerified"]), "9999-12-31T23:59:59Z");
   }
-  statement_of(t / "y.json", d);
-  EXPECT_EQ(as_view(d.value["predicate"]["timeVerified"]), "9999-12-31T23:59:59Z");
 }
 
 TEST(ReceiptCli, EnvelopeVerifiesWithOpensslOverThePae) {
@@ -504,6 +509,44 @@ TEST(ReceiptCli, OptionErrorsExitTwoAndNothingIsWritten) {
                                 " does not exist"),
             std::string::npos)
       << unwritable.err;
+}
+
+// QA-44: a run that ends in exit 2 leaves no receipt: an earlier PASSED one
+// at the path (a CI step uploading it `if: always()`) is removed, whether
+// the run failed before any pack (a bad policy), during it (two packs one
+// name) or writing an output (a full disk). A receipt path inside a checked
+// pack, or naming an input, is refused and never removed.
+TEST(ReceiptCli, AnErrorRemovesAnEarlierReceiptAtThePath) {
+  TempDir t;
+  const std::string good = test::fixture("packs/good-real");
+  const std::string receipt = t / "r.json";
+  test::write_file(t / "bad-policy.yaml", "limits: [\n");
+  test::copy_tree(good, t / "x/p");
+  test::copy_tree(good, t / "y/p");
+  const std::vector<std::vector<std::string>> failing = {
+      {"check", "--receipt", receipt, "--policy", t / "bad-policy.yaml", good},
+      {"check", "--receipt", receipt, t / "x/p", t / "y/p"},
+      {"check", "--receipt", receipt, "--report", "json=/dev/full", good},
+  };
+  for (const auto& args : failing) {
+    ASSERT_EQ(run_tool({"check", "--receipt", receipt, good}).exit_code, 0);
+    ASSERT_TRUE(fs::exists(receipt));
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_FALSE(fs::exists(receipt)) << args[3] << "\n" << r.err;
+    EXPECT_NE(r.err.find("removed the receipt of an earlier run at " + receipt), std::string::npos) << r.err;
+  }
+  // Inside a checked pack: refused, the file there is the pack's and stays.
+  test::copy_tree(good, t / "inside");
+  test::write_file(t / "inside/artifacts/r.json", "{}\n");
+  auto inside = run_tool({"check", "--receipt", t / "inside/artifacts/r.json", t / "inside"});
+  EXPECT_EQ(inside.exit_code, 2) << inside.err;
+  EXPECT_EQ(test::read_file(t / "inside/artifacts/r.json"), "{}\n");
+  // Naming the policy: refused, the policy stays.
+  test::write_file(t / "policy.yaml", "limits:\n  max_findings_per_pack: 5\n");
+  auto named = run_tool({"check", "--receipt", t / "policy.yaml", "--policy", t / "policy.yaml", good});
+  EXPECT_EQ(named.exit_code, 2) << named.err;
+  EXPECT_TRUE(fs::exists(t / "policy.yaml"));
 }
 
 }  // namespace

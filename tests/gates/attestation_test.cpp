@@ -216,6 +216,13 @@ TEST_F(AttestationEdit, AFileAddedAfterSigningIsUnsigned) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_NE(f[0].message.find("artifacts/extra.json"), std::string::npos) << f[0].message;
   EXPECT_EQ(test::findings_of(r, kGate, "attest.verified").size(), 1u) << "the signature itself still holds";
+  // A seal would seal nothing in integrity/: it refuses, naming the file.
+  runner::SealOptions o;
+  std::vector<std::string> notes;
+  std::string err;
+  EXPECT_FALSE(runner::seal_pack(pack, o, notes, err));
+  EXPECT_NE(err.find("integrity/notes.txt: integrity/ may hold only"), std::string::npos) << err;
+  fs::remove(pack + "/integrity/notes.txt");
   seal(pack, "test-a.key");
   EXPECT_EQ(status(), GateStatus::Pass) << "signed again with it: vouched for";
 }
