@@ -138,6 +138,8 @@ std::string blob(const RunReport& report, const RenderOptions& options) {
   str(w, exit_code(report) == 0 ? "pass" : "fail");
   str(w, "strict");
   w.Bool(report.strict);
+  str(w, "warnings");
+  strings(w, report.warnings);
   str(w, "run");
   run_info(w, report.info);
   str(w, "gates");

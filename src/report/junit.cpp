@@ -1,7 +1,8 @@
 // JUnit XML, the format every CI test dashboard reads: one testsuite per gate,
 // one testcase per pack (per runner in a runners check). A FAIL is a <failure> listing the findings, an
 // internal error in a gate is an <error>, a SKIP is <skipped> with the
-// reason; warnings and info of passing gates go to <system-out>. The counts
+// reason; warnings and info of passing gates go to <system-out>; warnings
+// about the run itself are a testcase "run" of a testsuite "mplp-gate". The counts
 // on every element are computed from the same verdicts, so they match.
 #include <string_view>
 #include <unordered_map>
@@ -149,6 +150,15 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
     all.errors += t.errors;
     all.skipped += t.skipped;
   }
+  // Warnings about the run itself (a suppression that matched nothing): a
+  // testcase of their own, failed under --strict, where they fail the run.
+  Tally run_tally;
+  if (!report.warnings.empty()) {
+    run_tally.tests = 1;
+    run_tally.failures = report.strict ? 1 : 0;
+    all.tests += 1;
+    all.failures += run_tally.failures;
+  }
   const Paths paths = report::paths_by_name(report);
   const std::string policy = (report.info.policy_name.empty() ? std::string("builtin") : report.info.policy_name) +
                              " (sha256 " + report.info.policy_sha256 + ")";
@@ -164,6 +174,19 @@ void render_junit(const RunReport& report, const RenderOptions& /*options*/, std
         if (g.gate_id == info.id)
           for (const Case& c : cases_of(report, p, g)) write_testcase(out, c.pack, c.gate, paths);
     out << "  </testsuite>\n";
+  }
+  if (!report.warnings.empty()) {
+    std::string text;
+    for (const std::string& w : report.warnings) text += "warning: " + printable_utf8(w) + "\n";
+    const std::string summary = report::plural(report.warnings.size(), "warning", "warnings") + " about the run";
+    out << "  <testsuite name=\"mplp-gate\" " << counts_attrs(run_tally) << ">\n";
+    out << "    <testcase name=\"run\" classname=\"mplp-gate\">\n";
+    if (report.strict)
+      out << "      <failure message=\"" << xml_attribute(summary + " (--strict: they fail it)")
+          << "\" type=\"run-warning\">" << xml_text(text) << "</failure>\n";
+    else
+      out << "      <system-out>" << xml_text(text) << "</system-out>\n";
+    out << "    </testcase>\n  </testsuite>\n";
   }
   out << "</testsuites>\n";
 }

@@ -87,6 +87,23 @@ TEST(Suppress, AnEntryThatMatchesNothingIsAWarningThatStrictFails) {
   EXPECT_EQ(json_of(json.out).value["warnings"].Size(), 1u);
   auto sarif = run_tool({"check", "--format", "sarif", "--policy", t / "policy.yaml", p});
   EXPECT_NE(sarif.out.find("\"toolConfigurationNotifications\""), std::string::npos) << sarif.out;
+  // QA-45: JUnit and HTML said nothing of it, even when it alone failed the
+  // run (--strict: a JUnit of 0 failures beside exit 1).
+  for (const bool strict : {false, true}) {
+    std::vector<std::string> args = {"check", "--format", "junit", "--policy", t / "policy.yaml", p};
+    if (strict) args.insert(args.begin() + 1, "--strict");
+    auto junit = run_tool(args);
+    EXPECT_EQ(junit.exit_code, strict ? 1 : 0);
+    EXPECT_NE(junit.out.find("<testcase name=\"run\" classname=\"mplp-gate\">"), std::string::npos) << junit.out;
+    EXPECT_NE(junit.out.find("suppression of sums.unlisted matched no finding"), std::string::npos) << junit.out;
+    const std::size_t top = junit.out.find("<testsuites ");
+    ASSERT_NE(top, std::string::npos) << junit.out;
+    const std::string top_line = junit.out.substr(top, junit.out.find('\n', top) - top);
+    EXPECT_NE(top_line.find(strict ? "failures=\"1\"" : "failures=\"0\""), std::string::npos) << top_line;
+  }
+  auto html = run_tool({"check", "--format", "html", "--policy", t / "policy.yaml", p});
+  EXPECT_NE(html.out.find("\"warnings\":[\""), std::string::npos);
+  EXPECT_NE(html.out.find("suppression of sums.unlisted matched no finding"), std::string::npos);
   // A suppression without a reason is an invalid policy.
   test::write_file(t / "bad.yaml", "suppress:\n  - code: sums.unlisted\n");
   auto bad = run_tool({"check", "--policy", t / "bad.yaml", p});

@@ -7,7 +7,7 @@
 // added a page at a time and a pack's findings become DOM only when the pack
 // is opened, so a report of 10,000 packs stays light.
 //
-// Blob: {tool, result, strict, run: {...}, gates: [{id, title}], codes: [...],
+// Blob: {tool, result, strict, warnings: [about the run], run: {...}, gates: [{id, title}], codes: [...],
 //   packs: [{p: path, i: indexability, r: 1 when failed,
 //            g: [[status, errors, warnings, infos, reason, accepted?] | null per gate],
 //            f: [[gate, severity 0 info/1 warning/2 error, code, file, place,
@@ -40,6 +40,14 @@
   summary.appendChild(result);
   summary.appendChild(document.createTextNode(' ' + plural(D.packs.length, 'pack', 'packs') + ' checked, ' +
       failed + ' failed; ' + plural(D.gates.length, 'gate', 'gates') + '; ' + D.tool));
+  // Warnings about the run itself (a suppression that matched nothing):
+  // under --strict they alone may fail it.
+  if (D.warnings.length > 0) {
+    var list = el('ul', 'run-warnings');
+    list.id = 'run-warnings';
+    D.warnings.forEach(function (w) { list.appendChild(el('li', '', 'warning: ' + w)); });
+    summary.appendChild(list);
+  }
 
   var run = byId('run-options');
   function option(name, value) {
