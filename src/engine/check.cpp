@@ -272,7 +272,6 @@ PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>&
   return pr;
 }
 
-
 // False (with `error`, and each such output added to `refused`) when an
 // output would land on one of `inputs`, files the run reads (`what` names
 // their kind): a report written over a registry found beside the packs
@@ -406,8 +405,6 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
   }
   return s;
 }
-
-
 
 // Why a required signature would go unchecked, or "": the gate that checks
 // signatures disabled or capped below error by the policy (whichever asked

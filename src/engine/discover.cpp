@@ -174,8 +174,8 @@ bool discover_packs(const std::string& path, const DiscoverOptions& options, Pac
     const std::string pack_name = name_below.empty() ? directory_name(path) : name_below;
     const std::string pack_base = name_below.empty() ? path + "/.." : path;
     PackLocation here = location(dir, shown, pack_name, pack_base);
-    // A staging directory is never opened; a pack below the root, as listed,
-    // is known without opening it.
+    // A staging directory is not searched (only opened to read its mark); a
+    // pack below the root, as listed, is known without opening it.
     if (stage_location(dir, base_name(dir), here) || (!name_below.empty() && listed_pack(dir, here))) {
       out.emplace_back(here);
       ++found;
