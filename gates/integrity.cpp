@@ -140,7 +140,7 @@ class Run {
       } else if (e.type == EntryType::Regular) {
         // The sums file lists nothing under integrity/ (its files are made
         // from the others): any other file there is sealed by nothing (QA-32).
-        if (e.path.starts_with("integrity/") && !is_integrity_file(e.path)) {
+        if (is_unsealed_integrity_file(e.path)) {
           report_unsealed(lenient(make("integrity.unsealed_file", e.path,
                                        q(e.path) + " lies in integrity/, which the sums file does not cover: nothing seals it",
                                        "only sha256sums.txt, provenance.intoto.jsonl and pack.sha256 in integrity/",

@@ -25,4 +25,10 @@ constexpr bool is_integrity_file(std::string_view path) {
   return path == kSumsPath || path == kProvenancePath || path == kV1RootPath;
 }
 
+// A file in integrity/ that is none of those: nothing seals it (the check
+// reports it, a seal refuses it).
+constexpr bool is_unsealed_integrity_file(std::string_view path) {
+  return path.starts_with("integrity/") && !is_integrity_file(path);
+}
+
 }  // namespace mplp

@@ -275,7 +275,7 @@ bool seal_dir(const Dir& dir, const RunnerMeta* meta, const SealOptions& options
   // The sums file covers nothing in integrity/: another file there would be
   // sealed by nothing, and the pack fail its check (QA-45: "sealed", exit 0).
   for (const Entry& e : t.walk.entries)
-    if (e.type == EntryType::Regular && e.path.starts_with("integrity/") && !is_integrity_file(e.path))
+    if (e.type == EntryType::Regular && is_unsealed_integrity_file(e.path))
       return error = "seal: " + escape_for_message(e.path) +
                      ": integrity/ may hold only sha256sums.txt, provenance.intoto.jsonl and pack.sha256, which nothing "
                      "else seals; move it out of integrity/, then seal",

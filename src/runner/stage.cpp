@@ -51,10 +51,6 @@ void mark(const Dir& d, const std::string& owner) {
   ::fsetxattr(d.fd(), kStageMarkAttribute, v.data(), v.size(), 0);  // no xattrs here: never swept, only reported
 }
 
-bool marked(const Dir& d, const struct stat& st, const std::string& owner) {
-  return carries_stage_mark(d.fd(), st.st_ino, owner);
-}
-
 // Removes the stages of pack `name` left by owners that are gone: only
 // marked directories (never through a link) owned by us (or by our uid in
 // the producer's user namespace, as a run killed while CMD ran leaves it),
@@ -66,7 +62,8 @@ void sweep_stale(const Dir& parent, const std::string& name) {
     if (!parsed || !stage_belongs_to(*parsed, name) || !parsed->owner || owner_alive(*parsed->owner)) continue;
     std::string owner = parsed->owner->str();
     remove_dir_if(parent, n, [&](const Dir& d, const struct stat& st) {
-      return (st.st_uid == ::geteuid() || st.st_uid == kUserNsBase + ::geteuid()) && marked(d, st, owner);
+      return (st.st_uid == ::geteuid() || st.st_uid == kUserNsBase + ::geteuid()) &&
+             carries_stage_mark(d.fd(), st.st_ino, owner);
     });
   }
 }
