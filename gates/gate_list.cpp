@@ -62,6 +62,11 @@ const std::vector<const Gate*>& all_gates() {
   return gates;
 }
 
+std::string_view short_gate_id(std::string_view id) {
+  constexpr std::string_view kPrefix = "GATE-V2-";
+  return id.substr(0, kPrefix.size()) == kPrefix ? id.substr(kPrefix.size()) : id;
+}
+
 const Gate* find_gate(std::string_view id) {
   for (const Gate* g : all_gates())
     if (g->info().id == id) return g;

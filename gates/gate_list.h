@@ -25,6 +25,9 @@ namespace mplp {
 // receipt (which records its verdict) name it; it is spelled once, here.
 inline constexpr std::string_view kAttestationGateId = "GATE-V2-ATTESTATION-01";
 
+// The id without its "GATE-V2-" prefix (INTEGRITY-01), as people type it.
+std::string_view short_gate_id(std::string_view id);
+
 // Every gate, sorted by id.
 const std::vector<const Gate*>& all_gates();
 // Adds gates kept outside this library. Throws std::logic_error once the

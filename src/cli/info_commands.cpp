@@ -107,7 +107,7 @@ std::vector<std::string> explain_names() {
   for (const Gate* g : all_gates()) {
     std::string_view id = g->info().id;
     names.emplace_back(id);
-    names.emplace_back(id.substr(std::string_view("GATE-V2-").size()));
+    names.emplace_back(short_gate_id(id));
   }
   for (const Gate* g : all_gates())
     for (const FindingKind& k : g->info().kinds) names.emplace_back(k.code);

@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -233,6 +234,8 @@ struct GateOutcome {
   bool skipped = false;
   std::string_view skip_reason;
   const std::vector<Finding>* findings = nullptr;  // never null when `ran`
+  // Codes of findings the per-pack limit left out of `findings` (or null).
+  const std::set<std::string, std::less<>>* omitted_codes = nullptr;
   bool has_registry = false;            // a substrate registry applied to the pack
   bool has_code(std::string_view code) const;
 };

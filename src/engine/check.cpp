@@ -731,7 +731,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   parallel_for(pool, results.size(), [&](std::size_t i) {
     results.update(i, [&](PackResult& pr) {
       finish_pack(pr, caps[i]);
-      if (checked.opened(i)) note_not_verified(pr, checked.real(i), pack_registries[i] != nullptr, req, report.gates);
+      if (checked.opened(i)) note_not_verified(pr, checked.real(i), pack_registries[i] != nullptr, req, report.gates, caps[i]);
     });
   });
   if (req.shard)

@@ -20,19 +20,20 @@ std::string count_text(std::size_t n, std::string_view one, std::string_view man
 
 void OmittedCounts::add(const OmittedCounts& o) {
   for (std::size_t i = 0; i < by_severity.size(); ++i) by_severity[i] += o.by_severity[i];
+  codes.insert(o.codes.begin(), o.codes.end());
 }
 
 void BoundedFindings::add(Finding f) {
-  if (cap_ == 0) return omitted_.add(f.severity);
+  if (cap_ == 0) return omitted_.add(f);
   if (heap_.size() < cap_) {
     heap_.push_back(std::move(f));
     std::push_heap(heap_.begin(), heap_.end(), keep_before);
     return;
   }
   // Full: `f` replaces the first to leave out if it is to be kept before it.
-  if (!keep_before(f, heap_.front())) return omitted_.add(f.severity);
+  if (!keep_before(f, heap_.front())) return omitted_.add(f);
   std::pop_heap(heap_.begin(), heap_.end(), keep_before);
-  omitted_.add(heap_.back().severity);
+  omitted_.add(heap_.back());
   heap_.back() = std::move(f);
   std::push_heap(heap_.begin(), heap_.end(), keep_before);
 }
@@ -75,7 +76,7 @@ void PackFindingCap::trim(std::vector<GateResult>& gates) {
     fresh.clear();
     for (Finding& f : g.findings) {
       if (keep_before(f, first_out)) fresh.push_back(std::move(f));
-      else lost.add(f.severity);
+      else lost.add(f);
     }
     g.findings.swap(fresh);
     absorb(g.gate_id, lost);
@@ -95,7 +96,7 @@ void PackFindingCap::add_notes(std::vector<GateResult>& gates) const {
                                  count_text(o.by_severity[1], "warning", "warnings") + ", " +
                                  std::to_string(o.by_severity[0]) + " info)");
     f.gate_id = g.gate_id;
-    f.expected = "at most " + std::to_string(cap_) + " findings per pack (limits.max_findings_per_pack)";
+    f.expected = "at most " + count_text(cap_, "finding", "findings") + " per pack (limits.max_findings_per_pack)";
     f.actual = std::to_string(o.total()) + " more";
     f.detail = "the most severe findings are kept, and this one has the severity of the worst left out, so the "
                "gate's status and the exit code are those of the full list";

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,19 @@ namespace mplp {
 
 inline constexpr std::string_view kFindingsOmitted = "findings.omitted";
 
-// Findings left out, by severity (indexed by Severity).
+// Findings left out, by severity (indexed by Severity), and their codes (so
+// that what a gate left unverified is still known: engine/not_verified.h).
+// The codes are not carried in a shard's report: a shard notes what is not
+// verified itself.
 struct OmittedCounts {
   std::array<std::size_t, 3> by_severity{};
+  std::set<std::string, std::less<>> codes;
   std::size_t total() const { return by_severity[0] + by_severity[1] + by_severity[2]; }
   void add(Severity s, std::size_t n = 1) { by_severity[static_cast<std::size_t>(s)] += n; }
+  void add(const Finding& f) {
+    add(f.severity);
+    codes.insert(f.code);
+  }
   void add(const OmittedCounts& o);
 };
 

@@ -5,13 +5,16 @@
 #pragma once
 
 #include "engine/check.h"
+#include "engine/finding_cap.h"
 #include "engine/run_report.h"
 
 namespace mplp {
 
 // Fills `pack.not_verified` (sorted by check) from what each of `gates` says
-// of its result; `has_registry`: a substrate registry applied to the pack.
+// of its result (`cap`: the findings the per-pack limit left out), and names
+// each pack gate the run left out; `has_registry`: a substrate registry
+// applied to the pack.
 void note_not_verified(PackResult& pack, bool is_real, bool has_registry, const CheckRequest& req,
-                       const std::vector<const Gate*>& gates);
+                       const std::vector<const Gate*>& gates, const PackFindingCap& cap);
 
 }  // namespace mplp

@@ -3,6 +3,7 @@
 // `not_verified` list in JSON), and DET-01's mismatch says which files differ.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -81,11 +82,14 @@ TEST(NotVerified, EachOptionThatVerifiesMoreRemovesItsEntry) {
   test::copy_tree(test::fixture("packs/good-real"), p);
   test::set_json(p + "/manifest.json", "/lock_ref/lock_sha256", "\"" + digest + "\"");
   test::reseal(p);
-  auto pinned = run_tool({"check", "--format", "json", "--repo-root", repo, "--gate", "GATE-V2-REAL-QUALIFY-01", p});
+  auto pinned = run_tool({"check", "--format", "json", "--repo-root", repo, "--gate", "REAL-QUALIFY-01", p});
   EXPECT_EQ(pinned.exit_code, 0) << pinned.out;
-  EXPECT_TRUE(unverified_checks(pinned.out).empty()) << pinned.out;
-  auto text = run_tool({"check", "--repo-root", repo, "--gate", "GATE-V2-REAL-QUALIFY-01", p});
-  EXPECT_EQ(text.out.find("NOT VERIFIED"), std::string::npos) << text.out;
+  // Only the gates --gate left out remain.
+  auto left = unverified_checks(pinned.out);
+  ASSERT_EQ(left.size(), 1u) << pinned.out;
+  EXPECT_EQ(left.begin()->rfind("gates ATTESTATION-01, ", 0), 0u) << pinned.out;
+  auto text = run_tool({"check", "--repo-root", repo, "--gate", "REAL-QUALIFY-01", p});
+  EXPECT_EQ(text.out.find("lock file ("), std::string::npos) << text.out;
   // A required signature with no key is a failure, not "unverified".
   auto required = run_tool({"check", "--format", "json", "--require-signature", repo + "/runs/a"});
   EXPECT_EQ(required.exit_code, 1);
@@ -99,15 +103,66 @@ TEST(NotVerified, EachOptionThatVerifiesMoreRemovesItsEntry) {
   EXPECT_EQ(unverified_checks(registry.out).count("registry membership"), 0u) << registry.out;
 }
 
-TEST(NotVerified, SkippedGatesAndNonRealPacksListNothing) {
+TEST(NotVerified, NonRealPacksListNothing) {
   // The synthetic upstream pack: the REAL checks do not apply, so nothing is "unverified".
   auto r = run_tool({"check", "--format", "json", test::corpus("upstream/synthetic/mcp/mcp-d1-synthetic-001")});
   JsonDoc doc;
   ASSERT_TRUE(parse_json(r.out, {}, doc)) << r.out;
   EXPECT_EQ(doc.value["packs"][0]["not_verified"].Size(), 0u) << r.out;
-  // Only the gates that ran count: --gate INTEGRITY-01 leaves nothing unverified to report.
-  auto only = run_tool({"check", "--format", "json", "--gate", "GATE-V2-INTEGRITY-01", test::fixture("packs/good-real")});
+  auto only = run_tool({"check", "--format", "json", "--gate", "INTEGRITY-01",
+                        test::corpus("upstream/synthetic/mcp/mcp-d1-synthetic-001")});
   EXPECT_TRUE(unverified_checks(only.out).empty()) << only.out;
+}
+
+// The reasons of each entry, by check.
+std::map<std::string, std::string> unverified_reasons(const std::string& json) {
+  JsonDoc doc;
+  EXPECT_TRUE(parse_json(json, {}, doc)) << json;
+  std::map<std::string, std::string> out;
+  for (const auto& u : doc.value["packs"][0]["not_verified"].GetArray()) out[u["check"].GetString()] = u["reason"].GetString();
+  return out;
+}
+
+TEST(NotVerified, GatesLeftOutOfTheRunAreNamedWithWhatLeftThemOut) {
+  TempDir t;
+  const std::string p = test::fixture("packs/good-real");
+  // One gate run over an INDEXABLE_REAL pack is no full verdict: the others are named.
+  auto only = run_tool({"check", "--format", "json", "--gate", "INTEGRITY-01", p});
+  EXPECT_EQ(only.exit_code, 0) << only.out << only.err;
+  EXPECT_EQ(unverified_reasons(only.out),
+            (std::map<std::string, std::string>{
+                {"gates ATTESTATION-01, CONSISTENCY-01, DET-01, EVIDENCE-REUSE-01, HOST-ALLOW-01, PACK-STRUCTURE-01, "
+                 "REAL-QUALIFY-01, SSOT-01",
+                 "left out by --gate"}}))
+      << only.out;
+  // A policy that asks for a signature, the signature gate skipped: the run
+  // may pass, but never without saying the signature was not checked.
+  test::write_file(t / "policy.yaml", "trust:\n  require_signature: true\ngates:\n  GATE-V2-HOST-ALLOW-01:\n"
+                                      "    enabled: false\n");
+  auto skipped = run_tool({"check", "--format", "json", "--policy", t / "policy.yaml", "--skip", "attestation-01",
+                           "--skip", "GATE-V2-DET-01", p});
+  EXPECT_EQ(skipped.exit_code, 0) << skipped.out << skipped.err;
+  auto reasons = unverified_reasons(skipped.out);
+  EXPECT_EQ(reasons["gates ATTESTATION-01, DET-01"], "left out by --skip") << skipped.out;
+  EXPECT_EQ(reasons["gates HOST-ALLOW-01"], "disabled by " + (t / "policy.yaml") + ":4") << skipped.out;
+  EXPECT_EQ(reasons.count("determinism"), 0u) << "DET-01 did not run: its own entry is not made";
+  auto text = run_tool({"check", "--policy", t / "policy.yaml", "--skip", "ATTESTATION-01", p});
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out.find("gates ATTESTATION-01 (left out by --skip)"), std::string::npos) << text.out;
+}
+
+TEST(NotVerified, AChecksEntryOutlivesTheFindingLimit) {
+  // det.single is an info finding, the first the per-pack limit leaves out;
+  // "determinism" stays in the list all the same.
+  TempDir t;
+  test::write_file(t / "policy.yaml", "limits:\n  max_findings_per_pack: 1\n");
+  std::string p = test::copy_good_pack(t);
+  test::write_file(p + "/artifacts/stray.txt", "not sealed\n");
+  auto r = run_tool({"check", "--format", "json", "--policy", t / "policy.yaml", p});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // sums.unlisted is a warning
+  EXPECT_NE(r.out.find("\"sums.unlisted\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"det.single\""), std::string::npos) << "the limit left it out: " << r.out;
+  EXPECT_EQ(unverified_checks(r.out).count("determinism"), 1u) << r.out;
 }
 
 TEST(DetDetail, MismatchNamesTheDifferingFilesInEveryFormat) {
