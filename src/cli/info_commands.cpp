@@ -13,7 +13,7 @@
 namespace mplp::cli {
 
 int cmd_gates(const Args& args) {
-  if (!args.empty() && args[0] == "--help") {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << "usage: mplp-gate gates [--codes | --markdown]\n\nLists every gate: id, scope, title. With --codes, every "
                  "finding code instead: code, default severity, gate (\"any\" for the engine's own). With --markdown, "
                  "the gates as a Markdown table linking their pages (the README's table).\n";
@@ -109,16 +109,14 @@ std::vector<std::string> explain_names() {
     names.emplace_back(id);
     names.emplace_back(short_gate_id(id));
   }
-  for (const Gate* g : all_gates())
-    for (const FindingKind& k : g->info().kinds) names.emplace_back(k.code);
-  for (const FindingKind& k : engine_finding_kinds()) names.emplace_back(k.code);
+  for (std::string_view code : all_finding_codes()) names.emplace_back(code);
   return names;
 }
 
 }  // namespace
 
 int cmd_explain(const Args& args) {
-  if (args.size() == 1 && args[0] == "--help") {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kExplainUsage;
     return kExitPass;
   }

@@ -14,7 +14,7 @@ namespace mplp::cli {
 namespace {
 
 std::string command_note(std::string_view typed) {
-  std::vector<std::string_view> names = {"help"};
+  std::vector<std::string_view> names = {"help", "--help", "--version"};
   for (const Command& c : commands()) names.push_back(c.name);
   return did_you_mean_note(typed, names);
 }

@@ -29,6 +29,10 @@ bool parse_options(const std::vector<std::string>& args, const std::vector<Optio
     const OptionSpec* spec = nullptr;
     for (const OptionSpec& s : specs)
       if (s.name == name) spec = &s;
+    // -h is --help wherever no command gives it a meaning of its own.
+    if (spec == nullptr && name == "-h")
+      for (const OptionSpec& s : specs)
+        if (s.name == "--help") spec = &s;
     if (spec == nullptr) {
       std::vector<std::string_view> names;
       for (const OptionSpec& s : specs) names.push_back(s.name);

@@ -1,9 +1,12 @@
 #include "engine/acceptance.h"
 
+#include <algorithm>
 #include <map>
 
 #include "core/json.h"
 #include "core/safe_fs.h"
+#include "core/suggest.h"
+#include "engine/check.h"
 #include "engine/finding_cap.h"
 #include "engine/report_json.h"
 #include "gates/gate_list.h"
@@ -15,6 +18,15 @@ namespace {
 // The name a report gives a pack (root-relative; the display path for a
 // report built without one).
 const std::string& name_of(const PackResult& p) { return p.name.empty() ? p.path : p.name; }
+
+// For a suppression that matched nothing: a code that is no glob and no
+// code any gate reports is most likely a typo.
+std::string unknown_code_note(const std::string& code) {
+  if (code.find_first_of("*?[") != std::string::npos) return "";
+  const std::vector<std::string_view> codes = all_finding_codes();
+  if (std::find(codes.begin(), codes.end(), code) != codes.end()) return "";
+  return "; no gate reports the code " + code + did_you_mean_note(code, codes) + " (`mplp-gate gates --codes` lists them)";
+}
 
 bool fail(std::string& error, const std::string& path, const std::string& why) {
   error = "baseline " + path + ": " + why + " (expected a report of `mplp-gate check --format json`)";
@@ -97,7 +109,8 @@ void accept_findings(RunReport& report, const Policy& policy, const Baseline* ba
                                 ", which count while a signature is required");
     else if (!used[i])
       report.warnings.push_back(policy.suppressions[i].where + ": suppression of " + policy.suppressions[i].code +
-                                " matched no finding of this run (remove it, or fix its code, path or pack)");
+                                " matched no finding of this run (remove it, or fix its code, path or pack)" +
+                                unknown_code_note(policy.suppressions[i].code));
 }
 
 }  // namespace mplp

@@ -123,6 +123,14 @@ const std::vector<FindingKind>& engine_finding_kinds() {
   return kinds;
 }
 
+std::vector<std::string_view> all_finding_codes() {
+  std::vector<std::string_view> codes;
+  for (const Gate* g : all_gates())
+    for (const FindingKind& k : g->info().kinds) codes.push_back(k.code);
+  for (const FindingKind& k : engine_finding_kinds()) codes.push_back(k.code);
+  return codes;
+}
+
 const FindingKind* find_finding_kind(std::string_view gate_id, std::string_view code) {
   if (const Gate* g = find_gate(gate_id); g != nullptr)
     for (const FindingKind& k : g->info().kinds)
@@ -136,8 +144,10 @@ namespace {
 
 bool known_gate(std::string_view id, std::string& error) {
   if (find_gate(id) != nullptr) return true;
+  // Full ids first, then short ones: a short id mistyped gets a short id.
   std::vector<std::string_view> ids;
   for (const Gate* g : all_gates()) ids.push_back(g->info().id);
+  for (const Gate* g : all_gates()) ids.push_back(short_gate_id(g->info().id));
   error = "unknown gate id '" + std::string(id) + "'" + did_you_mean_note(id, ids) + "; `mplp-gate gates` lists them";
   return false;
 }

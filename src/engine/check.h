@@ -52,6 +52,10 @@ struct CheckRequest {
 // (internal.error, findings.omitted): for `explain` and the hint of each.
 const std::vector<FindingKind>& engine_finding_kinds();
 
+// Every finding code a gate or the engine reports (gates' first, by gate
+// id; a code two gates share appears twice).
+std::vector<std::string_view> all_finding_codes();
+
 // The kind of `code` as reported by gate `gate_id`: the gate's own, else the
 // engine's; null when neither documents it.
 const FindingKind* find_finding_kind(std::string_view gate_id, std::string_view code);

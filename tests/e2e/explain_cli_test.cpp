@@ -137,6 +137,11 @@ TEST(DidYouMean, CommandsOptionsFormatsAndGateIds) {
       {{"check", "--report", "juint=x.xml", pack}, "did you mean junit?"},
       {{"check", "--gate", "GATE-V2-SSOT-1", pack}, "did you mean GATE-V2-SSOT-01?"},
       {{"check", "--skip", "gate-v2-det-1", pack}, "did you mean GATE-V2-DET-01?"},
+      // A short id mistyped gets the short id.
+      {{"check", "--gate", "INTEGRTY-01", pack}, "did you mean INTEGRITY-01?"},
+      {{"check", "--skip", "ssot01", pack}, "did you mean SSOT-01?"},
+      {{"--hlep"}, "did you mean --help?"},
+      {{"--verison"}, "did you mean --version?"},
       // Far from everything: no suggestion rather than a wrong one.
       {{"check", "--gate", "GATE-V2-FOO", pack}, ""},
       {{"frobnicate"}, ""},
@@ -145,12 +150,48 @@ TEST(DidYouMean, CommandsOptionsFormatsAndGateIds) {
   };
   for (const Case& c : cases) {
     auto r = run_tool(c.args);
-    EXPECT_EQ(r.exit_code, 2) << c.args[0] << " " << c.args[1];
+    EXPECT_EQ(r.exit_code, 2) << c.args[0];
     if (c.says.empty())
       EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
     else
       EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
   }
+}
+
+// -h is --help on every command that takes options.
+TEST(DidYouMean, DashHIsHelpEverywhere) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"check", "-h"}, {"seal", "-h"}, {"diff", "-h"}, {"merge", "-h"}, {"gates", "-h"},
+        {"explain", "-h"}, {"run", "-h"}, {"verify-receipt", "-h"}, {"base", "-h"}}) {
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.out.rfind("usage: mplp-gate " + args[0], 0), 0u) << args[0] << ": " << r.out;
+    EXPECT_EQ(r.err, "") << args[0];
+  }
+}
+
+// A suppression whose code no gate reports is most likely a typo: the
+// warning that it matched nothing says so, with the closest code.
+TEST(DidYouMean, ASuppressionOfAnUnknownCode) {
+  TempDir t;
+  test::write_file(t / "policy.yaml",
+                   "suppress:\n  - code: sums.unlistd\n    reason: known\n  - code: sums.unl*\n    reason: a glob\n"
+                   "  - code: sums.unlisted\n    reason: known, and matched nothing\n");
+  auto r = run_tool({"check", "--policy", t / "policy.yaml", test::fixture("packs/good-real")});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find(":2:5: suppression of sums.unlistd matched no finding of this run (remove it, or fix its code, "
+                       "path or pack); no gate reports the code sums.unlistd (did you mean sums.unlisted?)"),
+            std::string::npos)
+      << r.out;
+  // A glob, or a code some gate reports, is no typo.
+  EXPECT_NE(r.out.find(":4:5: suppression of sums.unl* matched no finding of this run (remove it, or fix its code, "
+                       "path or pack)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(":6:5: suppression of sums.unlisted matched no finding of this run (remove it, or fix its "
+                       "code, path or pack)\n"),
+            std::string::npos)
+      << r.out;
 }
 
 // --gate and --skip take short ids in any case, as explain does.
