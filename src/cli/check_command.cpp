@@ -108,7 +108,6 @@ std::string option_misuse(const CheckRequest& req, bool engine_given) {
   for (const auto& [option, dir] : {std::pair{"--runners", o.runners_dir}, std::pair{"--repo-root", o.repo_root}}) {
     if (!dir) continue;
     struct stat st {};
-    if (dir->empty()) return std::string(option) + ": an empty DIR (an unset variable?)";
     if (::stat(dir->c_str(), &st) != 0) return std::string(option) + " " + *dir + ": " + std::strerror(errno);
     if (!S_ISDIR(st.st_mode)) return std::string(option) + " " + *dir + ": not a directory";
   }
@@ -153,8 +152,7 @@ int cmd_check(const Args& args) {
        "run only this gate (repeatable; GATE-V2-SSOT-01 or SSOT-01)", "ID", true},
       {"--skip", true, [&](const std::string& v, std::string&) { req.skip_gates.push_back(gate_id_of(v)); return true; },
        "do not run this gate (repeatable)", "ID", true},
-      {"--policy", true, [&](const std::string& v, std::string& e) {
-         if (v.empty()) return e = "an empty FILE (an unset variable?): name a policy, or leave --policy out", false;
+      {"--policy", true, [&](const std::string& v, std::string&) {
          policy_path = v;
          return true;
        },
@@ -231,6 +229,8 @@ int cmd_check(const Args& args) {
     return could_not_run("check", "no PATH given", out, unsafe, kTryHelp);
   if (const std::string misuse = option_misuse(req, engine_given); !misuse.empty())
     return could_not_run("check", misuse, out, unsafe, kTryHelp);
+  if (const std::string idle = option_without_effect(out); !idle.empty())
+    return could_not_run("check", idle, out, unsafe, kTryHelp);
   if (req.shard && req.options.runners_dir)
     return could_not_run("check", "--shard splits packs; a runners check (--runners) is not sharded: run it once", out,
                          unsafe, kTryHelp);

@@ -49,6 +49,8 @@ int cmd_merge(const Args& args) {
   }
   const std::vector<std::string> unsafe = outputs_naming_an_argument(args, out);  // a shard among them
   if (files.empty()) return could_not_run("merge", "no shard report given", out, unsafe, kTryHelp);
+  if (const std::string idle = option_without_effect(out); !idle.empty())
+    return could_not_run("merge", idle, out, unsafe, kTryHelp);
   if (const std::string same = same_output_file(report_paths(out)); !same.empty())
     return could_not_run("merge", same, out, unsafe, kTryHelp);
   std::vector<std::string> unwritable = unsafe;

@@ -15,6 +15,10 @@ bool parse_options(const std::vector<std::string>& args, const std::vector<Optio
       positional.insert(positional.end(), args.begin() + static_cast<long>(i) + 1, args.end());
       return true;
     }
+    if (a.empty()) {
+      error = "an empty argument (an unset variable?) where a path or name is expected";
+      return false;
+    }
     if (a.size() < 2 || a[0] != '-') {
       positional.push_back(a);
       continue;
@@ -47,6 +51,14 @@ bool parse_options(const std::vector<std::string>& args, const std::vector<Optio
       value = args[++i];
     } else if (!spec->takes_value && inline_value) {
       error = "option '" + name + "' takes no value";
+      return false;
+    }
+    // An empty path is an unset variable far more often than a choice, and
+    // an empty --policy would otherwise mean "the built-in policy".
+    static const std::set<std::string, std::less<>> kPathValues = {"DIR", "FILE", "KEY", "OLD.json", "PUB", "URI"};
+    if (spec->takes_value && value.empty() && kPathValues.count(spec->value_name) != 0) {
+      error = "option '" + name + "': an empty " + spec->value_name + " (an unset variable?): name one, or leave " +
+              name + " out";
       return false;
     }
     if (spec->takes_value && !spec->repeatable && !given.insert(name).second) {

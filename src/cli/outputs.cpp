@@ -180,6 +180,7 @@ std::vector<OptionSpec> trailing_output_options(OutputRequest& out) {
          unsigned n = 0;
          if (!parse_unsigned(v, 1000000, n)) return e = "expected 0..1000000", false;
          out.max_annotations = n;
+         out.max_annotations_given = true;
          return true;
        }, "github: at most N error and N warning annotations (default 10, what GitHub shows per step)", "N"},
       {"--annotate-info", false, [&out](const std::string&, std::string&) { out.annotate_info = true; return true; },
@@ -247,6 +248,24 @@ std::string output_names_input(const std::vector<std::pair<std::string, std::str
         break;
       }
   return why;
+}
+
+std::string option_without_effect(const OutputRequest& out) {
+  auto writes = [&out](std::initializer_list<std::string_view> formats) {
+    for (std::string_view f : formats)
+      if (out.format == f || std::any_of(out.reports.begin(), out.reports.end(),
+                                         [f](const ReportRequest& r) { return r.format == f; }))
+        return true;
+    return false;
+  };
+  if ((out.max_annotations_given || out.annotate_info) && !writes({"github"}))
+    return std::string(out.max_annotations_given ? "--max-annotations" : "--annotate-info") +
+           " shapes GitHub annotations, and this run writes none: add --format github or --report github=FILE, "
+           "or leave it out";
+  if (out.statistics && !writes({"text", "json"}))
+    return "--statistics counts findings in the text and JSON reports, and this run writes neither: add --format "
+           "text|json or --report json=FILE, or leave it out";
+  return "";
 }
 
 std::string same_output_file(const std::vector<std::pair<std::string, std::string>>& paths) {

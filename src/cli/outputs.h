@@ -32,6 +32,7 @@ struct OutputRequest {
   std::string color_mode = "auto";
   bool quiet = false;
   std::size_t max_annotations = 10;
+  bool max_annotations_given = false;
   bool annotate_info = false, statistics = false;
   // A receipt this run would write, once its path is known to name no
   // input: a run that ends in an error removes a regular file there, so
@@ -74,6 +75,10 @@ std::string output_names_input(const std::vector<std::pair<std::string, std::str
 // and --receipt a name one file"): two outputs to one file would leave only
 // the last. Paths are compared as written (made absolute and normal) and, for
 // files that exist, by device and inode. `paths` pairs an option with a path.
+// An option that would shape no output of this run (--max-annotations
+// without a github output, --statistics without a text or json one), or "".
+std::string option_without_effect(const OutputRequest& out);
+
 std::string same_output_file(const std::vector<std::pair<std::string, std::string>>& paths);
 // `out.reports` as (option, path) pairs for same_output_file, and the step
 // summary when the run appends one ($GITHUB_STEP_SUMMARY with a github

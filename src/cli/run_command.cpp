@@ -272,7 +272,9 @@ int cmd_seal(const Args& args) {
   bool ok = runner::seal_pack(positional[0], options, notes, error);
   for (const std::string& n : notes) std::cerr << "mplp-gate seal: note: " << n << "\n";
   if (!ok) {
-    std::cerr << "mplp-gate seal: " << error << "; " << positional[0] << " left untouched\n";
+    std::error_code ec;
+    const bool exists = std::filesystem::symlink_status(positional[0], ec).type() != std::filesystem::file_type::not_found;
+    std::cerr << "mplp-gate seal: " << error << (exists ? "; " + positional[0] + " left untouched" : "") << "\n";
     return kExitError;
   }
   std::cerr << "mplp-gate seal: sealed " << positional[0];

@@ -307,7 +307,8 @@ bool seal_dir(const Dir& dir, const RunnerMeta* meta, const SealOptions& options
 bool seal_pack(const std::string& pack, const SealOptions& options, std::vector<std::string>& notes,
                std::string& error) {
   struct stat st {};
-  if (::lstat(pack.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+  if (::lstat(pack.c_str(), &st) != 0) return error = "seal: " + pack + ": " + std::strerror(errno), false;
+  if (!S_ISDIR(st.st_mode))
     return error = "seal: " + pack + ": not a directory" + (S_ISLNK(st.st_mode) ? " (a symbolic link is never followed)" : ""),
            false;
   Stage stage;

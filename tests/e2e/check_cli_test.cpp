@@ -63,14 +63,24 @@ TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
       {{"check", "--runners", t / "empty", good()}, "--runners checks the runner definitions in"},
       {{"check", "--runners", t / "nope"}, "--runners " + (t / "nope") + ": No such file"},
       {{"check", "--runners", t / "file.txt"}, "not a directory"},
-      {{"check", "--runners", ""}, "--runners: an empty DIR"},
+      {{"check", "--runners", ""}, "option '--runners': an empty DIR (an unset variable?)"},
       {{"check", "--repo-root", t / "nope", good()}, "--repo-root " + (t / "nope") + ": No such file"},
-      {{"check", "--repo-root", "", good()}, "--repo-root: an empty DIR"},
+      {{"check", "--repo-root", "", good()}, "option '--repo-root': an empty DIR"},
       {{"check", "--require-engine", good()}, "--require-engine applies to a check of runner definitions"},
       {{"check", "--runner", "node-20", good()}, "--runner applies to a check of runner definitions"},
       {{"check", "--run-smoke-scripts", good()}, "--run-smoke-scripts applies"},
       {{"check", "--engine", "auto", good()}, "--engine applies"},
-      {{"check", "--policy", "", good()}, "an empty FILE"},
+      {{"check", "--policy", "", good()}, "option '--policy': an empty FILE"},
+      {{"check", "--receipt-uri=", "--receipt", t / "r.jsonl", good()}, "option '--receipt-uri': an empty URI"},
+      {{"check", "--trusted-key", "", good()}, "option '--trusted-key': an empty FILE"},
+      {{"check", "--baseline", "", good()}, "option '--baseline': an empty OLD.json"},
+      {{"seal", "--policy", "", good()}, "option '--policy': an empty FILE"},
+      {{"merge", ""}, "an empty argument (an unset variable?)"},
+      {{"check", good(), ""}, "an empty argument (an unset variable?)"},
+      {{"seal", t / "nope"}, "seal: " + (t / "nope") + ": No such file or directory\n"},
+      // Options that would shape no output of this run.
+      {{"check", "--max-annotations", "3", good()}, "--max-annotations shapes GitHub annotations, and this run writes none"},
+      {{"check", "--annotate-info", "--report", "sarif=" + (t / "r.sarif"), good()}, "--annotate-info shapes GitHub annotations"},
       {{"check", "--policy", t / "bad-policy.yaml", "--policy", t / "ok.yaml", good()}, "'--policy' is given twice"},
       {{"check", "--shard", "0/2", "--shard=1/2", good()}, "'--shard' is given twice"},
       {{"check", "--registry", t / "a.yaml", "--registry", t / "b.yaml", good()}, "'--registry' is given twice"},
@@ -83,6 +93,39 @@ TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
     EXPECT_EQ(r.exit_code, 2) << c.args.back() << "\n" << r.out << r.err;
     EXPECT_NE(r.err.find(c.err_has), std::string::npos) << "stderr was: " << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+}
+
+// An option that shapes no output of the run is refused (exit 2), in the
+// shape of the format asked for, rather than accepted and ignored.
+TEST(CheckCli, OptionsThatWouldShapeNoOutputAreRefused) {
+  TempDir t;
+  const std::string pack = test::fixture("packs/good-real");
+  auto shard = run_tool({"check", "--shard", "0/1", "--format", "json", pack});
+  ASSERT_EQ(shard.exit_code, 0) << shard.err;
+  test::write_file(t / "s.json", shard.out);
+  struct Case {
+    std::vector<std::string> args;
+    std::string err_has;  // "" = accepted
+  };
+  const std::vector<Case> cases = {
+      {{"check", "--statistics", "--format", "junit", pack}, "--statistics counts findings in the text and JSON reports"},
+      {{"check", "--statistics", "--format", "sarif", "--report", "github=" + (t / "g.txt"), pack}, "--statistics"},
+      {{"merge", "--statistics", "--format", "html", t / "s.json"}, "--statistics counts findings"},
+      {{"merge", "--max-annotations", "5", "--format", "json", t / "s.json"}, "--max-annotations shapes GitHub"},
+      // Where one output uses it, it is no misuse.
+      {{"check", "--statistics", "--format", "junit", "--report", "json=" + (t / "r.json"), pack}, ""},
+      {{"check", "--max-annotations", "1", "--annotate-info", "--format", "json", "--report", "github=" + (t / "g.txt"), pack}, ""},
+      {{"merge", "--statistics", "--format", "json", t / "s.json"}, ""},
+  };
+  for (const Case& c : cases) {
+    auto r = run_tool(c.args);
+    if (c.err_has.empty()) {
+      EXPECT_EQ(r.exit_code, 0) << c.args[1] << ": " << r.err;
+      continue;
+    }
+    EXPECT_EQ(r.exit_code, 2) << c.args[1] << ": " << r.out;
+    EXPECT_NE(r.err.find(c.err_has), std::string::npos) << r.err;
   }
 }
 
