@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/digest.h"
 #include "core/json.h"
 #include "core/safe_fs.h"
 #include "core/suggest.h"
@@ -47,7 +48,14 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
   const rapidjson::Value* packs = member(&doc.value, "packs");
   if (json_text(doc.value, "schema_version") != "1" || packs == nullptr || !packs->IsArray())
     return fail(error, path, "no schema_version \"1\" and packs list");
+  // The report of a run that could not run lists no finding: as a baseline
+  // it would accept nothing while looking like one.
+  if (const rapidjson::Value* failed = member(&doc.value, "error"); failed != nullptr)
+    return fail(error, path,
+                "the report of a run that could not run (\"" + json_text(*failed, "message") +
+                    "\"): take the report of a run that checked the packs");
   out.source = path;
+  out.sha256 = sha256_hex(bytes);
   std::map<std::string, std::size_t> seen;  // occurrences, as SARIF counts them
   for (const rapidjson::Value& p : packs->GetArray()) {
     const std::string pack = json_text(p, "path");

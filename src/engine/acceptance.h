@@ -24,6 +24,7 @@ namespace mplp {
 // The fingerprints (core/finding.h) of every finding of a previous JSON report.
 struct Baseline {
   std::string source;  // the file, for messages
+  std::string sha256;  // of the file's bytes (a receipt records it)
   std::set<std::string> fingerprints;
 };
 

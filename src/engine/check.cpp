@@ -542,6 +542,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   report.info = run_info(req, trust, explicit_registry);
   Baseline baseline;
   if (req.baseline_path && !load_baseline(*req.baseline_path, baseline, error)) return false;
+  report.info.baseline_sha256 = baseline.sha256;
   const Baseline* accepted = req.baseline_path ? &baseline : nullptr;
   // What a run sets aside until the end (each pack's result, what collection
   // gates keep of it) goes to disk when a temporary file can be made; else it

@@ -27,6 +27,7 @@ struct RunInfo {
   // as much as the key does (merge compares them, receipts record them).
   std::vector<std::string> trusted_keys;
   std::string registry_sha256;  // the explicit registry (--registry / --repo-root), if any
+  std::string baseline_sha256;  // --baseline's file, if any (receipts record it; reports mark its findings)
   bool repo_root = false;       // --repo-root was given (lock files verified)
   bool absolute_paths = false;  // --absolute-paths: the JSON report names packs by absolute path
   std::vector<std::string> only_gates, skip_gates;  // --gate / --skip as given (sorted)

@@ -62,6 +62,8 @@ Value options_of(const RunReport& report, Alloc& a) {
   o.AddMember("requireSignature", report.info.require_signature, a);
   o.AddMember("trustedKeys", string_array(report.info.trusted_keys, a), a);
   if (!report.info.registry_sha256.empty()) o.AddMember("registry", sha256_set(report.info.registry_sha256, a), a);
+  // Findings the baseline holds do not fail the run: the verdict rests on it.
+  if (!report.info.baseline_sha256.empty()) o.AddMember("baseline", sha256_set(report.info.baseline_sha256, a), a);
   o.AddMember("repoRoot", report.info.repo_root, a);
   o.AddMember("absolutePaths", report.info.absolute_paths, a);
   return o;

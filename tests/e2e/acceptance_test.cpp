@@ -218,11 +218,18 @@ TEST(Baseline, AFileThatIsNoReportIsAnError) {
   TempDir t;
   test::write_file(t / "x.json", "{\"not\": \"a report\"}");
   test::write_file(t / "y.json", "{broken");
-  for (const char* f : {"x.json", "y.json", "missing.json"}) {
+  // The JSON report of a run that could not run lists no finding: as a
+  // baseline it would accept nothing while looking like one.
+  auto failed = run_tool({"check", "--format", "json", "--policy", t / "missing.yaml", test::fixture("packs/good-real")});
+  ASSERT_EQ(failed.exit_code, 2);
+  test::write_file(t / "z.json", failed.out);
+  for (const char* f : {"x.json", "y.json", "missing.json", "z.json"}) {
     auto r = run_tool({"check", "--baseline", t / f, test::fixture("packs/good-real")});
     EXPECT_EQ(r.exit_code, 2) << f;
     EXPECT_NE(r.err.find("baseline " + t / f), std::string::npos) << r.err;
   }
+  auto r = run_tool({"check", "--baseline", t / "z.json", test::fixture("packs/good-real")});
+  EXPECT_NE(r.err.find(": the report of a run that could not run (\"invalid policy: "), std::string::npos) << r.err;
 }
 
 // .mplp-gate.yaml: the working directory's, else the one at the nearest

@@ -90,6 +90,7 @@ TEST(ReceiptCli, StatementIsAVsaWithOneSubjectPerPack) {
   // The JSON report of the same run, by digest.
   EXPECT_EQ(as_view(ext(d)["report"]["digest"]["sha256"]), sha256sum(t / "report.json"));
   EXPECT_FALSE(ext(d)["options"]["strict"].GetBool());
+  EXPECT_FALSE(ext(d)["options"].HasMember("baseline")) << "no --baseline";
   std::size_t pack_gates = 0;  // every gate of a default check of packs
   for (const Gate* g : all_gates()) pack_gates += g->info().checks_packs() ? 1 : 0;
   EXPECT_EQ(ext(d)["options"]["gates"].Size(), pack_gates);
@@ -388,6 +389,8 @@ TEST(ReceiptCli, AcceptedFindingsAreNotVerifiedLevels) {
   };
   const auto& pack = ext(d)["packs"][0];
   EXPECT_EQ(as_view(pack["verificationResult"]), "PASSED");
+  // The verdict rests on the baseline: the receipt names it by digest.
+  EXPECT_EQ(as_view(ext(d)["options"]["baseline"]["sha256"]), sha256sum(t / "base.json"));
   EXPECT_FALSE(has(pack["verifiedLevels"], "MPLP_GATE_V2_INTEGRITY_01"));
   EXPECT_TRUE(has(pack["verifiedLevels"], "MPLP_GATE_V2_PACK_STRUCTURE_01"));
   EXPECT_FALSE(has(d.value["predicate"]["verifiedLevels"], "MPLP_GATE_V2_INTEGRITY_01"));
