@@ -246,5 +246,29 @@ TEST(PackDiff, TimelinesTooLongToAlignAreShownReplacedNotHung) {
   EXPECT_NE(d.notes.back().find("too many to align"), std::string::npos);
 }
 
+// Memory and output stay bounded whatever a timeline holds: past the limit
+// the timelines are not compared, and a note says which one is too long.
+TEST(PackDiff, TimelinesOverTheEventLimitAreNotCompared) {
+  TempDir t;
+  std::vector<std::string> ea(50, "E"), eb(40, "E");
+  eb.push_back("other");
+  std::string a = pack(t, "a", "{}", "", ea), b = pack(t, "b", "{}", "", eb);
+  DiffOptions o;
+  o.max_timeline_events = 41;
+  PackDiff d;
+  std::string err;
+  ASSERT_TRUE(diff_packs(a, b, o, d, err)) << err;
+  EXPECT_TRUE(d.timeline.empty());
+  EXPECT_EQ(d.timeline_changes, 0u);
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_EQ(d.notes[0], "timeline/events.ndjson: events not compared: more than 41 events (the limit of diff) in A");
+  // At the limit, they are.
+  o.max_timeline_events = 50;
+  PackDiff whole;
+  ASSERT_TRUE(diff_packs(a, b, o, whole, err)) << err;
+  EXPECT_TRUE(whole.notes.empty());
+  EXPECT_EQ(whole.timeline_changes, 11u);  // 10 E only in A, "other" only in B
+}
+
 }  // namespace
 }  // namespace mplp

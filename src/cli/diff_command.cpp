@@ -36,7 +36,8 @@ constexpr std::string_view kUsage =
     "  timeline            the event names of timeline/events.ndjson aligned like a\n"
     "                      diff (a longest common subsequence): events only in A\n"
     "                      (-) or only in B (+), with their line numbers; timestamps\n"
-    "                      and event data are ignored.\n"
+    "                      and event data are ignored; timelines of more than\n"
+    "                      100000 events are not compared (a note says so).\n"
     "Packs are read as `check` reads them: no link is followed, the default\n"
     "policy's limits apply, and a pack that cannot be read in full is an error.\n\n"
     "Exit codes, whatever the format: 0 the packs hold the same files (same\n"
@@ -137,7 +138,7 @@ void render_text(std::ostream& out, const std::string& a, const std::string& b, 
   for (const std::string& n : d.notes) out << "note: " << printable_utf8(n) << "\n";
   out << (d.equal() ? "RESULT: EQUAL (the same files, byte for byte)"
                     : "RESULT: DIFFERENT (" + std::to_string(d.files.size()) + " file" +
-                          (d.files.size() == 1 ? "" : "s") + " differ)")
+                          (d.files.size() == 1 ? " differs)" : "s differ)"))
       << "\n";
 }
 

@@ -189,14 +189,19 @@ void diff_json_file(const Pack& a, const Pack& b, std::string_view rel, const Di
 // The event names of a timeline, one per non-blank line, with line numbers.
 // A line that is not an event object counts as "(not an event)", so that two
 // timelines broken at the same place still align.
-bool timeline_events(const Pack& p, std::unordered_map<std::string, std::uint32_t>& ids,
+bool timeline_events(const Pack& p, std::size_t max_events, std::unordered_map<std::string, std::uint32_t>& ids,
                      std::vector<std::string>& names, std::vector<std::uint32_t>& seq,
                      std::vector<std::uint64_t>& lines, std::string& problem) {
   const Entry* e = p.find(kTimeline);
   if (e == nullptr || e->type != EntryType::Regular) return problem = e == nullptr ? "missing" : "not a regular file", false;
   std::string error;
+  bool over = false;
   const auto add = [&](const PackLine& l) {
-    if (l.text.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    if (over || l.text.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    if (seq.size() == max_events) {
+      over = true;
+      return;
+    }
     JsonDoc doc;
     std::string name = "(not an event)";
     if (!l.cut && parse_json(l.text, {p.limits().max_json_depth}, doc))
@@ -207,6 +212,7 @@ bool timeline_events(const Pack& p, std::unordered_map<std::string, std::uint32_
     lines.push_back(l.number);
   };
   if (!for_each_line(p, kTimeline, kMaxLineBytes, add, error)) return problem = "unreadable: " + error, false;
+  if (over) return problem = "more than " + std::to_string(max_events) + " events (the limit of diff)", false;
   return true;
 }
 
@@ -216,8 +222,8 @@ void diff_timeline(const Pack& a, const Pack& b, const DiffOptions& options, Pac
   std::vector<std::uint32_t> sa, sb;
   std::vector<std::uint64_t> la, lb;
   std::string pa, pb;
-  bool ok_a = timeline_events(a, ids, names, sa, la, pa);
-  bool ok_b = timeline_events(b, ids, names, sb, lb, pb);
+  bool ok_a = timeline_events(a, options.max_timeline_events, ids, names, sa, la, pa);
+  bool ok_b = timeline_events(b, options.max_timeline_events, ids, names, sb, lb, pb);
   if (!ok_a || !ok_b) {
     if (pa != "missing" || pb != "missing")
       out.notes.push_back(std::string(kTimeline) + ": events not compared:" + (ok_a ? "" : " " + pa + " in A") +

@@ -61,6 +61,9 @@ struct DiffOptions {
   Limits limits;                       // per pack, as `check` applies them
   std::size_t max_fields = 10000;      // field differences kept per file (the rest are counted in a note)
   std::uint64_t max_alignment = 100000000;  // events(A) x events(B) beyond which the timeline is not aligned
+  // Events read from each timeline: past it the timelines are not compared
+  // (a note says so), so memory and output stay bounded whatever a pack holds.
+  std::size_t max_timeline_events = 100000;
 };
 
 // False (with `error` naming the pack and file) when either pack cannot be
