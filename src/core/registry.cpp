@@ -73,9 +73,7 @@ bool check_registry_schema(const SubstrateRegistry& reg, std::string& error) {
   const SchemaError& first = errors.front();
   error = reg.source;
   if (int line = reg.line_of(first.pointer); line > 0) error += ":" + std::to_string(line);
-  error += ": invalid substrate registry: at " + (first.pointer.empty() ? std::string("the top level") : first.pointer) +
-           ": " + first.message;
-  if (errors.size() > 1) error += " (and " + std::to_string(errors.size() - 1) + " more schema errors)";
+  error += ": invalid substrate registry: " + describe_schema_error(errors, reg.as_json);
   return false;
 }
 

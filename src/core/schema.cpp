@@ -1,6 +1,7 @@
 // The only translation unit that includes valijson (it is slow to compile).
 #include "core/schema.h"
 
+#include <rapidjson/pointer.h>
 #include <re2/re2.h>
 #include <valijson/adapters/rapidjson_adapter.hpp>
 #include <valijson/constraint_builder.hpp>
@@ -334,6 +335,42 @@ SchemaError classify_schema_error(std::string pointer, std::string description) 
     break;
   }
   out.message = std::move(description);
+  return out;
+}
+
+namespace {
+
+std::string_view type_name(const rapidjson::Value& v) {
+  if (v.IsNull()) return "null";
+  if (v.IsBool()) return "a boolean";
+  if (v.IsNumber()) return "a number";
+  if (v.IsString()) return "a string";
+  if (v.IsArray()) return "an array";
+  return "an object";
+}
+
+}  // namespace
+
+std::string describe_schema_error(const std::vector<SchemaError>& errors, const rapidjson::Value& doc) {
+  const SchemaError* e = &errors.front();
+  for (const SchemaError& x : errors)
+    if (!x.roll_up()) {
+      e = &x;
+      break;
+    }
+  std::string out = "at " + (e->pointer.empty() ? std::string("the top level") : e->pointer) + ": ";
+  switch (e->rule) {
+    case SchemaRule::Required: out += "the member \"" + e->property + "\" is missing"; break;
+    case SchemaRule::AdditionalProperties: out += "a member \"" + e->property + "\" that has no place here"; break;
+    case SchemaRule::Type: {
+      const rapidjson::Value* v = rapidjson::Pointer(e->pointer.c_str()).Get(doc);
+      out += v != nullptr ? "found " + std::string(type_name(*v)) + ", which is not the type expected here"
+                          : e->message;
+      break;
+    }
+    default: out += e->message;
+  }
+  if (errors.size() > 1) out += " (and " + std::to_string(errors.size() - 1) + " more schema errors)";
   return out;
 }
 

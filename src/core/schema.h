@@ -64,6 +64,12 @@ struct SchemaError {
 // specific leaf, not valijson's trail of combinator and branch messages.
 std::vector<SchemaError> validate_with_schema(std::string_view name, const rapidjson::Value& doc);
 
+// The first error that is no roll-up (errors must not be empty), in plain
+// words for a message about a file: "at /a/0/b: a member \"x\" is missing",
+// "... found an array where another type is expected", "the top level" for
+// the root.
+std::string describe_schema_error(const std::vector<SchemaError>& errors, const rapidjson::Value& doc);
+
 // Validates against a schema given as JSON text (tests use this).
 std::vector<SchemaError> validate_with_schema_text(std::string_view schema_json, const rapidjson::Value& doc);
 

@@ -6,6 +6,7 @@
 #include "core/digest.h"
 #include "core/json.h"
 #include "core/safe_fs.h"
+#include "core/schema.h"
 #include "core/suggest.h"
 #include "engine/check.h"
 #include "engine/finding_cap.h"
@@ -54,6 +55,10 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
     return fail(error, path,
                 "the report of a run that could not run (\"" + json_text(*failed, "message") +
                     "\"): take the report of a run that checked the packs");
+  // A finding read with a member of another type would match nothing (or
+  // the wrong finding) without a word.
+  if (std::vector<SchemaError> wrong = validate_with_schema("gate-report", doc.value); !wrong.empty())
+    return fail(error, path, describe_schema_error(wrong, doc.value));
   out.source = path;
   out.sha256 = sha256_hex(bytes);
   std::map<std::string, std::size_t> seen;  // occurrences, as SARIF counts them

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/json_write.h"
 #include "core/safe_fs.h"
+#include "core/schema.h"
 #include "core/text.h"
 #include "engine/acceptance.h"
 #include "engine/check.h"
@@ -19,6 +20,29 @@
 namespace mplp {
 
 namespace {
+
+// The PATHs a check was given, for a message.
+std::string joined(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const std::string& p : paths) out += (out.empty() ? "" : " ") + p;
+  return out;
+}
+
+// A display path as one place: lexically normal, no trailing slash.
+std::string normal_place(const std::string& path) {
+  std::string place = std::filesystem::path(path).lexically_normal().string();
+  while (place.size() > 1 && place.back() == '/') place.pop_back();
+  return place;
+}
+
+// `place` (normal) is `root` or below it, lexically, as check names what it
+// finds under a PATH.
+bool lies_under(const std::string& place, const std::string& root) {
+  const std::string r = normal_place(root);
+  if (r == "." || r == "./") return !std::filesystem::path(place).is_absolute() && place != ".." && place.rfind("../", 0) != 0;
+  return place == r || (place.size() > r.size() && place.compare(0, r.size(), r) == 0 &&
+                        (r.back() == '/' || place[r.size()] == '/'));
+}
 
 constexpr std::uint64_t kMaxReportBytes = 16ull << 30;
 constexpr std::uint64_t kMaxOmittedCount = 1ull << 50;
@@ -248,6 +272,10 @@ bool read_shard(const std::string& file, Shard& out, std::string& error) {
     const rapidjson::Value* e = member(&r, "error");
     return refuse(error, file, "this shard could not run: " + (e != nullptr ? json_text(*e, "message") : ""));
   }
+  // Every member of the type check writes it: what is read below as a
+  // default ("" for a text that is a number) is never a changed verdict.
+  if (std::vector<SchemaError> wrong = validate_with_schema("gate-report", r); !wrong.empty())
+    return refuse(error, file, kNotReport + " (" + describe_schema_error(wrong, r) + ")");
   const rapidjson::Value* section = member(&r, "shard");
   if (section == nullptr || !section->IsObject())
     return refuse(error, file, "the report of an unsharded check (no shard section): check with --shard K/N");
@@ -314,16 +342,10 @@ bool same_run(const Shard& a, const Shard& b, std::string_view tool_version, std
                   "was checked with policy " + b.report.info.policy_name + " (sha256 " + b.report.info.policy_sha256 +
                       "), " + a.file + " with " + a.report.info.policy_name + " (sha256 " +
                       a.report.info.policy_sha256 + "): merge the shards of one check");
-  if (b.section.paths != a.section.paths) {
-    auto list = [](const std::vector<std::string>& v) {
-      std::string out;
-      for (const std::string& p : v) out += (out.empty() ? "" : " ") + p;
-      return out;
-    };
+  if (b.section.paths != a.section.paths)
     return refuse(error, b.file,
-                  "checked " + list(b.section.paths) + ", " + a.file + " checked " + list(a.section.paths) +
+                  "checked " + joined(b.section.paths) + ", " + a.file + " checked " + joined(a.section.paths) +
                       ": merge the shards of one check of one tree");
-  }
   if (b.section.has_baseline != a.section.has_baseline || b.section.baseline != a.section.baseline)
     return refuse(error, b.file, "was checked with another --baseline than " + a.file);
   if (b.identity != a.identity)
@@ -424,17 +446,28 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return std::tie(a.result.name, a.result.path) < std::tie(b.result.name, b.result.path);
   });
-  // One place, however a hand-edited shard spells it ("t1//x", "t1/./x/").
-  std::map<std::string, const Item*> places;
+  // One place, however a hand-edited shard spells it ("t1//x", "t1/./x/"),
+  // and one name (a report names packs by it), each under a PATH checked.
+  std::map<std::string, const Item*> places, names;
   for (const Item& item : items) {
-    std::string place = std::filesystem::path(item.result.path).lexically_normal().string();
-    while (place.size() > 1 && place.back() == '/') place.pop_back();
+    const std::string place = normal_place(item.result.path);
     auto [it, fresh] = places.emplace(place, &item);
     if (!fresh)
       return refuse(error, item.shard->file,
                     "pack " + item.result.path + " is in " + it->second->shard->file + " too" +
                         (it->second->result.path != item.result.path ? " (as " + it->second->result.path + ")" : "") +
                         ": merge the shards of one check of one tree");
+    auto [named, first_name] = names.emplace(item.result.name, &item);
+    if (!first_name)
+      return refuse(error, item.shard->file,
+                    "pack " + item.result.path + " has the name " + item.result.name + " of " +
+                        named->second->result.path + " in " + named->second->shard->file +
+                        ": a report was edited (one check never names two packs alike)");
+    const std::vector<std::string>& roots = item.shard->section.paths;
+    if (std::none_of(roots.begin(), roots.end(), [&](const std::string& r) { return lies_under(place, r); }))
+      return refuse(error, item.shard->file,
+                    "pack " + item.result.path + " lies under no PATH the check was given (" + joined(roots) +
+                        "): a report was edited");
   }
 
   // The places all shards hold, with their shards, are what each shard's

@@ -230,6 +230,17 @@ TEST(Baseline, AFileThatIsNoReportIsAnError) {
   }
   auto r = run_tool({"check", "--baseline", t / "z.json", test::fixture("packs/good-real")});
   EXPECT_NE(r.err.find(": the report of a run that could not run (\"invalid policy: "), std::string::npos) << r.err;
+  // A member of another type than check writes would match no finding
+  // without a word: refused, with its pointer.
+  auto good = run_tool({"check", "--format", "json", test::fixture("packs/good-real")});
+  test::write_file(t / "typed.json", good.out);
+  test::set_json(t / "typed.json", "/packs/0/gates/0/findings", "[{\"severity\": \"error\", \"code\": \"x\", "
+                                                                  "\"file\": 42, \"message\": \"m\"}]");
+  auto typed = run_tool({"check", "--baseline", t / "typed.json", test::fixture("packs/good-real")});
+  EXPECT_EQ(typed.exit_code, 2);
+  EXPECT_NE(typed.err.find("baseline " + (t / "typed.json") + ": at /packs/0/gates/0/findings/0/file: found a number"),
+            std::string::npos)
+      << typed.err;
 }
 
 // .mplp-gate.yaml: the working directory's, else the one at the nearest
