@@ -56,8 +56,8 @@ TEST(Policy, OverridesListsLimitsAndGates) {
 }
 
 struct BadPolicy {
-  const char* yaml;
-  const char* expect;  // substring of the error, which must also name file:line
+  std::string yaml;
+  std::string expect;  // substring of the error, which must also name file:line
 };
 
 class PolicyErrors : public ::testing::TestWithParam<BadPolicy> {};
@@ -82,6 +82,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPolicy{"gates:\n  SSOT:\n    enabled: false\n", "gates.SSOT"},
                       BadPolicy{"hosts:\n  allowed: github.com\n", "hosts.allowed"},
                       BadPolicy{"hosts:\n  allowed: [\"a b\"]\n", "hosts.allowed"},
+                      // DNS's limits (RFC 1035): 253 bytes a name, 63 a label.
+                      BadPolicy{"hosts:\n  allowed: [" + std::string(250, 'a') + ".com]\n",
+                                "...' is 254 bytes long: a host name has at most 253"},
+                      BadPolicy{"hosts:\n  forbidden: [" + std::string(64, 'a') + ".com]\n",
+                                "has a label of 64 bytes: a label has at most 63"},
+                      BadPolicy{"hosts:\n  allowed: [\"*." + std::string(64, 'b') + "\"]\n", "a label of 64 bytes"},
                       BadPolicy{"version: 2\n", "version"},
                       BadPolicy{"- a\n- b\n", "expected a mapping"},
                       BadPolicy{"hosts: [\n", "invalid YAML"},
@@ -101,6 +107,15 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPolicy{"trust:\n  require_signature: \"true\"\n", "trust.require_signature"},
                       BadPolicy{"limits:\n  max_file_size: \"10\"\n", "got the string \"10\""},
                       BadPolicy{"limits:\n  max_json_depth: !!str 10\n", "limits.max_json_depth"}));
+
+// At the limits of DNS, hosts are still accepted.
+TEST(Policy, HostsAtDnsLimitsAreAccepted) {
+  std::string label(63, 'a'), name = label + "." + label + "." + label + "." + std::string(61, 'b');  // 253 bytes
+  Policy p;
+  std::string err;
+  EXPECT_TRUE(parse_policy("hosts:\n  allowed: [" + name + ", \"*." + label + ".io\"]\n", "p.yaml", p, err)) << err;
+  EXPECT_EQ(p.allowed_hosts.size(), 2u);
+}
 
 // Booleans and numbers as YAML's core schema writes them, plain or tagged.
 TEST(Policy, BooleansAndNumbersInEveryCoreSchemaSpelling) {

@@ -154,13 +154,27 @@ bool valid_host_entry(std::string_view entry, std::string& error) {
   // "evil.io:443" let evil.io through (QA-34). Hosts are compared without
   // port, userinfo or path, case-folded, so an entry is an IP literal or
   // labels of letters, digits, '-', '_' (or non-ASCII bytes), none empty.
+  // DNS names are at most 253 bytes, labels 63 (RFC 1035); a name with
+  // non-ASCII bytes is held to 1024 (its A-labels are checked by nobody
+  // here), so that a policy of one 15 MB "host" is refused at once.
   const std::string n = normalise(name);
+  const bool ascii = std::all_of(n.begin(), n.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const std::string shown = n.size() > 64 ? "'" + printable_ascii(n.substr(0, 60)) + "...'" : "'" + std::string(entry) + "'";
+  if (n.size() > (ascii ? 253u : 1024u)) {
+    error = shown + " is " + std::to_string(n.size()) + " bytes long: a host name has at most " +
+            (ascii ? "253" : "1024 (253 once encoded)");
+    return false;
+  }
   if (parse_ip_host(n)) return true;
   std::size_t label = 0;
   for (std::size_t i = 0; i <= n.size(); ++i) {
     if (i == n.size() || n[i] == '.') {
       if (i == label) {
-        error = "'" + std::string(entry) + "' has an empty label: no host can match it";
+        error = shown + " has an empty label: no host can match it";
+        return false;
+      }
+      if (ascii && i - label > 63) {
+        error = shown + " has a label of " + std::to_string(i - label) + " bytes: a label has at most 63";
         return false;
       }
       label = i + 1;
