@@ -199,5 +199,24 @@ TEST(Keys, BadKeyFilesAreRefusedNamingTheFileAndTheReason) {
   EXPECT_NE(err.find("too large"), std::string::npos) << err;
 }
 
+// QA-47: bytes after the DER key were skipped, so two files had one key id.
+TEST(Keys, BytesAfterThePublicKeyAreRefused) {
+  test::TempDir t;
+  std::string out;
+  ASSERT_EQ(test::run_shell("openssl pkey -pubin -in " + test::shell_quote(key_file("test-a.pub")) +
+                                " -outform DER -out " + test::shell_quote(t / "a.der") + " && printf '\\0\\0' >> " +
+                                test::shell_quote(t / "a.der") + " && (echo '-----BEGIN PUBLIC KEY-----'; base64 " +
+                                test::shell_quote(t / "a.der") + "; echo '-----END PUBLIC KEY-----') > " +
+                                test::shell_quote(t / "trailing.pub") + " 2>&1",
+                            out),
+            0)
+      << out;
+  PublicKey k;
+  std::string err;
+  EXPECT_FALSE(load_public_key_file(t / "trailing.pub", k, err));
+  EXPECT_NE(err.find("trailing.pub: 2 bytes after the SubjectPublicKeyInfo (damaged DER)"), std::string::npos) << err;
+  ASSERT_TRUE(load_public_key_file(key_file("test-a.pub"), k, err)) << err;
+}
+
 }  // namespace
 }  // namespace mplp

@@ -180,6 +180,23 @@ std::string PrivateKey::pem() const {
 
 namespace {
 
+// The DER a PEM block holds (its base64 body decoded), or "".
+std::string pem_body(std::string_view pem) {
+  Bio b(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  std::string der;
+  if (b && PEM_read_bio(b.get(), &name, &header, &data, &len) == 1 && len > 0)
+    der.assign(reinterpret_cast<char*>(data), static_cast<std::size_t>(len));
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(data);
+  ERR_clear_error();
+  return der;
+}
+
 // The PEM block read by `read` (PEM_read_bio_PrivateKey or _PUBKEY) and made
 // into a key by `make`; `error` names `source` and what is wrong.
 template <typename Key, typename Read, typename Make>
@@ -204,6 +221,24 @@ bool parse_pem(std::string_view pem, const std::string& source, bool want_privat
   return false;
 }
 
+// A public key is named by the SHA-256 of its DER: bytes the decoder
+// skipped after the key would give two files one key id. (Another encoding
+// of one key, compressed or with explicit parameters, is the same key: its
+// id is that of the key re-encoded.)
+bool nothing_after_key(std::string_view pem, const std::string& source, std::string& error) {
+  const std::string der = pem_body(pem);
+  const auto* start = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* q = start;
+  EVP_PKEY* k = d2i_PUBKEY(nullptr, &q, static_cast<long>(der.size()));
+  ERR_clear_error();
+  if (k == nullptr) return true;  // read by the PEM reader already: not ours to judge again
+  EVP_PKEY_free(k);
+  const auto used = static_cast<std::size_t>(q - start);
+  if (used == der.size()) return true;
+  error = source + ": " + std::to_string(der.size() - used) + " bytes after the SubjectPublicKeyInfo (damaged DER)";
+  return false;
+}
+
 }  // namespace
 
 bool parse_private_key_pem(std::string_view pem, const std::string& source, PrivateKey& out, std::string& error) {
@@ -211,7 +246,12 @@ bool parse_private_key_pem(std::string_view pem, const std::string& source, Priv
 }
 
 bool parse_public_key_pem(std::string_view pem, const std::string& source, PublicKey& out, std::string& error) {
-  return parse_pem(pem, source, false, PEM_read_bio_PUBKEY, KeyFactory::make_public, out, error);
+  PublicKey key;
+  if (!parse_pem(pem, source, false, PEM_read_bio_PUBKEY, KeyFactory::make_public, key, error) ||
+      !nothing_after_key(pem, source, error))
+    return false;
+  out = std::move(key);
+  return true;
 }
 
 bool load_private_key_file(const std::string& path, PrivateKey& out, std::string& error) {
