@@ -111,8 +111,7 @@ std::unique_ptr<StatementRead> open_receipt(const std::string& bytes, const std:
                                             const std::vector<std::string>& key_files, Outcome& o) {
   JsonDoc doc;
   if (!parse_json(bytes, {}, doc)) {
-    o.fail("the receipt is not JSON: line " + std::to_string(doc.error.line) + ", column " +
-           std::to_string(doc.error.column) + ": " + doc.error.message);
+    o.fail("the receipt is not JSON: " + doc.error.where_and_why());
     return nullptr;
   }
   if (doc.value.IsObject() && member(doc.value, "_type") != nullptr && member(doc.value, "payload") == nullptr) {

@@ -13,6 +13,10 @@
 
 namespace mplp {
 
+std::string JsonError::where_and_why() const {
+  return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + message;
+}
+
 using json_detail::kParseFlags;
 using json_detail::StrictHandler;
 

@@ -48,6 +48,8 @@ struct JsonError {
   std::uint64_t offset = 0;  // byte offset of the error
   std::uint64_t line = 0;    // 1-based
   std::uint64_t column = 0;  // 1-based, in bytes
+  // "line 3, column 7: <message>", for an error about a file.
+  std::string where_and_why() const;
 };
 
 struct DuplicateKey {

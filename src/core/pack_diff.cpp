@@ -149,8 +149,7 @@ std::string json_problem(const Pack& p, std::string_view rel, const JsonFile*& o
   const JsonFile& jf = p.json(rel);
   if (!jf.readable) return "unreadable: " + jf.read_error;
   if (!jf.parsed)
-    return "not JSON (line " + std::to_string(jf.doc.error.line) + ", column " + std::to_string(jf.doc.error.column) +
-           ": " + jf.doc.error.message + ")";
+    return "not JSON (" + jf.doc.error.where_and_why() + ")";
   out = &jf;
   return "";
 }

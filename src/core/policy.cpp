@@ -149,11 +149,18 @@ void set_list(std::vector<std::string>& dst, std::vector<std::string> src, bool 
     if (std::find(dst.begin(), dst.end(), s) == dst.end()) dst.push_back(std::move(s));
 }
 
+// What a suppression's texts may hold: they are quoted in every report.
+constexpr std::size_t kMaxSuppressText = 4096;
+
+std::string too_long(std::size_t bytes) {
+  return std::to_string(bytes) + " bytes: at most " + std::to_string(kMaxSuppressText) + " (it is quoted in every report)";
+}
+
 std::string required_text(const std::string& source, const YAML::Node& entry, const std::string& key,
                           const char* field, const char* what) {
   const YAML::Node v = entry[field];
-  if (!v || !v.IsScalar() || v.Scalar().empty() || v.Scalar().size() > 4096)
-    fail(source, v ? v : entry, key + "." + field, what);
+  if (!v || !v.IsScalar() || v.Scalar().empty()) fail(source, v ? v : entry, key + "." + field, what);
+  if (v.Scalar().size() > kMaxSuppressText) fail(source, v, key + "." + field, too_long(v.Scalar().size()));
   return v.Scalar();
 }
 
@@ -171,8 +178,9 @@ void apply_suppress(const std::string& source, const YAML::Node& list, Policy& p
     s.reason = required_text(source, e, key, "reason", "a suppression needs a reason: why is this finding accepted?");
     for (const char* glob : {"path", "pack"})
       if (e[glob]) {
-        if (!e[glob].IsScalar() || e[glob].Scalar().size() > 4096)
-          fail(source, e[glob], key + "." + glob, "expected a glob");
+        if (!e[glob].IsScalar()) fail(source, e[glob], key + "." + glob, "expected a glob");
+        if (e[glob].Scalar().size() > kMaxSuppressText)
+          fail(source, e[glob], key + "." + glob, too_long(e[glob].Scalar().size()));
         (std::string_view(glob) == "path" ? s.path : s.pack) = e[glob].Scalar();
       }
     s.where = mark_of(source, e);

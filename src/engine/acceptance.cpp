@@ -42,7 +42,7 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
   if (!read_file(path, 1ull << 30, bytes, error)) return fail(error, path, error);
   JsonDoc doc;
   if (!parse_json(bytes, {}, doc))
-    return fail(error, path, "line " + std::to_string(doc.error.line) + ": " + doc.error.message);
+    return fail(error, path, doc.error.where_and_why());
   if (!doc.duplicates.empty())  // readers disagree on which of two counts
     return fail(error, path,
                 "line " + std::to_string(doc.duplicates[0].line) + ": duplicate key at " + doc.duplicates[0].pointer);

@@ -472,8 +472,8 @@ bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::s
     if (!known_gate(id, error)) return false;
   for (const auto& [id, g] : req.policy.gates) {
     if (!known_gate(id, error)) {
-      error = req.policy.source + ":" + std::to_string(g.line) + ":" + std::to_string(g.column) + ": key 'gates." + id +
-              "': " + error;
+      error = "invalid policy: " + req.policy.source + ":" + std::to_string(g.line) + ":" + std::to_string(g.column) +
+              ": key 'gates." + id + "': " + error;
       return false;
     }
   }

@@ -253,7 +253,7 @@ bool read_shard(const std::string& file, Shard& out, std::string& error) {
   const std::string kNotReport = "not a JSON report of `mplp-gate check --shard K/N --format json`";
   if (!parse_json(bytes, {}, doc))
     return refuse(error, file,
-                  kNotReport + " (line " + std::to_string(doc.error.line) + ": " + doc.error.message + ")");
+                  kNotReport + " (" + doc.error.where_and_why() + ")");
   // mplp-gate never writes a key twice; with two, readers disagree on which
   // counts (this one takes the first, jq the last), so an edited shard could
   // merge to a PASS that every other tool reads as a FAIL.
