@@ -42,7 +42,7 @@ constexpr std::string_view kUsage =
     "policy's limits apply, and a pack that cannot be read in full is an error.\n\n"
     "Exit codes, whatever the format: 0 the packs hold the same files (same\n"
     "paths, same bytes), 1 they differ, 2 could not compare (not a directory,\n"
-    "unreadable file, over the limits).\n\n"
+    "no part of a pack in it, unreadable file, over the limits).\n\n"
     "example:\n"
     "  mplp-gate diff runs/mcp-run-1 runs/mcp-run-2\n"
     "  mplp-gate diff --format json runs/mcp-run-1 runs/mcp-run-2 | jq .environment\n\n"

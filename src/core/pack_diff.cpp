@@ -8,6 +8,7 @@
 #include "core/file_identity.h"
 #include "core/json.h"
 #include "core/pack.h"
+#include "core/pack_layout.h"
 #include "core/pack_lines.h"
 #include "core/thread_pool.h"
 
@@ -36,6 +37,13 @@ std::unique_ptr<Pack> open_pack(const std::string& path, const DiffOptions& opti
     const auto& [dir, why] = pack->walk_errors().front();
     return error = path + "/" + dir + ": cannot be read: " + why, nullptr;
   }
+  // A directory with none of a pack's parts is no pack: two such would be
+  // "equal" without a word (an empty directory, a mistyped path).
+  const bool pack_like = pack->find(std::string(kManifest)) != nullptr ||
+                         std::any_of(kPackFolders.begin(), kPackFolders.end(),
+                                     [&](std::string_view d) { return pack->find(std::string(d)) != nullptr; });
+  if (!pack_like)
+    return error = path + ": not an evidence pack (no manifest.json, artifacts/, integrity/ or timeline/)", nullptr;
   pack->load_files(pool);
   for (const Entry& e : pack->entries()) {
     const FileState* f = pack->file(e.path);

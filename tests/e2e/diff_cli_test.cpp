@@ -175,7 +175,16 @@ TEST(DiffCli, HostileNamesStayPrintableAndJsonStaysValid) {
 TEST(DiffCli, CannotCompareExitsTwo) {
   TempDir t;
   test::write_file(t / "file", "x");
+  fs::create_directories(t / "empty1");
+  fs::create_directories(t / "empty2/docs");
+  // Two directories with no part of a pack were "equal" (exit 0).
+  auto none = run_tool({"diff", t / "empty1", t / "empty2"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find(t / "empty1" + ": not an evidence pack (no manifest.json, artifacts/, integrity/ or timeline/)"),
+            std::string::npos)
+      << none.err;
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"diff", det("run-1"), t / "empty2"},
            {"diff"},
            {"diff", det("run-1")},
            {"diff", det("run-1"), det("run-2"), det("run-3")},
