@@ -216,6 +216,19 @@ TEST(Keys, BytesAfterThePublicKeyAreRefused) {
   EXPECT_FALSE(load_public_key_file(t / "trailing.pub", k, err));
   EXPECT_NE(err.find("trailing.pub: 2 bytes after the SubjectPublicKeyInfo (damaged DER)"), std::string::npos) << err;
   ASSERT_TRUE(load_public_key_file(key_file("test-a.pub"), k, err)) << err;
+  // The same of a private key (PKCS#8).
+  ASSERT_EQ(test::run_shell("openssl pkey -in " + test::shell_quote(key_file("test-a.key")) + " -outform DER -out " +
+                                test::shell_quote(t / "a.key.der") + " && printf '\\0\\1' >> " +
+                                test::shell_quote(t / "a.key.der") + " && (echo '-----BEGIN PRIVATE KEY-----'; base64 " +
+                                test::shell_quote(t / "a.key.der") + "; echo '-----END PRIVATE KEY-----') > " +
+                                test::shell_quote(t / "trailing.key") + " 2>&1",
+                            out),
+            0)
+      << out;
+  PrivateKey priv;
+  EXPECT_FALSE(load_private_key_file(t / "trailing.key", priv, err));
+  EXPECT_NE(err.find("trailing.key: 2 bytes after the PKCS#8 key (damaged DER)"), std::string::npos) << err;
+  ASSERT_TRUE(load_private_key_file(key_file("test-a.key"), priv, err)) << err;
 }
 
 }  // namespace

@@ -88,7 +88,17 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPolicy{"hosts:\n  forbidden: [" + std::string(64, 'a') + ".com]\n",
                                 "has a label of 64 bytes: a label has at most 63"},
                       BadPolicy{"hosts:\n  allowed: [\"*." + std::string(64, 'b') + "\"]\n", "a label of 64 bytes"},
+                      // Under "*." a label comes in front: 252 bytes match nothing.
+                      BadPolicy{"hosts:\n  allowed: [\"*." + std::string(63, 'c') + "." + std::string(63, 'c') + "." +
+                                    std::string(63, 'c') + "." + std::string(60, 'c') + "\"]\n",
+                                "is 252 bytes long after '*.': a host name has at most 253"},
+                      // An ASCII label is held to 63 beside a non-ASCII one.
+                      BadPolicy{"hosts:\n  allowed: [" + std::string(200, 'd') + ".\xc3\xbc]\n", "a label of 200 bytes"},
                       BadPolicy{"version: 2\n", "version"},
+                      BadPolicy{"limits:\n  container_memory: 1048576\n",
+                                "limits.container_memory': must be at least 16777216 (16 MiB; it is in bytes)"},
+                      BadPolicy{"limits:\n  container_memory: 8G\n", "limits.container_memory"},
+                      BadPolicy{"limits:\n  container_pids: 0\n", "limits.container_pids"},
                       BadPolicy{"- a\n- b\n", "expected a mapping"},
                       BadPolicy{"hosts: [\n", "invalid YAML"},
                       BadPolicy{"surprise: 1\n", "surprise"},
@@ -108,13 +118,26 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPolicy{"limits:\n  max_file_size: \"10\"\n", "got the string \"10\""},
                       BadPolicy{"limits:\n  max_json_depth: !!str 10\n", "limits.max_json_depth"}));
 
+// What a container of `run` may use: the defaults, and a policy's own.
+TEST(Policy, ContainerLimits) {
+  EXPECT_EQ(default_policy().limits.container_memory, 8ull << 30);
+  EXPECT_EQ(default_policy().limits.container_pids, 4096u);
+  Policy p;
+  std::string err;
+  ASSERT_TRUE(parse_policy("limits:\n  container_memory: 16777216\n  container_pids: 1\n", "p.yaml", p, err)) << err;
+  EXPECT_EQ(p.limits.container_memory, 16777216u);
+  EXPECT_EQ(p.limits.container_pids, 1u);
+}
+
 // At the limits of DNS, hosts are still accepted.
 TEST(Policy, HostsAtDnsLimitsAreAccepted) {
   std::string label(63, 'a'), name = label + "." + label + "." + label + "." + std::string(61, 'b');  // 253 bytes
   Policy p;
   std::string err;
-  EXPECT_TRUE(parse_policy("hosts:\n  allowed: [" + name + ", \"*." + label + ".io\"]\n", "p.yaml", p, err)) << err;
-  EXPECT_EQ(p.allowed_hosts.size(), 2u);
+  EXPECT_TRUE(parse_policy("hosts:\n  allowed: [" + name + ", \"*." + label + ".io\", b\xc3\xbc" "cher.de]\n", "p.yaml", p,
+                           err))
+      << err;
+  EXPECT_EQ(p.allowed_hosts.size(), 3u);
 }
 
 // Booleans and numbers as YAML's core schema writes them, plain or tagged.

@@ -23,6 +23,9 @@ TEST(Suggest, LikelyTyposOnly) {
   EXPECT_EQ(did_you_mean("SARIF", formats), "sarif");
   EXPECT_EQ(did_you_mean("yaml", formats), "");
   EXPECT_EQ(did_you_mean("", formats), "");
+  // One-letter options are each one edit from the others: no guess.
+  EXPECT_EQ(did_you_mean("-j", {"--format", "-q", "--quiet"}), "");
+  EXPECT_EQ(did_you_mean("-v", {"-q", "--version"}), "");
   EXPECT_EQ(did_you_mean(std::string(10000, 'j'), formats), "") << "absurd input is not compared";
   const std::vector<std::string_view> gates = {"GATE-V2-DET-01", "GATE-V2-INTEGRITY-01", "GATE-V2-SSOT-01"};
   EXPECT_EQ(did_you_mean("GATE-V2-SSOT-1", gates), "GATE-V2-SSOT-01");

@@ -264,7 +264,7 @@ std::string option_without_effect(const OutputRequest& out) {
            "or leave it out";
   if (out.statistics && !writes({"text", "json"}))
     return "--statistics counts findings in the text and JSON reports, and this run writes neither: add --format "
-           "text|json or --report json=FILE, or leave it out";
+           "text|json or --report text=FILE|json=FILE, or leave it out";
   return "";
 }
 

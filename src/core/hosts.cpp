@@ -156,13 +156,18 @@ bool valid_host_entry(std::string_view entry, std::string& error) {
   // labels of letters, digits, '-', '_' (or non-ASCII bytes), none empty.
   // DNS names are at most 253 bytes, labels 63 (RFC 1035); a name with
   // non-ASCII bytes is held to 1024 (its A-labels are checked by nobody
-  // here), so that a policy of one 15 MB "host" is refused at once.
+  // here), and so is each non-ASCII label: a policy of one 15 MB "host" is
+  // refused at once. Under "*." at least one label comes in front.
   const std::string n = normalise(name);
-  const bool ascii = std::all_of(n.begin(), n.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  const std::string shown = n.size() > 64 ? "'" + printable_ascii(n.substr(0, 60)) + "...'" : "'" + std::string(entry) + "'";
-  if (n.size() > (ascii ? 253u : 1024u)) {
-    error = shown + " is " + std::to_string(n.size()) + " bytes long: a host name has at most " +
-            (ascii ? "253" : "1024 (253 once encoded)");
+  auto is_ascii = [](std::string_view t) {
+    return std::all_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  };
+  const bool ascii = is_ascii(n);
+  const std::size_t wildcard = name.size() < entry.size() ? 2 : 0;
+  const std::string shown = "'" + printable_utf8(n.size() > 64 ? n.substr(0, 60) + "..." : std::string(entry)) + "'";
+  if (n.size() + wildcard > (ascii ? 253u : 1024u)) {
+    error = shown + " is " + std::to_string(n.size()) + " bytes long" + (wildcard != 0 ? " after '*.'" : "") +
+            ": a host name has at most " + (ascii ? "253" : "1024 (253 once encoded)");
     return false;
   }
   if (parse_ip_host(n)) return true;
@@ -173,7 +178,7 @@ bool valid_host_entry(std::string_view entry, std::string& error) {
         error = shown + " has an empty label: no host can match it";
         return false;
       }
-      if (ascii && i - label > 63) {
+      if (i - label > 63 && is_ascii(std::string_view(n).substr(label, i - label))) {
         error = shown + " has a label of " + std::to_string(i - label) + " bytes: a label has at most 63";
         return false;
       }

@@ -221,34 +221,49 @@ bool parse_pem(std::string_view pem, const std::string& source, bool want_privat
   return false;
 }
 
-// A public key is named by the SHA-256 of its DER: bytes the decoder
+// A key is named by the SHA-256 of its public key's DER: bytes the decoder
 // skipped after the key would give two files one key id. (Another encoding
 // of one key, compressed or with explicit parameters, is the same key: its
 // id is that of the key re-encoded.)
-bool nothing_after_key(std::string_view pem, const std::string& source, std::string& error) {
+bool nothing_after_key(std::string_view pem, const std::string& source, bool want_private, std::string& error) {
   const std::string der = pem_body(pem);
   const auto* start = reinterpret_cast<const unsigned char*>(der.data());
   const unsigned char* q = start;
-  EVP_PKEY* k = d2i_PUBKEY(nullptr, &q, static_cast<long>(der.size()));
+  const long size = static_cast<long>(der.size());
+  bool read = false;
+  if (want_private) {
+    PKCS8_PRIV_KEY_INFO* info = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &q, size);
+    read = info != nullptr;
+    PKCS8_PRIV_KEY_INFO_free(info);
+  } else {
+    EVP_PKEY* k = d2i_PUBKEY(nullptr, &q, size);
+    read = k != nullptr;
+    EVP_PKEY_free(k);
+  }
   ERR_clear_error();
-  if (k == nullptr) return true;  // read by the PEM reader already: not ours to judge again
-  EVP_PKEY_free(k);
+  if (!read) return true;  // read by the PEM reader already: not ours to judge again
   const auto used = static_cast<std::size_t>(q - start);
   if (used == der.size()) return true;
-  error = source + ": " + std::to_string(der.size() - used) + " bytes after the SubjectPublicKeyInfo (damaged DER)";
+  error = source + ": " + std::to_string(der.size() - used) + " bytes after the " +
+          (want_private ? "PKCS#8 key" : "SubjectPublicKeyInfo") + " (damaged DER)";
   return false;
 }
 
 }  // namespace
 
 bool parse_private_key_pem(std::string_view pem, const std::string& source, PrivateKey& out, std::string& error) {
-  return parse_pem(pem, source, true, PEM_read_bio_PrivateKey, KeyFactory::make_private, out, error);
+  PrivateKey key;
+  if (!parse_pem(pem, source, true, PEM_read_bio_PrivateKey, KeyFactory::make_private, key, error) ||
+      !nothing_after_key(pem, source, true, error))
+    return false;
+  out = std::move(key);
+  return true;
 }
 
 bool parse_public_key_pem(std::string_view pem, const std::string& source, PublicKey& out, std::string& error) {
   PublicKey key;
   if (!parse_pem(pem, source, false, PEM_read_bio_PUBKEY, KeyFactory::make_public, key, error) ||
-      !nothing_after_key(pem, source, error))
+      !nothing_after_key(pem, source, false, error))
     return false;
   out = std::move(key);
   return true;

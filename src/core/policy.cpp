@@ -78,6 +78,8 @@ bool is_untyped_or(const YAML::Node& node, const char* type) {
   return node.Tag() == "?" || node.Tag() == std::string("tag:yaml.org,2002:") + type;
 }
 
+constexpr std::uint64_t kMinContainerMemory = 16ull << 20;
+
 std::uint64_t positive_int(const std::string& source, const YAML::Node& node, const std::string& key,
                            std::uint64_t max) {
   if (!node.IsScalar()) fail(source, node, key, "expected a positive integer");
@@ -233,7 +235,8 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
   }
   if (const YAML::Node limits = root["limits"]) {
     expect_keys(source, limits, "limits",
-                {"max_file_size", "max_files_per_pack", "max_json_depth", "max_findings_per_pack"});
+                {"max_file_size", "max_files_per_pack", "max_json_depth", "max_findings_per_pack", "container_memory",
+                 "container_pids"});
     if (limits["max_file_size"])
       p.limits.max_file_size = positive_int(source, limits["max_file_size"], "limits.max_file_size", 1ull << 50);
     if (limits["max_files_per_pack"])
@@ -245,6 +248,15 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
     if (limits["max_findings_per_pack"])
       p.limits.max_findings_per_pack =
           positive_int(source, limits["max_findings_per_pack"], "limits.max_findings_per_pack", 100000000);
+    if (const YAML::Node memory = limits["container_memory"]) {
+      p.limits.container_memory = positive_int(source, memory, "limits.container_memory", 1ull << 50);
+      // Below this no runtime starts a container (docker refuses under 6 MB).
+      if (p.limits.container_memory < kMinContainerMemory)
+        fail(source, memory, "limits.container_memory",
+             "must be at least " + std::to_string(kMinContainerMemory) + " (16 MiB; it is in bytes)");
+    }
+    if (limits["container_pids"])
+      p.limits.container_pids = positive_int(source, limits["container_pids"], "limits.container_pids", 4194304);
   }
   if (const YAML::Node runners = root["runners"]) {
     expect_keys(source, runners, "runners", {"trusted_bases", "build_network"});

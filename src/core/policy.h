@@ -39,6 +39,11 @@ struct Limits {
   // Findings kept in the report for one pack (the most severe first); the
   // rest are counted in one findings.omitted finding per gate.
   std::uint64_t max_findings_per_pack = 10000;
+  // What one container of `run` may use, so that a producer cannot exhaust
+  // the host: memory in bytes, swap included (--memory, --memory-swap), and
+  // processes (--pids-limit), enforced by the kernel's cgroups.
+  std::uint64_t container_memory = 8ull << 30;
+  std::uint64_t container_pids = 4096;
 };
 
 // A key the policy trusts (`trust.keys`), before it is loaded (core/trust.h).

@@ -368,6 +368,19 @@ std::string describe_schema_error(const std::vector<SchemaError>& errors, const 
                           : e->message;
       break;
     }
+    case SchemaRule::Enum:
+    case SchemaRule::Const:
+    case SchemaRule::Bounds: {
+      const rapidjson::Value* v = rapidjson::Pointer(e->pointer.c_str()).Get(doc);
+      if (v == nullptr) {
+        out += e->message;
+        break;
+      }
+      out += "found " + to_compact_json(*v, 60) +
+             (e->rule == SchemaRule::Bounds ? ", out of the range allowed here (" + e->message + ")"
+                                            : ", which is not a value allowed here");
+      break;
+    }
     default: out += e->message;
   }
   if (errors.size() > 1) out += " (and " + std::to_string(errors.size() - 1) + " more schema errors)";

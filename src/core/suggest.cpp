@@ -37,6 +37,8 @@ std::string did_you_mean(std::string_view typed, const std::vector<std::string_v
   std::size_t best_d = SIZE_MAX;
   for (std::string_view c : candidates) {
     const std::string lc = ascii_lower(c);
+    // "-j" is one edit from every one-letter option: a guess would be noise.
+    if (std::min(t.size(), lc.size()) <= 2) continue;
     std::size_t d = edit_distance(t, lc);
     std::size_t limit = std::max<std::size_t>(1, std::min(t.size(), lc.size()) / 3);
     if (d <= limit && d < best_d) best_d = d, best = std::string(c);

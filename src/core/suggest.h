@@ -3,7 +3,8 @@
 // Used for commands, options, formats, gate ids and finding codes. Distance
 // is Levenshtein's over ASCII-lowercased text; a word is suggested only when
 // it is a likely typo (at most a third of the shorter word's length apart,
-// at least 1), so `--gate GATE-V2-FOO` suggests nothing rather than some
+// at least 1; never between words of one or two letters, such as "-j" and
+// "-q"), so `--gate GATE-V2-FOO` suggests nothing rather than some
 // unrelated gate. A candidate that ends with "-" + the typed word (a short
 // gate id such as SSOT-01) is suggested whatever the distance.
 //

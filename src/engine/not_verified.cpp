@@ -1,6 +1,7 @@
 #include "engine/not_verified.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "gates/gate_list.h"
@@ -18,7 +19,10 @@ std::string why_left_out(const CheckRequest& req, std::string_view id) {
   if (listed(req.skip_gates, id)) return "left out by --skip";
   if (!req.only_gates.empty() && !listed(req.only_gates, id)) return "left out by --gate";
   if (auto it = req.policy.gates.find(std::string(id)); it != req.policy.gates.end() && !it->second.enabled)
-    return "disabled by " + req.policy.source + ":" + std::to_string(it->second.line);
+    // The policy by its file's name, as reports name it: the same bytes
+    // whatever the path it was given or found by.
+    return "disabled by " + std::filesystem::path(req.policy.source).filename().string() + ":" +
+           std::to_string(it->second.line);
   return "not chosen for this run";
 }
 

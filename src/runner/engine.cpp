@@ -237,9 +237,13 @@ UserNs container_userns(const Engine& e) {
   return ns;
 }
 
-std::vector<std::string> hardening_args(const Engine& e, const UserNs& ns, unsigned time_limit_seconds) {
+std::vector<std::string> hardening_args(const Engine& e, const UserNs& ns, unsigned time_limit_seconds,
+                                        const Limits& limits) {
+  const std::string memory = std::to_string(limits.container_memory);
   std::vector<std::string> a = {"--cap-drop=all", "--security-opt", "no-new-privileges",
-                                "--label", std::string(kOwnerLabel) + "=" + current_owner().str()};
+                                "--label", std::string(kOwnerLabel) + "=" + current_owner().str(),
+                                "--memory", memory, "--memory-swap", memory,
+                                "--pids-limit", std::to_string(limits.container_pids)};
   if (ns.enabled) {
     std::string map = "0:" + std::to_string(ns.host_base) + ":" + std::to_string(ns.size);
     a.insert(a.end(), {"--uidmap", map, "--gidmap", map});

@@ -45,6 +45,7 @@
 #include <string>
 #include <vector>
 
+#include "core/policy.h"
 #include "core/scoped_temp_dir.h"
 #include "runner/process.h"
 
@@ -97,8 +98,11 @@ constexpr const char* kOwnerLabel = "org.mplp.owner";
 // removed by the next run). Our own limit (ProcessSpec::timeout_seconds) is
 // the limit under both engines: conmon's one-second timer fired up to a
 // second early, so a CMD it stopped could not be told from one that failed.
+// With the policy's container limits (core/policy.h: container_memory,
+// container_pids): the kernel stops a producer that would exhaust the host.
 constexpr unsigned kBackstopSeconds = 10;
-std::vector<std::string> hardening_args(const Engine& e, const UserNs& ns, unsigned time_limit_seconds);
+std::vector<std::string> hardening_args(const Engine& e, const UserNs& ns, unsigned time_limit_seconds,
+                                        const Limits& limits);
 
 // Runs `spec`, an `ENGINE run --rm --name NAME ...` command line, and makes
 // sure the container NAME is gone when its run ran over our limit: the

@@ -92,7 +92,7 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   s.argv = {engine.binary, "run", "--rm", "--name", name};
   if (req.network == "none") s.argv.push_back("--network=none");
   for (const std::string& u : ulimit_args()) s.argv.push_back(u);
-  for (const std::string& h : hardening_args(engine, ns, req.timeout_seconds)) s.argv.push_back(h);
+  for (const std::string& h : hardening_args(engine, ns, req.timeout_seconds, req.policy.limits)) s.argv.push_back(h);
   s.argv.insert(s.argv.end(), mounts.workspace.args.begin(), mounts.workspace.args.end());
   s.argv.insert(s.argv.end(), {"-v", stage.path + ":/workspace/out", "-w", "/workspace", "-e",
                                "MPLP_OUT_DIR=/workspace/out", "-e", "MPLP_RUNNER_ID=" + def.id, "--entrypoint",
@@ -118,7 +118,10 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
     out.cmd_exit = limit ? -1 : r.exit_code;
     error = limit ? "run: CMD timed out after " + std::to_string(req.timeout_seconds) + " s"
                   : "run: CMD exited with status " + std::to_string(r.exit_code) +
-                        (r.exit_code == 125 ? " (the engine could not start the container)" : "");
+                        (r.exit_code == 125   ? " (the engine could not start the container)"
+                         : r.exit_code == 137 ? " (killed: SIGKILL, as when it used more than limits.container_memory, " +
+                                                    std::to_string(req.policy.limits.container_memory) + " bytes)"
+                                              : "");
     return false;
   }
   out.cmd_exit = 0;
@@ -149,7 +152,8 @@ bool read_fingerprint(const Engine& engine, const std::string& image_id, const R
   const std::string name = container_name("fingerprint");
   s.argv = {engine.binary, "run", "--rm", "--name", name, "--network=none"};
   for (const std::string& u : ulimit_args()) s.argv.push_back(u);
-  for (const std::string& h : hardening_args(engine, container_userns(engine), kFingerprintSeconds)) s.argv.push_back(h);
+  for (const std::string& h : hardening_args(engine, container_userns(engine), kFingerprintSeconds, Limits{}))
+    s.argv.push_back(h);
   s.argv.insert(s.argv.end(), {"--entrypoint", "/bin/sh", image_id, "-c",
                                "uname -s; uname -m; " + def.version_command});
   s.timeout_seconds = kFingerprintSeconds;

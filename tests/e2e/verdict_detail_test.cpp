@@ -144,7 +144,7 @@ TEST(NotVerified, GatesLeftOutOfTheRunAreNamedWithWhatLeftThemOut) {
   EXPECT_EQ(skipped.exit_code, 0) << skipped.out << skipped.err;
   auto reasons = unverified_reasons(skipped.out);
   EXPECT_EQ(reasons["gates ATTESTATION-01, DET-01"], "left out by --skip") << skipped.out;
-  EXPECT_EQ(reasons["gates HOST-ALLOW-01"], "disabled by " + (t / "policy.yaml") + ":4") << skipped.out;
+  EXPECT_EQ(reasons["gates HOST-ALLOW-01"], "disabled by policy.yaml:4") << skipped.out;
   EXPECT_EQ(reasons.count("determinism"), 0u) << "DET-01 did not run: its own entry is not made";
   auto text = run_tool({"check", "--policy", t / "policy.yaml", "--skip", "ATTESTATION-01", p});
   EXPECT_EQ(text.exit_code, 0);

@@ -441,6 +441,60 @@ TEST(RunHardening, ACmdStartingWithADashIsACommand) {
   EXPECT_EQ(read_file(pack + "/ran.txt"), "ran\n");
 }
 
+// A producer cannot exhaust the host: the policy's container limits are the
+// kernel's (cgroups). Memory over limits.container_memory ends CMD (SIGKILL,
+// exit 2, the limit named); processes past limits.container_pids cannot be
+// forked, and what CMD sees is those limits.
+TEST(RunHardening, MemoryAndProcessesAreLimitedByThePolicy) {
+  REQUIRE_ENGINE();
+  TempDir tmp;
+  write_file(tmp / "policy.yaml", "limits:\n  container_memory: 67108864\n  container_pids: 32\n");
+  auto with_policy = [&](const std::string& cmd, const std::string& out) {
+    std::vector<std::string> args = run_args(cmd, out);
+    args.insert(args.begin() + 1, {"--policy", tmp / "policy.yaml"});
+    return args;
+  };
+  // 256 MiB touched, limit 64 MiB (swap included): CMD is killed, and its
+  // status is run's, as for any CMD that fails.
+  RunResult big = run_tool(with_policy("python3 -c 'b = bytearray(256 << 20); print(len(b))'", tmp / "big"));
+  EXPECT_EQ(big.exit_code, 137) << big.out << big.err;
+  EXPECT_NE(big.err.find("CMD exited with status 137 (killed: SIGKILL, as when it used more than "
+                         "limits.container_memory, 67108864 bytes)"),
+            std::string::npos)
+      << big.err;
+  EXPECT_FALSE(fs::exists(tmp / "big/manifest.json"));
+  // 64 processes asked for, fewer than 32 at once (the shell and python count).
+  RunResult many = run_tool(with_policy(
+      "cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids/pids.max 2>/dev/null | head -1 > /workspace/out/pids.max;"
+      " python3 -c 'import os, signal, time\n"
+      "kids = []\n"
+      "for i in range(64):\n"
+      "    try:\n"
+      "        pid = os.fork()\n"
+      "    except OSError:\n"
+      "        break\n"
+      "    if pid == 0:\n"
+      "        time.sleep(30)\n"
+      "        os._exit(0)\n"
+      "    kids.append(pid)\n"
+      "open(\"/workspace/out/forked.txt\", \"w\").write(str(len(kids)))\n"
+      "for k in kids:\n"
+      "    os.kill(k, signal.SIGKILL)\n'",
+      tmp / "many"));
+  ASSERT_EQ(many.exit_code, 0) << many.err;
+  EXPECT_EQ(read_file(tmp / "many/pids.max"), "32\n");
+  const int forked = std::stoi(read_file(tmp / "many/forked.txt"));
+  EXPECT_GT(forked, 0);
+  EXPECT_LT(forked, 32);
+  // The built-in policy's limits are there too.
+  RunResult plain = run_tool(run_args(
+      "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null | head -1 "
+      "> /workspace/out/memory.max",
+      tmp / "plain"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(read_file(tmp / "plain/memory.max"), std::to_string(8ull << 30) + "\n");
+}
+
 // A process exchanges DIR with a symbolic link to another directory while
 // `run` works: DIR's files are never lost and nothing is written through the link.
 TEST(RunHardening, ExchangingDirWithALinkDuringRunNeverLosesItNorWritesThroughTheLink) {
