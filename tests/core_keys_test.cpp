@@ -199,32 +199,31 @@ TEST(Keys, BadKeyFilesAreRefusedNamingTheFileAndTheReason) {
   EXPECT_NE(err.find("too large"), std::string::npos) << err;
 }
 
-// QA-47: bytes after the DER key were skipped, so two files had one key id.
-TEST(Keys, BytesAfterThePublicKeyAreRefused) {
-  test::TempDir t;
-  std::string out;
-  ASSERT_EQ(test::run_shell("openssl pkey -pubin -in " + test::shell_quote(key_file("test-a.pub")) +
-                                " -outform DER -out " + test::shell_quote(t / "a.der") + " && printf '\\0\\0' >> " +
-                                test::shell_quote(t / "a.der") + " && (echo '-----BEGIN PUBLIC KEY-----'; base64 " +
-                                test::shell_quote(t / "a.der") + "; echo '-----END PUBLIC KEY-----') > " +
-                                test::shell_quote(t / "trailing.pub") + " 2>&1",
-                            out),
+// `key` (PEM) written again as DER with two bytes after it, in a PEM block
+// of `label` at `out`.
+void with_two_bytes_after(const std::string& key, const std::string& label, const std::string& out) {
+  const bool pub = label == "PUBLIC KEY";
+  std::string log;
+  ASSERT_EQ(test::run_shell("openssl pkey " + std::string(pub ? "-pubin " : "") + "-in " + test::shell_quote(key) +
+                                " -outform DER -out " + test::shell_quote(out + ".der") + " && printf '\\0\\1' >> " +
+                                test::shell_quote(out + ".der") + " && (echo '-----BEGIN " + label + "-----'; base64 " +
+                                test::shell_quote(out + ".der") + "; echo '-----END " + label + "-----') > " +
+                                test::shell_quote(out) + " 2>&1",
+                            log),
             0)
-      << out;
+      << log;
+}
+
+// QA-47: bytes after the DER key were skipped, so two files had one key id.
+TEST(Keys, BytesAfterTheKeyAreRefused) {
+  test::TempDir t;
+  with_two_bytes_after(key_file("test-a.pub"), "PUBLIC KEY", t / "trailing.pub");
   PublicKey k;
   std::string err;
   EXPECT_FALSE(load_public_key_file(t / "trailing.pub", k, err));
   EXPECT_NE(err.find("trailing.pub: 2 bytes after the SubjectPublicKeyInfo (damaged DER)"), std::string::npos) << err;
   ASSERT_TRUE(load_public_key_file(key_file("test-a.pub"), k, err)) << err;
-  // The same of a private key (PKCS#8).
-  ASSERT_EQ(test::run_shell("openssl pkey -in " + test::shell_quote(key_file("test-a.key")) + " -outform DER -out " +
-                                test::shell_quote(t / "a.key.der") + " && printf '\\0\\1' >> " +
-                                test::shell_quote(t / "a.key.der") + " && (echo '-----BEGIN PRIVATE KEY-----'; base64 " +
-                                test::shell_quote(t / "a.key.der") + "; echo '-----END PRIVATE KEY-----') > " +
-                                test::shell_quote(t / "trailing.key") + " 2>&1",
-                            out),
-            0)
-      << out;
+  with_two_bytes_after(key_file("test-a.key"), "PRIVATE KEY", t / "trailing.key");
   PrivateKey priv;
   EXPECT_FALSE(load_private_key_file(t / "trailing.key", priv, err));
   EXPECT_NE(err.find("trailing.key: 2 bytes after the PKCS#8 key (damaged DER)"), std::string::npos) << err;

@@ -260,6 +260,7 @@ TEST(PackDiff, TimelinesOverTheEventLimitAreNotCompared) {
   ASSERT_TRUE(diff_packs(a, b, o, d, err)) << err;
   EXPECT_TRUE(d.timeline.empty());
   EXPECT_EQ(d.timeline_changes, 0u);
+  EXPECT_FALSE(d.timeline_compared);
   ASSERT_EQ(d.notes.size(), 1u);
   EXPECT_EQ(d.notes[0], "timeline/events.ndjson: events not compared: more than 41 events (the limit of diff) in A");
   // At the limit, they are.
@@ -267,6 +268,7 @@ TEST(PackDiff, TimelinesOverTheEventLimitAreNotCompared) {
   PackDiff whole;
   ASSERT_TRUE(diff_packs(a, b, o, whole, err)) << err;
   EXPECT_TRUE(whole.notes.empty());
+  EXPECT_TRUE(whole.timeline_compared);
   EXPECT_EQ(whole.timeline_changes, 11u);  // 10 E only in A, "other" only in B
 }
 

@@ -195,6 +195,8 @@ void render_json(std::ostream& out, const std::string& a, const std::string& b, 
   w.EndArray();
   str(w, "timeline");
   w.StartObject();
+  str(w, "compared");  // false: "changes" is no verdict (the notes say why)
+  w.Bool(d.timeline_compared);
   str(w, "changes");
   w.Uint64(d.timeline_changes);
   str(w, "steps");  // the whole alignment, when it has a change

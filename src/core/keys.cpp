@@ -197,6 +197,32 @@ std::string pem_body(std::string_view pem) {
   return der;
 }
 
+// A key is named by the SHA-256 of its public key's DER: bytes the decoder
+// skipped after the key would give two files one key id. (Another encoding
+// of one key, compressed or with explicit parameters, is the same key: its
+// id is that of the key re-encoded.) Returns why the key is refused, or "".
+std::string bytes_after_key(std::string_view pem, bool want_private) {
+  const std::string der = pem_body(pem);
+  const auto* start = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* q = start;
+  const long size = static_cast<long>(der.size());
+  bool read = false;
+  if (want_private) {
+    PKCS8_PRIV_KEY_INFO* info = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &q, size);
+    read = info != nullptr;
+    PKCS8_PRIV_KEY_INFO_free(info);
+  } else {
+    EVP_PKEY* k = d2i_PUBKEY(nullptr, &q, size);
+    read = k != nullptr;
+    EVP_PKEY_free(k);
+  }
+  ERR_clear_error();
+  const auto used = static_cast<std::size_t>(q - start);
+  if (!read || used == der.size()) return "";  // unread: the PEM reader's own error stands
+  return std::to_string(der.size() - used) + " bytes after the " +
+         (want_private ? "PKCS#8 key" : "SubjectPublicKeyInfo") + " (damaged DER)";
+}
+
 // The PEM block read by `read` (PEM_read_bio_PrivateKey or _PUBKEY) and made
 // into a key by `make`; `error` names `source` and what is wrong.
 template <typename Key, typename Read, typename Make>
@@ -214,6 +240,8 @@ bool parse_pem(std::string_view pem, const std::string& source, bool want_privat
     if (k == nullptr)
       why = want_private ? "is not a readable PKCS#8 private key (damaged PEM or DER)"
                          : "is not a readable SubjectPublicKeyInfo public key (damaged PEM or DER)";
+    else if (why = bytes_after_key(pem, want_private); !why.empty())
+      EVP_PKEY_free(k);
     else if (make(k, out, why))
       return true;
   }
@@ -221,52 +249,14 @@ bool parse_pem(std::string_view pem, const std::string& source, bool want_privat
   return false;
 }
 
-// A key is named by the SHA-256 of its public key's DER: bytes the decoder
-// skipped after the key would give two files one key id. (Another encoding
-// of one key, compressed or with explicit parameters, is the same key: its
-// id is that of the key re-encoded.)
-bool nothing_after_key(std::string_view pem, const std::string& source, bool want_private, std::string& error) {
-  const std::string der = pem_body(pem);
-  const auto* start = reinterpret_cast<const unsigned char*>(der.data());
-  const unsigned char* q = start;
-  const long size = static_cast<long>(der.size());
-  bool read = false;
-  if (want_private) {
-    PKCS8_PRIV_KEY_INFO* info = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &q, size);
-    read = info != nullptr;
-    PKCS8_PRIV_KEY_INFO_free(info);
-  } else {
-    EVP_PKEY* k = d2i_PUBKEY(nullptr, &q, size);
-    read = k != nullptr;
-    EVP_PKEY_free(k);
-  }
-  ERR_clear_error();
-  if (!read) return true;  // read by the PEM reader already: not ours to judge again
-  const auto used = static_cast<std::size_t>(q - start);
-  if (used == der.size()) return true;
-  error = source + ": " + std::to_string(der.size() - used) + " bytes after the " +
-          (want_private ? "PKCS#8 key" : "SubjectPublicKeyInfo") + " (damaged DER)";
-  return false;
-}
-
 }  // namespace
 
 bool parse_private_key_pem(std::string_view pem, const std::string& source, PrivateKey& out, std::string& error) {
-  PrivateKey key;
-  if (!parse_pem(pem, source, true, PEM_read_bio_PrivateKey, KeyFactory::make_private, key, error) ||
-      !nothing_after_key(pem, source, true, error))
-    return false;
-  out = std::move(key);
-  return true;
+  return parse_pem(pem, source, true, PEM_read_bio_PrivateKey, KeyFactory::make_private, out, error);
 }
 
 bool parse_public_key_pem(std::string_view pem, const std::string& source, PublicKey& out, std::string& error) {
-  PublicKey key;
-  if (!parse_pem(pem, source, false, PEM_read_bio_PUBKEY, KeyFactory::make_public, key, error) ||
-      !nothing_after_key(pem, source, false, error))
-    return false;
-  out = std::move(key);
-  return true;
+  return parse_pem(pem, source, false, PEM_read_bio_PUBKEY, KeyFactory::make_public, out, error);
 }
 
 bool load_private_key_file(const std::string& path, PrivateKey& out, std::string& error) {

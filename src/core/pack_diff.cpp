@@ -237,6 +237,7 @@ void diff_timeline(const Pack& a, const Pack& b, const DiffOptions& options, Pac
                           (ok_b ? "" : std::string(ok_a ? " " : "; ") + pb + " in B"));
     return;
   }
+  out.timeline_compared = true;
   // Beyond the budget only the common ends are aligned; the middle is shown replaced.
   std::size_t pre = 0, suf = 0;
   while (pre < sa.size() && pre < sb.size() && sa[pre] == sb[pre]) ++pre;

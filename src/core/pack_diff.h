@@ -54,6 +54,7 @@ struct PackDiff {
   std::vector<std::string> notes; // why a file's fields or the timeline could not be compared, truncations
   std::vector<TimelineStep> timeline;  // the whole alignment ('=' steps included)
   std::size_t timeline_changes = 0;    // '-' and '+' steps
+  bool timeline_compared = false;      // both timelines were read (else a note says why not)
   bool equal() const { return files.empty(); }
 };
 

@@ -118,6 +118,18 @@ void pack_data(Writer& w, const PackResult& p, const std::map<std::string, int>&
     }
   }
   w.EndArray();
+  // What the verdict does not cover (text's NOT VERIFIED line), when anything.
+  if (!p.not_verified.empty()) {
+    str(w, "u");
+    w.StartArray();
+    for (const Unverified& u : p.not_verified) {
+      w.StartArray();
+      str(w, u.check);
+      str(w, u.reason);
+      w.EndArray();
+    }
+    w.EndArray();
+  }
   w.EndObject();
 }
 

@@ -150,6 +150,7 @@ TEST(DiffCli, EnvironmentDriftComesFirstAndTimelineIsAligned) {
   ASSERT_TRUE(parse_json(j.out, {}, doc));
   ASSERT_EQ(doc.value["environment"].Size(), 2u);
   EXPECT_EQ(as_view(doc.value["environment"][1]["file"]), "reports/runner.meta.json");
+  EXPECT_TRUE(doc.value["timeline"]["compared"].GetBool());
   EXPECT_EQ(doc.value["timeline"]["changes"].GetUint(), 2u);
   EXPECT_EQ(doc.value["timeline"]["steps"].Size(), 17u);
 }

@@ -43,7 +43,7 @@ function expect(cond, message) {
 }
 
 const NAMES = ['FixtureMatrixShowsTheJsonVerdicts', 'FiltersNarrowTheRows', 'OpeningAPackShowsEveryFinding',
-               'AcceptedFindingsAreMarked',
+               'AcceptedFindingsAreMarked', 'WhatIsNotVerifiedIsShown',
                'HostileNamesStayText', 'TenThousandPacksStayLight', 'NoNetworkRequest'];
 
 async function main() {
@@ -196,6 +196,21 @@ async function main() {
     await setFilter('f-code', 'det.mismatch');
     await toggleRow(0);
     expect((await page.textContent('#matrix-body')).includes('mplp-gate diff '), 'the compare command is shown');
+  });
+
+  // A partly unverified PASS must not look like a full one (the text
+  // report's NOT VERIFIED line).
+  await test('WhatIsNotVerifiedIsShown', async () => {
+    await open('fixtures.html');
+    const i = fixtures.packs.findIndex((p) => p.not_verified.length > 0);
+    expect(i >= 0, 'a pack of the fixture run is partly unverified');
+    const partly = await page.$$eval('#matrix-body tr.pack-row', (trs) => trs.map((tr) => tr.querySelector('.partly') !== null));
+    fixtures.packs.forEach((p, k) =>
+      expect(partly[k] === (p.not_verified.length > 0), `${p.path}: marked exactly when the JSON report lists checks`));
+    await toggleRow(i);
+    const text = await page.textContent('.not-verified');
+    for (const u of fixtures.packs[i].not_verified)
+      expect(text.includes(u.check + ' (' + u.reason + ')'), `${u.check} (${u.reason}) shown: ${text}`);
   });
 
   await test('AcceptedFindingsAreMarked', async () => {

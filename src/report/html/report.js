@@ -11,7 +11,8 @@
 //   packs: [{p: path, i: indexability, r: 1 when failed,
 //            g: [[status, errors, warnings, infos, reason, accepted?] | null per gate],
 //            f: [[gate, severity 0 info/1 warning/2 error, code, file, place,
-//                 message, detail, expected, found, hint, compare, accepted?]]}]}
+//                 message, detail, expected, found, hint, compare, accepted?]],
+//            u?: [[check, reason]]: what the verdict does not cover (NOT VERIFIED)}]}
 //   The counts leave out accepted findings (suppressed by the policy or in
 //   the --baseline report); `accepted` is there only when there are any, and
 //   on a finding it says why it was accepted.
@@ -173,6 +174,12 @@
     tr.querySelector('button').textContent = '▾';
     var q = filters(), detail = el('tr', 'detail'), td = el('td');
     td.colSpan = D.gates.length + 1;
+    if (p.u) {
+      var unverified = el('div', 'not-verified');
+      unverified.appendChild(el('strong', '', 'Not verified: '));
+      unverified.appendChild(document.createTextNode(p.u.map(function (u) { return u[0] + ' (' + u[1] + ')'; }).join('; ')));
+      td.appendChild(unverified);
+    }
     var hidden = 0;
     p.f.forEach(function (f) {
       if (findingMatches(f, q)) td.appendChild(findingElement(f));
@@ -194,6 +201,11 @@
     name.appendChild(open);
     name.appendChild(el('span', 'name mono', p.p));
     if (p.i) name.appendChild(el('span', 'idx', p.i));
+    if (p.u) {
+      var partly = el('span', 'partly', 'partly unverified');
+      partly.title = p.u.map(function (u) { return u[0] + ' (' + u[1] + ')'; }).join('\n');
+      name.appendChild(partly);
+    }
     tr.appendChild(name);
     for (var k = 0; k < D.gates.length; k++) tr.appendChild(cell(p.g[k], k, q));
     open.addEventListener('click', function () { toggle(tr, p); });
