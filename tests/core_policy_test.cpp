@@ -80,6 +80,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPolicy{"gates:\n  GATE-V2-DET-01:\n    enabled: maybe\n", "gates.GATE-V2-DET-01.enabled"},
                       BadPolicy{"gates:\n  GATE-V2-DET-01:\n    severity: fatal\n", "severity"},
                       BadPolicy{"gates:\n  SSOT:\n    enabled: false\n", "gates.SSOT"},
+                      BadPolicy{"gates:\n  ssot-01:\n    enabled: false\n",
+                                "gate ids look like GATE-V2-SSOT-01 (did you mean GATE-V2-SSOT-01?)"},
                       BadPolicy{"hosts:\n  allowed: github.com\n", "hosts.allowed"},
                       BadPolicy{"hosts:\n  allowed: [\"a b\"]\n", "hosts.allowed"},
                       // DNS's limits (RFC 1035): 253 bytes a name, 63 a label.

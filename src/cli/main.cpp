@@ -73,6 +73,11 @@ int main(int argc, char** argv) {
   // every writer reports (and the atomic writers clean up after), instead
   // of killing the process half-way with a temporary file left behind.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Likewise a write to a closed stdout (`| head`) fails with EPIPE and
+  // ends in exit 2 below, every report file written, never in death by
+  // SIGPIPE (141), which the exit code contract has no place for. Children
+  // start with the default action again (runner/process.cpp).
+  std::signal(SIGPIPE, SIG_IGN);
   mplp::cli::guard_stderr();
   try {
     mplp::register_runner_gates();  // before anything reads the gate list

@@ -57,8 +57,7 @@ bool parse_options(const std::vector<std::string>& args, const std::vector<Optio
     // an empty --policy would otherwise mean "the built-in policy".
     static const std::set<std::string, std::less<>> kPathValues = {"DIR", "FILE", "KEY", "OLD.json", "PUB", "URI"};
     if (spec->takes_value && value.empty() && kPathValues.count(spec->value_name) != 0) {
-      error = "option '" + name + "': an empty " + spec->value_name + " (an unset variable?): name one, or leave " +
-              name + " out";
+      error = "option '" + name + "': an empty " + spec->value_name + " (an unset variable?): name one";
       return false;
     }
     if (spec->takes_value && !spec->repeatable && !given.insert(name).second) {

@@ -71,14 +71,13 @@ int could_not_run(std::string_view command, const std::string& error, const Outp
 std::string output_names_input(const std::vector<std::pair<std::string, std::string>>& outputs,
                                const std::vector<std::pair<std::string, std::string>>& inputs,
                                std::vector<std::string>& refused);
+// An option that would shape no output of this run (--max-annotations
+// without a github output, --statistics without a text or json one), or "".
+std::string option_without_effect(const OutputRequest& out);
 // Empty when every path names another file; else why not ("--report json=a
 // and --receipt a name one file"): two outputs to one file would leave only
 // the last. Paths are compared as written (made absolute and normal) and, for
 // files that exist, by device and inode. `paths` pairs an option with a path.
-// An option that would shape no output of this run (--max-annotations
-// without a github output, --statistics without a text or json one), or "".
-std::string option_without_effect(const OutputRequest& out);
-
 std::string same_output_file(const std::vector<std::pair<std::string, std::string>>& paths);
 // `out.reports` as (option, path) pairs for same_output_file, and the step
 // summary when the run appends one ($GITHUB_STEP_SUMMARY with a github

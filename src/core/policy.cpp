@@ -218,7 +218,11 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
     for (const auto& kv : gates) {
       const std::string id = kv.first.Scalar();
       const std::string key = "gates." + id;
-      if (id.rfind("GATE-", 0) != 0) fail(source, kv.first, key, "gate ids look like GATE-V2-SSOT-01");
+      // A short id (SSOT-01), as --gate takes: the policy names gates in full.
+      if (id.rfind("GATE-", 0) != 0)
+        fail(source, kv.first, key,
+             "gate ids look like GATE-V2-SSOT-01" +
+                 (id.find('-') != std::string::npos ? " (did you mean GATE-V2-" + ascii_upper(id) + "?)" : std::string()));
       expect_keys(source, kv.second, key, {"enabled", "severity"});
       GatePolicy g;
       g.line = kv.first.Mark().line + 1;

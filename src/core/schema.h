@@ -65,9 +65,9 @@ struct SchemaError {
 std::vector<SchemaError> validate_with_schema(std::string_view name, const rapidjson::Value& doc);
 
 // The first error that is no roll-up (errors must not be empty), in plain
-// words for a message about a file: "at /a/0/b: a member \"x\" is missing",
-// "... found an array where another type is expected", "the top level" for
-// the root.
+// words for a message about a file: "at /a/0/b: the member \"x\" is
+// missing", "at /c: found an array, which is not the type expected here",
+// "at the top level: ...".
 std::string describe_schema_error(const std::vector<SchemaError>& errors, const rapidjson::Value& doc);
 
 // Validates against a schema given as JSON text (tests use this).

@@ -96,6 +96,27 @@ TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
   }
 }
 
+// A closed stdout (`| head` that quit) is exit 2 with every report file
+// written, on a passing run and on one that could not run: never death by
+// SIGPIPE (141), which the exit code contract has no place for (QA-48).
+TEST(CheckCli, AClosedStdoutIsExitTwoAndTheReportsAreWritten) {
+  TempDir t;
+  for (const char* policy : {"", "--policy ''"}) {
+    SCOPED_TRACE(policy);
+    std::filesystem::remove(t / "r.xml");
+    std::string out;
+    // The reader is gone before mplp-gate writes a byte.
+    const int rc = test::run_shell("(sleep 1; " + test::shell_quote(test::gate_binary()) + " check " + policy +
+                                       " --format json --report junit=" + test::shell_quote(t / "r.xml") + " " +
+                                       test::shell_quote(test::fixture("packs/good-real")) +
+                                       " 2>/dev/null; echo \"rc=$?\" > " + test::shell_quote(t / "rc") + ") | true",
+                                   out);
+    EXPECT_EQ(rc, 0) << out;
+    EXPECT_EQ(test::read_file(t / "rc"), "rc=2\n");
+    EXPECT_TRUE(std::filesystem::exists(t / "r.xml"));
+  }
+}
+
 // An option that shapes no output of the run is refused (exit 2), in the
 // shape of the format asked for, rather than accepted and ignored.
 TEST(CheckCli, OptionsThatWouldShapeNoOutputAreRefused) {
