@@ -6,12 +6,25 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "core/json_handler.h"
 #include "core/json_visit.h"
 #include "core/text.h"
 
 namespace mplp {
+
+std::string json_object_head_problem(std::string_view head) {
+  const std::size_t at = head.find_first_not_of(" \t\r\n");
+  if (head.empty() || (at != std::string_view::npos && head[at] == '{')) return "";
+  if (at == std::string_view::npos)
+    return "no JSON text in its first " + std::to_string(head.size()) + " bytes (only blanks)";
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(head[at]));
+  return "not a JSON object: it starts with byte " + std::string(hex) +
+         (at + 3 <= head.size() && head.substr(at, 3) == "\xef\xbb\xbf" ? " (a UTF-8 byte-order mark: write the file without it)"
+                                                                    : "");
+}
 
 std::string JsonError::where_and_why() const {
   return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + message;

@@ -67,6 +67,12 @@ struct JsonDoc {
 
 bool parse_json(std::string_view bytes, const JsonOptions& options, JsonDoc& out);
 
+// For read_file's head check (core/safe_fs.h) of a file that must hold one
+// JSON object: why its first bytes cannot open one ("starts with byte 0x00"),
+// or "". A document that opens with more blanks than the head holds is
+// refused too: no report or receipt does.
+std::string json_object_head_problem(std::string_view head);
+
 // parse_json's verdict (`error`, status Ok when the text is JSON we accept,
 // and `duplicates`) on the bytes of `fd` from where it stands to its end,
 // read `chunk_bytes` at a time and never held whole: no document is built,

@@ -505,7 +505,8 @@ bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes
   return message_only(error, [&](FileError& e) { return read_beneath(root, rel, max_bytes, out, e); });
 }
 
-bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, FileError& error) {
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, FileError& error,
+               const HeadCheck& head_problem) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return fail_errno(error, errno, path + ": " + errno_text(errno));
   FdCloser closer{fd};
@@ -518,6 +519,15 @@ bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& ou
   }
   int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  if (head_problem) {
+    std::string head(kHeadBytes, '\0');
+    ssize_t n = 0;
+    do n = ::pread(fd, head.data(), head.size(), 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return fail_errno(error, errno, path + ": " + errno_text(errno));
+    head.resize(static_cast<std::size_t>(n));
+    if (std::string why = head_problem(head); !why.empty()) return fail_status(error, FileStatus::Other, path + ": " + why);
+  }
   if (!read_fd_limited(fd, max_bytes, out, error)) {
     error.message = path + ": " + error.message;
     return false;
@@ -525,8 +535,9 @@ bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& ou
   return true;
 }
 
-bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error) {
-  return message_only(error, [&](FileError& e) { return read_file(path, max_bytes, out, e); });
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error,
+               const HeadCheck& head_problem) {
+  return message_only(error, [&](FileError& e) { return read_file(path, max_bytes, out, e, head_problem); });
 }
 
 bool is_safe_relative_path(std::string_view rel) {

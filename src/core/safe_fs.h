@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -202,7 +203,14 @@ bool write_file_at(const Dir& dir, const std::string& name, std::string_view byt
                    std::string& error);
 
 // Reads a whole ordinary file by path (for user-supplied policies etc.).
-bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, FileError& error);
-bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error);
+// `head_problem`, when given, sees the file's first kHeadBytes first and
+// refuses it by returning why: a file that cannot be what it should be (a
+// report of gigabytes of zeros) is not read whole to find that out.
+inline constexpr std::size_t kHeadBytes = 64 * 1024;
+using HeadCheck = std::function<std::string(std::string_view head)>;
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, FileError& error,
+               const HeadCheck& head_problem = {});
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& out, std::string& error,
+               const HeadCheck& head_problem = {});
 
 }  // namespace mplp

@@ -39,7 +39,7 @@ bool fail(std::string& error, const std::string& path, const std::string& why) {
 
 bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
   std::string bytes;
-  if (!read_file(path, 1ull << 30, bytes, error)) return fail(error, path, error);
+  if (!read_file(path, 1ull << 30, bytes, error, json_object_head_problem)) return fail(error, path, error);
   JsonDoc doc;
   if (!parse_json(bytes, {}, doc))
     return fail(error, path, doc.error.where_and_why());

@@ -239,7 +239,8 @@ std::string shard_pack_problem(const PackResult& pr, const ShardPack& sp, const 
 bool read_shard(const std::string& file, Shard& out, std::string& error) {
   out.file = file;
   std::string bytes;
-  if (!read_file(file, kMaxReportBytes, bytes, error)) return refuse(error, file, "cannot read it: " + error);
+  if (!read_file(file, kMaxReportBytes, bytes, error, json_object_head_problem))
+    return refuse(error, file, "cannot read it: " + error);
   JsonDoc doc;
   const std::string kNotReport = "not a JSON report of `mplp-gate check --shard K/N --format json`";
   if (!parse_json(bytes, {}, doc))

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/json.h"
 #include "core/schema.h"
@@ -241,6 +242,34 @@ TEST(Baseline, AFileThatIsNoReportIsAnError) {
   EXPECT_NE(typed.err.find("baseline " + (t / "typed.json") + ": at /packs/0/gates/0/findings/0/file: found a number"),
             std::string::npos)
       << typed.err;
+}
+
+// QA-47: a report of gigabytes of zeros was read whole (3 GB, 33 s) before
+// its first byte was refused; now its first bytes are looked at first, by
+// --baseline, merge and verify-receipt alike.
+TEST(Baseline, AFileThatCannotBeAReportIsRefusedByItsFirstBytes) {
+  TempDir t;
+  const std::string sparse = t / "zeros.json";
+  { std::ofstream f(sparse); }
+  std::filesystem::resize_file(sparse, 3ull << 30);  // sparse: nothing written
+  test::write_file(t / "bom.json", "\xef\xbb\xbf{}");
+  test::write_file(t / "blanks.json", std::string(70000, ' ') + "{}");
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {sparse, "not a JSON object: it starts with byte 0x00"},
+      {t / "bom.json", "not a JSON object: it starts with byte 0xef (a UTF-8 byte-order mark: write the file without it)"},
+      {t / "blanks.json", "no JSON text in its first 65536 bytes (only blanks)"}};
+  for (const auto& [file, says] : files) {
+    SCOPED_TRACE(file);
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"check", "--baseline", file, test::fixture("packs/good-real")},
+          std::vector<std::string>{"merge", file},
+          std::vector<std::string>{"verify-receipt", file, "--trusted-key", test::fixture("keys/test-a.pub")}}) {
+      auto r = test::run_tool_with(args, test::RunOptions{});
+      EXPECT_EQ(r.exit_code, 2) << args[0];
+      EXPECT_NE(r.err.find(file + ": " + says), std::string::npos) << args[0] << ": " << r.err;
+      EXPECT_LT(r.max_rss_kib, 64 * 1024) << args[0] << ": the file was not read whole";
+    }
+  }
 }
 
 // .mplp-gate.yaml: the working directory's, else the one at the nearest
