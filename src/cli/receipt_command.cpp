@@ -373,7 +373,7 @@ int cmd_verify_receipt(const Args& args) {
     }
   }
   std::string bytes;
-  if (!read_file(file, kMaxReceiptBytes, bytes, error, json_object_head_problem)) {
+  if (!read_file(file, kMaxReceiptBytes, bytes, error)) {
     std::cerr << "mplp-gate verify-receipt: cannot read the receipt: " << error << "\n";
     return kExitError;
   }

@@ -239,10 +239,13 @@ std::string shard_pack_problem(const PackResult& pr, const ShardPack& sp, const 
 bool read_shard(const std::string& file, Shard& out, std::string& error) {
   out.file = file;
   std::string bytes;
-  if (!read_file(file, kMaxReportBytes, bytes, error, json_object_head_problem))
-    return refuse(error, file, "cannot read it: " + error);
-  JsonDoc doc;
   const std::string kNotReport = "not a JSON report of `mplp-gate check --shard K/N --format json`";
+  const auto head_problem = [&kNotReport](std::string_view head) {
+    const std::string why = json_object_head_problem(head);
+    return why.empty() ? why : kNotReport + " (" + why + ")";
+  };
+  if (!read_file(file, kMaxReportBytes, bytes, error, head_problem)) return refuse(error, file, "cannot read it: " + error);
+  JsonDoc doc;
   if (!parse_json(bytes, {}, doc))
     return refuse(error, file,
                   kNotReport + " (" + doc.error.where_and_why() + ")");

@@ -246,7 +246,7 @@ TEST(Baseline, AFileThatIsNoReportIsAnError) {
 
 // QA-47: a report of gigabytes of zeros was read whole (3 GB, 33 s) before
 // its first byte was refused; now its first bytes are looked at first, by
-// --baseline, merge and verify-receipt alike.
+// --baseline and merge alike.
 TEST(Baseline, AFileThatCannotBeAReportIsRefusedByItsFirstBytes) {
   TempDir t;
   const std::string sparse = t / "zeros.json";
@@ -262,11 +262,11 @@ TEST(Baseline, AFileThatCannotBeAReportIsRefusedByItsFirstBytes) {
     SCOPED_TRACE(file);
     for (const std::vector<std::string>& args :
          {std::vector<std::string>{"check", "--baseline", file, test::fixture("packs/good-real")},
-          std::vector<std::string>{"merge", file},
-          std::vector<std::string>{"verify-receipt", file, "--trusted-key", test::fixture("keys/test-a.pub")}}) {
+          std::vector<std::string>{"merge", file}}) {
       auto r = test::run_tool_with(args, test::RunOptions{});
       EXPECT_EQ(r.exit_code, 2) << args[0];
-      EXPECT_NE(r.err.find(file + ": " + says), std::string::npos) << args[0] << ": " << r.err;
+      EXPECT_NE(r.err.find(file + ": "), std::string::npos) << args[0] << ": " << r.err;
+      EXPECT_NE(r.err.find(says), std::string::npos) << args[0] << ": " << r.err;
       EXPECT_LT(r.max_rss_kib, 64 * 1024) << args[0] << ": the file was not read whole";
     }
   }
