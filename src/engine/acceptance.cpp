@@ -62,14 +62,12 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
   out.source = path;
   out.sha256 = sha256_hex(bytes);
   std::map<std::string, std::size_t> seen;  // occurrences, as SARIF counts them
+  // The schema above guarantees every pack a gates array and every gate a
+  // findings array.
   for (const rapidjson::Value& p : packs->GetArray()) {
     const std::string pack = json_text(p, "path");
-    const rapidjson::Value* gates = member(&p, "gates");
-    if (gates == nullptr || !gates->IsArray()) return fail(error, path, "a pack without a gates list");
-    for (const rapidjson::Value& g : gates->GetArray()) {
-      const rapidjson::Value* findings = member(&g, "findings");
-      if (findings == nullptr || !findings->IsArray()) return fail(error, path, "a gate without a findings list");
-      for (const rapidjson::Value& f : findings->GetArray()) {
+    for (const rapidjson::Value& g : member(&p, "gates")->GetArray()) {
+      for (const rapidjson::Value& f : member(&g, "findings")->GetArray()) {
         Finding x = finding_from_json(f);
         x.gate_id = json_text(g, "id");
         std::size_t occurrence = seen[finding_fingerprint(pack, x, 0)]++;
