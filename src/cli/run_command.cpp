@@ -274,6 +274,9 @@ int cmd_seal(const Args& args) {
   if (!ok) {
     std::error_code ec;
     const bool exists = std::filesystem::symlink_status(positional[0], ec).type() != std::filesystem::file_type::not_found;
+    // The seal step names itself for `run`, where it is one step of many;
+    // here the command already says it.
+    if (error.rfind("seal: ", 0) == 0) error.erase(0, 6);
     std::cerr << "mplp-gate seal: " << error << (exists ? "; " + positional[0] + " left untouched" : "") << "\n";
     return kExitError;
   }

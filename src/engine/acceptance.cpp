@@ -30,16 +30,18 @@ std::string unknown_code_note(const std::string& code) {
   return "; no gate reports the code " + code + did_you_mean_note(code, codes) + " (`mplp-gate gates --codes` lists them)";
 }
 
-bool fail(std::string& error, const std::string& path, const std::string& why) {
-  error = "baseline " + path + ": " + why + " (expected a report of `mplp-gate check --format json`)";
+bool fail(std::string& error, const std::string& path_and_why) {
+  error = "baseline " + path_and_why + " (expected a report of `mplp-gate check --format json`)";
   return false;
 }
+
+bool fail(std::string& error, const std::string& path, const std::string& why) { return fail(error, path + ": " + why); }
 
 }  // namespace
 
 bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
   std::string bytes;
-  if (!read_file(path, 1ull << 30, bytes, error, json_object_head_problem)) return fail(error, path, error);
+  if (!read_file(path, 1ull << 30, bytes, error, json_object_head_problem)) return fail(error, error);  // it names the file
   JsonDoc doc;
   if (!parse_json(bytes, {}, doc))
     return fail(error, path, doc.error.where_and_why());

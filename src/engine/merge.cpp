@@ -244,7 +244,7 @@ bool read_shard(const std::string& file, Shard& out, std::string& error) {
     const std::string why = json_object_head_problem(head);
     return why.empty() ? why : kNotReport + " (" + why + ")";
   };
-  if (!read_file(file, kMaxReportBytes, bytes, error, head_problem)) return refuse(error, file, "cannot read it: " + error);
+  if (!read_file(file, kMaxReportBytes, bytes, error, head_problem)) return false;  // its message names the file
   JsonDoc doc;
   if (!parse_json(bytes, {}, doc))
     return refuse(error, file,

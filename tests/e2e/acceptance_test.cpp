@@ -266,6 +266,7 @@ TEST(Baseline, AFileThatCannotBeAReportIsRefusedByItsFirstBytes) {
       auto r = test::run_tool_with(args, test::RunOptions{});
       EXPECT_EQ(r.exit_code, 2) << args[0];
       EXPECT_NE(r.err.find(file + ": "), std::string::npos) << args[0] << ": " << r.err;
+      EXPECT_EQ(r.err.find(file + ": " + file), std::string::npos) << args[0] << ": the file named twice: " << r.err;
       EXPECT_NE(r.err.find(says), std::string::npos) << args[0] << ": " << r.err;
       EXPECT_LT(r.max_rss_kib, 64 * 1024) << args[0] << ": the file was not read whole";
     }

@@ -77,7 +77,7 @@ TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
       {{"seal", "--policy", "", good()}, "option '--policy': an empty FILE"},
       {{"merge", ""}, "an empty argument (an unset variable?)"},
       {{"check", good(), ""}, "an empty argument (an unset variable?)"},
-      {{"seal", t / "nope"}, "seal: " + (t / "nope") + ": No such file or directory\n"},
+      {{"seal", t / "nope"}, "mplp-gate seal: " + (t / "nope") + ": No such file or directory\n"},
       // Options that would shape no output of this run.
       {{"check", "--max-annotations", "3", good()}, "--max-annotations shapes GitHub annotations, and this run writes none"},
       {{"check", "--annotate-info", "--report", "sarif=" + (t / "r.sarif"), good()}, "--annotate-info shapes GitHub annotations"},

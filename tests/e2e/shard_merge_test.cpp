@@ -295,6 +295,9 @@ class MergeRefusal : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("mplp-gate merge: " + file), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(words), std::string::npos) << r.err;
+    if (!file.empty()) {
+      EXPECT_EQ(r.err.find(file + ": " + file), std::string::npos) << "the file named twice: " << r.err;
+    }
     EXPECT_NE(r.out.find("\"result\": \"error\""), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(file), std::string::npos) << r.out;
   }
@@ -358,7 +361,7 @@ TEST_F(MergeRefusal, NotAReport) {
   expect_refused({s2(0), s2(1), t_ / "other.json"}, t_ / "other.json", "not a JSON report");
   test::write_file(t_ / "list.json", "[1, 2]\n");
   expect_refused({t_ / "list.json", s2(0), s2(1)}, t_ / "list.json", "not a JSON report");
-  expect_refused({s2(0), t_ / "absent.json"}, t_ / "absent.json", "cannot read");
+  expect_refused({s2(0), t_ / "absent.json"}, t_ / "absent.json", "absent.json: No such file or directory");
 }
 
 // A key written twice (a "findings": [] put before the real list): this

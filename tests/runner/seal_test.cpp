@@ -118,7 +118,8 @@ TEST(Seal, RefusesHostilePacksAndLeavesThemUntouched) {
     auto before = snapshot(pack);
     RunResult r = run_tool({"seal", pack});
     EXPECT_EQ(r.exit_code, 2) << c.name;
-    EXPECT_NE(r.err.find("seal"), std::string::npos) << c.name << ": " << r.err;
+    EXPECT_NE(r.err.find("mplp-gate seal: "), std::string::npos) << c.name << ": " << r.err;
+    EXPECT_EQ(r.err.find("seal: seal: "), std::string::npos) << c.name << ": said twice: " << r.err;
     EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.name << ": " << r.err;
     EXPECT_EQ(snapshot(pack), before) << c.name;
     int entries = 0;
