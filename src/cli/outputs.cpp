@@ -262,6 +262,11 @@ std::string option_without_effect(const OutputRequest& out) {
     return std::string(out.max_annotations_given ? "--max-annotations" : "--annotate-info") +
            " shapes GitHub annotations, and this run writes none: add --format github or --report github=FILE, "
            "or leave it out";
+  // Only the text on stdout is ever coloured; `never` and `auto` ask for
+  // nothing a report in another format lacks.
+  if (out.color_mode == "always" && out.format != "text")
+    return "--color always colours the text on stdout, and this run prints " + out.format +
+           " there: add --format text, or leave it out";
   if (out.statistics && !writes({"text", "json"}))
     return "--statistics counts findings in the text and JSON reports, and this run writes neither: add --format "
            "text|json or --report text=FILE|json=FILE, or leave it out";

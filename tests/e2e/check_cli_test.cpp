@@ -134,10 +134,14 @@ TEST(CheckCli, OptionsThatWouldShapeNoOutputAreRefused) {
       {{"check", "--statistics", "--format", "sarif", "--report", "github=" + (t / "g.txt"), pack}, "--statistics"},
       {{"merge", "--statistics", "--format", "html", t / "s.json"}, "--statistics counts findings"},
       {{"merge", "--max-annotations", "5", "--format", "json", t / "s.json"}, "--max-annotations shapes GitHub"},
+      {{"check", "--color", "always", "--format", "sarif", pack}, "--color always colours the text on stdout, and this run prints sarif"},
+      {{"merge", "--color=always", "--format", "json", "--report", "text=" + (t / "m.txt"), t / "s.json"}, "--color always"},
       // Where one output uses it, it is no misuse.
       {{"check", "--statistics", "--format", "junit", "--report", "json=" + (t / "r.json"), pack}, ""},
       {{"check", "--max-annotations", "1", "--annotate-info", "--format", "json", "--report", "github=" + (t / "g.txt"), pack}, ""},
       {{"merge", "--statistics", "--format", "json", t / "s.json"}, ""},
+      {{"check", "--color", "always", pack}, ""},
+      {{"check", "--color", "never", "--format", "json", pack}, ""},  // asks for nothing json lacks
   };
   for (const Case& c : cases) {
     auto r = run_tool(c.args);

@@ -89,9 +89,16 @@ TEST(ReportCli, ColourOnlyWhenAskedOrOnATerminal) {
     EXPECT_NE(check_fixture({"--color", "always", "fail-mixed"}).out.find("\x1b["), std::string::npos)
         << "an explicit --color always wins over NO_COLOR";
   }
-  // Colour never leaks into machine formats or report files.
-  EXPECT_EQ(check_fixture({"--color", "always", "--format", "json", "fail-mixed"}).out.find("\x1b["),
-            std::string::npos);
+  // Colour never leaks into report files, and asking for it on a stdout in
+  // a machine format is refused rather than ignored.
+  TempDir t;
+  RunResult to_file = check_fixture({"--color", "always", "--report", "text=" + (t / "r.txt"), "fail-mixed"});
+  EXPECT_NE(to_file.out.find("\x1b["), std::string::npos);
+  EXPECT_EQ(read_file(t / "r.txt").find("\x1b["), std::string::npos);
+  RunResult json = check_fixture({"--color", "always", "--format", "json", "fail-mixed"});
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_NE(json.err.find("--color always colours the text on stdout, and this run prints json"), std::string::npos)
+      << json.err;
 }
 
 TEST(ReportCli, QuietPrintsNothingOnSuccessOnly) {
