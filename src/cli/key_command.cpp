@@ -128,6 +128,10 @@ int print_id(const Args& args) {
     std::cerr << "usage: mplp-gate key id FILE\n";
     return kExitError;
   }
+  if (args[0].empty()) {
+    std::cerr << "mplp-gate key id: " << kEmptyArgument << "\n";
+    return kExitError;
+  }
   PublicKey pub;
   PrivateKey priv;
   std::string error, private_error;
@@ -151,7 +155,9 @@ int cmd_key(const Args& args) {
   Args rest(args.begin() + 1, args.end());
   if (args[0] == "generate") return generate(rest);
   if (args[0] == "id") return print_id(rest);
-  std::cerr << "mplp-gate key: unknown subcommand '" << args[0] << "' (generate or id)\n";
+  std::cerr << "mplp-gate key: "
+            << (args[0].empty() ? std::string(kEmptyArgument) : "unknown subcommand '" + args[0] + "'")
+            << " (generate or id)\n";
   return kExitError;
 }
 

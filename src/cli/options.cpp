@@ -6,6 +6,8 @@
 
 namespace mplp::cli {
 
+const char* const kEmptyArgument = "an empty argument (an unset variable?) where a path or name is expected";
+
 bool parse_options(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
                    std::vector<std::string>& positional, std::string& error) {
   std::set<std::string> given;
@@ -16,7 +18,7 @@ bool parse_options(const std::vector<std::string>& args, const std::vector<Optio
       return true;
     }
     if (a.empty()) {
-      error = "an empty argument (an unset variable?) where a path or name is expected";
+      error = kEmptyArgument;
       return false;
     }
     if (a.size() < 2 || a[0] != '-') {

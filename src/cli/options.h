@@ -26,6 +26,10 @@ bool parse_options(const std::vector<std::string>& args, const std::vector<Optio
 
 std::string options_help(const std::vector<OptionSpec>& specs);
 
+// What an empty argument is called wherever a path or name was expected:
+// most often a variable the shell left unset.
+extern const char* const kEmptyArgument;
+
 bool parse_unsigned(const std::string& text, unsigned max, unsigned& out);
 
 }  // namespace mplp::cli

@@ -77,6 +77,8 @@ TEST(CheckCli, CouldNotRunIsExitTwoOnStderr) {
       {{"seal", "--policy", "", good()}, "option '--policy': an empty FILE"},
       {{"merge", ""}, "an empty argument (an unset variable?)"},
       {{"check", good(), ""}, "an empty argument (an unset variable?)"},
+      {{"key", "id", ""}, "mplp-gate key id: an empty argument (an unset variable?)"},
+      {{"key", ""}, "mplp-gate key: an empty argument (an unset variable?)"},
       {{"seal", t / "nope"}, "mplp-gate seal: " + (t / "nope") + ": No such file or directory\n"},
       // Options that would shape no output of this run.
       {{"check", "--max-annotations", "3", good()}, "--max-annotations shapes GitHub annotations, and this run writes none"},
