@@ -183,6 +183,29 @@ TEST(PackDiff, UnreadableOrBrokenInputs) {
   EXPECT_NE(err.find("cannot be compared"), std::string::npos) << err;
 }
 
+// A stranger's event named "(not an event)" is still an event: it never
+// aligns with a broken line of the other timeline (QA-49 found "the same
+// sequence").
+TEST(PackDiff, AnEventNamedLikeABrokenLineIsNotOne) {
+  TempDir t;
+  std::string a = pack(t, "a", "{\"x\":1}", "", {"E"});
+  std::string b = pack(t, "b", "{\"x\":1}", "", {"E"});
+  test::write_file(a + "/timeline/events.ndjson", test::read_file(a + "/timeline/events.ndjson") + "garbage\n");
+  test::write_file(b + "/timeline/events.ndjson",
+                   test::read_file(b + "/timeline/events.ndjson") + "{\"event\":\"(not an event)\"}\n");
+  PackDiff d;
+  std::string err;
+  ASSERT_TRUE(diff_packs(a, b, {}, d, err)) << err;
+  EXPECT_EQ(d.timeline_changes, 2u);
+  std::string ops;
+  for (const TimelineStep& s : d.timeline) ops += std::string(1, s.op) + s.event + " ";
+  EXPECT_EQ(ops, "=E -(not an event) +(not an event) ");
+  // Two broken lines still align.
+  test::write_file(b + "/timeline/events.ndjson", test::read_file(a + "/timeline/events.ndjson"));
+  ASSERT_TRUE(diff_packs(a, b, {}, d, err)) << err;
+  EXPECT_EQ(d.timeline_changes, 0u);
+}
+
 // A key written twice is compared by its first value (as every gate reads
 // it) and said in a note: readers that take the last would see another
 // value, which the field list alone would hide.

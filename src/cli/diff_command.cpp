@@ -85,7 +85,9 @@ void print_files(std::ostream& out, const PackDiff& d) {
   if (d.files.empty()) return;
   out << "files (" << changed << " changed, " << added << " added, " << removed << " removed):\n";
   for (const FileDiff& f : d.files) {
-    out << "  " << f.op << " " << printable_utf8(f.path) << "  ";
+    // Reversible, as check's messages name files: two names that differ
+    // only in ill-formed bytes must not read the same.
+    out << "  " << f.op << " " << printable_utf8(escape_for_message(f.path)) << "  ";
     if (f.op == '~') out << f.a << " -> " << f.b;
     else out << (f.op == '+' ? f.b : f.a);
     out << "\n";
@@ -186,6 +188,7 @@ void render_json(std::ostream& out, const std::string& a, const std::string& b, 
     w.StartObject();
     str(w, "path");
     str(w, f.path);
+    if (!is_valid_utf8(f.path)) write_exact(w, "path", f.path);  // "path_b64": the exact bytes
     str(w, "change");
     str(w, f.op == '+' ? "added" : f.op == '-' ? "removed" : "changed");
     if (!f.a.empty()) str(w, "a"), str(w, f.a);

@@ -17,13 +17,34 @@ bool write_all(std::streambuf* to, const std::string& s) {
   return to->sputn(s.data(), static_cast<std::streamsize>(s.size())) == static_cast<std::streamsize>(s.size());
 }
 
+// Where a line too long to hold is cut. Each part is escaped alone, so the
+// cut never falls inside a "##[" (neither part would hold it, and the two
+// would join into it) nor inside a UTF-8 sequence (each half would pass as
+// ill-formed bytes and join into the character: a bidi override, U+2028).
+// The two bytes after the cut are known, so both tests see whole text.
+std::size_t safe_cut(const std::string& line) {
+  auto splits_marker = [&line](std::size_t cut) {
+    return line.compare(cut - 2, 3, "##[") == 0 || line.compare(cut - 1, 3, "##[") == 0;
+  };
+  auto continues_a_character = [&line](std::size_t cut) { return (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80; };
+  std::size_t cut = line.size() - 2;
+  for (int step = 0; step < 8 && (splits_marker(cut) || continues_a_character(cut)); ++step) --cut;
+  return cut;
+}
+
 }  // namespace
 
-bool EscapingStreambuf::emit(bool line_end) {
+// Whether `part`, at a line's start, is blanks only as the runner trims
+// them: then what follows it is still the line's start. Asked of the one
+// definition, guarded_log_line, which escapes a "::" there.
+bool only_blanks(std::string_view part) { return guarded_log_line(std::string(part) + "::").ends_with("\\x3a:"); }
+
+bool EscapingStreambuf::emit(bool line_end, std::size_t count) {
+  const std::string_view part = std::string_view(line_).substr(0, count);
   // The middle of a line cannot start one: a leading "::" there is text.
-  std::string out = mid_line_ ? guarded_log_line("x" + line_).substr(1) : guarded_log_line(line_);
-  line_.clear();
-  mid_line_ = !line_end;
+  std::string out = at_line_start_ ? guarded_log_line(part) : guarded_log_line("x" + std::string(part)).substr(1);
+  at_line_start_ = line_end || (at_line_start_ && only_blanks(part));
+  line_.erase(0, part.size());
   if (line_end) out += '\n';
   return write_all(to_, out);
 }
@@ -38,7 +59,7 @@ EscapingStreambuf::int_type EscapingStreambuf::overflow(int_type c) {
   const char ch = traits_type::to_char_type(c);
   if (ch == '\n') return emit(true) ? c : traits_type::eof();
   line_ += ch;
-  if (line_.size() >= kMaxHeldLine && !emit(false)) return traits_type::eof();
+  if (line_.size() >= kMaxHeldLine && !emit(false, safe_cut(line_))) return traits_type::eof();
   return c;
 }
 

@@ -30,11 +30,14 @@ class EscapingStreambuf : public std::streambuf {
   int sync() override;
 
  private:
-  bool emit(bool line_end);
+  // Writes the first `count` bytes of the current line (all of it by default).
+  bool emit(bool line_end, std::size_t count = std::string::npos);
 
   std::streambuf* to_;
   std::string line_;         // the current line, not written yet
-  bool mid_line_ = false;    // part of the current line was written (a very long one)
+  // Nothing but blanks of the current line was written yet (a very long
+  // line is written in parts): a "::" next would still start the line.
+  bool at_line_start_ = true;
 };
 
 // Puts the filter in front of std::cerr (once; later calls do nothing).

@@ -195,7 +195,8 @@ void diff_json_file(const Pack& a, const Pack& b, std::string_view rel, const Di
 
 // The event names of a timeline, one per non-blank line, with line numbers.
 // A line that is not an event object counts as "(not an event)", so that two
-// timelines broken at the same place still align.
+// timelines broken at the same place still align; its id is its own, so it
+// never aligns with an event a stranger named "(not an event)".
 bool timeline_events(const Pack& p, std::size_t max_events, std::unordered_map<std::string, std::uint32_t>& ids,
                      std::vector<std::string>& names, std::vector<std::uint32_t>& seq,
                      std::vector<std::uint64_t>& lines, std::string& problem) {
@@ -210,10 +211,10 @@ bool timeline_events(const Pack& p, std::size_t max_events, std::unordered_map<s
       return;
     }
     JsonDoc doc;
-    std::string name = "(not an event)";
+    std::string name = "(not an event)", key = "!";  // keys: "!" for no event, "=" + the name of one
     if (!l.cut && parse_json(l.text, {p.limits().max_json_depth}, doc))
-      if (const Value* ev = string_member(&doc.value, "event")) name = std::string(as_view(*ev));
-    auto [it, fresh] = ids.emplace(name, static_cast<std::uint32_t>(names.size()));
+      if (const Value* ev = string_member(&doc.value, "event")) name = std::string(as_view(*ev)), key = "=" + name;
+    auto [it, fresh] = ids.emplace(key, static_cast<std::uint32_t>(names.size()));
     if (fresh) names.push_back(name);
     seq.push_back(it->second);
     lines.push_back(l.number);

@@ -62,6 +62,19 @@ std::string shell_word(std::string_view s) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_./+,:=@%-").find(c) != std::string_view::npos))
       plain = false;
   if (plain) return std::string(s);
+  // A byte every renderer would escape (a control, a hidden character,
+  // ill-formed UTF-8) cannot be pasted back from '...': the word is written
+  // $'...' (bash, zsh, ksh, POSIX.1-2024 sh), every such byte as \xHH.
+  if (printable_utf8(s) != s) {
+    std::string out = "$'";
+    for (char c : s) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '\'' || c == '\\') out += '\\', out += c;
+      else if (byte < 0x20 || byte >= 0x7f) out += "\\x", append_hex_byte(out, byte);
+      else out += c;
+    }
+    return out + "'";
+  }
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";

@@ -31,7 +31,9 @@ std::unordered_map<std::string, std::string> paths_by_name(const RunReport& repo
 std::string diff_command(const std::unordered_map<std::string, std::string>& paths, const std::string& pack_path,
                          const Finding& f);
 
-// `s` quoted for a POSIX shell when it holds anything but [A-Za-z0-9_./+,:=@%-].
+// `s` quoted for a POSIX shell when it holds anything but [A-Za-z0-9_./+,:=@%-]:
+// '...', or $'...' with \xHH escapes when it holds a byte printable_utf8
+// would change (the quoted word must survive every renderer as it is).
 std::string shell_word(std::string_view s);
 
 // How many findings of one code (and gate and severity) the run has: what

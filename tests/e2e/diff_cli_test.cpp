@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
+#include "core/base64.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "test_util.h"
@@ -164,13 +166,26 @@ TEST(DiffCli, HostileNamesStayPrintableAndJsonStaysValid) {
   fs::create_symlink("/etc/passwd", b + "/artifacts/link");
   auto r = run_tool({"diff", a, b});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("  + artifacts/line\\nbreak \\x1b[31m\xef\xbf\xbd.json  sha256:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  + artifacts/line\\nbreak \\x1b[31m\\xff.json  sha256:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  + artifacts/link  symbolic link"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("root:"), std::string::npos) << "the link is not followed";
   EXPECT_TRUE(is_valid_utf8(r.out));
   auto j = run_tool({"diff", "--format", "json", a, b});
   JsonDoc doc;
   ASSERT_TRUE(parse_json(j.out, {}, doc)) << j.out;
+  // Names that differ only in ill-formed bytes read differently, in both formats.
+  test::write_file(a + "/artifacts/n\xfe", "x");
+  test::write_file(b + "/artifacts/n\xff", "x");
+  auto bytes = run_tool({"diff", a, b});
+  EXPECT_NE(bytes.out.find("  - artifacts/n\\xfe  sha256:"), std::string::npos) << bytes.out;
+  EXPECT_NE(bytes.out.find("  + artifacts/n\\xff  sha256:"), std::string::npos) << bytes.out;
+  auto exact = run_tool({"diff", "--format", "json", a, b});
+  ASSERT_TRUE(parse_json(exact.out, {}, doc)) << exact.out;
+  std::set<std::string> b64;
+  for (const auto& f : doc.value["files"].GetArray())
+    if (f.HasMember("path_b64")) b64.insert(std::string(as_view(f["path_b64"])));
+  EXPECT_EQ(b64, (std::set<std::string>{base64_encode("artifacts/line\nbreak \x1b[31m\xff.json"),
+                                        base64_encode("artifacts/n\xfe"), base64_encode("artifacts/n\xff")}));
 }
 
 TEST(DiffCli, CannotCompareExitsTwo) {

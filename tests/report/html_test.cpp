@@ -195,6 +195,17 @@ TEST(ReportCommon, DiffCommandQuotesPathsForTheShell) {
   EXPECT_EQ(report::diff_command(paths, a.path, f), "");
   EXPECT_EQ(report::shell_word("$(rm -rf ~)"), "'$(rm -rf ~)'");
   EXPECT_EQ(report::shell_word(""), "''");
+  EXPECT_EQ(report::shell_word("\xc3\xbc b"), "'\xc3\xbc b'") << "printable UTF-8 stays as it is";
+  // Bytes a renderer would escape: $'...', which bash reads back to the same bytes.
+  for (const std::string& word : {std::string("x\ny"), std::string("a\x1b[31m'\\b"), std::string("r\xe2\x80\xaes"),
+                                 std::string("bad\xff"), std::string("\x7f")}) {
+    const std::string quoted = report::shell_word(word);
+    EXPECT_EQ(quoted.rfind("$'", 0), 0u) << quoted;
+    EXPECT_EQ(printable_utf8(quoted), quoted) << "survives every renderer";
+    std::string out;
+    ASSERT_EQ(test::run_shell("bash -c " + test::shell_quote("printf %s " + quoted), out), 0) << quoted;
+    EXPECT_EQ(out, word) << quoted;
+  }
 }
 
 }  // namespace
