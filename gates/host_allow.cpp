@@ -246,15 +246,37 @@ class HostAllowGate : public Gate {
         sink.report(std::move(f));
         continue;
       }
+      const bool definition = is_containerfile(e.path) || named_by_registry.count(prefix + e.path) > 0;
+      if (streamed(e, limits)) {
+        scan_runner_file_streamed(*root, e.path, *rules, limits, sink);
+        // Images are read from the parsed file, which is not held: no build
+        // definition is this large, and an unchecked one must not pass.
+        if (definition) sink.report(unscanned(e.path, "a build definition over 16 MiB is not read for the images it pulls"));
+        continue;
+      }
       std::string bytes;
       if (!read_beneath(*root, e.path, limits.max_file_size, bytes, err)) {
         sink.report(unscanned(e.path, err));
         continue;
       }
       scan_file_hosts(info(), e.path, bytes, *rules, limits.max_json_depth, sink);
-      if (is_containerfile(e.path) || named_by_registry.count(prefix + e.path) > 0)
-        check_images(e.path, bytes, *rules, sink);
+      if (definition) check_images(e.path, bytes, *rules, sink);
     }
+  }
+
+ private:
+  // A large file of the runners directory, scanned as a pack's is: in
+  // windows, never held whole (QA-49: a 1.5 GB file took 1.5 GB).
+  void scan_runner_file_streamed(const Dir& root, const std::string& rel, const HostRules& rules, const Limits& limits,
+                                 FindingSink& sink) const {
+    std::string err;
+    const int fd = open_regular_beneath(root, rel, err);
+    if (fd < 0) return sink.report(unscanned(rel, err));
+    HeldFindings found;
+    const bool ok = scan_file_hosts_streamed(info(), rel, fd, rules, limits.max_json_depth, found, err);
+    ::close(fd);
+    if (ok) found.pass_to(sink);
+    else sink.report(unscanned(rel, err));
   }
 };
 

@@ -27,7 +27,8 @@ const GateInfo& gate_info() {
          "with --engine; without --require-engine the gate skips."},
         {"smoke.no_runners", Severity::Error, "Pass the repository's runners/ directory to --runners."},
         {"smoke.unknown_runner", Severity::Error, "Use the name of a directory of runners/ (^[a-z0-9][a-z0-9._-]{0,63}$)."},
-        {"smoke.definition_invalid", Severity::Error, "Fix runner.yaml against schemas/runner-yaml.schema.json; keep a Containerfile or Dockerfile."},
+        {"smoke.definition_invalid", Severity::Error, "Fix what the message names: runner.yaml against schemas/runner-yaml.schema.json, a Containerfile step that "
+         "reaches the build host, files that are not regular or too many; keep a Containerfile or Dockerfile."},
         {"smoke.base_missing", Severity::Error, "Build it with `mplp-gate base build ID` (the finding names ID and the image) on a machine that trusts "
          "runners/_base/ID/build.sh, then re-run the check."},
         {"smoke.build_failed", Severity::Error, "Read the build log in the finding; an official base image needs access to its registry; a build that "
@@ -134,27 +135,46 @@ class Gate_ : public Gate {
     }
     if (ids.empty()) return sink.report(make("smoke.no_runners", "", "no runner to smoke-test in " + dir));
 
+    // Every definition is read first, engine or none: what it would be
+    // refused for (a step reaching the host, a file too large) needs no
+    // build, and a pre-merge check on a machine without an engine must say
+    // it rather than skip (QA-49: such a runner passed, smoke SKIP).
+    // Only the ids are kept (a definition may hold 64 MiB): each is read
+    // again when smoke-tested.
+    std::vector<std::string> valid;
+    for (const std::string& id : ids) {
+      runner::RunnerDef def;
+      if (load_definition(dir, id, def, sink)) valid.push_back(id);
+    }
+    if (valid.empty()) return;
     runner::Engine engine;
     std::string reason;
     if (!runner::detect_engine(ctx.options.engine, engine, reason)) {
       if (ctx.options.require_engine) return sink.report(make("smoke.no_engine", "", reason));
       return sink.skip(reason);
     }
-    for (const std::string& id : ids) smoke_one(dir, id, engine, ctx, sink);
+    for (const std::string& id : valid) {
+      runner::RunnerDef def;
+      if (load_definition(dir, id, def, sink)) smoke_one(dir, def, engine, ctx, sink);
+    }
   }
 
  private:
-  void smoke_one(const std::string& dir, const std::string& id, const runner::Engine& engine, const GateContext& ctx,
-                 FindingSink& sink) const {
-    std::string file = is_runner_id(id) ? id + "/runner.yaml" : "";
-    runner::RunnerDef def;
+  static bool load_definition(const std::string& dir, const std::string& id, runner::RunnerDef& def, FindingSink& sink) {
     std::string err;
-    if (!is_runner_id(id) || !runner::load_runner_def(dir, id, def, err)) {
-      const char* code = !is_runner_id(id) || err.rfind("no runner directory", 0) == 0 ? "smoke.unknown_runner"
-                                                                                       : "smoke.definition_invalid";
-      Finding f = make(code, file, "runner '" + id + "': " + (err.empty() ? "invalid runner id" : err));
-      return sink.report(std::move(f));
-    }
+    if (is_runner_id(id) && runner::load_runner_def(dir, id, def, err)) return true;
+    const char* code = !is_runner_id(id) || err.rfind("no runner directory", 0) == 0 ? "smoke.unknown_runner"
+                                                                                     : "smoke.definition_invalid";
+    sink.report(make(code, is_runner_id(id) ? id + "/runner.yaml" : "",
+                     "runner '" + id + "': " + (err.empty() ? "invalid runner id" : err)));
+    return false;
+  }
+
+  void smoke_one(const std::string& dir, const runner::RunnerDef& def, const runner::Engine& engine,
+                 const GateContext& ctx, FindingSink& sink) const {
+    const std::string& id = def.id;
+    const std::string file = id + "/runner.yaml";
+    std::string err;
     ScopedTempDir tmp("mplp-smoke");
     if (tmp.path().empty()) return sink.report(make("smoke.run_failed", file, tmp.error()));
     runner::RunRequest req;

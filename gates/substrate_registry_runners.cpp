@@ -167,7 +167,8 @@ void check_entry(const RegistryView& view, const rapidjson::Value& entry, const 
     std::string shown(rel);
     if (rel.substr(0, 2) == "./") rel.remove_prefix(2);
     const std::string expected = definition.empty() ? "" : runners_name + "/" + definition;
-    std::string why, err;
+    std::string err;
+    FileError why;
     std::optional<Dir> root;
     int fd = -1;
     if (!is_safe_relative_path(rel)) {
@@ -189,11 +190,20 @@ void check_entry(const RegistryView& view, const rapidjson::Value& entry, const 
         f.hint = "point dockerfile: at " + expected + ", the definition `mplp-gate run` builds for runner " + id;
         sink.report(std::move(f));
       }
+    } else if (root && rel == expected && (why.status == FileStatus::Denied || why.status == FileStatus::Other)) {
+      // The definition itself, there but unreadable: one finding that says
+      // so (its base_image is then not compared), not "does not exist".
+      Finding f = view.finding("registry.dockerfile_missing", pointer, "dockerfile " + shown + " cannot be read");
+      f.expected = "a readable regular file";
+      f.actual = why.message;
+      f.hint = "make " + shown + " readable by the user who runs the check";
+      sink.report(std::move(f));
+      return;
     } else {
       Finding f = view.finding("registry.dockerfile_missing", pointer,
                                "dockerfile " + shown + " does not exist as a regular file");
       f.expected = expected.empty() ? "a regular file at " + shown + " (relative to the repository root)" : expected;
-      f.actual = root ? why : "repository root unreadable: " + err;
+      f.actual = root ? why.message : "repository root unreadable: " + err;
       f.hint = expected.empty() ? "add the file, or point dockerfile: at the runner's Containerfile"
                                 : "point dockerfile: at " + expected + ", the definition `mplp-gate run` builds for runner " + id;
       sink.report(std::move(f));

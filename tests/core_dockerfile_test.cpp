@@ -224,6 +224,16 @@ TEST(Dockerfile, BoundedOnHostileInput) {
   ASSERT_EQ(c.images.size(), 2u);
   EXPECT_TRUE(c.images[0].unresolved.empty());
   EXPECT_EQ(c.images[1].unresolved, "$B19999: ARG values too large");
+  // A chain of ARGs each naming the last, from one without a default: the
+  // reasons count against the budget too (each one name longer than the
+  // last: 20,000 lines took 2.5 GB and a minute).
+  std::string chain = "ARG A0\n";
+  for (int i = 1; i < 40000; ++i) chain += "ARG A" + std::to_string(i) + "=$A" + std::to_string(i - 1) + "\n";
+  chain += "FROM $A3\nFROM $A39999\n";
+  auto ch = dockerfile_images(chain);
+  ASSERT_EQ(ch.images.size(), 2u);
+  EXPECT_EQ(ch.images[0].unresolved, "$A3: $A2: $A1: $A0: ARG A0 has no default");
+  EXPECT_EQ(ch.images[1].unresolved, "$A39999: ARG values too large");
   // Deep nesting is refused, not a stack overflow.
   std::string deep = "FROM ";
   for (int i = 0; i < 100000; ++i) deep += "${A:-";

