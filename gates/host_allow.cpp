@@ -65,6 +65,15 @@ void check_images(const std::string& file, std::string_view bytes, const HostRul
       f->expected = "an image reference whose registry can be checked";
       f->actual = printable_ascii(i.written, 300);
       f->hint = "write the image out, or give the ARG a default before the first FROM";
+    } else if (i.transport) {
+      // Not a registry's image: "containers-storage:x" is no docker.io
+      // image, "oci-archive:/x" no host "oci-archive" (QA-49).
+      f = gate_info().finding(kRegistryUnresolved, file,
+                              shown + ": the image is named through a transport, which the builder reads from the "
+                                      "build host's files or stores instead of pulling it from a registry");
+      f->expected = "an image reference whose registry can be checked";
+      f->actual = printable_ascii(i.written, 300);
+      f->hint = "name the image by registry, repository and digest (a runner definition may not use a transport)";
     } else {
       // "localhost/name" (no port) is how podman names an image built or
       // imported on this machine: it comes from local storage, not from a

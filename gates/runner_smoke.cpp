@@ -133,6 +133,11 @@ class Gate_ : public Gate {
       ids = runner::list_runner_dirs(dir);
       sink.report(make("smoke.registry_absent", "", "no substrate registry: smoke-testing every runner directory"));
     }
+    if (ids.empty() && ctx.registry != nullptr && !ctx.options.only_runner) {
+      Finding f = make("smoke.no_runners", "", "the substrate registry lists no runner: nothing to smoke-test");
+      f.hint = "list the runners in the registry's runners: section (and each substrate's runner_id)";
+      return sink.report(std::move(f));
+    }
     if (ids.empty()) return sink.report(make("smoke.no_runners", "", "no runner to smoke-test in " + dir));
 
     // Every definition is read first, engine or none: what it would be

@@ -101,7 +101,7 @@ void check_runner_yaml(const RegistryView& view, const Dir& dir, const Tree& tre
       out != nullptr && !is_safe_relative_path(as_view(*out))) {
     Finding f = view.in_runners("runner.yaml_schema", rel,
                                 "runner.yaml: smoke_output '" + printable_utf8(as_view(*out)) +
-                                    "' is not a safe relative path (a '..' or '.' component, or a leading '/')");
+                                    "' is not a clean relative path: " + unsafe_path_reason(as_view(*out)));
     f.location.pointer = "/smoke_output";
     f.location.line = static_cast<std::uint64_t>(std::max(0, y.line_of("/smoke_output")));
     f.hint = "name a file under /workspace/out, e.g. smoke.txt";
@@ -173,7 +173,7 @@ void check_entry(const RegistryView& view, const rapidjson::Value& entry, const 
     int fd = -1;
     if (!is_safe_relative_path(rel)) {
       Finding f = view.finding("registry.unsafe_path", pointer,
-                               "dockerfile path is absolute, empty or leaves the repository");
+                               "dockerfile path is not a clean relative path: " + unsafe_path_reason(rel));
       f.expected = "a path relative to the repository root, inside it";
       f.actual = to_compact_json(*df);
       f.hint = "write it relative to the directory holding runners/, e.g. runners/node-20/Containerfile";

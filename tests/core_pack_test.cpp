@@ -367,6 +367,17 @@ TEST(SafeFs, SafeRelativePaths) {
   for (const char* bad : {"", "/a", "a/../b", "..", "./a", "a//b", "a/", "a\\b", "a/./b"})
     EXPECT_FALSE(is_safe_relative_path(bad)) << bad;
   EXPECT_FALSE(is_safe_relative_path(std::string("a\0b", 3)));
+  // Each refusal says what it is (QA-49: a trailing '/' was "absolute, empty
+  // or leaves the repository").
+  EXPECT_EQ(unsafe_path_reason("a/b.json"), "");
+  EXPECT_EQ(unsafe_path_reason(""), "it is empty");
+  EXPECT_EQ(unsafe_path_reason("/a"), "it is absolute (a leading '/')");
+  EXPECT_EQ(unsafe_path_reason("runners/x/Containerfile/"), "an empty component ('//' or a trailing '/')");
+  EXPECT_EQ(unsafe_path_reason("a//b"), "an empty component ('//' or a trailing '/')");
+  EXPECT_EQ(unsafe_path_reason("a/./b"), "a '.' component");
+  EXPECT_EQ(unsafe_path_reason("a/../b"), "a '..' component");
+  EXPECT_EQ(unsafe_path_reason("a\\b"), "a backslash");
+  EXPECT_EQ(unsafe_path_reason(std::string("a\0b", 3)), "a NUL byte");
 }
 
 TEST(SafeFs, AtomicWriteReplacesAndLeavesNoTemp) {

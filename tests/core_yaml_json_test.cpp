@@ -90,6 +90,9 @@ TEST(YamlDocuments, ASecondDocumentIsNamedByItsLine) {
   EXPECT_EQ(err, "two.yaml:3:1: a second YAML document (one file holds one)");
   EXPECT_FALSE(yaml_to_json("a: 1\n...\n\n\n,\n", "stray.yaml", y, err));
   EXPECT_EQ(err, "stray.yaml:5:1: a second YAML document (one file holds one)");
+  // A file holding just ",": no second document, a stray comma (QA-49).
+  EXPECT_FALSE(yaml_to_json(",\n", "comma.yaml", y, err));
+  EXPECT_EQ(err, "comma.yaml:1:1: invalid YAML: a stray ',' outside a flow collection ([ ] or { })");
   err.clear();
   EXPECT_TRUE(yaml_to_json("---\na: 1\n...\n", "one.yaml", y, err)) << err;
   EXPECT_TRUE(yaml_to_json("", "empty.yaml", y, err)) << err;

@@ -250,9 +250,11 @@ class Reader {
   }
 
   void add(std::uint64_t line, std::string source, std::string written, dockerfile::Word w) {
-    if ((names_a_transport(written) || names_a_transport(w.value)) && out_.host_reach.size() < kMaxDockerfileImages)
+    const bool transport = names_a_transport(written) || names_a_transport(w.value);
+    if (transport && out_.host_reach.size() < kMaxDockerfileImages)
       out_.host_reach.push_back({line, source + " " + printable_ascii(written, kShownStep)});
-    out_.images.push_back({line, std::move(source), std::move(written), std::move(w.value), std::move(w.unresolved)});
+    out_.images.push_back(
+        {line, std::move(source), std::move(written), std::move(w.value), std::move(w.unresolved), transport});
   }
 
   void instruction(std::string_view logical, std::uint64_t line, const std::string& prefix, bool onbuild) {

@@ -50,6 +50,7 @@ struct DockerfileImage {
   std::string written;     // the reference as written (raw bytes)
   std::string image;       // quotes removed, variables substituted; "" when unresolved
   std::string unresolved;  // non-empty: why the image cannot be known from the file
+  bool transport = false;  // named through a transport ("oci-archive:/x"): read from the host, not pulled
 };
 
 // A build step that reaches the build host past the container's walls: a

@@ -540,15 +540,21 @@ bool read_file(const std::string& path, std::uint64_t max_bytes, std::string& ou
   return message_only(error, [&](FileError& e) { return read_file(path, max_bytes, out, e, head_problem); });
 }
 
-bool is_safe_relative_path(std::string_view rel) {
-  if (rel.empty() || rel.front() == '/') return false;
-  if (rel.find('\\') != std::string_view::npos || rel.find('\0') != std::string_view::npos) return false;
+bool is_safe_relative_path(std::string_view rel) { return unsafe_path_reason(rel).empty(); }
+
+std::string unsafe_path_reason(std::string_view rel) {
+  if (rel.empty()) return "it is empty";
+  if (rel.front() == '/') return "it is absolute (a leading '/')";
+  if (rel.find('\\') != std::string_view::npos) return "a backslash";
+  if (rel.find('\0') != std::string_view::npos) return "a NUL byte";
   std::size_t start = 0;
   for (;;) {
     std::size_t slash = rel.find('/', start);
     std::string_view comp = rel.substr(start, slash == std::string_view::npos ? rel.npos : slash - start);
-    if (comp.empty() || comp == "." || comp == "..") return false;
-    if (slash == std::string_view::npos) return true;
+    if (comp.empty()) return "an empty component ('//' or a trailing '/')";
+    if (comp == ".") return "a '.' component";
+    if (comp == "..") return "a '..' component";
+    if (slash == std::string_view::npos) return "";
     start = slash + 1;
   }
 }

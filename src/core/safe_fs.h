@@ -160,6 +160,10 @@ bool read_beneath(const Dir& root, std::string_view rel, std::uint64_t max_bytes
 // True when `rel` is a clean relative path: not empty, no leading '/', no
 // "", "." or ".." component, no backslash and no NUL.
 bool is_safe_relative_path(std::string_view rel);
+// Why `rel` is not one, in words ("" when it is): "it is empty", "it is
+// absolute (a leading '/')", "a '..' component", "an empty component ('//'
+// or a trailing '/')", ...
+std::string unsafe_path_reason(std::string_view rel);
 
 // Writes `bytes` to `path` atomically: a temporary file in the same
 // directory, fsync, rename over `path`, fsync of the directory.

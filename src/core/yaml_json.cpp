@@ -214,7 +214,12 @@ class CountingEvents : public YAML::EventHandler {
  public:
   CountingEvents(const std::string& source, std::size_t max_nodes) : source_(source), max_nodes_(max_nodes) {}
   YAML::Mark document_start = YAML::Mark::null_mark();
-  void OnDocumentStart(const YAML::Mark& mark) override { document_start = mark; }
+  bool stalled = false;  // a document began where the last did: the reader made no progress
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stalled = started_ && mark.pos == document_start.pos;
+    started_ = true;
+    document_start = mark;
+  }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& m, YAML::anchor_t) override { count(m); }
   void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { count(m); }
@@ -235,6 +240,7 @@ class CountingEvents : public YAML::EventHandler {
   const std::string& source_;
   std::size_t max_nodes_;
   std::size_t nodes_ = 0;
+  bool started_ = false;
 };
 
 }  // namespace
@@ -267,7 +273,11 @@ bool yaml_to_json(std::string_view yaml, const std::string& source, YamlJson& ou
     int documents = 0;
     while (documents < 2 && parser.HandleNextDocument(events)) ++documents;
     if (documents > 1) {
-      error = where(source, events.document_start) + ": a second YAML document (one file holds one)";
+      // yaml-cpp starts one empty document after another, all at one place,
+      // at a stray flow indicator: that is no second document.
+      error = where(source, events.document_start) +
+              (events.stalled ? ": invalid YAML: a stray ',' outside a flow collection ([ ] or { })"
+                              : ": a second YAML document (one file holds one)");
       return false;
     }
     if (documents == 0) return true;

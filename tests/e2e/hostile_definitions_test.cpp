@@ -132,6 +132,24 @@ TEST(RunnerDefinitions, RefusalsThatNeedNoBuildNeedNoEngine) {
   }
 }
 
+// Nothing to smoke-test: an error that says where the list was empty (QA-49:
+// an empty registry was "pass the runners/ directory", which was passed).
+TEST(RunnerDefinitions, NoRunnerToSmokeTestSaysWhy) {
+  TempDir t;
+  test::copy_tree(test::fixture("substrate-registry/pass-basic"), t / "repo");
+  test::write_file(t / "repo/producers/_registry/substrates.v2.yaml", "version: \"2.0.0\"\nsubstrates: []\nrunners: []\n");
+  auto listed = run_tool_with({"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-RUNNER-SMOKE-01"}, RunOptions{});
+  EXPECT_EQ(listed.exit_code, 1) << listed.err;
+  EXPECT_NE(listed.out.find("the substrate registry lists no runner: nothing to smoke-test [smoke.no_runners]"),
+            std::string::npos)
+      << listed.out;
+  EXPECT_EQ(listed.out.find("Pass the repository's runners/"), std::string::npos) << listed.out;
+  fs::create_directories(t / "bare/runners");
+  auto bare = run_tool_with({"check", "--runners", t / "bare/runners", "--gate", "GATE-V2-RUNNER-SMOKE-01"}, RunOptions{});
+  EXPECT_EQ(bare.exit_code, 1) << bare.err;
+  EXPECT_NE(bare.out.find("no runner to smoke-test in " + (t / "bare/runners")), std::string::npos) << bare.out;
+}
+
 // The registry's dockerfile, there but unreadable: one finding saying so,
 // not "does not exist" and a base_image mismatch besides (QA-49). Run as
 // nobody when the test runs as root, who reads every file.
@@ -184,6 +202,27 @@ TEST(RunnerDefinitions, LargeFilesAreScannedWithoutBeingHeld) {
   EXPECT_EQ(large.exit_code, 1) << large.err;
   EXPECT_EQ(where(large.out), (Where{{"host.unscanned", "node-20/Containerfile"}})) << large.out;
   EXPECT_NE(large.out.find("not read for the images it pulls"), std::string::npos) << large.out;
+}
+
+// An image named through a transport is read from the build host, not
+// pulled: never judged as a registry's image (QA-49: containers-storage:x
+// passed as docker.io, oci-archive:/x was "host oci-archive").
+TEST(BuildImages, AnImageNamedThroughATransportIsNoRegistrysImage) {
+  TempDir t;
+  test::copy_tree(test::fixture("substrate-registry/pass-basic"), t / "repo");
+  test::write_file(t / "repo/runners/node-20/Containerfile",
+                   "FROM node:20-slim\nCOPY --from=containers-storage:secret /k /k\nCOPY --from=oci-archive:/x.tar /a /a\n"
+                   "COPY --from=docker:24 /b /b\n");
+  auto res = run_tool_with(
+      {"check", "--runners", t / "repo/runners", "--gate", "GATE-V2-HOST-ALLOW-01", "--format", "json"}, RunOptions{});
+  EXPECT_EQ(res.exit_code, 1) << res.err;
+  EXPECT_EQ(where(res.out), (Where{{"host.registry-unresolved", "node-20/Containerfile:2"},
+                                   {"host.registry-unresolved", "node-20/Containerfile:3"}}))
+      << res.out;
+  EXPECT_NE(res.out.find("COPY --from containers-storage:secret: the image is named through a transport"),
+            std::string::npos)
+      << res.out;
+  EXPECT_EQ(res.out.find("host oci-archive"), std::string::npos) << res.out;
 }
 
 // ---- point 11: a registry that fails its schema is not used
