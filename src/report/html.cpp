@@ -7,9 +7,10 @@
 // The page is a fixed skeleton plus the report as one JSON blob inside
 // <script type="application/json">; src/report/html/report.js builds the
 // page from it with DOM calls (no innerHTML), so pack strings are only ever
-// text. Inside the blob '<', '>', '&', U+2028 and U+2029 are written as
-// \uXXXX, so no string can end the script element or be read as markup, and
-// invalid UTF-8 becomes U+FFFD. Rows are added 200 at a time and a pack's
+// text, shown as the text report shows them (hidden controls as \uXXXX).
+// Inside the blob '<', '>', '&', U+2028 and U+2029 are written as \uXXXX, so
+// no string can end the script element or be read as markup, and invalid
+// UTF-8 becomes U+FFFD. Rows are added 200 at a time and a pack's
 // findings become DOM only when it is opened: 10,000 packs stay usable.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -28,7 +29,21 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void str(Writer& w, std::string_view v) { write_json_string(w, v); }
+// Every string as the text report shows it (printable_utf8), line by line
+// so a detail keeps its lines: a page built with textContent runs no
+// markup, but a bidi override or a zero-width character in a pack's name
+// would still reorder or hide what an auditor reads (QA-50).
+void str(Writer& w, std::string_view v) {
+  std::string shown;
+  for (std::size_t start = 0;;) {
+    const std::size_t nl = v.find('\n', start);
+    shown += printable_utf8(v.substr(start, nl == std::string_view::npos ? v.npos : nl - start));
+    if (nl == std::string_view::npos) break;
+    shown += '\n';
+    start = nl + 1;
+  }
+  write_json_string(w, shown);
+}
 
 void strings(Writer& w, const std::vector<std::string>& items) {
   w.StartArray();

@@ -47,7 +47,8 @@ RunReport hostile_html_report() {
   markup.location.pointer = "/\"><img src=x onerror=window.__pwned=2>";
   markup.message = "</script><script>window.__pwned=3</script> <!-- \xe2\x80\xa8 \xe2\x80\xa9 -->";
   markup.expected = "<b>bold</b> & 'single' \"double\" `back`";
-  markup.actual = "]]></x><![CDATA[ \\u003c/script>";
+  markup.actual = "]]></x><![CDATA[ \\u003c/script> gpj.\xe2\x80\xae" "exe";
+  markup.detail = "line one\nline \x1b[31mtwo";
   markup.hint = "<style>*{display:none}</style>";
   r.packs.update(0, [&](PackResult& p) { p.gates[0].findings.push_back(markup); });
   return r;
@@ -67,21 +68,24 @@ TEST(HtmlReport, HostileStringsStayTextInsideTheBlob) {
   // JavaScript line terminators never appear raw (older engines ended strings at them).
   EXPECT_EQ(html.find("\xe2\x80\xa8"), std::string::npos);
   EXPECT_EQ(html.find("\xe2\x80\xa9"), std::string::npos);
-  // Yet every string arrives intact, as text.
+  // Yet every string arrives, as text, as the text report shows it: markup
+  // intact, hidden controls (a line separator, a bidi override that would
+  // reorder a name) as \uXXXX, invalid UTF-8 as U+FFFD.
   JsonDoc doc;
   blob_of(html, doc);
   const auto& pack = doc.value["packs"][0];
-  EXPECT_EQ(as_view(pack["p"]), to_valid_utf8(r.packs[0].path));
+  EXPECT_EQ(as_view(pack["p"]), printable_utf8(r.packs[0].path));
   const Finding markup = r.packs[0].gates[0].findings[1];
   const auto& f = pack["f"][1];
   EXPECT_EQ(as_view(f[2]), markup.code);
   EXPECT_EQ(as_view(f[3]), markup.file);
   EXPECT_EQ(as_view(f[4]), "JSON pointer " + markup.location.pointer);
-  EXPECT_EQ(as_view(f[5]), markup.message);
+  EXPECT_EQ(as_view(f[5]), "</script><script>window.__pwned=3</script> <!-- \\u2028 \\u2029 -->");
   EXPECT_EQ(as_view(f[7]), markup.expected);
-  EXPECT_EQ(as_view(f[8]), markup.actual);
+  EXPECT_EQ(as_view(f[6]), "line one\nline \\x1b[31mtwo") << "a detail keeps its lines";
+  EXPECT_EQ(as_view(f[8]), "]]></x><![CDATA[ \\u003c/script> gpj.\\u202eexe");
   EXPECT_EQ(as_view(f[9]), markup.hint);
-  EXPECT_EQ(as_view(pack["f"][0][3]), to_valid_utf8(r.packs[0].gates[0].findings[0].file)) << "invalid UTF-8 as U+FFFD";
+  EXPECT_EQ(as_view(pack["f"][0][3]), "artifacts/we\xef\xbf\xbd(ird\\x01.json") << "invalid UTF-8 as U+FFFD";
   EXPECT_EQ(as_view(pack["f"][0][4]), "line 3, column 7");
 }
 
