@@ -110,7 +110,13 @@ std::optional<Digest> artifacts_digest(const Pack& pack) {
     if (e.type != EntryType::Regular || !e.path.starts_with(kArtifacts)) continue;
     const Digest* d = pack.digest(e.path);
     if (d == nullptr) return std::nullopt;  // not comparable (INTEGRITY-01 reports why)
-    h.update(to_hex(*d) + "  " + e.path + "\n");
+    // The path, a NUL (no path holds one), the 32 bytes of its digest: a
+    // path cannot spell other entries, as "<hex>  <path>\n" lines let a
+    // directory named with newlines do (QA-52: an honest pack grouped with a
+    // crafted one).
+    h.update(e.path);
+    h.update(std::string_view("\0", 1));
+    h.update(std::string_view(reinterpret_cast<const char*>(d->data()), d->size()));
     any = true;
   }
   if (!any) return std::nullopt;

@@ -54,6 +54,30 @@ TEST(EvidenceReuse, SumsFindingNamesThePackIds) {
   EXPECT_NE(f[0].detail.find("pack_id \"mcp-d1-real-runner-001\""), std::string::npos) << f[0].detail;
 }
 
+// A directory named with newlines cannot make one file spell another pack's
+// whole tree (QA-52: "<hex>  <path>\n" lines did, and an honest pack failed).
+TEST(EvidenceReuse, AFileNameCannotSpellAnotherTree) {
+  test::TempDir t;
+  const std::string a = test::copy_good_pack(t, "a");
+  const std::string b = test::copy_good_pack(t, "b");
+  test::set_json(b + "/manifest.json", "/pack_id", "\"b\"");
+  test::set_json(b + "/manifest.json", "/substrate_ref/substrate_id", "\"langchain\"");
+  test::write_file(b + "/integrity/sha256sums.txt", "");  // not a's (INTEGRITY-01's business)
+  auto hex = [&](const char* f) { return sha256_hex(test::read_file(a + "/artifacts/" + f)); };
+  const std::string dir = b + "/artifacts/confirm.json\n" + hex("context.json") + "  artifacts/context.json\n" +
+                          hex("plan.json") + "  artifacts/plan.json\n" + hex("trace.json") + "  artifacts";
+  fs::create_directories(dir);
+  fs::rename(b + "/artifacts/confirm.json", dir + "/trace.json");
+  for (const char* f : {"context.json", "plan.json", "trace.json"}) fs::remove(b + "/artifacts/" + f);
+  RunReport r = run(t.path());
+  ASSERT_EQ(r.packs.size(), 2u);
+  EXPECT_EQ(statuses(r), (std::map<std::string, GateStatus>{{"a", GateStatus::Pass}, {"b", GateStatus::Pass}}));
+  // The same tree under another claim is still found.
+  const std::string c = test::copy_good_pack(t, "c");
+  test::set_json(c + "/manifest.json", "/substrate_ref/substrate_id", "\"langchain\"");
+  EXPECT_EQ(status_of(run(t.path()), kGate, a), GateStatus::Fail);
+}
+
 TEST(EvidenceReuse, UpstreamCorpusHasNoReuseAmongItsFourPacks) {
   RunReport r = run(test::corpus("upstream"));
   for (const PackResult& p : r.packs) EXPECT_EQ(status_of(r, kGate, p.path), GateStatus::Pass) << p.path;
