@@ -113,6 +113,15 @@ void check_subjects(const Pack& pack, const StatementRead& s, Reporter& r) {
                " is in the pack but not among the signed subjects: nothing vouches for it",
                "every file outside integrity/ a subject", "not a subject",
                "remove it if it was added after signing, or produce and sign the pack again with it");
+  // Past limits.max_files_per_pack the walk stopped: a file added after
+  // signing could lie there, unseen by the loop above (QA-51: a pack with a
+  // forged file past the cut was "verified").
+  if (pack.truncated())
+    r.report("attest.unsigned-file", at("/subject"),
+             "the pack has more entries than limits.max_files_per_pack: the files past the limit were not read, "
+             "and nothing shows they are signed",
+             "every file of the pack read and a subject", "the pack read only up to the limit",
+             "remove what was added after signing, or raise limits.max_files_per_pack in the policy");
 }
 
 // What the pack says about its runner: env_ref in the manifest and

@@ -227,6 +227,31 @@ TEST_F(AttestationEdit, AFileAddedAfterSigningIsUnsigned) {
   EXPECT_EQ(status(), GateStatus::Pass) << "signed again with it: vouched for";
 }
 
+// Past limits.max_files_per_pack the walk stops: a file added after
+// signing could lie there, so the gate never says verified alone (QA-51).
+TEST_F(AttestationEdit, APackReadOnlyUpToTheFileLimitIsNeverVerifiedAlone) {
+  test::write_file(pack + "/zzz/evil.json", "{\"forged\":true}");
+  std::size_t entries = 0;
+  for (auto it = fs::recursive_directory_iterator(pack); it != fs::recursive_directory_iterator(); ++it) ++entries;
+  // Every cut fails; where the envelope and the sums were read before it,
+  // the finding says why.
+  bool said = false;
+  for (std::size_t limit = 1; limit < entries; ++limit) {
+    SCOPED_TRACE(limit);
+    CheckRequest cut = trusting({"test-a.pub"});
+    cut.policy.limits.max_files_per_pack = limit;
+    RunReport r = run(pack, cut);
+    EXPECT_EQ(status_of(r, kGate), GateStatus::Fail);
+    for (const Finding& f : test::findings_of(r, kGate, "attest.unsigned-file"))
+      said = said || f.message.find("more entries than limits.max_files_per_pack") != std::string::npos;
+  }
+  EXPECT_TRUE(said);
+  // Read whole, the added file itself is named.
+  auto whole = test::findings_of(run(pack, trusting({"test-a.pub"})), kGate, "attest.unsigned-file");
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_NE(whole[0].message.find("zzz/evil.json"), std::string::npos) << whole[0].message;
+}
+
 TEST_F(AttestationEdit, TheRelabelAttackFails) {
   // Untouched: passes. Relabelled and resealed with B: no trusted signature.
   EXPECT_EQ(status(), GateStatus::Pass);
