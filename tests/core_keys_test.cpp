@@ -169,6 +169,7 @@ TEST(Keys, BadKeyFilesAreRefusedNamingTheFileAndTheReason) {
       {"bad-rsa.key", true, "type RSA"},
       {"bad-rsa.pub", false, "type RSA"},
       {"bad-truncated.key", true, "not a readable PKCS#8 private key"},
+      {"bad-mismatched.key", true, "its public key is not the one of its private key"},
       {"bad-garbage.key", true, "not a PEM key file"},
       {"bad-garbage.key", false, "not a PEM key file"},
       {"test-a.pub", true, "holds a public key"},

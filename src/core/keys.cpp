@@ -152,6 +152,14 @@ class KeyFactory {
     std::string der;
     KeyType type{};
     if (!key_type_of(k, type, why)) return false;
+    // PKCS#8 carries the public half beside the private one and nothing
+    // ties them: another key's public point would name (and have verifiers
+    // trust) a key that never signs (QA-51).
+    EVP_PKEY_CTX* check = EVP_PKEY_CTX_new_from_pkey(nullptr, k, nullptr);
+    const bool pair = check != nullptr && EVP_PKEY_pairwise_check(check) == 1;
+    EVP_PKEY_CTX_free(check);
+    ERR_clear_error();
+    if (!pair) return why = "its public key is not the one of its private key (a damaged or forged file)", false;
     if (!spki_der(k, der)) return why = "its public key cannot be encoded", false;
     const unsigned char* q = reinterpret_cast<const unsigned char*>(der.data());
     EVP_PKEY* pub = d2i_PUBKEY(nullptr, &q, static_cast<long>(der.size()));

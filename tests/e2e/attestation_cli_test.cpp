@@ -131,7 +131,7 @@ TEST(KeyCli, BadKeysExitTwoNamingTheFileBeforeAnyWork) {
   std::string p = test::copy_good_pack(t);
   auto before = test::read_file(p + "/manifest.json");
   for (const char* bad : {"bad-encrypted.key", "bad-sec1.key", "bad-p384.key", "bad-rsa.key", "bad-truncated.key",
-                          "bad-garbage.key", "test-a.pub", "missing.key"}) {
+                          "bad-garbage.key", "bad-mismatched.key", "test-a.pub", "missing.key"}) {
     SCOPED_TRACE(bad);
     auto seal = run_tool({"seal", p, "--sign-key", key(bad)});
     EXPECT_EQ(seal.exit_code, 2);
