@@ -31,9 +31,8 @@ constexpr std::string_view kLockHint =
 bool is_na_with_reason(std::string_view s) {
   if (s.size() < 7 || s.back() != ')') return false;
   if (!equals_ignoring_ascii_case(s.substr(0, 5), "n/a (")) return false;
-  for (char ch : s.substr(5, s.size() - 6))
-    if (ch != ' ' && ch != '\t') return true;
-  return false;
+  // Blanks as the placeholder rules see them: "n/a (\u200b)" gives no reason.
+  return !trim_blank(s.substr(5, s.size() - 6)).empty();
 }
 
 // The lock file as it is under --repo-root: its digest, or why there is none.
@@ -123,8 +122,9 @@ std::string_view lock_file_of(std::string_view kind) {
       {"uv", "uv.lock"},           {"uv.lock", "uv.lock"}};
   // In any case: "NPM" is npm, not a kind of its own whose path goes
   // unchecked (QA-39).
+  // And with blanks around: "npm " is npm too (QA-52).
   for (const auto& [k, file] : kFiles)
-    if (equals_ignoring_ascii_case(k, kind)) return file;
+    if (equals_ignoring_ascii_case(k, trim_blank(kind))) return file;
   return {};
 }
 

@@ -228,6 +228,23 @@ TEST_F(RealQualifyEdit, LockKindInAnyCaseNamesItsLockFile) {
   EXPECT_EQ(f[0].expected, "a path ending in package-lock.json (lock_kind NPM)");
   set_json(manifest, "/lock_ref/lock_path", "\"producers/mcp/package-lock.json\"");
   EXPECT_TRUE(findings(run_sealed(), "real-qualify.lock-kind-path").empty());
+  // And with blanks around, as the placeholder rules read them (QA-52).
+  set_json(manifest, "/lock_ref/lock_path", "\"producers/mcp/poetry.lock\"");
+  for (const char* kind : {"\"npm \"", "\"\\u00a0npm\"", "\"\\u200bnpm\\t\""}) {
+    set_json(manifest, "/lock_ref/lock_kind", kind);
+    EXPECT_EQ(findings(run_sealed(), "real-qualify.lock-kind-path").size(), 1u) << kind;
+  }
+}
+
+// A reason made of blanks is no reason, zero-width ones included (QA-52).
+TEST_F(RealQualifyEdit, ANaReasonOfBlanksIsNone) {
+  set_json(manifest, "/substrate_ref/upstream_commit_sha", q("n/a ( )"));
+  const Codes blank = codes_of(run_sealed(), kGate);
+  EXPECT_EQ(std::count(blank.begin(), blank.end(), "real-qualify.commit-na-pinned"), 0) << "no reason: not n/a (reason)";
+  for (const char* na : {"\"n/a (\\u200b)\"", "\"n/a (\\u00a0\\u3000)\"", "\"n/a (\\ufeff)\""}) {
+    set_json(manifest, "/substrate_ref/upstream_commit_sha", na);
+    EXPECT_EQ(codes_of(run_sealed(), kGate), blank) << na;
+  }
 }
 
 TEST_F(RealQualifyEdit, CanonicalHash) {
