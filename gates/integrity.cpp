@@ -156,6 +156,11 @@ class Run {
         if (e.size > lim.max_file_size)
           report("integrity.oversized_file", e.path, q(e.path) + " is over the file size limit; not hashed",
                  "at most " + std::to_string(lim.max_file_size) + " bytes", std::to_string(e.size) + " bytes");
+        else if (!is_safe_relative_path(e.path))  // its name, not its permissions (QA-52)
+          report("integrity.unreadable", e.path,
+                 q(e.path) + " has a name no sums line can hold (" + unsafe_path_reason(e.path) + "): not hashed",
+                 "a file name without a backslash", e.path,
+                 "rename the file: in a sums line a backslash is an escape (GNU sha256sum), not part of a name");
         else
           report("integrity.unreadable", e.path, q(e.path) + " could not be hashed: " + f->error);
       }

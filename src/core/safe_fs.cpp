@@ -423,7 +423,8 @@ int open_regular_by_components(const Dir& root, std::string_view rel, FileError&
 }  // namespace
 
 int open_regular_beneath(const Dir& root, std::string_view rel, FileError& error, struct stat* st_out) {
-  if (!is_safe_relative_path(rel)) return fail_status(error, FileStatus::UnsafePath, "unsafe path"), -1;
+  if (!is_safe_relative_path(rel))
+    return fail_status(error, FileStatus::UnsafePath, "unsafe path: " + unsafe_path_reason(rel)), -1;
   // O_NONBLOCK keeps a FIFO put in a file's place from hanging the open; it
   // changes nothing for the regular file that is read (Linux ignores it
   // there), so it is never cleared.
@@ -443,7 +444,8 @@ int open_regular_beneath(const Dir& root, std::string_view rel, std::string& err
 }
 
 std::optional<Entry> stat_beneath(const Dir& root, std::string_view rel, FileError& error) {
-  if (!is_safe_relative_path(rel)) return fail_status(error, FileStatus::UnsafePath, "unsafe path"), std::nullopt;
+  if (!is_safe_relative_path(rel))
+    return fail_status(error, FileStatus::UnsafePath, "unsafe path: " + unsafe_path_reason(rel)), std::nullopt;
   std::string leaf;
   int parent = open_parent_beneath(root, rel, leaf, error);
   if (parent < 0) return std::nullopt;

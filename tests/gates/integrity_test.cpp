@@ -159,6 +159,24 @@ TEST(IntegrityRuntime, SymlinkedFileIsAnErrorListedOrNot) {
   EXPECT_FALSE(has_code(r, kGate, "sums.unlisted"));  // links are errors, not "unlisted files"
 }
 
+// A readable file whose name holds a backslash: its name is the problem,
+// not its permissions (QA-52: "could not be hashed: unsafe path", "fix its
+// permissions").
+TEST(IntegrityRuntime, ABackslashInAFileNameIsNamedAsSuch) {
+  TempDir t;
+  std::string pack = copy_good_pack(t);
+  write_file(pack + "/artifacts/a\\b.txt", "readable\n");
+  RunReport r = run(pack);
+  EXPECT_EQ(status_of(r, kGate), GateStatus::Fail);
+  std::vector<Finding> named;
+  for (const Finding& f : findings_with(r, "integrity.unreadable"))
+    if (f.file == "artifacts/a\\b.txt") named.push_back(f);
+  ASSERT_EQ(named.size(), 1u) << dump(r);
+  EXPECT_NE(named[0].message.find("has a name no sums line can hold (a backslash): not hashed"), std::string::npos)
+      << named[0].message;
+  EXPECT_EQ(named[0].hint.find("permissions"), std::string::npos) << named[0].hint;
+}
+
 TEST(IntegrityRuntime, PathThroughSymlinkedDirectoryIsReportedNotFollowed) {
   TempDir t;
   std::string pack = copy_good_pack(t);
