@@ -197,6 +197,10 @@ void print_summary(const StatementRead& s, std::size_t subjects) {
 struct Now {
   std::string hex, instead;
   std::string text() const { return hex.empty() ? instead : "sha256 " + hex; }
+  // Whether this is not what the receipt recorded (`then`: a digest, or ""
+  // for a file that was absent): an absent file now a link or unreadable
+  // has changed too (QA-51).
+  bool differs_from(const std::string& then) const { return hex != then || (then.empty() && instead != "absent"); }
 };
 
 Now now_of(const Pack& pack, std::string_view rel) {
@@ -250,8 +254,8 @@ void verify_pack(const std::string& path, const ReceiptSubject& subject, const R
               << (then.empty() ? std::string("absent") : "sha256 " + then) << " " << where << "\n";
   };
   const Now sums_now = now_of(*pack, kSumsPath);
-  if (sums_now.hex != subject.sums) report(kSumsPath, sums_now, subject.sums, "in the receipt");
-  if (Now now = now_of(*pack, kManifestPath); now.hex != subject.manifest)
+  if (sums_now.differs_from(subject.sums)) report(kSumsPath, sums_now, subject.sums, "in the receipt");
+  if (Now now = now_of(*pack, kManifestPath); now.differs_from(subject.manifest))
     report(kManifestPath, now, subject.manifest, "in the receipt");
   std::string bytes;
   if (recorded.integrity && sums_now.hex == subject.sums && !sums_now.hex.empty() &&
@@ -264,8 +268,10 @@ void verify_pack(const std::string& path, const ReceiptSubject& subject, const R
   o.problems += changed;
   if (changed == 0)
     std::cout << "UNCHANGED  " << printable_utf8(who) << (recorded.result.empty() ? "" : ": verified " + recorded.result)
-              << (recorded.integrity ? "" : " (its files were not checked against its sums file: the receipt "
-                                            "does not record GATE-V2-INTEGRITY-01 as verified for it)")
+              << (subject.sums.empty() ? " (it had no sums file: only its manifest was compared)"
+                  : recorded.integrity ? ""
+                                       : " (its files were not checked against its sums file: the receipt "
+                                         "does not record GATE-V2-INTEGRITY-01 as verified for it)")
               << "\n";
 }
 

@@ -368,6 +368,30 @@ TEST(VerifyReceipt, WhatAFileIsNowAndHostileNames) {
   }
 }
 
+// A pack that had no sums file when the receipt was made: only its manifest
+// can be compared, and the verdict says so; a sums file put there since,
+// even a link, is a change (QA-51: "UNCHANGED", no word).
+TEST(VerifyReceipt, APackWithoutASumsFileSaysWhatWasCompared) {
+  TempDir t;
+  const std::string p = t / "u/q";
+  test::copy_tree(test::fixture("packs/good-real"), p);
+  fs::remove_all(p + "/integrity");
+  test::set_json(p + "/manifest.json", "/indexability_status", "\"NON_INDEXABLE\"");
+  const std::string receipt = t / "r.jsonl";
+  auto made = run_tool({"check", "-q", "--skip", "GATE-V2-PACK-STRUCTURE-01", "--receipt", receipt, "--sign-key",
+                        key("test-a.key"), p});
+  ASSERT_TRUE(made.exit_code == 0 || made.exit_code == 1) << made.err;
+  test::write_file(p + "/artifacts/plan.json", "{\"tampered\": true}\n");
+  auto r = run_tool({"verify-receipt", receipt, "--trusted-key", key("test-a.pub"), p});
+  EXPECT_NE(r.out.find("(it had no sums file: only its manifest was compared)"), std::string::npos) << r.out;
+  fs::create_directories(p + "/integrity");
+  fs::create_symlink("/etc/hostname", p + "/integrity/sha256sums.txt");
+  auto l = run_tool({"verify-receipt", receipt, "--trusted-key", key("test-a.pub"), p});
+  EXPECT_EQ(l.exit_code, 1) << l.out;
+  EXPECT_NE(l.out.find("integrity/sha256sums.txt: a symbolic link now, absent in the receipt"), std::string::npos)
+      << l.out;
+}
+
 // A gate that passed only because its errors were accepted (--baseline, a
 // policy's suppress) is not a verified level: the receipt records the
 // accepted findings, and verify-receipt does not vouch for the pack's files.
