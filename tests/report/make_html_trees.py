@@ -40,7 +40,8 @@ for raw in HOSTILE:
     doc['pack_id'] = '</script><script>window.__pwned=2</script>'
     doc['scenario_id'] = 'x\u2028</script><!--'
     Path(os.fsdecode(manifest)).write_text(json.dumps(doc, ensure_ascii=False))
-    shown.append(raw.decode('utf-8', 'replace'))
+    # As the text report shows it: hidden controls (here U+2028, U+2029) as \uXXXX.
+    shown.append(raw.decode('utf-8', 'replace').replace('\u2028', '\\u2028').replace('\u2029', '\\u2029'))
 (out / 'hostile-names.json').write_text(json.dumps(shown))
 
 big = out / 'big'
