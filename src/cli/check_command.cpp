@@ -223,27 +223,36 @@ int cmd_check(const Args& args) {
     std::cout << kUsage << options_help(specs);
     return kExitPass;
   }
-  // Until the inputs are known (below), no error report goes over a file the command line names.
+  // Until the inputs are known (below), no error report goes over a file the
+  // command line names, nor into a pack the run would check: those are
+  // found, as the run finds them, only when there is an error to report.
+  const auto spare = [&](std::vector<std::string> refused) {
+    std::vector<std::string> outputs = report_files(out);
+    if (!receipt.path.empty()) outputs.push_back(receipt.path);
+    for (std::string& inside : outputs_inside_packs(req.paths, req.options.runners_dir, outputs))
+      refused.push_back(std::move(inside));
+    return refused;
+  };
   const std::vector<std::string> unsafe = outputs_naming_an_argument(args, out);
   if (req.paths.empty() && !req.options.runners_dir)
     return could_not_run("check", "no PATH given", out, unsafe, kTryHelp);
   if (const std::string misuse = option_misuse(req, engine_given); !misuse.empty())
-    return could_not_run("check", misuse, out, unsafe, kTryHelp);
+    return could_not_run("check", misuse, out, spare(unsafe), kTryHelp);
   if (const std::string idle = option_without_effect(out); !idle.empty())
-    return could_not_run("check", idle, out, unsafe, kTryHelp);
+    return could_not_run("check", idle, out, spare(unsafe), kTryHelp);
   if (req.shard && req.options.runners_dir)
     return could_not_run("check", "--shard splits packs; a runners check (--runners) is not sharded: run it once", out,
-                         unsafe, kTryHelp);
+                         spare(unsafe), kTryHelp);
   if (req.shard && !receipt.path.empty())
     return could_not_run("check", "--receipt records a whole run, not one shard: check unsharded for a receipt", out,
-                         unsafe, kTryHelp);
+                         spare(unsafe), kTryHelp);
   auto outputs = report_paths(out);  // (option, path) of every file the run writes
   if (!receipt.path.empty()) outputs.emplace_back("--receipt " + receipt.path, receipt.path);
   if (const std::string same = same_output_file(outputs); !same.empty())
-    return could_not_run("check", same, out, unsafe, kTryHelp);
+    return could_not_run("check", same, out, spare(unsafe), kTryHelp);
   std::vector<std::string> unwritable = unsafe;
   if (const std::string missing = missing_output_directory(outputs, unwritable); !missing.empty())
-    return could_not_run("check", missing, out, unwritable);
+    return could_not_run("check", missing, out, spare(unwritable));
   const bool policy_discovered = policy_path.empty();
   if (policy_discovered) policy_path = discover_policy();
   // No output may replace what the run reads: a receipt written over its own
@@ -256,21 +265,21 @@ int cmd_check(const Args& args) {
   for (const std::string& k : req.trusted_key_paths) inputs.emplace_back("--trusted-key " + k, k);
   std::vector<std::string> clashing;
   if (const std::string clash = output_names_input(outputs, inputs, clashing); !clash.empty())
-    return could_not_run("check", clash, out, clashing, kTryHelp);
+    return could_not_run("check", clash, out, spare(clashing), kTryHelp);
   out.receipt = receipt.path;  // names no input: an error from here on removes an old one there
   if (!policy_path.empty() && !load_policy_file(policy_path, req.policy, error))
-    return could_not_run("check", "invalid policy: " + error, out);
+    return could_not_run("check", "invalid policy: " + error, out, spare({}));
   if (policy_discovered && !policy_path.empty()) {
     if (const std::string widened = discovered_trust(req); !widened.empty())
-      return could_not_run("check", widened, out);
+      return could_not_run("check", widened, out, spare({}));
     if (const std::string widened = discovered_build_network(req, policy_path); !widened.empty())
-      return could_not_run("check", widened, out);
+      return could_not_run("check", widened, out, spare({}));
   }
   for (const PolicyTrustedKey& k : req.policy.trusted_keys) inputs.emplace_back("the trusted key " + k.path, k.path);
   if (const std::string clash = output_names_input(outputs, inputs, clashing); !clash.empty())
-    return could_not_run("check", clash, out, clashing, kTryHelp);
+    return could_not_run("check", clash, out, spare(clashing), kTryHelp);
   if (!prepare_receipt(receipt, req.options.runners_dir.has_value(), error))
-    return could_not_run("check", error, out);
+    return could_not_run("check", error, out, spare({}));
 
   // A progress line, only for people watching a terminal.
   bool progress_shown = false;
@@ -297,7 +306,7 @@ int cmd_check(const Args& args) {
     error = std::string("internal error: ") + e.what();
   }
   if (progress_shown) stderr_terminal() << "\r\x1b[K" << std::flush;
-  if (!ran) return could_not_run("check", error, out, refused);
+  if (!ran) return could_not_run("check", error, out, spare(refused));
   if (receipt.path.empty()) return write_outputs("check", report, out);
   // Made before any output is written: one that cannot be made (a pack name
   // a statement cannot hold) leaves every output saying so.

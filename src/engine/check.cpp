@@ -465,6 +465,24 @@ bool outputs_outside(const std::vector<std::string>& outputs,
   return outside;
 }
 
+std::vector<std::string> outputs_inside_packs(const std::vector<std::string>& paths,
+                                              const std::optional<std::string>& runners_dir,
+                                              const std::vector<std::string>& outputs) {
+  std::vector<std::string> refused;
+  if (outputs.empty()) return refused;
+  std::string error;
+  if (runners_dir) outputs_outside(outputs, {{*runners_dir, *runners_dir}}, "runners directory", error, &refused);
+  PackLocations locations;
+  for (const std::string& p : paths) discover_packs(p, DiscoverOptions{}, locations, error);
+  std::vector<std::pair<std::string, std::string>> dirs;
+  for (const PackedLocation& packed : locations) {
+    PackLocation l = packed.unpack();
+    dirs.emplace_back(std::move(l.fs_path), std::move(l.display_path));
+  }
+  outputs_outside(outputs, dirs, "pack", error, &refused);
+  return refused;
+}
+
 bool select_gates(const CheckRequest& req, std::vector<const Gate*>& out, std::string& error) {
   for (const std::string& id : req.only_gates)
     if (!known_gate(id, error)) return false;

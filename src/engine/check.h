@@ -73,6 +73,14 @@ bool outputs_outside(const std::vector<std::string>& outputs,
                      const std::vector<std::pair<std::string, std::string>>& dirs, std::string_view kind,
                      std::string& error, std::vector<std::string>* refused);
 
+// The `outputs` that lie inside a pack found under `paths` (found as a run
+// finds them) or inside `runners_dir`: for a run that stops before it checks
+// anything, whose error reports must spare the packs all the same. A path
+// that cannot be searched adds nothing (the run's own error says why).
+std::vector<std::string> outputs_inside_packs(const std::vector<std::string>& paths,
+                                              const std::optional<std::string>& runners_dir,
+                                              const std::vector<std::string>& outputs);
+
 // `refused_outputs` (optional) receives the output_paths that lie inside a
 // checked directory: on that failure, no report may be written there.
 bool run_check(const CheckRequest& req, RunReport& report, std::string& error,

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 
 #include "report_cases.h"
 #include "test_util.h"
@@ -189,6 +190,18 @@ TEST(ReportCli, StepSummaryNeverLandsInAPackOrOnAnInput) {
     EXPECT_NE(res.err.find("$GITHUB_STEP_SUMMARY " + policy + " would overwrite the policy"), std::string::npos) << res.err;
   }
   EXPECT_EQ(read_file(policy), "extends: default\n");
+  // A run that stops before it checks (an invalid policy) spares the packs
+  // all the same: its error reports go only where the run's would.
+  write_file(dir / "bad.yaml", "nope: 1\n");
+  {
+    ScopedEnv env("GITHUB_STEP_SUMMARY", (pack + "/artifacts/summary.md").c_str());
+    RunResult res = run_tool({"check", "--format", "github", "--policy", dir / "bad.yaml", "--report",
+                              "json=" + pack + "/r.json", "--report", "json=" + (dir / "out.json"), pack});
+    EXPECT_EQ(res.exit_code, 2) << res.out << res.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(pack + "/artifacts/summary.md"));
+  EXPECT_FALSE(std::filesystem::exists(pack + "/r.json"));
+  EXPECT_NE(read_file(dir / "out.json").find("invalid policy"), std::string::npos) << "the report outside is written";
   // A word of a command line that fails early is spared too.
   {
     ScopedEnv env("GITHUB_STEP_SUMMARY", policy.c_str());
