@@ -110,3 +110,120 @@ TEST(PackFindingCap, ThresholdInAnEarlyGateStaysValidForTheLaterGates) {
 
 }  // namespace
 }  // namespace mplp
+
+namespace mplp {
+namespace {
+
+Suppression suppress(std::string code, std::string path = "", std::string pack = "") {
+  Suppression s;
+  s.code = std::move(code);
+  s.path = std::move(path);
+  s.pack = std::move(pack);
+  s.reason = "known";
+  s.where = "policy.yaml:3:5";
+  return s;
+}
+
+Finding coded(Severity s, std::string code, std::string file, std::string gate = "GATE-V2-A-01") {
+  Finding x = make_finding(s, std::move(code), std::move(file), "m");
+  x.gate_id = std::move(gate);
+  return x;
+}
+
+// The note left by one gate's findings under a cap of `cap`, with
+// `policy`'s suppressions asked about pack "runs/p".
+Finding note_for(const Policy& policy, std::size_t cap_size, const std::vector<Finding>& findings,
+                 bool require_signature = false) {
+  Policy p = policy;
+  p.limits.max_findings_per_pack = cap_size;
+  PackFindingCap cap = pack_finding_cap(p, "runs/p", require_signature);
+  BoundedFindings b(cap.cap(), cap.acceptance());
+  for (const Finding& x : findings) b.add(x);
+  std::vector<GateResult> gates(1);
+  gates[0].gate_id = findings.front().gate_id;
+  gates[0].findings = b.take_sorted();
+  cap.absorb(gates[0].gate_id, b.omitted());
+  cap.add_notes(gates);
+  for (const Finding& x : gates[0].findings)
+    if (x.code == kFindingsOmitted) return x;
+  ADD_FAILURE() << "no note";
+  return {};
+}
+
+// QA-54: the note stood for suppressed findings as if they counted, so a
+// capped pack whose every finding a suppression accepts failed.
+TEST(PackFindingCapAcceptance, ANoteForAcceptedFindingsIsAcceptedToo) {
+  Policy policy;
+  policy.suppressions = {suppress("url.*")};
+  std::vector<Finding> all;
+  for (int i = 0; i < 40; ++i) all.push_back(coded(Severity::Error, "url.forbidden", "f" + std::to_string(i)));
+  const Finding note = note_for(policy, 5, all);
+  EXPECT_EQ(note.severity, Severity::Error);
+  EXPECT_FALSE(note.suppressed.empty());
+  EXPECT_FALSE(note.counts());
+  EXPECT_NE(note.message.find("35 more findings"), std::string::npos) << note.message;
+  EXPECT_NE(note.message.find("a suppression of the policy accepts each of them"), std::string::npos) << note.message;
+  // The same findings without the suppression: the note counts, as before.
+  const Finding counted = note_for(Policy{}, 5, all);
+  EXPECT_EQ(counted.severity, Severity::Error);
+  EXPECT_TRUE(counted.suppressed.empty());
+  EXPECT_TRUE(counted.counts());
+  EXPECT_EQ(counted.message.find("accepts"), std::string::npos) << counted.message;
+}
+
+// Partly accepted: the note has the severity of the worst finding left out
+// that no suppression accepts, and counts.
+TEST(PackFindingCapAcceptance, ThePartNoSuppressionAcceptsDecidesTheSeverity) {
+  Policy policy;
+  policy.suppressions = {suppress("hard", "", "runs/*")};
+  std::vector<Finding> all;
+  for (int i = 0; i < 10; ++i) all.push_back(coded(Severity::Error, "hard", "e" + std::to_string(i)));
+  for (int i = 0; i < 10; ++i) all.push_back(coded(Severity::Warning, "soft", "w" + std::to_string(i)));
+  const Finding note = note_for(policy, 3, all);
+  EXPECT_EQ(note.severity, Severity::Warning);
+  EXPECT_TRUE(note.suppressed.empty());
+  EXPECT_NE(note.message.find("17 more findings"), std::string::npos) << note.message;
+  EXPECT_NE(note.message.find("accepts 7 of them"), std::string::npos) << note.message;
+  // A suppression of another pack, or of another path, accepts none of them.
+  for (const Suppression& other : {suppress("hard", "", "elsewhere/*"), suppress("hard", "nope/*")}) {
+    Policy p;
+    p.suppressions = {other};
+    const Finding n = note_for(p, 3, all);
+    EXPECT_EQ(n.severity, Severity::Error);
+    EXPECT_EQ(n.message.find("accepts"), std::string::npos) << n.message;
+  }
+}
+
+// While a signature is required nothing accepts the signature gate's
+// findings, left out or not.
+TEST(PackFindingCapAcceptance, NothingAcceptsLeftOutSignatureFindingsWhileOneIsRequired) {
+  Policy policy;
+  policy.suppressions = {suppress("attest.*")};
+  std::vector<Finding> all;
+  for (int i = 0; i < 4; ++i)
+    all.push_back(coded(Severity::Error, "attest.unsigned-file", "f" + std::to_string(i), "GATE-V2-ATTESTATION-01"));
+  EXPECT_FALSE(note_for(policy, 1, all, false).counts());
+  const Finding locked = note_for(policy, 1, all, true);
+  EXPECT_TRUE(locked.counts());
+  EXPECT_EQ(locked.severity, Severity::Error);
+}
+
+// A trim across gates asks the same suppressions about what it leaves out.
+TEST(PackFindingCapAcceptance, TrimCountsWhatSuppressionsAccept) {
+  Policy policy;
+  policy.limits.max_findings_per_pack = 1;
+  policy.suppressions = {suppress("c", "b*")};
+  PackFindingCap cap = pack_finding_cap(policy, "p", false);
+  std::vector<GateResult> gates(1);
+  gates[0].gate_id = "GATE-V2-A-01";
+  gates[0].findings = {coded(Severity::Error, "c", "a"), coded(Severity::Info, "c", "b1"),
+                       coded(Severity::Warning, "c", "b2")};
+  cap.trim(gates);
+  const OmittedCounts& o = cap.omitted().at("GATE-V2-A-01");
+  EXPECT_EQ(o.total(), 2u);
+  EXPECT_EQ(o.total_accepted(), 2u);
+  EXPECT_EQ(o.accepted[static_cast<int>(Severity::Warning)], 1u);
+}
+
+}  // namespace
+}  // namespace mplp

@@ -51,7 +51,7 @@ class CollectingSink : public FindingSink {
  public:
   // `gate_id` is a gate's own (GateInfo::id), which outlives every sink.
   CollectingSink(std::string_view gate_id, const Policy& policy, PackFindingCap& cap, PackStore* compact = nullptr)
-      : gate_id_(gate_id), policy_(policy), cap_(cap), compact_(compact), findings_(cap.cap()) {}
+      : gate_id_(gate_id), policy_(policy), cap_(cap), compact_(compact), findings_(cap.cap(), cap.acceptance()) {}
   void report(Finding f) override {
     f.gate_id = std::string(gate_id_);
     // Every error and warning says how to fix it: the gate's own words when
@@ -220,6 +220,15 @@ FileTapMaker gate_taps(const std::vector<const Gate*>& gates, const Preparations
   };
 }
 
+bool signature_required(const CheckRequest& req) {
+  return req.options.require_signature || req.policy.require_signature;
+}
+
+// The finding cap of the pack found at `loc`.
+PackFindingCap cap_for(const CheckRequest& req, const PackLocation& loc) {
+  return pack_finding_cap(req.policy, loc.name.empty() ? loc.display_path : loc.name, signature_required(req));
+}
+
 // A place found as a pack that no gate can check: `reporter_finding` goes
 // to one pack gate (the first that speaks for such places, else the first),
 // every other gate skips.
@@ -228,7 +237,7 @@ PackResult unchecked_result(const PackLocation& loc, Finding reporter_finding, c
   PackResult pr;
   pr.path = loc.display_path;
   pr.name = loc.name;
-  PackFindingCap cap(req.policy.limits.max_findings_per_pack);
+  PackFindingCap cap = cap_for(req, loc);
   const Gate* reporter = nullptr;
   for (const Gate* g : gates)
     if (g->info().scopes.has(GateScope::Pack) &&
@@ -271,7 +280,7 @@ PackResult stage_result(const PackLocation& loc, const std::vector<const Gate*>&
   PackResult pr;
   pr.path = loc.display_path;
   pr.name = loc.name;
-  PackFindingCap cap(req.policy.limits.max_findings_per_pack);
+  PackFindingCap cap = cap_for(req, loc);
   for (const Gate* g : gates) {
     if (!g->info().checks_packs()) continue;
     CollectingSink sink(g->info().id, req.policy, cap);
@@ -364,7 +373,7 @@ RunInfo run_info(const CheckRequest& req, const TrustStore& trust, const Substra
                          ? "builtin"
                          : std::filesystem::path(req.policy.source).filename().string();
   info.policy_sha256 = req.policy.sha256;
-  info.require_signature = req.options.require_signature || req.policy.require_signature;
+  info.require_signature = signature_required(req);
   for (const TrustedKey& k : trust.keys) info.trusted_keys.push_back(k.key.id() + ": " + k.scope_text());
   std::sort(info.trusted_keys.begin(), info.trusted_keys.end());
   info.trusted_keys.erase(std::unique(info.trusted_keys.begin(), info.trusted_keys.end()), info.trusted_keys.end());
@@ -541,8 +550,24 @@ void add_collection_result(std::vector<GateResult>& gates, GateResult result, Pa
   cap.trim(gates);
 }
 
-void finish_pack(PackResult& result, const PackFindingCap& cap) {
-  cap.add_notes(result.gates);
+namespace {
+
+// Adds the findings.omitted notes, then decides each gate's status again
+// from what the report holds: a trim across gates may have left out a
+// gate's only error, and when a suppression accepts it the note does not
+// count, so the gate passes (it failed while its sink decided from that
+// error). Otherwise the note has the severity of the worst left out, and
+// the status stays the sink's.
+void add_notes_and_decide(std::vector<GateResult>& gates, const PackFindingCap& cap, bool strict) {
+  cap.add_notes(gates);
+  for (GateResult& g : gates)
+    g.status = decide_status(g.findings, g.status == GateStatus::Skip || !g.skip_reason.empty(), strict);
+}
+
+}  // namespace
+
+void finish_pack(PackResult& result, const PackFindingCap& cap, bool strict) {
+  add_notes_and_decide(result.gates, cap, strict);
   std::sort(result.gates.begin(), result.gates.end(),
             [](const GateResult& a, const GateResult& b) { return a.gate_id < b.gate_id; });
 }
@@ -593,8 +618,8 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     report.runners_check = true;
     PackResult pr;
     pr.path = display_name(*req.options.runners_dir, req.absolute_paths);
-    PackFindingCap cap(req.policy.limits.max_findings_per_pack);
     pr.name = directory_name(*req.options.runners_dir);
+    PackFindingCap cap = pack_finding_cap(req.policy, pr.name, signature_required(req));
     for (const Gate* g : report.gates) {
       CollectingSink sink(g->info().id, req.policy, cap);
       guarded({&sink}, [&] { g->check_runners(prep.context(g, ctx), sink); });
@@ -602,7 +627,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
       one_finding_per_defect(pr.gates.back());
       cap.trim(pr.gates);
     }
-    cap.add_notes(pr.gates);
+    add_notes_and_decide(pr.gates, cap, req.options.strict);
     report.packs.push_back(std::move(pr));
     report.runner_ids = req.options.only_runner ? std::vector<std::string>{*req.options.only_runner}
                                                 : runner::list_runner_dirs(*req.options.runners_dir);
@@ -668,11 +693,12 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   if (spill) report.packs = PackStore(spill);
   PackStore& results = report.packs;
   results.resize(places.size());
-  std::vector<PackFindingCap> caps(places.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));
+  std::vector<PackFindingCap> caps(places.size(), PackFindingCap(req.policy.limits.max_findings_per_pack));  // cap_for each
   std::mutex progress_mutex;
   std::size_t packs_done = 0;
   const auto check_place = [&](std::size_t i) {
     const PackLocation loc = places[i].unpack();
+    caps[i] = cap_for(req, loc);
     if (loc.stage) {
       results.set(i, stage_result(loc, report.gates, req));
       return;
@@ -759,7 +785,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   // Each pack on its own: on every core.
   parallel_for(pool, results.size(), [&](std::size_t i) {
     results.update(i, [&](PackResult& pr) {
-      finish_pack(pr, caps[i]);
+      finish_pack(pr, caps[i], req.options.strict);
       if (checked.opened(i)) note_not_verified(pr, checked.real(i), pack_registries[i] != nullptr, req, report.gates, caps[i]);
     });
   });

@@ -106,8 +106,9 @@ void compare_collection(const Gate& gate, const Preparations& prep, const GateCo
 // Adds one collection gate's result to a pack's gates: one finding per
 // defect, then trimmed to the pack's cap.
 void add_collection_result(std::vector<GateResult>& gates, GateResult result, PackFindingCap& cap);
-// The last per-pack step before acceptance: the findings.omitted notes, and
-// gates in id order.
-void finish_pack(PackResult& result, const PackFindingCap& cap);
+// The last per-pack step before acceptance: the findings.omitted notes,
+// each gate's status decided from its findings and note, and gates in id
+// order.
+void finish_pack(PackResult& result, const PackFindingCap& cap, bool strict);
 
 }  // namespace mplp

@@ -1,6 +1,9 @@
 #include "engine/finding_cap.h"
 
 #include <algorithm>
+#include <optional>
+
+#include "gates/gate_list.h"
 
 namespace mplp {
 
@@ -16,24 +19,45 @@ std::string count_text(std::size_t n, std::string_view one, std::string_view man
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
+// The most severe of counts[0..2] (indexed by Severity) that is not zero.
+std::optional<Severity> worst_of(const std::array<std::size_t, 3>& counts) {
+  for (std::size_t i = counts.size(); i-- > 0;)
+    if (counts[i] > 0) return static_cast<Severity>(i);
+  return std::nullopt;
+}
+
 }  // namespace
 
+bool acceptance_locked(std::string_view gate_id, bool require_signature) {
+  return require_signature && gate_id == kAttestationGateId;
+}
+
+bool OmittedAcceptance::accepts(const Finding& f) const {
+  if (policy == nullptr || acceptance_locked(f.gate_id, require_signature)) return false;
+  for (const Suppression& s : policy->suppressions)
+    if (s.matches(f.code, f.file, pack_name)) return true;
+  return false;
+}
+
 void OmittedCounts::add(const OmittedCounts& o) {
-  for (std::size_t i = 0; i < by_severity.size(); ++i) by_severity[i] += o.by_severity[i];
+  for (std::size_t i = 0; i < by_severity.size(); ++i) {
+    by_severity[i] += o.by_severity[i];
+    accepted[i] += o.accepted[i];
+  }
   codes.insert(o.codes.begin(), o.codes.end());
 }
 
 void BoundedFindings::add(Finding f) {
-  if (cap_ == 0) return omitted_.add(f);
+  if (cap_ == 0) return leave_out(f);
   if (heap_.size() < cap_) {
     heap_.push_back(std::move(f));
     std::push_heap(heap_.begin(), heap_.end(), keep_before);
     return;
   }
   // Full: `f` replaces the first to leave out if it is to be kept before it.
-  if (!keep_before(f, heap_.front())) return omitted_.add(f);
+  if (!keep_before(f, heap_.front())) return leave_out(f);
   std::pop_heap(heap_.begin(), heap_.end(), keep_before);
-  omitted_.add(heap_.back());
+  leave_out(heap_.back());
   heap_.back() = std::move(f);
   std::push_heap(heap_.begin(), heap_.end(), keep_before);
 }
@@ -76,11 +100,16 @@ void PackFindingCap::trim(std::vector<GateResult>& gates) {
     fresh.clear();
     for (Finding& f : g.findings) {
       if (keep_before(f, first_out)) fresh.push_back(std::move(f));
-      else lost.add(f);
+      else lost.add(f, acceptance_.accepts(f));
     }
     g.findings.swap(fresh);
     absorb(g.gate_id, lost);
   }
+}
+
+PackFindingCap pack_finding_cap(const Policy& policy, const std::string& pack_name, bool require_signature) {
+  if (policy.suppressions.empty()) return PackFindingCap(policy.limits.max_findings_per_pack);
+  return PackFindingCap(policy.limits.max_findings_per_pack, OmittedAcceptance{&policy, pack_name, require_signature});
 }
 
 void PackFindingCap::add_notes(std::vector<GateResult>& gates) const {
@@ -88,18 +117,28 @@ void PackFindingCap::add_notes(std::vector<GateResult>& gates) const {
     auto it = omitted().find(g.gate_id);
     if (it == omitted().end()) continue;
     const OmittedCounts& o = it->second;
-    Severity worst = o.by_severity[2] > 0 ? Severity::Error : o.by_severity[1] > 0 ? Severity::Warning : Severity::Info;
-    Finding f = make_finding(worst, std::string(kFindingsOmitted), "",
+    std::array<std::size_t, 3> counting{};  // those no suppression accepts
+    for (std::size_t i = 0; i < counting.size(); ++i) counting[i] = o.by_severity[i] - o.accepted[i];
+    const std::optional<Severity> worst_counting = worst_of(counting);
+    const std::string accepted_note =
+        o.total_accepted() == 0 ? ""
+        : o.total_accepted() == o.total()
+            ? "; a suppression of the policy accepts each of them"
+            : "; a suppression of the policy accepts " + std::to_string(o.total_accepted()) + " of them";
+    Finding f = make_finding(worst_counting.value_or(worst_of(o.by_severity).value_or(Severity::Info)),
+                             std::string(kFindingsOmitted), "",
                              count_text(o.total(), "more finding", "more findings") +
                                  " of this gate left out of the report (" +
                                  count_text(o.by_severity[2], "error", "errors") + ", " +
                                  count_text(o.by_severity[1], "warning", "warnings") + ", " +
-                                 std::to_string(o.by_severity[0]) + " info)");
+                                 std::to_string(o.by_severity[0]) + " info" + accepted_note + ")");
+    // Accepted as the findings it stands for are: they would not count.
+    if (!worst_counting) f.suppressed = "every finding it stands for is accepted by a suppression of the policy";
     f.gate_id = g.gate_id;
     f.expected = "at most " + count_text(cap_, "finding", "findings") + " per pack (limits.max_findings_per_pack)";
     f.actual = std::to_string(o.total()) + " more";
-    f.detail = "the most severe findings are kept, and this one has the severity of the worst left out, so the "
-               "gate's status and the exit code are those of the full list";
+    f.detail = "the most severe findings are kept, and this one has the severity of the worst left out that no "
+               "suppression accepts, so the gate's status and the exit code are those of the full list";
     f.hint = "fix the findings shown and check again, or raise limits.max_findings_per_pack in the policy";
     g.findings.insert(std::upper_bound(g.findings.begin(), g.findings.end(), f, finding_less), std::move(f));
   }

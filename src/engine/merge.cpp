@@ -193,15 +193,18 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
     if (const rapidjson::Value* o = member(&p, "omitted"); o != nullptr && o->IsObject())
       for (const auto& m : o->GetObject()) {
         OmittedCounts c;
-        if (!m.value.IsArray() || m.value.Size() != 3)
+        if (!m.value.IsArray() || m.value.Size() != 6)
           return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
-        for (unsigned i = 0; i < 3; ++i) {
+        for (unsigned i = 0; i < 6; ++i) {
           // A check holds its findings: far fewer than 2^50. A larger count
           // is an edit that would overflow to 0 when added up (and drop the note).
           if (!m.value[i].IsUint64() || m.value[i].GetUint64() > kMaxOmittedCount)
             return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
-          c.by_severity[i] = static_cast<std::size_t>(m.value[i].GetUint64());
+          (i < 3 ? c.by_severity[i] : c.accepted[i - 3]) = static_cast<std::size_t>(m.value[i].GetUint64());
         }
+        for (unsigned i = 0; i < 3; ++i)
+          if (c.accepted[i] > c.by_severity[i])
+            return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
         sp.omitted[std::string(as_view(m.name))] = c;
       }
     if (sp.name.empty() || sp.path.empty() || bad)
@@ -475,8 +478,11 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
   out.gates = first.report.gates;
   out.strict = first.report.strict;
   out.info = first.report.info;
-  std::vector<PackFindingCap> caps(items.size(), PackFindingCap(policy.limits.max_findings_per_pack));
+  std::vector<PackFindingCap> caps;
+  caps.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
+    const PackResult& r = items[i].result;
+    caps.push_back(pack_finding_cap(policy, r.name.empty() ? r.path : r.name, out.info.require_signature));
     undo_run_end(items[i].result, items[i].pack->compared);
     for (const auto& [gate, counts] : items[i].pack->omitted) caps[i].absorb(gate, counts);
   }
@@ -511,13 +517,10 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
                        });
   }
   for (std::size_t i = 0; i < items.size(); ++i) {
-    finish_pack(items[i].result, caps[i]);
-    // Each gate's status as its sink decided it, before acceptance: from all
-    // its findings, the findings.omitted note standing for those the cap
-    // left out (the most severe are kept, so the note has the worst's
-    // severity). Acceptance decides it again only where it marks a finding.
-    for (GateResult& g : items[i].result.gates)
-      g.status = decide_status(g.findings, g.status == GateStatus::Skip || !g.skip_reason.empty(), out.strict);
+    // Each gate's status as the unsharded run decides it before acceptance:
+    // from all its findings, the findings.omitted note standing for those
+    // the cap left out. Acceptance decides it again only where it marks a finding.
+    finish_pack(items[i].result, caps[i], out.strict);
     out.packs.push_back(std::move(items[i].result));
   }
   Baseline baseline;

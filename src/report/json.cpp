@@ -224,6 +224,7 @@ void write_shard(Writer& w, const RunReport& report) {
       w.Key(gate.c_str());
       w.StartArray();
       for (std::size_t n : counts.by_severity) w.Uint64(n);
+      for (std::size_t n : counts.accepted) w.Uint64(n);
       w.EndArray();
     }
     w.EndObject();

@@ -179,6 +179,41 @@ TEST(Baseline, FindingsTheCapLeftOutAreNeverAccepted) {
   }
 }
 
+// QA-54: a pack over limits.max_findings_per_pack whose every finding a
+// suppression accepts passes, as it does without the cap: the
+// findings.omitted note stands for accepted findings and is accepted with
+// them. A suppression of some of the codes leaves the note counting.
+TEST(Suppress, FindingsTheCapLeftOutAreAcceptedBySuppressions) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  for (const char* f : {"context", "plan", "trace"})
+    test::write_file(p + "/artifacts/" + f + ".json", "{\"tampered\": true}\n");
+  const std::string all = "suppress:\n  - code: '*'\n    reason: a known broken pack\n";
+  test::write_file(t / "cap.yaml", "extends: default\nlimits:\n  max_findings_per_pack: 1\n" + all);
+  test::write_file(t / "nocap.yaml", "extends: default\n" + all);
+  test::write_file(t / "some.yaml", "extends: default\nlimits:\n  max_findings_per_pack: 1\n"
+                                    "suppress:\n  - code: sums.mismatch\n    path: integrity/*\n    reason: one\n");
+  EXPECT_EQ(run_tool({"check", "--policy", t / "nocap.yaml", p}).exit_code, 0);
+  auto capped = run_tool({"check", "--format", "json", "--policy", t / "cap.yaml", p});
+  EXPECT_EQ(capped.exit_code, 0) << capped.out;
+  JsonDoc doc = json_of(capped.out);
+  std::size_t notes = 0;
+  for (const auto& g : doc.value["packs"][0]["gates"].GetArray()) {
+    EXPECT_STRNE(g["status"].GetString(), "FAIL") << g["id"].GetString();
+    for (const auto& f : g["findings"].GetArray())
+      if (std::string(f["code"].GetString()) == "findings.omitted") {
+        ++notes;
+        EXPECT_TRUE(f.HasMember("suppressed")) << to_compact_json(f, 2000);
+      }
+  }
+  EXPECT_GT(notes, 0u) << "the cap left nothing out: the test proves nothing";
+  // The file mismatches the suppression does not name still count, though
+  // the cap left them out of the report.
+  auto some = run_tool({"check", "--format", "json", "--policy", t / "some.yaml", p});
+  EXPECT_EQ(some.exit_code, 1) << some.out;
+  EXPECT_NE(some.out.find("more findings of this gate left out"), std::string::npos) << some.out;
+}
+
 // While a signature is required, neither a suppression (which a pull
 // request can add in .mplp-gate.yaml) nor a baseline accepts a finding of
 // GATE-V2-ATTESTATION-01: a pack signed by an untrusted key fails.

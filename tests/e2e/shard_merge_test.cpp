@@ -205,7 +205,10 @@ TEST_F(ShardMerge, PolicyBaselineCapAndStrictMergeToo) {
                    "    pack: 'reuse/sums/a'\n"
                    "    reason: a known relabelled copy\n"
                    "  - code: no.such-code\n"
-                   "    reason: matches nothing\n");
+                   "    reason: matches nothing\n"
+                   // Accepts findings the cap leaves out too (QA-54).
+                   "  - code: 'sums.*'\n"
+                   "    reason: sums known\n");
   // A baseline without the collection gates' findings: some findings are
   // old, the cross-pack ones are new.
   auto base = run_tool({"check", "--skip", "GATE-V2-EVIDENCE-REUSE-01", "--skip", "GATE-V2-DET-01", "--report",
@@ -220,6 +223,7 @@ TEST_F(ShardMerge, PolicyBaselineCapAndStrictMergeToo) {
   EXPECT_NE(merged.find("a known relabelled copy"), std::string::npos);
   EXPECT_NE(merged.find("matched no finding of this run"), std::string::npos);
   EXPECT_NE(merged.find("\"baseline\": true"), std::string::npos);
+  EXPECT_NE(merged.find("a suppression of the policy accepts"), std::string::npos);
 }
 
 // Shards made by absolute paths and from another working directory merge
@@ -394,9 +398,12 @@ TEST_F(MergeRefusal, DamagedShardSection) {
       {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01", "7"},
       {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01", "{}"},  // neither summary nor error
       {"/shard/packs/0/summaries/GATE-V2-DET-01", "{}"},
-      {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, -1, 0]}"},
+      {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, -1, 0, 0, 0, 0]}"},
+      {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, 0, 0]}"},
+      // More accepted than left out.
+      {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, 0, 0, 2, 0, 0]}"},
       // Counts that would add up past 2^64 to 0, and drop the note.
-      {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [18446744073709551615, 1, 0]}"},
+      {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [18446744073709551615, 1, 0, 0, 0, 0]}"},
       {"/shard/policy_yaml", "\"extends: default\\n\""},
       {"/shard/policy_yaml", "\"a: [\\n\""},
       {"/packs/0/gates/0/status", "\"MAYBE\""},
