@@ -696,6 +696,19 @@ bool write_output_file(const std::string& path, std::string_view bytes, std::str
   // truncated. A device or FIFO is truncated (a no-op) as before.
   struct stat followed{};
   const bool regular = ::stat(path.c_str(), &followed) == 0 && S_ISREG(followed.st_mode);
+  // Our own stdout or stderr (`--report json=/dev/stdout > log`): written
+  // through that descriptor, at its offset. Opened again by name, the file
+  // got the report at its end while what the tool printed went on from the
+  // descriptor's own offset, over the report (QA-54).
+  if (regular)
+    for (int standard : {STDOUT_FILENO, STDERR_FILENO}) {
+      struct stat open_st{};
+      if (::fstat(standard, &open_st) != 0 || open_st.st_dev != followed.st_dev || open_st.st_ino != followed.st_ino)
+        continue;
+      if (write_all(standard, bytes)) return true;
+      error = path + ": write failed: " + errno_text(errno);
+      return false;
+    }
   const int fd = open_to_write(path, regular ? O_APPEND : O_TRUNC, error);
   return fd >= 0 && write_and_close(fd, path, bytes, error);
 }

@@ -576,6 +576,21 @@ TEST(ReportTargets, ErrorReportsNeverGoOverInputsAndLinksLandRight) {
   EXPECT_EQ(out.rfind("old log\n", 0), 0u) << out;
   EXPECT_NE(out.find("RESULT"), std::string::npos) << out;
   EXPECT_NE(out.find("\"packs\""), std::string::npos) << out;
+  // QA-54: redirected with `>` (not appending), the report and what the
+  // tool prints both land whole: neither is written over the other.
+  const std::string in_t = "cd " + test::shell_quote(t.path()) + " && ";
+  test::run_shell(in_t + bin + " check " + test::shell_quote(pack) + " > text.out", out);
+  test::run_shell(in_t + bin + " check -q --report json=alone.json " + test::shell_quote(pack), out);
+  for (const char* stream : {"stdout", "stderr"}) {
+    SCOPED_TRACE(stream);
+    const std::string redirect = std::string(stream) == "stdout" ? " > both.out" : " > both.out 2>&1";
+    test::run_shell(in_t + bin + " check --report json=/dev/" + stream + " " + test::shell_quote(pack) + redirect, out);
+    const std::string both = test::read_file(t / "both.out"), text = test::read_file(t / "text.out"),
+                      json = test::read_file(t / "alone.json");
+    EXPECT_EQ(both.size(), text.size() + json.size()) << both;
+    EXPECT_NE(both.find(text), std::string::npos) << both;
+    EXPECT_NE(both.find(json), std::string::npos) << both;
+  }
   // Past the file size limit: exit 2 saying so, no temporary file left.
   test::write_file(t / "big.json", "OLD");
   test::run_shell("cd " + test::shell_quote(t.path()) + " && (ulimit -f 1; " + bin +
