@@ -123,7 +123,14 @@ TEST(CoreHosts, InvalidEntriesAreRejected) {
   }
   EXPECT_FALSE(HostList::compile({"::1"}, l, err));
   EXPECT_NE(err.find("in brackets: [::1]"), std::string::npos) << err;
-  for (const char* fine : {"[::1]", "127.0.0.1", "x_y.com", "-x.com", "b\xc3\xbc" "cher.de", "*.evil.io", "EVIL.io.", "0x7f000001"})
+  // QA-54: a URL's host that is not ASCII is host.invalid, so no such entry
+  // matches anything; the message asks for its A-labels.
+  for (const char* unicode : {"b\xc3\xbc" "cher.de", "*.b\xc3\xbc" "cher.de", "\xe2\x80\x8b" "github.com", "a.\xff"}) {
+    EXPECT_FALSE(HostList::compile({unicode}, l, err)) << unicode;
+    EXPECT_NE(err.find("is not ASCII"), std::string::npos) << err;
+    EXPECT_NE(err.find("xn--"), std::string::npos) << err;
+  }
+  for (const char* fine : {"[::1]", "127.0.0.1", "x_y.com", "-x.com", "xn--bcher-kva.de", "*.evil.io", "EVIL.io.", "0x7f000001"})
     EXPECT_TRUE(HostList::compile({fine}, l, err)) << fine << ": " << err;
   EXPECT_TRUE(HostList::compile({}, l, err));
   EXPECT_EQ(l.match("github.com"), nullptr);

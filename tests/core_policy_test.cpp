@@ -94,8 +94,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPolicy{"hosts:\n  allowed: [\"*." + std::string(63, 'c') + "." + std::string(63, 'c') + "." +
                                     std::string(63, 'c') + "." + std::string(60, 'c') + "\"]\n",
                                 "is 252 bytes long after '*.': a host name has at most 253"},
-                      // An ASCII label is held to 63 beside a non-ASCII one.
-                      BadPolicy{"hosts:\n  allowed: [" + std::string(200, 'd') + ".\xc3\xbc]\n", "a label of 200 bytes"},
+                      // Not ASCII: a URL with such a host is host.invalid, so it matches nothing.
+                      BadPolicy{"hosts:\n  allowed: [" + std::string(200, 'd') + ".\xc3\xbc]\n", "is not ASCII"},
+                      BadPolicy{"hosts:\n  forbidden: [\"b\xc3\xbc" "cher.de\"]\n", "hosts.forbidden"},
                       BadPolicy{"version: 2\n", "version"},
                       BadPolicy{"limits:\n  container_memory: 1048576\n",
                                 "limits.container_memory': must be at least 16777216 (16 MiB; it is in bytes)"},
@@ -136,7 +137,7 @@ TEST(Policy, HostsAtDnsLimitsAreAccepted) {
   std::string label(63, 'a'), name = label + "." + label + "." + label + "." + std::string(61, 'b');  // 253 bytes
   Policy p;
   std::string err;
-  EXPECT_TRUE(parse_policy("hosts:\n  allowed: [" + name + ", \"*." + label + ".io\", b\xc3\xbc" "cher.de]\n", "p.yaml", p,
+  EXPECT_TRUE(parse_policy("hosts:\n  allowed: [" + name + ", \"*." + label + ".io\", xn--bcher-kva.de]\n", "p.yaml", p,
                            err))
       << err;
   EXPECT_EQ(p.allowed_hosts.size(), 3u);
@@ -266,6 +267,10 @@ TEST(Policy, SuppressEntriesNeedACodeAndAReason) {
   Suppression any{"sums.*", "", "", "r", ""};
   EXPECT_TRUE(any.matches("sums.mismatch", "x", "y"));
   for (const char* bad : {"suppress:\n  - code: sums.unlisted\n", "suppress:\n  - code: sums.unlisted\n    reason: ''\n",
+                          // Blanks, or a zero-width space, are no reason (QA-54).
+                          "suppress:\n  - code: sums.unlisted\n    reason: '   '\n",
+                          "suppress:\n  - code: sums.unlisted\n    reason: \"\\t\\u200b \"\n",
+                          "suppress:\n  - code: ' '\n    reason: why\n",
                           "suppress:\n  - reason: why\n", "suppress:\n  - code: a\n    reason: b\n    when: now\n",
                           "suppress: sums.unlisted\n"}) {
     Policy q;

@@ -153,21 +153,22 @@ bool valid_host_entry(std::string_view entry, std::string& error) {
   // An entry no host can equal would do nothing without a word: a forbidden
   // "evil.io:443" let evil.io through (QA-34). Hosts are compared without
   // port, userinfo or path, case-folded, so an entry is an IP literal or
-  // labels of letters, digits, '-', '_' (or non-ASCII bytes), none empty.
-  // DNS names are at most 253 bytes, labels 63 (RFC 1035); a name with
-  // non-ASCII bytes is held to 1024 (its A-labels are checked by nobody
-  // here), and so is each non-ASCII label: a policy of one 15 MB "host" is
-  // refused at once. Under "*." at least one label comes in front.
+  // labels of letters, digits, '-', '_', none empty. DNS names are at most
+  // 253 bytes, labels 63 (RFC 1035). Under "*." at least one label comes in
+  // front. A URL whose host is not ASCII is host.invalid whatever the
+  // policy says, so a non-ASCII entry matches nothing (QA-54): it is
+  // refused, asking for the A-label form a URL would carry.
   const std::string n = normalise(name);
-  auto is_ascii = [](std::string_view t) {
-    return std::all_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  };
-  const bool ascii = is_ascii(n);
   const std::size_t wildcard = name.size() < entry.size() ? 2 : 0;
   const std::string shown = "'" + printable_utf8(n.size() > 64 ? n.substr(0, 60) + "..." : std::string(entry)) + "'";
-  if (n.size() + wildcard > (ascii ? 253u : 1024u)) {
+  if (std::any_of(n.begin(), n.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    error = shown + " is not ASCII: a URL's host is compared as it is written, and one that is not ASCII is " +
+            "host.invalid, so no host can match it (write the name's A-labels, as in xn--bcher-kva.example)";
+    return false;
+  }
+  if (n.size() + wildcard > 253u) {
     error = shown + " is " + std::to_string(n.size()) + " bytes long" + (wildcard != 0 ? " after '*.'" : "") +
-            ": a host name has at most " + (ascii ? "253" : "1024 (253 once encoded)");
+            ": a host name has at most 253";
     return false;
   }
   if (parse_ip_host(n)) return true;
@@ -178,7 +179,7 @@ bool valid_host_entry(std::string_view entry, std::string& error) {
         error = shown + " has an empty label: no host can match it";
         return false;
       }
-      if (i - label > 63 && is_ascii(std::string_view(n).substr(label, i - label))) {
+      if (i - label > 63) {
         error = shown + " has a label of " + std::to_string(i - label) + " bytes: a label has at most 63";
         return false;
       }
@@ -186,7 +187,7 @@ bool valid_host_entry(std::string_view entry, std::string& error) {
       continue;
     }
     const auto c = static_cast<unsigned char>(n[i]);
-    if (!(c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
       error = "'" + std::string(entry) + "' holds '" + printable_ascii(n.substr(i, 1)) +
               "': hosts are compared without port, path or userinfo, so no host can match it (" +
               (parse_ip_host("[" + n + "]") ? "write an IPv6 address in brackets: [" + n + "]" : "write the host name alone") +

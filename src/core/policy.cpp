@@ -161,7 +161,8 @@ std::string too_long(std::size_t bytes) {
 std::string required_text(const std::string& source, const YAML::Node& entry, const std::string& key,
                           const char* field, const char* what) {
   const YAML::Node v = entry[field];
-  if (!v || !v.IsScalar() || v.Scalar().empty()) fail(source, v ? v : entry, key + "." + field, what);
+  // Blanks alone (spaces, a zero-width character) say nothing either.
+  if (!v || !v.IsScalar() || trim_blank(v.Scalar()).empty()) fail(source, v ? v : entry, key + "." + field, what);
   if (v.Scalar().size() > kMaxSuppressText) fail(source, v, key + "." + field, too_long(v.Scalar().size()));
   return v.Scalar();
 }
