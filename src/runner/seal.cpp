@@ -226,23 +226,39 @@ bool seal_manifest(const Tree& t, std::vector<std::string>& notes, std::string& 
   return write_in(*t.root, "manifest.json", pretty(m), error);
 }
 
-bool write_sums(const Dir& dir, const Limits& limits, std::string& error) {
+// Writes integrity/sha256sums.txt, and integrity/pack.sha256 when the pack
+// has one: a v1 root hash left from before the files changed would fail the
+// sealed pack's check (v1_root.mismatch), and a forged one would stay.
+bool write_sums(const Dir& dir, const Limits& limits, std::vector<std::string>& notes, std::string& error) {
+  const auto failed = [&error](std::string_view file) {
+    error = std::string(file) + ": " + error;
+    return false;
+  };
   Tree t;
-  if (!open_tree(dir, limits, t, error)) return false;
+  if (!open_tree(dir, limits, t, error)) return failed(kSumsPath);
+  const bool has_v1_root = exists(t, std::string(kV1RootPath));
+  std::vector<std::pair<std::string, Digest>> v1_files;
   std::vector<SumsEntry> entries;
   for (const Entry& e : t.walk.entries) {
     if (e.type != EntryType::Regular || e.path.rfind("integrity/", 0) == 0) continue;
     if (!is_safe_relative_path(e.path) || e.path.find('\n') != std::string::npos)
-      return error = "a file name cannot be listed in a sums file: " + escape_for_message(e.path), false;
+      return error = "a file name cannot be listed in a sums file: " + escape_for_message(e.path), failed(kSumsPath);
     Digest d{};
-    if (!digest_of(*t.root, e.path, d, error)) return false;
+    if (!digest_of(*t.root, e.path, d, error)) return failed(kSumsPath);
     SumsEntry s;
     s.hex = to_hex(d);
     s.path = e.path;
     entries.push_back(std::move(s));
+    if (has_v1_root) v1_files.emplace_back(e.path, d);
   }
   auto integrity = sub_dir(dir, "integrity", error);
-  return integrity && write_in(*integrity, "sha256sums.txt", format_sums(std::move(entries)), error);
+  if (!integrity || !write_in(*integrity, "sha256sums.txt", format_sums(std::move(entries)), error))
+    return failed(kSumsPath);
+  if (!has_v1_root) return true;
+  if (!write_in(*integrity, "pack.sha256", v1_pack_root_hash(std::move(v1_files)) + "\n", error))
+    return failed(kV1RootPath);
+  notes.push_back("integrity/pack.sha256 recomputed: the v1 root hash of the files sealed");
+  return true;
 }
 
 }  // namespace
@@ -296,7 +312,7 @@ bool seal_dir(const Dir& dir, const RunnerMeta* meta, const SealOptions& options
     notes.push_back("the pack has no manifest.json: env_ref and hashes not set");
   }
   test_pause_point("sealed-manifest");
-  if (!write_sums(dir, options.limits, error)) return error = "seal: integrity/sha256sums.txt: " + error, false;
+  if (!write_sums(dir, options.limits, notes, error)) return error = "seal: " + error, false;
   test_pause_point("sealed-sums");
   // Step 4 (issue 12): the signed attestation over the sums just written.
   if (!write_provenance(dir, options.provenance, notes, error)) return error = "seal: " + error, false;

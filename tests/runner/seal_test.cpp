@@ -59,6 +59,34 @@ TEST(Seal, StalePackPassesEveryGateAfterSealing) {
   for (auto& e : fs::directory_iterator(tmp.path())) EXPECT_EQ(e.path().filename().string().find(".mplp-stage"), std::string::npos);
 }
 
+// QA-53: a v1 root hash (integrity/pack.sha256) left from before the files
+// changed, or forged, survived the seal, and the sealed pack failed its
+// check with v1_root.mismatch. Seal recomputes it, says so, and makes none
+// where the pack had none.
+TEST(Seal, RecomputesAV1RootHashThePackHas) {
+  TempDir tmp;
+  std::string pack = stale_pack(tmp);
+  write_file(pack + "/integrity/pack.sha256", std::string(64, 'a') + "  -\n");
+  RunResult r = run_tool({"seal", pack});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE((r.out + r.err).find("integrity/pack.sha256 recomputed"), std::string::npos) << r.out << r.err;
+  const std::string v1 = read_file(pack + "/integrity/pack.sha256");
+  EXPECT_EQ(v1.size(), 65u) << v1;
+  RunReport rep = check({pack}, {"GATE-V2-INTEGRITY-01"});
+  EXPECT_EQ(status_of(rep, "GATE-V2-INTEGRITY-01"), GateStatus::Pass);
+  bool matched = false;
+  const PackResult checked = rep.packs.at(0);
+  for (const GateResult& g : checked.gates)
+    for (const Finding& f : g.findings) matched = matched || f.code == "v1_root.match";
+  EXPECT_TRUE(matched) << "the recomputed hash is not the v1 root hash";
+  // Sealed again, nothing changes; a pack without one gets none.
+  ASSERT_EQ(run_tool({"seal", pack}).exit_code, 0);
+  EXPECT_EQ(read_file(pack + "/integrity/pack.sha256"), v1);
+  std::string plain = copy_good_pack(tmp, "plain");
+  ASSERT_EQ(run_tool({"seal", plain}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(plain + "/integrity/pack.sha256"));
+}
+
 TEST(Seal, IsIdempotent) {
   TempDir tmp;
   std::string pack = stale_pack(tmp);
