@@ -75,6 +75,45 @@ TEST(SealLimits, SparseFileOverTheSizeLimitStopsTheSealBeforeHashing) {
   EXPECT_FALSE(holds_stage(tmp.path()));
 }
 
+// QA-53: a copied tree (what `run` stages from an out dir that already
+// holds a pack) keeps a sparse file's holes: 256 MiB of them took 256 MiB
+// of disk in the copy, and a 20 GiB one filled the disk. The bytes are the same.
+TEST(SealLimits, ACopiedTreeKeepsSparseFilesSparse) {
+  TempDir tmp;
+  fs::create_directories(tmp / "from/a");
+  fs::create_directories(tmp / "to");
+  const off_t size = off_t{256} << 20;
+  {
+    int fd = ::open((tmp / "from/a/sparse.bin").c_str(), O_WRONLY | O_CREAT, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, "head", 4, 0), 4);
+    ASSERT_EQ(::pwrite(fd, "middle", 6, size / 2), 6);
+    ASSERT_EQ(::ftruncate(fd, size), 0);  // a hole at the end too
+    ::close(fd);
+  }
+  write_file(tmp / "from/dense.txt", std::string(100000, 'x'));
+  write_file(tmp / "from/empty", "");
+  std::string error;
+  auto from = Dir::open(tmp / "from", error);
+  auto to = Dir::open(tmp / "to", error);
+  ASSERT_TRUE(from && to) << error;
+  const WalkResult tree = walk(*from, {});
+  ASSERT_TRUE(runner::fill_tree(*from, tree, *to, runner::TreeFill::Copy, error)) << error;
+  struct stat st {};
+  ASSERT_EQ(::stat((tmp / "to/a/sparse.bin").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, size);
+  struct stat original {};
+  ASSERT_EQ(::stat((tmp / "from/a/sparse.bin").c_str(), &original), 0);
+  if (original.st_blocks * 512 >= size) GTEST_SKIP() << "SKIPPED: this file system stores no sparse file";
+  EXPECT_LT(st.st_blocks * 512, 16 << 20) << "the copy filled its holes";
+  for (const char* f : {"a/sparse.bin", "dense.txt", "empty"}) {
+    std::string a, b;
+    ASSERT_EQ(run_shell("sha256sum < " + shell_quote(tmp / (std::string("from/") + f)), a), 0);
+    ASSERT_EQ(run_shell("sha256sum < " + shell_quote(tmp / (std::string("to/") + f)), b), 0);
+    EXPECT_EQ(a, b) << f;
+  }
+}
+
 // QA-32: a pack that is a mount point (a CI volume) failed after the whole
 // run with "the staging directory was moved", and left the stage behind.
 // It is refused before anything is staged, with what to do instead.
