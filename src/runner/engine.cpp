@@ -14,6 +14,7 @@
 #include "core/digest.h"
 #include "core/leftovers.h"
 #include "core/safe_fs.h"
+#include "core/scoped_temp_dir.h"
 #include "core/values.h"
 #include "runner/private_cache.h"
 #include "runner/process.h"
@@ -298,7 +299,17 @@ bool workspace_mount(const Engine& e, const std::string& repo, const std::string
 }
 
 ProcessResult run_container(const Engine& e, const ProcessSpec& spec, const std::string& name, bool& left) {
-  ProcessResult r = run_process(spec);
+  // The engine runs in an empty directory of its own: podman's conmon writes
+  // an empty `oom` file into its working directory when the kernel kills a
+  // container for memory, and it landed, owned by root, in the caller's
+  // (QA-53). Every path of a container's arguments is absolute; a relative
+  // engine binary (a "." in PATH) keeps the caller's directory.
+  ScopedTempDir scratch("mplp-engine-cwd");
+  ProcessSpec in_scratch = spec;
+  if (in_scratch.cwd.empty() && !scratch.path().empty() && !in_scratch.argv.empty() &&
+      in_scratch.argv[0].starts_with('/'))
+    in_scratch.cwd = scratch.path();
+  ProcessResult r = run_process(in_scratch);
   if (!r.timed_out && !r.interrupted) return r;
   ProcessSpec rm;
   rm.argv = {e.binary, "rm", "-f", name};  // exits 0 for a container already gone (podman; docker since 20.10)

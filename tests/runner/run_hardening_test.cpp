@@ -456,13 +456,20 @@ TEST(RunHardening, MemoryAndProcessesAreLimitedByThePolicy) {
   };
   // 256 MiB touched, limit 64 MiB (swap included): CMD is killed, and its
   // status is run's, as for any CMD that fails.
-  RunResult big = run_tool(with_policy("python3 -c 'b = bytearray(256 << 20); print(len(b))'", tmp / "big"));
+  // Run from a directory of its own: podman's conmon left an `oom` file in
+  // the caller's working directory (QA-53).
+  fs::create_directories(tmp / "cwd");
+  RunOptions in_cwd;
+  in_cwd.cwd = tmp / "cwd";
+  RunResult big =
+      run_tool_with(with_policy("python3 -c 'b = bytearray(256 << 20); print(len(b))'", tmp / "big"), in_cwd);
   EXPECT_EQ(big.exit_code, 137) << big.out << big.err;
   EXPECT_NE(big.err.find("CMD exited with status 137 (killed: SIGKILL, as when it used more than "
                          "limits.container_memory, 67108864 bytes)"),
             std::string::npos)
       << big.err;
   EXPECT_FALSE(fs::exists(tmp / "big/manifest.json"));
+  EXPECT_TRUE(fs::is_empty(tmp / "cwd")) << "the engine left a file in the working directory";
   // 64 processes asked for, fewer than 32 at once (the shell and python count).
   RunResult many = run_tool(with_policy(
       "cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids/pids.max 2>/dev/null | head -1 > /workspace/out/pids.max;"
