@@ -90,7 +90,7 @@ void accept_findings(RunReport& report, const Policy& policy, const Baseline* ba
       // A required signature is a promise of the run itself: neither a
       // policy's suppression (a pull request can add one) nor a baseline
       // may accept a finding of the gate that keeps it.
-      const bool locked = report.info.require_signature && g.gate_id == kAttestationGateId;
+      const bool locked = acceptance_locked(g.gate_id, report.info.require_signature);
       for (Finding& f : g.findings) {
         if (baseline != nullptr) {
           std::size_t occurrence = seen[finding_fingerprint(name_of(p), f, 0)]++;

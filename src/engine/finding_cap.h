@@ -23,9 +23,8 @@
 // baseline cannot accept what the cap left out: it lists only findings a
 // report showed.)
 //
-//   PackFindingCap cap(policy.limits.max_findings_per_pack,
-//                      OmittedAcceptance{&policy, pack_name, require_signature});
-//   BoundedFindings b(cap.cap());   // per gate: b.add(f) ...
+//   PackFindingCap cap = pack_finding_cap(policy, pack_name, require_signature);
+//   BoundedFindings b(cap.cap(), cap.acceptance());   // per gate: b.add(f) ...
 //   cap.absorb(gate_id, b.omitted());
 //   cap.trim(pack_result.gates);    // after each batch of gates
 //   cap.add_notes(pack_result.gates);  // once, at the end
