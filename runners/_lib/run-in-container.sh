@@ -9,8 +9,8 @@
 # (runner_id, container_digest, environment_fingerprint, workdir,
 # executed_at), the manifest's env_ref and hashes, integrity/sha256sums.txt.
 # DIR is created when missing and replaced atomically; on failure it is left
-# as it was. The exit status is CMD's when it failed, 2 when the run could
-# not happen. The network is off while CMD runs.
+# as it was. The exit status is 1 when CMD failed (its status is in the
+# message), 2 when the run could not happen. The network is off while CMD runs.
 #
 #   --workdir W   accepted for the contract's sake; only /workspace exists
 #   MPLP_GATE     the mplp-gate binary (default: mplp-gate on PATH)

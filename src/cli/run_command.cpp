@@ -31,9 +31,11 @@ constexpr std::string_view kRunUsage =
     "namespace) and a time limit; DIR keeps its files' modes and owners, and a set-id,\n"
     "special or oversized file (policy limits) stops the run. A base image of the\n"
     "runner is never built here: `mplp-gate base build ID` does that.\n"
-    "Exit codes: 0 sealed; CMD's own status when it failed; 2 could not run (the\n"
-    "message names the step: engine, definition, base, build, fingerprint, stage, run,\n"
-    "seal, commit).\n"
+    "--timeout covers CMD and the seal of what it wrote.\n"
+    "Exit codes: 0 sealed; 1 CMD failed (exited non-zero or was killed; the message\n"
+    "gives its status); 2 could not run (the message names the step: engine,\n"
+    "definition, base, build, fingerprint, stage, run, seal, commit), CMD's time limit\n"
+    "ran out, or the engine could not start its container (status 125).\n"
     "With --print-fingerprint, only builds (or reuses) the image and prints the\n"
     "environment fingerprint measured in it as JSON (os, arch, runtime_type,\n"
     "runtime_version: runners/_lib/env-fingerprint.sh); --cmd and --out-dir are\n"
@@ -52,6 +54,9 @@ constexpr std::string_view kSealUsage =
     "limits.max_files_per_pack (the policy's) stops the seal before any hashing, and\n"
     "so does a change another process makes to PACK meanwhile.\n"
     "Exit codes: 0 sealed, 2 could not seal (PACK left as it was).\n";
+
+// The status of `podman run` and `docker run` when the engine itself failed.
+constexpr int kEngineFailed = 125;
 
 // Loads --sign-key before any work, so a bad key costs nothing (exit 2).
 bool load_sign_key(const std::string& path, PrivateKey& key, std::string& error) {
@@ -153,7 +158,8 @@ int cmd_run(const Args& args) {
          if (!parse_unsigned(v, 7 * 24 * 3600, req.timeout_seconds) || req.timeout_seconds == 0)
            return e = "expected 1..604800 seconds", false;
          return true;
-       }, "time limit of CMD's container in seconds (default 21600: 6 hours)", "SECONDS"},
+       }, "time limit of CMD's container and the seal of its pack in seconds (default 21600: 6 hours)",
+       "SECONDS"},
       {"--build-timeout", true, [&](const std::string& v, std::string& e) {
          if (!parse_unsigned(v, 7 * 24 * 3600, req.build_timeout_seconds) || req.build_timeout_seconds == 0)
            return e = "expected 1..604800 seconds", false;
@@ -222,7 +228,10 @@ int cmd_run(const Args& args) {
   for (const std::string& n : out.notes) std::cerr << "mplp-gate run: note: " << n << "\n";
   if (!ok) {
     std::cerr << "mplp-gate run: " << error << "\n";
-    return out.cmd_exit > 0 ? out.cmd_exit : kExitError;
+    // CMD's own status is in the message: passed on as the exit status, a
+    // CMD's 2 read as "could not run" and 137 as neither (QA-53). 125 is
+    // the engine's own failure to start the container (podman, docker).
+    return out.cmd_exit > 0 && out.cmd_exit != kEngineFailed ? kExitFail : kExitError;
   }
   std::cerr << "mplp-gate run: sealed " << req.out_dir << " (runner " << req.runner_id << ", image "
             << out.meta.container_digest << ", " << out.meta.fingerprint.runtime_type << " "

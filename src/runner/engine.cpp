@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "core/digest.h"
 #include "core/leftovers.h"
@@ -304,11 +305,12 @@ ProcessResult run_container(const Engine& e, const ProcessSpec& spec, const std:
   // container for memory, and it landed, owned by root, in the caller's
   // (QA-53). Every path of a container's arguments is absolute; a relative
   // engine binary (a "." in PATH) keeps the caller's directory.
-  ScopedTempDir scratch("mplp-engine-cwd");
+  std::optional<ScopedTempDir> scratch;
   ProcessSpec in_scratch = spec;
-  if (in_scratch.cwd.empty() && !scratch.path().empty() && !in_scratch.argv.empty() &&
-      in_scratch.argv[0].starts_with('/'))
-    in_scratch.cwd = scratch.path();
+  if (in_scratch.cwd.empty() && !in_scratch.argv.empty() && in_scratch.argv[0].starts_with('/')) {
+    scratch.emplace("mplp-engine-cwd");
+    in_scratch.cwd = scratch->path();  // "" (the caller's) when it could not be made
+  }
   ProcessResult r = run_process(in_scratch);
   if (!r.timed_out && !r.interrupted) return r;
   ProcessSpec rm;

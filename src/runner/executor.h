@@ -23,7 +23,7 @@
 //   RunRequest req{.runners_dir = "runners", .runner_id = "node-20-local",
 //                  .cmd = "node producers/example/produce.js", .out_dir = "out/p1"};
 //   RunOutcome out;
-//   if (!execute(req, out, err)) return out.cmd_exit > 0 ? out.cmd_exit : 2;
+//   if (!execute(req, out, err)) return out.cmd_exit > 0 ? 1 : 2;   // CMD failed, or could not run
 #pragma once
 
 #include <string>

@@ -10,8 +10,10 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <memory>
 
 #include "core/digest.h"
+#include "core/fd_io.h"
 #include "core/json.h"
 #include "core/json_numbers.h"
 #include "core/json_visit.h"
@@ -65,14 +67,14 @@ void set_member(Value& obj, const char* key, Value v, rapidjson::Document::Alloc
 struct Tree {
   const Dir* root = nullptr;
   WalkResult walk;
-  unsigned max_json_depth = Limits{}.max_json_depth;
+  const SealOptions* options = nullptr;
 };
 
-bool open_tree(const Dir& dir, const Limits& limits, Tree& t, std::string& error) {
+bool open_tree(const Dir& dir, const SealOptions& options, Tree& t, std::string& error) {
   t.root = &dir;
-  t.max_json_depth = limits.max_json_depth;
-  t.walk = walk(dir, {.max_entries = limits.max_files_per_pack});
-  return check_tree(t.walk, limits, error);
+  t.options = &options;
+  t.walk = walk(dir, {.max_entries = options.limits.max_files_per_pack});
+  return check_tree(t.walk, options.limits, error);
 }
 
 // A file the seal rewrites keeps its mode and owner; a new one gets the
@@ -126,14 +128,30 @@ bool write_provenance(const Dir& dir, const ProvenanceRequest& request, std::vec
   return provenance_envelope(dir, request, line, error) && write_in(*integrity, name, line, error);
 }
 
-bool digest_of(const Dir& root, const std::string& rel, Digest& out, std::string& error) {
-  int fd = open_regular_beneath(root, rel, error);
-  if (fd < 0) return false;
-  auto d = sha256_fd(fd);
-  ::close(fd);
-  if (!d) return error = rel + ": read error", false;
-  out = *d;
+// Hashes the open file `rel` a chunk at a time, and stops when the seal's
+// time runs out (SealOptions::deadline).
+bool digest_in_time(const Tree& t, const std::string& rel, int fd, Digest& out, std::string& error) {
+  constexpr std::size_t kChunk = 1 << 20;
+  const std::unique_ptr<char[]> buf(new char[kChunk]);
+  Sha256 h;
+  for (;;) {
+    if (std::chrono::steady_clock::now() >= t.options->deadline)
+      return error = rel + ": " + t.options->time_limit + " ran out while the pack was hashed", false;
+    const ssize_t n = read_some(fd, buf.get(), kChunk);
+    if (n < 0) return error = rel + ": " + std::strerror(errno), false;
+    if (n == 0) break;
+    h.update(std::string_view(buf.get(), static_cast<std::size_t>(n)));
+  }
+  out = h.finish();
   return true;
+}
+
+bool digest_of(const Tree& t, const std::string& rel, Digest& out, std::string& error) {
+  const int fd = open_regular_beneath(*t.root, rel, error);
+  if (fd < 0) return false;
+  const bool ok = digest_in_time(t, rel, fd, out, error);
+  ::close(fd);
+  return ok;
 }
 
 bool exists(const Tree& t, const std::string& rel) {
@@ -145,7 +163,7 @@ bool exists(const Tree& t, const std::string& rel) {
 bool parse_file(const Tree& t, const std::string& rel, JsonDoc& doc, std::string& error) {
   std::string bytes;
   if (!read_beneath(*t.root, rel, kMaxJson, bytes, error)) return false;
-  if (!parse_json(bytes, {t.max_json_depth}, doc))
+  if (!parse_json(bytes, {t.options->limits.max_json_depth}, doc))
     return error = rel + ":" + std::to_string(doc.error.line) + ":" + std::to_string(doc.error.column) + ": " +
                    doc.error.message, false;
   if (!doc.duplicates.empty()) return error = rel + ": duplicate key at " + doc.duplicates[0].pointer, false;
@@ -201,7 +219,7 @@ bool seal_manifest(const Tree& t, std::vector<std::string>& notes, std::string& 
     std::string rel(f);
     if (!exists(t, rel)) continue;
     Digest d{};
-    if (!digest_of(*t.root, rel, d, error)) return false;
+    if (!digest_of(t, rel, d, error)) return false;
     digests.emplace_back(rel, d);
   }
   std::string root = v2_pack_root_hash([&](std::string_view f) -> const Digest* {
@@ -218,7 +236,7 @@ bool seal_manifest(const Tree& t, std::vector<std::string>& notes, std::string& 
   set_member(hashes->value, "pack_root_hash", text(root, a), a);
   if (exists(t, "reports/verify.report.json")) {
     Digest d{};
-    if (!digest_of(*t.root, "reports/verify.report.json", d, error)) return false;
+    if (!digest_of(t, "reports/verify.report.json", d, error)) return false;
     set_member(hashes->value, "verify_report_hash", text(to_hex(d), a), a);
   } else if (hashes->value.HasMember("verify_report_hash")) {
     hashes->value["verify_report_hash"].SetNull();
@@ -229,13 +247,13 @@ bool seal_manifest(const Tree& t, std::vector<std::string>& notes, std::string& 
 // Writes integrity/sha256sums.txt, and integrity/pack.sha256 when the pack
 // has one: a v1 root hash left from before the files changed would fail the
 // sealed pack's check (v1_root.mismatch), and a forged one would stay.
-bool write_sums(const Dir& dir, const Limits& limits, std::vector<std::string>& notes, std::string& error) {
+bool write_sums(const Dir& dir, const SealOptions& options, std::vector<std::string>& notes, std::string& error) {
   const auto failed = [&error](std::string_view file) {
     error = std::string(file) + ": " + error;
     return false;
   };
   Tree t;
-  if (!open_tree(dir, limits, t, error)) return failed(kSumsPath);
+  if (!open_tree(dir, options, t, error)) return failed(kSumsPath);
   const bool has_v1_root = exists(t, std::string(kV1RootPath));
   std::vector<std::pair<std::string, Digest>> v1_files;
   std::vector<SumsEntry> entries;
@@ -244,7 +262,7 @@ bool write_sums(const Dir& dir, const Limits& limits, std::vector<std::string>& 
     if (!is_safe_relative_path(e.path) || e.path.find('\n') != std::string::npos)
       return error = "a file name cannot be listed in a sums file: " + escape_for_message(e.path), failed(kSumsPath);
     Digest d{};
-    if (!digest_of(*t.root, e.path, d, error)) return failed(kSumsPath);
+    if (!digest_of(t, e.path, d, error)) return failed(kSumsPath);
     SumsEntry s;
     s.hex = to_hex(d);
     s.path = e.path;
@@ -287,7 +305,7 @@ std::string format_runner_meta(const RunnerMeta& meta) {
 bool seal_dir(const Dir& dir, const RunnerMeta* meta, const SealOptions& options, std::vector<std::string>& notes,
               std::string& error) {
   Tree t;
-  if (!open_tree(dir, options.limits, t, error)) return error = "seal: " + error, false;
+  if (!open_tree(dir, options, t, error)) return error = "seal: " + error, false;
   // The sums file covers nothing in integrity/: another file there would be
   // sealed by nothing, and the pack fail its check (QA-45: "sealed", exit 0).
   for (const Entry& e : t.walk.entries)
@@ -302,7 +320,7 @@ bool seal_dir(const Dir& dir, const RunnerMeta* meta, const SealOptions& options
     if (!write_in(*reports, "runner.meta.json", format_runner_meta(*meta), error))
       return error = "seal: writing reports/runner.meta.json: " + error, false;
     test_pause_point("sealed-meta");
-    if (!open_tree(dir, options.limits, t, error)) return error = "seal: " + error, false;
+    if (!open_tree(dir, options, t, error)) return error = "seal: " + error, false;
   }
   if (exists(t, "manifest.json")) {
     if (!seal_manifest(t, notes, error)) return error = "seal: " + error, false;
@@ -312,7 +330,7 @@ bool seal_dir(const Dir& dir, const RunnerMeta* meta, const SealOptions& options
     notes.push_back("the pack has no manifest.json: env_ref and hashes not set");
   }
   test_pause_point("sealed-manifest");
-  if (!write_sums(dir, options.limits, notes, error)) return error = "seal: " + error, false;
+  if (!write_sums(dir, options, notes, error)) return error = "seal: " + error, false;
   test_pause_point("sealed-sums");
   // Step 4 (issue 12): the signed attestation over the sums just written.
   if (!write_provenance(dir, options.provenance, notes, error)) return error = "seal: " + error, false;

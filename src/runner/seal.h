@@ -36,6 +36,7 @@
 //   if (!seal_dir(*stage.tree, &m, {.limits = policy.limits}, notes, err)) ...   // err: "seal: manifest.json: ..."
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,12 @@ struct SealOptions {
   bool require_manifest = true;  // `run` tolerates a producer that wrote none (smoke packs)
   Limits limits;                 // the policy's, checked before hashing
   ProvenanceRequest provenance;  // step 4: sign (with a key) or drop a stale envelope
+  // Hashing stops when this time comes, and the seal fails naming
+  // `time_limit`: `run` passes the end of its --timeout, which covers CMD and
+  // the seal of what CMD wrote (QA-53: a producer's 20 GiB of sparse files
+  // were hashed long after the time limit; each file was within the limits).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::string time_limit;  // "the time limit of --timeout (60 s)"
 };
 
 // Seals `dir` in place. `meta` (may be null) is written first; without it the

@@ -351,17 +351,29 @@ TEST(RunE2E, ProducerPackPassesEveryGateAndTamperingFailsIntegrity) {
   }
 }
 
-TEST(RunE2E, FailingCommandPropagatesItsStatusAndLeavesPackUntouched) {
+TEST(RunE2E, AFailingCommandFailsTheRunWithItsStatusAndLeavesPackUntouched) {
   REQUIRE_ENGINE();
   TempDir tmp;
   std::string pack = tmp / "pack";
   write_file(pack + "/keep.txt", "old\n");
   auto before = snapshot(pack);
   RunResult r = run_tool(run_args("python-3.11-local", "echo partial > /workspace/out/keep.txt; exit 7", pack));
-  EXPECT_EQ(r.exit_code, 7);
+  // CMD's status is in the message; run's own is 1 (QA-53: a CMD's 2 read
+  // as "could not run", its 137 as neither).
+  EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("run: CMD exited with status 7"), std::string::npos) << r.err;
   EXPECT_EQ(snapshot(pack), before);
   EXPECT_FALSE(fs::exists(pack + "/reports/runner.meta.json"));
+  r = run_tool(run_args("python-3.11-local", "exit 2", pack));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("run: CMD exited with status 2"), std::string::npos) << r.err;
+  // 125 is the engine's status when it could not start the container.
+  r = run_tool(run_args("python-3.11-local", "exit 125", pack));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("run: CMD exited with status 125 (the engine could not start the container)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(snapshot(pack), before);
 }
 
 TEST(RunE2E, NetworkIsOffAndRepoIsNotWritten) {
