@@ -386,11 +386,13 @@ class Gate_ : public Gate {
   }
 
   // A sharded check keeps each (substrate, scenario) group in one shard.
-  std::optional<std::string> shard_group(const rapidjson::Value& m) const override {
-    const rapidjson::Value* status = string_member(&m, "indexability_status");
+  std::optional<std::string> shard_group(const JsonDoc& manifest) const override {
+    const rapidjson::Value& m = manifest.value;
     const rapidjson::Value* substrate = string_member(member(m, "substrate_ref"), "substrate_id");
     const rapidjson::Value* scenario = string_member(&m, "scenario_id");
-    if (status == nullptr || as_view(*status) != "INDEXABLE_REAL" || substrate == nullptr || scenario == nullptr)
+    // REAL as the pack is read (Pack::indexability), or the group is split.
+    if (manifest_indexability(m, manifest.duplicates) != Indexability::Real || substrate == nullptr ||
+        scenario == nullptr)
       return std::nullopt;
     return "det\n" + std::string(as_view(*substrate)) + "\n" + std::string(as_view(*scenario));
   }

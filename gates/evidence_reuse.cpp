@@ -260,7 +260,8 @@ class Gate_ : public Gate {
     check_reuse(packs, sinks);
   }
 
-  std::unique_ptr<PackSummary> read_summary(const rapidjson::Value& json, std::string& error) const override {
+  std::unique_ptr<PackSummary> read_summary(const rapidjson::Value& json, std::string_view pack,
+                                            std::string& error) const override {
     auto f = std::make_unique<ReuseFacts>();
     bool bad = !json.IsObject();
     if (!bad)
@@ -275,6 +276,10 @@ class Gate_ : public Gate {
         });
     if (bad || !name) {
       error = "not an object of strings with a name (and valid base64), whose sums and artifacts are SHA-256 digests";
+      return nullptr;
+    }
+    if (*name != pack) {  // findings of other packs would name it
+      error = "it names another pack";
       return nullptr;
     }
     f->name = std::move(*name);

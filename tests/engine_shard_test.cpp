@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "engine/shard.h"
+#include "core/pack.h"
+#include "core/thread_pool.h"
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -70,6 +72,47 @@ TEST(Shard, RealPacksAreKeyedByTheirDeterminismGroup) {
   std::filesystem::remove(a + "/manifest.json");
   ASSERT_EQ(::mkfifo((a + "/manifest.json").c_str(), 0644), 0);
   EXPECT_EQ(key_of(a, "x/a"), "path\nx/a");
+}
+
+// QA-55: the key reads the status as the gates read the pack
+// (Pack::indexability): a status written twice was REAL to DET-01 (the
+// strictest reading) but SYNTHETIC to the key, which placed the pack by its
+// path, away from its reruns, and a sharded check passed a failing group.
+TEST(Shard, APackIsKeyedByItsGroupExactlyWhenItsGatesReadItAsReal) {
+  test::TempDir t;
+  Limits limits;
+  std::string dir = test::copy_good_pack(t, "a");
+  PackLocation l;
+  l.fs_path = l.display_path = dir;
+  l.name = "x/a";
+  const std::string group = shard_key(l, limits);
+  ASSERT_EQ(group.rfind("det\n", 0), 0u) << group;
+  const std::string manifest = test::read_file(dir + "/manifest.json");
+  const std::string status = "\"indexability_status\": \"INDEXABLE_REAL\"";
+  ASSERT_NE(manifest.find(status), std::string::npos);
+  const std::vector<std::string> values = {"\"INDEXABLE_REAL\"", "\"INDEXABLE_SYNTHETIC\"", "\"NON_INDEXABLE\"",
+                                           "\"indexable_real\"", "5", "null", "[\"INDEXABLE_REAL\"]"};
+  std::vector<std::string> members = {""};  // no status at all
+  for (const std::string& a : values) {
+    members.push_back("\"indexability_status\": " + a);
+    for (const std::string& b : values)
+      members.push_back("\"indexability_status\": " + a + ", \"indexability_status\": " + b);
+  }
+  ThreadPool pool(2);
+  int real = 0;
+  for (const std::string& m : members) {
+    std::string text = manifest;
+    text.replace(text.find(status), status.size() + 1, m.empty() ? "" : m + ",");
+    test::write_file(dir + "/manifest.json", text);
+    std::string err;
+    auto pack = Pack::open(dir, "x/a", limits, err);
+    ASSERT_TRUE(pack) << err;
+    pack->load_files(pool);
+    ASSERT_EQ(pack->manifest_state(), ManifestState::Ok) << m;
+    EXPECT_EQ(shard_key(l, limits), pack->is_real() ? group : "path\nx/a") << m;
+    real += pack->is_real() ? 1 : 0;
+  }
+  EXPECT_EQ(real, static_cast<int>(1 + values.size() * values.size())) << "REAL alone, and every status written twice";
 }
 
 TEST(Shard, EveryPackInExactlyOneShard) {

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/stderr_guard.h"
 #include "core/values.h"
 #include "runner/engine.h"
 #include "runner/image.h"
@@ -111,6 +112,7 @@ int cmd_base(const Args& args) {
     std::cerr << "mplp-gate base: " << error << "\n";
     return kExitError;
   }
+  GuardedStream guard(std::cout);  // the build's output comes through it (runner/process.h)
   for (const std::string& id : ids) {
     BaseTarget target;
     std::string log;

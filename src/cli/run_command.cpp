@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/stderr_guard.h"
 #include "core/json.h"
 #include "core/keys.h"
 #include "runner/executor.h"
@@ -24,7 +25,8 @@ constexpr std::string_view kRunUsage =
     "the repository at /workspace and DIR at /workspace/out, and on success seals DIR\n"
     "(reports/runner.meta.json, manifest env_ref and hashes, integrity/sha256sums.txt).\n"
     "DIR is replaced in one atomic step: if anything fails, or the process is killed,\n"
-    "DIR is left as it was. CMD's output is streamed.\n"
+    "DIR is left as it was. CMD's output is streamed, through the filter of\n"
+    "mplp-gate's own (control bytes escaped, CI workflow commands made inert).\n"
     "With --sign-key, integrity/provenance.intoto.jsonl (a DSSE-signed in-toto\n"
     "statement, SLSA provenance v1) is written in the same atomic step.\n"
     "CMD runs with no capability, no-new-privileges (podman as root: in a user\n"
@@ -224,7 +226,13 @@ int cmd_run(const Args& args) {
     print_fingerprint(out.meta.fingerprint);
     return kExitPass;
   }
-  bool ok = runner::execute(req, out, error);
+  bool ok = false;
+  {
+    // CMD's and the build's output come through our streams (runner/process.h):
+    // stderr's filter is main's; stdout gets the same while they run.
+    GuardedStream guard(std::cout);
+    ok = runner::execute(req, out, error);
+  }
   for (const std::string& n : out.notes) std::cerr << "mplp-gate run: note: " << n << "\n";
   if (!ok) {
     std::cerr << "mplp-gate run: " << error << "\n";

@@ -308,19 +308,22 @@ class Gate {
   virtual void check_collection(const Summaries& /*packs*/, const GateContext& /*ctx*/,
                                 CollectionSinks& /*sinks*/) const {}
   // Gates compared across shards: the summary `json` (an object written by
-  // PackSummary::write_json) holds; null, with `error` saying what is
-  // wrong, when it is not one this gate wrote.
-  virtual std::unique_ptr<PackSummary> read_summary(const rapidjson::Value& /*json*/, std::string& error) const {
+  // PackSummary::write_json) of the pack named `pack` holds; null, with
+  // `error` saying what is wrong, when it is not one this gate wrote for
+  // that pack (QA-55: a summary naming another pack was taken).
+  virtual std::unique_ptr<PackSummary> read_summary(const rapidjson::Value& /*json*/, std::string_view /*pack*/,
+                                                    std::string& error) const {
     error = "this gate's summaries are not compared across shards";
     return nullptr;
   }
   // Collection gates that compare packs only within groups: the group of a
-  // pack, from its manifest.json as parsed (any JSON object), or none. A
+  // pack, from its manifest.json as parsed (any JSON object; its repeated
+  // keys too, which decide how some fields read: manifest_indexability), or none. A
   // sharded check places a pack of a group by this string alone (hashed:
   // changing it moves packs between shards), so each group lies whole in one
   // shard and the gate judges it there; the first gate by id naming a group
   // decides.
-  virtual std::optional<std::string> shard_group(const rapidjson::Value& /*manifest*/) const {
+  virtual std::optional<std::string> shard_group(const JsonDoc& /*manifest*/) const {
     return std::nullopt;
   }
   // Runner gates: called once for the runners directory (ctx.options.runners_dir).

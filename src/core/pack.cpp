@@ -368,17 +368,19 @@ void Pack::load_manifest() {
   }
   indexability_ = Indexability::Real;  // strictest reading unless the manifest says otherwise
   if (manifest_state_ != ManifestState::Ok) return;
-  // A repeated status is ambiguous (readers disagree on which one wins):
-  // the strictest reading, like an unknown one (QA-33: SYNTHETIC then REAL
-  // read as SYNTHETIC here, REAL in Python and JavaScript).
-  for (const DuplicateKey& d : json("manifest.json").doc.duplicates)
-    if (d.pointer == "/indexability_status") return;
-  const rapidjson::Value* s = string_member(manifest(), "indexability_status");
-  std::string_view v = s != nullptr ? as_view(*s) : std::string_view();
-  if (v == "INDEXABLE_REAL") indexability_ = Indexability::Real;
-  else if (v == "INDEXABLE_SYNTHETIC") indexability_ = Indexability::Synthetic;
-  else if (v == "NON_INDEXABLE") indexability_ = Indexability::NonIndexable;
-  else indexability_ = Indexability::Unknown;
+  indexability_ = manifest_indexability(*manifest(), json("manifest.json").doc.duplicates);
+}
+
+Indexability manifest_indexability(const rapidjson::Value& manifest, const std::vector<DuplicateKey>& duplicates) {
+  // QA-33: SYNTHETIC then REAL read as SYNTHETIC here, REAL in Python and JavaScript.
+  for (const DuplicateKey& d : duplicates)
+    if (d.pointer == "/indexability_status") return Indexability::Real;
+  const rapidjson::Value* s = string_member(&manifest, "indexability_status");
+  const std::string_view v = s != nullptr ? as_view(*s) : std::string_view();
+  if (v == "INDEXABLE_REAL") return Indexability::Real;
+  if (v == "INDEXABLE_SYNTHETIC") return Indexability::Synthetic;
+  if (v == "NON_INDEXABLE") return Indexability::NonIndexable;
+  return Indexability::Unknown;
 }
 
 const rapidjson::Value* Pack::manifest() const {

@@ -39,6 +39,15 @@ inline constexpr std::uint64_t kKeepFileBytes = 16ull << 20;
 
 enum class Indexability { Real, Synthetic, NonIndexable, Unknown };
 
+// How a usable manifest (a JSON object, with its repeated keys) reads
+// `indexability_status`: a repeated status is ambiguous (readers disagree on
+// which one wins: QA-33) and reads as Real, the strictest reading, like a
+// missing one; a value other than the three statuses is Unknown. The one
+// reading of Pack::indexability and of a sharded check's placement of a
+// pack (Gate::shard_group; QA-55: a pack the gates judged REAL was placed
+// by its path, apart from its determinism group).
+Indexability manifest_indexability(const rapidjson::Value& manifest, const std::vector<DuplicateKey>& duplicates);
+
 enum class ManifestState { Ok, Missing, NotRegular, Unreadable, Invalid, NotObject };
 
 // A parsed JSON file of the pack (cached).

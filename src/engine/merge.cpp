@@ -120,7 +120,7 @@ bool read_summaries(const rapidjson::Value* all, const Shard& shard, ShardPack& 
     if (std::optional<std::string> what = read_exact(entry, "error", bad)) sp.summary_errors[id] = *what;
     std::string why = "damaged base64";
     if (const rapidjson::Value* summary = member(entry, "summary"); summary != nullptr && !bad)
-      if (!(sp.summaries[id] = g->read_summary(*summary, why))) bad = true;
+      if (!(sp.summaries[id] = g->read_summary(*summary, sp.name, why))) bad = true;
     if (bad) return refuse(error, shard.file, where + ": its summary of " + id + " is damaged: " + why);
     // A collection gate summarises every pack it sees (core/gate.h), or says why not.
     if (sp.summaries[id] == nullptr && sp.summary_errors.count(id) == 0)
@@ -193,7 +193,9 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
     if (const rapidjson::Value* o = member(&p, "omitted"); o != nullptr && o->IsObject())
       for (const auto& m : o->GetObject()) {
         OmittedCounts c;
-        if (!m.value.IsArray() || m.value.Size() != 6)
+        const Gate* g = find_gate(as_view(m.name));
+        if (g == nullptr || std::find(out.report.gates.begin(), out.report.gates.end(), g) == out.report.gates.end() ||
+            !m.value.IsArray() || m.value.Size() != 6)
           return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
         for (unsigned i = 0; i < 6; ++i) {
           // A check holds its findings: far fewer than 2^50. A larger count

@@ -77,7 +77,7 @@ std::string shard_key(const PackLocation& pack, const Limits& limits) {
     JsonDoc doc;
     if (parse_json(bytes, JsonOptions{limits.max_json_depth}, doc) && doc.value.IsObject())
       for (const Gate* g : all_gates())
-        if (std::optional<std::string> group = g->shard_group(doc.value)) return *group;
+        if (std::optional<std::string> group = g->shard_group(doc)) return *group;
   }
   return "path\n" + pack.name;
 }

@@ -14,8 +14,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -147,13 +149,22 @@ std::string errno_text(const std::string& what, int e) { return what + ": " + st
 // After the child's exit or the kill on its time limit, its output is read
 // for this long at most: a process that left the group may hold the pipes.
 constexpr int kDrainMilliseconds = 2000;
+// Inherit: a child's output goes on to our own stream, through whatever the
+// CLI put in front of it (a producer's bytes are a stranger's: the filter
+// keeps them from driving a terminal or a CI log).
+void pass_on(std::ostream& to, std::string_view chunk) {
+  to.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  to.flush();
+  to.clear();  // a closed stdout loses the child's output, not ours to come
+}
+
 // A child forwarded an interrupt has this long to end by itself before it
 // is killed; the wait looks for a pending interrupt this often (the signal
 // may have been delivered to another thread, leaving this poll asleep).
 constexpr int kInterruptGraceMilliseconds = 2000;
 constexpr int kInterruptCheckMilliseconds = 200;
 
-// Reads the captured pipes (when any) and watches the child's pidfd until
+// Reads the child's pipes (kept, or passed on: OutputMode) and watches the child's pidfd until
 // the child has ended and its pipes are closed (or drained for
 // kDrainMilliseconds after it ended). On the deadline, or a grace period
 // after an interrupt (child_groups.h), the child's group, the child itself
@@ -218,7 +229,9 @@ bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes
       ssize_t m = ::read(fd.get(), chunk, sizeof chunk);
       if (m < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (m <= 0) fd.reset();
-      else keep_tail(*bufs[which[k]], chunk, static_cast<std::size_t>(m), spec.capture_limit);
+      else if (spec.output == OutputMode::Capture)
+        keep_tail(*bufs[which[k]], chunk, static_cast<std::size_t>(m), spec.capture_limit);
+      else pass_on(which[k] == 0 ? std::cout : std::cerr, std::string_view(chunk, static_cast<std::size_t>(m)));
     }
   }
   return true;
@@ -260,11 +273,10 @@ ProcessResult run_process(const ProcessSpec& spec) {
   for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
-  const bool capture = spec.output == OutputMode::Capture;
   OwnedFd devnull(above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC)));
   if (devnull.get() < 0) return not_started(errno, errno_text("/dev/null", errno));
   Pipe out, err;
-  if (capture && (!open_pipe(out) || !open_pipe(err))) return not_started(errno, errno_text("pipe", errno));
+  if (!open_pipe(out) || !open_pipe(err)) return not_started(errno, errno_text("pipe", errno));
 
   // dup2 clears O_CLOEXEC on the child's 0, 1 and 2; everything from 3 up is
   // closed; the child leads a new process group, starts with SIGPIPE's and
@@ -273,10 +285,8 @@ ProcessResult run_process(const ProcessSpec& spec) {
   SpawnSetup setup;
   std::optional<BlockedInterrupts> blocked(std::in_place);  // until the group is registered
   ::posix_spawn_file_actions_adddup2(&setup.actions, devnull.get(), 0);
-  if (capture) {
-    ::posix_spawn_file_actions_adddup2(&setup.actions, out.write.get(), 1);
-    ::posix_spawn_file_actions_adddup2(&setup.actions, err.write.get(), 2);
-  }
+  ::posix_spawn_file_actions_adddup2(&setup.actions, out.write.get(), 1);
+  ::posix_spawn_file_actions_adddup2(&setup.actions, err.write.get(), 2);
   ::posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
   if (!spec.cwd.empty()) ::posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
   sigset_t default_signals;
@@ -301,11 +311,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   OwnedFd pidfd(above_stdio(open_pidfd(pid)));
   const int pidfd_errno = errno;
   bool awaited = pidfd.get() >= 0;
-  OwnedFd pipes[2];
-  if (capture) {
-    pipes[0] = std::move(out.read);
-    pipes[1] = std::move(err.read);
-  }
+  OwnedFd pipes[2] = {std::move(out.read), std::move(err.read)};
   int await_errno = 0;
   if (awaited && !await_child(pidfd.get(), pid, spec, pipes, r)) awaited = false, await_errno = errno;
   if (!awaited) {  // nothing this call started may outlive its failure

@@ -1,7 +1,12 @@
 // Child processes for the executor: the container engine, npm and the base
 // image scripts. No shell is involved (argv is passed as is), stdin is
-// /dev/null, and output is either inherited (the CLI streams a producer's
+// /dev/null, and output is either passed on (the CLI streams a producer's
 // output) or captured (gates never print; captures keep the last bytes).
+// Passed on means read from pipes and written to std::cout and std::cerr as
+// it comes, never the child writing to our descriptors: whatever filter the
+// CLI put in front of those streams applies to a producer's or a build
+// step's output too (stderr_guard.h: a stranger's bytes must not drive a
+// terminal or forge a CI log's workflow commands; QA-53).
 //
 // How a child is run: posix_spawn (glibc's clone(CLONE_VFORK)), so a failed
 // exec comes back from the spawn itself with its errno (ENOENT, EACCES,
@@ -27,7 +32,7 @@
 
 namespace mplp::runner {
 
-enum class OutputMode { Inherit, Capture };
+enum class OutputMode { Inherit, Capture };  // Inherit: passed on to std::cout and std::cerr
 
 struct ProcessSpec {
   std::vector<std::string> argv;      // argv[0] is looked up in PATH

@@ -43,6 +43,19 @@ void make_tree(const std::string& tree) {
       test::set_json(dir + "/manifest.json", "/pack_id", "\"gen-" + std::to_string(s) + "-" + std::to_string(r) + "\"");
       test::reseal(dir);
     }
+  // QA-55: a rerun whose status is written twice (SYNTHETIC first) is REAL
+  // to the gates (the strictest reading): it belongs in its group's shard.
+  for (int s = 0; s < 4; ++s) {
+    std::string dir = tree + "/gen/s" + std::to_string(s) + "-twice";
+    test::copy_tree(tree + "/gen/s" + std::to_string(s) + "-run0", dir);
+    test::set_json(dir + "/manifest.json", "/pack_id", "\"gen-" + std::to_string(s) + "-twice\"");
+    test::reseal(dir);
+    std::string text = test::read_file(dir + "/manifest.json");
+    const std::size_t status = text.find("\"indexability_status\"");
+    ASSERT_NE(status, std::string::npos);
+    text.insert(status, "\"indexability_status\": \"INDEXABLE_SYNTHETIC\", ");
+    test::write_file(dir + "/manifest.json", text);
+  }
   for (int c = 0; c < 4; ++c) {
     std::string dir = tree + "/copies/c" + std::to_string(c);
     test::copy_tree(test::fixture("packs/good-real"), dir);
@@ -400,6 +413,9 @@ TEST_F(MergeRefusal, DamagedShardSection) {
       {"/shard/packs/0/summaries/GATE-V2-DET-01", "{}"},
       {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, -1, 0, 0, 0, 0]}"},
       {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, 0, 0]}"},
+      // QA-55: counts of a gate there is none of, and a summary of another pack.
+      {"/shard/packs/0/omitted", "{\"GATE-V2-NOPE-01\": [1, 0, 0, 0, 0, 0]}"},
+      {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01/summary/name", "\"NOT/A/PACK\""},
       // More accepted than left out.
       {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, 0, 0, 2, 0, 0]}"},
       // Counts that would add up past 2^64 to 0, and drop the note.
@@ -495,6 +511,10 @@ TEST_F(MergeRefusal, OnePackSpelledTwoWays) {
     test::set_json(file, "/packs/" + k + "/path", "\"" + name + "/\"");
     test::set_json(file, "/shard/packs/" + k + "/name", "\"" + name + "/\"");
     test::set_json(file, "/shard/packs/" + k + "/path", "\"" + path + "//\"");
+    if (sp.HasMember("summaries") && sp["summaries"].HasMember("GATE-V2-EVIDENCE-REUSE-01") &&
+        sp["summaries"]["GATE-V2-EVIDENCE-REUSE-01"].HasMember("summary"))  // the summary names its pack
+      test::set_json(file, "/shard/packs/" + k + "/summaries/GATE-V2-EVIDENCE-REUSE-01/summary/name",
+                     "\"" + name + "/\"");
   }
   ASSERT_GT(respelled, 0u);
   expect_refused({s2(0), file}, file, "one check of one tree");

@@ -157,16 +157,21 @@ TEST(EvidenceReuse, SummaryRoundTripsThroughJson) {
   ASSERT_TRUE(gate.info().compared_across_shards);
   const std::string sums(64, 'a');
   std::vector<std::unique_ptr<PackSummary>> read;
-  for (const std::string& text : {R"({"name": "p1", "pack_id": "one", "sums": ")" + sums + "\"}",
-                                 R"({"name_b64": "cOk=", "pack_id": "two", "sums": ")" + sums + "\"}"}) {
+  const std::pair<std::string, std::string> named[] = {
+      {"p1", R"({"name": "p1", "pack_id": "one", "sums": ")" + sums + "\"}"},
+      {"p\xe9", R"({"name_b64": "cOk=", "pack_id": "two", "sums": ")" + sums + "\"}"}};
+  for (const auto& [pack, text] : named) {
     JsonDoc doc;
     ASSERT_TRUE(parse_json(text, {}, doc)) << text;
     std::string error;
-    read.push_back(gate.read_summary(doc.value, error));
+    read.push_back(gate.read_summary(doc.value, pack, error));
     ASSERT_NE(read.back(), nullptr) << error;
     JsonDoc again;
     ASSERT_TRUE(parse_json(written(*read.back()), {}, again));
-    EXPECT_EQ(written(*gate.read_summary(again.value, error)), written(*read.back()));
+    EXPECT_EQ(written(*gate.read_summary(again.value, pack, error)), written(*read.back()));
+    // QA-55: the summary of another pack (findings of other packs would name it).
+    EXPECT_EQ(gate.read_summary(doc.value, pack + "x", error), nullptr);
+    EXPECT_EQ(error, "it names another pack");
   }
   EXPECT_NE(written(*read[1]).find("\"name_b64\": \"cOk=\""), std::string::npos) << "bytes kept exactly";
   Recording a, b;
@@ -189,7 +194,7 @@ TEST(EvidenceReuse, SummaryRoundTripsThroughJson) {
     JsonDoc doc;
     ASSERT_TRUE(parse_json(bad, {}, doc));
     std::string error;
-    EXPECT_EQ(gate.read_summary(doc.value, error), nullptr) << bad;
+    EXPECT_EQ(gate.read_summary(doc.value, "p", error), nullptr) << bad;
     EXPECT_FALSE(error.empty());
   }
 }

@@ -225,6 +225,29 @@ TEST(RunHardening, SparseFilesWithinTheLimitsAreHashedOnlyUntilTheTimeLimit) {
   EXPECT_FALSE(holds_stage(tmp.path()));
 }
 
+// QA-53: CMD's output went straight to run's own descriptors: a producer
+// could forge a CI log's workflow commands or drive the terminal. It comes
+// through the filter of the tool's own output now, on both streams.
+TEST(RunHardening, AProducersOutputCannotForgeWorkflowCommandsOrDriveTheTerminal) {
+  REQUIRE_ENGINE();
+  TempDir tmp;
+  std::string pack = existing_dir(tmp);
+  RunResult r = run_tool(run_args("printf '::error file=x::forged\\n\\033[2Jcleared\\nplain out\\n'; "
+                                  "printf '  ::add-mask::secret\\nsee ##[error]x\\nplain err\\n' >&2",
+                                  pack));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("plain out\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("plain err\n"), std::string::npos) << r.err;
+  for (const std::string* s : {&r.out, &r.err}) {
+    EXPECT_EQ(s->find("::error"), std::string::npos) << *s;
+    EXPECT_EQ(s->find("::add-mask"), std::string::npos) << *s;
+    EXPECT_EQ(s->find("##["), std::string::npos) << *s;
+    EXPECT_EQ(s->find('\033'), std::string::npos) << *s;
+  }
+  EXPECT_NE(r.out.find("\\x3a:error file=x::forged\n\\x1b[2Jcleared\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("  \\x3a:add-mask::secret\n"), std::string::npos) << r.err;
+}
+
 TEST(RunHardening, RunKeepsModesAndOwnersOfDir) {
   REQUIRE_ENGINE();
   TempDir tmp;
