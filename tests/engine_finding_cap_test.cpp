@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 namespace mplp {
 namespace {
 
@@ -223,6 +224,34 @@ TEST(PackFindingCapAcceptance, TrimCountsWhatSuppressionsAccept) {
   EXPECT_EQ(o.total(), 2u);
   EXPECT_EQ(o.total_accepted(), 2u);
   EXPECT_EQ(o.accepted[static_cast<int>(Severity::Warning)], 1u);
+}
+
+// QA-54: which suppressions accepted a finding left out is kept (by index),
+// through a gate's BoundedFindings and a trim across gates alike, so that
+// one is not called unused; and none while acceptance is locked.
+TEST(PackFindingCapAcceptance, TheSuppressionsAcceptingWhatWasLeftOutAreKnown) {
+  Policy policy;
+  policy.limits.max_findings_per_pack = 1;
+  policy.suppressions = {suppress("never"), suppress("soft"), suppress("late", "b*"), suppress("s*")};
+  for (const bool require_signature : {false, true}) {
+    PackFindingCap cap = pack_finding_cap(policy, "p", require_signature);
+    BoundedFindings b(cap.cap(), cap.acceptance());
+    b.add(coded(Severity::Error, "hard", "a"));
+    b.add(coded(Severity::Warning, "soft", "a"));  // left out, accepted by 1 and 3
+    std::vector<GateResult> gates(2);
+    gates[0].gate_id = "GATE-V2-A-01";
+    gates[0].findings = b.take_sorted();
+    cap.absorb(gates[0].gate_id, b.omitted());
+    gates[1].gate_id = "GATE-V2-ATTESTATION-01";
+    gates[1].findings = {coded(Severity::Info, "late", "b1", "GATE-V2-ATTESTATION-01")};  // trimmed: 2, unless locked
+    cap.trim(gates);
+    EXPECT_EQ(cap.omitted().at("GATE-V2-A-01").suppressions, (std::set<std::size_t>{1, 3}));
+    const std::set<std::size_t> expected =
+        require_signature ? std::set<std::size_t>{1, 3} : std::set<std::size_t>{1, 2, 3};
+    EXPECT_EQ(cap.accepting_suppressions(), expected);
+    std::vector<PackFindingCap> caps = {cap, pack_finding_cap(policy, "q", false)};
+    EXPECT_EQ(accepting_suppressions(caps), cap.accepting_suppressions());
+  }
 }
 
 }  // namespace

@@ -80,9 +80,15 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
   return true;
 }
 
-void accept_findings(RunReport& report, const Policy& policy, const Baseline* baseline) {
+void accept_findings(RunReport& report, const Policy& policy, const Baseline* baseline,
+                     const std::set<std::size_t>& accepting_left_out) {
   if (policy.suppressions.empty() && baseline == nullptr) return;
   std::vector<bool> used(policy.suppressions.size(), false), locked_out(policy.suppressions.size(), false);
+  // Used on findings the report does not show: the findings.omitted note
+  // says how many it accepted there (QA-54: "matched no finding", and its
+  // removal would have failed the run).
+  for (std::size_t i : accepting_left_out)
+    if (i < used.size()) used[i] = true;
   std::map<std::string, std::size_t> seen;
   auto accept = [&](PackResult& p) {
     for (GateResult& g : p.gates) {

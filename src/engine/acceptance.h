@@ -34,7 +34,10 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error);
 
 // Marks the findings of `report` the policy suppresses or the baseline holds,
 // decides gate statuses again, and adds a warning to `report.warnings` for
-// each suppression that matched nothing.
-void accept_findings(RunReport& report, const Policy& policy, const Baseline* baseline);
+// each suppression that matched nothing: neither a finding of the report nor
+// one the per-pack cap left out (`accepting_left_out`, indices into the
+// policy's suppressions: PackFindingCap::accepting_suppressions).
+void accept_findings(RunReport& report, const Policy& policy, const Baseline* baseline,
+                     const std::set<std::size_t>& accepting_left_out = {});
 
 }  // namespace mplp

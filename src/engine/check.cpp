@@ -420,6 +420,7 @@ std::shared_ptr<const ShardSection> shard_section(const CheckRequest& req, const
       if (const std::string* what = checked.error(i, c)) p.summary_errors[id] = *what;
     }
     p.omitted = caps[i].omitted();
+    p.omitted_suppressions = caps[i].accepting_suppressions();
     s->packs.push_back(std::move(p));
   }
   return s;
@@ -632,7 +633,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
     report.runner_ids = req.options.only_runner ? std::vector<std::string>{*req.options.only_runner}
                                                 : runner::list_runner_dirs(*req.options.runners_dir);
     std::sort(report.runner_ids.begin(), report.runner_ids.end());
-    accept_findings(report, req.policy, accepted);
+    accept_findings(report, req.policy, accepted, cap.accepting_suppressions());
     return true;
   }
 
@@ -791,7 +792,7 @@ bool run_check(const CheckRequest& req, RunReport& report, std::string& error,
   });
   if (req.shard)
     report.shard = shard_section(req, baseline, found_sha256, prep.shared_inputs(), places, collection, checked, caps);
-  accept_findings(report, req.policy, accepted);
+  accept_findings(report, req.policy, accepted, accepting_suppressions(caps));
   // The reports are written after the gates: none may replace a file they read.
   return outputs_spare(req, prep.files_read(), "", error, refused_outputs);
 }

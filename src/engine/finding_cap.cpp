@@ -32,11 +32,12 @@ bool acceptance_locked(std::string_view gate_id, bool require_signature) {
   return require_signature && gate_id == kAttestationGateId;
 }
 
-bool OmittedAcceptance::accepts(const Finding& f) const {
-  if (policy == nullptr || acceptance_locked(f.gate_id, require_signature)) return false;
-  for (const Suppression& s : policy->suppressions)
-    if (s.matches(f.code, f.file, pack_name)) return true;
-  return false;
+std::vector<std::size_t> OmittedAcceptance::accepting(const Finding& f) const {
+  std::vector<std::size_t> out;
+  if (policy == nullptr || acceptance_locked(f.gate_id, require_signature)) return out;
+  for (std::size_t i = 0; i < policy->suppressions.size(); ++i)
+    if (policy->suppressions[i].matches(f.code, f.file, pack_name)) out.push_back(i);
+  return out;
 }
 
 void OmittedCounts::add(const OmittedCounts& o) {
@@ -44,6 +45,7 @@ void OmittedCounts::add(const OmittedCounts& o) {
     by_severity[i] += o.by_severity[i];
     accepted[i] += o.accepted[i];
   }
+  suppressions.insert(o.suppressions.begin(), o.suppressions.end());
   codes.insert(o.codes.begin(), o.codes.end());
 }
 
@@ -80,6 +82,18 @@ const PackFindingCap::Omitted& PackFindingCap::omitted() const {
   return omitted_ ? *omitted_ : none;
 }
 
+std::set<std::size_t> PackFindingCap::accepting_suppressions() const {
+  std::set<std::size_t> out;
+  for (const auto& [gate, counts] : omitted()) out.insert(counts.suppressions.begin(), counts.suppressions.end());
+  return out;
+}
+
+std::set<std::size_t> accepting_suppressions(const std::vector<PackFindingCap>& caps) {
+  std::set<std::size_t> out;
+  for (const PackFindingCap& cap : caps) out.merge(cap.accepting_suppressions());
+  return out;
+}
+
 void PackFindingCap::trim(std::vector<GateResult>& gates) {
   std::size_t total = 0;
   for (const GateResult& g : gates) total += g.findings.size();
@@ -100,7 +114,7 @@ void PackFindingCap::trim(std::vector<GateResult>& gates) {
     fresh.clear();
     for (Finding& f : g.findings) {
       if (keep_before(f, first_out)) fresh.push_back(std::move(f));
-      else lost.add(f, acceptance_.accepts(f));
+      else lost.add(f, acceptance_.accepting(f));
     }
     g.findings.swap(fresh);
     absorb(g.gate_id, lost);

@@ -49,22 +49,25 @@ inline constexpr std::string_view kFindingsOmitted = "findings.omitted";
 // required, the findings of the gate that checks signatures always count.
 bool acceptance_locked(std::string_view gate_id, bool require_signature);
 
-// Whether one of the policy's suppressions accepts a finding of the pack
-// named `pack_name` (as suppressions name packs). Without a policy, none does.
+// Which of the policy's suppressions accept a finding of the pack named
+// `pack_name` (as suppressions name packs), by index. Without a policy, none.
 struct OmittedAcceptance {
   const Policy* policy = nullptr;
   std::string pack_name;
   bool require_signature = false;
-  bool accepts(const Finding& f) const;
+  std::vector<std::size_t> accepting(const Finding& f) const;
 };
 
 // Findings left out, by severity (indexed by Severity), how many of those a
-// suppression accepts, and their codes (so that what a gate left unverified
-// is still known: engine/not_verified.h). The codes are not carried in a
-// shard's report: a shard notes what is not verified itself.
+// suppression accepts, which suppressions (so that one accepting only
+// findings left out is not called unused: QA-54), and their codes (so that
+// what a gate left unverified is still known: engine/not_verified.h). The
+// codes are not carried in a shard's report: a shard notes what is not
+// verified itself.
 struct OmittedCounts {
   std::array<std::size_t, 3> by_severity{};
   std::array<std::size_t, 3> accepted{};  // of by_severity, by severity
+  std::set<std::size_t> suppressions;      // indices into the policy's suppressions
   std::set<std::string, std::less<>> codes;
   std::size_t total() const { return by_severity[0] + by_severity[1] + by_severity[2]; }
   std::size_t total_accepted() const { return accepted[0] + accepted[1] + accepted[2]; }
@@ -72,8 +75,9 @@ struct OmittedCounts {
     by_severity[static_cast<std::size_t>(s)] += n;
     accepted[static_cast<std::size_t>(s)] += n_accepted;
   }
-  void add(const Finding& f, bool is_accepted) {
-    add(f.severity, 1, is_accepted ? 1 : 0);
+  void add(const Finding& f, const std::vector<std::size_t>& accepted_by) {
+    add(f.severity, 1, accepted_by.empty() ? 0 : 1);
+    suppressions.insert(accepted_by.begin(), accepted_by.end());
     codes.insert(f.code);
   }
   void add(const OmittedCounts& o);
@@ -91,7 +95,9 @@ class BoundedFindings {
   const OmittedCounts& omitted() const { return omitted_; }
 
  private:
-  void leave_out(const Finding& f) { omitted_.add(f, acceptance_ != nullptr && acceptance_->accepts(f)); }
+  void leave_out(const Finding& f) {
+    omitted_.add(f, acceptance_ != nullptr ? acceptance_->accepting(f) : std::vector<std::size_t>{});
+  }
 
   std::size_t cap_;
   const OmittedAcceptance* acceptance_;
@@ -125,6 +131,8 @@ class PackFindingCap {
   // that `merge` can go on trimming where the shard stopped).
   using Omitted = std::map<std::string, OmittedCounts>;  // by gate id
   const Omitted& omitted() const;
+  // The suppressions that accept a finding left out, of any gate.
+  std::set<std::size_t> accepting_suppressions() const;
 
  private:
   std::size_t cap_;
@@ -133,6 +141,9 @@ class PackFindingCap {
   // most packs lose none.
   std::unique_ptr<Omitted> omitted_;
 };
+
+// The suppressions that accept a finding some cap left out.
+std::set<std::size_t> accepting_suppressions(const std::vector<PackFindingCap>& caps);
 
 // The cap of the pack a report names `pack_name` (its name, else its path:
 // as suppressions name packs), asking `policy`'s suppressions about what it

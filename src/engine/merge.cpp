@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "core/json.h"
 #include "core/json_write.h"
@@ -209,6 +210,11 @@ bool read_section(const rapidjson::Value& s, Shard& out, std::string& error) {
             return refuse(error, out.file, "pack " + sp.name + ": its omitted counts are damaged");
         sp.omitted[std::string(as_view(m.name))] = c;
       }
+    if (const rapidjson::Value* o = member(&p, "omitted_suppressions"); o != nullptr) {
+      for (const rapidjson::Value& k : o->GetArray())  // an array of integers >= 0 (schema)
+        if (!k.IsUint64() || !sp.omitted_suppressions.insert(static_cast<std::size_t>(k.GetUint64())).second)
+          return refuse(error, out.file, "pack " + sp.name + ": its omitted suppressions are damaged");
+    }
     if (sp.name.empty() || sp.path.empty() || bad)
       return refuse(error, out.file, "a pack of its shard section has no name, or damaged base64");
     sec.packs.push_back(std::move(sp));
@@ -440,6 +446,14 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
   for (const Shard& s : shards)
     for (std::size_t i = 0; i < s.report.packs.size(); ++i)
       items.push_back({s.report.packs[i], &s.section.packs[i], &s});
+  std::set<std::size_t> accepting_left_out;  // suppressions accepting a finding a cap left out
+  for (const Item& item : items)
+    for (std::size_t k : item.pack->omitted_suppressions) {
+      if (k >= policy.suppressions.size())
+        return refuse(error, item.shard->file,
+                      "pack " + item.pack->name + ": its omitted suppressions name one the policy has not");
+      accepting_left_out.insert(k);
+    }
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return std::tie(a.result.name, a.result.path) < std::tie(b.result.name, b.result.path);
   });
@@ -528,7 +542,8 @@ bool merge_shards(const std::vector<std::string>& files, std::string_view tool_v
   Baseline baseline;
   baseline.source = "the shards' --baseline";
   baseline.fingerprints.insert(first.section.baseline.begin(), first.section.baseline.end());
-  accept_findings(out, policy, first.section.has_baseline ? &baseline : nullptr);
+  accepting_left_out.merge(accepting_suppressions(caps));  // and those of findings merge itself left out
+  accept_findings(out, policy, first.section.has_baseline ? &baseline : nullptr, accepting_left_out);
   return true;
 }
 

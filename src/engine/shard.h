@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +94,7 @@ struct ShardPack {
   std::map<std::string, std::shared_ptr<const PackSummary>> summaries;
   std::map<std::string, std::string> summary_errors;
   std::map<std::string, OmittedCounts> omitted;  // by gate id (engine/finding_cap.h)
+  std::set<std::size_t> omitted_suppressions;     // those accepting a finding left out, of any gate
 };
 
 // The `shard` section of a shard's JSON report.

@@ -228,6 +228,12 @@ void write_shard(Writer& w, const RunReport& report) {
       w.EndArray();
     }
     w.EndObject();
+    if (!p.omitted_suppressions.empty()) {
+      w.Key("omitted_suppressions");
+      w.StartArray();
+      for (std::size_t i : p.omitted_suppressions) w.Uint64(i);
+      w.EndArray();
+    }
     write_raw(w, report.packs[i]);
     w.EndObject();
   }

@@ -214,6 +214,39 @@ TEST(Suppress, FindingsTheCapLeftOutAreAcceptedBySuppressions) {
   EXPECT_NE(some.out.find("more findings of this gate left out"), std::string::npos) << some.out;
 }
 
+// QA-54: a suppression that accepts only findings the cap left out was
+// called unused ("remove it"), and its removal failed the run. It is used;
+// one that matches nothing is still named, sharded and merged alike.
+TEST(Suppress, ASuppressionOfFindingsTheCapLeftOutIsUsed) {
+  TempDir t;
+  std::string p = test::copy_good_pack(t);
+  for (const char* f : {"context", "plan", "trace"})
+    test::write_file(p + "/artifacts/" + f + ".json", "{\"tampered\": true}\n");
+  test::write_file(t / "cap.yaml", "extends: default\nlimits:\n  max_findings_per_pack: 1\n");
+  // The pack's root hash no longer matches either: an error the cap leaves
+  // out (it keeps the first mismatch of the sums file).
+  auto all = run_tool({"check", "--format", "json", p});
+  auto shown = run_tool({"check", "--format", "json", "--policy", t / "cap.yaml", p});
+  ASSERT_EQ(shown.exit_code, 1) << shown.out;
+  ASSERT_NE(all.out.find("\"code\": \"root_hash.mismatch\""), std::string::npos) << all.out;
+  ASSERT_EQ(shown.out.find("\"code\": \"root_hash.mismatch\""), std::string::npos) << shown.out;
+  test::write_file(t / "policy.yaml", "extends: default\nlimits:\n  max_findings_per_pack: 1\nsuppress:\n"
+                                      "  - code: root_hash.mismatch\n    reason: known\n"
+                                      "  - code: no.such-code\n    reason: matches nothing\n");
+  auto whole = run_tool({"check", "--policy", t / "policy.yaml", p});
+  EXPECT_EQ(whole.exit_code, 1) << whole.out;
+  EXPECT_EQ(whole.out.find("suppression of root_hash.mismatch matched no finding"), std::string::npos) << whole.out;
+  EXPECT_NE(whole.out.find("suppression of no.such-code matched no finding"), std::string::npos) << whole.out;
+  EXPECT_NE(whole.out.find("a suppression of the policy accepts 1 of them"), std::string::npos) << whole.out;
+  auto shard = run_tool({"check", "--policy", t / "policy.yaml", "--shard", "0/1", "--report",
+                         "json=" + t / "shard.json", p});
+  EXPECT_EQ(shard.exit_code, 1) << shard.err;
+  EXPECT_NE(test::read_file(t / "shard.json").find("\"omitted_suppressions\": [\n"), std::string::npos);
+  auto merged = run_tool({"merge", t / "shard.json"});
+  EXPECT_EQ(merged.exit_code, 1) << merged.err;
+  EXPECT_EQ(merged.out, whole.out);
+}
+
 // While a signature is required, neither a suppression (which a pull
 // request can add in .mplp-gate.yaml) nor a baseline accepts a finding of
 // GATE-V2-ATTESTATION-01: a pack signed by an untrusted key fails.

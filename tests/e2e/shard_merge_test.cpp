@@ -416,6 +416,10 @@ TEST_F(MergeRefusal, DamagedShardSection) {
       // QA-55: counts of a gate there is none of, and a summary of another pack.
       {"/shard/packs/0/omitted", "{\"GATE-V2-NOPE-01\": [1, 0, 0, 0, 0, 0]}"},
       {"/shard/packs/0/summaries/GATE-V2-EVIDENCE-REUSE-01/summary/name", "\"NOT/A/PACK\""},
+      // A suppression the policy has not, one named twice, not a number.
+      {"/shard/packs/0/omitted_suppressions", "[0]"},
+      {"/shard/packs/0/omitted_suppressions", "[0, 0]"},
+      {"/shard/packs/0/omitted_suppressions", "[\"0\"]"},
       // More accepted than left out.
       {"/shard/packs/0/omitted", "{\"GATE-V2-DET-01\": [1, 0, 0, 2, 0, 0]}"},
       // Counts that would add up past 2^64 to 0, and drop the note.
