@@ -10,7 +10,9 @@ namespace mplp::cli {
 namespace {
 
 // A line longer than this is written in parts (a message quoting a huge
-// value); only its first part can start a line.
+// value, a producer's output). Each part is judged as a line's start: where
+// two streams meet in one log (2>&1, a terminal), a part of one can follow
+// a line end of the other (QA-56).
 constexpr std::size_t kMaxHeldLine = 64 * 1024;
 
 bool write_all(std::streambuf* to, const std::string& s) {
@@ -19,31 +21,32 @@ bool write_all(std::streambuf* to, const std::string& s) {
 
 // Where a line too long to hold is cut. Each part is escaped alone, so the
 // cut never falls inside a "##[" (neither part would hold it, and the two
-// would join into it) nor inside a UTF-8 sequence (each half would pass as
-// ill-formed bytes and join into the character: a bidi override, U+2028).
-// The two bytes after the cut are known, so both tests see whole text.
+// would join into it), between two ':' (blanks and ':', then ":error::",
+// joined into a command: QA-56; moved one back, the second part starts
+// with "::", which its own judging escapes) nor inside a UTF-8 sequence
+// (each half would pass as ill-formed bytes and join into the character: a
+// bidi override, U+2028). The two bytes after the cut are known, so the
+// tests see whole text.
 std::size_t safe_cut(const std::string& line) {
   auto splits_marker = [&line](std::size_t cut) {
     return line.compare(cut - 2, 3, "##[") == 0 || line.compare(cut - 1, 3, "##[") == 0;
   };
+  auto splits_colons = [&line](std::size_t cut) { return line[cut - 1] == ':' && line[cut] == ':'; };
   auto continues_a_character = [&line](std::size_t cut) { return (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80; };
   std::size_t cut = line.size() - 2;
   for (int step = 0; step < 8 && (splits_marker(cut) || continues_a_character(cut)); ++step) --cut;
+  if (splits_colons(cut)) --cut;
   return cut;
 }
 
 }  // namespace
 
-// Whether `part`, at a line's start, is blanks only as the runner trims
-// them: then what follows it is still the line's start. Asked of the one
-// definition, guarded_log_line, which escapes a "::" there.
-bool only_blanks(std::string_view part) { return guarded_log_line(std::string(part) + "::").ends_with("\\x3a:"); }
-
 bool EscapingStreambuf::emit(bool line_end, std::size_t count) {
   const std::string_view part = std::string_view(line_).substr(0, count);
-  // The middle of a line cannot start one: a leading "::" there is text.
-  std::string out = at_line_start_ ? guarded_log_line(part) : guarded_log_line("x" + std::string(part)).substr(1);
-  at_line_start_ = line_end || (at_line_start_ && only_blanks(part));
+  // Every part as a line's start (see kMaxHeldLine): a "::" after blanks at
+  // the start of a later part of a long line is escaped too, which only
+  // changes how that text looks.
+  std::string out = guarded_log_line(part);
   line_.erase(0, part.size());
   if (line_end) out += '\n';
   return write_all(to_, out);

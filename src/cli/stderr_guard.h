@@ -34,10 +34,7 @@ class EscapingStreambuf : public std::streambuf {
   bool emit(bool line_end, std::size_t count = std::string::npos);
 
   std::streambuf* to_;
-  std::string line_;         // the current line, not written yet
-  // Nothing but blanks of the current line was written yet (a very long
-  // line is written in parts): a "::" next would still start the line.
-  bool at_line_start_ = true;
+  std::string line_;  // the current line, not written yet
 };
 
 // Puts the filter in front of std::cerr (once; later calls do nothing).

@@ -68,7 +68,9 @@ struct ControlStyle {
 };
 
 // `s` with ASCII controls, DEL and hidden controls written as escapes. An
-// ill-formed UTF-8 byte is copied as it is (callers that want U+FFFD repair first).
+// ill-formed UTF-8 byte is copied as it is (callers that want U+FFFD repair
+// first), but for 0x80..0x9F: a terminal not reading UTF-8 takes such a byte
+// for a C1 control (0x9B is CSI), so it is \xHH (QA-56).
 std::string escaped_controls(std::string_view s, ControlStyle style) {
   std::string out;
   out.reserve(s.size());
@@ -78,6 +80,9 @@ std::string escaped_controls(std::string_view s, ControlStyle style) {
       if (const std::size_t n = utf8_sequence_length(s, i); n > 0) {
         append_character(out, s, i, n);
         i += n;
+      } else if (c <= 0x9f) {
+        append_x_escape(out, c);
+        ++i;
       } else {
         out += s[i++];
       }
@@ -164,7 +169,9 @@ std::size_t blank_length(std::string_view s, std::size_t i) {
   for (std::string_view blank : {"\u0085", "\u00a0", "\u1680", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"})
     if (s.substr(i, blank.size()) == blank) return blank.size();
   // U+2000..U+200A: E2 80 80..8A
-  if (s.substr(i, 2) == "\xe2\x80" && i + 2 < s.size() && static_cast<unsigned char>(s[i + 2]) <= 0x8a) return 3;
+  if (s.substr(i, 2) == "\xe2\x80" && i + 2 < s.size() && static_cast<unsigned char>(s[i + 2]) >= 0x80 &&
+      static_cast<unsigned char>(s[i + 2]) <= 0x8a)
+    return 3;
   return 0;
 }
 

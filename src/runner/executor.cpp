@@ -100,10 +100,10 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
   s.output = req.output;
   s.timeout_seconds = req.timeout_seconds;
   out.meta.executed_at = utc_now();
-  auto t1 = std::chrono::steady_clock::now();
+  out.cmd_started = std::chrono::steady_clock::now();
   ProcessResult r = run_container(engine, s, name, out.container_left);
   out.finished_on = utc_now();
-  out.run_seconds = seconds_since(t1);
+  out.run_seconds = seconds_since(out.cmd_started);
   out.log += r.out + r.err;
   if (!r.started) return error = "run: " + r.error, false;
   if (r.interrupted)
@@ -137,14 +137,13 @@ bool run_producer(const RunRequest& req, const RunnerDef& def, const Engine& eng
 // The seal of a run: limits from the policy, and the signed provenance (with
 // a key) recording what ran, how, and when.
 SealOptions seal_options(const RunRequest& req, const RunOutcome& out) {
-  // --timeout covers CMD and the seal of what it wrote: the seal has what CMD left of it.
-  const std::chrono::duration<double> left(std::max(0.0, req.timeout_seconds - out.run_seconds));
+  // --timeout covers CMD, the check of what it wrote and its seal.
   return {.require_manifest = false,
           .limits = req.policy.limits,
           .provenance = {.key = req.sign_key, .mode = ProvenanceMode::Run, .builder_version = req.builder_version,
                          .command = req.cmd, .network = req.network, .invocation_id = out.container_name,
                          .started_on = out.meta.executed_at, .finished_on = out.finished_on},
-          .deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(left),
+          .deadline = out.cmd_started + std::chrono::seconds(req.timeout_seconds),
           .time_limit = "the time limit of --timeout (" + std::to_string(req.timeout_seconds) + " s)"};
 }
 

@@ -26,6 +26,7 @@
 //   if (!execute(req, out, err)) return out.cmd_exit > 0 ? 1 : 2;   // CMD failed, or could not run
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,9 @@ struct RunOutcome {
   RunnerMeta meta;
   int cmd_exit = -1;            // CMD's exit status once it ran (-1: not run, or stopped by the time limit)
   double build_seconds = 0, run_seconds = 0;
+  // When CMD's container started: --timeout counts from here, through the
+  // check of what CMD wrote and the seal (QA-56).
+  std::chrono::steady_clock::time_point cmd_started{};
   std::vector<std::string> notes;
   std::string log;              // captured output (OutputMode::Capture)
   std::string container_name;   // CMD's container (the provenance's invocationId)

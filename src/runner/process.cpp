@@ -178,6 +178,8 @@ bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes
   std::optional<Clock::time_point> drain_until;  // set once the child has ended or was killed
   std::optional<Clock::time_point> interrupt_kill;  // set once an interrupt is pending
   std::string* bufs[2] = {&r.out, &r.err};
+  std::ostream* streams[2] = {&std::cout, &std::cerr};
+  char last[2] = {'\n', '\n'};  // the last byte passed on, per stream
   bool exited = false;
   char chunk[65536];
   auto left_ms = [](Clock::time_point t) {
@@ -231,9 +233,16 @@ bool await_child(int pidfd, pid_t group, const ProcessSpec& spec, OwnedFd* pipes
       if (m <= 0) fd.reset();
       else if (spec.output == OutputMode::Capture)
         keep_tail(*bufs[which[k]], chunk, static_cast<std::size_t>(m), spec.capture_limit);
-      else pass_on(which[k] == 0 ? std::cout : std::cerr, std::string_view(chunk, static_cast<std::size_t>(m)));
+      else {
+        pass_on(*streams[which[k]], std::string_view(chunk, static_cast<std::size_t>(m)));
+        last[which[k]] = chunk[m - 1];
+      }
     }
   }
+  // A last line the child did not end is ended here: our next message
+  // starts a line of its own (QA-56).
+  for (int i = 0; i < 2; ++i)
+    if (spec.output == OutputMode::Inherit && last[i] != '\n') pass_on(*streams[i], "\n");
   return true;
 }
 

@@ -136,7 +136,7 @@ bool digest_in_time(const Tree& t, const std::string& rel, int fd, Digest& out, 
   Sha256 h;
   for (;;) {
     if (std::chrono::steady_clock::now() >= t.options->deadline)
-      return error = rel + ": " + t.options->time_limit + " ran out while the pack was hashed", false;
+      return error = rel + ": " + t.options->time_limit + " ran out before the pack was sealed", false;
     const ssize_t n = read_some(fd, buf.get(), kChunk);
     if (n < 0) return error = rel + ": " + std::strerror(errno), false;
     if (n == 0) break;

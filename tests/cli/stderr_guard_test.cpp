@@ -55,20 +55,51 @@ TEST(EscapingStreambuf, AHiddenCharacterIsEscapedWhereverALongLineIsCut) {
   }
 }
 
-TEST(EscapingStreambuf, OnlyALinesOwnStartCanBeACommand) {
+TEST(EscapingStreambuf, NoPartOfALongLineCanStartACommand) {
   EXPECT_EQ(filtered("::error::x\n"), "\\x3a:error::x\n");
-  // The part after a cut is the middle of a line, not a line start...
+  // Text in the middle of a line is left as it is.
   const std::string mid = filtered(std::string(kHeld, 'a') + "::error::x\n");
   EXPECT_NE(mid.find("a::error::x\n"), std::string::npos) << "mid-line text is left as it is";
-  // ...unless all before it was blank: the runner trims a line before it
-  // looks for "::" (spaces, tabs, U+3000 as .NET's Trim sees them).
+  // Blanks before it, wherever the cut falls (QA-56: 65533 blanks, then
+  // "::error::", was cut between the colons and reached the log raw): the
+  // runner trims a line before it looks for "::" (spaces, tabs, U+3000 as
+  // .NET's Trim sees them).
   for (const std::string blank : {" ", "\t", "\xe3\x80\x80"}) {
-    std::string lead;
-    while (lead.size() < kHeld + 7) lead += blank;
-    const std::string out = filtered(lead + "::error::x\n");
-    EXPECT_NE(out.find("\\x3a:error::x\n"), std::string::npos) << out.substr(out.size() - 20);
-    EXPECT_EQ(out.find('\n'), out.size() - 1);
+    for (std::size_t extra = 0; extra < 12; ++extra) {
+      std::string lead;
+      while (lead.size() < kHeld - 8 + extra) lead += blank;
+      const std::string out = filtered(lead + "::error::x\n");
+      EXPECT_EQ(out.find("::error"), std::string::npos) << blank.size() << " " << extra;
+      EXPECT_NE(out.find("\\x3a:error::x\n"), std::string::npos) << out.substr(out.size() - 20);
+      EXPECT_EQ(out.find('\n'), out.size() - 1);
+    }
   }
+}
+
+// Two streams in one log (2>&1, a terminal): a long line's later part on one
+// can follow a line end of the other, so each part is judged as a line's
+// start (QA-56: "  ::error::" after a long stderr part went out raw).
+TEST(EscapingStreambuf, PartsOfTwoStreamsInOneLogStartNoCommand) {
+  std::stringbuf log;
+  EscapingStreambuf err(&log), out(&log);
+  std::ostream e(&err), o(&out);
+  e << std::string(kHeld - 2, 'a') << "  " << std::flush;  // a part written, the blanks held
+  o << "done\n" << std::flush;
+  e << "::error::x\n" << std::flush;
+  err.flush_pending();
+  out.flush_pending();
+  std::istringstream lines(log.str());
+  for (std::string line; std::getline(lines, line);) {
+    const std::size_t start = line.find_first_not_of(" \t");
+    EXPECT_NE(line.compare(start == std::string::npos ? line.size() : start, 2, "::"), 0) << line.substr(0, 40);
+  }
+}
+
+// An ill-formed byte 0x80..0x9F is a C1 control to a terminal not reading
+// UTF-8 (0x9B: CSI): escaped; other ill-formed bytes are kept as they are.
+TEST(EscapingStreambuf, IllFormedC1BytesAreEscaped) {
+  EXPECT_EQ(filtered("a\x9b" "31mb\x80\xff\xc0\n"), "a\\x9b31mb\\x80\xff\xc0\n");
+  EXPECT_EQ(filtered("\xc2\x9b\n"), "\\u009b\n");  // well formed: U+009B
 }
 
 }  // namespace

@@ -218,11 +218,23 @@ TEST(RunHardening, SparseFilesWithinTheLimitsAreHashedOnlyUntilTheTimeLimit) {
   if (r.out.find("written") == std::string::npos && r.exit_code == 1)
     GTEST_SKIP() << "SKIPPED: this filesystem holds no 2 GiB sparse file: " << r.err;
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("the time limit of --timeout (20 s) ran out while the pack was hashed"), std::string::npos)
+  EXPECT_NE(r.err.find("the time limit of --timeout (20 s) ran out before the pack was sealed"), std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("left untouched"), std::string::npos) << r.err;
   EXPECT_EQ(tree_state(pack), before);
   EXPECT_FALSE(holds_stage(tmp.path()));
+  // The time between CMD's end and the seal counts too (QA-56: the walk and
+  // the owners' shift of 99,000 files did not): paused there past the limit.
+  args = run_args("echo one > /workspace/out/one.txt", pack);
+  args.insert(args.end(), {"--timeout", "4"});
+  PausedRun paused(args, "ran");
+  ASSERT_TRUE(paused.reached());
+  ::sleep(5);
+  std::string err;
+  EXPECT_EQ(paused.resume(err), 2) << err;
+  EXPECT_NE(err.find("the time limit of --timeout (4 s) ran out before the pack was sealed"), std::string::npos)
+      << err;
+  EXPECT_EQ(tree_state(pack), before);
 }
 
 // QA-53: CMD's output went straight to run's own descriptors: a producer
@@ -246,6 +258,11 @@ TEST(RunHardening, AProducersOutputCannotForgeWorkflowCommandsOrDriveTheTerminal
   }
   EXPECT_NE(r.out.find("\\x3a:error file=x::forged\n\\x1b[2Jcleared\n"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("  \\x3a:add-mask::secret\n"), std::string::npos) << r.err;
+  // A last line CMD did not end is ended before the tool's own message (QA-56).
+  r = run_tool(run_args("printf 'last words' >&2; printf 'no newline'; exit 3", pack));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("last words\nmplp-gate run: run: CMD exited with status 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("no newline\n"), std::string::npos) << r.out;
 }
 
 TEST(RunHardening, RunKeepsModesAndOwnersOfDir) {
