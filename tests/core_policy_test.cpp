@@ -98,8 +98,13 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPolicy{"hosts:\n  allowed: [" + std::string(200, 'd') + ".\xc3\xbc]\n", "is not ASCII"},
                       BadPolicy{"hosts:\n  forbidden: [\"b\xc3\xbc" "cher.de\"]\n", "hosts.forbidden"},
                       BadPolicy{"version: 2\n", "version"},
+                      // One range for 0 and a value under the minimum (QA-56).
                       BadPolicy{"limits:\n  container_memory: 1048576\n",
-                                "limits.container_memory': must be at least 16777216 (16 MiB; it is in bytes)"},
+                                "limits.container_memory': must be between 16777216 and 1125899906842624 (bytes: "
+                                "16 MiB at least)"},
+                      BadPolicy{"limits:\n  container_memory: 0\n",
+                                "limits.container_memory': must be between 16777216 and 1125899906842624 (bytes: "
+                                "16 MiB at least)"},
                       BadPolicy{"limits:\n  container_memory: 8G\n", "limits.container_memory"},
                       BadPolicy{"limits:\n  container_pids: 0\n", "limits.container_pids"},
                       BadPolicy{"- a\n- b\n", "expected a mapping"},

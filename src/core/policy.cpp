@@ -80,8 +80,10 @@ bool is_untyped_or(const YAML::Node& node, const char* type) {
 
 constexpr std::uint64_t kMinContainerMemory = 16ull << 20;
 
+// An integer in min..max (min at least 1); one message for a value outside
+// (QA-56: 0 and a value under a larger minimum were told different ranges).
 std::uint64_t positive_int(const std::string& source, const YAML::Node& node, const std::string& key,
-                           std::uint64_t max) {
+                           std::uint64_t max, std::uint64_t min = 1, const std::string& unit = "") {
   if (!node.IsScalar()) fail(source, node, key, "expected a positive integer");
   const std::string& s = node.Scalar();
   if (!is_untyped_or(node, "int"))
@@ -92,7 +94,8 @@ std::uint64_t positive_int(const std::string& source, const YAML::Node& node, co
     if (c < '0' || c > '9') fail(source, node, key, "expected a positive integer, got '" + s + "'");
     v = v * 10 + static_cast<std::uint64_t>(c - '0');
   }
-  if (v == 0 || v > max) fail(source, node, key, "must be between 1 and " + std::to_string(max));
+  if (v < min || v == 0 || v > max)
+    fail(source, node, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + unit);
   return v;
 }
 
@@ -253,13 +256,10 @@ void apply(const std::string& source, const YAML::Node& root, Policy& p) {
     if (limits["max_findings_per_pack"])
       p.limits.max_findings_per_pack =
           positive_int(source, limits["max_findings_per_pack"], "limits.max_findings_per_pack", 100000000);
-    if (const YAML::Node memory = limits["container_memory"]) {
-      p.limits.container_memory = positive_int(source, memory, "limits.container_memory", 1ull << 50);
-      // Below this no runtime starts a container (docker refuses under 6 MB).
-      if (p.limits.container_memory < kMinContainerMemory)
-        fail(source, memory, "limits.container_memory",
-             "must be at least " + std::to_string(kMinContainerMemory) + " (16 MiB; it is in bytes)");
-    }
+    // Below 16 MiB no runtime starts a container (docker refuses under 6 MB).
+    if (const YAML::Node memory = limits["container_memory"])
+      p.limits.container_memory = positive_int(source, memory, "limits.container_memory", 1ull << 50,
+                                               kMinContainerMemory, " (bytes: 16 MiB at least)");
     if (limits["container_pids"])
       p.limits.container_pids = positive_int(source, limits["container_pids"], "limits.container_pids", 4194304);
   }

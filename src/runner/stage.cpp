@@ -201,15 +201,15 @@ bool stage_in_place(const Stage& stage) {
 }
 
 bool stage_commit(Stage& stage, std::string& error) {
-  const std::string left = "; " + stage.target + " is left as it is";
+  // The callers say that the pack is left untouched.
   fsync_tree(*stage.tree);
   if (stage.target_existed) {
     std::string diff = first_difference(stage.taken, walk_as_taken(stage));
-    if (!diff.empty()) return error = "commit: " + stage.target + " changed while mplp-gate worked (" + diff + ")" + left, false;
+    if (!diff.empty()) return error = "commit: " + stage.target + " changed while mplp-gate worked (" + diff + ")", false;
   }
   if ((stage.target_existed && !holds(*stage.parent, stage.name, stage.dev, stage.pack_ino)) || !stage_in_place(stage))
     return error = "commit: " + stage.target + " is no longer the directory that was staged (replaced or moved "
-                   "meanwhile)" + left, false;
+                   "meanwhile)", false;
   // The tree becomes the pack: it must not carry the mark of a stage.
   ::fremovexattr(stage.tree->fd(), kStageMarkAttribute);
   unsigned flags = stage.target_existed ? RENAME_EXCHANGE : RENAME_NOREPLACE;
